@@ -1,0 +1,55 @@
+/*
+ * clone.h: the ZeroMQ Guide's Clone pattern, once for every daemon.
+ *
+ * Publisher: a PUB socket sending [topic][CloneUpdate] with the whole state,
+ * an epoch chosen at start and a sequence number; a heartbeat (update without
+ * state, same seq) every heartbeat_ms.  The owner's ctl socket answers
+ * snapshot requests (tag 15 of its envelope, see bus.proto) with
+ * clone_pub_snapshot().
+ *
+ * Subscriber: connects SUB first, then asks the ctl socket for a snapshot;
+ * drops updates at or below the snapshot's seq and applies newer ones; a new
+ * epoch, a gap in seq, or silence longer than 3 heartbeats makes it take a
+ * fresh snapshot (retried until the publisher answers).  States are whole, so
+ * applying is idempotent: the apply callback reconciles.
+ */
+#ifndef MERIDIAN_CLONE_H
+#define MERIDIAN_CLONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include "bus.pb-c.h"
+
+struct loop;
+struct clone_pub;
+struct clone_sub;
+
+#define CLONE_HEARTBEAT_MS 1000
+
+struct clone_pub *clone_pub_new(struct loop *loop, void *zctx, const char *endpoint,
+				const char *topic, unsigned heartbeat_ms);
+void clone_pub_free(struct clone_pub *pub);
+/* Replace the state and publish it with sequence `seq` (must grow). */
+void clone_pub_set(struct clone_pub *pub, const ProtobufCMessage *state, uint64_t seq);
+/* Publish state with the next sequence number. */
+void clone_pub_update(struct clone_pub *pub, const ProtobufCMessage *state);
+uint64_t clone_pub_seq(const struct clone_pub *pub);
+uint64_t clone_pub_epoch(const struct clone_pub *pub);
+/* Fill *out (initialised here) with the current snapshot; its state points
+ * into the publisher and is valid until the next set/update. */
+void clone_pub_snapshot(const struct clone_pub *pub, CloneUpdate *out);
+
+/* Called with the whole packed state each time a newer one arrives. */
+typedef void (*clone_apply_cb)(const uint8_t *state, size_t len, uint64_t seq, void *arg);
+
+struct clone_sub *clone_sub_new(struct loop *loop, void *zctx, const char *pub_endpoint,
+				const char *ctl_endpoint, const char *topic,
+				unsigned heartbeat_ms, clone_apply_cb apply, void *arg);
+void clone_sub_free(struct clone_sub *sub);
+/* Sequence of the state applied last (0 before the first snapshot). */
+uint64_t clone_sub_seq(const struct clone_sub *sub);
+/* True once a snapshot has been applied. */
+int clone_sub_synced(const struct clone_sub *sub);
+
+#endif

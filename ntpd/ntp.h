@@ -1,0 +1,202 @@
+/*
+ * ntp.h: the NTP (RFC 5905) types and module interfaces shared inside ntpd.
+ *
+ * Pure modules (no sockets, no loop), unit-tested on their own:
+ *   packet.c      wire codec of the 48-byte header plus extension/MAC trailer
+ *   ntpclock.c    the clock behind one interface: `virtual` or `system`
+ *   filter.c      the 8-stage clock filter of one association
+ *   select.c      selection (interval intersection), clustering, combining
+ *   discipline.c  the hybrid PLL/FLL of RFC 5905 section 11.3 (local_clock)
+ * Daemon modules (use the loop and sockets):
+ *   assoc.c       associations: modes, polling, packet tests, reach, KoD
+ *   server.c      answering clients and symmetric-passive peers
+ *   sock.c        UDP sockets per local address
+ *   system.c      the system variables, clock_update, the 1 s clock timer
+ *   apply.c       reconciling with the Config from cfgd and IfStates from ifmgrd
+ *   ctl.c         the ctl socket: status and sessions for clid
+ * Times are double seconds; NTP timestamps are uint64_t (32.32 fixed point,
+ * era 0).  Constants follow RFC 5905 appendix A.
+ */
+#ifndef MERIDIAN_NTP_H
+#define MERIDIAN_NTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define NTP_PORT       123
+#define NTP_VERSION    4
+#define NTP_MINVERSION 1
+#define NTP_MAXSTRAT   16        /* unsynchronized stratum */
+#define NTP_MAXDISP    16.0      /* s */
+#define NTP_MINDISP    0.005     /* s */
+#define NTP_MAXDIST    1.5       /* s, distance threshold */
+#define NTP_PHI        15e-6     /* s/s, frequency tolerance */
+#define NTP_NSTAGE     8
+#define NTP_NMAX       50        /* maximum number of associations */
+#define NTP_NSANE      1         /* minimum intersection survivors */
+#define NTP_NMIN       3         /* minimum cluster survivors */
+#define NTP_MINPOLL    3         /* log2 s: the lowest configurable */
+#define NTP_MAXPOLL    17
+#define NTP_DEF_MINPOLL 6
+#define NTP_DEF_MAXPOLL 10
+#define NTP_STEPT      0.128     /* step threshold, s */
+#define NTP_PANICT     1000.0    /* panic threshold, s */
+#define NTP_MAXFREQ    500e-6    /* frequency/slew limit, s/s */
+#define NTP_UNIX_EPOCH 2208988800ULL  /* 1970 - 1900 in seconds */
+
+enum ntp_mode {
+	NTP_MODE_RESERVED = 0, NTP_MODE_ACTIVE = 1, NTP_MODE_PASSIVE = 2,
+	NTP_MODE_CLIENT = 3, NTP_MODE_SERVER = 4, NTP_MODE_BROADCAST = 5,
+	NTP_MODE_CONTROL = 6, NTP_MODE_PRIVATE = 7,
+};
+
+enum ntp_leap { NTP_LEAP_NONE = 0, NTP_LEAP_ADD = 1, NTP_LEAP_DEL = 2, NTP_LEAP_NOSYNC = 3 };
+
+/* ---- packet.c ---------------------------------------------------------- */
+
+#define NTP_HEADER_LEN 48
+#define NTP_MAX_MAC    32     /* digest bytes (SHA-256) */
+
+struct ntp_packet {
+	uint8_t leap, version, mode, stratum;
+	int8_t poll, precision;
+	uint32_t root_delay;      /* NTP short format (16.16), raw */
+	uint32_t root_disp;       /* NTP short format (16.16), raw */
+	uint32_t refid;           /* network byte order as on the wire */
+	uint64_t reftime, org, rec, xmt;
+	bool has_mac;
+	uint32_t keyid;
+	uint8_t mac[NTP_MAX_MAC];
+	size_t mac_len;           /* 16 (MD5) or 32 (SHA-256); 0 for crypto-NAK */
+};
+
+/* Decode a datagram.  Extension fields (RFC 7822) are skipped; a trailer of
+ * 4 bytes (crypto-NAK), 20 or 36 bytes is a MAC.  0, or -EBADMSG for a
+ * datagram that is too short, has a bad length, version 0 or > 4. */
+int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_packet *out);
+/* Encode header (and MAC if has_mac) into buf.  Returns the length, or
+ * -ENOBUFS. */
+int ntp_packet_encode(const struct ntp_packet *p, uint8_t *buf, size_t len);
+
+double ntp_short_to_d(uint32_t s);
+uint32_t ntp_d_to_short(double d);
+double ntp_ts_to_d(uint64_t ts);          /* seconds since 1900 (era 0) */
+uint64_t ntp_d_to_ts(double d);
+/* Signed difference a - b of two timestamps, in seconds, era-safe. */
+double ntp_ts_diff(uint64_t a, uint64_t b);
+uint64_t ntp_ts_from_timespec(const struct timespec *ts);
+
+/* ---- ntpclock.c -------------------------------------------------------- */
+
+struct ntp_clock;
+
+/* A per-process clock: CLOCK_REALTIME plus an error that starts at `offset`
+ * s, drifts at `freq_ppm`, and reads with gaussian `noise` (std dev, s). */
+struct ntp_clock *ntp_clock_new_virtual(double offset, double freq_ppm, double noise);
+/* CLOCK_REALTIME, disciplined with clock_adjtime(2) (needs CAP_SYS_TIME). */
+struct ntp_clock *ntp_clock_new_system(void);
+void ntp_clock_free(struct ntp_clock *c);
+/* Current time as an NTP timestamp. */
+uint64_t ntp_clock_now(struct ntp_clock *c);
+/* Step the clock by `offset` s (positive: forward).  0 or -errno. */
+int ntp_clock_step(struct ntp_clock *c, double offset);
+/* Slew: add `offset` s spread over the next `seconds` (virtual clock) or via
+ * the kernel's ADJ_OFFSET (system); and set the frequency correction in ppm
+ * (added to the clock's rate).  0 or -errno. */
+int ntp_clock_slew(struct ntp_clock *c, double offset);
+int ntp_clock_set_freq(struct ntp_clock *c, double freq_ppm);
+double ntp_clock_get_freq(struct ntp_clock *c);
+/* log2 of the reading precision, measured at creation. */
+int ntp_clock_precision(struct ntp_clock *c);
+/* Virtual clock: its error against CLOCK_REALTIME now, s; system: 0 and false. */
+bool ntp_clock_true_error(struct ntp_clock *c, double *error);
+const char *ntp_clock_type(struct ntp_clock *c);
+
+/* ---- filter.c ---------------------------------------------------------- */
+
+struct ntp_sample {
+	double offset, delay, disp;
+	double t;                 /* local time of the sample (s, monotonic) */
+};
+
+struct ntp_filter {
+	struct ntp_sample stage[NTP_NSTAGE];
+	int n;                    /* stages filled */
+	int next;                 /* index of the next stage to overwrite */
+	double last_t;            /* time of the last sample used */
+	/* outputs of the last ntp_filter_add */
+	double offset, delay, disp, jitter;
+};
+
+void ntp_filter_init(struct ntp_filter *f);
+/* Shift a sample in, age the others by PHI, choose the minimum-delay sample
+ * (RFC 5905 clock_filter).  Returns true when the chosen sample is newer
+ * than the last one used (the peer variables were updated), false otherwise.
+ * `precision_sum` is 2^peer.precision + 2^sys.precision. */
+bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, double precision_sum,
+		    double now);
+/* Dispersion grown to `now`: disp + PHI * (now - last_t). */
+double ntp_filter_disp_now(const struct ntp_filter *f, double now);
+
+/* ---- select.c ---------------------------------------------------------- */
+
+struct ntp_candidate {
+	void *peer;               /* the caller's association */
+	int stratum;
+	double offset, delay, disp, jitter;  /* peer variables */
+	double root_delay, root_disp;
+	double root_dist;         /* filled by ntp_select */
+	bool prefer;
+	/* outputs */
+	bool truechimer, survivor;
+};
+
+struct ntp_selection {
+	int n_truechimers;
+	int n_survivors;
+	int sys_peer;             /* index into the candidate array, -1 if none */
+	double offset, jitter;    /* combined */
+	const char *reason;       /* why nothing was selected, or NULL */
+};
+
+/* Root distance of a candidate: max(MINDISP, root_delay+delay)/2 +
+ * root_disp + disp + jitter (+ PHI * age folded in by the caller). */
+double ntp_root_distance(const struct ntp_candidate *c);
+/* Marzullo/intersection selection, clustering down to NMIN, combining
+ * (RFC 5905 clock_select, cluster, clock_combine).  `sys_jitter_min` is
+ * 2^sys.precision.  `prev_sys_peer` (or -1) is kept if still a survivor
+ * (clock hopping protection). */
+void ntp_select(struct ntp_candidate *c, int n, int prev_sys_peer, double sys_jitter_min,
+		struct ntp_selection *out);
+
+/* ---- discipline.c ------------------------------------------------------ */
+
+enum ntp_disc_state { NTP_DISC_NSET = 0, NTP_DISC_FSET, NTP_DISC_SPIK, NTP_DISC_FREQ, NTP_DISC_SYNC };
+enum ntp_disc_result { NTP_DISC_IGNORE = 0, NTP_DISC_SLEW, NTP_DISC_STEP, NTP_DISC_PANIC };
+
+struct ntp_discipline {
+	struct ntp_clock *clock;
+	enum ntp_disc_state state;
+	double last_offset;       /* s */
+	double t_last;            /* time of the last update (s, monotonic) */
+	double freq;              /* frequency correction, s/s */
+	double residual;          /* offset still to be slewed, s */
+	double jitter, wander;
+	int poll;                 /* log2 s: the discipline's time constant base */
+	int hyster;               /* poll-adjust hysteresis counter */
+	bool panic_ok;            /* allow a first big step (start-up, like ntpd -g) */
+};
+
+void ntp_discipline_init(struct ntp_discipline *d, struct ntp_clock *clock, int minpoll);
+/* RFC 5905 local_clock(): feed the combined offset at time `now`.  Steps or
+ * slews through the clock and returns what it did.  `sys_jitter` is the
+ * combined jitter; `poll` is updated (between minpoll and maxpoll). */
+enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offset,
+					   double sys_jitter, double now, int minpoll,
+					   int maxpoll);
+/* Call every second: moves the residual offset into the clock (clock_adjust). */
+void ntp_discipline_tick(struct ntp_discipline *d);
+
+#endif
