@@ -56,6 +56,13 @@ int bus_client_attach(struct bus_client *cli, struct loop *loop, bus_reply_cb cb
  * discarded).  0 or -errno (-EAGAIN when the queue is full). */
 int bus_client_send(struct bus_client *cli, const ProtobufCMessage *req);
 
+/* Set ZMQ_IMMEDIATE on the client's socket: with it on, sends fail with
+ * -EAGAIN instead of queueing while the server is not connected (for
+ * periodic messages that must not pile up).  0 or -errno. */
+int bus_client_set_immediate(struct bus_client *cli, int on);
+/* Replies dropped as malformed or late so far. */
+uint64_t bus_client_dropped(const struct bus_client *cli);
+
 /* Pack msg into a malloc'd buffer; caller frees. */
 uint8_t *bus_pack(const ProtobufCMessage *msg, size_t *len);
 

@@ -51,5 +51,7 @@ void clone_sub_free(struct clone_sub *sub);
 uint64_t clone_sub_seq(const struct clone_sub *sub);
 /* True once a snapshot has been applied. */
 int clone_sub_synced(const struct clone_sub *sub);
+/* Messages dropped as malformed or undecodable so far. */
+uint64_t clone_sub_dropped(const struct clone_sub *sub);
 
 #endif

@@ -23,7 +23,9 @@ struct loop *loop_new(void);
 /* Frees the loop; registered fds and sockets are not closed (their owners close them). */
 void loop_free(struct loop *loop);
 
-/* Watch fd for `events` (POLLIN/POLLOUT); one registration per fd.  0 or -EEXIST/-ENOMEM. */
+/* Watch fd for `events` (POLLIN/POLLOUT/POLLPRI); one registration per fd.
+ * The callback gets poll(2) bits; an error or hangup arrives as
+ * POLLERR | POLLHUP (zmq_poll does not tell them apart).  0 or -EEXIST/-EINVAL. */
 int loop_add_fd(struct loop *loop, int fd, short events, loop_fd_cb cb, void *arg);
 /* Change the events of a registered fd.  0 or -ENOENT. */
 int loop_mod_fd(struct loop *loop, int fd, short events);

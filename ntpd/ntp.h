@@ -70,14 +70,18 @@ struct ntp_packet {
 	uint32_t keyid;
 	uint8_t mac[NTP_MAX_MAC];
 	size_t mac_len;           /* 16 (MD5) or 32 (SHA-256); 0 for crypto-NAK */
+	size_t mac_offset;        /* decode: bytes the MAC covers (header +
+	                           * extension fields) = offset of the key id */
 };
 
-/* Decode a datagram.  Extension fields (RFC 7822) are skipped; a trailer of
- * 4 bytes (crypto-NAK), 20 or 36 bytes is a MAC.  0, or -EBADMSG for a
- * datagram that is too short, has a bad length, version 0 or > 4. */
+/* Decode a datagram.  Extension fields (RFC 7822: length >= 16, a multiple
+ * of 4) are skipped; a trailer of 4 bytes (crypto-NAK), 20 or 36 bytes is a
+ * MAC.  0, or -EBADMSG for a datagram that is too short, has a bad length,
+ * version 0 or > 4.  Never reads past `len`; `out` is untouched on error. */
 int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_packet *out);
-/* Encode header (and MAC if has_mac) into buf.  Returns the length, or
- * -ENOBUFS. */
+/* Encode header (and key id + mac_len digest bytes if has_mac) into buf.
+ * Returns the length, -ENOBUFS if buf is too small, -EINVAL if mac_len is
+ * not 0, 16 or 32. */
 int ntp_packet_encode(const struct ntp_packet *p, uint8_t *buf, size_t len);
 
 double ntp_short_to_d(uint32_t s);
@@ -87,6 +91,8 @@ uint64_t ntp_d_to_ts(double d);
 /* Signed difference a - b of two timestamps, in seconds, era-safe. */
 double ntp_ts_diff(uint64_t a, uint64_t b);
 uint64_t ntp_ts_from_timespec(const struct timespec *ts);
+/* ts + d seconds (d may be negative), exact to 2^-32 s, wrapping in the era. */
+uint64_t ntp_ts_add(uint64_t ts, double d);
 
 /* ---- ntpclock.c -------------------------------------------------------- */
 
@@ -102,9 +108,14 @@ void ntp_clock_free(struct ntp_clock *c);
 uint64_t ntp_clock_now(struct ntp_clock *c);
 /* Step the clock by `offset` s (positive: forward).  0 or -errno. */
 int ntp_clock_step(struct ntp_clock *c, double offset);
-/* Slew: add `offset` s spread over the next `seconds` (virtual clock) or via
- * the kernel's ADJ_OFFSET (system); and set the frequency correction in ppm
- * (added to the clock's rate).  0 or -errno. */
+/* Slew: add `offset` s gradually, at most NTP_MAXFREQ (500 ppm) of rate;
+ * slews accumulate with the part of earlier ones still pending.  A step
+ * cancels whatever is pending.  System clock: the kernel's
+ * ADJ_OFFSET_SINGLESHOT (adjtime semantics).  0 or -errno.
+ * set_freq: the frequency correction in ppm, added to the clock's rate
+ * (positive runs the clock faster, as ADJ_FREQUENCY); a virtual clock's
+ * error therefore grows at freq_ppm + correction, and the discipline drives
+ * the correction to -freq_ppm. */
 int ntp_clock_slew(struct ntp_clock *c, double offset);
 int ntp_clock_set_freq(struct ntp_clock *c, double freq_ppm);
 double ntp_clock_get_freq(struct ntp_clock *c);
@@ -112,7 +123,15 @@ double ntp_clock_get_freq(struct ntp_clock *c);
 int ntp_clock_precision(struct ntp_clock *c);
 /* Virtual clock: its error against CLOCK_REALTIME now, s; system: 0 and false. */
 bool ntp_clock_true_error(struct ntp_clock *c, double *error);
-const char *ntp_clock_type(struct ntp_clock *c);
+const char *ntp_clock_type(struct ntp_clock *c);   /* "virtual", "system", "simulated" */
+/* For tests and simulations: a virtual clock whose true time is *true_time
+ * (seconds since 1970, advanced by the caller) instead of CLOCK_REALTIME and
+ * CLOCK_MONOTONIC.  Reading noise comes from a PRNG seeded with `seed`;
+ * ntp_clock_precision() returns `precision`.  *true_time must outlive the
+ * clock. */
+struct ntp_clock *ntp_clock_new_simulated(const double *true_time, double offset,
+					  double freq_ppm, double noise, unsigned seed,
+					  int precision);
 
 /* ---- filter.c ---------------------------------------------------------- */
 
@@ -126,15 +145,26 @@ struct ntp_filter {
 	int n;                    /* stages filled */
 	int next;                 /* index of the next stage to overwrite */
 	double last_t;            /* time of the last sample used */
+	bool have_last;           /* last_t is valid (a sample has been used) */
+	double last_add;          /* time of the last ntp_filter_add (aging) */
+	bool unsync;              /* set by the caller while the system is not
+	                           * synchronized (leap NOSYNC): the best sample
+	                           * is then used even if not newer (RFC 5905
+	                           * "anything goes before first synchronized");
+	                           * false after init */
 	/* outputs of the last ntp_filter_add */
 	double offset, delay, disp, jitter;
 };
 
 void ntp_filter_init(struct ntp_filter *f);
 /* Shift a sample in, age the others by PHI, choose the minimum-delay sample
- * (RFC 5905 clock_filter).  Returns true when the chosen sample is newer
- * than the last one used (the peer variables were updated), false otherwise.
- * `precision_sum` is 2^peer.precision + 2^sys.precision. */
+ * (RFC 5905 clock_filter).  The peer variables (offset, delay, disp, jitter)
+ * are always recomputed; returns true when the chosen sample is newer than
+ * the last one used (last_t advanced: run selection), false otherwise.
+ * `precision_sum` is 2^peer.precision + 2^sys.precision: it is added to
+ * s->disp (so pass s->disp = PHI * (T4 - T1)) and floors the jitter.  A
+ * sample with disp >= NTP_MAXDISP (RFC: clock_filter(p, 0, 0, MAXDISP) when
+ * a server went silent) fills a stage but is never chosen. */
 bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, double precision_sum,
 		    double now);
 /* Dispersion grown to `now`: disp + PHI * (now - last_t). */
@@ -158,7 +188,10 @@ struct ntp_selection {
 	int n_survivors;
 	int sys_peer;             /* index into the candidate array, -1 if none */
 	double offset, jitter;    /* combined */
-	const char *reason;       /* why nothing was selected, or NULL */
+	const char *reason;       /* why nothing was selected, or NULL; may point
+	                           * into reason_buf (copying the struct keeps
+	                           * pointing at the original) */
+	char reason_buf[96];
 };
 
 /* Root distance of a candidate: max(MINDISP, root_delay+delay)/2 +
@@ -167,7 +200,14 @@ double ntp_root_distance(const struct ntp_candidate *c);
 /* Marzullo/intersection selection, clustering down to NMIN, combining
  * (RFC 5905 clock_select, cluster, clock_combine).  `sys_jitter_min` is
  * 2^sys.precision.  `prev_sys_peer` (or -1) is kept if still a survivor
- * (clock hopping protection). */
+ * at the first survivor's stratum (clock hopping protection).  The caller
+ * passes only candidates that pass RFC accept() (reachable, synchronized,
+ * no loop, distance below MAXDIST + PHI * 2^poll); a stratum >= 16 is
+ * still refused here.  Truechimers are the candidates whose correctness
+ * interval [offset - root_dist, offset + root_dist] meets the intersection.
+ * The system offset is the prefer peer's when it is the system peer, the
+ * 1/root_dist weighted mean of the survivors otherwise; the system jitter is
+ * sqrt(selection jitter^2 + system peer jitter^2). */
 void ntp_select(struct ntp_candidate *c, int n, int prev_sys_peer, double sys_jitter_min,
 		struct ntp_selection *out);
 
@@ -186,17 +226,26 @@ struct ntp_discipline {
 	double jitter, wander;
 	int poll;                 /* log2 s: the discipline's time constant base */
 	int hyster;               /* poll-adjust hysteresis counter */
-	bool panic_ok;            /* allow a first big step (start-up, like ntpd -g) */
+	bool panic_ok;            /* allow a first big step (start-up, like ntpd -g);
+	                           * true after init */
+	double base;              /* RFC c.base: offset when FREQ was entered */
+	double precision;         /* 2^sys.precision, s (jitter floor) */
 };
 
 void ntp_discipline_init(struct ntp_discipline *d, struct ntp_clock *clock, int minpoll);
-/* RFC 5905 local_clock(): feed the combined offset at time `now`.  Steps or
- * slews through the clock and returns what it did.  `sys_jitter` is the
- * combined jitter; `poll` is updated (between minpoll and maxpoll). */
+/* RFC 5905 local_clock(): feed the combined offset at time `now` (the time
+ * of the sample it came from: the system peer's filter last_t, monotonic).
+ * Steps or slews through the clock and returns what it did: STEP means the
+ * clock was stepped (reset the associations' filters and poll, as RFC
+ * clock_update does); PANIC means |offset| > NTP_PANICT and nothing was done.
+ * `sys_jitter` is the combined jitter (popcorn spike gate); `poll` is updated
+ * (between minpoll and maxpoll). */
 enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offset,
 					   double sys_jitter, double now, int minpoll,
 					   int maxpoll);
 /* Call every second: moves the residual offset into the clock (clock_adjust). */
 void ntp_discipline_tick(struct ntp_discipline *d);
+/* The stepout interval (RFC WATCH) used at poll `poll`, s: see discipline.c. */
+double ntp_discipline_stepout(int poll);
 
 #endif

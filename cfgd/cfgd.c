@@ -1,0 +1,102 @@
+/*
+ * cfgd.c: cfgd's core object: the loaded running configuration, the
+ * sessions, the ctl server and the Clone publisher, wired into one loop.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bootstrap.h"
+#include "bus.h"
+#include "cfgd_int.h"
+#include "clone.h"
+#include "log.h"
+#include "store.h"
+#include "validate.h"
+
+struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
+		      char *err, size_t errlen)
+{
+	struct cfgd *d = xcalloc(1, sizeof(*d));
+	struct validate_list problems = { 0 };
+	char ep[4096];
+	int rc;
+
+	d->loop = loop;
+	d->zctx = zctx;
+	d->bs = bs;
+	d->apply_wait_ms = CFGD_APPLY_WAIT_MS;
+	session_table_init(&d->sessions);
+
+	rc = store_load(bs, &d->rf, err, errlen);
+	if (rc < 0)
+		goto fail;
+	validate_config(d->rf->config, bs, VALIDATE_COMMIT, &problems);
+	for (size_t i = 0; i < problems.n; i++)
+		log_warn("running configuration: %s", problems.msg[i]);
+	validate_list_free(&problems);
+
+	(void)mkdir(bs->run_dir, 0755);
+	if (bootstrap_endpoint(bs, "cfgd", "ctl", ep, sizeof(ep)) < 0) {
+		snprintf(err, errlen, "%s: run_dir too long", bs->run_dir);
+		goto fail;
+	}
+	d->ctl = bus_server_new(loop, zctx, ep, ctl_request, d);
+	if (d->ctl == NULL) {
+		snprintf(err, errlen, "cannot bind %s: %s", ep, strerror(errno));
+		goto fail;
+	}
+	if (bootstrap_endpoint(bs, "cfgd", "pub", ep, sizeof(ep)) < 0) {
+		snprintf(err, errlen, "%s: run_dir too long", bs->run_dir);
+		goto fail;
+	}
+	d->pub = clone_pub_new(loop, zctx, ep, "cfg", CLONE_HEARTBEAT_MS);
+	if (d->pub == NULL) {
+		snprintf(err, errlen, "cannot bind %s: %s", ep, strerror(errno));
+		goto fail;
+	}
+	clone_pub_set(d->pub, &d->rf->config->base, d->rf->commit_id);
+	log_info("running configuration at commit %" PRIu64, d->rf->commit_id);
+	return d;
+fail:
+	cfgd_free(d);
+	return NULL;
+}
+
+void cfgd_free(struct cfgd *d)
+{
+	if (d == NULL)
+		return;
+	commit_fini(d);
+	if (d->pub)
+		clone_pub_free(d->pub);
+	if (d->ctl)
+		bus_server_free(d->ctl);
+	session_table_free(&d->sessions);
+	if (d->rf)
+		running_file__free_unpacked(d->rf, NULL);
+	free(d);
+}
+
+void cfgd_set_apply_wait_ms(struct cfgd *d, unsigned ms)
+{
+	d->apply_wait_ms = ms;
+}
+
+uint64_t cfgd_commit_id(const struct cfgd *d)
+{
+	return d->rf->commit_id;
+}
+
+const Config *cfgd_running(const struct cfgd *d)
+{
+	return d->rf->config;
+}
+
+uint64_t cfgd_bad_requests(const struct cfgd *d)
+{
+	return d->bad_requests + bus_server_dropped(d->ctl);
+}

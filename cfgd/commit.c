@@ -1,0 +1,459 @@
+/*
+ * commit.c: the two-stage commit, and waiting for subscribers to apply it.
+ *
+ * commit(session):
+ *  1. Nothing to commit (candidate equals running, or replaying it changes
+ *     nothing): status 0, no commit_id, warning "No configuration changes
+ *     to commit." (clid prints it as Info); the candidate follows running.
+ *  2. If running moved since the candidate was taken, every object the
+ *     session edited is compared between its base and the current running;
+ *     one that differs fails the commit (-EBUSY, "The configuration has been
+ *     changed by another session (commit N). ...", N the first commit that
+ *     changed it) and the candidate is kept.  Otherwise the session's edits
+ *     are replayed on the current running.
+ *  3. The result is validated (problems it introduces; -EINVAL, candidate
+ *     kept), the label checked, the commit id is last + 1 (from 1000000001),
+ *     running.conf is written atomically (-EIO on failure, nothing changed),
+ *     then running is swapped and published (seq = commit id).
+ *  4. The reply waits until each subscriber that was connected (heard within
+ *     CFGD_SUB_ALIVE_MS) and consumes a changed top-level subtree has
+ *     applied the commit, or until apply_wait_ms has passed: then each one
+ *     still behind gets a warning "ntpd has not applied commit N within 3 s.".
+ *     Apply errors the subscribers report for this commit come back as
+ *     warnings, verbatim.  The reply: status 0, commit_id, state, warnings.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bootstrap.h"
+#include "bus.h"
+#include "cfgd_int.h"
+#include "clone.h"
+#include "edit.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+#include "validate.h"
+
+#define COMMIT_ID_FIRST 1000000001ULL
+
+static char no_changes[] = "No configuration changes to commit.";
+
+static void strv_add(char ***v, size_t *n, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static void strv_free(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+static struct cfgd_sub *sub_find(struct cfgd *d, const char *daemon)
+{
+	for (size_t i = 0; i < d->n_subs; i++)
+		if (strcmp(d->subs[i].daemon, daemon) == 0)
+			return &d->subs[i];
+	return NULL;
+}
+
+static bool sub_alive(const struct cfgd_sub *s, uint64_t now)
+{
+	return now - s->heard_us <= (uint64_t)CFGD_SUB_ALIVE_MS * 1000u;
+}
+
+static bool sub_consumes(const struct cfgd_sub *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < s->n_subtree; i++)
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(s->subtree[i], names[k]) == 0)
+				return true;
+	return false;
+}
+
+static void pending_free(struct cfgd_pending *p)
+{
+	loop_timer_cancel(p->d->loop, p->timer);
+	bus_peer_free(p->peer);
+	strv_free(&p->waiting, &p->n_waiting);
+	strv_free(&p->warning, &p->n_warning);
+	free(p);
+}
+
+static void pending_unlink(struct cfgd *d, struct cfgd_pending *p)
+{
+	for (struct cfgd_pending **pp = &d->pending; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			return;
+		}
+}
+
+static void reply_commit(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
+			 uint64_t commit_id, char **warning, size_t n_warning)
+{
+	CfgReply r = CFG_REPLY__INIT;
+	SessionState st;
+	int rc;
+
+	ctl_session_state(d, session, &st);
+	r.has_status = 1;
+	r.status = 0;
+	r.state = &st;
+	if (commit_id) {
+		r.has_commit_id = 1;
+		r.commit_id = commit_id;
+	}
+	r.n_warning = n_warning;
+	r.warning = warning;
+	rc = bus_server_reply(d->ctl, peer, &r.base);
+	if (rc < 0)
+		log_warn("commit %" PRIu64 ": reply not sent: %s", commit_id, strerror(-rc));
+}
+
+static void pending_finish(struct cfgd_pending *p, bool timed_out)
+{
+	struct cfgd *d = p->d;
+	char **warn = NULL;
+	size_t n_warn = 0;
+	char msg[256];
+
+	if (timed_out) {
+		unsigned ms = d->apply_wait_ms;
+
+		for (size_t i = 0; i < p->n_waiting; i++) {
+			if (ms % 1000 == 0)
+				snprintf(msg, sizeof(msg), "%s has not applied commit %" PRIu64
+					 " within %u s.", p->waiting[i], p->commit_id, ms / 1000);
+			else
+				snprintf(msg, sizeof(msg), "%s has not applied commit %" PRIu64
+					 " within %.1f s.", p->waiting[i], p->commit_id, ms / 1000.0);
+			strv_add(&warn, &n_warn, msg);
+			log_warn("%s", msg);
+		}
+	}
+	for (size_t i = 0; i < p->n_warning; i++)
+		strv_add(&warn, &n_warn, p->warning[i]);
+	reply_commit(d, p->peer, p->session, p->commit_id, warn, n_warn);
+	strv_free(&warn, &n_warn);
+	pending_unlink(d, p);
+	p->timer = 0;
+	pending_free(p);
+}
+
+static void pending_timeout(struct loop *loop, void *arg)
+{
+	struct cfgd_pending *p = arg;
+
+	(void)loop;
+	p->timer = 0;
+	pending_finish(p, true);
+}
+
+/* Remove from p's waiting list the subscribers that applied it. */
+static void pending_update(struct cfgd_pending *p)
+{
+	struct cfgd *d = p->d;
+
+	for (size_t i = 0; i < p->n_waiting;) {
+		struct cfgd_sub *s = sub_find(d, p->waiting[i]);
+
+		if (s && s->commit_id >= p->commit_id) {
+			if (s->commit_id == p->commit_id)
+				for (size_t k = 0; k < s->n_error; k++)
+					strv_add(&p->warning, &p->n_warning, s->error[k]);
+			free(p->waiting[i]);
+			p->waiting[i] = p->waiting[--p->n_waiting];
+		} else {
+			i++;
+		}
+	}
+}
+
+void commit_applied(struct cfgd *d, const Applied *a)
+{
+	struct cfgd_sub *s;
+	uint64_t now = loop_now_us();
+
+	if (a->daemon == NULL || a->daemon[0] == '\0')
+		return;
+	s = sub_find(d, a->daemon);
+	if (s == NULL) {
+		if (d->n_subs == CFGD_MAX_SUBS) {
+			/* Reuse the slot of the longest silent subscriber. */
+			size_t old = 0;
+
+			for (size_t i = 1; i < d->n_subs; i++)
+				if (d->subs[i].heard_us < d->subs[old].heard_us)
+					old = i;
+			if (sub_alive(&d->subs[old], now)) {
+				d->bad_requests++;
+				log_warn("too many subscribers: Applied from %s ignored", a->daemon);
+				return;
+			}
+			s = &d->subs[old];
+			free(s->daemon);
+			strv_free(&s->subtree, &s->n_subtree);
+			strv_free(&s->error, &s->n_error);
+		} else {
+			s = &d->subs[d->n_subs++];
+		}
+		memset(s, 0, sizeof(*s));
+		s->daemon = xstrdup(a->daemon);
+		log_info("subscriber %s connected (commit %" PRIu64 ")", a->daemon, a->commit_id);
+	}
+	s->heard_us = now;
+	if (a->commit_id != s->commit_id)
+		log_debug("%s applied commit %" PRIu64, s->daemon, a->commit_id);
+	s->commit_id = a->commit_id;
+	strv_free(&s->subtree, &s->n_subtree);
+	for (size_t i = 0; i < a->n_subtree; i++)
+		strv_add(&s->subtree, &s->n_subtree, a->subtree[i]);
+	strv_free(&s->error, &s->n_error);
+	for (size_t i = 0; i < a->n_error && i < 32; i++)
+		strv_add(&s->error, &s->n_error, a->error[i]);
+
+	for (struct cfgd_pending *p = d->pending, *next; p; p = next) {
+		next = p->next;
+		pending_update(p);
+		if (p->n_waiting == 0)
+			pending_finish(p, false);
+	}
+}
+
+void commit_fini(struct cfgd *d)
+{
+	while (d->pending) {
+		struct cfgd_pending *p = d->pending;
+
+		d->pending = p->next;
+		pending_free(p);
+	}
+	for (size_t i = 0; i < d->n_subs; i++) {
+		free(d->subs[i].daemon);
+		strv_free(&d->subs[i].subtree, &d->subs[i].n_subtree);
+		strv_free(&d->subs[i].error, &d->subs[i].n_error);
+	}
+	d->n_subs = 0;
+}
+
+/* The first commit after s's base that changed the object at path p. */
+static uint64_t conflicting_commit(struct cfgd *d, const struct session *s,
+				   const struct edit_path *p)
+{
+	for (size_t i = 0; i < d->rf->n_history; i++) {
+		const CommitRecord *r = d->rf->history[i];
+
+		if (r->commit_id <= s->base_id || r->config == NULL)
+			continue;
+		if (!config_subtree_equal(s->base, r->config, p->comp, p->n))
+			return r->commit_id;
+	}
+	return d->rf->commit_id;
+}
+
+/* The configuration s's commit would make running: its candidate, or its
+ * edits replayed on a running that moved.  0 with *out, or -errno + err. */
+static int build_next(struct cfgd *d, struct session *s, Config **out, char *err, size_t errlen)
+{
+	const Config *running = d->rf->config;
+	Config *next;
+
+	*out = NULL;
+	if (s->base_id == d->rf->commit_id) {
+		*out = config_dup(s->cand);
+		return 0;
+	}
+	for (size_t i = 0; i < s->paths.n; i++) {
+		const struct edit_path *p = &s->paths.v[i];
+
+		if (!config_subtree_equal(s->base, running, p->comp, p->n)) {
+			snprintf(err, errlen, "The configuration has been changed by another "
+				 "session (commit %" PRIu64 "). Please refresh the candidate "
+				 "and try again.", conflicting_commit(d, s, p));
+			return -EBUSY;
+		}
+	}
+	next = config_dup(running);
+	for (size_t i = 0; i < s->n_edits; i++) {
+		int rc = edit_apply(&next, s->edits[i], err, errlen);
+
+		if (rc < 0) {
+			config__free_unpacked(next, NULL);
+			return rc;
+		}
+	}
+	validate_canonicalize(next, d->bs);
+	*out = next;
+	return 0;
+}
+
+static int check_label(struct cfgd *d, const CommitRequest *req, char *err, size_t errlen)
+{
+	if (req->label) {
+		size_t n = strlen(req->label);
+		bool ok = n >= 1 && n <= 256 && isalpha((unsigned char)req->label[0]);
+
+		for (size_t i = 0; ok && i < n; i++)
+			ok = isgraph((unsigned char)req->label[i]);
+		if (!ok) {
+			snprintf(err, errlen, "The label must be 1 to 256 characters without "
+				 "spaces, starting with a letter.");
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < d->rf->n_history; i++)
+			if (d->rf->history[i]->label && strcmp(d->rf->history[i]->label, req->label) == 0) {
+				snprintf(err, errlen, "The label %s is already in use.", req->label);
+				return -EEXIST;
+			}
+	}
+	if (req->description && (req->description[0] == '\0' || strlen(req->description) > 255)) {
+		snprintf(err, errlen, "The description must be 1 to 255 characters.");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Persist next as commit id and make it running.  Takes next. */
+static int persist(struct cfgd *d, const struct session *s, const CommitRequest *req,
+		   Config *next, uint64_t id)
+{
+	RunningFile nrf = RUNNING_FILE__INIT;
+	CommitRecord *rec = xmalloc(sizeof(*rec));
+	RunningFile *rf = d->rf;
+	size_t keep = rf->n_history < STORE_HISTORY_MAX ? rf->n_history : STORE_HISTORY_MAX - 1;
+	size_t start = rf->n_history - keep;
+	CommitRecord **hist = xcalloc(keep + 1, sizeof(*hist));
+	int rc;
+
+	commit_record__init(rec);
+	rec->commit_id = id;
+	rec->user = xstrdup(s->user);
+	rec->line = xstrdup(s->line);
+	rec->has_time = 1;
+	rec->time = (uint64_t)time(NULL);
+	rec->label = req->label ? xstrdup(req->label) : NULL;
+	rec->description = req->description ? xstrdup(req->description) : NULL;
+	rec->config = config_dup(next);
+	if (keep)
+		memcpy(hist, rf->history + start, keep * sizeof(*hist));
+	hist[keep] = rec;
+
+	nrf.commit_id = id;
+	nrf.config = next;
+	nrf.n_history = keep + 1;
+	nrf.history = hist;
+	rc = store_save(d->bs, &nrf);
+	if (rc < 0) {
+		commit_record__free_unpacked(rec, NULL);
+		free(hist);
+		config__free_unpacked(next, NULL);
+		return rc;
+	}
+	for (size_t i = 0; i < start; i++)
+		commit_record__free_unpacked(rf->history[i], NULL);
+	free(rf->history);
+	rf->history = hist;
+	rf->n_history = keep + 1;
+	config__free_unpacked(rf->config, NULL);
+	rf->config = next;
+	rf->commit_id = id;
+	return 0;
+}
+
+void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req)
+{
+	struct session *s = session_find(&d->sessions, req->session);
+	char err[512];
+	const char *changed[16];
+	size_t n_changed;
+	Config *next;
+	uint64_t id, now;
+	struct cfgd_pending *p;
+	int rc;
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	if (config_equal(s->cand, d->rf->config)) {
+		char *nothing = no_changes;
+
+		session_rebase(s, d->rf->config, d->rf->commit_id);
+		reply_commit(d, peer, s->id, 0, &nothing, 1);
+		return;
+	}
+	rc = check_label(d, req, err, sizeof(err));
+	if (rc == 0)
+		rc = build_next(d, s, &next, err, sizeof(err));
+	if (rc < 0) {
+		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
+		ctl_reply_error(d, peer, rc, err);
+		return;
+	}
+	if (config_equal(next, d->rf->config)) {
+		char *nothing = no_changes;
+
+		config__free_unpacked(next, NULL);
+		session_rebase(s, d->rf->config, d->rf->commit_id);
+		reply_commit(d, peer, s->id, 0, &nothing, 1);
+		return;
+	}
+	rc = validate_change(d->rf->config, next, d->bs, VALIDATE_COMMIT, err, sizeof(err));
+	if (rc < 0) {
+		config__free_unpacked(next, NULL);
+		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
+		ctl_reply_error(d, peer, rc, err);
+		return;
+	}
+
+	id = d->rf->commit_id >= COMMIT_ID_FIRST ? d->rf->commit_id + 1 : COMMIT_ID_FIRST;
+	n_changed = config_changed_subtrees(d->rf->config, next, changed, 16);
+	rc = persist(d, s, req, next, id);
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
+			 strerror(-rc));
+		log_err("commit by %s (%s): %s", s->user, s->line, err);
+		ctl_reply_error(d, peer, -EIO, err);
+		return;
+	}
+	log_info("commit %" PRIu64 " by %s (%s)", id, s->user, s->line);
+	clone_pub_set(d->pub, &d->rf->config->base, id);
+	session_rebase(s, d->rf->config, id);
+	session_running_changed(&d->sessions, d->rf->config, id);
+
+	p = xcalloc(1, sizeof(*p));
+	p->d = d;
+	p->session = s->id;
+	p->commit_id = id;
+	now = loop_now_us();
+	for (size_t i = 0; i < d->n_subs; i++) {
+		const struct cfgd_sub *sub = &d->subs[i];
+
+		if (sub_alive(sub, now) && sub_consumes(sub, changed, n_changed) &&
+		    sub->commit_id < id)
+			strv_add(&p->waiting, &p->n_waiting, sub->daemon);
+	}
+	if (p->n_waiting == 0) {
+		reply_commit(d, peer, s->id, id, NULL, 0);
+		free(p);
+		return;
+	}
+	p->peer = bus_peer_dup(peer);
+	p->timer = loop_timer_add(d->loop, (uint64_t)d->apply_wait_ms * 1000u, pending_timeout, p);
+	p->next = d->pending;
+	d->pending = p;
+}

@@ -1,0 +1,225 @@
+/*
+ * ctl.c: cfgd's request socket (ipc://RUN_DIR/cfgd.ctl), CfgRequest in,
+ * CfgReply out (proto/cfgd.proto).
+ *
+ *   session_open   -> state {session, dirty=false, sysname}
+ *   session_close  -> status 0 (-ENOENT "no such session")
+ *   edit           -> state; all edits of the request apply or none:
+ *                     -EINVAL, error sentence, error_edit = index
+ *   get            -> config (running, or the session's candidate) [+ state]
+ *   commit         -> see commit.c (answered now or after the applies)
+ *   applied        -> status 0 (a subscriber's report, see commit.c)
+ *   snapshot (15)  -> the Clone snapshot of topic "cfg"
+ * Every session-related reply carries SessionState; sysname is running's,
+ * or the bootstrap's factory sysname.  A request that cannot be decoded (or
+ * names no request) is counted and answered -EBADMSG "malformed request".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bootstrap.h"
+#include "cfgd_int.h"
+#include "clone.h"
+#include "log.h"
+
+void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st)
+{
+	const Config *run = d->rf->config;
+	struct session *s = session_find(&d->sessions, session);
+
+	session_state__init(st);
+	st->has_session = 1;
+	st->session = session;
+	st->has_dirty = 1;
+	st->dirty = s ? s->dirty : 0;
+	st->sysname = d->bs->sysname;
+	if (run && run->system && run->system->sysname)
+		st->sysname = run->system->sysname;
+}
+
+static void reply(struct cfgd *d, const struct bus_peer *peer, CfgReply *r)
+{
+	int rc = bus_server_reply(d->ctl, peer, &r->base);
+
+	if (rc < 0)
+		log_debug("ctl: reply not sent: %s", strerror(-rc));
+}
+
+void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, const char *error)
+{
+	CfgReply r = CFG_REPLY__INIT;
+
+	r.has_status = 1;
+	r.status = status;
+	r.error = (char *)error;
+	reply(d, peer, &r);
+}
+
+static void reply_state(struct cfgd *d, const struct bus_peer *peer, uint64_t session)
+{
+	CfgReply r = CFG_REPLY__INIT;
+	SessionState st;
+
+	ctl_session_state(d, session, &st);
+	r.has_status = 1;
+	r.status = 0;
+	r.state = &st;
+	reply(d, peer, &r);
+}
+
+static void on_open(struct cfgd *d, const struct bus_peer *peer, const SessionOpen *o)
+{
+	struct session *s;
+
+	s = session_open(&d->sessions, o->user, o->line, d->rf->config, d->rf->commit_id);
+	if (s == NULL) {
+		log_warn("ctl: session for %s refused: %d sessions open", o->user, SESSION_MAX);
+		ctl_reply_error(d, peer, -EUSERS, "Too many configuration sessions are open.");
+		return;
+	}
+	log_info("session %" PRIu64 " opened by %s (%s)", s->id, s->user, s->line);
+	reply_state(d, peer, s->id);
+}
+
+static void on_close(struct cfgd *d, const struct bus_peer *peer, const SessionClose *c)
+{
+	struct session *s = session_find(&d->sessions, c->session);
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	log_info("session %" PRIu64 " closed (%s, %s)", s->id, s->user, s->line);
+	session_close(&d->sessions, s);
+	reply_state(d, peer, c->session);
+}
+
+static void on_edit(struct cfgd *d, const struct bus_peer *peer, const EditRequest *e)
+{
+	struct session *s = session_find(&d->sessions, e->session);
+	char err[512];
+	size_t bad = 0;
+	int rc;
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	err[0] = '\0';
+	rc = session_edit(s, e->edit, e->n_edit, d->rf->config, d->bs, err, sizeof(err), &bad);
+	if (rc < 0) {
+		CfgReply r = CFG_REPLY__INIT;
+		SessionState st;
+
+		log_debug("session %" PRIu64 ": edit %zu refused: %s", s->id, bad, err);
+		ctl_session_state(d, s->id, &st);
+		r.has_status = 1;
+		r.status = rc;
+		r.error = err;
+		r.state = &st;
+		r.has_error_edit = 1;
+		r.error_edit = (uint32_t)bad;
+		reply(d, peer, &r);
+		return;
+	}
+	reply_state(d, peer, s->id);
+}
+
+static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest *g)
+{
+	CfgReply r = CFG_REPLY__INIT;
+	SessionState st;
+	struct session *s = NULL;
+	bool candidate = g->has_which && g->which == GET_REQUEST__WHICH__CANDIDATE;
+
+	if (g->has_session) {
+		s = session_find(&d->sessions, g->session);
+		if (s == NULL) {
+			ctl_reply_error(d, peer, -ENOENT, "no such session");
+			return;
+		}
+		ctl_session_state(d, s->id, &st);
+		r.state = &st;
+	} else if (candidate) {
+		ctl_reply_error(d, peer, -EINVAL, "The candidate configuration needs a session.");
+		return;
+	}
+	r.has_status = 1;
+	r.status = 0;
+	r.config = candidate ? s->cand : d->rf->config;
+	if (!candidate) {
+		r.has_commit_id = d->rf->commit_id != 0;
+		r.commit_id = d->rf->commit_id;
+	}
+	reply(d, peer, &r);
+}
+
+static void on_snapshot(struct cfgd *d, const struct bus_peer *peer, const CloneSnapshotRequest *q)
+{
+	CfgReply r = CFG_REPLY__INIT;
+	CloneUpdate u;
+
+	if (q->topic && strcmp(q->topic, "cfg") != 0) {
+		ctl_reply_error(d, peer, -ENOENT, "no such topic");
+		return;
+	}
+	clone_pub_snapshot(d->pub, &u);
+	r.has_status = 1;
+	r.status = 0;
+	r.snapshot = &u;
+	reply(d, peer, &r);
+}
+
+void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
+		 size_t len, void *arg)
+{
+	struct cfgd *d = arg;
+	CfgRequest *req = cfg_request__unpack(NULL, len, data);
+
+	(void)srv;
+	if (req == NULL || req->req_case == CFG_REQUEST__REQ__NOT_SET) {
+		d->bad_requests++;
+		log_warn("ctl: malformed request (%zu bytes) refused (%" PRIu64 " so far)", len,
+			 d->bad_requests);
+		ctl_reply_error(d, peer, -EBADMSG, "malformed request");
+		if (req)
+			cfg_request__free_unpacked(req, NULL);
+		return;
+	}
+	switch (req->req_case) {
+	case CFG_REQUEST__REQ_SESSION_OPEN:
+		on_open(d, peer, req->session_open);
+		break;
+	case CFG_REQUEST__REQ_SESSION_CLOSE:
+		on_close(d, peer, req->session_close);
+		break;
+	case CFG_REQUEST__REQ_EDIT:
+		on_edit(d, peer, req->edit);
+		break;
+	case CFG_REQUEST__REQ_GET:
+		on_get(d, peer, req->get);
+		break;
+	case CFG_REQUEST__REQ_COMMIT:
+		commit_request(d, peer, req->commit);
+		break;
+	case CFG_REQUEST__REQ_APPLIED: {
+		CfgReply r = CFG_REPLY__INIT;
+
+		commit_applied(d, req->applied);
+		r.has_status = 1;
+		r.status = 0;
+		reply(d, peer, &r);
+		break;
+	}
+	case CFG_REQUEST__REQ_SNAPSHOT:
+		on_snapshot(d, peer, req->snapshot);
+		break;
+	default:
+		d->bad_requests++;
+		ctl_reply_error(d, peer, -EBADMSG, "malformed request");
+		break;
+	}
+	cfg_request__free_unpacked(req, NULL);
+}

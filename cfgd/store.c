@@ -1,0 +1,125 @@
+/*
+ * store.c: loading and saving the running and startup configurations.
+ *
+ * A corrupt running.conf stops cfgd (exit with a message naming the file and
+ * line): starting from the startup or an empty configuration would silently
+ * lose committed configuration, and every daemon would then apply that
+ * loss.  The same holds for a corrupt startup.conf at a cold start.  The
+ * operator fixes or removes the file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bootstrap.h"
+#include "edit.h"
+#include "log.h"
+#include "pbconf.h"
+#include "store.h"
+
+/* "cannot read the KIND configuration PATH: why" without naming PATH twice
+ * (pbconf's messages usually start with it). */
+static void load_error(char *err, size_t errlen, const char *kind, const char *path,
+		       const char *perr, int rc)
+{
+	if (perr[0] && strstr(perr, path))
+		snprintf(err, errlen, "cannot read the %s configuration: %s", kind, perr);
+	else
+		snprintf(err, errlen, "cannot read the %s configuration %s: %s", kind, path,
+			 perr[0] ? perr : strerror(-rc));
+}
+
+static int join(char *buf, size_t len, const char *dir, const char *file)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, file);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int store_running_path(const struct bootstrap *bs, char *buf, size_t len)
+{
+	return join(buf, len, bs->run_dir, "running.conf");
+}
+
+int store_startup_path(const struct bootstrap *bs, char *buf, size_t len)
+{
+	return join(buf, len, bs->state_dir, "startup.conf");
+}
+
+int store_load(const struct bootstrap *bs, RunningFile **out, char *err, size_t errlen)
+{
+	char path[4096], perr[512];
+	ProtobufCMessage *m = NULL;
+	RunningFile *rf;
+	int rc;
+
+	*out = NULL;
+	if (store_running_path(bs, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "%s/running.conf: path too long", bs->run_dir);
+		return -ENAMETOOLONG;
+	}
+	perr[0] = '\0';
+	rc = pbconf_load(path, &running_file__descriptor, &m, perr, sizeof(perr));
+	if (rc == 0) {
+		/* Re-pack so every part is malloc'd the way unpack does it:
+		 * commits edit these messages in place. */
+		rf = (RunningFile *)edit_msg_dup(m);
+		protobuf_c_message_free_unpacked(m, NULL);
+		if (rf == NULL) {
+			snprintf(err, errlen, "cannot read the running configuration %s: "
+				 "a required field is missing", path);
+			return -EINVAL;
+		}
+		if (rf->config == NULL)
+			rf->config = config_new_empty();
+		*out = rf;
+		return 0;
+	}
+	if (rc != -ENOENT) {
+		load_error(err, errlen, "running", path, perr, rc);
+		return rc;
+	}
+
+	rf = xmalloc(sizeof(*rf));
+	running_file__init(rf);
+	if (store_startup_path(bs, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "%s/startup.conf: path too long", bs->state_dir);
+		running_file__free_unpacked(rf, NULL);
+		return -ENAMETOOLONG;
+	}
+	perr[0] = '\0';
+	rc = pbconf_load(path, &config__descriptor, &m, perr, sizeof(perr));
+	if (rc == 0) {
+		rf->config = config_dup((Config *)m);
+		protobuf_c_message_free_unpacked(m, NULL);
+	} else if (rc == -ENOENT) {
+		rf->config = config_new_empty();
+	} else {
+		load_error(err, errlen, "startup", path, perr, rc);
+		running_file__free_unpacked(rf, NULL);
+		return rc;
+	}
+	*out = rf;
+	return 0;
+}
+
+int store_save(const struct bootstrap *bs, const RunningFile *rf)
+{
+	char path[4096];
+
+	if (store_running_path(bs, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	(void)mkdir(bs->run_dir, 0755);
+	return pbconf_save(path, &rf->base);
+}
+
+int store_save_startup(const struct bootstrap *bs, const Config *cfg)
+{
+	char path[4096];
+
+	if (store_startup_path(bs, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	(void)mkdir(bs->state_dir, 0755);
+	return pbconf_save(path, &cfg->base);
+}

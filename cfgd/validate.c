@@ -1,0 +1,420 @@
+/*
+ * validate.c: what a configuration must mean, as sentences for a person.
+ *
+ * Ranges chosen where the manuals are silent (also in proto/config.proto):
+ *   sysname           1..246 printable characters, no spaces (VRP)
+ *   description       1..242 characters
+ *   interface address unicast host address: not 0/8, 127/8, 224/4 (multicast)
+ *                     or 240/4 (incl. 255.255.255.255), not the network or
+ *                     broadcast address of its own subnet unless /31 or /32;
+ *                     mask length 1..32; no two interfaces in overlapping subnets
+ *   NTP association   IPv4 literal that is a unicast host address: not 0/8,
+ *                     224/4, 240/4, 127.127/16 (the local reference clock),
+ *                     nor the network or broadcast address of a configured
+ *                     interface's subnet; or a domain name (domain = true,
+ *                     RFC 1123 labels) or an IPv6 literal (ipv6 = true: not
+ *                     ::, not ff00::/8); version 1..4; key id 1..4294967295;
+ *                     minpoll and maxpoll 3..17 with minpoll <= maxpoll
+ *                     (absent ones count as their defaults 6 and 10); port
+ *                     1..65535; burst/iburst only for servers; VPN instance
+ *                     1..31 characters; a source interface that exists
+ *   refclock master   127.127.1.u with u 0..3; stratum 1..15
+ *   unsync polling    max_poll_interval 3..17 (log2 s, the NTP poll range),
+ *                     dec_step 1..16
+ * Every sentence names its object (the interface, the server), so the
+ * problems of two configurations compare as strings (validate_change).
+ * Commit-time cross references: none beyond the above today; they belong in
+ * check_commit().
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bootstrap.h"
+#include "log.h"
+#include "validate.h"
+
+#define NTP_DEFAULT_MINPOLL 6
+#define NTP_DEFAULT_MAXPOLL 10
+
+static void add(struct validate_list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct validate_list *l, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	l->msg = xrealloc(l->msg, (l->n + 1) * sizeof(*l->msg));
+	l->msg[l->n++] = xstrdup(buf);
+}
+
+void validate_list_free(struct validate_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->msg[i]);
+	free(l->msg);
+	l->msg = NULL;
+	l->n = 0;
+}
+
+static bool printable_no_space(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Host-order IPv4 address, or false if s is not a dotted quad. */
+static bool parse_v4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (s == NULL || inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static uint32_t mask_of(uint32_t prefix)
+{
+	return prefix == 0 ? 0 : prefix >= 32 ? 0xffffffffu : ~((1u << (32 - prefix)) - 1);
+}
+
+/* Not 0/8, not multicast 224/4, not class E 240/4 (255.255.255.255 included). */
+static bool v4_unicast(uint32_t a)
+{
+	return (a >> 24) != 0 && (a >> 28) != 0xe && (a >> 28) != 0xf;
+}
+
+static void check_system(const System *sys, struct validate_list *l)
+{
+	if (sys && sys->sysname && !printable_no_space(sys->sysname, 246))
+		add(l, "The system name must be 1 to 246 printable characters without spaces.");
+}
+
+static void check_interfaces(const Config *c, const struct bootstrap *bs, struct validate_list *l)
+{
+	for (size_t i = 0; i < c->n_interface; i++) {
+		const Interface *ifc = c->interface[i];
+		const char *name = ifc->name ? ifc->name : "";
+		const Ipv4Address *ad = ifc->address;
+		uint32_t a;
+
+		if (bootstrap_interface(bs, name) == NULL)
+			add(l, "The interface %s does not exist.", name);
+		for (size_t k = 0; k < i; k++)
+			if (c->interface[k]->name && strcasecmp(c->interface[k]->name, name) == 0)
+				add(l, "The interface %s is configured more than once.", name);
+		if (ifc->description && (ifc->description[0] == '\0' || strlen(ifc->description) > 242))
+			add(l, "The description of interface %s must be 1 to 242 characters.", name);
+		if (ad == NULL)
+			continue;
+		if (!parse_v4(ad->address, &a)) {
+			add(l, "The address %s of interface %s is not a valid IPv4 address.",
+			    ad->address ? ad->address : "", name);
+			continue;
+		}
+		if (ad->prefix_len < 1 || ad->prefix_len > 32) {
+			add(l, "The address %s/%u of interface %s has an invalid mask length: "
+			    "it must be 1 to 32.", ad->address, ad->prefix_len, name);
+			continue;
+		}
+		if (!v4_unicast(a) || (a >> 24) == 127) {
+			add(l, "The address %s of interface %s is not a valid unicast host address.",
+			    ad->address, name);
+			continue;
+		}
+		if (ad->prefix_len < 31) {
+			uint32_t m = mask_of(ad->prefix_len);
+
+			if ((a & ~m) == 0)
+				add(l, "The address %s/%u of interface %s is the network address "
+				    "of its subnet.", ad->address, ad->prefix_len, name);
+			else if ((a & ~m) == ~m)
+				add(l, "The address %s/%u of interface %s is the broadcast address "
+				    "of its subnet.", ad->address, ad->prefix_len, name);
+		}
+	}
+	/* Overlapping subnets: report each pair once, the later interface first. */
+	for (size_t i = 0; i < c->n_interface; i++) {
+		const Interface *x = c->interface[i];
+		uint32_t a, b;
+
+		if (!x->address || !parse_v4(x->address->address, &a) ||
+		    x->address->prefix_len < 1 || x->address->prefix_len > 32)
+			continue;
+		for (size_t k = 0; k < i; k++) {
+			const Interface *y = c->interface[k];
+			uint32_t m;
+
+			if (!y->address || !parse_v4(y->address->address, &b) ||
+			    y->address->prefix_len < 1 || y->address->prefix_len > 32)
+				continue;
+			m = mask_of(x->address->prefix_len < y->address->prefix_len ?
+				    x->address->prefix_len : y->address->prefix_len);
+			if ((a & m) == (b & m))
+				add(l, "The address %s/%u of interface %s overlaps with the address "
+				    "%s/%u of interface %s.", x->address->address,
+				    x->address->prefix_len, x->name, y->address->address,
+				    y->address->prefix_len, y->name);
+		}
+	}
+}
+
+/* RFC 1123 host name: labels of letters, digits and '-', 1..63 each, not
+ * starting or ending with '-', 253 characters in all. */
+static bool valid_domain(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char ch = s[i];
+
+		if (ch == '.' || ch == '\0') {
+			if (label == 0) {
+				if (ch == '\0' && i > 0 && s[i - 1] == '.')
+					return true;    /* trailing dot of an absolute name */
+				return false;
+			}
+			if (s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)ch) && ch != '-')
+			return false;
+		if (label == 0 && ch == '-')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+static void check_assoc_address(const Config *c, const NtpAssociation *as, const char *kind,
+				struct validate_list *l)
+{
+	const char *addr = as->address ? as->address : "";
+	uint32_t a;
+
+	if (as->has_domain && as->domain) {
+		if (!valid_domain(addr))
+			add(l, "The NTP %s domain name %s is invalid.", kind, addr);
+		return;
+	}
+	if (as->has_ipv6 && as->ipv6) {
+		struct in6_addr a6;
+
+		if (inet_pton(AF_INET6, addr, &a6) != 1)
+			add(l, "The NTP %s address %s is not a valid IPv6 address.", kind, addr);
+		else if (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
+			add(l, "The NTP %s address %s is not a unicast host address.", kind, addr);
+		return;
+	}
+	if (!parse_v4(addr, &a)) {
+		add(l, "The NTP %s address %s is not a valid IPv4 address.", kind, addr);
+		return;
+	}
+	if ((a >> 16) == 0x7f7f) {
+		add(l, "The NTP %s address %s is the local reference clock's (127.127.x.x) and "
+		    "cannot be used.", kind, addr);
+		return;
+	}
+	if (!v4_unicast(a)) {
+		add(l, "The NTP %s address %s is not a unicast host address.", kind, addr);
+		return;
+	}
+	for (size_t i = 0; i < c->n_interface; i++) {
+		const Ipv4Address *ad = c->interface[i]->address;
+		uint32_t b, m;
+
+		if (!ad || !parse_v4(ad->address, &b) || ad->prefix_len < 1 || ad->prefix_len >= 31)
+			continue;
+		m = mask_of(ad->prefix_len);
+		if ((a & m) != (b & m))
+			continue;
+		if ((a & ~m) == 0)
+			add(l, "The NTP %s address %s is the network address of the subnet of "
+			    "interface %s.", kind, addr, c->interface[i]->name);
+		else if ((a & ~m) == ~m)
+			add(l, "The NTP %s address %s is the broadcast address of the subnet of "
+			    "interface %s.", kind, addr, c->interface[i]->name);
+	}
+}
+
+static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAssociation *as,
+			bool server, struct validate_list *l)
+{
+	const char *kind = server ? "server" : "peer";
+	const char *addr = as->address ? as->address : "";
+	uint32_t minp = as->has_minpoll ? as->minpoll : NTP_DEFAULT_MINPOLL;
+	uint32_t maxp = as->has_maxpoll ? as->maxpoll : NTP_DEFAULT_MAXPOLL;
+	bool polls_ok = true;
+
+	check_assoc_address(c, as, kind, l);
+	if (as->has_version && (as->version < 1 || as->version > 4))
+		add(l, "The NTP version of %s %s must be 1 to 4.", kind, addr);
+	if (as->has_authentication_keyid && as->authentication_keyid == 0)
+		add(l, "The authentication key ID of NTP %s %s must be 1 to 4294967295.", kind, addr);
+	if (as->has_minpoll && (as->minpoll < 3 || as->minpoll > 17)) {
+		add(l, "The minimum polling interval of NTP %s %s must be 3 to 17.", kind, addr);
+		polls_ok = false;
+	}
+	if (as->has_maxpoll && (as->maxpoll < 3 || as->maxpoll > 17)) {
+		add(l, "The maximum polling interval of NTP %s %s must be 3 to 17.", kind, addr);
+		polls_ok = false;
+	}
+	if (polls_ok && minp > maxp)
+		add(l, "The minimum polling interval (%u) of NTP %s %s is greater than the "
+		    "maximum polling interval (%u).", minp, kind, addr, maxp);
+	if (as->has_port && (as->port < 1 || as->port > 65535))
+		add(l, "The port of NTP %s %s must be 1 to 65535.", kind, addr);
+	if (!server && ((as->has_burst && as->burst) || (as->has_iburst && as->iburst)))
+		add(l, "The burst and iburst options apply only to NTP servers, not to peer %s.",
+		    addr);
+	if (as->vpn_instance && (as->vpn_instance[0] == '\0' || strlen(as->vpn_instance) > 31))
+		add(l, "The VPN instance name of NTP %s %s must be 1 to 31 characters.", kind, addr);
+	if (as->source_interface && bootstrap_interface(bs, as->source_interface) == NULL)
+		add(l, "The source interface %s of NTP %s %s does not exist.",
+		    as->source_interface, kind, addr);
+}
+
+static void check_assoc_list(const Config *c, const struct bootstrap *bs, NtpAssociation **v,
+			     size_t n, bool server, struct validate_list *l)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *addr = v[i]->address ? v[i]->address : "";
+
+		check_assoc(c, bs, v[i], server, l);
+		for (size_t k = 0; k < i; k++)
+			if (v[k]->address && strcasecmp(v[k]->address, addr) == 0)
+				add(l, "The NTP %s %s is configured more than once.",
+				    server ? "server" : "peer", addr);
+	}
+}
+
+static void check_ntp(const Config *c, const struct bootstrap *bs, struct validate_list *l)
+{
+	const Ntp *ntp = c->ntp;
+
+	if (ntp == NULL)
+		return;
+	if (ntp->refclock_master) {
+		const NtpRefclockMaster *rm = ntp->refclock_master;
+		uint32_t a;
+
+		if (rm->address && (!parse_v4(rm->address, &a) || (a & 0xffffff00u) != 0x7f7f0100u ||
+				    (a & 0xff) > 3))
+			add(l, "The reference clock address %s is invalid: it must be 127.127.1.0 "
+			    "to 127.127.1.3.", rm->address);
+		if (rm->has_stratum && (rm->stratum < 1 || rm->stratum > 15))
+			add(l, "The stratum of the local reference clock must be 1 to 15.");
+	}
+	if (ntp->server_source_interface &&
+	    bootstrap_interface(bs, ntp->server_source_interface) == NULL)
+		add(l, "The NTP server source interface %s does not exist.",
+		    ntp->server_source_interface);
+	if (ntp->source_interface && bootstrap_interface(bs, ntp->source_interface) == NULL)
+		add(l, "The NTP source interface %s does not exist.", ntp->source_interface);
+	check_assoc_list(c, bs, ntp->unicast_server, ntp->n_unicast_server, true, l);
+	check_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, l);
+	if (ntp->unsync) {
+		if (ntp->unsync->has_max_poll_interval &&
+		    (ntp->unsync->max_poll_interval < 3 || ntp->unsync->max_poll_interval > 17))
+			add(l, "The maximum polling interval while unsynchronized must be 3 to 17.");
+		if (ntp->unsync->has_dec_step &&
+		    (ntp->unsync->dec_step < 1 || ntp->unsync->dec_step > 16))
+			add(l, "The decrement step of the unsynchronized polling interval must be "
+			    "1 to 16.");
+	}
+}
+
+/* Cross references that an edit may leave pending but a commit may not.
+ * None today: every reference is to the bootstrap's interfaces, checked per
+ * edit.  Authentication keys and ACLs will land here. */
+static void check_commit(const Config *c, const struct bootstrap *bs, struct validate_list *l)
+{
+	(void)c;
+	(void)bs;
+	(void)l;
+}
+
+void validate_config(const Config *cfg, const struct bootstrap *bs, enum validate_phase phase,
+		     struct validate_list *out)
+{
+	if (cfg == NULL)
+		return;
+	check_system(cfg->system, out);
+	check_interfaces(cfg, bs, out);
+	check_ntp(cfg, bs, out);
+	if (phase == VALIDATE_COMMIT)
+		check_commit(cfg, bs, out);
+}
+
+int validate_change(const Config *before, const Config *after, const struct bootstrap *bs,
+		    enum validate_phase phase, char *err, size_t errlen)
+{
+	struct validate_list old = { 0 }, now = { 0 };
+	int rc = 0;
+
+	validate_config(after, bs, phase, &now);
+	if (now.n)
+		validate_config(before, bs, phase, &old);
+	for (size_t i = 0; i < now.n && rc == 0; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < old.n && !known; k++)
+			known = strcmp(old.msg[k], now.msg[i]) == 0;
+		if (!known) {
+			snprintf(err, errlen, "%s", now.msg[i]);
+			rc = -EINVAL;
+		}
+	}
+	validate_list_free(&old);
+	validate_list_free(&now);
+	return rc;
+}
+
+static void canon(char **name, const struct bootstrap *bs)
+{
+	const struct bs_interface *bi;
+
+	if (*name == NULL || (bi = bootstrap_interface(bs, *name)) == NULL)
+		return;
+	if (strcmp(*name, bi->name) != 0) {
+		free(*name);
+		*name = xstrdup(bi->name);
+	}
+}
+
+void validate_canonicalize(Config *cfg, const struct bootstrap *bs)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->n_interface; i++)
+		canon(&cfg->interface[i]->name, bs);
+	if (cfg->ntp == NULL)
+		return;
+	canon(&cfg->ntp->server_source_interface, bs);
+	canon(&cfg->ntp->source_interface, bs);
+	for (size_t i = 0; i < cfg->ntp->n_unicast_server; i++)
+		canon(&cfg->ntp->unicast_server[i]->source_interface, bs);
+	for (size_t i = 0; i < cfg->ntp->n_unicast_peer; i++)
+		canon(&cfg->ntp->unicast_peer[i]->source_interface, bs);
+}

@@ -1,0 +1,45 @@
+/*
+ * validate.h: the meaning checks of a configuration.
+ *
+ * Checks produce sentences for a person (clid prints "Error: " before them),
+ * each naming its object, so the problems of two configurations can be
+ * compared: an edit or a commit is refused when it INTRODUCES a problem,
+ * that is when the new configuration has a problem the old one did not
+ * have.  A problem already present (say, an interface that left the
+ * bootstrap file) never blocks unrelated work; it is logged at load.
+ */
+#ifndef CFGD_VALIDATE_H
+#define CFGD_VALIDATE_H
+
+#include <stddef.h>
+#include "config.pb-c.h"
+
+struct bootstrap;
+
+enum validate_phase {
+	VALIDATE_EDIT,     /* field checks, run after each edit */
+	VALIDATE_COMMIT,   /* the above plus commit-time cross references */
+};
+
+/* A list of problem sentences. */
+struct validate_list {
+	char **msg;
+	size_t n;
+};
+
+/* Collect every problem of cfg (NULL: none) into out (appended; free with
+ * validate_list_free). */
+void validate_config(const Config *cfg, const struct bootstrap *bs, enum validate_phase phase,
+		     struct validate_list *out);
+void validate_list_free(struct validate_list *l);
+
+/* The first problem of `after` that `before` does not have: -EINVAL with the
+ * sentence in err, or 0. */
+int validate_change(const Config *before, const Config *after, const struct bootstrap *bs,
+		    enum validate_phase phase, char *err, size_t errlen);
+
+/* Rewrite interface names (list keys and source-interface references) to
+ * the bootstrap's spelling when they match one case-insensitively. */
+void validate_canonicalize(Config *cfg, const struct bootstrap *bs);
+
+#endif

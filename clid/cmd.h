@@ -1,0 +1,113 @@
+/*
+ * cmd.h: what the feature files (cmd_*.c) see of the engine.
+ *
+ * A feature file holds a table of struct cmd_entry (grammar.h) and the
+ * render function for its part of the configuration.  Handlers read their
+ * arguments by name, queue typed edits of the session's candidate (a Config
+ * fragment to merge, or a path to delete) and ask cfgd or ntpd for state,
+ * all through struct cmd_ctx (implemented in cli.c).  The edits of one
+ * command are sent to cfgd together, after the handler returns.
+ */
+#ifndef MERIDIAN_CLID_CMD_H
+#define MERIDIAN_CLID_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfgd.pb-c.h"
+#include "config.pb-c.h"
+#include "grammar.h"
+#include "ntpd.pb-c.h"
+
+/* ---- growing text buffer ---- */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+};
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_free(struct sbuf *b);
+
+/* ---- arguments ---- */
+/* The value of the last argument named `name` (a parameter or a keyword), or NULL. */
+const char *cmd_arg(const struct cmd_args *a, const char *name);
+/* Index of that argument's word in the line, or (size_t)-1. */
+size_t cmd_arg_tok(const struct cmd_args *a, const char *name);
+bool cmd_has(const struct cmd_args *a, const char *name);
+/* The argument as an unsigned number (the grammar checked its range), or dflt. */
+uint32_t cmd_arg_u32(const struct cmd_args *a, const char *name, uint32_t dflt);
+/* The interface named by "interface-name" or by "interface-type" +
+ * "interface-number", canonical, into buf.  1 when found, 0 when the command
+ * names no interface, -1 after writing "Wrong parameter" at the number. */
+int cmd_arg_ifname(struct cmd_ctx *ctx, const struct cmd_args *a, char *buf, size_t len);
+
+/* ---- output ---- */
+void cmd_printf(struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cmd_write(struct cmd_ctx *ctx, const char *buf, size_t len);
+/* "Error: <sentence>\r\n"; returns -1 for `return cmd_error(...)`. */
+int cmd_error(struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A grammar-style error with the caret under word `tok`; returns -1. */
+int cmd_error_at(struct cmd_ctx *ctx, size_t tok, enum gram_err err);
+
+/* ---- edits ---- */
+/* Fragment builders: allocate what is missing and return it. */
+Config *frag_new(void);
+System *frag_system(Config *c);
+Ntp *frag_ntp(Config *c);
+/* Append an interface named `name` to the fragment. */
+Interface *frag_interface(Config *c, const char *name);
+NtpAssociation *frag_assoc_new(const char *address);
+
+/* Queue a SET merging `frag` (the context takes ownership). */
+void cmd_edit_set(struct cmd_ctx *ctx, Config *frag);
+/* Queue a DELETE of a path given as strings, ended by NULL. */
+void cmd_edit_delete(struct cmd_ctx *ctx, ...) __attribute__((sentinel));
+
+/* ---- session ---- */
+enum cli_view cmd_view(const struct cmd_ctx *ctx);
+/* The interface of the interface view, or NULL. */
+const char *cmd_view_ifname(const struct cmd_ctx *ctx);
+/* Move to a view (ifname for the interface view). */
+void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname);
+/* Leave system view toward `target` (user view): asks the Y/N/C question
+ * first when the candidate holds uncommitted changes. */
+void cmd_leave_system(struct cmd_ctx *ctx, enum cli_view target);
+/* End the session (quit in user view). */
+void cmd_end_session(struct cmd_ctx *ctx);
+/* Whether the bootstrap knows this logical interface. */
+bool cmd_interface_known(const struct cmd_ctx *ctx, const char *ifname);
+const char *cmd_default_sysname(const struct cmd_ctx *ctx);
+
+/* ---- queries ---- */
+/* Running (candidate=false) or this session's candidate.  0 with *out owned
+ * by the caller (config__free_unpacked), or -1 after writing the error. */
+int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out);
+/* Ask ntpd.  0 with *reply owned by the caller, or -1 after writing the error. */
+int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
+/* Commit the candidate; writes warnings and errors.  0 or -1. */
+int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description);
+
+/* ---- the feature tables ---- */
+extern const struct cmd_entry cmd_system_entries[];
+extern const struct cmd_entry cmd_interface_entries[];
+extern const struct cmd_entry cmd_ntp_entries[];
+extern const struct cmd_entry cmd_config_entries[];
+
+/* ---- rendering (each feature renders its part, "\r\n" line ends) ---- */
+void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf *out);
+void cmd_ntp_render(const Config *c, struct sbuf *out);
+void cmd_interface_render(const Interface *ifc, struct sbuf *out);
+/* The whole configuration as `display current-configuration` prints it:
+ * "#"-separated blocks (system, NTP, each interface), then "#" and "return". */
+void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf *out);
+/* One interface's block as `display this` prints it in interface view. */
+void cmd_render_interface_this(const Config *c, const char *ifname, struct sbuf *out);
+
+/* ---- NTP display formatting (cmd_ntp.c) ---- */
+/* "06:52:33.465 UTC Mar 7 2006(C7B7AC31.773E89A8)" */
+void ntp_fmt_timestamp(uint64_t ts, char *buf, size_t len);
+void ntp_fmt_status(const NtpSysStatus *st, struct sbuf *out);
+void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf *out);
+
+#endif

@@ -1,0 +1,834 @@
+/*
+ * vty.c: clid's telnet server (see vty.h).
+ *
+ * Everything runs in the daemon's loop.  A connection reads at most
+ * VTY_READ_CHUNK bytes per wake-up into its input buffer and hands them to
+ * libtelnet in small slices, stopping while its output queue is above
+ * VTY_OUT_PAUSE: a peer that types faster than it reads the echo is slowed
+ * down by TCP instead of making us buffer without bound.  Output (echo,
+ * command output, telnet negotiation) is queued and written when the socket
+ * is writable; POLLOUT is asked for only while the queue is non-empty.
+ *
+ * Telnet events may not free the connection they run in (libtelnet is still
+ * on the stack): they mark it dead or closing, and the fd or timer callback
+ * that started the work finishes the job.  A graceful close flushes the
+ * queue, shuts the write side down and waits a little for the peer's EOF, so
+ * the last words are not lost to a reset.
+ *
+ * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
+ * ignored; the VTY line is already free) -> DRAINING (write side shut,
+ * discarding input until EOF or a short linger) -> freed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libtelnet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bootstrap.h"
+#include "cli.h"
+#include "lineedit.h"
+#include "log.h"
+#include "login.h"
+#include "loop.h"
+#include "vty.h"
+
+#define VTY_READ_CHUNK 512
+#define VTY_FEED_SLICE 16
+#define VTY_OUT_PAUSE (256 * 1024)
+#define VTY_LINGER_US (10ULL * 1000000)
+#define VTY_MAX_LISTEN 4
+#define VTY_MAX_LINGERING 16
+#define VTY_ACCEPT_BURST 32
+#define VTY_ACCEPT_RETRY_US 100000
+
+enum conn_state { CONN_OPEN = 0, CONN_CLOSING, CONN_DRAINING };
+
+struct vty_conn {
+	struct vty_server *srv;
+	struct vty_conn *next, *prev;
+	int fd;
+	int slot;                       /* VTY number, -1 when holding none */
+	char name[16];                  /* "VTY 3" */
+	char peer[64];
+	enum conn_state state;
+	bool dead;                      /* free at the next safe point */
+	bool pending_nl;                /* engine output must start on a fresh line */
+
+	telnet_t *telnet;
+	struct lineedit *le;
+	struct login *login;            /* while logging in */
+	struct cli_session *sess;       /* once logged in */
+
+	char *outq;
+	size_t out_off, out_len, out_cap;
+
+	char inbuf[VTY_READ_CHUNK];
+	size_t in_off, in_len;
+
+	uint64_t last_input_us;
+	uint64_t idle_us;
+	uint64_t idle_timer;
+	uint64_t linger_timer;
+	int width, height;
+};
+
+struct vty_server {
+	struct loop *loop;
+	const struct bootstrap *bs;
+	struct cli_backend *be;
+	int lfd[VTY_MAX_LISTEN];
+	size_t n_lfd;
+	int port;
+	int max_vty;
+	bool slot_used[VTY_MAX_SLOTS];
+	size_t n_slots;                 /* lines in use */
+	size_t n_lingering;             /* connections closing */
+	uint64_t idle_us;
+	uint64_t accept_timer;
+	struct vty_conn *conns;
+	/* Counters for what went wrong, shown in debug logs. */
+	unsigned long n_accepted, n_refused, n_overflow, n_telnet_errors, n_bad_naws;
+};
+
+static const telnet_telopt_t vty_telopts[] = {
+	{ TELNET_TELOPT_ECHO, TELNET_WILL, TELNET_DONT },
+	{ TELNET_TELOPT_SGA,  TELNET_WILL, TELNET_DO },
+	{ TELNET_TELOPT_NAWS, TELNET_WONT, TELNET_DO },
+	{ -1, 0, 0 },
+};
+
+static void conn_update_events(struct vty_conn *c);
+static void linger_arm(struct vty_conn *c);
+
+/* ---- output queue ---- */
+
+static void outq_append(struct vty_conn *c, const char *buf, size_t len)
+{
+	if (c->dead || c->state == CONN_DRAINING || len == 0)
+		return;
+	if (c->out_len - c->out_off + len > VTY_MAX_OUTQ) {
+		c->srv->n_overflow++;
+		log_warn("%s (%s): output queue over %d bytes, dropping the connection",
+			 c->slot >= 0 ? c->name : "vty", c->peer, VTY_MAX_OUTQ);
+		c->dead = true;
+		return;
+	}
+	if (c->out_off > 0 && c->out_len + len > c->out_cap) {
+		memmove(c->outq, c->outq + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+
+		while (cap < c->out_len + len)
+			cap *= 2;
+		c->outq = xrealloc(c->outq, cap);
+		c->out_cap = cap;
+	}
+	memcpy(c->outq + c->out_len, buf, len);
+	c->out_len += len;
+}
+
+static size_t outq_pending(const struct vty_conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
+/* Write what the socket takes now.  Marks the connection dead on errors. */
+static void outq_flush(struct vty_conn *c)
+{
+	while (!c->dead && outq_pending(c) > 0) {
+		ssize_t n = send(c->fd, c->outq + c->out_off, outq_pending(c),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				log_debug("%s: write: %s", c->peer, strerror(errno));
+				c->dead = true;
+			}
+			break;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+}
+
+/* Text to the terminal, through telnet (IAC doubling). */
+static void term_write(struct vty_conn *c, const char *buf, size_t len)
+{
+	if (c->telnet && !c->dead)
+		telnet_send(c->telnet, buf, len);
+}
+
+static void term_puts(struct vty_conn *c, const char *s)
+{
+	term_write(c, s, strlen(s));
+}
+
+/* ---- lines and closing ---- */
+
+static void slot_release(struct vty_conn *c)
+{
+	if (c->slot < 0)
+		return;
+	c->srv->slot_used[c->slot] = false;
+	c->srv->n_slots--;
+	c->slot = -1;
+}
+
+/* Stop the session and close once the output is out. */
+static void conn_begin_close(struct vty_conn *c)
+{
+	if (c->state != CONN_OPEN)
+		return;
+	c->state = CONN_CLOSING;
+	linger_arm(c);
+	if (c->le)
+		lineedit_set_mode(c->le, LINEEDIT_OFF);
+	if (c->sess) {
+		cli_session_free(c->sess);
+		c->sess = NULL;
+	}
+	if (c->slot >= 0)
+		log_info("%s (%s): closed", c->name, c->peer);
+	slot_release(c);
+}
+
+static void conn_free(struct vty_conn *c)
+{
+	struct vty_server *srv = c->srv;
+
+	if (c->sess)
+		cli_session_free(c->sess);
+	if (c->slot >= 0)
+		log_info("%s (%s): connection closed", c->name, c->peer);
+	slot_release(c);
+	if (c->fd >= 0) {
+		loop_del_fd(srv->loop, c->fd);
+		close(c->fd);
+	}
+	if (c->idle_timer)
+		loop_timer_cancel(srv->loop, c->idle_timer);
+	if (c->linger_timer) {
+		loop_timer_cancel(srv->loop, c->linger_timer);
+		srv->n_lingering--;
+	}
+	if (c->telnet)
+		telnet_free(c->telnet);
+	lineedit_free(c->le);
+	login_free(c->login);
+	free(c->outq);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	explicit_bzero(c->inbuf, sizeof(c->inbuf));
+	free(c);
+}
+
+static void on_linger(struct loop *loop, void *arg)
+{
+	struct vty_conn *c = arg;
+
+	c->linger_timer = 0;
+	c->srv->n_lingering--;
+	log_debug("%s: closing took too long, dropped", c->peer);
+	conn_free(c);
+}
+
+/* A closing connection gets VTY_LINGER_US to flush and see the peer's EOF. */
+static void linger_arm(struct vty_conn *c)
+{
+	if (c->linger_timer)
+		return;
+	c->srv->n_lingering++;
+	c->linger_timer = loop_timer_add(c->srv->loop, VTY_LINGER_US, on_linger, c);
+}
+
+/* After work on a connection: free it, move it along its close, or update
+ * what it polls for.  Only from loop callbacks (never inside libtelnet). */
+static void conn_settle(struct vty_conn *c)
+{
+	if (!c->dead && outq_pending(c) > 0)
+		outq_flush(c);
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
+	if (c->state == CONN_CLOSING && outq_pending(c) == 0) {
+		/* Everything said: half-close and wait for the peer's EOF. */
+		shutdown(c->fd, SHUT_WR);
+		c->state = CONN_DRAINING;
+	}
+	conn_update_events(c);
+}
+
+static void conn_update_events(struct vty_conn *c)
+{
+	short ev = 0;
+
+	switch (c->state) {
+	case CONN_OPEN:
+		if (c->in_off == c->in_len && outq_pending(c) < VTY_OUT_PAUSE)
+			ev |= POLLIN;
+		break;
+	case CONN_CLOSING:
+		break;
+	case CONN_DRAINING:
+		ev |= POLLIN;
+		break;
+	}
+	if (outq_pending(c) > 0)
+		ev |= POLLOUT;
+	loop_mod_fd(c->srv->loop, c->fd, ev);
+}
+
+/* ---- the session ---- */
+
+/* Engine output: starts on a fresh line after '?' or TAB. */
+static void cli_out(void *arg, const char *buf, size_t len)
+{
+	struct vty_conn *c = arg;
+
+	if (len == 0)
+		return;
+	if (c->pending_nl) {
+		c->pending_nl = false;
+		term_write(c, "\r\n", 2);
+	}
+	term_write(c, buf, len);
+}
+
+static void show_prompt(struct vty_conn *c)
+{
+	if (cli_awaiting_answer(c->sess)) {
+		/* The engine has written the question; the answer is plain text. */
+		lineedit_set_mode(c->le, LINEEDIT_PLAIN);
+		lineedit_set_prompt(c->le, "");
+	} else {
+		lineedit_set_mode(c->le, LINEEDIT_COMMAND);
+		lineedit_set_prompt(c->le, cli_prompt(c->sess));
+	}
+	lineedit_start(c->le);
+}
+
+static void session_start(struct vty_conn *c)
+{
+	struct vty_server *srv = c->srv;
+	char *user = xstrdup(login_user(c->login));
+	size_t online = 0;
+	char msg[256];
+
+	login_free(c->login);
+	c->login = NULL;
+	c->sess = cli_session_new(srv->be, user, c->name, cli_out, c);
+	if (!c->sess) {
+		log_warn("%s (%s): no CLI session for user %s", c->name, c->peer, user);
+		free(user);
+		conn_begin_close(c);
+		return;
+	}
+	log_info("%s (%s): user %s logged in", c->name, c->peer, user);
+	free(user);
+	for (struct vty_conn *o = srv->conns; o; o = o->next)
+		if (o->sess && o->state == CONN_OPEN)
+			online++;
+	snprintf(msg, sizeof(msg),
+		 "Info: The max number of VTY users is %d, the number of current VTY users "
+		 "online is %zu, and total number of terminal users online is %zu.\r\n",
+		 srv->max_vty, online, online);
+	term_puts(c, msg);
+	show_prompt(c);
+}
+
+static void login_prompt_show(struct vty_conn *c)
+{
+	lineedit_set_mode(c->le, login_secret(c->login) ? LINEEDIT_SECRET : LINEEDIT_PLAIN);
+	lineedit_set_prompt(c->le, login_prompt(c->login));
+	lineedit_start(c->le);
+}
+
+static void login_out(void *arg, const char *buf, size_t len)
+{
+	term_write(arg, buf, len);
+}
+
+/* ---- line editor callbacks ---- */
+
+static void le_write(void *arg, const char *buf, size_t len)
+{
+	term_write(arg, buf, len);
+}
+
+static void le_on_line(void *arg, const char *line)
+{
+	struct vty_conn *c = arg;
+
+	if (c->state != CONN_OPEN || c->dead)
+		return;
+	if (c->login) {
+		switch (login_input(c->login, line)) {
+		case LOGIN_MORE:
+			login_prompt_show(c);
+			break;
+		case LOGIN_OK:
+			session_start(c);
+			break;
+		case LOGIN_DENIED:
+			log_warn("%s (%s): login failed %d times, closing", c->name, c->peer,
+				 login_failures(c->login));
+			conn_begin_close(c);
+			break;
+		}
+		return;
+	}
+	if (!c->sess)
+		return;
+	if (!cli_exec(c->sess, line)) {
+		conn_begin_close(c);
+		return;
+	}
+	if (c->state == CONN_OPEN && !c->dead)
+		show_prompt(c);
+}
+
+static void le_on_help(void *arg, const char *line)
+{
+	struct vty_conn *c = arg;
+
+	if (!c->sess)
+		return;
+	c->pending_nl = true;
+	cli_help(c->sess, line);
+	if (c->pending_nl)
+		term_write(c, "\r\n", 2);
+	c->pending_nl = false;
+}
+
+static char *le_on_complete(void *arg, const char *line, bool *redraw)
+{
+	struct vty_conn *c = arg;
+	char *r;
+
+	if (!c->sess)
+		return NULL;
+	c->pending_nl = true;
+	r = cli_complete(c->sess, line);
+	*redraw = !c->pending_nl;
+	c->pending_nl = false;
+	return r;
+}
+
+/* ---- telnet ---- */
+
+static void on_telnet(telnet_t *t, telnet_event_t *ev, void *arg)
+{
+	struct vty_conn *c = arg;
+
+	switch (ev->type) {
+	case TELNET_EV_SEND:
+		outq_append(c, ev->data.buffer, ev->data.size);
+		break;
+	case TELNET_EV_DATA:
+		if (c->state == CONN_OPEN && !c->dead)
+			lineedit_feed(c->le, ev->data.buffer, ev->data.size);
+		break;
+	case TELNET_EV_IAC:
+		/* Interrupt Process acts like Ctrl-C. */
+		if (ev->iac.cmd == TELNET_IP && c->state == CONN_OPEN && !c->dead)
+			lineedit_feed(c->le, "\x03", 1);
+		break;
+	case TELNET_EV_SUBNEGOTIATION:
+		if (ev->sub.telopt != TELNET_TELOPT_NAWS)
+			break;
+		if (ev->sub.size != 4) {
+			c->srv->n_bad_naws++;
+			log_debug("%s: NAWS with %zu bytes ignored", c->peer, ev->sub.size);
+			break;
+		}
+		c->width = ((unsigned char)ev->sub.buffer[0] << 8) |
+			   (unsigned char)ev->sub.buffer[1];
+		c->height = ((unsigned char)ev->sub.buffer[2] << 8) |
+			    (unsigned char)ev->sub.buffer[3];
+		break;
+	case TELNET_EV_WILL:
+	case TELNET_EV_WONT:
+	case TELNET_EV_DO:
+	case TELNET_EV_DONT:
+		/* libtelnet answers from the option table (refusing the rest). */
+		log_debug("%s: telnet negotiation %d option %u", c->peer, (int)ev->type,
+			  ev->neg.telopt);
+		break;
+	case TELNET_EV_COMPRESS:
+		/* We never offered MCCP: a peer that starts it is not a terminal. */
+		c->srv->n_telnet_errors++;
+		log_warn("%s: telnet peer started compression, closing", c->peer);
+		c->dead = true;
+		break;
+	case TELNET_EV_WARNING:
+		c->srv->n_telnet_errors++;
+		log_debug("%s: telnet: %s", c->peer, ev->error.msg);
+		break;
+	case TELNET_EV_ERROR:
+		c->srv->n_telnet_errors++;
+		log_warn("%s: telnet protocol error (%s), closing", c->peer, ev->error.msg);
+		c->dead = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Hand buffered input to libtelnet in slices while the output has room. */
+static void conn_process_input(struct vty_conn *c)
+{
+	while (c->in_off < c->in_len && c->state == CONN_OPEN && !c->dead &&
+	       outq_pending(c) < VTY_OUT_PAUSE) {
+		size_t n = c->in_len - c->in_off;
+
+		if (n > VTY_FEED_SLICE)
+			n = VTY_FEED_SLICE;
+		telnet_recv(c->telnet, c->inbuf + c->in_off, n);
+		c->in_off += n;
+	}
+	if (c->in_off == c->in_len || c->state != CONN_OPEN)
+		c->in_off = c->in_len = 0;
+}
+
+static void conn_read(struct vty_conn *c)
+{
+	char discard[VTY_READ_CHUNK];
+	ssize_t n;
+
+	if (c->state == CONN_DRAINING) {
+		n = recv(c->fd, discard, sizeof(discard), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			c->dead = true;
+		return;
+	}
+	if (c->state != CONN_OPEN || c->in_off != c->in_len)
+		return;
+	n = recv(c->fd, c->inbuf, sizeof(c->inbuf), MSG_DONTWAIT);
+	if (n == 0) {
+		log_debug("%s: peer closed", c->peer);
+		c->dead = true;
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			log_debug("%s: read: %s", c->peer, strerror(errno));
+			c->dead = true;
+		}
+		return;
+	}
+	c->in_off = 0;
+	c->in_len = (size_t)n;
+	c->last_input_us = loop_now_us();
+}
+
+static void on_conn_fd(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct vty_conn *c = arg;
+
+	if (revents & POLLOUT)
+		outq_flush(c);
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		conn_read(c);
+	conn_process_input(c);
+	conn_settle(c);
+}
+
+static void on_idle(struct loop *loop, void *arg)
+{
+	struct vty_conn *c = arg;
+	uint64_t now = loop_now_us(), idle = now - c->last_input_us;
+
+	c->idle_timer = 0;
+	if (c->state != CONN_OPEN)
+		return;
+	if (idle < c->idle_us) {
+		c->idle_timer = loop_timer_add(loop, c->idle_us - idle, on_idle, c);
+		return;
+	}
+	log_info("%s (%s): idle for %llu s, closing", c->slot >= 0 ? c->name : "vty",
+		 c->peer, (unsigned long long)(c->idle_us / 1000000));
+	/* The terminal may be mid-line: start on a fresh one. */
+	term_puts(c, "\r\nInfo: The session is closed because it has been idle for too long.\r\n");
+	conn_begin_close(c);
+	conn_settle(c);
+}
+
+/* ---- accepting ---- */
+
+static int slot_take(struct vty_server *srv)
+{
+	for (int i = 0; i < srv->max_vty; i++) {
+		if (!srv->slot_used[i]) {
+			srv->slot_used[i] = true;
+			srv->n_slots++;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static struct vty_conn *conn_new(struct vty_server *srv, int fd, const char *peer)
+{
+	struct vty_conn *c = xcalloc(1, sizeof(*c));
+
+	c->srv = srv;
+	c->fd = fd;
+	c->slot = -1;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	c->width = 80;
+	c->height = 24;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	if (loop_add_fd(srv->loop, fd, POLLIN, on_conn_fd, c) < 0)
+		fatal("vty: cannot watch fd %d", fd);
+	return c;
+}
+
+/* Over max_vty: one line and close. */
+static void conn_refuse(struct vty_server *srv, int fd, const char *peer)
+{
+	static const char msg[] =
+		"\r\nError: The number of VTY users has reached the maximum.\r\n";
+	struct vty_conn *c;
+
+	srv->n_refused++;
+	log_info("vty: refusing %s: all %d VTY lines are in use", peer, srv->max_vty);
+	if (srv->n_lingering >= VTY_MAX_LINGERING) {
+		(void)!send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	c = conn_new(srv, fd, peer);
+	outq_append(c, msg, sizeof(msg) - 1);
+	c->state = CONN_CLOSING;
+	linger_arm(c);
+	conn_settle(c);
+}
+
+static void conn_open(struct vty_server *srv, int fd, const char *peer)
+{
+	static const struct lineedit_ops ops = {
+		.write = le_write,
+		.on_line = le_on_line,
+		.on_help = le_on_help,
+		.on_complete = le_on_complete,
+	};
+	int slot = slot_take(srv);
+	struct vty_conn *c;
+
+	if (slot < 0) {
+		conn_refuse(srv, fd, peer);
+		return;
+	}
+	c = conn_new(srv, fd, peer);
+	c->slot = slot;
+	snprintf(c->name, sizeof(c->name), "VTY %d", slot);
+	c->telnet = telnet_init(vty_telopts, on_telnet, 0, c);
+	if (!c->telnet)
+		fatal("vty: telnet_init failed");
+	c->le = lineedit_new(&ops, c);
+	c->login = login_new(srv->bs, login_out, c);
+	c->last_input_us = loop_now_us();
+	c->idle_us = srv->idle_us;
+	if (c->idle_us)
+		c->idle_timer = loop_timer_add(srv->loop, c->idle_us, on_idle, c);
+	log_info("%s: connection from %s", c->name, peer);
+
+	telnet_negotiate(c->telnet, TELNET_WILL, TELNET_TELOPT_ECHO);
+	telnet_negotiate(c->telnet, TELNET_WILL, TELNET_TELOPT_SGA);
+	telnet_negotiate(c->telnet, TELNET_DO, TELNET_TELOPT_NAWS);
+	term_puts(c, "\r\n");
+	login_prompt_show(c);
+	conn_settle(c);
+}
+
+static void peer_name(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	}
+	snprintf(buf, len, "%s:%d", addr, port);
+}
+
+static void on_accept_retry(struct loop *loop, void *arg)
+{
+	struct vty_server *srv = arg;
+
+	srv->accept_timer = 0;
+	for (size_t i = 0; i < srv->n_lfd; i++)
+		loop_mod_fd(loop, srv->lfd[i], POLLIN);
+}
+
+static void on_listen_fd(struct loop *loop, int lfd, short revents, void *arg)
+{
+	struct vty_server *srv = arg;
+
+	for (int i = 0; i < VTY_ACCEPT_BURST; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char peer[64];
+		int one = 1;
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* Stop accepting for a moment instead of spinning. */
+				log_warn("vty: accept: %s", strerror(errno));
+				for (size_t k = 0; k < srv->n_lfd; k++)
+					loop_mod_fd(loop, srv->lfd[k], 0);
+				if (!srv->accept_timer)
+					srv->accept_timer = loop_timer_add(loop, VTY_ACCEPT_RETRY_US,
+									   on_accept_retry, srv);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				log_warn("vty: accept: %s", strerror(errno));
+			}
+			return;
+		}
+		srv->n_accepted++;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		peer_name(&ss, peer, sizeof(peer));
+		conn_open(srv, fd, peer);
+	}
+}
+
+/* ---- server ---- */
+
+struct vty_server *vty_server_new(struct loop *loop, const struct bootstrap *bs,
+				  struct cli_backend *be)
+{
+	struct vty_server *srv = xcalloc(1, sizeof(*srv));
+
+	srv->loop = loop;
+	srv->bs = bs;
+	srv->be = be;
+	srv->port = -1;
+	srv->max_vty = bs->cli.max_vty > 0 ? bs->cli.max_vty : VTY_DEFAULT_MAX;
+	if (srv->max_vty > VTY_MAX_SLOTS)
+		srv->max_vty = VTY_MAX_SLOTS;
+	srv->idle_us = VTY_IDLE_TIMEOUT_US;
+	if (bs->cli.n_users == 0)
+		log_warn("vty: no cli.users in the bootstrap file: nobody can log in");
+	return srv;
+}
+
+void vty_server_free(struct vty_server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->conns)
+		conn_free(srv->conns);
+	for (size_t i = 0; i < srv->n_lfd; i++) {
+		loop_del_fd(srv->loop, srv->lfd[i]);
+		close(srv->lfd[i]);
+	}
+	if (srv->accept_timer)
+		loop_timer_cancel(srv->loop, srv->accept_timer);
+	free(srv);
+}
+
+int vty_server_listen(struct vty_server *srv, const char *address, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1, r;
+
+	if (srv->n_lfd >= VTY_MAX_LISTEN)
+		return -ENOSPC;
+	if (port < 0 || port > 65535)
+		return -EINVAL;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, address, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		sl = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, address,
+			     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		sl = sizeof(*sin6);
+	} else {
+		return -EINVAL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 16) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	r = loop_add_fd(srv->loop, fd, POLLIN, on_listen_fd, srv);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	if (srv->n_lfd == 0)
+		srv->port = ntohs(ss.ss_family == AF_INET ?
+				  ((struct sockaddr_in *)&ss)->sin_port :
+				  ((struct sockaddr_in6 *)&ss)->sin6_port);
+	srv->lfd[srv->n_lfd++] = fd;
+	return 0;
+}
+
+int vty_server_port(const struct vty_server *srv)
+{
+	return srv->port;
+}
+
+void vty_server_set_idle_timeout(struct vty_server *srv, uint64_t usec)
+{
+	srv->idle_us = usec;
+}
+
+size_t vty_server_sessions(const struct vty_server *srv)
+{
+	return srv->n_slots;
+}

@@ -1,0 +1,49 @@
+/*
+ * vty.h: clid's telnet server: VTY lines over TCP in the daemon's loop.
+ *
+ * Each connection gets a telnet state (libtelnet: the server offers WILL
+ * ECHO, WILL SGA and asks DO NAWS, refuses everything else), a line editor,
+ * the login dialogue and, once logged in, a cli_session named "VTY n" (the
+ * lowest free n below cli.max_vty).  Output is queued per connection and
+ * flushed when the socket is writable; a queue over VTY_MAX_OUTQ drops the
+ * connection.  Extra connections beyond max_vty get an error line and are
+ * closed; idle sessions are closed after the idle timeout (10 minutes).
+ */
+#ifndef MERIDIAN_VTY_H
+#define MERIDIAN_VTY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bootstrap;
+struct cli_backend;
+struct loop;
+struct vty_server;
+
+#define VTY_MAX_OUTQ (1024 * 1024)
+#define VTY_DEFAULT_MAX 5
+#define VTY_MAX_SLOTS 32
+#define VTY_IDLE_TIMEOUT_US (10ULL * 60 * 1000000)
+
+/* A server with no listening socket yet.  loop, bs and be must outlive it;
+ * max_vty and the users come from bs->cli. */
+struct vty_server *vty_server_new(struct loop *loop, const struct bootstrap *bs,
+				  struct cli_backend *be);
+/* Close every connection (their sessions too) and the listening sockets. */
+void vty_server_free(struct vty_server *srv);
+
+/* Listen on address (IPv4 or IPv6 literal) and TCP port; port 0 picks an
+ * ephemeral port (see vty_server_port).  May be called more than once (up to
+ * 4 sockets; an IPv6 socket is IPV6_V6ONLY).  0 or -errno. */
+int vty_server_listen(struct vty_server *srv, const char *address, int port);
+/* The port the first listening socket is bound to, or -1. */
+int vty_server_port(const struct vty_server *srv);
+
+/* Idle timeout in microseconds for connections opened after the call;
+ * 0 disables it.  Default VTY_IDLE_TIMEOUT_US. */
+void vty_server_set_idle_timeout(struct vty_server *srv, uint64_t usec);
+
+/* Connections holding a VTY line (logging in or logged in). */
+size_t vty_server_sessions(const struct vty_server *srv);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * bootstrap.c: read and strictly validate the bootstrap file (libconfig).
+ *
+ * Every group is walked setting by setting against the keys it may hold, so
+ * an unknown key is reported with its line instead of being ignored, and each
+ * value is checked for type and range.  Errors are one sentence:
+ * "FILE:LINE: key 'cli.port': must be 1..65535",
+ * "FILE:LINE: unknown key 'cli.prot'".  Elements of lists are named
+ * "interfaces[1].netdev".  Integers are accepted where floats are expected.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bootstrap.h"
+#include "log.h"
+
+struct bs_ctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static int bs_error(struct bs_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bs_error(struct bs_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[512];
+	const char *file = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s)
+		file = config_setting_source_file(s);
+	if (!file)
+		file = ctx->path;
+	if (ctx->err && ctx->errlen)
+		snprintf(ctx->err, ctx->errlen, "%s:%u: %s", file,
+			 s ? config_setting_source_line(s) : 0u, msg);
+	return -EINVAL;
+}
+
+void bootstrap_defaults(struct bootstrap *bs)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->run_dir = xstrdup("/run/meridian");
+	bs->state_dir = xstrdup("/var/lib/meridian");
+	bs->log_level = LOG_LVL_INFO;
+	bs->sysname = xstrdup("HUAWEI");
+	bs->cli.port = 23;
+	bs->cli.address = xstrdup("0.0.0.0");
+	bs->cli.max_vty = 5;
+	bs->clock.type = BS_CLOCK_SYSTEM;
+	bs->clock.tick_hz = 64.0029;
+	bs->ntp.port = 123;
+}
+
+void bootstrap_free(struct bootstrap *bs)
+{
+	if (!bs)
+		return;
+	free(bs->path);
+	free(bs->device);
+	free(bs->run_dir);
+	free(bs->state_dir);
+	free(bs->sysname);
+	free(bs->cli.address);
+	for (size_t i = 0; i < bs->cli.n_users; i++) {
+		free(bs->cli.users[i].name);
+		free(bs->cli.users[i].password_hash);
+	}
+	free(bs->cli.users);
+	for (size_t i = 0; i < bs->n_interfaces; i++) {
+		free(bs->interfaces[i].name);
+		free(bs->interfaces[i].netdev);
+	}
+	free(bs->interfaces);
+	memset(bs, 0, sizeof(*bs));
+}
+
+/* --- typed getters ------------------------------------------------------ */
+
+static int want_string(struct bs_ctx *ctx, const config_setting_t *s, const char *key,
+		       char **out)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return bs_error(ctx, s, "key '%s': expected a string", key);
+	v = config_setting_get_string(s);
+	free(*out);
+	*out = xstrdup(v ? v : "");
+	return 0;
+}
+
+static int want_nonempty_string(struct bs_ctx *ctx, const config_setting_t *s,
+				const char *key, char **out)
+{
+	int r = want_string(ctx, s, key, out);
+
+	if (r == 0 && (*out)[0] == '\0')
+		return bs_error(ctx, s, "key '%s': must not be empty", key);
+	return r;
+}
+
+static int want_int(struct bs_ctx *ctx, const config_setting_t *s, const char *key,
+		    long long min, long long max, int *out)
+{
+	long long v;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		v = config_setting_get_int(s);
+		break;
+	case CONFIG_TYPE_INT64:
+		v = config_setting_get_int64(s);
+		break;
+	default:
+		return bs_error(ctx, s, "key '%s': expected an integer", key);
+	}
+	if (v < min || v > max)
+		return bs_error(ctx, s, "key '%s': must be %lld..%lld", key, min, max);
+	*out = (int)v;
+	return 0;
+}
+
+static int want_float(struct bs_ctx *ctx, const config_setting_t *s, const char *key,
+		      double *out)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
+		*out = config_setting_get_float(s);
+		break;
+	case CONFIG_TYPE_INT:
+		*out = config_setting_get_int(s);
+		break;
+	case CONFIG_TYPE_INT64:
+		*out = (double)config_setting_get_int64(s);
+		break;
+	default:
+		return bs_error(ctx, s, "key '%s': expected a number", key);
+	}
+	if (!isfinite(*out))
+		return bs_error(ctx, s, "key '%s': must be a finite number", key);
+	return 0;
+}
+
+static int want_group(struct bs_ctx *ctx, const config_setting_t *s, const char *key)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return bs_error(ctx, s, "key '%s': expected a group { ... }", key);
+	return 0;
+}
+
+static int want_list(struct bs_ctx *ctx, const config_setting_t *s, const char *key)
+{
+	int t = config_setting_type(s);
+
+	/* An empty "[]" is an array to libconfig; accept it as an empty list. */
+	if (t == CONFIG_TYPE_LIST || (t == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0))
+		return 0;
+	return bs_error(ctx, s, "key '%s': expected a list ( ... )", key);
+}
+
+#define KEY(buf, prefix, name) (snprintf((buf), sizeof(buf), "%s%s", (prefix), (name)), (buf))
+
+/* --- sections ----------------------------------------------------------- */
+
+static int parse_user(struct bs_ctx *ctx, config_setting_t *g, size_t idx, struct bs_user *u)
+{
+	char prefix[64], key[128];
+	int r;
+
+	snprintf(prefix, sizeof(prefix), "cli.users[%zu].", idx);
+	snprintf(key, sizeof(key), "cli.users[%zu]", idx);
+	if ((r = want_group(ctx, g, key)) < 0)
+		return r;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		if (strcmp(n, "name") == 0)
+			r = want_nonempty_string(ctx, s, KEY(key, prefix, n), &u->name);
+		else if (strcmp(n, "password") == 0)
+			r = want_string(ctx, s, KEY(key, prefix, n), &u->password_hash);
+		else
+			r = bs_error(ctx, s, "unknown key '%s'", KEY(key, prefix, n));
+		if (r < 0)
+			return r;
+	}
+	if (!u->name)
+		return bs_error(ctx, g, "key 'cli.users[%zu]': missing 'name'", idx);
+	if (!u->password_hash)
+		return bs_error(ctx, g, "key 'cli.users[%zu]': missing 'password'", idx);
+	return 0;
+}
+
+static int parse_cli(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *bs)
+{
+	char key[128];
+	int r;
+
+	if ((r = want_group(ctx, g, "cli")) < 0)
+		return r;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		KEY(key, "cli.", n);
+		if (strcmp(n, "port") == 0) {
+			r = want_int(ctx, s, key, 1, 65535, &bs->cli.port);
+		} else if (strcmp(n, "address") == 0) {
+			r = want_nonempty_string(ctx, s, key, &bs->cli.address);
+		} else if (strcmp(n, "max_vty") == 0) {
+			r = want_int(ctx, s, key, 1, 15, &bs->cli.max_vty);
+		} else if (strcmp(n, "users") == 0) {
+			int len;
+
+			if ((r = want_list(ctx, s, key)) < 0)
+				return r;
+			len = config_setting_length(s);
+			bs->cli.users = xcalloc((size_t)len + 1, sizeof(*bs->cli.users));
+			for (int j = 0; j < len && r == 0; j++) {
+				bs->cli.n_users = (size_t)j + 1;
+				r = parse_user(ctx, config_setting_get_elem(s, (unsigned)j),
+					       (size_t)j, &bs->cli.users[j]);
+				for (int k = 0; k < j && r == 0; k++) {
+					if (strcmp(bs->cli.users[k].name,
+						   bs->cli.users[j].name) == 0)
+						r = bs_error(ctx,
+							config_setting_get_elem(s, (unsigned)j),
+							"key 'cli.users[%d].name': duplicate user '%s'",
+							j, bs->cli.users[j].name);
+				}
+			}
+		} else {
+			r = bs_error(ctx, s, "unknown key '%s'", key);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_interface(struct bs_ctx *ctx, config_setting_t *g, size_t idx,
+			   struct bs_interface *itf)
+{
+	char prefix[64], key[128];
+	int r;
+
+	snprintf(prefix, sizeof(prefix), "interfaces[%zu].", idx);
+	snprintf(key, sizeof(key), "interfaces[%zu]", idx);
+	if ((r = want_group(ctx, g, key)) < 0)
+		return r;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		if (strcmp(n, "name") == 0)
+			r = want_nonempty_string(ctx, s, KEY(key, prefix, n), &itf->name);
+		else if (strcmp(n, "netdev") == 0)
+			r = want_nonempty_string(ctx, s, KEY(key, prefix, n), &itf->netdev);
+		else
+			r = bs_error(ctx, s, "unknown key '%s'", KEY(key, prefix, n));
+		if (r < 0)
+			return r;
+	}
+	if (!itf->name)
+		return bs_error(ctx, g, "key 'interfaces[%zu]': missing 'name'", idx);
+	if (!itf->netdev)
+		return bs_error(ctx, g, "key 'interfaces[%zu]': missing 'netdev'", idx);
+	return 0;
+}
+
+static int parse_interfaces(struct bs_ctx *ctx, config_setting_t *l, struct bootstrap *bs)
+{
+	int len, r;
+
+	if ((r = want_list(ctx, l, "interfaces")) < 0)
+		return r;
+	len = config_setting_length(l);
+	bs->interfaces = xcalloc((size_t)len + 1, sizeof(*bs->interfaces));
+	for (int j = 0; j < len; j++) {
+		config_setting_t *g = config_setting_get_elem(l, (unsigned)j);
+
+		bs->n_interfaces = (size_t)j + 1;
+		r = parse_interface(ctx, g, (size_t)j, &bs->interfaces[j]);
+		if (r < 0)
+			return r;
+		for (int k = 0; k < j; k++) {
+			if (strcasecmp(bs->interfaces[k].name, bs->interfaces[j].name) == 0)
+				return bs_error(ctx, g,
+						"key 'interfaces[%d].name': duplicate interface '%s'",
+						j, bs->interfaces[j].name);
+			if (strcmp(bs->interfaces[k].netdev, bs->interfaces[j].netdev) == 0)
+				return bs_error(ctx, g,
+						"key 'interfaces[%d].netdev': netdev '%s' already mapped to '%s'",
+						j, bs->interfaces[j].netdev, bs->interfaces[k].name);
+		}
+	}
+	return 0;
+}
+
+static int parse_clock(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *bs)
+{
+	char key[128];
+	int r;
+
+	if ((r = want_group(ctx, g, "clock")) < 0)
+		return r;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		KEY(key, "clock.", n);
+		if (strcmp(n, "type") == 0) {
+			char *t = NULL;
+
+			r = want_string(ctx, s, key, &t);
+			if (r == 0) {
+				if (strcmp(t, "system") == 0)
+					bs->clock.type = BS_CLOCK_SYSTEM;
+				else if (strcmp(t, "virtual") == 0)
+					bs->clock.type = BS_CLOCK_VIRTUAL;
+				else
+					r = bs_error(ctx, s, "key '%s': must be \"system\" or \"virtual\"", key);
+			}
+			free(t);
+		} else if (strcmp(n, "offset") == 0) {
+			r = want_float(ctx, s, key, &bs->clock.offset);
+			if (r == 0 && !(fabs(bs->clock.offset) < 1e6))
+				r = bs_error(ctx, s, "key '%s': must be within +-1e6 s", key);
+		} else if (strcmp(n, "frequency") == 0) {
+			r = want_float(ctx, s, key, &bs->clock.frequency_ppm);
+			if (r == 0 && !(fabs(bs->clock.frequency_ppm) <= 500.0))
+				r = bs_error(ctx, s, "key '%s': must be -500..500 ppm", key);
+		} else if (strcmp(n, "noise") == 0) {
+			r = want_float(ctx, s, key, &bs->clock.noise);
+			if (r == 0 && !(bs->clock.noise >= 0.0))
+				r = bs_error(ctx, s, "key '%s': must be >= 0", key);
+		} else if (strcmp(n, "tick_hz") == 0) {
+			r = want_float(ctx, s, key, &bs->clock.tick_hz);
+			if (r == 0 && !(bs->clock.tick_hz > 0.0))
+				r = bs_error(ctx, s, "key '%s': must be > 0", key);
+		} else {
+			r = bs_error(ctx, s, "unknown key '%s'", key);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_ntp(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *bs)
+{
+	char key[128];
+	int r;
+
+	if ((r = want_group(ctx, g, "ntp")) < 0)
+		return r;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		KEY(key, "ntp.", n);
+		if (strcmp(n, "port") == 0)
+			r = want_int(ctx, s, key, 1, 65535, &bs->ntp.port);
+		else
+			r = bs_error(ctx, s, "unknown key '%s'", key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_root(struct bs_ctx *ctx, config_setting_t *root, struct bootstrap *bs)
+{
+	int r = 0;
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		if (strcmp(n, "device") == 0) {
+			r = want_nonempty_string(ctx, s, n, &bs->device);
+		} else if (strcmp(n, "run_dir") == 0) {
+			r = want_nonempty_string(ctx, s, n, &bs->run_dir);
+		} else if (strcmp(n, "state_dir") == 0) {
+			r = want_nonempty_string(ctx, s, n, &bs->state_dir);
+		} else if (strcmp(n, "sysname") == 0) {
+			r = want_nonempty_string(ctx, s, n, &bs->sysname);
+		} else if (strcmp(n, "log_level") == 0) {
+			char *lv = NULL;
+
+			r = want_string(ctx, s, n, &lv);
+			if (r == 0 && log_level_parse(lv, &bs->log_level) < 0)
+				r = bs_error(ctx, s,
+					     "key 'log_level': must be error, warning, info or debug");
+			free(lv);
+		} else if (strcmp(n, "cli") == 0) {
+			r = parse_cli(ctx, s, bs);
+		} else if (strcmp(n, "interfaces") == 0) {
+			r = parse_interfaces(ctx, s, bs);
+		} else if (strcmp(n, "clock") == 0) {
+			r = parse_clock(ctx, s, bs);
+		} else if (strcmp(n, "ntp") == 0) {
+			r = parse_ntp(ctx, s, bs);
+		} else {
+			r = bs_error(ctx, s, "unknown key '%s'", n);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int bootstrap_load(const char *path, struct bootstrap *bs, char *err, size_t errlen)
+{
+	struct bs_ctx ctx = { .path = path, .err = err, .errlen = errlen };
+	config_t cfg;
+	FILE *f;
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path)
+		path = ctx.path = BOOTSTRAP_DEFAULT_PATH;
+	bootstrap_defaults(bs);
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		bootstrap_free(bs);
+		return r;
+	}
+	config_init(&cfg);
+	{
+		/* Let "@include" resolve relative to the bootstrap file's directory. */
+		char dir[4096];
+		const char *slash = strrchr(path, '/');
+
+		if (slash) {
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+			config_set_include_dir(&cfg, dir[0] ? dir : "/");
+		}
+	}
+	if (config_read(&cfg, f) != CONFIG_TRUE) {
+		const char *file = config_error_file(&cfg);
+
+		if (err && errlen)
+			snprintf(err, errlen, "%s:%d: %s", file ? file : path,
+				 config_error_line(&cfg), config_error_text(&cfg));
+		r = -EINVAL;
+	} else {
+		r = parse_root(&ctx, config_root_setting(&cfg), bs);
+	}
+	config_destroy(&cfg);
+	fclose(f);
+	if (r < 0) {
+		bootstrap_free(bs);
+		return r;
+	}
+	bs->path = xstrdup(path);
+	return 0;
+}
+
+const struct bs_interface *bootstrap_interface(const struct bootstrap *bs, const char *name)
+{
+	if (!bs || !name)
+		return NULL;
+	for (size_t i = 0; i < bs->n_interfaces; i++)
+		if (strcasecmp(bs->interfaces[i].name, name) == 0)
+			return &bs->interfaces[i];
+	return NULL;
+}
+
+int bootstrap_endpoint(const struct bootstrap *bs, const char *daemon, const char *kind,
+		       char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "ipc://%s/%s.%s",
+			 bs && bs->run_dir ? bs->run_dir : "/run/meridian", daemon, kind);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static void usage(FILE *out, const char *ident)
+{
+	fprintf(out, "usage: %s [-d] [-f BOOTSTRAP_FILE]\n"
+		"  -f FILE  bootstrap file (default %s)\n"
+		"  -d       debug logging\n"
+		"  -h       this help\n", ident, BOOTSTRAP_DEFAULT_PATH);
+}
+
+void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootstrap *bs)
+{
+	const char *path = BOOTSTRAP_DEFAULT_PATH;
+	char err[1024];
+	int debug = 0, c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt(argc, argv, "f:dh")) != -1) {
+		switch (c) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'h':
+			usage(stdout, ident);
+			exit(0);
+		default:
+			if (optopt == 'f')
+				fprintf(stderr, "%s: option -f needs a file name\n", ident);
+			else
+				fprintf(stderr, "%s: unknown option -%c\n", ident, optopt);
+			usage(stderr, ident);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", ident, argv[optind]);
+		usage(stderr, ident);
+		exit(2);
+	}
+	if (bootstrap_load(path, bs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", ident, err);
+		exit(2);
+	}
+	log_init(ident, debug ? LOG_LVL_DEBUG : bs->log_level);
+}

@@ -1,0 +1,181 @@
+/*
+ * cfgsub.c: a daemon's subscription to cfgd's running configuration.
+ *
+ * A clone_sub on cfgd's "cfg" topic (pub and ctl endpoints from the
+ * bootstrap file) delivers each new packed Config; it is unpacked and handed
+ * to the daemon's apply callback, then cfgd is told with
+ * CfgRequest{applied = Applied{daemon, commit_id, subtree[], error[]}} on a
+ * separate DEALER to cfgd.ctl.  After the first apply the last Applied is
+ * repeated every CLONE_HEARTBEAT_MS, which is how cfgd knows who is
+ * connected.  That DEALER has ZMQ_IMMEDIATE on, so heartbeats do not pile up
+ * while cfgd is away; its replies are read and ignored.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootstrap.h"
+#include "bus.h"
+#include "cfgd.pb-c.h"
+#include "cfgsub.h"
+#include "clone.h"
+#include "log.h"
+#include "loop.h"
+
+#define CFGSUB_MAX_ERRS 32
+
+struct cfgsub {
+	struct loop *loop;
+	struct clone_sub *sub;
+	struct bus_client *ctl;
+	char *daemon;
+	char **subtrees;
+	size_t n_subtrees;
+	cfgsub_apply_cb apply;
+	void *arg;
+	uint64_t commit_id;
+	char *errs[CFGSUB_MAX_ERRS];
+	size_t n_errs;
+	bool applied_once;
+	uint64_t hb_timer;
+};
+
+static void free_errs(struct cfgsub *cs)
+{
+	for (size_t i = 0; i < cs->n_errs; i++)
+		free(cs->errs[i]);
+	cs->n_errs = 0;
+}
+
+static void send_applied(struct cfgsub *cs)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	Applied a = APPLIED__INIT;
+	int r;
+
+	a.daemon = cs->daemon;
+	a.commit_id = cs->commit_id;
+	a.n_subtree = cs->n_subtrees;
+	a.subtree = cs->subtrees;
+	a.n_error = cs->n_errs;
+	a.error = cs->errs;
+	req.req_case = CFG_REQUEST__REQ_APPLIED;
+	req.applied = &a;
+	r = bus_client_send(cs->ctl, &req.base);
+	if (r < 0)
+		log_debug("cfgsub: Applied %llu not sent: %s", (unsigned long long)cs->commit_id,
+			  strerror(-r));
+}
+
+static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
+{
+	struct cfgsub *cs = arg;
+	char *errs[CFGSUB_MAX_ERRS] = { 0 };
+	Config *cfg;
+	int n;
+
+	cfg = config__unpack(NULL, len, state);
+	if (!cfg) {
+		log_warn("cfgsub: commit %llu: undecodable configuration ignored",
+			 (unsigned long long)seq);
+		return;
+	}
+	n = cs->apply(cfg, seq, errs, CFGSUB_MAX_ERRS, cs->arg);
+	config__free_unpacked(cfg, NULL);
+	free_errs(cs);
+	if (n > CFGSUB_MAX_ERRS)
+		n = CFGSUB_MAX_ERRS;
+	for (int i = 0; i < CFGSUB_MAX_ERRS; i++) {
+		if (i < n && errs[i])
+			cs->errs[cs->n_errs++] = errs[i];
+		else
+			free(errs[i]); /* written beyond the count returned */
+	}
+	cs->commit_id = seq;
+	cs->applied_once = true;
+	send_applied(cs);
+}
+
+static void on_ctl_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
+{
+	/* cfgd acknowledges Applied; nothing to do. */
+}
+
+static void heartbeat(struct loop *loop, void *arg)
+{
+	struct cfgsub *cs = arg;
+
+	if (cs->applied_once)
+		send_applied(cs);
+	cs->hb_timer = loop_timer_add(loop, CLONE_HEARTBEAT_MS * 1000u, heartbeat, cs);
+}
+
+struct cfgsub *cfgsub_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
+			  const char *daemon, const char *const *subtrees,
+			  cfgsub_apply_cb apply, void *arg)
+{
+	char pub_ep[4200], ctl_ep[4200];
+	struct cfgsub *cs;
+	int e;
+
+	if (!loop || !zctx || !bs || !daemon || !apply) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (bootstrap_endpoint(bs, "cfgd", "pub", pub_ep, sizeof(pub_ep)) < 0 ||
+	    bootstrap_endpoint(bs, "cfgd", "ctl", ctl_ep, sizeof(ctl_ep)) < 0) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	cs = xcalloc(1, sizeof(*cs));
+	cs->loop = loop;
+	cs->daemon = xstrdup(daemon);
+	cs->apply = apply;
+	cs->arg = arg;
+	for (const char *const *s = subtrees; s && *s; s++)
+		cs->n_subtrees++;
+	cs->subtrees = xcalloc(cs->n_subtrees + 1, sizeof(*cs->subtrees));
+	for (size_t i = 0; i < cs->n_subtrees; i++)
+		cs->subtrees[i] = xstrdup(subtrees[i]);
+
+	cs->ctl = bus_client_new(zctx, ctl_ep);
+	if (!cs->ctl)
+		goto fail;
+	bus_client_set_immediate(cs->ctl, 1);
+	if ((e = bus_client_attach(cs->ctl, loop, on_ctl_reply, cs)) < 0) {
+		errno = -e;
+		goto fail;
+	}
+	cs->hb_timer = loop_timer_add(loop, CLONE_HEARTBEAT_MS * 1000u, heartbeat, cs);
+	cs->sub = clone_sub_new(loop, zctx, pub_ep, ctl_ep, "cfg", CLONE_HEARTBEAT_MS,
+				on_apply, cs);
+	if (!cs->sub)
+		goto fail;
+	return cs;
+fail:
+	e = errno;
+	cfgsub_free(cs);
+	errno = e;
+	return NULL;
+}
+
+void cfgsub_free(struct cfgsub *cs)
+{
+	if (!cs)
+		return;
+	loop_timer_cancel(cs->loop, cs->hb_timer);
+	clone_sub_free(cs->sub);
+	bus_client_free(cs->ctl);
+	free_errs(cs);
+	for (size_t i = 0; i < cs->n_subtrees; i++)
+		free(cs->subtrees[i]);
+	free(cs->subtrees);
+	free(cs->daemon);
+	free(cs);
+}
+
+uint64_t cfgsub_commit_id(const struct cfgsub *cs)
+{
+	return cs ? cs->commit_id : 0;
+}

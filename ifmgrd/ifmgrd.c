@@ -1,0 +1,439 @@
+/*
+ * ifmgrd.c: the interface manager's core (see ifmgrd.h).
+ *
+ * Kernel events update each interface's observed state (matched by netdev
+ * name on link messages, by ifindex on address messages); the configuration
+ * sets the desired state; reconcile() plans and executes the difference
+ * over rtnetlink and publish() sends IfStates when the packed bytes change.
+ * A kernel that dropped events (ENOBUFS) makes ifmgrd forget its view and
+ * take a full dump again.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "bootstrap.h"
+#include "bus.h"
+#include "cfgsub.h"
+#include "clone.h"
+#include "log.h"
+#include "loop.h"
+#include "netlink.h"
+#include "ifmgrd_int.h"
+
+static void publish(struct ifmgrd *im);
+static void reconcile(struct ifmgrd *im);
+
+static struct ifm_if *find_by_ifindex(struct ifmgrd *im, int ifindex)
+{
+	for (size_t i = 0; i < im->n_ifs; i++)
+		if (im->ifs[i].have.present && im->ifs[i].have.ifindex == ifindex)
+			return &im->ifs[i];
+	return NULL;
+}
+
+static struct ifm_if *find_by_netdev(struct ifmgrd *im, const char *netdev)
+{
+	if (!netdev)
+		return NULL;
+	for (size_t i = 0; i < im->n_ifs; i++)
+		if (strcmp(im->ifs[i].bs->netdev, netdev) == 0)
+			return &im->ifs[i];
+	return NULL;
+}
+
+static void on_event(const struct rtnl_event *ev, void *arg)
+{
+	struct ifmgrd *im = arg;
+	struct ifm_if *by_index = find_by_ifindex(im, ev->ifindex), *by_name;
+
+	switch (ev->type) {
+	case RTNL_NEWLINK:
+		/* The kernel always names the link; without a name, trust the index. */
+		by_name = ev->ifname ? find_by_netdev(im, ev->ifname) : by_index;
+		if (by_index && by_index != by_name) {
+			/* Renamed away from the netdev name we manage. */
+			log_info("%s: netdev %s renamed to %s", by_index->bs->name,
+				 by_index->bs->netdev, ev->ifname ? ev->ifname : "?");
+			ifs_obs_clear(&by_index->have);
+		}
+		if (!by_name)
+			break;
+		if (by_name->have.present && by_name->have.ifindex != ev->ifindex)
+			ifs_obs_clear(&by_name->have);   /* recreated: a new ifindex */
+		if (!by_name->have.present)
+			log_info("%s: netdev %s present (ifindex %d)", by_name->bs->name,
+				 by_name->bs->netdev, ev->ifindex);
+		by_name->have.present = true;
+		by_name->have.ifindex = ev->ifindex;
+		by_name->have.flags = ev->flags;
+		break;
+	case RTNL_DELLINK:
+		if (by_index) {
+			log_info("%s: netdev %s removed", by_index->bs->name, by_index->bs->netdev);
+			ifs_obs_clear(&by_index->have);
+		}
+		break;
+	case RTNL_NEWADDR:
+		if (by_index)
+			ifs_obs_addr_add(&by_index->have, &ev->addr);
+		break;
+	case RTNL_DELADDR:
+		if (by_index)
+			ifs_obs_addr_del(&by_index->have, &ev->addr);
+		break;
+	}
+}
+
+static int resync(struct ifmgrd *im)
+{
+	int r;
+
+	for (size_t i = 0; i < im->n_ifs; i++)
+		ifs_obs_clear(&im->ifs[i].have);
+	r = rtnl_dump(im->nl);
+	if (r < 0)
+		log_warn("netlink dump failed: %s", strerror(-r));
+	return r;
+}
+
+static void on_netlink(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct ifmgrd *im = arg;
+	int r = rtnl_read_events(im->nl);
+
+	if (r == -ENOBUFS) {
+		im->resyncs++;
+		log_warn("netlink: the kernel dropped events; taking a fresh dump");
+		resync(im);
+	} else if (r < 0) {
+		log_warn("netlink: reading events failed: %s", strerror(-r));
+	}
+	reconcile(im);
+	publish(im);
+}
+
+static void on_retry(struct loop *loop, void *arg)
+{
+	struct ifmgrd *im = arg;
+
+	im->retry_timer = 0;
+	reconcile(im);
+	publish(im);
+}
+
+/* Execute one action; the error sentence into err on failure. */
+static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_action *a,
+		   char *err, size_t errlen)
+{
+	char addr[32];
+	int r = 0;
+
+	ifs_addr_format(&a->addr, addr, sizeof(addr));
+	switch (a->kind) {
+	case IFS_DEL_ADDR:
+		r = rtnl_addr_del(im->nl, ifp->have.ifindex, &a->addr);
+		if (r == -EADDRNOTAVAIL)
+			r = 0;   /* already gone (a secondary deleted with its primary) */
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot remove %s from %s: %s", ifp->bs->name,
+				 addr, ifp->bs->netdev, strerror(-r));
+		else
+			log_info("%s: removed %s from %s", ifp->bs->name, addr, ifp->bs->netdev);
+		break;
+	case IFS_ADD_ADDR:
+		r = rtnl_addr_add(im->nl, ifp->have.ifindex, &a->addr);
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot add %s to %s: %s", ifp->bs->name, addr,
+				 ifp->bs->netdev, strerror(-r));
+		else
+			log_info("%s: added %s to %s", ifp->bs->name, addr, ifp->bs->netdev);
+		break;
+	case IFS_LINK_UP:
+	case IFS_LINK_DOWN:
+		r = rtnl_link_set_up(im->nl, ifp->have.ifindex, a->kind == IFS_LINK_UP);
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot set %s %s: %s", ifp->bs->name,
+				 ifp->bs->netdev, a->kind == IFS_LINK_UP ? "up" : "down",
+				 strerror(-r));
+		else
+			log_info("%s: %s set %s", ifp->bs->name, ifp->bs->netdev,
+				 a->kind == IFS_LINK_UP ? "up" : "down");
+		break;
+	}
+	return r;
+}
+
+static void set_error(struct ifm_if *ifp, const char *err)
+{
+	if (strcmp(ifp->err, err) == 0)
+		return;
+	if (err[0])
+		log_warn("%s", err);
+	else if (ifp->err[0])
+		log_info("%s: reconciled", ifp->bs->name);
+	snprintf(ifp->err, sizeof(ifp->err), "%s", err);
+}
+
+/* Level-triggered: plan every interface against the kernel and program the
+ * difference.  Failed changes are retried on the next kernel event and by a
+ * timer; a missing netdev waits for its RTM_NEWLINK. */
+static void reconcile(struct ifmgrd *im)
+{
+	bool failed = false;
+
+	if (!im->have_config)
+		return;
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		struct ifm_if *ifp = &im->ifs[i];
+		struct ifs_plan plan;
+		char err[256] = "";
+
+		ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
+		snprintf(err, sizeof(err), "%s", plan.err);
+		for (size_t k = 0; k < plan.n; k++) {
+			char e[256];
+
+			if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
+				if (!err[0])
+					snprintf(err, sizeof(err), "%s", e);
+				failed = true;
+			}
+		}
+		set_error(ifp, err);
+	}
+	if (failed && !im->retry_timer)
+		im->retry_timer = loop_timer_add(im->loop, (uint64_t)IFMGRD_RETRY_MS * 1000,
+						 on_retry, im);
+}
+
+IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
+{
+	IfStates *st = xmalloc(sizeof(*st));
+
+	if_states__init(st);
+	st->interface = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(IfState *));
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		const struct ifm_if *ifp = &im->ifs[i];
+
+		if (name && strcasecmp(name, ifp->bs->name) != 0)
+			continue;
+		st->interface[st->n_interface] = xmalloc(sizeof(IfState));
+		ifs_state_fill(st->interface[st->n_interface], ifp->bs->name, ifp->bs->netdev,
+			       &ifp->want, &ifp->have);
+		st->n_interface++;
+	}
+	if (name && st->n_interface == 0) {
+		ifmgrd_states_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void ifmgrd_states_free(IfStates *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n_interface; i++) {
+		ifs_state_clear(st->interface[i]);
+		free(st->interface[i]);
+	}
+	free(st->interface);
+	free(st);
+}
+
+static void publish(struct ifmgrd *im)
+{
+	IfStates *st = ifmgrd_states(im, NULL);
+	size_t len;
+	uint8_t *packed = bus_pack(&st->base, &len);
+
+	if (!im->last_state || len != im->last_len || memcmp(packed, im->last_state, len) != 0) {
+		clone_pub_update(im->pub, &st->base);
+		free(im->last_state);
+		im->last_state = packed;
+		im->last_len = len;
+	} else {
+		free(packed);
+	}
+	ifmgrd_states_free(st);
+}
+
+int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < im->n_unmapped; i++)
+		free(im->unmapped[i]);
+	free(im->unmapped);
+	im->unmapped = NULL;
+	im->n_unmapped = 0;
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		struct ifm_if *ifp = &im->ifs[i];
+
+		ifs_desired_from_config(cfg, ifp->bs->name, &ifp->want, ifp->cfg_err,
+					sizeof(ifp->cfg_err));
+	}
+	for (size_t i = 0; cfg && i < cfg->n_interface; i++) {
+		const Interface *itf = cfg->interface[i];
+
+		if (!itf || !itf->name || bootstrap_interface(im->bs, itf->name))
+			continue;
+		im->unmapped = xrealloc(im->unmapped, (im->n_unmapped + 1) * sizeof(char *));
+		im->unmapped[im->n_unmapped++] =
+			xasprintf("%s: no netdev mapped to it in the bootstrap file", itf->name);
+	}
+	im->have_config = true;
+	reconcile(im);
+	publish(im);
+
+	for (size_t i = 0; i < im->n_unmapped && n < max_errs; i++)
+		errs[n++] = xstrdup(im->unmapped[i]);
+	for (size_t i = 0; i < im->n_ifs && n < max_errs; i++) {
+		if (im->ifs[i].cfg_err[0])
+			errs[n++] = xstrdup(im->ifs[i].cfg_err);
+		if (im->ifs[i].err[0] && n < max_errs)
+			errs[n++] = xstrdup(im->ifs[i].err);
+	}
+	return n;
+}
+
+static int on_config(const Config *cfg, uint64_t commit_id, char **errs, int max_errs,
+		     void *arg)
+{
+	log_debug("applying commit %llu", (unsigned long long)commit_id);
+	return ifmgrd_apply_config(arg, cfg, errs, max_errs);
+}
+
+int ifmgrd_subscribe(struct ifmgrd *im)
+{
+	static const char *const subtrees[] = { "interface", NULL };
+
+	if (im->sub)
+		return 0;
+	im->sub = cfgsub_new(im->loop, im->zctx, im->bs, "ifmgrd", subtrees, on_config, im);
+	return im->sub ? 0 : (errno ? -errno : -EIO);
+}
+
+static void on_ctl(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
+		   size_t len, void *arg)
+{
+	struct ifmgrd_ctl_reply out;
+	int r;
+
+	ifmgrd_ctl_answer(arg, data, len, &out);
+	r = bus_server_reply(srv, peer, &out.reply.base);
+	if (r < 0)
+		log_debug("ctl: reply failed: %s", strerror(-r));
+	ifmgrd_ctl_clear(&out);
+}
+
+struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap *bs)
+{
+	struct ifmgrd *im = xcalloc(1, sizeof(*im));
+	char ep[512];
+	int r, e;
+
+	im->loop = loop;
+	im->zctx = zctx;
+	im->bs = bs;
+	im->nl_fd = -1;
+	im->n_ifs = bs->n_interfaces;
+	im->ifs = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*im->ifs));
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		im->ifs[i].bs = &bs->interfaces[i];
+		ifs_obs_init(&im->ifs[i].have);
+		ifs_desired_from_config(NULL, bs->interfaces[i].name, &im->ifs[i].want, NULL, 0);
+	}
+
+	im->nl = rtnl_open(on_event, im);
+	if (!im->nl) {
+		e = errno;
+		log_err("cannot open rtnetlink: %s", strerror(e));
+		goto fail;
+	}
+	r = rtnl_dump(im->nl);
+	if (r < 0) {
+		e = -r;
+		log_err("rtnetlink dump failed: %s", strerror(e));
+		goto fail;
+	}
+	im->nl_fd = rtnl_event_fd(im->nl);
+	r = loop_add_fd(loop, im->nl_fd, POLLIN, on_netlink, im);
+	if (r < 0) {
+		e = -r;
+		im->nl_fd = -1;
+		goto fail;
+	}
+
+	/* The run directory usually exists (systemd's RuntimeDirectory). */
+	if (mkdir(bs->run_dir, 0755) < 0 && errno != EEXIST)
+		log_debug("mkdir %s: %s", bs->run_dir, strerror(errno));
+	r = bootstrap_endpoint(bs, "ifmgrd", "pub", ep, sizeof(ep));
+	if (r < 0) {
+		e = -r;
+		goto fail;
+	}
+	im->pub = clone_pub_new(loop, zctx, ep, "if", CLONE_HEARTBEAT_MS);
+	if (!im->pub) {
+		e = errno ? errno : EIO;
+		log_err("cannot bind %s: %s", ep, strerror(e));
+		goto fail;
+	}
+	r = bootstrap_endpoint(bs, "ifmgrd", "ctl", ep, sizeof(ep));
+	if (r < 0) {
+		e = -r;
+		goto fail;
+	}
+	im->ctl = bus_server_new(loop, zctx, ep, on_ctl, im);
+	if (!im->ctl) {
+		e = errno ? errno : EIO;
+		log_err("cannot bind %s: %s", ep, strerror(e));
+		goto fail;
+	}
+	publish(im);
+	return im;
+fail:
+	ifmgrd_free(im);
+	errno = e;
+	return NULL;
+}
+
+void ifmgrd_free(struct ifmgrd *im)
+{
+	if (!im)
+		return;
+	if (im->sub)
+		cfgsub_free(im->sub);
+	if (im->retry_timer)
+		loop_timer_cancel(im->loop, im->retry_timer);
+	if (im->ctl)
+		bus_server_free(im->ctl);
+	if (im->pub)
+		clone_pub_free(im->pub);
+	if (im->nl_fd >= 0)
+		loop_del_fd(im->loop, im->nl_fd);
+	rtnl_close(im->nl);
+	for (size_t i = 0; i < im->n_ifs; i++)
+		ifs_obs_free(&im->ifs[i].have);
+	free(im->ifs);
+	for (size_t i = 0; i < im->n_unmapped; i++)
+		free(im->unmapped[i]);
+	free(im->unmapped);
+	free(im->last_state);
+	free(im);
+}
+
+uint64_t ifmgrd_bad_requests(const struct ifmgrd *im)
+{
+	return im->bad_requests;
+}
+
+uint64_t ifmgrd_resyncs(const struct ifmgrd *im)
+{
+	return im->resyncs;
+}

@@ -1,0 +1,48 @@
+/*
+ * ifmgrd_int.h: the core's internals, shared by ifmgrd.c and ctl.c only.
+ */
+#ifndef MERIDIAN_IFMGRD_INT_H
+#define MERIDIAN_IFMGRD_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "ifmgrd.h"
+#include "ifstate.h"
+
+struct bs_interface;
+struct rtnl;
+struct clone_pub;
+struct bus_server;
+struct cfgsub;
+
+/* One bootstrap interface. */
+struct ifm_if {
+	const struct bs_interface *bs;
+	struct ifs_desired want;
+	struct ifs_observed have;
+	char cfg_err[256];      /* the configuration's problem, "" if none */
+	char err[256];          /* the last reconcile problem, "" if none */
+};
+
+struct ifmgrd {
+	struct loop *loop;
+	void *zctx;
+	const struct bootstrap *bs;
+	struct rtnl *nl;
+	int nl_fd;
+	struct clone_pub *pub;
+	struct bus_server *ctl;
+	struct cfgsub *sub;
+	struct ifm_if *ifs;
+	size_t n_ifs;
+	bool have_config;       /* nothing is programmed before the first one */
+	char **unmapped;        /* configured interfaces with no bootstrap netdev */
+	size_t n_unmapped;
+	uint8_t *last_state;    /* the packed IfStates published last */
+	size_t last_len;
+	uint64_t retry_timer;
+	uint64_t bad_requests;
+	uint64_t resyncs;
+};
+
+#endif

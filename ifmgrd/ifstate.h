@@ -1,0 +1,113 @@
+/*
+ * ifstate.h: ifmgrd's model of one interface, desired versus observed.
+ *
+ * PURE: nothing here talks to the kernel, the bus or the clock, so every
+ * reconcile decision is unit-testable.  The desired state comes from the
+ * configuration (ifs_desired_from_config), the observed state from kernel
+ * events (ifs_obs_*), and ifs_plan() turns the difference into an ordered
+ * list of actions the daemon executes over rtnetlink.  ifs_state_fill()
+ * renders what is shown on the bus (IfState).
+ *
+ * Factory state: an interface absent from the configuration, or present
+ * without `shutdown`, is administratively DOWN (shutdown = true) with no
+ * address, as proto/config.proto states ("absent: the interface's factory
+ * state (shutdown)").  `undo shutdown` stores shutdown = false.
+ *
+ * Rules of the plan (level-triggered and idempotent: planning against the
+ * state the plan produces yields no action):
+ *  - IPv4 addresses on the netdev other than the configured one are deleted
+ *    first (the configured one with another prefix length counts as other);
+ *    host-scope addresses (127.0.0.1 on a loopback) are never touched;
+ *  - then the configured address is added if missing;
+ *  - then IFF_UP is set or cleared.
+ * Deleting first avoids the new address becoming a secondary of the old
+ * primary, which the kernel would delete along with it.
+ */
+#ifndef MERIDIAN_IFSTATE_H
+#define MERIDIAN_IFSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "config.pb-c.h"
+#include "ifmgr.pb-c.h"
+
+/* One IPv4 address as the kernel keeps it (ifaddrmsg + IFA_LOCAL/IFA_ADDRESS). */
+struct ifs_addr {
+	struct in_addr local;   /* the interface's own address (IFA_LOCAL) */
+	struct in_addr peer;    /* IFA_ADDRESS: == local except point-to-point */
+	uint8_t plen;
+	uint8_t scope;          /* RT_SCOPE_* */
+	bool secondary;         /* IFA_F_SECONDARY */
+};
+
+struct ifs_desired {
+	bool admin_up;
+	bool has_addr;
+	struct in_addr addr;
+	uint8_t plen;
+};
+
+struct ifs_observed {
+	bool present;           /* the netdev exists in the kernel */
+	int ifindex;
+	unsigned flags;         /* IFF_* from the last RTM_NEWLINK */
+	struct ifs_addr *addrs; /* IPv4 only, in kernel order */
+	size_t n_addrs;
+};
+
+enum ifs_action_kind { IFS_DEL_ADDR, IFS_ADD_ADDR, IFS_LINK_UP, IFS_LINK_DOWN };
+
+struct ifs_action {
+	enum ifs_action_kind kind;
+	struct ifs_addr addr;   /* for the address actions */
+};
+
+#define IFS_MAX_ACTIONS 64
+
+struct ifs_plan {
+	struct ifs_action actions[IFS_MAX_ACTIONS];
+	size_t n;
+	char err[256];          /* "" when nothing prevents reconciling */
+};
+
+/* The desired state of logical interface `name` in cfg (NULL cfg or an
+ * interface absent from it: the factory state).  0, or -EINVAL with a
+ * sentence in err (bad address or prefix length) and *out left at the
+ * factory state with no address. */
+int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desired *out,
+			    char *err, size_t errlen);
+
+/* Plan the actions that bring `obs` to `want`.  Always fills *plan; when the
+ * netdev is missing there is no action and plan->err names it.  Returns the
+ * number of actions. */
+size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
+		const struct ifs_observed *obs, struct ifs_plan *plan);
+
+/* Observed-state bookkeeping fed by kernel events. */
+void ifs_obs_init(struct ifs_observed *obs);
+void ifs_obs_free(struct ifs_observed *obs);
+/* Forget everything (netdev gone, or before a full dump). */
+void ifs_obs_clear(struct ifs_observed *obs);
+/* Add an address, or update the entry with the same local address and prefix. */
+void ifs_obs_addr_add(struct ifs_observed *obs, const struct ifs_addr *a);
+/* Remove the entry with this local address and prefix; true if there was one. */
+bool ifs_obs_addr_del(struct ifs_observed *obs, const struct ifs_addr *a);
+
+/* The primary address shown on the bus: the configured one when the kernel
+ * has it, otherwise the first non-secondary non-host address; NULL if none. */
+const struct ifs_addr *ifs_primary(const struct ifs_desired *want, const struct ifs_observed *obs);
+
+/* Fill *st (initialised here) for the bus: admin_up and oper_up come from
+ * the kernel (IFF_UP; IFF_UP && IFF_RUNNING) while the netdev exists, and
+ * admin_up from the configuration otherwise.  Strings are malloc'd: free
+ * them with ifs_state_clear().  sub_ipv4 entries are "a.b.c.d/len". */
+void ifs_state_fill(IfState *st, const char *name, const char *netdev,
+		    const struct ifs_desired *want, const struct ifs_observed *obs);
+void ifs_state_clear(IfState *st);
+
+/* "a.b.c.d/len" into buf. */
+void ifs_addr_format(const struct ifs_addr *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * netlink.h: ifmgrd's rtnetlink access, over libmnl.
+ *
+ * Two NETLINK_ROUTE sockets: an event socket (non-blocking, subscribed to
+ * RTMGRP_LINK | RTMGRP_IPV4_IFADDR, read from the daemon's loop) and a
+ * command socket used synchronously for dumps and for changes, each change
+ * waiting for the kernel's acknowledgement (rtnetlink answers at once).
+ * Both live in the network namespace of the process that opens them.
+ * Messages are decoded into struct rtnl_event and handed to one callback;
+ * only IPv4 addresses and AF_UNSPEC link messages are reported.
+ */
+#ifndef MERIDIAN_NETLINK_H
+#define MERIDIAN_NETLINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "ifstate.h"
+
+struct nlmsghdr;
+struct rtnl;
+
+enum rtnl_event_type { RTNL_NEWLINK, RTNL_DELLINK, RTNL_NEWADDR, RTNL_DELADDR };
+
+struct rtnl_event {
+	enum rtnl_event_type type;
+	int ifindex;
+	unsigned flags;         /* links: IFF_* */
+	const char *ifname;     /* links: IFLA_IFNAME, NULL if absent; valid during the callback */
+	struct ifs_addr addr;   /* addresses */
+};
+
+typedef void (*rtnl_event_cb)(const struct rtnl_event *ev, void *arg);
+
+/* Open both sockets; events (and dumps) go to cb.  NULL with errno set. */
+struct rtnl *rtnl_open(rtnl_event_cb cb, void *arg);
+void rtnl_close(struct rtnl *nl);
+/* The event socket, to poll for POLLIN. */
+int rtnl_event_fd(const struct rtnl *nl);
+
+/* Dump all links, then all IPv4 addresses, through the callback.  0 or -errno. */
+int rtnl_dump(struct rtnl *nl);
+/* Read every pending event.  0 when drained; -ENOBUFS when the kernel
+ * dropped events (the caller must forget its view and rtnl_dump again);
+ * another -errno on failure. */
+int rtnl_read_events(struct rtnl *nl);
+
+/* Changes, each acknowledged by the kernel.  0 or -errno (EPERM, ENODEV...). */
+int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up);
+int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
+int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
+
+/* Decode one rtnetlink message into *ev.  1 if it is a reported event,
+ * 0 if it is ignored (other type or family), -EBADMSG if malformed. */
+int rtnl_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * apply.c: reconciling ntpd with the configuration (cfgd) and the
+ * interfaces (ifmgrd).
+ *
+ * Level-triggered and idempotent: each commit hands over the whole Config,
+ * each ifmgrd update the whole IfStates; both are kept and reconcile()
+ * rebuilds the desired state from the pair:
+ *  - sockets: the server socket on the primary address of `ntp-service
+ *    server source-interface` (only there), else on INADDR_ANY; a socket
+ *    per other source address in use;
+ *  - associations keyed by address + vpn-instance: unicast-server -> client
+ *    (mode 3), unicast-peer -> symmetric active (mode 1).  An association
+ *    whose options did not change is kept with its filter and registers; a
+ *    changed source address only moves it to another socket (rebind);
+ *    other changes recreate it.  Dynamic passive associations are kept
+ *    unless a configured one now names the same address or their socket
+ *    went away;
+ *  - refclock-master and the unsynchronized polling policy.
+ * Nothing is vetoed: what cannot be done (a source-interface without an
+ * address yet, a domain name, a bind error) becomes an error string for
+ * cfgd and the log, and is retried on the next reconciliation (for
+ * instance when the interface gets its address).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "ntpd.h"
+
+struct errs {
+	char **v;
+	int max, n;
+};
+
+static void err_add(struct errs *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void err_add(struct errs *e, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_warn("%s", buf);
+	if (e->n < e->max)
+		e->v[e->n++] = xstrdup(buf);
+}
+
+uint32_t ntpd_if_addr(const struct ntpd *core, const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	for (size_t i = 0; i < core->n_ifs; i++)
+		if (strcasecmp(core->ifs[i].name, name) == 0)
+			return core->ifs[i].addr;
+	return 0;
+}
+
+/* Does the configuration give the interface an address (that ifmgrd has
+ * not reported yet: an interface and its use committed together)? */
+static bool cfg_if_has_addr(const struct ntpd *core, const char *name)
+{
+	const Config *cfg = core->cfg;
+
+	for (size_t i = 0; cfg && i < cfg->n_interface; i++) {
+		const Interface *in = cfg->interface[i];
+
+		if (in && in->name && strcasecmp(in->name, name) == 0)
+			return in->address && in->address->address && *in->address->address;
+	}
+	return false;
+}
+
+/* Source address for a source-interface name; 0 if none, with an error
+ * unless the address is configured and on its way from ifmgrd (the
+ * reconciliation that follows ifmgrd's update binds it). */
+static uint32_t resolve_if(struct ntpd *core, const char *name, const char *what, struct errs *e)
+{
+	uint32_t a = ntpd_if_addr(core, name);
+
+	if (!a && cfg_if_has_addr(core, name))
+		log_info("%s %s: waiting for its address from ifmgrd", what, name);
+	else if (!a)
+		err_add(e, "%s %s has no IPv4 address", what, name);
+	return a;
+}
+
+static bool opts_equal(const struct assoc_opts *a, const struct assoc_opts *b)
+{
+	return a->hmode == b->hmode && a->version == b->version && a->keyid == b->keyid &&
+	       a->preferred == b->preferred && a->priority == b->priority &&
+	       a->burst == b->burst && a->iburst == b->iburst && a->preempt == b->preempt &&
+	       a->minpoll == b->minpoll && a->maxpoll == b->maxpoll && a->port == b->port &&
+	       strcmp(a->vpn, b->vpn) == 0 && strcasecmp(a->srcif, b->srcif) == 0;
+}
+
+static void opts_from(struct ntpd *core, const NtpAssociation *na, int hmode,
+		      struct assoc_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->hmode = hmode;
+	o->version = na->has_version && na->version >= 1 && na->version <= 4 ? na->version : 3;
+	o->keyid = na->has_authentication_keyid ? na->authentication_keyid : 0;
+	o->preferred = na->has_preferred && na->preferred;
+	o->priority = na->has_priority && na->priority;
+	o->burst = na->has_burst && na->burst;
+	o->iburst = na->has_iburst && na->iburst;
+	o->preempt = na->has_preempt && na->preempt;
+	o->minpoll = na->has_minpoll && na->minpoll >= NTP_MINPOLL && na->minpoll <= NTP_MAXPOLL ?
+		     (int)na->minpoll : NTP_DEF_MINPOLL;
+	o->maxpoll = na->has_maxpoll && na->maxpoll >= NTP_MINPOLL && na->maxpoll <= NTP_MAXPOLL ?
+		     (int)na->maxpoll : NTP_DEF_MAXPOLL;
+	if (o->maxpoll < o->minpoll)
+		o->maxpoll = o->minpoll;
+	o->port = na->has_port && na->port >= 1 && na->port <= 65535 ? (uint16_t)na->port :
+		  core->port;
+	snprintf(o->vpn, sizeof(o->vpn), "%s", na->vpn_instance ? na->vpn_instance : "");
+	snprintf(o->srcif, sizeof(o->srcif), "%s", na->source_interface ? na->source_interface : "");
+}
+
+/* The socket client/peer packets from src leave by; NULL with an error. */
+static struct ntp_sock *send_sock(struct ntpd *core, uint32_t src, struct errs *e)
+{
+	struct ntp_sock *s;
+	int err;
+
+	if (!src && core->server_sock)
+		return core->server_sock;
+	s = sock_want(core, src, core->server_any && src == 0, &err);
+	if (!s) {
+		struct in_addr a = { .s_addr = src };
+		char txt[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &a, txt, sizeof(txt));
+		err_add(e, "cannot open UDP %s:%u: %s", txt, core->port, strerror(-err));
+	}
+	return s;
+}
+
+struct want {
+	const NtpAssociation *na;
+	int hmode;
+	uint32_t addr;
+	struct assoc_opts o;
+	bool matched;
+};
+
+static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
+{
+	size_t n_srv = ntp ? ntp->n_unicast_server : 0, n_peer = ntp ? ntp->n_unicast_peer : 0;
+	size_t nw = 0;
+	struct want *w = xcalloc(n_srv + n_peer + 1, sizeof(*w));
+
+	for (size_t i = 0; i < n_srv + n_peer; i++) {
+		const NtpAssociation *na = i < n_srv ? ntp->unicast_server[i] :
+					   ntp->unicast_peer[i - n_srv];
+		int hmode = i < n_srv ? NTP_MODE_CLIENT : NTP_MODE_ACTIVE;
+		struct in_addr a;
+		bool dup = false;
+
+		if (!na || !na->address)
+			continue;
+		if ((na->has_ipv6 && na->ipv6) || (na->has_domain && na->domain) ||
+		    inet_pton(AF_INET, na->address, &a) != 1) {
+			err_add(e, "%s %s: only IPv4 addresses are supported",
+				hmode == NTP_MODE_CLIENT ? "unicast-server" : "unicast-peer",
+				na->address);
+			continue;
+		}
+		if (na->vpn_instance && *na->vpn_instance)
+			err_add(e, "%s: vpn-instance %s is not supported, using the public network",
+				na->address, na->vpn_instance);
+		w[nw].na = na;
+		w[nw].hmode = hmode;
+		w[nw].addr = a.s_addr;
+		opts_from(core, na, hmode, &w[nw].o);
+		for (size_t j = 0; j < nw; j++)
+			if (w[j].addr == w[nw].addr && strcmp(w[j].o.vpn, w[nw].o.vpn) == 0)
+				dup = true;
+		if (dup) {
+			err_add(e, "%s is configured twice; the first entry is used", na->address);
+			continue;
+		}
+		nw++;
+	}
+
+	/* Drop what is no longer wanted or changed; keep the rest. */
+	for (struct assoc *p = core->assocs, *next; p; p = next) {
+		bool keep = false;
+
+		next = p->next;
+		for (size_t j = 0; j < nw; j++) {
+			if (w[j].addr != p->addr || strcmp(w[j].o.vpn, p->opts.vpn) != 0)
+				continue;
+			if (!p->dynamic && !w[j].matched && opts_equal(&w[j].o, &p->opts)) {
+				w[j].matched = true;
+				keep = true;
+			}
+			break;
+		}
+		if (p->dynamic && !keep) {
+			bool named = false;
+
+			for (size_t j = 0; j < nw; j++)
+				named = named || w[j].addr == p->addr;
+			keep = !named && p->sock && p->sock->used;
+		}
+		if (!keep) {
+			log_info("association %s removed", p->addr_text);
+			assoc_free(p);
+		}
+	}
+
+	for (size_t j = 0; j < nw; j++) {
+		uint32_t src = 0;
+		struct assoc *p = NULL;
+
+		if (w[j].o.srcif[0])
+			src = resolve_if(core, w[j].o.srcif, "source-interface", e);
+		else
+			src = core->global_src;
+		if (w[j].matched) {
+			for (p = core->assocs; p; p = p->next)
+				if (!p->dynamic && p->addr == w[j].addr &&
+				    strcmp(p->opts.vpn, w[j].o.vpn) == 0)
+					break;
+		}
+		if (!p)
+			p = assoc_new(core, w[j].addr, &w[j].o, false);
+		p->src_addr = src;
+		p->sock = send_sock(core, src, e);
+	}
+	free(w);
+}
+
+static void reconcile(struct ntpd *core, struct errs *e)
+{
+	const Ntp *ntp = core->cfg ? core->cfg->ntp : NULL;
+	int err;
+
+	/* Local reference clock. */
+	if (ntp && ntp->refclock_master) {
+		const NtpRefclockMaster *rm = ntp->refclock_master;
+		int stratum = rm->has_stratum ? (int)rm->stratum : NTPD_DEF_LOCAL_STRATUM;
+		const char *addr = rm->address && *rm->address ? rm->address : "127.127.1.0";
+		unsigned a, b, c, unit;
+
+		if (stratum < 1 || stratum > 15) {
+			err_add(e, "refclock-master stratum %d out of range 1..15", stratum);
+			stratum = NTPD_DEF_LOCAL_STRATUM;
+		}
+		if (sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &unit) != 4 || a != 127 || b != 127 ||
+		    c != 1 || unit > 255) {
+			err_add(e, "refclock-master address %s is not 127.127.1.u", addr);
+			addr = "127.127.1.0";
+			unit = 0;
+		}
+		sys_configure_local(core, true, stratum, addr, (int)unit);
+	} else {
+		sys_configure_local(core, false, 0, "", 0);
+	}
+
+	/* Polling policy while unsynchronized. */
+	core->sys.unsync_max = NTPD_DEF_UNSYNC_POLL;
+	core->sys.unsync_dec = 1;
+	if (ntp && ntp->unsync) {
+		if (ntp->unsync->has_max_poll_interval)
+			core->sys.unsync_max = ntp->unsync->max_poll_interval < NTPD_MIN_UNSYNC_POLL ?
+				NTPD_MIN_UNSYNC_POLL : ntp->unsync->max_poll_interval > NTP_MAXPOLL ?
+				NTP_MAXPOLL : (int)ntp->unsync->max_poll_interval;
+		if (ntp->unsync->has_dec_step)
+			core->sys.unsync_dec = ntp->unsync->dec_step > 16 ? 16 :
+					       (int)ntp->unsync->dec_step;
+	}
+	for (struct assoc *p = core->assocs; p; p = p->next)
+		if (p->unsync_poll > core->sys.unsync_max || p->npolls == 0)
+			p->unsync_poll = core->sys.unsync_max;
+
+	/* Sockets: the server's first. */
+	sock_mark_unused(core);
+	core->server_sock = NULL;
+	if (ntp && ntp->server_source_interface && *ntp->server_source_interface) {
+		uint32_t a = resolve_if(core, ntp->server_source_interface,
+					"server source-interface", e);
+
+		core->server_any = false;
+		if (a) {
+			core->server_sock = sock_want(core, a, true, &err);
+			if (!core->server_sock)
+				err_add(e, "cannot listen on %s: %s", ntp->server_source_interface,
+					strerror(-err));
+		}
+	} else {
+		core->server_any = true;
+		core->server_sock = sock_want(core, 0, true, &err);
+		if (!core->server_sock)
+			err_add(e, "cannot listen on UDP port %u: %s", core->port, strerror(-err));
+	}
+	core->global_src = 0;
+	if (ntp && ntp->source_interface && *ntp->source_interface)
+		core->global_src = resolve_if(core, ntp->source_interface, "source-interface", e);
+
+	reconcile_assocs(core, ntp, e);
+	sock_sweep(core);
+	/* Dynamic associations whose socket closed go too. */
+	for (struct assoc *p = core->assocs, *next; p; p = next) {
+		next = p->next;
+		if (p->dynamic && !p->sock)
+			assoc_free(p);
+	}
+	sys_select(core);
+}
+
+static void run_reconcile(struct ntpd *core, char **errs, int max_errs, int *n)
+{
+	struct errs e = { .v = core->op_errs, .max = NTPD_MAX_ERRS, .n = 0 };
+
+	for (int i = 0; i < core->n_op_errs; i++)
+		free(core->op_errs[i]);
+	core->n_op_errs = 0;
+	reconcile(core, &e);
+	core->n_op_errs = e.n;
+	*n = 0;
+	for (int i = 0; errs && i < e.n && i < max_errs; i++)
+		errs[(*n)++] = xstrdup(core->op_errs[i]);
+}
+
+int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max_errs)
+{
+	Config *copy = NULL;
+	int n;
+
+	if (cfg) {
+		size_t len = protobuf_c_message_get_packed_size(&cfg->base);
+		uint8_t *buf = xmalloc(len ? len : 1);
+
+		protobuf_c_message_pack(&cfg->base, buf);
+		copy = config__unpack(NULL, len, buf);
+		free(buf);
+		if (!copy)
+			log_err("cannot copy the configuration");
+	}
+	if (core->cfg)
+		config__free_unpacked(core->cfg, NULL);
+	core->cfg = copy;
+	run_reconcile(core, errs, max_errs, &n);
+	return n;
+}
+
+void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
+{
+	int n;
+
+	for (size_t i = 0; i < core->n_ifs; i++)
+		free(core->ifs[i].name);
+	free(core->ifs);
+	core->ifs = NULL;
+	core->n_ifs = 0;
+	if (st && st->n_interface) {
+		core->ifs = xcalloc(st->n_interface, sizeof(*core->ifs));
+		for (size_t i = 0; i < st->n_interface; i++) {
+			const IfState *is = st->interface[i];
+			struct in_addr a;
+
+			if (!is || !is->name)
+				continue;
+			core->ifs[core->n_ifs].name = xstrdup(is->name);
+			if (is->primary_ipv4 && inet_pton(AF_INET, is->primary_ipv4, &a) == 1)
+				core->ifs[core->n_ifs].addr = a.s_addr;
+			core->ifs[core->n_ifs].up = is->has_oper_up && is->oper_up;
+			core->n_ifs++;
+		}
+	}
+	run_reconcile(core, NULL, 0, &n);
+}

@@ -1,0 +1,346 @@
+/*
+ * ctl.c: ntpd's ctl socket (ROUTER on ipc://RUN_DIR/ntpd.ctl), answering
+ * NtpRequest (proto/ntpd.proto) with structured state for clid's
+ * `display ntp-service status` and `display ntp-service sessions
+ * [verbose]`.  Figures are SI (seconds, ppm, Hz); formatting is clid's.
+ *
+ * ctl_answer() is the whole protocol (tests call it without ZeroMQ): it
+ * decodes defensively, counts undecodable or empty requests (core->ctl_bad)
+ * and answers them with a negative errno and a sentence.  Snapshot
+ * requests (tag 15) get -EOPNOTSUPP: ntpd publishes nothing yet.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootstrap.h"
+#include "bus.h"
+#include "log.h"
+#include "ntpd.h"
+
+static void addr_text(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr in = { .s_addr = a };
+
+	if (!inet_ntop(AF_INET, &in, buf, (socklen_t)len))
+		snprintf(buf, len, "0.0.0.0");
+}
+
+/* How ntpq/VRP show a reference id. */
+static void refid_text(uint32_t refid, int stratum, char *buf, size_t len)
+{
+	unsigned char b[4];
+
+	memcpy(b, &refid, 4);
+	if (memcmp(b, "LOCL", 4) == 0) {
+		snprintf(buf, len, "LOCAL(0)");
+		return;
+	}
+	if (stratum <= 1 || stratum >= NTP_MAXSTRAT) {
+		size_t n = 0;
+
+		for (int i = 0; i < 4 && b[i] && n + 1 < len; i++)
+			buf[n++] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '.';
+		buf[n] = '\0';
+		if (n == 0)
+			snprintf(buf, len, "none");
+		return;
+	}
+	addr_text(refid, buf, len);
+}
+
+void ctl_fill_status(struct ntpd *core, NtpSysStatus *st)
+{
+	struct ntp_system *s = &core->sys;
+	double now = ntpd_mono(), err;
+
+	ntp_sys_status__init(st);
+	st->has_synchronized = true;
+	st->synchronized = s->synced;
+	st->has_stratum = true;
+	st->stratum = (uint32_t)s->stratum;
+	st->refid_text = s->refid_text;
+	st->has_refid = true;
+	st->refid = s->synced ? ntohl(s->refid) : 0;
+	st->has_leap = true;
+	st->leap = (uint32_t)s->leap;
+	st->has_precision = true;
+	st->precision = s->precision;
+	st->has_offset = true;
+	st->offset = s->offset;
+	st->has_root_delay = true;
+	st->root_delay = s->rootdelay;
+	st->has_root_dispersion = true;
+	st->root_dispersion = s->synced ? s->rootdisp + NTP_PHI * (now - s->reftime_mono) : 0;
+	st->has_peer_dispersion = true;
+	st->peer_dispersion = s->peer ? ntp_filter_disp_now(&s->peer->filter, now) : 0;
+	st->has_reference_time = true;
+	st->reference_time = s->synced ? s->reftime : 0;
+	st->has_frequency_ppm = true;
+	st->frequency_ppm = s->disc.freq * 1e6;
+	st->has_nominal_hz = true;
+	st->nominal_hz = core->bs->clock.tick_hz;
+	st->clock_type = (char *)ntp_clock_type(core->clock);
+	if (ntp_clock_true_error(core->clock, &err)) {
+		st->has_true_error = true;
+		st->true_error = err;
+	}
+	st->system_peer = s->peer ? s->peer->addr_text : s->on_local ? s->local_addr : "";
+	st->sync_state = s->synced ? "clock synchronized" : "clock not synchronized";
+}
+
+static const char *if_name_of(struct ntpd *core, uint32_t addr)
+{
+	for (size_t i = 0; addr && i < core->n_ifs; i++)
+		if (core->ifs[i].addr == addr)
+			return core->ifs[i].name;
+	return "";
+}
+
+static void fill_filter(NtpSession *ss, const struct ntp_filter *f)
+{
+	ss->n_filter = NTP_NSTAGE;
+	ss->filter = xcalloc(NTP_NSTAGE, sizeof(*ss->filter));
+	for (int i = 0; i < NTP_NSTAGE; i++) {
+		/* Newest first. */
+		int k = ((f->next - 1 - i) % NTP_NSTAGE + NTP_NSTAGE) % NTP_NSTAGE;
+		NtpFilterStage *fs = xcalloc(1, sizeof(*fs));
+
+		ntp_filter_stage__init(fs);
+		fs->has_delay = fs->has_offset = fs->has_dispersion = true;
+		if (i < f->n) {
+			fs->delay = f->stage[k].delay;
+			fs->offset = f->stage[k].offset;
+			fs->dispersion = f->stage[k].disp;
+		} else {
+			fs->dispersion = NTP_MAXDISP;
+		}
+		ss->filter[i] = fs;
+	}
+}
+
+static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, double now)
+{
+	NtpSession *ss = xcalloc(1, sizeof(*ss));
+	char buf[64];
+	uint32_t local = p->dst_addr ? p->dst_addr : p->src_addr ? p->src_addr :
+			 p->sock ? p->sock->addr : 0;
+	const char *why = NULL;
+	bool fit = assoc_fit(p, now, &why);
+
+	ntp_session__init(ss);
+	ss->source = xstrdup(p->addr_text);
+	addr_text(local, buf, sizeof(buf));
+	ss->local = xstrdup(buf);
+	ss->has_stratum = true;
+	ss->stratum = (uint32_t)p->stratum;
+	ss->status = xcalloc(6, sizeof(char *));
+	ss->status[ss->n_status++] = p->dynamic ? "dynamic" : "configured";
+	if (core->sys.peer == p)
+		ss->status[ss->n_status++] = "master";
+	else if (p->survivor)
+		ss->status[ss->n_status++] = "selected";
+	else if (p->truechimer)
+		ss->status[ss->n_status++] = "candidate";
+	ss->status[ss->n_status++] = fit ? "sane" : "insane";
+	ss->status[ss->n_status++] = __builtin_popcount(p->valid) >= NTPD_FAST_SAMPLES ?
+				     "valid" : "invalid";
+	if (p->denied)
+		ss->status[ss->n_status++] = "denied";
+	else if (p->leap == NTP_LEAP_NOSYNC)
+		ss->status[ss->n_status++] = "unsynced";
+	refid_text(p->refid, p->stratum, buf, sizeof(buf));
+	ss->refid_text = xstrdup(p->refid || p->stratum < NTP_MAXSTRAT ? buf : "none");
+	ss->has_reach = ss->has_poll = ss->has_now = true;
+	ss->reach = p->reach;
+	ss->poll = p->poll;
+	ss->now = p->last_rx < 0 ? 0 : (uint32_t)(now - p->last_rx);
+	ss->has_offset = ss->has_delay = ss->has_dispersion = ss->has_jitter = true;
+	ss->offset = p->offset;
+	ss->delay = p->delay;
+	ss->dispersion = p->have_update ? ntp_filter_disp_now(&p->filter, now) : NTP_MAXDISP;
+	ss->jitter = p->jitter;
+	ss->has_leap = true;
+	ss->leap = (uint32_t)p->leap;
+	if (!verbose)
+		return ss;
+	ss->has_local_mode = ss->has_peer_mode = ss->has_peer_poll = true;
+	ss->local_mode = (uint32_t)p->opts.hmode;
+	ss->peer_mode = (uint32_t)p->pmode;
+	ss->peer_poll = p->ppoll;
+	ss->has_root_delay = ss->has_root_dispersion = ss->has_sync_distance = true;
+	ss->root_delay = p->rootdelay;
+	ss->root_dispersion = p->rootdisp;
+	ss->sync_distance = (fmax(NTP_MINDISP, p->rootdelay + p->delay)) / 2 + p->rootdisp +
+			    ss->dispersion + p->jitter;
+	ss->has_precision = ss->has_version = true;
+	ss->precision = p->precision;
+	ss->version = p->version ? (uint32_t)p->version : p->opts.version;
+	ss->peer_interface = xstrdup(if_name_of(core, local));
+	ss->has_reftime = ss->has_orgtime = ss->has_rcvtime = ss->has_xmttime = true;
+	ss->reftime = p->reftime;
+	ss->orgtime = p->org;
+	ss->rcvtime = p->rec;
+	ss->xmttime = p->last_xmt;
+	fill_filter(ss, &p->filter);
+	return ss;
+}
+
+/* The local reference clock as a session (refclock-master). */
+static NtpSession *session_local(struct ntpd *core, bool verbose)
+{
+	struct ntp_system *s = &core->sys;
+	NtpSession *ss = xcalloc(1, sizeof(*ss));
+	char buf[32];
+
+	ntp_session__init(ss);
+	ss->source = xstrdup(s->local_addr);
+	ss->local = xstrdup("127.0.0.1");
+	ss->has_stratum = true;
+	/* The local clock is one stratum above what the device announces. */
+	ss->stratum = (uint32_t)(s->local_stratum > 0 ? s->local_stratum - 1 : 0);
+	ss->status = xcalloc(4, sizeof(char *));
+	ss->status[ss->n_status++] = "configured";
+	if (s->on_local)
+		ss->status[ss->n_status++] = "master";
+	ss->status[ss->n_status++] = "sane";
+	ss->status[ss->n_status++] = "valid";
+	snprintf(buf, sizeof(buf), "LOCAL(%d)", s->local_unit);
+	ss->refid_text = xstrdup(buf);
+	ss->has_reach = ss->has_poll = ss->has_now = true;
+	ss->reach = 255;
+	ss->poll = NTP_DEF_MINPOLL;
+	ss->now = 0;
+	ss->has_offset = ss->has_delay = ss->has_dispersion = ss->has_jitter = true;
+	ss->has_leap = true;
+	if (verbose) {
+		ss->has_local_mode = ss->has_peer_mode = ss->has_precision = ss->has_version = true;
+		ss->local_mode = NTP_MODE_CLIENT;
+		ss->peer_mode = NTP_MODE_SERVER;
+		ss->precision = s->precision;
+		ss->version = NTP_VERSION;
+		ss->has_reftime = true;
+		ss->reftime = s->on_local ? s->reftime : 0;
+		ss->peer_interface = xstrdup("");
+		ss->has_root_delay = ss->has_root_dispersion = ss->has_sync_distance = true;
+		ss->sync_distance = NTP_MINDISP / 2;
+	}
+	return ss;
+}
+
+static void fill_sessions(struct ntpd *core, NtpReply *r, bool verbose)
+{
+	double now = ntpd_mono();
+	size_t n = 0;
+
+	r->session = xcalloc((size_t)core->n_assocs + 1, sizeof(*r->session));
+	if (core->sys.local_configured)
+		r->session[n++] = session_local(core, verbose);
+	for (struct assoc *p = core->assocs; p; p = p->next)
+		r->session[n++] = session_of(core, p, verbose, now);
+	r->n_session = n;
+}
+
+static void reply_error(NtpReply *r, int status, const char *msg)
+{
+	r->status = status;
+	r->error = xstrdup(msg);
+}
+
+NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len)
+{
+	NtpReply *r = xcalloc(1, sizeof(*r));
+	NtpRequest *req;
+
+	ntp_reply__init(r);
+	r->has_status = true;
+	req = ntp_request__unpack(NULL, len, data);
+	if (!req) {
+		core->ctl_bad++;
+		log_warn("ctl: undecodable request (%zu bytes)", len);
+		reply_error(r, -EBADMSG, "undecodable request");
+		return r;
+	}
+	switch (req->req_case) {
+	case NTP_REQUEST__REQ_STATUS:
+		r->sys = xcalloc(1, sizeof(*r->sys));
+		ctl_fill_status(core, r->sys);
+		break;
+	case NTP_REQUEST__REQ_SESSIONS:
+		fill_sessions(core, r, req->sessions && req->sessions->has_verbose &&
+				       req->sessions->verbose);
+		break;
+	case NTP_REQUEST__REQ_SNAPSHOT:
+		reply_error(r, -EOPNOTSUPP, "ntpd publishes no state");
+		break;
+	default:
+		core->ctl_bad++;
+		reply_error(r, -EINVAL, "empty or unknown request");
+		break;
+	}
+	ntp_request__free_unpacked(req, NULL);
+	return r;
+}
+
+static void session_free(NtpSession *ss)
+{
+	free(ss->source);
+	free(ss->local);
+	free(ss->refid_text);
+	free(ss->peer_interface);
+	free(ss->status);   /* the strings are literals */
+	for (size_t i = 0; i < ss->n_filter; i++)
+		free(ss->filter[i]);
+	free(ss->filter);
+	free(ss);
+}
+
+void ctl_reply_free(NtpReply *r)
+{
+	if (!r)
+		return;
+	free(r->error);
+	free(r->sys);       /* its strings are borrowed */
+	for (size_t i = 0; i < r->n_session; i++)
+		session_free(r->session[i]);
+	free(r->session);
+	free(r);
+}
+
+static void on_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
+		       size_t len, void *arg)
+{
+	struct ntpd *core = arg;
+	NtpReply *r = ctl_answer(core, data, len);
+	int e = bus_server_reply(srv, peer, &r->base);
+
+	if (e < 0)
+		log_warn("ctl: cannot reply: %s", strerror(-e));
+	ctl_reply_free(r);
+}
+
+int ctl_init(struct ntpd *core)
+{
+	char ep[256];
+
+	if (bootstrap_endpoint(core->bs, "ntpd", "ctl", ep, sizeof(ep)) < 0)
+		return -ENAMETOOLONG;
+	core->ctl = bus_server_new(core->loop, core->zctx, ep, on_request, core);
+	if (!core->ctl) {
+		int e = errno ? errno : EIO;
+
+		log_err("cannot bind %s: %s", ep, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+void ctl_fini(struct ntpd *core)
+{
+	if (core->ctl)
+		bus_server_free(core->ctl);
+	core->ctl = NULL;
+}

@@ -1,0 +1,178 @@
+/*
+ * cfgd_test.h: helpers shared by cfgd's unit tests (header-only).
+ *
+ * Configurations are written as libconfig text and parsed with pbconf, which
+ * keeps the tests readable: cfg("ntp = { unicast_server = ( { address =
+ * \"10.0.1.31\"; } ); };").  Each test gets its own directory with a
+ * bootstrap file declaring three interfaces; run_until() drives a loop until
+ * a predicate holds or a deadline passes (no fixed sleeps).
+ */
+#ifndef CFGD_TEST_H
+#define CFGD_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootstrap.h"
+#include "cfgd.pb-c.h"
+#include "config.pb-c.h"
+#include "edit.h"
+#include "loop.h"
+#include "pbconf.h"
+
+static inline Config *cfg(const char *text)
+{
+	ProtobufCMessage *m = NULL;
+	char err[256] = "";
+	int rc = pbconf_parse(text, &config__descriptor, &m, err, sizeof(err));
+
+	cr_assert_eq(rc, 0, "pbconf_parse: %s", err);
+	return (Config *)m;
+}
+
+static inline void cfg_free(Config *c)
+{
+	if (c)
+		config__free_unpacked(c, NULL);
+}
+
+/* Assert that c equals the configuration in text. */
+static inline void assert_cfg(const Config *c, const char *text)
+{
+	Config *want = cfg(text);
+	char *got = pbconf_render(c ? &c->base : &want->base);
+	char *exp = pbconf_render(&want->base);
+
+	cr_assert(config_equal(c, want), "got:\n%s\nwant:\n%s", got, exp);
+	free(got);
+	free(exp);
+	cfg_free(want);
+}
+
+static inline Edit *edit_set(const char *text)
+{
+	Edit *e = malloc(sizeof(*e));
+
+	edit__init(e);
+	e->op = EDIT__OP__SET;
+	e->value = cfg(text);
+	return e;
+}
+
+/* DELETE of a NULL-terminated path. */
+static inline Edit *edit_del(const char *first, ...)
+{
+	Edit *e = malloc(sizeof(*e));
+	va_list ap;
+	const char *p;
+
+	edit__init(e);
+	e->op = EDIT__OP__DELETE;
+	e->path = calloc(16, sizeof(char *));
+	va_start(ap, first);
+	for (p = first; p && e->n_path < 16; p = va_arg(ap, const char *))
+		e->path[e->n_path++] = strdup(p);
+	va_end(ap);
+	return e;
+}
+
+static inline void edit_free(Edit *e)
+{
+	edit__free_unpacked(e, NULL);
+}
+
+static int ct_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+struct testdir {
+	char dir[64];
+	char bootstrap[128];
+	struct bootstrap bs;
+};
+
+/* A fresh directory with run/ and state/ and a bootstrap file declaring
+ * GigabitEthernet0/1/0, GigabitEthernet0/2/0 and LoopBack0. */
+static inline void testdir_new(struct testdir *t)
+{
+	char text[1024], err[256] = "";
+	FILE *f;
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/meridian-cfgd-XXXXXX");
+	cr_assert_not_null(mkdtemp(t->dir));
+	snprintf(t->bootstrap, sizeof(t->bootstrap), "%s/meridian.conf", t->dir);
+	snprintf(text, sizeof(text),
+		 "device = \"test\";\n"
+		 "run_dir = \"%s/run\";\n"
+		 "state_dir = \"%s/state\";\n"
+		 "log_level = \"error\";\n"
+		 "sysname = \"HUAWEI\";\n"
+		 "interfaces = ( { name = \"GigabitEthernet0/1/0\"; netdev = \"veth-a\"; },\n"
+		 "               { name = \"GigabitEthernet0/2/0\"; netdev = \"veth-b\"; },\n"
+		 "               { name = \"LoopBack0\"; netdev = \"lo\"; } );\n",
+		 t->dir, t->dir);
+	f = fopen(t->bootstrap, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	cr_assert_eq(bootstrap_load(t->bootstrap, &t->bs, err, sizeof(err)), 0, "%s", err);
+	log_init("test", LOG_LVL_ERR);
+}
+
+static inline void testdir_free(struct testdir *t)
+{
+	bootstrap_free(&t->bs);
+	nftw(t->dir, ct_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+typedef bool (*ct_pred)(void *arg);
+
+struct ct_wait {
+	ct_pred pred;
+	void *arg;
+	uint64_t deadline;
+	uint64_t timer;
+	bool done;
+};
+
+static void ct_check(struct loop *loop, void *arg)
+{
+	struct ct_wait *w = arg;
+
+	w->timer = 0;
+	if ((w->pred && w->pred(w->arg)) || loop_now_us() >= w->deadline) {
+		w->done = true;
+		loop_stop(loop);
+		return;
+	}
+	w->timer = loop_timer_add(loop, 1000, ct_check, w);
+}
+
+/* Run loop until pred(arg) holds (checked every millisecond) or timeout_ms
+ * passes; returns pred(arg). */
+static inline bool run_until(struct loop *loop, ct_pred pred, void *arg, int timeout_ms)
+{
+	struct ct_wait w = { pred, arg, loop_now_us() + (uint64_t)timeout_ms * 1000u, 0, false };
+
+	if (pred && pred(arg))
+		return true;
+	w.timer = loop_timer_add(loop, 1000, ct_check, &w);
+	while (!w.done)
+		loop_run(loop);
+	loop_timer_cancel(loop, w.timer);
+	return pred ? pred(arg) : false;
+}
+
+#endif

@@ -1,0 +1,708 @@
+/*
+ * test_commit.c: cfgd's core in-process: sessions, edits, two-stage commit,
+ * conflicts, waiting for subscribers, persistence and restart, bad input.
+ *
+ * Each test runs a cfgd (cfgd_new) in its own loop over ipc sockets in a
+ * fresh directory; the test's clients are DEALERs attached to the same loop,
+ * and each call runs the loop until its reply arrives (deadline-bounded).
+ */
+#include <errno.h>
+#include <zmq.h>
+
+#include "bus.h"
+#include "cfgd.h"
+#include "cfgd_int.h"
+#include "cfgd_test.h"
+#include "cfgsub.h"
+#include "store.h"
+
+static struct testdir td;
+static struct loop *loop;
+static void *zctx;
+static struct cfgd *d;
+
+struct client {
+	struct bus_client *cli;
+	CfgReply *reply;
+	bool got;
+};
+
+static struct client c1;
+
+static void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
+{
+	struct client *c = arg;
+
+	(void)cli;
+	if (c->reply)
+		cfg_reply__free_unpacked(c->reply, NULL);
+	c->reply = cfg_reply__unpack(NULL, len, data);
+	c->got = true;
+}
+
+static void client_init(struct client *c)
+{
+	char ep[256];
+
+	memset(c, 0, sizeof(*c));
+	cr_assert_eq(bootstrap_endpoint(&td.bs, "cfgd", "ctl", ep, sizeof(ep)), 0);
+	c->cli = bus_client_new(zctx, ep);
+	cr_assert_not_null(c->cli);
+	cr_assert_eq(bus_client_attach(c->cli, loop, on_reply, c), 0);
+}
+
+static void client_fini(struct client *c)
+{
+	if (c->reply)
+		cfg_reply__free_unpacked(c->reply, NULL);
+	bus_client_free(c->cli);
+	memset(c, 0, sizeof(*c));
+}
+
+static void start_cfgd(void)
+{
+	char err[512] = "";
+
+	d = cfgd_new(loop, zctx, &td.bs, err, sizeof(err));
+	cr_assert_not_null(d, "cfgd_new: %s", err);
+}
+
+static void setup(void)
+{
+	testdir_new(&td);
+	loop = loop_new();
+	zctx = zmq_ctx_new();
+	start_cfgd();
+	client_init(&c1);
+}
+
+static void teardown(void)
+{
+	client_fini(&c1);
+	cfgd_free(d);
+	zmq_ctx_term(zctx);
+	loop_free(loop);
+	testdir_free(&td);
+}
+
+TestSuite(commit, .init = setup, .fini = teardown, .timeout = 60);
+
+static bool got_reply(void *arg)
+{
+	return ((struct client *)arg)->got;
+}
+
+/* Send req and return its reply (owned by the caller). */
+static CfgReply *call_on(struct client *c, CfgRequest *req, int timeout_ms)
+{
+	CfgReply *r;
+
+	c->got = false;
+	cr_assert_eq(bus_client_send(c->cli, &req->base), 0);
+	cr_assert(run_until(loop, got_reply, c, timeout_ms), "no reply");
+	cr_assert_not_null(c->reply, "undecodable reply");
+	r = c->reply;
+	c->reply = NULL;
+	return r;
+}
+
+static CfgReply *call(CfgRequest *req)
+{
+	return call_on(&c1, req, 5000);
+}
+
+static uint64_t open_session(const char *user)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	SessionOpen o = SESSION_OPEN__INIT;
+	CfgReply *r;
+	uint64_t id;
+
+	o.user = (char *)user;
+	o.line = "VTY 0";
+	req.req_case = CFG_REQUEST__REQ_SESSION_OPEN;
+	req.session_open = &o;
+	r = call(&req);
+	cr_assert_eq(r->status, 0);
+	cr_assert_not_null(r->state);
+	cr_assert_not(r->state->dirty);
+	id = r->state->session;
+	cfg_reply__free_unpacked(r, NULL);
+	return id;
+}
+
+/* Send the edits (freed here) of one request. */
+static CfgReply *edit(uint64_t session, Edit *e1, Edit *e2)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	EditRequest er = EDIT_REQUEST__INIT;
+	Edit *v[2] = { e1, e2 };
+	CfgReply *r;
+
+	er.session = session;
+	er.edit = v;
+	er.n_edit = e2 ? 2 : 1;
+	req.req_case = CFG_REQUEST__REQ_EDIT;
+	req.edit = &er;
+	r = call(&req);
+	edit_free(e1);
+	if (e2)
+		edit_free(e2);
+	return r;
+}
+
+static void edit_ok(uint64_t session, Edit *e1, Edit *e2)
+{
+	CfgReply *r = edit(session, e1, e2);
+
+	cr_assert_eq(r->status, 0, "edit refused: %s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+static CfgReply *commit_on(struct client *c, uint64_t session, const char *label)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	CommitRequest cr = COMMIT_REQUEST__INIT;
+
+	cr.session = session;
+	cr.label = (char *)label;
+	req.req_case = CFG_REQUEST__REQ_COMMIT;
+	req.commit = &cr;
+	return call_on(c, &req, 10000);
+}
+
+static CfgReply *commit(uint64_t session)
+{
+	return commit_on(&c1, session, NULL);
+}
+
+static uint64_t commit_ok(uint64_t session)
+{
+	CfgReply *r = commit(session);
+	uint64_t id;
+
+	cr_assert_eq(r->status, 0, "commit refused: %s", r->error ? r->error : "");
+	cr_assert(r->has_commit_id);
+	cr_assert_not(r->state->dirty);
+	id = r->commit_id;
+	cfg_reply__free_unpacked(r, NULL);
+	return id;
+}
+
+static CfgReply *get(uint64_t session, bool candidate)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	GetRequest g = GET_REQUEST__INIT;
+
+	if (session) {
+		g.has_session = 1;
+		g.session = session;
+	}
+	g.has_which = 1;
+	g.which = candidate ? GET_REQUEST__WHICH__CANDIDATE : GET_REQUEST__WHICH__RUNNING;
+	req.req_case = CFG_REQUEST__REQ_GET;
+	req.get = &g;
+	return call(&req);
+}
+
+static void assert_candidate(uint64_t session, const char *text)
+{
+	CfgReply *r = get(session, true);
+
+	cr_assert_eq(r->status, 0);
+	assert_cfg(r->config, text);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+static bool session_dirty(uint64_t session)
+{
+	CfgReply *r = get(session, true);
+	bool dirty = r->state->dirty;
+
+	cfg_reply__free_unpacked(r, NULL);
+	return dirty;
+}
+
+#define SRV(a, opts) "ntp = { unicast_server = ( { address = \"" a "\"; " opts " } ); };"
+
+Test(commit, sessions_dirty_and_ids)
+{
+	uint64_t s1 = open_session("admin"), s2 = open_session("admin");
+	CfgReply *r;
+
+	cr_assert_neq(s1, s2);
+	cr_assert_eq(cfgd_commit_id(d), 0);
+
+	r = edit(s1, edit_set("system = { sysname = \"DeviceC\"; };"), NULL);
+	cr_assert_eq(r->status, 0);
+	cr_assert(r->state->dirty);
+	cr_assert_str_eq(r->state->sysname, "HUAWEI");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_not(session_dirty(s2));
+
+	r = commit(s1);
+	cr_assert_eq(r->status, 0);
+	cr_assert(r->has_commit_id);
+	cr_assert_eq(r->commit_id, 1000000001ULL);
+	cr_assert_not(r->state->dirty);
+	cr_assert_str_eq(r->state->sysname, "DeviceC");
+	cr_assert_eq(r->n_warning, 0);
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* s2 had no edits: it follows running. */
+	assert_candidate(s2, "system = { sysname = \"DeviceC\"; };");
+	cr_assert_not(session_dirty(s2));
+
+	edit_ok(s2, edit_set("ntp = { refclock_master = { stratum = 2; }; };"), NULL);
+	cr_assert_eq(commit_ok(s2), 1000000002ULL);
+
+	/* An edit and its undo leave nothing to commit. */
+	edit_ok(s1, edit_set("ntp = { server_source_interface = \"GigabitEthernet0/1/0\"; };"), NULL);
+	cr_assert(session_dirty(s1));
+	edit_ok(s1, edit_del("ntp", "server_source_interface", NULL), NULL);
+	cr_assert_not(session_dirty(s1));
+	r = commit(s1);
+	cr_assert_eq(r->status, 0);
+	cr_assert_not(r->has_commit_id);
+	cr_assert_eq(r->n_warning, 1);
+	cr_assert_str_eq(r->warning[0], "No configuration changes to commit.");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(cfgd_commit_id(d), 1000000002ULL);
+
+	r = get(0, false);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->commit_id, 1000000002ULL);
+	assert_cfg(r->config, "system = { sysname = \"DeviceC\"; };"
+		   " ntp = { refclock_master = { stratum = 2; }; };");
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+Test(commit, edits_apply_all_or_none)
+{
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	r = edit(s, edit_set("system = { sysname = \"DeviceD\"; };"),
+		 edit_set(SRV("10.0.1.31", "version = 9;")));
+	cr_assert_eq(r->status, -EINVAL);
+	cr_assert(r->has_error_edit);
+	cr_assert_eq(r->error_edit, 1);
+	cr_assert_str_eq(r->error, "The NTP version of server 10.0.1.31 must be 1 to 4.");
+	cr_assert_not(r->state->dirty);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_candidate(s, "");
+
+	r = edit(s, edit_del("ntp", "bogus", NULL), NULL);
+	cr_assert_eq(r->status, -EINVAL);
+	cr_assert_eq(r->error_edit, 0);
+	cr_assert_str_eq(r->error, "The configuration path 'ntp bogus' is unknown.");
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* Interface names are stored in the bootstrap's spelling. */
+	edit_ok(s, edit_set("interface = ( { name = \"gigabitethernet0/1/0\"; address = {"
+			    " address = \"10.0.1.31\"; prefix_len = 24; }; } );"), NULL);
+	assert_candidate(s, "interface = ( { name = \"GigabitEthernet0/1/0\"; address = {"
+			 " address = \"10.0.1.31\"; prefix_len = 24; }; } );");
+}
+
+Test(commit, unknown_session)
+{
+	CfgReply *r = edit(4242, edit_set("system = { sysname = \"X\"; };"), NULL);
+
+	cr_assert_eq(r->status, -ENOENT);
+	cr_assert_str_eq(r->error, "no such session");
+	cfg_reply__free_unpacked(r, NULL);
+	r = commit(4242);
+	cr_assert_eq(r->status, -ENOENT);
+	cfg_reply__free_unpacked(r, NULL);
+	r = get(4242, true);
+	cr_assert_eq(r->status, -ENOENT);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+Test(commit, conflict_keeps_candidate)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s1, edit_set(SRV("10.0.1.31", "version = 4;")), NULL);
+	edit_ok(s2, edit_set(SRV("10.0.1.31", "version = 2;")), NULL);
+	cr_assert_eq(commit_ok(s1), 1000000001ULL);
+
+	r = commit(s2);
+	cr_assert_eq(r->status, -EBUSY);
+	cr_assert_str_eq(r->error, "The configuration has been changed by another session "
+			 "(commit 1000000001). Please refresh the candidate and try again.");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert(session_dirty(s2));
+	assert_candidate(s2, SRV("10.0.1.31", "version = 2;"));
+	cr_assert_eq(cfgd_commit_id(d), 1000000001ULL);
+	/* It keeps failing: the candidate is not silently rebased. */
+	r = commit(s2);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+Test(commit, disjoint_edits_both_commit)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s1, edit_set("system = { sysname = \"DeviceD\"; };"), NULL);
+	edit_ok(s2, edit_set(SRV("10.0.1.31", "")), NULL);
+	edit_ok(s2, edit_set("ntp = { server_source_interface = \"GigabitEthernet0/1/0\"; };"), NULL);
+	cr_assert_eq(commit_ok(s1), 1000000001ULL);
+	cr_assert(session_dirty(s2));
+	cr_assert_eq(commit_ok(s2), 1000000002ULL);
+	r = get(0, false);
+	assert_cfg(r->config, "system = { sysname = \"DeviceD\"; }; ntp = {"
+		   " server_source_interface = \"GigabitEthernet0/1/0\";"
+		   " unicast_server = ( { address = \"10.0.1.31\"; } ); };");
+	cfg_reply__free_unpacked(r, NULL);
+	/* Both candidates are running now. */
+	assert_candidate(s1, "system = { sysname = \"DeviceD\"; }; ntp = {"
+			 " server_source_interface = \"GigabitEthernet0/1/0\";"
+			 " unicast_server = ( { address = \"10.0.1.31\"; } ); };");
+}
+
+Test(commit, validation_at_commit_keeps_candidate)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	/* Each is fine alone; together the subnets overlap. */
+	edit_ok(s1, edit_set("interface = ( { name = \"GigabitEthernet0/1/0\"; address = {"
+			     " address = \"10.0.1.31\"; prefix_len = 24; }; } );"), NULL);
+	edit_ok(s2, edit_set("interface = ( { name = \"GigabitEthernet0/2/0\"; address = {"
+			     " address = \"10.0.1.32\"; prefix_len = 24; }; } );"), NULL);
+	commit_ok(s1);
+	r = commit(s2);
+	cr_assert_eq(r->status, -EINVAL);
+	cr_assert_str_eq(r->error, "The address 10.0.1.32/24 of interface GigabitEthernet0/2/0 "
+			 "overlaps with the address 10.0.1.31/24 of interface GigabitEthernet0/1/0.");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert(session_dirty(s2));
+}
+
+Test(commit, labels)
+{
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);
+	r = commit_on(&c1, s, "first");
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	edit_ok(s, edit_set("system = { sysname = \"B\"; };"), NULL);
+	r = commit_on(&c1, s, "first");
+	cr_assert_eq(r->status, -EEXIST);
+	cr_assert_str_eq(r->error, "The label first is already in use.");
+	cfg_reply__free_unpacked(r, NULL);
+	r = commit_on(&c1, s, "1abc");
+	cr_assert_eq(r->status, -EINVAL);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert(session_dirty(s));
+}
+
+/* A fake subscriber: sends Applied every 20 ms, either following cfgd's
+ * commit id at once (prompt) or stuck at a fixed one (silent). */
+struct fake_sub {
+	struct client c;
+	const char *daemon;
+	bool prompt;
+	uint64_t fixed;
+	uint64_t timer;
+	const char *error;
+};
+
+static void fake_tick(struct loop *l, void *arg)
+{
+	struct fake_sub *f = arg;
+	CfgRequest req = CFG_REQUEST__INIT;
+	Applied a = APPLIED__INIT;
+	char *subtree[] = { "ntp" };
+	char *err[] = { (char *)f->error };
+
+	a.daemon = (char *)f->daemon;
+	a.commit_id = f->prompt ? cfgd_commit_id(d) : f->fixed;
+	a.subtree = subtree;
+	a.n_subtree = 1;
+	a.error = err;
+	a.n_error = f->error ? 1 : 0;
+	req.req_case = CFG_REQUEST__REQ_APPLIED;
+	req.applied = &a;
+	bus_client_send(f->c.cli, &req.base);
+	f->timer = loop_timer_add(l, 20000, fake_tick, f);
+}
+
+static bool subs_heard(void *arg)
+{
+	return d->n_subs >= (size_t)(uintptr_t)arg;
+}
+
+static void fake_start(struct fake_sub *f)
+{
+	client_init(&f->c);
+	fake_tick(loop, f);
+}
+
+static void fake_stop(struct fake_sub *f)
+{
+	loop_timer_cancel(loop, f->timer);
+	client_fini(&f->c);
+}
+
+Test(commit, prompt_subscriber_answers_quickly)
+{
+	struct fake_sub f = { .daemon = "ntpd", .prompt = true, .error = "Cannot bind 10.0.1.9." };
+	uint64_t s = open_session("admin");
+	uint64_t t0;
+	CfgReply *r;
+
+	fake_start(&f);
+	cr_assert(run_until(loop, subs_heard, (void *)1, 5000));
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
+	t0 = loop_now_us();
+	r = commit(s);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->commit_id, 1000000001ULL);
+	cr_assert_lt(loop_now_us() - t0, 2000000u, "commit waited for the full bound");
+	/* The subscriber's apply error comes back as a warning. */
+	cr_assert_eq(r->n_warning, 1);
+	cr_assert_str_eq(r->warning[0], "Cannot bind 10.0.1.9.");
+	cfg_reply__free_unpacked(r, NULL);
+	fake_stop(&f);
+}
+
+Test(commit, silent_subscriber_gets_a_warning)
+{
+	struct fake_sub f = { .daemon = "ntpd", .prompt = false, .fixed = 0 };
+	struct fake_sub g = { .daemon = "ifmgrd", .prompt = false, .fixed = 0 };
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	cfgd_set_apply_wait_ms(d, 200);
+	fake_start(&f);
+	g.timer = 0;
+	client_init(&g.c);
+	/* ifmgrd consumes only "interface" below: an NTP change does not wait for it. */
+	{
+		CfgRequest req = CFG_REQUEST__INIT;
+		Applied a = APPLIED__INIT;
+		char *subtree[] = { "interface" };
+		CfgReply *ar;
+
+		a.daemon = "ifmgrd";
+		a.subtree = subtree;
+		a.n_subtree = 1;
+		req.req_case = CFG_REQUEST__REQ_APPLIED;
+		req.applied = &a;
+		ar = call_on(&g.c, &req, 5000);
+		cr_assert_eq(ar->status, 0);
+		cfg_reply__free_unpacked(ar, NULL);
+	}
+	cr_assert(run_until(loop, subs_heard, (void *)2, 5000));
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
+	r = commit(s);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->commit_id, 1000000001ULL);
+	cr_assert_eq(r->n_warning, 1);
+	cr_assert_str_eq(r->warning[0], "ntpd has not applied commit 1000000001 within 0.2 s.");
+	cfg_reply__free_unpacked(r, NULL);
+	fake_stop(&f);
+	client_fini(&g.c);
+}
+
+/* A real subscriber (common/cfgsub) in the same loop. */
+struct real_sub {
+	uint64_t applied;
+	char sysname[64];
+	int servers;
+};
+
+static int real_apply(const Config *c, uint64_t commit_id, char **errs, int max, void *arg)
+{
+	struct real_sub *rs = arg;
+
+	(void)errs;
+	(void)max;
+	rs->applied = commit_id;
+	rs->servers = c->ntp ? (int)c->ntp->n_unicast_server : 0;
+	snprintf(rs->sysname, sizeof(rs->sysname), "%s",
+		 c->system && c->system->sysname ? c->system->sysname : "");
+	return 0;
+}
+
+Test(commit, cfgsub_subscriber_applies)
+{
+	static const char *const subtrees[] = { "ntp", NULL };
+	struct real_sub rs = { 0 };
+	struct cfgsub *cs = cfgsub_new(loop, zctx, &td.bs, "ntpd", subtrees, real_apply, &rs);
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	cr_assert_not_null(cs);
+	cr_assert(run_until(loop, subs_heard, (void *)1, 5000), "cfgsub never reported");
+	edit_ok(s, edit_set(SRV("10.0.1.31", "iburst = true;")), NULL);
+	edit_ok(s, edit_set("system = { sysname = \"DeviceD\"; };"), NULL);
+	r = commit(s);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->n_warning, 0, "warning: %s", r->n_warning ? r->warning[0] : "");
+	cfg_reply__free_unpacked(r, NULL);
+	/* The reply waited for the apply. */
+	cr_assert_eq(rs.applied, 1000000001ULL);
+	cr_assert_eq(rs.servers, 1);
+	cr_assert_str_eq(rs.sysname, "DeviceD");
+	cfgsub_free(cs);
+}
+
+Test(commit, snapshot_carries_commit_id)
+{
+	uint64_t s = open_session("admin");
+	CfgRequest req = CFG_REQUEST__INIT;
+	CloneSnapshotRequest q = CLONE_SNAPSHOT_REQUEST__INIT;
+	CfgReply *r;
+	Config *c;
+
+	edit_ok(s, edit_set("system = { sysname = \"DeviceE\"; };"), NULL);
+	commit_ok(s);
+	q.topic = "cfg";
+	req.req_case = CFG_REQUEST__REQ_SNAPSHOT;
+	req.snapshot = &q;
+	r = call(&req);
+	cr_assert_eq(r->status, 0);
+	cr_assert_not_null(r->snapshot);
+	cr_assert_eq(r->snapshot->seq, 1000000001ULL);
+	c = config__unpack(NULL, r->snapshot->state.len, r->snapshot->state.data);
+	cr_assert_not_null(c);
+	assert_cfg(c, "system = { sysname = \"DeviceE\"; };");
+	cfg_free(c);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+Test(commit, restart_from_running_conf)
+{
+	uint64_t s = open_session("admin");
+	Config *before;
+
+	edit_ok(s, edit_set("system = { sysname = \"DeviceC\"; };"), NULL);
+	commit_ok(s);
+	edit_ok(s, edit_set("ntp = { refclock_master = { stratum = 2; };"
+			    " server_source_interface = \"GigabitEthernet0/1/0\"; };"), NULL);
+	cr_assert_eq(commit_ok(s), 1000000002ULL);
+	before = config_dup(cfgd_running(d));
+
+	/* Kill and restart: exactly the last commit comes back. */
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	cr_assert_eq(cfgd_commit_id(d), 1000000002ULL);
+	cr_assert(config_equal(cfgd_running(d), before));
+	cr_assert_eq(d->rf->n_history, 2);
+	cr_assert_str_eq(d->rf->history[1]->user, "admin");
+	cr_assert_str_eq(d->rf->history[1]->line, "VTY 0");
+
+	s = open_session("admin");
+	assert_candidate(s, "system = { sysname = \"DeviceC\"; }; ntp = { refclock_master = {"
+			 " stratum = 2; }; server_source_interface = \"GigabitEthernet0/1/0\"; };");
+	edit_ok(s, edit_del("ntp", "refclock_master", NULL), NULL);
+	cr_assert_eq(commit_ok(s), 1000000003ULL);
+	cfg_free(before);
+}
+
+Test(commit, corrupt_running_conf_refuses_to_start)
+{
+	char path[256], err[512] = "";
+	FILE *f;
+
+	cfgd_free(d);
+	d = NULL;
+	cr_assert_eq(store_running_path(&td.bs, path, sizeof(path)), 0);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("commit_id = 1000000001L;\nconfig = { system = { sysname = 12; }; };\n", f);
+	fclose(f);
+	cr_assert_null(cfgd_new(loop, zctx, &td.bs, err, sizeof(err)));
+	cr_assert(strstr(err, "running.conf") != NULL, "%s", err);
+	/* Teardown expects a cfgd. */
+	remove(path);
+	start_cfgd();
+}
+
+Test(commit, startup_conf_is_loaded_on_a_cold_start)
+{
+	Config *c = cfg("system = { sysname = \"Saved\"; };");
+
+	client_fini(&c1);
+	cfgd_free(d);
+	cr_assert_eq(store_save_startup(&td.bs, c), 0);
+	start_cfgd();
+	client_init(&c1);
+	cr_assert_eq(cfgd_commit_id(d), 0);
+	cr_assert(config_equal(cfgd_running(d), c));
+	cfg_free(c);
+}
+
+/* Raw frames straight to the ROUTER. */
+static bool raw_readable(void *arg)
+{
+	int ev = 0;
+	size_t sz = sizeof(ev);
+
+	zmq_getsockopt(arg, ZMQ_EVENTS, &ev, &sz);
+	return ev & ZMQ_POLLIN;
+}
+
+Test(commit, garbage_is_answered_and_counted)
+{
+	char ep[256];
+	void *raw = zmq_socket(zctx, ZMQ_DEALER);
+	int zero = 0;
+	uint8_t id[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t junk[] = { 0xff, 0xff, 0xff, 0x07, 0x01 };
+	uint8_t buf[512];
+	int n;
+	CfgReply *r;
+
+	zmq_setsockopt(raw, ZMQ_LINGER, &zero, sizeof(zero));
+	cr_assert_eq(bootstrap_endpoint(&td.bs, "cfgd", "ctl", ep, sizeof(ep)), 0);
+	cr_assert_eq(zmq_connect(raw, ep), 0);
+
+	/* An undecodable request gets an error reply. */
+	zmq_send(raw, id, sizeof(id), ZMQ_SNDMORE);
+	zmq_send(raw, junk, sizeof(junk), 0);
+	cr_assert(run_until(loop, raw_readable, raw, 5000));
+	n = zmq_recv(raw, buf, sizeof(buf), 0);
+	cr_assert_eq(n, 8);
+	cr_assert_eq(memcmp(buf, id, 8), 0);
+	n = zmq_recv(raw, buf, sizeof(buf), 0);
+	cr_assert_gt(n, 0);
+	r = cfg_reply__unpack(NULL, (size_t)n, buf);
+	cr_assert_not_null(r);
+	cr_assert_eq(r->status, -EBADMSG);
+	cr_assert_str_eq(r->error, "malformed request");
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* An empty envelope too. */
+	zmq_send(raw, id, sizeof(id), ZMQ_SNDMORE);
+	zmq_send(raw, "", 0, 0);
+	cr_assert(run_until(loop, raw_readable, raw, 5000));
+	zmq_recv(raw, buf, sizeof(buf), 0);
+	n = zmq_recv(raw, buf, sizeof(buf), 0);
+	r = cfg_reply__unpack(NULL, (size_t)n, buf);
+	cr_assert_not_null(r);
+	cr_assert_eq(r->status, -EBADMSG);
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* Wrong frame counts are dropped by the bus and counted. */
+	zmq_send(raw, junk, sizeof(junk), 0);
+	zmq_send(raw, id, sizeof(id), ZMQ_SNDMORE);
+	zmq_send(raw, junk, sizeof(junk), ZMQ_SNDMORE);
+	zmq_send(raw, junk, sizeof(junk), 0);
+	/* cfgd still answers, and has counted all four. */
+	open_session("admin");
+	cr_assert_geq(cfgd_bad_requests(d), 4, "counted %llu",
+		      (unsigned long long)cfgd_bad_requests(d));
+	zmq_close(raw);
+}

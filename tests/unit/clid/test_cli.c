@@ -1,0 +1,586 @@
+/*
+ * test_cli.c: the engine end to end against a fake cfgd and ntpd (an ops
+ * table that records edits as text and keeps the dirty flag and sysname).
+ * Seed 004's command lines produce the expected edits and prompts; bad
+ * lines produce VRP's errors and no edit; the Y/N/C question; matched
+ * upper-view; help and completion; the services being down.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "cmd.h"
+#include "log.h"
+#include "pbtext.h"
+
+struct fake {
+	struct sbuf log;          /* one line per request that changes something */
+	uint64_t next_sid;
+	bool cfgd_down, ntpd_down;
+	bool dirty;
+	char sysname[64];
+	char pending[64];
+	Config *running;          /* returned by GetRequest (NULL: empty) */
+	const char *refuse;       /* refuse the next edit with this error */
+	const char *commit_warning;
+	bool forget_session;      /* answer the next session request "no such session" */
+	NtpSysStatus *sys;
+};
+
+static struct fake F;
+static struct sbuf OUT;
+static struct cli_backend *BE;
+
+static void *f_open(void *arg)
+{
+	static int chan;
+
+	return &chan;
+}
+
+static void f_close(void *chan)
+{
+}
+
+/* Heap copy of a reply built on the stack, as the bus would deliver it. */
+static ProtobufCMessage *copy(const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = xmalloc(len ? len : 1);
+	ProtobufCMessage *r;
+
+	protobuf_c_message_pack(m, buf);
+	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
+	free(buf);
+	cr_assert_not_null(r);
+	return r;
+}
+
+static void find_sysname(const Config *c)
+{
+	if (c && c->system && c->system->sysname)
+		snprintf(F.pending, sizeof(F.pending), "%s", c->system->sysname);
+}
+
+static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
+{
+	CfgReply rep = CFG_REPLY__INIT;
+	SessionState st = SESSION_STATE__INIT;
+
+	if (F.cfgd_down)
+		return -ETIMEDOUT;
+	rep.has_status = true;
+	rep.state = &st;
+	if (F.forget_session && (req->req_case == CFG_REQUEST__REQ_EDIT ||
+				 req->req_case == CFG_REQUEST__REQ_COMMIT)) {
+		F.forget_session = false;
+		rep.status = -ENOENT;
+		rep.error = "no such session";
+		rep.state = NULL;
+		*reply = (CfgReply *)copy(&rep.base);
+		return 0;
+	}
+	switch (req->req_case) {
+	case CFG_REQUEST__REQ_SESSION_OPEN:
+		st.has_session = true;
+		st.session = ++F.next_sid;
+		sbuf_printf(&F.log, "OPEN %s\n", req->session_open->user);
+		F.dirty = false;
+		F.pending[0] = '\0';
+		break;
+	case CFG_REQUEST__REQ_SESSION_CLOSE:
+		sbuf_printf(&F.log, "CLOSE %llu\n", (unsigned long long)req->session_close->session);
+		F.dirty = false;
+		F.pending[0] = '\0';
+		break;
+	case CFG_REQUEST__REQ_EDIT:
+		if (F.refuse) {
+			rep.status = -EINVAL;
+			rep.error = (char *)F.refuse;
+			F.refuse = NULL;
+			break;
+		}
+		for (size_t i = 0; i < req->edit->n_edit; i++) {
+			const Edit *e = req->edit->edit[i];
+			if (e->op == EDIT__OP__SET) {
+				char *t = pbtext(&e->value->base);
+				sbuf_printf(&F.log, "SET %s\n", t);
+				free(t);
+				find_sysname(e->value);
+			} else {
+				sbuf_puts(&F.log, "DELETE");
+				for (size_t k = 0; k < e->n_path; k++)
+					sbuf_printf(&F.log, "%s%s", k ? "/" : " ", e->path[k]);
+				sbuf_puts(&F.log, "\n");
+			}
+		}
+		F.dirty = true;
+		break;
+	case CFG_REQUEST__REQ_GET:
+		rep.config = F.running;
+		break;
+	case CFG_REQUEST__REQ_COMMIT:
+		sbuf_printf(&F.log, "COMMIT%s%s%s%s\n",
+			    req->commit->label ? " label=" : "", req->commit->label ? req->commit->label : "",
+			    req->commit->description ? " description=" : "",
+			    req->commit->description ? req->commit->description : "");
+		if (F.pending[0])
+			snprintf(F.sysname, sizeof(F.sysname), "%s", F.pending);
+		F.dirty = false;
+		if (F.commit_warning) {
+			rep.n_warning = 1;
+			rep.warning = (char **)&F.commit_warning;
+		}
+		break;
+	default:
+		rep.status = -EINVAL;
+		break;
+	}
+	st.has_dirty = true;
+	st.dirty = F.dirty;
+	st.sysname = F.sysname;
+	*reply = (CfgReply *)copy(&rep.base);
+	return 0;
+}
+
+static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
+{
+	NtpReply rep = NTP_REPLY__INIT;
+
+	if (F.ntpd_down)
+		return -ETIMEDOUT;
+	rep.has_status = true;
+	rep.sys = F.sys;
+	*reply = (NtpReply *)copy(&rep.base);
+	return 0;
+}
+
+static const struct cli_backend_ops fake_ops = {
+	.chan_open = f_open,
+	.chan_close = f_close,
+	.cfg_call = f_cfg,
+	.ntp_call = f_ntp,
+};
+
+static void out_cb(void *arg, const char *buf, size_t len)
+{
+	sbuf_printf(&OUT, "%.*s", (int)len, buf);
+}
+
+#define Q_PROMPT_LEAVE "Warning: Uncommitted configurations found, commit them before exiting? " \
+	"[Y(yes)/N(no)/C(cancel)]:"
+#define Q_PROMPT_AGAIN "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing " \
+	"'Enter'. [Y/N/C]:"
+
+/* The caret line and error VRP prints for an error at column col. */
+static const char *caret(size_t col, const char *what)
+{
+	static char bufs[4][1024];
+	static int k;
+	char *b = bufs[k++ % 4];
+
+	memset(b, ' ', col);
+	snprintf(b + col, sizeof(bufs[0]) - col, "^\r\nError: %s found at '^' position.\r\n", what);
+	return b;
+}
+
+static void setup(void)
+{
+	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
+
+	memset(&F, 0, sizeof(F));
+	memset(&OUT, 0, sizeof(OUT));
+	snprintf(F.sysname, sizeof(F.sysname), "HUAWEI");
+	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", ifs, 2);
+}
+
+static void teardown(void)
+{
+	cli_backend_free(BE);
+	sbuf_free(&F.log);
+	sbuf_free(&OUT);
+	if (F.running)
+		config__free_unpacked(F.running, NULL);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown);
+
+static struct cli_session *open_session(void)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+
+	cr_assert_not_null(s);
+	sbuf_free(&F.log);
+	return s;
+}
+
+static const char *take(struct sbuf *b)
+{
+	static char last[8192];
+
+	snprintf(last, sizeof(last), "%s", b->buf ? b->buf : "");
+	sbuf_free(b);
+	return last;
+}
+
+/* Run a line at the expected prompt; returns the edits it made. */
+static void run(struct cli_session *s, const char *prompt, const char *line,
+		const char *edits, const char *output)
+{
+	cr_assert_str_eq(cli_prompt(s), prompt, "before '%s'", line);
+	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
+	cr_assert_str_eq(take(&F.log), edits, "edits of '%s'", line);
+	cr_assert_str_eq(take(&OUT), output, "output of '%s'", line);
+}
+
+Test(cli, seed_device_c)
+{
+	struct cli_session *s = open_session();
+
+	run(s, "<HUAWEI>", "system-view", "", "");
+	run(s, "[~HUAWEI]", "sysname DeviceC", "SET system {sysname: \"DeviceC\"}\n", "");
+	run(s, "[*HUAWEI]", "commit ", "COMMIT\n", "");
+	run(s, "[~DeviceC]", "ntp-service refclock-master 2",
+	    "DELETE ntp/refclock_master\nSET ntp {refclock_master {stratum: 2}}\n", "");
+	cr_assert_str_eq(cli_prompt(s), "[*DeviceC]");
+	cli_exec(s, "commit");
+	take(&F.log);
+	run(s, "[~DeviceC]", "ntp-service server source-interface gigabitethernet 0/1/0 ",
+	    "SET ntp {server_source_interface: \"GigabitEthernet0/1/0\"}\n", "");
+	run(s, "[*DeviceC]", "commit", "COMMIT\n", "");
+	run(s, "[~DeviceC]", "interface GigabitEthernet0/1/0", "", "");
+	run(s, "[~DeviceC-GigabitEthernet0/1/0]", "undo shutdown",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" shutdown: false}\n", "");
+	run(s, "[*DeviceC-GigabitEthernet0/1/0]", "ip address 10.0.1.31 255.255.255.0",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" address {address: \"10.0.1.31\" "
+	    "prefix_len: 24}}\n", "");
+	run(s, "[*DeviceC-GigabitEthernet0/1/0]", "commit", "COMMIT\n", "");
+	run(s, "[~DeviceC-GigabitEthernet0/1/0]", "quit", "", "");
+	run(s, "[~DeviceC]", "quit", "", "");
+	cr_assert_str_eq(cli_prompt(s), "<DeviceC>");
+	cr_assert_not(cli_exec(s, "quit"));
+	cli_session_free(s);
+	cr_assert_str_eq(take(&F.log), "CLOSE 1\n");
+}
+
+Test(cli, seed_device_d_and_e)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	cli_exec(s, "sysname DeviceD");
+	cli_exec(s, "commit");
+	take(&F.log);
+	run(s, "[~DeviceD]", "ntp-service unicast-server 10.0.1.31",
+	    "DELETE ntp/unicast_server/10.0.1.31\nSET ntp {unicast_server {address: \"10.0.1.31\"}}\n", "");
+	run(s, "[*DeviceD]", "ntp-service unicast-peer 10.0.1.32",
+	    "DELETE ntp/unicast_peer/10.0.1.32\nSET ntp {unicast_peer {address: \"10.0.1.32\"}}\n", "");
+	run(s, "[*DeviceD]", "ntp-service unicast-server vpn-instance v1 ntp.example.org version 4 "
+	    "iburst source-interface ge 0/1/0 port 1123 preferred minpoll 4 maxpoll 12 "
+	    "authentication-keyid 9 priority burst preempt",
+	    "DELETE ntp/unicast_server/ntp.example.org\n"
+	    "SET ntp {unicast_server {address: \"ntp.example.org\" vpn_instance: \"v1\" version: 4 "
+	    "authentication_keyid: 9 source_interface: \"GigabitEthernet0/1/0\" preferred: true "
+	    "priority: true minpoll: 4 maxpoll: 12 burst: true iburst: true preempt: true "
+	    "port: 1123 domain: true}}\n", "");
+	run(s, "[*DeviceD]", "undo ntp-service unicast-server 10.0.1.31",
+	    "DELETE ntp/unicast_server/10.0.1.31\n", "");
+	run(s, "[*DeviceD]", "ntp-service source-interface LoopBack0",
+	    "SET ntp {source_interface: \"LoopBack0\"}\n", "");
+	run(s, "[*DeviceD]", "undo ntp-service server source-interface",
+	    "DELETE ntp/server_source_interface\n", "");
+	run(s, "[*DeviceD]", "ntp unsync max-poll-interval 10 dec-step 2",
+	    "DELETE ntp/unsync\nSET ntp {unsync {max_poll_interval: 10 dec_step: 2}}\n", "");
+	run(s, "[*DeviceD]", "undo ntp unsync max-poll-interval", "DELETE ntp/unsync\n", "");
+	run(s, "[*DeviceD]", "ntp-service refclock-master 127.127.1.1",
+	    "DELETE ntp/refclock_master\nSET ntp {refclock_master {address: \"127.127.1.1\"}}\n", "");
+	run(s, "[*DeviceD]", "undo ntp-service refclock-master", "DELETE ntp/refclock_master\n", "");
+	run(s, "[*DeviceD]", "undo sysname", "DELETE system/sysname\n", "");
+	run(s, "[*DeviceD]", "commit label L1 description first try", "COMMIT label=L1 description=first try\n", "");
+	cli_session_free(s);
+}
+
+Test(cli, interface_view)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "sys");
+	run(s, "[~HUAWEI]", "int ge 0/1/0", "", "");
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "ip address 10.0.1.31 24",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" address {address: \"10.0.1.31\" "
+	    "prefix_len: 24}}\n", "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo ip address",
+	    "DELETE interface/GigabitEthernet0/1/0/address\n", "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "shutdown",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" shutdown: true}\n", "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "description to DeviceD  ",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" description: \"to DeviceD\"}\n", "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo description",
+	    "DELETE interface/GigabitEthernet0/1/0/description\n", "");
+	/* Other spellings of the name. */
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "return", "", Q_PROMPT_LEAVE);
+	cr_assert(cli_awaiting_answer(s));
+	run(s, Q_PROMPT_LEAVE, "c", "", "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "quit", "", "");
+	run(s, "[*HUAWEI]", "interface gigabitethernet0/1/0", "", "");
+	cli_exec(s, "quit");
+	run(s, "[*HUAWEI]", "interface GE0/1/0", "", "");
+	cli_exec(s, "quit");
+	run(s, "[*HUAWEI]", "interface LoopBack 0", "", "");
+	cli_exec(s, "quit");
+	/* Not in the bootstrap. */
+	run(s, "[*HUAWEI]", "interface GigabitEthernet0/1/7", "", caret(9 + 10, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "interface ge 0/1", "", caret(9 + 13, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "interface ge 0/1/9999", "", caret(9 + 13, "Wrong parameter"));
+	cli_session_free(s);
+}
+
+Test(cli, errors_make_no_edit)
+{
+	struct cli_session *s = open_session();
+
+	run(s, "<HUAWEI>", "sysname X", "", caret(8, "Unrecognized command"));
+	run(s, "<HUAWEI>", "display", "", caret(8 + 7, "Incomplete command"));
+	run(s, "<HUAWEI>", "d cu", "", "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
+	run(s, "<HUAWEI>", "system-view now", "", caret(8 + 12, "Too many parameters"));
+	cli_exec(s, "system-view");
+	run(s, "[~HUAWEI]", "ntp-service refclock-master 20", "", caret(9 + 28, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service refclock-master 10.0.0.1", "", caret(9 + 28, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service refclock-master 2 3", "", caret(9 + 30, "Too many parameters"));
+	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.31 p", "", caret(9 + 37, "Ambiguous command"));
+	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.31 version 5", "",
+	    caret(9 + 45, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.300", "", caret(9 + 27, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service unicast-peer 10.0.1.31 burst", "",
+	    caret(9 + 35, "Unrecognized command"));
+	run(s, "[~HUAWEI]", "ntp-service", "", caret(9 + 11, "Incomplete command"));
+	run(s, "[~HUAWEI]", "   ", "", "");
+	run(s, "[~HUAWEI]", "#", "", "");
+	/* Too long. */
+	char line[600];
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	run(s, "[~HUAWEI]", line, "", "Error: The command is too long (at most 510 characters).\r\n");
+	/* cfgd refuses the edit: its sentence, and the prompt stays clean. */
+	F.refuse = "The interface does not exist.";
+	run(s, "[~HUAWEI]", "ntp-service source-interface vlanif 5", "",
+	    "Error: The interface does not exist.\r\n");
+	run(s, "[~HUAWEI]", "quit", "", "");
+	cli_session_free(s);
+}
+
+Test(cli, matched_upper_view)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	cli_exec(s, "interface GigabitEthernet0/1/0");
+	/* A system view command runs there and moves the session. */
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "ntp-service refclock-master 2",
+	    "DELETE ntp/refclock_master\nSET ntp {refclock_master {stratum: 2}}\n", "");
+	run(s, "[*HUAWEI]", "interface LoopBack0", "", "");
+	run(s, "[*HUAWEI-LoopBack0]", "interface ge0/1/0", "", "");
+	/* undo commands do not go up. */
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo sysname", "", caret(30 + 5, "Unrecognized command"));
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "bogus", "", caret(30, "Unrecognized command"));
+	/* display works in every view. */
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "display current-configuration", "",
+	    "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
+	cli_session_free(s);
+}
+
+Test(cli, leave_question)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	cli_exec(s, "sysname DeviceC");
+	take(&F.log);
+	run(s, "[*HUAWEI]", "quit", "", Q_PROMPT_LEAVE);
+	cr_assert(cli_awaiting_answer(s));
+	run(s, Q_PROMPT_LEAVE, "maybe", "", Q_PROMPT_AGAIN);
+	run(s, Q_PROMPT_AGAIN, "", "", Q_PROMPT_AGAIN);
+	run(s, Q_PROMPT_AGAIN, "C", "", "");
+	cr_assert_not(cli_awaiting_answer(s));
+	/* N: the candidate is dropped (session reopened), then user view. */
+	run(s, "[*HUAWEI]", "return", "", Q_PROMPT_LEAVE);
+	run(s, Q_PROMPT_LEAVE, "no", "CLOSE 1\nOPEN admin\n", "");
+	run(s, "<HUAWEI>", "system-view", "", "");
+	cli_exec(s, "sysname DeviceE");
+	take(&F.log);
+	/* Y: commit, then leave. */
+	run(s, "[*HUAWEI]", "quit", "", Q_PROMPT_LEAVE);
+	run(s, Q_PROMPT_LEAVE, " Yes ", "COMMIT\n", "");
+	run(s, "<DeviceE>", "system-view", "", "");
+	/* Nothing uncommitted: no question. */
+	run(s, "[~DeviceE]", "quit", "", "");
+	run(s, "<DeviceE>", "display current-configuration", "", "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
+	cli_session_free(s);
+}
+
+Test(cli, commit_warnings_and_errors)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	cli_exec(s, "sysname DeviceC");
+	take(&F.log);
+	F.commit_warning = "ntpd did not apply commit 1000000002 in time.";
+	run(s, "[*HUAWEI]", "commit", "COMMIT\n", "Warning: ntpd did not apply commit 1000000002 in time.\r\n");
+	F.commit_warning = NULL;
+	F.cfgd_down = true;
+	run(s, "[~DeviceC]", "sysname X", "", "Error: The configuration service is not available.\r\n");
+	run(s, "[~DeviceC]", "commit", "", "Error: The configuration service is not available.\r\n");
+	F.cfgd_down = false;
+	cli_session_free(s);
+}
+
+Test(cli, cfgd_down_at_login)
+{
+	F.cfgd_down = true;
+	cr_assert_null(cli_session_new(BE, "admin", "VTY 0", out_cb, NULL));
+	cr_assert_str_eq(take(&OUT), "Error: The configuration service is not available.\r\n");
+}
+
+Test(cli, displays)
+{
+	struct cli_session *s = open_session();
+	NtpSysStatus st = NTP_SYS_STATUS__INIT;
+	Config *c = frag_new();
+
+	frag_system(c)->sysname = xstrdup("DeviceC");
+	frag_ntp(c)->server_source_interface = xstrdup("GigabitEthernet0/1/0");
+	Interface *ifc = frag_interface(c, "GigabitEthernet0/1/0");
+	ifc->has_shutdown = true;
+	F.running = c;
+	cli_exec(s, "system-view");
+	run(s, "[~HUAWEI]", "dis cur", "",
+	    "#\r\nsysname DeviceC\r\n#\r\nntp-service server source-interface gigabitethernet 0/1/0\r\n"
+	    "#\r\ninterface GigabitEthernet0/1/0\r\n undo shutdown\r\n#\r\nreturn\r\n");
+	run(s, "[~HUAWEI]", "display configuration candidate", "",
+	    "#\r\nsysname DeviceC\r\n#\r\nntp-service server source-interface gigabitethernet 0/1/0\r\n"
+	    "#\r\ninterface GigabitEthernet0/1/0\r\n undo shutdown\r\n#\r\nreturn\r\n");
+	cli_exec(s, "interface GE0/1/0");
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "display this", "",
+	    "#\r\ninterface GigabitEthernet0/1/0\r\n undo shutdown\r\n#\r\nreturn\r\n");
+
+	st.has_synchronized = true;
+	st.synchronized = true;
+	st.has_stratum = true;
+	st.stratum = 3;
+	st.refid_text = "10.0.1.31";
+	st.has_nominal_hz = true;
+	st.nominal_hz = 64.0029;
+	st.has_precision = true;
+	st.precision = -7;
+	st.has_root_delay = true;
+	st.root_delay = 0.0625;
+	st.has_root_dispersion = true;
+	st.root_dispersion = 0.0002;
+	st.has_peer_dispersion = true;
+	st.peer_dispersion = 0.00781;
+	st.has_reference_time = true;
+	st.reference_time = 0xC7B7AC31773E89A8ull;
+	F.sys = &st;
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "display ntp-service status", "",
+	    " clock status: synchronized\r\n"
+	    " clock stratum: 3\r\n"
+	    " reference clock ID: 10.0.1.31\r\n"
+	    " nominal frequency: 64.0029 Hz\r\n"
+	    " actual frequency: 64.0029 Hz\r\n"
+	    " clock precision: 2^7\r\n"
+	    " clock offset: 0.0000 ms\r\n"
+	    " root delay: 62.50 ms\r\n"
+	    " root dispersion: 0.20 ms\r\n"
+	    " peer dispersion: 7.81 ms\r\n"
+	    " reference time: 06:52:33.465 UTC Mar 7 2006(C7B7AC31.773E89A8)\r\n"
+	    " synchronization state: clock synchronized\r\n");
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "display ntp-service sessions verbose", "", "");
+	F.ntpd_down = true;
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "display ntp-service status", "",
+	    "Error: The NTP service is not available.\r\n");
+	cli_session_free(s);
+}
+
+Test(cli, help_listing)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	cli_help(s, "ntp-service refclock-master ");
+	cr_assert_str_eq(take(&OUT),
+		"  INTEGER<1-15>  Stratum of the local clock\r\n"
+		"  X.X.X.X        IP address of the reference clock (127.127.1.u)\r\n"
+		"  <cr>\r\n");
+	cli_help(s, "sysname ");
+	cr_assert_str_eq(take(&OUT), "  STRING<1-246>  Host name\r\n");
+	cli_help(s, "ntp-service u");
+	cr_assert_str_eq(take(&OUT), "  unicast-peer  unicast-server\r\n");
+	cli_help(s, "ntp-service bogus ");
+	cr_assert_str_eq(take(&OUT), caret(9 + 12, "Unrecognized command"));
+	cli_help(s, "display ntp-service ");
+	cr_assert_str_eq(take(&OUT),
+		"  sessions  Display the NTP sessions\r\n"
+		"  status    Display the status of the NTP service\r\n");
+	cli_exec(s, "quit");
+	cli_help(s, "");
+	cr_assert_str_eq(take(&OUT),
+		"  display      Display information\r\n"
+		"  quit         Exit from the current mode and into the upper mode\r\n"
+		"  system-view  Enter the system view\r\n");
+	cli_session_free(s);
+}
+
+Test(cli, completion)
+{
+	struct cli_session *s = open_session();
+	char *r;
+
+	r = cli_complete(s, "dis");
+	cr_assert_str_eq(r, "display ");
+	free(r);
+	r = cli_complete(s, "display cu");
+	cr_assert_str_eq(r, "display current-configuration ");
+	free(r);
+	r = cli_complete(s, "  SYS");
+	cr_assert_str_eq(r, "  system-view ");
+	free(r);
+	cr_assert_null(cli_complete(s, "xyz"));
+	cr_assert_str_eq(take(&OUT), "");
+	cli_exec(s, "system-view");
+	/* Several: extended to the common prefix, then listed. */
+	r = cli_complete(s, "ntp-service u");
+	cr_assert_str_eq(r, "ntp-service unicast-");
+	free(r);
+	cr_assert_null(cli_complete(s, "ntp-service unicast-"));
+	cr_assert_str_eq(take(&OUT), "  unicast-peer  unicast-server\r\n");
+	r = cli_complete(s, "ntp-service server source-interface gig");
+	cr_assert_str_eq(r, "ntp-service server source-interface GigabitEthernet ");
+	free(r);
+	r = cli_complete(s, "ntp-service server ");
+	cr_assert_str_eq(r, "ntp-service server source-interface ");
+	free(r);
+	/* A parameter cannot be completed. */
+	cr_assert_null(cli_complete(s, "sysname Dev"));
+	cli_session_free(s);
+}
+
+Test(cli, cfgd_restarted_session_reopened)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	F.forget_session = true;
+	run(s, "[~HUAWEI]", "sysname DeviceC", "OPEN admin\nSET system {sysname: \"DeviceC\"}\n",
+	    "Warning: The configuration service was restarted; uncommitted configurations "
+	    "were discarded.\r\n");
+	F.forget_session = true;
+	run(s, "[*HUAWEI]", "commit", "OPEN admin\nCOMMIT\n",
+	    "Warning: The configuration service was restarted; uncommitted configurations "
+	    "were discarded.\r\n");
+	cli_session_free(s);
+}

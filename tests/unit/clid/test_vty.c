@@ -1,0 +1,562 @@
+/*
+ * test_vty.c: the telnet server in-process on 127.0.0.1 (ephemeral port)
+ * with a fake command engine (the cli.h functions below), driven through
+ * real client sockets: telnet negotiation, login, a command and its prompt,
+ * '?' and TAB, quit, max_vty, idle timeout, failed logins, an engine that
+ * cannot open a session, and a garbage storm.
+ *
+ * The server's loop runs in a thread; the test thread only uses its own
+ * client sockets (reads wait on poll with a deadline) and stops the loop
+ * through a pipe the loop watches.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <crypt.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bootstrap.h"
+#include "cli.h"
+#include "log.h"
+#include "loop.h"
+#include "vty.h"
+
+/* ---- the fake engine ---- */
+
+struct cli_backend {
+	int unused;
+};
+
+struct cli_session {
+	char user[64];
+	char line[16];
+	cli_write_fn out;
+	void *arg;
+};
+
+static int fake_sessions_open;      /* touched by the server thread only */
+static bool fake_refuse_sessions;   /* set before the server starts */
+
+static void fake_print(struct cli_session *s, const char *text)
+{
+	s->out(s->arg, text, strlen(text));
+}
+
+struct cli_backend *cli_backend_new(void *zctx, const struct bootstrap *bs)
+{
+	return calloc(1, sizeof(struct cli_backend));
+}
+
+void cli_backend_free(struct cli_backend *be)
+{
+	free(be);
+}
+
+struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
+				    const char *line, cli_write_fn out, void *out_arg)
+{
+	struct cli_session *s;
+
+	if (fake_refuse_sessions) {
+		out(out_arg, "Error: cfgd is unreachable.\r\n", 29);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	snprintf(s->user, sizeof(s->user), "%s", user);
+	snprintf(s->line, sizeof(s->line), "%s", line);
+	s->out = out;
+	s->arg = out_arg;
+	fake_sessions_open++;
+	return s;
+}
+
+void cli_session_free(struct cli_session *s)
+{
+	if (!s)
+		return;
+	fake_sessions_open--;
+	free(s);
+}
+
+bool cli_exec(struct cli_session *s, const char *line)
+{
+	char buf[CLI_MAX_LINE + 128];
+
+	if (strcmp(line, "quit") == 0)
+		return false;
+	if (strcmp(line, "flood") == 0) {
+		/* More than the output queue holds: the connection is dropped. */
+		char *big = malloc(VTY_MAX_OUTQ / 4);
+
+		memset(big, 'x', VTY_MAX_OUTQ / 4);
+		for (int i = 0; i < 5; i++)
+			s->out(s->arg, big, VTY_MAX_OUTQ / 4);
+		free(big);
+		return true;
+	}
+	snprintf(buf, sizeof(buf), "fake exec [%s] by %s on %s\r\n", line, s->user, s->line);
+	fake_print(s, buf);
+	return true;
+}
+
+void cli_help(struct cli_session *s, const char *line)
+{
+	char buf[CLI_MAX_LINE + 64];
+
+	snprintf(buf, sizeof(buf), "  fake-help [%s]\r\n", line);
+	fake_print(s, buf);
+}
+
+char *cli_complete(struct cli_session *s, const char *line)
+{
+	if (strcmp(line, "dis") == 0)
+		return strdup("display ");
+	return NULL;
+}
+
+const char *cli_prompt(struct cli_session *s)
+{
+	return "<Fake>";
+}
+
+bool cli_awaiting_answer(struct cli_session *s)
+{
+	return false;
+}
+
+/* ---- the server in a thread ---- */
+
+static struct {
+	struct bootstrap bs;
+	struct bs_user user;
+	struct loop *loop;
+	struct cli_backend *be;
+	struct vty_server *srv;
+	int stop_pipe[2];
+	pthread_t thread;
+	int port;
+	int sessions_left;
+} S;
+
+static void on_stop_pipe(struct loop *loop, int fd, short revents, void *arg)
+{
+	loop_stop(loop);
+}
+
+static void *server_main(void *arg)
+{
+	loop_run(S.loop);
+	return NULL;
+}
+
+static void server_start(uint64_t idle_us)
+{
+	const char *salt = crypt_gensalt(NULL, 0, NULL, 0);
+	const char *h;
+
+	log_init("test_vty", LOG_LVL_DEBUG);
+	cr_assert_not_null(salt);
+	h = crypt("admin@123", salt);
+	cr_assert(h && h[0] == '$');
+	memset(&S.bs, 0, sizeof(S.bs));
+	S.user.name = "admin";
+	S.user.password_hash = strdup(h);
+	S.bs.cli.users = &S.user;
+	S.bs.cli.n_users = 1;
+	S.bs.cli.max_vty = 5;
+	S.loop = loop_new();
+	S.be = cli_backend_new(NULL, &S.bs);
+	S.srv = vty_server_new(S.loop, &S.bs, S.be);
+	if (idle_us)
+		vty_server_set_idle_timeout(S.srv, idle_us);
+	cr_assert_eq(vty_server_listen(S.srv, "127.0.0.1", 0), 0);
+	S.port = vty_server_port(S.srv);
+	cr_assert_gt(S.port, 0);
+	cr_assert_eq(pipe(S.stop_pipe), 0);
+	cr_assert_eq(loop_add_fd(S.loop, S.stop_pipe[0], POLLIN, on_stop_pipe, NULL), 0);
+	cr_assert_eq(pthread_create(&S.thread, NULL, server_main, NULL), 0);
+}
+
+static void server_stop(void)
+{
+	cr_assert_eq(write(S.stop_pipe[1], "x", 1), 1);
+	pthread_join(S.thread, NULL);
+	/* Everything the test left open is closed here. */
+	vty_server_free(S.srv);
+	S.sessions_left = fake_sessions_open;
+	loop_del_fd(S.loop, S.stop_pipe[0]);
+	close(S.stop_pipe[0]);
+	close(S.stop_pipe[1]);
+	loop_free(S.loop);
+	cli_backend_free(S.be);
+	free(S.user.password_hash);
+	cr_assert_eq(S.sessions_left, 0, "engine sessions leaked: %d", S.sessions_left);
+}
+
+/* ---- clients ---- */
+
+struct client {
+	int fd;
+	unsigned char buf[1 << 16];
+	size_t len;
+	bool eof;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct client *client_connect(void)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)S.port) };
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(c->fd, 0);
+	cr_assert_eq(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)), 0, "connect: %s",
+		     strerror(errno));
+	return c;
+}
+
+static void client_close(struct client *c)
+{
+	close(c->fd);
+	free(c);
+}
+
+/* Read one chunk, waiting at most until `deadline`.  False on timeout. */
+static bool client_read_some(struct client *c, uint64_t deadline)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	uint64_t now = now_ms();
+	ssize_t n;
+
+	if (c->eof || now >= deadline)
+		return false;
+	if (poll(&p, 1, (int)(deadline - now)) <= 0)
+		return false;
+	if (c->len == sizeof(c->buf))
+		c->len = 0;     /* the storm test does not care about old bytes */
+	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0) {
+		c->eof = true;
+		return true;
+	}
+	c->len += (size_t)n;
+	return true;
+}
+
+/* Wait (5 s at most) until the received bytes contain `needle`; returns
+ * the offset just past it. */
+static size_t client_expect(struct client *c, const char *needle)
+{
+	uint64_t deadline = now_ms() + 5000;
+
+	for (;;) {
+		void *p = memmem(c->buf, c->len, needle, strlen(needle));
+
+		if (p)
+			return (size_t)((unsigned char *)p - c->buf) + strlen(needle);
+		if (!client_read_some(c, deadline))
+			break;
+		if (c->eof && !memmem(c->buf, c->len, needle, strlen(needle)))
+			break;
+	}
+	c->buf[c->len < sizeof(c->buf) ? c->len : sizeof(c->buf) - 1] = '\0';
+	cr_assert_fail("did not receive \"%s\"; got %zu bytes: %s", needle, c->len,
+		       (char *)c->buf);
+	return 0;
+}
+
+static void client_expect_eof(struct client *c)
+{
+	uint64_t deadline = now_ms() + 5000;
+
+	while (!c->eof && client_read_some(c, deadline))
+		;
+	cr_assert(c->eof, "connection still open");
+}
+
+static void client_send(struct client *c, const void *buf, size_t len)
+{
+	cr_assert_eq(send(c->fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+static void client_sends(struct client *c, const char *s)
+{
+	client_send(c, s, strlen(s));
+}
+
+/* Forget what was received so far. */
+static void client_clear(struct client *c)
+{
+	c->len = 0;
+}
+
+static void client_login(struct client *c)
+{
+	client_expect(c, "Username:");
+	client_sends(c, "admin\r\n");
+	client_expect(c, "Password:");
+	client_sends(c, "admin@123\r\n");
+	client_expect(c, "<Fake>");
+}
+
+static void wait_sessions_below(size_t n)
+{
+	uint64_t deadline = now_ms() + 5000;
+
+	/* A plain read of a counter the server thread writes: good enough to
+	 * wait on, the connection tests check the real behaviour. */
+	while (vty_server_sessions(S.srv) >= n && now_ms() < deadline) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_lt(vty_server_sessions(S.srv), n);
+}
+
+/* ---- tests ---- */
+
+Test(vty, negotiate_login_run_quit)
+{
+	static const unsigned char nego[] = { 255, 251, 1, 255, 251, 3, 255, 253, 31 };
+	static const unsigned char answer[] = {
+		255, 253, 1, 255, 253, 3, 255, 251, 31,
+		255, 250, 31, 0, 132, 0, 40, 255, 240,      /* NAWS 132x40 */
+		255, 253, 24,                               /* DO TTYPE: refused */
+	};
+	struct client *c;
+	size_t off;
+
+	server_start(0);
+	c = client_connect();
+	client_expect(c, "Username:");
+	cr_assert_geq(c->len, sizeof(nego));
+	cr_assert(memcmp(c->buf, nego, sizeof(nego)) == 0, "IAC WILL ECHO, WILL SGA, DO NAWS first");
+	client_send(c, answer, sizeof(answer));
+	client_expect(c, (const char[]){ (char)255, (char)252, 24, 0 });   /* WONT TTYPE */
+
+	client_sends(c, "admin\r\n");
+	client_expect(c, "admin\r\nPassword:");
+	off = c->len;
+	client_sends(c, "admin@123\r\n");
+	client_expect(c, "Info: The max number of VTY users is 5, the number of current VTY "
+			 "users online is 1, and total number of terminal users online is 1.\r\n"
+			 "<Fake>");
+	cr_assert_null(memmem(c->buf + off, c->len - off, "admin@123", 9), "password echoed");
+
+	client_clear(c);
+	client_sends(c, "display clock\r\n");
+	client_expect(c, "display clock\r\nfake exec [display clock] by admin on VTY 0\r\n<Fake>");
+
+	client_clear(c);
+	client_sends(c, "dis ?");
+	client_expect(c, "dis ?\r\n  fake-help [dis ]\r\n<Fake>dis ");
+	client_sends(c, "\x15");        /* Ctrl-U */
+
+	client_clear(c);
+	client_sends(c, "dis\t");
+	client_expect(c, "display ");
+	client_sends(c, "\r\n");
+	client_expect(c, "fake exec [display ] by admin on VTY 0");
+
+	client_sends(c, "quit\r\n");
+	client_expect_eof(c);
+	client_close(c);
+	server_stop();
+}
+
+Test(vty, max_vty_refuses_sixth)
+{
+	struct client *c[5], *extra;
+
+	server_start(0);
+	for (int i = 0; i < 5; i++) {
+		c[i] = client_connect();
+		client_expect(c[i], "Username:");
+	}
+	extra = client_connect();
+	client_expect(extra, "Error: The number of VTY users has reached the maximum.");
+	client_expect_eof(extra);
+	client_close(extra);
+
+	/* Free VTY 2: the next connection gets the lowest free line. */
+	client_close(c[2]);
+	wait_sessions_below(5);
+	c[2] = client_connect();
+	client_login(c[2]);
+	client_sends(c[2], "x\r\n");
+	client_expect(c[2], "fake exec [x] by admin on VTY 2");
+	for (int i = 0; i < 5; i++)
+		client_close(c[i]);
+	server_stop();
+}
+
+Test(vty, three_failed_logins_close)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	for (int i = 0; i < 3; i++) {
+		client_expect(c, "Username:");
+		client_clear(c);
+		client_sends(c, "admin\r\n");
+		client_expect(c, "Password:");
+		client_clear(c);
+		client_sends(c, "nope\r\n");
+		client_expect(c, "Error: Local authentication is rejected.\r\n");
+	}
+	cr_assert_null(memmem(c->buf, c->len, "Username:", 9), "asked again after 3 failures");
+	client_expect_eof(c);
+	client_close(c);
+	server_stop();
+}
+
+Test(vty, no_session_from_engine)
+{
+	struct client *c;
+
+	fake_refuse_sessions = true;
+	server_start(0);
+	c = client_connect();
+	client_expect(c, "Username:");
+	client_sends(c, "admin\r\nadmin@123\r\n");
+	client_expect(c, "Error: cfgd is unreachable.");
+	client_expect_eof(c);
+	client_close(c);
+	server_stop();
+}
+
+Test(vty, idle_timeout)
+{
+	struct client *c;
+
+	server_start(200000);
+	c = client_connect();
+	client_login(c);
+	client_expect(c, "idle for too long");
+	client_expect_eof(c);
+	client_close(c);
+	server_stop();
+}
+
+Test(vty, output_overflow_drops)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	/* Do not read while the server produces more than its queue holds. */
+	client_sends(c, "flood\r\n");
+	{
+		uint64_t deadline = now_ms() + 10000;
+
+		while (!c->eof && now_ms() < deadline) {
+			c->len = 0;
+			client_read_some(c, deadline);
+		}
+	}
+	cr_assert(c->eof, "connection not dropped");
+	client_close(c);
+	/* The server still serves. */
+	c = client_connect();
+	client_login(c);
+	client_close(c);
+	server_stop();
+}
+
+Test(vty, garbage_storm)
+{
+	enum { TELOPT_COMPRESS2 = 86 };
+	static const unsigned char specials[] = {
+		255, 255, 250, 240, 251, 252, 253, 254, 244, 246, 31, 1, 3, 24, 39,
+		27, '[', 'O', '?', '\t', '\r', '\n', 0, 0x7f, 8, 3, 26, TELOPT_COMPRESS2,
+	};
+	/* Ends any telnet state (IAC, option, SB) and editor state, then a line. */
+	static const char resync[] = "\xff\xf0\xff\xf0\x03marker\r\n";
+	unsigned int seed = 4242;
+	struct client *c;
+	unsigned char *junk;
+	size_t total = 256 * 1024 + sizeof(resync) - 1, sent = 0;
+	uint64_t deadline;
+
+	server_start(0);
+	junk = malloc(total);
+	for (size_t i = 0; i < total - (sizeof(resync) - 1); i++) {
+		int r = rand_r(&seed);
+
+		junk[i] = (r & 1) ? specials[(r >> 1) % sizeof(specials)] : (unsigned char)(r >> 8);
+	}
+	memcpy(junk + total - (sizeof(resync) - 1), resync, sizeof(resync) - 1);
+	/* Before login; after login; after login without the MCCP option byte
+	 * (starting compression gets a connection dropped at once). */
+	for (int phase = 0; phase < 3; phase++) {
+		c = client_connect();
+		if (phase == 2)
+			for (size_t i = 0; i < total - (sizeof(resync) - 1); i++)
+				if (junk[i] == TELOPT_COMPRESS2)
+					junk[i] = 0;
+		if (phase >= 1)
+			client_login(c);
+		deadline = now_ms() + 20000;
+		sent = 0;
+		while (sent < total && !c->eof && now_ms() < deadline) {
+			struct pollfd p = { .fd = c->fd, .events = POLLIN | POLLOUT };
+
+			if (poll(&p, 1, 100) <= 0)
+				continue;
+			if (p.revents & POLLIN) {
+				c->len = 0;
+				client_read_some(c, now_ms() + 10);
+			}
+			if (p.revents & POLLOUT) {
+				ssize_t n = send(c->fd, junk + sent, total - sent,
+						 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+				if (n < 0 && errno != EAGAIN && errno != EINTR)
+					break;          /* reset by the server: fine */
+				if (n > 0)
+					sent += (size_t)n;
+			}
+		}
+		if (phase >= 1) {
+			/* Logged in: the server read it all and still runs the
+			 * marker line, or it dropped the connection on a telnet
+			 * protocol error.  Either way it did not hang. */
+			bool seen = false;
+
+			deadline = now_ms() + 20000;
+			while (!seen && !c->eof && client_read_some(c, deadline))
+				seen = memmem(c->buf, c->len, "fake exec [marker]", 18) != NULL;
+			cr_assert(seen || c->eof, "no answer after the storm");
+			cr_log_info("storm phase %d: %s", phase, seen ? "marker ran" : "dropped");
+		}
+		client_close(c);
+	}
+	free(junk);
+	/* Still alive and serving. */
+	c = client_connect();
+	client_login(c);
+	client_sends(c, "hello\r\n");
+	client_expect(c, "fake exec [hello]");
+	client_close(c);
+	server_stop();
+}

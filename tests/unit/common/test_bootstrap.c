@@ -1,0 +1,221 @@
+/* test_bootstrap.c: defaults, a full file, and every kind of error naming
+ * FILE:LINE and the key. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bootstrap.h"
+#include "testutil.h"
+
+static char *dir;
+static char path[512];
+
+static void setup(void)
+{
+	dir = tmpdir_new();
+	cr_assert_not_null(dir);
+	snprintf(path, sizeof(path), "%s/meridian.conf", dir);
+}
+
+static void teardown(void)
+{
+	tmpdir_free(dir);
+}
+
+TestSuite(bootstrap, .init = setup, .fini = teardown);
+
+Test(bootstrap, defaults)
+{
+	struct bootstrap bs;
+	char ep[256];
+
+	bootstrap_defaults(&bs);
+	cr_assert_str_eq(bs.run_dir, "/run/meridian");
+	cr_assert_str_eq(bs.state_dir, "/var/lib/meridian");
+	cr_assert_eq(bs.log_level, LOG_LVL_INFO);
+	cr_assert_str_eq(bs.sysname, "HUAWEI");
+	cr_assert_eq(bs.cli.port, 23);
+	cr_assert_str_eq(bs.cli.address, "0.0.0.0");
+	cr_assert_eq(bs.cli.max_vty, 5);
+	cr_assert_eq(bs.clock.type, BS_CLOCK_SYSTEM);
+	cr_assert_float_eq(bs.clock.tick_hz, 64.0029, 1e-9);
+	cr_assert_eq(bs.ntp.port, 123);
+	cr_assert_eq(bs.n_interfaces, 0);
+	cr_assert_eq(bootstrap_endpoint(&bs, "cfgd", "ctl", ep, sizeof(ep)), 0);
+	cr_assert_str_eq(ep, "ipc:///run/meridian/cfgd.ctl");
+	cr_assert_eq(bootstrap_endpoint(&bs, "cfgd", "ctl", ep, 10), -ENAMETOOLONG);
+	bootstrap_free(&bs);
+	bootstrap_free(&bs); /* idempotent */
+}
+
+Test(bootstrap, empty_file_gives_defaults)
+{
+	struct bootstrap bs;
+	char err[256];
+
+	write_file(path, "# nothing\n");
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bs.cli.port, 23);
+	cr_assert_str_eq(bs.path, path);
+	bootstrap_free(&bs);
+}
+
+Test(bootstrap, full_file)
+{
+	struct bootstrap bs;
+	char err[256], ep[256];
+	const struct bs_interface *itf;
+
+	write_file(path,
+		   "device = \"DeviceC\";\n"
+		   "run_dir = \"/tmp/run-c\";\n"
+		   "state_dir = \"/tmp/state-c\";\n"
+		   "log_level = \"debug\";\n"
+		   "sysname = \"DeviceC\";\n"
+		   "cli = { port = 2323; address = \"127.0.0.1\"; max_vty = 15;\n"
+		   "        users = ( { name = \"admin\"; password = \"$y$j9T$abc\"; },\n"
+		   "                  { name = \"ops\"; password = \"\"; } ); };\n"
+		   "interfaces = ( { name = \"GigabitEthernet0/1/0\"; netdev = \"veth-c0\"; },\n"
+		   "               { name = \"LoopBack0\"; netdev = \"lo\"; } );\n"
+		   "clock = { type = \"virtual\"; offset = 0.25; frequency = -12;\n"
+		   "          noise = 1e-6; tick_hz = 64.0; };\n"
+		   "ntp = { port = 10123; };\n");
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(bs.device, "DeviceC");
+	cr_assert_str_eq(bs.run_dir, "/tmp/run-c");
+	cr_assert_str_eq(bs.state_dir, "/tmp/state-c");
+	cr_assert_eq(bs.log_level, LOG_LVL_DEBUG);
+	cr_assert_str_eq(bs.sysname, "DeviceC");
+	cr_assert_eq(bs.cli.port, 2323);
+	cr_assert_str_eq(bs.cli.address, "127.0.0.1");
+	cr_assert_eq(bs.cli.max_vty, 15);
+	cr_assert_eq(bs.cli.n_users, 2);
+	cr_assert_str_eq(bs.cli.users[0].name, "admin");
+	cr_assert_str_eq(bs.cli.users[0].password_hash, "$y$j9T$abc");
+	cr_assert_str_eq(bs.cli.users[1].password_hash, "");
+	cr_assert_eq(bs.n_interfaces, 2);
+	itf = bootstrap_interface(&bs, "gigabitethernet0/1/0");
+	cr_assert_not_null(itf);
+	cr_assert_str_eq(itf->netdev, "veth-c0");
+	cr_assert_null(bootstrap_interface(&bs, "Vlanif10"));
+	cr_assert_eq(bs.clock.type, BS_CLOCK_VIRTUAL);
+	cr_assert_float_eq(bs.clock.offset, 0.25, 1e-12);
+	cr_assert_float_eq(bs.clock.frequency_ppm, -12.0, 1e-12);
+	cr_assert_float_eq(bs.clock.noise, 1e-6, 1e-15);
+	cr_assert_float_eq(bs.clock.tick_hz, 64.0, 1e-12);
+	cr_assert_eq(bs.ntp.port, 10123);
+	cr_assert_eq(bootstrap_endpoint(&bs, "ntpd", "pub", ep, sizeof(ep)), 0);
+	cr_assert_str_eq(ep, "ipc:///tmp/run-c/ntpd.pub");
+	bootstrap_free(&bs);
+}
+
+/* Load text expecting an error containing "FILE:LINE: " and `needle`. */
+static void expect_error(const char *text, int line, const char *needle)
+{
+	struct bootstrap bs;
+	char err[512], where[600];
+
+	write_file(path, text);
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), -EINVAL,
+		     "accepted: %s", text);
+	snprintf(where, sizeof(where), "%s:%d: ", path, line);
+	cr_assert(strncmp(err, where, strlen(where)) == 0, "error '%s' lacks '%s'", err, where);
+	cr_assert_not_null(strstr(err, needle), "error '%s' lacks '%s'", err, needle);
+	/* *bs is left empty. */
+	cr_assert_null(bs.run_dir);
+	cr_assert_null(bs.interfaces);
+	bootstrap_free(&bs);
+}
+
+Test(bootstrap, unknown_keys)
+{
+	expect_error("cli = {\n  prot = 23;\n};\n", 2, "unknown key 'cli.prot'");
+	expect_error("\nfoo = 1;\n", 2, "unknown key 'foo'");
+	expect_error("interfaces = (\n { name = \"A\"; netdev = \"a\";\n nic = 1; } );\n", 3,
+		     "unknown key 'interfaces[0].nic'");
+	expect_error("clock = { type = \"system\";\n\n drift = 1.0; };\n", 3,
+		     "unknown key 'clock.drift'");
+	expect_error("ntp = {\n port = 123; bind = 1; };\n", 2, "unknown key 'ntp.bind'");
+	expect_error("cli = { users = ( { name = \"a\"; password = \"b\";\n salt = \"c\"; } ); };\n",
+		     2, "unknown key 'cli.users[0].salt'");
+}
+
+Test(bootstrap, wrong_types)
+{
+	expect_error("cli = {\n port = \"23\"; };\n", 2, "key 'cli.port': expected an integer");
+	expect_error("run_dir = 5;\n", 1, "key 'run_dir': expected a string");
+	expect_error("cli = 5;\n", 1, "key 'cli': expected a group");
+	expect_error("\ninterfaces = { };\n", 2, "key 'interfaces': expected a list");
+	expect_error("clock = { offset = \"x\"; };\n", 1, "key 'clock.offset': expected a number");
+	expect_error("cli = { max_vty = 2.5; };\n", 1, "key 'cli.max_vty': expected an integer");
+}
+
+Test(bootstrap, ranges)
+{
+	expect_error("cli = { port = 0; };\n", 1, "key 'cli.port': must be 1..65535");
+	expect_error("cli = { port = 70000; };\n", 1, "key 'cli.port': must be 1..65535");
+	expect_error("\ncli = { max_vty = 16; };\n", 2, "key 'cli.max_vty': must be 1..15");
+	expect_error("ntp = { port = -1; };\n", 1, "key 'ntp.port'");
+	expect_error("clock = { type = \"atomic\"; };\n", 1, "key 'clock.type'");
+	expect_error("clock = { offset = 1e7; };\n", 1, "key 'clock.offset'");
+	expect_error("clock = { frequency = 500.5; };\n", 1, "key 'clock.frequency'");
+	expect_error("clock = { noise = -0.1; };\n", 1, "key 'clock.noise'");
+	expect_error("clock = { tick_hz = 0.0; };\n", 1, "key 'clock.tick_hz'");
+	expect_error("log_level = \"chatty\";\n", 1, "key 'log_level'");
+}
+
+Test(bootstrap, lists)
+{
+	expect_error("interfaces = (\n { name = \"A\"; } );\n", 2, "missing 'netdev'");
+	expect_error("interfaces = ( { netdev = \"a\"; } );\n", 1, "missing 'name'");
+	expect_error("interfaces = ( { name = \"A\"; netdev = \"a\"; },\n"
+		     "  { name = \"a\"; netdev = \"b\"; } );\n", 2, "duplicate interface");
+	expect_error("cli = { users = ( { name = \"x\"; } ); };\n", 1, "missing 'password'");
+	expect_error("cli = { users = ( { password = \"x\"; } ); };\n", 1, "missing 'name'");
+}
+
+Test(bootstrap, syntax_error)
+{
+	expect_error("cli = {\n port = ;\n};\n", 2, "syntax error");
+}
+
+Test(bootstrap, missing_file)
+{
+	struct bootstrap bs;
+	char err[512];
+
+	cr_assert_eq(bootstrap_load("/nonexistent/meridian.conf", &bs, err, sizeof(err)),
+		     -ENOENT);
+	cr_assert_not_null(strstr(err, "/nonexistent/meridian.conf"));
+	bootstrap_free(&bs);
+}
+
+Test(bootstrap, from_args)
+{
+	struct bootstrap bs;
+	char *argv[] = { "meridian-test", "-d", "-f", path, NULL };
+
+	write_file(path, "log_level = \"error\";\nsysname = \"X\";\n");
+	bootstrap_from_args(4, argv, "meridian-test", &bs);
+	cr_assert_str_eq(bs.sysname, "X");
+	cr_assert_eq(log_get_level(), LOG_LVL_DEBUG); /* -d wins */
+	bootstrap_free(&bs);
+}
+
+Test(bootstrap, from_args_bad_option, .exit_code = 2)
+{
+	struct bootstrap bs;
+	char *argv[] = { "meridian-test", "-x", NULL };
+
+	bootstrap_from_args(2, argv, "meridian-test", &bs);
+}
+
+Test(bootstrap, from_args_bad_file, .exit_code = 2)
+{
+	struct bootstrap bs;
+	char *argv[] = { "meridian-test", "-f", path, NULL };
+
+	write_file(path, "cli = { prot = 1; };\n");
+	bootstrap_from_args(3, argv, "meridian-test", &bs);
+}

@@ -1,0 +1,460 @@
+/*
+ * test_netlink.c: ifmgrd against a real kernel, in a private network
+ * namespace made by the test process (unshare(CLONE_NEWNET)), so nothing
+ * outside it is touched.  Needs root (CI runs as root); skipped otherwise.
+ *
+ * The kernel's state is checked independently of ifmgrd's own code
+ * (getifaddrs and SIOCGIFFLAGS), and the published IfStates through a Clone
+ * subscriber, as ntpd or clid would see them.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sched.h>
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <zmq.h>
+
+#include "helpers.h"
+#include "ifmgrd.h"
+#include "netlink.h"
+
+/* --- the test's own view of the kernel -------------------------------- */
+
+static int mnl_request(struct nlmsghdr *nlh)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+	int r;
+
+	cr_assert_not_null(nl);
+	cr_assert_geq(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	cr_assert_geq(mnl_socket_sendto(nl, nlh, nlh->nlmsg_len), 0);
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	cr_assert_geq(n, 0);
+	r = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
+	r = r < 0 ? -errno : 0;
+	mnl_socket_close(nl);
+	return r;
+}
+
+/* Create netdev `name`: a dummy, or (kernels without the dummy module) one
+ * end of a veth pair whose other end is `name`p.  True for a veth. */
+static bool make_netdev(const char *name)
+{
+	char buf[1024], peer[IFNAMSIZ + 2];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *li, *data, *pi;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+	mnl_attr_nest_end(nlh, li);
+	if (mnl_request(nlh) == 0)
+		return false;
+
+	snprintf(peer, sizeof(peer), "%sp", name);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_nest_end(nlh, pi);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, li);
+	cr_assert_eq(mnl_request(nlh), 0, "cannot create a dummy or a veth netdev");
+	return true;
+}
+
+static unsigned kernel_flags(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned flags = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		flags = (unsigned short)ifr.ifr_flags;
+	if (fd >= 0)
+		close(fd);
+	return flags;
+}
+
+static void set_kernel_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	cr_assert_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+	close(fd);
+}
+
+/* How many IPv4 addresses `name` has; whether ip/plen is one of them. */
+static int kernel_addrs(const char *name, const char *ip, unsigned plen, bool *has)
+{
+	struct ifaddrs *ifa, *p;
+	int n = 0;
+
+	*has = false;
+	cr_assert_eq(getifaddrs(&ifa), 0);
+	for (p = ifa; p; p = p->ifa_next) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)p->ifa_addr;
+		struct sockaddr_in *mask = (struct sockaddr_in *)p->ifa_netmask;
+		char buf[INET_ADDRSTRLEN];
+
+		if (!sin || sin->sin_family != AF_INET || strcmp(p->ifa_name, name) != 0)
+			continue;
+		n++;
+		inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
+		if (ip && strcmp(buf, ip) == 0 && mask &&
+		    (unsigned)__builtin_popcount(mask->sin_addr.s_addr) == plen)
+			*has = true;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+/* --- the scenario ------------------------------------------------------ */
+
+struct expect {
+	struct test_sub *ts;
+	const char *name, *netdev;
+	const char *ip;        /* NULL: no address */
+	unsigned plen;
+	bool up;
+};
+
+static bool converged(void *arg)
+{
+	const struct expect *e = arg;
+	const IfState *st = test_sub_find(e->ts, e->name);
+	bool has;
+	int n = kernel_addrs(e->netdev, e->ip, e->plen, &has);
+
+	if (e->ip ? !(n == 1 && has) : n != 0)
+		return false;
+	if (!!(kernel_flags(e->netdev) & IFF_UP) != e->up)
+		return false;
+	if (!st || st->admin_up != e->up || st->ifindex == 0)
+		return false;
+	if (e->ip)
+		return strcmp(st->primary_ipv4, e->ip) == 0 && st->prefix_len == e->plen;
+	return strcmp(st->primary_ipv4, "") == 0;
+}
+
+static bool oper(void *arg)
+{
+	const IfState *st = test_sub_find(arg, "GigabitEthernet0/1/0");
+
+	return st && st->oper_up;
+}
+
+static bool seen(void *arg)
+{
+	const IfState *st = test_sub_find(arg, "GigabitEthernet0/1/0");
+
+	return st && st->ifindex != 0 && st->admin_up;
+}
+
+static Config *config_new(void)
+{
+	Config *c = xmalloc(sizeof(*c));
+
+	config__init(c);
+	return c;
+}
+
+static void config_set(Config *c, const char *name, bool shutdown, const char *ip, unsigned plen)
+{
+	Interface *itf = NULL;
+
+	for (size_t i = 0; i < c->n_interface; i++)
+		if (strcmp(c->interface[i]->name, name) == 0)
+			itf = c->interface[i];
+	if (!itf) {
+		itf = xmalloc(sizeof(*itf));
+		interface__init(itf);
+		itf->name = xstrdup(name);
+		c->interface = xrealloc(c->interface, (c->n_interface + 1) * sizeof(*c->interface));
+		c->interface[c->n_interface++] = itf;
+	}
+	itf->has_shutdown = true;
+	itf->shutdown = shutdown;
+	if (itf->address) {
+		free(itf->address->address);
+		free(itf->address);
+		itf->address = NULL;
+	}
+	if (ip) {
+		itf->address = xmalloc(sizeof(*itf->address));
+		ipv4_address__init(itf->address);
+		itf->address->address = xstrdup(ip);
+		itf->address->prefix_len = plen;
+	}
+}
+
+static void config_free(Config *c)
+{
+	for (size_t i = 0; i < c->n_interface; i++) {
+		if (c->interface[i]->address) {
+			free(c->interface[i]->address->address);
+			free(c->interface[i]->address);
+		}
+		free(c->interface[i]->name);
+		free(c->interface[i]);
+	}
+	free(c->interface);
+	free(c);
+}
+
+static int apply(struct ifmgrd *im, const Config *c, char *first_err, size_t len)
+{
+	char *errs[8];
+	int n = ifmgrd_apply_config(im, c, errs, 8);
+
+	if (first_err && len)
+		snprintf(first_err, len, "%s", n > 0 ? errs[0] : "");
+	for (int i = 0; i < n; i++)
+		free(errs[i]);
+	return n;
+}
+
+static void enter_namespace(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a private network namespace (CI runs as root)");
+	if (unshare(CLONE_NEWNET) < 0)
+		cr_skip_test("unshare(CLONE_NEWNET): %s", strerror(errno));
+}
+
+Test(netlink, reconcile_in_private_namespace)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0", "GigabitEthernet0/2/0" };
+	static const char *const netdevs[] = { "mrd0", "mrd1" };
+	struct bootstrap bs;
+	struct loop *loop;
+	struct test_sub ts;
+	struct ifmgrd *im;
+	void *zctx;
+	Config *cfg;
+	char err[256];
+	bool veth;
+
+	enter_namespace();
+	veth = make_netdev("mrd0");
+	test_bootstrap(&bs, names, netdevs, 2);
+	log_init("test_netlink", LOG_LVL_DEBUG);
+	loop = loop_new();
+	zctx = zmq_ctx_new();
+	im = ifmgrd_new(loop, zctx, &bs);
+	cr_assert_not_null(im, "ifmgrd_new: %s", strerror(errno));
+	test_sub_start(&ts, loop, zctx, &bs);
+
+	/* Primary address and undo shutdown; mrd1 does not exist yet. */
+	cfg = config_new();
+	config_set(cfg, "GigabitEthernet0/1/0", false, "10.0.1.1", 24);
+	config_set(cfg, "GigabitEthernet0/2/0", false, "10.0.3.1", 24);
+	cr_assert_eq(apply(im, cfg, err, sizeof(err)), 1);
+	cr_assert_str_eq(err, "GigabitEthernet0/2/0: netdev mrd1 does not exist");
+	struct expect e = { &ts, "GigabitEthernet0/1/0", "mrd0", "10.0.1.1", 24, true };
+	cr_assert(test_wait_for(loop, 5000, converged, &e), "address and IFF_UP not programmed");
+
+	/* Oper state follows the kernel: a veth is running once its peer is up. */
+	if (veth) {
+		set_kernel_up("mrd0p");
+		cr_assert(test_wait_for(loop, 5000, oper, &ts), "oper_up not published");
+	}
+
+	/* Someone deletes the address behind ifmgrd's back: it is restored. */
+	{
+		struct rtnl *other = rtnl_open(NULL, NULL);
+		struct ifs_addr a = { .plen = 24 };
+
+		cr_assert_not_null(other);
+		inet_pton(AF_INET, "10.0.1.1", &a.local);
+		a.peer = a.local;
+		cr_assert_eq(rtnl_addr_del(other, (int)if_nametoindex("mrd0"), &a), 0);
+		rtnl_close(other);
+	}
+	cr_assert(test_wait_for(loop, 5000, converged, &e), "deleted address not restored");
+
+	/* A new address replaces the old one. */
+	config_set(cfg, "GigabitEthernet0/1/0", false, "10.0.2.1", 16);
+	apply(im, cfg, NULL, 0);
+	e.ip = "10.0.2.1";
+	e.plen = 16;
+	cr_assert(test_wait_for(loop, 5000, converged, &e), "address not replaced");
+
+	/* The missing netdev appears: its configuration is applied then. */
+	make_netdev("mrd1");
+	struct expect e1 = { &ts, "GigabitEthernet0/2/0", "mrd1", "10.0.3.1", 24, true };
+	cr_assert(test_wait_for(loop, 5000, converged, &e1), "late netdev not programmed");
+	cr_assert_eq(apply(im, cfg, err, sizeof(err)), 0, "unexpected error: %s", err);
+
+	/* shutdown and no address: admin down, addresses removed. */
+	config_set(cfg, "GigabitEthernet0/1/0", true, NULL, 0);
+	apply(im, cfg, NULL, 0);
+	e.ip = NULL;
+	e.up = false;
+	cr_assert(test_wait_for(loop, 5000, converged, &e), "shutdown not applied");
+
+	/* An empty configuration is the factory state: everything down. */
+	config_free(cfg);
+	cfg = config_new();
+	apply(im, cfg, NULL, 0);
+	e1.ip = NULL;
+	e1.up = false;
+	cr_assert(test_wait_for(loop, 5000, converged, &e1), "factory state not applied");
+
+	config_free(cfg);
+	test_sub_stop(&ts);
+	ifmgrd_free(im);
+	zmq_ctx_term(zctx);
+	loop_free(loop);
+	test_bootstrap_free(&bs);
+}
+
+/* ifmgrd must not touch the kernel before it has a configuration. */
+Test(netlink, observe_only_before_configuration)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0" };
+	static const char *const netdevs[] = { "mrd0" };
+	struct bootstrap bs;
+	struct loop *loop;
+	struct test_sub ts;
+	struct ifmgrd *im;
+	void *zctx;
+
+	enter_namespace();
+	make_netdev("mrd0");
+	set_kernel_up("mrd0");
+	test_bootstrap(&bs, names, netdevs, 1);
+	loop = loop_new();
+	zctx = zmq_ctx_new();
+	im = ifmgrd_new(loop, zctx, &bs);
+	cr_assert_not_null(im);
+	test_sub_start(&ts, loop, zctx, &bs);
+	cr_assert(test_wait_for(loop, 5000, seen, &ts), "kernel state not published");
+	cr_assert(kernel_flags("mrd0") & IFF_UP, "ifmgrd changed the kernel without a config");
+
+	test_sub_stop(&ts);
+	ifmgrd_free(im);
+	zmq_ctx_term(zctx);
+	loop_free(loop);
+	test_bootstrap_free(&bs);
+}
+
+/* rtnl_parse on hand-built messages: no kernel, no root. */
+Test(netlink, parse_defensively)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct ifinfomsg *ifi;
+	struct rtnl_event ev;
+	struct in_addr a;
+
+	/* A valid IPv4 address message. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 24;
+	ifa->ifa_index = 4;
+	ifa->ifa_flags = IFA_F_SECONDARY;
+	inet_pton(AF_INET, "10.0.1.2", &a);
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
+	cr_assert_eq(rtnl_parse(nlh, &ev), 1);
+	cr_assert_eq(ev.type, RTNL_NEWADDR);
+	cr_assert_eq(ev.ifindex, 4);
+	cr_assert_eq(ev.addr.plen, 24);
+	cr_assert_eq(ev.addr.local.s_addr, a.s_addr);
+	cr_assert(ev.addr.secondary);
+
+	/* IPv6 is not reported (yet). */
+	ifa->ifa_family = AF_INET6;
+	cr_assert_eq(rtnl_parse(nlh, &ev), 0);
+
+	/* A prefix length out of range, an address of the wrong size. */
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 40;
+	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_DELADDR;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = 4;
+	mnl_attr_put_u16(nlh, IFA_LOCAL, 7);
+	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
+
+	/* No address at all. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = 4;
+	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
+
+	/* A truncated header. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	mnl_nlmsg_put_extra_header(nlh, 4);
+	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
+
+	/* A link, and a bridge-port message that must be ignored. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = 9;
+	ifi->ifi_flags = IFF_UP | IFF_RUNNING;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	cr_assert_eq(rtnl_parse(nlh, &ev), 1);
+	cr_assert_eq(ev.type, RTNL_NEWLINK);
+	cr_assert_eq(ev.ifindex, 9);
+	cr_assert_str_eq(ev.ifname, "eth0");
+	cr_assert_eq(ev.flags, IFF_UP | IFF_RUNNING);
+	ifi->ifi_family = AF_BRIDGE;
+	cr_assert_eq(rtnl_parse(nlh, &ev), 0);
+
+	/* A name that is not NUL-terminated. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 9;
+	mnl_attr_put(nlh, IFLA_IFNAME, 4, "eth0");
+	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
+
+	/* Other message types are ignored. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	cr_assert_eq(rtnl_parse(nlh, &ev), 0);
+}
