@@ -150,8 +150,7 @@ static void pending_finish(struct cfgd_pending *p, bool timed_out)
 	reply_commit(d, p->peer, p->session, p->commit_id, warn, n_warn);
 	strv_free(&warn, &n_warn);
 	pending_unlink(d, p);
-	p->timer = 0;
-	pending_free(p);
+	pending_free(p);	/* also cancels the timeout, unless it is what fired */
 }
 
 static void pending_timeout(struct loop *loop, void *arg)

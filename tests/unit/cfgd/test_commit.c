@@ -452,6 +452,12 @@ static void fake_stop(struct fake_sub *f)
 	client_fini(&f->c);
 }
 
+static bool never(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
 Test(commit, prompt_subscriber_answers_quickly)
 {
 	struct fake_sub f = { .daemon = "ntpd", .prompt = true, .error = "Cannot bind 10.0.1.9." };
@@ -459,6 +465,7 @@ Test(commit, prompt_subscriber_answers_quickly)
 	uint64_t t0;
 	CfgReply *r;
 
+	cfgd_set_apply_wait_ms(d, 200);
 	fake_start(&f);
 	cr_assert(run_until(loop, subs_heard, (void *)1, 5000));
 	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
@@ -470,6 +477,13 @@ Test(commit, prompt_subscriber_answers_quickly)
 	/* The subscriber's apply error comes back as a warning. */
 	cr_assert_eq(r->n_warning, 1);
 	cr_assert_str_eq(r->warning[0], "Cannot bind 10.0.1.9.");
+	cfg_reply__free_unpacked(r, NULL);
+	/* Regression: the bounded wait's timer must die with the answered
+	 * commit; run the loop past the bound and cfgd still answers. */
+	cr_assert_not(run_until(loop, never, NULL, 400));
+	r = get(0, false);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->commit_id, 1000000001ULL);
 	cfg_reply__free_unpacked(r, NULL);
 	fake_stop(&f);
 }
