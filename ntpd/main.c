@@ -34,13 +34,17 @@ int main(int argc, char **argv)
 
 	bootstrap_from_args(argc, argv, "ntpd", &bs);
 	loop = loop_new();
-	zctx = zmq_ctx_new();
-	if (!loop || !zctx)
-		fatal("cannot create the event loop or the ZeroMQ context");
+	if (!loop)
+		fatal("cannot create the event loop");
+	/* Signals first: ZeroMQ's threads inherit the blocked mask, so SIGTERM
+	 * can only arrive through the loop's signalfd. */
 	if (loop_on_signal(loop, SIGTERM, on_stop, NULL) < 0 ||
 	    loop_on_signal(loop, SIGINT, on_stop, NULL) < 0)
 		fatal("cannot watch signals");
 	signal(SIGPIPE, SIG_IGN);
+	zctx = zmq_ctx_new();
+	if (!zctx)
+		fatal("cannot create the ZeroMQ context");
 	core = ntpd_new(loop, zctx, &bs);
 	if (!core) {
 		log_err("cannot start: %s", strerror(errno));

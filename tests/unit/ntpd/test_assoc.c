@@ -449,3 +449,67 @@ Test(assoc, source_interface_without_address_is_an_error)
 	cr_assert_null(f.core->server_sock);
 	fx_fini(&f);
 }
+
+Test(assoc, address_change_rebinds_and_keeps_state)
+{
+	struct fx f;
+	struct ntp_packet r;
+	struct assoc *before;
+	IfStates st = IF_STATES__INIT;
+	IfState lo = IF_STATE__INIT;
+	IfState *list[1] = { &lo };
+	uint32_t moved;
+
+	fx_init(&f, 0);
+	poll_once(&f);
+	good_reply(&f, &r);
+	deliver(&f, &r, 0);
+	before = f.p;
+	cr_assert_not_null(f.core->server_sock);
+	cr_assert_eq(f.core->server_sock->addr, f.me);
+	cr_assert_eq(f.p->sock, f.core->server_sock);
+	/* LoopBack0 moves to 127.0.0.4: the server socket and the association follow. */
+	lo.name = "LoopBack0";
+	lo.primary_ipv4 = "127.0.0.4";
+	st.n_interface = 1;
+	st.interface = list;
+	ntpd_apply_ifstates(f.core, &st);
+	inet_pton(AF_INET, "127.0.0.4", &moved);
+	cr_assert_not_null(f.core->server_sock);
+	cr_assert_eq(f.core->server_sock->addr, moved);
+	cr_assert_eq(f.core->n_socks, 1);
+	cr_assert_eq(ntpd_assoc_find(f.core, f.srv, 0), before);
+	cr_assert_eq(before->sock, f.core->server_sock);
+	cr_assert_eq(before->filter.n, 1);
+	/* The address goes away: no server socket, an error, the association stays. */
+	lo.primary_ipv4 = "";
+	ntpd_apply_ifstates(f.core, &st);
+	cr_assert_null(f.core->server_sock);
+	cr_assert_eq(f.core->n_op_errs, 1);
+	cr_assert_eq(ntpd_assoc_find(f.core, f.srv, 0), before);
+	fx_fini(&f);
+}
+
+Test(assoc, address_committed_with_its_use_is_not_an_error)
+{
+	struct fx f;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	Interface ge = INTERFACE__INIT;
+	Interface *ifs[1] = { &ge };
+	Ipv4Address a = IPV4_ADDRESS__INIT;
+	char *errs[4];
+
+	fx_init(&f, 0);
+	a.address = "10.0.1.31";
+	a.prefix_len = 24;
+	ge.name = "GigabitEthernet0/1/0";
+	ge.address = &a;
+	cfg.n_interface = 1;
+	cfg.interface = ifs;
+	ntp.server_source_interface = "GigabitEthernet0/1/0";
+	cfg.ntp = &ntp;
+	cr_assert_eq(ntpd_apply_config(f.core, &cfg, errs, 4), 0);
+	cr_assert_null(f.core->server_sock);
+	fx_fini(&f);
+}
