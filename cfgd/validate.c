@@ -19,7 +19,7 @@
  *                     1..65535; burst/iburst only for servers; VPN instance
  *                     1..31 characters; a source interface that exists
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
- *   unsync polling    max_poll_interval 3..17 (log2 s, the NTP poll range),
+ *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16
  * Every sentence names its object (the interface, the server), so the
  * problems of two configurations compare as strings (validate_change).
@@ -336,8 +336,8 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 	check_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, l);
 	if (ntp->unsync) {
 		if (ntp->unsync->has_max_poll_interval &&
-		    (ntp->unsync->max_poll_interval < 3 || ntp->unsync->max_poll_interval > 17))
-			add(l, "The maximum polling interval while unsynchronized must be 3 to 17.");
+		    (ntp->unsync->max_poll_interval < 1 || ntp->unsync->max_poll_interval > 17))
+			add(l, "The maximum polling interval while unsynchronized must be 1 to 17.");
 		if (ntp->unsync->has_dec_step &&
 		    (ntp->unsync->dec_step < 1 || ntp->unsync->dec_step > 16))
 			add(l, "The decrement step of the unsynchronized polling interval must be "

@@ -75,8 +75,8 @@ static const struct cmd_param if_params[] = {
 };
 
 static const struct cmd_param unsync_params[] = {
-	{ "poll-interval-value", GP_INT, 3, 17, "Maximum polling interval (log2 seconds)" },
-	{ "step-value", GP_INT, 1, 14, "Decrease step (log2 seconds)" },
+	{ "poll-interval-value", GP_INT, 1, 17, "Maximum polling interval while unsynchronized (log2 seconds)" },
+	{ "step-value", GP_INT, 1, 16, "Decrease step after an unanswered poll (log2 seconds)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 

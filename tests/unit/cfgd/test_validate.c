@@ -194,8 +194,11 @@ Test(validate, ntp_global)
 		"The NTP server source interface GigabitEthernet0/3/0 does not exist.");
 	refused("ntp = { source_interface = \"LoopBack9\"; };",
 		"The NTP source interface LoopBack9 does not exist.");
-	refused("ntp = { unsync = { max_poll_interval = 2; }; };",
-		"The maximum polling interval while unsynchronized must be 3 to 17.");
+	ok("ntp = { unsync = { max_poll_interval = 1; dec_step = 16; }; };");
+	refused("ntp = { unsync = { max_poll_interval = 0; }; };",
+		"The maximum polling interval while unsynchronized must be 1 to 17.");
+	refused("ntp = { unsync = { max_poll_interval = 18; }; };",
+		"The maximum polling interval while unsynchronized must be 1 to 17.");
 	refused("ntp = { unsync = { dec_step = 17; }; };",
 		"The decrement step of the unsynchronized polling interval must be 1 to 16.");
 }
