@@ -1,0 +1,107 @@
+/*
+ * lab.h: Meridian lab topologies for Criterion integration tests.
+ *
+ * lab_up() runs scripts/lab in a unique prefix ("mt" + the test process's
+ * pid) and a directory of its own (/tmp/meridian-it-PREFIX), so tests never
+ * collide with each other or with a running demo.  Teardown runs from the
+ * test's .fini (use `.fini = lab_down`) and from atexit, so an assertion
+ * that fails still leaves nothing behind; a lab left by a test process that
+ * died (crash, timeout) is removed by the next lab_up().
+ *
+ * The build and source trees come from MERIDIAN_BUILD_ROOT and
+ * MERIDIAN_SOURCE_ROOT (set by tests/meson.build).  Set MERIDIAN_KEEP_LAB=1
+ * to keep the lab's logs after teardown.
+ *
+ * All waits have deadlines; helpers poll, they never sleep to synchronise.
+ */
+#ifndef MERIDIAN_TEST_LAB_H
+#define MERIDIAN_TEST_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ntpd.pb-c.h"
+#include "vtyclient.h"
+
+#define LAB_USER "admin"
+#define LAB_PASSWORD "admin@123"
+#define LAB_CMD_TIMEOUT_MS 30000
+
+struct lab_device {
+	char name[32];      /* "DeviceC" */
+	char ns[64];        /* its network namespace, PREFIX + name */
+	char dir[256];      /* DIR/DeviceC */
+	char run_dir[300];  /* DIR/DeviceC/run */
+};
+
+/* Skip the calling test unless we are root, iproute2 is there and the
+ * daemons are built. */
+void lab_require_root(void);
+
+/* Bring up a lab of the given devices ("DeviceC", "DeviceD:0.4:12", ...;
+ * NULL-terminated).  0, or -1 after printing why (scripts/lab's output and
+ * the daemons' logs).  One lab per test process. */
+int lab_up(const char *spec, ...) __attribute__((sentinel));
+/* Tear the lab down (idempotent; safe when nothing is up). */
+void lab_down(void);
+
+/* The device of this lab named `name`, or NULL. */
+const struct lab_device *lab_dev(const char *name);
+const char *lab_dir(void);
+
+/* A logged-in VTY session on the device (connect retried until the
+ * deadline).  NULL after printing why. */
+struct vty *lab_vty(const char *dev, int timeout_ms);
+/* Close a session from lab_vty() (sessions still open at lab_down() are
+ * closed there, so a failed assertion leaks nothing). */
+void lab_vty_close(struct vty *v);
+/* vty_cmd with LAB_CMD_TIMEOUT_MS, echoing the exchange to stderr prefixed
+ * with the device's name.  *out may be NULL if not wanted. */
+int lab_cmd(struct vty *v, const char *dev, const char *line, char **out);
+/* Run `cmd` every interval until its output contains every needle (NULL-
+ * terminated array) or the deadline passes.  true when found; *last (may be
+ * NULL) receives the last output, malloc'd. */
+bool lab_wait_output(struct vty *v, const char *cmd, const char *const needles[],
+		     int timeout_ms, char **last);
+
+/* ntpd's system status of the device, straight from its ctl socket.
+ * 0 with *out to free with ntp_reply__free_unpacked(), or -errno. */
+int lab_ntp_status(const char *dev, NtpReply **out);
+
+/* The lab's ZeroMQ context (created on first use, terminated by lab_down). */
+void *lab_zctx(void);
+
+/* Run `scripts/lab VERB --prefix P --dir D ARGS...` (NULL-terminated). */
+int lab_script(const char *verb, ...) __attribute__((sentinel));
+/* Pid of a device's daemon ("cfgd", ...) from its pid file, or -1. */
+pid_t lab_pid(const char *dev, const char *daemon);
+
+/* Enter the device's network namespace in the calling thread; returns an
+ * fd to hand to lab_netns_leave(), or -1. */
+int lab_netns_enter(const char *dev);
+void lab_netns_leave(int fd);
+
+/* Sanitizer reports (ASan, LSan, UBSan) in the lab's daemon logs so far,
+ * printed to stderr; the count. */
+int lab_sanitizer_reports(void);
+/* Stop the lab's daemons (the logs stay until lab_down) and count the
+ * sanitizer reports in their logs: leaks show only at exit.  Call it at the
+ * end of a test: cr_expect_eq(lab_finish(), 0). */
+int lab_finish(void);
+/* The last lines of every daemon log, to stderr. */
+void lab_dump_logs(void);
+
+/* Text as compared with the seeds: "\r\n" -> "\n", trailing blanks of each
+ * line removed, leading and trailing empty lines dropped.  malloc'd. */
+char *lab_normalize(const char *text);
+/* A measurement worth keeping: printed to stderr (shown by Criterion when
+ * not in TAP mode) and appended to BUILD/meson-logs/integration-notes.txt,
+ * since Criterion's TAP mode hides a passing test's output. */
+void lab_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The pause between two polls of a state (never a synchronisation). */
+void lab_pause_ms(int ms);
+/* Monotonic seconds. */
+double lab_now(void);
+
+#endif
