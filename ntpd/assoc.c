@@ -40,7 +40,9 @@
  *  in the lab: 5.9 s for each; tests/unit/ntpd/test_sync_loopback.c.
  *  - After that first step the discipline measures the frequency over 4
  *    polls (its FREQ state, 8 s at 2 s polls); the fast rate continues
- *    until then, so the frequency error is known within ~15 s.
+ *    until then, so the frequency error is known within ~15 s, and for
+ *    each reachable source until its 8-stage filter is full (8 samples,
+ *    ~16 s), so the dispersion it reports comes from real samples.
  *  - Then the poll follows the discipline from the
  *    association's minpoll (default 6 = 64 s) up to maxpoll, plus the
  *    unreachability backoff (after NTPD_UNREACH unanswered polls, +1 per
@@ -155,7 +157,10 @@ int assoc_poll_exp(const struct assoc *p)
 
 	if (p->opts.hmode == NTP_MODE_PASSIVE)
 		poll = p->ppoll;
-	else if (sys_fast(p->core))
+	else if (sys_fast(p->core) || (p->reach && p->filter.n < NTP_NSTAGE))
+		/* Also until a reachable source has filled its clock filter:
+		 * empty stages count MAXDISP, so a half-empty filter shows a
+		 * dispersion of hundreds of ms for minutes at the normal poll. */
 		poll = p->unsync_poll;
 	else
 		poll = clampi(s->poll, p->opts.minpoll, p->opts.maxpoll) + p->backoff;
