@@ -21,6 +21,9 @@
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
  *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16
+ *   NTP broadcast/    (interface view) version 1..4; key id 1..4294967295;
+ *   multicast         port 1..65535; ttl 1..255; a group is a multicast
+ *                     address (224.0.0.1..239.255.255.255)
  * Every sentence names its object (the interface, the server), so the
  * problems of two configurations compare as strings (validate_change).
  * Commit-time cross references: none beyond the above today; they belong in
@@ -106,6 +109,54 @@ static void check_system(const System *sys, struct validate_list *l)
 		add(l, "The system name must be 1 to 246 printable characters without spaces.");
 }
 
+/* A multicast group: 224/4 but not 224.0.0.0. */
+static bool v4_group(const char *s)
+{
+	uint32_t a;
+
+	return parse_v4(s, &a) && (a >> 28) == 0xe && a != 0xe0000000u;
+}
+
+/* `ntp-service broadcast-server|multicast-server|multicast-client` options. */
+static void check_interface_ntp(const Interface *ifc, const char *name, struct validate_list *l)
+{
+	const NtpBroadcastServer *bs = ifc->ntp_broadcast_server;
+	const NtpMulticastServer *ms = ifc->ntp_multicast_server;
+	const NtpMulticastClient *mc = ifc->ntp_multicast_client;
+
+	if (bs) {
+		if (bs->has_version && (bs->version < 1 || bs->version > 4))
+			add(l, "The NTP version of the broadcast server on interface %s must be 1 "
+			    "to 4.", name);
+		if (bs->has_authentication_keyid && bs->authentication_keyid == 0)
+			add(l, "The authentication key ID of the NTP broadcast server on interface "
+			    "%s must be 1 to 4294967295.", name);
+		if (bs->has_port && (bs->port < 1 || bs->port > 65535))
+			add(l, "The port of the NTP broadcast server on interface %s must be 1 to "
+			    "65535.", name);
+	}
+	if (ms) {
+		if (ms->group && !v4_group(ms->group))
+			add(l, "The NTP multicast group %s on interface %s is not a multicast "
+			    "address.", ms->group, name);
+		if (ms->has_version && (ms->version < 1 || ms->version > 4))
+			add(l, "The NTP version of the multicast server on interface %s must be 1 "
+			    "to 4.", name);
+		if (ms->has_authentication_keyid && ms->authentication_keyid == 0)
+			add(l, "The authentication key ID of the NTP multicast server on interface "
+			    "%s must be 1 to 4294967295.", name);
+		if (ms->has_ttl && (ms->ttl < 1 || ms->ttl > 255))
+			add(l, "The TTL of the NTP multicast server on interface %s must be 1 to "
+			    "255.", name);
+		if (ms->has_port && (ms->port < 1 || ms->port > 65535))
+			add(l, "The port of the NTP multicast server on interface %s must be 1 to "
+			    "65535.", name);
+	}
+	if (mc && mc->group && !v4_group(mc->group))
+		add(l, "The NTP multicast group %s on interface %s is not a multicast address.",
+		    mc->group, name);
+}
+
 static void check_interfaces(const Config *c, const struct bootstrap *bs, struct validate_list *l)
 {
 	for (size_t i = 0; i < c->n_interface; i++) {
@@ -121,6 +172,7 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 				add(l, "The interface %s is configured more than once.", name);
 		if (ifc->description && (ifc->description[0] == '\0' || strlen(ifc->description) > 242))
 			add(l, "The description of interface %s must be 1 to 242 characters.", name);
+		check_interface_ntp(ifc, name, l);
 		if (ad == NULL)
 			continue;
 		if (!parse_v4(ad->address, &a)) {
@@ -332,6 +384,10 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 		    ntp->server_source_interface);
 	if (ntp->source_interface && bootstrap_interface(bs, ntp->source_interface) == NULL)
 		add(l, "The NTP source interface %s does not exist.", ntp->source_interface);
+	if (ntp->ipv6_source_interface &&
+	    bootstrap_interface(bs, ntp->ipv6_source_interface) == NULL)
+		add(l, "The NTP IPv6 source interface %s does not exist.",
+		    ntp->ipv6_source_interface);
 	check_assoc_list(c, bs, ntp->unicast_server, ntp->n_unicast_server, true, l);
 	check_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, l);
 	if (ntp->unsync) {
@@ -363,6 +419,7 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 	check_system(cfg->system, out);
 	check_interfaces(cfg, bs, out);
 	check_ntp(cfg, bs, out);
+	validate_ntp_security(cfg, phase, out);   /* validate_auth.c */
 	if (phase == VALIDATE_COMMIT)
 		check_commit(cfg, bs, out);
 }
@@ -413,6 +470,7 @@ void validate_canonicalize(Config *cfg, const struct bootstrap *bs)
 		return;
 	canon(&cfg->ntp->server_source_interface, bs);
 	canon(&cfg->ntp->source_interface, bs);
+	canon(&cfg->ntp->ipv6_source_interface, bs);
 	for (size_t i = 0; i < cfg->ntp->n_unicast_server; i++)
 		canon(&cfg->ntp->unicast_server[i]->source_interface, bs);
 	for (size_t i = 0; i < cfg->ntp->n_unicast_peer; i++)

@@ -33,6 +33,12 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 		     struct validate_list *out);
 void validate_list_free(struct validate_list *l);
 
+/* validate_auth.c: NTP authentication keys, NTP access control, discard,
+ * max-dynamic-sessions and basic ACLs (phase COMMIT adds the references
+ * to keys and ACLs).  Appends to out. */
+void validate_ntp_security(const Config *cfg, enum validate_phase phase,
+			   struct validate_list *out);
+
 /* The first problem of `after` that `before` does not have: -EINVAL with the
  * sentence in err, or 0. */
 int validate_change(const Config *before, const Config *after, const struct bootstrap *bs,

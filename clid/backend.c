@@ -17,6 +17,10 @@
 #include "bus.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_acl.h"
+#include "cmd_ntp_auth.h"
+#include "cmd_ntp_bcast.h"
+#include "cmd_ntp_disp.h"
 #include "grammar.h"
 #include "log.h"
 
@@ -86,6 +90,10 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_system_entries,
 	cmd_interface_entries,
 	cmd_ntp_entries,
+	cmd_ntp_bcast_entries,
+	cmd_ntp_auth_entries,
+	cmd_acl_entries,
+	cmd_ntp_disp_entries,
 	cmd_config_entries,
 };
 

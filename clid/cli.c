@@ -393,10 +393,17 @@ const char *cmd_view_ifname(const struct cmd_ctx *ctx)
 	return ctx->s->view == CLI_VIEW_INTERFACE ? ctx->s->ifname : NULL;
 }
 
+const char *cmd_view_acl(const struct cmd_ctx *ctx)
+{
+	return ctx->s->view == CLI_VIEW_ACL ? ctx->s->ifname : NULL;
+}
+
 static void set_view(struct cli_session *s, enum cli_view v, const char *ifname)
 {
 	s->view = v;
-	snprintf(s->ifname, sizeof(s->ifname), "%s", v == CLI_VIEW_INTERFACE && ifname ? ifname : "");
+	/* ifname: the interface of the interface view, the number of the ACL view. */
+	snprintf(s->ifname, sizeof(s->ifname), "%s",
+		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL) && ifname ? ifname : "");
 }
 
 void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname)
@@ -526,6 +533,10 @@ const char *cli_prompt(struct cli_session *s)
 	case CLI_VIEW_COUNT:
 		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-%s]", mark, s->sysname, s->ifname);
 		break;
+	case CLI_VIEW_ACL:
+		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-acl-basic-%s]", mark, s->sysname,
+			 s->ifname);
+		break;
 	}
 	return s->prompt;
 }
@@ -574,7 +585,7 @@ static bool is_undo(const char *w)
 
 static int parent_view(enum cli_view v)
 {
-	return v == CLI_VIEW_INTERFACE ? CLI_VIEW_SYSTEM : -1;
+	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL ? CLI_VIEW_SYSTEM : -1;
 }
 
 bool cli_exec(struct cli_session *s, const char *line)

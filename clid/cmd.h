@@ -68,7 +68,10 @@ void cmd_edit_delete(struct cmd_ctx *ctx, ...) __attribute__((sentinel));
 enum cli_view cmd_view(const struct cmd_ctx *ctx);
 /* The interface of the interface view, or NULL. */
 const char *cmd_view_ifname(const struct cmd_ctx *ctx);
-/* Move to a view (ifname for the interface view). */
+/* The ACL number of the ACL view ("2000"), or NULL. */
+const char *cmd_view_acl(const struct cmd_ctx *ctx);
+/* Move to a view (ifname for the interface view, the ACL number for the
+ * ACL view). */
 void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname);
 /* Leave system view toward `target` (user view): asks the Y/N/C question
  * first when the candidate holds uncommitted changes. */

@@ -6,6 +6,9 @@
  *   #                      one "#" before each block
  *   sysname DeviceC        system
  *   #
+ *   acl number 2000        one block per ACL
+ *    rule 5 permit ...
+ *   #
  *   ntp-service ...        NTP (only when there is some)
  *   #
  *   interface ...          one block per interface
@@ -18,6 +21,8 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "cmd_acl.h"
+#include "cmd_ntp_auth.h"
 #include "log.h"
 
 static const struct cmd_kwhelp config_kw[] = {
@@ -43,6 +48,8 @@ void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf
 
 	sbuf_puts(out, "#\r\n");
 	cmd_system_render(c, default_sysname, out);
+	cmd_acl_render(c, out);           /* "#" + a block per ACL */
+	cmd_ntp_auth_render(c, &ntp);     /* authentication and access first */
 	cmd_ntp_render(c, &ntp);
 	if (ntp.len) {
 		sbuf_puts(out, "#\r\n");
@@ -109,11 +116,11 @@ static int h_commit(struct cmd_ctx *ctx, const struct cmd_args *a)
 }
 
 const struct cmd_entry cmd_config_entries[] = {
-	{ CLI_V_SYSTEM | CLI_V_IF, "commit [ label label-name ] [ description text ]", NULL,
+	{ CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL, "commit [ label label-name ] [ description text ]", NULL,
 	  commit_params, config_kw, h_commit },
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, config_kw, h_display_current },
 	{ CLI_V_SYSTEM | CLI_V_IF, "display this", NULL, NULL, config_kw, h_display_this },
-	{ CLI_V_SYSTEM | CLI_V_IF, "display configuration candidate", NULL, NULL, config_kw,
+	{ CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL, "display configuration candidate", NULL, NULL, config_kw,
 	  h_display_candidate },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_ntp_auth.h"
+#include "cmd_ntp_bcast.h"
 #include "log.h"
 
 static const struct cmd_kwhelp if_kw[] = {
@@ -141,4 +143,6 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 		mask_text(ifc->address->prefix_len, mask, sizeof(mask));
 		sbuf_printf(out, " ip address %s %s\r\n", ifc->address->address, mask);
 	}
+	cmd_ntp_bcast_render(ifc, out);
+	cmd_ntp_auth_render_interface(ifc, out);
 }

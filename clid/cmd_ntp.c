@@ -6,7 +6,16 @@
  * Re-entering a server or a peer replaces its options, as on VRP: the
  * handler sends a DELETE of the association and a SET of the new one,
  * applied together.  The same goes for refclock-master.
+ *
+ * Two spellings of the association and source-interface commands are
+ * accepted, with the same meaning: `ntp-service unicast-server ...` (the
+ * older manuals, seed 004) and `ntp unicast-server ...` (VRP8, seeds 002
+ * and 003, with `ipv6 ADDR`, `domain NAME` for peers and `vpn-instance`
+ * among the options).  The configuration is always shown in the
+ * `ntp-service` spelling.  An IPv6 address is kept in its canonical text
+ * (the list key), so `undo` finds it however it was typed.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +47,8 @@ static const struct cmd_kwhelp ntp_kw[] = {
 	{ "iburst", "Send a burst of packets when the server is unreachable" },
 	{ "preempt", "Specify a preemptible association" },
 	{ "port", "Specify the UDP port of the server or peer" },
+	{ "ipv6", "IPv6 (Internet Protocol version 6)" },
+	{ "domain", "Specify the domain name of the peer" },
 	{ "status", "Display the status of the NTP service" },
 	{ "sessions", "Display the NTP sessions" },
 	{ "verbose", "Display detailed information" },
@@ -58,6 +69,7 @@ static const struct cmd_param refclock_params[] = {
 static const struct cmd_param assoc_params[] = {
 	{ "vpn-instance-name", GP_STRING, 1, 31, "VPN instance name" },
 	{ "ip-address", GP_IPV4, 0, 0, "IP address" },
+	{ "ipv6-address", GP_STRING, 2, 39, "IPv6 address" },
 	{ "server-name", GP_STRING, 1, 255, "Host name of the NTP server" },
 	{ "peer-name", GP_STRING, 1, 255, "Host name of the NTP peer" },
 	{ "number", GP_INT, 1, 4, "NTP version number" },
@@ -138,11 +150,19 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 			 const char *name_param)
 {
 	const char *addr = cmd_arg(a, "ip-address");
-	bool domain = false;
-	char ifname[64];
+	bool domain = false, ipv6 = false;
+	char ifname[64], v6[INET6_ADDRSTRLEN];
 	int r;
 
-	if (!addr) {
+	if (!addr && cmd_has(a, "ipv6-address")) {
+		struct in6_addr a6;
+
+		if (inet_pton(AF_INET6, cmd_arg(a, "ipv6-address"), &a6) != 1)
+			return cmd_error_at(ctx, cmd_arg_tok(a, "ipv6-address"), GRAM_WRONG_PARAM);
+		inet_ntop(AF_INET6, &a6, v6, sizeof(v6));
+		addr = v6;
+		ipv6 = true;
+	} else if (!addr) {
 		addr = cmd_arg(a, name_param);
 		domain = true;
 		if (looks_numeric(addr))
@@ -157,6 +177,10 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 		return -1;
 
 	NtpAssociation *as = frag_assoc_new(addr);
+	if (ipv6) {
+		as->has_ipv6 = true;
+		as->ipv6 = true;
+	}
 	if (domain) {
 		as->has_domain = true;
 		as->domain = true;
@@ -199,10 +223,13 @@ static int h_unicast_peer(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return assoc_handler(ctx, a, "unicast_peer", "peer-name");
 }
 
-/* `ntp-service [server] source-interface IF`: field is the Ntp field name. */
+/* `ntp-service [server] source-interface IF`, `ntp [ ipv6 ] source-interface
+ * IF`: field is the Ntp field name. */
 static int source_if(struct cmd_ctx *ctx, const struct cmd_args *a, bool server)
 {
-	const char *field = server ? "server_source_interface" : "source_interface";
+	bool v6 = !server && cmd_has(a, "ipv6");
+	const char *field = server ? "server_source_interface" : v6 ? "ipv6_source_interface" :
+			    "source_interface";
 	char ifname[64];
 	int r;
 
@@ -216,6 +243,8 @@ static int source_if(struct cmd_ctx *ctx, const struct cmd_args *a, bool server)
 	Config *c = frag_new();
 	if (server)
 		frag_ntp(c)->server_source_interface = xstrdup(ifname);
+	else if (v6)
+		frag_ntp(c)->ipv6_source_interface = xstrdup(ifname);
 	else
 		frag_ntp(c)->source_interface = xstrdup(ifname);
 	cmd_edit_set(ctx, c);
@@ -296,30 +325,52 @@ static int h_display_sessions(struct cmd_ctx *ctx, const struct cmd_args *a)
 	"source-interface { interface-name | interface-type interface-number } | " \
 	"preferred | priority | minpoll min-number | maxpoll max-number | " extra \
 	"preempt | port port-number ] *"
+/* VRP8 (`ntp ...`): vpn-instance is one of the options. */
+#define ASSOC_OPTS8(extra) ASSOC_OPTS("vpn-instance vpn-instance-name | " extra)
 
 const struct cmd_entry cmd_ntp_entries[] = {
 	{ CLI_V_SYSTEM, "ntp-service refclock-master [ ip-address ] [ stratum ]",
 	  "undo ntp-service refclock-master", refclock_params, ntp_kw, h_refclock },
 	{ CLI_V_SYSTEM,
-	  "ntp-service unicast-server [ vpn-instance vpn-instance-name ] { ip-address | server-name } "
+	  "ntp-service unicast-server [ vpn-instance vpn-instance-name ] "
+	  "{ ip-address | ipv6 ipv6-address | server-name } "
 	  ASSOC_OPTS("burst | iburst | "),
-	  "undo ntp-service unicast-server { ip-address | server-name } "
+	  "undo ntp-service unicast-server { ip-address | ipv6 ipv6-address | server-name } "
 	  "[ vpn-instance vpn-instance-name ]",
 	  assoc_params, ntp_kw, h_unicast_server },
 	{ CLI_V_SYSTEM,
-	  "ntp-service unicast-peer [ vpn-instance vpn-instance-name ] { ip-address | peer-name } "
+	  "ntp-service unicast-peer [ vpn-instance vpn-instance-name ] "
+	  "{ ip-address | ipv6 ipv6-address | domain peer-name | peer-name } "
 	  ASSOC_OPTS(""),
-	  "undo ntp-service unicast-peer { ip-address | peer-name } "
+	  "undo ntp-service unicast-peer { ip-address | ipv6 ipv6-address | domain peer-name | "
+	  "peer-name } [ vpn-instance vpn-instance-name ]",
+	  assoc_params, ntp_kw, h_unicast_peer },
+	{ CLI_V_SYSTEM,
+	  "ntp unicast-server { ip-address | ipv6 ipv6-address | server-name } "
+	  ASSOC_OPTS8("burst | iburst | "),
+	  "undo ntp unicast-server { ip-address | ipv6 ipv6-address | server-name } "
+	  "[ vpn-instance vpn-instance-name ]",
+	  assoc_params, ntp_kw, h_unicast_server },
+	{ CLI_V_SYSTEM,
+	  "ntp unicast-peer { ip-address | ipv6 ipv6-address | domain peer-name } "
+	  ASSOC_OPTS8(""),
+	  "undo ntp unicast-peer { ip-address | ipv6 ipv6-address | domain peer-name } "
 	  "[ vpn-instance vpn-instance-name ]",
 	  assoc_params, ntp_kw, h_unicast_peer },
+	{ CLI_V_SYSTEM,
+	  "ntp [ ipv6 ] source-interface { interface-name | interface-type interface-number }",
+	  "undo ntp [ ipv6 ] source-interface [ interface-name | interface-type interface-number ]",
+	  if_params, ntp_kw, h_source_if },
+
 	{ CLI_V_SYSTEM,
 	  "ntp-service server source-interface { interface-name | interface-type interface-number }",
 	  "undo ntp-service server source-interface "
 	  "[ interface-name | interface-type interface-number ]",
 	  if_params, ntp_kw, h_server_source_if },
 	{ CLI_V_SYSTEM,
-	  "ntp-service source-interface { interface-name | interface-type interface-number }",
-	  "undo ntp-service source-interface [ interface-name | interface-type interface-number ]",
+	  "ntp-service [ ipv6 ] source-interface { interface-name | interface-type interface-number }",
+	  "undo ntp-service [ ipv6 ] source-interface "
+	  "[ interface-name | interface-type interface-number ]",
 	  if_params, ntp_kw, h_source_if },
 	{ CLI_V_SYSTEM, "ntp unsync max-poll-interval poll-interval-value dec-step step-value",
 	  "undo ntp unsync max-poll-interval [ poll-interval-value dec-step step-value ]",
@@ -337,7 +388,7 @@ static void render_assoc(struct sbuf *out, const char *kind, const NtpAssociatio
 	sbuf_printf(out, "ntp-service %s", kind);
 	if (a->vpn_instance)
 		sbuf_printf(out, " vpn-instance %s", a->vpn_instance);
-	sbuf_printf(out, " %s", a->address);
+	sbuf_printf(out, "%s %s", a->has_ipv6 && a->ipv6 ? " ipv6" : "", a->address);
 	if (a->has_version && a->version != 3)
 		sbuf_printf(out, " version %u", a->version);
 	if (a->has_authentication_keyid)
@@ -386,6 +437,9 @@ void cmd_ntp_render(const Config *c, struct sbuf *out)
 			    n->unsync->max_poll_interval, n->unsync->dec_step);
 	if (n->source_interface)
 		sbuf_printf(out, "ntp-service source-interface %s\r\n", n->source_interface);
+	if (n->ipv6_source_interface)
+		sbuf_printf(out, "ntp-service ipv6 source-interface %s\r\n",
+			    n->ipv6_source_interface);
 	for (size_t i = 0; i < n->n_unicast_server; i++)
 		render_assoc(out, "unicast-server", n->unicast_server[i]);
 	for (size_t i = 0; i < n->n_unicast_peer; i++)
@@ -498,17 +552,20 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 			sbuf_printf(out, " disper: %.2f ms\r\n", nz(s->dispersion * 1e3, 5e-3));
 			continue;
 		}
-		sbuf_printf(out, " local mode: %s, local poll: %u\r\n", mode_name(s->local_mode),
-			    poll_secs(s->poll));
-		sbuf_printf(out, " peer mode: %s, peer poll: %u\r\n", mode_name(s->peer_mode),
-			    poll_secs(s->peer_poll));
+		/* Host mode 6 is a broadcast/multicast client (RFC 5905 M_BCLN). */
+		/* VRP8's layout (NE series manual). */
+		sbuf_printf(out, " local mode: %s, local poll: %u, current poll: %u\r\n",
+			    s->local_mode == 6 ? "bclient" : mode_name(s->local_mode),
+			    poll_secs(s->poll), poll_secs(s->poll));
+		sbuf_printf(out, " peer mode: %s, peer poll: %u, now: %u\r\n",
+			    mode_name(s->peer_mode), poll_secs(s->peer_poll), s->now);
 		sbuf_printf(out, " offset: %.4f ms, delay: %.2f ms, disper: %.2f ms\r\n",
 			    nz(s->offset * 1e3, 5e-5), nz(s->delay * 1e3, 5e-3),
 			    nz(s->dispersion * 1e3, 5e-3));
 		sbuf_printf(out, " root delay: %.2f ms, root disper: %.2f ms\r\n",
 			    nz(s->root_delay * 1e3, 5e-3), nz(s->root_dispersion * 1e3, 5e-3));
-		sbuf_printf(out, " reach: %u, sync dist: %.4f, now: %u\r\n", s->reach,
-			    nz(s->sync_distance, 5e-5), s->now);
+		sbuf_printf(out, " reach: %u, sync dist: %.3f, sync state: %u\r\n", s->reach,
+			    nz(s->sync_distance, 5e-4), s->sync_state);
 		sbuf_printf(out, " precision: 2^%d, version: %u, peer interface: %s\r\n",
 			    -s->precision, s->version,
 			    s->peer_interface && s->peer_interface[0] ? s->peer_interface : "none");
@@ -531,5 +588,8 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 			}
 			sbuf_puts(out, "\r\n");
 		}
+		if (s->source && strncmp(s->source, "127.127.", 8) == 0)
+			sbuf_printf(out, " reference clock status: %s\r\n",
+				    s->reach == 255 ? "normal" : "abnormal");
 	}
 }

@@ -23,11 +23,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cli_view { CLI_VIEW_USER = 0, CLI_VIEW_SYSTEM, CLI_VIEW_INTERFACE, CLI_VIEW_COUNT };
+enum cli_view { CLI_VIEW_USER = 0, CLI_VIEW_SYSTEM, CLI_VIEW_INTERFACE, CLI_VIEW_ACL,
+		CLI_VIEW_COUNT };
 #define CLI_V_USER   (1u << CLI_VIEW_USER)
 #define CLI_V_SYSTEM (1u << CLI_VIEW_SYSTEM)
 #define CLI_V_IF     (1u << CLI_VIEW_INTERFACE)
-#define CLI_V_ALL    (CLI_V_USER | CLI_V_SYSTEM | CLI_V_IF)
+#define CLI_V_ACL    (1u << CLI_VIEW_ACL)     /* basic ACL view, [~sysname-acl-basic-2000] */
+#define CLI_V_ALL    (CLI_V_USER | CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL)
 
 enum gram_ptype {
 	GP_IPV4,     /* dotted quad */

@@ -15,6 +15,10 @@
  *    other changes recreate it.  Dynamic passive associations are kept
  *    unless a configured one now names the same address or their socket
  *    went away;
+ *  - a domain name is resolved without blocking the loop (resolve.c): its
+ *    association appears at the reconciliation that follows the answer,
+ *    keyed by the address (a new address after a re-resolution replaces
+ *    it); a failed resolution is an operational error, retried;
  *  - refclock-master and the unsynchronized polling policy.
  * Nothing is vetoed: what cannot be done (a source-interface without an
  * address yet, a domain name, a bind error) becomes an error string for
@@ -29,6 +33,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "access.h"
+#include "auth.h"
+#include "bcast.h"
 #include "log.h"
 #include "ntpd.h"
 
@@ -96,7 +103,8 @@ static bool opts_equal(const struct assoc_opts *a, const struct assoc_opts *b)
 	       a->preferred == b->preferred && a->priority == b->priority &&
 	       a->burst == b->burst && a->iburst == b->iburst && a->preempt == b->preempt &&
 	       a->minpoll == b->minpoll && a->maxpoll == b->maxpoll && a->port == b->port &&
-	       strcmp(a->vpn, b->vpn) == 0 && strcasecmp(a->srcif, b->srcif) == 0;
+	       strcmp(a->vpn, b->vpn) == 0 && strcasecmp(a->srcif, b->srcif) == 0 &&
+	       strcasecmp(a->host, b->host) == 0;
 }
 
 static void opts_from(struct ntpd *core, const NtpAssociation *na, int hmode,
@@ -156,21 +164,36 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 	size_t nw = 0;
 	struct want *w = xcalloc(n_srv + n_peer + 1, sizeof(*w));
 
+	resolve_mark_unused(core);
+
 	for (size_t i = 0; i < n_srv + n_peer; i++) {
 		const NtpAssociation *na = i < n_srv ? ntp->unicast_server[i] :
 					   ntp->unicast_peer[i - n_srv];
 		int hmode = i < n_srv ? NTP_MODE_CLIENT : NTP_MODE_ACTIVE;
+		const char *kind = hmode == NTP_MODE_CLIENT ? "unicast-server" : "unicast-peer";
+		const char *host = "";
 		struct in_addr a;
 		bool dup = false;
 
 		if (!na || !na->address)
 			continue;
-		if ((na->has_ipv6 && na->ipv6) || (na->has_domain && na->domain) ||
-		    inet_pton(AF_INET, na->address, &a) != 1) {
-			err_add(e, "%s %s: only IPv4 addresses are supported",
-				hmode == NTP_MODE_CLIENT ? "unicast-server" : "unicast-peer",
-				na->address);
+		if (na->has_ipv6 && na->ipv6) {
+			err_add(e, "%s %s: only IPv4 addresses are supported", kind, na->address);
 			continue;
+		}
+		if (inet_pton(AF_INET, na->address, &a) != 1) {
+			int r = resolve_lookup(core, na->address, &a.s_addr);
+
+			if (r == 0) {
+				log_info("%s %s: resolving the domain name", kind, na->address);
+				continue;
+			}
+			if (r < 0) {
+				err_add(e, "%s %s: cannot resolve the domain name: %s", kind,
+					na->address, strerror(-r));
+				continue;
+			}
+			host = na->address;
 		}
 		if (na->vpn_instance && *na->vpn_instance)
 			err_add(e, "%s: vpn-instance %s is not supported, using the public network",
@@ -179,6 +202,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		w[nw].hmode = hmode;
 		w[nw].addr = a.s_addr;
 		opts_from(core, na, hmode, &w[nw].o);
+		snprintf(w[nw].o.host, sizeof(w[nw].o.host), "%s", host);
 		for (size_t j = 0; j < nw; j++)
 			if (w[j].addr == w[nw].addr && strcmp(w[j].o.vpn, w[nw].o.vpn) == 0)
 				dup = true;
@@ -236,6 +260,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		p->sock = send_sock(core, src, e);
 	}
 	free(w);
+	resolve_sweep(core);
 }
 
 static void reconcile(struct ntpd *core, struct errs *e)
@@ -305,7 +330,28 @@ static void reconcile(struct ntpd *core, struct errs *e)
 	if (ntp && ntp->source_interface && *ntp->source_interface)
 		core->global_src = resolve_if(core, ntp->source_interface, "source-interface", e);
 
+	/* Keys and access control before the associations that use them. */
+	auth_apply(core, ntp);
+	access_apply(core, core->cfg);
+	/* Broadcast/multicast (interface view) before the associations: its
+	 * sockets are marked used, its client associations keep theirs. */
+	{
+		char *berrs[NTPD_MAX_ERRS];
+		int nb = bcast_reconcile(core, berrs, NTPD_MAX_ERRS);
+
+		for (int i = 0; i < nb; i++) {
+			err_add(e, "%s", berrs[i]);
+			free(berrs[i]);
+		}
+	}
 	reconcile_assocs(core, ntp, e);
+	for (struct assoc *p = core->assocs; p; p = p->next) {
+		const char *why = auth_assoc_problem(p);
+
+		if (why)
+			err_add(e, "%s: authentication key %u %s", p->addr_text,
+				(unsigned)p->opts.keyid, why);
+	}
 	sock_sweep(core);
 	/* Dynamic associations whose socket closed go too. */
 	for (struct assoc *p = core->assocs, *next; p; p = next) {
@@ -328,6 +374,13 @@ static void run_reconcile(struct ntpd *core, char **errs, int max_errs, int *n)
 	*n = 0;
 	for (int i = 0; errs && i < e.n && i < max_errs; i++)
 		errs[(*n)++] = xstrdup(core->op_errs[i]);
+}
+
+void ntpd_reconcile(struct ntpd *core)
+{
+	int n;
+
+	run_reconcile(core, NULL, 0, &n);
 }
 
 int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max_errs)
@@ -373,6 +426,7 @@ void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
 			if (is->primary_ipv4 && inet_pton(AF_INET, is->primary_ipv4, &a) == 1)
 				core->ifs[core->n_ifs].addr = a.s_addr;
 			core->ifs[core->n_ifs].up = is->has_oper_up && is->oper_up;
+			core->ifs[core->n_ifs].ifindex = is->has_ifindex ? is->ifindex : 0;
 			core->n_ifs++;
 		}
 	}

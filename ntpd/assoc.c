@@ -10,7 +10,10 @@
  * passed every test and went into the filter).  A passive association has
  * no poll timer: it answers each symmetric-active packet at once with mode 2
  * (and shifts its registers then); it expires after NTPD_DYN_EXPIRE_POLLS
- * of the peer's poll intervals without a packet.
+ * of the peer's poll intervals without a packet.  A broadcast/multicast
+ * client association (bcast.c, dynamic) starts as a client to measure the
+ * delay, then stops polling and takes its samples from the server's mode 5
+ * packets (host mode NTPD_MODE_BCLIENT, polling like a passive one).
  *
  * Packet tests, each with a per-association counter (enum assoc_result):
  * mode, invalid (xmt 0), duplicate, zero origin, bogus origin, stale (sent
@@ -18,6 +21,17 @@
  * loop, negative delay, root distance.  A refused packet never reaches the
  * filter, so it can never move the clock.  KoD RATE raises the poll floor;
  * DENY and RSTR stop the association.
+ *
+ * Options (assoc_poll, near the end of this file): `version` is the version
+ * we send (replies to others follow the request's version); `burst` sends
+ * NTPD_BURST packets NTPD_BURST_GAP s apart at each poll while the server
+ * is reachable, `iburst` the same while it is not (both count as one poll
+ * for reach/unreach); `preempt` demobilizes an association useless for
+ * NTPD_PREEMPT_POLLS polls while another one is the system peer; a server
+ * given by domain name is resolved again after NTPD_UNREACH unanswered
+ * polls (resolve.c); `preferred` and `priority` act in selection
+ * (select.c); `port`, `minpoll`/`maxpoll` and `source-interface` in the
+ * poll interval and the socket used (apply.c).
  *
  * FAST START and the time to synchronize (the bound we promise):
  *  - A new association sends its first packet 0.1-0.5 s after creation.
@@ -27,7 +41,9 @@
  *    went unanswered while unsynchronized, unsync_poll drops by STEP, never
  *    below 1 (2 s).  Unreachability backoff only applies once synchronized.
  *  - A source is selectable once NTPD_FAST_SAMPLES = 4 of the last 8 polls
- *    gave a valid sample (popcount of `valid`).  Four, not three, because
+ *    gave a valid sample (popcount of `valid`); for a symmetric peer, 4
+ *    samples of the last 8 exchanges at the slower of the two polls
+ *    (assoc_enough_samples()).  Four, not three, because
  *    the RFC filter dispersion (empty stages count MAXDISP) only falls below
  *    MAXDIST at the fourth sample anyway.
  *  So with the default policy and a synchronized server a client is
@@ -53,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -73,6 +90,7 @@ static const char *const result_names[ASSOC_R__COUNT] = {
 	[ASSOC_R_LOOP] = "loop",
 	[ASSOC_R_DELAY] = "delay",
 	[ASSOC_R_ROOT_DIST] = "root distance",
+	[ASSOC_R_AUTH] = "authentication",
 };
 
 const char *assoc_result_name(enum assoc_result r)
@@ -155,8 +173,8 @@ int assoc_poll_exp(const struct assoc *p)
 	const struct ntp_system *s = &p->core->sys;
 	int poll;
 
-	if (p->opts.hmode == NTP_MODE_PASSIVE)
-		poll = p->ppoll;
+	if (p->opts.hmode == NTP_MODE_PASSIVE || p->opts.hmode == NTPD_MODE_BCLIENT)
+		poll = p->ppoll;   /* they poll when their peer (broadcaster) sends */
 	else if (sys_fast(p->core) || (p->reach && p->filter.n < NTP_NSTAGE))
 		/* Also until a reachable source has filled its clock filter:
 		 * empty stages count MAXDISP, so a half-empty filter shows a
@@ -200,6 +218,12 @@ void assoc_clock_stepped(struct assoc *p, double step)
 		p->filter.offset -= step;
 		p->offset -= step;
 	}
+	/* Our receive timestamp of the peer's last packet goes back to it in
+	 * our next symmetric packet (T2 of the peer's measurement, with our
+	 * transmit timestamp as T3): move it to the new timescale, or the peer
+	 * measures the step as delay and half of it as offset. */
+	if (p->rec)
+		p->rec = ntp_ts_add(p->rec, step);
 	if (p->xmt)
 		p->xmt_stale = true;
 }
@@ -224,13 +248,52 @@ static bool is_loop(const struct assoc *p, uint32_t refid)
 	return (p->dst_addr && refid == p->dst_addr) || sys_is_local_addr(p->core, refid);
 }
 
+/*
+ * A client gets one answer per poll, so `valid` counts the samples of the
+ * last 8 exchanges.  A symmetric peer sends on its own schedule instead,
+ * often slower than ours: chrony's `peer` keeps its own minpoll (64 s by
+ * default) as long as we are unsynchronized, so our 2 s fast polls would
+ * shift its one sample in four out of `valid` and we would never select it.
+ * There an exchange happens at the slower of the two polls, and we count
+ * the real samples (not the MAXDISP dummies) of the filter no older than
+ * 8 such intervals.
+ */
+bool assoc_enough_samples(const struct assoc *p, double now)
+{
+	int poll, n = 0;
+	double window;
+
+	if (__builtin_popcount(p->valid) >= NTPD_FAST_SAMPLES)
+		return true;
+	/* Once selectable, a source stays so while any of the last 8 polls
+	 * gave a sample (RFC 5905 fit(): reachable); requiring 4 of 8 made a
+	 * source on a lossy path (30 % each way: half the exchanges fail) flap
+	 * in and out of selection (tests/unit/ntpd/test_accuracy.c). */
+	if (p->fit && p->valid)
+		return true;
+	/* A burst/iburst client gets several samples in one poll (`valid`
+	 * shifts once per poll): count the filter's real samples instead. */
+	if (p->opts.hmode != NTP_MODE_ACTIVE && p->opts.hmode != NTP_MODE_PASSIVE &&
+	    !(p->opts.hmode == NTP_MODE_CLIENT && (p->opts.burst || p->opts.iburst)))
+		return false;
+	poll = p->ppoll > p->poll ? p->ppoll : p->poll;
+	window = NTP_NSTAGE * ldexp(1.0, clampi(poll, NTPD_MIN_UNSYNC_POLL, NTP_MAXPOLL));
+	for (int i = 0; i < NTP_NSTAGE; i++) {
+		const struct ntp_sample *s = &p->filter.stage[i];
+
+		if (s->disp < NTP_MAXDISP && now - s->t <= window)
+			n++;
+	}
+	return n >= NTPD_FAST_SAMPLES;
+}
+
 bool assoc_fit(const struct assoc *p, double now, const char **why)
 {
 	const char *w = NULL;
 
 	if (p->denied)
 		w = "denied";
-	else if (!p->have_update || __builtin_popcount(p->valid) < NTPD_FAST_SAMPLES)
+	else if (!p->have_update || !assoc_enough_samples(p, now))
 		w = "too few samples";
 	else if (p->leap == NTP_LEAP_NOSYNC || p->stratum >= NTP_MAXSTRAT)
 		w = "unsynchronized";
@@ -248,6 +311,8 @@ bool assoc_fit(const struct assoc *p, double now, const char **why)
 static enum assoc_result count(struct assoc *p, enum assoc_result r)
 {
 	p->cnt.rej[r]++;
+	if (r != ASSOC_OK)
+		p->core->stats.test[r]++;
 	if (r != ASSOC_OK)
 		log_debug("packet from %s refused: %s", p->addr_text, assoc_result_name(r));
 	return r;
@@ -406,6 +471,8 @@ int assoc_prepare(struct assoc *p, uint8_t *buf, size_t len)
 	struct ntp_packet pkt;
 	int n;
 
+	if (p->in_burst)
+		goto send;   /* a burst counts as one poll */
 	if (p->npolls > 0 && !p->answered) {
 		p->unreach++;
 		if (!core->sys.synced) {
@@ -421,6 +488,7 @@ int assoc_prepare(struct assoc *p, uint8_t *buf, size_t len)
 	p->valid <<= 1;
 	p->answered = false;
 	p->npolls++;
+send:
 	p->poll = assoc_poll_exp(p);
 	fill_common(p, &pkt, p->opts.hmode);
 	pkt.version = (uint8_t)p->opts.version;
@@ -432,6 +500,7 @@ int assoc_prepare(struct assoc *p, uint8_t *buf, size_t len)
 	n = ntp_packet_encode(&pkt, buf, len);
 	if (n < 0)
 		return n;
+	n = auth_sign_assoc(p, buf, (size_t)n, len);
 	p->xmt = p->last_xmt = pkt.xmt;
 	p->xmt_stale = false;
 	return n;
@@ -451,23 +520,97 @@ int assoc_reply(struct assoc *p, uint8_t *buf, size_t len)
 	n = ntp_packet_encode(&pkt, buf, len);
 	if (n < 0)
 		return n;
+	n = auth_sign_assoc(p, buf, (size_t)n, len);
 	p->xmt = p->last_xmt = pkt.xmt;
 	p->xmt_stale = false;
 	p->cnt.tx++;
 	return n;
 }
 
-static void assoc_poll_cb(struct loop *loop, void *arg)
+/*
+ * Options at each poll (not inside a burst):
+ *  - burst: when the source is reachable, this poll sends NTPD_BURST packets
+ *    NTPD_BURST_GAP s apart instead of one (the filter keeps the best);
+ *  - iburst: the same while it is unreachable (start-up, or a server that
+ *    went away), so the first samples come in seconds;
+ *  - domain name: after NTPD_UNREACH unanswered polls the name is resolved
+ *    again (a new address replaces the association at the reconciliation
+ *    that follows);
+ *  - preempt: see preempt_check().
+ */
+static void burst_start(struct assoc *p)
 {
-	struct assoc *p = arg;
+	if (p->opts.hmode != NTP_MODE_CLIENT)
+		return;
+	if ((p->opts.burst && p->reach) || (p->opts.iburst && !p->reach))
+		p->burst = NTPD_BURST - 1;
+}
+
+/*
+ * preempt (VRP/ntpd `preempt`: a preemptable, not persistent, association).
+ * Our choice: a preemptable association that was useless for
+ * NTPD_PREEMPT_POLLS consecutive polls while ANOTHER association is the
+ * system peer -- unreachable, or reachable but not among the survivors of
+ * selection -- is demobilized: it stops polling, forgets its samples and is
+ * shown with the status "preempted".  It is mobilized again as soon as the
+ * system has no remote system peer (sys_tick), re-resolving its domain name
+ * if it has one; a commit that changes it recreates it.  A persistent
+ * (default) association is never demobilized.
+ */
+static bool preempt_check(struct assoc *p)
+{
 	struct ntpd *core = p->core;
-	bool was_fit = p->fit;
+	bool useless;
+
+	if (!p->opts.preempt || p->dynamic)
+		return false;
+	useless = !p->reach || !p->survivor;
+	p->useless = useless ? p->useless + 1 : 0;
+	if (p->useless < NTPD_PREEMPT_POLLS || !core->sys.peer || core->sys.peer == p)
+		return false;
+	log_info("association %s preempted: useless for %d polls", p->addr_text, p->useless);
+	p->preempted = true;
+	p->burst = 0;
+	p->reach = p->valid = 0;
+	p->have_update = false;
+	p->fit = p->truechimer = p->survivor = false;
+	ntp_filter_init(&p->filter);
+	return true;
+}
+
+void assoc_remobilize(struct assoc *p)
+{
+	if (!p->preempted)
+		return;
+	log_info("association %s mobilized again", p->addr_text);
+	p->preempted = false;
+	p->useless = 0;
+	p->npolls = 0;
+	p->unreach = 0;
+	p->backoff = 0;
+	p->unsync_poll = p->core->sys.unsync_max;
+	if (p->opts.host[0])
+		resolve_again(p->core, p->opts.host);
+	assoc_schedule(p, 0.1 + 0.4 * ntpd_random(p->core));
+}
+
+double assoc_poll(struct assoc *p)
+{
+	struct ntpd *core = p->core;
+	bool poll_start = p->burst == 0;
 	int n;
 
-	p->timer = 0;
-	if (p->denied)
-		return;
+	if (p->denied || p->preempted)
+		return -1;
+	if (poll_start && preempt_check(p))
+		return -1;
+	p->in_burst = !poll_start;
+	if (p->in_burst)
+		p->burst--;
+	else
+		burst_start(p);
 	n = assoc_prepare(p, core->txbuf, sizeof(core->txbuf));
+	p->in_burst = false;
 	if (n > 0) {
 		if (!p->sock || sock_send(p->sock, core->txbuf, (size_t)n, p->addr, p->opts.port,
 					  0) < 0)
@@ -475,7 +618,29 @@ static void assoc_poll_cb(struct loop *loop, void *arg)
 		else
 			p->cnt.tx++;
 	}
-	assoc_schedule(p, ldexp(1.0, p->poll) * (1.0 - 0.1 * ntpd_random(core)));
+	if (poll_start && p->opts.host[0] && p->unreach >= NTPD_UNREACH &&
+	    p->unreach % NTPD_UNREACH == 0)
+		resolve_again(core, p->opts.host);
+	if (p->burst > 0)
+		return NTPD_BURST_GAP;
+	return ldexp(1.0, p->poll) * (1.0 - 0.1 * ntpd_random(core));
+}
+
+static void assoc_poll_cb(struct loop *loop, void *arg)
+{
+	struct assoc *p = arg;
+	struct ntpd *core = p->core;
+	bool was_fit = p->fit;
+	double next;
+
+	p->timer = 0;
+	next = assoc_poll(p);
+	if (next < 0) {
+		if (p->preempted)
+			sys_select(core);
+		return;
+	}
+	assoc_schedule(p, next);
 	if (was_fit && !assoc_fit(p, ntpd_mono(), NULL))
 		sys_select(core);
 }

@@ -17,6 +17,9 @@
 #include "bootstrap.h"
 #include "cfgsub.h"
 #include "clone.h"
+#include "access.h"
+#include "auth.h"
+#include "bcast.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -96,7 +99,9 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 		log_err("cannot subscribe to ifmgrd: %s", strerror(errno));
 		goto fail;
 	}
-	core->cfgsub = cfgsub_new(loop, zctx, bs, "ntpd", (const char *const[]){ "ntp", NULL },
+	/* acl: ntp-service access; interface: ntp-service in-interface disable. */
+	core->cfgsub = cfgsub_new(loop, zctx, bs, "ntpd",
+				  (const char *const[]){ "ntp", "acl", "interface", NULL },
 				  on_config, core);
 	if (!core->cfgsub) {
 		log_err("cannot subscribe to cfgd: %s", strerror(errno));
@@ -134,11 +139,16 @@ void ntpd_free(struct ntpd *core)
 		return;
 	cfgsub_free(core->cfgsub);
 	clone_sub_free(core->ifsub);
+	trace_fini(core);
 	ctl_fini(core);
+	resolve_fini(core);
 	while (core->assocs)
 		assoc_free(core->assocs);
+	bcast_free(core);
 	sock_close_all(core);
 	sys_fini(core);
+	auth_free(core->auth);
+	access_free(core->access);
 	for (int i = 0; i < core->n_op_errs; i++)
 		free(core->op_errs[i]);
 	for (size_t i = 0; i < core->n_ifs; i++)

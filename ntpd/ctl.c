@@ -8,6 +8,15 @@
  * decodes defensively, counts undecodable or empty requests (core->ctl_bad)
  * and answers them with a negative errno and a sentence.  Snapshot
  * requests (tag 15) get -EOPNOTSUPP: ntpd publishes nothing yet.
+ *
+ * `display ntp-service trace` is answered later: on_request() hands it to
+ * trace.c with a copy of the requester (bus_peer_dup) and replies from the
+ * trace's callback.  `display ntp-service statistics packet` gets the
+ * global counters sorted into VRP's categories (ctl_fill_packet_stats):
+ * validity = refused by an association's packet tests; invalid =
+ * undecodable, truncated, mode 0, 6, 7; interface disabled = a request on
+ * an address that does not serve or an in-interface disabled interface;
+ * the rest by name; plus every drop reason and every packet test by name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -90,6 +99,7 @@ void ctl_fill_status(struct ntpd *core, NtpSysStatus *st)
 	}
 	st->system_peer = s->peer ? s->peer->addr_text : s->on_local ? s->local_addr : "";
 	st->sync_state = s->synced ? "clock synchronized" : "clock not synchronized";
+	st->reason = s->synced ? "" : s->unsync_reason;
 }
 
 static const char *if_name_of(struct ntpd *core, uint32_t addr)
@@ -146,9 +156,10 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 	else if (p->truechimer)
 		ss->status[ss->n_status++] = "candidate";
 	ss->status[ss->n_status++] = fit ? "sane" : "insane";
-	ss->status[ss->n_status++] = __builtin_popcount(p->valid) >= NTPD_FAST_SAMPLES ?
-				     "valid" : "invalid";
-	if (p->denied)
+	ss->status[ss->n_status++] = assoc_enough_samples(p, now) ? "valid" : "invalid";
+	if (p->preempted)
+		ss->status[ss->n_status++] = "preempted";
+	else if (p->denied)
 		ss->status[ss->n_status++] = "denied";
 	else if (p->leap == NTP_LEAP_NOSYNC)
 		ss->status[ss->n_status++] = "unsynced";
@@ -176,6 +187,8 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 	ss->root_dispersion = p->rootdisp;
 	ss->sync_distance = (fmax(NTP_MINDISP, p->rootdelay + p->delay)) / 2 + p->rootdisp +
 			    ss->dispersion + p->jitter;
+	ss->has_sync_state = true;
+	ss->sync_state = core->sys.peer == p ? (uint32_t)core->sys.disc.state : 0;
 	ss->has_precision = ss->has_version = true;
 	ss->precision = p->precision;
 	ss->version = p->version ? (uint32_t)p->version : p->opts.version;
@@ -227,6 +240,8 @@ static NtpSession *session_local(struct ntpd *core, bool verbose)
 		ss->peer_interface = xstrdup("");
 		ss->has_root_delay = ss->has_root_dispersion = ss->has_sync_distance = true;
 		ss->sync_distance = NTP_MINDISP / 2;
+		ss->has_sync_state = true;
+		ss->sync_state = s->on_local ? NTP_DISC_SYNC : 0;
 	}
 	return ss;
 }
@@ -242,6 +257,80 @@ static void fill_sessions(struct ntpd *core, NtpReply *r, bool verbose)
 	for (struct assoc *p = core->assocs; p; p = p->next)
 		r->session[n++] = session_of(core, p, verbose, now);
 	r->n_session = n;
+}
+
+static NtpCounter *counter(const char *name, uint64_t count)
+{
+	NtpCounter *c = xcalloc(1, sizeof(*c));
+
+	ntp_counter__init(c);
+	c->name = (char *)name;   /* literals: not freed */
+	c->has_count = true;
+	c->count = count;
+	return c;
+}
+
+void ctl_fill_packet_stats(struct ntpd *core, NtpPacketStats *ps)
+{
+	const struct ntpd_stats *st = &core->stats;
+	uint64_t dropped = 0;
+
+	ntp_packet_stats__init(ps);
+	ps->drop = xcalloc(NTPD_DROP__COUNT, sizeof(*ps->drop));
+	for (int d = 0; d < NTPD_DROP__COUNT; d++) {
+		uint64_t n = st->drop[d];
+
+		dropped += n;
+		ps->drop[ps->n_drop++] = counter(ntpd_drop_name((enum ntpd_drop)d), n);
+		switch (d) {
+		case NTPD_DROP_ASSOC:
+			ps->validity_failures += n;
+			break;
+		case NTPD_DROP_MALFORMED:
+		case NTPD_DROP_TRUNCATED:
+		case NTPD_DROP_MODE0:
+		case NTPD_DROP_MODE6:
+		case NTPD_DROP_MODE7:
+			ps->invalid += n;
+			break;
+		case NTPD_DROP_AUTH:
+			ps->auth_failures += n;
+			break;
+		case NTPD_DROP_ACCESS:
+			ps->access_denied += n;
+			break;
+		case NTPD_DROP_RATE:
+			ps->rate_limited += n;
+			break;
+		case NTPD_DROP_NOT_SERVING:
+		case NTPD_DROP_IF_DISABLED:
+		case NTPD_DROP_SERVER_DISABLED:
+			ps->interface_disabled += n;
+			break;
+		case NTPD_DROP_DYN_LIMIT:
+			ps->max_dynamic += n;
+			break;
+		default:
+			ps->others += n;
+			break;
+		}
+	}
+	/* Authentication failures of time sources are packet-test refusals
+	 * too (counted in "validity"); VRP lists them under it. */
+	ps->auth_failures += st->test[ASSOC_R_AUTH];
+	ps->test = xcalloc(ASSOC_R__COUNT, sizeof(*ps->test));
+	for (int r = 1; r < ASSOC_R__COUNT; r++)
+		ps->test[ps->n_test++] = counter(assoc_result_name((enum assoc_result)r),
+						 st->test[r]);
+	ps->has_sent = ps->has_send_failures = ps->has_received = ps->has_processed = true;
+	ps->has_dropped = ps->has_validity_failures = ps->has_auth_failures = true;
+	ps->has_invalid = ps->has_access_denied = ps->has_rate_limited = true;
+	ps->has_interface_disabled = ps->has_max_dynamic = ps->has_others = true;
+	ps->sent = st->sent + st->send_err;
+	ps->send_failures = st->send_err;
+	ps->received = st->received;
+	ps->dropped = dropped;
+	ps->processed = st->received > dropped ? st->received - dropped : 0;
 }
 
 static void reply_error(NtpReply *r, int status, const char *msg)
@@ -272,6 +361,13 @@ NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len)
 	case NTP_REQUEST__REQ_SESSIONS:
 		fill_sessions(core, r, req->sessions && req->sessions->has_verbose &&
 				       req->sessions->verbose);
+		break;
+	case NTP_REQUEST__REQ_PACKET_STATS:
+		r->packet_stats = xcalloc(1, sizeof(*r->packet_stats));
+		ctl_fill_packet_stats(core, r->packet_stats);
+		break;
+	case NTP_REQUEST__REQ_TRACE:
+		reply_error(r, -EINPROGRESS, "a trace is answered asynchronously");
 		break;
 	case NTP_REQUEST__REQ_SNAPSHOT:
 		reply_error(r, -EOPNOTSUPP, "ntpd publishes no state");
@@ -307,15 +403,83 @@ void ctl_reply_free(NtpReply *r)
 	for (size_t i = 0; i < r->n_session; i++)
 		session_free(r->session[i]);
 	free(r->session);
+	if (r->trace) {
+		for (size_t i = 0; i < r->trace->n_hop; i++) {
+			free(r->trace->hop[i]->server);
+			free(r->trace->hop[i]->refid_text);
+			free(r->trace->hop[i]);
+		}
+		free(r->trace->hop);
+		free(r->trace->refid_text);
+		free(r->trace->stopped);
+		free(r->trace);
+	}
+	if (r->packet_stats) {
+		for (size_t i = 0; i < r->packet_stats->n_drop; i++)
+			free(r->packet_stats->drop[i]);
+		free(r->packet_stats->drop);
+		for (size_t i = 0; i < r->packet_stats->n_test; i++)
+			free(r->packet_stats->test[i]);
+		free(r->packet_stats->test);
+		free(r->packet_stats);
+	}
 	free(r);
+}
+
+static void trace_done(struct ntpd *core, NtpReply *r, void *arg)
+{
+	struct bus_peer *peer = arg;
+
+	if (r && core->ctl) {
+		int e = bus_server_reply(core->ctl, peer, &r->base);
+
+		if (e < 0)
+			log_warn("ctl: cannot reply to a trace: %s", strerror(-e));
+	}
+	ctl_reply_free(r);
+	bus_peer_free(peer);
+}
+
+/* A trace request goes to trace.c; true when it was taken. */
+static bool start_trace(struct ntpd *core, const struct bus_peer *peer, const uint8_t *data,
+			size_t len)
+{
+	NtpRequest *req = ntp_request__unpack(NULL, len, data);
+	bool trace = req && req->req_case == NTP_REQUEST__REQ_TRACE;
+	struct bus_peer *dup;
+	int e;
+
+	if (req)
+		ntp_request__free_unpacked(req, NULL);
+	if (!trace)
+		return false;
+	dup = bus_peer_dup(peer);
+	e = trace_start(core, trace_done, dup);
+	if (e < 0) {
+		NtpReply r = NTP_REPLY__INIT;
+
+		bus_peer_free(dup);
+		r.has_status = true;
+		r.status = e;
+		r.error = (char *)"cannot trace the servers";
+		e = bus_server_reply(core->ctl, peer, &r.base);
+		if (e < 0)
+			log_warn("ctl: cannot reply: %s", strerror(-e));
+	}
+	return true;
 }
 
 static void on_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
 		       size_t len, void *arg)
 {
 	struct ntpd *core = arg;
-	NtpReply *r = ctl_answer(core, data, len);
-	int e = bus_server_reply(srv, peer, &r->base);
+	NtpReply *r;
+	int e;
+
+	if (start_trace(core, peer, data, len))
+		return;
+	r = ctl_answer(core, data, len);
+	e = bus_server_reply(srv, peer, &r->base);
 
 	if (e < 0)
 		log_warn("ctl: cannot reply: %s", strerror(-e));

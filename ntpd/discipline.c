@@ -54,6 +54,26 @@
  * 0.4 s and 50-100 ppm off: stepped after ~6 s, within 1 ms after 6-50 s,
  * then RMS ~100 us.
  *
+ * After FREQ (start-up, not in the RFC): when the frequency measurement
+ * ends, the offset left is phase only.  Handing it to the PLL (ntpd does)
+ * also integrates it into the frequency: with the RFC gains a 100 ms phase
+ * error at 64 s polls drives the frequency ~3-6 ppm off, which the loop's
+ * slow mode (hours at 64 s, days at 1024 s) then takes away while the
+ * clock wanders tens of ms; the large offset differences also inflate the
+ * clock jitter, which raises the poll and slows the loop further.  So the
+ * phase is slewed at the clock's rate (NTP_MAXFREQ, as adjtime; 200 s for
+ * 100 ms) outside the loop, samples taken meanwhile are ignored, and since
+ * a 4-poll measurement at 2 s polls leaves the frequency a few ppm off
+ * (~50 us of noise over 8 s), it is measured again, directly, over
+ * 4 and then 16 polls (256 s and 1024 s at 64 s polls), as FREQ does: the phase is left alone, the offset change over the
+ * interval is the frequency error (70 us of offset noise: ~0.4 ppm, then
+ * ~0.1 ppm), and the phase gathered meanwhile is slewed out as above.
+ * Meanwhile the PLL does not integrate and the poll stays at minpoll.
+ * Only from poll 4 (16 s) up: below, the PLL's time constant is a few
+ * minutes and takes the frequency error away by itself.  Measured with
+ * tests/unit/ntpd/test_accuracy.c (1 ms +- 100 us paths, 0.1 s and 100 ppm
+ * off): within 1 ms after minutes instead of hours.
+ *
  * Popcorn spike suppressor (RFC puts it in clock_filter; here, on the
  * system offset): in SYNC, an offset that differs from the last one by more
  * than SGATE times the larger of the clock jitter and the caller's system
@@ -74,6 +94,10 @@
 #define DISC_WATCH_POLLS 4.0
 #define DISC_WATCH_MIN   8.0
 #define DISC_WATCH_MAX   900.0
+#define DISC_SLEW_MARGIN 16.0     /* s: a sample may be 8 polls of 2 s old */
+#define DISC_REFINE_MINPOLL 4    /* below, the PLL's time constant is minutes */
+#define DISC_REFINE_POLLS  4.0   /* 256 s at 64 s polls */
+#define DISC_REFINE2_POLLS 16.0  /* 1024 s */
 
 double ntp_discipline_stepout(int poll)
 {
@@ -151,6 +175,44 @@ static bool pll_saturated(double offset, double tpoll)
 	return fabs(offset) > NTP_MAXFREQ * DISC_PLL * (tpoll < DISC_ALLAN ? tpoll : DISC_ALLAN);
 }
 
+/* A phase of `offset` was handed to the clock: samples taken before the
+ * slew is over (plus the age a sample may have) are ignored.  A slew done
+ * within a second or two changes later samples by less than the noise. */
+static void hold_off(struct ntp_discipline *d, double offset, double now)
+{
+	double lasts = fabs(offset) / NTP_MAXFREQ;
+
+	if (lasts > 2.0)
+		d->slew_until = now + lasts + DISC_SLEW_MARGIN;
+}
+
+/* The long-baseline frequency measurements after FREQ (see the top
+ * comment): the first sample after a phase slew is the anchor; the phase
+ * is left alone (no clock_adjust) so that, 4 (then 16) polls later, the offset has moved by the frequency error times
+ * the interval alone, whatever the age of the samples.  Then the phase is
+ * slewed outside the loop again.  Returns the frequency correction (0
+ * meanwhile); *offset becomes 0 when the phase was handed to the clock. */
+static double refine(struct ntp_discipline *d, double *offset, double now)
+{
+	double dt = now - d->refine_t, f;
+
+	if (d->refine == 1 || d->refine == 3) {
+		d->refine++;
+		d->refine_t = now;
+		d->refine_off = *offset;
+		return 0;
+	}
+	if (dt < ldexp(d->refine == 2 ? DISC_REFINE_POLLS : DISC_REFINE2_POLLS, d->poll))
+		return 0;
+	f = (*offset - d->refine_off) / dt;
+	d->refine = d->refine == 2 ? 3 : 0;
+	if (ntp_clock_slew(d->clock, *offset) == 0) {
+		hold_off(d, *offset, now);
+		*offset = 0;
+	}
+	return f;
+}
+
 enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offset,
 					   double sys_jitter, double now, int minpoll,
 					   int maxpoll)
@@ -169,6 +231,9 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 	    !(d->panic_ok && (d->state == NTP_DISC_NSET || d->state == NTP_DISC_FSET)))
 		return NTP_DISC_PANIC;
 
+	/* Samples taken while the start-up phase slew runs say nothing new. */
+	if ((d->state == NTP_DISC_SYNC || d->state == NTP_DISC_SPIK) && now < d->slew_until)
+		return NTP_DISC_IGNORE;
 	mu = now - d->t_last;
 	watch = ntp_discipline_stepout(d->poll);
 	tpoll = ldexp(1.0, d->poll);
@@ -214,12 +279,19 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 		    fabs(offset - d->last_offset) > DISC_SGATE * gate)
 			return NTP_DISC_IGNORE;
 
-		/* Clock jitter: RMS of exponentially weighted offset differences. */
-		etemp = d->jitter * d->jitter;
-		dtemp = fabs(offset - d->last_offset);
-		if (dtemp < d->precision)
-			dtemp = d->precision;
-		d->jitter = sqrt(etemp + (dtemp * dtemp - etemp) / DISC_AVG);
+		/* Clock jitter: RMS of exponentially weighted offset differences,
+		 * once tracking: the first update has no previous offset (the
+		 * difference to 0 is the whole initial offset, which then kept
+		 * the jitter at tens of ms for hours, raised the poll and widened
+		 * the spike gate), and during FREQ the differences are the
+		 * frequency error, not noise. */
+		if (d->state == NTP_DISC_SYNC || d->state == NTP_DISC_SPIK) {
+			etemp = d->jitter * d->jitter;
+			dtemp = fabs(offset - d->last_offset);
+			if (dtemp < d->precision)
+				dtemp = d->precision;
+			d->jitter = sqrt(etemp + (dtemp * dtemp - etemp) / DISC_AVG);
+		}
 
 		switch (d->state) {
 		case NTP_DISC_NSET:
@@ -236,8 +308,33 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 			if (mu < watch)
 				return NTP_DISC_IGNORE;
 			freq = (offset - d->base - d->residual) / mu;
+			/* No clock has such a frequency: the combined offset
+			 * changed under the measurement (early on, while the
+			 * correctness intervals are wide, falsetickers can be
+			 * survivors and then drop out).  Measure again from here. */
+			if (fabs(d->freq + freq) > NTP_MAXFREQ) {
+				d->residual = offset;
+				rstclock(d, NTP_DISC_FREQ, now, offset);
+				return NTP_DISC_IGNORE;
+			}
+			/* What is left is phase: slewed at the clock's rate
+			 * outside the loop, then the frequency is refined (see
+			 * the top comment, "after FREQ"). */
+			if (ntp_clock_slew(d->clock, offset) == 0) {
+				hold_off(d, offset, now);
+				offset = 0;
+			}
+			d->refine = 1;
 			break;
 		default:
+			/* Short polls: the PLL itself is quick enough. */
+			if (d->refine && d->poll < DISC_REFINE_MINPOLL)
+				d->refine = 0;
+			if (d->refine) {
+				/* Start-up: the frequency is measured directly. */
+				freq = refine(d, &offset, now);
+				break;
+			}
 			/* SYNC, SPIK: FLL above half the Allan intercept, and the
 			 * PLL integrating over the update interval (ntpd's
 			 * min(mu, Allan intercept); the RFC skeleton's
@@ -272,8 +369,11 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 		return rval;
 	}
 
-	/* Poll adaptation with hysteresis. */
-	if (fabs(d->residual) < DISC_PGATE * d->jitter) {
+	/* Poll adaptation with hysteresis; the time constant stays at minpoll
+	 * while the frequency is being refined. */
+	if (d->refine) {
+		d->hyster = 0;
+	} else if (fabs(d->residual) < DISC_PGATE * d->jitter) {
 		d->hyster += d->poll;
 		if (d->hyster > DISC_LIMIT) {
 			d->hyster = DISC_LIMIT;
@@ -303,7 +403,7 @@ void ntp_discipline_tick(struct ntp_discipline *d)
 	/* As ntpd's adj_host_clock: the phase moves only while tracking.  During
 	 * FREQ the offset stays put, so the direct frequency measurement
 	 * (offset - offset at FREQ entry) / mu sees the oscillator alone. */
-	if (d->state != NTP_DISC_SYNC && d->state != NTP_DISC_SPIK)
+	if ((d->state != NTP_DISC_SYNC && d->state != NTP_DISC_SPIK) || d->refine)
 		return;
 	if (tc > DISC_ALLAN)
 		tc = DISC_ALLAN;

@@ -179,6 +179,7 @@ struct ntp_candidate {
 	double root_delay, root_disp;
 	double root_dist;         /* filled by ntp_select */
 	bool prefer;
+	bool priority;            /* VRP `priority`: first choice among equals */
 	/* outputs */
 	bool truechimer, survivor;
 };
@@ -230,6 +231,13 @@ struct ntp_discipline {
 	                           * true after init */
 	double base;              /* RFC c.base: offset when FREQ was entered */
 	double precision;         /* 2^sys.precision, s (jitter floor) */
+	/* Start-up (discipline.c "after FREQ"): the phase left when the
+	 * frequency was measured is slewed outside the loop until slew_until;
+	 * then the frequency is measured again over a long baseline
+	 * (refine 1: waiting for the anchor sample, 2: measuring, 0: done). */
+	double slew_until;
+	int refine;
+	double refine_t, refine_off;
 };
 
 void ntp_discipline_init(struct ntp_discipline *d, struct ntp_clock *clock, int minpoll);

@@ -42,6 +42,15 @@ struct bus_server;
 #define NTPD_PKT_MAX        1024
 #define NTPD_RX_BATCH       8
 #define NTPD_DYN_EXPIRE_POLLS 8   /* dynamic associations expire after 8 silent polls */
+#define NTPD_MODE_BCLIENT   6     /* host mode of a broadcast/multicast client (RFC 5905 M_BCLN) */
+#define NTPD_BURST          8     /* packets in a burst/iburst */
+#define NTPD_BURST_GAP      2.0   /* s between the packets of a burst */
+#define NTPD_PREEMPT_POLLS  8     /* useless polls before a preemptable association goes */
+#define NTPD_RESOLVE_MIN_S  2.0   /* first retry of a failed resolution, s (doubling) */
+#define NTPD_RESOLVE_MAX_S  300.0 /* retry ceiling, s */
+#define NTPD_TRACE_HOPS     16
+#define NTPD_TRACE_TIMEOUT_S 1.5  /* a whole trace (clid waits 2 s) */
+#define NTPD_TRACE_HOP_S    0.5   /* one hop's answer (then one resend) */
 
 /* Why an association refused a packet (per-association counters). */
 enum assoc_result {
@@ -60,6 +69,7 @@ enum assoc_result {
 	ASSOC_R_LOOP,          /* refid is our own address */
 	ASSOC_R_DELAY,         /* negative round-trip delay */
 	ASSOC_R_ROOT_DIST,     /* root distance > MAXDIST + PHI * poll */
+	ASSOC_R_AUTH,          /* MAC missing, unknown/untrusted key or wrong digest (auth.c) */
 	ASSOC_R__COUNT
 };
 
@@ -80,9 +90,15 @@ struct assoc_opts {
 	uint16_t port;
 	char vpn[64];
 	char srcif[64];           /* source-interface name, "" for none */
+	char host[256];           /* domain name the address came from, "" for a literal */
 };
 
 struct ntp_sock;
+struct ntpd_resolver;
+struct ntpd_trace;
+struct ntpd_bcast;         /* bcast.h */
+struct auth_keys;         /* auth.h */
+struct access_state;      /* access.h */
 
 struct assoc {
 	struct ntpd *core;
@@ -125,6 +141,15 @@ struct assoc {
 	double next_poll;         /* monotonic */
 	double last_rx;           /* monotonic time of the last packet, < 0 never */
 	bool denied;              /* KoD DENY/RSTR: stopped */
+	int burst;                /* burst/iburst: packets of this burst still to send */
+	bool in_burst;            /* the packet being prepared continues a burst */
+	int useless;              /* preempt: consecutive useless polls */
+	bool preempted;           /* preempt: demobilized until the system needs it */
+	/* Broadcast/multicast client (bcast.c); bc_state 0 for other associations. */
+	int bc_state;             /* BCAST_CALIBRATING (mode 3 exchanges), BCAST_LISTENING */
+	int bc_ifindex;           /* interface the broadcasts arrive on */
+	uint32_t bc_group;        /* 255.255.255.255 or the multicast group (wire order) */
+	double bc_delay;          /* calibrated round-trip delay, s */
 
 	/* selection outcome, for displays */
 	bool fit, truechimer, survivor;
@@ -138,6 +163,7 @@ struct ntp_sock {
 	bool serves;              /* answers clients / accepts symmetric peers */
 	bool used;                /* mark during reconciliation */
 	int err;                  /* last send errno */
+	bool bcast;               /* a broadcast/multicast receive socket (bcast.c) */
 };
 
 enum ntpd_drop {
@@ -151,6 +177,11 @@ enum ntpd_drop {
 	NTPD_DROP_NO_ASSOC,       /* server/passive reply without association */
 	NTPD_DROP_DYN_LIMIT,      /* too many dynamic associations */
 	NTPD_DROP_ASSOC,          /* refused by an association's tests */
+	NTPD_DROP_AUTH,           /* request with a bad MAC or an unknown/untrusted key */
+	NTPD_DROP_ACCESS,         /* refused by `ntp-service access` (access.c) */
+	NTPD_DROP_RATE,           /* rate limited by `ntp-service discard` */
+	NTPD_DROP_SERVER_DISABLED,/* request while `ntp-service server disable` */
+	NTPD_DROP_IF_DISABLED,    /* arrived on an `ntp-service in-interface disable` interface */
 	NTPD_DROP__COUNT
 };
 
@@ -159,6 +190,7 @@ const char *ntpd_drop_name(enum ntpd_drop d);
 struct ntpd_stats {
 	uint64_t received, sent, send_err, answered;
 	uint64_t drop[NTPD_DROP__COUNT];
+	uint64_t test[ASSOC_R__COUNT];  /* refusals by packet test, every association ever */
 };
 
 struct ntp_system {
@@ -187,12 +219,16 @@ struct ntp_system {
 
 	/* ntp unsync max-poll-interval / dec-step */
 	int unsync_max, unsync_dec;
+
+	/* Why the system is not synchronized (shown while !synced). */
+	char unsync_reason[160];
 };
 
 struct ntpd_if {
 	char *name;
 	uint32_t addr;            /* primary IPv4, 0 none */
 	bool up;
+	uint32_t ifindex;         /* kernel ifindex, 0 while absent */
 };
 
 #define NTPD_MAX_ERRS 16
@@ -212,6 +248,11 @@ struct ntpd {
 	bool server_any;          /* no server source-interface: serve everywhere */
 	uint32_t global_src;      /* `ntp-service source-interface` address */
 	struct ntpd_stats stats;
+	struct ntpd_resolver *resolver;  /* domain names of servers and peers (resolve.c) */
+	struct ntpd_trace *traces;       /* `display ntp-service trace` walks (trace.c) */
+	struct auth_keys *auth;        /* keys and `authentication enable` (auth.c) */
+	struct access_state *access;   /* ACLs, rate limits, KoD, server disable (access.c) */
+	struct ntpd_bcast *bcast;      /* broadcast/multicast servers and clients (bcast.c) */
 
 	struct ntpd_if *ifs;
 	size_t n_ifs;
@@ -240,6 +281,7 @@ struct ntpd_rx {
 	uint64_t ts;              /* receive timestamp (our clock) */
 	struct ntp_sock *sock;    /* socket it came in on; NULL in tests */
 	bool serving;             /* the address is one we serve */
+	uint32_t ifindex;         /* interface it arrived on (IP_PKTINFO), 0 unknown */
 };
 
 /* ---- core.c ----------------------------------------------------------- */
@@ -267,6 +309,45 @@ int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max
 void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st);
 /* Primary address of a logical interface, 0 if unknown or without one. */
 uint32_t ntpd_if_addr(const struct ntpd *core, const char *name);
+/* Reconcile again with the kept configuration and interfaces (a domain name
+ * was resolved, ...).  Problems go to the operational errors. */
+void ntpd_reconcile(struct ntpd *core);
+
+/* ---- resolve.c -------------------------------------------------------- */
+
+/* A synchronous resolver for tests (replaces getaddrinfo_a): 0 with the
+ * IPv4 address (network order) in *addr, or a negative errno. */
+typedef int (*ntpd_resolve_fn)(const char *name, uint32_t *addr, void *arg);
+/* Use fn instead of the system resolver (NULL: back to getaddrinfo_a). */
+void ntpd_set_resolver(struct ntpd *core, ntpd_resolve_fn fn, void *arg);
+/* The address of a domain name: 1 with *addr when known, 0 while it is being
+ * resolved (started now if needed; a reconciliation follows its end), or a
+ * negative errno when the last attempt failed (retried with a backoff).
+ * Marks the name as in use for resolve_sweep(). */
+int resolve_lookup(struct ntpd *core, const char *name, uint32_t *addr);
+/* The server of `name` stopped answering: resolve it again (at most once
+ * per NTPD_RESOLVE_MIN_S). */
+void resolve_again(struct ntpd *core, const char *name);
+/* Reconciliation bracket: names not looked up in between are forgotten. */
+void resolve_mark_unused(struct ntpd *core);
+void resolve_sweep(struct ntpd *core);
+/* Cancel everything (waits briefly for lookups in flight). */
+void resolve_fini(struct ntpd *core);
+
+/* ---- trace.c ---------------------------------------------------------- */
+
+/* Called once with the finished trace (owned by the callee: free it with
+ * ctl_reply_free()), or with NULL when the walk is aborted. */
+typedef void (*ntpd_trace_cb)(struct ntpd *core, NtpReply *reply, void *arg);
+/* Walk the chain of servers from this device toward the primary reference:
+ * hop 0 is the system itself, then a mode 3 request to the system peer, to
+ * its reference id, and so on (at most NTPD_TRACE_HOPS, NTPD_TRACE_TIMEOUT_S
+ * in all).  cb runs from the loop (never from inside this call).  0 or
+ * -errno. */
+int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg);
+/* Abort every walk in progress: each callback runs once with reply NULL
+ * (to free its arg). */
+void trace_fini(struct ntpd *core);
 
 /* ---- assoc.c ---------------------------------------------------------- */
 
@@ -300,8 +381,20 @@ void assoc_hurry(struct assoc *p);
 void assoc_clock_stepped(struct assoc *p, double step);
 /* RFC 5905 accept()/fit(): may the association be a candidate now? */
 bool assoc_fit(const struct assoc *p, double now, const char **why);
+/* Enough recent samples to be selectable: NTPD_FAST_SAMPLES of the last 8
+ * exchanges (polls for a client; for a symmetric peer, intervals of the
+ * slower of our poll and the peer's). */
+bool assoc_enough_samples(const struct assoc *p, double now);
 /* Dynamic associations silent for NTPD_DYN_EXPIRE_POLLS polls. */
 bool assoc_expired(const struct assoc *p, double now);
+/* One poll event (what the poll timer does): the packet of this poll or of
+ * the running burst is prepared and sent (left in core->txbuf); returns the
+ * delay in seconds until the next event (NTPD_BURST_GAP inside a burst), or
+ * -1 when the association does not poll (denied, or preempted now).  Does
+ * not schedule the timer itself. */
+double assoc_poll(struct assoc *p);
+/* preempt: a demobilized association polls again (soon). */
+void assoc_remobilize(struct assoc *p);
 
 /* ---- system.c --------------------------------------------------------- */
 
@@ -350,6 +443,13 @@ void sock_close_all(struct ntpd *core);
  * picks the source address.  0 or -errno. */
 int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
 	      uint16_t port, uint32_t src);
+/* Wrap fd (opened, configured and bound by the caller, with IP_PKTINFO and
+ * SO_TIMESTAMPNS on) in an ntp_sock read by the same receive path as the
+ * others but kept out of core->socks and the reconciliation: the caller
+ * owns it and closes it with sock_detach().  NULL with -errno in *err (fd
+ * is closed then too). */
+struct ntp_sock *sock_attach(struct ntpd *core, int fd, int *err);
+void sock_detach(struct ntp_sock *s);
 
 /* ---- ctl.c ------------------------------------------------------------ */
 
@@ -358,8 +458,12 @@ void ctl_fini(struct ntpd *core);
 /* Fill st (initialised here; strings point into the core, valid until it
  * changes). */
 void ctl_fill_status(struct ntpd *core, NtpSysStatus *st);
+/* Packet counters for `display ntp-service statistics packet` (allocated
+ * inside ps; ctl_reply_free() of the reply holding it frees them). */
+void ctl_fill_packet_stats(struct ntpd *core, NtpPacketStats *ps);
 /* Answer one packed NtpRequest: returns a reply to free with
- * ctl_reply_free(). */
+ * ctl_reply_free().  Trace requests are answered by on_request through
+ * trace_start(); here they get -EINPROGRESS. */
 NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len);
 void ctl_reply_free(NtpReply *r);
 

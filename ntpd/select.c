@@ -18,8 +18,10 @@
  *    unless that jitter is already below the smallest peer jitter (dropping
  *    more would not help).  A prefer peer is never dropped.
  * 3. System peer: the prefer peer if it survived; else the previous system
- *    peer if it survived at the first survivor's stratum (no clock hopping);
- *    else the first survivor.
+ *    peer if it survived at the first survivor's stratum (no clock hopping)
+ *    unless a `priority` survivor is there at that stratum and it is not
+ *    one; else the first `priority` survivor at that stratum (VRP: "the
+ *    first choice under the same condition"); else the first survivor.
  * 4. Combining: the system offset is the survivors' offsets weighted by
  *    1 / root distance (the prefer peer's own when it is the system peer);
  *    the system jitter is sqrt(selection jitter^2 + sys peer jitter^2) where
@@ -215,9 +217,19 @@ void ntp_select(struct ntp_candidate *c, int n, int prev_sys_peer, double sys_ji
 			break;
 		}
 	}
-	if (!c[sys].prefer && prev_sys_peer >= 0 && prev_sys_peer < n &&
-	    c[prev_sys_peer].survivor && c[prev_sys_peer].stratum == c[list[0]].stratum)
-		sys = prev_sys_peer;
+	if (!c[sys].prefer) {
+		int pri = -1;
+
+		for (int i = 0; i < k && pri < 0; i++)
+			if (c[list[i]].priority && c[list[i]].stratum == c[list[0]].stratum)
+				pri = list[i];
+		if (prev_sys_peer >= 0 && prev_sys_peer < n && c[prev_sys_peer].survivor &&
+		    c[prev_sys_peer].stratum == c[list[0]].stratum &&
+		    (pri < 0 || c[prev_sys_peer].priority))
+			sys = prev_sys_peer;
+		else if (pri >= 0)
+			sys = pri;
+	}
 	out->sys_peer = sys;
 
 	/* 4. Combining. */

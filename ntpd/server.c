@@ -11,16 +11,27 @@
  *                     unknown address on an address we serve: a new dynamic
  *                     passive association (at most NTPD_MAX_DYNAMIC).
  *   mode 2 (passive)  to our symmetric-active association of that address.
- *   mode 0, 5, 6, 7, undecodable: dropped, each reason counted.
+ *   mode 5 (broadcast), and anything that reached a broadcast/multicast
+ *                     receive socket: bcast_input() (bcast.c).
+ *   mode 0, 6, 7, undecodable: dropped, each reason counted.
  *
  * A server answers with its own system variables; an unsynchronized one
  * answers leap 3 and stratum 0 (= 16) so nobody synchronizes to it: a
- * device serves time only once synchronized.  Authentication and access
- * control are not implemented yet: MACs are ignored, answers carry none.
+ * device serves time only once synchronized.
+ *
+ * Before dispatch: `in-interface disable`, then access control (access.h)
+ * for answers and broadcasts; requests (modes 3 and 1) are authenticated
+ * (auth.h), screened by access level and rate limit (answered by KoD DENY
+ * or RATE when `kod-enable`) and, for mode 3, refused while `server
+ * disable`.  Packets to an association pass its authentication before
+ * assoc_receive() sees them, so a forged packet never touches its state.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "access.h"
+#include "auth.h"
+#include "bcast.h"
 #include "log.h"
 #include "ntpd.h"
 
@@ -35,6 +46,11 @@ static const char *const drop_names[NTPD_DROP__COUNT] = {
 	[NTPD_DROP_NO_ASSOC] = "no association",
 	[NTPD_DROP_DYN_LIMIT] = "dynamic limit",
 	[NTPD_DROP_ASSOC] = "refused by association",
+	[NTPD_DROP_AUTH] = "authentication failed",
+	[NTPD_DROP_ACCESS] = "access denied",
+	[NTPD_DROP_RATE] = "rate limited",
+	[NTPD_DROP_SERVER_DISABLED] = "server disabled",
+	[NTPD_DROP_IF_DISABLED] = "interface disabled",
 };
 
 const char *ntpd_drop_name(enum ntpd_drop d)
@@ -67,18 +83,41 @@ int server_answer(struct ntpd *core, const struct ntp_packet *req, uint64_t rx_t
 	return ntp_packet_encode(&r, buf, len);
 }
 
-/* A symmetric-active packet from an address without association. */
+/* Authentication and access of a request (mode 3 or 1; auth.h, access.h).
+ * *stop false: serve it, signing the answer with *keyid (0: unsigned).
+ * *stop true: the return value is the length of a KoD answer in reply, or
+ * 0 after the drop was counted. */
+static int screen_request(struct ntpd *core, const struct ntpd_rx *rx,
+			  const struct ntp_packet *pkt, uint8_t *reply, size_t reply_len,
+			  uint32_t *keyid, bool *stop)
+{
+	const char *kod;
+
+	*stop = true;
+	if (auth_request(core, rx->buf, pkt, keyid) < 0)
+		return drop(core, NTPD_DROP_AUTH, rx);
+	if (access_screen(core, rx, pkt, &kod) < 0)
+		return kod ? access_kod_reply(core, pkt, rx->ts, kod, *keyid, reply, reply_len) : 0;
+	*stop = false;
+	return 0;
+}
+
+/* A symmetric-active packet from an address without association (already
+ * screened; keyid: the key it was authenticated with, 0 none). */
 static int new_passive(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_packet *pkt,
-		       uint8_t *reply, size_t reply_len)
+		       uint32_t keyid, uint8_t *reply, size_t reply_len)
 {
 	struct assoc_opts o;
 	struct assoc *p;
 
 	if (!rx->serving)
 		return drop(core, NTPD_DROP_NOT_SERVING, rx);
-	if (core->n_dynamic >= NTPD_MAX_DYNAMIC)
+	if (access_server_disabled(core))
+		return drop(core, NTPD_DROP_SERVER_DISABLED, rx);
+	if (core->n_dynamic >= access_max_dynamic(core))
 		return drop(core, NTPD_DROP_DYN_LIMIT, rx);
 	memset(&o, 0, sizeof(o));
+	o.keyid = keyid;
 	o.hmode = NTP_MODE_PASSIVE;
 	o.version = pkt->version;
 	o.minpoll = NTP_DEF_MINPOLL;
@@ -97,6 +136,9 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 	struct ntp_packet pkt;
 	struct assoc *p;
 	enum assoc_result r;
+	const char *kod;
+	uint32_t keyid;
+	bool stop;
 	int n;
 
 	core->stats.received++;
@@ -106,11 +148,32 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 			p->cnt.rej[ASSOC_R_MALFORMED]++;
 		return drop(core, NTPD_DROP_MALFORMED, rx);
 	}
+	/* NTPv1 (RFC 1059) had no mode: its requests carry mode 0 and are
+	 * answered as clients' (mode 4, version 1), as ntpd does.  Versions 2-4
+	 * are answered in the version of the request (server_answer). */
+	if (pkt.version == 1 && pkt.mode == NTP_MODE_RESERVED)
+		pkt.mode = NTP_MODE_CLIENT;
+	if (access_if_disabled(core, rx))
+		return drop(core, NTPD_DROP_IF_DISABLED, rx);
+	/* Answers and broadcasts feed the clock: peer rights (access.h). */
+	if ((pkt.mode == NTP_MODE_SERVER || pkt.mode == NTP_MODE_PASSIVE ||
+	     pkt.mode == NTP_MODE_BROADCAST) && access_screen(core, rx, &pkt, &kod) < 0)
+		return 0;
+	/* Broadcast and multicast (bcast.c), and anything sent to a group. */
+	if (pkt.mode == NTP_MODE_BROADCAST || (rx->sock && rx->sock->bcast))
+		return bcast_input(core, rx, &pkt);
 	switch (pkt.mode) {
 	case NTP_MODE_CLIENT:
 		if (!rx->serving)
 			return drop(core, NTPD_DROP_NOT_SERVING, rx);
+		if (access_server_disabled(core))
+			return drop(core, NTPD_DROP_SERVER_DISABLED, rx);
+		n = screen_request(core, rx, &pkt, reply, reply_len, &keyid, &stop);
+		if (stop)
+			return n > 0 ? n : 0;
 		n = server_answer(core, &pkt, rx->ts, reply, reply_len);
+		if (n > 0 && keyid)
+			n = auth_sign(core->auth, keyid, reply, (size_t)n, reply_len);
 		if (n > 0)
 			core->stats.answered++;
 		return n > 0 ? n : 0;
@@ -120,17 +183,24 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		if (!p || (pkt.mode == NTP_MODE_SERVER && p->opts.hmode != NTP_MODE_CLIENT) ||
 		    (pkt.mode == NTP_MODE_PASSIVE && p->opts.hmode != NTP_MODE_ACTIVE))
 			return drop(core, NTPD_DROP_NO_ASSOC, rx);
+		if (!auth_assoc_accept(p, rx->buf, &pkt))
+			return drop(core, NTPD_DROP_AUTH, rx);
 		if (assoc_receive(p, &pkt, rx->ts, rx->dst) != ASSOC_OK)
 			core->stats.drop[NTPD_DROP_ASSOC]++;
 		return 0;
 	case NTP_MODE_ACTIVE:
+		n = screen_request(core, rx, &pkt, reply, reply_len, &keyid, &stop);
+		if (stop)
+			return n > 0 ? n : 0;
 		p = ntpd_assoc_find(core, rx->src, rx->src_port);
 		if (!p)
 			p = ntpd_assoc_find(core, rx->src, 0);
 		if (!p)
-			return new_passive(core, rx, &pkt, reply, reply_len);
+			return new_passive(core, rx, &pkt, keyid, reply, reply_len);
 		if (p->opts.hmode == NTP_MODE_CLIENT)
 			return drop(core, NTPD_DROP_NO_ASSOC, rx);
+		if (!auth_assoc_accept(p, rx->buf, &pkt))
+			return drop(core, NTPD_DROP_AUTH, rx);
 		r = assoc_receive(p, &pkt, rx->ts, rx->dst);
 		if (r != ASSOC_OK)
 			core->stats.drop[NTPD_DROP_ASSOC]++;

@@ -11,7 +11,10 @@
  * kernel's receive time, so a busy loop does not add to the measured delay:
  * the receive timestamp is our clock now minus the time the datagram
  * waited).  Sockets are non-blocking and drained with recvmmsg into the
- * core's fixed buffers: nothing is allocated per packet.
+ * core's fixed buffers; the replies to one batch are built in buffers on the
+ * stack and leave together with one sendmmsg: nothing is allocated per
+ * packet, and a busy server makes two system calls per NTPD_RX_BATCH
+ * datagrams (tests/bench/run measures it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -147,35 +150,68 @@ void sock_close_all(struct ntpd *core)
 	sock_sweep(core);
 }
 
-int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
-	      uint16_t port, uint32_t src)
+struct ntp_sock *sock_attach(struct ntpd *core, int fd, int *err)
 {
+	struct ntp_sock *s = xcalloc(1, sizeof(*s));
+	int r;
+
+	s->core = core;
+	s->fd = fd;
+	s->used = true;
+	r = loop_add_fd(core->loop, fd, POLLIN, sock_rx, s);
+	if (r < 0) {
+		close(fd);
+		free(s);
+		*err = r;
+		return NULL;
+	}
+	*err = 0;
+	return s;
+}
+
+void sock_detach(struct ntp_sock *s)
+{
+	if (!s)
+		return;
+	loop_del_fd(s->core->loop, s->fd);
+	close(s->fd);
+	free(s);
+}
+
+/* One outgoing datagram: the message header and what it points to. */
+struct tx_msg {
 	struct sockaddr_in sa;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh;
+	struct iovec iov;
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 		struct cmsghdr align;
 	} ctrl;
-	ssize_t n;
+};
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = addr;
-	sa.sin_port = htons(port);
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = &sa;
-	mh.msg_namelen = sizeof(sa);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+/* Fill mh (and t, which it points into) to send buf to addr:port from s;
+ * src (if not 0 and the socket is unbound) picks the source address. */
+static void tx_prepare(const struct ntp_sock *s, struct msghdr *mh, struct tx_msg *t,
+		       const uint8_t *buf, size_t len, uint32_t addr, uint16_t port, uint32_t src)
+{
+	memset(&t->sa, 0, sizeof(t->sa));
+	t->sa.sin_family = AF_INET;
+	t->sa.sin_addr.s_addr = addr;
+	t->sa.sin_port = htons(port);
+	t->iov.iov_base = (void *)buf;
+	t->iov.iov_len = len;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = &t->sa;
+	mh->msg_namelen = sizeof(t->sa);
+	mh->msg_iov = &t->iov;
+	mh->msg_iovlen = 1;
 	if (s->addr == 0 && src != 0) {
 		struct cmsghdr *c;
 		struct in_pktinfo pi;
 
-		memset(&ctrl, 0, sizeof(ctrl));
-		mh.msg_control = ctrl.buf;
-		mh.msg_controllen = sizeof(ctrl.buf);
-		c = CMSG_FIRSTHDR(&mh);
+		memset(&t->ctrl, 0, sizeof(t->ctrl));
+		mh->msg_control = t->ctrl.buf;
+		mh->msg_controllen = sizeof(t->ctrl.buf);
+		c = CMSG_FIRSTHDR(mh);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
@@ -183,19 +219,53 @@ int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
 		pi.ipi_spec_dst.s_addr = src;
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
-	n = sendmsg(s->fd, &mh, MSG_DONTWAIT);
-	if (n < 0) {
-		int e = errno;
+}
 
-		s->core->stats.send_err++;
-		if (e != s->err)
-			log_warn("sendto %08x:%u: %s", (unsigned)ntohl(addr), port, strerror(e));
-		s->err = e;
-		return -e;
-	}
+/* Count a send failure (logged once per errno change). */
+static int tx_failed(struct ntp_sock *s, int e, const struct sockaddr_in *sa)
+{
+	s->core->stats.send_err++;
+	if (e != s->err)
+		log_warn("sendto %08x:%u: %s", (unsigned)ntohl(sa->sin_addr.s_addr),
+			 ntohs(sa->sin_port), strerror(e));
+	s->err = e;
+	return -e;
+}
+
+int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
+	      uint16_t port, uint32_t src)
+{
+	struct tx_msg t;
+	struct msghdr mh;
+
+	tx_prepare(s, &mh, &t, buf, len, addr, port, src);
+	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0)
+		return tx_failed(s, errno, &t.sa);
 	s->err = 0;
 	s->core->stats.sent++;
 	return 0;
+}
+
+/* Send the n replies prepared in mm with as few sendmmsg calls as the
+ * errors allow: a message the kernel refuses is counted and skipped. */
+static void tx_flush(struct ntp_sock *s, struct mmsghdr *mm, struct tx_msg *t, int n)
+{
+	int i = 0;
+
+	while (i < n) {
+		int r = sendmmsg(s->fd, mm + i, (unsigned)(n - i), MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			tx_failed(s, errno, &t[i].sa);
+			i++;
+			continue;
+		}
+		s->err = 0;
+		s->core->stats.sent += (uint64_t)r;
+		i += r;
+	}
 }
 
 static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
@@ -209,11 +279,15 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 		char buf[CTRL_LEN];
 		struct cmsghdr align;
 	} ctrl[NTPD_RX_BATCH];
+	/* Replies of one batch, sent together with sendmmsg. */
+	uint8_t txbuf[NTPD_RX_BATCH][NTPD_PKT_MAX];
+	struct mmsghdr txmm[NTPD_RX_BATCH];
+	struct tx_msg tx[NTPD_RX_BATCH];
 
 	for (int round = 0; round < 16; round++) {
 		struct timespec rt;
 		uint64_t now_ts;
-		int n;
+		int n, ntx = 0;
 
 		memset(mm, 0, sizeof(mm));
 		for (int i = 0; i < NTPD_RX_BATCH; i++) {
@@ -254,6 +328,7 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 
 					memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 					rx.dst = pi.ipi_addr.s_addr;
+					rx.ifindex = (uint32_t)pi.ipi_ifindex;
 				} else if (c->cmsg_level == SOL_SOCKET &&
 					   c->cmsg_type == SCM_TIMESTAMPNS) {
 					struct timespec kt;
@@ -271,10 +346,14 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 				core->stats.drop[NTPD_DROP_TRUNCATED]++;
 				continue;
 			}
-			len = ntpd_input(core, &rx, core->txbuf, sizeof(core->txbuf));
-			if (len > 0)
-				sock_send(s, core->txbuf, (size_t)len, rx.src, rx.src_port, rx.dst);
+			len = ntpd_input(core, &rx, txbuf[ntx], sizeof(txbuf[ntx]));
+			if (len > 0) {
+				tx_prepare(s, &txmm[ntx].msg_hdr, &tx[ntx], txbuf[ntx], (size_t)len,
+					   rx.src, rx.src_port, rx.dst);
+				ntx++;
+			}
 		}
+		tx_flush(s, txmm, tx, ntx);
 		if (n < NTPD_RX_BATCH)
 			return;
 	}

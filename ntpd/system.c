@@ -51,6 +51,8 @@ static void sys_set_unsync(struct ntpd *core, const char *why)
 	s->synced = false;
 	s->on_local = false;
 	s->peer = NULL;
+	if (why != s->unsync_reason)
+		snprintf(s->unsync_reason, sizeof(s->unsync_reason), "%s", why);
 	s->leap = NTP_LEAP_NOSYNC;
 	s->stratum = NTP_MAXSTRAT;
 	s->refid = htonl(INIT_REFID);
@@ -76,7 +78,7 @@ void sys_init(struct ntpd *core)
 	s->local_stratum = NTPD_DEF_LOCAL_STRATUM;
 	s->last_update_t = -1e300;
 	ntp_discipline_init(&s->disc, core->clock, NTP_DEF_MINPOLL);
-	sys_set_unsync(core, "start");
+	sys_set_unsync(core, "no source selected yet");
 	s->tick_timer = loop_timer_add(core->loop, 1000000, sys_tick, core);
 }
 
@@ -216,6 +218,35 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 	s->poll = s->disc.poll;
 }
 
+/* Why the system is not synchronized, in one sentence for operators (the
+ * "reason" of the status): selection's own when it ran, else what keeps
+ * each association from being a candidate. */
+static void sys_explain(struct ntpd *core, int n, const struct ntp_selection *sel)
+{
+	struct ntp_system *s = &core->sys;
+	double now = ntpd_mono();
+	size_t len, cap = sizeof(s->unsync_reason);
+
+	if (n > 0) {
+		snprintf(s->unsync_reason, cap, "%s", sel->reason ? sel->reason :
+			 "no survivor of selection");
+		return;
+	}
+	if (!core->assocs) {
+		snprintf(s->unsync_reason, cap, "no NTP server or peer configured");
+		return;
+	}
+	len = (size_t)snprintf(s->unsync_reason, cap, "no usable source:");
+	for (struct assoc *p = core->assocs; p && len < cap; p = p->next) {
+		const char *why = NULL;
+
+		assoc_fit(p, now, &why);
+		len += (size_t)snprintf(s->unsync_reason + len, cap - len, "%s %s %s",
+					p == core->assocs ? "" : ";", p->addr_text,
+					why ? why : "usable");
+	}
+}
+
 void sys_select(struct ntpd *core)
 {
 	struct ntp_system *s = &core->sys;
@@ -239,6 +270,7 @@ void sys_select(struct ntpd *core)
 		cand[n].root_delay = p->rootdelay;
 		cand[n].root_disp = p->rootdisp;
 		cand[n].prefer = p->opts.preferred;
+		cand[n].priority = p->opts.priority;
 		if (p == s->peer)
 			prev = n;
 		n++;
@@ -268,16 +300,19 @@ void sys_select(struct ntpd *core)
 		}
 		if (s->synced && !s->on_local)
 			return;
-		if (!s->local_configured)
+		if (!s->local_configured) {
+			snprintf(s->unsync_reason, sizeof(s->unsync_reason),
+				 "source %s selected, waiting for the clock discipline", p->addr_text);
 			return;   /* waiting for the discipline to accept a sample */
+		}
 	}
 	if (s->local_configured) {
 		sys_use_local(core);
 		return;
 	}
+	sys_explain(core, n, &sel);
 	if (s->synced)
-		sys_set_unsync(core, n == 0 ? "no usable source" :
-			       (sel.reason ? sel.reason : "no survivor"));
+		sys_set_unsync(core, s->unsync_reason);
 }
 
 /* The local clock stopped being configured, or changed: start over. */
@@ -328,6 +363,12 @@ static void sys_tick(struct loop *loop, void *arg)
 			changed = true;
 		}
 	}
+	/* preempt: demobilized associations come back when no remote source
+	 * is the system peer any more. */
+	if (!s->peer)
+		for (struct assoc *p = core->assocs; p; p = p->next)
+			if (p->preempted)
+				assoc_remobilize(p);
 	/* Peers age: a system peer may stop being fit without any packet. */
 	if (changed || (s->peer && !assoc_fit(s->peer, now, NULL)))
 		sys_select(core);

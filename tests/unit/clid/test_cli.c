@@ -524,8 +524,10 @@ Test(cli, help_listing)
 	cr_assert_str_eq(take(&OUT), caret(9 + 12, "Unrecognized command"));
 	cli_help(s, "display ntp-service ");
 	cr_assert_str_eq(take(&OUT),
-		"  sessions  Display the NTP sessions\r\n"
-		"  status    Display the status of the NTP service\r\n");
+		"  sessions    Display the NTP sessions\r\n"
+		"  statistics  Display NTP statistics\r\n"
+		"  status      Display the status of the NTP service\r\n"
+		"  trace       Display the path from the local device to the reference clock source\r\n");
 	cli_exec(s, "quit");
 	cli_help(s, "");
 	cr_assert_str_eq(take(&OUT),
@@ -561,7 +563,8 @@ Test(cli, completion)
 	r = cli_complete(s, "ntp-service server source-interface gig");
 	cr_assert_str_eq(r, "ntp-service server source-interface GigabitEthernet ");
 	free(r);
-	r = cli_complete(s, "ntp-service server ");
+	/* (`ntp-service server disable` also follows "server".) */
+	r = cli_complete(s, "ntp-service server s");
 	cr_assert_str_eq(r, "ntp-service server source-interface ");
 	free(r);
 	/* A parameter cannot be completed. */

@@ -186,7 +186,8 @@ Test(display, sessions)
 
 	ntp_fmt_sessions(v, 1, true, &b);
 	cr_assert(strstr(b.buf, " reftime: 00:00:00.000 UTC Jan 1 1900(00000000.00000000)\r\n"));
-	cr_assert(strstr(b.buf, " local mode: unspec, local poll: 1024\r\n"), "%s", b.buf);
+	cr_assert(strstr(b.buf, " local mode: unspec, local poll: 1024, current poll: 1024\r\n"),
+		  "%s", b.buf);
 	cr_assert(strstr(b.buf, " filter delay :\r\n"));
 	sbuf_free(&b);
 }

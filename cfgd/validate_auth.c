@@ -1,0 +1,252 @@
+/*
+ * validate_auth.c: the checks of NTP authentication, NTP access control
+ * and basic ACLs (called by validate_config(), see validate.h).
+ *
+ * Ranges and rules (VRP where the manuals say, ours where they do not):
+ *   authentication key  id 1..4294967295 (decimal, no leading zeros);
+ *                       mode md5 or hmac-sha256; key 1..255 printable
+ *                       characters without spaces; a key marked reliable
+ *                       must exist (have a mode and a key).  Sentences
+ *                       never repeat the key itself.
+ *   access              each level names a basic ACL, 2000..2999
+ *   max-dynamic-sessions 0..100
+ *   discard             min-interval and avg-interval 1..8 (log2 s)
+ *   ACL                 number 2000..2999 (basic ACLs only); rule id
+ *                       0..4294967294; source a dotted quad; wildcard a
+ *                       dotted quad (any bits, as VRP allows), only with a
+ *                       source
+ * Commit-time cross references (an edit may leave them pending, so that
+ * `ntp-service access peer 2000` may come before `acl number 2000`, or an
+ * ACL be replaced in two steps):
+ *   with `authentication enable`, the key of an NTP server or peer exists
+ *   (without it the key id is inert); the ACL of an access level exists.
+ *   Hence an ACL or key still in use cannot be committed away.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "validate.h"
+
+static void add(struct validate_list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct validate_list *l, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	l->msg = xrealloc(l->msg, (l->n + 1) * sizeof(*l->msg));
+	l->msg[l->n++] = xstrdup(buf);
+}
+
+/* A canonical decimal (no sign, no leading zero) within lo..hi. */
+static bool decimal_in(const char *s, unsigned long long lo, unsigned long long hi,
+		       unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!s || !*s || strlen(s) > 10 || (s[0] == '0' && s[1]))
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (v < lo || v > hi)
+		return false;
+	if (out)
+		*out = v;
+	return true;
+}
+
+static bool quad(const char *s)
+{
+	struct in_addr a;
+
+	return s && inet_pton(AF_INET, s, &a) == 1;
+}
+
+static bool key_text_ok(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > 255)
+		return false;
+	for (; *k; k++)
+		if (!isgraph((unsigned char)*k))
+			return false;
+	return true;
+}
+
+static void check_keys(const Ntp *ntp, struct validate_list *l)
+{
+	for (size_t i = 0; i < ntp->n_authentication_key; i++) {
+		const NtpKey *k = ntp->authentication_key[i];
+		const char *id = k->keyid ? k->keyid : "";
+
+		if (!decimal_in(id, 1, 4294967295ULL, NULL)) {
+			add(l, "The authentication key ID %s is invalid: it must be 1 to 4294967295.",
+			    id);
+			continue;
+		}
+		if (!k->mode && !k->key) {
+			add(l, "The authentication key %s does not exist.", id);
+			continue;
+		}
+		if (!k->mode || (strcmp(k->mode, "md5") && strcmp(k->mode, "hmac-sha256")))
+			add(l, "The authentication mode of key %s must be md5 or hmac-sha256.", id);
+		if (!k->key || !key_text_ok(k->key))
+			add(l, "The authentication key %s must be 1 to 255 printable characters "
+			    "without spaces.", id);
+	}
+}
+
+static const char *const level_names[] = { "peer", "query", "server", "synchronization",
+					   "limited" };
+
+/* The levels of an NtpAccess as (present, number) pairs, in level_names order. */
+static void access_levels(const NtpAccess *a, bool has[5], uint32_t num[5])
+{
+	has[0] = a->has_peer;
+	num[0] = a->peer;
+	has[1] = a->has_query;
+	num[1] = a->query;
+	has[2] = a->has_server;
+	num[2] = a->server;
+	has[3] = a->has_synchronization;
+	num[3] = a->synchronization;
+	has[4] = a->has_limited;
+	num[4] = a->limited;
+}
+
+static void check_ntp(const Ntp *ntp, struct validate_list *l)
+{
+	check_keys(ntp, l);
+	if (ntp->access) {
+		bool has[5];
+		uint32_t num[5];
+
+		access_levels(ntp->access, has, num);
+		for (int i = 0; i < 5; i++)
+			if (has[i] && (num[i] < 2000 || num[i] > 2999))
+				add(l, "The ACL number %u of NTP access %s must be 2000 to 2999 "
+				    "(a basic ACL).", num[i], level_names[i]);
+	}
+	if (ntp->has_max_dynamic_sessions && ntp->max_dynamic_sessions > 100)
+		add(l, "The maximum number of NTP dynamic sessions must be 0 to 100.");
+	if (ntp->discard) {
+		const NtpDiscard *d = ntp->discard;
+
+		if (d->has_min_interval && (d->min_interval < 1 || d->min_interval > 8))
+			add(l, "The NTP minimum packet interval (min-interval) must be 1 to 8.");
+		if (d->has_avg_interval && (d->avg_interval < 1 || d->avg_interval > 8))
+			add(l, "The NTP average packet interval (avg-interval) must be 1 to 8.");
+	}
+}
+
+static void check_acls(const Config *c, struct validate_list *l)
+{
+	for (size_t i = 0; i < c->n_acl; i++) {
+		const Acl *a = c->acl[i];
+		const char *num = a->number ? a->number : "";
+
+		if (!decimal_in(num, 2000, 2999, NULL)) {
+			add(l, "The ACL number %s is invalid: basic ACLs are 2000 to 2999.", num);
+			continue;
+		}
+		for (size_t k = 0; k < a->n_rule; k++) {
+			const AclRule *r = a->rule[k];
+			const char *id = r->id ? r->id : "";
+
+			if (!decimal_in(id, 0, 4294967294ULL, NULL)) {
+				add(l, "The rule ID %s of ACL %s is invalid: it must be 0 to "
+				    "4294967294.", id, num);
+				continue;
+			}
+			if (r->source && !quad(r->source))
+				add(l, "The source address %s of rule %s of ACL %s is invalid.",
+				    r->source, id, num);
+			if (r->wildcard && !r->source)
+				add(l, "Rule %s of ACL %s has a wildcard without a source address.",
+				    id, num);
+			else if (r->wildcard && !quad(r->wildcard))
+				add(l, "The source wildcard %s of rule %s of ACL %s is invalid.",
+				    r->wildcard, id, num);
+		}
+	}
+}
+
+static const NtpKey *find_key(const Ntp *ntp, uint32_t id)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", id);
+	for (size_t i = 0; i < ntp->n_authentication_key; i++) {
+		const NtpKey *k = ntp->authentication_key[i];
+
+		if (k->keyid && strcmp(k->keyid, buf) == 0 && k->mode && k->key)
+			return k;
+	}
+	return NULL;
+}
+
+static bool acl_exists(const Config *c, uint32_t number)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", number);
+	for (size_t i = 0; i < c->n_acl; i++)
+		if (c->acl[i]->number && strcmp(c->acl[i]->number, buf) == 0)
+			return true;
+	return false;
+}
+
+static void check_refs(const Config *c, struct validate_list *l)
+{
+	const Ntp *ntp = c->ntp;
+
+	if (!ntp)
+		return;
+	for (int s = 0; s < 2 && ntp->has_authentication_enable && ntp->authentication_enable;
+	     s++) {
+		NtpAssociation **v = s == 0 ? ntp->unicast_server : ntp->unicast_peer;
+		size_t n = s == 0 ? ntp->n_unicast_server : ntp->n_unicast_peer;
+
+		for (size_t i = 0; i < n; i++)
+			if (v[i]->has_authentication_keyid && v[i]->authentication_keyid &&
+			    !find_key(ntp, v[i]->authentication_keyid))
+				add(l, "The authentication key %u of NTP %s %s does not exist.",
+				    v[i]->authentication_keyid, s == 0 ? "server" : "peer",
+				    v[i]->address ? v[i]->address : "");
+	}
+	if (ntp->access) {
+		bool has[5];
+		uint32_t num[5];
+
+		access_levels(ntp->access, has, num);
+		for (int i = 0; i < 5; i++)
+			if (has[i] && num[i] >= 2000 && num[i] <= 2999 && !acl_exists(c, num[i]))
+				add(l, "The ACL %u used by NTP access %s does not exist.", num[i],
+				    level_names[i]);
+	}
+}
+
+void validate_ntp_security(const Config *c, enum validate_phase phase, struct validate_list *l)
+{
+	if (!c)
+		return;
+	if (c->ntp)
+		check_ntp(c->ntp, l);
+	check_acls(c, l);
+	if (phase == VALIDATE_COMMIT)
+		check_refs(c, l);
+}

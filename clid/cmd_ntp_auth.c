@@ -1,0 +1,419 @@
+/*
+ * cmd_ntp_auth.c: NTP authentication, access control and server-side
+ * limits, and their lines of the configuration text:
+ *
+ *   ntp-service authentication enable
+ *   ntp-service authentication-keyid 1 authentication-mode md5 cipher %^%#...%^%#
+ *   ntp-service reliable authentication-keyid 1
+ *   ntp-service access peer 2000          (also query, server, synchronization, limited)
+ *   ntp-service max-dynamic-sessions 50
+ *   ntp-service discard min-interval 3 avg-interval 5
+ *   ntp-service kod-enable
+ *   ntp-service server disable
+ *   ntp-service in-interface disable      (interface view)
+ *
+ * Keys.  A key is typed in plain text (`... md5 MyKey`), or after `cipher`
+ * either in plain text or in the form this device displays.  We cannot
+ * produce Huawei's cipher text (it is encrypted with a device secret), so
+ * the displayed form is our own: "%^%#" + base64 of the key + "%^%#".  It is
+ * an ENCODING, not encryption: it keeps keys from being read at a glance on
+ * a screen and makes `display current-configuration` paste back to the same
+ * key, nothing more.  Keys are stored in plain text in the configuration
+ * (protect the running and startup files).  A VRP cipher text pasted here
+ * does not decode and is refused ("Wrong parameter").
+ *
+ * Re-entering a key replaces its mode and text and keeps its `reliable`
+ * mark; `undo ntp-service authentication-keyid K` removes the key and the
+ * mark.  `reliable` on a key that does not exist is refused by cfgd.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <nettle/base64.h>
+
+#include "cmd.h"
+#include "cmd_ntp_auth.h"
+#include "log.h"
+
+#define KEY_MAX 255
+#define CIPHER_MARK "%^%#"
+
+static const struct cmd_kwhelp auth_kw[] = {
+	{ "ntp-service", "Specify NTP (Network Time Protocol) configuration information" },
+	{ "authentication", "Authentication" },
+	{ "enable", "Enable the function" },
+	{ "authentication-keyid", "Specify the authentication key ID" },
+	{ "authentication-mode", "Specify the authentication mode" },
+	{ "md5", "MD5 authentication (RFC 5905)" },
+	{ "hmac-sha256", "HMAC-SHA256 authentication" },
+	{ "cipher", "The key is given (and displayed) in encoded form" },
+	{ "reliable", "Specify a reliable (trusted) key" },
+	{ "access", "Specify NTP access control" },
+	{ "peer", "Full access: time requests, control queries, and peering" },
+	{ "query", "Control queries only" },
+	{ "server", "Time requests and control queries" },
+	{ "synchronization", "Time requests only" },
+	{ "limited", "Rate limiting (answered by KoD RATE when KoD is enabled)" },
+	{ "max-dynamic-sessions", "Maximum number of dynamic NTP sessions" },
+	{ "discard", "Rate limit of incoming NTP packets" },
+	{ "min-interval", "Minimum interval between packets" },
+	{ "avg-interval", "Average interval between packets" },
+	{ "kod-enable", "Enable kiss-o'-death (KoD) packets" },
+	{ "disable", "Disable the function" },
+	{ "in-interface", "NTP packets received on this interface" },
+	{ NULL, NULL },
+};
+
+static const struct cmd_param auth_params[] = {
+	{ "key-id", GP_INT, 1, 4294967295u, "Authentication key ID" },
+	{ "password", GP_STRING, 1, 392,
+	  "The key: 1 to 255 characters in plain text, or its encoded form after cipher" },
+	{ "acl-number", GP_INT, 2000, 2999, "Basic ACL number" },
+	{ "number", GP_INT, 0, 100, "Maximum number of dynamic sessions" },
+	{ "min-interval-val", GP_INT, 1, 8, "Minimum interval (log2 seconds)" },
+	{ "avg-interval-val", GP_INT, 1, 8, "Average interval (log2 seconds)" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* ---- key encoding ---- */
+
+int ntp_key_encode(const char *key, char *buf, size_t len)
+{
+	size_t n = strlen(key), m = 2 * strlen(CIPHER_MARK) + BASE64_ENCODE_RAW_LENGTH(n);
+
+	if (m + 1 > len)
+		return -ENOBUFS;
+	memcpy(buf, CIPHER_MARK, 4);
+	base64_encode_raw(buf + 4, n, (const uint8_t *)key);
+	memcpy(buf + 4 + BASE64_ENCODE_RAW_LENGTH(n), CIPHER_MARK, 4);
+	buf[m] = '\0';
+	return 0;
+}
+
+static bool key_ok(const char *k, size_t n)
+{
+	if (n == 0 || n > KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)k[i] <= ' ' || (unsigned char)k[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+int ntp_key_decode(const char *text, char *buf, size_t len)
+{
+	size_t n = strlen(text), out = 0;
+	struct base64_decode_ctx d;
+	uint8_t tmp[BASE64_DECODE_LENGTH(400) + 1];
+
+	if (n < 8 || strncmp(text, CIPHER_MARK, 4) || strcmp(text + n - 4, CIPHER_MARK)) {
+		if (!key_ok(text, n) || n + 1 > len)
+			return -EINVAL;
+		memcpy(buf, text, n + 1);
+		return 0;
+	}
+	if (n - 8 > 400)
+		return -EINVAL;
+	base64_decode_init(&d);
+	if (!base64_decode_update(&d, &out, tmp, n - 8, text + 4) || !base64_decode_final(&d) ||
+	    !key_ok((const char *)tmp, out) || out + 1 > len)
+		return -EINVAL;
+	memcpy(buf, tmp, out);
+	buf[out] = '\0';
+	return 0;
+}
+
+/* ---- handlers ---- */
+
+static NtpKey *frag_key(Config *c, uint32_t id)
+{
+	Ntp *ntp = frag_ntp(c);
+	NtpKey *k = xmalloc(sizeof(*k));
+	char buf[16];
+
+	ntp_key__init(k);
+	snprintf(buf, sizeof(buf), "%u", id);
+	k->keyid = xstrdup(buf);
+	ntp->authentication_key = xrealloc(ntp->authentication_key,
+					   (ntp->n_authentication_key + 1) * sizeof(NtpKey *));
+	ntp->authentication_key[ntp->n_authentication_key++] = k;
+	return k;
+}
+
+static int h_auth_enable(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "authentication_enable", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	frag_ntp(c)->has_authentication_enable = true;
+	frag_ntp(c)->authentication_enable = true;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_auth_key(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	uint32_t id = cmd_arg_u32(a, "key-id", 0);
+	char idtxt[16], key[KEY_MAX + 1];
+	const char *pw;
+
+	snprintf(idtxt, sizeof(idtxt), "%u", id);
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "authentication_key", idtxt, NULL);
+		return 0;
+	}
+	pw = cmd_arg(a, "password");
+	if (cmd_has(a, "cipher")) {
+		if (ntp_key_decode(pw, key, sizeof(key)) < 0)
+			return cmd_error_at(ctx, cmd_arg_tok(a, "password"), GRAM_WRONG_PARAM);
+	} else {
+		if (strlen(pw) > KEY_MAX || !key_ok(pw, strlen(pw)))
+			return cmd_error_at(ctx, cmd_arg_tok(a, "password"), GRAM_WRONG_PARAM);
+		snprintf(key, sizeof(key), "%s", pw);
+	}
+	Config *c = frag_new();
+	NtpKey *k = frag_key(c, id);
+	k->mode = xstrdup(cmd_has(a, "hmac-sha256") ? "hmac-sha256" : "md5");
+	k->key = xstrdup(key);
+	explicit_bzero(key, sizeof(key));
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_reliable(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	uint32_t id = cmd_arg_u32(a, "key-id", 0);
+	char idtxt[16];
+
+	snprintf(idtxt, sizeof(idtxt), "%u", id);
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "authentication_key", idtxt, "reliable", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	NtpKey *k = frag_key(c, id);
+	k->has_reliable = true;
+	k->reliable = true;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static const char *const levels[] = { "peer", "query", "server", "synchronization", "limited" };
+
+static int h_access(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *level = NULL;
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]) && !level; i++)
+		if (cmd_has(a, levels[i]))
+			level = levels[i];
+	if (!level)
+		return cmd_error(ctx, "Incomplete command.");
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "access", level, NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	NtpAccess *acc = xmalloc(sizeof(*acc));
+	uint32_t n = cmd_arg_u32(a, "acl-number", 0);
+
+	ntp_access__init(acc);
+	if (!strcmp(level, "peer")) {
+		acc->has_peer = true;
+		acc->peer = n;
+	} else if (!strcmp(level, "query")) {
+		acc->has_query = true;
+		acc->query = n;
+	} else if (!strcmp(level, "server")) {
+		acc->has_server = true;
+		acc->server = n;
+	} else if (!strcmp(level, "synchronization")) {
+		acc->has_synchronization = true;
+		acc->synchronization = n;
+	} else {
+		acc->has_limited = true;
+		acc->limited = n;
+	}
+	frag_ntp(c)->access = acc;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_max_dynamic(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "max_dynamic_sessions", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	frag_ntp(c)->has_max_dynamic_sessions = true;
+	frag_ntp(c)->max_dynamic_sessions = cmd_arg_u32(a, "number", 100);
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+/* Given intervals replace those set; the other keeps its value. */
+static int h_discard(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "discard", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	NtpDiscard *d = xmalloc(sizeof(*d));
+
+	ntp_discard__init(d);
+	if (cmd_has(a, "min-interval-val")) {
+		d->has_min_interval = true;
+		d->min_interval = cmd_arg_u32(a, "min-interval-val", 1);
+	}
+	if (cmd_has(a, "avg-interval-val")) {
+		d->has_avg_interval = true;
+		d->avg_interval = cmd_arg_u32(a, "avg-interval-val", 5);
+	}
+	frag_ntp(c)->discard = d;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_kod(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "kod_enable", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	frag_ntp(c)->has_kod_enable = true;
+	frag_ntp(c)->kod_enable = true;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_server_disable(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (a->undo) {
+		cmd_edit_delete(ctx, "ntp", "server_disable", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	frag_ntp(c)->has_server_disable = true;
+	frag_ntp(c)->server_disable = true;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_in_interface(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *ifname = cmd_view_ifname(ctx);
+
+	if (!ifname)
+		return cmd_error(ctx, "The command is only valid in an interface view.");
+	if (a->undo) {
+		cmd_edit_delete(ctx, "interface", ifname, "ntp_in_interface_disable", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	Interface *ifc = frag_interface(c, ifname);
+	ifc->has_ntp_in_interface_disable = true;
+	ifc->ntp_in_interface_disable = true;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+#define LEVELS "{ peer | query | server | synchronization | limited }"
+
+const struct cmd_entry cmd_ntp_auth_entries[] = {
+	{ CLI_V_SYSTEM, "ntp-service authentication enable",
+	  "undo ntp-service authentication enable", auth_params, auth_kw, h_auth_enable },
+	{ CLI_V_SYSTEM,
+	  "ntp-service authentication-keyid key-id authentication-mode { md5 | hmac-sha256 } "
+	  "[ cipher ] password",
+	  "undo ntp-service authentication-keyid key-id", auth_params, auth_kw, h_auth_key },
+	{ CLI_V_SYSTEM, "ntp-service reliable authentication-keyid key-id",
+	  "undo ntp-service reliable authentication-keyid key-id", auth_params, auth_kw,
+	  h_reliable },
+	{ CLI_V_SYSTEM, "ntp-service access " LEVELS " acl-number",
+	  "undo ntp-service access " LEVELS " [ acl-number ]", auth_params, auth_kw, h_access },
+	{ CLI_V_SYSTEM, "ntp-service max-dynamic-sessions number",
+	  "undo ntp-service max-dynamic-sessions [ number ]", auth_params, auth_kw,
+	  h_max_dynamic },
+	/* VRP's `{ min-interval x | avg-interval y } *`: one of them, then the other. */
+	{ CLI_V_SYSTEM,
+	  "ntp-service discard min-interval min-interval-val [ avg-interval avg-interval-val ]",
+	  "undo ntp-service discard", auth_params, auth_kw, h_discard },
+	{ CLI_V_SYSTEM,
+	  "ntp-service discard avg-interval avg-interval-val [ min-interval min-interval-val ]",
+	  NULL, auth_params, auth_kw, h_discard },
+	{ CLI_V_SYSTEM, "ntp-service kod-enable", "undo ntp-service kod-enable", auth_params,
+	  auth_kw, h_kod },
+	{ CLI_V_SYSTEM, "ntp-service server disable", "undo ntp-service server disable",
+	  auth_params, auth_kw, h_server_disable },
+	{ CLI_V_IF, "ntp-service in-interface disable", "undo ntp-service in-interface disable",
+	  auth_params, auth_kw, h_in_interface },
+	{ 0, NULL, NULL, NULL, NULL, NULL },
+};
+
+/* ---- configuration text ---- */
+
+void cmd_ntp_auth_render(const Config *c, struct sbuf *out)
+{
+	const Ntp *n = c ? c->ntp : NULL;
+
+	if (!n)
+		return;
+	if (n->has_server_disable && n->server_disable)
+		sbuf_puts(out, "ntp-service server disable\r\n");
+	if (n->has_authentication_enable && n->authentication_enable)
+		sbuf_puts(out, "ntp-service authentication enable\r\n");
+	for (size_t i = 0; i < n->n_authentication_key; i++) {
+		const NtpKey *k = n->authentication_key[i];
+		char enc[2 * 4 + BASE64_ENCODE_RAW_LENGTH(KEY_MAX) + 1];
+
+		if (!k->keyid || !k->mode || !k->key || ntp_key_encode(k->key, enc, sizeof(enc)) < 0)
+			continue;
+		sbuf_printf(out, "ntp-service authentication-keyid %s authentication-mode %s "
+			    "cipher %s\r\n", k->keyid, k->mode, enc);
+	}
+	for (size_t i = 0; i < n->n_authentication_key; i++) {
+		const NtpKey *k = n->authentication_key[i];
+
+		if (k->keyid && k->has_reliable && k->reliable)
+			sbuf_printf(out, "ntp-service reliable authentication-keyid %s\r\n", k->keyid);
+	}
+	if (n->access) {
+		const NtpAccess *a = n->access;
+
+		if (a->has_peer)
+			sbuf_printf(out, "ntp-service access peer %u\r\n", a->peer);
+		if (a->has_server)
+			sbuf_printf(out, "ntp-service access server %u\r\n", a->server);
+		if (a->has_synchronization)
+			sbuf_printf(out, "ntp-service access synchronization %u\r\n",
+				    a->synchronization);
+		if (a->has_query)
+			sbuf_printf(out, "ntp-service access query %u\r\n", a->query);
+		if (a->has_limited)
+			sbuf_printf(out, "ntp-service access limited %u\r\n", a->limited);
+	}
+	if (n->has_max_dynamic_sessions)
+		sbuf_printf(out, "ntp-service max-dynamic-sessions %u\r\n", n->max_dynamic_sessions);
+	if (n->discard && (n->discard->has_min_interval || n->discard->has_avg_interval)) {
+		sbuf_puts(out, "ntp-service discard");
+		if (n->discard->has_min_interval)
+			sbuf_printf(out, " min-interval %u", n->discard->min_interval);
+		if (n->discard->has_avg_interval)
+			sbuf_printf(out, " avg-interval %u", n->discard->avg_interval);
+		sbuf_puts(out, "\r\n");
+	}
+	if (n->has_kod_enable && n->kod_enable)
+		sbuf_puts(out, "ntp-service kod-enable\r\n");
+}
+
+void cmd_ntp_auth_render_interface(const Interface *ifc, struct sbuf *out)
+{
+	if (ifc->has_ntp_in_interface_disable && ifc->ntp_in_interface_disable)
+		sbuf_puts(out, " ntp-service in-interface disable\r\n");
+}

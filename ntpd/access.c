@@ -1,0 +1,387 @@
+/*
+ * access.c: access levels from basic ACLs, rate limiting with KoD RATE,
+ * KoD DENY, `server disable`, `max-dynamic-sessions` and `in-interface
+ * disable`.  The rules are described in access.h.
+ *
+ * The configuration is compiled at each reconciliation into struct
+ * access_state: the ACLs with their rules parsed and sorted, the ACL
+ * number of each level.  The per-source rate state survives
+ * reconciliations (it describes the clients, not the configuration).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "access.h"
+#include "auth.h"
+#include "log.h"
+#include "ntpd.h"
+
+int acl_match(const struct acl *acl, uint32_t src)
+{
+	uint32_t h = ntohl(src);
+
+	if (!acl)
+		return -1;
+	for (size_t i = 0; i < acl->n; i++) {
+		const struct acl_rule *r = &acl->rule[i];
+
+		if (((h ^ r->addr) & ~r->wild) == 0)
+			return r->deny ? 0 : 1;
+	}
+	return -1;
+}
+
+const struct acl *access_find_acl(const struct access_state *s, uint32_t number)
+{
+	for (size_t i = 0; s && i < s->n_acls; i++)
+		if (s->acls[i].number == number)
+			return &s->acls[i];
+	return NULL;
+}
+
+enum access_level access_level_of(const struct access_state *s, uint32_t src)
+{
+	static const struct { enum access_cfg_level cfg; enum access_level level; } order[] = {
+		{ ACL_L_PEER, ACCESS_PEER },
+		{ ACL_L_SERVER, ACCESS_SERVER },
+		{ ACL_L_SYNC, ACCESS_SYNC },
+		{ ACL_L_QUERY, ACCESS_QUERY },
+	};
+	bool any = false;
+
+	if (!s)
+		return ACCESS_PEER;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!s->level_set[order[i].cfg])
+			continue;
+		any = true;
+		if (acl_match(access_find_acl(s, s->level_acl[order[i].cfg]), src) == 1)
+			return order[i].level;
+	}
+	return any ? ACCESS_NONE : ACCESS_PEER;
+}
+
+bool access_allows(enum access_level l, enum access_want w)
+{
+	switch (w) {
+	case ACCESS_W_TIME:
+		return l == ACCESS_PEER || l == ACCESS_SERVER || l == ACCESS_SYNC;
+	case ACCESS_W_CONTROL:
+		return l == ACCESS_PEER || l == ACCESS_SERVER || l == ACCESS_QUERY;
+	case ACCESS_W_PEER:
+		return l == ACCESS_PEER;
+	}
+	return false;
+}
+
+static size_t slot_hash(uint32_t addr)
+{
+	return (size_t)((addr * 2654435761u) >> 22) % ACCESS_RATE_SLOTS;
+}
+
+bool access_rate_limited(struct access_state *s, uint32_t src, double now)
+{
+	double minint = ldexp(1.0, s->min_exp), avgint = ldexp(1.0, s->avg_exp);
+	size_t h = slot_hash(src);
+	struct rate_slot *e = NULL, *victim = NULL;
+	double elapsed;
+
+	for (size_t i = 0; i < ACCESS_RATE_PROBE; i++) {
+		struct rate_slot *c = &s->rate[(h + i) % ACCESS_RATE_SLOTS];
+
+		if (c->addr == src) {
+			e = c;
+			break;
+		}
+		/* The first free slot of the window, else its oldest. */
+		if (!victim || (victim->addr != 0 && (c->addr == 0 || c->last < victim->last)))
+			victim = c;
+	}
+	if (!e) {
+		e = victim;
+		e->addr = src;
+		e->last = now;
+		e->score = avgint;
+		return false;
+	}
+	elapsed = now - e->last;
+	if (elapsed < 0)
+		elapsed = 0;
+	e->score -= elapsed;
+	if (e->score < 0)
+		e->score = 0;
+	e->score += avgint;
+	e->last = now;
+	return elapsed < minint || e->score > avgint * ACCESS_BURST;
+}
+
+bool access_kod_budget(struct access_state *s, double now)
+{
+	double dt = now - s->kod_last;
+
+	if (dt > 0)
+		s->kod_tokens += dt * ACCESS_KOD_PER_S;
+	if (s->kod_tokens > ACCESS_KOD_PER_S)
+		s->kod_tokens = ACCESS_KOD_PER_S;
+	s->kod_last = now;
+	if (s->kod_tokens < 1.0) {
+		s->kod_suppressed++;
+		return false;
+	}
+	s->kod_tokens -= 1.0;
+	return true;
+}
+
+/* ---- configuration ---- */
+
+static void acls_free(struct access_state *s)
+{
+	for (size_t i = 0; i < s->n_acls; i++)
+		free(s->acls[i].rule);
+	free(s->acls);
+	s->acls = NULL;
+	s->n_acls = 0;
+}
+
+void access_free(struct access_state *s)
+{
+	if (!s)
+		return;
+	acls_free(s);
+	free(s);
+}
+
+static bool parse_u32(const char *str, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!str || !*str)
+		return false;
+	v = strtoull(str, &end, 10);
+	if (*end || v > 0xffffffffULL)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool parse_quad(const char *str, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (!str || inet_pton(AF_INET, str, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct acl_rule *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void compile_acl(const Acl *in, struct acl *out)
+{
+	out->rule = xcalloc(in->n_rule ? in->n_rule : 1, sizeof(*out->rule));
+	out->n = 0;
+	for (size_t i = 0; i < in->n_rule; i++) {
+		const AclRule *r = in->rule[i];
+		struct acl_rule *o = &out->rule[out->n];
+
+		if (!r || !parse_u32(r->id, &o->id))
+			continue;
+		o->deny = r->has_deny && r->deny;
+		if (r->source) {
+			if (!parse_quad(r->source, &o->addr))
+				continue;
+			o->wild = 0;
+			if (r->wildcard && !parse_quad(r->wildcard, &o->wild))
+				continue;
+		} else {
+			o->addr = 0;
+			o->wild = 0xffffffffu;     /* any */
+		}
+		out->n++;
+	}
+	qsort(out->rule, out->n, sizeof(*out->rule), rule_cmp);
+}
+
+void access_apply(struct ntpd *core, const Config *cfg)
+{
+	struct access_state *s = core->access;
+	const Ntp *ntp = cfg ? cfg->ntp : NULL;
+	const NtpAccess *acc = ntp ? ntp->access : NULL;
+
+	if (!s)
+		s = core->access = xcalloc(1, sizeof(*s));
+	acls_free(s);
+	if (cfg && cfg->n_acl) {
+		s->acls = xcalloc(cfg->n_acl, sizeof(*s->acls));
+		for (size_t i = 0; i < cfg->n_acl; i++) {
+			const Acl *a = cfg->acl[i];
+
+			if (!a || !parse_u32(a->number, &s->acls[s->n_acls].number))
+				continue;
+			compile_acl(a, &s->acls[s->n_acls]);
+			s->n_acls++;
+		}
+	}
+	memset(s->level_set, 0, sizeof(s->level_set));
+	if (acc) {
+		s->level_set[ACL_L_PEER] = acc->has_peer;
+		s->level_acl[ACL_L_PEER] = acc->peer;
+		s->level_set[ACL_L_SERVER] = acc->has_server;
+		s->level_acl[ACL_L_SERVER] = acc->server;
+		s->level_set[ACL_L_SYNC] = acc->has_synchronization;
+		s->level_acl[ACL_L_SYNC] = acc->synchronization;
+		s->level_set[ACL_L_QUERY] = acc->has_query;
+		s->level_acl[ACL_L_QUERY] = acc->query;
+		s->level_set[ACL_L_LIMITED] = acc->has_limited;
+		s->level_acl[ACL_L_LIMITED] = acc->limited;
+	}
+	s->discard_set = ntp && ntp->discard;
+	s->min_exp = ACCESS_DEF_MIN;
+	s->avg_exp = ACCESS_DEF_AVG;
+	if (ntp && ntp->discard) {
+		if (ntp->discard->has_min_interval && ntp->discard->min_interval >= 1 &&
+		    ntp->discard->min_interval <= 8)
+			s->min_exp = (int)ntp->discard->min_interval;
+		if (ntp->discard->has_avg_interval && ntp->discard->avg_interval >= 1 &&
+		    ntp->discard->avg_interval <= 8)
+			s->avg_exp = (int)ntp->discard->avg_interval;
+	}
+	s->kod = ntp && ntp->has_kod_enable && ntp->kod_enable;
+	s->server_disable = ntp && ntp->has_server_disable && ntp->server_disable;
+	s->max_dynamic = NTPD_MAX_DYNAMIC;
+	if (ntp && ntp->has_max_dynamic_sessions && ntp->max_dynamic_sessions <= NTPD_MAX_DYNAMIC)
+		s->max_dynamic = (int)ntp->max_dynamic_sessions;
+}
+
+int access_max_dynamic(const struct ntpd *core)
+{
+	return core->access ? core->access->max_dynamic : NTPD_MAX_DYNAMIC;
+}
+
+bool access_server_disabled(const struct ntpd *core)
+{
+	return core->access && core->access->server_disable;
+}
+
+bool access_if_disabled(const struct ntpd *core, const struct ntpd_rx *rx)
+{
+	const Config *cfg = core->cfg;
+
+	if (!cfg || !rx->dst)
+		return false;
+	for (size_t i = 0; i < cfg->n_interface; i++) {
+		const Interface *in = cfg->interface[i];
+		uint32_t a;
+
+		if (!in || !in->name || !in->has_ntp_in_interface_disable ||
+		    !in->ntp_in_interface_disable)
+			continue;
+		a = ntpd_if_addr(core, in->name);
+		if (!a)
+			continue;
+		if (a == rx->dst)
+			return true;
+		if (in->address && in->address->prefix_len >= 1 && in->address->prefix_len < 31) {
+			uint32_t m = ~0u << (32 - in->address->prefix_len);
+			uint32_t bcast = (ntohl(a) & m) | ~m;
+
+			if (htonl(bcast) == rx->dst)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Is src subject to rate limiting? */
+static bool rate_applies(const struct access_state *s, uint32_t src)
+{
+	if (s->level_set[ACL_L_LIMITED])
+		return acl_match(access_find_acl(s, s->level_acl[ACL_L_LIMITED]), src) == 1;
+	return s->discard_set;
+}
+
+int access_screen(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_packet *pkt,
+		  const char **kod)
+{
+	struct access_state *s = core->access;
+	enum access_want w;
+	enum access_level l;
+
+	*kod = NULL;
+	if (!s)
+		return 0;
+	switch (pkt->mode) {
+	case NTP_MODE_CLIENT:
+		w = ACCESS_W_TIME;
+		break;
+	case NTP_MODE_CONTROL:
+	case NTP_MODE_PRIVATE:
+		w = ACCESS_W_CONTROL;
+		break;
+	case NTP_MODE_ACTIVE:
+	case NTP_MODE_PASSIVE:
+	case NTP_MODE_SERVER:
+	case NTP_MODE_BROADCAST:
+		w = ACCESS_W_PEER;
+		break;
+	default:
+		return 0;
+	}
+	l = access_level_of(s, rx->src);
+	if (!access_allows(l, w)) {
+		core->stats.drop[NTPD_DROP_ACCESS]++;
+		log_debug("datagram from %08x (mode %d) refused by ntp-service access",
+			  (unsigned)rx->src, pkt->mode);
+		/* Only requests get a kiss: answers never answer answers. */
+		if (s->kod && (pkt->mode == NTP_MODE_CLIENT || pkt->mode == NTP_MODE_ACTIVE))
+			*kod = "DENY";
+		return -EACCES;
+	}
+	if (pkt->mode == NTP_MODE_CLIENT && rate_applies(s, rx->src) &&
+	    access_rate_limited(s, rx->src, ntpd_mono())) {
+		core->stats.drop[NTPD_DROP_RATE]++;
+		if (s->kod)
+			*kod = "RATE";
+		return -EACCES;
+	}
+	return 0;
+}
+
+int access_kod_reply(struct ntpd *core, const struct ntp_packet *req, uint64_t rx_ts,
+		     const char *code, uint32_t keyid, uint8_t *buf, size_t len)
+{
+	struct access_state *s = core->access;
+	struct ntp_packet r;
+	int n;
+
+	if (!s || !access_kod_budget(s, ntpd_mono()))
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.leap = NTP_LEAP_NOSYNC;
+	r.version = req->version;
+	r.mode = req->mode == NTP_MODE_ACTIVE ? NTP_MODE_PASSIVE : NTP_MODE_SERVER;
+	r.stratum = 0;
+	r.poll = req->poll;
+	r.precision = (int8_t)core->sys.precision;
+	memcpy(&r.refid, code, 4);
+	r.org = req->xmt;
+	r.rec = rx_ts;
+	r.xmt = ntp_clock_now(core->clock);
+	n = ntp_packet_encode(&r, buf, len);
+	if (n > 0 && keyid)
+		n = auth_sign(core->auth, keyid, buf, (size_t)n, len);
+	if (n <= 0)
+		return 0;
+	s->kod_sent++;
+	return n;
+}

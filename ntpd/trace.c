@@ -1,0 +1,365 @@
+/*
+ * trace.c: `display ntp-service trace`, the walk from this device toward
+ * the primary reference, done by ntpd itself and answered asynchronously.
+ *
+ * Hop 0 is this device: its address toward the system peer (127.0.0.1
+ * without one), its stratum, its system offset and its synchronization
+ * distance (root delay / 2 + root dispersion).  Then, like ntptrace, ntpd
+ * asks the next server with an ordinary mode 3 request (version 4) from an
+ * ephemeral UDP socket bound to the address the association uses, so the
+ * answer never touches the associations: the answer gives that server's
+ * stratum, root delay and dispersion and its reference id, which names the
+ * next server (an IPv4 address) until a server is at stratum 1, shows the
+ * local clock ("LOCL" -> LOCAL(0)), or is unsynchronized.  The first remote
+ * hop is asked on the system peer's configured port, later hops on our own
+ * NTP port (bootstrap ntp.port, 123 on a device).
+ *
+ * Offsets: hop 0 shows the system offset (this device against its
+ * reference, as VRP); a remote hop shows the offset of that server's clock
+ * measured from here by the request, since a mode 3 answer does not carry
+ * the server's own offset (ntptrace asks with mode 6 for it; we answer no
+ * mode 6).  With every clock synchronized both are near zero.
+ *
+ * Bounds: NTPD_TRACE_HOP_S per answer with one resend, NTPD_TRACE_TIMEOUT_S
+ * for the whole walk (clid waits 2 s), NTPD_TRACE_HOPS hops, and a server
+ * met twice (a timing loop) ends the walk.  What stopped an incomplete walk
+ * is said in NtpTrace.stopped.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+#include "ntpd.h"
+
+struct ntpd_trace {
+	struct ntpd_trace *next;
+	struct ntpd *core;
+	ntpd_trace_cb cb;
+	void *arg;
+	NtpReply *reply;
+	int fd;
+	uint32_t target;          /* network order */
+	uint16_t port;
+	uint64_t xmt;             /* transmit timestamp of the request in flight */
+	int tries;
+	uint64_t hop_timer, deadline_timer, done_timer;
+	uint32_t visited[NTPD_TRACE_HOPS + 2];
+	int n_visited;
+};
+
+static void addr_txt(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr in = { .s_addr = a };
+
+	if (!inet_ntop(AF_INET, &in, buf, (socklen_t)len))
+		snprintf(buf, len, "0.0.0.0");
+}
+
+/* A reference id as the last line shows it. */
+static void refid_txt(uint32_t refid, int stratum, char *buf, size_t len)
+{
+	unsigned char b[4];
+	size_t n = 0;
+
+	memcpy(b, &refid, 4);
+	if (memcmp(b, "LOCL", 4) == 0) {
+		snprintf(buf, len, "LOCAL(0)");
+		return;
+	}
+	if (stratum > 1 && stratum < NTP_MAXSTRAT) {
+		addr_txt(refid, buf, len);
+		return;
+	}
+	for (int i = 0; i < 4 && b[i] && n + 1 < len; i++)
+		buf[n++] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '.';
+	buf[n] = '\0';
+	if (n == 0)
+		snprintf(buf, len, "none");
+}
+
+static void add_hop(struct ntpd_trace *t, const char *server, int stratum, double offset,
+		    double dist, const char *refid)
+{
+	NtpTrace *tr = t->reply->trace;
+	NtpTraceHop *h = xcalloc(1, sizeof(*h));
+
+	ntp_trace_hop__init(h);
+	h->server = xstrdup(server);
+	h->has_stratum = h->has_offset = h->has_sync_distance = true;
+	h->stratum = (uint32_t)stratum;
+	h->offset = offset;
+	h->sync_distance = dist;
+	h->refid_text = xstrdup(refid);
+	tr->hop = xrealloc(tr->hop, (tr->n_hop + 1) * sizeof(*tr->hop));
+	tr->hop[tr->n_hop++] = h;
+}
+
+static void trace_unlink(struct ntpd_trace *t)
+{
+	struct ntpd *core = t->core;
+
+	for (struct ntpd_trace **pp = &core->traces; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	loop_timer_cancel(core->loop, t->hop_timer);
+	loop_timer_cancel(core->loop, t->deadline_timer);
+	loop_timer_cancel(core->loop, t->done_timer);
+	if (t->fd >= 0) {
+		loop_del_fd(core->loop, t->fd);
+		close(t->fd);
+	}
+}
+
+/* End the walk: refid of the last hop (or "") and why it stopped ("" if it
+ * is complete). */
+static void trace_finish(struct ntpd_trace *t, const char *refid, const char *stopped)
+{
+	NtpReply *r = t->reply;
+
+	trace_unlink(t);
+	r->trace->refid_text = xstrdup(refid);
+	r->trace->stopped = xstrdup(stopped);
+	t->cb(t->core, r, t->arg);
+	free(t);
+}
+
+static void send_request(struct ntpd_trace *t);
+
+static void hop_timeout(struct loop *loop, void *arg)
+{
+	struct ntpd_trace *t = arg;
+	char txt[INET_ADDRSTRLEN], why[64];
+
+	t->hop_timer = 0;
+	if (t->tries < 2) {
+		send_request(t);
+		return;
+	}
+	addr_txt(t->target, txt, sizeof(txt));
+	snprintf(why, sizeof(why), "no answer from %s", txt);
+	trace_finish(t, "", why);
+}
+
+static void deadline(struct loop *loop, void *arg)
+{
+	struct ntpd_trace *t = arg;
+
+	t->deadline_timer = 0;
+	trace_finish(t, "", "timed out");
+}
+
+static void send_request(struct ntpd_trace *t)
+{
+	struct ntpd *core = t->core;
+	struct ntp_packet pkt;
+	struct sockaddr_in sa;
+	uint8_t buf[NTP_HEADER_LEN];
+	int n;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.leap = NTP_LEAP_NOSYNC;
+	pkt.version = NTP_VERSION;
+	pkt.mode = NTP_MODE_CLIENT;
+	pkt.poll = NTP_DEF_MINPOLL;
+	pkt.precision = (int8_t)core->sys.precision;
+	pkt.xmt = ntp_clock_now(core->clock);
+	n = ntp_packet_encode(&pkt, buf, sizeof(buf));
+	t->tries++;
+	t->xmt = pkt.xmt;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = t->target;
+	sa.sin_port = htons(t->port);
+	if (n < 0 || sendto(t->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&sa,
+			    sizeof(sa)) < 0)
+		log_debug("trace: cannot send: %s", strerror(n < 0 ? -n : errno));
+	t->hop_timer = loop_timer_add(core->loop, (uint64_t)(NTPD_TRACE_HOP_S * 1e6), hop_timeout,
+				      t);
+}
+
+/* Ask the next server, or stop. */
+static void next_hop(struct ntpd_trace *t, uint32_t target, uint16_t port)
+{
+	for (int i = 0; i < t->n_visited; i++) {
+		if (t->visited[i] == target) {
+			trace_finish(t, "", "timing loop");
+			return;
+		}
+	}
+	if (t->reply->trace->n_hop > NTPD_TRACE_HOPS) {
+		trace_finish(t, "", "too many hops");
+		return;
+	}
+	t->visited[t->n_visited++] = target;
+	t->target = target;
+	t->port = port;
+	t->tries = 0;
+	loop_timer_cancel(t->core->loop, t->hop_timer);
+	send_request(t);
+}
+
+static void on_answer(struct ntpd_trace *t, const struct ntp_packet *pkt, uint64_t rx_ts)
+{
+	int stratum = pkt->stratum == 0 || pkt->stratum > NTP_MAXSTRAT ? NTP_MAXSTRAT :
+		      pkt->stratum;
+	double offset = (ntp_ts_diff(pkt->rec, pkt->org) + ntp_ts_diff(pkt->xmt, rx_ts)) / 2;
+	double dist = ntp_short_to_d(pkt->root_delay) / 2 + ntp_short_to_d(pkt->root_disp);
+	char server[INET_ADDRSTRLEN], refid[32];
+	unsigned char b[4];
+
+	loop_timer_cancel(t->core->loop, t->hop_timer);
+	t->hop_timer = 0;
+	addr_txt(t->target, server, sizeof(server));
+	refid_txt(pkt->refid, stratum, refid, sizeof(refid));
+	add_hop(t, server, stratum, offset, dist, refid);
+	memcpy(b, &pkt->refid, 4);
+	if (stratum >= NTP_MAXSTRAT) {
+		trace_finish(t, refid, "");
+		return;
+	}
+	if (stratum <= 1 || memcmp(b, "LOCL", 4) == 0 || pkt->refid == 0) {
+		trace_finish(t, refid, "");
+		return;
+	}
+	next_hop(t, pkt->refid, t->core->port);
+}
+
+static void trace_rx(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct ntpd_trace *t = arg;
+
+	for (int i = 0; i < 8; i++) {
+		uint8_t buf[NTPD_PKT_MAX];
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		struct ntp_packet pkt;
+		uint64_t rx_ts;
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+				     &fl);
+
+		if (n < 0)
+			return;
+		rx_ts = ntp_clock_now(t->core->clock);
+		if (from.sin_addr.s_addr != t->target ||
+		    ntp_packet_decode(buf, (size_t)n, &pkt) < 0 || pkt.mode != NTP_MODE_SERVER ||
+		    pkt.org != t->xmt || t->xmt == 0)
+			continue;   /* not the answer we wait for */
+		t->xmt = 0;
+		on_answer(t, &pkt, rx_ts);
+		return;     /* t may be gone */
+	}
+}
+
+static void done_now(struct loop *loop, void *arg)
+{
+	struct ntpd_trace *t = arg;
+	struct ntp_system *s = &t->core->sys;
+
+	t->done_timer = 0;
+	trace_finish(t, s->synced ? s->refid_text : "none", "");
+}
+
+static int open_sock(struct ntpd_trace *t, uint32_t src)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = src;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && src) {
+		/* The source address went away: let the kernel choose. */
+		sa.sin_addr.s_addr = 0;
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	}
+	r = loop_add_fd(t->core->loop, fd, POLLIN, trace_rx, t);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	t->fd = fd;
+	return 0;
+}
+
+int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
+{
+	struct ntp_system *s = &core->sys;
+	struct assoc *p = s->synced && !s->on_local ? s->peer : NULL;
+	struct ntpd_trace *t;
+	double age = ntpd_mono() - s->reftime_mono;
+	uint32_t local;
+	char txt[INET_ADDRSTRLEN];
+	int r;
+
+	if (!cb)
+		return -EINVAL;
+	t = xcalloc(1, sizeof(*t));
+	t->core = core;
+	t->cb = cb;
+	t->arg = arg;
+	t->fd = -1;
+	t->reply = xcalloc(1, sizeof(*t->reply));
+	ntp_reply__init(t->reply);
+	t->reply->has_status = true;
+	t->reply->trace = xcalloc(1, sizeof(*t->reply->trace));
+	ntp_trace__init(t->reply->trace);
+
+	/* Hop 0: this device. */
+	local = p ? (p->dst_addr ? p->dst_addr : p->src_addr ? p->src_addr :
+		     p->sock ? p->sock->addr : 0) : 0;
+	if (local)
+		addr_txt(local, txt, sizeof(txt));
+	else
+		snprintf(txt, sizeof(txt), "127.0.0.1");
+	add_hop(t, txt, s->stratum, s->synced ? s->offset : 0,
+		s->synced ? s->rootdelay / 2 + s->rootdisp + NTP_PHI * (age > 0 ? age : 0) : 0,
+		s->synced ? s->refid_text : "none");
+	t->next = core->traces;
+	core->traces = t;
+	if (!p) {
+		t->done_timer = loop_timer_add(core->loop, 0, done_now, t);
+		return 0;
+	}
+	r = open_sock(t, p->src_addr ? p->src_addr : p->sock ? p->sock->addr : 0);
+	if (r < 0) {
+		trace_unlink(t);
+		ctl_reply_free(t->reply);
+		free(t);
+		return r;
+	}
+	t->deadline_timer = loop_timer_add(core->loop, (uint64_t)(NTPD_TRACE_TIMEOUT_S * 1e6),
+					   deadline, t);
+	next_hop(t, p->addr, p->opts.port);
+	return 0;
+}
+
+void trace_fini(struct ntpd *core)
+{
+	while (core->traces) {
+		struct ntpd_trace *t = core->traces;
+
+		trace_unlink(t);
+		ctl_reply_free(t->reply);
+		t->cb(core, NULL, t->arg);
+		free(t);
+	}
+}

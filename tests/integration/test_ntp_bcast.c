@@ -1,0 +1,162 @@
+/*
+ * test_ntp_bcast.c: NTP broadcast and multicast modes end to end (issue 3,
+ * seeds 000/001): two devices in network namespaces on the lab bridge,
+ * configured over real telnet sessions.
+ *
+ *   DeviceC  10.0.1.31  refclock-master 2, broadcast-server (then
+ *                       multicast-server) on GigabitEthernet0/1/0
+ *   DeviceD  10.0.1.32  broadcast-client (then multicast-client), clock
+ *                       +0.4 s and +12 ppm off
+ *
+ * DeviceD is configured first, so it listens when DeviceC's first packet
+ * goes out.  Expected: DeviceD synchronized at stratum 3 with reference
+ * 10.0.1.31, its association to 10.0.1.31 in local mode "bclient" (the
+ * delay calibration is over and samples come from the broadcasts), and the
+ * configuration lines in `display current-configuration`.  Then the same
+ * with multicast on 224.0.1.1 (the lab bridge floods multicast:
+ * scripts/lab sets mcast_snooping 0).  Broadcasts stay on the lab's veths
+ * and bridge.  Every wait has a deadline.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+
+static void lines(struct vty *v, const char *dev, const char *const *cmds)
+{
+	for (size_t i = 0; cmds[i]; i++) {
+		char *out = NULL;
+		int r = lab_cmd(v, dev, cmds[i], &out);
+
+		cr_assert_eq(r, 0, "%s: '%s' got no prompt back: %s", dev, cmds[i], strerror(-r));
+		cr_assert(!strstr(out, "Error:"), "%s: '%s' failed:\n%s", dev, cmds[i], out);
+		free(out);
+	}
+}
+
+static void expect_config(struct vty *v, const char *dev, const char *const *want)
+{
+	char *out = NULL, *n;
+
+	cr_assert_eq(lab_cmd(v, dev, "display current-configuration", &out), 0);
+	n = lab_normalize(out);
+	for (size_t i = 0; want[i]; i++)
+		cr_expect(strstr(n, want[i]), "%s: no '%s' in:\n%s", dev, want[i], n);
+	free(n);
+	free(out);
+}
+
+static double true_error(const char *dev)
+{
+	NtpReply *rep = NULL;
+	int r = lab_ntp_status(dev, &rep);
+	double e;
+
+	cr_assert_eq(r, 0, "%s: ntpd status: %s", dev, strerror(-r));
+	cr_assert(rep->sys && rep->sys->has_true_error);
+	e = rep->sys->true_error;
+	ntp_reply__free_unpacked(rep, NULL);
+	return e;
+}
+
+/* DeviceD synchronized to DeviceC through a bclient association. */
+static void wait_synced(struct vty *vd, const char *mode, double t0)
+{
+	static const char *const status[] = {
+		"clock status: synchronized", "clock stratum: 3", "reference clock ID: 10.0.1.31",
+		NULL,
+	};
+	static const char *const session[] = {
+		"clock source: 10.0.1.31", "local mode: bclient", "peer mode: broadcast", NULL,
+	};
+	char *out = NULL;
+	bool ok = lab_wait_output(vd, "display ntp-service status", status, 60000, &out);
+
+	fprintf(stderr, "[DeviceD] %s: display ntp-service status (%.1f s):\n%s", mode,
+		lab_now() - t0, out ? out : "");
+	cr_assert(ok, "%s: DeviceD did not synchronize to DeviceC:\n%s", mode, out ? out : "");
+	free(out);
+	lab_note("ntp_bcast: %s: DeviceD synchronized %.1f s after the commits", mode,
+		 lab_now() - t0);
+	/* The calibration ends at the first broadcast after 4 answered
+	 * exchanges; DeviceC's gaps grow 2, 4, 8, 16 s ... */
+	ok = lab_wait_output(vd, "display ntp-service sessions verbose", session, 60000, &out);
+	fprintf(stderr, "[DeviceD] %s: display ntp-service sessions verbose (%.1f s):\n%s", mode,
+		lab_now() - t0, out ? out : "");
+	cr_assert(ok, "%s: DeviceD's association is not listening to broadcasts:\n%s", mode,
+		  out ? out : "");
+	free(out);
+	lab_note("ntp_bcast: %s: DeviceD listening (bclient) %.1f s after the commits", mode,
+		 lab_now() - t0);
+	/* And still synchronized from the broadcasts alone. */
+	ok = lab_wait_output(vd, "display ntp-service status", status, 5000, &out);
+	cr_assert(ok, "%s: DeviceD lost synchronization:\n%s", mode, out ? out : "");
+	free(out);
+}
+
+Test(ntp_bcast, broadcast_then_multicast, .fini = lab_down, .timeout = 280)
+{
+	lab_require_root();
+	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.4:12", NULL), 0, "the lab did not come up");
+
+	struct vty *vc = lab_vty("DeviceC", 20000);
+	struct vty *vd = lab_vty("DeviceD", 20000);
+	cr_assert(vc && vd, "no VTY session");
+
+	static const char *const d_bcast[] = {
+		"system-view", "sysname DeviceD", "interface GigabitEthernet0/1/0", "undo shutdown",
+		"ip address 10.0.1.32 255.255.255.0", "ntp-service broadcast-client", "commit",
+		NULL,
+	};
+	static const char *const c_bcast[] = {
+		"system-view", "sysname DeviceC", "ntp-service refclock-master 2",
+		"interface GigabitEthernet0/1/0", "undo shutdown",
+		"ip address 10.0.1.31 255.255.255.0", "ntp-service broadcast-server", "commit", NULL,
+	};
+	lines(vd, "DeviceD", d_bcast);
+	lines(vc, "DeviceC", c_bcast);
+	double t0 = lab_now();
+	wait_synced(vd, "broadcast", t0);
+
+	double deadline = lab_now() + 60, ec = 0, ed = 0;
+	for (;;) {
+		ec = true_error("DeviceC");
+		ed = true_error("DeviceD");
+		if (fabs(ed - ec) < 1e-3 || lab_now() > deadline)
+			break;
+		lab_pause_ms(500);
+	}
+	lab_note("ntp_bcast: broadcast: DeviceD is %+.3f ms from DeviceC", (ed - ec) * 1e3);
+	cr_expect(fabs(ed - ec) < 1e-3, "DeviceD is %.3f ms from DeviceC", (ed - ec) * 1e3);
+
+	static const char *const c_conf[] = { " ntp-service broadcast-server\n", NULL };
+	static const char *const d_conf[] = { " ntp-service broadcast-client\n", NULL };
+	expect_config(vc, "DeviceC", c_conf);
+	expect_config(vd, "DeviceD", d_conf);
+
+	/* Multicast: the client first, then the server. */
+	static const char *const d_mcast[] = {
+		"undo ntp-service broadcast-client", "ntp-service multicast-client", "commit", NULL,
+	};
+	static const char *const c_mcast[] = {
+		"undo ntp-service broadcast-server", "ntp-service multicast-server 224.0.1.1 ttl 1",
+		"commit", NULL,
+	};
+	lines(vd, "DeviceD", d_mcast);
+	lines(vc, "DeviceC", c_mcast);
+	t0 = lab_now();
+	wait_synced(vd, "multicast", t0);
+
+	static const char *const c_conf2[] = { " ntp-service multicast-server 224.0.1.1 ttl 1\n",
+					       NULL };
+	static const char *const d_conf2[] = { " ntp-service multicast-client\n", NULL };
+	expect_config(vc, "DeviceC", c_conf2);
+	expect_config(vd, "DeviceD", d_conf2);
+
+	lab_vty_close(vc);
+	lab_vty_close(vd);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}

@@ -1,0 +1,177 @@
+/*
+ * test_validate_auth.c: cfgd/validate_auth.c: NTP keys, access levels,
+ * discard, max-dynamic-sessions and basic ACLs, each rule accepted and
+ * refused with its sentence; the commit-time references (keys, ACLs) left
+ * pending by edits and refused at commit; keyed edits of keys and rules.
+ */
+#include <errno.h>
+
+#include "cfgd_test.h"
+#include "validate.h"
+
+static struct testdir td;
+
+static void setup(void)
+{
+	testdir_new(&td);
+}
+
+static void teardown(void)
+{
+	testdir_free(&td);
+}
+
+TestSuite(vauth, .init = setup, .fini = teardown);
+
+static void ok(const char *text)
+{
+	Config *c = cfg(text);
+	struct validate_list l = { 0 };
+
+	validate_config(c, &td.bs, VALIDATE_COMMIT, &l);
+	cr_assert_eq(l.n, 0, "%s\n-> unexpected: %s", text, l.n ? l.msg[0] : "");
+	validate_list_free(&l);
+	cfg_free(c);
+}
+
+static void refused_at(const char *text, enum validate_phase phase, const char *want)
+{
+	Config *c = cfg(text);
+	char err[512] = "";
+
+	cr_assert_eq(validate_change(NULL, c, &td.bs, phase, err, sizeof(err)), -EINVAL,
+		     "%s accepted", text);
+	cr_assert_str_eq(err, want);
+	cfg_free(c);
+}
+
+static void refused(const char *text, const char *want)
+{
+	refused_at(text, VALIDATE_EDIT, want);
+}
+
+/* Accepted per edit, refused at commit. */
+static void pending(const char *text, const char *want)
+{
+	Config *c = cfg(text);
+	char err[512] = "";
+
+	cr_assert_eq(validate_change(NULL, c, &td.bs, VALIDATE_EDIT, err, sizeof(err)), 0,
+		     "%s refused at edit: %s", text, err);
+	cfg_free(c);
+	refused_at(text, VALIDATE_COMMIT, want);
+}
+
+#define KEY(id, mode, key, extra) \
+	"ntp = { authentication_key = ( { keyid = \"" id "\"; mode = \"" mode "\"; key = \"" \
+	key "\"; " extra " } ); };"
+
+Test(vauth, keys)
+{
+	ok(KEY("1", "md5", "secret", ""));
+	ok(KEY("4294967295", "hmac-sha256", "s3cr3t!", "reliable = true;"));
+	ok("ntp = { authentication_enable = true; };");
+	refused(KEY("0", "md5", "x", ""),
+		"The authentication key ID 0 is invalid: it must be 1 to 4294967295.");
+	refused(KEY("4294967296", "md5", "x", ""),
+		"The authentication key ID 4294967296 is invalid: it must be 1 to 4294967295.");
+	refused(KEY("01", "md5", "x", ""),
+		"The authentication key ID 01 is invalid: it must be 1 to 4294967295.");
+	refused(KEY("1", "sha1", "x", ""),
+		"The authentication mode of key 1 must be md5 or hmac-sha256.");
+	refused(KEY("1", "md5", "two words", ""),
+		"The authentication key 1 must be 1 to 255 printable characters without spaces.");
+	refused(KEY("1", "md5", "", ""),
+		"The authentication key 1 must be 1 to 255 printable characters without spaces.");
+	/* reliable on a key that was never configured */
+	refused("ntp = { authentication_key = ( { keyid = \"5\"; reliable = true; } ); };",
+		"The authentication key 5 does not exist.");
+
+	char text[600];
+	char key[300];
+
+	memset(key, 'k', 256);
+	key[256] = '\0';
+	snprintf(text, sizeof(text), KEY("1", "md5", "%s", ""), key);
+	refused(text, "The authentication key 1 must be 1 to 255 printable characters without "
+		"spaces.");
+	key[255] = '\0';
+	snprintf(text, sizeof(text), KEY("1", "md5", "%s", ""), key);
+	ok(text);
+}
+
+Test(vauth, server_key_reference)
+{
+	ok("ntp = { authentication_key = ( { keyid = \"7\"; mode = \"md5\"; key = \"k\"; } );"
+	   " unicast_server = ( { address = \"10.0.1.31\"; authentication_keyid = 7; } ); };");
+	/* Without authentication enable the key id is inert. */
+	ok("ntp = { unicast_server = ( { address = \"10.0.1.31\"; authentication_keyid = 7; } ); };");
+	pending("ntp = { authentication_enable = true; unicast_server = ( { address = \"10.0.1.31\";"
+		" authentication_keyid = 7; } ); };",
+		"The authentication key 7 of NTP server 10.0.1.31 does not exist.");
+	pending("ntp = { authentication_enable = true; unicast_peer = ( { address = \"10.0.1.32\";"
+		" authentication_keyid = 8; } ); };",
+		"The authentication key 8 of NTP peer 10.0.1.32 does not exist.");
+}
+
+#define ACL(num, rules) "acl = ( { number = \"" num "\"; rule = ( " rules " ); } );"
+
+Test(vauth, acls)
+{
+	ok(ACL("2000", "{ id = \"5\"; source = \"10.0.1.0\"; wildcard = \"0.0.0.255\"; },"
+	       "{ id = \"10\"; deny = true; }"));
+	ok("acl = ( { number = \"2999\"; } );");
+	ok(ACL("2000", "{ id = \"0\"; source = \"10.0.1.33\"; }"));
+	ok(ACL("2000", "{ id = \"4294967294\"; }"));
+	refused("acl = ( { number = \"3000\"; } );",
+		"The ACL number 3000 is invalid: basic ACLs are 2000 to 2999.");
+	refused("acl = ( { number = \"1999\"; } );",
+		"The ACL number 1999 is invalid: basic ACLs are 2000 to 2999.");
+	refused(ACL("2000", "{ id = \"4294967295\"; }"),
+		"The rule ID 4294967295 of ACL 2000 is invalid: it must be 0 to 4294967294.");
+	refused(ACL("2000", "{ id = \"5\"; source = \"10.0.1\"; }"),
+		"The source address 10.0.1 of rule 5 of ACL 2000 is invalid.");
+	refused(ACL("2000", "{ id = \"5\"; wildcard = \"0.0.0.255\"; }"),
+		"Rule 5 of ACL 2000 has a wildcard without a source address.");
+	refused(ACL("2000", "{ id = \"5\"; source = \"10.0.1.0\"; wildcard = \"255\"; }"),
+		"The source wildcard 255 of rule 5 of ACL 2000 is invalid.");
+}
+
+Test(vauth, access_and_limits)
+{
+	ok(ACL("2000", "{ id = \"5\"; }") " ntp = { access = { peer = 2000; synchronization = 2000;"
+	   " limited = 2000; }; max_dynamic_sessions = 0; kod_enable = true;"
+	   " discard = { min_interval = 1; avg_interval = 8; }; server_disable = true; };");
+	refused("ntp = { access = { query = 3000; }; };",
+		"The ACL number 3000 of NTP access query must be 2000 to 2999 (a basic ACL).");
+	pending("ntp = { access = { server = 2001; }; };",
+		"The ACL 2001 used by NTP access server does not exist.");
+	refused("ntp = { max_dynamic_sessions = 101; };",
+		"The maximum number of NTP dynamic sessions must be 0 to 100.");
+	refused("ntp = { discard = { min_interval = 0; }; };",
+		"The NTP minimum packet interval (min-interval) must be 1 to 8.");
+	refused("ntp = { discard = { avg_interval = 9; }; };",
+		"The NTP average packet interval (avg-interval) must be 1 to 8.");
+}
+
+/* The generic edit code keys keys and rules by their string ids. */
+Test(vauth, keyed_edits)
+{
+	Config *c = cfg(ACL("2000", "{ id = \"5\"; source = \"10.0.1.0\"; wildcard = \"0.0.0.255\"; }")
+			KEY("1", "md5", "a", ""));
+	Edit *e = edit_set(ACL("2000", "{ id = \"10\"; deny = true; }")
+			   "ntp = { authentication_key = ( { keyid = \"1\"; reliable = true; } ); };");
+	char err[256];
+
+	cr_assert_eq(edit_apply(&c, e, err, sizeof(err)), 0, "%s", err);
+	assert_cfg(c, ACL("2000", "{ id = \"5\"; source = \"10.0.1.0\"; wildcard = \"0.0.0.255\"; },"
+			  "{ id = \"10\"; deny = true; }")
+		   KEY("1", "md5", "a", "reliable = true;"));
+	edit_free(e);
+	e = edit_del("acl", "2000", "rule", "5", NULL);
+	cr_assert_eq(edit_apply(&c, e, err, sizeof(err)), 0, "%s", err);
+	assert_cfg(c, ACL("2000", "{ id = \"10\"; deny = true; }")
+		   KEY("1", "md5", "a", "reliable = true;"));
+	edit_free(e);
+	cfg_free(c);
+}

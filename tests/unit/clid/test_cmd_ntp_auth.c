@@ -1,0 +1,361 @@
+/*
+ * test_cmd_ntp_auth.c: clid/cmd_ntp_auth.c and clid/cmd_acl.c.
+ *
+ * A fake cfgd applies each edit to one candidate with cfgd's own generic
+ * edit code (cfgd/edit.c) and answers `get` with it, so the commands, the
+ * ACL view and automatic rule numbering run as with the real daemon.
+ *  - the ACL view: prompt, rules with and without ids, wildcard
+ *    normalisation, undo, `display this`, advanced ACL numbers refused;
+ *  - every authentication / access command renders in
+ *    `display current-configuration`, and the rendered text typed into a
+ *    fresh session renders the same text again (round trip, keys included,
+ *    through their `cipher` form);
+ *  - the key encoding and its refusals.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "cmd.h"
+#include "cmd_ntp_auth.h"
+#include "edit.h"
+#include "log.h"
+
+static struct sbuf OUT;
+static struct cli_backend *BE;
+static Config *CAND;
+
+static void *f_open(void *arg)
+{
+	static int chan;
+
+	return &chan;
+}
+
+static void f_close(void *chan)
+{
+}
+
+static ProtobufCMessage *copy(const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = xmalloc(len ? len : 1);
+	ProtobufCMessage *r;
+
+	protobuf_c_message_pack(m, buf);
+	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
+	free(buf);
+	cr_assert_not_null(r);
+	return r;
+}
+
+static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
+{
+	CfgReply rep = CFG_REPLY__INIT;
+	SessionState st = SESSION_STATE__INIT;
+	char err[256] = "";
+
+	rep.has_status = true;
+	rep.state = &st;
+	if (req->req_case == CFG_REQUEST__REQ_SESSION_OPEN) {
+		st.has_session = true;
+		st.session = 1;
+	} else if (req->req_case == CFG_REQUEST__REQ_EDIT) {
+		for (size_t i = 0; i < req->edit->n_edit; i++)
+			cr_assert_eq(edit_apply(&CAND, req->edit->edit[i], err, sizeof(err)), 0,
+				     "%s", err);
+	} else if (req->req_case == CFG_REQUEST__REQ_GET) {
+		rep.config = CAND;
+	}
+	st.has_dirty = true;
+	st.dirty = true;
+	st.sysname = "HUAWEI";
+	*reply = (CfgReply *)copy(&rep.base);
+	return 0;
+}
+
+static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
+{
+	return -ETIMEDOUT;
+}
+
+static const struct cli_backend_ops fake_ops = {
+	.chan_open = f_open,
+	.chan_close = f_close,
+	.cfg_call = f_cfg,
+	.ntp_call = f_ntp,
+};
+
+static void out_cb(void *arg, const char *buf, size_t len)
+{
+	sbuf_printf(&OUT, "%.*s", (int)len, buf);
+}
+
+static void setup(void)
+{
+	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
+
+	memset(&OUT, 0, sizeof(OUT));
+	CAND = config_new_empty();
+	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", ifs, 2);
+}
+
+static void teardown(void)
+{
+	cli_backend_free(BE);
+	sbuf_free(&OUT);
+	config__free_unpacked(CAND, NULL);
+}
+
+TestSuite(auth_cli, .init = setup, .fini = teardown);
+
+static char *take(void)
+{
+	static char last[8192];
+
+	snprintf(last, sizeof(last), "%s", OUT.buf ? OUT.buf : "");
+	sbuf_free(&OUT);
+	return last;
+}
+
+static void run(struct cli_session *s, const char *line)
+{
+	cr_assert(cli_exec(s, line));
+	cr_assert_str_eq(take(), "", "'%s' said something", line);
+}
+
+static char *render(void)
+{
+	struct sbuf b = { 0 };
+	char *r;
+
+	cmd_render_config(CAND, "HUAWEI", &b);
+	r = xstrdup(b.buf);
+	sbuf_free(&b);
+	return r;
+}
+
+Test(auth_cli, acl_view)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+
+	cr_assert_not_null(s);
+	run(s, "system-view");
+	run(s, "acl number 2000");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI-acl-basic-2000]");
+	run(s, "rule permit source 10.0.1.7 0.0.0.255");
+	run(s, "rule deny source 10.0.1.33 0");
+	run(s, "rule 7 permit");
+	run(s, "rule permit source any");
+	run(s, "rule 20 deny source 192.168.1.1 0.0.0.0");
+	run(s, "undo rule 7");
+	cli_exec(s, "display this");
+	cr_assert_str_eq(take(),
+			 "#\r\n"
+			 "acl number 2000\r\n"
+			 " rule 5 permit source 10.0.1.0 0.0.0.255\r\n"
+			 " rule 10 deny source 10.0.1.33 0\r\n"
+			 " rule 15 permit\r\n"
+			 " rule 20 deny source 192.168.1.1 0\r\n"
+			 "#\r\n"
+			 "return\r\n");
+	/* Rule commands belong to the ACL view only. */
+	run(s, "quit");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI]");
+	cli_exec(s, "rule 5 permit");
+	cr_assert(strstr(take(), "Error: Unrecognized command"));
+	/* Advanced ACLs do not exist here. */
+	cli_exec(s, "acl number 3000");
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	run(s, "acl 2001");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI-acl-basic-2001]");
+	/* A system-view command from the ACL view runs there (upper view), but
+	 * not an undo command (VRP). */
+	cli_exec(s, "undo acl number 2001");
+	cr_assert(strstr(take(), "Error: Unrecognized command"));
+	run(s, "ntp-service kod-enable");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI]");
+	run(s, "undo ntp-service kod-enable");
+	run(s, "undo acl number 2001");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI]");
+	cr_assert_eq(CAND->n_acl, 1);
+	cli_session_free(s);
+}
+
+static const char *const commands[] = {
+	"system-view",
+	"acl number 2000",
+	"rule 5 permit source 10.0.1.0 0.0.0.255",
+	"rule 10 deny",
+	"quit",
+	"acl number 2001",
+	"rule 1 permit source 10.0.1.32 0",
+	"quit",
+	"ntp-service authentication enable",
+	"ntp-service authentication-keyid 1 authentication-mode md5 Meridian-Key1",
+	"ntp-service authentication-keyid 4294967295 authentication-mode hmac-sha256 cipher s3cr3t%^%#x",
+	"ntp-service reliable authentication-keyid 1",
+	"ntp-service access peer 2001",
+	"ntp-service access synchronization 2000",
+	"ntp-service access limited 2000",
+	"ntp-service max-dynamic-sessions 50",
+	"ntp-service discard avg-interval 6 min-interval 2",
+	"ntp-service kod-enable",
+	"ntp-service server disable",
+	"ntp-service unicast-server 10.0.1.31 authentication-keyid 1",
+	"interface GigabitEthernet0/1/0",
+	"ntp-service in-interface disable",
+	"quit",
+};
+
+static const char *const expected =
+	"#\r\n"
+	"sysname HUAWEI\r\n"
+	"#\r\n"
+	"acl number 2000\r\n"
+	" rule 5 permit source 10.0.1.0 0.0.0.255\r\n"
+	" rule 10 deny\r\n"
+	"#\r\n"
+	"acl number 2001\r\n"
+	" rule 1 permit source 10.0.1.32 0\r\n"
+	"#\r\n"
+	"ntp-service server disable\r\n"
+	"ntp-service authentication enable\r\n"
+	"ntp-service authentication-keyid 1 authentication-mode md5 cipher %^%#TWVyaWRpYW4tS2V5MQ==%^%#\r\n"
+	"ntp-service authentication-keyid 4294967295 authentication-mode hmac-sha256 cipher %^%#czNjcjN0JV4lI3g=%^%#\r\n"
+	"ntp-service reliable authentication-keyid 1\r\n"
+	"ntp-service access peer 2001\r\n"
+	"ntp-service access synchronization 2000\r\n"
+	"ntp-service access limited 2000\r\n"
+	"ntp-service max-dynamic-sessions 50\r\n"
+	"ntp-service discard min-interval 2 avg-interval 6\r\n"
+	"ntp-service kod-enable\r\n"
+	"ntp-service unicast-server 10.0.1.31 authentication-keyid 1\r\n"
+	"#\r\n"
+	"interface GigabitEthernet0/1/0\r\n"
+	" ntp-service in-interface disable\r\n"
+	"#\r\n"
+	"return\r\n";
+
+/* Type a rendered configuration back: "#" and "return" skipped, a line
+ * with a leading blank belongs to the block opened by the line before. */
+static void replay(struct cli_session *s, const char *text)
+{
+	char *copy = xstrdup(text), *save = NULL;
+	bool in_block = false;
+
+	run(s, "system-view");
+	for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+		if (!strcmp(l, "#") || !strcmp(l, "return") || !strncmp(l, "sysname", 7)) {
+			if (in_block)
+				run(s, "quit");
+			in_block = false;
+			continue;
+		}
+		if (l[0] != ' ' && in_block) {
+			run(s, "quit");
+			in_block = false;
+		}
+		run(s, l);
+		if (!strncmp(l, "acl ", 4) || !strncmp(l, "interface ", 10))
+			in_block = true;
+	}
+	free(copy);
+}
+
+Test(auth_cli, render_and_round_trip)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	char *first, *second;
+
+	cr_assert_not_null(s);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		run(s, commands[i]);
+	first = render();
+	cr_assert_str_eq(first, expected);
+	cr_assert_str_eq(CAND->ntp->authentication_key[1]->key, "s3cr3t%^%#x");
+	cli_session_free(s);
+
+	config__free_unpacked(CAND, NULL);
+	CAND = config_new_empty();
+	s = cli_session_new(BE, "admin", "VTY 1", out_cb, NULL);
+	replay(s, first);
+	second = render();
+	cr_assert_str_eq(second, first);
+	cr_assert_str_eq(CAND->ntp->authentication_key[0]->key, "Meridian-Key1");
+
+	/* Undo forms. */
+	run(s, "undo ntp-service reliable authentication-keyid 1");
+	run(s, "undo ntp-service authentication-keyid 4294967295");
+	run(s, "undo ntp-service access synchronization");
+	run(s, "undo ntp-service access limited 2000");
+	run(s, "undo ntp-service discard");
+	run(s, "undo ntp-service kod-enable");
+	run(s, "undo ntp-service max-dynamic-sessions");
+	run(s, "undo ntp-service server disable");
+	run(s, "undo ntp-service authentication enable");
+	free(second);
+	second = render();
+	cr_assert(strstr(second, "ntp-service authentication-keyid 1 authentication-mode md5 "
+			 "cipher %^%#TWVyaWRpYW4tS2V5MQ==%^%#\r\n"
+			 "ntp-service access peer 2001\r\n"
+			 "ntp-service unicast-server 10.0.1.31 authentication-keyid 1\r\n"
+			 "#\r\n"), "%s", second);
+	cr_assert_null(strstr(second, "reliable"));
+	cr_assert_null(strstr(second, "discard"));
+	free(first);
+	free(second);
+	cli_session_free(s);
+}
+
+Test(auth_cli, key_errors)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	char longkey[300];
+
+	cr_assert_not_null(s);
+	run(s, "system-view");
+	/* A VRP cipher text does not decode here. */
+	cli_exec(s, "ntp-service authentication-keyid 1 authentication-mode md5 cipher "
+		 "%^%#!{bL;(f1C5@y0C+_wd|X2'|rpb)%^%#");
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	memset(longkey, 'a', 256);
+	longkey[256] = '\0';
+	char line[400];
+	snprintf(line, sizeof(line), "ntp-service authentication-keyid 1 authentication-mode md5 %s",
+		 longkey);
+	cli_exec(s, line);
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	cli_exec(s, "ntp-service authentication-keyid 0 authentication-mode md5 abc");
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	cli_exec(s, "ntp-service authentication-keyid 1 authentication-mode sha1 abc");
+	cr_assert(strstr(take(), "Error:"));
+	cli_exec(s, "ntp-service discard");
+	cr_assert(strstr(take(), "Error: Incomplete command"));
+	cli_exec(s, "ntp-service max-dynamic-sessions 101");
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	cr_assert_null(CAND->ntp);
+	cli_session_free(s);
+}
+
+Test(auth_cli, key_encoding)
+{
+	char enc[600], dec[300];
+
+	cr_assert_eq(ntp_key_encode("abc", enc, sizeof(enc)), 0);
+	cr_assert_str_eq(enc, "%^%#YWJj%^%#");
+	cr_assert_eq(ntp_key_decode(enc, dec, sizeof(dec)), 0);
+	cr_assert_str_eq(dec, "abc");
+	cr_assert_eq(ntp_key_decode("plain-key", dec, sizeof(dec)), 0);
+	cr_assert_str_eq(dec, "plain-key");
+	/* Decodes to bytes that are no key (a space, a control character). */
+	cr_assert_eq(ntp_key_encode("a b", enc, sizeof(enc)), 0);
+	cr_assert_eq(ntp_key_decode(enc, dec, sizeof(dec)), -EINVAL);
+	cr_assert_eq(ntp_key_decode("%^%#AA==%^%#", dec, sizeof(dec)), -EINVAL);
+	cr_assert_eq(ntp_key_decode("%^%#%^%#", dec, sizeof(dec)), -EINVAL);
+	cr_assert_eq(ntp_key_encode("abc", enc, 8), -ENOBUFS);
+}

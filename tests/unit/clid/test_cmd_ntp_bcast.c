@@ -1,0 +1,267 @@
+/*
+ * test_cmd_ntp_bcast.c: clid/cmd_ntp_bcast.c.  The broadcast and multicast
+ * commands of the interface view produce their edits (a fake cfgd records
+ * them as text), are refused in system view and with a group that is not
+ * multicast (caret at the group), and render in the interface's block of
+ * `display current-configuration`.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "cmd.h"
+#include "cmd_ntp_bcast.h"
+#include "log.h"
+#include "pbtext.h"
+
+static struct sbuf LOG, OUT;
+static struct cli_backend *BE;
+static bool DIRTY;
+
+static void *f_open(void *arg)
+{
+	static int chan;
+
+	return &chan;
+}
+
+static void f_close(void *chan)
+{
+}
+
+static ProtobufCMessage *copy(const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = xmalloc(len ? len : 1);
+	ProtobufCMessage *r;
+
+	protobuf_c_message_pack(m, buf);
+	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
+	free(buf);
+	cr_assert_not_null(r);
+	return r;
+}
+
+static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
+{
+	CfgReply rep = CFG_REPLY__INIT;
+	SessionState st = SESSION_STATE__INIT;
+
+	rep.has_status = true;
+	rep.state = &st;
+	if (req->req_case == CFG_REQUEST__REQ_SESSION_OPEN) {
+		st.has_session = true;
+		st.session = 1;
+	} else if (req->req_case == CFG_REQUEST__REQ_EDIT) {
+		for (size_t i = 0; i < req->edit->n_edit; i++) {
+			const Edit *e = req->edit->edit[i];
+
+			if (e->op == EDIT__OP__SET) {
+				char *t = pbtext(&e->value->base);
+
+				sbuf_printf(&LOG, "SET %s\n", t);
+				free(t);
+			} else {
+				sbuf_puts(&LOG, "DELETE");
+				for (size_t k = 0; k < e->n_path; k++)
+					sbuf_printf(&LOG, "%s%s", k ? "/" : " ", e->path[k]);
+				sbuf_puts(&LOG, "\n");
+			}
+		}
+		DIRTY = true;
+	}
+	st.has_dirty = true;
+	st.dirty = DIRTY;
+	st.sysname = "HUAWEI";
+	*reply = (CfgReply *)copy(&rep.base);
+	return 0;
+}
+
+static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
+{
+	return -ETIMEDOUT;
+}
+
+static const struct cli_backend_ops fake_ops = {
+	.chan_open = f_open,
+	.chan_close = f_close,
+	.cfg_call = f_cfg,
+	.ntp_call = f_ntp,
+};
+
+static void out_cb(void *arg, const char *buf, size_t len)
+{
+	sbuf_printf(&OUT, "%.*s", (int)len, buf);
+}
+
+static void setup(void)
+{
+	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
+
+	memset(&LOG, 0, sizeof(LOG));
+	memset(&OUT, 0, sizeof(OUT));
+	DIRTY = false;
+	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", ifs, 2);
+}
+
+static void teardown(void)
+{
+	cli_backend_free(BE);
+	sbuf_free(&LOG);
+	sbuf_free(&OUT);
+}
+
+TestSuite(bcast_cli, .init = setup, .fini = teardown);
+
+static const char *take(struct sbuf *b)
+{
+	static char last[4096];
+
+	snprintf(last, sizeof(last), "%s", b->buf ? b->buf : "");
+	sbuf_free(b);
+	return last;
+}
+
+static void run(struct cli_session *s, const char *line, const char *edits, const char *output)
+{
+	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
+	cr_assert_str_eq(take(&LOG), edits, "edits of '%s'", line);
+	cr_assert_str_eq(take(&OUT), output, "output of '%s'", line);
+}
+
+static const char *caret(size_t col, const char *what)
+{
+	static char b[512];
+
+	memset(b, ' ', col);
+	snprintf(b + col, sizeof(b) - col, "^\r\nError: %s found at '^' position.\r\n", what);
+	return b;
+}
+
+#define GE "interface/GigabitEthernet0/1/0"
+#define PROMPT "[~HUAWEI-GigabitEthernet0/1/0]"
+#define SET_GE(body) "SET interface {name: \"GigabitEthernet0/1/0\" " body "}\n"
+
+Test(bcast_cli, commands_make_edits)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+
+	cr_assert_not_null(s);
+	cli_exec(s, "system-view");
+	cli_exec(s, "interface GigabitEthernet0/1/0");
+	take(&LOG);
+	take(&OUT);
+	run(s, "ntp-service broadcast-server",
+	    "DELETE " GE "/ntp_broadcast_server\n" SET_GE("ntp_broadcast_server {}"), "");
+	run(s, "ntp-service broadcast-server port 1123 version 4 authentication-keyid 5",
+	    "DELETE " GE "/ntp_broadcast_server\n"
+	    SET_GE("ntp_broadcast_server {version: 4 authentication_keyid: 5 port: 1123}"), "");
+	run(s, "undo ntp-service broadcast-server", "DELETE " GE "/ntp_broadcast_server\n", "");
+	run(s, "ntp-service broadcast-client", SET_GE("ntp_broadcast_client: true"), "");
+	run(s, "undo ntp-service broadcast-client", "DELETE " GE "/ntp_broadcast_client\n", "");
+	run(s, "ntp-service multicast-server",
+	    "DELETE " GE "/ntp_multicast_server\n" SET_GE("ntp_multicast_server {}"), "");
+	run(s, "ntp-service multicast-server 224.0.1.1 ttl 8 version 3 port 1123",
+	    "DELETE " GE "/ntp_multicast_server\n"
+	    SET_GE("ntp_multicast_server {group: \"224.0.1.1\" version: 3 ttl: 8 port: 1123}"), "");
+	run(s, "undo ntp-service multicast-server 224.0.1.1", "DELETE " GE "/ntp_multicast_server\n",
+	    "");
+	run(s, "ntp-service multicast-client",
+	    "DELETE " GE "/ntp_multicast_client\n" SET_GE("ntp_multicast_client {}"), "");
+	run(s, "ntp-service multicast-client 239.1.2.3",
+	    "DELETE " GE "/ntp_multicast_client\n"
+	    SET_GE("ntp_multicast_client {group: \"239.1.2.3\"}"), "");
+	run(s, "undo ntp-service multicast-client", "DELETE " GE "/ntp_multicast_client\n", "");
+	/* Abbreviations. */
+	run(s, "ntp-s broadcast-c", SET_GE("ntp_broadcast_client: true"), "");
+	cli_session_free(s);
+}
+
+Test(bcast_cli, errors_make_no_edit)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	const char *p;
+
+	cr_assert_not_null(s);
+	cli_exec(s, "system-view");
+	cli_exec(s, "interface GigabitEthernet0/1/0");
+	take(&LOG);
+	take(&OUT);
+	/* The caret line counts the prompt. */
+	p = "ntp-service multicast-server ";
+	run(s, "ntp-service multicast-server 10.0.1.1", "",
+	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	p = "ntp-service multicast-client ";
+	run(s, "ntp-service multicast-client 224.0.0.0", "",
+	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	p = "ntp-service multicast-server ttl ";
+	run(s, "ntp-service multicast-server ttl 0", "",
+	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	p = "ntp-service broadcast-server version ";
+	run(s, "ntp-service broadcast-server version 5", "",
+	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	cli_session_free(s);
+}
+
+Test(bcast_cli, not_in_system_view)
+{
+	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+
+	cr_assert_not_null(s);
+	cli_exec(s, "system-view");
+	take(&LOG);
+	take(&OUT);
+	cli_exec(s, "ntp-service broadcast-client");
+	cr_assert_str_eq(take(&LOG), "");
+	cr_assert(strstr(take(&OUT), "Error:"));
+	cli_session_free(s);
+}
+
+Test(bcast_cli, render)
+{
+	Config *c = frag_new();
+	Interface *ifc = frag_interface(c, "GigabitEthernet0/1/0");
+	struct sbuf b = { 0 };
+
+	ifc->has_shutdown = true;
+	ifc->shutdown = false;
+	ifc->address = xmalloc(sizeof(*ifc->address));
+	ipv4_address__init(ifc->address);
+	ifc->address->address = xstrdup("10.0.1.31");
+	ifc->address->prefix_len = 24;
+	ifc->ntp_broadcast_server = xmalloc(sizeof(*ifc->ntp_broadcast_server));
+	ntp_broadcast_server__init(ifc->ntp_broadcast_server);
+	ifc->ntp_broadcast_server->has_port = true;
+	ifc->ntp_broadcast_server->port = 1123;
+	ifc->ntp_broadcast_server->has_version = true;
+	ifc->ntp_broadcast_server->version = 4;
+	ifc->has_ntp_broadcast_client = true;
+	ifc->ntp_broadcast_client = true;
+	ifc->ntp_multicast_server = xmalloc(sizeof(*ifc->ntp_multicast_server));
+	ntp_multicast_server__init(ifc->ntp_multicast_server);
+	ifc->ntp_multicast_server->has_ttl = true;
+	ifc->ntp_multicast_server->ttl = 8;
+	ifc->ntp_multicast_client = xmalloc(sizeof(*ifc->ntp_multicast_client));
+	ntp_multicast_client__init(ifc->ntp_multicast_client);
+	ifc->ntp_multicast_client->group = xstrdup("239.1.2.3");
+	cmd_render_config(c, "HUAWEI", &b);
+	cr_assert_str_eq(b.buf,
+		"#\r\n"
+		"sysname HUAWEI\r\n"
+		"#\r\n"
+		"interface GigabitEthernet0/1/0\r\n"
+		" undo shutdown\r\n"
+		" ip address 10.0.1.31 255.255.255.0\r\n"
+		" ntp-service broadcast-server version 4 port 1123\r\n"
+		" ntp-service broadcast-client\r\n"
+		" ntp-service multicast-server ttl 8\r\n"
+		" ntp-service multicast-client 239.1.2.3\r\n"
+		"#\r\n"
+		"return\r\n");
+	sbuf_free(&b);
+	config__free_unpacked(c, NULL);
+}

@@ -1,0 +1,536 @@
+/*
+ * test_access.c: access control, rate limiting and KoD (ntpd/access.c).
+ *
+ *  - ACL matching (rule order, wildcards, any, deny, no match) and the
+ *    levels peer > server > synchronization > query;
+ *  - the leaky-bucket rate limit and the global KoD budget;
+ *  - through ntpd_input(): a denied client gets KoD DENY (kod-enable) or
+ *    silence; a client over the rate limit gets KoD RATE; `server disable`;
+ *    `max-dynamic-sessions`; `in-interface disable`;
+ *  - end to end between two cores without sockets: a client association
+ *    of core B receives core A's KoD RATE (polls less often) and DENY
+ *    (stops).
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "bootstrap.h"
+#include "log.h"
+#include "loop.h"
+#include "ntpd.h"
+
+static uint32_t ip(const char *s)
+{
+	uint32_t a;
+
+	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static uint32_t hip(const char *s)
+{
+	return ntohl(ip(s));
+}
+
+Test(access, acl_match)
+{
+	struct acl_rule rules[] = {
+		{ .id = 5, .deny = true, .addr = hip("10.0.1.33"), .wild = 0 },
+		{ .id = 10, .deny = false, .addr = hip("10.0.1.0"), .wild = hip("0.0.0.255") },
+		{ .id = 15, .deny = true, .addr = 0, .wild = 0xffffffffu },
+	};
+	struct acl a = { .number = 2000, .rule = rules, .n = 3 };
+	struct acl none = { .number = 2001, .rule = NULL, .n = 0 };
+
+	cr_assert_eq(acl_match(&a, ip("10.0.1.33")), 0);
+	cr_assert_eq(acl_match(&a, ip("10.0.1.32")), 1);
+	cr_assert_eq(acl_match(&a, ip("10.0.2.1")), 0);   /* rule 15: deny any */
+	a.n = 2;
+	cr_assert_eq(acl_match(&a, ip("10.0.2.1")), -1);
+	cr_assert_eq(acl_match(&none, ip("10.0.2.1")), -1);
+	cr_assert_eq(acl_match(NULL, ip("10.0.2.1")), -1);
+}
+
+Test(access, levels)
+{
+	static struct access_state s;   /* large: not on the stack */
+	struct acl_rule r_peer[] = { { .id = 5, .addr = hip("10.0.1.31"), .wild = 0 } };
+	struct acl_rule r_sync[] = {
+		{ .id = 5, .deny = true, .addr = hip("10.0.1.33"), .wild = 0 },
+		{ .id = 10, .addr = hip("10.0.1.0"), .wild = hip("0.0.0.255") },
+	};
+	struct acl acls[] = {
+		{ .number = 2000, .rule = r_peer, .n = 1 },
+		{ .number = 2001, .rule = r_sync, .n = 2 },
+	};
+
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(access_level_of(&s, ip("1.2.3.4")), ACCESS_PEER);
+	s.acls = acls;
+	s.n_acls = 2;
+	s.level_set[ACL_L_PEER] = true;
+	s.level_acl[ACL_L_PEER] = 2000;
+	s.level_set[ACL_L_SYNC] = true;
+	s.level_acl[ACL_L_SYNC] = 2001;
+	cr_assert_eq(access_level_of(&s, ip("10.0.1.31")), ACCESS_PEER);
+	cr_assert_eq(access_level_of(&s, ip("10.0.1.32")), ACCESS_SYNC);
+	cr_assert_eq(access_level_of(&s, ip("10.0.1.33")), ACCESS_NONE);
+	cr_assert_eq(access_level_of(&s, ip("10.9.9.9")), ACCESS_NONE);
+	/* A level naming a missing ACL permits nobody. */
+	s.level_set[ACL_L_SERVER] = true;
+	s.level_acl[ACL_L_SERVER] = 2999;
+	cr_assert_eq(access_level_of(&s, ip("10.0.1.32")), ACCESS_SYNC);
+	/* limited alone grants nothing and denies nothing. */
+	memset(s.level_set, 0, sizeof(s.level_set));
+	s.level_set[ACL_L_LIMITED] = true;
+	s.level_acl[ACL_L_LIMITED] = 2000;
+	cr_assert_eq(access_level_of(&s, ip("10.9.9.9")), ACCESS_PEER);
+
+	cr_assert(access_allows(ACCESS_PEER, ACCESS_W_PEER));
+	cr_assert(access_allows(ACCESS_PEER, ACCESS_W_TIME));
+	cr_assert(access_allows(ACCESS_PEER, ACCESS_W_CONTROL));
+	cr_assert_not(access_allows(ACCESS_SERVER, ACCESS_W_PEER));
+	cr_assert(access_allows(ACCESS_SERVER, ACCESS_W_TIME));
+	cr_assert(access_allows(ACCESS_SERVER, ACCESS_W_CONTROL));
+	cr_assert(access_allows(ACCESS_SYNC, ACCESS_W_TIME));
+	cr_assert_not(access_allows(ACCESS_SYNC, ACCESS_W_CONTROL));
+	cr_assert_not(access_allows(ACCESS_QUERY, ACCESS_W_TIME));
+	cr_assert(access_allows(ACCESS_QUERY, ACCESS_W_CONTROL));
+	cr_assert_not(access_allows(ACCESS_NONE, ACCESS_W_TIME));
+}
+
+Test(access, rate_limit)
+{
+	static struct access_state s;
+	uint32_t a = ip("10.0.1.32"), b = ip("10.0.1.33");
+	double t = 1000;
+	int limited = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.min_exp = 1;   /* 2 s */
+	s.avg_exp = 3;   /* 8 s */
+	cr_assert_not(access_rate_limited(&s, a, t));
+	cr_assert(access_rate_limited(&s, a, t + 1.0));        /* under 2 s */
+	cr_assert_not(access_rate_limited(&s, b, t + 1.0));    /* per source */
+	/* Every 8 s forever: never limited. */
+	t += 100;
+	for (int i = 0; i < 50; i++)
+		cr_assert_not(access_rate_limited(&s, a, t += 8.0));
+	/* Every 3 s: above the minimum, but the average catches up after
+	 * the burst allowance (score grows 5 s per request up to 64 s). */
+	for (int i = 0; i < 20; i++)
+		limited += access_rate_limited(&s, a, t += 3.0);
+	cr_assert_gt(limited, 5);
+	cr_assert_lt(limited, 20);
+}
+
+Test(access, rate_table_is_fixed_size)
+{
+	static struct access_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.min_exp = 1;
+	s.avg_exp = 3;
+	/* Far more sources than slots: old ones are reused, nothing breaks. */
+	for (uint32_t i = 1; i <= 5 * ACCESS_RATE_SLOTS; i++)
+		access_rate_limited(&s, htonl(0x0a000000u + i), (double)i);
+	cr_assert_not(access_rate_limited(&s, htonl(0x0a000000u + 5 * ACCESS_RATE_SLOTS),
+					  5.0 * ACCESS_RATE_SLOTS + 10));
+}
+
+Test(access, kod_budget)
+{
+	static struct access_state s;
+	int sent = 0;
+
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < 1000; i++)
+		sent += access_kod_budget(&s, 50.0 + i * 0.001);   /* 1000 in 1 s */
+	cr_assert_leq(sent, 2 * ACCESS_KOD_PER_S + 1);
+	cr_assert_geq(sent, ACCESS_KOD_PER_S / 2);
+}
+
+/* ---- through the daemon core ---- */
+
+struct fx {
+	struct bootstrap bs;
+	struct loop *loop;
+	struct ntpd *core;
+	uint32_t me, client;
+};
+
+static uint16_t free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void core_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	log_init("test_access", LOG_LVL_WARN);
+	bootstrap_defaults(&f->bs);
+	f->bs.clock.type = BS_CLOCK_VIRTUAL;
+	f->bs.ntp.port = free_port();
+	f->loop = loop_new();
+	f->core = ntpd_new(f->loop, NULL, &f->bs);
+	cr_assert_not_null(f->core);
+	f->me = ip("127.0.0.1");
+	f->client = ip("127.0.0.9");
+}
+
+static void fx_fini(struct fx *f)
+{
+	ntpd_free(f->core);
+	loop_free(f->loop);
+	bootstrap_free(&f->bs);
+}
+
+static void apply(struct fx *f, const Config *cfg)
+{
+	char *errs[4];
+	int n = ntpd_apply_config(f->core, cfg, errs, 4);
+
+	for (int i = 0; i < n; i++) {
+		cr_log_warn("apply: %s", errs[i]);
+		free(errs[i]);
+	}
+	cr_assert_eq(n, 0);
+}
+
+/* A server at stratum 3 with: ACL 2000 (rule 5 deny 127.0.0.9, rule 10
+ * permit any); `access synchronization 2000` if sync; `access limited
+ * 2000`-style rate limiting of everyone with discard if discard; kod. */
+struct opts {
+	bool sync_acl, discard, kod, server_disable;
+	int max_dyn;    /* -1: default */
+};
+
+static void configure(struct fx *f, const struct opts *o)
+{
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
+	NtpAccess acc = NTP_ACCESS__INIT;
+	NtpDiscard disc = NTP_DISCARD__INIT;
+	Acl acl = ACL__INIT;
+	AclRule r5 = ACL_RULE__INIT, r10 = ACL_RULE__INIT;
+	AclRule *rules[2] = { &r10, &r5 };   /* out of order on purpose */
+	Acl *acls[1] = { &acl };
+
+	rm.has_stratum = true;
+	rm.stratum = 3;
+	ntp.refclock_master = &rm;
+	acl.number = "2000";
+	r5.id = "5";
+	r5.has_deny = r5.deny = true;
+	r5.source = "127.0.0.9";
+	r5.wildcard = "0.0.0.0";
+	r10.id = "10";
+	acl.rule = rules;
+	acl.n_rule = 2;
+	cfg.acl = acls;
+	cfg.n_acl = 1;
+	if (o->sync_acl) {
+		acc.has_synchronization = true;
+		acc.synchronization = 2000;
+		ntp.access = &acc;
+	}
+	if (o->discard) {
+		disc.has_min_interval = true;
+		disc.min_interval = 3;   /* 8 s */
+		ntp.discard = &disc;
+	}
+	ntp.has_kod_enable = true;
+	ntp.kod_enable = o->kod;
+	ntp.has_server_disable = true;
+	ntp.server_disable = o->server_disable;
+	if (o->max_dyn >= 0) {
+		ntp.has_max_dynamic_sessions = true;
+		ntp.max_dynamic_sessions = (uint32_t)o->max_dyn;
+	}
+	cfg.ntp = &ntp;
+	apply(f, &cfg);
+}
+
+static int send_from(struct fx *f, uint32_t src, int mode, uint64_t xmt, uint8_t *reply,
+		     size_t rlen)
+{
+	struct ntp_packet q;
+	struct ntpd_rx rx;
+	uint8_t buf[64];
+	int len;
+
+	memset(&q, 0, sizeof(q));
+	q.version = 4;
+	q.mode = (uint8_t)mode;
+	q.poll = 6;
+	q.xmt = xmt;
+	len = ntp_packet_encode(&q, buf, sizeof(buf));
+	memset(&rx, 0, sizeof(rx));
+	rx.buf = buf;
+	rx.len = (size_t)len;
+	rx.src = src;
+	rx.src_port = 40000;
+	rx.dst = f->me;
+	rx.ts = ntp_clock_now(f->core->clock);
+	rx.serving = true;
+	return ntpd_input(f->core, &rx, reply, rlen);
+}
+
+static void assert_kod(const uint8_t *reply, int n, const char *code, uint64_t xmt)
+{
+	struct ntp_packet a;
+
+	cr_assert_gt(n, 0);
+	cr_assert_eq(ntp_packet_decode(reply, (size_t)n, &a), 0);
+	cr_assert_eq(a.stratum, 0);
+	cr_assert_eq(a.leap, NTP_LEAP_NOSYNC);
+	cr_assert_eq(memcmp(&a.refid, code, 4), 0);
+	cr_assert_eq(a.org, xmt, "a KoD must pass the client's origin test");
+}
+
+Test(access, denied_client_gets_kod_deny_or_silence)
+{
+	struct fx f;
+	uint8_t r[NTPD_PKT_MAX];
+	struct opts o = { .sync_acl = true, .kod = true, .max_dyn = -1 };
+	int n;
+
+	core_init(&f);
+	configure(&f, &o);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 111, r, sizeof(r));
+	assert_kod(r, n, "DENY", 111);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_ACCESS], 1);
+	/* Another host is permitted by rule 10: a normal answer. */
+	n = send_from(&f, ip("127.0.0.8"), NTP_MODE_CLIENT, 112, r, sizeof(r));
+	cr_assert_eq(n, 48);
+	cr_assert_eq(r[1], 3);
+	/* Synchronization rights do not include peering. */
+	n = send_from(&f, ip("127.0.0.8"), NTP_MODE_ACTIVE, 113, r, sizeof(r));
+	assert_kod(r, n, "DENY", 113);
+	cr_assert_eq(f.core->n_dynamic, 0);
+	/* Without kod-enable: silence. */
+	o.kod = false;
+	configure(&f, &o);
+	cr_assert_eq(send_from(&f, f.client, NTP_MODE_CLIENT, 114, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_ACCESS], 3);
+	fx_fini(&f);
+}
+
+Test(access, rate_limited_client_gets_kod_rate)
+{
+	struct fx f;
+	uint8_t r[NTPD_PKT_MAX];
+	struct opts o = { .discard = true, .kod = true, .max_dyn = -1 };
+	int n;
+
+	core_init(&f);
+	configure(&f, &o);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 200, r, sizeof(r));
+	cr_assert_eq(n, 48);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 201, r, sizeof(r));
+	assert_kod(r, n, "RATE", 201);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_RATE], 1);
+	o.kod = false;
+	configure(&f, &o);
+	cr_assert_eq(send_from(&f, f.client, NTP_MODE_CLIENT, 202, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_RATE], 2);
+	fx_fini(&f);
+}
+
+Test(access, server_disable_and_max_dynamic)
+{
+	struct fx f;
+	uint8_t r[NTPD_PKT_MAX];
+	struct opts o = { .server_disable = true, .max_dyn = 1 };
+
+	core_init(&f);
+	configure(&f, &o);
+	cr_assert_eq(send_from(&f, f.client, NTP_MODE_CLIENT, 300, r, sizeof(r)), 0);
+	cr_assert_eq(send_from(&f, f.client, NTP_MODE_ACTIVE, 301, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_SERVER_DISABLED], 2);
+	o.server_disable = false;
+	configure(&f, &o);
+	cr_assert_gt(send_from(&f, f.client, NTP_MODE_ACTIVE, 302, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->n_dynamic, 1);
+	cr_assert_eq(send_from(&f, ip("127.0.0.8"), NTP_MODE_ACTIVE, 303, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_DYN_LIMIT], 1);
+	/* (Without sockets the reconciliation drops dynamic associations, so
+	 * keeping them when the limit is lowered is not observable here.) */
+	o.max_dyn = 0;
+	configure(&f, &o);
+	cr_assert_eq(send_from(&f, ip("127.0.0.7"), NTP_MODE_ACTIVE, 304, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_DYN_LIMIT], 2);
+	fx_fini(&f);
+}
+
+Test(access, in_interface_disable)
+{
+	struct fx f;
+	uint8_t r[NTPD_PKT_MAX];
+	Config cfg = CONFIG__INIT;
+	Interface in = INTERFACE__INIT;
+	Interface *ifs[1] = { &in };
+	Ipv4Address ad = IPV4_ADDRESS__INIT;
+	IfStates st = IF_STATES__INIT;
+	IfState is = IF_STATE__INIT;
+	IfState *iss[1] = { &is };
+
+	core_init(&f);
+	in.name = "LoopBack0";
+	ad.address = "127.0.0.1";
+	ad.prefix_len = 8;
+	in.address = &ad;
+	in.has_ntp_in_interface_disable = in.ntp_in_interface_disable = true;
+	cfg.interface = ifs;
+	cfg.n_interface = 1;
+	apply(&f, &cfg);
+	is.name = "LoopBack0";
+	is.primary_ipv4 = "127.0.0.1";
+	st.interface = iss;
+	st.n_interface = 1;
+	ntpd_apply_ifstates(f.core, &st);
+	cr_assert_eq(send_from(&f, f.client, NTP_MODE_CLIENT, 400, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_IF_DISABLED], 1);
+	in.ntp_in_interface_disable = false;
+	apply(&f, &cfg);
+	cr_assert_gt(send_from(&f, f.client, NTP_MODE_CLIENT, 401, r, sizeof(r)), 0);
+	fx_fini(&f);
+}
+
+/* Core B is a client of core A (127.0.0.1); A limits and denies with KoD. */
+Test(access, kod_received_by_our_client)
+{
+	struct fx a, b;
+	struct opts o = { .discard = true, .kod = true, .max_dyn = -1 };
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpAssociation na = NTP_ASSOCIATION__INIT;
+	NtpAssociation *list[1] = { &na };
+	struct assoc *p;
+	uint8_t q[NTPD_PKT_MAX], r[NTPD_PKT_MAX], junk[NTPD_PKT_MAX];
+	struct ntpd_rx rx;
+	int n;
+
+	core_init(&a);
+	configure(&a, &o);
+	core_init(&b);
+	na.address = "127.0.0.1";
+	ntp.unicast_server = list;
+	ntp.n_unicast_server = 1;
+	cfg.ntp = &ntp;
+	apply(&b, &cfg);
+	p = ntpd_assoc_find(b.core, a.me, 0);
+	cr_assert_not_null(p);
+
+	for (int i = 0; i < 3; i++) {
+		n = assoc_prepare(p, q, sizeof(q));
+		cr_assert_gt(n, 0);
+		memset(&rx, 0, sizeof(rx));
+		rx.buf = q;
+		rx.len = (size_t)n;
+		rx.src = a.client;
+		rx.src_port = 40000;
+		rx.dst = a.me;
+		rx.ts = ntp_clock_now(a.core->clock);
+		rx.serving = true;
+		n = ntpd_input(a.core, &rx, r, sizeof(r));
+		cr_assert_gt(n, 0);
+		memset(&rx, 0, sizeof(rx));
+		rx.buf = r;
+		rx.len = (size_t)n;
+		rx.src = a.me;
+		rx.src_port = p->opts.port;
+		rx.dst = a.client;
+		rx.ts = ntp_clock_now(b.core->clock);
+		ntpd_input(b.core, &rx, junk, sizeof(junk));
+	}
+	/* The first answered, the next two were RATE kisses. */
+	cr_assert_eq(p->cnt.rej[ASSOC_R_KOD], 2);
+	cr_assert_geq(p->rate_floor, 2);
+	cr_assert_not(p->denied);
+
+	/* Now A denies B altogether. */
+	o.discard = false;
+	o.sync_acl = true;
+	configure(&a, &o);
+	n = assoc_prepare(p, q, sizeof(q));
+	memset(&rx, 0, sizeof(rx));
+	rx.buf = q;
+	rx.len = (size_t)n;
+	rx.src = a.client;
+	rx.src_port = 40000;
+	rx.dst = a.me;
+	rx.ts = ntp_clock_now(a.core->clock);
+	rx.serving = true;
+	n = ntpd_input(a.core, &rx, r, sizeof(r));
+	cr_assert_gt(n, 0);
+	memset(&rx, 0, sizeof(rx));
+	rx.buf = r;
+	rx.len = (size_t)n;
+	rx.src = a.me;
+	rx.src_port = p->opts.port;
+	rx.dst = a.client;
+	rx.ts = ntp_clock_now(b.core->clock);
+	ntpd_input(b.core, &rx, junk, sizeof(junk));
+	cr_assert(p->denied);
+	cr_assert_eq(p->timer, 0);
+	fx_fini(&b);
+	fx_fini(&a);
+}
+
+/* RSTR, like DENY, stops the association (RFC 5905 7.4). */
+Test(access, kod_rstr_stops_the_association)
+{
+	struct fx b;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpAssociation na = NTP_ASSOCIATION__INIT;
+	NtpAssociation *list[1] = { &na };
+	struct ntp_packet k;
+	struct ntpd_rx rx;
+	struct assoc *p;
+	uint8_t q[NTPD_PKT_MAX], r[NTPD_PKT_MAX];
+	int n;
+
+	core_init(&b);
+	na.address = "127.0.0.1";
+	ntp.unicast_server = list;
+	ntp.n_unicast_server = 1;
+	cfg.ntp = &ntp;
+	apply(&b, &cfg);
+	p = ntpd_assoc_find(b.core, b.me, 0);
+	cr_assert_not_null(p);
+	cr_assert_gt(assoc_prepare(p, q, sizeof(q)), 0);
+	memset(&k, 0, sizeof(k));
+	k.leap = NTP_LEAP_NOSYNC;
+	k.version = 4;
+	k.mode = NTP_MODE_SERVER;
+	memcpy(&k.refid, "RSTR", 4);
+	k.org = p->xmt;
+	k.rec = k.xmt = p->xmt + 1;
+	n = ntp_packet_encode(&k, r, sizeof(r));
+	memset(&rx, 0, sizeof(rx));
+	rx.buf = r;
+	rx.len = (size_t)n;
+	rx.src = b.me;
+	rx.src_port = p->opts.port;
+	rx.dst = b.client;
+	rx.ts = ntp_clock_now(b.core->clock);
+	ntpd_input(b.core, &rx, q, sizeof(q));
+	cr_assert(p->denied);
+	cr_assert_eq(p->cnt.rej[ASSOC_R_KOD], 1);
+	fx_fini(&b);
+}
