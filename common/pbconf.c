@@ -655,7 +655,7 @@ int pbconf_save(const char *path, const ProtobufCMessage *msg)
 		return -EINVAL;
 	text = pbconf_render(msg);
 	tmp = xasprintf("%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;
 		goto out;

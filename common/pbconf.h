@@ -24,6 +24,7 @@ int pbconf_parse(const char *text, const ProtobufCMessageDescriptor *desc,
 		 ProtobufCMessage **out, char *err, size_t errlen);
 
 /* Write msg atomically to path: temp file, fsync, rename, fsync directory.
+ * The file is created mode 0600: configurations hold NTP keys.
  * 0 or -errno. */
 int pbconf_save(const char *path, const ProtobufCMessage *msg);
 /* Read a file written by pbconf_save.  0, -ENOENT, or -EINVAL with err. */

@@ -324,6 +324,9 @@ Test(pbconf, save_load_atomic)
 	build_all(&m);
 	cr_assert_eq(pbconf_save(path, &m.base), 0);
 	cr_assert_neq(stat(tmp, &sb), 0); /* no temp file left */
+	/* Readable by its owner only: configurations hold NTP keys. */
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", (unsigned)(sb.st_mode & 0777));
 	cr_assert_eq(pbconf_load(path, &pb_all__descriptor, &back, err, sizeof(err)), 0, "%s", err);
 	cr_assert(same_packed(&m.base, back));
 	protobuf_c_message_free_unpacked(back, NULL);
