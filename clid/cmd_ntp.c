@@ -512,6 +512,10 @@ void ntp_fmt_status(const NtpSysStatus *st, struct sbuf *out)
 	sbuf_printf(out, " peer dispersion: %.2f ms\r\n", nz(st->peer_dispersion * 1e3, 5e-3));
 	sbuf_printf(out, " reference time: %s\r\n", ref);
 	sbuf_printf(out, " synchronization state: %s\r\n", state);
+	/* Not in the manuals' layout: one more line, only while unsynchronized,
+	 * saying why (e.g. falsetickers outvote the truechimers). */
+	if (!sync && st->reason && st->reason[0])
+		sbuf_printf(out, " unsynchronized reason: %s\r\n", st->reason);
 }
 
 static const char *mode_name(uint32_t mode)

@@ -138,6 +138,14 @@ Test(display, status_unsynchronized)
 		" reference time: 00:00:00.000 UTC Jan 1 1900(00000000.00000000)\r\n"
 		" synchronization state: clock not synchronized\r\n");
 	sbuf_free(&b);
+
+	/* ntpd's reason, when it gives one, follows on a line of its own. */
+	st.reason = "no majority of truechimers: 3 of 5 sources disagree";
+	ntp_fmt_status(&st, &b);
+	cr_assert(strstr(b.buf, " synchronization state: clock not synchronized\r\n"
+			 " unsynchronized reason: no majority of truechimers: 3 of 5 sources "
+			 "disagree\r\n") != NULL, "%s", b.buf);
+	sbuf_free(&b);
 }
 
 Test(display, sessions)
