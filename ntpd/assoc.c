@@ -228,6 +228,13 @@ void assoc_clock_stepped(struct assoc *p, double step)
 		p->xmt_stale = true;
 }
 
+void assoc_clock_adjusted(struct assoc *p, double phase, double dfreq, double now)
+{
+	ntp_filter_adjust(&p->filter, phase, dfreq, now);
+	if (p->filter.n > 0)
+		p->offset = p->filter.offset;
+}
+
 bool assoc_expired(const struct assoc *p, double now)
 {
 	if (!p->dynamic || p->last_rx < 0)
@@ -443,6 +450,7 @@ enum assoc_result assoc_receive(struct assoc *p, const struct ntp_packet *pkt, u
 	smp.delay = delay;
 	smp.disp = disp;
 	smp.t = now;
+	p->filter.max_age = NTP_NSTAGE * ldexp(1.0, p->poll);
 	if (ntp_filter_add(&p->filter, &smp, ldexp(1.0, pkt->precision) + prec, now)) {
 		p->update_t = p->filter.last_t;
 		p->have_update = true;

@@ -225,3 +225,56 @@ const char *auth_assoc_problem(const struct assoc *p)
 		return "is not reliable";
 	return NULL;
 }
+
+/* ---- broadcast and multicast ---- */
+
+const char *auth_key_problem(const struct ntpd *core, uint32_t keyid)
+{
+	const struct auth_keys *a = core->auth;
+	const struct auth_key *k;
+
+	if (!a || !a->enabled || keyid == 0)
+		return NULL;
+	k = auth_find(a, keyid);
+	if (!k)
+		return "is not configured";
+	if (!k->trusted)
+		return "is not reliable";
+	return NULL;
+}
+
+int auth_sign_key(const struct ntpd *core, uint32_t keyid, uint8_t *buf, size_t n, size_t cap)
+{
+	const struct auth_keys *a = core->auth;
+	int r;
+
+	if (!a || !a->enabled || keyid == 0 || auth_key_problem(core, keyid))
+		return (int)n;
+	r = auth_sign(a, keyid, buf, n, cap);
+	return r < 0 ? (int)n : r;
+}
+
+bool auth_broadcast_accept(struct ntpd *core, struct assoc *p, const uint8_t *buf,
+			   const struct ntp_packet *pkt, uint32_t *keyid)
+{
+	struct auth_keys *a = core->auth;
+	enum auth_result r;
+
+	*keyid = 0;
+	if (!a || !a->enabled)
+		return true;
+	r = auth_check(a, buf, pkt);
+	if (r == AUTH_OK) {
+		a->ok++;
+		*keyid = pkt->keyid;
+		return true;
+	}
+	a->bad++;
+	if (p) {
+		p->cnt.rx++;
+		p->cnt.rej[ASSOC_R_AUTH]++;
+	}
+	log_debug("broadcast refused: authentication (result %d, key %u)", (int)r,
+		  (unsigned)pkt->keyid);
+	return false;
+}

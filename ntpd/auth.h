@@ -24,6 +24,17 @@
  *    the answer signed with the same key) only if the key is configured,
  *    reliable and the digest right; otherwise it is dropped and counted
  *    (NTPD_DROP_AUTH): no crypto-NAK is sent.
+ *  - on, a broadcast/multicast server with `authentication-keyid K`: each
+ *    mode 5 packet carries a MAC with K when K is configured and reliable;
+ *    otherwise it goes unsigned (and the configuration reports the key, as
+ *    for an association).  Off: unsigned, whatever the key id.
+ *  - on, a broadcast/multicast client (no key id of its own): a mode 5
+ *    packet is used only with a valid MAC made with any configured,
+ *    reliable key; anything else is dropped (NTPD_DROP_AUTH) and counted by
+ *    the server's association (ASSOC_R_AUTH) before it can create or touch
+ *    it.  The association takes the broadcast's key, so its delay
+ *    calibration (client exchanges) is signed and checked with that key
+ *    like any client association's.
  */
 #ifndef MERIDIAN_NTPD_AUTH_H
 #define MERIDIAN_NTPD_AUTH_H
@@ -109,5 +120,25 @@ bool auth_assoc_accept(struct assoc *p, const uint8_t *buf, const struct ntp_pac
  * be dropped (bad MAC, unknown or unreliable key). */
 int auth_request(struct ntpd *core, const uint8_t *buf, const struct ntp_packet *pkt,
 		 uint32_t *keyid);
+
+/* ---- broadcast and multicast (bcast.c) ---- */
+
+/* Why key `keyid` cannot sign (it "is not configured" or "is not
+ * reliable"), or NULL when it can or needs not (authentication off, or
+ * keyid 0). */
+const char *auth_key_problem(const struct ntpd *core, uint32_t keyid);
+/* Sign the encoded packet buf[0..n) (cap bytes available) with key keyid
+ * when authentication is on, keyid is not 0 and the key is configured and
+ * reliable; otherwise it goes unsigned.  Returns the new length, or n
+ * unchanged. */
+int auth_sign_key(const struct ntpd *core, uint32_t keyid, uint8_t *buf, size_t n, size_t cap);
+/* May a broadcast (datagram buf, decoded pkt) be used?  Authentication off:
+ * yes, *keyid = 0.  On: only with a valid MAC made with a configured,
+ * reliable key (any: a broadcast client has no key id), *keyid = that key;
+ * otherwise false, counted in core->auth->bad and, when p (the server's
+ * association, NULL before the first packet) is given, in p->cnt.rx and
+ * p->cnt.rej[ASSOC_R_AUTH]. */
+bool auth_broadcast_accept(struct ntpd *core, struct assoc *p, const uint8_t *buf,
+			   const struct ntp_packet *pkt, uint32_t *keyid);
 
 #endif

@@ -52,8 +52,23 @@
  * server's intervals without a packet (assoc_expired) and goes when its
  * interface stops listening.
  *
- * Not implemented: authentication of broadcast packets (a key id is
- * reported as an operational error and packets go without MAC).
+ * AUTHENTICATION (policy in auth.h).  With `ntp-service authentication
+ * enable`, a server with `authentication-keyid K` appends a MAC with K to
+ * every mode 5 packet; a K that is not configured or not reliable is
+ * reported by the configuration ("authentication key K is not configured",
+ * as for an association) and the packets go unsigned, as an association's
+ * do; authentication off: unsigned, whatever K.  A client has no key id
+ * (VRP's broadcast-client and multicast-client take none): in
+ * authenticated mode it uses only broadcasts carrying a valid MAC made with
+ * a configured, reliable key (any), checked before the packet can create or
+ * touch the association; the others are dropped (NTPD_DROP_AUTH) and
+ * counted by the association (ASSOC_R_AUTH).  The association takes the
+ * key of the broadcasts it accepts, so the calibration exchanges are signed
+ * with it and the answers must come back signed with it, like a unicast
+ * client with `authentication-keyid`.  When the configuration changes, an
+ * association whose key is no longer usable (or that was created
+ * unauthenticated, when authentication is turned on) is removed; the next
+ * authenticated broadcast creates it again.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,6 +82,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "bcast.h"
 #include "log.h"
 #include "loop.h"
@@ -79,6 +95,7 @@ struct bcast_srv {
 	uint16_t port;            /* destination port */
 	unsigned version;
 	int ttl;
+	uint32_t keyid;           /* authentication-keyid, 0 none */
 	uint32_t addr;            /* the interface's primary address, 0 none yet */
 	struct ntp_sock *sock;
 	uint64_t timer;
@@ -177,6 +194,9 @@ static void srv_tick(struct loop *loop, void *arg)
 		b->gap = ramp_start(core);
 	} else {
 		n = bcast_packet(core, b->version, b->gap, core->txbuf, sizeof(core->txbuf));
+		if (n > 0)
+			n = auth_sign_key(core, b->keyid, core->txbuf, (size_t)n,
+					  sizeof(core->txbuf));
 		if (n > 0 && sock_send(b->sock, core->txbuf, (size_t)n, b->dst, b->port, 0) == 0)
 			b->sent++;
 		else
@@ -271,9 +291,14 @@ static void srv_want(struct ntpd *core, const Interface *in, bool multicast, str
 	b->version = ver >= 1 && ver <= 4 ? ver : 3;
 	b->ttl = multicast && msc->has_ttl && msc->ttl >= 1 && msc->ttl <= 255 ? (int)msc->ttl :
 		 BCAST_MCAST_TTL;
-	if (keyid)
-		err_add(e, "%s on %s: authentication-keyid %u is not supported yet; packets are "
-			"sent without a MAC", what, in->name, keyid);
+	b->keyid = keyid;
+	{
+		const char *why = auth_key_problem(core, keyid);
+
+		if (why)
+			err_add(e, "%s on %s: authentication key %u %s", what, in->name, keyid,
+				why);
+	}
 	b->addr = nif ? nif->addr : 0;
 	b->sock = NULL;
 	if (!b->addr) {
@@ -535,6 +560,13 @@ int bcast_reconcile(struct ntpd *core, char **errs, int max_errs)
 		if (!p->bc_state)
 			continue;
 		c = cli_find(bc, (uint32_t)p->bc_ifindex, p->bc_group);
+		if (c && c->usock && core->auth && core->auth->enabled &&
+		    (!p->opts.keyid || auth_key_problem(core, p->opts.keyid))) {
+			log_info("broadcast client association %s removed: its key %u is not "
+				 "usable for authentication", p->addr_text, (unsigned)p->opts.keyid);
+			assoc_free(p);
+			continue;
+		}
 		if (c && c->usock) {
 			p->sock = c->usock;
 			p->src_addr = c->addr;
@@ -570,13 +602,15 @@ static int drop(struct ntpd *core, enum ntpd_drop d, const struct ntpd_rx *rx)
 }
 
 static struct assoc *bclient_new(struct ntpd *core, const struct bcast_cli *c,
-				 const struct ntpd_rx *rx, const struct ntp_packet *pkt)
+				 const struct ntpd_rx *rx, const struct ntp_packet *pkt,
+				 uint32_t keyid)
 {
 	struct assoc_opts o;
 	struct assoc *p;
 
 	memset(&o, 0, sizeof(o));
 	o.hmode = NTP_MODE_CLIENT;   /* calibration first */
+	o.keyid = keyid;             /* the broadcast's key (auth.h), 0 none */
 	o.version = pkt->version;
 	o.minpoll = NTP_DEF_MINPOLL;
 	o.maxpoll = NTP_DEF_MAXPOLL;
@@ -666,6 +700,7 @@ static enum assoc_result bclient_sample(struct assoc *p, const struct ntp_packet
 		return ASSOC_R_ROOT_DIST;
 	p->valid |= 1;
 	p->cnt.accepted++;
+	p->filter.max_age = NTP_NSTAGE * ldexp(1.0, p->poll);
 	if (ntp_filter_add(&p->filter, &smp, ldexp(1.0, pkt->precision) + prec, now)) {
 		p->update_t = p->filter.last_t;
 		p->have_update = true;
@@ -685,6 +720,7 @@ int bcast_input(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_pa
 	const struct bcast_cli *c;
 	struct assoc *p;
 	enum assoc_result r;
+	uint32_t keyid;
 
 	if (pkt->mode != NTP_MODE_BROADCAST)
 		return drop(core, NTPD_DROP_NOT_SERVING, rx);   /* a request to a group */
@@ -696,13 +732,18 @@ int bcast_input(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_pa
 	p = ntpd_assoc_find(core, rx->src, 0);
 	if (p && !p->bc_state)
 		return drop(core, NTPD_DROP_MODE5, rx);         /* a configured association has it */
+	/* Authentication before the packet creates or touches anything. */
+	if (!auth_broadcast_accept(core, p, rx->buf, pkt, &keyid))
+		return drop(core, NTPD_DROP_AUTH, rx);
 	if (!p) {
 		if (core->n_dynamic >= NTPD_MAX_DYNAMIC)
 			return drop(core, NTPD_DROP_DYN_LIMIT, rx);
 		if (!c->usock)
 			return drop(core, NTPD_DROP_MODE5, rx);
-		p = bclient_new(core, c, rx, pkt);
+		p = bclient_new(core, c, rx, pkt, keyid);
 	}
+	if (keyid)
+		p->opts.keyid = keyid;   /* the broadcaster's current key */
 	p->cnt.rx++;
 	p->last_rx = ntpd_mono();
 	p->ppoll = pkt->poll;

@@ -49,7 +49,12 @@
  *    the rest; at 50-100 ppm the offset grows only 0.5-2 ms meanwhile;
  *  - a spike holdoff of four polls: up to three outliers in a row never
  *    step the clock.
- * From poll 8 (256 s) up the RFC's 900 s applies unchanged.  Simulated
+ * From poll 8 (256 s) up the RFC's 900 s applies unchanged.  The FREQ
+ * measurement itself takes at least DISC_FREQ_MIN (32 s, 16 polls of 2 s):
+ * over 8 s, 70 us of offset noise leaves up to ~20 ppm, which drifts the
+ * clock by milliseconds before the first direct measurement (256 s later,
+ * or more when the filter passes few samples) corrects it; over 32 s a few
+ * ppm (test_accuracy over several seeds: max |error| 5 ms -> < 1 ms).  Simulated
  * (tests/unit/ntpd/test_discipline_sim.c): 2 s polls, 100 us delay noise,
  * 0.4 s and 50-100 ppm off: stepped after ~6 s, within 1 ms after 6-50 s,
  * then RMS ~100 us.
@@ -59,20 +64,28 @@
  * also integrates it into the frequency: with the RFC gains a 100 ms phase
  * error at 64 s polls drives the frequency ~3-6 ppm off, which the loop's
  * slow mode (hours at 64 s, days at 1024 s) then takes away while the
- * clock wanders tens of ms; the large offset differences also inflate the
- * clock jitter, which raises the poll and slows the loop further.  So the
- * phase is slewed at the clock's rate (NTP_MAXFREQ, as adjtime; 200 s for
- * 100 ms) outside the loop, samples taken meanwhile are ignored, and since
- * a 4-poll measurement at 2 s polls leaves the frequency a few ppm off
- * (~50 us of noise over 8 s), it is measured again, directly, over
- * 4 and then 16 polls (256 s and 1024 s at 64 s polls), as FREQ does: the phase is left alone, the offset change over the
- * interval is the frequency error (70 us of offset noise: ~0.4 ppm, then
- * ~0.1 ppm), and the phase gathered meanwhile is slewed out as above.
- * Meanwhile the PLL does not integrate and the poll stays at minpoll.
- * Only from poll 4 (16 s) up: below, the PLL's time constant is a few
- * minutes and takes the frequency error away by itself.  Measured with
- * tests/unit/ntpd/test_accuracy.c (1 ms +- 100 us paths, 0.1 s and 100 ppm
- * off): within 1 ms after minutes instead of hours.
+ * clock wanders tens of ms.  So that phase is slewed at the clock's rate
+ * (NTP_MAXFREQ, as adjtime; 200 s for 100 ms) outside the loop, second by
+ * second in ntp_discipline_tick: the samples stored meanwhile are moved
+ * with it (ntp_filter_adjust), and the loop sees the offset minus what is
+ * still pending.
+ *
+ * Direct frequency measurements (not in the RFC).  The PLL alone at
+ * 256-1024 s polls has a time constant of hours: a start-up frequency
+ * error of a few 0.1 ppm (a 4-poll FREQ measurement at 2 s polls has ~50
+ * us of noise over 8 s) would wander the clock by milliseconds for hours.
+ * Since every stored sample and the anchor below are moved with each
+ * change made to the clock (phase slewed, frequency changed), the system
+ * peer's offset now minus its offset at the anchor, over the time between,
+ * is the frequency error left against the current frequency, whatever the
+ * PLL did meanwhile.  From the end of FREQ the discipline measures it over
+ * 4, then 16, then (repeatedly) 64 polls (256 s, 1024 s, 4096 s at 64 s
+ * polls: 70 us of offset noise gives ~0.4, ~0.1, ~0.02 ppm), applies it and
+ * re-anchors; the PLL runs as usual meanwhile, and the poll stays at
+ * minpoll during the first two.  A change of system peer re-anchors (two
+ * sources differ by their path asymmetries).  Only from poll 4 (16 s) up:
+ * below, the PLL's own time constant is minutes.  Measured with
+ * tests/unit/ntpd/test_accuracy.c.
  *
  * Popcorn spike suppressor (RFC puts it in clock_filter; here, on the
  * system offset): in SYNC, an offset that differs from the last one by more
@@ -93,11 +106,10 @@
 #define DISC_SGATE  3.0
 #define DISC_WATCH_POLLS 4.0
 #define DISC_WATCH_MIN   8.0
+#define DISC_FREQ_MIN    32.0     /* s: the shortest FREQ baseline (see top) */
 #define DISC_WATCH_MAX   900.0
-#define DISC_SLEW_MARGIN 16.0     /* s: a sample may be 8 polls of 2 s old */
 #define DISC_REFINE_MINPOLL 4    /* below, the PLL's time constant is minutes */
-#define DISC_REFINE_POLLS  4.0   /* 256 s at 64 s polls */
-#define DISC_REFINE2_POLLS 16.0  /* 1024 s */
+#define DISC_REFINE_STAGES 3     /* baselines of 4, 16, 64 polls */
 
 double ntp_discipline_stepout(int poll)
 {
@@ -129,6 +141,7 @@ void ntp_discipline_init(struct ntp_discipline *d, struct ntp_clock *clock, int 
 	d->precision = ldexp(1.0, ntp_clock_precision(clock));
 	d->jitter = d->precision;
 	d->panic_ok = true;
+	d->src_offset = NAN;
 	/* A clock that already has a frequency correction (the kernel kept it
 	 * from an earlier run) is like ntpd with a frequency file: FSET. */
 	if (f != 0) {
@@ -159,6 +172,7 @@ static void set_freq(struct ntp_discipline *d, double freq)
 		freq = -NTP_MAXFREQ;
 	d->freq = freq;
 	ntp_clock_set_freq(d->clock, freq * 1e6);
+	d->adj_freq += freq - old;
 	/* Wander: RMS of the frequency changes, exponentially averaged. */
 	diff = freq - old;
 	d->wander = sqrt(d->wander * d->wander +
@@ -175,41 +189,39 @@ static bool pll_saturated(double offset, double tpoll)
 	return fabs(offset) > NTP_MAXFREQ * DISC_PLL * (tpoll < DISC_ALLAN ? tpoll : DISC_ALLAN);
 }
 
-/* A phase of `offset` was handed to the clock: samples taken before the
- * slew is over (plus the age a sample may have) are ignored.  A slew done
- * within a second or two changes later samples by less than the noise. */
-static void hold_off(struct ntp_discipline *d, double offset, double now)
+/* Hand a phase to the clock outside the loop: ntp_discipline_tick slews
+ * it at the clock's rate, second by second, so that the samples stored
+ * meanwhile can be moved by exactly what was done (adj_phase). */
+static void slew_outside(struct ntp_discipline *d, double offset)
 {
-	double lasts = fabs(offset) / NTP_MAXFREQ;
-
-	if (lasts > 2.0)
-		d->slew_until = now + lasts + DISC_SLEW_MARGIN;
+	d->outside += offset;
 }
 
-/* The long-baseline frequency measurements after FREQ (see the top
- * comment): the first sample after a phase slew is the anchor; the phase
- * is left alone (no clock_adjust) so that, 4 (then 16) polls later, the offset has moved by the frequency error times
- * the interval alone, whatever the age of the samples.  Then the phase is
- * slewed outside the loop again.  Returns the frequency correction (0
- * meanwhile); *offset becomes 0 when the phase was handed to the clock. */
-static double refine(struct ntp_discipline *d, double *offset, double now)
+static void anchor(struct ntp_discipline *d, double src, double now)
 {
+	d->refine_t = now;
+	d->refine_off = src;
+	d->reanchor = false;
+}
+
+/* The direct frequency measurement (see the top comment): `src` is the
+ * system peer's own offset at `now`.  Returns the frequency error found
+ * when a baseline is complete (then re-anchors), else 0. */
+static double refine(struct ntp_discipline *d, double src, double now, int minpoll)
+{
+	static const double polls[DISC_REFINE_STAGES] = { 4, 16, 64 };
 	double dt = now - d->refine_t, f;
 
-	if (d->refine == 1 || d->refine == 3) {
+	if (d->reanchor || dt <= 0) {
+		anchor(d, src, now);
+		return 0;
+	}
+	if (dt < ldexp(polls[d->refine - 1], minpoll))
+		return 0;
+	f = (src - d->refine_off) / dt;
+	if (d->refine < DISC_REFINE_STAGES)
 		d->refine++;
-		d->refine_t = now;
-		d->refine_off = *offset;
-		return 0;
-	}
-	if (dt < ldexp(d->refine == 2 ? DISC_REFINE_POLLS : DISC_REFINE2_POLLS, d->poll))
-		return 0;
-	f = (*offset - d->refine_off) / dt;
-	d->refine = d->refine == 2 ? 3 : 0;
-	if (ntp_clock_slew(d->clock, *offset) == 0) {
-		hold_off(d, *offset, now);
-		*offset = 0;
-	}
+	anchor(d, src, now);
 	return f;
 }
 
@@ -218,10 +230,16 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 					   int maxpoll)
 {
 	enum ntp_disc_result rval = NTP_DISC_SLEW;
-	double mu, watch, freq = 0, etemp, dtemp, tpoll;
+	double mu, watch, freq = 0, etemp, dtemp, tpoll, raw, src = d->src_offset;
 
+	d->src_offset = NAN;
 	if (!isfinite(offset) || !isfinite(now))
 		return NTP_DISC_IGNORE;
+	if (!isfinite(src))
+		src = offset;
+	/* Frequency measurements use one source (see the top comment). */
+	if (d->state == NTP_DISC_NSET || d->state == NTP_DISC_FSET || d->state == NTP_DISC_FREQ)
+		offset = src;
 	/* The first update starts at the caller's minpoll (RFC: the system poll
 	 * starts at MINPOLL), whatever init was given: the stepout follows. */
 	if (d->state == NTP_DISC_NSET || d->state == NTP_DISC_FSET)
@@ -231,9 +249,11 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 	    !(d->panic_ok && (d->state == NTP_DISC_NSET || d->state == NTP_DISC_FSET)))
 		return NTP_DISC_PANIC;
 
-	/* Samples taken while the start-up phase slew runs say nothing new. */
-	if ((d->state == NTP_DISC_SYNC || d->state == NTP_DISC_SPIK) && now < d->slew_until)
-		return NTP_DISC_IGNORE;
+	/* A phase still being slewed outside the loop is as good as done: the
+	 * samples are moved as it goes (ntp_filter_adjust), so what is left of
+	 * the offset once it is over is the offset minus what is pending. */
+	raw = offset;
+	offset -= d->outside;
 	mu = now - d->t_last;
 	watch = ntp_discipline_stepout(d->poll);
 	tpoll = ldexp(1.0, d->poll);
@@ -256,10 +276,15 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 		default: {
 			enum ntp_disc_state was = d->state;
 
-			if (ntp_clock_step(d->clock, offset) < 0)
+			/* The whole phase: a pending slew is dropped. */
+			if (ntp_clock_step(d->clock, raw) < 0)
 				return NTP_DISC_IGNORE;
+			offset = raw;
+			d->last_step = raw;
 			rval = NTP_DISC_STEP;
 			d->residual = 0;
+			d->outside = 0;
+			d->restart = false;
 			if (was == NTP_DISC_NSET) {
 				/* Measure the frequency over the next stepout. */
 				rstclock(d, NTP_DISC_FREQ, now, 0);
@@ -305,7 +330,13 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 			d->residual = offset;
 			break;
 		case NTP_DISC_FREQ:
-			if (mu < watch)
+			if (d->restart) {
+				d->restart = false;
+				d->residual = offset;
+				rstclock(d, NTP_DISC_FREQ, now, offset);
+				return NTP_DISC_IGNORE;
+			}
+			if (mu < watch || mu < DISC_FREQ_MIN)
 				return NTP_DISC_IGNORE;
 			freq = (offset - d->base - d->residual) / mu;
 			/* No clock has such a frequency: the combined offset
@@ -320,21 +351,17 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 			/* What is left is phase: slewed at the clock's rate
 			 * outside the loop, then the frequency is refined (see
 			 * the top comment, "after FREQ"). */
-			if (ntp_clock_slew(d->clock, offset) == 0) {
-				hold_off(d, offset, now);
-				offset = 0;
-			}
+			slew_outside(d, offset);
+			anchor(d, offset, now);
+			offset = 0;
 			d->refine = 1;
 			break;
 		default:
 			/* Short polls: the PLL itself is quick enough. */
 			if (d->refine && d->poll < DISC_REFINE_MINPOLL)
 				d->refine = 0;
-			if (d->refine) {
-				/* Start-up: the frequency is measured directly. */
-				freq = refine(d, &offset, now);
-				break;
-			}
+			if (d->refine)
+				freq = refine(d, src, now, minpoll);
 			/* SYNC, SPIK: FLL above half the Allan intercept, and the
 			 * PLL integrating over the update interval (ntpd's
 			 * min(mu, Allan intercept); the RFC skeleton's
@@ -370,8 +397,8 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 	}
 
 	/* Poll adaptation with hysteresis; the time constant stays at minpoll
-	 * while the frequency is being refined. */
-	if (d->refine) {
+	 * during the first two frequency measurements. */
+	if (d->refine && d->refine < DISC_REFINE_STAGES) {
 		d->hyster = 0;
 	} else if (fabs(d->residual) < DISC_PGATE * d->jitter) {
 		d->hyster += d->poll;
@@ -400,10 +427,25 @@ void ntp_discipline_tick(struct ntp_discipline *d)
 {
 	double tc = ldexp(1.0, d->poll), dtemp;
 
+	/* The start-up phase, at the clock's rate (adjtime's 500 ppm). */
+	if (d->outside != 0) {
+		dtemp = d->outside;
+		if (dtemp > NTP_MAXFREQ)
+			dtemp = NTP_MAXFREQ;
+		else if (dtemp < -NTP_MAXFREQ)
+			dtemp = -NTP_MAXFREQ;
+		if (ntp_clock_slew(d->clock, dtemp) == 0) {
+			d->outside -= dtemp;
+			d->adj_phase += dtemp;
+		} else {
+			d->outside = 0;
+		}
+	}
+
 	/* As ntpd's adj_host_clock: the phase moves only while tracking.  During
 	 * FREQ the offset stays put, so the direct frequency measurement
 	 * (offset - offset at FREQ entry) / mu sees the oscillator alone. */
-	if ((d->state != NTP_DISC_SYNC && d->state != NTP_DISC_SPIK) || d->refine)
+	if (d->state != NTP_DISC_SYNC && d->state != NTP_DISC_SPIK)
 		return;
 	if (tc > DISC_ALLAN)
 		tc = DISC_ALLAN;
@@ -416,6 +458,25 @@ void ntp_discipline_tick(struct ntp_discipline *d)
 	else if (dtemp < -NTP_MAXFREQ)
 		dtemp = -NTP_MAXFREQ;
 	d->residual -= dtemp;
-	if (dtemp != 0)
-		ntp_clock_slew(d->clock, dtemp);
+	if (dtemp != 0 && ntp_clock_slew(d->clock, dtemp) == 0)
+		d->adj_phase += dtemp;
+}
+
+void ntp_discipline_take_adjustments(struct ntp_discipline *d, double now, double *phase,
+				     double *dfreq)
+{
+	/* The anchor is a stored sample too. */
+	if (d->refine)
+		d->refine_off += d->adj_freq * (now - d->refine_t) - d->adj_phase;
+	*phase = d->adj_phase;
+	*dfreq = d->adj_freq;
+	d->adj_phase = d->adj_freq = 0;
+}
+
+void ntp_discipline_source_changed(struct ntp_discipline *d)
+{
+	if (d->state == NTP_DISC_FREQ)
+		d->restart = true;
+	else if (d->refine)
+		d->reanchor = true;
 }

@@ -15,7 +15,14 @@
  * 1/2^(i+1) (empty stages count MAXDISP, so a new association starts far
  * from selectable and comes in after about four samples); peer jitter is
  * the RMS of the valid samples' offsets against the chosen one, floored by
- * the precision.  A chosen sample is used only if newer than the last one
+ * the precision.  A sample older than max_age (the caller's eight polls)
+ * is not chosen, though its dispersion still counts: with losses the eight
+ * stages span more than eight polls, and a lucky low-delay sample would
+ * otherwise stop every update for as long as it stays (ntpd: "the maximum
+ * lifetime of any sample is not greater than eight times the poll
+ * interval").  When the discipline slews the clock or changes its
+ * frequency, the stored samples are moved with it (ntp_filter_adjust).
+ * A chosen sample is used only if newer than the last one
  * used (or while the caller says the system is unsynchronized, as RFC 5905
  * allows): the caller runs selection only then.  The popcorn spike suppressor
  * lives in discipline.c.
@@ -43,7 +50,7 @@ bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, double pre
 {
 	struct ntp_sample sorted[NTP_NSTAGE];
 	double dt, sum;
-	int nvalid = 0;
+	int nvalid = 0, best;
 
 	/* Age what is there. */
 	dt = f->n > 0 ? now - f->last_add : 0;
@@ -92,11 +99,16 @@ bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, double pre
 		f->jitter = precision_sum;
 		return false;
 	}
-	f->offset = sorted[0].offset;
-	f->delay = sorted[0].delay;
+	/* The best sample young enough to be chosen (see max_age). */
+	for (best = 0; best < nvalid - 1; best++)
+		if (!(f->max_age > 0 && now - sorted[best].t > f->max_age))
+			break;
+	f->offset = sorted[best].offset;
+	f->delay = sorted[best].delay;
+	f->t = sorted[best].t;
 	sum = 0;
-	for (int i = 1; i < nvalid; i++)
-		sum += (sorted[i].offset - sorted[0].offset) * (sorted[i].offset - sorted[0].offset);
+	for (int i = 0; i < nvalid; i++)
+		sum += (sorted[i].offset - f->offset) * (sorted[i].offset - f->offset);
 	f->jitter = nvalid > 1 ? sqrt(sum / (nvalid - 1)) : 0;
 	if (f->jitter < precision_sum)
 		f->jitter = precision_sum;
@@ -104,11 +116,22 @@ bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, double pre
 	/* Prime directive: use a sample only once and never one older than the
 	 * latest used, but anything goes before the system is synchronized
 	 * (the first step comes after four samples, not after a lucky one). */
-	if (f->have_last && sorted[0].t <= f->last_t && !f->unsync)
+	if (f->have_last && f->t <= f->last_t && !f->unsync)
 		return false;
-	f->last_t = sorted[0].t;
+	f->last_t = f->t;
 	f->have_last = true;
 	return true;
+}
+
+void ntp_filter_adjust(struct ntp_filter *f, double phase, double dfreq, double now)
+{
+	/* A clock running dfreq faster from now on would, run that way all
+	 * along, have read dfreq * (now - t) less at t: the offset there was
+	 * that much larger.  A slew moved the clock towards the source. */
+	for (int i = 0; i < NTP_NSTAGE; i++)
+		f->stage[i].offset += dfreq * (now - f->stage[i].t) - phase;
+	if (f->n > 0)
+		f->offset += dfreq * (now - f->t) - phase;
 }
 
 double ntp_filter_disp_now(const struct ntp_filter *f, double now)

@@ -152,8 +152,11 @@ struct ntp_filter {
 	                           * is then used even if not newer (RFC 5905
 	                           * "anything goes before first synchronized");
 	                           * false after init */
+	double max_age;           /* s; set by the caller: older samples are
+	                           * not chosen (0: no limit) */
 	/* outputs of the last ntp_filter_add */
 	double offset, delay, disp, jitter;
+	double t;                 /* time of the chosen sample */
 };
 
 void ntp_filter_init(struct ntp_filter *f);
@@ -167,6 +170,12 @@ void ntp_filter_init(struct ntp_filter *f);
  * a server went silent) fills a stage but is never chosen. */
 bool ntp_filter_add(struct ntp_filter *f, const struct ntp_sample *s, double precision_sum,
 		    double now);
+/* The clock's phase was slewed by `phase` and its frequency changed by
+ * `dfreq` at `now`: move every stored sample (and the chosen offset) to
+ * what it would have read had the clock always run as it does now, so
+ * that old and new samples, and the samples of different sources, compare
+ * (chrony does this to its sample history). */
+void ntp_filter_adjust(struct ntp_filter *f, double phase, double dfreq, double now);
 /* Dispersion grown to `now`: disp + PHI * (now - last_t). */
 double ntp_filter_disp_now(const struct ntp_filter *f, double now);
 
@@ -231,13 +240,23 @@ struct ntp_discipline {
 	                           * true after init */
 	double base;              /* RFC c.base: offset when FREQ was entered */
 	double precision;         /* 2^sys.precision, s (jitter floor) */
-	/* Start-up (discipline.c "after FREQ"): the phase left when the
-	 * frequency was measured is slewed outside the loop until slew_until;
-	 * then the frequency is measured again over a long baseline
-	 * (refine 1: waiting for the anchor sample, 2: measuring, 0: done). */
-	double slew_until;
+	/* discipline.c "after FREQ": the phase left when the frequency was
+	 * measured is slewed outside the loop (`outside`), and the frequency
+	 * is measured directly from the anchor (refine_t, refine_off) over
+	 * baselines of stage `refine` (1-3; 0: off). */
 	int refine;
 	double refine_t, refine_off;
+	bool reanchor;            /* the system peer changed: anchor again */
+	double outside;           /* phase still to slew outside the loop, s */
+	bool restart;             /* the source changed in FREQ: measure afresh */
+	double src_offset;        /* set by the caller before each update: the
+	                           * system peer's own offset (NAN: the offset
+	                           * given); used by the frequency measurements */
+	/* What was done to the clock since ntp_discipline_take_adjustments():
+	 * phase slewed (steps excluded: the caller gets NTP_DISC_STEP) and
+	 * frequency changed. */
+	double adj_phase, adj_freq;
+	double last_step;         /* s, the step an update returning STEP made */
 };
 
 void ntp_discipline_init(struct ntp_discipline *d, struct ntp_clock *clock, int minpoll);
@@ -253,6 +272,15 @@ enum ntp_disc_result ntp_discipline_update(struct ntp_discipline *d, double offs
 					   int maxpoll);
 /* Call every second: moves the residual offset into the clock (clock_adjust). */
 void ntp_discipline_tick(struct ntp_discipline *d);
+/* The phase slewed (s) and the frequency change (s/s) handed to the clock
+ * since the last call, then zeroed: the caller moves its stored samples
+ * (ntp_filter_adjust) so that they stay comparable with new ones. */
+void ntp_discipline_take_adjustments(struct ntp_discipline *d, double now, double *phase,
+				     double *dfreq);
+/* The system peer changed: a frequency measurement in progress starts
+ * again from the next sample (two sources' offsets differ by their path
+ * asymmetries, which a measurement would read as frequency). */
+void ntp_discipline_source_changed(struct ntp_discipline *d);
 /* The stepout interval (RFC WATCH) used at poll `poll`, s: see discipline.c. */
 double ntp_discipline_stepout(int poll);
 

@@ -379,6 +379,9 @@ void assoc_hurry(struct assoc *p);
 /* The clock was stepped by `step` s: shift the filter and forget what was
  * measured against the old clock. */
 void assoc_clock_stepped(struct assoc *p, double step);
+/* The discipline slewed the clock by `phase` and changed its frequency by
+ * `dfreq` at `now`: move the stored samples with it (ntp_filter_adjust). */
+void assoc_clock_adjusted(struct assoc *p, double phase, double dfreq, double now);
 /* RFC 5905 accept()/fit(): may the association be a candidate now? */
 bool assoc_fit(const struct assoc *p, double now, const char **why);
 /* Enough recent samples to be selectable: NTPD_FAST_SAMPLES of the last 8

@@ -161,6 +161,19 @@ static void sys_use_local(struct ntpd *core)
 	s->reftime_mono = ntpd_mono();
 }
 
+/* Move every association's stored samples by what the discipline did to
+ * the clock, so that samples of different ages and sources compare. */
+static void sys_adjust_samples(struct ntpd *core)
+{
+	double phase, dfreq, now = ntpd_mono();
+
+	ntp_discipline_take_adjustments(&core->sys.disc, now, &phase, &dfreq);
+	if (phase == 0 && dfreq == 0)
+		return;
+	for (struct assoc *p = core->assocs; p; p = p->next)
+		assoc_clock_adjusted(p, phase, dfreq, now);
+}
+
 /* RFC 5905 clock_update with the system peer p and the combined offset. */
 static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, double jitter)
 {
@@ -176,8 +189,13 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 	 * poll (its stepout is 4 polls), then the configured minpoll. */
 	if (minpoll > p->opts.minpoll)
 		minpoll = p->opts.minpoll;
-	r = ntp_discipline_update(&s->disc, offset, jitter, p->update_t, minpoll,
-				  p->opts.maxpoll);
+	if (s->peer && s->peer != p)
+		ntp_discipline_source_changed(&s->disc);
+	/* The frequency is measured on the system peer's own samples: a
+	 * combination mixes samples of different ages and sources. */
+	s->disc.src_offset = p->offset;
+	r = ntp_discipline_update(&s->disc, offset, jitter, p->update_t, minpoll, p->opts.maxpoll);
+	sys_adjust_samples(core);
 	s->updates++;
 	switch (r) {
 	case NTP_DISC_PANIC:
@@ -187,9 +205,9 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 		return;
 	case NTP_DISC_STEP:
 		s->steps++;
-		log_info("clock stepped by %+.6f s (source %s)", offset, p->addr_text);
+		log_info("clock stepped by %+.6f s (source %s)", s->disc.last_step, p->addr_text);
 		for (struct assoc *q = core->assocs; q; q = q->next)
-			assoc_clock_stepped(q, offset);
+			assoc_clock_stepped(q, s->disc.last_step);
 		break;
 	case NTP_DISC_SLEW:
 	case NTP_DISC_IGNORE:
@@ -292,6 +310,7 @@ void sys_select(struct ntpd *core)
 			sys_clock_update(core, p, sel.offset, sel.jitter);
 		else if (s->synced && !s->on_local && s->peer != p && s->disc.state != NTP_DISC_NSET) {
 			/* A new system peer without a new sample: adopt its variables. */
+			ntp_discipline_source_changed(&s->disc);
 			s->peer = p;
 			s->stratum = p->stratum + 1;
 			s->refid = p->addr;
@@ -349,9 +368,10 @@ static void sys_tick(struct loop *loop, void *arg)
 	bool changed = false;
 
 	s->tick_timer = loop_timer_add(loop, 1000000, sys_tick, core);
-	if (!s->on_local)
+	if (!s->on_local) {
 		ntp_discipline_tick(&s->disc);
-	else {
+		sys_adjust_samples(core);
+	} else {
 		s->reftime = ntp_clock_now(core->clock);
 		s->reftime_mono = now;
 	}

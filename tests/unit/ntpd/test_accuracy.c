@@ -27,13 +27,19 @@
  *    test checks the opposite case: +-0.5 ms asymmetry -> +0.25 ms.
  *  - Jitter: each direction adds N(0, 100 us); the offset of one exchange
  *    is (j_up - j_down)/2, N(0, 71 us).  The clock filter keeps the
- *    minimum-delay sample of the last 8, which favours exchanges where both
- *    jitters were small, and the PLL averages consecutive offsets over its
- *    time constant (tens of polls), so the phase noise left is a fraction of
- *    71 us.
- *  - Discipline residual: the PLL's frequency error after convergence, at
- *    most a few 0.01 ppm here (no oscillator wander in the model), times a
- *    poll of up to 1024 s: tens of us.
+ *    minimum-delay sample of the last 8 (with symmetric gaussian jitter the
+ *    delay, j_up + j_down, says nothing of the offset error; on real paths
+ *    queueing is one-sided and it does), and the PLL averages consecutive
+ *    offsets over its time constant (tens of polls), so the phase noise
+ *    left is a fraction of 71 us.
+ *  - Discipline residual: the frequency left after the direct
+ *    measurements of ntpd/discipline.c (4, 16, then every 64 polls of
+ *    minpoll: ~0.4, ~0.1, ~0.02 ppm with this noise) times the loop's time
+ *    constant (16 polls: 1000-16000 s): up to a few hundred us early in the
+ *    hold window, tens of us later.  What made the multi-source cases hold
+ *    is that every stored sample is moved with each change made to the
+ *    clock (ntp_filter_adjust), so that samples of different ages and
+ *    sources compare when combined and measured.
  *  - Start: 0.1 s is below the 128 ms step threshold, so it is slewed at
  *    most 500 ppm (>= 200 s) while the frequency (100 ppm) is measured; the
  *    hold window starts after HOLD_FROM (30 min), when the transient is
@@ -41,15 +47,13 @@
  *  So with 1 ms +- 100 us each way we require, from HOLD_FROM on:
  *  max |error| < 1 ms (a margin of >3x over the jitter of a single sample
  *  even if one passed unfiltered) and RMS < 300 us (4x the single-sample
- *  noise).  Measured (printed with cr_log_info): one server max 508 us,
- *  rms 284 us.
- *  KNOWN GAP: with three or five servers and with 30 % loss the same
- *  target is not met yet; those tests assert the measured level (a few
- *  ms) so that regressions show, and say so where they do.  Cause, as far
- *  as measured: the frequency left after start-up (0.1-2 ppm: the
- *  start-up measurements see the combined offset jump as survivors change,
- *  and the PLL's slow mode at 64-1024 s polls needs hours to remove it).
- *  The fixes made so far are in ntpd/discipline.c ("After FREQ").
+ *  noise), for one server, three servers and five with two falsetickers.
+ *  Measured at the seeds below (printed with cr_log_info): max 101 / 324 /
+ *  543 us, rms 71 / 56 / 117 us; with NTPD_ACC_SEED=100..700 (six other
+ *  noise draws) every one of these stayed under 1 ms max and 300 us rms.
+ *  30 % loss: max 634 us, rms 110 us here; over the six other draws up to
+ *  1.01 ms max (the first measurements wait for the filter to pass
+ *  samples), so its bound is 1.5 ms max, 300 us rms.
  *  - Falsetickers (+50 ms, two of five) must be rejected by the intersection
  *    once the correctness intervals shrink to the real root distances
  *    (~ms): the client must end within a few ms of the truth, never near
@@ -292,6 +296,7 @@ static void sample(struct loop *loop, void *arg)
 static void run(const struct scenario *sc, struct result *out)
 {
 	struct world w;
+	uint64_t seed_shift = 0;
 	NtpSysStatus st;
 
 	memset(&w, 0, sizeof(w));
@@ -299,7 +304,10 @@ static void run(const struct scenario *sc, struct result *out)
 	w.res.first_sync = w.res.below_1ms = -1;
 	w.trace = getenv("NTPD_ACC_TRACE") != NULL;
 	log_init("test_accuracy", getenv("NTPD_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
-	simtime_start(REALTIME_BASE, sc->seed);
+	/* NTPD_ACC_SEED=N runs every scenario with other noise (seed + N). */
+	if (getenv("NTPD_ACC_SEED"))
+		seed_shift = strtoull(getenv("NTPD_ACC_SEED"), NULL, 10);
+	simtime_start(REALTIME_BASE, sc->seed + seed_shift);
 	w.loop = loop_new();
 	for (int i = 0; i < sc->n_servers; i++) {
 		char addr[32];
@@ -315,7 +323,7 @@ static void run(const struct scenario *sc, struct result *out)
 		rc.fwd_port = (uint16_t)w.servers[i].bs.ntp.port;
 		rc.path[RELAY_UP] = sc->up;
 		rc.path[RELAY_DOWN] = sc->down;
-		rc.seed = sc->seed * 31 + (uint64_t)i;
+		rc.seed = (sc->seed + seed_shift) * 31 + (uint64_t)i;
 		w.relays[i] = relay_new(w.loop, &rc);
 		cr_assert_not_null(w.relays[i]);
 	}
@@ -407,8 +415,7 @@ Test(accuracy, three_servers_hold, .timeout = 600)
 
 	run(&sc, &r);
 	report("three servers, -0.1 s and -100 ppm off", &r);
-	/* KNOWN GAP (see the top comment): measured max 4.6 ms, rms 0.8 ms. */
-	assert_holds(&r, 6e-3, 1.2e-3, 0);
+	assert_holds(&r, MAX_ERR, MAX_RMS, 0);
 	cr_assert_eq(r.survivors, 3);
 }
 
@@ -424,10 +431,11 @@ Test(accuracy, asymmetric_path_error_is_half_the_asymmetry, .timeout = 600)
 
 	run(&sc, &r);
 	report("asymmetric path 1.25/0.75 ms", &r);
-	/* The client settles (d_up - d_down) / 2 = +250 us ahead, plus the
-	 * residual-frequency wander of the known gap (measured mean +563 us). */
+	/* The client settles (d_up - d_down) / 2 = +250 us ahead (measured
+	 * mean +244 us here; +36 to +396 us over six other noise draws: the
+	 * discipline's residual wanders around it). */
 	cr_assert_gt(r.mean, 0, "mean error %+.1f us", r.mean * 1e6);
-	cr_assert_lt(fabs(r.mean - 250e-6), 500e-6, "mean error %+.1f us", r.mean * 1e6);
+	cr_assert_lt(fabs(r.mean - 250e-6), 250e-6, "mean error %+.1f us", r.mean * 1e6);
 	cr_assert_lt(r.max_abs, 250e-6 + MAX_ERR);
 }
 
@@ -444,11 +452,12 @@ Test(accuracy, two_falsetickers_of_five_are_rejected, .timeout = 600)
 
 	run(&sc, &r);
 	report("five servers, two falsetickers +50 ms", &r);
-	/* Follows the truth, not the +50 ms pair; KNOWN GAP: the start-up
-	 * (falsetickers among the survivors while intervals are wide) leaves a
-	 * frequency error: measured max 10.5 ms, rms 6.1 ms. */
-	assert_holds(&r, 15e-3, 8e-3, 5);
-	cr_assert_eq(r.truechimers, 3);
+	/* Follows the truth, not the +50 ms pair: with one of them among the
+	 * survivors the combined offset would be ~10 ms off.  (At 1024 s polls
+	 * the correctness intervals widen to tens of ms, so the intersection may
+	 * count the pair as truechimers; clustering drops them.) */
+	assert_holds(&r, MAX_ERR, MAX_RMS, 0);
+	cr_assert_geq(r.truechimers, 3);
 	cr_assert_eq(r.survivors, 3);
 	cr_assert(strcmp(r.peer, "127.0.0.21") == 0 || strcmp(r.peer, "127.0.0.22") == 0 ||
 		  strcmp(r.peer, "127.0.0.23") == 0, "system peer %s", r.peer);
@@ -487,8 +496,9 @@ Test(accuracy, thirty_percent_loss_converges, .timeout = 600)
 	run(&sc, &r);
 	report("30% loss each way", &r);
 	cr_assert_gt(r.lost, 0);
-	/* KNOWN GAP: measured max 8.5 ms (one excursion), rms 0.8 ms. */
-	assert_holds(&r, 10e-3, 1.2e-3, 2);
+	/* See the top comment for the bound; with 51 % of the exchanges lost
+	 * the source may briefly stop being fit (at most twice). */
+	assert_holds(&r, 1.5e-3, MAX_RMS, 2);
 }
 
 Test(accuracy, iburst_synchronizes_within_seconds, .timeout = 600)

@@ -66,10 +66,12 @@ Test(discipline, first_big_offset_steps_then_measures_frequency)
 	cr_assert_eq(d.state, NTP_DISC_FREQ);
 	/* Inside the stepout: ignored. */
 	cr_assert_eq(ntp_discipline_update(&d, 0.0001, 1e-4, 104, 1, 10), NTP_DISC_IGNORE);
+	/* Past the stepout but before DISC_FREQ_MIN (32 s): still measuring. */
+	cr_assert_eq(ntp_discipline_update(&d, 0.0003, 1e-4, 110, 1, 10), NTP_DISC_IGNORE);
 	/* After it: the frequency is measured directly (offset / interval). */
-	cr_assert_eq(ntp_discipline_update(&d, 0.0005, 1e-4, 110, 1, 10), NTP_DISC_SLEW);
+	cr_assert_eq(ntp_discipline_update(&d, 0.0016, 1e-4, 132, 1, 10), NTP_DISC_SLEW);
 	cr_assert_eq(d.state, NTP_DISC_SYNC);
-	cr_assert_float_eq(d.freq, 0.0005 / 10, 1e-12);
+	cr_assert_float_eq(d.freq, 0.0016 / 32, 1e-12);
 	cr_assert_float_eq(ntp_clock_get_freq(c), 50, 1e-6);
 	/* The phase left is handed to the clock as a slew, outside the loop. */
 	cr_assert_float_eq(d.residual, 0, 1e-12);
@@ -88,8 +90,8 @@ Test(discipline, first_small_offset_slews_after_frequency)
 	for (int i = 0; i < 5; i++)
 		ntp_discipline_tick(&d);
 	cr_assert_float_eq(d.residual, -0.01, 1e-12);
-	cr_assert_eq(ntp_discipline_update(&d, -0.0101, 1e-4, 110, 1, 10), NTP_DISC_SLEW);
-	cr_assert_float_eq(d.freq, -0.0001 / 10, 1e-12);
+	cr_assert_eq(ntp_discipline_update(&d, -0.0101, 1e-4, 132, 1, 10), NTP_DISC_SLEW);
+	cr_assert_float_eq(d.freq, -0.0001 / 32, 1e-12);
 	cr_assert_eq(d.state, NTP_DISC_SYNC);
 	ntp_clock_free(c);
 }
@@ -104,8 +106,8 @@ Test(discipline, first_update_starts_at_the_callers_minpoll)
 	ntp_discipline_update(&d, -0.01, 1e-4, 100, 1, 10);
 	cr_assert_eq(d.poll, 1);
 	cr_assert_eq(d.state, NTP_DISC_FREQ);
-	cr_assert_eq(ntp_discipline_update(&d, -0.0101, 1e-4, 108, 1, 10), NTP_DISC_SLEW,
-		     "stepout of 4 polls of 2 s, not of 64 s");
+	cr_assert_eq(ntp_discipline_update(&d, -0.0101, 1e-4, 132, 1, 10), NTP_DISC_SLEW,
+		     "32 s at 2 s polls, not a stepout of 4 polls of 64 s");
 	ntp_clock_free(c);
 }
 
@@ -133,18 +135,18 @@ Test(discipline, spike_is_ignored_then_stepped_after_stepout)
 
 	ntp_discipline_init(&d, c, 1);
 	ntp_discipline_update(&d, 0.0001, 1e-4, 100, 1, 10);            /* NSET -> FREQ */
-	cr_assert_eq(ntp_discipline_update(&d, 0.0001, 1e-4, 110, 1, 10), NTP_DISC_SLEW);
+	cr_assert_eq(ntp_discipline_update(&d, 0.0001, 1e-4, 132, 1, 10), NTP_DISC_SLEW);
 	cr_assert_eq(d.state, NTP_DISC_SYNC);
-	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 112, 1, 10), NTP_DISC_IGNORE);
+	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 134, 1, 10), NTP_DISC_IGNORE);
 	cr_assert_eq(d.state, NTP_DISC_SPIK);
-	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 114, 1, 10), NTP_DISC_IGNORE);
+	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 136, 1, 10), NTP_DISC_IGNORE);
 	/* An inlier ends the spike. */
-	cr_assert_eq(ntp_discipline_update(&d, 0.0001, 1e-4, 116, 1, 10), NTP_DISC_SLEW);
+	cr_assert_eq(ntp_discipline_update(&d, 0.0001, 1e-4, 138, 1, 10), NTP_DISC_SLEW);
 	cr_assert_eq(d.state, NTP_DISC_SYNC);
 	/* A lasting offset steps once the stepout (8 s at poll 1) is over. */
-	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 118, 1, 10), NTP_DISC_IGNORE);
-	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 122, 1, 10), NTP_DISC_IGNORE);
-	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 125, 1, 10), NTP_DISC_STEP);
+	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 140, 1, 10), NTP_DISC_IGNORE);
+	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 144, 1, 10), NTP_DISC_IGNORE);
+	cr_assert_eq(ntp_discipline_update(&d, 0.3, 1e-4, 147, 1, 10), NTP_DISC_STEP);
 	cr_assert_float_eq(true_err(c), 0.3, 1e-9);
 	cr_assert_eq(d.state, NTP_DISC_SYNC);
 	ntp_clock_free(c);
@@ -157,18 +159,17 @@ Test(discipline, frequency_is_clamped)
 
 	ntp_discipline_init(&d, c, 1);
 	ntp_discipline_update(&d, 0.01, 1e-4, 100, 1, 10);
-	/* 2500 ppm measured: no clock runs that fast, the combined offset
+	/* 625 ppm measured: no clock runs that fast, the combined offset
 	 * changed under the measurement: it starts again from here. */
-	cr_assert_eq(ntp_discipline_update(&d, 0.03, 1e-4, 108, 1, 10), NTP_DISC_IGNORE);
+	cr_assert_eq(ntp_discipline_update(&d, 0.03, 1e-4, 132, 1, 10), NTP_DISC_IGNORE);
 	cr_assert_eq(d.state, NTP_DISC_FREQ);
 	cr_assert_float_eq(d.freq, 0, 1e-12);
-	/* 1000 ppm over 8 s is still too much; 200 ppm is accepted. */
-	cr_assert_eq(ntp_discipline_update(&d, 0.038, 1e-4, 116, 1, 10), NTP_DISC_IGNORE);
-	cr_assert_eq(ntp_discipline_update(&d, 0.0396, 1e-4, 124, 1, 10), NTP_DISC_SLEW);
+	/* 1000 ppm over 32 s is still too much; 200 ppm is accepted. */
+	cr_assert_eq(ntp_discipline_update(&d, 0.062, 1e-4, 164, 1, 10), NTP_DISC_IGNORE);
+	cr_assert_eq(ntp_discipline_update(&d, 0.0684, 1e-4, 196, 1, 10), NTP_DISC_SLEW);
 	cr_assert_float_eq(d.freq, 200e-6, 1e-9);
 	/* The PLL still never sets more than the clock can do. */
 	d.freq = NTP_MAXFREQ;
-	/* (after the phase slew of 39.6 ms: 79 s + margin) */
 	cr_assert_eq(ntp_discipline_update(&d, 0.01, 1e-4, 300, 1, 10), NTP_DISC_SLEW);
 	cr_assert_float_eq(ntp_clock_get_freq(c), 500, 1e-9);
 	ntp_clock_free(c);
