@@ -78,32 +78,28 @@ bool access_allows(enum access_level l, enum access_want w)
 	return false;
 }
 
-static size_t slot_hash(uint32_t addr)
-{
-	return (size_t)((addr * 2654435761u) >> 22) % ACCESS_RATE_SLOTS;
-}
-
-bool access_rate_limited(struct access_state *s, uint32_t src, double now)
+bool access_rate_limited(struct access_state *s, const struct naddr *src, double now)
 {
 	double minint = ldexp(1.0, s->min_exp), avgint = ldexp(1.0, s->avg_exp);
-	size_t h = slot_hash(src);
+	size_t h = naddr_hash(src) % ACCESS_RATE_SLOTS;
 	struct rate_slot *e = NULL, *victim = NULL;
 	double elapsed;
 
 	for (size_t i = 0; i < ACCESS_RATE_PROBE; i++) {
 		struct rate_slot *c = &s->rate[(h + i) % ACCESS_RATE_SLOTS];
 
-		if (c->addr == src) {
+		if (naddr_eq(&c->addr, src)) {
 			e = c;
 			break;
 		}
 		/* The first free slot of the window, else its oldest. */
-		if (!victim || (victim->addr != 0 && (c->addr == 0 || c->last < victim->last)))
+		if (!victim || (naddr_isset(&victim->addr) &&
+				(!naddr_isset(&c->addr) || c->last < victim->last)))
 			victim = c;
 	}
 	if (!e) {
 		e = victim;
-		e->addr = src;
+		e->addr = *src;
 		e->last = now;
 		e->score = avgint;
 		return false;
@@ -273,11 +269,29 @@ bool access_server_disabled(const struct ntpd *core)
 	return core->access && core->access->server_disable;
 }
 
+/* An IPv6 datagram arrived on the interface, or to one of its addresses
+ * (configured, or the one ifmgrd reports). */
+static bool if_has_addr6(const struct ntpd *core, const Interface *in, const struct ntpd_rx *rx)
+{
+	struct naddr a;
+
+	for (size_t i = 0; i < core->n_ifs; i++)
+		if (rx->ifindex && core->ifs[i].ifindex == rx->ifindex &&
+		    strcasecmp(core->ifs[i].name, in->name) == 0)
+			return true;
+	for (size_t i = 0; i < in->n_ipv6_address; i++)
+		if (in->ipv6_address[i] && naddr_parse(in->ipv6_address[i]->address, &a) == 0 &&
+		    naddr_eq(&a, &rx->dst))
+			return true;
+	a = ntpd_if_naddr(core, in->name, AF_INET6);
+	return naddr_eq(&a, &rx->dst);
+}
+
 bool access_if_disabled(const struct ntpd *core, const struct ntpd_rx *rx)
 {
 	const Config *cfg = core->cfg;
 
-	if (!cfg || !rx->dst)
+	if (!cfg || !naddr_isset(&rx->dst) || naddr_is_any(&rx->dst))
 		return false;
 	for (size_t i = 0; i < cfg->n_interface; i++) {
 		const Interface *in = cfg->interface[i];
@@ -286,16 +300,21 @@ bool access_if_disabled(const struct ntpd *core, const struct ntpd_rx *rx)
 		if (!in || !in->name || !in->has_ntp_in_interface_disable ||
 		    !in->ntp_in_interface_disable)
 			continue;
+		if (rx->dst.family == AF_INET6) {
+			if (if_has_addr6(core, in, rx))
+				return true;
+			continue;
+		}
 		a = ntpd_if_addr(core, in->name);
 		if (!a)
 			continue;
-		if (a == rx->dst)
+		if (a == rx->dst.v4.s_addr)
 			return true;
 		if (in->address && in->address->prefix_len >= 1 && in->address->prefix_len < 31) {
 			uint32_t m = ~0u << (32 - in->address->prefix_len);
 			uint32_t bcast = (ntohl(a) & m) | ~m;
 
-			if (htonl(bcast) == rx->dst)
+			if (htonl(bcast) == rx->dst.v4.s_addr)
 				return true;
 		}
 	}
@@ -303,10 +322,12 @@ bool access_if_disabled(const struct ntpd *core, const struct ntpd_rx *rx)
 }
 
 /* Is src subject to rate limiting? */
-static bool rate_applies(const struct access_state *s, uint32_t src)
+static bool rate_applies(const struct access_state *s, const struct naddr *src)
 {
 	if (s->level_set[ACL_L_LIMITED])
-		return acl_match(access_find_acl(s, s->level_acl[ACL_L_LIMITED]), src) == 1;
+		return src->family == AF_INET &&
+		       acl_match(access_find_acl(s, s->level_acl[ACL_L_LIMITED]),
+				 src->v4.s_addr) == 1;
 	return s->discard_set;
 }
 
@@ -337,18 +358,21 @@ int access_screen(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_
 	default:
 		return 0;
 	}
-	l = access_level_of(s, rx->src);
+	/* IPv4 ACLs do not speak of IPv6 sources (access.h). */
+	l = rx->src.family == AF_INET ? access_level_of(s, rx->src.v4.s_addr) : ACCESS_PEER;
 	if (!access_allows(l, w)) {
+		char txt[NADDR_STRLEN];
+
 		core->stats.drop[NTPD_DROP_ACCESS]++;
-		log_debug("datagram from %08x (mode %d) refused by ntp-service access",
-			  (unsigned)rx->src, pkt->mode);
+		log_debug("datagram from %s (mode %d) refused by ntp-service access",
+			  naddr_str(&rx->src, txt, sizeof(txt)), pkt->mode);
 		/* Only requests get a kiss: answers never answer answers. */
 		if (s->kod && (pkt->mode == NTP_MODE_CLIENT || pkt->mode == NTP_MODE_ACTIVE))
 			*kod = "DENY";
 		return -EACCES;
 	}
-	if (pkt->mode == NTP_MODE_CLIENT && rate_applies(s, rx->src) &&
-	    access_rate_limited(s, rx->src, ntpd_mono())) {
+	if (pkt->mode == NTP_MODE_CLIENT && rate_applies(s, &rx->src) &&
+	    access_rate_limited(s, &rx->src, ntpd_mono())) {
 		core->stats.drop[NTPD_DROP_RATE]++;
 		if (s->kod)
 			*kod = "RATE";

@@ -13,7 +13,10 @@
  *   server           time requests and control queries.
  *   synchronization  time requests only.
  *   query            control queries only (ntpd answers no mode 6 yet).
- * No level configured: everyone has peer rights.  Some level configured
+ * Basic ACLs are IPv4 (VRP has `ntp-service ipv6 access` with IPv6 ACLs for
+ * IPv6, which we do not implement): the levels apply to IPv4 sources only,
+ * and an IPv6 source has peer rights, as on VRP when only IPv4 access is
+ * configured.  No level configured: everyone has peer rights.  Some level configured
  * and none permits the source: no rights at all (dropped; a request gets a
  * KoD DENY when `kod-enable`).  A level naming an ACL that does not exist
  * (cfgd refuses that at commit) or an empty ACL permits nobody.
@@ -26,7 +29,7 @@
  * raises by 2^avg-interval s and time drains) falls below 2^avg-interval s
  * beyond a burst of ACCESS_BURST requests.  Which sources: those the
  * `limited` ACL permits; with no `limited` ACL but `discard` configured,
- * every source; with neither, nobody.  A limited request is dropped, or
+ * every source (IPv6 ones too); with neither, nobody.  A limited request is dropped, or
  * answered with KoD RATE when `kod-enable`.  Defaults: min-interval 1 (2 s),
  * avg-interval 5 (32 s).  The per-source state is a fixed hash table of
  * ACCESS_RATE_SLOTS entries (the least recently seen entry of a probe
@@ -41,8 +44,8 @@
  * (passive) associations; lowering it never removes existing ones.
  * `in-interface disable` (interface view): every NTP packet whose
  * destination is that interface's primary address or its subnet broadcast
- * address is dropped (ntpd knows the destination address of a datagram,
- * not the receiving interface).
+ * address is dropped, and every IPv6 packet to one of its IPv6 addresses
+ * or arriving on it (the receiving interface is known for IPv6).
  */
 #ifndef MERIDIAN_NTPD_ACCESS_H
 #define MERIDIAN_NTPD_ACCESS_H
@@ -51,6 +54,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naddr.h"
 #include "ntp.h"
 #include "config.pb-c.h"
 
@@ -89,7 +93,7 @@ struct acl {
 };
 
 struct rate_slot {
-	uint32_t addr;            /* wire order; 0 = free */
+	struct naddr addr;        /* unset = free */
 	double last;              /* monotonic s of the last request */
 	double score;             /* leaky bucket, s */
 };
@@ -125,7 +129,7 @@ enum access_level access_level_of(const struct access_state *s, uint32_t src);
 bool access_allows(enum access_level l, enum access_want w);
 /* Rate limiting of one request from src at monotonic time now: true when
  * the request is over the limit.  Updates the source's state. */
-bool access_rate_limited(struct access_state *s, uint32_t src, double now);
+bool access_rate_limited(struct access_state *s, const struct naddr *src, double now);
 /* One KoD may be sent now (global budget). */
 bool access_kod_budget(struct access_state *s, double now);
 

@@ -5,10 +5,12 @@
  * Level-triggered and idempotent: each commit hands over the whole Config,
  * each ifmgrd update the whole IfStates; both are kept and reconcile()
  * rebuilds the desired state from the pair:
- *  - sockets: the server socket on the primary address of `ntp-service
- *    server source-interface` (only there), else on INADDR_ANY; a socket
- *    per other source address in use;
- *  - associations keyed by address + vpn-instance: unicast-server -> client
+ *  - sockets: the server sockets on the addresses of `ntp-service server
+ *    source-interface` (its primary IPv4 address and its first IPv6 one,
+ *    only there), else on the IPv4 and IPv6 wildcards; a socket per other
+ *    source address in use;
+ *  - associations keyed by address (IPv4 or IPv6) + vpn-instance:
+ *    unicast-server -> client
  *    (mode 3), unicast-peer -> symmetric active (mode 1).  An association
  *    whose options did not change is kept with its filter and registers; a
  *    changed source address only moves it to another socket (rebind);
@@ -68,32 +70,54 @@ uint32_t ntpd_if_addr(const struct ntpd *core, const char *name)
 	return 0;
 }
 
-/* Does the configuration give the interface an address (that ifmgrd has
- * not reported yet: an interface and its use committed together)? */
-static bool cfg_if_has_addr(const struct ntpd *core, const char *name)
+struct naddr ntpd_if_naddr(const struct ntpd *core, const char *name, int family)
+{
+	struct naddr none = { .family = AF_UNSPEC };
+
+	if (!name || !*name)
+		return none;
+	for (size_t i = 0; i < core->n_ifs; i++) {
+		if (strcasecmp(core->ifs[i].name, name) != 0)
+			continue;
+		if (family == AF_INET6)
+			return core->ifs[i].addr6;
+		return core->ifs[i].addr ? naddr_v4(core->ifs[i].addr) : none;
+	}
+	return none;
+}
+
+/* Does the configuration give the interface an address of the family (that
+ * ifmgrd has not reported yet: an interface and its use committed together,
+ * or IPv6 duplicate address detection still running)? */
+static bool cfg_if_has_addr(const struct ntpd *core, const char *name, int family)
 {
 	const Config *cfg = core->cfg;
 
 	for (size_t i = 0; cfg && i < cfg->n_interface; i++) {
 		const Interface *in = cfg->interface[i];
 
-		if (in && in->name && strcasecmp(in->name, name) == 0)
-			return in->address && in->address->address && *in->address->address;
+		if (!in || !in->name || strcasecmp(in->name, name) != 0)
+			continue;
+		if (family == AF_INET6)
+			return in->has_ipv6_enable && in->ipv6_enable && in->n_ipv6_address > 0;
+		return in->address && in->address->address && *in->address->address;
 	}
 	return false;
 }
 
-/* Source address for a source-interface name; 0 if none, with an error
- * unless the address is configured and on its way from ifmgrd (the
- * reconciliation that follows ifmgrd's update binds it). */
-static uint32_t resolve_if(struct ntpd *core, const char *name, const char *what, struct errs *e)
+/* Source address of the family for a source-interface name; unset if none,
+ * with an error unless the address is configured and on its way from
+ * ifmgrd (the reconciliation that follows ifmgrd's update binds it). */
+static struct naddr resolve_if(struct ntpd *core, const char *name, int family,
+			       const char *what, struct errs *e)
 {
-	uint32_t a = ntpd_if_addr(core, name);
+	struct naddr a = ntpd_if_naddr(core, name, family);
 
-	if (!a && cfg_if_has_addr(core, name))
+	if (!naddr_isset(&a) && cfg_if_has_addr(core, name, family))
 		log_info("%s %s: waiting for its address from ifmgrd", what, name);
-	else if (!a)
-		err_add(e, "%s %s has no IPv4 address", what, name);
+	else if (!naddr_isset(&a))
+		err_add(e, "%s %s has no %s address", what, name,
+			family == AF_INET6 ? "IPv6" : "IPv4");
 	return a;
 }
 
@@ -131,21 +155,24 @@ static void opts_from(struct ntpd *core, const NtpAssociation *na, int hmode,
 	snprintf(o->srcif, sizeof(o->srcif), "%s", na->source_interface ? na->source_interface : "");
 }
 
-/* The socket client/peer packets from src leave by; NULL with an error. */
-static struct ntp_sock *send_sock(struct ntpd *core, uint32_t src, struct errs *e)
+/* The socket client/peer packets of the family leave by, from src (unset:
+ * the serving socket, or the wildcard); NULL with an error. */
+static struct ntp_sock *send_sock(struct ntpd *core, const struct naddr *src, int family,
+				  struct errs *e)
 {
+	struct ntp_sock *srv = family == AF_INET6 ? core->server_sock6 : core->server_sock;
+	struct naddr a = naddr_isset(src) ? *src : naddr_any(family);
 	struct ntp_sock *s;
 	int err;
 
-	if (!src && core->server_sock)
-		return core->server_sock;
-	s = sock_want(core, src, core->server_any && src == 0, &err);
+	if (!naddr_isset(src) && srv)
+		return srv;
+	s = sock_want(core, &a, core->server_any && naddr_is_any(&a), &err);
 	if (!s) {
-		struct in_addr a = { .s_addr = src };
-		char txt[INET_ADDRSTRLEN];
+		char txt[NADDR_STRLEN];
 
-		inet_ntop(AF_INET, &a, txt, sizeof(txt));
-		err_add(e, "cannot open UDP %s:%u: %s", txt, core->port, strerror(-err));
+		err_add(e, "cannot open UDP %s port %u: %s", naddr_str(&a, txt, sizeof(txt)),
+			core->port, strerror(-err));
 	}
 	return s;
 }
@@ -153,7 +180,7 @@ static struct ntp_sock *send_sock(struct ntpd *core, uint32_t src, struct errs *
 struct want {
 	const NtpAssociation *na;
 	int hmode;
-	uint32_t addr;
+	struct naddr addr;
 	struct assoc_opts o;
 	bool matched;
 };
@@ -172,17 +199,20 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		int hmode = i < n_srv ? NTP_MODE_CLIENT : NTP_MODE_ACTIVE;
 		const char *kind = hmode == NTP_MODE_CLIENT ? "unicast-server" : "unicast-peer";
 		const char *host = "";
-		struct in_addr a;
+		bool v6 = na && na->has_ipv6 && na->ipv6;
+		struct naddr a;
 		bool dup = false;
 
 		if (!na || !na->address)
 			continue;
-		if (na->has_ipv6 && na->ipv6) {
-			err_add(e, "%s %s: only IPv4 addresses are supported", kind, na->address);
-			continue;
-		}
-		if (inet_pton(AF_INET, na->address, &a) != 1) {
-			int r = resolve_lookup(core, na->address, &a.s_addr);
+		if (naddr_parse(na->address, &a) < 0 || (v6 && a.family != AF_INET6)) {
+			int r;
+
+			if (v6) {
+				err_add(e, "%s %s is not an IPv6 address", kind, na->address);
+				continue;
+			}
+			r = resolve_lookup(core, na->address, &a);
 
 			if (r == 0) {
 				log_info("%s %s: resolving the domain name", kind, na->address);
@@ -200,11 +230,11 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 				na->address, na->vpn_instance);
 		w[nw].na = na;
 		w[nw].hmode = hmode;
-		w[nw].addr = a.s_addr;
+		w[nw].addr = a;
 		opts_from(core, na, hmode, &w[nw].o);
 		snprintf(w[nw].o.host, sizeof(w[nw].o.host), "%s", host);
 		for (size_t j = 0; j < nw; j++)
-			if (w[j].addr == w[nw].addr && strcmp(w[j].o.vpn, w[nw].o.vpn) == 0)
+			if (naddr_eq(&w[j].addr, &w[nw].addr) && strcmp(w[j].o.vpn, w[nw].o.vpn) == 0)
 				dup = true;
 		if (dup) {
 			err_add(e, "%s is configured twice; the first entry is used", na->address);
@@ -219,7 +249,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 
 		next = p->next;
 		for (size_t j = 0; j < nw; j++) {
-			if (w[j].addr != p->addr || strcmp(w[j].o.vpn, p->opts.vpn) != 0)
+			if (!naddr_eq(&w[j].addr, &p->addr) || strcmp(w[j].o.vpn, p->opts.vpn) != 0)
 				continue;
 			if (!p->dynamic && !w[j].matched && opts_equal(&w[j].o, &p->opts)) {
 				w[j].matched = true;
@@ -231,7 +261,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 			bool named = false;
 
 			for (size_t j = 0; j < nw; j++)
-				named = named || w[j].addr == p->addr;
+				named = named || naddr_eq(&w[j].addr, &p->addr);
 			keep = !named && p->sock && p->sock->used;
 		}
 		if (!keep) {
@@ -241,23 +271,24 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 	}
 
 	for (size_t j = 0; j < nw; j++) {
-		uint32_t src = 0;
+		int family = w[j].addr.family;
+		struct naddr src;
 		struct assoc *p = NULL;
 
 		if (w[j].o.srcif[0])
-			src = resolve_if(core, w[j].o.srcif, "source-interface", e);
+			src = resolve_if(core, w[j].o.srcif, family, "source-interface", e);
 		else
-			src = core->global_src;
+			src = family == AF_INET6 ? core->global_src6 : core->global_src;
 		if (w[j].matched) {
 			for (p = core->assocs; p; p = p->next)
-				if (!p->dynamic && p->addr == w[j].addr &&
+				if (!p->dynamic && naddr_eq(&p->addr, &w[j].addr) &&
 				    strcmp(p->opts.vpn, w[j].o.vpn) == 0)
 					break;
 		}
 		if (!p)
-			p = assoc_new(core, w[j].addr, &w[j].o, false);
+			p = assoc_new(core, &w[j].addr, &w[j].o, false);
 		p->src_addr = src;
-		p->sock = send_sock(core, src, e);
+		p->sock = send_sock(core, &src, family, e);
 	}
 	free(w);
 	resolve_sweep(core);
@@ -309,26 +340,50 @@ static void reconcile(struct ntpd *core, struct errs *e)
 	/* Sockets: the server's first. */
 	sock_mark_unused(core);
 	core->server_sock = NULL;
+	core->server_sock6 = NULL;
 	if (ntp && ntp->server_source_interface && *ntp->server_source_interface) {
-		uint32_t a = resolve_if(core, ntp->server_source_interface,
-					"server source-interface", e);
+		const char *ifn = ntp->server_source_interface;
+		struct naddr a = ntpd_if_naddr(core, ifn, AF_INET);
+		struct naddr a6 = ntpd_if_naddr(core, ifn, AF_INET6);
 
 		core->server_any = false;
-		if (a) {
-			core->server_sock = sock_want(core, a, true, &err);
+		/* Serve on whichever addresses the interface has; an error only
+		 * when it has none (and none is on its way). */
+		if (!naddr_isset(&a) && !naddr_isset(&a6) && !cfg_if_has_addr(core, ifn, AF_INET6))
+			resolve_if(core, ifn, AF_INET, "server source-interface", e);
+		if (naddr_isset(&a)) {
+			core->server_sock = sock_want(core, &a, true, &err);
 			if (!core->server_sock)
-				err_add(e, "cannot listen on %s: %s", ntp->server_source_interface,
-					strerror(-err));
+				err_add(e, "cannot listen on %s: %s", ifn, strerror(-err));
+		}
+		if (naddr_isset(&a6)) {
+			core->server_sock6 = sock_want(core, &a6, true, &err);
+			if (!core->server_sock6)
+				err_add(e, "cannot listen on %s (IPv6): %s", ifn, strerror(-err));
 		}
 	} else {
+		struct naddr any = naddr_any(AF_INET), any6 = naddr_any(AF_INET6);
+
 		core->server_any = true;
-		core->server_sock = sock_want(core, 0, true, &err);
+		core->server_sock = sock_want(core, &any, true, &err);
 		if (!core->server_sock)
 			err_add(e, "cannot listen on UDP port %u: %s", core->port, strerror(-err));
+		/* A kernel without IPv6 serves IPv4 only: not an error. */
+		core->server_sock6 = sock_want(core, &any6, true, &err);
+		if (!core->server_sock6 && err == -EAFNOSUPPORT)
+			log_debug("no IPv6 in this kernel: serving IPv4 only");
+		else if (!core->server_sock6)
+			err_add(e, "cannot listen on UDP port %u (IPv6): %s", core->port,
+				strerror(-err));
 	}
-	core->global_src = 0;
+	core->global_src = naddr_any(AF_UNSPEC);
+	core->global_src6 = naddr_any(AF_UNSPEC);
 	if (ntp && ntp->source_interface && *ntp->source_interface)
-		core->global_src = resolve_if(core, ntp->source_interface, "source-interface", e);
+		core->global_src = resolve_if(core, ntp->source_interface, AF_INET,
+					      "source-interface", e);
+	if (ntp && ntp->ipv6_source_interface && *ntp->ipv6_source_interface)
+		core->global_src6 = resolve_if(core, ntp->ipv6_source_interface, AF_INET6,
+					       "ipv6 source-interface", e);
 
 	/* Keys and access control before the associations that use them. */
 	auth_apply(core, ntp);
@@ -418,13 +473,19 @@ void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
 		core->ifs = xcalloc(st->n_interface, sizeof(*core->ifs));
 		for (size_t i = 0; i < st->n_interface; i++) {
 			const IfState *is = st->interface[i];
-			struct in_addr a;
+			struct ntpd_if *nif = &core->ifs[core->n_ifs];
+			struct naddr a;
 
 			if (!is || !is->name)
 				continue;
-			core->ifs[core->n_ifs].name = xstrdup(is->name);
-			if (is->primary_ipv4 && inet_pton(AF_INET, is->primary_ipv4, &a) == 1)
-				core->ifs[core->n_ifs].addr = a.s_addr;
+			nif->name = xstrdup(is->name);
+			if (is->primary_ipv4 && naddr_parse(is->primary_ipv4, &a) == 0 &&
+			    a.family == AF_INET)
+				nif->addr = a.v4.s_addr;
+			for (size_t k = 0; k < is->n_ipv6 && !naddr_isset(&nif->addr6); k++)
+				if (is->ipv6[k] && naddr_parse(is->ipv6[k], &a) == 0 &&
+				    a.family == AF_INET6)
+					nif->addr6 = a;
 			core->ifs[core->n_ifs].up = is->has_oper_up && is->oper_up;
 			core->ifs[core->n_ifs].ifindex = is->has_ifindex ? is->ifindex : 0;
 			core->n_ifs++;

@@ -107,17 +107,16 @@ static int clampi(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-struct assoc *assoc_new(struct ntpd *core, uint32_t addr, const struct assoc_opts *opts,
-			bool dynamic)
+struct assoc *assoc_new(struct ntpd *core, const struct naddr *addr,
+			const struct assoc_opts *opts, bool dynamic)
 {
 	struct assoc *p = xcalloc(1, sizeof(*p));
 	struct assoc **tail;
-	struct in_addr a = { .s_addr = addr };
 
 	p->core = core;
 	p->dynamic = dynamic;
-	p->addr = addr;
-	inet_ntop(AF_INET, &a, p->addr_text, sizeof(p->addr_text));
+	p->addr = *addr;
+	naddr_str(addr, p->addr_text, sizeof(p->addr_text));
 	p->opts = *opts;
 	ntp_filter_init(&p->filter);
 	p->leap = NTP_LEAP_NOSYNC;
@@ -160,10 +159,21 @@ void assoc_free(struct assoc *p)
 	free(p);
 }
 
-struct assoc *ntpd_assoc_find(struct ntpd *core, uint32_t addr, uint16_t port)
+struct naddr assoc_local_addr(const struct assoc *p)
+{
+	if (naddr_isset(&p->dst_addr) && !naddr_is_any(&p->dst_addr))
+		return p->dst_addr;
+	if (naddr_isset(&p->src_addr))
+		return p->src_addr;
+	if (p->sock)
+		return p->sock->addr;
+	return naddr_any(AF_UNSPEC);
+}
+
+struct assoc *ntpd_assoc_find(struct ntpd *core, const struct naddr *addr, uint16_t port)
 {
 	for (struct assoc *p = core->assocs; p; p = p->next)
-		if (p->addr == addr && (port == 0 || p->opts.port == port))
+		if (naddr_eq(&p->addr, addr) && (port == 0 || p->opts.port == port))
 			return p;
 	return NULL;
 }
@@ -252,7 +262,8 @@ static double root_dist(const struct assoc *p, double now)
 
 static bool is_loop(const struct assoc *p, uint32_t refid)
 {
-	return (p->dst_addr && refid == p->dst_addr) || sys_is_local_addr(p->core, refid);
+	return (naddr_isset(&p->dst_addr) && !naddr_is_any(&p->dst_addr) &&
+		refid == naddr_refid(&p->dst_addr)) || sys_is_local_refid(p->core, refid);
 }
 
 /*
@@ -366,7 +377,7 @@ static bool assoc_kod(struct assoc *p, uint32_t code)
 }
 
 enum assoc_result assoc_receive(struct assoc *p, const struct ntp_packet *pkt, uint64_t rx_ts,
-				uint32_t dst)
+				const struct naddr *dst)
 {
 	struct ntpd *core = p->core;
 	double now = ntpd_mono();
@@ -388,7 +399,7 @@ enum assoc_result assoc_receive(struct assoc *p, const struct ntp_packet *pkt, u
 	bogus = !zero && pkt->org != p->xmt;
 	p->org = pkt->xmt;
 	p->rec = rx_ts;
-	p->dst_addr = dst;
+	p->dst_addr = *dst;
 	p->last_rx = now;
 	p->version = pkt->version;
 	p->pmode = pkt->mode;
@@ -620,8 +631,8 @@ double assoc_poll(struct assoc *p)
 	n = assoc_prepare(p, core->txbuf, sizeof(core->txbuf));
 	p->in_burst = false;
 	if (n > 0) {
-		if (!p->sock || sock_send(p->sock, core->txbuf, (size_t)n, p->addr, p->opts.port,
-					  0) < 0)
+		if (!p->sock || sock_send(p->sock, core->txbuf, (size_t)n, &p->addr, p->opts.port,
+					  NULL) < 0)
 			p->cnt.tx_err++;
 		else
 			p->cnt.tx++;

@@ -193,11 +193,13 @@ static void srv_tick(struct loop *loop, void *arg)
 	if (!core->sys.synced || !b->sock) {
 		b->gap = ramp_start(core);
 	} else {
+		struct naddr to = naddr_v4(b->dst);
+
 		n = bcast_packet(core, b->version, b->gap, core->txbuf, sizeof(core->txbuf));
 		if (n > 0)
 			n = auth_sign_key(core, b->keyid, core->txbuf, (size_t)n,
 					  sizeof(core->txbuf));
-		if (n > 0 && sock_send(b->sock, core->txbuf, (size_t)n, b->dst, b->port, 0) == 0)
+		if (n > 0 && sock_send(b->sock, core->txbuf, (size_t)n, &to, b->port, NULL) == 0)
 			b->sent++;
 		else
 			b->errors++;
@@ -308,7 +310,11 @@ static void srv_want(struct ntpd *core, const Interface *in, bool multicast, str
 			err_add(e, "%s on %s: the interface has no IPv4 address", what, in->name);
 		return;
 	}
-	b->sock = sock_want(core, b->addr, false, &err);
+	{
+		struct naddr a = naddr_v4(b->addr);
+
+		b->sock = sock_want(core, &a, false, &err);
+	}
 	if (!b->sock) {
 		err_add(e, "%s on %s: cannot open a UDP socket: %s", what, in->name,
 			strerror(-err));
@@ -496,7 +502,11 @@ static void cli_want(struct ntpd *core, const Interface *in, bool multicast, str
 			err_add(e, "%s on %s: the interface has no IPv4 address", what, in->name);
 		return;
 	}
-	c->usock = sock_want(core, c->addr, false, &err);
+	{
+		struct naddr a = naddr_v4(c->addr);
+
+		c->usock = sock_want(core, &a, false, &err);
+	}
 	if (!c->usock)
 		err_add(e, "%s on %s: cannot open a UDP socket: %s", what, in->name,
 			strerror(-err));
@@ -569,7 +579,7 @@ int bcast_reconcile(struct ntpd *core, char **errs, int max_errs)
 		}
 		if (c && c->usock) {
 			p->sock = c->usock;
-			p->src_addr = c->addr;
+			p->src_addr = naddr_v4(c->addr);
 			continue;
 		}
 		log_info("broadcast client association %s removed", p->addr_text);
@@ -594,13 +604,6 @@ void bcast_free(struct ntpd *core)
 
 /* ---- client ----------------------------------------------------------- */
 
-static int drop(struct ntpd *core, enum ntpd_drop d, const struct ntpd_rx *rx)
-{
-	core->stats.drop[d]++;
-	log_debug("datagram from %08x dropped: %s", (unsigned)ntohl(rx->src), ntpd_drop_name(d));
-	return 0;
-}
-
 static struct assoc *bclient_new(struct ntpd *core, const struct bcast_cli *c,
 				 const struct ntpd_rx *rx, const struct ntp_packet *pkt,
 				 uint32_t keyid)
@@ -616,12 +619,12 @@ static struct assoc *bclient_new(struct ntpd *core, const struct bcast_cli *c,
 	o.maxpoll = NTP_DEF_MAXPOLL;
 	o.port = rx->src_port;
 	snprintf(o.srcif, sizeof(o.srcif), "%s", c->ifname);
-	p = assoc_new(core, rx->src, &o, true);
+	p = assoc_new(core, &rx->src, &o, true);
 	p->bc_state = BCAST_CALIBRATING;
 	p->bc_ifindex = (int)c->ifindex;
 	p->bc_group = c->group;
 	p->sock = c->usock;
-	p->src_addr = c->addr;
+	p->src_addr = naddr_v4(c->addr);
 	log_info("%s server %s heard on %s: measuring the delay",
 		 c->multicast ? "multicast" : "broadcast", p->addr_text, c->ifname);
 	return p;
@@ -667,7 +670,7 @@ static enum assoc_result bclient_sample(struct assoc *p, const struct ntp_packet
 		return ASSOC_R_DUP;
 	p->org = pkt->xmt;
 	p->rec = rx_ts;
-	p->dst_addr = local;
+	p->dst_addr = naddr_v4(local);
 	/* A listening association "polls" when its server sends. */
 	p->reach = (uint8_t)(p->reach << 1 | 1);
 	p->valid <<= 1;
@@ -689,7 +692,7 @@ static enum assoc_result bclient_sample(struct assoc *p, const struct ntp_packet
 		return ASSOC_R_HDR_DIST;
 	if (stratum >= sys_own_stratum(core) && p != core->sys.peer)
 		return ASSOC_R_STRATUM;
-	if ((local && pkt->refid == local) || sys_is_local_addr(core, pkt->refid))
+	if ((local && pkt->refid == local) || sys_is_local_refid(core, pkt->refid))
 		return ASSOC_R_LOOP;
 	smp.delay = p->bc_delay;
 	smp.offset = ntp_ts_diff(pkt->xmt, rx_ts) + p->bc_delay / 2;
@@ -723,23 +726,26 @@ int bcast_input(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_pa
 	uint32_t keyid;
 
 	if (pkt->mode != NTP_MODE_BROADCAST)
-		return drop(core, NTPD_DROP_NOT_SERVING, rx);   /* a request to a group */
+		return ntpd_drop(core, NTPD_DROP_NOT_SERVING, rx);   /* a request to a group */
 	if (rx->sock && !rx->sock->bcast)
-		return drop(core, NTPD_DROP_MODE5, rx);         /* our copy is on a bcast socket */
-	c = cli_find(core->bcast, rx->ifindex, rx->dst);
-	if (!c || sys_is_local_addr(core, rx->src))
-		return drop(core, NTPD_DROP_MODE5, rx);
-	p = ntpd_assoc_find(core, rx->src, 0);
+		return ntpd_drop(core, NTPD_DROP_MODE5, rx);         /* our copy is on a bcast socket */
+	/* Broadcast and multicast are IPv4 (the VRP commands have no IPv6 form). */
+	if (rx->dst.family != AF_INET || rx->src.family != AF_INET)
+		return ntpd_drop(core, NTPD_DROP_MODE5, rx);
+	c = cli_find(core->bcast, rx->ifindex, rx->dst.v4.s_addr);
+	if (!c || sys_is_local_refid(core, rx->src.v4.s_addr))
+		return ntpd_drop(core, NTPD_DROP_MODE5, rx);
+	p = ntpd_assoc_find(core, &rx->src, 0);
 	if (p && !p->bc_state)
-		return drop(core, NTPD_DROP_MODE5, rx);         /* a configured association has it */
+		return ntpd_drop(core, NTPD_DROP_MODE5, rx);         /* a configured association has it */
 	/* Authentication before the packet creates or touches anything. */
 	if (!auth_broadcast_accept(core, p, rx->buf, pkt, &keyid))
-		return drop(core, NTPD_DROP_AUTH, rx);
+		return ntpd_drop(core, NTPD_DROP_AUTH, rx);
 	if (!p) {
 		if (core->n_dynamic >= NTPD_MAX_DYNAMIC)
-			return drop(core, NTPD_DROP_DYN_LIMIT, rx);
+			return ntpd_drop(core, NTPD_DROP_DYN_LIMIT, rx);
 		if (!c->usock)
-			return drop(core, NTPD_DROP_MODE5, rx);
+			return ntpd_drop(core, NTPD_DROP_MODE5, rx);
 		p = bclient_new(core, c, rx, pkt, keyid);
 	}
 	if (keyid)

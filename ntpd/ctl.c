@@ -102,10 +102,11 @@ void ctl_fill_status(struct ntpd *core, NtpSysStatus *st)
 	st->reason = s->synced ? "" : s->unsync_reason;
 }
 
-static const char *if_name_of(struct ntpd *core, uint32_t addr)
+static const char *if_name_of(struct ntpd *core, const struct naddr *addr)
 {
-	for (size_t i = 0; addr && i < core->n_ifs; i++)
-		if (core->ifs[i].addr == addr)
+	for (size_t i = 0; !naddr_is_any(addr) && naddr_isset(addr) && i < core->n_ifs; i++)
+		if ((addr->family == AF_INET && core->ifs[i].addr == addr->v4.s_addr) ||
+		    naddr_eq(&core->ifs[i].addr6, addr))
 			return core->ifs[i].name;
 	return "";
 }
@@ -136,15 +137,15 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 {
 	NtpSession *ss = xcalloc(1, sizeof(*ss));
 	char buf[64];
-	uint32_t local = p->dst_addr ? p->dst_addr : p->src_addr ? p->src_addr :
-			 p->sock ? p->sock->addr : 0;
+	struct naddr local = assoc_local_addr(p);
 	const char *why = NULL;
 	bool fit = assoc_fit(p, now, &why);
 
 	ntp_session__init(ss);
 	ss->source = xstrdup(p->addr_text);
-	addr_text(local, buf, sizeof(buf));
-	ss->local = xstrdup(buf);
+	if (!naddr_isset(&local))
+		local = naddr_any(p->addr.family);
+	ss->local = xstrdup(naddr_str(&local, buf, sizeof(buf)));
 	ss->has_stratum = true;
 	ss->stratum = (uint32_t)p->stratum;
 	ss->status = xcalloc(6, sizeof(char *));
@@ -192,7 +193,7 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 	ss->has_precision = ss->has_version = true;
 	ss->precision = p->precision;
 	ss->version = p->version ? (uint32_t)p->version : p->opts.version;
-	ss->peer_interface = xstrdup(if_name_of(core, local));
+	ss->peer_interface = xstrdup(if_name_of(core, &local));
 	ss->has_reftime = ss->has_orgtime = ss->has_rcvtime = ss->has_xmttime = true;
 	ss->reftime = p->reftime;
 	ss->orgtime = p->org;

@@ -9,8 +9,10 @@
  * socket itself: ntpd_input() returns the reply to send, assoc_prepare()
  * builds the next poll packet.  sock.c is the only file doing UDP I/O.
  *
- * Addresses (uint32_t) are IPv4 in network byte order, 0 = none/INADDR_ANY;
- * ports are host order.  "Monotonic" times are CLOCK_MONOTONIC seconds
+ * Addresses of peers, sockets and datagrams are struct naddr (IPv4 or
+ * IPv6, naddr.h); the IPv4-only parts (interfaces' primary addresses,
+ * broadcast and multicast) keep uint32_t in network byte order, 0 = none.
+ * Ports are host order.  "Monotonic" times are CLOCK_MONOTONIC seconds
  * (loop_now_us() / 1e6); NTP timestamps come from the core's ntp_clock.
  */
 #ifndef MERIDIAN_NTPD_H
@@ -21,6 +23,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "naddr.h"
 #include "ntp.h"
 #include "config.pb-c.h"
 #include "ifmgr.pb-c.h"
@@ -104,12 +107,12 @@ struct assoc {
 	struct ntpd *core;
 	struct assoc *next;
 	bool dynamic;             /* created by an incoming symmetric-active packet */
-	uint32_t addr;            /* remote address */
-	char addr_text[INET_ADDRSTRLEN];
+	struct naddr addr;        /* remote address */
+	char addr_text[NADDR_STRLEN];
 	struct assoc_opts opts;
-	uint32_t src_addr;        /* configured source address (0: the socket's) */
+	struct naddr src_addr;    /* configured source address (unset: the socket's) */
 	struct ntp_sock *sock;    /* NULL: nothing to send from */
-	uint32_t dst_addr;        /* our address on the last packet from the peer */
+	struct naddr dst_addr;    /* our address on the last packet from the peer */
 
 	/* Header of the last packet that passed the protocol tests. */
 	int leap, version, pmode, stratum, ppoll, precision;
@@ -159,7 +162,7 @@ struct assoc {
 struct ntp_sock {
 	struct ntpd *core;
 	int fd;
-	uint32_t addr;            /* bound address, 0 = INADDR_ANY */
+	struct naddr addr;        /* bound address (a wildcard: any of its family) */
 	bool serves;              /* answers clients / accepts symmetric peers */
 	bool used;                /* mark during reconciliation */
 	int err;                  /* last send errno */
@@ -197,7 +200,7 @@ struct ntp_system {
 	bool synced;
 	int leap, stratum;
 	uint32_t refid;           /* wire order */
-	char refid_text[24];
+	char refid_text[NADDR_STRLEN];
 	double rootdelay, rootdisp;
 	double offset, jitter;
 	uint64_t reftime;
@@ -227,6 +230,7 @@ struct ntp_system {
 struct ntpd_if {
 	char *name;
 	uint32_t addr;            /* primary IPv4, 0 none */
+	struct naddr addr6;       /* first usable global IPv6 (IfState.ipv6[0]), unset none */
 	bool up;
 	uint32_t ifindex;         /* kernel ifindex, 0 while absent */
 };
@@ -244,9 +248,11 @@ struct ntpd {
 	int n_assocs, n_dynamic;
 	struct ntp_sock *socks[NTPD_MAX_SOCKS];
 	int n_socks;
-	struct ntp_sock *server_sock;  /* serving socket, NULL if none */
+	struct ntp_sock *server_sock;  /* serving IPv4 socket, NULL if none */
+	struct ntp_sock *server_sock6; /* serving IPv6 socket, NULL if none */
 	bool server_any;          /* no server source-interface: serve everywhere */
-	uint32_t global_src;      /* `ntp-service source-interface` address */
+	struct naddr global_src;  /* `ntp-service source-interface` address (IPv4) */
+	struct naddr global_src6; /* `ntp-service ipv6 source-interface` address */
 	struct ntpd_stats stats;
 	struct ntpd_resolver *resolver;  /* domain names of servers and peers (resolve.c) */
 	struct ntpd_trace *traces;       /* `display ntp-service trace` walks (trace.c) */
@@ -275,13 +281,13 @@ struct ntpd {
 struct ntpd_rx {
 	const uint8_t *buf;
 	size_t len;
-	uint32_t src;             /* source address */
+	struct naddr src;         /* source address */
 	uint16_t src_port;
-	uint32_t dst;             /* our address it was sent to (IP_PKTINFO) */
+	struct naddr dst;         /* our address it was sent to (IP(V6)_PKTINFO) */
 	uint64_t ts;              /* receive timestamp (our clock) */
 	struct ntp_sock *sock;    /* socket it came in on; NULL in tests */
 	bool serving;             /* the address is one we serve */
-	uint32_t ifindex;         /* interface it arrived on (IP_PKTINFO), 0 unknown */
+	uint32_t ifindex;         /* interface it arrived on (IP(V6)_PKTINFO), 0 unknown */
 };
 
 /* ---- core.c ----------------------------------------------------------- */
@@ -309,6 +315,9 @@ int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max
 void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st);
 /* Primary address of a logical interface, 0 if unknown or without one. */
 uint32_t ntpd_if_addr(const struct ntpd *core, const char *name);
+/* The address of a logical interface in a family (AF_INET: the primary
+ * address, AF_INET6: the first usable global one); unset if none. */
+struct naddr ntpd_if_naddr(const struct ntpd *core, const char *name, int family);
 /* Reconcile again with the kept configuration and interfaces (a domain name
  * was resolved, ...).  Problems go to the operational errors. */
 void ntpd_reconcile(struct ntpd *core);
@@ -316,15 +325,15 @@ void ntpd_reconcile(struct ntpd *core);
 /* ---- resolve.c -------------------------------------------------------- */
 
 /* A synchronous resolver for tests (replaces getaddrinfo_a): 0 with the
- * IPv4 address (network order) in *addr, or a negative errno. */
-typedef int (*ntpd_resolve_fn)(const char *name, uint32_t *addr, void *arg);
+ * address in *addr, or a negative errno. */
+typedef int (*ntpd_resolve_fn)(const char *name, struct naddr *addr, void *arg);
 /* Use fn instead of the system resolver (NULL: back to getaddrinfo_a). */
 void ntpd_set_resolver(struct ntpd *core, ntpd_resolve_fn fn, void *arg);
 /* The address of a domain name: 1 with *addr when known, 0 while it is being
  * resolved (started now if needed; a reconciliation follows its end), or a
  * negative errno when the last attempt failed (retried with a backoff).
  * Marks the name as in use for resolve_sweep(). */
-int resolve_lookup(struct ntpd *core, const char *name, uint32_t *addr);
+int resolve_lookup(struct ntpd *core, const char *name, struct naddr *addr);
 /* The server of `name` stopped answering: resolve it again (at most once
  * per NTPD_RESOLVE_MIN_S). */
 void resolve_again(struct ntpd *core, const char *name);
@@ -353,15 +362,19 @@ void trace_fini(struct ntpd *core);
 
 /* New association (mobilized: the first poll is scheduled within 0.5 s
  * unless it is passive).  Linked into core->assocs. */
-struct assoc *assoc_new(struct ntpd *core, uint32_t addr, const struct assoc_opts *opts,
-			bool dynamic);
+struct assoc *assoc_new(struct ntpd *core, const struct naddr *addr,
+			const struct assoc_opts *opts, bool dynamic);
 /* Unlink and free. */
 void assoc_free(struct assoc *p);
-struct assoc *ntpd_assoc_find(struct ntpd *core, uint32_t addr, uint16_t port);
+/* Our address toward the peer: the destination of its last packet, else
+ * the configured source, else the socket's (a wildcard when unbound);
+ * unset when there is none of these. */
+struct naddr assoc_local_addr(const struct assoc *p);
+struct assoc *ntpd_assoc_find(struct ntpd *core, const struct naddr *addr, uint16_t port);
 /* Process a decoded packet from the peer (RFC 5905 receive + packet
  * tests + clock filter).  Counts the outcome and returns it. */
 enum assoc_result assoc_receive(struct assoc *p, const struct ntp_packet *pkt, uint64_t rx_ts,
-				uint32_t dst);
+				const struct naddr *dst);
 /* Poll bookkeeping (reach shift, unreach, fast-start step) and the packet
  * to send now (mode 3 or 1) in buf.  Returns the length or -errno.  Sets
  * p->xmt. */
@@ -414,8 +427,9 @@ void sys_fill_header(struct ntpd *core, struct ntp_packet *pkt);
 bool sys_fast(const struct ntpd *core);
 /* Our stratum for the "stratum" test: a source must be below it. */
 int sys_own_stratum(const struct ntpd *core);
-/* True when addr (wire order) is one of our addresses. */
-bool sys_is_local_addr(const struct ntpd *core, uint32_t addr);
+/* True when refid (wire order) names one of our addresses as a server
+ * would (naddr_refid: an IPv4 address, or the digest of an IPv6 one). */
+bool sys_is_local_refid(const struct ntpd *core, uint32_t refid);
 /* The association is about to be freed. */
 void sys_forget(struct ntpd *core, struct assoc *p);
 /* refclock-master: on/off, stratum 1..15, address 127.127.1.unit. */
@@ -427,6 +441,8 @@ void sys_configure_local(struct ntpd *core, bool on, int stratum, const char *ad
  * create dynamic passive ones.  Returns the length of a reply to send back
  * to the source from rx->dst (0: nothing to send). */
 int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size_t reply_len);
+/* Count a dropped datagram (and log it at debug level).  Returns 0. */
+int ntpd_drop(struct ntpd *core, enum ntpd_drop d, const struct ntpd_rx *rx);
 /* The mode 4 answer to a decoded mode 3 request received at rx_ts.  Length
  * or -errno. */
 int server_answer(struct ntpd *core, const struct ntp_packet *req, uint64_t rx_ts,
@@ -436,18 +452,19 @@ int server_answer(struct ntpd *core, const struct ntp_packet *req, uint64_t rx_t
 
 /* Mark every socket unused (start of a reconciliation). */
 void sock_mark_unused(struct ntpd *core);
-/* The socket bound to addr (0: INADDR_ANY) on core->port, opened if needed,
- * marked used.  NULL with a negative errno in *err on failure. */
-struct ntp_sock *sock_want(struct ntpd *core, uint32_t addr, bool serves, int *err);
+/* The socket bound to addr (a wildcard: any address of its family; an
+ * IPv6 socket is IPV6_V6ONLY) on core->port, opened if needed, marked
+ * used.  NULL with a negative errno in *err on failure. */
+struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool serves, int *err);
 /* Close the sockets not marked used. */
 void sock_sweep(struct ntpd *core);
 void sock_close_all(struct ntpd *core);
-/* Send from sock to addr:port; src (if not 0 and the socket is unbound)
- * picks the source address.  0 or -errno. */
-int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
-	      uint16_t port, uint32_t src);
-/* Wrap fd (opened, configured and bound by the caller, with IP_PKTINFO and
- * SO_TIMESTAMPNS on) in an ntp_sock read by the same receive path as the
+/* Send from sock to addr:port; src (if set, of the socket's family, and the
+ * socket is unbound) picks the source address.  0 or -errno. */
+int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, const struct naddr *addr,
+	      uint16_t port, const struct naddr *src);
+/* Wrap fd (an IPv4 socket opened, configured and bound by the caller,
+ * with IP_PKTINFO and SO_TIMESTAMPNS on) in an ntp_sock read by the same receive path as the
  * others but kept out of core->socks and the reconciliation: the caller
  * owns it and closes it with sock_detach().  NULL with -errno in *err (fd
  * is closed then too). */

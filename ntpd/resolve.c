@@ -24,7 +24,9 @@
  *  - names no reconciliation asks for any more are dropped (resolve_sweep);
  *    a lookup still in flight is cancelled, or left to finish and freed by
  *    the poll timer (gai_cancel cannot stop a running lookup).
- * Only IPv4 (AF_INET) answers are used; the first one wins.
+ * The first IPv4 answer wins; a name with IPv6 answers only uses the first
+ * of those (most servers named so are reached over IPv4 first, as chrony
+ * and ntpd do by default).
  *
  * Tests install a synchronous resolver (ntpd_set_resolver): it is called
  * from a 0 s timer, so the asynchronous path is the same.
@@ -51,7 +53,7 @@ struct res_entry {
 	struct ntpd *core;
 	char *name;
 	enum res_state state;
-	uint32_t addr;            /* network order, valid in RES_OK */
+	struct naddr addr;        /* valid in RES_OK */
 	int err;                  /* last failure, -errno */
 	double backoff;           /* delay of the next retry, s */
 	double last_start;        /* monotonic start of the last lookup */
@@ -113,20 +115,19 @@ static void retry_cb(struct loop *loop, void *arg)
 }
 
 /* A lookup ended: r = 0 with addr, or -errno. */
-static void res_done(struct res_entry *e, int r, uint32_t addr)
+static void res_done(struct res_entry *e, int r, const struct naddr *addr)
 {
 	struct ntpd *core = e->core;
 
 	if (r == 0) {
-		bool changed = e->state != RES_OK || e->addr != addr;
-		struct in_addr a = { .s_addr = addr };
-		char txt[INET_ADDRSTRLEN];
+		bool changed = e->state != RES_OK || !naddr_eq(&e->addr, addr);
+		char txt[NADDR_STRLEN];
 
-		inet_ntop(AF_INET, &a, txt, sizeof(txt));
+		naddr_str(addr, txt, sizeof(txt));
 		if (changed)
 			log_info("%s resolved to %s", e->name, txt);
 		e->state = RES_OK;
-		e->addr = addr;
+		e->addr = *addr;
 		e->err = 0;
 		e->backoff = NTPD_RESOLVE_MIN_S;
 		if (changed)
@@ -177,18 +178,23 @@ static void entry_free(struct res_entry *e)
 /* Collect the result of a finished getaddrinfo_a request. */
 static void gai_collect(struct res_entry *e, int g)
 {
-	uint32_t addr = 0;
+	struct naddr addr = { .family = AF_UNSPEC };
 	int r = 0;
 
 	e->inflight = false;
 	if (g == 0) {
 		r = -ENXIO;
 		for (struct addrinfo *ai = e->gcb.ar_result; ai; ai = ai->ai_next) {
-			if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in)) {
-				addr = ((const struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+			struct naddr a;
+
+			if (naddr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &a, NULL) < 0)
+				continue;
+			if (r < 0 || (a.family == AF_INET && addr.family != AF_INET)) {
+				addr = a;
 				r = 0;
-				break;
 			}
+			if (addr.family == AF_INET)
+				break;
 		}
 	} else {
 		r = gai_to_errno(g);
@@ -197,7 +203,7 @@ static void gai_collect(struct res_entry *e, int g)
 		freeaddrinfo(e->gcb.ar_result);
 	e->gcb.ar_result = NULL;
 	if (!e->zombie)
-		res_done(e, r, addr);
+		res_done(e, r, &addr);
 }
 
 static void poll_cb(struct loop *loop, void *arg)
@@ -235,12 +241,12 @@ static void test_cb(struct loop *loop, void *arg)
 {
 	struct res_entry *e = arg;
 	struct ntpd_resolver *rs = e->core->resolver;
-	uint32_t addr = 0;
+	struct naddr addr = { .family = AF_UNSPEC };
 	int r;
 
 	e->timer = 0;
 	r = rs->fn(e->name, &addr, rs->fn_arg);
-	res_done(e, r < 0 ? r : 0, addr);
+	res_done(e, r < 0 ? r : 0, &addr);
 }
 
 static void res_start(struct res_entry *e)
@@ -256,7 +262,7 @@ static void res_start(struct res_entry *e)
 		return;
 	}
 	memset(&e->hints, 0, sizeof(e->hints));
-	e->hints.ai_family = AF_INET;
+	e->hints.ai_family = AF_UNSPEC;
 	e->hints.ai_socktype = SOCK_DGRAM;
 	memset(&e->gcb, 0, sizeof(e->gcb));
 	e->gcb.ar_name = e->name;
@@ -280,7 +286,7 @@ static struct res_entry *find(struct ntpd_resolver *rs, const char *name)
 	return NULL;
 }
 
-int resolve_lookup(struct ntpd *core, const char *name, uint32_t *addr)
+int resolve_lookup(struct ntpd *core, const char *name, struct naddr *addr)
 {
 	struct ntpd_resolver *rs = resolver(core);
 	struct res_entry *e = find(rs, name);

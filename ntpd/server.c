@@ -60,10 +60,15 @@ const char *ntpd_drop_name(enum ntpd_drop d)
 	return drop_names[d];
 }
 
-static int drop(struct ntpd *core, enum ntpd_drop d, const struct ntpd_rx *rx)
+int ntpd_drop(struct ntpd *core, enum ntpd_drop d, const struct ntpd_rx *rx)
 {
 	core->stats.drop[d]++;
-	log_debug("datagram from %08x dropped: %s", (unsigned)rx->src, drop_names[d]);
+	if (log_get_level() >= LOG_LVL_DEBUG) {
+		char txt[NADDR_STRLEN];
+
+		log_debug("datagram from %s dropped: %s", naddr_str(&rx->src, txt, sizeof(txt)),
+			  drop_names[d]);
+	}
 	return 0;
 }
 
@@ -95,7 +100,7 @@ static int screen_request(struct ntpd *core, const struct ntpd_rx *rx,
 
 	*stop = true;
 	if (auth_request(core, rx->buf, pkt, keyid) < 0)
-		return drop(core, NTPD_DROP_AUTH, rx);
+		return ntpd_drop(core, NTPD_DROP_AUTH, rx);
 	if (access_screen(core, rx, pkt, &kod) < 0)
 		return kod ? access_kod_reply(core, pkt, rx->ts, kod, *keyid, reply, reply_len) : 0;
 	*stop = false;
@@ -111,11 +116,11 @@ static int new_passive(struct ntpd *core, const struct ntpd_rx *rx, const struct
 	struct assoc *p;
 
 	if (!rx->serving)
-		return drop(core, NTPD_DROP_NOT_SERVING, rx);
+		return ntpd_drop(core, NTPD_DROP_NOT_SERVING, rx);
 	if (access_server_disabled(core))
-		return drop(core, NTPD_DROP_SERVER_DISABLED, rx);
+		return ntpd_drop(core, NTPD_DROP_SERVER_DISABLED, rx);
 	if (core->n_dynamic >= access_max_dynamic(core))
-		return drop(core, NTPD_DROP_DYN_LIMIT, rx);
+		return ntpd_drop(core, NTPD_DROP_DYN_LIMIT, rx);
 	memset(&o, 0, sizeof(o));
 	o.keyid = keyid;
 	o.hmode = NTP_MODE_PASSIVE;
@@ -123,10 +128,11 @@ static int new_passive(struct ntpd *core, const struct ntpd_rx *rx, const struct
 	o.minpoll = NTP_DEF_MINPOLL;
 	o.maxpoll = NTP_MAXPOLL;
 	o.port = rx->src_port;
-	p = assoc_new(core, rx->src, &o, true);
+	p = assoc_new(core, &rx->src, &o, true);
 	p->sock = rx->sock;
-	p->src_addr = rx->sock && rx->sock->addr ? rx->sock->addr : 0;
-	if (assoc_receive(p, pkt, rx->ts, rx->dst) != ASSOC_OK)
+	if (rx->sock && !naddr_is_any(&rx->sock->addr))
+		p->src_addr = rx->sock->addr;
+	if (assoc_receive(p, pkt, rx->ts, &rx->dst) != ASSOC_OK)
 		core->stats.drop[NTPD_DROP_ASSOC]++;
 	return assoc_reply(p, reply, reply_len);
 }
@@ -143,10 +149,10 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 
 	core->stats.received++;
 	if (ntp_packet_decode(rx->buf, rx->len, &pkt) < 0) {
-		p = ntpd_assoc_find(core, rx->src, rx->src_port);
+		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
 		if (p)
 			p->cnt.rej[ASSOC_R_MALFORMED]++;
-		return drop(core, NTPD_DROP_MALFORMED, rx);
+		return ntpd_drop(core, NTPD_DROP_MALFORMED, rx);
 	}
 	/* NTPv1 (RFC 1059) had no mode: its requests carry mode 0 and are
 	 * answered as clients' (mode 4, version 1), as ntpd does.  Versions 2-4
@@ -154,7 +160,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 	if (pkt.version == 1 && pkt.mode == NTP_MODE_RESERVED)
 		pkt.mode = NTP_MODE_CLIENT;
 	if (access_if_disabled(core, rx))
-		return drop(core, NTPD_DROP_IF_DISABLED, rx);
+		return ntpd_drop(core, NTPD_DROP_IF_DISABLED, rx);
 	/* Answers and broadcasts feed the clock: peer rights (access.h). */
 	if ((pkt.mode == NTP_MODE_SERVER || pkt.mode == NTP_MODE_PASSIVE ||
 	     pkt.mode == NTP_MODE_BROADCAST) && access_screen(core, rx, &pkt, &kod) < 0)
@@ -165,9 +171,9 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 	switch (pkt.mode) {
 	case NTP_MODE_CLIENT:
 		if (!rx->serving)
-			return drop(core, NTPD_DROP_NOT_SERVING, rx);
+			return ntpd_drop(core, NTPD_DROP_NOT_SERVING, rx);
 		if (access_server_disabled(core))
-			return drop(core, NTPD_DROP_SERVER_DISABLED, rx);
+			return ntpd_drop(core, NTPD_DROP_SERVER_DISABLED, rx);
 		n = screen_request(core, rx, &pkt, reply, reply_len, &keyid, &stop);
 		if (stop)
 			return n > 0 ? n : 0;
@@ -179,29 +185,29 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		return n > 0 ? n : 0;
 	case NTP_MODE_SERVER:
 	case NTP_MODE_PASSIVE:
-		p = ntpd_assoc_find(core, rx->src, rx->src_port);
+		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
 		if (!p || (pkt.mode == NTP_MODE_SERVER && p->opts.hmode != NTP_MODE_CLIENT) ||
 		    (pkt.mode == NTP_MODE_PASSIVE && p->opts.hmode != NTP_MODE_ACTIVE))
-			return drop(core, NTPD_DROP_NO_ASSOC, rx);
+			return ntpd_drop(core, NTPD_DROP_NO_ASSOC, rx);
 		if (!auth_assoc_accept(p, rx->buf, &pkt))
-			return drop(core, NTPD_DROP_AUTH, rx);
-		if (assoc_receive(p, &pkt, rx->ts, rx->dst) != ASSOC_OK)
+			return ntpd_drop(core, NTPD_DROP_AUTH, rx);
+		if (assoc_receive(p, &pkt, rx->ts, &rx->dst) != ASSOC_OK)
 			core->stats.drop[NTPD_DROP_ASSOC]++;
 		return 0;
 	case NTP_MODE_ACTIVE:
 		n = screen_request(core, rx, &pkt, reply, reply_len, &keyid, &stop);
 		if (stop)
 			return n > 0 ? n : 0;
-		p = ntpd_assoc_find(core, rx->src, rx->src_port);
+		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
 		if (!p)
-			p = ntpd_assoc_find(core, rx->src, 0);
+			p = ntpd_assoc_find(core, &rx->src, 0);
 		if (!p)
 			return new_passive(core, rx, &pkt, keyid, reply, reply_len);
 		if (p->opts.hmode == NTP_MODE_CLIENT)
-			return drop(core, NTPD_DROP_NO_ASSOC, rx);
+			return ntpd_drop(core, NTPD_DROP_NO_ASSOC, rx);
 		if (!auth_assoc_accept(p, rx->buf, &pkt))
-			return drop(core, NTPD_DROP_AUTH, rx);
-		r = assoc_receive(p, &pkt, rx->ts, rx->dst);
+			return ntpd_drop(core, NTPD_DROP_AUTH, rx);
+		r = assoc_receive(p, &pkt, rx->ts, &rx->dst);
 		if (r != ASSOC_OK)
 			core->stats.drop[NTPD_DROP_ASSOC]++;
 		/* A dynamic passive association answers each packet but a duplicate. */
@@ -213,12 +219,12 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		}
 		return 0;
 	case NTP_MODE_BROADCAST:
-		return drop(core, NTPD_DROP_MODE5, rx);
+		return ntpd_drop(core, NTPD_DROP_MODE5, rx);
 	case NTP_MODE_CONTROL:
-		return drop(core, NTPD_DROP_MODE6, rx);
+		return ntpd_drop(core, NTPD_DROP_MODE6, rx);
 	case NTP_MODE_PRIVATE:
-		return drop(core, NTPD_DROP_MODE7, rx);
+		return ntpd_drop(core, NTPD_DROP_MODE7, rx);
 	default:
-		return drop(core, NTPD_DROP_MODE0, rx);
+		return ntpd_drop(core, NTPD_DROP_MODE0, rx);
 	}
 }

@@ -4,10 +4,12 @@
  *
  * Reconciliation asks for the sockets it needs (sock_mark_unused, then
  * sock_want for each address, then sock_sweep closes the rest), so a socket
- * whose address did not change is kept across commits.  Every socket has
- * SO_REUSEADDR (a specific address may be bound beside INADDR_ANY),
- * IP_PKTINFO (the address a datagram was sent to: replies from an unbound
- * socket leave from it, and the loop test needs it) and SO_TIMESTAMPNS (the
+ * whose address did not change is kept across commits.  A socket is IPv4
+ * or IPv6 (IPV6_V6ONLY, so the two wildcards live side by side).  Every
+ * socket has SO_REUSEADDR (a specific address may be bound beside the
+ * wildcard), IP_PKTINFO or IPV6_RECVPKTINFO (the address a datagram was
+ * sent to: replies from an unbound socket leave from it, and the loop test
+ * needs it) and SO_TIMESTAMPNS (the
  * kernel's receive time, so a busy loop does not add to the measured delay:
  * the receive timestamp is our clock now minus the time the datagram
  * waited).  Sockets are non-blocking and drained with recvmmsg into the
@@ -41,23 +43,26 @@ void sock_mark_unused(struct ntpd *core)
 		core->socks[i]->used = false;
 }
 
-static int sock_open(uint32_t addr, uint16_t port)
+static int sock_open(const struct naddr *addr, uint16_t port)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
+	socklen_t salen = naddr_to_sockaddr(addr, port, &sa);
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (!salen)
+		return -EAFNOSUPPORT;
+	fd = socket(addr->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
 		goto fail;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = addr;
-	sa.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (addr->family == AF_INET6 ?
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 :
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -69,7 +74,7 @@ fail:
 	}
 }
 
-struct ntp_sock *sock_want(struct ntpd *core, uint32_t addr, bool serves, int *err)
+struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool serves, int *err)
 {
 	struct ntp_sock *s;
 	int fd, r;
@@ -77,7 +82,7 @@ struct ntp_sock *sock_want(struct ntpd *core, uint32_t addr, bool serves, int *e
 	*err = 0;
 	for (int i = 0; i < core->n_socks; i++) {
 		s = core->socks[i];
-		if (s->addr == addr) {
+		if (naddr_eq(&s->addr, addr)) {
 			if (!s->used)
 				s->serves = serves;
 			else
@@ -98,7 +103,7 @@ struct ntp_sock *sock_want(struct ntpd *core, uint32_t addr, bool serves, int *e
 	s = xcalloc(1, sizeof(*s));
 	s->core = core;
 	s->fd = fd;
-	s->addr = addr;
+	s->addr = *addr;
 	s->serves = serves;
 	s->used = true;
 	r = loop_add_fd(core->loop, fd, POLLIN, sock_rx, s);
@@ -110,11 +115,11 @@ struct ntp_sock *sock_want(struct ntpd *core, uint32_t addr, bool serves, int *e
 	}
 	core->socks[core->n_socks++] = s;
 	{
-		struct in_addr a = { .s_addr = addr };
-		char txt[INET_ADDRSTRLEN];
+		char txt[NADDR_STRLEN];
 
-		inet_ntop(AF_INET, &a, txt, sizeof(txt));
-		log_info("listening on %s:%u%s", txt, core->port, serves ? " (serving)" : "");
+		log_info("listening on %s%s%s:%u%s", addr->family == AF_INET6 ? "[" : "",
+			 naddr_str(addr, txt, sizeof(txt)), addr->family == AF_INET6 ? "]" : "",
+			 core->port, serves ? " (serving)" : "");
 	}
 	return s;
 }
@@ -128,6 +133,8 @@ static void sock_close(struct ntpd *core, struct ntp_sock *s)
 			p->sock = NULL;
 	if (core->server_sock == s)
 		core->server_sock = NULL;
+	if (core->server_sock6 == s)
+		core->server_sock6 = NULL;
 	free(s);
 }
 
@@ -157,6 +164,7 @@ struct ntp_sock *sock_attach(struct ntpd *core, int fd, int *err)
 
 	s->core = core;
 	s->fd = fd;
+	s->addr = naddr_any(AF_INET);
 	s->used = true;
 	r = loop_add_fd(core->loop, fd, POLLIN, sock_rx, s);
 	if (r < 0) {
@@ -180,67 +188,86 @@ void sock_detach(struct ntp_sock *s)
 
 /* One outgoing datagram: the message header and what it points to. */
 struct tx_msg {
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
 	struct iovec iov;
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} ctrl;
 };
 
 /* Fill mh (and t, which it points into) to send buf to addr:port from s;
- * src (if not 0 and the socket is unbound) picks the source address. */
-static void tx_prepare(const struct ntp_sock *s, struct msghdr *mh, struct tx_msg *t,
-		       const uint8_t *buf, size_t len, uint32_t addr, uint16_t port, uint32_t src)
+ * src (if set, of the socket's family, and the socket is unbound) picks the
+ * source address.  -EAFNOSUPPORT when addr is not of the socket's family. */
+static int tx_prepare(const struct ntp_sock *s, struct msghdr *mh, struct tx_msg *t,
+		      const uint8_t *buf, size_t len, const struct naddr *addr, uint16_t port,
+		      const struct naddr *src)
 {
-	memset(&t->sa, 0, sizeof(t->sa));
-	t->sa.sin_family = AF_INET;
-	t->sa.sin_addr.s_addr = addr;
-	t->sa.sin_port = htons(port);
+	memset(mh, 0, sizeof(*mh));
+	if (addr->family != s->addr.family)
+		return -EAFNOSUPPORT;
+	mh->msg_name = &t->sa;
+	mh->msg_namelen = naddr_to_sockaddr(addr, port, &t->sa);
 	t->iov.iov_base = (void *)buf;
 	t->iov.iov_len = len;
-	memset(mh, 0, sizeof(*mh));
-	mh->msg_name = &t->sa;
-	mh->msg_namelen = sizeof(t->sa);
 	mh->msg_iov = &t->iov;
 	mh->msg_iovlen = 1;
-	if (s->addr == 0 && src != 0) {
+	if (naddr_is_any(&s->addr) && src && src->family == s->addr.family && !naddr_is_any(src)) {
 		struct cmsghdr *c;
-		struct in_pktinfo pi;
 
 		memset(&t->ctrl, 0, sizeof(t->ctrl));
 		mh->msg_control = t->ctrl.buf;
-		mh->msg_controllen = sizeof(t->ctrl.buf);
-		c = CMSG_FIRSTHDR(mh);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi_spec_dst.s_addr = src;
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		c = (struct cmsghdr *)t->ctrl.buf;
+		if (src->family == AF_INET) {
+			struct in_pktinfo pi;
+
+			mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memset(&pi, 0, sizeof(pi));
+			pi.ipi_spec_dst = src->v4;
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		} else {
+			struct in6_pktinfo pi;
+
+			mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memset(&pi, 0, sizeof(pi));
+			pi.ipi6_addr = src->v6;
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		}
 	}
+	return 0;
 }
 
-/* Count a send failure (logged once per errno change). */
-static int tx_failed(struct ntp_sock *s, int e, const struct sockaddr_in *sa)
+/* Count a send failure to addr:port (logged once per errno change). */
+static int tx_failed(struct ntp_sock *s, int e, const struct naddr *addr, uint16_t port)
 {
 	s->core->stats.send_err++;
-	if (e != s->err)
-		log_warn("sendto %08x:%u: %s", (unsigned)ntohl(sa->sin_addr.s_addr),
-			 ntohs(sa->sin_port), strerror(e));
+	if (e != s->err) {
+		char txt[NADDR_STRLEN];
+
+		log_warn("sendto %s port %u: %s", naddr_str(addr, txt, sizeof(txt)), port,
+			 strerror(e));
+	}
 	s->err = e;
 	return -e;
 }
 
-int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
-	      uint16_t port, uint32_t src)
+int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, const struct naddr *addr,
+	      uint16_t port, const struct naddr *src)
 {
 	struct tx_msg t;
 	struct msghdr mh;
+	int r = tx_prepare(s, &mh, &t, buf, len, addr, port, src);
 
-	tx_prepare(s, &mh, &t, buf, len, addr, port, src);
+	if (r < 0)
+		return tx_failed(s, -r, addr, port);
 	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0)
-		return tx_failed(s, errno, &t.sa);
+		return tx_failed(s, errno, addr, port);
 	s->err = 0;
 	s->core->stats.sent++;
 	return 0;
@@ -248,7 +275,8 @@ int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, uint32_t addr,
 
 /* Send the n replies prepared in mm with as few sendmmsg calls as the
  * errors allow: a message the kernel refuses is counted and skipped. */
-static void tx_flush(struct ntp_sock *s, struct mmsghdr *mm, struct tx_msg *t, int n)
+static void tx_flush(struct ntp_sock *s, struct mmsghdr *mm, const struct naddr *to,
+		     const uint16_t *port, int n)
 {
 	int i = 0;
 
@@ -258,7 +286,7 @@ static void tx_flush(struct ntp_sock *s, struct mmsghdr *mm, struct tx_msg *t, i
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			tx_failed(s, errno, &t[i].sa);
+			tx_failed(s, errno, &to[i], port[i]);
 			i++;
 			continue;
 		}
@@ -274,7 +302,7 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 	struct ntpd *core = s->core;
 	struct mmsghdr mm[NTPD_RX_BATCH];
 	struct iovec iov[NTPD_RX_BATCH];
-	struct sockaddr_in from[NTPD_RX_BATCH];
+	struct sockaddr_storage from[NTPD_RX_BATCH];
 	union {
 		char buf[CTRL_LEN];
 		struct cmsghdr align;
@@ -283,6 +311,8 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 	uint8_t txbuf[NTPD_RX_BATCH][NTPD_PKT_MAX];
 	struct mmsghdr txmm[NTPD_RX_BATCH];
 	struct tx_msg tx[NTPD_RX_BATCH];
+	struct naddr tx_to[NTPD_RX_BATCH];
+	uint16_t tx_port[NTPD_RX_BATCH];
 
 	for (int round = 0; round < 16; round++) {
 		struct timespec rt;
@@ -316,8 +346,12 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 			memset(&rx, 0, sizeof(rx));
 			rx.buf = core->rxbuf[i];
 			rx.len = mm[i].msg_len;
-			rx.src = from[i].sin_addr.s_addr;
-			rx.src_port = ntohs(from[i].sin_port);
+			if (naddr_from_sockaddr((struct sockaddr *)&from[i], h->msg_namelen,
+						&rx.src, &rx.src_port) < 0) {
+				core->stats.received++;
+				core->stats.drop[NTPD_DROP_MALFORMED]++;
+				continue;
+			}
 			rx.dst = s->addr;
 			rx.ts = now_ts;
 			rx.sock = s;
@@ -327,8 +361,16 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 					struct in_pktinfo pi;
 
 					memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-					rx.dst = pi.ipi_addr.s_addr;
+					rx.dst = naddr_v4(pi.ipi_addr.s_addr);
 					rx.ifindex = (uint32_t)pi.ipi_ifindex;
+				} else if (c->cmsg_level == IPPROTO_IPV6 &&
+					   c->cmsg_type == IPV6_PKTINFO) {
+					struct in6_pktinfo pi;
+
+					memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+					rx.dst.family = AF_INET6;
+					rx.dst.v6 = pi.ipi6_addr;
+					rx.ifindex = (uint32_t)pi.ipi6_ifindex;
 				} else if (c->cmsg_level == SOL_SOCKET &&
 					   c->cmsg_type == SCM_TIMESTAMPNS) {
 					struct timespec kt;
@@ -347,13 +389,14 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 				continue;
 			}
 			len = ntpd_input(core, &rx, txbuf[ntx], sizeof(txbuf[ntx]));
-			if (len > 0) {
-				tx_prepare(s, &txmm[ntx].msg_hdr, &tx[ntx], txbuf[ntx], (size_t)len,
-					   rx.src, rx.src_port, rx.dst);
+			if (len > 0 && tx_prepare(s, &txmm[ntx].msg_hdr, &tx[ntx], txbuf[ntx],
+						  (size_t)len, &rx.src, rx.src_port, &rx.dst) == 0) {
+				tx_to[ntx] = rx.src;
+				tx_port[ntx] = rx.src_port;
 				ntx++;
 			}
 		}
-		tx_flush(s, txmm, tx, ntx);
+		tx_flush(s, txmm, tx_to, tx_port, ntx);
 		if (n < NTPD_RX_BATCH)
 			return;
 	}

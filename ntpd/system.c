@@ -104,15 +104,17 @@ int sys_own_stratum(const struct ntpd *core)
 	return NTP_MAXSTRAT;
 }
 
-bool sys_is_local_addr(const struct ntpd *core, uint32_t addr)
+bool sys_is_local_refid(const struct ntpd *core, uint32_t refid)
 {
-	if (addr == 0)
+	if (refid == 0)
 		return false;
 	for (int i = 0; i < core->n_socks; i++)
-		if (core->socks[i]->addr == addr)
+		if (!naddr_is_any(&core->socks[i]->addr) &&
+		    naddr_refid(&core->socks[i]->addr) == refid)
 			return true;
 	for (size_t i = 0; i < core->n_ifs; i++)
-		if (core->ifs[i].addr == addr)
+		if (core->ifs[i].addr == refid ||
+		    (naddr_isset(&core->ifs[i].addr6) && naddr_refid(&core->ifs[i].addr6) == refid))
 			return true;
 	return false;
 }
@@ -215,14 +217,14 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 	}
 	if (s->disc.state == NTP_DISC_NSET)
 		return;
-	if (!s->synced || s->on_local || s->refid != p->addr)
+	if (!s->synced || s->on_local || s->peer != p)
 		log_info("synchronized to %s, stratum %d", p->addr_text, p->stratum + 1);
 	s->synced = true;
 	s->on_local = false;
 	s->peer = p;
 	s->leap = p->leap == NTP_LEAP_NOSYNC ? NTP_LEAP_NONE : p->leap;
 	s->stratum = p->stratum + 1;
-	s->refid = p->addr;
+	s->refid = naddr_refid(&p->addr);
 	snprintf(s->refid_text, sizeof(s->refid_text), "%s", p->addr_text);
 	s->rootdelay = p->rootdelay + p->delay;
 	s->rootdisp = p->rootdisp + ntp_filter_disp_now(&p->filter, now) + p->jitter +
@@ -313,7 +315,7 @@ void sys_select(struct ntpd *core)
 			ntp_discipline_source_changed(&s->disc);
 			s->peer = p;
 			s->stratum = p->stratum + 1;
-			s->refid = p->addr;
+			s->refid = naddr_refid(&p->addr);
 			snprintf(s->refid_text, sizeof(s->refid_text), "%s", p->addr_text);
 			s->rootdelay = p->rootdelay + p->delay;
 		}

@@ -9,10 +9,14 @@
  * ephemeral UDP socket bound to the address the association uses, so the
  * answer never touches the associations: the answer gives that server's
  * stratum, root delay and dispersion and its reference id, which names the
- * next server (an IPv4 address) until a server is at stratum 1, shows the
+ * next server (an IPv4 address; a server synchronized to an IPv6 peer
+ * gives a digest instead, which ends the walk with no answer, as with
+ * ntptrace) until a server is at stratum 1, shows the
  * local clock ("LOCL" -> LOCAL(0)), or is unsynchronized.  The first remote
  * hop is asked on the system peer's configured port, later hops on our own
- * NTP port (bootstrap ntp.port, 123 on a device).
+ * NTP port (bootstrap ntp.port, 123 on a device).  The socket is of the
+ * target's family; when the walk goes from an IPv6 system peer to an IPv4
+ * reference id it is reopened on the IPv4 wildcard.
  *
  * Offsets: hop 0 shows the system offset (this device against its
  * reference, as VRP); a remote hop shows the offset of that server's clock
@@ -47,12 +51,13 @@ struct ntpd_trace {
 	void *arg;
 	NtpReply *reply;
 	int fd;
-	uint32_t target;          /* network order */
+	int fd_family;            /* AF_INET or AF_INET6 */
+	struct naddr target;
 	uint16_t port;
 	uint64_t xmt;             /* transmit timestamp of the request in flight */
 	int tries;
 	uint64_t hop_timer, deadline_timer, done_timer;
-	uint32_t visited[NTPD_TRACE_HOPS + 2];
+	struct naddr visited[NTPD_TRACE_HOPS + 2];
 	int n_visited;
 };
 
@@ -140,15 +145,14 @@ static void send_request(struct ntpd_trace *t);
 static void hop_timeout(struct loop *loop, void *arg)
 {
 	struct ntpd_trace *t = arg;
-	char txt[INET_ADDRSTRLEN], why[64];
+	char txt[NADDR_STRLEN], why[80];
 
 	t->hop_timer = 0;
 	if (t->tries < 2) {
 		send_request(t);
 		return;
 	}
-	addr_txt(t->target, txt, sizeof(txt));
-	snprintf(why, sizeof(why), "no answer from %s", txt);
+	snprintf(why, sizeof(why), "no answer from %s", naddr_str(&t->target, txt, sizeof(txt)));
 	trace_finish(t, "", why);
 }
 
@@ -164,7 +168,8 @@ static void send_request(struct ntpd_trace *t)
 {
 	struct ntpd *core = t->core;
 	struct ntp_packet pkt;
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	uint8_t buf[NTP_HEADER_LEN];
 	int n;
 
@@ -178,22 +183,21 @@ static void send_request(struct ntpd_trace *t)
 	n = ntp_packet_encode(&pkt, buf, sizeof(buf));
 	t->tries++;
 	t->xmt = pkt.xmt;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = t->target;
-	sa.sin_port = htons(t->port);
+	salen = naddr_to_sockaddr(&t->target, t->port, &sa);
 	if (n < 0 || sendto(t->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&sa,
-			    sizeof(sa)) < 0)
+			    salen) < 0)
 		log_debug("trace: cannot send: %s", strerror(n < 0 ? -n : errno));
 	t->hop_timer = loop_timer_add(core->loop, (uint64_t)(NTPD_TRACE_HOP_S * 1e6), hop_timeout,
 				      t);
 }
 
+static int open_sock(struct ntpd_trace *t, const struct naddr *src);
+
 /* Ask the next server, or stop. */
-static void next_hop(struct ntpd_trace *t, uint32_t target, uint16_t port)
+static void next_hop(struct ntpd_trace *t, const struct naddr *target, uint16_t port)
 {
 	for (int i = 0; i < t->n_visited; i++) {
-		if (t->visited[i] == target) {
+		if (naddr_eq(&t->visited[i], target)) {
 			trace_finish(t, "", "timing loop");
 			return;
 		}
@@ -202,8 +206,19 @@ static void next_hop(struct ntpd_trace *t, uint32_t target, uint16_t port)
 		trace_finish(t, "", "too many hops");
 		return;
 	}
-	t->visited[t->n_visited++] = target;
-	t->target = target;
+	if (t->fd >= 0 && t->fd_family != target->family) {
+		struct naddr any = naddr_any(target->family);
+
+		loop_del_fd(t->core->loop, t->fd);
+		close(t->fd);
+		t->fd = -1;
+		if (open_sock(t, &any) < 0) {
+			trace_finish(t, "", "cannot open a socket");
+			return;
+		}
+	}
+	t->visited[t->n_visited++] = *target;
+	t->target = *target;
 	t->port = port;
 	t->tries = 0;
 	loop_timer_cancel(t->core->loop, t->hop_timer);
@@ -216,12 +231,13 @@ static void on_answer(struct ntpd_trace *t, const struct ntp_packet *pkt, uint64
 		      pkt->stratum;
 	double offset = (ntp_ts_diff(pkt->rec, pkt->org) + ntp_ts_diff(pkt->xmt, rx_ts)) / 2;
 	double dist = ntp_short_to_d(pkt->root_delay) / 2 + ntp_short_to_d(pkt->root_disp);
-	char server[INET_ADDRSTRLEN], refid[32];
+	char server[NADDR_STRLEN], refid[32];
 	unsigned char b[4];
+	struct naddr next;
 
 	loop_timer_cancel(t->core->loop, t->hop_timer);
 	t->hop_timer = 0;
-	addr_txt(t->target, server, sizeof(server));
+	naddr_str(&t->target, server, sizeof(server));
 	refid_txt(pkt->refid, stratum, refid, sizeof(refid));
 	add_hop(t, server, stratum, offset, dist, refid);
 	memcpy(b, &pkt->refid, 4);
@@ -233,7 +249,8 @@ static void on_answer(struct ntpd_trace *t, const struct ntp_packet *pkt, uint64
 		trace_finish(t, refid, "");
 		return;
 	}
-	next_hop(t, pkt->refid, t->core->port);
+	next = naddr_v4(pkt->refid);
+	next_hop(t, &next, t->core->port);
 }
 
 static void trace_rx(struct loop *loop, int fd, short revents, void *arg)
@@ -242,8 +259,9 @@ static void trace_rx(struct loop *loop, int fd, short revents, void *arg)
 
 	for (int i = 0; i < 8; i++) {
 		uint8_t buf[NTPD_PKT_MAX];
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t fl = sizeof(from);
+		struct naddr src;
 		struct ntp_packet pkt;
 		uint64_t rx_ts;
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
@@ -252,7 +270,8 @@ static void trace_rx(struct loop *loop, int fd, short revents, void *arg)
 		if (n < 0)
 			return;
 		rx_ts = ntp_clock_now(t->core->clock);
-		if (from.sin_addr.s_addr != t->target ||
+		if (naddr_from_sockaddr((struct sockaddr *)&from, fl, &src, NULL) < 0 ||
+		    !naddr_eq(&src, &t->target) ||
 		    ntp_packet_decode(buf, (size_t)n, &pkt) < 0 || pkt.mode != NTP_MODE_SERVER ||
 		    pkt.org != t->xmt || t->xmt == 0)
 			continue;   /* not the answer we wait for */
@@ -271,21 +290,26 @@ static void done_now(struct loop *loop, void *arg)
 	trace_finish(t, s->synced ? s->refid_text : "none", "");
 }
 
-static int open_sock(struct ntpd_trace *t, uint32_t src)
+/* An ephemeral socket of src's family, bound to src (a wildcard: any). */
+static int open_sock(struct ntpd_trace *t, const struct naddr *src)
 {
-	struct sockaddr_in sa;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int r;
+	struct sockaddr_storage sa;
+	socklen_t salen = naddr_to_sockaddr(src, 0, &sa);
+	int fd, one = 1, r;
 
+	if (!salen)
+		return -EAFNOSUPPORT;
+	fd = socket(src->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = src;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && src) {
+	if (src->family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 && !naddr_is_any(src)) {
 		/* The source address went away: let the kernel choose. */
-		sa.sin_addr.s_addr = 0;
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		struct naddr any = naddr_any(src->family);
+
+		salen = naddr_to_sockaddr(&any, 0, &sa);
+		if (bind(fd, (struct sockaddr *)&sa, salen) < 0) {
 			r = -errno;
 			close(fd);
 			return r;
@@ -297,6 +321,7 @@ static int open_sock(struct ntpd_trace *t, uint32_t src)
 		return r;
 	}
 	t->fd = fd;
+	t->fd_family = src->family;
 	return 0;
 }
 
@@ -306,8 +331,8 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 	struct assoc *p = s->synced && !s->on_local ? s->peer : NULL;
 	struct ntpd_trace *t;
 	double age = ntpd_mono() - s->reftime_mono;
-	uint32_t local;
-	char txt[INET_ADDRSTRLEN];
+	struct naddr local = { .family = AF_UNSPEC }, src;
+	char txt[NADDR_STRLEN];
 	int r;
 
 	if (!cb)
@@ -324,10 +349,10 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 	ntp_trace__init(t->reply->trace);
 
 	/* Hop 0: this device. */
-	local = p ? (p->dst_addr ? p->dst_addr : p->src_addr ? p->src_addr :
-		     p->sock ? p->sock->addr : 0) : 0;
-	if (local)
-		addr_txt(local, txt, sizeof(txt));
+	if (p)
+		local = assoc_local_addr(p);
+	if (naddr_isset(&local) && !naddr_is_any(&local))
+		naddr_str(&local, txt, sizeof(txt));
 	else
 		snprintf(txt, sizeof(txt), "127.0.0.1");
 	add_hop(t, txt, s->stratum, s->synced ? s->offset : 0,
@@ -339,7 +364,9 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 		t->done_timer = loop_timer_add(core->loop, 0, done_now, t);
 		return 0;
 	}
-	r = open_sock(t, p->src_addr ? p->src_addr : p->sock ? p->sock->addr : 0);
+	src = naddr_isset(&p->src_addr) ? p->src_addr :
+	      p->sock ? p->sock->addr : naddr_any(p->addr.family);
+	r = open_sock(t, &src);
 	if (r < 0) {
 		trace_unlink(t);
 		ctl_reply_free(t->reply);
@@ -348,7 +375,7 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 	}
 	t->deadline_timer = loop_timer_add(core->loop, (uint64_t)(NTPD_TRACE_TIMEOUT_S * 1e6),
 					   deadline, t);
-	next_hop(t, p->addr, p->opts.port);
+	next_hop(t, &p->addr, p->opts.port);
 	return 0;
 }
 

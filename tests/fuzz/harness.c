@@ -255,9 +255,9 @@ static int deliver(struct ntpd *core, const struct src *s, const uint8_t *data, 
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = data;
 	rx.len = size;
-	rx.src = s->addr;
+	rx.src = naddr_v4(s->addr);
 	rx.src_port = s->port;
-	rx.dst = htonl(INADDR_LOOPBACK);
+	rx.dst = naddr_v4(htonl(INADDR_LOOPBACK));
 	rx.ts = ntp_clock_now(core->clock);
 	rx.serving = s->serving;
 	n = ntpd_input(core, &rx, reply, sizeof(reply));
@@ -349,7 +349,7 @@ static int phase_answer(const uint8_t *data, size_t size, char *why, size_t whyl
 		return 0;
 	core = core_new();
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]) && r == 0; i++) {
-		struct assoc *p = ntpd_assoc_find(core, srcs[i].addr, 0);
+		struct assoc *p = ntpd_assoc_find(core, NADDR_V4P(srcs[i].addr), 0);
 
 		if (!p) {
 			r = fail(why, whylen, "%s: no association configured", srcs[i].name);

@@ -113,17 +113,17 @@ Test(access, rate_limit)
 	memset(&s, 0, sizeof(s));
 	s.min_exp = 1;   /* 2 s */
 	s.avg_exp = 3;   /* 8 s */
-	cr_assert_not(access_rate_limited(&s, a, t));
-	cr_assert(access_rate_limited(&s, a, t + 1.0));        /* under 2 s */
-	cr_assert_not(access_rate_limited(&s, b, t + 1.0));    /* per source */
+	cr_assert_not(access_rate_limited(&s, NADDR_V4P(a), t));
+	cr_assert(access_rate_limited(&s, NADDR_V4P(a), t + 1.0));        /* under 2 s */
+	cr_assert_not(access_rate_limited(&s, NADDR_V4P(b), t + 1.0));    /* per source */
 	/* Every 8 s forever: never limited. */
 	t += 100;
 	for (int i = 0; i < 50; i++)
-		cr_assert_not(access_rate_limited(&s, a, t += 8.0));
+		cr_assert_not(access_rate_limited(&s, NADDR_V4P(a), t += 8.0));
 	/* Every 3 s: above the minimum, but the average catches up after
 	 * the burst allowance (score grows 5 s per request up to 64 s). */
 	for (int i = 0; i < 20; i++)
-		limited += access_rate_limited(&s, a, t += 3.0);
+		limited += access_rate_limited(&s, NADDR_V4P(a), t += 3.0);
 	cr_assert_gt(limited, 5);
 	cr_assert_lt(limited, 20);
 }
@@ -137,8 +137,8 @@ Test(access, rate_table_is_fixed_size)
 	s.avg_exp = 3;
 	/* Far more sources than slots: old ones are reused, nothing breaks. */
 	for (uint32_t i = 1; i <= 5 * ACCESS_RATE_SLOTS; i++)
-		access_rate_limited(&s, htonl(0x0a000000u + i), (double)i);
-	cr_assert_not(access_rate_limited(&s, htonl(0x0a000000u + 5 * ACCESS_RATE_SLOTS),
+		access_rate_limited(&s, NADDR_V4P(htonl(0x0a000000u + i)), (double)i);
+	cr_assert_not(access_rate_limited(&s, NADDR_V4P(htonl(0x0a000000u + 5 * ACCESS_RATE_SLOTS)),
 					  5.0 * ACCESS_RATE_SLOTS + 10));
 }
 
@@ -281,9 +281,9 @@ static int send_from(struct fx *f, uint32_t src, int mode, uint64_t xmt, uint8_t
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = (size_t)len;
-	rx.src = src;
+	rx.src = naddr_v4(src);
 	rx.src_port = 40000;
-	rx.dst = f->me;
+	rx.dst = naddr_v4(f->me);
 	rx.ts = ntp_clock_now(f->core->clock);
 	rx.serving = true;
 	return ntpd_input(f->core, &rx, reply, rlen);
@@ -432,7 +432,7 @@ Test(access, kod_received_by_our_client)
 	ntp.n_unicast_server = 1;
 	cfg.ntp = &ntp;
 	apply(&b, &cfg);
-	p = ntpd_assoc_find(b.core, a.me, 0);
+	p = ntpd_assoc_find(b.core, NADDR_V4P(a.me), 0);
 	cr_assert_not_null(p);
 
 	for (int i = 0; i < 3; i++) {
@@ -441,9 +441,9 @@ Test(access, kod_received_by_our_client)
 		memset(&rx, 0, sizeof(rx));
 		rx.buf = q;
 		rx.len = (size_t)n;
-		rx.src = a.client;
+		rx.src = naddr_v4(a.client);
 		rx.src_port = 40000;
-		rx.dst = a.me;
+		rx.dst = naddr_v4(a.me);
 		rx.ts = ntp_clock_now(a.core->clock);
 		rx.serving = true;
 		n = ntpd_input(a.core, &rx, r, sizeof(r));
@@ -451,9 +451,9 @@ Test(access, kod_received_by_our_client)
 		memset(&rx, 0, sizeof(rx));
 		rx.buf = r;
 		rx.len = (size_t)n;
-		rx.src = a.me;
+		rx.src = naddr_v4(a.me);
 		rx.src_port = p->opts.port;
-		rx.dst = a.client;
+		rx.dst = naddr_v4(a.client);
 		rx.ts = ntp_clock_now(b.core->clock);
 		ntpd_input(b.core, &rx, junk, sizeof(junk));
 	}
@@ -470,9 +470,9 @@ Test(access, kod_received_by_our_client)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = q;
 	rx.len = (size_t)n;
-	rx.src = a.client;
+	rx.src = naddr_v4(a.client);
 	rx.src_port = 40000;
-	rx.dst = a.me;
+	rx.dst = naddr_v4(a.me);
 	rx.ts = ntp_clock_now(a.core->clock);
 	rx.serving = true;
 	n = ntpd_input(a.core, &rx, r, sizeof(r));
@@ -480,9 +480,9 @@ Test(access, kod_received_by_our_client)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = r;
 	rx.len = (size_t)n;
-	rx.src = a.me;
+	rx.src = naddr_v4(a.me);
 	rx.src_port = p->opts.port;
-	rx.dst = a.client;
+	rx.dst = naddr_v4(a.client);
 	rx.ts = ntp_clock_now(b.core->clock);
 	ntpd_input(b.core, &rx, junk, sizeof(junk));
 	cr_assert(p->denied);
@@ -511,7 +511,7 @@ Test(access, kod_rstr_stops_the_association)
 	ntp.n_unicast_server = 1;
 	cfg.ntp = &ntp;
 	apply(&b, &cfg);
-	p = ntpd_assoc_find(b.core, b.me, 0);
+	p = ntpd_assoc_find(b.core, NADDR_V4P(b.me), 0);
 	cr_assert_not_null(p);
 	cr_assert_gt(assoc_prepare(p, q, sizeof(q)), 0);
 	memset(&k, 0, sizeof(k));
@@ -525,9 +525,9 @@ Test(access, kod_rstr_stops_the_association)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = r;
 	rx.len = (size_t)n;
-	rx.src = b.me;
+	rx.src = naddr_v4(b.me);
 	rx.src_port = p->opts.port;
-	rx.dst = b.client;
+	rx.dst = naddr_v4(b.client);
 	rx.ts = ntp_clock_now(b.core->clock);
 	ntpd_input(b.core, &rx, q, sizeof(q));
 	cr_assert(p->denied);

@@ -73,7 +73,7 @@ static void fx_config(struct fx *f, int local_stratum)
 		free(errs[i]);
 	}
 	cr_assert_eq(n, 0);
-	f->p = ntpd_assoc_find(f->core, f->srv, 0);
+	f->p = ntpd_assoc_find(f->core, NADDR_V4P(f->srv), 0);
 	cr_assert_not_null(f->p);
 }
 
@@ -144,9 +144,9 @@ static int deliver(struct fx *f, const struct ntp_packet *r, size_t cut)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = cut ? cut : (size_t)len;
-	rx.src = f->srv;
+	rx.src = naddr_v4(f->srv);
 	rx.src_port = f->p->opts.port;
-	rx.dst = f->me;
+	rx.dst = naddr_v4(f->me);
 	rx.ts = ntp_clock_now(f->core->clock);
 	rx.serving = true;
 	return ntpd_input(f->core, &rx, reply, sizeof(reply));
@@ -466,7 +466,7 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	deliver(&f, &r, 0);
 	before = f.p;
 	cr_assert_not_null(f.core->server_sock);
-	cr_assert_eq(f.core->server_sock->addr, f.me);
+	cr_assert_eq(f.core->server_sock->addr.v4.s_addr, f.me);
 	cr_assert_eq(f.p->sock, f.core->server_sock);
 	/* LoopBack0 moves to 127.0.0.4: the server socket and the association follow. */
 	lo.name = "LoopBack0";
@@ -476,9 +476,9 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	ntpd_apply_ifstates(f.core, &st);
 	inet_pton(AF_INET, "127.0.0.4", &moved);
 	cr_assert_not_null(f.core->server_sock);
-	cr_assert_eq(f.core->server_sock->addr, moved);
+	cr_assert_eq(f.core->server_sock->addr.v4.s_addr, moved);
 	cr_assert_eq(f.core->n_socks, 1);
-	cr_assert_eq(ntpd_assoc_find(f.core, f.srv, 0), before);
+	cr_assert_eq(ntpd_assoc_find(f.core, NADDR_V4P(f.srv), 0), before);
 	cr_assert_eq(before->sock, f.core->server_sock);
 	cr_assert_eq(before->filter.n, 1);
 	/* The address goes away: no server socket, an error, the association stays. */
@@ -486,7 +486,7 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	ntpd_apply_ifstates(f.core, &st);
 	cr_assert_null(f.core->server_sock);
 	cr_assert_eq(f.core->n_op_errs, 1);
-	cr_assert_eq(ntpd_assoc_find(f.core, f.srv, 0), before);
+	cr_assert_eq(ntpd_assoc_find(f.core, NADDR_V4P(f.srv), 0), before);
 	fx_fini(&f);
 }
 

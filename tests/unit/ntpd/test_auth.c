@@ -230,9 +230,9 @@ static int input(struct fx *f, const uint8_t *buf, size_t len, uint16_t sport, u
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = len;
-	rx.src = f->peer;
+	rx.src = naddr_v4(f->peer);
 	rx.src_port = sport;
-	rx.dst = f->me;
+	rx.dst = naddr_v4(f->me);
 	rx.ts = ntp_clock_now(f->core->clock);
 	rx.serving = true;
 	return ntpd_input(f->core, &rx, reply, rlen);
@@ -347,7 +347,7 @@ Test(auth, client_association_signs_and_verifies)
 	int n;
 
 	fx_init(&f, true, 2);
-	p = ntpd_assoc_find(f.core, f.peer, 0);
+	p = ntpd_assoc_find(f.core, NADDR_V4P(f.peer), 0);
 	cr_assert_not_null(p);
 	n = assoc_prepare(p, q, sizeof(q));
 	cr_assert_eq(n, 48 + 36);

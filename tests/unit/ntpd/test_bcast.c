@@ -140,9 +140,9 @@ static void broadcast(struct world *w, uint32_t src, uint32_t dst, uint32_t ifin
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = pkt;
 	rx.len = (size_t)n;
-	rx.src = src;
+	rx.src = naddr_v4(src);
 	rx.src_port = (uint16_t)w->s.bs.ntp.port;
-	rx.dst = dst;
+	rx.dst = naddr_v4(dst);
 	rx.ifindex = ifindex;
 	rx.ts = ntp_clock_now(w->c.core->clock);
 	cr_assert_eq(ntpd_input(w->c.core, &rx, reply, sizeof(reply)), 0);
@@ -168,13 +168,13 @@ static void check(struct loop *loop, void *arg)
 {
 	struct world *w = arg;
 	double now = ntpd_mono();
-	struct assoc *p = ntpd_assoc_find(w->c.core, ip("127.0.0.1"), 0);
+	struct assoc *p = ntpd_assoc_find(w->c.core, NADDR_V4P(ip("127.0.0.1")), 0);
 
 	/* S "broadcasts" every second. */
 	if (now - w->last_bcast >= 1.0) {
 		broadcast(w, ip("127.0.0.1"), w->dst, IFINDEX);
 		w->last_bcast = now;
-		p = ntpd_assoc_find(w->c.core, ip("127.0.0.1"), 0);
+		p = ntpd_assoc_find(w->c.core, NADDR_V4P(ip("127.0.0.1")), 0);
 	}
 	if (p && p->bc_state == BCAST_LISTENING && !w->switched) {
 		w->switched = true;
@@ -221,7 +221,7 @@ static void run_to_sync(struct world *w)
 	w->last_bcast = w->start;
 	loop_timer_add(w->loop, 100000, check, w);
 	cr_assert_eq(loop_run(w->loop), 0);
-	p = ntpd_assoc_find(w->c.core, ip("127.0.0.1"), 0);
+	p = ntpd_assoc_find(w->c.core, NADDR_V4P(ip("127.0.0.1")), 0);
 	cr_assert_not_null(p, "the broadcast client association went away");
 	cr_assert(w->done, "not synchronized by broadcasts in %.0f s: state %d accepted %llu "
 		  "(%llu at the switch) synced %d stratum %d refid %s err %+.6f", DEADLINE_S,
@@ -268,7 +268,7 @@ Test(bcast, first_broadcast_creates_association_and_calibrates, .timeout = 120)
 	cr_assert_eq(w.c.core->n_dynamic, 0);
 
 	broadcast(&w, ip("127.0.0.1"), htonl(INADDR_BROADCAST), IFINDEX);
-	p = ntpd_assoc_find(w.c.core, ip("127.0.0.1"), 0);
+	p = ntpd_assoc_find(w.c.core, NADDR_V4P(ip("127.0.0.1")), 0);
 	cr_assert_not_null(p, "no association for the broadcaster");
 	cr_assert(p->dynamic);
 	cr_assert_eq(w.c.core->n_dynamic, 1);
@@ -277,7 +277,7 @@ Test(bcast, first_broadcast_creates_association_and_calibrates, .timeout = 120)
 	cr_assert_eq(p->opts.port, w.s.bs.ntp.port);
 	cr_assert_neq(p->timer, 0, "the calibration exchange is scheduled");
 	cr_assert_not_null(p->sock);
-	cr_assert_eq(p->src_addr, ip("127.0.0.2"));
+	cr_assert_eq(p->src_addr.v4.s_addr, ip("127.0.0.2"));
 
 	run_to_sync(&w);
 	/* The broadcaster answered the calibration as a server. */
@@ -285,7 +285,7 @@ Test(bcast, first_broadcast_creates_association_and_calibrates, .timeout = 120)
 
 	/* Removing broadcast-client removes the association. */
 	cr_assert_eq(client_config(&w.c, false, false, NULL), 0);
-	cr_assert_null(ntpd_assoc_find(w.c.core, ip("127.0.0.1"), 0));
+	cr_assert_null(ntpd_assoc_find(w.c.core, NADDR_V4P(ip("127.0.0.1")), 0));
 	cr_assert_eq(w.c.core->n_dynamic, 0);
 	world_free(&w);
 }
@@ -299,7 +299,7 @@ Test(bcast, multicast_client_uses_its_group, .timeout = 120)
 	/* Another group, or broadcast, on a multicast-client interface: dropped. */
 	broadcast(&w, ip("127.0.0.1"), ip("224.0.1.2"), IFINDEX);
 	broadcast(&w, ip("127.0.0.1"), htonl(INADDR_BROADCAST), IFINDEX);
-	cr_assert_null(ntpd_assoc_find(w.c.core, ip("127.0.0.1"), 0));
+	cr_assert_null(ntpd_assoc_find(w.c.core, NADDR_V4P(ip("127.0.0.1")), 0));
 	cr_assert_eq(w.c.core->stats.drop[NTPD_DROP_MODE5], 2);
 	run_to_sync(&w);
 	world_free(&w);
@@ -312,7 +312,7 @@ Test(bcast, broadcasts_elsewhere_are_dropped)
 	world_init(&w, htonl(INADDR_BROADCAST));
 	/* Not a broadcast client at all. */
 	broadcast(&w, ip("127.0.0.1"), htonl(INADDR_BROADCAST), IFINDEX);
-	cr_assert_null(ntpd_assoc_find(w.c.core, ip("127.0.0.1"), 0));
+	cr_assert_null(ntpd_assoc_find(w.c.core, NADDR_V4P(ip("127.0.0.1")), 0));
 	cr_assert_eq(w.c.core->stats.drop[NTPD_DROP_MODE5], 1);
 	cr_assert_eq(client_config(&w.c, true, false, NULL), 0);
 	/* Another interface; a multicast group; our own address. */

@@ -237,9 +237,9 @@ static void broadcast(struct world *w, enum sig sig, uint32_t key)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = pkt;
 	rx.len = (size_t)n;
-	rx.src = ip("127.0.0.1");
+	rx.src = naddr_v4(ip("127.0.0.1"));
 	rx.src_port = (uint16_t)w->s.bs.ntp.port;
-	rx.dst = htonl(INADDR_BROADCAST);
+	rx.dst = naddr_v4(htonl(INADDR_BROADCAST));
 	rx.ifindex = IFINDEX;
 	rx.ts = ntp_clock_now(w->c.core->clock);
 	cr_assert_eq(ntpd_input(w->c.core, &rx, reply, sizeof(reply)), 0);
@@ -247,7 +247,7 @@ static void broadcast(struct world *w, enum sig sig, uint32_t key)
 
 static struct assoc *bassoc(struct world *w)
 {
-	return ntpd_assoc_find(w->c.core, ip("127.0.0.1"), 0);
+	return ntpd_assoc_find(w->c.core, NADDR_V4P(ip("127.0.0.1")), 0);
 }
 
 static double true_err(struct dev *d)

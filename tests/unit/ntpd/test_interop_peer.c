@@ -103,7 +103,7 @@ static void fx_init(struct fx *f)
 		free(errs[i]);
 	}
 	cr_assert_eq(n, 0);
-	f->p = ntpd_assoc_find(f->core, f->peer, 0);
+	f->p = ntpd_assoc_find(f->core, NADDR_V4P(f->peer), 0);
 	cr_assert_not_null(f->p);
 	cr_assert_eq(f->p->opts.hmode, NTP_MODE_ACTIVE);
 }
@@ -157,9 +157,9 @@ static void deliver_peer_packet(struct fx *f)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = (size_t)len;
-	rx.src = f->peer;
+	rx.src = naddr_v4(f->peer);
 	rx.src_port = f->p->opts.port;
-	rx.dst = f->me;
+	rx.dst = naddr_v4(f->me);
 	rx.ts = ntp_clock_now(f->core->clock);
 	rx.serving = true;
 	f->last_rx = rx.ts;

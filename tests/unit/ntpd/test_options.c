@@ -146,7 +146,7 @@ static int apply_c(struct fx *f, NtpAssociation **srv, size_t n_srv, NtpAssociat
 
 static struct assoc *find(struct ntpd *core, const char *addr)
 {
-	return ntpd_assoc_find(core, ip(addr), 0);
+	return ntpd_assoc_find(core, NADDR_V4P(ip(addr)), 0);
 }
 
 /* Carry C's last packet (core->txbuf) to S and S's answer back to C.
@@ -161,9 +161,9 @@ static void exchange(struct fx *f, struct assoc *p, struct ntp_packet *ans)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = f->c->txbuf;
 	rx.len = NTP_HEADER_LEN;
-	rx.src = p->src_addr ? p->src_addr : ip("127.0.0.1");
+	rx.src = naddr_isset(&p->src_addr) ? p->src_addr : naddr_v4(ip("127.0.0.1"));
 	rx.src_port = (uint16_t)f->bs_c.ntp.port;
-	rx.dst = ip("127.0.0.1");
+	rx.dst = naddr_v4(ip("127.0.0.1"));
 	rx.ts = ntp_clock_now(f->s->clock);
 	rx.serving = true;
 	n = ntpd_input(f->s, &rx, reply, sizeof(reply));
@@ -176,7 +176,7 @@ static void exchange(struct fx *f, struct assoc *p, struct ntp_packet *ans)
 	rx.len = (size_t)n;
 	rx.src = p->addr;
 	rx.src_port = (uint16_t)f->bs_s.ntp.port;
-	rx.dst = rx.src == ip("127.0.0.1") ? ip("127.0.0.1") : p->src_addr;
+	rx.dst = rx.src.v4.s_addr == ip("127.0.0.1") ? naddr_v4(ip("127.0.0.1")) : p->src_addr;
 	rx.ts = ntp_clock_now(f->c->clock);
 	rx.serving = true;
 	ntpd_input(f->c, &rx, reply, sizeof(reply));
@@ -229,7 +229,7 @@ Test(options, version_sent_and_answered_in_kind)
 			memset(&rx, 0, sizeof(rx));
 			rx.buf = buf;
 			rx.len = sizeof(buf);
-			rx.src = ip("127.0.0.9");
+			rx.src = naddr_v4(ip("127.0.0.9"));
 			rx.src_port = 123;
 			rx.ts = ntp_clock_now(f.s->clock);
 			rx.serving = true;
@@ -265,7 +265,7 @@ Test(options, symmetric_passive_answers_in_the_peer_version)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = sizeof(buf);
-	rx.src = ip("127.0.0.9");
+	rx.src = naddr_v4(ip("127.0.0.9"));
 	rx.src_port = 123;
 	rx.ts = ntp_clock_now(f.s->clock);
 	rx.serving = true;
@@ -434,16 +434,16 @@ Test(options, source_interface_per_association_wins_over_global)
 	for (uint8_t junk[64]; recv(f.s->socks[0]->fd, junk, sizeof(junk), MSG_DONTWAIT) > 0;)
 		;
 	p = find(f.c, "127.0.0.1");
-	cr_assert_eq(p->src_addr, ip("127.0.0.5"));
-	cr_assert_eq(p->sock->addr, ip("127.0.0.5"));
+	cr_assert_eq(p->src_addr.v4.s_addr, ip("127.0.0.5"));
+	cr_assert_eq(p->sock->addr.v4.s_addr, ip("127.0.0.5"));
 	assoc_poll(p);
 	cr_assert_eq(datagram_source(&f), ip("127.0.0.5"));
 	exchange(&f, p, NULL);
 	cr_assert_eq(p->reach & 1, 1);
 	/* The other one leaves from the global source interface. */
 	p = find(f.c, "127.0.0.3");
-	cr_assert_eq(p->src_addr, ip("127.0.0.6"));
-	cr_assert_eq(p->sock->addr, ip("127.0.0.6"));
+	cr_assert_eq(p->src_addr.v4.s_addr, ip("127.0.0.6"));
+	cr_assert_eq(p->sock->addr.v4.s_addr, ip("127.0.0.6"));
 	fx_fini(&f);
 }
 
@@ -455,15 +455,14 @@ struct names {
 	int calls;
 };
 
-static int fake_resolve(const char *name, uint32_t *addr, void *arg)
+static int fake_resolve(const char *name, struct naddr *addr, void *arg)
 {
 	struct names *n = arg;
 
 	n->calls++;
 	if (strcmp(name, n->name) != 0 || !n->addr)
 		return -ENXIO;
-	*addr = ip(n->addr);
-	return 0;
+	return naddr_parse(n->addr, addr);
 }
 
 struct wait {
@@ -628,7 +627,7 @@ Test(options, packet_statistics)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = junk;
 	rx.len = sizeof(junk);
-	rx.src = ip("127.0.0.9");
+	rx.src = naddr_v4(ip("127.0.0.9"));
 	ntpd_input(f.c, &rx, reply, sizeof(reply));
 	/* The same answer twice: the second is a duplicate. */
 	assoc_poll(p);

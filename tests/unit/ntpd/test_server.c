@@ -77,9 +77,9 @@ static int input(struct fx *f, const uint8_t *buf, size_t len, bool serving, uin
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = len;
-	rx.src = f->client;
+	rx.src = naddr_v4(f->client);
 	rx.src_port = 40000;
-	rx.dst = f->me;
+	rx.dst = naddr_v4(f->me);
 	rx.ts = ntp_clock_now(f->core->clock);
 	rx.serving = serving;
 	return ntpd_input(f->core, &rx, reply, rlen);
@@ -203,7 +203,7 @@ Test(server, symmetric_active_stranger_gets_dynamic_passive)
 	cr_assert_eq(a.org, 1000);
 	cr_assert_eq(a.stratum, 2);
 	cr_assert_eq(f.core->n_dynamic, 1);
-	p = ntpd_assoc_find(f.core, f.client, 40000);
+	p = ntpd_assoc_find(f.core, NADDR_V4P(f.client), 40000);
 	cr_assert_not_null(p);
 	cr_assert(p->dynamic);
 	cr_assert_eq(p->opts.hmode, NTP_MODE_PASSIVE);

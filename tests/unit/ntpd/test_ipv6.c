@@ -1,0 +1,495 @@
+/*
+ * test_ipv6.c: ntpd over IPv6: the address type (naddr.c), a client
+ * synchronizing to a server over ::1 with real sockets, IPv6 source
+ * addresses (`source-interface`, `ntp-service ipv6 source-interface`,
+ * `server source-interface`), the reference id of an IPv6 peer (RFC 5905
+ * section 7.3: an MD5 digest) and the loop test on it, and access control
+ * of IPv6 sources.  Two cores in one process, each on its own port.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "bootstrap.h"
+#include "log.h"
+#include "loop.h"
+#include "ntpd.h"
+
+/* ---- naddr ------------------------------------------------------------- */
+
+Test(naddr, parse_and_text)
+{
+	struct naddr a, b;
+	char txt[NADDR_STRLEN];
+
+	cr_assert_eq(naddr_parse("2001:db8::1", &a), 0);
+	cr_assert_eq(a.family, AF_INET6);
+	cr_assert_str_eq(naddr_str(&a, txt, sizeof(txt)), "2001:DB8::1");
+	cr_assert_eq(naddr_parse("2001:0DB8:0:0::1", &b), 0);
+	cr_assert(naddr_eq(&a, &b), "one address, two spellings");
+	cr_assert_eq(naddr_parse("10.0.1.31", &b), 0);
+	cr_assert_eq(b.family, AF_INET);
+	cr_assert_str_eq(naddr_str(&b, txt, sizeof(txt)), "10.0.1.31");
+	cr_assert_not(naddr_eq(&a, &b));
+	cr_assert_eq(naddr_parse("2001:db8::g", &a), -EINVAL);
+	cr_assert_eq(naddr_parse("ntp.example", &a), -EINVAL);
+	cr_assert_eq(naddr_parse(NULL, &a), -EINVAL);
+	a = naddr_any(AF_UNSPEC);
+	cr_assert_not(naddr_isset(&a));
+	cr_assert_str_eq(naddr_str(&a, txt, sizeof(txt)), "");
+	a = naddr_any(AF_INET6);
+	cr_assert(naddr_is_any(&a));
+	cr_assert_str_eq(naddr_str(&a, txt, sizeof(txt)), "::");
+}
+
+Test(naddr, socket_addresses)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 s6;
+	struct naddr a, b;
+	uint16_t port = 0;
+	socklen_t len;
+
+	cr_assert_eq(naddr_parse("2001:db8::7", &a), 0);
+	len = naddr_to_sockaddr(&a, 4123, &ss);
+	cr_assert_eq(len, sizeof(struct sockaddr_in6));
+	cr_assert_eq(naddr_from_sockaddr((struct sockaddr *)&ss, len, &b, &port), 0);
+	cr_assert(naddr_eq(&a, &b));
+	cr_assert_eq(port, 4123);
+	/* An IPv4-mapped address is the IPv4 host. */
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	cr_assert_eq(inet_pton(AF_INET6, "::ffff:10.0.1.31", &s6.sin6_addr), 1);
+	cr_assert_eq(naddr_from_sockaddr((struct sockaddr *)&s6, sizeof(s6), &b, NULL), 0);
+	cr_assert_eq(b.family, AF_INET);
+	cr_assert_eq(b.v4.s_addr, inet_addr("10.0.1.31"));
+	/* Short or foreign socket addresses are refused. */
+	cr_assert_eq(naddr_from_sockaddr((struct sockaddr *)&s6, 8, &b, NULL), -EAFNOSUPPORT);
+	ss.ss_family = AF_UNIX;
+	cr_assert_eq(naddr_from_sockaddr((struct sockaddr *)&ss, sizeof(ss), &b, NULL),
+		     -EAFNOSUPPORT);
+	a = naddr_any(AF_UNSPEC);
+	cr_assert_eq(naddr_to_sockaddr(&a, 123, &ss), 0);
+}
+
+Test(naddr, reference_ids)
+{
+	struct naddr a;
+	uint8_t b[4];
+	uint32_t r;
+
+	/* IPv4: the address itself. */
+	cr_assert_eq(naddr_parse("10.0.1.31", &a), 0);
+	cr_assert_eq(naddr_refid(&a), inet_addr("10.0.1.31"));
+	/* IPv6: the first four octets of the MD5 digest of the address
+	 * (RFC 5905 section 7.3); figures from Python's hashlib. */
+	cr_assert_eq(naddr_parse("::1", &a), 0);
+	r = naddr_refid(&a);
+	memcpy(b, &r, 4);
+	cr_assert(b[0] == 0xcf && b[1] == 0x40 && b[2] == 0x4d && b[3] == 0xc8);
+	cr_assert_eq(naddr_parse("2001:db8::5", &a), 0);
+	r = naddr_refid(&a);
+	memcpy(b, &r, 4);
+	cr_assert(b[0] == 0x10 && b[1] == 0x4e && b[2] == 0x2d && b[3] == 0xa3);
+	a = naddr_any(AF_UNSPEC);
+	cr_assert_eq(naddr_refid(&a), 0);
+}
+
+Test(naddr, hash_spreads_sources)
+{
+	struct naddr a;
+	bool seen[64] = { false };
+	int distinct = 0;
+
+	cr_assert_eq(naddr_parse("2001:db8::", &a), 0);
+	for (int i = 0; i < 256; i++) {
+		a.v6.s6_addr[15] = (uint8_t)i;
+		seen[naddr_hash(&a) % 64] = true;
+	}
+	for (int i = 0; i < 64; i++)
+		distinct += seen[i];
+	cr_assert_gt(distinct, 48, "256 neighbours fill %d of 64 buckets", distinct);
+}
+
+/* ---- two cores over ::1 ------------------------------------------------ */
+
+struct fx {
+	struct bootstrap bs_s, bs_c;
+	struct loop *loop;
+	struct ntpd *s, *c;
+};
+
+static uint16_t free_port6(void)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+	close(fd);
+	return ntohs(sa.sin6_port);
+}
+
+/* LoopBack0 with 127.0.0.1 (unless v4 is NULL) and the IPv6 address v6
+ * (unless NULL). */
+static void set_lo(struct ntpd *core, const char *v4, const char *v6)
+{
+	IfStates st = IF_STATES__INIT;
+	IfState lo = IF_STATE__INIT;
+	IfState *list[1] = { &lo };
+	char *six[1] = { (char *)v6 };
+
+	lo.name = "LoopBack0";
+	lo.primary_ipv4 = (char *)(v4 ? v4 : "");
+	if (v6) {
+		lo.n_ipv6 = 1;
+		lo.ipv6 = six;
+	}
+	lo.has_oper_up = lo.oper_up = true;
+	lo.has_ifindex = true;
+	lo.ifindex = 1;
+	st.n_interface = 1;
+	st.interface = list;
+	ntpd_apply_ifstates(core, &st);
+}
+
+static void fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	log_init("test_ipv6", getenv("NTPD_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
+	f->loop = loop_new();
+	bootstrap_defaults(&f->bs_s);
+	bootstrap_defaults(&f->bs_c);
+	f->bs_s.clock.type = f->bs_c.clock.type = BS_CLOCK_VIRTUAL;
+	f->bs_s.clock.noise = f->bs_c.clock.noise = 0;
+	f->bs_c.clock.offset = 0.05;
+	f->bs_s.ntp.port = free_port6();
+	f->bs_c.ntp.port = free_port6();
+	f->s = ntpd_new(f->loop, NULL, &f->bs_s);
+	f->c = ntpd_new(f->loop, NULL, &f->bs_c);
+	cr_assert_not_null(f->s);
+	cr_assert_not_null(f->c);
+}
+
+static void fx_fini(struct fx *f)
+{
+	ntpd_free(f->c);
+	ntpd_free(f->s);
+	loop_free(f->loop);
+	bootstrap_free(&f->bs_s);
+	bootstrap_free(&f->bs_c);
+}
+
+/* Apply cfg and return the number of errors (logged; freed). */
+static int apply(struct ntpd *core, Config *cfg, char *first_err, size_t len)
+{
+	char *errs[8];
+	int n = ntpd_apply_config(core, cfg, errs, 8);
+
+	if (first_err && len)
+		snprintf(first_err, len, "%s", n > 0 ? errs[0] : "");
+	for (int i = 0; i < n; i++) {
+		cr_log_info("apply: %s", errs[i]);
+		free(errs[i]);
+	}
+	return n;
+}
+
+/* S: refclock-master stratum 2, serving everywhere (or only on
+ * `server source-interface LoopBack0` when srv_if). */
+static void config_server(struct fx *f, bool srv_if)
+{
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
+
+	rm.has_stratum = true;
+	rm.stratum = 2;
+	ntp.refclock_master = &rm;
+	if (srv_if)
+		ntp.server_source_interface = "LoopBack0";
+	cfg.ntp = &ntp;
+	cr_assert_eq(apply(f->s, &cfg, NULL, 0), 0);
+}
+
+/* C: `unicast-server ipv6 ADDR port <S's>` with the given source options. */
+static int config_client(struct fx *f, const char *addr, bool v6, const char *srcif,
+			 const char *v6_global_src, char *err, size_t len)
+{
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpAssociation na = NTP_ASSOCIATION__INIT;
+	NtpAssociation *list[1] = { &na };
+
+	na.address = (char *)addr;
+	na.has_ipv6 = v6;
+	na.ipv6 = v6;
+	na.has_port = true;
+	na.port = f->bs_s.ntp.port;
+	na.source_interface = (char *)srcif;
+	ntp.unicast_server = list;
+	ntp.n_unicast_server = 1;
+	ntp.ipv6_source_interface = (char *)v6_global_src;
+	cfg.ntp = &ntp;
+	return apply(f->c, &cfg, err, len);
+}
+
+struct wait {
+	bool (*done)(struct fx *f);
+	struct fx *f;
+	double deadline;
+	bool ok;
+};
+
+static void wait_cb(struct loop *loop, void *arg)
+{
+	struct wait *w = arg;
+
+	w->ok = w->done(w->f);
+	if (w->ok || ntpd_mono() > w->deadline) {
+		loop_stop(loop);
+		return;
+	}
+	loop_timer_add(loop, 50000, wait_cb, w);
+}
+
+static bool run_until(struct fx *f, bool (*done)(struct fx *), double secs)
+{
+	struct wait w = { done, f, ntpd_mono() + secs, false };
+
+	loop_timer_add(f->loop, 0, wait_cb, &w);
+	cr_assert_eq(loop_run(f->loop), 0);
+	return w.ok;
+}
+
+static bool c_synced(struct fx *f)
+{
+	return f->c->sys.synced && !f->c->sys.on_local;
+}
+
+static NtpReply *ask_sessions(struct ntpd *core)
+{
+	NtpRequest req = NTP_REQUEST__INIT;
+	NtpSessionsRequest ses = NTP_SESSIONS_REQUEST__INIT;
+	size_t len;
+	uint8_t *buf;
+	NtpReply *r;
+
+	req.req_case = NTP_REQUEST__REQ_SESSIONS;
+	req.sessions = &ses;
+	len = protobuf_c_message_get_packed_size(&req.base);
+	buf = malloc(len + 1);
+	protobuf_c_message_pack(&req.base, buf);
+	r = ctl_answer(core, buf, len);
+	free(buf);
+	cr_assert_not_null(r);
+	return r;
+}
+
+Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
+{
+	struct fx f;
+	struct naddr lo6;
+	struct assoc *p;
+	NtpReply *r;
+
+	fx_init(&f);
+	set_lo(f.s, "127.0.0.1", "::1");
+	config_server(&f, false);
+	cr_assert_not_null(f.s->server_sock6, "S serves on the IPv6 wildcard too");
+	cr_assert_eq(config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
+	p = f.c->assocs;
+	cr_assert_not_null(p);
+	cr_assert_eq(p->addr.family, AF_INET6);
+	cr_assert_str_eq(p->addr_text, "::1");
+	cr_assert_not_null(p->sock);
+	cr_assert_eq(p->sock->addr.family, AF_INET6);
+	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize over IPv6");
+	cr_assert_eq(f.c->sys.stratum, 3);
+	cr_assert_eq(f.c->sys.peer, p);
+	/* The reference id names an IPv6 server by a digest; the display says
+	 * the address. */
+	cr_assert_eq(naddr_parse("::1", &lo6), 0);
+	cr_assert_eq(f.c->sys.refid, naddr_refid(&lo6));
+	cr_assert_str_eq(f.c->sys.refid_text, "::1");
+	cr_assert_gt(f.s->stats.answered, 3);
+	cr_assert_eq(p->dst_addr.family, AF_INET6);
+
+	r = ask_sessions(f.c);
+	cr_assert_eq(r->n_session, 1);
+	cr_assert_str_eq(r->session[0]->source, "::1");
+	cr_assert_str_eq(r->session[0]->local, "::1");
+	ctl_reply_free(r);
+	fx_fini(&f);
+}
+
+Test(ipv6, domain_name_to_ipv6_only)
+{
+	struct fx f;
+	struct assoc *p;
+	char err[256];
+
+	fx_init(&f);
+	/* `ipv6` with an IPv4 literal is refused (cfgd refuses it too). */
+	cr_assert_eq(config_client(&f, "127.0.0.1", true, NULL, NULL, err, sizeof(err)), 1);
+	cr_assert(strstr(err, "is not an IPv6 address"), "%s", err);
+	cr_assert_null(f.c->assocs);
+	/* An IPv6 literal without the keyword is still an IPv6 host. */
+	cr_assert_eq(config_client(&f, "::1", false, NULL, NULL, NULL, 0), 0);
+	p = f.c->assocs;
+	cr_assert_not_null(p);
+	cr_assert_eq(p->addr.family, AF_INET6);
+	fx_fini(&f);
+}
+
+Test(ipv6, source_interfaces)
+{
+	struct fx f;
+	struct assoc *p;
+	char err[256];
+
+	fx_init(&f);
+	/* Per association: LoopBack0's IPv6 address. */
+	set_lo(f.c, "127.0.0.1", "::1");
+	cr_assert_eq(config_client(&f, "::1", true, "LoopBack0", NULL, NULL, 0), 0);
+	p = f.c->assocs;
+	cr_assert_not_null(p);
+	cr_assert_eq(p->src_addr.family, AF_INET6);
+	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->src_addr.v6));
+	cr_assert_not_null(p->sock);
+	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->sock->addr.v6), "bound to ::1, not the wildcard");
+
+	/* `ntp-service ipv6 source-interface`: the same for every IPv6 server. */
+	cr_assert_eq(config_client(&f, "::1", true, NULL, "LoopBack0", NULL, 0), 0);
+	p = f.c->assocs;
+	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->sock->addr.v6));
+	cr_assert_eq(f.c->global_src6.family, AF_INET6);
+
+	/* An interface without IPv6 address: an error naming it, retried when
+	 * the address comes. */
+	set_lo(f.c, "127.0.0.1", NULL);
+	cr_assert_eq(config_client(&f, "::1", true, "LoopBack0", NULL, err, sizeof(err)), 1);
+	cr_assert(strstr(err, "LoopBack0 has no IPv6 address"), "%s", err);
+	set_lo(f.c, "127.0.0.1", "::1");
+	cr_assert_eq(f.c->n_op_errs, 0);
+	p = f.c->assocs;
+	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->sock->addr.v6));
+	fx_fini(&f);
+}
+
+Test(ipv6, server_source_interface_with_ipv6_only)
+{
+	struct fx f;
+
+	fx_init(&f);
+	set_lo(f.s, NULL, "::1");
+	config_server(&f, true);
+	cr_assert_null(f.s->server_sock, "no IPv4 address: no IPv4 serving socket");
+	cr_assert_not_null(f.s->server_sock6);
+	cr_assert(IN6_IS_ADDR_LOOPBACK(&f.s->server_sock6->addr.v6));
+	cr_assert_eq(f.s->n_op_errs, 0);
+	/* A client reaches it there. */
+	cr_assert_eq(config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
+	cr_assert(run_until(&f, c_synced, 60.0));
+	fx_fini(&f);
+}
+
+/* A mode 3 request from src to S, through ntpd_input; the reply length. */
+static int request_from(struct fx *f, const char *src)
+{
+	struct ntp_packet q;
+	uint8_t buf[NTP_HEADER_LEN], reply[NTPD_PKT_MAX];
+	struct ntpd_rx rx;
+
+	memset(&q, 0, sizeof(q));
+	q.version = 4;
+	q.mode = NTP_MODE_CLIENT;
+	q.xmt = ntp_clock_now(f->c->clock);
+	cr_assert_eq(ntp_packet_encode(&q, buf, sizeof(buf)), NTP_HEADER_LEN);
+	memset(&rx, 0, sizeof(rx));
+	rx.buf = buf;
+	rx.len = sizeof(buf);
+	cr_assert_eq(naddr_parse(src, &rx.src), 0);
+	rx.src_port = 40000;
+	rx.dst = rx.src.family == AF_INET6 ? naddr_any(AF_INET6) : naddr_v4(inet_addr("127.0.0.1"));
+	rx.ts = ntp_clock_now(f->s->clock);
+	rx.serving = true;
+	return ntpd_input(f->s, &rx, reply, sizeof(reply));
+}
+
+Test(ipv6, access_control_of_ipv6_sources)
+{
+	struct fx f;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
+	NtpAccess acc = NTP_ACCESS__INIT;
+	NtpDiscard disc = NTP_DISCARD__INIT;
+	Acl acl = ACL__INIT;
+	AclRule rule = ACL_RULE__INIT;
+	Acl *acls[1] = { &acl };
+	AclRule *rules[1] = { &rule };
+	int answered = 0, limited;
+
+	fx_init(&f);
+	rm.has_stratum = true;
+	rm.stratum = 2;
+	ntp.refclock_master = &rm;
+	/* Only 10.0.0.0/8 may ask for time. */
+	acl.number = "2000";
+	acl.n_rule = 1;
+	acl.rule = rules;
+	rule.id = "5";
+	rule.source = "10.0.0.0";
+	rule.wildcard = "0.255.255.255";
+	acc.has_server = true;
+	acc.server = 2000;
+	ntp.access = &acc;
+	cfg.n_acl = 1;
+	cfg.acl = acls;
+	cfg.ntp = &ntp;
+	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_gt(request_from(&f, "10.1.2.3"), 0);
+	cr_assert_eq(request_from(&f, "192.0.2.1"), 0, "outside the ACL");
+	/* IPv4 ACLs say nothing about IPv6 sources (VRP: `ntp-service ipv6
+	 * access`): answered. */
+	cr_assert_gt(request_from(&f, "2001:db8::99"), 0);
+
+	/* `discard` limits every source, IPv6 ones too, each on its own. */
+	ntp.access = NULL;
+	cfg.n_acl = 0;
+	disc.has_min_interval = true;
+	disc.min_interval = 4;
+	ntp.discard = &disc;
+	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	for (int i = 0; i < 5; i++)
+		answered += request_from(&f, "2001:db8::99") > 0;
+	cr_assert_eq(answered, 1, "the first request only (min-interval 16 s)");
+	limited = (int)f.s->stats.drop[NTPD_DROP_RATE];
+	cr_assert_eq(limited, 4);
+	cr_assert_gt(request_from(&f, "2001:db8::98"), 0, "another source is not limited");
+	fx_fini(&f);
+}
+
+Test(ipv6, own_ipv6_address_in_a_refid_is_a_loop)
+{
+	struct fx f;
+	struct naddr mine, other;
+
+	fx_init(&f);
+	cr_assert_eq(naddr_parse("2001:db8::5", &mine), 0);
+	cr_assert_eq(naddr_parse("2001:db8::6", &other), 0);
+	set_lo(f.c, "127.0.0.1", "2001:db8::5");
+	cr_assert(sys_is_local_refid(f.c, naddr_refid(&mine)));
+	cr_assert_not(sys_is_local_refid(f.c, naddr_refid(&other)));
+	cr_assert(sys_is_local_refid(f.c, inet_addr("127.0.0.1")));
+	fx_fini(&f);
+}
