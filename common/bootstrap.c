@@ -13,6 +13,7 @@
 #include <libconfig.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,33 +176,61 @@ static int want_list(struct bs_ctx *ctx, const config_setting_t *s, const char *
 
 /* --- sections ----------------------------------------------------------- */
 
-static int parse_user(struct bs_ctx *ctx, config_setting_t *g, size_t idx, struct bs_user *u)
+/* One key of a group whose keys are all required strings. */
+struct bs_string_key {
+	const char *name;
+	bool nonempty;  /* "" is refused */
+	char **out;     /* where the value goes (freed by bootstrap_free) */
+};
+
+/*
+ * Parse element `idx` of the list `list` ("cli.users"): a group holding
+ * exactly the string keys of keys[0..n_keys).  An unknown key is refused at
+ * its line; a missing one at the group's, the first missing in table order.
+ */
+static int parse_string_group(struct bs_ctx *ctx, config_setting_t *g, const char *list,
+			      size_t idx, const struct bs_string_key *keys, size_t n_keys)
 {
 	char prefix[64], key[128];
 	int r;
 
-	snprintf(prefix, sizeof(prefix), "cli.users[%zu].", idx);
-	snprintf(key, sizeof(key), "cli.users[%zu]", idx);
+	snprintf(prefix, sizeof(prefix), "%s[%zu].", list, idx);
+	snprintf(key, sizeof(key), "%s[%zu]", list, idx);
 	if ((r = want_group(ctx, g, key)) < 0)
 		return r;
 	for (int i = 0; i < config_setting_length(g); i++) {
 		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
 		const char *n = config_setting_name(s);
+		const struct bs_string_key *k = NULL;
 
-		if (strcmp(n, "name") == 0)
-			r = want_nonempty_string(ctx, s, KEY(key, prefix, n), &u->name);
-		else if (strcmp(n, "password") == 0)
-			r = want_string(ctx, s, KEY(key, prefix, n), &u->password_hash);
+		KEY(key, prefix, n);
+		for (size_t j = 0; j < n_keys && !k; j++)
+			if (strcmp(n, keys[j].name) == 0)
+				k = &keys[j];
+		if (!k)
+			r = bs_error(ctx, s, "unknown key '%s'", key);
+		else if (k->nonempty)
+			r = want_nonempty_string(ctx, s, key, k->out);
 		else
-			r = bs_error(ctx, s, "unknown key '%s'", KEY(key, prefix, n));
+			r = want_string(ctx, s, key, k->out);
 		if (r < 0)
 			return r;
 	}
-	if (!u->name)
-		return bs_error(ctx, g, "key 'cli.users[%zu]': missing 'name'", idx);
-	if (!u->password_hash)
-		return bs_error(ctx, g, "key 'cli.users[%zu]': missing 'password'", idx);
+	for (size_t j = 0; j < n_keys; j++)
+		if (!*keys[j].out)
+			return bs_error(ctx, g, "key '%s[%zu]': missing '%s'", list, idx,
+					keys[j].name);
 	return 0;
+}
+
+static int parse_user(struct bs_ctx *ctx, config_setting_t *g, size_t idx, struct bs_user *u)
+{
+	const struct bs_string_key keys[] = {
+		{ "name", true, &u->name },
+		{ "password", false, &u->password_hash },
+	};
+
+	return parse_string_group(ctx, g, "cli.users", idx, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 static int parse_cli(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *bs)
@@ -254,31 +283,12 @@ static int parse_cli(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *
 static int parse_interface(struct bs_ctx *ctx, config_setting_t *g, size_t idx,
 			   struct bs_interface *itf)
 {
-	char prefix[64], key[128];
-	int r;
+	const struct bs_string_key keys[] = {
+		{ "name", true, &itf->name },
+		{ "netdev", true, &itf->netdev },
+	};
 
-	snprintf(prefix, sizeof(prefix), "interfaces[%zu].", idx);
-	snprintf(key, sizeof(key), "interfaces[%zu]", idx);
-	if ((r = want_group(ctx, g, key)) < 0)
-		return r;
-	for (int i = 0; i < config_setting_length(g); i++) {
-		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		const char *n = config_setting_name(s);
-
-		if (strcmp(n, "name") == 0)
-			r = want_nonempty_string(ctx, s, KEY(key, prefix, n), &itf->name);
-		else if (strcmp(n, "netdev") == 0)
-			r = want_nonempty_string(ctx, s, KEY(key, prefix, n), &itf->netdev);
-		else
-			r = bs_error(ctx, s, "unknown key '%s'", KEY(key, prefix, n));
-		if (r < 0)
-			return r;
-	}
-	if (!itf->name)
-		return bs_error(ctx, g, "key 'interfaces[%zu]': missing 'name'", idx);
-	if (!itf->netdev)
-		return bs_error(ctx, g, "key 'interfaces[%zu]': missing 'netdev'", idx);
-	return 0;
+	return parse_string_group(ctx, g, "interfaces", idx, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 static int parse_interfaces(struct bs_ctx *ctx, config_setting_t *l, struct bootstrap *bs)

@@ -5,7 +5,9 @@
  * keeps the tests readable: cfg("ntp = { unicast_server = ( { address =
  * \"10.0.1.31\"; } ); };").  Each test gets its own directory with a
  * bootstrap file declaring three interfaces; run_until() drives a loop until
- * a predicate holds or a deadline passes (no fixed sleeps).
+ * a predicate holds or a deadline passes (no fixed sleeps).  The validation
+ * tests assert a text accepted, refused or left pending, each with its
+ * sentence (assert_valid, assert_refused, assert_pending).
  */
 #ifndef CFGD_TEST_H
 #define CFGD_TEST_H
@@ -14,6 +16,7 @@
 #define _GNU_SOURCE
 #endif
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,6 +30,7 @@
 #include "edit.h"
 #include "loop.h"
 #include "pbconf.h"
+#include "validate.h"
 
 static inline Config *cfg(const char *text)
 {
@@ -136,6 +140,69 @@ static inline void testdir_free(struct testdir *t)
 	bootstrap_free(&t->bs);
 	nftw(t->dir, ct_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+/* A Criterion suite `name` whose tests each run in a fresh testdir `td`. */
+#define TESTDIR_SUITE(name)						\
+	static struct testdir td;					\
+	static void td_setup(void) { testdir_new(&td); }		\
+	static void td_teardown(void) { testdir_free(&td); }		\
+	TestSuite(name, .init = td_setup, .fini = td_teardown)
+
+/* Assert that the configuration in text has no problem at all at commit. */
+static inline void assert_valid(const struct bootstrap *bs, const char *text)
+{
+	Config *c = cfg(text);
+	struct validate_list l = { 0 };
+
+	validate_config(c, bs, VALIDATE_COMMIT, &l);
+	cr_assert_eq(l.n, 0, "%s\n-> unexpected: %s", text, l.n ? l.msg[0] : "");
+	validate_list_free(&l);
+	cfg_free(c);
+}
+
+/* Assert that text, as a change from an empty configuration, is refused in
+ * `phase` with exactly the sentence want. */
+static inline void assert_refused(const struct bootstrap *bs, const char *text,
+				  enum validate_phase phase, const char *want)
+{
+	Config *c = cfg(text);
+	char err[512] = "";
+
+	cr_assert_eq(validate_change(NULL, c, bs, phase, err, sizeof(err)), -EINVAL,
+		     "%s accepted", text);
+	cr_assert_str_eq(err, want);
+	cfg_free(c);
+}
+
+/* Assert that text passes per edit but is refused at commit with want (a
+ * reference that may still be satisfied before the commit). */
+static inline void assert_pending(const struct bootstrap *bs, const char *text,
+				  const char *want)
+{
+	Config *c = cfg(text);
+	char err[512] = "";
+
+	cr_assert_eq(validate_change(NULL, c, bs, VALIDATE_EDIT, err, sizeof(err)), 0,
+		     "%s refused at edit: %s", text, err);
+	cfg_free(c);
+	assert_refused(bs, text, VALIDATE_COMMIT, want);
+}
+
+/* A TESTDIR_SUITE for validation tests, with the shorthands ok(text) for
+ * assert_valid and refused(text, want) for assert_refused at VALIDATE_EDIT,
+ * both against td.bs.  td is declared ahead of them: a tentative definition
+ * that TESTDIR_SUITE's completes. */
+#define VALIDATE_SUITE(name)						\
+	static struct testdir td;					\
+	static void ok(const char *text)				\
+	{								\
+		assert_valid(&td.bs, text);				\
+	}								\
+	static void refused(const char *text, const char *want)		\
+	{								\
+		assert_refused(&td.bs, text, VALIDATE_EDIT, want);	\
+	}								\
+	TESTDIR_SUITE(name)
 
 typedef bool (*ct_pred)(void *arg);
 

@@ -9,41 +9,7 @@
 #include "cfgd_test.h"
 #include "validate.h"
 
-static struct testdir td;
-
-static void setup(void)
-{
-	testdir_new(&td);
-}
-
-static void teardown(void)
-{
-	testdir_free(&td);
-}
-
-TestSuite(validate_assoc, .init = setup, .fini = teardown);
-
-static void ok(const char *text)
-{
-	Config *c = cfg(text);
-	struct validate_list l = { 0 };
-
-	validate_config(c, &td.bs, VALIDATE_COMMIT, &l);
-	cr_assert_eq(l.n, 0, "%s\n-> unexpected: %s", text, l.n ? l.msg[0] : "");
-	validate_list_free(&l);
-	cfg_free(c);
-}
-
-static void refused(const char *text, const char *want)
-{
-	Config *c = cfg(text);
-	char err[512] = "";
-
-	cr_assert_eq(validate_change(NULL, c, &td.bs, VALIDATE_EDIT, err, sizeof(err)), -EINVAL,
-		     "%s accepted", text);
-	cr_assert_str_eq(err, want);
-	cfg_free(c);
-}
+VALIDATE_SUITE(validate_assoc);
 
 Test(validate_assoc, ipv6_source_interface)
 {

@@ -9,57 +9,12 @@
 #include "cfgd_test.h"
 #include "validate.h"
 
-static struct testdir td;
-
-static void setup(void)
-{
-	testdir_new(&td);
-}
-
-static void teardown(void)
-{
-	testdir_free(&td);
-}
-
-TestSuite(vauth, .init = setup, .fini = teardown);
-
-static void ok(const char *text)
-{
-	Config *c = cfg(text);
-	struct validate_list l = { 0 };
-
-	validate_config(c, &td.bs, VALIDATE_COMMIT, &l);
-	cr_assert_eq(l.n, 0, "%s\n-> unexpected: %s", text, l.n ? l.msg[0] : "");
-	validate_list_free(&l);
-	cfg_free(c);
-}
-
-static void refused_at(const char *text, enum validate_phase phase, const char *want)
-{
-	Config *c = cfg(text);
-	char err[512] = "";
-
-	cr_assert_eq(validate_change(NULL, c, &td.bs, phase, err, sizeof(err)), -EINVAL,
-		     "%s accepted", text);
-	cr_assert_str_eq(err, want);
-	cfg_free(c);
-}
-
-static void refused(const char *text, const char *want)
-{
-	refused_at(text, VALIDATE_EDIT, want);
-}
+VALIDATE_SUITE(vauth);
 
 /* Accepted per edit, refused at commit. */
 static void pending(const char *text, const char *want)
 {
-	Config *c = cfg(text);
-	char err[512] = "";
-
-	cr_assert_eq(validate_change(NULL, c, &td.bs, VALIDATE_EDIT, err, sizeof(err)), 0,
-		     "%s refused at edit: %s", text, err);
-	cfg_free(c);
-	refused_at(text, VALIDATE_COMMIT, want);
+	assert_pending(&td.bs, text, want);
 }
 
 #define KEY(id, mode, key, extra) \

@@ -18,108 +18,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "cli.h"
 #include "cmd.h"
 #include "cmd_ntp_auth.h"
+#include "cmd_session.h"
 #include "edit.h"
 #include "log.h"
 
-static struct sbuf OUT;
-static struct cli_backend *BE;
 static Config *CAND;
 
-static void *f_open(void *arg)
+/* The fake cfgd applies edits to CAND with cfgd's own code and answers
+ * `get` with it. */
+static void cand_hook(const CfgRequest *req, CfgReply *rep)
 {
-	static int chan;
-
-	return &chan;
-}
-
-static void f_close(void *chan)
-{
-}
-
-static ProtobufCMessage *copy(const ProtobufCMessage *m)
-{
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	ProtobufCMessage *r;
-
-	protobuf_c_message_pack(m, buf);
-	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
-	free(buf);
-	cr_assert_not_null(r);
-	return r;
-}
-
-static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
-{
-	CfgReply rep = CFG_REPLY__INIT;
-	SessionState st = SESSION_STATE__INIT;
 	char err[256] = "";
 
-	rep.has_status = true;
-	rep.state = &st;
-	if (req->req_case == CFG_REQUEST__REQ_SESSION_OPEN) {
-		st.has_session = true;
-		st.session = 1;
-	} else if (req->req_case == CFG_REQUEST__REQ_EDIT) {
+	if (req->req_case == CFG_REQUEST__REQ_EDIT) {
 		for (size_t i = 0; i < req->edit->n_edit; i++)
 			cr_assert_eq(edit_apply(&CAND, req->edit->edit[i], err, sizeof(err)), 0,
 				     "%s", err);
 	} else if (req->req_case == CFG_REQUEST__REQ_GET) {
-		rep.config = CAND;
+		rep->config = CAND;
 	}
-	st.has_dirty = true;
-	st.dirty = true;
-	st.sysname = "HUAWEI";
-	*reply = (CfgReply *)copy(&rep.base);
-	return 0;
-}
-
-static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
-{
-	return -ETIMEDOUT;
-}
-
-static const struct cli_backend_ops fake_ops = {
-	.chan_open = f_open,
-	.chan_close = f_close,
-	.cfg_call = f_cfg,
-	.ntp_call = f_ntp,
-};
-
-static void out_cb(void *arg, const char *buf, size_t len)
-{
-	sbuf_printf(&OUT, "%.*s", (int)len, buf);
 }
 
 static void setup(void)
 {
-	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
-
-	memset(&OUT, 0, sizeof(OUT));
 	CAND = config_new_empty();
-	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", ifs, 2);
+	cmd_fake_setup(cand_hook, true);
 }
 
 static void teardown(void)
 {
-	cli_backend_free(BE);
-	sbuf_free(&OUT);
+	cmd_fake_teardown();
 	config__free_unpacked(CAND, NULL);
 }
 
 TestSuite(auth_cli, .init = setup, .fini = teardown);
 
-static char *take(void)
+/* What the session printed since the last take(). */
+static const char *take(void)
 {
-	static char last[8192];
-
-	snprintf(last, sizeof(last), "%s", OUT.buf ? OUT.buf : "");
-	sbuf_free(&OUT);
-	return last;
+	return cmd_take(&cmd_fake.out);
 }
 
 static void run(struct cli_session *s, const char *line)
@@ -141,9 +80,8 @@ static char *render(void)
 
 Test(auth_cli, acl_view)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = cmd_session_new("VTY 0");
 
-	cr_assert_not_null(s);
 	run(s, "system-view");
 	run(s, "acl number 2000");
 	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI-acl-basic-2000]");
@@ -269,10 +207,9 @@ static void replay(struct cli_session *s, const char *text)
 
 Test(auth_cli, render_and_round_trip)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = cmd_session_new("VTY 0");
 	char *first, *second;
 
-	cr_assert_not_null(s);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		run(s, commands[i]);
 	first = render();
@@ -282,7 +219,7 @@ Test(auth_cli, render_and_round_trip)
 
 	config__free_unpacked(CAND, NULL);
 	CAND = config_new_empty();
-	s = cli_session_new(BE, "admin", "VTY 1", out_cb, NULL);
+	s = cmd_session_new("VTY 1");
 	replay(s, first);
 	second = render();
 	cr_assert_str_eq(second, first);
@@ -314,10 +251,9 @@ Test(auth_cli, render_and_round_trip)
 
 Test(auth_cli, key_errors)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = cmd_session_new("VTY 0");
 	char longkey[300];
 
-	cr_assert_not_null(s);
 	run(s, "system-view");
 	/* A VRP cipher text does not decode here. */
 	cli_exec(s, "ntp-service authentication-keyid 1 authentication-mode md5 cipher "

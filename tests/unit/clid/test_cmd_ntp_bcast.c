@@ -11,126 +11,55 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "cli.h"
 #include "cmd.h"
 #include "cmd_ntp_bcast.h"
+#include "cmd_session.h"
 #include "log.h"
-#include "pbtext.h"
 
-static struct sbuf LOG, OUT;
-static struct cli_backend *BE;
-static bool DIRTY;
+static struct sbuf LOG;
 
-static void *f_open(void *arg)
+/* The fake cfgd records each edit as a line of text in LOG. */
+static void log_hook(const CfgRequest *req, CfgReply *rep)
 {
-	static int chan;
-
-	return &chan;
-}
-
-static void f_close(void *chan)
-{
-}
-
-static ProtobufCMessage *copy(const ProtobufCMessage *m)
-{
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	ProtobufCMessage *r;
-
-	protobuf_c_message_pack(m, buf);
-	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
-	free(buf);
-	cr_assert_not_null(r);
-	return r;
-}
-
-static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
-{
-	CfgReply rep = CFG_REPLY__INIT;
-	SessionState st = SESSION_STATE__INIT;
-
-	rep.has_status = true;
-	rep.state = &st;
-	if (req->req_case == CFG_REQUEST__REQ_SESSION_OPEN) {
-		st.has_session = true;
-		st.session = 1;
-	} else if (req->req_case == CFG_REQUEST__REQ_EDIT) {
-		for (size_t i = 0; i < req->edit->n_edit; i++) {
-			const Edit *e = req->edit->edit[i];
-
-			if (e->op == EDIT__OP__SET) {
-				char *t = pbtext(&e->value->base);
-
-				sbuf_printf(&LOG, "SET %s\n", t);
-				free(t);
-			} else {
-				sbuf_puts(&LOG, "DELETE");
-				for (size_t k = 0; k < e->n_path; k++)
-					sbuf_printf(&LOG, "%s%s", k ? "/" : " ", e->path[k]);
-				sbuf_puts(&LOG, "\n");
-			}
-		}
-		DIRTY = true;
-	}
-	st.has_dirty = true;
-	st.dirty = DIRTY;
-	st.sysname = "HUAWEI";
-	*reply = (CfgReply *)copy(&rep.base);
-	return 0;
-}
-
-static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
-{
-	return -ETIMEDOUT;
-}
-
-static const struct cli_backend_ops fake_ops = {
-	.chan_open = f_open,
-	.chan_close = f_close,
-	.cfg_call = f_cfg,
-	.ntp_call = f_ntp,
-};
-
-static void out_cb(void *arg, const char *buf, size_t len)
-{
-	sbuf_printf(&OUT, "%.*s", (int)len, buf);
+	if (req->req_case != CFG_REQUEST__REQ_EDIT)
+		return;
+	for (size_t i = 0; i < req->edit->n_edit; i++)
+		cmd_fake_edit_text(&LOG, req->edit->edit[i]);
 }
 
 static void setup(void)
 {
-	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
-
 	memset(&LOG, 0, sizeof(LOG));
-	memset(&OUT, 0, sizeof(OUT));
-	DIRTY = false;
-	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", ifs, 2);
+	cmd_fake_setup(log_hook, false);
 }
 
 static void teardown(void)
 {
-	cli_backend_free(BE);
+	cmd_fake_teardown();
 	sbuf_free(&LOG);
-	sbuf_free(&OUT);
 }
 
 TestSuite(bcast_cli, .init = setup, .fini = teardown);
 
-static const char *take(struct sbuf *b)
+/* A session in system view, or in the view of GigabitEthernet0/1/0, with
+ * nothing recorded yet. */
+static struct cli_session *session_in(bool interface)
 {
-	static char last[4096];
+	struct cli_session *s = cmd_session_new("VTY 0");
 
-	snprintf(last, sizeof(last), "%s", b->buf ? b->buf : "");
-	sbuf_free(b);
-	return last;
+	cli_exec(s, "system-view");
+	if (interface)
+		cli_exec(s, "interface GigabitEthernet0/1/0");
+	cmd_take(&LOG);
+	cmd_take(&cmd_fake.out);
+	return s;
 }
 
 static void run(struct cli_session *s, const char *line, const char *edits, const char *output)
 {
 	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
-	cr_assert_str_eq(take(&LOG), edits, "edits of '%s'", line);
-	cr_assert_str_eq(take(&OUT), output, "output of '%s'", line);
+	cr_assert_str_eq(cmd_take(&LOG), edits, "edits of '%s'", line);
+	cr_assert_str_eq(cmd_take(&cmd_fake.out), output, "output of '%s'", line);
 }
 
 static const char *caret(size_t col, const char *what)
@@ -148,13 +77,8 @@ static const char *caret(size_t col, const char *what)
 
 Test(bcast_cli, commands_make_edits)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = session_in(true);
 
-	cr_assert_not_null(s);
-	cli_exec(s, "system-view");
-	cli_exec(s, "interface GigabitEthernet0/1/0");
-	take(&LOG);
-	take(&OUT);
 	run(s, "ntp-service broadcast-server",
 	    "DELETE " GE "/ntp_broadcast_server\n" SET_GE("ntp_broadcast_server {}"), "");
 	run(s, "ntp-service broadcast-server port 1123 version 4 authentication-keyid 5",
@@ -183,14 +107,9 @@ Test(bcast_cli, commands_make_edits)
 
 Test(bcast_cli, errors_make_no_edit)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = session_in(true);
 	const char *p;
 
-	cr_assert_not_null(s);
-	cli_exec(s, "system-view");
-	cli_exec(s, "interface GigabitEthernet0/1/0");
-	take(&LOG);
-	take(&OUT);
 	/* The caret line counts the prompt. */
 	p = "ntp-service multicast-server ";
 	run(s, "ntp-service multicast-server 10.0.1.1", "",
@@ -209,15 +128,11 @@ Test(bcast_cli, errors_make_no_edit)
 
 Test(bcast_cli, not_in_system_view)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = session_in(false);
 
-	cr_assert_not_null(s);
-	cli_exec(s, "system-view");
-	take(&LOG);
-	take(&OUT);
 	cli_exec(s, "ntp-service broadcast-client");
-	cr_assert_str_eq(take(&LOG), "");
-	cr_assert(strstr(take(&OUT), "Error:"));
+	cr_assert_str_eq(cmd_take(&LOG), "");
+	cr_assert(strstr(cmd_take(&cmd_fake.out), "Error:"));
 	cli_session_free(s);
 }
 

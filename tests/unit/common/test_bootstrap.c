@@ -219,3 +219,42 @@ Test(bootstrap, from_args_bad_file, .exit_code = 2)
 	write_file(path, "cli = { prot = 1; };\n");
 	bootstrap_from_args(3, argv, "meridian-test", &bs);
 }
+
+/* Load text expecting exactly the sentence "FILE:LINE: msg". */
+static void expect_exact(const char *text, int line, const char *msg)
+{
+	struct bootstrap bs;
+	char err[512], want[700];
+
+	write_file(path, text);
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), -EINVAL,
+		     "accepted: %s", text);
+	snprintf(want, sizeof(want), "%s:%d: %s", path, line, msg);
+	cr_assert_str_eq(err, want);
+	bootstrap_free(&bs);
+}
+
+/* The groups of string keys (users, interfaces): every sentence in full. */
+Test(bootstrap, string_groups)
+{
+	expect_exact("cli = { users = (\n 5 ); };\n", 2, "key 'cli.users[0]': expected a group { ... }");
+	expect_exact("interfaces = ( { name = \"A\"; netdev = \"a\"; },\n \"b\" );\n", 2,
+		     "key 'interfaces[1]': expected a group { ... }");
+	expect_exact("cli = { users = ( { name = \"\"; password = \"x\"; } ); };\n", 1,
+		     "key 'cli.users[0].name': must not be empty");
+	expect_exact("cli = { users = ( { name = \"a\";\n password = 1; } ); };\n", 2,
+		     "key 'cli.users[0].password': expected a string");
+	expect_exact("interfaces = ( { name = \"A\";\n netdev = \"\"; } );\n", 2,
+		     "key 'interfaces[0].netdev': must not be empty");
+	expect_exact("interfaces = ( { name = 1; netdev = \"a\"; } );\n", 1,
+		     "key 'interfaces[0].name': expected a string");
+	expect_exact("interfaces = ( { name = \"A\"; netdev = \"a\"; },\n { nic = 1; } );\n", 2,
+		     "unknown key 'interfaces[1].nic'");
+	expect_exact("cli = { users = (\n { } ); };\n", 2, "key 'cli.users[0]': missing 'name'");
+	expect_exact("interfaces = (\n { } );\n", 2, "key 'interfaces[0]': missing 'name'");
+	expect_exact("interfaces = ( { name = \"A\"; netdev = \"a\"; },\n"
+		     " { name = \"B\"; } );\n", 2, "key 'interfaces[1]': missing 'netdev'");
+	expect_exact("cli = { users = ( { name = \"a\"; password = \"\"; },\n"
+		     " { name = \"a\"; password = \"\"; } ); };\n", 2,
+		     "key 'cli.users[1].name': duplicate user 'a'");
+}
