@@ -388,7 +388,14 @@ static void render_assoc(struct sbuf *out, const char *kind, const NtpAssociatio
 	sbuf_printf(out, "ntp-service %s", kind);
 	if (a->vpn_instance)
 		sbuf_printf(out, " vpn-instance %s", a->vpn_instance);
-	sbuf_printf(out, "%s %s", a->has_ipv6 && a->ipv6 ? " ipv6" : "", a->address);
+	if (a->has_ipv6 && a->ipv6) {
+		/* Stored in inet_ntop's lower case (the list key); VRP shows upper. */
+		sbuf_puts(out, " ipv6 ");
+		for (const char *c = a->address; *c; c++)
+			sbuf_printf(out, "%c", toupper((unsigned char)*c));
+	} else {
+		sbuf_printf(out, " %s", a->address);
+	}
 	if (a->has_version && a->version != 3)
 		sbuf_printf(out, " version %u", a->version);
 	if (a->has_authentication_keyid)

@@ -205,6 +205,13 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 
 		if (!na || !na->address)
 			continue;
+		if (naddr_parse(na->address, &a) == 0 && a.family == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&a.v6)) {
+			/* It would need the interface as its scope: not done yet. */
+			err_add(e, "%s %s: link-local IPv6 addresses are not supported", kind,
+				na->address);
+			continue;
+		}
 		if (naddr_parse(na->address, &a) < 0 || (v6 && a.family != AF_INET6)) {
 			int r;
 

@@ -268,7 +268,7 @@ Test(ntpopt, rendered_lines_parse_back)
 	round_trip("ntp unicast-peer domain peer.example.net vpn-instance blue version 2",
 		   "ntp-service unicast-peer vpn-instance blue peer.example.net version 2\r\n");
 	round_trip("ntp unicast-server ipv6 2001:db8::7 iburst",
-		   "ntp-service unicast-server ipv6 2001:db8::7 iburst\r\n");
+		   "ntp-service unicast-server ipv6 2001:DB8::7 iburst\r\n");
 	round_trip("ntp ipv6 source-interface LoopBack0",
 		   "ntp-service ipv6 source-interface LoopBack0\r\n");
 }
