@@ -5,14 +5,17 @@
  *   [~DeviceC-acl-basic-2000] rule 5 permit source 10.0.1.0 0.0.0.255
  *   [~DeviceC-acl-basic-2000] rule deny source 10.0.1.33 0
  *   [~DeviceC-acl-basic-2000] rule permit source any
- *   undo rule 5 / undo acl number 2000
+ *   undo rule 5 / undo rule deny source 10.0.1.33 0 / undo acl number 2000
  *
  * Only basic ACLs (2000..2999) exist here; advanced ones are refused by
  * the grammar.  A rule without an id gets the next multiple of 5 above the
  * highest id in the candidate (VRP's default step).  Re-entering a rule id
  * replaces that rule.  The address is stored with the wildcard bits
  * cleared (10.0.1.7 0.0.0.255 is kept as 10.0.1.0 0.0.0.255), `source any`
- * and no source both mean any source and print as no source.
+ * and no source both mean any source and print as no source.  `undo rule`
+ * by content removes the rule with that action and source (normalized the
+ * same way); when none matches, the candidate is left alone and the
+ * operator is told.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -110,29 +113,10 @@ static int next_rule_id(struct cmd_ctx *ctx, const char *num, uint32_t *out)
 	return 0;
 }
 
-static int h_rule(struct cmd_ctx *ctx, const struct cmd_args *a)
+/* The rule the arguments describe (id aside): action and normalized
+ * source, into r (strings allocated). */
+static void rule_from_args(const struct cmd_args *a, AclRule *r)
 {
-	const char *num = cmd_view_acl(ctx);
-	uint32_t id;
-	char idtxt[16];
-
-	if (!num)
-		return cmd_error(ctx, "The command is only valid in an ACL view.");
-	if (cmd_has(a, "rule-id"))
-		id = cmd_arg_u32(a, "rule-id", 0);
-	else if (next_rule_id(ctx, num, &id) < 0)
-		return -1;
-	snprintf(idtxt, sizeof(idtxt), "%u", id);
-	cmd_edit_delete(ctx, "acl", num, "rule", idtxt, NULL);
-	if (a->undo)
-		return 0;
-
-	Config *c = frag_new();
-	Acl *acl = frag_acl(c, num);
-	AclRule *r = xmalloc(sizeof(*r));
-
-	acl_rule__init(r);
-	r->id = xstrdup(idtxt);
 	if (cmd_has(a, "deny")) {
 		r->has_deny = true;
 		r->deny = true;
@@ -150,6 +134,78 @@ static int h_rule(struct cmd_ctx *ctx, const struct cmd_args *a)
 		inet_ntop(AF_INET, &w, buf, sizeof(buf));
 		r->wildcard = xstrdup(buf);
 	}
+}
+
+static bool str_same(const char *x, const char *y)
+{
+	return strcmp(x ? x : "", y ? y : "") == 0;
+}
+
+/* `undo rule { permit | deny } [ source ... ]`: the id of the candidate's
+ * rule with that content in ACL num, into idtxt. */
+static int find_rule_by_content(struct cmd_ctx *ctx, const char *num, const struct cmd_args *a,
+				char *idtxt, size_t len)
+{
+	AclRule want = ACL_RULE__INIT;
+	Config *c;
+	int r = -1;
+
+	if (cmd_get_config(ctx, true, &c) < 0)
+		return -1;
+	rule_from_args(a, &want);
+	for (size_t i = 0; c && i < c->n_acl && r < 0; i++) {
+		const Acl *acl = c->acl[i];
+
+		if (!acl->number || strcmp(acl->number, num))
+			continue;
+		for (size_t k = 0; k < acl->n_rule; k++) {
+			const AclRule *x = acl->rule[k];
+
+			if ((x->has_deny && x->deny) == want.deny &&
+			    str_same(x->source, want.source) && str_same(x->wildcard, want.wildcard)) {
+				snprintf(idtxt, len, "%s", x->id);
+				r = 0;
+				break;
+			}
+		}
+	}
+	free(want.source);
+	free(want.wildcard);
+	if (c)
+		config__free_unpacked(c, NULL);
+	return r == 0 ? 0 : cmd_error(ctx, "The rule does not exist.");
+}
+
+static int h_rule(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *num = cmd_view_acl(ctx);
+	uint32_t id;
+	char idtxt[16];
+
+	if (!num)
+		return cmd_error(ctx, "The command is only valid in an ACL view.");
+	if (a->undo && !cmd_has(a, "rule-id")) {
+		if (find_rule_by_content(ctx, num, a, idtxt, sizeof(idtxt)) < 0)
+			return -1;
+		cmd_edit_delete(ctx, "acl", num, "rule", idtxt, NULL);
+		return 0;
+	}
+	if (cmd_has(a, "rule-id"))
+		id = cmd_arg_u32(a, "rule-id", 0);
+	else if (next_rule_id(ctx, num, &id) < 0)
+		return -1;
+	snprintf(idtxt, sizeof(idtxt), "%u", id);
+	cmd_edit_delete(ctx, "acl", num, "rule", idtxt, NULL);
+	if (a->undo)
+		return 0;
+
+	Config *c = frag_new();
+	Acl *acl = frag_acl(c, num);
+	AclRule *r = xmalloc(sizeof(*r));
+
+	acl_rule__init(r);
+	r->id = xstrdup(idtxt);
+	rule_from_args(a, r);
 	acl->rule = xmalloc(sizeof(*acl->rule));
 	acl->rule[0] = r;
 	acl->n_rule = 1;
@@ -183,7 +239,9 @@ const struct cmd_entry cmd_acl_entries[] = {
 	{ CLI_V_ACL,
 	  "rule [ rule-id ] { permit | deny } "
 	  "[ source { source-address { source-wildcard | 0 } | any } ]",
-	  "undo rule rule-id", rule_params, acl_kw, h_rule },
+	  "undo rule { rule-id | { permit | deny } "
+	  "[ source { source-address { source-wildcard | 0 } | any } ] }",
+	  rule_params, acl_kw, h_rule },
 	{ CLI_V_ACL, "display this", NULL, NULL, acl_kw, h_display_this },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

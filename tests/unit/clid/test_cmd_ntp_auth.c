@@ -5,7 +5,8 @@
  * edit code (cfgd/edit.c) and answers `get` with it, so the commands, the
  * ACL view and automatic rule numbering run as with the real daemon.
  *  - the ACL view: prompt, rules with and without ids, wildcard
- *    normalisation, undo, `display this`, advanced ACL numbers refused;
+ *    normalisation, undo by id or by content, `display this`, advanced ACL
+ *    numbers refused;
  *  - every authentication / access command renders in
  *    `display current-configuration`, and the rendered text typed into a
  *    fresh session renders the same text again (round trip, keys included,
@@ -121,6 +122,34 @@ Test(auth_cli, acl_view)
 	run(s, "undo acl number 2001");
 	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI]");
 	cr_assert_eq(CAND->n_acl, 1);
+	cli_session_free(s);
+}
+
+Test(auth_cli, undo_rule_by_content)
+{
+	struct cli_session *s = cmd_session_new("VTY 0");
+
+	run(s, "system-view");
+	run(s, "acl number 2000");
+	run(s, "rule permit source 10.0.1.7 0.0.0.255");
+	run(s, "rule deny source 10.0.1.33 0");
+	run(s, "rule permit");
+	/* The source is normalized as when the rule was written. */
+	run(s, "undo rule permit source 10.0.1.200 0.0.0.255");
+	run(s, "undo rule deny source 10.0.1.33 0");
+	cli_exec(s, "undo rule deny source 10.0.1.34 0");
+	cr_assert_str_eq(take(), "Error: The rule does not exist.\r\n");
+	cli_exec(s, "undo rule deny");
+	cr_assert_str_eq(take(), "Error: The rule does not exist.\r\n");
+	cli_exec(s, "display this");
+	cr_assert_str_eq(take(),
+			 "#\r\n"
+			 "acl number 2000\r\n"
+			 " rule 15 permit\r\n"
+			 "#\r\n"
+			 "return\r\n");
+	run(s, "undo rule permit");
+	cr_assert_eq(CAND->acl[0]->n_rule, 0);
 	cli_session_free(s);
 }
 
