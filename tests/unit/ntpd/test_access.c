@@ -367,11 +367,65 @@ Test(access, server_disable_and_max_dynamic)
 	cr_assert_eq(f.core->n_dynamic, 1);
 	cr_assert_eq(send_from(&f, ip("127.0.0.8"), NTP_MODE_ACTIVE, 303, r, sizeof(r)), 0);
 	cr_assert_eq(f.core->stats.drop[NTPD_DROP_DYN_LIMIT], 1);
-	/* (Without sockets the reconciliation drops dynamic associations, so
-	 * keeping them when the limit is lowered is not observable here.) */
 	o.max_dyn = 0;
 	configure(&f, &o);
 	cr_assert_eq(send_from(&f, ip("127.0.0.7"), NTP_MODE_ACTIVE, 304, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_DYN_LIMIT], 2);
+	fx_fini(&f);
+}
+
+/* The same as send_from, arriving on the serving socket (so a dynamic
+ * association has a socket and survives reconciliations). */
+static int send_on_server_sock(struct fx *f, uint32_t src, uint64_t xmt, uint8_t *reply,
+			       size_t rlen)
+{
+	struct ntp_packet q;
+	struct ntpd_rx rx;
+	uint8_t buf[64];
+
+	memset(&q, 0, sizeof(q));
+	q.version = 4;
+	q.mode = NTP_MODE_ACTIVE;
+	q.poll = 6;
+	q.xmt = xmt;
+	memset(&rx, 0, sizeof(rx));
+	rx.buf = buf;
+	rx.len = (size_t)ntp_packet_encode(&q, buf, sizeof(buf));
+	rx.src = naddr_v4(src);
+	rx.src_port = 40000;
+	rx.dst = naddr_v4(f->me);
+	rx.ts = ntp_clock_now(f->core->clock);
+	rx.sock = f->core->server_sock;
+	rx.serving = true;
+	return ntpd_input(f->core, &rx, reply, rlen);
+}
+
+Test(access, lowering_max_dynamic_keeps_existing_sessions)
+{
+	struct fx f;
+	uint8_t r[NTPD_PKT_MAX];
+	struct opts o = { .max_dyn = 3 };
+
+	core_init(&f);
+	configure(&f, &o);
+	cr_assert_not_null(f.core->server_sock);
+	for (uint32_t i = 0; i < 3; i++)
+		cr_assert_gt(send_on_server_sock(&f, ip("127.0.0.7") + htonl(i), 400 + i, r,
+						 sizeof(r)), 0);
+	cr_assert_eq(f.core->n_dynamic, 3);
+	/* Down to 1: the three stay (VRP: the limit applies to new sessions)
+	 * and keep answering; a fourth peer is refused. */
+	o.max_dyn = 1;
+	configure(&f, &o);
+	cr_assert_eq(f.core->n_dynamic, 3);
+	cr_assert_gt(send_on_server_sock(&f, ip("127.0.0.8"), 410, r, sizeof(r)), 0);
+	cr_assert_eq(send_on_server_sock(&f, ip("127.0.0.20"), 411, r, sizeof(r)), 0);
+	cr_assert_eq(f.core->stats.drop[NTPD_DROP_DYN_LIMIT], 1);
+	cr_assert_eq(f.core->n_dynamic, 3);
+	/* When one goes, the count is still above the limit: still refused. */
+	assoc_free(ntpd_assoc_find(f.core, NADDR_V4P(ip("127.0.0.7")), 0));
+	cr_assert_eq(f.core->n_dynamic, 2);
+	cr_assert_eq(send_on_server_sock(&f, ip("127.0.0.20"), 412, r, sizeof(r)), 0);
 	cr_assert_eq(f.core->stats.drop[NTPD_DROP_DYN_LIMIT], 2);
 	fx_fini(&f);
 }
