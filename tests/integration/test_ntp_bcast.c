@@ -16,6 +16,11 @@
  * with multicast on 224.0.1.1 (the lab bridge floods multicast:
  * scripts/lab sets mcast_snooping 0).  Broadcasts stay on the lab's veths
  * and bridge.  Every wait has a deadline.
+ *
+ * Signed broadcasts (second test): DeviceC signs with MD5 key 1; DeviceD,
+ * with `authentication enable`, first holds key 1 with another secret: the
+ * broadcasts are counted as authentication failures and DeviceD stays
+ * unsynchronized; with the right secret it synchronizes.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -156,6 +161,82 @@ Test(ntp_bcast, broadcast_then_multicast, .fini = lab_down, .timeout = 280)
 	expect_config(vc, "DeviceC", c_conf2);
 	expect_config(vd, "DeviceD", d_conf2);
 
+	lab_vty_close(vc);
+	lab_vty_close(vd);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* `display ntp-service statistics packet` on dev: its authentication failures. */
+static long long auth_failures(struct vty *v, const char *dev)
+{
+	char *out = NULL;
+	long long n;
+
+	cr_assert_eq(lab_cmd(v, dev, "display ntp-service statistics packet", &out), 0);
+	n = lab_stat_value(out, "Authentication failures");
+	cr_assert_geq(n, 0, "%s", out);
+	free(out);
+	return n;
+}
+
+Test(ntp_bcast, signed_broadcasts, .fini = lab_down, .timeout = 200)
+{
+	lab_require_root();
+	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.2:-8", NULL), 0, "the lab did not come up");
+
+	struct vty *vc = lab_vty("DeviceC", 20000);
+	struct vty *vd = lab_vty("DeviceD", 20000);
+	cr_assert(vc && vd, "no VTY session");
+
+	static const char *const d_wrong[] = {
+		"system-view", "sysname DeviceD", "ntp-service authentication enable",
+		"ntp-service authentication-keyid 1 authentication-mode md5 cipher NotTheKey1",
+		"ntp-service reliable authentication-keyid 1",
+		"interface GigabitEthernet0/1/0", "undo shutdown",
+		"ip address 10.0.1.32 255.255.255.0", "ntp-service broadcast-client", "commit",
+		"quit", NULL,
+	};
+	static const char *const c_signed[] = {
+		"system-view", "sysname DeviceC", "ntp-service refclock-master 2",
+		"ntp-service authentication enable",
+		"ntp-service authentication-keyid 1 authentication-mode md5 cipher BcastKey1",
+		"ntp-service reliable authentication-keyid 1",
+		"interface GigabitEthernet0/1/0", "undo shutdown",
+		"ip address 10.0.1.31 255.255.255.0",
+		"ntp-service broadcast-server authentication-keyid 1", "commit", NULL,
+	};
+	lines(vd, "DeviceD", d_wrong);
+	lines(vc, "DeviceC", c_signed);
+	double t0 = lab_now();
+
+	/* Wrong secret: the broadcasts are refused and counted. */
+	long long fails = 0;
+	while (fails < 2 && lab_now() < t0 + 40) {
+		lab_pause_ms(500);
+		fails = auth_failures(vd, "DeviceD");
+	}
+	cr_assert_geq(fails, 2, "DeviceD counted %lld authentication failures", fails);
+	char *out = NULL;
+	cr_assert_eq(lab_cmd(vd, "DeviceD", "display ntp-service status", &out), 0);
+	cr_assert(strstr(out, "clock status: unsynchronized"), "synchronized by a forged key:\n%s",
+		  out);
+	free(out);
+	lab_note("ntp_bcast: signed: %lld broadcasts refused with the wrong secret in %.1f s",
+		 fails, lab_now() - t0);
+
+	/* The right secret: synchronized from the signed broadcasts. */
+	static const char *const d_right[] = {
+		"ntp-service authentication-keyid 1 authentication-mode md5 cipher BcastKey1",
+		"commit", NULL,
+	};
+	lines(vd, "DeviceD", d_right);
+	t0 = lab_now();
+	wait_synced(vd, "signed broadcast", t0);
+
+	static const char *const c_conf[] = {
+		" ntp-service broadcast-server authentication-keyid 1\n", NULL,
+	};
+	expect_config(vc, "DeviceC", c_conf);
 	lab_vty_close(vc);
 	lab_vty_close(vd);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");

@@ -60,14 +60,10 @@ static const char *const conf_e[] = {
 /* The number after "label ... : " in a statistics block. */
 static unsigned long long stat_of(const char *out, const char *label)
 {
-	const char *p = strstr(out, label);
-	unsigned long long n = 0;
+	long long n = lab_stat_value(out, label);
 
-	cr_assert_not_null(p, "no '%s' in:\n%s", label, out);
-	p = strchr(p, ':');
-	cr_assert_not_null(p);
-	cr_assert_eq(sscanf(p + 1, "%llu", &n), 1);
-	return n;
+	cr_assert_geq(n, 0, "no '%s' in:\n%s", label, out);
+	return (unsigned long long)n;
 }
 
 /* Junk datagrams to DeviceD's NTP port from inside DeviceE's namespace. */

@@ -51,6 +51,16 @@ double lab_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+long long lab_stat_value(const char *out, const char *label)
+{
+	const char *p = out ? strstr(out, label) : NULL;
+	long long n;
+
+	if (!p || !(p = strchr(p, ':')) || sscanf(p + 1, "%lld", &n) != 1)
+		return -1;
+	return n;
+}
+
 void lab_pause_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };

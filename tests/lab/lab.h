@@ -103,5 +103,9 @@ void lab_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lab_pause_ms(int ms);
 /* Monotonic seconds. */
 double lab_now(void);
+/* The number after the ':' of the first line of a display that contains
+ * label (`display ntp-service statistics packet`), or -1 when there is no
+ * such line. */
+long long lab_stat_value(const char *out, const char *label);
 
 #endif
