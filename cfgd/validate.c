@@ -8,6 +8,7 @@
  *                     or 240/4 (incl. 255.255.255.255), not the network or
  *                     broadcast address of its own subnet unless /31 or /32;
  *                     mask length 1..32; no two interfaces in overlapping subnets
+ *   interface IPv6    `ipv6 enable`, `ipv6 address`: see validate_if6.c
  *   NTP association   IPv4 literal that is a unicast host address: not 0/8,
  *                     224/4, 240/4, 127.127/16 (the local reference clock),
  *                     nor the network or broadcast address of a configured
@@ -420,6 +421,7 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 	check_interfaces(cfg, bs, out);
 	check_ntp(cfg, bs, out);
 	validate_ntp_security(cfg, phase, out);   /* validate_auth.c */
+	validate_if6(cfg, out);                   /* validate_if6.c */
 	if (phase == VALIDATE_COMMIT)
 		check_commit(cfg, bs, out);
 }

@@ -11,6 +11,7 @@
 #ifndef CFGD_VALIDATE_H
 #define CFGD_VALIDATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "config.pb-c.h"
 
@@ -38,6 +39,15 @@ void validate_list_free(struct validate_list *l);
  * to keys and ACLs).  Appends to out. */
 void validate_ntp_security(const Config *cfg, enum validate_phase phase,
 			   struct validate_list *out);
+
+/* validate_if6.c: `ipv6 enable` and `ipv6 address` of each interface, and
+ * the IPv6 addresses of different interfaces against each other.  Appends
+ * to out. */
+#define VALIDATE_IF6_MAX 16     /* IPv6 addresses per interface (our cap) */
+void validate_if6(const Config *cfg, struct validate_list *out);
+struct in6_addr;
+/* Global unicast: not ::, ::1, multicast, link-local fe80::/10, v4-mapped. */
+bool validate_if6_global_unicast(const struct in6_addr *a);
 
 /* The first problem of `after` that `before` does not have: -EINVAL with the
  * sentence in err, or 0. */

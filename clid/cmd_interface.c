@@ -4,10 +4,22 @@
  *
  * Interfaces are those of the bootstrap file; entering the view of one
  * creates nothing, so no edit is sent until a setting changes.
+ *
+ * IPv6 (VRP): `ipv6 enable`, `ipv6 address { X LEN | X/LEN }` (several per
+ * interface; cfgd caps them at 16), `undo ipv6 address [ X LEN | X/LEN ]`
+ * (no argument: all).  Addresses are stored as canonical inet_ntop text
+ * (lowercase, the list key) and printed in uppercase, as VRP prints them.
+ * Only global unicast literals are taken: multicast, link-local fe80::/10,
+ * ::, ::1 and IPv4-mapped ones get "Wrong parameter" under the address.
+ * `undo ipv6 enable` while the candidate still has IPv6 addresses on the
+ * interface is refused (cfgd refuses it too; our sentence says what to do).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd.h"
 #include "cmd_ntp_auth.h"
@@ -34,6 +46,21 @@ static const struct cmd_param ip_params[] = {
 	{ "ip-address", GP_IPV4, 0, 0, "IP address" },
 	{ "mask", GP_MASK, 0, 0, "IP address mask" },
 	{ "mask-length", GP_INT, 0, 32, "Length of IP address mask" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static const struct cmd_kwhelp if6_kw[] = {
+	{ "ipv6", "Specify IPv6 configuration" },
+	{ "enable", "Enable IPv6 functionality on the interface" },
+	{ "address", "Configure an IPv6 address on the interface" },
+	{ NULL, NULL },
+};
+
+static const struct cmd_param ipv6_params[] = {
+	{ "ipv6-address", GP_STRING, 2, 39, "IPv6 address (X:X::X:X)" },
+	{ "prefix-length", GP_INT, 1, 128, "Prefix length" },
+	{ "ipv6-address/prefix-length", GP_STRING, 4, 43,
+	  "IPv6 address and prefix length (X:X::X:X/M)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -114,6 +141,138 @@ static int h_description(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+/* A global unicast IPv6 literal (see cfgd/validate_if6.c) into canonical
+ * text; false for anything else. */
+static bool if6_parse(const char *text, char *canon, size_t len)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, text, &a) != 1)
+		return false;
+	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+	    IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_V4MAPPED(&a))
+		return false;
+	return inet_ntop(AF_INET6, &a, canon, (socklen_t)len) != NULL;
+}
+
+/* The address and prefix length of either form, canonical; 0, or -1 after
+ * writing "Wrong parameter" under the word at fault. */
+static int if6_args(struct cmd_ctx *ctx, const struct cmd_args *a, char *canon, size_t len,
+		    uint32_t *plen)
+{
+	if (cmd_has(a, "ipv6-address/prefix-length")) {
+		const char *w = cmd_arg(a, "ipv6-address/prefix-length");
+		size_t tok = cmd_arg_tok(a, "ipv6-address/prefix-length");
+		const char *slash = strchr(w, '/');
+		char addr[INET6_ADDRSTRLEN];
+		char *end;
+		unsigned long n;
+
+		if (!slash || (size_t)(slash - w) >= sizeof(addr) || !isdigit((unsigned char)slash[1]))
+			return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);
+		memcpy(addr, w, (size_t)(slash - w));
+		addr[slash - w] = '\0';
+		n = strtoul(slash + 1, &end, 10);
+		if (*end != '\0' || n < 1 || n > 128 || !if6_parse(addr, canon, len))
+			return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);
+		*plen = (uint32_t)n;
+		return 0;
+	}
+	if (!if6_parse(cmd_arg(a, "ipv6-address"), canon, len))
+		return cmd_error_at(ctx, cmd_arg_tok(a, "ipv6-address"), GRAM_WRONG_PARAM);
+	*plen = cmd_arg_u32(a, "prefix-length", 64);
+	return 0;
+}
+
+/* This interface in the session's candidate: 0 with *cfg owned by the
+ * caller (may be NULL) and *ifc pointing into it (NULL when absent), or -1
+ * after writing the error. */
+static int if6_candidate(struct cmd_ctx *ctx, Config **cfg, const Interface **ifc)
+{
+	const char *ifname = cmd_view_ifname(ctx);
+
+	*ifc = NULL;
+	if (cmd_get_config(ctx, true, cfg) < 0)
+		return -1;
+	for (size_t i = 0; *cfg && i < (*cfg)->n_interface; i++)
+		if ((*cfg)->interface[i]->name && !strcasecmp((*cfg)->interface[i]->name, ifname))
+			*ifc = (*cfg)->interface[i];
+	return 0;
+}
+
+static int h_ipv6_enable(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *ifname = cmd_view_ifname(ctx);
+
+	if (a->undo) {
+		Config *c;
+		const Interface *ifc;
+		bool busy;
+
+		if (if6_candidate(ctx, &c, &ifc) < 0)
+			return -1;
+		busy = ifc && ifc->n_ipv6_address > 0;
+		if (c)
+			config__free_unpacked(c, NULL);
+		/* Our wording: VRP's manuals do not say what happens to them. */
+		if (busy)
+			return cmd_error(ctx, "Please delete the IPv6 addresses of the interface "
+					 "first.");
+		cmd_edit_delete(ctx, "interface", ifname, "ipv6_enable", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	Interface *ifc = frag_interface(c, ifname);
+
+	ifc->has_ipv6_enable = true;
+	ifc->ipv6_enable = true;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_ipv6_address(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *ifname = cmd_view_ifname(ctx);
+	char canon[INET6_ADDRSTRLEN];
+	uint32_t plen;
+
+	if (a->undo && !cmd_has(a, "ipv6-address") && !cmd_has(a, "ipv6-address/prefix-length")) {
+		cmd_edit_delete(ctx, "interface", ifname, "ipv6_address", NULL);
+		return 0;
+	}
+	if (if6_args(ctx, a, canon, sizeof(canon), &plen) < 0)
+		return -1;
+	if (a->undo) {
+		Config *c;
+		const Interface *ifc;
+		bool found = false;
+
+		if (if6_candidate(ctx, &c, &ifc) < 0)
+			return -1;
+		for (size_t i = 0; ifc && i < ifc->n_ipv6_address; i++)
+			found |= !strcmp(ifc->ipv6_address[i]->address, canon) &&
+				 ifc->ipv6_address[i]->prefix_len == plen;
+		if (c)
+			config__free_unpacked(c, NULL);
+		if (!found)
+			return cmd_error(ctx, "The IPv6 address does not exist.");
+		cmd_edit_delete(ctx, "interface", ifname, "ipv6_address", canon, NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	Interface *ifc = frag_interface(c, ifname);
+	Ipv6Address *e = xmalloc(sizeof(*e));
+
+	ipv6_address__init(e);
+	e->address = xstrdup(canon);
+	e->prefix_len = plen;
+	ifc->ipv6_address = xmalloc(sizeof(*ifc->ipv6_address));
+	ifc->ipv6_address[0] = e;
+	ifc->n_ipv6_address = 1;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
 const struct cmd_entry cmd_interface_entries[] = {
 	{ CLI_V_SYSTEM, "interface { interface-name | interface-type interface-number }", NULL,
 	  interface_params, if_kw, h_interface },
@@ -121,6 +280,10 @@ const struct cmd_entry cmd_interface_entries[] = {
 	  "undo ip address [ ip-address { mask | mask-length } ]", ip_params, if_kw, h_ip_address },
 	{ CLI_V_IF, "shutdown", "undo shutdown", NULL, if_kw, h_shutdown },
 	{ CLI_V_IF, "description text", "undo description", desc_params, if_kw, h_description },
+	{ CLI_V_IF, "ipv6 enable", "undo ipv6 enable", NULL, if6_kw, h_ipv6_enable },
+	{ CLI_V_IF, "ipv6 address { ipv6-address prefix-length | ipv6-address/prefix-length }",
+	  "undo ipv6 address [ ipv6-address prefix-length | ipv6-address/prefix-length ]",
+	  ipv6_params, if6_kw, h_ipv6_address },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -138,10 +301,23 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 		sbuf_printf(out, " description %s\r\n", ifc->description);
 	if (ifc->has_shutdown)
 		sbuf_puts(out, ifc->shutdown ? " shutdown\r\n" : " undo shutdown\r\n");
+	if (ifc->has_ipv6_enable && ifc->ipv6_enable)
+		sbuf_puts(out, " ipv6 enable\r\n");
 	if (ifc->address) {
 		char mask[16];
 		mask_text(ifc->address->prefix_len, mask, sizeof(mask));
 		sbuf_printf(out, " ip address %s %s\r\n", ifc->address->address, mask);
+	}
+	for (size_t i = 0; i < ifc->n_ipv6_address; i++) {
+		const Ipv6Address *e = ifc->ipv6_address[i];
+		char up[INET6_ADDRSTRLEN];
+		size_t k = 0;
+
+		/* VRP prints IPv6 addresses in uppercase. */
+		for (const char *p = e->address ? e->address : ""; *p && k + 1 < sizeof(up); p++)
+			up[k++] = (char)toupper((unsigned char)*p);
+		up[k] = '\0';
+		sbuf_printf(out, " ipv6 address %s/%u\r\n", up, e->prefix_len);
 	}
 	cmd_ntp_bcast_render(ifc, out);
 	cmd_ntp_auth_render_interface(ifc, out);

@@ -6,7 +6,9 @@
  * sets the desired state; reconcile() plans and executes the difference
  * over rtnetlink and publish() sends IfStates when the packed bytes change.
  * A kernel that dropped events (ENOBUFS) makes ifmgrd forget its view and
- * take a full dump again.
+ * take a full dump again.  IPv6 addresses follow the same path (rules in
+ * ifstate.h): added with DAD, published once the kernel clears
+ * IFA_F_TENTATIVE.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "bootstrap.h"
 #include "bus.h"
@@ -79,11 +83,16 @@ static void on_event(const struct rtnl_event *ev, void *arg)
 		}
 		break;
 	case RTNL_NEWADDR:
-		if (by_index)
+		/* IPv6: DAD finishing (or failing) is an RTM_NEWADDR with new flags. */
+		if (by_index && ev->family == AF_INET6)
+			ifs_obs_addr6_add(&by_index->have, &ev->addr6);
+		else if (by_index)
 			ifs_obs_addr_add(&by_index->have, &ev->addr);
 		break;
 	case RTNL_DELADDR:
-		if (by_index)
+		if (by_index && ev->family == AF_INET6)
+			ifs_obs_addr6_del(&by_index->have, &ev->addr6);
+		else if (by_index)
 			ifs_obs_addr_del(&by_index->have, &ev->addr);
 		break;
 	}
@@ -130,10 +139,13 @@ static void on_retry(struct loop *loop, void *arg)
 static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_action *a,
 		   char *err, size_t errlen)
 {
-	char addr[32];
+	char addr[INET6_ADDRSTRLEN + 4];
 	int r = 0;
 
-	ifs_addr_format(&a->addr, addr, sizeof(addr));
+	if (a->kind == IFS_DEL_ADDR6 || a->kind == IFS_ADD_ADDR6)
+		ifs_addr6_format(&a->addr6, addr, sizeof(addr));
+	else
+		ifs_addr_format(&a->addr, addr, sizeof(addr));
 	switch (a->kind) {
 	case IFS_DEL_ADDR:
 		r = rtnl_addr_del(im->nl, ifp->have.ifindex, &a->addr);
@@ -152,6 +164,25 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 				 ifp->bs->netdev, strerror(-r));
 		else
 			log_info("%s: added %s to %s", ifp->bs->name, addr, ifp->bs->netdev);
+		break;
+	case IFS_DEL_ADDR6:
+		r = rtnl_addr6_del(im->nl, ifp->have.ifindex, &a->addr6);
+		if (r == -EADDRNOTAVAIL)
+			r = 0;   /* already gone (flushed by a link down) */
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot remove %s from %s: %s", ifp->bs->name,
+				 addr, ifp->bs->netdev, strerror(-r));
+		else
+			log_info("%s: removed %s from %s", ifp->bs->name, addr, ifp->bs->netdev);
+		break;
+	case IFS_ADD_ADDR6:
+		r = rtnl_addr6_add(im->nl, ifp->have.ifindex, &a->addr6);
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot add %s to %s: %s", ifp->bs->name, addr,
+				 ifp->bs->netdev, strerror(-r));
+		else
+			log_info("%s: added %s to %s (duplicate address detection runs)",
+				 ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_LINK_UP:
 	case IFS_LINK_DOWN:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
 #include "log.h"
@@ -21,10 +22,45 @@ static void desired_factory(struct ifs_desired *out)
 	out->has_addr = false;
 }
 
+/* `ipv6 enable` and the configured addresses, in order.  A bad entry (cfgd
+ * refuses them; a hand-written file might not) is skipped with a sentence. */
+static int desired_ipv6(const Interface *itf, const char *name, struct ifs_desired *out,
+			char *err, size_t errlen)
+{
+	int rc = 0;
+
+	out->ipv6_enable = itf->has_ipv6_enable && itf->ipv6_enable;
+	if (!out->ipv6_enable)
+		return 0;
+	for (size_t i = 0; i < itf->n_ipv6_address; i++) {
+		const Ipv6Address *e = itf->ipv6_address[i];
+		struct ifs_addr6 a = { .scope = RT_SCOPE_UNIVERSE };
+
+		if (!e || !e->address || inet_pton(AF_INET6, e->address, &a.addr) != 1 ||
+		    e->prefix_len < 1 || e->prefix_len > 128) {
+			if (errlen)
+				snprintf(err, errlen, "%s: invalid IPv6 address '%s/%u'", name,
+					 e && e->address ? e->address : "", e ? e->prefix_len : 0);
+			rc = -EINVAL;
+			continue;
+		}
+		if (out->n_addr6 == IFS_MAX_ADDR6) {
+			if (errlen)
+				snprintf(err, errlen, "%s: more than %d IPv6 addresses", name,
+					 IFS_MAX_ADDR6);
+			return -EINVAL;
+		}
+		a.plen = (uint8_t)e->prefix_len;
+		out->addr6[out->n_addr6++] = a;
+	}
+	return rc;
+}
+
 int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desired *out,
 			    char *err, size_t errlen)
 {
 	const Interface *itf = NULL;
+	int rc = 0;
 
 	desired_factory(out);
 	if (errlen)
@@ -42,6 +78,8 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 		return 0;
 	/* Absent `shutdown` is the factory state: administratively down. */
 	out->admin_up = itf->has_shutdown ? !itf->shutdown : false;
+	if (desired_ipv6(itf, name, out, err, errlen) < 0)
+		rc = -EINVAL;
 	if (itf->address) {
 		struct in_addr a;
 
@@ -59,7 +97,7 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 		out->addr = a;
 		out->plen = (uint8_t)itf->address->prefix_len;
 	}
-	return 0;
+	return rc;
 }
 
 static bool addr_is_wanted(const struct ifs_desired *want, const struct ifs_addr *a)
@@ -71,12 +109,75 @@ static void plan_push(struct ifs_plan *plan, enum ifs_action_kind kind, const st
 {
 	if (plan->n >= IFS_MAX_ACTIONS)
 		return;   /* the rest is done by the next pass, triggered by the events */
+	memset(&plan->actions[plan->n], 0, sizeof(plan->actions[plan->n]));
 	plan->actions[plan->n].kind = kind;
 	if (a)
 		plan->actions[plan->n].addr = *a;
-	else
-		memset(&plan->actions[plan->n].addr, 0, sizeof(plan->actions[plan->n].addr));
 	plan->n++;
+}
+
+static void plan_push6(struct ifs_plan *plan, enum ifs_action_kind kind,
+		       const struct ifs_addr6 *a)
+{
+	if (plan->n >= IFS_MAX_ACTIONS)
+		return;
+	memset(&plan->actions[plan->n], 0, sizeof(plan->actions[plan->n]));
+	plan->actions[plan->n].kind = kind;
+	plan->actions[plan->n].addr6 = *a;
+	plan->n++;
+}
+
+static bool addr6_equal(const struct ifs_addr6 *a, const struct ifs_addr6 *b)
+{
+	return a->plen == b->plen && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
+}
+
+/* The configured entry equal to a (address and prefix), or NULL. */
+static const struct ifs_addr6 *addr6_wanted(const struct ifs_desired *want,
+					    const struct ifs_addr6 *a)
+{
+	for (size_t i = 0; i < want->n_addr6; i++)
+		if (addr6_equal(&want->addr6[i], a))
+			return &want->addr6[i];
+	return NULL;
+}
+
+/* The observed entry equal to a, or NULL. */
+static const struct ifs_addr6 *addr6_observed(const struct ifs_observed *obs,
+					      const struct ifs_addr6 *a)
+{
+	for (size_t i = 0; i < obs->n_addrs6; i++)
+		if (addr6_equal(&obs->addrs6[i], a))
+			return &obs->addrs6[i];
+	return NULL;
+}
+
+/* The IPv6 part of the plan (see ifstate.h). */
+static void plan_ipv6(const char *name, const struct ifs_desired *want,
+		      const struct ifs_observed *obs, struct ifs_plan *plan)
+{
+	for (size_t i = 0; i < obs->n_addrs6; i++) {
+		const struct ifs_addr6 *a = &obs->addrs6[i];
+
+		if (a->scope != RT_SCOPE_UNIVERSE || !(a->flags & IFA_F_PERMANENT))
+			continue;   /* link-local, host, or the kernel's own (SLAAC) */
+		if (!addr6_wanted(want, a))
+			plan_push6(plan, IFS_DEL_ADDR6, a);
+	}
+	for (size_t i = 0; i < want->n_addr6; i++) {
+		const struct ifs_addr6 *w = &want->addr6[i];
+		const struct ifs_addr6 *have = addr6_observed(obs, w);
+
+		if (!have) {
+			plan_push6(plan, IFS_ADD_ADDR6, w);
+		} else if ((have->flags & IFA_F_DADFAILED) && !plan->err[0]) {
+			char buf[INET6_ADDRSTRLEN + 4];
+
+			ifs_addr6_format(w, buf, sizeof(buf));
+			snprintf(plan->err, sizeof(plan->err),
+				 "%s: duplicate address detected for %s (DAD failed)", name, buf);
+		}
+	}
 }
 
 size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
@@ -109,6 +210,7 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 		};
 		plan_push(plan, IFS_ADD_ADDR, &a);
 	}
+	plan_ipv6(name, want, obs, plan);
 	if (want->admin_up && !(obs->flags & IFF_UP))
 		plan_push(plan, IFS_LINK_UP, NULL);
 	else if (!want->admin_up && (obs->flags & IFF_UP))
@@ -124,6 +226,7 @@ void ifs_obs_init(struct ifs_observed *obs)
 void ifs_obs_free(struct ifs_observed *obs)
 {
 	free(obs->addrs);
+	free(obs->addrs6);
 	memset(obs, 0, sizeof(*obs));
 }
 
@@ -133,6 +236,7 @@ void ifs_obs_clear(struct ifs_observed *obs)
 	obs->ifindex = 0;
 	obs->flags = 0;
 	obs->n_addrs = 0;
+	obs->n_addrs6 = 0;
 }
 
 static ssize_t obs_find(const struct ifs_observed *obs, const struct ifs_addr *a)
@@ -167,6 +271,44 @@ bool ifs_obs_addr_del(struct ifs_observed *obs, const struct ifs_addr *a)
 	return true;
 }
 
+void ifs_obs_addr6_add(struct ifs_observed *obs, const struct ifs_addr6 *a)
+{
+	for (size_t i = 0; i < obs->n_addrs6; i++) {
+		if (addr6_equal(&obs->addrs6[i], a)) {
+			obs->addrs6[i] = *a;
+			return;
+		}
+	}
+	obs->addrs6 = xrealloc(obs->addrs6, (obs->n_addrs6 + 1) * sizeof(*obs->addrs6));
+	obs->addrs6[obs->n_addrs6++] = *a;
+}
+
+bool ifs_obs_addr6_del(struct ifs_observed *obs, const struct ifs_addr6 *a)
+{
+	for (size_t i = 0; i < obs->n_addrs6; i++) {
+		if (!addr6_equal(&obs->addrs6[i], a))
+			continue;
+		memmove(&obs->addrs6[i], &obs->addrs6[i + 1],
+			(obs->n_addrs6 - i - 1) * sizeof(*obs->addrs6));
+		obs->n_addrs6--;
+		return true;
+	}
+	return false;
+}
+
+bool ifs_addr6_usable(const struct ifs_addr6 *a)
+{
+	return a->scope == RT_SCOPE_UNIVERSE && !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+}
+
+void ifs_addr6_format(const struct ifs_addr6 *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &a->addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, a->plen);
+}
+
 const struct ifs_addr *ifs_primary(const struct ifs_desired *want, const struct ifs_observed *obs)
 {
 	if (!obs->present)
@@ -186,6 +328,42 @@ void ifs_addr_format(const struct ifs_addr *a, char *buf, size_t len)
 
 	inet_ntop(AF_INET, &a->local, ip, sizeof(ip));
 	snprintf(buf, len, "%s/%u", ip, a->plen);
+}
+
+static bool ipv6_listed(const IfState *st, const char *ip)
+{
+	for (size_t i = 0; i < st->n_ipv6; i++)
+		if (strcmp(st->ipv6[i], ip) == 0)
+			return true;
+	return false;
+}
+
+static void ipv6_append(IfState *st, const struct ifs_addr6 *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &a->addr, ip, sizeof(ip));
+	if (!ipv6_listed(st, ip))
+		st->ipv6[st->n_ipv6++] = xstrdup(ip);
+}
+
+/* The usable global addresses: configured ones first, in order. */
+static void fill_ipv6(IfState *st, const struct ifs_desired *want, const struct ifs_observed *obs)
+{
+	st->n_ipv6 = 0;
+	st->ipv6 = NULL;
+	if (!obs->present || obs->n_addrs6 == 0)
+		return;
+	st->ipv6 = xcalloc(obs->n_addrs6, sizeof(char *));
+	for (size_t i = 0; i < want->n_addr6; i++) {
+		const struct ifs_addr6 *have = addr6_observed(obs, &want->addr6[i]);
+
+		if (have && ifs_addr6_usable(have))
+			ipv6_append(st, have);
+	}
+	for (size_t i = 0; i < obs->n_addrs6; i++)
+		if (ifs_addr6_usable(&obs->addrs6[i]))
+			ipv6_append(st, &obs->addrs6[i]);
 }
 
 void ifs_state_fill(IfState *st, const char *name, const char *netdev,
@@ -221,6 +399,7 @@ void ifs_state_fill(IfState *st, const char *name, const char *netdev,
 			st->sub_ipv4[st->n_sub_ipv4++] = xstrdup(buf);
 		}
 	}
+	fill_ipv6(st, want, obs);
 }
 
 void ifs_state_clear(IfState *st)
@@ -231,5 +410,8 @@ void ifs_state_clear(IfState *st)
 	for (size_t i = 0; i < st->n_sub_ipv4; i++)
 		free(st->sub_ipv4[i]);
 	free(st->sub_ipv4);
+	for (size_t i = 0; i < st->n_ipv6; i++)
+		free(st->ipv6[i]);
+	free(st->ipv6);
 	if_state__init(st);
 }

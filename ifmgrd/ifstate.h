@@ -22,6 +22,23 @@
  *  - then IFF_UP is set or cleared.
  * Deleting first avoids the new address becoming a secondary of the old
  * primary, which the kernel would delete along with it.
+ *
+ * IPv6 (`ipv6 enable`, `ipv6 address`): the configured addresses are
+ * programmed only while `ipv6 enable` is set.  ifmgrd owns the static global
+ * addresses of its netdevs, as it owns their IPv4 addresses: an address of
+ * global scope with IFA_F_PERMANENT (what a static address gets) that is not
+ * configured is deleted, after the IPv4 actions; link-local and host-scope
+ * addresses and the kernel's own (SLAAC, temporary: not permanent) are never
+ * touched.  Missing configured ones are added next, before IFF_UP changes.
+ * A configured address counts as present in any state (tentative, DAD
+ * failed): the kernel runs DAD; one whose DAD failed is reported as an
+ * error, never re-added in a loop.  Without `ipv6 enable` nothing IPv6 is
+ * configured: the netdev keeps the kernel's defaults (no disable_ipv6
+ * write), which matches the IPv4 factory state (no address).
+ * What is shown (IfState.ipv6): the usable global addresses, that is
+ * present, scope global, neither IFA_F_TENTATIVE nor IFA_F_DADFAILED: the
+ * configured ones first in configuration order, then the others in kernel
+ * order.  DAD finishing arrives as an RTM_NEWADDR without IFA_F_TENTATIVE.
  */
 #ifndef MERIDIAN_IFSTATE_H
 #define MERIDIAN_IFSTATE_H
@@ -42,11 +59,25 @@ struct ifs_addr {
 	bool secondary;         /* IFA_F_SECONDARY */
 };
 
+/* One IPv6 address as the kernel keeps it. */
+struct ifs_addr6 {
+	struct in6_addr addr;   /* IFA_LOCAL if present, else IFA_ADDRESS */
+	uint8_t plen;
+	uint8_t scope;          /* RT_SCOPE_* (RT_SCOPE_UNIVERSE: global) */
+	uint32_t flags;         /* IFA_F_* (IFA_FLAGS, else ifa_flags) */
+};
+
+/* IPv6 addresses per interface: cfgd refuses more (VALIDATE_IF6_MAX). */
+#define IFS_MAX_ADDR6 16
+
 struct ifs_desired {
 	bool admin_up;
 	bool has_addr;
 	struct in_addr addr;
 	uint8_t plen;
+	bool ipv6_enable;
+	struct ifs_addr6 addr6[IFS_MAX_ADDR6];   /* in configuration order */
+	size_t n_addr6;                          /* 0 unless ipv6_enable */
 };
 
 struct ifs_observed {
@@ -55,13 +86,17 @@ struct ifs_observed {
 	unsigned flags;         /* IFF_* from the last RTM_NEWLINK */
 	struct ifs_addr *addrs; /* IPv4 only, in kernel order */
 	size_t n_addrs;
+	struct ifs_addr6 *addrs6; /* IPv6, in kernel order */
+	size_t n_addrs6;
 };
 
-enum ifs_action_kind { IFS_DEL_ADDR, IFS_ADD_ADDR, IFS_LINK_UP, IFS_LINK_DOWN };
+enum ifs_action_kind { IFS_DEL_ADDR, IFS_ADD_ADDR, IFS_LINK_UP, IFS_LINK_DOWN,
+		       IFS_DEL_ADDR6, IFS_ADD_ADDR6 };
 
 struct ifs_action {
 	enum ifs_action_kind kind;
-	struct ifs_addr addr;   /* for the address actions */
+	struct ifs_addr addr;   /* for the IPv4 address actions */
+	struct ifs_addr6 addr6; /* for the IPv6 address actions */
 };
 
 #define IFS_MAX_ACTIONS 64
@@ -75,7 +110,7 @@ struct ifs_plan {
 /* The desired state of logical interface `name` in cfg (NULL cfg or an
  * interface absent from it: the factory state).  0, or -EINVAL with a
  * sentence in err (bad address or prefix length) and *out left at the
- * factory state with no address. */
+ * factory state with no address (a bad IPv6 entry is only skipped). */
 int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desired *out,
 			    char *err, size_t errlen);
 
@@ -94,6 +129,12 @@ void ifs_obs_clear(struct ifs_observed *obs);
 void ifs_obs_addr_add(struct ifs_observed *obs, const struct ifs_addr *a);
 /* Remove the entry with this local address and prefix; true if there was one. */
 bool ifs_obs_addr_del(struct ifs_observed *obs, const struct ifs_addr *a);
+/* IPv6: add, or update the entry with the same address and prefix (flags
+ * change as DAD runs); remove it. */
+void ifs_obs_addr6_add(struct ifs_observed *obs, const struct ifs_addr6 *a);
+bool ifs_obs_addr6_del(struct ifs_observed *obs, const struct ifs_addr6 *a);
+/* Global scope, not tentative, not DAD-failed: what IfState.ipv6 lists. */
+bool ifs_addr6_usable(const struct ifs_addr6 *a);
 
 /* The primary address shown on the bus: the configured one when the kernel
  * has it, otherwise the first non-secondary non-host address; NULL if none. */
@@ -102,12 +143,15 @@ const struct ifs_addr *ifs_primary(const struct ifs_desired *want, const struct 
 /* Fill *st (initialised here) for the bus: admin_up and oper_up come from
  * the kernel (IFF_UP; IFF_UP && IFF_RUNNING) while the netdev exists, and
  * admin_up from the configuration otherwise.  Strings are malloc'd: free
- * them with ifs_state_clear().  sub_ipv4 entries are "a.b.c.d/len". */
+ * them with ifs_state_clear().  sub_ipv4 entries are "a.b.c.d/len"; ipv6
+ * entries are bare canonical addresses (see the IPv6 rules above). */
 void ifs_state_fill(IfState *st, const char *name, const char *netdev,
 		    const struct ifs_desired *want, const struct ifs_observed *obs);
 void ifs_state_clear(IfState *st);
 
 /* "a.b.c.d/len" into buf. */
 void ifs_addr_format(const struct ifs_addr *a, char *buf, size_t len);
+/* "x:y::z/len" into buf. */
+void ifs_addr6_format(const struct ifs_addr6 *a, char *buf, size_t len);
 
 #endif

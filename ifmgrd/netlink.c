@@ -65,8 +65,7 @@ static int addr_attr_cb(const struct nlattr *attr, void *data)
 	switch (mnl_attr_get_type(attr)) {
 	case IFA_LOCAL:
 	case IFA_ADDRESS:
-		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, sizeof(struct in_addr)) < 0)
-			return MNL_CB_ERROR;
+		/* The size depends on the family: checked by rtnl_parse. */
 		if (mnl_attr_get_type(attr) == IFA_LOCAL)
 			aa->local = attr;
 		else
@@ -82,6 +81,25 @@ static int addr_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	}
 	return MNL_CB_OK;
+}
+
+/* The IPv6 part of an address message: IFA_LOCAL (a point-to-point
+ * address's own end) or else IFA_ADDRESS is the address. */
+static int parse_addr6(const struct ifaddrmsg *ifa, const struct addr_attrs *aa, uint32_t flags,
+		       struct rtnl_event *ev)
+{
+	const struct nlattr *at = aa->local ? aa->local : aa->address;
+
+	if ((aa->local && mnl_attr_get_payload_len(aa->local) != sizeof(struct in6_addr)) ||
+	    (aa->address && mnl_attr_get_payload_len(aa->address) != sizeof(struct in6_addr)))
+		return -EBADMSG;
+	if (ifa->ifa_prefixlen > 128)
+		return -EBADMSG;
+	memcpy(&ev->addr6.addr, mnl_attr_get_payload(at), sizeof(struct in6_addr));
+	ev->addr6.plen = ifa->ifa_prefixlen;
+	ev->addr6.scope = ifa->ifa_scope;
+	ev->addr6.flags = flags;
+	return ev->ifindex > 0 ? 1 : -EBADMSG;
 }
 
 int rtnl_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev)
@@ -116,17 +134,23 @@ int rtnl_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev)
 		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
 			return -EBADMSG;
 		ifa = mnl_nlmsg_get_payload(nlh);
-		if (ifa->ifa_family != AF_INET)
+		if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 			return 0;
 		if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, &aa) < 0)
 			return -EBADMSG;
 		if (!aa.local && !aa.address)
 			return -EBADMSG;
-		if (ifa->ifa_prefixlen > 32)
-			return -EBADMSG;
 		flags = aa.has_flags ? aa.flags : ifa->ifa_flags;
 		ev->type = nlh->nlmsg_type == RTM_NEWADDR ? RTNL_NEWADDR : RTNL_DELADDR;
 		ev->ifindex = (int)ifa->ifa_index;
+		ev->family = ifa->ifa_family;
+		if (ifa->ifa_family == AF_INET6)
+			return parse_addr6(ifa, &aa, flags, ev);
+		if ((aa.local && mnl_attr_get_payload_len(aa.local) != sizeof(struct in_addr)) ||
+		    (aa.address && mnl_attr_get_payload_len(aa.address) != sizeof(struct in_addr)))
+			return -EBADMSG;
+		if (ifa->ifa_prefixlen > 32)
+			return -EBADMSG;
 		memcpy(&ev->addr.local, mnl_attr_get_payload(aa.local ? aa.local : aa.address),
 		       sizeof(struct in_addr));
 		memcpy(&ev->addr.peer, mnl_attr_get_payload(aa.address ? aa.address : aa.local),
@@ -166,8 +190,8 @@ struct rtnl *rtnl_open(rtnl_event_cb cb, void *arg)
 	nl->buf = xmalloc(nl->buflen);
 	nl->seq = (unsigned)time(NULL);
 	nl->ev = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!nl->ev || mnl_socket_bind(nl->ev, RTMGRP_LINK | RTMGRP_IPV4_IFADDR,
-				       MNL_SOCKET_AUTOPID) < 0)
+	if (!nl->ev || mnl_socket_bind(nl->ev, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+				       RTMGRP_IPV6_IFADDR, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
 	/* Room for bursts (a bridge full of ports flapping) before ENOBUFS. */
 	setsockopt(mnl_socket_get_fd(nl->ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -255,7 +279,19 @@ int rtnl_dump(struct rtnl *nl)
 	nlh = put_header(nl, req, RTM_GETADDR, NLM_F_DUMP);
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_INET;
-	return cmd_transact(nl, nlh, msg_cb);
+	r = cmd_transact(nl, nlh, msg_cb);
+	if (r < 0)
+		return r;
+	nlh = put_header(nl, req, RTM_GETADDR, NLM_F_DUMP);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_INET6;
+	r = cmd_transact(nl, nlh, msg_cb);
+	/* A kernel without IPv6 (ipv6.disable=1) answers EAFNOSUPPORT. */
+	if (r == -EAFNOSUPPORT || r == -EOPNOTSUPP) {
+		log_debug("netlink: no IPv6 in this kernel: %s", strerror(-r));
+		r = 0;
+	}
+	return r;
 }
 
 int rtnl_read_events(struct rtnl *nl)
@@ -329,6 +365,40 @@ int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct ifs_addr *a)
 {
 	char req[256];
 	struct nlmsghdr *nlh = addr_msg(nl, req, RTM_DELADDR, 0, ifindex, a);
+
+	return cmd_transact(nl, nlh, ack_cb);
+}
+
+static struct nlmsghdr *addr6_msg(struct rtnl *nl, char *req, uint16_t type, uint16_t flags,
+				  int ifindex, const struct ifs_addr6 *a)
+{
+	struct nlmsghdr *nlh = put_header(nl, req, type, NLM_F_ACK | flags);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = a->plen;
+	ifa->ifa_index = (unsigned)ifindex;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;   /* the kernel derives IPv6 scopes itself */
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a->addr), &a->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a->addr), &a->addr);
+	return nlh;
+}
+
+int rtnl_addr6_add(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a)
+{
+	char req[256];
+	struct nlmsghdr *nlh = addr6_msg(nl, req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex,
+					 a);
+	int r = cmd_transact(nl, nlh, ack_cb);
+
+	/* Already there (added before our view caught up): nothing to do. */
+	return r == -EEXIST ? 0 : r;
+}
+
+int rtnl_addr6_del(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a)
+{
+	char req[256];
+	struct nlmsghdr *nlh = addr6_msg(nl, req, RTM_DELADDR, 0, ifindex, a);
 
 	return cmd_transact(nl, nlh, ack_cb);
 }

@@ -2,12 +2,13 @@
  * netlink.h: ifmgrd's rtnetlink access, over libmnl.
  *
  * Two NETLINK_ROUTE sockets: an event socket (non-blocking, subscribed to
- * RTMGRP_LINK | RTMGRP_IPV4_IFADDR, read from the daemon's loop) and a
+ * RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR, read from the
+ * daemon's loop) and a
  * command socket used synchronously for dumps and for changes, each change
  * waiting for the kernel's acknowledgement (rtnetlink answers at once).
  * Both live in the network namespace of the process that opens them.
  * Messages are decoded into struct rtnl_event and handed to one callback;
- * only IPv4 addresses and AF_UNSPEC link messages are reported.
+ * IPv4 and IPv6 addresses and AF_UNSPEC link messages are reported.
  */
 #ifndef MERIDIAN_NETLINK_H
 #define MERIDIAN_NETLINK_H
@@ -26,7 +27,9 @@ struct rtnl_event {
 	int ifindex;
 	unsigned flags;         /* links: IFF_* */
 	const char *ifname;     /* links: IFLA_IFNAME, NULL if absent; valid during the callback */
-	struct ifs_addr addr;   /* addresses */
+	int family;             /* addresses: AF_INET (addr) or AF_INET6 (addr6) */
+	struct ifs_addr addr;   /* IPv4 addresses */
+	struct ifs_addr6 addr6; /* IPv6 addresses */
 };
 
 typedef void (*rtnl_event_cb)(const struct rtnl_event *ev, void *arg);
@@ -37,7 +40,8 @@ void rtnl_close(struct rtnl *nl);
 /* The event socket, to poll for POLLIN. */
 int rtnl_event_fd(const struct rtnl *nl);
 
-/* Dump all links, then all IPv4 addresses, through the callback.  0 or -errno. */
+/* Dump all links, then all IPv4 and IPv6 addresses, through the callback.
+ * 0 or -errno (a kernel without IPv6 is not an error). */
 int rtnl_dump(struct rtnl *nl);
 /* Read every pending event.  0 when drained; -ENOBUFS when the kernel
  * dropped events (the caller must forget its view and rtnl_dump again);
@@ -48,6 +52,10 @@ int rtnl_read_events(struct rtnl *nl);
 int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
+/* IPv6: added with no lifetime (a static address, IFA_F_PERMANENT) and
+ * with DAD (no IFA_F_NODAD: the kernel decides when it is usable). */
+int rtnl_addr6_add(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a);
+int rtnl_addr6_del(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a);
 
 /* Decode one rtnetlink message into *ev.  1 if it is a reported event,
  * 0 if it is ignored (other type or family), -EBADMSG if malformed. */
