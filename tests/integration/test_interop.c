@@ -8,6 +8,8 @@
  *  2. chronyd -Q and ntpdig as clients of a device with `ntp-service
  *     refclock-master 2`: valid answers, stratum 2, reference ID "LOCL",
  *     timestamps that give the device's true clock error as offset.
+ *     The same over IPv6 (the device with `ipv6 address`, the peer
+ *     namespace with an address added by the test).
  *  3. chronyd `peer` (with `local stratum 3`) against `ntp-service
  *     unicast-peer`: the device synchronizes to it at stratum 4, and
  *     chronyd accepts the device's symmetric packets (reach, tests, delay).
@@ -570,6 +572,82 @@ Test(interop, chronyd_and_ntpdig_clients_of_ntpd, .fini = teardown, .timeout = 2
 		cr_expect(m[i].delay < 0.05, "measurement %d: delay %.6f", i, m[i].delay);
 	}
 
+	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* ---- 2b. the same over IPv6 -------------------------------------------------- */
+
+#define DEV_ADDR6 "2001:db8:1::31"
+#define PEER_ADDR6 "2001:db8:1::50/64"
+
+Test(interop, ntpdig_and_chronyd_over_ipv6, .fini = teardown, .timeout = 240)
+{
+	char conf[400], *out = NULL;
+
+	require_peers();
+	lab_with_peer(-0.15, 0);
+	struct vty *v = lab_vty(DEV, 20000);
+	cr_assert(v, "no VTY session");
+	static const char *const cfg[] = {
+		"system-view", "interface GigabitEthernet0/1/0", "undo shutdown", "ipv6 enable",
+		"ipv6 address 2001:DB8:1::31 64", "quit", "ntp-service refclock-master 2",
+		"commit", "return", NULL,
+	};
+	configure(v, cfg);
+	/* The peer's IPv6 address (nodad: it is the only host with it). */
+	const char *addr[] = { ip_bin, "-6", "addr", "add", PEER_ADDR6, "dev", "eth0", "nodad",
+			       NULL };
+	cr_assert_eq(run(true, addr, 5000, &out), 0, "ip addr add: %s", out ? out : "");
+	free(out);
+	out = NULL;
+	double e = true_error();
+
+	/* ntpdig, until the device's address has passed duplicate address
+	 * detection (ifmgrd publishes it then; ntpd serves on the wildcard). */
+	const char *dig[] = { ntpdig_bin, "-j", "-t", "2", DEV_ADDR6, NULL };
+	double deadline = lab_now() + 30;
+	bool ok = false;
+	while (!ok && lab_now() < deadline) {
+		free(out);
+		out = NULL;
+		ok = run(true, dig, 20000, &out) == 0 && out && strstr(out, "{\"time\"");
+	}
+	cr_assert(ok, "ntpdig got no answer over IPv6:\n%s", out ? out : "");
+	const char *json = strstr(out, "{\"time\"");
+	bool has;
+	double dig_offset = json_number(json, "offset", &has);
+	cr_assert(has, "no offset in %s", json);
+	cr_expect_eq((int)json_number(json, "stratum", &has), 2, "ntpdig: %s", json);
+	cr_expect(fabs(dig_offset - e) < 0.01, "ntpdig over IPv6: offset %+.6f s, want %+.6f s",
+		  dig_offset, e);
+	lab_note("interop: ntpdig over IPv6: offset %+.6f s, device clock error %+.6f s",
+		 dig_offset, e);
+	free(out);
+	out = NULL;
+
+	chrony_conf("query6", "server " DEV_ADDR6 " iburst\n", conf, sizeof(conf));
+	const char *q[] = { chronyd_bin, "-Q", "-x", "-u", "root", "-f", conf, NULL };
+	cr_assert_eq(run(true, q, 60000, &out), 0, "chronyd -Q failed");
+	const char *w = out ? strstr(out, "System clock wrong by ") : NULL;
+	cr_assert(w, "chronyd -Q printed no offset:\n%s", out ? out : "");
+	double q_wrong = strtod(w + strlen("System clock wrong by "), NULL);
+	free(out);
+	lab_note("interop: chronyd -Q over IPv6: system clock wrong by %+.6f s, device error "
+		 "%+.6f s", q_wrong, e);
+	cr_expect(fabs(q_wrong - e) < 0.01, "chronyd -Q over IPv6: %+.6f s, want %+.6f s",
+		  q_wrong, e);
+	char log[400];
+	snprintf(log, sizeof(log), "%s/query6-logs/measurements.log", chrony.dir);
+	struct meas m[16];
+	int n = read_measurements(log, DEV_ADDR6, m, 16);
+	cr_assert_gt(n, 0, "no measurement of %s in %s", DEV_ADDR6, log);
+	for (int i = 0; i < n; i++) {
+		cr_expect_eq(m[i].stratum, 2, "measurement %d: stratum %d", i, m[i].stratum);
+		cr_expect_eq(m[i].refid, 0x4C4F434Cu, "measurement %d: refid %08X", i, m[i].refid);
+		cr_expect_str_eq(m[i].t123, "111", "measurement %d: tests 1-3", i);
+		cr_expect_str_eq(m[i].t567, "111", "measurement %d: tests 5-7", i);
+	}
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
