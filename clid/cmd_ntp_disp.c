@@ -10,7 +10,8 @@
  * ends with " Info: The trace stopped: <why>." instead of the refid line.
  *
  * Statistics (VRP8's "NTP IPv4 Packet Statistical Information" block:
- * labels padded to 39 columns, then ": N"), followed by our own section
+ * labels padded to 39 columns, then ": N"; then the same for IPv6 after an
+ * empty line), each followed by our own section
  * with the refusals of each RFC 5905 packet test, since the manuals do not
  * give one:
  *   " Packet test failures"
@@ -58,9 +59,9 @@ static void line(struct sbuf *out, int indent, const char *label, uint64_t n)
 	sbuf_printf(out, "%-39s: %llu\r\n", buf, (unsigned long long)n);
 }
 
-void ntp_fmt_packet_stats(const NtpPacketStats *s, struct sbuf *out)
+void ntp_fmt_packet_stats(const NtpPacketStats *s, const char *family, struct sbuf *out)
 {
-	sbuf_puts(out, " NTP IPv4 Packet Statistical Information\r\n");
+	sbuf_printf(out, " NTP %s Packet Statistical Information\r\n", family);
 	sbuf_puts(out, " ---------------------------------------\r\n");
 	line(out, 1, "Sent", s->sent);
 	line(out, 4, "Send failures", s->send_failures);
@@ -112,10 +113,13 @@ static int h_stats(struct cmd_ctx *ctx, const struct cmd_args *a)
 	req.packet_stats = &sr;
 	if (cmd_ntp_query(ctx, &req, &rep) < 0)
 		return -1;
-	if (rep->packet_stats) {
-		ntp_fmt_packet_stats(rep->packet_stats, &b);
-		cmd_write(ctx, b.buf, b.len);
-	}
+	if (rep->packet_stats)
+		ntp_fmt_packet_stats(rep->packet_stats, "IPv4", &b);
+	if (rep->packet_stats && rep->packet_stats6)
+		sbuf_puts(&b, "\r\n");
+	if (rep->packet_stats6)
+		ntp_fmt_packet_stats(rep->packet_stats6, "IPv6", &b);
+	cmd_write(ctx, b.buf, b.len);
 	sbuf_free(&b);
 	ntp_reply__free_unpacked(rep, NULL);
 	return 0;

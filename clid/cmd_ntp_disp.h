@@ -12,7 +12,8 @@ extern const struct cmd_entry cmd_ntp_disp_entries[];
 
 /* The trace, one " server ..." line per hop, then " refid ..." ("\r\n"). */
 void ntp_fmt_trace(const NtpTrace *t, struct sbuf *out);
-/* The VRP packet statistics block plus the per-test refusals. */
-void ntp_fmt_packet_stats(const NtpPacketStats *s, struct sbuf *out);
+/* The VRP packet statistics block of one family ("IPv4", "IPv6") plus the
+ * per-test refusals. */
+void ntp_fmt_packet_stats(const NtpPacketStats *s, const char *family, struct sbuf *out);
 
 #endif

@@ -363,7 +363,7 @@ int access_screen(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_
 	if (!access_allows(l, w)) {
 		char txt[NADDR_STRLEN];
 
-		core->stats.drop[NTPD_DROP_ACCESS]++;
+		NTPD_COUNT(core, rx->src.family, drop[NTPD_DROP_ACCESS], 1);
 		log_debug("datagram from %s (mode %d) refused by ntp-service access",
 			  naddr_str(&rx->src, txt, sizeof(txt)), pkt->mode);
 		/* Only requests get a kiss: answers never answer answers. */
@@ -373,7 +373,7 @@ int access_screen(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_
 	}
 	if (pkt->mode == NTP_MODE_CLIENT && rate_applies(s, &rx->src) &&
 	    access_rate_limited(s, &rx->src, ntpd_mono())) {
-		core->stats.drop[NTPD_DROP_RATE]++;
+		NTPD_COUNT(core, rx->src.family, drop[NTPD_DROP_RATE], 1);
 		if (s->kod)
 			*kod = "RATE";
 		return -EACCES;

@@ -330,7 +330,7 @@ static enum assoc_result count(struct assoc *p, enum assoc_result r)
 {
 	p->cnt.rej[r]++;
 	if (r != ASSOC_OK)
-		p->core->stats.test[r]++;
+		NTPD_COUNT(p->core, p->addr.family, test[r], 1);
 	if (r != ASSOC_OK)
 		log_debug("packet from %s refused: %s", p->addr_text, assoc_result_name(r));
 	return r;

@@ -760,7 +760,7 @@ int bcast_input(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_pa
 	r = bclient_sample(p, pkt, rx->ts, c->addr);
 	p->cnt.rej[r]++;
 	if (r != ASSOC_OK) {
-		core->stats.drop[NTPD_DROP_ASSOC]++;
+		NTPD_COUNT(core, AF_INET, drop[NTPD_DROP_ASSOC], 1);
 		log_debug("broadcast from %s refused: %s", p->addr_text, assoc_result_name(r));
 	}
 	return 0;

@@ -271,9 +271,9 @@ static NtpCounter *counter(const char *name, uint64_t count)
 	return c;
 }
 
-void ctl_fill_packet_stats(struct ntpd *core, NtpPacketStats *ps)
+/* The counters of one family into ps. */
+static void fill_packet_stats(const struct ntpd_stats *st, NtpPacketStats *ps)
 {
-	const struct ntpd_stats *st = &core->stats;
 	uint64_t dropped = 0;
 
 	ntp_packet_stats__init(ps);
@@ -334,6 +334,40 @@ void ctl_fill_packet_stats(struct ntpd *core, NtpPacketStats *ps)
 	ps->processed = st->received > dropped ? st->received - dropped : 0;
 }
 
+void ctl_fill_packet_stats(struct ntpd *core, NtpPacketStats *ps)
+{
+	const struct ntpd_stats *all = &core->stats, *v6 = &core->stats6;
+	struct ntpd_stats v4;
+
+	v4.received = all->received - v6->received;
+	v4.sent = all->sent - v6->sent;
+	v4.send_err = all->send_err - v6->send_err;
+	v4.answered = all->answered - v6->answered;
+	for (int d = 0; d < NTPD_DROP__COUNT; d++)
+		v4.drop[d] = all->drop[d] - v6->drop[d];
+	for (int r = 0; r < ASSOC_R__COUNT; r++)
+		v4.test[r] = all->test[r] - v6->test[r];
+	fill_packet_stats(&v4, ps);
+}
+
+void ctl_fill_packet_stats6(struct ntpd *core, NtpPacketStats *ps)
+{
+	fill_packet_stats(&core->stats6, ps);
+}
+
+static void packet_stats_free(NtpPacketStats *ps)
+{
+	if (!ps)
+		return;
+	for (size_t i = 0; i < ps->n_drop; i++)
+		free(ps->drop[i]);
+	free(ps->drop);
+	for (size_t i = 0; i < ps->n_test; i++)
+		free(ps->test[i]);
+	free(ps->test);
+	free(ps);
+}
+
 static void reply_error(NtpReply *r, int status, const char *msg)
 {
 	r->status = status;
@@ -366,6 +400,8 @@ NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len)
 	case NTP_REQUEST__REQ_PACKET_STATS:
 		r->packet_stats = xcalloc(1, sizeof(*r->packet_stats));
 		ctl_fill_packet_stats(core, r->packet_stats);
+		r->packet_stats6 = xcalloc(1, sizeof(*r->packet_stats6));
+		ctl_fill_packet_stats6(core, r->packet_stats6);
 		break;
 	case NTP_REQUEST__REQ_TRACE:
 		reply_error(r, -EINPROGRESS, "a trace is answered asynchronously");
@@ -415,15 +451,8 @@ void ctl_reply_free(NtpReply *r)
 		free(r->trace->stopped);
 		free(r->trace);
 	}
-	if (r->packet_stats) {
-		for (size_t i = 0; i < r->packet_stats->n_drop; i++)
-			free(r->packet_stats->drop[i]);
-		free(r->packet_stats->drop);
-		for (size_t i = 0; i < r->packet_stats->n_test; i++)
-			free(r->packet_stats->test[i]);
-		free(r->packet_stats->test);
-		free(r->packet_stats);
-	}
+	packet_stats_free(r->packet_stats);
+	packet_stats_free(r->packet_stats6);
 	free(r);
 }
 

@@ -190,6 +190,16 @@ enum ntpd_drop {
 
 const char *ntpd_drop_name(enum ntpd_drop d);
 
+/* Count n in core->stats.field and, for an IPv6 datagram (family), in
+ * core->stats6.field too: `display ntp-service statistics packet` shows an
+ * IPv4 block (the difference) and an IPv6 block. */
+#define NTPD_COUNT(core, family, field, n)                  \
+	do {                                                \
+		(core)->stats.field += (n);                 \
+		if ((family) == AF_INET6)                   \
+			(core)->stats6.field += (n);        \
+	} while (0)
+
 struct ntpd_stats {
 	uint64_t received, sent, send_err, answered;
 	uint64_t drop[NTPD_DROP__COUNT];
@@ -253,7 +263,8 @@ struct ntpd {
 	bool server_any;          /* no server source-interface: serve everywhere */
 	struct naddr global_src;  /* `ntp-service source-interface` address (IPv4) */
 	struct naddr global_src6; /* `ntp-service ipv6 source-interface` address */
-	struct ntpd_stats stats;
+	struct ntpd_stats stats;        /* every datagram */
+	struct ntpd_stats stats6;       /* the IPv6 ones among them (NTPD_COUNT) */
 	struct ntpd_resolver *resolver;  /* domain names of servers and peers (resolve.c) */
 	struct ntpd_trace *traces;       /* `display ntp-service trace` walks (trace.c) */
 	struct auth_keys *auth;        /* keys and `authentication enable` (auth.c) */
@@ -478,9 +489,11 @@ void ctl_fini(struct ntpd *core);
 /* Fill st (initialised here; strings point into the core, valid until it
  * changes). */
 void ctl_fill_status(struct ntpd *core, NtpSysStatus *st);
-/* Packet counters for `display ntp-service statistics packet` (allocated
- * inside ps; ctl_reply_free() of the reply holding it frees them). */
+/* Packet counters of IPv4 (ctl_fill_packet_stats) or IPv6 datagrams for
+ * `display ntp-service statistics packet` (allocated inside ps;
+ * ctl_reply_free() of the reply holding it frees them). */
 void ctl_fill_packet_stats(struct ntpd *core, NtpPacketStats *ps);
+void ctl_fill_packet_stats6(struct ntpd *core, NtpPacketStats *ps);
 /* Answer one packed NtpRequest: returns a reply to free with
  * ctl_reply_free().  Trace requests are answered by on_request through
  * trace_start(); here they get -EINPROGRESS. */

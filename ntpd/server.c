@@ -62,7 +62,7 @@ const char *ntpd_drop_name(enum ntpd_drop d)
 
 int ntpd_drop(struct ntpd *core, enum ntpd_drop d, const struct ntpd_rx *rx)
 {
-	core->stats.drop[d]++;
+	NTPD_COUNT(core, rx->src.family, drop[d], 1);
 	if (log_get_level() >= LOG_LVL_DEBUG) {
 		char txt[NADDR_STRLEN];
 
@@ -133,7 +133,7 @@ static int new_passive(struct ntpd *core, const struct ntpd_rx *rx, const struct
 	if (rx->sock && !naddr_is_any(&rx->sock->addr))
 		p->src_addr = rx->sock->addr;
 	if (assoc_receive(p, pkt, rx->ts, &rx->dst) != ASSOC_OK)
-		core->stats.drop[NTPD_DROP_ASSOC]++;
+		NTPD_COUNT(core, rx->src.family, drop[NTPD_DROP_ASSOC], 1);
 	return assoc_reply(p, reply, reply_len);
 }
 
@@ -147,7 +147,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 	bool stop;
 	int n;
 
-	core->stats.received++;
+	NTPD_COUNT(core, rx->src.family, received, 1);
 	if (ntp_packet_decode(rx->buf, rx->len, &pkt) < 0) {
 		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
 		if (p)
@@ -181,7 +181,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		if (n > 0 && keyid)
 			n = auth_sign(core->auth, keyid, reply, (size_t)n, reply_len);
 		if (n > 0)
-			core->stats.answered++;
+			NTPD_COUNT(core, rx->src.family, answered, 1);
 		return n > 0 ? n : 0;
 	case NTP_MODE_SERVER:
 	case NTP_MODE_PASSIVE:
@@ -192,7 +192,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		if (!auth_assoc_accept(p, rx->buf, &pkt))
 			return ntpd_drop(core, NTPD_DROP_AUTH, rx);
 		if (assoc_receive(p, &pkt, rx->ts, &rx->dst) != ASSOC_OK)
-			core->stats.drop[NTPD_DROP_ASSOC]++;
+			NTPD_COUNT(core, rx->src.family, drop[NTPD_DROP_ASSOC], 1);
 		return 0;
 	case NTP_MODE_ACTIVE:
 		n = screen_request(core, rx, &pkt, reply, reply_len, &keyid, &stop);
@@ -209,7 +209,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 			return ntpd_drop(core, NTPD_DROP_AUTH, rx);
 		r = assoc_receive(p, &pkt, rx->ts, &rx->dst);
 		if (r != ASSOC_OK)
-			core->stats.drop[NTPD_DROP_ASSOC]++;
+			NTPD_COUNT(core, rx->src.family, drop[NTPD_DROP_ASSOC], 1);
 		/* A dynamic passive association answers each packet but a duplicate. */
 		if (p->opts.hmode == NTP_MODE_PASSIVE && r != ASSOC_R_DUP && r != ASSOC_R_INVALID) {
 			if (rx->sock)

@@ -246,7 +246,7 @@ static int tx_prepare(const struct ntp_sock *s, struct msghdr *mh, struct tx_msg
 /* Count a send failure to addr:port (logged once per errno change). */
 static int tx_failed(struct ntp_sock *s, int e, const struct naddr *addr, uint16_t port)
 {
-	s->core->stats.send_err++;
+	NTPD_COUNT(s->core, s->addr.family, send_err, 1);
 	if (e != s->err) {
 		char txt[NADDR_STRLEN];
 
@@ -269,7 +269,7 @@ int sock_send(struct ntp_sock *s, const uint8_t *buf, size_t len, const struct n
 	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0)
 		return tx_failed(s, errno, addr, port);
 	s->err = 0;
-	s->core->stats.sent++;
+	NTPD_COUNT(s->core, s->addr.family, sent, 1);
 	return 0;
 }
 
@@ -291,7 +291,7 @@ static void tx_flush(struct ntp_sock *s, struct mmsghdr *mm, const struct naddr 
 			continue;
 		}
 		s->err = 0;
-		s->core->stats.sent += (uint64_t)r;
+		NTPD_COUNT(s->core, s->addr.family, sent, (uint64_t)r);
 		i += r;
 	}
 }
@@ -348,8 +348,8 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 			rx.len = mm[i].msg_len;
 			if (naddr_from_sockaddr((struct sockaddr *)&from[i], h->msg_namelen,
 						&rx.src, &rx.src_port) < 0) {
-				core->stats.received++;
-				core->stats.drop[NTPD_DROP_MALFORMED]++;
+				NTPD_COUNT(core, s->addr.family, received, 1);
+				NTPD_COUNT(core, s->addr.family, drop[NTPD_DROP_MALFORMED], 1);
 				continue;
 			}
 			rx.dst = s->addr;
@@ -384,8 +384,8 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 				}
 			}
 			if (h->msg_flags & MSG_TRUNC) {
-				core->stats.received++;
-				core->stats.drop[NTPD_DROP_TRUNCATED]++;
+				NTPD_COUNT(core, s->addr.family, received, 1);
+				NTPD_COUNT(core, s->addr.family, drop[NTPD_DROP_TRUNCATED], 1);
 				continue;
 			}
 			len = ntpd_input(core, &rx, txbuf[ntx], sizeof(txbuf[ntx]));

@@ -13,7 +13,8 @@
  * association to its IPv6 address then.  Expected: DeviceD synchronized at
  * stratum 3 with reference 2001:DB8:1::31; `display ntp-service sessions
  * verbose` shows the IPv6 source, our IPv6 address's interface; `display
- * ntp-service trace` walks to LOCAL(0); `display current-configuration`
+ * ntp-service trace` walks to LOCAL(0); `display ntp-service statistics
+ * packet` counts the packets in its IPv6 block; `display current-configuration`
  * holds the IPv6 lines as VRP prints them; the clocks agree within 1 ms.
  * Every wait has a deadline.
  */
@@ -110,6 +111,14 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 		"server 2001:DB8:1::31,stratum 2", "refid LOCAL(0)", NULL,
 	};
 	expect_output(vd, "DeviceD", "display ntp-service trace", trace);
+	/* The statistics count D's packets in the IPv6 block. */
+	cr_assert_eq(lab_cmd(vd, "DeviceD", "display ntp-service statistics packet", &out), 0);
+	const char *six = strstr(out, " NTP IPv6 Packet Statistical Information");
+	cr_assert(six, "no IPv6 block in:\n%s", out);
+	cr_expect_gt(lab_stat_value(six, " Received "), 3, "%s", out);
+	cr_expect_gt(lab_stat_value(six, " Sent "), 3, "%s", out);
+	free(out);
+	out = NULL;
 	static const char *const d_conf[] = {
 		"interface GigabitEthernet0/1/0\n undo shutdown\n ipv6 enable\n"
 		" ipv6 address 2001:DB8:1::32/64\n",

@@ -323,6 +323,23 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 	cr_assert_gt(f.s->stats.answered, 3);
 	cr_assert_eq(p->dst_addr.family, AF_INET6);
 
+	/* `display ntp-service statistics packet`: C's packets are all IPv6. */
+	{
+		NtpReply pr = NTP_REPLY__INIT;
+
+		pr.packet_stats = calloc(1, sizeof(*pr.packet_stats));
+		pr.packet_stats6 = calloc(1, sizeof(*pr.packet_stats6));
+		ctl_fill_packet_stats(f.c, pr.packet_stats);
+		ctl_fill_packet_stats6(f.c, pr.packet_stats6);
+		cr_assert_eq(pr.packet_stats->received, 0);
+		cr_assert_eq(pr.packet_stats->sent, 0);
+		cr_assert_gt(pr.packet_stats6->received, 3);
+		cr_assert_gt(pr.packet_stats6->sent, 3);
+		cr_assert_eq(f.c->stats.received, f.c->stats6.received);
+		/* ctl_reply_free frees what the fills allocated (and pr itself). */
+		ctl_reply_free(memcpy(malloc(sizeof(pr)), &pr, sizeof(pr)));
+	}
+
 	r = ask_sessions(f.c);
 	cr_assert_eq(r->n_session, 1);
 	cr_assert_str_eq(r->session[0]->source, "::1");
