@@ -298,17 +298,6 @@ static void chrony_start(const char *conf)
 
 /* ---- the device ------------------------------------------------------------- */
 
-static void configure(struct vty *v, const char *const lines[])
-{
-	for (size_t i = 0; lines[i]; i++) {
-		char *out = NULL;
-		int r = lab_cmd(v, DEV, lines[i], &out);
-		cr_assert_eq(r, 0, "'%s' got no prompt back: %s", lines[i], strerror(-r));
-		cr_assert(!strstr(out, "Error:"), "'%s' failed:\n%s", lines[i], out);
-		free(out);
-	}
-}
-
 #define SETUP_INTERFACE                                               \
 	"system-view", "interface GigabitEthernet0/1/0", "undo shutdown", \
 	"ip address " DEV_ADDR " 255.255.255.0", "quit"
@@ -330,17 +319,6 @@ static void wait_status(struct vty *v, const char *const want[], const char *wha
 		  out ? out : "");
 	lab_note("interop: %s after %.1f s", what, lab_now() - t0);
 	free(out);
-}
-
-static double true_error(void)
-{
-	NtpReply *rep = NULL;
-	int r = lab_ntp_status(DEV, &rep);
-	cr_assert_eq(r, 0, "ntpd status over its ctl socket: %s", strerror(-r));
-	cr_assert(rep->sys && rep->sys->has_true_error, "no true_error (virtual clock)");
-	double e = rep->sys->true_error;
-	ntp_reply__free_unpacked(rep, NULL);
-	return e;
 }
 
 /* A chronyd measurements.log line (`log measurements rawmeasurements`). */
@@ -396,7 +374,7 @@ Test(interop, ntpd_client_of_chronyd, .fini = teardown, .timeout = 240)
 	static const char *const cfg[] = {
 		SETUP_INTERFACE, "ntp-service unicast-server " PEER_ADDR, "commit", "return", NULL,
 	};
-	configure(v, cfg);
+	lab_lines(v, DEV, cfg);
 	static const char *const want[] = {
 		"clock status: synchronized", "clock stratum: 6",
 		"reference clock ID: " PEER_ADDR, NULL,
@@ -415,7 +393,7 @@ Test(interop, ntpd_client_of_chronyd, .fini = teardown, .timeout = 240)
 
 	/* The clock follows chronyd's (the machine's) time. */
 	double e = 0, deadline = lab_now() + 30;
-	while ((e = true_error(), fabs(e) > 0.005) && lab_now() < deadline)
+	while ((e = lab_true_error(DEV), fabs(e) > 0.005) && lab_now() < deadline)
 		lab_pause_ms(500);
 	lab_note("interop: client of chronyd: true clock error %+.6f s", e);
 	cr_expect(fabs(e) <= 0.005, "the device's clock is %.6f s off chronyd's", e);
@@ -482,7 +460,7 @@ Test(interop, chronyd_and_ntpdig_clients_of_ntpd, .fini = teardown, .timeout = 2
 	static const char *const cfg[] = {
 		SETUP_INTERFACE, "ntp-service refclock-master 2", "commit", "return", NULL,
 	};
-	configure(v, cfg);
+	lab_lines(v, DEV, cfg);
 	static const char *const want[] = {
 		"clock status: synchronized", "clock stratum: 2", "reference clock ID: LOCAL(0)",
 		NULL,
@@ -492,7 +470,7 @@ Test(interop, chronyd_and_ntpdig_clients_of_ntpd, .fini = teardown, .timeout = 2
 	/* The device's clock is its reference: its error against the machine's
 	 * clock stays the bootstrap offset, which is what a client at true time
 	 * measures (server - client). */
-	double e = true_error();
+	double e = lab_true_error(DEV);
 	cr_assert(fabs(e - dev_offset) < 0.01, "true error %.6f s, bootstrap offset %.3f s", e,
 		  dev_offset);
 
@@ -594,14 +572,14 @@ Test(interop, ntpdig_and_chronyd_over_ipv6, .fini = teardown, .timeout = 240)
 		"ipv6 address 2001:DB8:1::31 64", "quit", "ntp-service refclock-master 2",
 		"commit", "return", NULL,
 	};
-	configure(v, cfg);
+	lab_lines(v, DEV, cfg);
 	/* The peer's IPv6 address (nodad: it is the only host with it). */
 	const char *addr[] = { ip_bin, "-6", "addr", "add", PEER_ADDR6, "dev", "eth0", "nodad",
 			       NULL };
 	cr_assert_eq(run(true, addr, 5000, &out), 0, "ip addr add: %s", out ? out : "");
 	free(out);
 	out = NULL;
-	double e = true_error();
+	double e = lab_true_error(DEV);
 
 	/* ntpdig, until the device's address has passed duplicate address
 	 * detection (ifmgrd publishes it then; ntpd serves on the wildcard). */
@@ -680,7 +658,7 @@ Test(interop, symmetric_with_chronyd, .fini = teardown, .timeout = 240)
 	static const char *const cfg[] = {
 		SETUP_INTERFACE, "ntp-service unicast-peer " PEER_ADDR, "commit", "return", NULL,
 	};
-	configure(v, cfg);
+	lab_lines(v, DEV, cfg);
 	static const char *const want[] = {
 		"clock status: synchronized", "clock stratum: 4",
 		"reference clock ID: " PEER_ADDR, NULL,

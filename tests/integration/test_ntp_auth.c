@@ -38,19 +38,6 @@
 #include "bus.h"
 #include "lab.h"
 
-static void cmds(struct vty *v, const char *dev, const char *const *lines)
-{
-	for (size_t i = 0; lines[i]; i++) {
-		char *out = NULL;
-		int r = lab_cmd(v, dev, lines[i], &out);
-
-		cr_assert_eq(r, 0, "%s: '%s' got no prompt back: %s", dev, lines[i], strerror(-r));
-		cr_assert(!out || !strstr(out, "Error:"), "%s: '%s' failed:\n%s", dev, lines[i],
-			  out);
-		free(out);
-	}
-}
-
 /* ntpd's packet statistics of a device, from its ctl socket. */
 static int packet_stats(const char *dev, uint64_t *auth_failures, uint64_t *access_denied)
 {
@@ -82,19 +69,6 @@ static int packet_stats(const char *dev, uint64_t *auth_failures, uint64_t *acce
 	}
 	ntp_reply__free_unpacked(rep, NULL);
 	return r;
-}
-
-static double true_error(const char *dev)
-{
-	NtpReply *rep = NULL;
-	int r = lab_ntp_status(dev, &rep);
-	double e;
-
-	cr_assert_eq(r, 0, "%s: ntpd status: %s", dev, strerror(-r));
-	cr_assert(rep->sys && rep->sys->has_true_error);
-	e = rep->sys->true_error;
-	ntp_reply__free_unpacked(rep, NULL);
-	return e;
 }
 
 static const char *const setup_c[] = {
@@ -158,9 +132,9 @@ Test(ntp_auth, key_and_acl, .fini = lab_down, .timeout = 280)
 	cr_assert(vc && vd, "no VTY session");
 
 	/* 1. The wrong key. */
-	cmds(vc, "DeviceC", setup_c);
+	lab_lines(vc, "DeviceC", setup_c);
 	cr_assert_eq(packet_stats("DeviceC", &auth0, &unused), 0);
-	cmds(vd, "DeviceD", setup_d);
+	lab_lines(vd, "DeviceD", setup_d);
 	t0 = lab_now();
 	while (lab_now() - t0 < 30) {
 		cr_assert_eq(packet_stats("DeviceC", &auth, &unused), 0);
@@ -176,11 +150,11 @@ Test(ntp_auth, key_and_acl, .fini = lab_down, .timeout = 280)
 	cr_assert(strstr(out, "clock status: unsynchronized"), "DeviceD:\n%s", out);
 	free(out);
 	out = NULL;
-	err_d = true_error("DeviceD");
+	err_d = lab_true_error("DeviceD");
 	cr_assert(fabs(err_d - 0.4) < 0.01, "DeviceD's clock moved: error %.6f s", err_d);
 
 	/* 2. The right key. */
-	cmds(vd, "DeviceD", right_key_d);
+	lab_lines(vd, "DeviceD", right_key_d);
 	t0 = lab_now();
 	static const char *const want_sync[] = {
 		"clock status: synchronized", "clock stratum: 3", "reference clock ID: 10.0.1.31",
@@ -199,7 +173,7 @@ Test(ntp_auth, key_and_acl, .fini = lab_down, .timeout = 280)
 	out = NULL;
 
 	/* 3. DeviceC denies DeviceD. */
-	cmds(vc, "DeviceC", deny_d);
+	lab_lines(vc, "DeviceC", deny_d);
 	static const char *const want_denied[] = { "clock source: 10.0.1.31", "denied", NULL };
 	ok = lab_wait_output(vd, "display ntp-service sessions", want_denied, 30000, &out);
 	cr_assert(ok, "DeviceD's association did not stop on KoD DENY:\n%s", out ? out : "");
@@ -333,7 +307,7 @@ Test(ntp_auth, chrony_md5_interop, .fini = chrony_teardown, .timeout = 280)
 		"commit",
 		NULL,
 	};
-	cmds(v, "DeviceA", setup);
+	lab_lines(v, "DeviceA", setup);
 	t0 = lab_now();
 	static const char *const want[] = {
 		"clock status: synchronized", "clock stratum: 6", "reference clock ID: 10.0.1.50",

@@ -30,43 +30,6 @@
 
 #include "lab.h"
 
-static void lines(struct vty *v, const char *dev, const char *const *cmds)
-{
-	for (size_t i = 0; cmds[i]; i++) {
-		char *out = NULL;
-		int r = lab_cmd(v, dev, cmds[i], &out);
-
-		cr_assert_eq(r, 0, "%s: '%s' got no prompt back: %s", dev, cmds[i], strerror(-r));
-		cr_assert(!strstr(out, "Error:"), "%s: '%s' failed:\n%s", dev, cmds[i], out);
-		free(out);
-	}
-}
-
-static void expect_config(struct vty *v, const char *dev, const char *const *want)
-{
-	char *out = NULL, *n;
-
-	cr_assert_eq(lab_cmd(v, dev, "display current-configuration", &out), 0);
-	n = lab_normalize(out);
-	for (size_t i = 0; want[i]; i++)
-		cr_expect(strstr(n, want[i]), "%s: no '%s' in:\n%s", dev, want[i], n);
-	free(n);
-	free(out);
-}
-
-static double true_error(const char *dev)
-{
-	NtpReply *rep = NULL;
-	int r = lab_ntp_status(dev, &rep);
-	double e;
-
-	cr_assert_eq(r, 0, "%s: ntpd status: %s", dev, strerror(-r));
-	cr_assert(rep->sys && rep->sys->has_true_error);
-	e = rep->sys->true_error;
-	ntp_reply__free_unpacked(rep, NULL);
-	return e;
-}
-
 /* DeviceD synchronized to DeviceC through a bclient association. */
 static void wait_synced(struct vty *vd, const char *mode, double t0)
 {
@@ -121,15 +84,15 @@ Test(ntp_bcast, broadcast_then_multicast, .fini = lab_down, .timeout = 280)
 		"interface GigabitEthernet0/1/0", "undo shutdown",
 		"ip address 10.0.1.31 255.255.255.0", "ntp-service broadcast-server", "commit", NULL,
 	};
-	lines(vd, "DeviceD", d_bcast);
-	lines(vc, "DeviceC", c_bcast);
+	lab_lines(vd, "DeviceD", d_bcast);
+	lab_lines(vc, "DeviceC", c_bcast);
 	double t0 = lab_now();
 	wait_synced(vd, "broadcast", t0);
 
 	double deadline = lab_now() + 60, ec = 0, ed = 0;
 	for (;;) {
-		ec = true_error("DeviceC");
-		ed = true_error("DeviceD");
+		ec = lab_true_error("DeviceC");
+		ed = lab_true_error("DeviceD");
 		if (fabs(ed - ec) < 1e-3 || lab_now() > deadline)
 			break;
 		lab_pause_ms(500);
@@ -139,8 +102,8 @@ Test(ntp_bcast, broadcast_then_multicast, .fini = lab_down, .timeout = 280)
 
 	static const char *const c_conf[] = { " ntp-service broadcast-server\n", NULL };
 	static const char *const d_conf[] = { " ntp-service broadcast-client\n", NULL };
-	expect_config(vc, "DeviceC", c_conf);
-	expect_config(vd, "DeviceD", d_conf);
+	lab_expect_output(vc, "DeviceC", "display current-configuration", c_conf);
+	lab_expect_output(vd, "DeviceD", "display current-configuration", d_conf);
 
 	/* Multicast: the client first, then the server. */
 	static const char *const d_mcast[] = {
@@ -150,16 +113,16 @@ Test(ntp_bcast, broadcast_then_multicast, .fini = lab_down, .timeout = 280)
 		"undo ntp-service broadcast-server", "ntp-service multicast-server 224.0.1.1 ttl 1",
 		"commit", NULL,
 	};
-	lines(vd, "DeviceD", d_mcast);
-	lines(vc, "DeviceC", c_mcast);
+	lab_lines(vd, "DeviceD", d_mcast);
+	lab_lines(vc, "DeviceC", c_mcast);
 	t0 = lab_now();
 	wait_synced(vd, "multicast", t0);
 
 	static const char *const c_conf2[] = { " ntp-service multicast-server 224.0.1.1 ttl 1\n",
 					       NULL };
 	static const char *const d_conf2[] = { " ntp-service multicast-client\n", NULL };
-	expect_config(vc, "DeviceC", c_conf2);
-	expect_config(vd, "DeviceD", d_conf2);
+	lab_expect_output(vc, "DeviceC", "display current-configuration", c_conf2);
+	lab_expect_output(vd, "DeviceD", "display current-configuration", d_conf2);
 
 	lab_vty_close(vc);
 	lab_vty_close(vd);
@@ -205,8 +168,8 @@ Test(ntp_bcast, signed_broadcasts, .fini = lab_down, .timeout = 200)
 		"ip address 10.0.1.31 255.255.255.0",
 		"ntp-service broadcast-server authentication-keyid 1", "commit", NULL,
 	};
-	lines(vd, "DeviceD", d_wrong);
-	lines(vc, "DeviceC", c_signed);
+	lab_lines(vd, "DeviceD", d_wrong);
+	lab_lines(vc, "DeviceC", c_signed);
 	double t0 = lab_now();
 
 	/* Wrong secret: the broadcasts are refused and counted. */
@@ -229,14 +192,14 @@ Test(ntp_bcast, signed_broadcasts, .fini = lab_down, .timeout = 200)
 		"ntp-service authentication-keyid 1 authentication-mode md5 cipher BcastKey1",
 		"commit", NULL,
 	};
-	lines(vd, "DeviceD", d_right);
+	lab_lines(vd, "DeviceD", d_right);
 	t0 = lab_now();
 	wait_synced(vd, "signed broadcast", t0);
 
 	static const char *const c_conf[] = {
 		" ntp-service broadcast-server authentication-keyid 1\n", NULL,
 	};
-	expect_config(vc, "DeviceC", c_conf);
+	lab_expect_output(vc, "DeviceC", "display current-configuration", c_conf);
 	lab_vty_close(vc);
 	lab_vty_close(vd);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");

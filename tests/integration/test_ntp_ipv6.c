@@ -26,45 +26,6 @@
 
 #include "lab.h"
 
-static void lines(struct vty *v, const char *dev, const char *const *cmds)
-{
-	for (size_t i = 0; cmds[i]; i++) {
-		char *out = NULL;
-		int r = lab_cmd(v, dev, cmds[i], &out);
-
-		cr_assert_eq(r, 0, "%s: '%s' got no prompt back: %s", dev, cmds[i], strerror(-r));
-		cr_assert(!strstr(out, "Error:"), "%s: '%s' failed:\n%s", dev, cmds[i], out);
-		free(out);
-	}
-}
-
-static double true_error(const char *dev)
-{
-	NtpReply *rep = NULL;
-	int r = lab_ntp_status(dev, &rep);
-	double e;
-
-	cr_assert_eq(r, 0, "%s: ntpd status: %s", dev, strerror(-r));
-	cr_assert(rep->sys && rep->sys->has_true_error);
-	e = rep->sys->true_error;
-	ntp_reply__free_unpacked(rep, NULL);
-	return e;
-}
-
-static void expect_output(struct vty *v, const char *dev, const char *cmd,
-			  const char *const *want)
-{
-	char *out = NULL, *n;
-
-	cr_assert_eq(lab_cmd(v, dev, cmd, &out), 0);
-	n = lab_normalize(out);
-	fprintf(stderr, "[%s] %s:\n%s\n", dev, cmd, n);
-	for (size_t i = 0; want[i]; i++)
-		cr_expect(strstr(n, want[i]), "%s: no '%s' in %s:\n%s", dev, want[i], cmd, n);
-	free(n);
-	free(out);
-}
-
 Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 {
 	lab_require_root();
@@ -85,8 +46,8 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 		"ntp-service ipv6 source-interface GigabitEthernet 0/1/0",
 		"ntp-service unicast-server ipv6 2001:DB8:1::31", "commit", NULL,
 	};
-	lines(vc, "DeviceC", c_cfg);
-	lines(vd, "DeviceD", d_cfg);
+	lab_lines(vc, "DeviceC", c_cfg);
+	lab_lines(vd, "DeviceD", d_cfg);
 	double t0 = lab_now();
 
 	static const char *const status[] = {
@@ -106,11 +67,11 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 		"clock source: 2001:DB8:1::31", "clock status: configured, master",
 		"local mode: client", "peer interface: GigabitEthernet0/1/0", NULL,
 	};
-	expect_output(vd, "DeviceD", "display ntp-service sessions verbose", verbose);
+	lab_expect_output(vd, "DeviceD", "display ntp-service sessions verbose", verbose);
 	static const char *const trace[] = {
 		"server 2001:DB8:1::31,stratum 2", "refid LOCAL(0)", NULL,
 	};
-	expect_output(vd, "DeviceD", "display ntp-service trace", trace);
+	lab_expect_output(vd, "DeviceD", "display ntp-service trace", trace);
 	/* The statistics count D's packets in the IPv6 block. */
 	cr_assert_eq(lab_cmd(vd, "DeviceD", "display ntp-service statistics packet", &out), 0);
 	const char *six = strstr(out, " NTP IPv6 Packet Statistical Information");
@@ -125,12 +86,12 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 		"ntp-service ipv6 source-interface GigabitEthernet0/1/0\n",
 		"ntp-service unicast-server ipv6 2001:DB8:1::31\n", NULL,
 	};
-	expect_output(vd, "DeviceD", "display current-configuration", d_conf);
+	lab_expect_output(vd, "DeviceD", "display current-configuration", d_conf);
 
 	double deadline = lab_now() + 60, ec = 0, ed = 0;
 	for (;;) {
-		ec = true_error("DeviceC");
-		ed = true_error("DeviceD");
+		ec = lab_true_error("DeviceC");
+		ed = lab_true_error("DeviceD");
 		if (fabs(ed - ec) < 1e-3 || lab_now() > deadline)
 			break;
 		lab_pause_ms(500);

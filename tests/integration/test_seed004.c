@@ -142,18 +142,6 @@ static void check_config(struct vty *v, const char *dev, const char *want)
 	free(out);
 }
 
-static double true_error(const char *dev)
-{
-	NtpReply *rep = NULL;
-	int r = lab_ntp_status(dev, &rep);
-	cr_assert_eq(r, 0, "%s: ntpd status over its ctl socket: %s", dev, strerror(-r));
-	cr_assert(rep->sys && rep->sys->has_true_error,
-		  "%s: ntpd's status carries no true_error (virtual clock)", dev);
-	double e = rep->sys->true_error;
-	ntp_reply__free_unpacked(rep, NULL);
-	return e;
-}
-
 Test(seed004, ntp_peer_mode, .fini = lab_down, .timeout = 280)
 {
 	lab_require_root();
@@ -204,9 +192,9 @@ Test(seed004, ntp_peer_mode, .fini = lab_down, .timeout = 280)
 	 * virtual clock knows its error against the machine's clock. */
 	double deadline = lab_now() + 90, ec = 0, ed = 0, ee = 0;
 	for (;;) {
-		ec = true_error("DeviceC");
-		ed = true_error("DeviceD");
-		ee = true_error("DeviceE");
+		ec = lab_true_error("DeviceC");
+		ed = lab_true_error("DeviceD");
+		ee = lab_true_error("DeviceE");
 		if ((fabs(ed - ec) < 1e-3 && fabs(ee - ec) < 1e-3) || lab_now() > deadline)
 			break;
 		lab_pause_ms(500);

@@ -51,6 +51,47 @@ double lab_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void lab_lines(struct vty *v, const char *dev, const char *const *lines)
+{
+	for (size_t i = 0; lines[i]; i++) {
+		char *out = NULL;
+		int r = lab_cmd(v, dev, lines[i], &out);
+
+		cr_assert_eq(r, 0, "%s: '%s' got no prompt back: %s", dev, lines[i], strerror(-r));
+		cr_assert(!out || !strstr(out, "Error:"), "%s: '%s' failed:\n%s", dev, lines[i],
+			  out);
+		free(out);
+	}
+}
+
+void lab_expect_output(struct vty *v, const char *dev, const char *cmd,
+		       const char *const *want)
+{
+	char *out = NULL, *n;
+
+	cr_assert_eq(lab_cmd(v, dev, cmd, &out), 0, "%s: no prompt after '%s'", dev, cmd);
+	n = lab_normalize(out);
+	fprintf(stderr, "[%s] %s:\n%s\n", dev, cmd, n);
+	for (size_t i = 0; want[i]; i++)
+		cr_expect(strstr(n, want[i]), "%s: no '%s' in %s:\n%s", dev, want[i], cmd, n);
+	free(n);
+	free(out);
+}
+
+double lab_true_error(const char *dev)
+{
+	NtpReply *rep = NULL;
+	int r = lab_ntp_status(dev, &rep);
+	double e;
+
+	cr_assert_eq(r, 0, "%s: ntpd status over its ctl socket: %s", dev, strerror(-r));
+	cr_assert(rep->sys && rep->sys->has_true_error,
+		  "%s: ntpd's status carries no true_error (virtual clock)", dev);
+	e = rep->sys->true_error;
+	ntp_reply__free_unpacked(rep, NULL);
+	return e;
+}
+
 long long lab_stat_value(const char *out, const char *label)
 {
 	const char *p = out ? strstr(out, label) : NULL;

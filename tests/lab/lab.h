@@ -103,6 +103,15 @@ void lab_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lab_pause_ms(int ms);
 /* Monotonic seconds. */
 double lab_now(void);
+/* Type each line at dev's prompt; asserts the prompt comes back and the
+ * device says no "Error:". */
+void lab_lines(struct vty *v, const char *dev, const char *const *lines);
+/* Run cmd on dev and expect (cr_expect) each of want in its normalized
+ * output, which goes to stderr. */
+void lab_expect_output(struct vty *v, const char *dev, const char *cmd,
+		       const char *const *want);
+/* The true error of dev's virtual clock (s), from ntpd's ctl socket. */
+double lab_true_error(const char *dev);
 /* The number after the ':' of the first line of a display that contains
  * label (`display ntp-service statistics packet`), or -1 when there is no
  * such line. */
