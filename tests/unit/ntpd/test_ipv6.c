@@ -3,7 +3,8 @@
  * synchronizing to a server over ::1 with real sockets, IPv6 source
  * addresses (`source-interface`, `ntp-service ipv6 source-interface`,
  * `server source-interface`), the reference id of an IPv6 peer (RFC 5905
- * section 7.3: an MD5 digest) and the loop test on it, and access control
+ * section 7.3: an MD5 digest) and the loop test on it, symmetric peers and
+ * domain names over IPv6, packet statistics per family, and access control
  * of IPv6 sources.  Two cores in one process, each on its own port.
  */
 #include <arpa/inet.h>
@@ -348,13 +349,62 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 	fx_fini(&f);
 }
 
-Test(ipv6, domain_name_to_ipv6_only)
+Test(ipv6, symmetric_peers_over_ipv6, .timeout = 90)
+{
+	struct fx f;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpAssociation na = NTP_ASSOCIATION__INIT;
+	NtpAssociation *list[1] = { &na };
+	struct assoc *dyn;
+
+	fx_init(&f);
+	config_server(&f, false);
+	/* C is S's symmetric-active peer over IPv6; S answers with a dynamic
+	 * passive association keyed by C's IPv6 address and port. */
+	na.address = "::1";
+	na.has_ipv6 = na.ipv6 = true;
+	na.has_port = true;
+	na.port = f.bs_s.ntp.port;
+	ntp.unicast_peer = list;
+	ntp.n_unicast_peer = 1;
+	cfg.ntp = &ntp;
+	cr_assert_eq(apply(f.c, &cfg, NULL, 0), 0);
+	cr_assert_eq(f.c->assocs->opts.hmode, NTP_MODE_ACTIVE);
+	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize to its IPv6 peer");
+	dyn = f.s->assocs;
+	cr_assert_not_null(dyn);
+	cr_assert(dyn->dynamic);
+	cr_assert_eq(dyn->opts.hmode, NTP_MODE_PASSIVE);
+	cr_assert_eq(dyn->addr.family, AF_INET6);
+	cr_assert_eq(dyn->opts.port, f.bs_c.ntp.port);
+	cr_assert_eq(f.c->sys.stratum, 3);
+	fx_fini(&f);
+}
+
+static int resolve_to_v6(const char *name, struct naddr *addr, void *arg)
+{
+	return strcmp(name, "ntp6.test") == 0 ? naddr_parse("::1", addr) : -ENXIO;
+}
+
+static bool c_has_assoc(struct fx *f)
+{
+	return f->c->assocs != NULL;
+}
+
+Test(ipv6, keyword_literals_and_names)
 {
 	struct fx f;
 	struct assoc *p;
 	char err[256];
 
 	fx_init(&f);
+	/* A domain name with only IPv6 answers gives an IPv6 association. */
+	ntpd_set_resolver(f.c, resolve_to_v6, NULL);
+	cr_assert_eq(config_client(&f, "ntp6.test", false, NULL, NULL, NULL, 0), 0);
+	cr_assert(run_until(&f, c_has_assoc, 10.0), "the name was not resolved");
+	cr_assert_eq(f.c->assocs->addr.family, AF_INET6);
+	cr_assert_str_eq(f.c->assocs->opts.host, "ntp6.test");
 	/* `ipv6` with an IPv4 literal is refused (cfgd refuses it too). */
 	cr_assert_eq(config_client(&f, "127.0.0.1", true, NULL, NULL, err, sizeof(err)), 1);
 	cr_assert(strstr(err, "is not an IPv6 address"), "%s", err);
