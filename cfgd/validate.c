@@ -47,9 +47,7 @@
 #define NTP_DEFAULT_MINPOLL 6
 #define NTP_DEFAULT_MAXPOLL 10
 
-static void add(struct validate_list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct validate_list *l, const char *fmt, ...)
+void validate_add(struct validate_list *l, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -107,7 +105,8 @@ static bool v4_unicast(uint32_t a)
 static void check_system(const System *sys, struct validate_list *l)
 {
 	if (sys && sys->sysname && !printable_no_space(sys->sysname, 246))
-		add(l, "The system name must be 1 to 246 printable characters without spaces.");
+		validate_add(l, "The system name must be 1 to 246 printable characters without "
+		    "spaces.");
 }
 
 /* A multicast group: 224/4 but not 224.0.0.0. */
@@ -127,35 +126,35 @@ static void check_interface_ntp(const Interface *ifc, const char *name, struct v
 
 	if (bs) {
 		if (bs->has_version && (bs->version < 1 || bs->version > 4))
-			add(l, "The NTP version of the broadcast server on interface %s must be 1 "
-			    "to 4.", name);
+			validate_add(l, "The NTP version of the broadcast server on interface %s "
+			    "must be 1 to 4.", name);
 		if (bs->has_authentication_keyid && bs->authentication_keyid == 0)
-			add(l, "The authentication key ID of the NTP broadcast server on interface "
-			    "%s must be 1 to 4294967295.", name);
+			validate_add(l, "The authentication key ID of the NTP broadcast server "
+			    "on interface %s must be 1 to 4294967295.", name);
 		if (bs->has_port && (bs->port < 1 || bs->port > 65535))
-			add(l, "The port of the NTP broadcast server on interface %s must be 1 to "
-			    "65535.", name);
+			validate_add(l, "The port of the NTP broadcast server on interface %s "
+			    "must be 1 to 65535.", name);
 	}
 	if (ms) {
 		if (ms->group && !v4_group(ms->group))
-			add(l, "The NTP multicast group %s on interface %s is not a multicast "
-			    "address.", ms->group, name);
+			validate_add(l, "The NTP multicast group %s on interface %s is not a "
+			    "multicast address.", ms->group, name);
 		if (ms->has_version && (ms->version < 1 || ms->version > 4))
-			add(l, "The NTP version of the multicast server on interface %s must be 1 "
-			    "to 4.", name);
+			validate_add(l, "The NTP version of the multicast server on interface %s "
+			    "must be 1 to 4.", name);
 		if (ms->has_authentication_keyid && ms->authentication_keyid == 0)
-			add(l, "The authentication key ID of the NTP multicast server on interface "
-			    "%s must be 1 to 4294967295.", name);
+			validate_add(l, "The authentication key ID of the NTP multicast server "
+			    "on interface %s must be 1 to 4294967295.", name);
 		if (ms->has_ttl && (ms->ttl < 1 || ms->ttl > 255))
-			add(l, "The TTL of the NTP multicast server on interface %s must be 1 to "
-			    "255.", name);
+			validate_add(l, "The TTL of the NTP multicast server on interface %s "
+			    "must be 1 to 255.", name);
 		if (ms->has_port && (ms->port < 1 || ms->port > 65535))
-			add(l, "The port of the NTP multicast server on interface %s must be 1 to "
-			    "65535.", name);
+			validate_add(l, "The port of the NTP multicast server on interface %s "
+			    "must be 1 to 65535.", name);
 	}
 	if (mc && mc->group && !v4_group(mc->group))
-		add(l, "The NTP multicast group %s on interface %s is not a multicast address.",
-		    mc->group, name);
+		validate_add(l, "The NTP multicast group %s on interface %s is not a multicast "
+		    "address.", mc->group, name);
 }
 
 static void check_interfaces(const Config *c, const struct bootstrap *bs, struct validate_list *l)
@@ -167,39 +166,43 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 		uint32_t a;
 
 		if (bootstrap_interface(bs, name) == NULL)
-			add(l, "The interface %s does not exist.", name);
+			validate_add(l, "The interface %s does not exist.", name);
 		for (size_t k = 0; k < i; k++)
 			if (c->interface[k]->name && strcasecmp(c->interface[k]->name, name) == 0)
-				add(l, "The interface %s is configured more than once.", name);
+				validate_add(l, "The interface %s is configured more than once.",
+				    name);
 		if (ifc->description && (ifc->description[0] == '\0' || strlen(ifc->description) > 242))
-			add(l, "The description of interface %s must be 1 to 242 characters.", name);
+			validate_add(l, "The description of interface %s must be 1 to 242 "
+			    "characters.", name);
 		check_interface_ntp(ifc, name, l);
 		if (ad == NULL)
 			continue;
 		if (!parse_v4(ad->address, &a)) {
-			add(l, "The address %s of interface %s is not a valid IPv4 address.",
-			    ad->address ? ad->address : "", name);
+			validate_add(l, "The address %s of interface %s is not a valid IPv4 "
+			    "address.", ad->address ? ad->address : "", name);
 			continue;
 		}
 		if (ad->prefix_len < 1 || ad->prefix_len > 32) {
-			add(l, "The address %s/%u of interface %s has an invalid mask length: "
-			    "it must be 1 to 32.", ad->address, ad->prefix_len, name);
+			validate_add(l, "The address %s/%u of interface %s has an invalid mask "
+			    "length: it must be 1 to 32.", ad->address, ad->prefix_len, name);
 			continue;
 		}
 		if (!v4_unicast(a) || (a >> 24) == 127) {
-			add(l, "The address %s of interface %s is not a valid unicast host address.",
-			    ad->address, name);
+			validate_add(l, "The address %s of interface %s is not a valid unicast "
+			    "host address.", ad->address, name);
 			continue;
 		}
 		if (ad->prefix_len < 31) {
 			uint32_t m = mask_of(ad->prefix_len);
 
 			if ((a & ~m) == 0)
-				add(l, "The address %s/%u of interface %s is the network address "
-				    "of its subnet.", ad->address, ad->prefix_len, name);
+				validate_add(l, "The address %s/%u of interface %s is the "
+				    "network address of its subnet.", ad->address, ad->prefix_len,
+				    name);
 			else if ((a & ~m) == ~m)
-				add(l, "The address %s/%u of interface %s is the broadcast address "
-				    "of its subnet.", ad->address, ad->prefix_len, name);
+				validate_add(l, "The address %s/%u of interface %s is the "
+				    "broadcast address of its subnet.", ad->address, ad->prefix_len,
+				    name);
 		}
 	}
 	/* Overlapping subnets: report each pair once, the later interface first. */
@@ -220,8 +223,8 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 			m = mask_of(x->address->prefix_len < y->address->prefix_len ?
 				    x->address->prefix_len : y->address->prefix_len);
 			if ((a & m) == (b & m))
-				add(l, "The address %s/%u of interface %s overlaps with the address "
-				    "%s/%u of interface %s.", x->address->address,
+				validate_add(l, "The address %s/%u of interface %s overlaps with "
+				    "the address %s/%u of interface %s.", x->address->address,
 				    x->address->prefix_len, x->name, y->address->address,
 				    y->address->prefix_len, y->name);
 		}
@@ -268,29 +271,31 @@ static void check_assoc_address(const Config *c, const NtpAssociation *as, const
 
 	if (as->has_domain && as->domain) {
 		if (!valid_domain(addr))
-			add(l, "The NTP %s domain name %s is invalid.", kind, addr);
+			validate_add(l, "The NTP %s domain name %s is invalid.", kind, addr);
 		return;
 	}
 	if (as->has_ipv6 && as->ipv6) {
 		struct in6_addr a6;
 
 		if (inet_pton(AF_INET6, addr, &a6) != 1)
-			add(l, "The NTP %s address %s is not a valid IPv6 address.", kind, addr);
+			validate_add(l, "The NTP %s address %s is not a valid IPv6 address.", kind,
+			    addr);
 		else if (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
-			add(l, "The NTP %s address %s is not a unicast host address.", kind, addr);
+			validate_add(l, "The NTP %s address %s is not a unicast host address.",
+			    kind, addr);
 		return;
 	}
 	if (!parse_v4(addr, &a)) {
-		add(l, "The NTP %s address %s is not a valid IPv4 address.", kind, addr);
+		validate_add(l, "The NTP %s address %s is not a valid IPv4 address.", kind, addr);
 		return;
 	}
 	if ((a >> 16) == 0x7f7f) {
-		add(l, "The NTP %s address %s is the local reference clock's (127.127.x.x) and "
-		    "cannot be used.", kind, addr);
+		validate_add(l, "The NTP %s address %s is the local reference clock's "
+		    "(127.127.x.x) and cannot be used.", kind, addr);
 		return;
 	}
 	if (!v4_unicast(a)) {
-		add(l, "The NTP %s address %s is not a unicast host address.", kind, addr);
+		validate_add(l, "The NTP %s address %s is not a unicast host address.", kind, addr);
 		return;
 	}
 	for (size_t i = 0; i < c->n_interface; i++) {
@@ -303,11 +308,11 @@ static void check_assoc_address(const Config *c, const NtpAssociation *as, const
 		if ((a & m) != (b & m))
 			continue;
 		if ((a & ~m) == 0)
-			add(l, "The NTP %s address %s is the network address of the subnet of "
-			    "interface %s.", kind, addr, c->interface[i]->name);
+			validate_add(l, "The NTP %s address %s is the network address of the "
+			    "subnet of interface %s.", kind, addr, c->interface[i]->name);
 		else if ((a & ~m) == ~m)
-			add(l, "The NTP %s address %s is the broadcast address of the subnet of "
-			    "interface %s.", kind, addr, c->interface[i]->name);
+			validate_add(l, "The NTP %s address %s is the broadcast address of the "
+			    "subnet of interface %s.", kind, addr, c->interface[i]->name);
 	}
 }
 
@@ -322,29 +327,33 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 
 	check_assoc_address(c, as, kind, l);
 	if (as->has_version && (as->version < 1 || as->version > 4))
-		add(l, "The NTP version of %s %s must be 1 to 4.", kind, addr);
+		validate_add(l, "The NTP version of %s %s must be 1 to 4.", kind, addr);
 	if (as->has_authentication_keyid && as->authentication_keyid == 0)
-		add(l, "The authentication key ID of NTP %s %s must be 1 to 4294967295.", kind, addr);
+		validate_add(l, "The authentication key ID of NTP %s %s must be 1 to 4294967295.",
+		    kind, addr);
 	if (as->has_minpoll && (as->minpoll < 3 || as->minpoll > 17)) {
-		add(l, "The minimum polling interval of NTP %s %s must be 3 to 17.", kind, addr);
+		validate_add(l, "The minimum polling interval of NTP %s %s must be 3 to 17.", kind,
+		    addr);
 		polls_ok = false;
 	}
 	if (as->has_maxpoll && (as->maxpoll < 3 || as->maxpoll > 17)) {
-		add(l, "The maximum polling interval of NTP %s %s must be 3 to 17.", kind, addr);
+		validate_add(l, "The maximum polling interval of NTP %s %s must be 3 to 17.", kind,
+		    addr);
 		polls_ok = false;
 	}
 	if (polls_ok && minp > maxp)
-		add(l, "The minimum polling interval (%u) of NTP %s %s is greater than the "
-		    "maximum polling interval (%u).", minp, kind, addr, maxp);
+		validate_add(l, "The minimum polling interval (%u) of NTP %s %s is greater than "
+		    "the maximum polling interval (%u).", minp, kind, addr, maxp);
 	if (as->has_port && (as->port < 1 || as->port > 65535))
-		add(l, "The port of NTP %s %s must be 1 to 65535.", kind, addr);
+		validate_add(l, "The port of NTP %s %s must be 1 to 65535.", kind, addr);
 	if (!server && ((as->has_burst && as->burst) || (as->has_iburst && as->iburst)))
-		add(l, "The burst and iburst options apply only to NTP servers, not to peer %s.",
-		    addr);
+		validate_add(l, "The burst and iburst options apply only to NTP servers, not to "
+		    "peer %s.", addr);
 	if (as->vpn_instance && (as->vpn_instance[0] == '\0' || strlen(as->vpn_instance) > 31))
-		add(l, "The VPN instance name of NTP %s %s must be 1 to 31 characters.", kind, addr);
+		validate_add(l, "The VPN instance name of NTP %s %s must be 1 to 31 characters.",
+		    kind, addr);
 	if (as->source_interface && bootstrap_interface(bs, as->source_interface) == NULL)
-		add(l, "The source interface %s of NTP %s %s does not exist.",
+		validate_add(l, "The source interface %s of NTP %s %s does not exist.",
 		    as->source_interface, kind, addr);
 }
 
@@ -357,7 +366,7 @@ static void check_assoc_list(const Config *c, const struct bootstrap *bs, NtpAss
 		check_assoc(c, bs, v[i], server, l);
 		for (size_t k = 0; k < i; k++)
 			if (v[k]->address && strcasecmp(v[k]->address, addr) == 0)
-				add(l, "The NTP %s %s is configured more than once.",
+				validate_add(l, "The NTP %s %s is configured more than once.",
 				    server ? "server" : "peer", addr);
 	}
 }
@@ -374,31 +383,34 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 
 		if (rm->address && (!parse_v4(rm->address, &a) || (a & 0xffffff00u) != 0x7f7f0100u ||
 				    (a & 0xff) > 3))
-			add(l, "The reference clock address %s is invalid: it must be 127.127.1.0 "
-			    "to 127.127.1.3.", rm->address);
+			validate_add(l, "The reference clock address %s is invalid: it must be "
+			    "127.127.1.0 to 127.127.1.3.", rm->address);
 		if (rm->has_stratum && (rm->stratum < 1 || rm->stratum > 15))
-			add(l, "The stratum of the local reference clock must be 1 to 15.");
+			validate_add(l, "The stratum of the local reference clock must be 1 to "
+			    "15.");
 	}
 	if (ntp->server_source_interface &&
 	    bootstrap_interface(bs, ntp->server_source_interface) == NULL)
-		add(l, "The NTP server source interface %s does not exist.",
+		validate_add(l, "The NTP server source interface %s does not exist.",
 		    ntp->server_source_interface);
 	if (ntp->source_interface && bootstrap_interface(bs, ntp->source_interface) == NULL)
-		add(l, "The NTP source interface %s does not exist.", ntp->source_interface);
+		validate_add(l, "The NTP source interface %s does not exist.",
+		    ntp->source_interface);
 	if (ntp->ipv6_source_interface &&
 	    bootstrap_interface(bs, ntp->ipv6_source_interface) == NULL)
-		add(l, "The NTP IPv6 source interface %s does not exist.",
+		validate_add(l, "The NTP IPv6 source interface %s does not exist.",
 		    ntp->ipv6_source_interface);
 	check_assoc_list(c, bs, ntp->unicast_server, ntp->n_unicast_server, true, l);
 	check_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, l);
 	if (ntp->unsync) {
 		if (ntp->unsync->has_max_poll_interval &&
 		    (ntp->unsync->max_poll_interval < 1 || ntp->unsync->max_poll_interval > 17))
-			add(l, "The maximum polling interval while unsynchronized must be 1 to 17.");
+			validate_add(l, "The maximum polling interval while unsynchronized must "
+			    "be 1 to 17.");
 		if (ntp->unsync->has_dec_step &&
 		    (ntp->unsync->dec_step < 1 || ntp->unsync->dec_step > 16))
-			add(l, "The decrement step of the unsynchronized polling interval must be "
-			    "1 to 16.");
+			validate_add(l, "The decrement step of the unsynchronized polling "
+			    "interval must be 1 to 16.");
 	}
 }
 

@@ -33,6 +33,10 @@ struct validate_list {
 void validate_config(const Config *cfg, const struct bootstrap *bs, enum validate_phase phase,
 		     struct validate_list *out);
 void validate_list_free(struct validate_list *l);
+/* Append one sentence, formatted as by printf (at most 511 characters), to
+ * l: the checks of validate*.c collect their problems with it. */
+void validate_add(struct validate_list *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* validate_auth.c: NTP authentication keys, NTP access control, discard,
  * max-dynamic-sessions and basic ACLs (phase COMMIT adds the references

@@ -24,7 +24,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,20 +32,6 @@
 
 #include "log.h"
 #include "validate.h"
-
-static void add(struct validate_list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct validate_list *l, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	l->msg = xrealloc(l->msg, (l->n + 1) * sizeof(*l->msg));
-	l->msg[l->n++] = xstrdup(buf);
-}
 
 /* A canonical decimal (no sign, no leading zero) within lo..hi. */
 static bool decimal_in(const char *s, unsigned long long lo, unsigned long long hi,
@@ -94,19 +79,20 @@ static void check_keys(const Ntp *ntp, struct validate_list *l)
 		const char *id = k->keyid ? k->keyid : "";
 
 		if (!decimal_in(id, 1, 4294967295ULL, NULL)) {
-			add(l, "The authentication key ID %s is invalid: it must be 1 to 4294967295.",
-			    id);
+			validate_add(l, "The authentication key ID %s is invalid: it must be 1 "
+			    "to 4294967295.", id);
 			continue;
 		}
 		if (!k->mode && !k->key) {
-			add(l, "The authentication key %s does not exist.", id);
+			validate_add(l, "The authentication key %s does not exist.", id);
 			continue;
 		}
 		if (!k->mode || (strcmp(k->mode, "md5") && strcmp(k->mode, "hmac-sha256")))
-			add(l, "The authentication mode of key %s must be md5 or hmac-sha256.", id);
+			validate_add(l, "The authentication mode of key %s must be md5 or "
+			    "hmac-sha256.", id);
 		if (!k->key || !key_text_ok(k->key))
-			add(l, "The authentication key %s must be 1 to 255 printable characters "
-			    "without spaces.", id);
+			validate_add(l, "The authentication key %s must be 1 to 255 printable "
+			    "characters without spaces.", id);
 	}
 }
 
@@ -138,18 +124,20 @@ static void check_ntp(const Ntp *ntp, struct validate_list *l)
 		access_levels(ntp->access, has, num);
 		for (int i = 0; i < 5; i++)
 			if (has[i] && (num[i] < 2000 || num[i] > 2999))
-				add(l, "The ACL number %u of NTP access %s must be 2000 to 2999 "
-				    "(a basic ACL).", num[i], level_names[i]);
+				validate_add(l, "The ACL number %u of NTP access %s must be 2000 "
+				    "to 2999 (a basic ACL).", num[i], level_names[i]);
 	}
 	if (ntp->has_max_dynamic_sessions && ntp->max_dynamic_sessions > 100)
-		add(l, "The maximum number of NTP dynamic sessions must be 0 to 100.");
+		validate_add(l, "The maximum number of NTP dynamic sessions must be 0 to 100.");
 	if (ntp->discard) {
 		const NtpDiscard *d = ntp->discard;
 
 		if (d->has_min_interval && (d->min_interval < 1 || d->min_interval > 8))
-			add(l, "The NTP minimum packet interval (min-interval) must be 1 to 8.");
+			validate_add(l, "The NTP minimum packet interval (min-interval) must be "
+			    "1 to 8.");
 		if (d->has_avg_interval && (d->avg_interval < 1 || d->avg_interval > 8))
-			add(l, "The NTP average packet interval (avg-interval) must be 1 to 8.");
+			validate_add(l, "The NTP average packet interval (avg-interval) must be "
+			    "1 to 8.");
 	}
 }
 
@@ -160,7 +148,8 @@ static void check_acls(const Config *c, struct validate_list *l)
 		const char *num = a->number ? a->number : "";
 
 		if (!decimal_in(num, 2000, 2999, NULL)) {
-			add(l, "The ACL number %s is invalid: basic ACLs are 2000 to 2999.", num);
+			validate_add(l, "The ACL number %s is invalid: basic ACLs are 2000 to "
+			    "2999.", num);
 			continue;
 		}
 		for (size_t k = 0; k < a->n_rule; k++) {
@@ -168,19 +157,19 @@ static void check_acls(const Config *c, struct validate_list *l)
 			const char *id = r->id ? r->id : "";
 
 			if (!decimal_in(id, 0, 4294967294ULL, NULL)) {
-				add(l, "The rule ID %s of ACL %s is invalid: it must be 0 to "
-				    "4294967294.", id, num);
+				validate_add(l, "The rule ID %s of ACL %s is invalid: it must be "
+				    "0 to 4294967294.", id, num);
 				continue;
 			}
 			if (r->source && !quad(r->source))
-				add(l, "The source address %s of rule %s of ACL %s is invalid.",
-				    r->source, id, num);
+				validate_add(l, "The source address %s of rule %s of ACL %s is "
+				    "invalid.", r->source, id, num);
 			if (r->wildcard && !r->source)
-				add(l, "Rule %s of ACL %s has a wildcard without a source address.",
-				    id, num);
+				validate_add(l, "Rule %s of ACL %s has a wildcard without a "
+				    "source address.", id, num);
 			else if (r->wildcard && !quad(r->wildcard))
-				add(l, "The source wildcard %s of rule %s of ACL %s is invalid.",
-				    r->wildcard, id, num);
+				validate_add(l, "The source wildcard %s of rule %s of ACL %s is "
+				    "invalid.", r->wildcard, id, num);
 		}
 	}
 }
@@ -224,9 +213,9 @@ static void check_refs(const Config *c, struct validate_list *l)
 		for (size_t i = 0; i < n; i++)
 			if (v[i]->has_authentication_keyid && v[i]->authentication_keyid &&
 			    !find_key(ntp, v[i]->authentication_keyid))
-				add(l, "The authentication key %u of NTP %s %s does not exist.",
-				    v[i]->authentication_keyid, s == 0 ? "server" : "peer",
-				    v[i]->address ? v[i]->address : "");
+				validate_add(l, "The authentication key %u of NTP %s %s does not "
+				    "exist.", v[i]->authentication_keyid,
+				    s == 0 ? "server" : "peer", v[i]->address ? v[i]->address : "");
 	}
 	if (ntp->access) {
 		bool has[5];
@@ -235,8 +224,8 @@ static void check_refs(const Config *c, struct validate_list *l)
 		access_levels(ntp->access, has, num);
 		for (int i = 0; i < 5; i++)
 			if (has[i] && num[i] >= 2000 && num[i] <= 2999 && !acl_exists(c, num[i]))
-				add(l, "The ACL %u used by NTP access %s does not exist.", num[i],
-				    level_names[i]);
+				validate_add(l, "The ACL %u used by NTP access %s does not exist.",
+				    num[i], level_names[i]);
 	}
 }
 

@@ -23,7 +23,6 @@
  *     for IPv4.  Several addresses of one interface may share a prefix.
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,20 +31,6 @@
 
 #include "log.h"
 #include "validate.h"
-
-static void add(struct validate_list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct validate_list *l, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	l->msg = xrealloc(l->msg, (l->n + 1) * sizeof(*l->msg));
-	l->msg[l->n++] = xstrdup(buf);
-}
 
 bool validate_if6_global_unicast(const struct in6_addr *a)
 {
@@ -89,10 +74,10 @@ static void check_one(const Interface *ifc, const char *name, struct validate_li
 	bool enabled = ifc->has_ipv6_enable && ifc->ipv6_enable;
 
 	if (ifc->n_ipv6_address > VALIDATE_IF6_MAX)
-		add(l, "The number of IPv6 addresses of interface %s exceeds the upper limit (%d).",
-		    name, VALIDATE_IF6_MAX);
+		validate_add(l, "The number of IPv6 addresses of interface %s exceeds the upper "
+		    "limit (%d).", name, VALIDATE_IF6_MAX);
 	if (ifc->n_ipv6_address && !enabled)
-		add(l, "Please enable IPv6 on interface %s first.", name);
+		validate_add(l, "Please enable IPv6 on interface %s first.", name);
 	for (size_t i = 0; i < ifc->n_ipv6_address; i++) {
 		const Ipv6Address *e = ifc->ipv6_address[i];
 		const char *text = e && e->address ? e->address : "";
@@ -100,26 +85,27 @@ static void check_one(const Interface *ifc, const char *name, struct validate_li
 		char canon[INET6_ADDRSTRLEN];
 
 		if (inet_pton(AF_INET6, text, &a) != 1) {
-			add(l, "The IPv6 address %s of interface %s is invalid.", text, name);
+			validate_add(l, "The IPv6 address %s of interface %s is invalid.", text,
+			    name);
 			continue;
 		}
 		inet_ntop(AF_INET6, &a, canon, sizeof(canon));
 		if (strcmp(canon, text) != 0) {
-			add(l, "The IPv6 address %s of interface %s is not in canonical form (%s).",
-			    text, name, canon);
+			validate_add(l, "The IPv6 address %s of interface %s is not in canonical "
+			    "form (%s).", text, name, canon);
 			continue;
 		}
 		if (!validate_if6_global_unicast(&a)) {
-			add(l, "The IPv6 address %s of interface %s is not a global unicast address.",
-			    text, name);
+			validate_add(l, "The IPv6 address %s of interface %s is not a global "
+			    "unicast address.", text, name);
 			continue;
 		}
 		if (e->prefix_len < 1 || e->prefix_len > 128)
-			add(l, "The prefix length of IPv6 address %s of interface %s must be 1 to "
-			    "128.", text, name);
+			validate_add(l, "The prefix length of IPv6 address %s of interface %s "
+			    "must be 1 to 128.", text, name);
 		else if (e->prefix_len == 128 && !is_loopback_if(name))
-			add(l, "The IPv6 address %s/128 of interface %s has a 128-bit prefix, which "
-			    "only a loopback interface may have.", text, name);
+			validate_add(l, "The IPv6 address %s/128 of interface %s has a 128-bit "
+			    "prefix, which only a loopback interface may have.", text, name);
 	}
 }
 
@@ -150,14 +136,14 @@ static void check_pairs(const Config *c, size_t i, struct validate_list *l)
 				plen = ex->prefix_len < ey->prefix_len ? ex->prefix_len
 								       : ey->prefix_len;
 				if (memcmp(&a, &b, sizeof(a)) == 0)
-					add(l, "The IPv6 address %s of interface %s is already "
-					    "configured on interface %s.", ex->address, x->name,
-					    y->name);
+					validate_add(l, "The IPv6 address %s of interface %s is "
+					    "already configured on interface %s.", ex->address,
+					    x->name, y->name);
 				else if (same_prefix(&a, &b, plen))
-					add(l, "The IPv6 address %s/%u of interface %s overlaps with "
-					    "the address %s/%u of interface %s.", ex->address,
-					    ex->prefix_len, x->name, ey->address, ey->prefix_len,
-					    y->name);
+					validate_add(l, "The IPv6 address %s/%u of interface %s "
+					    "overlaps with the address %s/%u of interface %s.",
+					    ex->address, ex->prefix_len, x->name, ey->address,
+					    ey->prefix_len, y->name);
 			}
 		}
 	}

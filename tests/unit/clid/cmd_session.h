@@ -2,13 +2,17 @@
  * cmd_session.h: a CLI backend over a fake cfgd for clid's command tests
  * (header-only: every function is static inline).
  *
- * The fake opens session 1, reports sysname HUAWEI and the candidate as
- * dirty once an edit request has arrived (or from the start, see
+ * The fake opens session 1, reports cmd_fake.sysname (HUAWEI) and the
+ * candidate as dirty once an edit has been accepted (or from the start, see
  * cmd_fake_setup), and times out every ntpd request.  What an edit does and
  * what `get` answers is the test's: it passes a hook that sees each request
- * and may fill the reply (the reply is copied after the hook, so anything
- * the hook points it at stays the test's).  Criterion runs each test in its own process, so
- * the state lives in one static per test program.
+ * and may fill the reply: refuse it (status and error), drop the state, set
+ * cmd_fake.dirty or cmd_fake.sysname.  The reply is copied after the hook,
+ * so anything the hook points it at stays the test's.  A test that wants
+ * ntpd's answers sets cmd_fake.ntp_hook, and cmd_fake.cfgd_down makes cfgd
+ * time out.  Hooks that record edits write them to cmd_fake.log
+ * (cmd_fake_edit_text), which cmd_run compares.  Criterion runs each test in
+ * its own process, so the state lives in one static per test program.
  */
 #ifndef CLID_TEST_CMD_SESSION_H
 #define CLID_TEST_CMD_SESSION_H
@@ -26,14 +30,22 @@
 #include "log.h"
 #include "pbtext.h"
 
-/* Sees each cfgd request; may set rep->config (borrowed). */
+/* Sees each cfgd request; may set rep->config, rep->error (borrowed),
+ * rep->status, or rep->state (the SessionState, or NULL for none). */
 typedef void (*cmd_fake_hook)(const CfgRequest *req, CfgReply *rep);
+/* Answers an ntpd request in rep (borrowed), or returns a negative errno
+ * (the call fails, as when ntpd does not answer). */
+typedef int (*cmd_fake_ntp_hook)(const NtpRequest *req, NtpReply *rep);
 
 static struct {
 	struct sbuf out;          /* what the sessions printed */
+	struct sbuf log;          /* the edits, as the test's hook records them */
 	struct cli_backend *be;
 	bool dirty;               /* reported in every SessionState */
+	char sysname[64];         /* likewise */
+	bool cfgd_down;           /* every cfgd request times out */
 	cmd_fake_hook hook;
+	cmd_fake_ntp_hook ntp_hook;  /* NULL: every ntpd request times out */
 } cmd_fake;
 
 static inline void *cmd_fake_open(void *arg)
@@ -67,19 +79,21 @@ static inline int cmd_fake_cfg(void *chan, const CfgRequest *req, int timeout_ms
 	CfgReply rep = CFG_REPLY__INIT;
 	SessionState st = SESSION_STATE__INIT;
 
+	if (cmd_fake.cfgd_down)
+		return -ETIMEDOUT;
 	rep.has_status = true;
 	rep.state = &st;
 	if (req->req_case == CFG_REQUEST__REQ_SESSION_OPEN) {
 		st.has_session = true;
 		st.session = 1;
-	} else if (req->req_case == CFG_REQUEST__REQ_EDIT) {
-		cmd_fake.dirty = true;
 	}
 	if (cmd_fake.hook)
 		cmd_fake.hook(req, &rep);
+	if (req->req_case == CFG_REQUEST__REQ_EDIT && rep.status == 0)
+		cmd_fake.dirty = true;
 	st.has_dirty = true;
 	st.dirty = cmd_fake.dirty;
-	st.sysname = "HUAWEI";
+	st.sysname = cmd_fake.sysname;
 	*reply = (CfgReply *)cmd_fake_copy(&rep.base);
 	return 0;
 }
@@ -87,7 +101,13 @@ static inline int cmd_fake_cfg(void *chan, const CfgRequest *req, int timeout_ms
 static inline int cmd_fake_ntp(void *chan, const NtpRequest *req, int timeout_ms,
 			       NtpReply **reply)
 {
-	return -ETIMEDOUT;
+	NtpReply rep = NTP_REPLY__INIT;
+	int r = cmd_fake.ntp_hook ? cmd_fake.ntp_hook(req, &rep) : -ETIMEDOUT;
+
+	if (r < 0)
+		return r;
+	*reply = (NtpReply *)cmd_fake_copy(&rep.base);
+	return 0;
 }
 
 static const struct cli_backend_ops cmd_fake_ops = {
@@ -120,22 +140,31 @@ static inline void cmd_fake_edit_text(struct sbuf *log, const Edit *e)
 	}
 }
 
-/* A backend with interfaces GigabitEthernet0/1/0 and LoopBack0 over the
- * fake; `dirty` is what the candidate reports before any edit. */
+/* A backend with the n interfaces ifs over the fake; `dirty` is what the
+ * candidate reports before any edit. */
+static inline void cmd_fake_setup_ifs(cmd_fake_hook hook, bool dirty, const char *const *ifs,
+				      size_t n)
+{
+	memset(&cmd_fake, 0, sizeof(cmd_fake));
+	cmd_fake.hook = hook;
+	cmd_fake.dirty = dirty;
+	snprintf(cmd_fake.sysname, sizeof(cmd_fake.sysname), "HUAWEI");
+	cmd_fake.be = cli_backend_new_ops(&cmd_fake_ops, NULL, "HUAWEI", ifs, n);
+}
+
+/* The same with interfaces GigabitEthernet0/1/0 and LoopBack0. */
 static inline void cmd_fake_setup(cmd_fake_hook hook, bool dirty)
 {
 	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
 
-	memset(&cmd_fake, 0, sizeof(cmd_fake));
-	cmd_fake.hook = hook;
-	cmd_fake.dirty = dirty;
-	cmd_fake.be = cli_backend_new_ops(&cmd_fake_ops, NULL, "HUAWEI", ifs, 2);
+	cmd_fake_setup_ifs(hook, dirty, ifs, 2);
 }
 
 static inline void cmd_fake_teardown(void)
 {
 	cli_backend_free(cmd_fake.be);
 	sbuf_free(&cmd_fake.out);
+	sbuf_free(&cmd_fake.log);
 }
 
 /* What b holds ("" if nothing), emptying b.  The text stays valid until the
@@ -149,6 +178,18 @@ static inline const char *cmd_take(struct sbuf *b)
 	return last;
 }
 
+/* What the sessions printed, and the edits logged, since the last call
+ * (the same static buffer as cmd_take). */
+static inline const char *cmd_printed(void)
+{
+	return cmd_take(&cmd_fake.out);
+}
+
+static inline const char *cmd_edits(void)
+{
+	return cmd_take(&cmd_fake.log);
+}
+
 /* A session of user admin on `vty` ("VTY 0"), printing into cmd_fake.out;
  * the caller frees it with cli_session_free. */
 static inline struct cli_session *cmd_session_new(const char *vty)
@@ -157,6 +198,48 @@ static inline struct cli_session *cmd_session_new(const char *vty)
 
 	cr_assert_not_null(s);
 	return s;
+}
+
+/* A session on VTY 0 in system view, or in the view of interface `ifname`
+ * if not NULL, with nothing logged or printed yet. */
+static inline struct cli_session *cmd_session_in(const char *ifname)
+{
+	struct cli_session *s = cmd_session_new("VTY 0");
+	char line[128];
+
+	cli_exec(s, "system-view");
+	if (ifname) {
+		snprintf(line, sizeof(line), "interface %s", ifname);
+		cli_exec(s, line);
+	}
+	sbuf_free(&cmd_fake.log);
+	sbuf_free(&cmd_fake.out);
+	return s;
+}
+
+/* Run line in s: it must not end the session, record exactly `edits` in
+ * cmd_fake.log and print exactly `output`. */
+static inline void cmd_run(struct cli_session *s, const char *line, const char *edits,
+			   const char *output)
+{
+	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
+	cr_assert_str_eq(cmd_edits(), edits, "edits of '%s'", line);
+	cr_assert_str_eq(cmd_printed(), output, "output of '%s'", line);
+}
+
+/* The caret line and error VRP prints for an error at column col (the
+ * prompt included).  Four static buffers, used in turn. */
+static inline const char *cmd_caret(size_t col, const char *what)
+{
+	static char bufs[4][1024];
+	static unsigned k;
+	char *b = bufs[k++ % 4];
+
+	if (col > sizeof(bufs[0]) - 64)
+		col = sizeof(bufs[0]) - 64;
+	memset(b, ' ', col);
+	snprintf(b + col, sizeof(bufs[0]) - col, "^\r\nError: %s found at '^' position.\r\n", what);
+	return b;
 }
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * test_cli.c: the engine end to end against a fake cfgd and ntpd (an ops
- * table that records edits as text and keeps the dirty flag and sysname).
+ * test_cli.c: the engine end to end against a fake cfgd and ntpd
+ * (cmd_session.h's, with hooks that record requests as text and keep the
+ * dirty flag and sysname).
  * Seed 004's command lines produce the expected edits and prompts; bad
  * lines produce VRP's errors and no edit; the Y/N/C question; matched
  * upper-view; help and completion; the services being down.
@@ -11,19 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "cli.h"
 #include "cmd.h"
+#include "cmd_session.h"
 #include "log.h"
-#include "pbtext.h"
 
+/* What the fake daemons do beyond cmd_session.h's fake (which keeps the
+ * dirty flag and the sysname reported, cmd_fake.cfgd_down for cfgd being
+ * down, and one line per request that changes something in cmd_fake.log). */
 struct fake {
-	struct sbuf log;          /* one line per request that changes something */
 	uint64_t next_sid;
-	bool cfgd_down, ntpd_down;
-	bool dirty;
-	char sysname[64];
-	char pending[64];
+	bool ntpd_down;
+	char pending[64];         /* the sysname the next commit sets */
 	Config *running;          /* returned by GetRequest (NULL: empty) */
 	const char *refuse;       /* refuse the next edit with this error */
 	const char *commit_warning;
@@ -32,33 +31,6 @@ struct fake {
 };
 
 static struct fake F;
-static struct sbuf OUT;
-static struct cli_backend *BE;
-
-static void *f_open(void *arg)
-{
-	static int chan;
-
-	return &chan;
-}
-
-static void f_close(void *chan)
-{
-}
-
-/* Heap copy of a reply built on the stack, as the bus would deliver it. */
-static ProtobufCMessage *copy(const ProtobufCMessage *m)
-{
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	ProtobufCMessage *r;
-
-	protobuf_c_message_pack(m, buf);
-	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
-	free(buf);
-	cr_assert_not_null(r);
-	return r;
-}
 
 static void find_sysname(const Config *c)
 {
@@ -66,109 +38,73 @@ static void find_sysname(const Config *c)
 		snprintf(F.pending, sizeof(F.pending), "%s", c->system->sysname);
 }
 
-static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
+static void cfg_hook(const CfgRequest *req, CfgReply *rep)
 {
-	CfgReply rep = CFG_REPLY__INIT;
-	SessionState st = SESSION_STATE__INIT;
-
-	if (F.cfgd_down)
-		return -ETIMEDOUT;
-	rep.has_status = true;
-	rep.state = &st;
 	if (F.forget_session && (req->req_case == CFG_REQUEST__REQ_EDIT ||
 				 req->req_case == CFG_REQUEST__REQ_COMMIT)) {
 		F.forget_session = false;
-		rep.status = -ENOENT;
-		rep.error = "no such session";
-		rep.state = NULL;
-		*reply = (CfgReply *)copy(&rep.base);
-		return 0;
+		rep->status = -ENOENT;
+		rep->error = "no such session";
+		rep->state = NULL;
+		return;
 	}
 	switch (req->req_case) {
 	case CFG_REQUEST__REQ_SESSION_OPEN:
-		st.has_session = true;
-		st.session = ++F.next_sid;
-		sbuf_printf(&F.log, "OPEN %s\n", req->session_open->user);
-		F.dirty = false;
+		rep->state->session = ++F.next_sid;
+		sbuf_printf(&cmd_fake.log, "OPEN %s\n", req->session_open->user);
+		cmd_fake.dirty = false;
 		F.pending[0] = '\0';
 		break;
 	case CFG_REQUEST__REQ_SESSION_CLOSE:
-		sbuf_printf(&F.log, "CLOSE %llu\n", (unsigned long long)req->session_close->session);
-		F.dirty = false;
+		sbuf_printf(&cmd_fake.log, "CLOSE %llu\n",
+			    (unsigned long long)req->session_close->session);
+		cmd_fake.dirty = false;
 		F.pending[0] = '\0';
 		break;
 	case CFG_REQUEST__REQ_EDIT:
 		if (F.refuse) {
-			rep.status = -EINVAL;
-			rep.error = (char *)F.refuse;
+			rep->status = -EINVAL;
+			rep->error = (char *)F.refuse;
 			F.refuse = NULL;
 			break;
 		}
 		for (size_t i = 0; i < req->edit->n_edit; i++) {
 			const Edit *e = req->edit->edit[i];
-			if (e->op == EDIT__OP__SET) {
-				char *t = pbtext(&e->value->base);
-				sbuf_printf(&F.log, "SET %s\n", t);
-				free(t);
+
+			cmd_fake_edit_text(&cmd_fake.log, e);
+			if (e->op == EDIT__OP__SET)
 				find_sysname(e->value);
-			} else {
-				sbuf_puts(&F.log, "DELETE");
-				for (size_t k = 0; k < e->n_path; k++)
-					sbuf_printf(&F.log, "%s%s", k ? "/" : " ", e->path[k]);
-				sbuf_puts(&F.log, "\n");
-			}
 		}
-		F.dirty = true;
 		break;
 	case CFG_REQUEST__REQ_GET:
-		rep.config = F.running;
+		rep->config = F.running;
 		break;
 	case CFG_REQUEST__REQ_COMMIT:
-		sbuf_printf(&F.log, "COMMIT%s%s%s%s\n",
+		sbuf_printf(&cmd_fake.log, "COMMIT%s%s%s%s\n",
 			    req->commit->label ? " label=" : "", req->commit->label ? req->commit->label : "",
 			    req->commit->description ? " description=" : "",
 			    req->commit->description ? req->commit->description : "");
 		if (F.pending[0])
-			snprintf(F.sysname, sizeof(F.sysname), "%s", F.pending);
-		F.dirty = false;
+			snprintf(cmd_fake.sysname, sizeof(cmd_fake.sysname), "%s", F.pending);
+		cmd_fake.dirty = false;
 		if (F.commit_warning) {
-			rep.n_warning = 1;
-			rep.warning = (char **)&F.commit_warning;
+			rep->n_warning = 1;
+			rep->warning = (char **)&F.commit_warning;
 		}
 		break;
 	default:
-		rep.status = -EINVAL;
+		rep->status = -EINVAL;
 		break;
 	}
-	st.has_dirty = true;
-	st.dirty = F.dirty;
-	st.sysname = F.sysname;
-	*reply = (CfgReply *)copy(&rep.base);
-	return 0;
 }
 
-static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
+static int ntp_hook(const NtpRequest *req, NtpReply *rep)
 {
-	NtpReply rep = NTP_REPLY__INIT;
-
 	if (F.ntpd_down)
 		return -ETIMEDOUT;
-	rep.has_status = true;
-	rep.sys = F.sys;
-	*reply = (NtpReply *)copy(&rep.base);
+	rep->has_status = true;
+	rep->sys = F.sys;
 	return 0;
-}
-
-static const struct cli_backend_ops fake_ops = {
-	.chan_open = f_open,
-	.chan_close = f_close,
-	.cfg_call = f_cfg,
-	.ntp_call = f_ntp,
-};
-
-static void out_cb(void *arg, const char *buf, size_t len)
-{
-	sbuf_printf(&OUT, "%.*s", (int)len, buf);
 }
 
 #define Q_PROMPT_LEAVE "Warning: Uncommitted configurations found, commit them before exiting? " \
@@ -176,65 +112,38 @@ static void out_cb(void *arg, const char *buf, size_t len)
 #define Q_PROMPT_AGAIN "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing " \
 	"'Enter'. [Y/N/C]:"
 
-/* The caret line and error VRP prints for an error at column col. */
-static const char *caret(size_t col, const char *what)
-{
-	static char bufs[4][1024];
-	static int k;
-	char *b = bufs[k++ % 4];
-
-	memset(b, ' ', col);
-	snprintf(b + col, sizeof(bufs[0]) - col, "^\r\nError: %s found at '^' position.\r\n", what);
-	return b;
-}
-
 static void setup(void)
 {
-	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
-
 	memset(&F, 0, sizeof(F));
-	memset(&OUT, 0, sizeof(OUT));
-	snprintf(F.sysname, sizeof(F.sysname), "HUAWEI");
-	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", ifs, 2);
+	cmd_fake_setup(cfg_hook, false);
+	cmd_fake.ntp_hook = ntp_hook;
 }
 
 static void teardown(void)
 {
-	cli_backend_free(BE);
-	sbuf_free(&F.log);
-	sbuf_free(&OUT);
+	cmd_fake_teardown();
 	if (F.running)
 		config__free_unpacked(F.running, NULL);
 }
 
 TestSuite(cli, .init = setup, .fini = teardown);
 
+/* A session in user view, its OPEN not logged. */
 static struct cli_session *open_session(void)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = cmd_session_new("VTY 0");
 
-	cr_assert_not_null(s);
-	sbuf_free(&F.log);
+	sbuf_free(&cmd_fake.log);
 	return s;
 }
 
-static const char *take(struct sbuf *b)
-{
-	static char last[8192];
-
-	snprintf(last, sizeof(last), "%s", b->buf ? b->buf : "");
-	sbuf_free(b);
-	return last;
-}
-
-/* Run a line at the expected prompt; returns the edits it made. */
+/* Run a line at the expected prompt: it makes exactly `want_edits` and
+ * prints exactly `output`. */
 static void run(struct cli_session *s, const char *prompt, const char *line,
-		const char *edits, const char *output)
+		const char *want_edits, const char *output)
 {
 	cr_assert_str_eq(cli_prompt(s), prompt, "before '%s'", line);
-	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
-	cr_assert_str_eq(take(&F.log), edits, "edits of '%s'", line);
-	cr_assert_str_eq(take(&OUT), output, "output of '%s'", line);
+	cmd_run(s, line, want_edits, output);
 }
 
 Test(cli, seed_device_c)
@@ -248,7 +157,7 @@ Test(cli, seed_device_c)
 	    "DELETE ntp/refclock_master\nSET ntp {refclock_master {stratum: 2}}\n", "");
 	cr_assert_str_eq(cli_prompt(s), "[*DeviceC]");
 	cli_exec(s, "commit");
-	take(&F.log);
+	cmd_edits();
 	run(s, "[~DeviceC]", "ntp-service server source-interface gigabitethernet 0/1/0 ",
 	    "SET ntp {server_source_interface: \"GigabitEthernet0/1/0\"}\n", "");
 	run(s, "[*DeviceC]", "commit", "COMMIT\n", "");
@@ -264,7 +173,7 @@ Test(cli, seed_device_c)
 	cr_assert_str_eq(cli_prompt(s), "<DeviceC>");
 	cr_assert_not(cli_exec(s, "quit"));
 	cli_session_free(s);
-	cr_assert_str_eq(take(&F.log), "CLOSE 1\n");
+	cr_assert_str_eq(cmd_edits(), "CLOSE 1\n");
 }
 
 Test(cli, seed_device_d_and_e)
@@ -274,7 +183,7 @@ Test(cli, seed_device_d_and_e)
 	cli_exec(s, "system-view");
 	cli_exec(s, "sysname DeviceD");
 	cli_exec(s, "commit");
-	take(&F.log);
+	cmd_edits();
 	run(s, "[~DeviceD]", "ntp-service unicast-server 10.0.1.31",
 	    "DELETE ntp/unicast_server/10.0.1.31\nSET ntp {unicast_server {address: \"10.0.1.31\"}}\n", "");
 	run(s, "[*DeviceD]", "ntp-service unicast-peer 10.0.1.32",
@@ -333,9 +242,10 @@ Test(cli, interface_view)
 	run(s, "[*HUAWEI]", "interface LoopBack 0", "", "");
 	cli_exec(s, "quit");
 	/* Not in the bootstrap. */
-	run(s, "[*HUAWEI]", "interface GigabitEthernet0/1/7", "", caret(9 + 10, "Wrong parameter"));
-	run(s, "[*HUAWEI]", "interface ge 0/1", "", caret(9 + 13, "Wrong parameter"));
-	run(s, "[*HUAWEI]", "interface ge 0/1/9999", "", caret(9 + 13, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "interface GigabitEthernet0/1/7", "",
+	    cmd_caret(9 + 10, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "interface ge 0/1", "", cmd_caret(9 + 13, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "interface ge 0/1/9999", "", cmd_caret(9 + 13, "Wrong parameter"));
 	cli_session_free(s);
 }
 
@@ -343,21 +253,22 @@ Test(cli, errors_make_no_edit)
 {
 	struct cli_session *s = open_session();
 
-	run(s, "<HUAWEI>", "sysname X", "", caret(8, "Unrecognized command"));
-	run(s, "<HUAWEI>", "display", "", caret(8 + 7, "Incomplete command"));
+	run(s, "<HUAWEI>", "sysname X", "", cmd_caret(8, "Unrecognized command"));
+	run(s, "<HUAWEI>", "display", "", cmd_caret(8 + 7, "Incomplete command"));
 	run(s, "<HUAWEI>", "d cu", "", "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
-	run(s, "<HUAWEI>", "system-view now", "", caret(8 + 12, "Too many parameters"));
+	run(s, "<HUAWEI>", "system-view now", "", cmd_caret(8 + 12, "Too many parameters"));
 	cli_exec(s, "system-view");
-	run(s, "[~HUAWEI]", "ntp-service refclock-master 20", "", caret(9 + 28, "Wrong parameter"));
-	run(s, "[~HUAWEI]", "ntp-service refclock-master 10.0.0.1", "", caret(9 + 28, "Wrong parameter"));
-	run(s, "[~HUAWEI]", "ntp-service refclock-master 2 3", "", caret(9 + 30, "Too many parameters"));
-	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.31 p", "", caret(9 + 37, "Ambiguous command"));
+	run(s, "[~HUAWEI]", "ntp-service refclock-master 20", "",
+	    cmd_caret(9 + 28, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service refclock-master 10.0.0.1", "", cmd_caret(9 + 28, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service refclock-master 2 3", "", cmd_caret(9 + 30, "Too many parameters"));
+	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.31 p", "", cmd_caret(9 + 37, "Ambiguous command"));
 	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.31 version 5", "",
-	    caret(9 + 45, "Wrong parameter"));
-	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.300", "", caret(9 + 27, "Wrong parameter"));
+	    cmd_caret(9 + 45, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "ntp-service unicast-server 10.0.1.300", "", cmd_caret(9 + 27, "Wrong parameter"));
 	run(s, "[~HUAWEI]", "ntp-service unicast-peer 10.0.1.31 burst", "",
-	    caret(9 + 35, "Unrecognized command"));
-	run(s, "[~HUAWEI]", "ntp-service", "", caret(9 + 11, "Incomplete command"));
+	    cmd_caret(9 + 35, "Unrecognized command"));
+	run(s, "[~HUAWEI]", "ntp-service", "", cmd_caret(9 + 11, "Incomplete command"));
 	run(s, "[~HUAWEI]", "   ", "", "");
 	run(s, "[~HUAWEI]", "#", "", "");
 	/* Too long. */
@@ -385,8 +296,9 @@ Test(cli, matched_upper_view)
 	run(s, "[*HUAWEI]", "interface LoopBack0", "", "");
 	run(s, "[*HUAWEI-LoopBack0]", "interface ge0/1/0", "", "");
 	/* undo commands do not go up. */
-	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo sysname", "", caret(30 + 5, "Unrecognized command"));
-	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "bogus", "", caret(30, "Unrecognized command"));
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo sysname", "", cmd_caret(30 + 5, "Unrecognized command"));
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "bogus", "",
+	    cmd_caret(30, "Unrecognized command"));
 	/* display works in every view. */
 	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "display current-configuration", "",
 	    "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
@@ -399,7 +311,7 @@ Test(cli, leave_question)
 
 	cli_exec(s, "system-view");
 	cli_exec(s, "sysname DeviceC");
-	take(&F.log);
+	cmd_edits();
 	run(s, "[*HUAWEI]", "quit", "", Q_PROMPT_LEAVE);
 	cr_assert(cli_awaiting_answer(s));
 	run(s, Q_PROMPT_LEAVE, "maybe", "", Q_PROMPT_AGAIN);
@@ -411,7 +323,7 @@ Test(cli, leave_question)
 	run(s, Q_PROMPT_LEAVE, "no", "CLOSE 1\nOPEN admin\n", "");
 	run(s, "<HUAWEI>", "system-view", "", "");
 	cli_exec(s, "sysname DeviceE");
-	take(&F.log);
+	cmd_edits();
 	/* Y: commit, then leave. */
 	run(s, "[*HUAWEI]", "quit", "", Q_PROMPT_LEAVE);
 	run(s, Q_PROMPT_LEAVE, " Yes ", "COMMIT\n", "");
@@ -428,22 +340,22 @@ Test(cli, commit_warnings_and_errors)
 
 	cli_exec(s, "system-view");
 	cli_exec(s, "sysname DeviceC");
-	take(&F.log);
+	cmd_edits();
 	F.commit_warning = "ntpd did not apply commit 1000000002 in time.";
 	run(s, "[*HUAWEI]", "commit", "COMMIT\n", "Warning: ntpd did not apply commit 1000000002 in time.\r\n");
 	F.commit_warning = NULL;
-	F.cfgd_down = true;
+	cmd_fake.cfgd_down = true;
 	run(s, "[~DeviceC]", "sysname X", "", "Error: The configuration service is not available.\r\n");
 	run(s, "[~DeviceC]", "commit", "", "Error: The configuration service is not available.\r\n");
-	F.cfgd_down = false;
+	cmd_fake.cfgd_down = false;
 	cli_session_free(s);
 }
 
 Test(cli, cfgd_down_at_login)
 {
-	F.cfgd_down = true;
-	cr_assert_null(cli_session_new(BE, "admin", "VTY 0", out_cb, NULL));
-	cr_assert_str_eq(take(&OUT), "Error: The configuration service is not available.\r\n");
+	cmd_fake.cfgd_down = true;
+	cr_assert_null(cli_session_new(cmd_fake.be, "admin", "VTY 0", cmd_fake_out, NULL));
+	cr_assert_str_eq(cmd_printed(), "Error: The configuration service is not available.\r\n");
 }
 
 Test(cli, displays)
@@ -512,25 +424,25 @@ Test(cli, help_listing)
 
 	cli_exec(s, "system-view");
 	cli_help(s, "ntp-service refclock-master ");
-	cr_assert_str_eq(take(&OUT),
+	cr_assert_str_eq(cmd_printed(),
 		"  INTEGER<1-15>  Stratum of the local clock\r\n"
 		"  X.X.X.X        IP address of the reference clock (127.127.1.u)\r\n"
 		"  <cr>\r\n");
 	cli_help(s, "sysname ");
-	cr_assert_str_eq(take(&OUT), "  STRING<1-246>  Host name\r\n");
+	cr_assert_str_eq(cmd_printed(), "  STRING<1-246>  Host name\r\n");
 	cli_help(s, "ntp-service u");
-	cr_assert_str_eq(take(&OUT), "  unicast-peer  unicast-server\r\n");
+	cr_assert_str_eq(cmd_printed(), "  unicast-peer  unicast-server\r\n");
 	cli_help(s, "ntp-service bogus ");
-	cr_assert_str_eq(take(&OUT), caret(9 + 12, "Unrecognized command"));
+	cr_assert_str_eq(cmd_printed(), cmd_caret(9 + 12, "Unrecognized command"));
 	cli_help(s, "display ntp-service ");
-	cr_assert_str_eq(take(&OUT),
+	cr_assert_str_eq(cmd_printed(),
 		"  sessions    Display the NTP sessions\r\n"
 		"  statistics  Display NTP statistics\r\n"
 		"  status      Display the status of the NTP service\r\n"
 		"  trace       Display the path from the local device to the reference clock source\r\n");
 	cli_exec(s, "quit");
 	cli_help(s, "");
-	cr_assert_str_eq(take(&OUT),
+	cr_assert_str_eq(cmd_printed(),
 		"  display      Display information\r\n"
 		"  quit         Exit from the current mode and into the upper mode\r\n"
 		"  system-view  Enter the system view\r\n");
@@ -552,14 +464,14 @@ Test(cli, completion)
 	cr_assert_str_eq(r, "  system-view ");
 	free(r);
 	cr_assert_null(cli_complete(s, "xyz"));
-	cr_assert_str_eq(take(&OUT), "");
+	cr_assert_str_eq(cmd_printed(), "");
 	cli_exec(s, "system-view");
 	/* Several: extended to the common prefix, then listed. */
 	r = cli_complete(s, "ntp-service u");
 	cr_assert_str_eq(r, "ntp-service unicast-");
 	free(r);
 	cr_assert_null(cli_complete(s, "ntp-service unicast-"));
-	cr_assert_str_eq(take(&OUT), "  unicast-peer  unicast-server\r\n");
+	cr_assert_str_eq(cmd_printed(), "  unicast-peer  unicast-server\r\n");
 	r = cli_complete(s, "ntp-service server source-interface gig");
 	cr_assert_str_eq(r, "ntp-service server source-interface GigabitEthernet ");
 	free(r);

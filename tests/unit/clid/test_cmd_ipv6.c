@@ -20,45 +20,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
 #include "bootstrap.h"
-#include "cli.h"
 #include "cmd.h"
+#include "cmd_session.h"
 #include "edit.h"
 #include "log.h"
-#include "pbtext.h"
 #include "validate.h"
 
-static struct sbuf OUT, LOG;
-static struct cli_backend *BE;
 static Config *CAND;
 static struct bootstrap BS;
 
-static void *f_open(void *arg)
-{
-	static int chan;
-
-	return &chan;
-}
-
-static void f_close(void *chan)
-{
-}
-
-static ProtobufCMessage *copy(const ProtobufCMessage *m)
-{
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	ProtobufCMessage *r;
-
-	protobuf_c_message_pack(m, buf);
-	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
-	free(buf);
-	cr_assert_not_null(r);
-	return r;
-}
-
-/* All edits of the request or none, as cfgd/session.c does. */
+/* All edits of the request or none, as cfgd/session.c does; each edit is
+ * logged as text first, accepted or not. */
 static int apply_edits(const EditRequest *req, char *err, size_t len)
 {
 	Config *work = CAND ? config_dup(CAND) : NULL;
@@ -67,17 +40,7 @@ static int apply_edits(const EditRequest *req, char *err, size_t len)
 		const Edit *e = req->edit[i];
 		int rc;
 
-		if (e->op == EDIT__OP__SET) {
-			char *t = pbtext(&e->value->base);
-
-			sbuf_printf(&LOG, "SET %s\n", t);
-			free(t);
-		} else {
-			sbuf_puts(&LOG, "DELETE");
-			for (size_t k = 0; k < e->n_path; k++)
-				sbuf_printf(&LOG, "%s%s", k ? "/" : " ", e->path[k]);
-			sbuf_puts(&LOG, "\n");
-		}
+		cmd_fake_edit_text(&cmd_fake.log, e);
 		rc = edit_apply(&work, e, err, len);
 		if (rc == 0) {
 			validate_canonicalize(work, &BS);
@@ -95,55 +58,27 @@ static int apply_edits(const EditRequest *req, char *err, size_t len)
 	return 0;
 }
 
-static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
+/* The fake cfgd applies and checks each edit, refusing with cfgd's
+ * sentence, and answers `get` with the candidate. */
+static void cand_hook(const CfgRequest *req, CfgReply *rep)
 {
-	CfgReply rep = CFG_REPLY__INIT;
-	SessionState st = SESSION_STATE__INIT;
-	char err[512] = "";
+	static char err[512];
 
-	rep.has_status = true;
-	rep.state = &st;
-	if (req->req_case == CFG_REQUEST__REQ_SESSION_OPEN) {
-		st.has_session = true;
-		st.session = 1;
-	} else if (req->req_case == CFG_REQUEST__REQ_EDIT) {
+	if (req->req_case == CFG_REQUEST__REQ_EDIT) {
+		err[0] = '\0';
 		if (apply_edits(req->edit, err, sizeof(err)) < 0) {
-			rep.status = -EINVAL;
-			rep.error = err;
+			rep->status = -EINVAL;
+			rep->error = err;
 		}
 	} else if (req->req_case == CFG_REQUEST__REQ_GET) {
-		rep.config = CAND;
+		rep->config = CAND;
 	}
-	st.has_dirty = true;
-	st.dirty = true;
-	st.sysname = "HUAWEI";
-	*reply = (CfgReply *)copy(&rep.base);
-	return 0;
-}
-
-static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
-{
-	return -ETIMEDOUT;
-}
-
-static const struct cli_backend_ops fake_ops = {
-	.chan_open = f_open,
-	.chan_close = f_close,
-	.cfg_call = f_cfg,
-	.ntp_call = f_ntp,
-};
-
-static void out_cb(void *arg, const char *buf, size_t len)
-{
-	sbuf_printf(&OUT, "%.*s", (int)len, buf);
 }
 
 static const char *const IFS[] = { "GigabitEthernet0/1/0", "GigabitEthernet0/2/0", "LoopBack0" };
 
 static void setup(void)
 {
-	memset(&OUT, 0, sizeof(OUT));
-	memset(&LOG, 0, sizeof(LOG));
 	CAND = NULL;
 	log_init("test", LOG_LVL_ERR);
 	bootstrap_defaults(&BS);
@@ -153,62 +88,33 @@ static void setup(void)
 		BS.interfaces[i].netdev = xstrdup(i == 2 ? "lo" : i ? "eth2" : "eth1");
 	}
 	BS.n_interfaces = 3;
-	BE = cli_backend_new_ops(&fake_ops, NULL, "HUAWEI", IFS, 3);
+	cmd_fake_setup_ifs(cand_hook, true, IFS, 3);
 }
 
 static void teardown(void)
 {
-	cli_backend_free(BE);
+	cmd_fake_teardown();
 	if (CAND)
 		config__free_unpacked(CAND, NULL);
 	bootstrap_free(&BS);
-	sbuf_free(&OUT);
-	sbuf_free(&LOG);
 }
 
 TestSuite(ipv6_cli, .init = setup, .fini = teardown);
-
-static const char *take(struct sbuf *b)
-{
-	static char last[4][4096];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(last[k], sizeof(last[k]), "%s", b->buf ? b->buf : "");
-	sbuf_free(b);
-	return last[k];
-}
-
-static void run(struct cli_session *s, const char *line, const char *edits, const char *output)
-{
-	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
-	cr_assert_str_eq(take(&LOG), edits, "edits of '%s'", line);
-	cr_assert_str_eq(take(&OUT), output, "output of '%s'", line);
-}
-
-static const char *caret(size_t col, const char *what)
-{
-	static char b[512];
-
-	memset(b, ' ', col);
-	snprintf(b + col, sizeof(b) - col, "^\r\nError: %s found at '^' position.\r\n", what);
-	return b;
-}
 
 #define GE "interface/GigabitEthernet0/1/0"
 #define PROMPT "[*HUAWEI-GigabitEthernet0/1/0]"
 #define SET_GE(body) "SET interface {name: \"GigabitEthernet0/1/0\" " body "}\n"
 
+/* "Wrong parameter" with the caret under the word after `typed` in the
+ * interface view. */
+static const char *wrong_at(const char *typed)
+{
+	return cmd_caret(strlen(PROMPT) + strlen(typed), "Wrong parameter");
+}
+
 static struct cli_session *session_in_ge(void)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
-
-	cr_assert_not_null(s);
-	cli_exec(s, "system-view");
-	cli_exec(s, "interface GigabitEthernet0/1/0");
-	take(&LOG);
-	take(&OUT);
-	return s;
+	return cmd_session_in("GigabitEthernet0/1/0");
 }
 
 static char *render(void)
@@ -219,34 +125,52 @@ static char *render(void)
 	return b.buf;
 }
 
+/* Type the NULL-ended lines into s: each is accepted silently, and the
+ * candidate then renders as `want`. */
+static void type_and_render(struct cli_session *s, const char *const *lines, const char *want)
+{
+	char *text;
+
+	for (size_t i = 0; lines[i]; i++) {
+		cli_exec(s, lines[i]);
+		cr_assert_str_eq(cmd_printed(), "", "'%s' refused", lines[i]);
+	}
+	cmd_edits();
+	text = render();
+	cr_assert_str_eq(text, want);
+	free(text);
+}
+
 Test(ipv6_cli, commands_make_edits)
 {
 	struct cli_session *s = session_in_ge();
 
-	run(s, "ipv6 enable", SET_GE("ipv6_enable: true"), "");
-	run(s, "ipv6 address 2001:DB8::1/64",
+	cmd_run(s, "ipv6 enable", SET_GE("ipv6_enable: true"), "");
+	cmd_run(s, "ipv6 address 2001:DB8::1/64",
 	    SET_GE("ipv6_address {address: \"2001:db8::1\" prefix_len: 64}"), "");
-	run(s, "ipv6 address 2001:db8:0:0:1::1 48",
+	cmd_run(s, "ipv6 address 2001:db8:0:0:1::1 48",
 	    SET_GE("ipv6_address {address: \"2001:db8::1:0:0:1\" prefix_len: 48}"), "");
-	run(s, "ipv6 address fd00::1/128",
+	cmd_run(s, "ipv6 address fd00::1/128",
 	    SET_GE("ipv6_address {address: \"fd00::1\" prefix_len: 128}"),
 	    "Error: The IPv6 address fd00::1/128 of interface GigabitEthernet0/1/0 has a "
 	    "128-bit prefix, which only a loopback interface may have.\r\n");
 	/* Abbreviated keywords. */
-	run(s, "ipv6 addr 2001:db8:9::9 64",
+	cmd_run(s, "ipv6 addr 2001:db8:9::9 64",
 	    SET_GE("ipv6_address {address: \"2001:db8:9::9\" prefix_len: 64}"), "");
-	run(s, "undo ipv6 address 2001:db8:9::9/64",
+	cmd_run(s, "undo ipv6 address 2001:db8:9::9/64",
 	    "DELETE " GE "/ipv6_address/2001:db8:9::9\n", "");
-	run(s, "undo ipv6 address 2001:DB8::1 64", "DELETE " GE "/ipv6_address/2001:db8::1\n", "");
+	cmd_run(s, "undo ipv6 address 2001:DB8::1 64", "DELETE " GE "/ipv6_address/2001:db8::1\n",
+	    "");
 	/* Not configured (or with another prefix length): nothing sent. */
-	run(s, "undo ipv6 address 2001:db8::1:0:0:1 64", "",
+	cmd_run(s, "undo ipv6 address 2001:db8::1:0:0:1 64", "",
 	    "Error: The IPv6 address does not exist.\r\n");
-	run(s, "undo ipv6 address 2001:db8::7/64", "", "Error: The IPv6 address does not exist.\r\n");
+	cmd_run(s, "undo ipv6 address 2001:db8::7/64", "",
+	    "Error: The IPv6 address does not exist.\r\n");
 	/* undo ipv6 enable with an address left. */
-	run(s, "undo ipv6 enable", "",
+	cmd_run(s, "undo ipv6 enable", "",
 	    "Error: Please delete the IPv6 addresses of the interface first.\r\n");
-	run(s, "undo ipv6 address", "DELETE " GE "/ipv6_address\n", "");
-	run(s, "undo ipv6 enable", "DELETE " GE "/ipv6_enable\n", "");
+	cmd_run(s, "undo ipv6 address", "DELETE " GE "/ipv6_address\n", "");
+	cmd_run(s, "undo ipv6 enable", "DELETE " GE "/ipv6_enable\n", "");
 	{
 		char *text = render();
 
@@ -261,7 +185,7 @@ Test(ipv6_cli, needs_ipv6_enable)
 {
 	struct cli_session *s = session_in_ge();
 
-	run(s, "ipv6 address 2001:db8::1/64",
+	cmd_run(s, "ipv6 address 2001:db8::1/64",
 	    SET_GE("ipv6_address {address: \"2001:db8::1\" prefix_len: 64}"),
 	    "Error: Please enable IPv6 on interface GigabitEthernet0/1/0 first.\r\n");
 	cr_assert_null(CAND);
@@ -277,38 +201,30 @@ Test(ipv6_cli, wrong_parameters)
 	const char *p = "ipv6 address ";
 	char line[128];
 
-	run(s, "ipv6 enable", SET_GE("ipv6_enable: true"), "");
+	cmd_run(s, "ipv6 enable", SET_GE("ipv6_enable: true"), "");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "ipv6 address %s 64", bad[i]);
-		run(s, line, "", caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+		cmd_run(s, line, "", wrong_at(p));
 		snprintf(line, sizeof(line), "ipv6 address %s/64", bad[i]);
-		run(s, line, "", caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+		cmd_run(s, line, "", wrong_at(p));
 	}
 	/* Prefix lengths: the grammar checks the separate form, the handler the
 	 * X/LEN form. */
-	run(s, "ipv6 address 2001:db8::1 0", "",
-	    caret(strlen(PROMPT) + strlen("ipv6 address 2001:db8::1 "), "Wrong parameter"));
-	run(s, "ipv6 address 2001:db8::1 129", "",
-	    caret(strlen(PROMPT) + strlen("ipv6 address 2001:db8::1 "), "Wrong parameter"));
-	run(s, "ipv6 address 2001:db8::1/0", "", caret(strlen(PROMPT) + strlen(p),
-							"Wrong parameter"));
-	run(s, "ipv6 address 2001:db8::1/129", "", caret(strlen(PROMPT) + strlen(p),
-							  "Wrong parameter"));
-	run(s, "ipv6 address 2001:db8::1/6x", "", caret(strlen(PROMPT) + strlen(p),
-							 "Wrong parameter"));
-	run(s, "ipv6 address 2001:db8::1/", "", caret(strlen(PROMPT) + strlen(p),
-						       "Wrong parameter"));
+	cmd_run(s, "ipv6 address 2001:db8::1 0", "", wrong_at("ipv6 address 2001:db8::1 "));
+	cmd_run(s, "ipv6 address 2001:db8::1 129", "", wrong_at("ipv6 address 2001:db8::1 "));
+	cmd_run(s, "ipv6 address 2001:db8::1/0", "", wrong_at(p));
+	cmd_run(s, "ipv6 address 2001:db8::1/129", "", wrong_at(p));
+	cmd_run(s, "ipv6 address 2001:db8::1/6x", "", wrong_at(p));
+	cmd_run(s, "ipv6 address 2001:db8::1/", "", wrong_at(p));
 	/* A bare address fits the X/LEN word too (both are strings to the
 	 * grammar): the handler finds no "/LEN". */
-	run(s, "ipv6 address 2001:db8::1", "", caret(strlen(PROMPT) + strlen(p),
-						      "Wrong parameter"));
+	cmd_run(s, "ipv6 address 2001:db8::1", "", wrong_at(p));
 	p = "undo ipv6 address ";
-	run(s, "undo ipv6 address fe80::1/64", "", caret(strlen(PROMPT) + strlen(p),
-							  "Wrong parameter"));
+	cmd_run(s, "undo ipv6 address fe80::1/64", "", wrong_at(p));
 	/* Incomplete. */
 	cli_exec(s, "ipv6 address");
-	cr_assert(strstr(take(&OUT), "Incomplete command"));
-	cr_assert_str_eq(take(&LOG), "");
+	cr_assert(strstr(cmd_printed(), "Incomplete command"));
+	cr_assert_str_eq(cmd_edits(), "");
 	cli_session_free(s);
 }
 
@@ -316,24 +232,24 @@ Test(ipv6_cli, second_interface_may_not_overlap)
 {
 	struct cli_session *s = session_in_ge();
 
-	run(s, "ipv6 enable", SET_GE("ipv6_enable: true"), "");
-	run(s, "ipv6 address 2001:db8:1::1/64",
+	cmd_run(s, "ipv6 enable", SET_GE("ipv6_enable: true"), "");
+	cmd_run(s, "ipv6 address 2001:db8:1::1/64",
 	    SET_GE("ipv6_address {address: \"2001:db8:1::1\" prefix_len: 64}"), "");
 	cli_exec(s, "interface GigabitEthernet0/2/0");
 	cli_exec(s, "ipv6 enable");
-	take(&LOG);
-	take(&OUT);
+	cmd_edits();
+	cmd_printed();
 	cli_exec(s, "ipv6 address 2001:db8:1::1 64");
-	cr_assert_str_eq(take(&OUT), "Error: The IPv6 address 2001:db8:1::1 of interface "
+	cr_assert_str_eq(cmd_printed(), "Error: The IPv6 address 2001:db8:1::1 of interface "
 			 "GigabitEthernet0/2/0 is already configured on interface "
 			 "GigabitEthernet0/1/0.\r\n");
 	cli_exec(s, "ipv6 address 2001:db8:1::2 64");
-	cr_assert_str_eq(take(&OUT), "Error: The IPv6 address 2001:db8:1::2/64 of interface "
+	cr_assert_str_eq(cmd_printed(), "Error: The IPv6 address 2001:db8:1::2/64 of interface "
 			 "GigabitEthernet0/2/0 overlaps with the address 2001:db8:1::1/64 of "
 			 "interface GigabitEthernet0/1/0.\r\n");
 	cli_exec(s, "ipv6 address 2001:db8:2::2 64");
-	cr_assert_str_eq(take(&OUT), "");
-	take(&LOG);
+	cr_assert_str_eq(cmd_printed(), "");
+	cmd_edits();
 	cli_session_free(s);
 }
 
@@ -352,23 +268,21 @@ Test(ipv6_cli, second_interface_may_not_overlap)
 
 Test(ipv6_cli, render_in_vrp_order_and_round_trip)
 {
+	static const char *const typed[] = {
+		"ip address 10.0.1.31 255.255.255.0", "ipv6 enable", "undo shutdown",
+		"ipv6 address 2001:db8::1/64", "ipv6 address FD00:ab:0::c 48", NULL,
+	};
+	static const char *const rendered[] = {
+		" undo shutdown", " ipv6 enable", " ip address 10.0.1.31 255.255.255.0",
+		" ipv6 address 2001:DB8::1/64", " ipv6 address FD00:AB::C/48", NULL,
+	};
 	struct cli_session *s = session_in_ge();
-	char *text;
 
-	cli_exec(s, "ip address 10.0.1.31 255.255.255.0");
-	cli_exec(s, "ipv6 enable");
-	cli_exec(s, "undo shutdown");
-	cli_exec(s, "ipv6 address 2001:db8::1/64");
-	cli_exec(s, "ipv6 address FD00:ab:0::c 48");
-	cr_assert_str_eq(take(&OUT), "");
-	take(&LOG);
-	text = render();
-	cr_assert_str_eq(text, BLOCK_WITH_IPV6);
-	free(text);
+	type_and_render(s, typed, BLOCK_WITH_IPV6);
 
 	/* `display this` in the interface view shows the same block. */
 	cli_exec(s, "display this");
-	cr_assert(strstr(take(&OUT), " ipv6 enable\r\n ip address 10.0.1.31 255.255.255.0\r\n"
+	cr_assert(strstr(cmd_printed(), " ipv6 enable\r\n ip address 10.0.1.31 255.255.255.0\r\n"
 			 " ipv6 address 2001:DB8::1/64\r\n ipv6 address FD00:AB::C/48\r\n"));
 	cli_session_free(s);
 
@@ -376,55 +290,39 @@ Test(ipv6_cli, render_in_vrp_order_and_round_trip)
 	config__free_unpacked(CAND, NULL);
 	CAND = NULL;
 	s = session_in_ge();
-	cli_exec(s, " undo shutdown");
-	cli_exec(s, " ipv6 enable");
-	cli_exec(s, " ip address 10.0.1.31 255.255.255.0");
-	cli_exec(s, " ipv6 address 2001:DB8::1/64");
-	cli_exec(s, " ipv6 address FD00:AB::C/48");
-	cr_assert_str_eq(take(&OUT), "");
-	take(&LOG);
-	text = render();
-	cr_assert_str_eq(text, BLOCK_WITH_IPV6);
-	free(text);
+	type_and_render(s, rendered, BLOCK_WITH_IPV6);
 	cli_session_free(s);
 }
 
 /* Without IPv6 the interface block is exactly what it was before. */
 Test(ipv6_cli, render_without_ipv6_unchanged)
 {
+	static const char *const typed[] = {
+		"undo shutdown", "ip address 10.0.1.31 24", "description uplink", NULL,
+	};
 	struct cli_session *s = session_in_ge();
-	char *text;
 
-	cli_exec(s, "undo shutdown");
-	cli_exec(s, "ip address 10.0.1.31 24");
-	cli_exec(s, "description uplink");
-	take(&LOG);
-	cr_assert_str_eq(take(&OUT), "");
-	text = render();
-	cr_assert_str_eq(text,
-			 "#\r\n"
-			 "sysname HUAWEI\r\n"
-			 "#\r\n"
-			 "interface GigabitEthernet0/1/0\r\n"
-			 " description uplink\r\n"
-			 " undo shutdown\r\n"
-			 " ip address 10.0.1.31 255.255.255.0\r\n"
-			 "#\r\n"
-			 "return\r\n");
-	free(text);
+	type_and_render(s, typed,
+			"#\r\n"
+			"sysname HUAWEI\r\n"
+			"#\r\n"
+			"interface GigabitEthernet0/1/0\r\n"
+			" description uplink\r\n"
+			" undo shutdown\r\n"
+			" ip address 10.0.1.31 255.255.255.0\r\n"
+			"#\r\n"
+			"return\r\n");
 	cli_session_free(s);
 }
 
 /* /128 is for loopbacks (cfgd's rule, through clid). */
 Test(ipv6_cli, loopback_128)
 {
-	struct cli_session *s = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
+	struct cli_session *s = cmd_session_in("LoopBack0");
 
-	cli_exec(s, "system-view");
-	cli_exec(s, "interface LoopBack0");
 	cli_exec(s, "ipv6 enable");
 	cli_exec(s, "ipv6 address 2001:db8:ff::1 128");
-	take(&LOG);
-	cr_assert_str_eq(take(&OUT), "");
+	cmd_edits();
+	cr_assert_str_eq(cmd_printed(), "");
 	cli_session_free(s);
 }

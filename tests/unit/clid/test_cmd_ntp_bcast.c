@@ -16,60 +16,21 @@
 #include "cmd_session.h"
 #include "log.h"
 
-static struct sbuf LOG;
-
-/* The fake cfgd records each edit as a line of text in LOG. */
+/* The fake cfgd records each edit as a line of text in cmd_fake.log. */
 static void log_hook(const CfgRequest *req, CfgReply *rep)
 {
 	if (req->req_case != CFG_REQUEST__REQ_EDIT)
 		return;
 	for (size_t i = 0; i < req->edit->n_edit; i++)
-		cmd_fake_edit_text(&LOG, req->edit->edit[i]);
+		cmd_fake_edit_text(&cmd_fake.log, req->edit->edit[i]);
 }
 
 static void setup(void)
 {
-	memset(&LOG, 0, sizeof(LOG));
 	cmd_fake_setup(log_hook, false);
 }
 
-static void teardown(void)
-{
-	cmd_fake_teardown();
-	sbuf_free(&LOG);
-}
-
-TestSuite(bcast_cli, .init = setup, .fini = teardown);
-
-/* A session in system view, or in the view of GigabitEthernet0/1/0, with
- * nothing recorded yet. */
-static struct cli_session *session_in(bool interface)
-{
-	struct cli_session *s = cmd_session_new("VTY 0");
-
-	cli_exec(s, "system-view");
-	if (interface)
-		cli_exec(s, "interface GigabitEthernet0/1/0");
-	cmd_take(&LOG);
-	cmd_take(&cmd_fake.out);
-	return s;
-}
-
-static void run(struct cli_session *s, const char *line, const char *edits, const char *output)
-{
-	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
-	cr_assert_str_eq(cmd_take(&LOG), edits, "edits of '%s'", line);
-	cr_assert_str_eq(cmd_take(&cmd_fake.out), output, "output of '%s'", line);
-}
-
-static const char *caret(size_t col, const char *what)
-{
-	static char b[512];
-
-	memset(b, ' ', col);
-	snprintf(b + col, sizeof(b) - col, "^\r\nError: %s found at '^' position.\r\n", what);
-	return b;
-}
+TestSuite(bcast_cli, .init = setup, .fini = cmd_fake_teardown);
 
 #define GE "interface/GigabitEthernet0/1/0"
 #define PROMPT "[~HUAWEI-GigabitEthernet0/1/0]"
@@ -77,61 +38,61 @@ static const char *caret(size_t col, const char *what)
 
 Test(bcast_cli, commands_make_edits)
 {
-	struct cli_session *s = session_in(true);
+	struct cli_session *s = cmd_session_in("GigabitEthernet0/1/0");
 
-	run(s, "ntp-service broadcast-server",
+	cmd_run(s, "ntp-service broadcast-server",
 	    "DELETE " GE "/ntp_broadcast_server\n" SET_GE("ntp_broadcast_server {}"), "");
-	run(s, "ntp-service broadcast-server port 1123 version 4 authentication-keyid 5",
+	cmd_run(s, "ntp-service broadcast-server port 1123 version 4 authentication-keyid 5",
 	    "DELETE " GE "/ntp_broadcast_server\n"
 	    SET_GE("ntp_broadcast_server {version: 4 authentication_keyid: 5 port: 1123}"), "");
-	run(s, "undo ntp-service broadcast-server", "DELETE " GE "/ntp_broadcast_server\n", "");
-	run(s, "ntp-service broadcast-client", SET_GE("ntp_broadcast_client: true"), "");
-	run(s, "undo ntp-service broadcast-client", "DELETE " GE "/ntp_broadcast_client\n", "");
-	run(s, "ntp-service multicast-server",
+	cmd_run(s, "undo ntp-service broadcast-server", "DELETE " GE "/ntp_broadcast_server\n", "");
+	cmd_run(s, "ntp-service broadcast-client", SET_GE("ntp_broadcast_client: true"), "");
+	cmd_run(s, "undo ntp-service broadcast-client", "DELETE " GE "/ntp_broadcast_client\n", "");
+	cmd_run(s, "ntp-service multicast-server",
 	    "DELETE " GE "/ntp_multicast_server\n" SET_GE("ntp_multicast_server {}"), "");
-	run(s, "ntp-service multicast-server 224.0.1.1 ttl 8 version 3 port 1123",
+	cmd_run(s, "ntp-service multicast-server 224.0.1.1 ttl 8 version 3 port 1123",
 	    "DELETE " GE "/ntp_multicast_server\n"
 	    SET_GE("ntp_multicast_server {group: \"224.0.1.1\" version: 3 ttl: 8 port: 1123}"), "");
-	run(s, "undo ntp-service multicast-server 224.0.1.1", "DELETE " GE "/ntp_multicast_server\n",
-	    "");
-	run(s, "ntp-service multicast-client",
+	cmd_run(s, "undo ntp-service multicast-server 224.0.1.1",
+	    "DELETE " GE "/ntp_multicast_server\n", "");
+	cmd_run(s, "ntp-service multicast-client",
 	    "DELETE " GE "/ntp_multicast_client\n" SET_GE("ntp_multicast_client {}"), "");
-	run(s, "ntp-service multicast-client 239.1.2.3",
+	cmd_run(s, "ntp-service multicast-client 239.1.2.3",
 	    "DELETE " GE "/ntp_multicast_client\n"
 	    SET_GE("ntp_multicast_client {group: \"239.1.2.3\"}"), "");
-	run(s, "undo ntp-service multicast-client", "DELETE " GE "/ntp_multicast_client\n", "");
+	cmd_run(s, "undo ntp-service multicast-client", "DELETE " GE "/ntp_multicast_client\n", "");
 	/* Abbreviations. */
-	run(s, "ntp-s broadcast-c", SET_GE("ntp_broadcast_client: true"), "");
+	cmd_run(s, "ntp-s broadcast-c", SET_GE("ntp_broadcast_client: true"), "");
 	cli_session_free(s);
 }
 
 Test(bcast_cli, errors_make_no_edit)
 {
-	struct cli_session *s = session_in(true);
+	struct cli_session *s = cmd_session_in("GigabitEthernet0/1/0");
 	const char *p;
 
 	/* The caret line counts the prompt. */
 	p = "ntp-service multicast-server ";
-	run(s, "ntp-service multicast-server 10.0.1.1", "",
-	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	cmd_run(s, "ntp-service multicast-server 10.0.1.1", "",
+	    cmd_caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
 	p = "ntp-service multicast-client ";
-	run(s, "ntp-service multicast-client 224.0.0.0", "",
-	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	cmd_run(s, "ntp-service multicast-client 224.0.0.0", "",
+	    cmd_caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
 	p = "ntp-service multicast-server ttl ";
-	run(s, "ntp-service multicast-server ttl 0", "",
-	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	cmd_run(s, "ntp-service multicast-server ttl 0", "",
+	    cmd_caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
 	p = "ntp-service broadcast-server version ";
-	run(s, "ntp-service broadcast-server version 5", "",
-	    caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
+	cmd_run(s, "ntp-service broadcast-server version 5", "",
+	    cmd_caret(strlen(PROMPT) + strlen(p), "Wrong parameter"));
 	cli_session_free(s);
 }
 
 Test(bcast_cli, not_in_system_view)
 {
-	struct cli_session *s = session_in(false);
+	struct cli_session *s = cmd_session_in(NULL);
 
 	cli_exec(s, "ntp-service broadcast-client");
-	cr_assert_str_eq(cmd_take(&LOG), "");
+	cr_assert_str_eq(cmd_take(&cmd_fake.log), "");
 	cr_assert(strstr(cmd_take(&cmd_fake.out), "Error:"));
 	cli_session_free(s);
 }

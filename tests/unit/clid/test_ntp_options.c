@@ -4,7 +4,7 @@
  * every option turned into the edit cfgd gets, the rendered line parsing
  * back to the same edit, `ntp [ ipv6 ] source-interface`, wrong values
  * refused at the right word, and the trace and packet statistics displays
- * formatted from ntpd's replies (a fake backend, as test_cli.c).
+ * formatted from ntpd's replies (cmd_session.h's fake backend).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -12,146 +12,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "cli.h"
 #include "cmd.h"
 #include "cmd_ntp_disp.h"
+#include "cmd_session.h"
 #include "log.h"
 #include "pbtext.h"
 
-static struct sbuf LOG, OUT;
 static Config *LAST_SET;      /* the fragment of the last SET */
 static NtpReply *NTP_ANSWER;  /* what the fake ntpd answers */
 static int NTP_CASE;          /* request case it got last */
-static struct cli_backend *BE;
-
-static void *f_open(void *arg)
-{
-	static int chan;
-
-	return &chan;
-}
-
-static void f_close(void *chan)
-{
-}
-
-static ProtobufCMessage *copy(const ProtobufCMessage *m)
-{
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	ProtobufCMessage *r;
-
-	protobuf_c_message_pack(m, buf);
-	r = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
-	free(buf);
-	cr_assert_not_null(r);
-	return r;
-}
-
-static int f_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
-{
-	CfgReply rep = CFG_REPLY__INIT;
-	SessionState st = SESSION_STATE__INIT;
-
-	rep.has_status = true;
-	rep.state = &st;
-	st.has_session = true;
-	st.session = 1;
-	st.sysname = "HUAWEI";
-	if (req->req_case == CFG_REQUEST__REQ_EDIT) {
-		for (size_t i = 0; i < req->edit->n_edit; i++) {
-			const Edit *e = req->edit->edit[i];
-
-			if (e->op == EDIT__OP__SET) {
-				char *t = pbtext(&e->value->base);
-
-				sbuf_printf(&LOG, "SET %s\n", t);
-				free(t);
-				if (LAST_SET)
-					config__free_unpacked(LAST_SET, NULL);
-				LAST_SET = (Config *)copy(&e->value->base);
-			} else {
-				sbuf_puts(&LOG, "DELETE");
-				for (size_t k = 0; k < e->n_path; k++)
-					sbuf_printf(&LOG, "%s%s", k ? "/" : " ", e->path[k]);
-				sbuf_puts(&LOG, "\n");
-			}
-		}
-		st.has_dirty = st.dirty = true;
-	}
-	*reply = (CfgReply *)copy(&rep.base);
-	return 0;
-}
-
-static int f_ntp(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
-{
-	NtpReply rep = NTP_REPLY__INIT;
-
-	NTP_CASE = req->req_case;
-	*reply = (NtpReply *)copy(NTP_ANSWER ? &NTP_ANSWER->base : &rep.base);
-	return 0;
-}
-
-static const struct cli_backend_ops ops = {
-	.chan_open = f_open,
-	.chan_close = f_close,
-	.cfg_call = f_cfg,
-	.ntp_call = f_ntp,
-};
-
-static void out_cb(void *arg, const char *buf, size_t len)
-{
-	sbuf_printf(&OUT, "%.*s", (int)len, buf);
-}
-
 static struct cli_session *S;
+
+/* The fake cfgd logs each edit as text and keeps the fragment of the last
+ * SET. */
+static void log_hook(const CfgRequest *req, CfgReply *rep)
+{
+	if (req->req_case != CFG_REQUEST__REQ_EDIT)
+		return;
+	for (size_t i = 0; i < req->edit->n_edit; i++) {
+		const Edit *e = req->edit->edit[i];
+
+		cmd_fake_edit_text(&cmd_fake.log, e);
+		if (e->op == EDIT__OP__SET) {
+			if (LAST_SET)
+				config__free_unpacked(LAST_SET, NULL);
+			LAST_SET = (Config *)cmd_fake_copy(&e->value->base);
+		}
+	}
+}
+
+/* The fake ntpd answers NTP_ANSWER (or an empty reply). */
+static int ntp_hook(const NtpRequest *req, NtpReply *rep)
+{
+	NTP_CASE = req->req_case;
+	if (NTP_ANSWER)
+		*rep = *NTP_ANSWER;
+	return 0;
+}
 
 static void setup(void)
 {
-	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
-
-	memset(&LOG, 0, sizeof(LOG));
-	memset(&OUT, 0, sizeof(OUT));
 	LAST_SET = NULL;
 	NTP_ANSWER = NULL;
-	BE = cli_backend_new_ops(&ops, NULL, "HUAWEI", ifs, 2);
-	S = cli_session_new(BE, "admin", "VTY 0", out_cb, NULL);
-	cr_assert_not_null(S);
-	cli_exec(S, "system-view");
-	sbuf_free(&LOG);
-	sbuf_free(&OUT);
+	cmd_fake_setup(log_hook, false);
+	cmd_fake.ntp_hook = ntp_hook;
+	S = cmd_session_in(NULL);
 }
 
 static void teardown(void)
 {
 	cli_session_free(S);
-	cli_backend_free(BE);
-	sbuf_free(&LOG);
-	sbuf_free(&OUT);
+	cmd_fake_teardown();
 	if (LAST_SET)
 		config__free_unpacked(LAST_SET, NULL);
 }
 
 TestSuite(ntpopt, .init = setup, .fini = teardown);
 
-static const char *take(struct sbuf *b)
+static void run(const char *line, const char *edits_want, const char *output)
 {
-	static char last[8192];
-
-	snprintf(last, sizeof(last), "%s", b->buf ? b->buf : "");
-	sbuf_free(b);
-	return last;
-}
-
-static void run(const char *line, const char *edits, const char *output)
-{
-	const char *out;
-
-	cli_exec(S, line);
-	cr_assert_str_eq(take(&LOG), edits, "edits of '%s'", line);
-	out = take(&OUT);
-	cr_assert_str_eq(out, output, "output of '%s':\n%s", line, out);
+	cmd_run(S, line, edits_want, output);
 }
 
 /* The line, its edit, then the configuration text of that edit parsed
@@ -162,16 +82,16 @@ static void round_trip(const char *line, const char *rendered)
 	char *first, *again;
 
 	cli_exec(S, line);
-	cr_assert_str_eq(take(&OUT), "", "'%s' accepted", line);
-	take(&LOG);
+	cr_assert_str_eq(cmd_printed(), "", "'%s' accepted", line);
+	cmd_edits();
 	cr_assert_not_null(LAST_SET);
 	first = pbtext(&LAST_SET->base);
 	cmd_ntp_render(LAST_SET, &r);
 	cr_assert_str_eq(r.buf, rendered);
 	r.buf[r.len - 2] = '\0';   /* "\r\n" */
 	cli_exec(S, r.buf);
-	cr_assert_str_eq(take(&OUT), "", "'%s' accepted", r.buf);
-	take(&LOG);
+	cr_assert_str_eq(cmd_printed(), "", "'%s' accepted", r.buf);
+	cmd_edits();
 	again = pbtext(&LAST_SET->base);
 	cr_assert_str_eq(again, first);
 	free(first);
@@ -225,21 +145,21 @@ Test(ntpopt, wrong_values_refused_at_the_word)
 {
 	/* Peers have no burst/iburst; ranges come from the grammar. */
 	cli_exec(S, "ntp unicast-peer 10.0.1.32 burst");
-	cr_assert(strstr(take(&OUT), "Error: Unrecognized command found at '^' position."));
+	cr_assert(strstr(cmd_printed(), "Error: Unrecognized command found at '^' position."));
 	cli_exec(S, "ntp unicast-server 10.0.1.31 version 5");
-	cr_assert(strstr(take(&OUT), "Error: Wrong parameter found at '^' position."));
+	cr_assert(strstr(cmd_printed(), "Error: Wrong parameter found at '^' position."));
 	cli_exec(S, "ntp unicast-server 10.0.1.31 minpoll 2");
-	cr_assert(strstr(take(&OUT), "Error: Wrong parameter found at '^' position."));
+	cr_assert(strstr(cmd_printed(), "Error: Wrong parameter found at '^' position."));
 	cli_exec(S, "ntp unicast-server 10.0.1.31 maxpoll 18");
-	cr_assert(strstr(take(&OUT), "Error: Wrong parameter found at '^' position."));
+	cr_assert(strstr(cmd_printed(), "Error: Wrong parameter found at '^' position."));
 	cli_exec(S, "ntp unicast-server 10.0.1.31 port 0");
-	cr_assert(strstr(take(&OUT), "Error: Wrong parameter found at '^' position."));
+	cr_assert(strstr(cmd_printed(), "Error: Wrong parameter found at '^' position."));
 	cli_exec(S, "ntp unicast-server ipv6 10.0.1.31");
-	cr_assert_str_eq(take(&OUT), "                                 ^\r\n"
+	cr_assert_str_eq(cmd_printed(), "                                 ^\r\n"
 			 "Error: Wrong parameter found at '^' position.\r\n");
 	cli_exec(S, "ntp unicast-server 10.0.1.31 burst burst");
-	cr_assert(strstr(take(&OUT), "Error:"));
-	cr_assert_str_eq(take(&LOG), "");
+	cr_assert(strstr(cmd_printed(), "Error:"));
+	cr_assert_str_eq(cmd_edits(), "");
 }
 
 Test(ntpopt, source_interface_both_spellings)
@@ -367,10 +287,10 @@ Test(ntpopt, display_statistics_packet)
 	cr_assert_eq(NTP_CASE, NTP_REQUEST__REQ_PACKET_STATS);
 	/* Abbreviated, from user view too. */
 	cli_exec(S, "return");
-	take(&OUT);
+	cmd_printed();
 	cli_exec(S, "dis ntp-s stati p");
 	{
-		const char *o = take(&OUT);
+		const char *o = cmd_printed();
 
 		cr_assert(strstr(o, "Max dynamic association reached : 1\r\n"), "%s", o);
 	}

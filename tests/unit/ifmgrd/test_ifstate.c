@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <criterion/criterion.h>
 
+#include "ifs_fixtures.h"
 #include "ifstate.h"
 
 static struct ifs_addr mkaddr(const char *ip, unsigned plen)
@@ -32,17 +33,6 @@ static struct ifs_desired want_addr(bool up, const char *ip, unsigned plen)
 	return w;
 }
 
-static struct ifs_observed present(unsigned flags)
-{
-	struct ifs_observed o;
-
-	ifs_obs_init(&o);
-	o.present = true;
-	o.ifindex = 7;
-	o.flags = flags;
-	return o;
-}
-
 static bool action_is(const struct ifs_action *a, enum ifs_action_kind k, const char *ip,
 		      unsigned plen)
 {
@@ -59,7 +49,7 @@ static bool action_is(const struct ifs_action *a, enum ifs_action_kind k, const 
 Test(ifstate, add_address_and_bring_up)
 {
 	struct ifs_desired w = want_addr(true, "10.0.1.1", 24);
-	struct ifs_observed o = present(0);
+	struct ifs_observed o = ifs_test_present(0);
 	struct ifs_plan p;
 
 	cr_assert_eq(ifs_plan("GE0/1/0", "eth0", &w, &o, &p), 2);
@@ -72,7 +62,7 @@ Test(ifstate, add_address_and_bring_up)
 Test(ifstate, converged_is_idempotent)
 {
 	struct ifs_desired w = want_addr(true, "10.0.1.1", 24);
-	struct ifs_observed o = present(IFF_UP | IFF_RUNNING);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
 	struct ifs_addr a = mkaddr("10.0.1.1", 24);
 	struct ifs_plan p;
 
@@ -85,7 +75,7 @@ Test(ifstate, converged_is_idempotent)
 Test(ifstate, replace_address_deletes_first)
 {
 	struct ifs_desired w = want_addr(true, "10.0.2.1", 24);
-	struct ifs_observed o = present(IFF_UP);
+	struct ifs_observed o = ifs_test_present(IFF_UP);
 	struct ifs_addr a = mkaddr("10.0.1.1", 24);
 	struct ifs_plan p;
 
@@ -99,7 +89,7 @@ Test(ifstate, replace_address_deletes_first)
 Test(ifstate, other_prefix_length_is_another_address)
 {
 	struct ifs_desired w = want_addr(true, "10.0.1.1", 24);
-	struct ifs_observed o = present(IFF_UP);
+	struct ifs_observed o = ifs_test_present(IFF_UP);
 	struct ifs_addr a = mkaddr("10.0.1.1", 16);
 	struct ifs_plan p;
 
@@ -113,7 +103,7 @@ Test(ifstate, other_prefix_length_is_another_address)
 Test(ifstate, remove_unconfigured_addresses_keep_host_scope)
 {
 	struct ifs_desired w = want_addr(true, NULL, 0);
-	struct ifs_observed o = present(IFF_UP);
+	struct ifs_observed o = ifs_test_present(IFF_UP);
 	struct ifs_addr a = mkaddr("10.0.1.1", 24), b = mkaddr("10.0.1.2", 24);
 	struct ifs_addr lo = mkaddr("127.0.0.1", 8);
 	struct ifs_plan p;
@@ -132,7 +122,7 @@ Test(ifstate, remove_unconfigured_addresses_keep_host_scope)
 Test(ifstate, admin_down)
 {
 	struct ifs_desired w = want_addr(false, "10.0.1.1", 24);
-	struct ifs_observed o = present(IFF_UP | IFF_RUNNING);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
 	struct ifs_addr a = mkaddr("10.0.1.1", 24);
 	struct ifs_plan p;
 
@@ -198,7 +188,7 @@ Test(ifstate, desired_from_config)
 
 Test(ifstate, observed_bookkeeping)
 {
-	struct ifs_observed o = present(IFF_UP);
+	struct ifs_observed o = ifs_test_present(IFF_UP);
 	struct ifs_addr a = mkaddr("10.0.1.1", 24), b = mkaddr("10.0.1.1", 24);
 
 	ifs_obs_addr_add(&o, &a);
@@ -219,7 +209,7 @@ Test(ifstate, observed_bookkeeping)
 Test(ifstate, state_for_the_bus)
 {
 	struct ifs_desired w = want_addr(true, "10.0.1.1", 24);
-	struct ifs_observed o = present(IFF_UP | IFF_RUNNING);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
 	struct ifs_addr other = mkaddr("192.168.5.1", 24), a = mkaddr("10.0.1.1", 24);
 	IfState st;
 

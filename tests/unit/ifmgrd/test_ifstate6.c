@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <criterion/criterion.h>
 
+#include "ifs_fixtures.h"
 #include "ifstate.h"
 #include "log.h"
 
@@ -33,57 +34,15 @@ static struct ifs_addr6 stat6(const char *ip, unsigned plen)
 	return mk6(ip, plen, RT_SCOPE_UNIVERSE, IFA_F_PERMANENT);
 }
 
-static struct ifs_observed present(unsigned flags)
-{
-	struct ifs_observed o;
-
-	ifs_obs_init(&o);
-	o.present = true;
-	o.ifindex = 7;
-	o.flags = flags;
-	return o;
-}
-
-static Config *config_v6(bool enable, const char *const *addrs, const unsigned *plens, size_t n)
-{
-	Config *c = xmalloc(sizeof(*c));
-	Interface *itf = xmalloc(sizeof(*itf));
-
-	config__init(c);
-	interface__init(itf);
-	itf->name = xstrdup(GE);
-	itf->has_shutdown = true;
-	itf->shutdown = false;
-	itf->has_ipv6_enable = true;
-	itf->ipv6_enable = enable;
-	itf->ipv6_address = xcalloc(n ? n : 1, sizeof(*itf->ipv6_address));
-	for (size_t i = 0; i < n; i++) {
-		Ipv6Address *e = xmalloc(sizeof(*e));
-
-		ipv6_address__init(e);
-		e->address = xstrdup(addrs[i]);
-		e->prefix_len = plens[i];
-		itf->ipv6_address[itf->n_ipv6_address++] = e;
-	}
-	c->interface = xmalloc(sizeof(*c->interface));
-	c->interface[c->n_interface++] = itf;
-	return c;
-}
-
-static void config_free(Config *c)
-{
-	protobuf_c_message_free_unpacked(&c->base, NULL);
-}
-
 static struct ifs_desired desired(bool enable, const char *const *addrs, const unsigned *plens,
 				  size_t n, int want_rc)
 {
-	Config *c = config_v6(enable, addrs, plens, n);
+	Config *c = ifs_test_config_v6(GE, enable, addrs, plens, n);
 	struct ifs_desired d;
 	char err[256] = "";
 
 	cr_assert_eq(ifs_desired_from_config(c, GE, &d, err, sizeof(err)), want_rc, "%s", err);
-	config_free(c);
+	protobuf_c_message_free_unpacked(&c->base, NULL);
 	return d;
 }
 
@@ -128,7 +87,7 @@ Test(ifstate6, plan_adds_missing_then_converges)
 	static const char *const a[] = { "2001:db8::1", "2001:db8:1::1" };
 	static const unsigned p[] = { 64, 48 };
 	struct ifs_desired d = desired(true, a, p, 2, 0);
-	struct ifs_observed o = present(IFF_UP | IFF_RUNNING);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
 	struct ifs_plan plan;
 	struct ifs_addr6 ll = mk6("fe80::1", 64, RT_SCOPE_LINK, IFA_F_PERMANENT);
 
@@ -154,7 +113,7 @@ Test(ifstate6, plan_deletes_unconfigured_static_only)
 	static const char *const a[] = { "2001:db8::1" };
 	static const unsigned p[] = { 64 };
 	struct ifs_desired d = desired(true, a, p, 1, 0);
-	struct ifs_observed o = present(IFF_UP);
+	struct ifs_observed o = ifs_test_present(IFF_UP);
 	struct ifs_plan plan;
 	struct ifs_addr6 v[] = {
 		stat6("2001:db8::1", 64),                                    /* configured */
@@ -173,7 +132,7 @@ Test(ifstate6, plan_deletes_unconfigured_static_only)
 
 	/* Another prefix length than configured: deleted, then added. */
 	ifs_obs_free(&o);
-	o = present(IFF_UP);
+	o = ifs_test_present(IFF_UP);
 	ifs_obs_addr6_add(&o, &v[1]);
 	cr_assert_eq(ifs_plan(GE, "eth1", &d, &o, &plan), 2);
 	cr_assert(action6_is(&plan.actions[0], IFS_DEL_ADDR6, "2001:db8::1", 56));
@@ -182,7 +141,7 @@ Test(ifstate6, plan_deletes_unconfigured_static_only)
 	/* Without ipv6 enable every static global address goes. */
 	d = desired(false, a, p, 1, 0);
 	ifs_obs_free(&o);
-	o = present(IFF_UP);
+	o = ifs_test_present(IFF_UP);
 	ifs_obs_addr6_add(&o, &v[0]);
 	ifs_obs_addr6_add(&o, &v[4]);
 	cr_assert_eq(ifs_plan(GE, "eth1", &d, &o, &plan), 1);
@@ -195,7 +154,7 @@ Test(ifstate6, plan_order_ipv4_ipv6_then_link)
 	static const char *const a[] = { "2001:db8::1" };
 	static const unsigned p[] = { 64 };
 	struct ifs_desired d = desired(true, a, p, 1, 0);
-	struct ifs_observed o = present(0);
+	struct ifs_observed o = ifs_test_present(0);
 	struct ifs_plan plan;
 	struct ifs_addr6 stale = stat6("2001:db8:9::9", 64);
 
@@ -216,7 +175,7 @@ Test(ifstate6, dad_failure_is_an_error_not_a_loop)
 	static const char *const a[] = { "2001:db8::1" };
 	static const unsigned p[] = { 64 };
 	struct ifs_desired d = desired(true, a, p, 1, 0);
-	struct ifs_observed o = present(IFF_UP | IFF_RUNNING);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
 	struct ifs_plan plan;
 	struct ifs_addr6 failed = mk6("2001:db8::1", 64, RT_SCOPE_UNIVERSE,
 				      IFA_F_PERMANENT | IFA_F_TENTATIVE | IFA_F_DADFAILED);
@@ -237,7 +196,7 @@ Test(ifstate6, bus_lists_usable_configured_first)
 	static const char *const a[] = { "2001:db8:2::2", "2001:db8:1::1", "2001:db8:3::3" };
 	static const unsigned p[] = { 64, 64, 64 };
 	struct ifs_desired d = desired(true, a, p, 3, 0);
-	struct ifs_observed o = present(IFF_UP | IFF_RUNNING);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
 	struct ifs_addr6 v[] = {
 		mk6("2001:db8:5::5", 64, RT_SCOPE_UNIVERSE, 0),              /* SLAAC */
 		stat6("2001:db8:1::1", 64),

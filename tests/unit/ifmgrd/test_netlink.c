@@ -7,113 +7,22 @@
  * (getifaddrs and SIOCGIFFLAGS), and the published IfStates through a Clone
  * subscriber, as ntpd or clid would see them.
  */
-#include <errno.h>
 #include <ifaddrs.h>
-#include <net/if.h>
-#include <sched.h>
 #include <arpa/inet.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
-#include <zmq.h>
 
-#include "helpers.h"
-#include "ifmgrd.h"
 #include "netlink.h"
+#include "nl_harness.h"
 
 /* --- the test's own view of the kernel -------------------------------- */
-
-static int mnl_request(struct nlmsghdr *nlh)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t n;
-	int r;
-
-	cr_assert_not_null(nl);
-	cr_assert_geq(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = 1;
-	cr_assert_geq(mnl_socket_sendto(nl, nlh, nlh->nlmsg_len), 0);
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	cr_assert_geq(n, 0);
-	r = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
-	r = r < 0 ? -errno : 0;
-	mnl_socket_close(nl);
-	return r;
-}
 
 /* Create netdev `name`: a dummy, or (kernels without the dummy module) one
  * end of a veth pair whose other end is `name`p.  True for a veth. */
 static bool make_netdev(const char *name)
 {
-	char buf[1024], peer[IFNAMSIZ + 2];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	struct nlattr *li, *data, *pi;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
-	mnl_attr_nest_end(nlh, li);
-	if (mnl_request(nlh) == 0)
+	if (nl_new_dummy(name) == 0)
 		return false;
-
-	snprintf(peer, sizeof(peer), "%sp", name);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_nest_end(nlh, pi);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
-	cr_assert_eq(mnl_request(nlh), 0, "cannot create a dummy or a veth netdev");
+	nl_new_veth(name);
 	return true;
-}
-
-static unsigned kernel_flags(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	unsigned flags = 0;
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		flags = (unsigned short)ifr.ifr_flags;
-	if (fd >= 0)
-		close(fd);
-	return flags;
-}
-
-static void set_kernel_up(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(fd, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	cr_assert_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
-	ifr.ifr_flags |= IFF_UP;
-	cr_assert_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
-	close(fd);
 }
 
 /* How many IPv4 addresses `name` has; whether ip/plen is one of them. */
@@ -160,7 +69,7 @@ static bool converged(void *arg)
 
 	if (e->ip ? !(n == 1 && has) : n != 0)
 		return false;
-	if (!!(kernel_flags(e->netdev) & IFF_UP) != e->up)
+	if (!!(nl_kernel_flags(e->netdev) & IFF_UP) != e->up)
 		return false;
 	if (!st || st->admin_up != e->up || st->ifindex == 0)
 		return false;
@@ -246,36 +155,23 @@ static int apply(struct ifmgrd *im, const Config *c, char *first_err, size_t len
 	return n;
 }
 
-static void enter_namespace(void)
-{
-	if (geteuid() != 0)
-		cr_skip_test("needs root for a private network namespace (CI runs as root)");
-	if (unshare(CLONE_NEWNET) < 0)
-		cr_skip_test("unshare(CLONE_NEWNET): %s", strerror(errno));
-}
-
 Test(netlink, reconcile_in_private_namespace)
 {
 	static const char *const names[] = { "GigabitEthernet0/1/0", "GigabitEthernet0/2/0" };
 	static const char *const netdevs[] = { "mrd0", "mrd1" };
-	struct bootstrap bs;
-	struct loop *loop;
-	struct test_sub ts;
+	struct nl_rig r;
 	struct ifmgrd *im;
-	void *zctx;
+	struct loop *loop;
 	Config *cfg;
 	char err[256];
 	bool veth;
 
-	enter_namespace();
+	nl_enter_namespace();
 	veth = make_netdev("mrd0");
-	test_bootstrap(&bs, names, netdevs, 2);
 	log_init("test_netlink", LOG_LVL_DEBUG);
-	loop = loop_new();
-	zctx = zmq_ctx_new();
-	im = ifmgrd_new(loop, zctx, &bs);
-	cr_assert_not_null(im, "ifmgrd_new: %s", strerror(errno));
-	test_sub_start(&ts, loop, zctx, &bs);
+	nl_rig_start(&r, names, netdevs, 2);
+	im = r.im;
+	loop = r.loop;
 
 	/* Primary address and undo shutdown; mrd1 does not exist yet. */
 	cfg = config_new();
@@ -283,13 +179,13 @@ Test(netlink, reconcile_in_private_namespace)
 	config_set(cfg, "GigabitEthernet0/2/0", false, "10.0.3.1", 24);
 	cr_assert_eq(apply(im, cfg, err, sizeof(err)), 1);
 	cr_assert_str_eq(err, "GigabitEthernet0/2/0: netdev mrd1 does not exist");
-	struct expect e = { &ts, "GigabitEthernet0/1/0", "mrd0", "10.0.1.1", 24, true };
+	struct expect e = { &r.ts, "GigabitEthernet0/1/0", "mrd0", "10.0.1.1", 24, true };
 	cr_assert(test_wait_for(loop, 5000, converged, &e), "address and IFF_UP not programmed");
 
 	/* Oper state follows the kernel: a veth is running once its peer is up. */
 	if (veth) {
-		set_kernel_up("mrd0p");
-		cr_assert(test_wait_for(loop, 5000, oper, &ts), "oper_up not published");
+		nl_set_up("mrd0p");
+		cr_assert(test_wait_for(loop, 5000, oper, &r.ts), "oper_up not published");
 	}
 
 	/* Someone deletes the address behind ifmgrd's back: it is restored. */
@@ -314,7 +210,7 @@ Test(netlink, reconcile_in_private_namespace)
 
 	/* The missing netdev appears: its configuration is applied then. */
 	make_netdev("mrd1");
-	struct expect e1 = { &ts, "GigabitEthernet0/2/0", "mrd1", "10.0.3.1", 24, true };
+	struct expect e1 = { &r.ts, "GigabitEthernet0/2/0", "mrd1", "10.0.3.1", 24, true };
 	cr_assert(test_wait_for(loop, 5000, converged, &e1), "late netdev not programmed");
 	cr_assert_eq(apply(im, cfg, err, sizeof(err)), 0, "unexpected error: %s", err);
 
@@ -334,11 +230,7 @@ Test(netlink, reconcile_in_private_namespace)
 	cr_assert(test_wait_for(loop, 5000, converged, &e1), "factory state not applied");
 
 	config_free(cfg);
-	test_sub_stop(&ts);
-	ifmgrd_free(im);
-	zmq_ctx_term(zctx);
-	loop_free(loop);
-	test_bootstrap_free(&bs);
+	nl_rig_stop(&r);
 }
 
 /* ifmgrd must not touch the kernel before it has a configuration. */
@@ -346,29 +238,15 @@ Test(netlink, observe_only_before_configuration)
 {
 	static const char *const names[] = { "GigabitEthernet0/1/0" };
 	static const char *const netdevs[] = { "mrd0" };
-	struct bootstrap bs;
-	struct loop *loop;
-	struct test_sub ts;
-	struct ifmgrd *im;
-	void *zctx;
+	struct nl_rig r;
 
-	enter_namespace();
+	nl_enter_namespace();
 	make_netdev("mrd0");
-	set_kernel_up("mrd0");
-	test_bootstrap(&bs, names, netdevs, 1);
-	loop = loop_new();
-	zctx = zmq_ctx_new();
-	im = ifmgrd_new(loop, zctx, &bs);
-	cr_assert_not_null(im);
-	test_sub_start(&ts, loop, zctx, &bs);
-	cr_assert(test_wait_for(loop, 5000, seen, &ts), "kernel state not published");
-	cr_assert(kernel_flags("mrd0") & IFF_UP, "ifmgrd changed the kernel without a config");
-
-	test_sub_stop(&ts);
-	ifmgrd_free(im);
-	zmq_ctx_term(zctx);
-	loop_free(loop);
-	test_bootstrap_free(&bs);
+	nl_set_up("mrd0");
+	nl_rig_start(&r, names, netdevs, 1);
+	cr_assert(test_wait_for(r.loop, 5000, seen, &r.ts), "kernel state not published");
+	cr_assert(nl_kernel_flags("mrd0") & IFF_UP, "ifmgrd changed the kernel without a config");
+	nl_rig_stop(&r);
 }
 
 /* rtnl_parse on hand-built messages: no kernel, no root. */
@@ -382,12 +260,7 @@ Test(netlink, parse_defensively)
 	struct in_addr a;
 
 	/* A valid IPv4 address message. */
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 24;
-	ifa->ifa_index = 4;
+	nlh = nl_addr_msg(buf, RTM_NEWADDR, AF_INET, 24, 4, &ifa);
 	ifa->ifa_flags = IFA_F_SECONDARY;
 	inet_pton(AF_INET, "10.0.1.2", &a);
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
@@ -407,20 +280,12 @@ Test(netlink, parse_defensively)
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = 40;
 	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_DELADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_index = 4;
+	nlh = nl_addr_msg(buf, RTM_DELADDR, AF_INET, 0, 4, NULL);
 	mnl_attr_put_u16(nlh, IFA_LOCAL, 7);
 	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
 
 	/* No address at all. */
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_index = 4;
+	nlh = nl_addr_msg(buf, RTM_NEWADDR, AF_INET, 0, 4, NULL);
 	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
 
 	/* A truncated header. */

@@ -9,122 +9,40 @@
  * it.  While waiting, every published address is checked to be out of DAD
  * in the kernel at that moment: an address is never shown while tentative.
  */
-#include <errno.h>
-#include <net/if.h>
-#include <sched.h>
 #include <arpa/inet.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_addr.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
-#include <zmq.h>
 
-#include "helpers.h"
-#include "ifmgrd.h"
+#include "ifs_fixtures.h"
 #include "netlink.h"
+#include "nl_harness.h"
 
 #define GE "GigabitEthernet0/1/0"
-
-static int mnl_request(struct nlmsghdr *nlh)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t n;
-	int r;
-
-	cr_assert_not_null(nl);
-	cr_assert_geq(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = 1;
-	cr_assert_geq(mnl_socket_sendto(nl, nlh, nlh->nlmsg_len), 0);
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	cr_assert_geq(n, 0);
-	r = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl), NULL, NULL);
-	r = r < 0 ? -errno : 0;
-	mnl_socket_close(nl);
-	return r;
-}
-
-/* A veth pair `name` <-> `name`p: a link with a carrier, so DAD runs
- * (a dummy is NOARP and skips it). */
-static void make_veth(const char *name)
-{
-	char buf[1024], peer[IFNAMSIZ + 2];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-	struct nlattr *li, *data, *pi;
-
-	snprintf(peer, sizeof(peer), "%sp", name);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	pi = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_nest_end(nlh, pi);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, li);
-	cr_assert_eq(mnl_request(nlh), 0, "cannot create a veth pair");
-}
-
-static void set_kernel_up(const char *name)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(fd, 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	cr_assert_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
-	ifr.ifr_flags |= IFF_UP;
-	cr_assert_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
-	close(fd);
-}
 
 /* Add an address as someone else would (`ip -6 addr add [nodad]`). */
 static void kernel_add6(const char *dev, const char *ip, unsigned plen, bool nodad)
 {
 	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh = nl_addr_msg(buf, RTM_NEWADDR, AF_INET6, plen, if_nametoindex(dev),
+					   NULL);
 	struct in6_addr a;
 
 	cr_assert_eq(inet_pton(AF_INET6, ip, &a), 1);
-	nlh->nlmsg_type = RTM_NEWADDR;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = (unsigned char)plen;
-	ifa->ifa_index = if_nametoindex(dev);
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
 	if (nodad)
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
-	cr_assert_eq(mnl_request(nlh), 0, "cannot add %s/%u to %s", ip, plen, dev);
+	cr_assert_eq(nl_request(nlh), 0, "cannot add %s/%u to %s", ip, plen, dev);
 }
 
 static void kernel_del6(const char *dev, const char *ip, unsigned plen)
 {
 	char buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh = nl_addr_msg(buf, RTM_DELADDR, AF_INET6, plen, if_nametoindex(dev),
+					   NULL);
 	struct in6_addr a;
 
 	cr_assert_eq(inet_pton(AF_INET6, ip, &a), 1);
-	nlh->nlmsg_type = RTM_DELADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = (unsigned char)plen;
-	ifa->ifa_index = if_nametoindex(dev);
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
-	cr_assert_eq(mnl_request(nlh), 0, "cannot delete %s/%u from %s", ip, plen, dev);
+	cr_assert_eq(nl_request(nlh), 0, "cannot delete %s/%u from %s", ip, plen, dev);
 }
 
 /* The kernel's flags of dev's address ip/plen (plen 0: any) (IFA_F_*), or -1
@@ -209,39 +127,11 @@ static bool dad_failed(void *arg)
 
 /* --- configurations ---------------------------------------------------- */
 
-static Config *config_v6(bool enable, const char *const *addrs, size_t n)
-{
-	Config *c = xmalloc(sizeof(*c));
-	Interface *itf = xmalloc(sizeof(*itf));
-
-	config__init(c);
-	interface__init(itf);
-	itf->name = xstrdup(GE);
-	itf->has_shutdown = true;
-	itf->shutdown = false;
-	if (enable) {
-		itf->has_ipv6_enable = true;
-		itf->ipv6_enable = true;
-	}
-	itf->ipv6_address = xcalloc(n ? n : 1, sizeof(*itf->ipv6_address));
-	for (size_t i = 0; i < n; i++) {
-		Ipv6Address *e = xmalloc(sizeof(*e));
-
-		ipv6_address__init(e);
-		e->address = xstrdup(addrs[i]);
-		e->prefix_len = 64;
-		itf->ipv6_address[itf->n_ipv6_address++] = e;
-	}
-	c->interface = xmalloc(sizeof(*c->interface));
-	c->interface[c->n_interface++] = itf;
-	return c;
-}
-
 /* Apply; the problems reported, joined by "|", into errs. */
 static void apply(struct ifmgrd *im, bool enable, const char *const *addrs, size_t n,
 		  char *errs, size_t len)
 {
-	Config *c = config_v6(enable, addrs, n);
+	Config *c = ifs_test_config_v6(GE, enable, addrs, NULL, n);
 	char *e[8];
 	int k = ifmgrd_apply_config(im, c, e, 8);
 
@@ -262,34 +152,28 @@ Test(netlink6, addresses_published_after_dad)
 	static const char *const two[] = { "2001:db8:2::1", "2001:db8:1::1" };
 	static const char *const one[] = { "2001:db8:1::1" };
 	static const char *const dup[] = { "2001:db8:1::1", "2001:db8:7::7" };
-	struct bootstrap bs;
-	struct loop *loop;
-	struct test_sub ts;
+	struct nl_rig r;
 	struct ifmgrd *im;
-	void *zctx;
+	struct loop *loop;
 	char errs[512];
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root for a private network namespace (CI runs as root)");
-	if (unshare(CLONE_NEWNET) < 0)
-		cr_skip_test("unshare(CLONE_NEWNET): %s", strerror(errno));
+	nl_enter_namespace();
 	if (access("/proc/sys/net/ipv6/conf/default/disable_ipv6", F_OK) != 0)
 		cr_skip_test("no IPv6 in this kernel");
-	make_veth("mrd0");
-	set_kernel_up("mrd0p");
-	test_bootstrap(&bs, names, netdevs, 1);
+	/* A veth whose peer is up has a carrier, so DAD runs (a dummy is
+	 * NOARP and skips it). */
+	nl_new_veth("mrd0");
+	nl_set_up("mrd0p");
 	log_init("test_netlink6", LOG_LVL_DEBUG);
-	loop = loop_new();
-	zctx = zmq_ctx_new();
-	im = ifmgrd_new(loop, zctx, &bs);
-	cr_assert_not_null(im, "ifmgrd_new: %s", strerror(errno));
-	test_sub_start(&ts, loop, zctx, &bs);
+	nl_rig_start(&r, names, netdevs, 1);
+	im = r.im;
+	loop = r.loop;
 
 	/* Two addresses with `ipv6 enable` and `undo shutdown`: published once
 	 * DAD has finished, in configuration order. */
 	apply(im, true, two, 2, errs, sizeof(errs));
 	cr_assert_str_eq(errs, "");
-	struct want6 w = { &ts, "mrd0", { "2001:db8:2::1", "2001:db8:1::1" }, { 64, 64 } };
+	struct want6 w = { &r.ts, "mrd0", { "2001:db8:2::1", "2001:db8:1::1" }, { 64, 64 } };
 	cr_assert(test_wait_for(loop, 15000, published, &w), "addresses not published after DAD");
 	cr_assert_not(w.published_tentative, "an address was published while tentative");
 	cr_assert_geq(kernel_flags6("mrd0", "2001:db8:1::1", 64), 0);
@@ -304,7 +188,7 @@ Test(netlink6, addresses_published_after_dad)
 
 	/* One address removed from the configuration. */
 	apply(im, true, one, 1, NULL, 0);
-	struct want6 w1 = { &ts, "mrd0", { "2001:db8:1::1" }, { 64 }, { "2001:db8:2::1" } };
+	struct want6 w1 = { &r.ts, "mrd0", { "2001:db8:1::1" }, { 64 }, { "2001:db8:2::1" } };
 	cr_assert(test_wait_for(loop, 15000, published, &w1), "removed address still there");
 
 	/* An address the peer already owns: DAD fails, it is never shown and the
@@ -319,16 +203,12 @@ Test(netlink6, addresses_published_after_dad)
 
 	/* `undo ipv6 address` and `undo ipv6 enable`: the static addresses go. */
 	apply(im, false, NULL, 0, errs, sizeof(errs));
-	struct want6 w0 = { &ts, "mrd0", { NULL }, { 0 },
+	struct want6 w0 = { &r.ts, "mrd0", { NULL }, { 0 },
 			    { "2001:db8:1::1", "2001:db8:7::7" } };
 	cr_assert(test_wait_for(loop, 5000, published, &w0), "addresses not removed");
 	cr_assert_str_eq(errs, "");
 
-	test_sub_stop(&ts);
-	ifmgrd_free(im);
-	zmq_ctx_term(zctx);
-	loop_free(loop);
-	test_bootstrap_free(&bs);
+	nl_rig_stop(&r);
 }
 
 /* rtnl_parse on hand-built IPv6 messages: no kernel, no root. */
@@ -340,12 +220,7 @@ Test(netlink6, parse_defensively)
 	struct rtnl_event ev;
 	struct in6_addr a, p;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = 64;
-	ifa->ifa_index = 4;
+	nlh = nl_addr_msg(buf, RTM_NEWADDR, AF_INET6, 64, 4, &ifa);
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_flags = IFA_F_TENTATIVE;
 	inet_pton(AF_INET6, "2001:db8::1", &a);
@@ -371,20 +246,10 @@ Test(netlink6, parse_defensively)
 	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
 
 	/* An IPv4-sized address in an IPv6 message, and the reverse. */
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_DELADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = 64;
-	ifa->ifa_index = 4;
+	nlh = nl_addr_msg(buf, RTM_DELADDR, AF_INET6, 64, 4, NULL);
 	mnl_attr_put_u32(nlh, IFA_ADDRESS, 7);
 	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_DELADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 24;
-	ifa->ifa_index = 4;
+	nlh = nl_addr_msg(buf, RTM_DELADDR, AF_INET, 24, 4, &ifa);
 	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
 	cr_assert_eq(rtnl_parse(nlh, &ev), -EBADMSG);
 
