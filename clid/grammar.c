@@ -7,7 +7,8 @@
  * ("follow set"); the end of a command is a GN_END node naming the entry.
  * A `[ a | b ] *` group becomes a GN_JOIN node whose successors are the first
  * tokens of every branch plus what follows the group, and each branch ends
- * back at the join: a cycle.  The first token(s) of a branch carry a bit;
+ * back at the join: a cycle.  `{ a | b } *` is the same cycle entered only
+ * by the first tokens of its branches (at least one is taken).  The first token(s) of a branch carry a bit;
  * a path that entered a branch has its bit set and may not enter it again,
  * which is "each at most once".  The leading keywords of all entries of a
  * view are merged into a shared prefix tree ("display" -> "ntp-service" ->
@@ -186,6 +187,7 @@ struct syn {
 	const struct cmd_param *param;
 	struct syn_seq *br;
 	size_t n_br;
+	bool required;     /* SY_MULTI written `{ a | b } *`: at least one branch */
 };
 struct syn_seq {
 	struct syn *it;
@@ -287,6 +289,11 @@ static void syn_parse_seq(struct synparse *p, struct syn_seq *out)
 		if (!strcmp(w, "{")) {
 			it.kind = SY_ALT;
 			syn_parse_group(p, "}", &it);
+			if (p->pos < p->tok.n && !strcmp(p->tok.word[p->pos], "*")) {
+				it.kind = SY_MULTI;
+				it.required = true;
+				p->pos++;
+			}
 		} else if (!strcmp(w, "[")) {
 			it.kind = SY_OPT;
 			syn_parse_group(p, "]", &it);
@@ -295,7 +302,7 @@ static void syn_parse_seq(struct synparse *p, struct syn_seq *out)
 				p->pos++;
 			}
 		} else if (!strcmp(w, "*")) {
-			syn_fail(p, "'*' not after ']'");
+			syn_fail(p, "'*' not after ']' or '}'");
 		} else if ((it.param = find_param(p->e, w))) {
 			it.kind = SY_PARAM;
 			it.word = it.param->name;
@@ -379,8 +386,10 @@ static void compile_item(struct cctx *c, const struct syn *it, const struct nset
 			nset_addall(first, follow);
 		break;
 	case SY_MULTI: {
+		/* `{ } *` enters by a branch's first token (never straight to
+		 * what follows); `[ ] *` by the join. */
 		struct gnode *join = node_new(c->g, GN_JOIN);
-		struct nset js = { 0 };
+		struct nset js = { 0 }, starts = { 0 };
 		nset_add(&js, join);
 		for (size_t b = 0; b < it->n_br; b++) {
 			struct nset f = { 0 };
@@ -394,13 +403,18 @@ static void compile_item(struct cctx *c, const struct syn *it, const struct nset
 				if (f.v[i]->kind == GN_KW || f.v[i]->kind == GN_PARAM)
 					f.v[i]->branch = bit;
 				node_link(join, f.v[i]);
+				nset_add(&starts, f.v[i]);
 			}
 			nset_free(&f);
 		}
 		for (size_t i = 0; i < follow->n; i++)
 			node_link(join, follow->v[i]);
 		nset_free(&js);
-		nset_add(first, join);
+		if (it->required)
+			nset_addall(first, &starts);
+		else
+			nset_add(first, join);
+		nset_free(&starts);
 		break;
 	}
 	}

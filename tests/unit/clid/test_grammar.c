@@ -1,6 +1,6 @@
 /*
  * test_grammar.c: the notation compiler and matcher: keywords and their
- * prefixes, parameter types and precedence, { | }, [ | ], [ | ] *, undo
+ * prefixes, parameter types and precedence, { | }, [ | ], [ | ] *, { | } *, undo
  * forms, help listings, and every error with its caret position.
  */
 #include <criterion/criterion.h>
@@ -51,6 +51,7 @@ static const struct cmd_entry entries[] = {
 	  h_dummy },
 	{ CLI_V_SYSTEM, "ip address ip-address { mask | mask-length }", NULL, params, kw, h_dummy },
 	{ CLI_V_SYSTEM, "describe text", NULL, params, kw, h_dummy },
+	{ CLI_V_SYSTEM, "grant { stratum | port p } *", NULL, params, kw, h_dummy },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -244,6 +245,23 @@ Test(grammar, any_order_each_once)
 		   GRAM_UNRECOGNIZED, 47);
 	expect_err(CLI_VIEW_SYSTEM, "ntp-service unicast-server 10.0.1.31 version 2 version 3",
 		   GRAM_UNRECOGNIZED, 47);
+}
+
+/* `{ a | b } *`: at least one, each at most once, any order. */
+Test(grammar, at_least_one_each_once)
+{
+	struct gram_result r;
+
+	expect_ok(CLI_VIEW_SYSTEM, "grant 3", "grant { stratum | port p } *");
+	expect_ok(CLI_VIEW_SYSTEM, "grant port 5", "grant { stratum | port p } *");
+	r = parse(CLI_VIEW_SYSTEM, "grant port 5 3");
+	cr_assert_eq(r.err, GRAM_OK, "err %d", r.err);
+	cr_assert_str_eq(arg(&r, "p"), "5");
+	cr_assert_str_eq(arg(&r, "stratum"), "3");
+	gram_result_clear(&r);
+	expect_err(CLI_VIEW_SYSTEM, "grant", GRAM_INCOMPLETE, 5);
+	expect_err(CLI_VIEW_SYSTEM, "grant 3 4", GRAM_UNRECOGNIZED, 8);
+	expect_err(CLI_VIEW_SYSTEM, "grant port 5 port 6", GRAM_WRONG_PARAM, 13);
 }
 
 Test(grammar, masks)
