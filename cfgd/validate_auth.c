@@ -8,18 +8,23 @@
  *                       characters without spaces; a key marked reliable
  *                       must exist (have a mode and a key).  Sentences
  *                       never repeat the key itself.
- *   access              each level names a basic ACL, 2000..2999
+ *   access              each level names a basic ACL, 2000..2999, of IPv4
+ *                       (`access`) or of IPv6 (`ipv6_access`)
  *   max-dynamic-sessions 0..100
  *   discard             min-interval and avg-interval 1..8 (log2 s)
  *   ACL                 number 2000..2999 (basic ACLs only); rule id
  *                       0..4294967294; source a dotted quad; wildcard a
  *                       dotted quad (any bits, as VRP allows), only with a
  *                       source
+ *   IPv6 ACL            number 2000..2999 and rule id as above; source an
+ *                       IPv6 literal with prefix_len 1..128 (only with a
+ *                       source), no bits set past the prefix; no wildcard
  * Commit-time cross references (an edit may leave them pending, so that
  * `ntp-service access peer 2000` may come before `acl number 2000`, or an
  * ACL be replaced in two steps):
  *   with `authentication enable`, the key of an NTP server or peer exists
- *   (without it the key id is inert); the ACL of an access level exists.
+ *   (without it the key id is inert); the ACL (IPv4 or IPv6) of an access
+ *   level exists.
  *   Hence an ACL or key still in use cannot be committed away.
  */
 #include <arpa/inet.h>
@@ -114,19 +119,45 @@ static void access_levels(const NtpAccess *a, bool has[5], uint32_t num[5])
 	num[4] = a->limited;
 }
 
+static bool acl_exists(Acl **acls, size_t n, uint32_t number)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", number);
+	for (size_t i = 0; i < n; i++)
+		if (acls[i]->number && strcmp(acls[i]->number, buf) == 0)
+			return true;
+	return false;
+}
+
+/* One family's access levels: each names a basic ACL number (refs false,
+ * checked per edit) that exists among acls (refs true, at commit). */
+static void check_access(const NtpAccess *acc, const char *family, Acl **acls, size_t n,
+			 bool refs, struct validate_list *l)
+{
+	bool has[5];
+	uint32_t num[5];
+
+	if (!acc)
+		return;
+	access_levels(acc, has, num);
+	for (int i = 0; i < 5; i++) {
+		bool basic = num[i] >= 2000 && num[i] <= 2999;
+
+		if (has[i] && !basic && !refs)
+			validate_add(l, "The %sACL number %u of NTP access %s must be 2000 to "
+			    "2999 (a basic ACL).", family, num[i], level_names[i]);
+		else if (has[i] && basic && refs && !acl_exists(acls, n, num[i]))
+			validate_add(l, "The %sACL %u used by NTP access %s does not exist.",
+			    family, num[i], level_names[i]);
+	}
+}
+
 static void check_ntp(const Ntp *ntp, struct validate_list *l)
 {
 	check_keys(ntp, l);
-	if (ntp->access) {
-		bool has[5];
-		uint32_t num[5];
-
-		access_levels(ntp->access, has, num);
-		for (int i = 0; i < 5; i++)
-			if (has[i] && (num[i] < 2000 || num[i] > 2999))
-				validate_add(l, "The ACL number %u of NTP access %s must be 2000 "
-				    "to 2999 (a basic ACL).", num[i], level_names[i]);
-	}
+	check_access(ntp->access, "", NULL, 0, false, l);
+	check_access(ntp->ipv6_access, "IPv6 ", NULL, 0, false, l);
 	if (ntp->has_max_dynamic_sessions && ntp->max_dynamic_sessions > 100)
 		validate_add(l, "The maximum number of NTP dynamic sessions must be 0 to 100.");
 	if (ntp->discard) {
@@ -141,15 +172,70 @@ static void check_ntp(const Ntp *ntp, struct validate_list *l)
 	}
 }
 
-static void check_acls(const Config *c, struct validate_list *l)
+/* The source of an IPv4 rule: a dotted quad, and a wildcard only with it. */
+static void check_rule4(const AclRule *r, const char *id, const char *num,
+			struct validate_list *l)
 {
-	for (size_t i = 0; i < c->n_acl; i++) {
-		const Acl *a = c->acl[i];
+	if (r->source && !quad(r->source))
+		validate_add(l, "The source address %s of rule %s of ACL %s is invalid.",
+		    r->source, id, num);
+	if (r->wildcard && !r->source)
+		validate_add(l, "Rule %s of ACL %s has a wildcard without a source address.", id,
+		    num);
+	else if (r->wildcard && !quad(r->wildcard))
+		validate_add(l, "The source wildcard %s of rule %s of ACL %s is invalid.",
+		    r->wildcard, id, num);
+	if (r->has_prefix_len)
+		validate_add(l, "Rule %s of ACL %s has a prefix length: IPv4 rules take a "
+		    "wildcard.", id, num);
+}
+
+/* The source of an IPv6 rule: a literal and its prefix length, nothing set
+ * past the prefix. */
+static void check_rule6(const AclRule *r, const char *id, const char *num,
+			struct validate_list *l)
+{
+	struct in6_addr a;
+
+	if (r->wildcard)
+		validate_add(l, "Rule %s of IPv6 ACL %s has a wildcard: IPv6 rules take a "
+		    "prefix length.", id, num);
+	if (!r->source) {
+		if (r->has_prefix_len)
+			validate_add(l, "Rule %s of IPv6 ACL %s has a prefix length without a "
+			    "source address.", id, num);
+		return;
+	}
+	if (inet_pton(AF_INET6, r->source, &a) != 1) {
+		validate_add(l, "The source address %s of rule %s of IPv6 ACL %s is invalid.",
+		    r->source, id, num);
+		return;
+	}
+	if (!r->has_prefix_len || r->prefix_len < 1 || r->prefix_len > 128) {
+		validate_add(l, "The prefix length of rule %s of IPv6 ACL %s must be 1 to 128.",
+		    id, num);
+		return;
+	}
+	for (unsigned bit = r->prefix_len; bit < 128; bit++)
+		if (a.s6_addr[bit / 8] & (0x80u >> (bit % 8))) {
+			validate_add(l, "The source address %s of rule %s of IPv6 ACL %s has "
+			    "bits set past its prefix length %u.", r->source, id, num,
+			    r->prefix_len);
+			return;
+		}
+}
+
+static void check_acls(Acl **acls, size_t n, bool ipv6, struct validate_list *l)
+{
+	const char *kind = ipv6 ? "IPv6 ACL" : "ACL";
+
+	for (size_t i = 0; i < n; i++) {
+		const Acl *a = acls[i];
 		const char *num = a->number ? a->number : "";
 
 		if (!decimal_in(num, 2000, 2999, NULL)) {
-			validate_add(l, "The ACL number %s is invalid: basic ACLs are 2000 to "
-			    "2999.", num);
+			validate_add(l, "The %s number %s is invalid: basic %ss are 2000 to "
+			    "2999.", kind, num, kind);
 			continue;
 		}
 		for (size_t k = 0; k < a->n_rule; k++) {
@@ -157,19 +243,14 @@ static void check_acls(const Config *c, struct validate_list *l)
 			const char *id = r->id ? r->id : "";
 
 			if (!decimal_in(id, 0, 4294967294ULL, NULL)) {
-				validate_add(l, "The rule ID %s of ACL %s is invalid: it must be "
-				    "0 to 4294967294.", id, num);
+				validate_add(l, "The rule ID %s of %s %s is invalid: it must be "
+				    "0 to 4294967294.", id, kind, num);
 				continue;
 			}
-			if (r->source && !quad(r->source))
-				validate_add(l, "The source address %s of rule %s of ACL %s is "
-				    "invalid.", r->source, id, num);
-			if (r->wildcard && !r->source)
-				validate_add(l, "Rule %s of ACL %s has a wildcard without a "
-				    "source address.", id, num);
-			else if (r->wildcard && !quad(r->wildcard))
-				validate_add(l, "The source wildcard %s of rule %s of ACL %s is "
-				    "invalid.", r->wildcard, id, num);
+			if (ipv6)
+				check_rule6(r, id, num, l);
+			else
+				check_rule4(r, id, num, l);
 		}
 	}
 }
@@ -186,17 +267,6 @@ static const NtpKey *find_key(const Ntp *ntp, uint32_t id)
 			return k;
 	}
 	return NULL;
-}
-
-static bool acl_exists(const Config *c, uint32_t number)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", number);
-	for (size_t i = 0; i < c->n_acl; i++)
-		if (c->acl[i]->number && strcmp(c->acl[i]->number, buf) == 0)
-			return true;
-	return false;
 }
 
 static void check_refs(const Config *c, struct validate_list *l)
@@ -217,16 +287,8 @@ static void check_refs(const Config *c, struct validate_list *l)
 				    "exist.", v[i]->authentication_keyid,
 				    s == 0 ? "server" : "peer", v[i]->address ? v[i]->address : "");
 	}
-	if (ntp->access) {
-		bool has[5];
-		uint32_t num[5];
-
-		access_levels(ntp->access, has, num);
-		for (int i = 0; i < 5; i++)
-			if (has[i] && num[i] >= 2000 && num[i] <= 2999 && !acl_exists(c, num[i]))
-				validate_add(l, "The ACL %u used by NTP access %s does not exist.",
-				    num[i], level_names[i]);
-	}
+	check_access(ntp->access, "", c->acl, c->n_acl, true, l);
+	check_access(ntp->ipv6_access, "IPv6 ", c->acl6, c->n_acl6, true, l);
 }
 
 void validate_ntp_security(const Config *c, enum validate_phase phase, struct validate_list *l)
@@ -235,7 +297,8 @@ void validate_ntp_security(const Config *c, enum validate_phase phase, struct va
 		return;
 	if (c->ntp)
 		check_ntp(c->ntp, l);
-	check_acls(c, l);
+	check_acls(c->acl, c->n_acl, false, l);
+	check_acls(c->acl6, c->n_acl6, true, l);
 	if (phase == VALIDATE_COMMIT)
 		check_refs(c, l);
 }

@@ -395,15 +395,17 @@ const char *cmd_view_ifname(const struct cmd_ctx *ctx)
 
 const char *cmd_view_acl(const struct cmd_ctx *ctx)
 {
-	return ctx->s->view == CLI_VIEW_ACL ? ctx->s->ifname : NULL;
+	return ctx->s->view == CLI_VIEW_ACL || ctx->s->view == CLI_VIEW_ACL6 ? ctx->s->ifname
+									     : NULL;
 }
 
 static void set_view(struct cli_session *s, enum cli_view v, const char *ifname)
 {
 	s->view = v;
-	/* ifname: the interface of the interface view, the number of the ACL view. */
+	/* ifname: the interface of the interface view, the number of an ACL view. */
 	snprintf(s->ifname, sizeof(s->ifname), "%s",
-		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL) && ifname ? ifname : "");
+		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6) && ifname
+		 ? ifname : "");
 }
 
 void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname)
@@ -537,6 +539,10 @@ const char *cli_prompt(struct cli_session *s)
 		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-acl-basic-%s]", mark, s->sysname,
 			 s->ifname);
 		break;
+	case CLI_VIEW_ACL6:
+		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-acl6-basic-%s]", mark, s->sysname,
+			 s->ifname);
+		break;
 	}
 	return s->prompt;
 }
@@ -585,7 +591,8 @@ static bool is_undo(const char *w)
 
 static int parent_view(enum cli_view v)
 {
-	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL ? CLI_VIEW_SYSTEM : -1;
+	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6
+	       ? CLI_VIEW_SYSTEM : -1;
 }
 
 bool cli_exec(struct cli_session *s, const char *line)

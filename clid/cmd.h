@@ -27,6 +27,9 @@ struct sbuf {
 };
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_puts(struct sbuf *b, const char *s);
+/* s in upper case (VRP prints IPv6 addresses so; they are stored in
+ * inet_ntop's lower case, the form lists are keyed by). */
+void sbuf_puts_upper(struct sbuf *b, const char *s);
 void sbuf_free(struct sbuf *b);
 
 /* ---- arguments ---- */
@@ -41,6 +44,14 @@ uint32_t cmd_arg_u32(const struct cmd_args *a, const char *name, uint32_t dflt);
  * "interface-number", canonical, into buf.  1 when found, 0 when the command
  * names no interface, -1 after writing "Wrong parameter" at the number. */
 int cmd_arg_ifname(struct cmd_ctx *ctx, const struct cmd_args *a, char *buf, size_t len);
+struct in6_addr;
+/* An IPv6 address and prefix length written `X LEN` (the parameters named
+ * addr_p and len_p; LEN absent: dflt) or `X/LEN` (slash_p), into *addr and
+ * *plen (1..128), with *tok the index of the address's word.  0, or -1
+ * after writing "Wrong parameter" under the word at fault. */
+int cmd_arg_ipv6_prefix(struct cmd_ctx *ctx, const struct cmd_args *a, const char *addr_p,
+			const char *len_p, const char *slash_p, uint32_t dflt,
+			struct in6_addr *addr, uint32_t *plen, size_t *tok);
 
 /* ---- output ---- */
 void cmd_printf(struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,7 +79,8 @@ void cmd_edit_delete(struct cmd_ctx *ctx, ...) __attribute__((sentinel));
 enum cli_view cmd_view(const struct cmd_ctx *ctx);
 /* The interface of the interface view, or NULL. */
 const char *cmd_view_ifname(const struct cmd_ctx *ctx);
-/* The ACL number of the ACL view ("2000"), or NULL. */
+/* The ACL number of the ACL view or the IPv6 ACL view ("2000"), or NULL
+ * (cmd_view() tells which). */
 const char *cmd_view_acl(const struct cmd_ctx *ctx);
 /* Move to a view (ifname for the interface view, the ACL number for the
  * ACL view). */

@@ -116,11 +116,11 @@ static int h_commit(struct cmd_ctx *ctx, const struct cmd_args *a)
 }
 
 const struct cmd_entry cmd_config_entries[] = {
-	{ CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL, "commit [ label label-name ] [ description text ]", NULL,
+	{ CLI_V_CONFIG, "commit [ label label-name ] [ description text ]", NULL,
 	  commit_params, config_kw, h_commit },
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, config_kw, h_display_current },
 	{ CLI_V_SYSTEM | CLI_V_IF, "display this", NULL, NULL, config_kw, h_display_this },
-	{ CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL, "display configuration candidate", NULL, NULL, config_kw,
+	{ CLI_V_CONFIG, "display configuration candidate", NULL, NULL, config_kw,
 	  h_display_candidate },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -141,46 +141,22 @@ static int h_description(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
-/* A global unicast IPv6 literal (see cfgd/validate_if6.c) into canonical
- * text; false for anything else. */
-static bool if6_parse(const char *text, char *canon, size_t len)
-{
-	struct in6_addr a;
-
-	if (inet_pton(AF_INET6, text, &a) != 1)
-		return false;
-	if (IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
-	    IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_V4MAPPED(&a))
-		return false;
-	return inet_ntop(AF_INET6, &a, canon, (socklen_t)len) != NULL;
-}
-
-/* The address and prefix length of either form, canonical; 0, or -1 after
- * writing "Wrong parameter" under the word at fault. */
+/* The address and prefix length of either form, a global unicast address
+ * (see cfgd/validate_if6.c) in canonical text; 0, or -1 after writing
+ * "Wrong parameter" under the word at fault. */
 static int if6_args(struct cmd_ctx *ctx, const struct cmd_args *a, char *canon, size_t len,
 		    uint32_t *plen)
 {
-	if (cmd_has(a, "ipv6-address/prefix-length")) {
-		const char *w = cmd_arg(a, "ipv6-address/prefix-length");
-		size_t tok = cmd_arg_tok(a, "ipv6-address/prefix-length");
-		const char *slash = strchr(w, '/');
-		char addr[INET6_ADDRSTRLEN];
-		char *end;
-		unsigned long n;
+	struct in6_addr x;
+	size_t tok;
 
-		if (!slash || (size_t)(slash - w) >= sizeof(addr) || !isdigit((unsigned char)slash[1]))
-			return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);
-		memcpy(addr, w, (size_t)(slash - w));
-		addr[slash - w] = '\0';
-		n = strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || n < 1 || n > 128 || !if6_parse(addr, canon, len))
-			return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);
-		*plen = (uint32_t)n;
-		return 0;
-	}
-	if (!if6_parse(cmd_arg(a, "ipv6-address"), canon, len))
-		return cmd_error_at(ctx, cmd_arg_tok(a, "ipv6-address"), GRAM_WRONG_PARAM);
-	*plen = cmd_arg_u32(a, "prefix-length", 64);
+	if (cmd_arg_ipv6_prefix(ctx, a, "ipv6-address", "prefix-length",
+				"ipv6-address/prefix-length", 64, &x, plen, &tok) < 0)
+		return -1;
+	if (IN6_IS_ADDR_UNSPECIFIED(&x) || IN6_IS_ADDR_LOOPBACK(&x) || IN6_IS_ADDR_MULTICAST(&x) ||
+	    IN6_IS_ADDR_LINKLOCAL(&x) || IN6_IS_ADDR_V4MAPPED(&x) ||
+	    inet_ntop(AF_INET6, &x, canon, (socklen_t)len) == NULL)
+		return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);
 	return 0;
 }
 
@@ -310,14 +286,10 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 	}
 	for (size_t i = 0; i < ifc->n_ipv6_address; i++) {
 		const Ipv6Address *e = ifc->ipv6_address[i];
-		char up[INET6_ADDRSTRLEN];
-		size_t k = 0;
 
-		/* VRP prints IPv6 addresses in uppercase. */
-		for (const char *p = e->address ? e->address : ""; *p && k + 1 < sizeof(up); p++)
-			up[k++] = (char)toupper((unsigned char)*p);
-		up[k] = '\0';
-		sbuf_printf(out, " ipv6 address %s/%u\r\n", up, e->prefix_len);
+		sbuf_puts(out, " ipv6 address ");
+		sbuf_puts_upper(out, e->address ? e->address : "");
+		sbuf_printf(out, "/%u\r\n", e->prefix_len);
 	}
 	cmd_ntp_bcast_render(ifc, out);
 	cmd_ntp_auth_render_interface(ifc, out);

@@ -389,10 +389,8 @@ static void render_assoc(struct sbuf *out, const char *kind, const NtpAssociatio
 	if (a->vpn_instance)
 		sbuf_printf(out, " vpn-instance %s", a->vpn_instance);
 	if (a->has_ipv6 && a->ipv6) {
-		/* Stored in inet_ntop's lower case (the list key); VRP shows upper. */
 		sbuf_puts(out, " ipv6 ");
-		for (const char *c = a->address; *c; c++)
-			sbuf_printf(out, "%c", toupper((unsigned char)*c));
+		sbuf_puts_upper(out, a->address);
 	} else {
 		sbuf_printf(out, " %s", a->address);
 	}

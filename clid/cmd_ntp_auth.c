@@ -5,7 +5,8 @@
  *   ntp-service authentication enable
  *   ntp-service authentication-keyid 1 authentication-mode md5 cipher %^%#...%^%#
  *   ntp-service reliable authentication-keyid 1
- *   ntp-service access peer 2000          (also query, server, synchronization, limited)
+ *   ntp-service access peer 2000 ipv6 2001  (IPv4 and/or IPv6 ACL; also query, server,
+ *                                           synchronization, limited)
  *   ntp-service max-dynamic-sessions 50
  *   ntp-service discard min-interval 3 avg-interval 5
  *   ntp-service kod-enable
@@ -50,6 +51,7 @@ static const struct cmd_kwhelp auth_kw[] = {
 	{ "cipher", "The key is given (and displayed) in encoded form" },
 	{ "reliable", "Specify a reliable (trusted) key" },
 	{ "access", "Specify NTP access control" },
+	{ "ipv6", "Specify an IPv6 ACL" },
 	{ "peer", "Full access: time requests, control queries, and peering" },
 	{ "query", "Control queries only" },
 	{ "server", "Time requests and control queries" },
@@ -70,6 +72,7 @@ static const struct cmd_param auth_params[] = {
 	{ "password", GP_STRING, 1, 392,
 	  "The key: 1 to 255 characters in plain text, or its encoded form after cipher" },
 	{ "acl-number", GP_INT, 2000, 2999, "Basic ACL number" },
+	{ "acl6-number", GP_INT, 2000, 2999, "Basic IPv6 ACL number" },
 	{ "number", GP_INT, 0, 100, "Maximum number of dynamic sessions" },
 	{ "min-interval-val", GP_INT, 1, 8, "Minimum interval (log2 seconds)" },
 	{ "avg-interval-val", GP_INT, 1, 8, "Average interval (log2 seconds)" },
@@ -203,9 +206,49 @@ static int h_reliable(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 static const char *const levels[] = { "peer", "query", "server", "synchronization", "limited" };
 
+/* The level `name` of an NtpAccess: its presence and ACL number fields. */
+static void level_fields(NtpAccess *acc, const char *name, protobuf_c_boolean **has,
+			 uint32_t **num)
+{
+	if (!strcmp(name, "peer")) {
+		*has = &acc->has_peer;
+		*num = &acc->peer;
+	} else if (!strcmp(name, "query")) {
+		*has = &acc->has_query;
+		*num = &acc->query;
+	} else if (!strcmp(name, "server")) {
+		*has = &acc->has_server;
+		*num = &acc->server;
+	} else if (!strcmp(name, "synchronization")) {
+		*has = &acc->has_synchronization;
+		*num = &acc->synchronization;
+	} else {
+		*has = &acc->has_limited;
+		*num = &acc->limited;
+	}
+}
+
+static NtpAccess *access_frag(const char *level, uint32_t number)
+{
+	NtpAccess *acc = xmalloc(sizeof(*acc));
+	protobuf_c_boolean *has;
+	uint32_t *num;
+
+	ntp_access__init(acc);
+	level_fields(acc, level, &has, &num);
+	*has = true;
+	*num = number;
+	return acc;
+}
+
+/* `ntp-service access LEVEL { ACL | ipv6 ACL6 } *`: the IPv4 ACL of the
+ * level (Ntp.access) and the IPv6 one (Ntp.ipv6_access), either or both.
+ * `undo ntp-service access LEVEL` removes both, `... ACL` the IPv4 one,
+ * `... ipv6 [ ACL6 ]` the IPv6 one. */
 static int h_access(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	const char *level = NULL;
+	bool v4 = cmd_has(a, "acl-number"), v6 = cmd_has(a, "ipv6");
 
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]) && !level; i++)
 		if (cmd_has(a, levels[i]))
@@ -213,31 +256,18 @@ static int h_access(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (!level)
 		return cmd_error(ctx, "Incomplete command.");
 	if (a->undo) {
-		cmd_edit_delete(ctx, "ntp", "access", level, NULL);
+		if (v4 || !v6)
+			cmd_edit_delete(ctx, "ntp", "access", level, NULL);
+		if (v6 || !v4)
+			cmd_edit_delete(ctx, "ntp", "ipv6_access", level, NULL);
 		return 0;
 	}
 	Config *c = frag_new();
-	NtpAccess *acc = xmalloc(sizeof(*acc));
-	uint32_t n = cmd_arg_u32(a, "acl-number", 0);
 
-	ntp_access__init(acc);
-	if (!strcmp(level, "peer")) {
-		acc->has_peer = true;
-		acc->peer = n;
-	} else if (!strcmp(level, "query")) {
-		acc->has_query = true;
-		acc->query = n;
-	} else if (!strcmp(level, "server")) {
-		acc->has_server = true;
-		acc->server = n;
-	} else if (!strcmp(level, "synchronization")) {
-		acc->has_synchronization = true;
-		acc->synchronization = n;
-	} else {
-		acc->has_limited = true;
-		acc->limited = n;
-	}
-	frag_ntp(c)->access = acc;
+	if (v4)
+		frag_ntp(c)->access = access_frag(level, cmd_arg_u32(a, "acl-number", 0));
+	if (v6)
+		frag_ntp(c)->ipv6_access = access_frag(level, cmd_arg_u32(a, "acl6-number", 0));
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -335,18 +365,15 @@ const struct cmd_entry cmd_ntp_auth_entries[] = {
 	{ CLI_V_SYSTEM, "ntp-service reliable authentication-keyid key-id",
 	  "undo ntp-service reliable authentication-keyid key-id", auth_params, auth_kw,
 	  h_reliable },
-	{ CLI_V_SYSTEM, "ntp-service access " LEVELS " acl-number",
-	  "undo ntp-service access " LEVELS " [ acl-number ]", auth_params, auth_kw, h_access },
+	{ CLI_V_SYSTEM, "ntp-service access " LEVELS " { acl-number | ipv6 acl6-number } *",
+	  "undo ntp-service access " LEVELS " [ acl-number | ipv6 [ acl6-number ] ]", auth_params,
+	  auth_kw, h_access },
 	{ CLI_V_SYSTEM, "ntp-service max-dynamic-sessions number",
 	  "undo ntp-service max-dynamic-sessions [ number ]", auth_params, auth_kw,
 	  h_max_dynamic },
-	/* VRP's `{ min-interval x | avg-interval y } *`: one of them, then the other. */
 	{ CLI_V_SYSTEM,
-	  "ntp-service discard min-interval min-interval-val [ avg-interval avg-interval-val ]",
+	  "ntp-service discard { min-interval min-interval-val | avg-interval avg-interval-val } *",
 	  "undo ntp-service discard", auth_params, auth_kw, h_discard },
-	{ CLI_V_SYSTEM,
-	  "ntp-service discard avg-interval avg-interval-val [ min-interval min-interval-val ]",
-	  NULL, auth_params, auth_kw, h_discard },
 	{ CLI_V_SYSTEM, "ntp-service kod-enable", "undo ntp-service kod-enable", auth_params,
 	  auth_kw, h_kod },
 	{ CLI_V_SYSTEM, "ntp-service server disable", "undo ntp-service server disable",
@@ -357,6 +384,32 @@ const struct cmd_entry cmd_ntp_auth_entries[] = {
 };
 
 /* ---- configuration text ---- */
+
+/* `ntp-service access LEVEL [ ACL ] [ ipv6 ACL6 ]`, levels from peer down. */
+static void render_access(const Ntp *n, struct sbuf *out)
+{
+	static const char *const order[] = { "peer", "server", "synchronization", "query",
+					      "limited" };
+	NtpAccess none = NTP_ACCESS__INIT;
+	NtpAccess *v4 = n->access ? n->access : &none, *v6 = n->ipv6_access ? n->ipv6_access
+									     : &none;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		protobuf_c_boolean *has4, *has6;
+		uint32_t *num4, *num6;
+
+		level_fields(v4, order[i], &has4, &num4);
+		level_fields(v6, order[i], &has6, &num6);
+		if (!*has4 && !*has6)
+			continue;
+		sbuf_printf(out, "ntp-service access %s", order[i]);
+		if (*has4)
+			sbuf_printf(out, " %u", *num4);
+		if (*has6)
+			sbuf_printf(out, " ipv6 %u", *num6);
+		sbuf_puts(out, "\r\n");
+	}
+}
 
 void cmd_ntp_auth_render(const Config *c, struct sbuf *out)
 {
@@ -383,21 +436,7 @@ void cmd_ntp_auth_render(const Config *c, struct sbuf *out)
 		if (k->keyid && k->has_reliable && k->reliable)
 			sbuf_printf(out, "ntp-service reliable authentication-keyid %s\r\n", k->keyid);
 	}
-	if (n->access) {
-		const NtpAccess *a = n->access;
-
-		if (a->has_peer)
-			sbuf_printf(out, "ntp-service access peer %u\r\n", a->peer);
-		if (a->has_server)
-			sbuf_printf(out, "ntp-service access server %u\r\n", a->server);
-		if (a->has_synchronization)
-			sbuf_printf(out, "ntp-service access synchronization %u\r\n",
-				    a->synchronization);
-		if (a->has_query)
-			sbuf_printf(out, "ntp-service access query %u\r\n", a->query);
-		if (a->has_limited)
-			sbuf_printf(out, "ntp-service access limited %u\r\n", a->limited);
-	}
+	render_access(n, out);
 	if (n->has_max_dynamic_sessions)
 		sbuf_printf(out, "ntp-service max-dynamic-sessions %u\r\n", n->max_dynamic_sessions);
 	if (n->discard && (n->discard->has_min_interval || n->discard->has_avg_interval)) {

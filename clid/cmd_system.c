@@ -38,6 +38,7 @@ static int h_quit(struct cmd_ctx *ctx, const struct cmd_args *a)
 		break;
 	case CLI_VIEW_INTERFACE:
 	case CLI_VIEW_ACL:
+	case CLI_VIEW_ACL6:
 	case CLI_VIEW_COUNT:
 		cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
 		break;
@@ -66,7 +67,7 @@ static int h_sysname(struct cmd_ctx *ctx, const struct cmd_args *a)
 const struct cmd_entry cmd_system_entries[] = {
 	{ CLI_V_USER, "system-view", NULL, NULL, system_kw, h_system_view },
 	{ CLI_V_ALL, "quit", NULL, NULL, system_kw, h_quit },
-	{ CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL, "return", NULL, NULL, system_kw, h_return },
+	{ CLI_V_CONFIG, "return", NULL, NULL, system_kw, h_return },
 	{ CLI_V_SYSTEM, "sysname host-name", "undo sysname", sysname_params, system_kw, h_sysname },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

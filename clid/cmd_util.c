@@ -5,6 +5,8 @@
  * Fragments are built from malloc'd protobuf-c structs so that one call to
  * protobuf_c_message_free_unpacked() frees them, like an unpacked message.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,15 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 void sbuf_puts(struct sbuf *b, const char *s)
 {
 	sbuf_printf(b, "%s", s);
+}
+
+void sbuf_puts_upper(struct sbuf *b, const char *s)
+{
+	size_t start = b->len;
+
+	sbuf_puts(b, s);
+	for (size_t i = start; i < b->len; i++)
+		b->buf[i] = (char)toupper((unsigned char)b->buf[i]);
 }
 
 void sbuf_free(struct sbuf *b)
@@ -95,6 +106,35 @@ int cmd_arg_ifname(struct cmd_ctx *ctx, const struct cmd_args *a, char *buf, siz
 			return cmd_error_at(ctx, cmd_arg_tok(a, "interface-number"), GRAM_WRONG_PARAM);
 		return 1;
 	}
+	return 0;
+}
+
+int cmd_arg_ipv6_prefix(struct cmd_ctx *ctx, const struct cmd_args *a, const char *addr_p,
+			const char *len_p, const char *slash_p, uint32_t dflt,
+			struct in6_addr *addr, uint32_t *plen, size_t *tok)
+{
+	if (cmd_has(a, slash_p)) {
+		const char *w = cmd_arg(a, slash_p);
+		const char *slash = strchr(w, '/');
+		char text[INET6_ADDRSTRLEN];
+		char *end;
+		unsigned long n;
+
+		*tok = cmd_arg_tok(a, slash_p);
+		if (!slash || (size_t)(slash - w) >= sizeof(text) || !isdigit((unsigned char)slash[1]))
+			return cmd_error_at(ctx, *tok, GRAM_WRONG_PARAM);
+		memcpy(text, w, (size_t)(slash - w));
+		text[slash - w] = '\0';
+		n = strtoul(slash + 1, &end, 10);
+		if (*end != '\0' || n < 1 || n > 128 || inet_pton(AF_INET6, text, addr) != 1)
+			return cmd_error_at(ctx, *tok, GRAM_WRONG_PARAM);
+		*plen = (uint32_t)n;
+		return 0;
+	}
+	*tok = cmd_arg_tok(a, addr_p);
+	if (!cmd_has(a, addr_p) || inet_pton(AF_INET6, cmd_arg(a, addr_p), addr) != 1)
+		return cmd_error_at(ctx, *tok, GRAM_WRONG_PARAM);
+	*plen = cmd_arg_u32(a, len_p, dflt);
 	return 0;
 }
 

@@ -4,8 +4,8 @@
  * disable`.  The rules are described in access.h.
  *
  * The configuration is compiled at each reconciliation into struct
- * access_state: the ACLs with their rules parsed and sorted, the ACL
- * number of each level.  The per-source rate state survives
+ * access_state: per family (IPv4 `acl number`, IPv6 `acl ipv6 number`) the
+ * ACLs with their rules parsed and sorted, and the ACL number of each level.  The per-source rate state survives
  * reconciliations (it describes the clients, not the configuration).
  */
 #include <arpa/inet.h>
@@ -20,30 +20,47 @@
 #include "log.h"
 #include "ntpd.h"
 
-int acl_match(const struct acl *acl, uint32_t src)
+static bool rule_matches(const struct acl_rule *r, const struct naddr *src)
 {
-	uint32_t h = ntohl(src);
+	if (r->family != src->family)
+		return false;
+	if (r->family == AF_INET)
+		return ((ntohl(src->v4.s_addr) ^ r->addr) & ~r->wild) == 0;
+	for (unsigned bit = 0; bit < r->plen; bit += 8) {
+		unsigned n = r->plen - bit >= 8 ? 8 : r->plen - bit;
+		uint8_t m = (uint8_t)(0xff00u >> n);
 
+		if ((src->v6.s6_addr[bit / 8] ^ r->addr6.s6_addr[bit / 8]) & m)
+			return false;
+	}
+	return true;
+}
+
+int acl_match(const struct acl *acl, const struct naddr *src)
+{
 	if (!acl)
 		return -1;
-	for (size_t i = 0; i < acl->n; i++) {
-		const struct acl_rule *r = &acl->rule[i];
-
-		if (((h ^ r->addr) & ~r->wild) == 0)
-			return r->deny ? 0 : 1;
-	}
+	for (size_t i = 0; i < acl->n; i++)
+		if (rule_matches(&acl->rule[i], src))
+			return acl->rule[i].deny ? 0 : 1;
 	return -1;
 }
 
-const struct acl *access_find_acl(const struct access_state *s, uint32_t number)
+const struct acl *access_find_acl(const struct access_family *f, uint32_t number)
 {
-	for (size_t i = 0; s && i < s->n_acls; i++)
-		if (s->acls[i].number == number)
-			return &s->acls[i];
+	for (size_t i = 0; f && i < f->n_acls; i++)
+		if (f->acls[i].number == number)
+			return &f->acls[i];
 	return NULL;
 }
 
-enum access_level access_level_of(const struct access_state *s, uint32_t src)
+static const struct access_family *family_of(const struct access_state *s,
+					     const struct naddr *src)
+{
+	return &s->fam[src->family == AF_INET6 ? ACCESS_V6 : ACCESS_V4];
+}
+
+enum access_level access_level_of(const struct access_state *s, const struct naddr *src)
 {
 	static const struct { enum access_cfg_level cfg; enum access_level level; } order[] = {
 		{ ACL_L_PEER, ACCESS_PEER },
@@ -51,15 +68,17 @@ enum access_level access_level_of(const struct access_state *s, uint32_t src)
 		{ ACL_L_SYNC, ACCESS_SYNC },
 		{ ACL_L_QUERY, ACCESS_QUERY },
 	};
+	const struct access_family *f;
 	bool any = false;
 
 	if (!s)
 		return ACCESS_PEER;
+	f = family_of(s, src);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (!s->level_set[order[i].cfg])
+		if (!f->level_set[order[i].cfg])
 			continue;
 		any = true;
-		if (acl_match(access_find_acl(s, s->level_acl[order[i].cfg]), src) == 1)
+		if (acl_match(access_find_acl(f, f->level_acl[order[i].cfg]), src) == 1)
 			return order[i].level;
 	}
 	return any ? ACCESS_NONE : ACCESS_PEER;
@@ -134,20 +153,21 @@ bool access_kod_budget(struct access_state *s, double now)
 
 /* ---- configuration ---- */
 
-static void acls_free(struct access_state *s)
+static void acls_free(struct access_family *f)
 {
-	for (size_t i = 0; i < s->n_acls; i++)
-		free(s->acls[i].rule);
-	free(s->acls);
-	s->acls = NULL;
-	s->n_acls = 0;
+	for (size_t i = 0; i < f->n_acls; i++)
+		free(f->acls[i].rule);
+	free(f->acls);
+	f->acls = NULL;
+	f->n_acls = 0;
 }
 
 void access_free(struct access_state *s)
 {
 	if (!s)
 		return;
-	acls_free(s);
+	for (int i = 0; i < ACCESS__FAMILIES; i++)
+		acls_free(&s->fam[i]);
 	free(s);
 }
 
@@ -182,7 +202,24 @@ static int rule_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void compile_acl(const Acl *in, struct acl *out)
+/* The source of a rule: false when it does not parse (the rule is left
+ * out; cfgd never lets such a rule through). */
+static bool rule_source(const AclRule *r, sa_family_t family, struct acl_rule *o)
+{
+	o->family = family;
+	if (!r->source) {
+		o->wild = 0xffffffffu;     /* any */
+		o->plen = 0;
+		return true;
+	}
+	if (family == AF_INET)
+		return parse_quad(r->source, &o->addr) &&
+		       (!r->wildcard || parse_quad(r->wildcard, &o->wild));
+	o->plen = r->has_prefix_len ? r->prefix_len : 128;
+	return o->plen <= 128 && inet_pton(AF_INET6, r->source, &o->addr6) == 1;
+}
+
+static void compile_acl(const Acl *in, sa_family_t family, struct acl *out)
 {
 	out->rule = xcalloc(in->n_rule ? in->n_rule : 1, sizeof(*out->rule));
 	out->n = 0;
@@ -190,57 +227,57 @@ static void compile_acl(const Acl *in, struct acl *out)
 		const AclRule *r = in->rule[i];
 		struct acl_rule *o = &out->rule[out->n];
 
-		if (!r || !parse_u32(r->id, &o->id))
+		memset(o, 0, sizeof(*o));
+		if (!r || !parse_u32(r->id, &o->id) || !rule_source(r, family, o))
 			continue;
 		o->deny = r->has_deny && r->deny;
-		if (r->source) {
-			if (!parse_quad(r->source, &o->addr))
-				continue;
-			o->wild = 0;
-			if (r->wildcard && !parse_quad(r->wildcard, &o->wild))
-				continue;
-		} else {
-			o->addr = 0;
-			o->wild = 0xffffffffu;     /* any */
-		}
 		out->n++;
 	}
 	qsort(out->rule, out->n, sizeof(*out->rule), rule_cmp);
+}
+
+/* One family's ACLs and levels from the configuration. */
+static void family_apply(struct access_family *f, Acl **acls, size_t n_acls, sa_family_t family,
+			 const NtpAccess *acc)
+{
+	acls_free(f);
+	if (n_acls) {
+		f->acls = xcalloc(n_acls, sizeof(*f->acls));
+		for (size_t i = 0; i < n_acls; i++) {
+			const Acl *a = acls[i];
+
+			if (!a || !parse_u32(a->number, &f->acls[f->n_acls].number))
+				continue;
+			compile_acl(a, family, &f->acls[f->n_acls]);
+			f->n_acls++;
+		}
+	}
+	memset(f->level_set, 0, sizeof(f->level_set));
+	if (!acc)
+		return;
+	f->level_set[ACL_L_PEER] = acc->has_peer;
+	f->level_acl[ACL_L_PEER] = acc->peer;
+	f->level_set[ACL_L_SERVER] = acc->has_server;
+	f->level_acl[ACL_L_SERVER] = acc->server;
+	f->level_set[ACL_L_SYNC] = acc->has_synchronization;
+	f->level_acl[ACL_L_SYNC] = acc->synchronization;
+	f->level_set[ACL_L_QUERY] = acc->has_query;
+	f->level_acl[ACL_L_QUERY] = acc->query;
+	f->level_set[ACL_L_LIMITED] = acc->has_limited;
+	f->level_acl[ACL_L_LIMITED] = acc->limited;
 }
 
 void access_apply(struct ntpd *core, const Config *cfg)
 {
 	struct access_state *s = core->access;
 	const Ntp *ntp = cfg ? cfg->ntp : NULL;
-	const NtpAccess *acc = ntp ? ntp->access : NULL;
 
 	if (!s)
 		s = core->access = xcalloc(1, sizeof(*s));
-	acls_free(s);
-	if (cfg && cfg->n_acl) {
-		s->acls = xcalloc(cfg->n_acl, sizeof(*s->acls));
-		for (size_t i = 0; i < cfg->n_acl; i++) {
-			const Acl *a = cfg->acl[i];
-
-			if (!a || !parse_u32(a->number, &s->acls[s->n_acls].number))
-				continue;
-			compile_acl(a, &s->acls[s->n_acls]);
-			s->n_acls++;
-		}
-	}
-	memset(s->level_set, 0, sizeof(s->level_set));
-	if (acc) {
-		s->level_set[ACL_L_PEER] = acc->has_peer;
-		s->level_acl[ACL_L_PEER] = acc->peer;
-		s->level_set[ACL_L_SERVER] = acc->has_server;
-		s->level_acl[ACL_L_SERVER] = acc->server;
-		s->level_set[ACL_L_SYNC] = acc->has_synchronization;
-		s->level_acl[ACL_L_SYNC] = acc->synchronization;
-		s->level_set[ACL_L_QUERY] = acc->has_query;
-		s->level_acl[ACL_L_QUERY] = acc->query;
-		s->level_set[ACL_L_LIMITED] = acc->has_limited;
-		s->level_acl[ACL_L_LIMITED] = acc->limited;
-	}
+	family_apply(&s->fam[ACCESS_V4], cfg ? cfg->acl : NULL, cfg ? cfg->n_acl : 0, AF_INET,
+		     ntp ? ntp->access : NULL);
+	family_apply(&s->fam[ACCESS_V6], cfg ? cfg->acl6 : NULL, cfg ? cfg->n_acl6 : 0, AF_INET6,
+		     ntp ? ntp->ipv6_access : NULL);
 	s->discard_set = ntp && ntp->discard;
 	s->min_exp = ACCESS_DEF_MIN;
 	s->avg_exp = ACCESS_DEF_AVG;
@@ -324,10 +361,13 @@ bool access_if_disabled(const struct ntpd *core, const struct ntpd_rx *rx)
 /* Is src subject to rate limiting? */
 static bool rate_applies(const struct access_state *s, const struct naddr *src)
 {
-	if (s->level_set[ACL_L_LIMITED])
-		return src->family == AF_INET &&
-		       acl_match(access_find_acl(s, s->level_acl[ACL_L_LIMITED]),
-				 src->v4.s_addr) == 1;
+	const struct access_family *f = family_of(s, src);
+
+	if (f->level_set[ACL_L_LIMITED])
+		return acl_match(access_find_acl(f, f->level_acl[ACL_L_LIMITED]), src) == 1;
+	if (s->fam[ACCESS_V4].level_set[ACL_L_LIMITED] ||
+	    s->fam[ACCESS_V6].level_set[ACL_L_LIMITED])
+		return false;
 	return s->discard_set;
 }
 
@@ -358,8 +398,7 @@ int access_screen(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_
 	default:
 		return 0;
 	}
-	/* IPv4 ACLs do not speak of IPv6 sources (access.h). */
-	l = rx->src.family == AF_INET ? access_level_of(s, rx->src.v4.s_addr) : ACCESS_PEER;
+	l = access_level_of(s, &rx->src);
 	if (!access_allows(l, w)) {
 		char txt[NADDR_STRLEN];
 

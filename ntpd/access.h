@@ -13,13 +13,14 @@
  *   server           time requests and control queries.
  *   synchronization  time requests only.
  *   query            control queries only (ntpd answers no mode 6 yet).
- * Basic ACLs are IPv4 (VRP has `ntp-service ipv6 access` with IPv6 ACLs for
- * IPv6, which we do not implement): the levels apply to IPv4 sources only,
- * and an IPv6 source has peer rights, as on VRP when only IPv4 access is
- * configured.  No level configured: everyone has peer rights.  Some level configured
- * and none permits the source: no rights at all (dropped; a request gets a
- * KoD DENY when `kod-enable`).  A level naming an ACL that does not exist
- * (cfgd refuses that at commit) or an empty ACL permits nobody.
+ * The two families are apart, as on VRP (`ntp-service access peer 2000
+ * ipv6 2001`): IPv4 sources are judged by the levels' basic ACLs (`acl
+ * number`), IPv6 sources by their basic IPv6 ACLs (`acl ipv6 number`), each
+ * family by its own levels only.  No level configured for the source's
+ * family: it has peer rights.  Some level configured and none permits the
+ * source: no rights at all (dropped; a request gets a KoD DENY when
+ * `kod-enable`).  A level naming an ACL that does not exist (cfgd refuses
+ * that at commit) or an empty ACL permits nobody.
  *
  * `limited ACL` and `discard`: rate limiting of time requests per source
  * address, with ntp.org's meaning of `restrict ... limited` and
@@ -28,8 +29,8 @@
  * the source's average spacing (a leaky-bucket score that each request
  * raises by 2^avg-interval s and time drains) falls below 2^avg-interval s
  * beyond a burst of ACCESS_BURST requests.  Which sources: those the
- * `limited` ACL permits; with no `limited` ACL but `discard` configured,
- * every source (IPv6 ones too); with neither, nobody.  A limited request is dropped, or
+ * `limited` ACL of their family permits; with no `limited` ACL of either
+ * family but `discard` configured, every source; with neither, nobody.  A limited request is dropped, or
  * answered with KoD RATE when `kod-enable`.  Defaults: min-interval 1 (2 s),
  * avg-interval 5 (32 s).  The per-source state is a fixed hash table of
  * ACCESS_RATE_SLOTS entries (the least recently seen entry of a probe
@@ -80,10 +81,15 @@ enum access_want {
 	ACCESS_W_PEER,       /* modes 1, 2, 4, 5: it may feed our clock */
 };
 
+/* A rule of an IPv4 ACL (family AF_INET) or of an IPv6 ACL (AF_INET6); it
+ * never matches a source of the other family. */
 struct acl_rule {
 	uint32_t id;
 	bool deny;
-	uint32_t addr, wild;      /* host order; matches when (src ^ addr) & ~wild == 0 */
+	sa_family_t family;
+	uint32_t addr, wild;      /* IPv4, host order: matches when (src ^ addr) & ~wild == 0 */
+	struct in6_addr addr6;    /* IPv6: matches when the first plen bits are equal */
+	unsigned plen;            /* 0..128; 0 is any source */
 };
 
 struct acl {
@@ -102,11 +108,18 @@ struct rate_slot {
 enum access_cfg_level { ACL_L_PEER = 0, ACL_L_SERVER, ACL_L_SYNC, ACL_L_QUERY, ACL_L_LIMITED,
 			ACL_L__COUNT };
 
-struct access_state {
+/* The ACLs of one family and the ACL number each level names. */
+struct access_family {
 	struct acl *acls;
 	size_t n_acls;
 	bool level_set[ACL_L__COUNT];
 	uint32_t level_acl[ACL_L__COUNT];
+};
+
+enum { ACCESS_V4 = 0, ACCESS_V6, ACCESS__FAMILIES };
+
+struct access_state {
+	struct access_family fam[ACCESS__FAMILIES];   /* [ACCESS_V4], [ACCESS_V6] */
 	bool discard_set;
 	int min_exp, avg_exp;
 	bool kod;
@@ -119,13 +132,13 @@ struct access_state {
 
 /* ---- pure ---- */
 
-/* 1: the ACL permits src (wire order), 0: denies it, -1: no rule matches
- * (or acl is NULL). */
-int acl_match(const struct acl *acl, uint32_t src);
-/* The ACL with this number, or NULL. */
-const struct acl *access_find_acl(const struct access_state *s, uint32_t number);
+/* 1: the ACL permits src, 0: denies it, -1: no rule matches (or acl is
+ * NULL). */
+int acl_match(const struct acl *acl, const struct naddr *src);
+/* The ACL with this number among a family's, or NULL. */
+const struct acl *access_find_acl(const struct access_family *f, uint32_t number);
 /* The rights of a source. */
-enum access_level access_level_of(const struct access_state *s, uint32_t src);
+enum access_level access_level_of(const struct access_state *s, const struct naddr *src);
 bool access_allows(enum access_level l, enum access_want w);
 /* Rate limiting of one request from src at monotonic time now: true when
  * the request is over the limit.  Updates the source's state. */

@@ -16,6 +16,9 @@
  * ntp-service trace` walks to LOCAL(0); `display ntp-service statistics
  * packet` counts the packets in its IPv6 block; `display current-configuration`
  * holds the IPv6 lines as VRP prints them; the clocks agree within 1 ms.
+ * Then DeviceC's IPv6 ACL (`acl ipv6 number`, `ntp-service access server
+ * 2001 ipv6 2001`) refuses DeviceD: its requests are counted as access
+ * denied and its association is stopped by the KoD DENY.
  * Every wait has a deadline.
  */
 #include <criterion/criterion.h>
@@ -98,6 +101,33 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 	}
 	lab_note("ntp_ipv6: DeviceD is %+.3f ms from DeviceC", (ed - ec) * 1e3);
 	cr_expect(fabs(ed - ec) < 1e-3, "DeviceD is %.3f ms from DeviceC", (ed - ec) * 1e3);
+
+	/* IPv6 access control: DeviceC serves 2001:DB8:1::/64 but DeviceD
+	 * (rule 5 comes first); the IPv4 `any` rule of ACL 2001 says nothing
+	 * of IPv6.  DeviceD's requests are refused and counted, answered by
+	 * KoD DENY, and its association stops. */
+	static const char *const acl_cfg[] = {
+		"acl number 2001", "rule 5 permit source any", "quit",
+		"acl ipv6 number 2001", "rule 5 deny source 2001:DB8:1::32/128",
+		"rule 10 permit source 2001:DB8:1:: 64", "quit",
+		"ntp-service access server 2001 ipv6 2001", "ntp-service kod-enable", "commit", NULL,
+	};
+	lab_lines(vc, "DeviceC", acl_cfg);
+	static const char *const c_acl_conf[] = {
+		"acl ipv6 number 2001\n rule 5 deny source 2001:DB8:1::32/128\n"
+		" rule 10 permit source 2001:DB8:1::/64\n",
+		"ntp-service access server 2001 ipv6 2001\n", NULL,
+	};
+	lab_expect_output(vc, "DeviceC", "display current-configuration", c_acl_conf);
+	static const char *const denied[] = { "clock source: 2001:DB8:1::31", "denied", NULL };
+	ok = lab_wait_output(vd, "display ntp-service sessions", denied, 60000, &out);
+	cr_assert(ok, "DeviceD's association was not denied:\n%s", out ? out : "");
+	free(out);
+	cr_assert_eq(lab_cmd(vc, "DeviceC", "display ntp-service statistics packet", &out), 0);
+	six = strstr(out, " NTP IPv6 Packet Statistical Information");
+	cr_assert(six, "no IPv6 block in:\n%s", out);
+	cr_expect_gt(lab_stat_value(six, " Access denied "), 0, "%s", out);
+	free(out);
 
 	lab_vty_close(vc);
 	lab_vty_close(vd);

@@ -92,6 +92,45 @@ Test(vauth, acls)
 		"The source wildcard 255 of rule 5 of ACL 2000 is invalid.");
 }
 
+#define ACL6(num, rules) "acl6 = ( { number = \"" num "\"; rule = ( " rules " ); } );"
+
+Test(vauth, ipv6_acls)
+{
+	ok(ACL6("2000", "{ id = \"5\"; source = \"2001:db8:1::\"; prefix_len = 48; },"
+		"{ id = \"7\"; source = \"2001:db8::66\"; prefix_len = 128; },"
+		"{ id = \"10\"; deny = true; }"));
+	/* The same number as an IPv4 ACL: two separate spaces. */
+	ok(ACL("2000", "{ id = \"5\"; }") ACL6("2000", "{ id = \"5\"; }"));
+	refused("acl6 = ( { number = \"3000\"; } );",
+		"The IPv6 ACL number 3000 is invalid: basic IPv6 ACLs are 2000 to 2999.");
+	refused(ACL6("2000", "{ id = \"4294967295\"; }"),
+		"The rule ID 4294967295 of IPv6 ACL 2000 is invalid: it must be 0 to 4294967294.");
+	refused(ACL6("2000", "{ id = \"5\"; source = \"10.0.1.0\"; prefix_len = 24; }"),
+		"The source address 10.0.1.0 of rule 5 of IPv6 ACL 2000 is invalid.");
+	refused(ACL6("2000", "{ id = \"5\"; source = \"2001:db8::\"; }"),
+		"The prefix length of rule 5 of IPv6 ACL 2000 must be 1 to 128.");
+	refused(ACL6("2000", "{ id = \"5\"; source = \"2001:db8::\"; prefix_len = 129; }"),
+		"The prefix length of rule 5 of IPv6 ACL 2000 must be 1 to 128.");
+	refused(ACL6("2000", "{ id = \"5\"; source = \"2001:db8::1\"; prefix_len = 64; }"),
+		"The source address 2001:db8::1 of rule 5 of IPv6 ACL 2000 has bits set past "
+		"its prefix length 64.");
+	refused(ACL6("2000", "{ id = \"5\"; prefix_len = 64; }"),
+		"Rule 5 of IPv6 ACL 2000 has a prefix length without a source address.");
+	refused(ACL6("2000", "{ id = \"5\"; source = \"2001:db8::\"; prefix_len = 64;"
+		     " wildcard = \"0.0.0.255\"; }"),
+		"Rule 5 of IPv6 ACL 2000 has a wildcard: IPv6 rules take a prefix length.");
+	refused(ACL("2000", "{ id = \"5\"; source = \"10.0.1.0\"; prefix_len = 24; }"),
+		"Rule 5 of ACL 2000 has a prefix length: IPv4 rules take a wildcard.");
+	/* Access levels name IPv6 ACLs apart from IPv4 ones. */
+	ok(ACL6("2001", "{ id = \"5\"; }") " ntp = { ipv6_access = { peer = 2001; limited = 2001; }; };");
+	refused("ntp = { ipv6_access = { server = 1999; }; };",
+		"The IPv6 ACL number 1999 of NTP access server must be 2000 to 2999 (a basic ACL).");
+	pending(ACL("2001", "{ id = \"5\"; }") " ntp = { ipv6_access = { server = 2001; }; };",
+		"The IPv6 ACL 2001 used by NTP access server does not exist.");
+	pending(ACL6("2001", "{ id = \"5\"; }") " ntp = { access = { server = 2001; }; };",
+		"The ACL 2001 used by NTP access server does not exist.");
+}
+
 Test(vauth, access_and_limits)
 {
 	ok(ACL("2000", "{ id = \"5\"; }") " ntp = { access = { peer = 2000; synchronization = 2000;"

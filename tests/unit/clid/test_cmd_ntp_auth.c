@@ -4,9 +4,9 @@
  * A fake cfgd applies each edit to one candidate with cfgd's own generic
  * edit code (cfgd/edit.c) and answers `get` with it, so the commands, the
  * ACL view and automatic rule numbering run as with the real daemon.
- *  - the ACL view: prompt, rules with and without ids, wildcard
- *    normalisation, undo by id or by content, `display this`, advanced ACL
- *    numbers refused;
+ *  - the ACL views (IPv4 and IPv6): prompt, rules with and without ids,
+ *    wildcard or prefix normalisation, undo by id or by content, `display
+ *    this`, advanced ACL numbers refused;
  *  - every authentication / access command renders in
  *    `display current-configuration`, and the rendered text typed into a
  *    fresh session renders the same text again (round trip, keys included,
@@ -153,6 +153,70 @@ Test(auth_cli, undo_rule_by_content)
 	cli_session_free(s);
 }
 
+Test(auth_cli, acl6_view)
+{
+	struct cli_session *s = cmd_session_new("VTY 0");
+	const char *said, *caret;
+
+	run(s, "system-view");
+	run(s, "acl ipv6 number 2000");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI-acl6-basic-2000]");
+	/* Both forms of the source; the bits past the prefix are cleared. */
+	run(s, "rule permit source 2001:db8:1::7 48");
+	run(s, "rule deny source 2001:DB8::66/128");
+	run(s, "rule 12 permit source fe80::1/10");
+	run(s, "rule 7 deny");
+	run(s, "rule permit source any");
+	run(s, "undo rule 7");
+	/* The prefix length is not optional (VRP). */
+	cli_exec(s, "rule 30 deny source 2001:db8::99");
+	cr_assert(strstr(take(), "Error:"));
+	run(s, "rule 30 deny source 2001:db8::99 128");
+	cli_exec(s, "display this");
+	cr_assert_str_eq(take(),
+			 "#\r\n"
+			 "acl ipv6 number 2000\r\n"
+			 " rule 5 permit source 2001:DB8:1::/48\r\n"
+			 " rule 10 deny source 2001:DB8::66/128\r\n"
+			 " rule 12 permit source FE80::/10\r\n"
+			 " rule 15 permit\r\n"
+			 " rule 30 deny source 2001:DB8::99/128\r\n"
+			 "#\r\n"
+			 "return\r\n");
+	/* Undo by content, normalized the same way. */
+	run(s, "undo rule permit source 2001:db8:1:ffff::1/48");
+	run(s, "undo rule deny source 2001:db8::66 128");
+	cli_exec(s, "undo rule deny source 2001:db8::67/128");
+	cr_assert_str_eq(take(), "Error: The rule does not exist.\r\n");
+	/* Bad sources: the caret under the word. */
+	cli_exec(s, "rule permit source 10.0.0.1 8");
+	said = take();
+	caret = strchr(said, '^');
+	cr_assert_not_null(caret);
+	cr_assert_eq((size_t)(caret - said), strlen(cli_prompt(s)) + 19,
+		     "the caret under the address");
+	cr_assert(strstr(caret, "Error: Wrong parameter found at '^' position."));
+	cli_exec(s, "rule permit source 2001:db8::/129");
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	cli_exec(s, "rule permit source 2001:db8:: 0");
+	cr_assert(strstr(take(), "Error: Wrong parameter"));
+	/* IPv4 rules are not IPv6 rules. */
+	cli_exec(s, "rule permit source 10.0.0.0 0.255.255.255");
+	cr_assert(strstr(take(), "Error:"));
+	cr_assert_eq(CAND->n_acl6, 1);
+	cr_assert_eq(CAND->acl6[0]->n_rule, 3);
+	cr_assert_eq(CAND->n_acl, 0);
+	/* The IPv4 and IPv6 number spaces are apart. */
+	run(s, "quit");
+	run(s, "acl number 2000");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI-acl-basic-2000]");
+	run(s, "quit");
+	run(s, "undo acl ipv6 number 2000");
+	cr_assert_eq(CAND->n_acl6, 0);
+	cr_assert_eq(CAND->n_acl, 1);
+	cli_session_free(s);
+}
+
 static const char *const commands[] = {
 	"system-view",
 	"acl number 2000",
@@ -162,13 +226,22 @@ static const char *const commands[] = {
 	"acl number 2001",
 	"rule 1 permit source 10.0.1.32 0",
 	"quit",
+	"acl ipv6 number 2000",
+	"rule 5 permit source 2001:db8:1:: 48",
+	"rule 10 deny",
+	"quit",
+	"acl ipv6 2002",
+	"rule 0 permit source 2001:db8::66/128",
+	"quit",
 	"ntp-service authentication enable",
 	"ntp-service authentication-keyid 1 authentication-mode md5 Meridian-Key1",
 	"ntp-service authentication-keyid 4294967295 authentication-mode hmac-sha256 cipher s3cr3t%^%#x",
 	"ntp-service reliable authentication-keyid 1",
 	"ntp-service access peer 2001",
+	"ntp-service access peer ipv6 2000",
 	"ntp-service access synchronization 2000",
-	"ntp-service access limited 2000",
+	"ntp-service access query ipv6 2002",
+	"ntp-service access limited ipv6 2002 2000",
 	"ntp-service max-dynamic-sessions 50",
 	"ntp-service discard avg-interval 6 min-interval 2",
 	"ntp-service kod-enable",
@@ -190,14 +263,22 @@ static const char *const expected =
 	"acl number 2001\r\n"
 	" rule 1 permit source 10.0.1.32 0\r\n"
 	"#\r\n"
+	"acl ipv6 number 2000\r\n"
+	" rule 5 permit source 2001:DB8:1::/48\r\n"
+	" rule 10 deny\r\n"
+	"#\r\n"
+	"acl ipv6 number 2002\r\n"
+	" rule 0 permit source 2001:DB8::66/128\r\n"
+	"#\r\n"
 	"ntp-service server disable\r\n"
 	"ntp-service authentication enable\r\n"
 	"ntp-service authentication-keyid 1 authentication-mode md5 cipher %^%#TWVyaWRpYW4tS2V5MQ==%^%#\r\n"
 	"ntp-service authentication-keyid 4294967295 authentication-mode hmac-sha256 cipher %^%#czNjcjN0JV4lI3g=%^%#\r\n"
 	"ntp-service reliable authentication-keyid 1\r\n"
-	"ntp-service access peer 2001\r\n"
+	"ntp-service access peer 2001 ipv6 2000\r\n"
 	"ntp-service access synchronization 2000\r\n"
-	"ntp-service access limited 2000\r\n"
+	"ntp-service access query ipv6 2002\r\n"
+	"ntp-service access limited 2000 ipv6 2002\r\n"
 	"ntp-service max-dynamic-sessions 50\r\n"
 	"ntp-service discard min-interval 2 avg-interval 6\r\n"
 	"ntp-service kod-enable\r\n"
@@ -259,6 +340,8 @@ Test(auth_cli, render_and_round_trip)
 	run(s, "undo ntp-service authentication-keyid 4294967295");
 	run(s, "undo ntp-service access synchronization");
 	run(s, "undo ntp-service access limited 2000");
+	run(s, "undo ntp-service access peer ipv6");
+	run(s, "undo ntp-service access query");
 	run(s, "undo ntp-service discard");
 	run(s, "undo ntp-service kod-enable");
 	run(s, "undo ntp-service max-dynamic-sessions");
@@ -269,6 +352,7 @@ Test(auth_cli, render_and_round_trip)
 	cr_assert(strstr(second, "ntp-service authentication-keyid 1 authentication-mode md5 "
 			 "cipher %^%#TWVyaWRpYW4tS2V5MQ==%^%#\r\n"
 			 "ntp-service access peer 2001\r\n"
+			 "ntp-service access limited ipv6 2002\r\n"
 			 "ntp-service unicast-server 10.0.1.31 authentication-keyid 1\r\n"
 			 "#\r\n"), "%s", second);
 	cr_assert_null(strstr(second, "reliable"));
@@ -301,6 +385,14 @@ Test(auth_cli, key_errors)
 	cr_assert(strstr(take(), "Error:"));
 	cli_exec(s, "ntp-service discard");
 	cr_assert(strstr(take(), "Error: Incomplete command"));
+	cli_exec(s, "ntp-service discard min-interval 2 min-interval 3");
+	cr_assert(strstr(take(), "Error:"));
+	cli_exec(s, "ntp-service access peer");
+	cr_assert(strstr(take(), "Error: Incomplete command"));
+	cli_exec(s, "ntp-service access peer ipv6");
+	cr_assert(strstr(take(), "Error: Incomplete command"));
+	cli_exec(s, "ntp-service access peer 2000 2001");
+	cr_assert(strstr(take(), "Error:"));
 	cli_exec(s, "ntp-service max-dynamic-sessions 101");
 	cr_assert(strstr(take(), "Error: Wrong parameter"));
 	cr_assert_null(CAND->ntp);

@@ -36,59 +36,115 @@ static uint32_t hip(const char *s)
 	return ntohl(ip(s));
 }
 
+/* A source address (IPv4 or IPv6) as a pointer to a static slot: up to
+ * four live at once. */
+static const struct naddr *src(const char *s)
+{
+	static struct naddr slot[4];
+	static unsigned next;
+	struct naddr *a = &slot[next++ % 4];
+
+	cr_assert_eq(naddr_parse(s, a), 0, "%s", s);
+	return a;
+}
+
+static struct acl_rule rule4(uint32_t id, bool deny, const char *addr, const char *wild)
+{
+	return (struct acl_rule){ .id = id, .deny = deny, .family = AF_INET,
+				  .addr = addr ? hip(addr) : 0,
+				  .wild = addr ? hip(wild) : 0xffffffffu };
+}
+
+static struct acl_rule rule6(uint32_t id, bool deny, const char *addr, unsigned plen)
+{
+	struct acl_rule r = { .id = id, .deny = deny, .family = AF_INET6, .plen = plen };
+
+	if (addr)
+		cr_assert_eq(inet_pton(AF_INET6, addr, &r.addr6), 1);
+	return r;
+}
+
 Test(access, acl_match)
 {
 	struct acl_rule rules[] = {
-		{ .id = 5, .deny = true, .addr = hip("10.0.1.33"), .wild = 0 },
-		{ .id = 10, .deny = false, .addr = hip("10.0.1.0"), .wild = hip("0.0.0.255") },
-		{ .id = 15, .deny = true, .addr = 0, .wild = 0xffffffffu },
+		rule4(5, true, "10.0.1.33", "0.0.0.0"),
+		rule4(10, false, "10.0.1.0", "0.0.0.255"),
+		rule4(15, true, NULL, NULL),
 	};
 	struct acl a = { .number = 2000, .rule = rules, .n = 3 };
 	struct acl none = { .number = 2001, .rule = NULL, .n = 0 };
 
-	cr_assert_eq(acl_match(&a, ip("10.0.1.33")), 0);
-	cr_assert_eq(acl_match(&a, ip("10.0.1.32")), 1);
-	cr_assert_eq(acl_match(&a, ip("10.0.2.1")), 0);   /* rule 15: deny any */
+	cr_assert_eq(acl_match(&a, src("10.0.1.33")), 0);
+	cr_assert_eq(acl_match(&a, src("10.0.1.32")), 1);
+	cr_assert_eq(acl_match(&a, src("10.0.2.1")), 0);   /* rule 15: deny any */
+	/* An IPv4 ACL says nothing of IPv6 sources, `any` included. */
+	cr_assert_eq(acl_match(&a, src("2001:db8::1")), -1);
 	a.n = 2;
-	cr_assert_eq(acl_match(&a, ip("10.0.2.1")), -1);
-	cr_assert_eq(acl_match(&none, ip("10.0.2.1")), -1);
-	cr_assert_eq(acl_match(NULL, ip("10.0.2.1")), -1);
+	cr_assert_eq(acl_match(&a, src("10.0.2.1")), -1);
+	cr_assert_eq(acl_match(&none, src("10.0.2.1")), -1);
+	cr_assert_eq(acl_match(NULL, src("10.0.2.1")), -1);
+}
+
+Test(access, acl6_match)
+{
+	struct acl_rule rules[] = {
+		rule6(5, true, "2001:db8:1::33", 128),
+		rule6(10, false, "2001:db8:1::", 64),
+		rule6(12, false, "2001:db8:ff80::", 41),   /* a prefix that ends inside a byte */
+		rule6(15, true, NULL, 0),
+	};
+	struct acl a = { .number = 2000, .rule = rules, .n = 4 };
+
+	cr_assert_eq(acl_match(&a, src("2001:db8:1::33")), 0);
+	cr_assert_eq(acl_match(&a, src("2001:db8:1::32")), 1);
+	cr_assert_eq(acl_match(&a, src("2001:db8:1:0:ffff::1")), 1);
+	cr_assert_eq(acl_match(&a, src("2001:db8:1:1::1")), 0);          /* deny any */
+	cr_assert_eq(acl_match(&a, src("2001:db8:ffc0::1")), 1);         /* bit 41 clear */
+	cr_assert_eq(acl_match(&a, src("2001:db8:ffff::1")), 1);
+	cr_assert_eq(acl_match(&a, src("2001:db8:ff00::1")), 0);         /* bit 40 differs */
+	/* An IPv6 ACL says nothing of IPv4 sources. */
+	cr_assert_eq(acl_match(&a, src("10.0.1.32")), -1);
+	a.n = 3;
+	cr_assert_eq(acl_match(&a, src("2001:db8:2::1")), -1);
 }
 
 Test(access, levels)
 {
 	static struct access_state s;   /* large: not on the stack */
-	struct acl_rule r_peer[] = { { .id = 5, .addr = hip("10.0.1.31"), .wild = 0 } };
+	struct acl_rule r_peer[] = { rule4(5, false, "10.0.1.31", "0.0.0.0") };
 	struct acl_rule r_sync[] = {
-		{ .id = 5, .deny = true, .addr = hip("10.0.1.33"), .wild = 0 },
-		{ .id = 10, .addr = hip("10.0.1.0"), .wild = hip("0.0.0.255") },
+		rule4(5, true, "10.0.1.33", "0.0.0.0"),
+		rule4(10, false, "10.0.1.0", "0.0.0.255"),
 	};
 	struct acl acls[] = {
 		{ .number = 2000, .rule = r_peer, .n = 1 },
 		{ .number = 2001, .rule = r_sync, .n = 2 },
 	};
+	struct access_family *f = &s.fam[ACCESS_V4];
 
 	memset(&s, 0, sizeof(s));
-	cr_assert_eq(access_level_of(&s, ip("1.2.3.4")), ACCESS_PEER);
-	s.acls = acls;
-	s.n_acls = 2;
-	s.level_set[ACL_L_PEER] = true;
-	s.level_acl[ACL_L_PEER] = 2000;
-	s.level_set[ACL_L_SYNC] = true;
-	s.level_acl[ACL_L_SYNC] = 2001;
-	cr_assert_eq(access_level_of(&s, ip("10.0.1.31")), ACCESS_PEER);
-	cr_assert_eq(access_level_of(&s, ip("10.0.1.32")), ACCESS_SYNC);
-	cr_assert_eq(access_level_of(&s, ip("10.0.1.33")), ACCESS_NONE);
-	cr_assert_eq(access_level_of(&s, ip("10.9.9.9")), ACCESS_NONE);
+	cr_assert_eq(access_level_of(&s, src("1.2.3.4")), ACCESS_PEER);
+	f->acls = acls;
+	f->n_acls = 2;
+	f->level_set[ACL_L_PEER] = true;
+	f->level_acl[ACL_L_PEER] = 2000;
+	f->level_set[ACL_L_SYNC] = true;
+	f->level_acl[ACL_L_SYNC] = 2001;
+	cr_assert_eq(access_level_of(&s, src("10.0.1.31")), ACCESS_PEER);
+	cr_assert_eq(access_level_of(&s, src("10.0.1.32")), ACCESS_SYNC);
+	cr_assert_eq(access_level_of(&s, src("10.0.1.33")), ACCESS_NONE);
+	cr_assert_eq(access_level_of(&s, src("10.9.9.9")), ACCESS_NONE);
+	/* IPv6 sources are judged by the IPv6 levels: none set, peer rights. */
+	cr_assert_eq(access_level_of(&s, src("2001:db8::1")), ACCESS_PEER);
 	/* A level naming a missing ACL permits nobody. */
-	s.level_set[ACL_L_SERVER] = true;
-	s.level_acl[ACL_L_SERVER] = 2999;
-	cr_assert_eq(access_level_of(&s, ip("10.0.1.32")), ACCESS_SYNC);
+	f->level_set[ACL_L_SERVER] = true;
+	f->level_acl[ACL_L_SERVER] = 2999;
+	cr_assert_eq(access_level_of(&s, src("10.0.1.32")), ACCESS_SYNC);
 	/* limited alone grants nothing and denies nothing. */
-	memset(s.level_set, 0, sizeof(s.level_set));
-	s.level_set[ACL_L_LIMITED] = true;
-	s.level_acl[ACL_L_LIMITED] = 2000;
-	cr_assert_eq(access_level_of(&s, ip("10.9.9.9")), ACCESS_PEER);
+	memset(f->level_set, 0, sizeof(f->level_set));
+	f->level_set[ACL_L_LIMITED] = true;
+	f->level_acl[ACL_L_LIMITED] = 2000;
+	cr_assert_eq(access_level_of(&s, src("10.9.9.9")), ACCESS_PEER);
 
 	cr_assert(access_allows(ACCESS_PEER, ACCESS_W_PEER));
 	cr_assert(access_allows(ACCESS_PEER, ACCESS_W_TIME));

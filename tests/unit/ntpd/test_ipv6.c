@@ -546,6 +546,100 @@ Test(ipv6, access_control_of_ipv6_sources)
 	fx_fini(&f);
 }
 
+/* `ntp-service access server 2000 ipv6 2001` and `access limited ipv6
+ * 2002`: IPv6 sources are judged by IPv6 ACLs, IPv4 ones by IPv4 ACLs. */
+Test(ipv6, ipv6_acls_restrict_ipv6_sources)
+{
+	struct fx f;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
+	NtpAccess acc = NTP_ACCESS__INIT, acc6 = NTP_ACCESS__INIT;
+	Acl acl = ACL__INIT, acl6 = ACL__INIT, lim6 = ACL__INIT;
+	AclRule rule = ACL_RULE__INIT, deny6 = ACL_RULE__INIT, permit6 = ACL_RULE__INIT;
+	AclRule lim_rule = ACL_RULE__INIT;
+	Acl *acls[1] = { &acl }, *acls6[2] = { &acl6, &lim6 };
+	AclRule *rules[1] = { &rule }, *rules6[2] = { &permit6, &deny6 }, *lim_rules[1] = { &lim_rule };
+	int answered = 0;
+
+	fx_init(&f);
+	rm.has_stratum = true;
+	rm.stratum = 2;
+	ntp.refclock_master = &rm;
+	/* IPv4: only 10.0.0.0/8. */
+	acl.number = "2000";
+	acl.n_rule = 1;
+	acl.rule = rules;
+	rule.id = "5";
+	rule.source = "10.0.0.0";
+	rule.wildcard = "0.255.255.255";
+	/* IPv6: 2001:db8:1::/48 but its host ::66 (rule 5 is tried first). */
+	acl6.number = "2001";
+	acl6.n_rule = 2;
+	acl6.rule = rules6;
+	deny6.id = "5";
+	deny6.has_deny = deny6.deny = true;
+	deny6.source = "2001:db8:1::66";
+	deny6.has_prefix_len = true;
+	deny6.prefix_len = 128;
+	permit6.id = "10";
+	permit6.source = "2001:db8:1::";
+	permit6.has_prefix_len = true;
+	permit6.prefix_len = 48;
+	acc.has_server = true;
+	acc.server = 2000;
+	acc6.has_server = true;
+	acc6.server = 2001;
+	ntp.access = &acc;
+	ntp.ipv6_access = &acc6;
+	cfg.n_acl = 1;
+	cfg.acl = acls;
+	cfg.n_acl6 = 1;
+	cfg.acl6 = acls6;
+	cfg.ntp = &ntp;
+	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_gt(request_from(&f, "10.1.2.3"), 0);
+	cr_assert_eq(request_from(&f, "192.0.2.1"), 0, "outside the IPv4 ACL");
+	cr_assert_gt(request_from(&f, "2001:db8:1:2::7"), 0);
+	cr_assert_eq(request_from(&f, "2001:db8:1::66"), 0, "denied by rule 5");
+	cr_assert_eq(request_from(&f, "2001:db8:2::7"), 0, "outside the IPv6 ACL");
+	cr_assert_eq(f.s->stats6.drop[NTPD_DROP_ACCESS], 2);
+
+	/* Only IPv6 access configured: IPv4 sources keep peer rights. */
+	ntp.access = NULL;
+	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_gt(request_from(&f, "192.0.2.1"), 0);
+	cr_assert_eq(request_from(&f, "2001:db8:2::7"), 0);
+
+	/* `limited ipv6 2002`: IPv6 sources of 2002 are rate limited; nothing
+	 * else is, `discard` notwithstanding (a limited ACL is configured). */
+	ntp.ipv6_access = &acc6;
+	acc6.has_server = false;
+	acc6.has_limited = true;
+	acc6.limited = 2002;
+	lim6.number = "2002";
+	lim6.n_rule = 1;
+	lim6.rule = lim_rules;
+	lim_rule.id = "0";
+	lim_rule.source = "2001:db8:9::";
+	lim_rule.has_prefix_len = true;
+	lim_rule.prefix_len = 64;
+	cfg.n_acl6 = 2;
+	NtpDiscard disc = NTP_DISCARD__INIT;
+	disc.has_min_interval = true;
+	disc.min_interval = 4;
+	ntp.discard = &disc;
+	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	for (int i = 0; i < 3; i++)
+		answered += request_from(&f, "2001:db8:9::1") > 0;
+	cr_assert_eq(answered, 1, "limited: the first request only");
+	for (int i = 0; i < 3; i++)
+		cr_assert_gt(request_from(&f, "2001:db8:8::1"), 0, "not in the limited ACL");
+	for (int i = 0; i < 3; i++)
+		cr_assert_gt(request_from(&f, "192.0.2.9"), 0, "IPv4: not limited");
+	fx_fini(&f);
+}
+
 Test(ipv6, own_ipv6_address_in_a_refid_is_a_loop)
 {
 	struct fx f;
