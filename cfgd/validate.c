@@ -17,8 +17,12 @@
  *                     ::, not ff00::/8); version 1..4; key id 1..4294967295;
  *                     minpoll and maxpoll 3..17 with minpoll <= maxpoll
  *                     (absent ones count as their defaults 6 and 10); port
- *                     1..65535; burst/iburst only for servers; VPN instance
- *                     1..31 characters; a source interface that exists
+ *                     1..65535; burst/iburst only for servers; a VPN instance
+ *                     that exists (none can be configured yet: `ip
+ *                     vpn-instance` is a later feature, so one named here is
+ *                     refused as VRP refuses an unknown instance, rather
+ *                     than used as the public network); a source interface
+ *                     that exists
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
  *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16
@@ -352,6 +356,9 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 	if (as->vpn_instance && (as->vpn_instance[0] == '\0' || strlen(as->vpn_instance) > 31))
 		validate_add(l, "The VPN instance name of NTP %s %s must be 1 to 31 characters.",
 		    kind, addr);
+	else if (as->vpn_instance)
+		validate_add(l, "The VPN instance %s of NTP %s %s does not exist.",
+		    as->vpn_instance, kind, addr);
 	if (as->source_interface && bootstrap_interface(bs, as->source_interface) == NULL)
 		validate_add(l, "The source interface %s of NTP %s %s does not exist.",
 		    as->source_interface, kind, addr);

@@ -127,6 +127,8 @@ Test(cli_errors, wrong_lines_change_nothing, .fini = lab_down, .timeout = 200)
 		{ "ntp-service unicast-server 224.0.0.1", NULL, "224.0.0.1", true },
 		{ "ntp-service refclock-master 16", "Error: Wrong parameter found at '^' position.",
 		  "16" },
+		{ "ntp-service unicast-server vpn-instance blue 10.0.1.40",
+		  "Error: The VPN instance blue of NTP server 10.0.1.40 does not exist.", NULL, true },
 		{ long_line, NULL, NULL },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -117,7 +117,7 @@ Test(validate, ntp_association_options)
 {
 	ok(SERVER("version = 4; authentication_keyid = 4294967295L; minpoll = 3; maxpoll = 17;"
 		  " port = 65535; burst = true; iburst = true; preferred = true;"
-		  " source_interface = \"LoopBack0\"; vpn_instance = \"mgmt\";"));
+		  " source_interface = \"LoopBack0\";"));
 	ok(PEER("version = 1; minpoll = 10; preempt = true;"));
 	refused(SERVER("version = 5;"), "The NTP version of server 10.0.1.31 must be 1 to 4.");
 	refused(SERVER("version = 0;"), "The NTP version of server 10.0.1.31 must be 1 to 4.");
@@ -138,6 +138,11 @@ Test(validate, ntp_association_options)
 		"The source interface Vlanif10 of NTP server 10.0.1.31 does not exist.");
 	refused(SERVER("vpn_instance = \"\";"),
 		"The VPN instance name of NTP server 10.0.1.31 must be 1 to 31 characters.");
+	/* No VPN instance can be configured yet: any name is unknown. */
+	refused(SERVER("vpn_instance = \"mgmt\";"),
+		"The VPN instance mgmt of NTP server 10.0.1.31 does not exist.");
+	refused(PEER("vpn_instance = \"blue\";"),
+		"The VPN instance blue of NTP peer 10.0.1.32 does not exist.");
 }
 
 Test(validate, ntp_global)
