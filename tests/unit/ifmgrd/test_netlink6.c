@@ -8,6 +8,8 @@
  * IFA_F_* flags), and IfState.ipv6 through a Clone subscriber, as ntpd sees
  * it.  While waiting, every published address is checked to be out of DAD
  * in the kernel at that moment: an address is never shown while tentative.
+ * The same goes for the kernel's own link-local address
+ * (IfState.ipv6_link_local).
  */
 #include <arpa/inet.h>
 
@@ -118,6 +120,31 @@ static bool published(void *arg)
 	return true;
 }
 
+/* IfState.ipv6_link_local is the kernel's link-local address of dev; while
+ * waiting, a shown one must be out of DAD in the kernel at that moment. */
+struct want_ll {
+	struct test_sub *ts;
+	const char *dev;
+	bool published_tentative;
+};
+
+static bool ll_published(void *arg)
+{
+	struct want_ll *w = arg;
+	const IfState *st = test_sub_find(w->ts, GE);
+	struct in6_addr a;
+	long f;
+
+	if (!st || !st->ipv6_link_local || !st->ipv6_link_local[0])
+		return false;
+	f = kernel_flags6(w->dev, st->ipv6_link_local, 64);
+	if (f < 0 || (f & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
+		w->published_tentative = true;
+		return false;
+	}
+	return inet_pton(AF_INET6, st->ipv6_link_local, &a) == 1 && IN6_IS_ADDR_LINKLOCAL(&a);
+}
+
 static bool dad_failed(void *arg)
 {
 	long f = kernel_flags6("mrd0", "2001:db8:7::7", 64);
@@ -173,6 +200,11 @@ Test(netlink6, addresses_published_after_dad)
 	 * DAD has finished, in configuration order. */
 	apply(im, true, two, 2, errs, sizeof(errs));
 	cr_assert_str_eq(errs, "");
+	/* The link comes up: the kernel's link-local address is published once
+	 * its DAD has passed, never before. */
+	struct want_ll wl = { &r.ts, "mrd0", false };
+	cr_assert(test_wait_for(loop, 15000, ll_published, &wl), "link-local address not published");
+	cr_assert_not(wl.published_tentative, "the link-local address was published while tentative");
 	struct want6 w = { &r.ts, "mrd0", { "2001:db8:2::1", "2001:db8:1::1" }, { 64, 64 } };
 	cr_assert(test_wait_for(loop, 15000, published, &w), "addresses not published after DAD");
 	cr_assert_not(w.published_tentative, "an address was published while tentative");
