@@ -48,32 +48,12 @@ static void kernel_del6(const char *dev, const char *ip, unsigned plen)
 }
 
 /* The kernel's flags of dev's address ip/plen (plen 0: any) (IFA_F_*), or -1
- * when absent, from /proc/net/if_inet6 (this namespace's). */
+ * when absent. */
 static long kernel_flags6(const char *dev, const char *ip, unsigned plen)
 {
-	FILE *f = fopen("/proc/net/if_inet6", "r");
-	char hex[33], name[IFNAMSIZ + 1];
-	unsigned idx, pl, scope, flags;
-	struct in6_addr want;
-	long found = -1;
+	unsigned flags;
 
-	cr_assert_not_null(f);
-	cr_assert_eq(inet_pton(AF_INET6, ip, &want), 1);
-	while (fscanf(f, "%32s %x %x %x %x %16s", hex, &idx, &pl, &scope, &flags, name) == 6) {
-		struct in6_addr a;
-
-		for (int i = 0; i < 16; i++) {
-			unsigned byte;
-
-			sscanf(hex + 2 * i, "%2x", &byte);
-			a.s6_addr[i] = (uint8_t)byte;
-		}
-		if (strcmp(name, dev) == 0 && (plen == 0 || pl == plen) &&
-		    memcmp(&a, &want, sizeof(a)) == 0)
-			found = flags;
-	}
-	fclose(f);
-	return found;
+	return nl_inet6_find(dev, ip, plen, NULL, &flags) == 0 ? (long)flags : -1;
 }
 
 /* --- what is waited for ------------------------------------------------ */
