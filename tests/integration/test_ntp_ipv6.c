@@ -37,31 +37,31 @@
 
 #include "lab.h"
 
-/* Wait (60 s at most) until DeviceD's virtual clock is within 1 ms of
- * DeviceC's; note and expect it. */
+/* DeviceD's virtual clock within 1 ms of DeviceC's (60 s at most), noted. */
 static void expect_agreement(const char *what)
 {
-	double deadline = lab_now() + 60, ec = 0, ed = 0;
+	double d = lab_wait_agreement("DeviceD", "DeviceC", 1e-3, 60000);
 
-	for (;;) {
-		ec = lab_true_error("DeviceC");
-		ed = lab_true_error("DeviceD");
-		if (fabs(ed - ec) < 1e-3 || lab_now() > deadline)
-			break;
-		lab_pause_ms(500);
-	}
-	lab_note("%s: DeviceD is %+.3f ms from DeviceC", what, (ed - ec) * 1e3);
-	cr_expect(fabs(ed - ec) < 1e-3, "DeviceD is %.3f ms from DeviceC", (ed - ec) * 1e3);
+	lab_note("%s: DeviceD is %+.3f ms from DeviceC", what, d * 1e3);
+	cr_expect(fabs(d) < 1e-3, "DeviceD is %.3f ms from DeviceC", d * 1e3);
+}
+
+/* DeviceC (true time) and DeviceD (+0.3 s, +15 ppm) on the lab bridge,
+ * a VTY session on each. */
+static void two_devices(struct vty **vc, struct vty **vd)
+{
+	lab_require_root();
+	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.3:15", NULL), 0, "the lab did not come up");
+	*vc = lab_vty("DeviceC", 20000);
+	*vd = lab_vty("DeviceD", 20000);
+	cr_assert(*vc && *vd, "no VTY session");
 }
 
 Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 {
-	lab_require_root();
-	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.3:15", NULL), 0, "the lab did not come up");
+	struct vty *vc, *vd;
 
-	struct vty *vc = lab_vty("DeviceC", 20000);
-	struct vty *vd = lab_vty("DeviceD", 20000);
-	cr_assert(vc && vd, "no VTY session");
+	two_devices(&vc, &vd);
 
 	static const char *const c_cfg[] = {
 		"system-view", "sysname DeviceC", "interface GigabitEthernet0/1/0", "undo shutdown",
@@ -134,12 +134,9 @@ static void upper(const char *in, char *out, size_t len)
 
 Test(ntp_ipv6, client_of_a_link_local_server, .fini = lab_down, .timeout = 240)
 {
-	lab_require_root();
-	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.3:15", NULL), 0, "the lab did not come up");
+	struct vty *vc, *vd;
 
-	struct vty *vc = lab_vty("DeviceC", 20000);
-	struct vty *vd = lab_vty("DeviceD", 20000);
-	cr_assert(vc && vd, "no VTY session");
+	two_devices(&vc, &vd);
 
 	static const char *const c_cfg[] = {
 		"system-view", "sysname DeviceC", "interface GigabitEthernet0/1/0", "undo shutdown",

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -93,6 +94,18 @@ double lab_true_error(const char *dev)
 	e = rep->sys->true_error;
 	ntp_reply__free_unpacked(rep, NULL);
 	return e;
+}
+
+double lab_wait_agreement(const char *dev, const char *ref, double tol, int timeout_ms)
+{
+	double deadline = lab_now() + timeout_ms / 1000.0, d;
+
+	for (;;) {
+		d = lab_true_error(dev) - lab_true_error(ref);
+		if (fabs(d) < tol || lab_now() > deadline)
+			return d;
+		lab_pause_ms(500);
+	}
 }
 
 long long lab_stat_value(const char *out, const char *label)

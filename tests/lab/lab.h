@@ -130,6 +130,10 @@ void lab_expect_output(struct vty *v, const char *dev, const char *cmd,
 		       const char *const *want);
 /* The true error of dev's virtual clock (s), from ntpd's ctl socket. */
 double lab_true_error(const char *dev);
+/* Wait (timeout_ms at most) until dev's virtual clock is within tol
+ * seconds of ref's; the last difference of their true errors (dev - ref,
+ * seconds). */
+double lab_wait_agreement(const char *dev, const char *ref, double tol, int timeout_ms);
 /* The number after the ':' of the first line of a display that contains
  * label (`display ntp-service statistics packet`), or -1 when there is no
  * such line. */

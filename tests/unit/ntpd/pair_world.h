@@ -101,9 +101,10 @@ static void config_server(struct fx *f, const char *srv_if)
 	cr_assert_eq(apply(f->s, &cfg, NULL, 0), 0);
 }
 
-/* C: `unicast-server ipv6 ADDR port <S's>` with the given source options. */
-static int config_client(struct fx *f, const char *addr, bool v6, const char *srcif,
-			 const char *v6_global_src, char *err, size_t len)
+/* C: `unicast-server ipv6 ADDR port <S's>` (`unicast-peer` when peer) with
+ * the given source options.  The number of errors, the first in err. */
+static int config_assoc(struct fx *f, bool peer, const char *addr, bool v6, const char *srcif,
+			const char *v6_global_src, char *err, size_t len)
 {
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
@@ -116,11 +117,22 @@ static int config_client(struct fx *f, const char *addr, bool v6, const char *sr
 	na.has_port = true;
 	na.port = f->bs_s.ntp.port;
 	na.source_interface = (char *)srcif;
-	ntp.unicast_server = list;
-	ntp.n_unicast_server = 1;
+	if (peer) {
+		ntp.unicast_peer = list;
+		ntp.n_unicast_peer = 1;
+	} else {
+		ntp.unicast_server = list;
+		ntp.n_unicast_server = 1;
+	}
 	ntp.ipv6_source_interface = (char *)v6_global_src;
 	cfg.ntp = &ntp;
 	return apply(f->c, &cfg, err, len);
+}
+
+static int config_client(struct fx *f, const char *addr, bool v6, const char *srcif,
+			 const char *v6_global_src, char *err, size_t len)
+{
+	return config_assoc(f, false, addr, v6, srcif, v6_global_src, err, len);
 }
 
 struct wait {

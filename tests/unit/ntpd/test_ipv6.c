@@ -201,24 +201,13 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 Test(ipv6, symmetric_peers_over_ipv6, .timeout = 90)
 {
 	struct fx f;
-	Config cfg = CONFIG__INIT;
-	Ntp ntp = NTP__INIT;
-	NtpAssociation na = NTP_ASSOCIATION__INIT;
-	NtpAssociation *list[1] = { &na };
 	struct assoc *dyn;
 
 	fx_init(&f);
 	config_server(&f, NULL);
 	/* C is S's symmetric-active peer over IPv6; S answers with a dynamic
 	 * passive association keyed by C's IPv6 address and port. */
-	na.address = "::1";
-	na.has_ipv6 = na.ipv6 = true;
-	na.has_port = true;
-	na.port = f.bs_s.ntp.port;
-	ntp.unicast_peer = list;
-	ntp.n_unicast_peer = 1;
-	cfg.ntp = &ntp;
-	cr_assert_eq(apply(f.c, &cfg, NULL, 0), 0);
+	cr_assert_eq(config_assoc(&f, true, "::1", true, NULL, NULL, NULL, 0), 0);
 	cr_assert_eq(f.c->assocs->opts.hmode, NTP_MODE_ACTIVE);
 	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize to its IPv6 peer");
 	dyn = f.s->assocs;

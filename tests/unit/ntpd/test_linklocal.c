@@ -138,6 +138,24 @@ static void set_link(struct ntpd *core, const struct link *l)
 	set_links(core, 1, &name, &l->ifindex, &ll);
 }
 
+/* links_up(), then pair_world's cores, each told of its end of the pair. */
+static void links_world(struct fx *f)
+{
+	links_up();
+	fx_init(f);
+	set_link(f->s, &link_s);
+	set_link(f->c, &link_c);
+}
+
+/* The address text on interface ifindex. */
+static struct naddr scoped(const char *text, unsigned ifindex)
+{
+	struct naddr a;
+
+	cr_assert_eq(naddr_parse(text, &a), 0, "%s", text);
+	return naddr_scoped(&a, ifindex);
+}
+
 static void check_session(struct ntpd *core, const char *source, const char *local)
 {
 	NtpReply *r = ask_sessions(core, true);
@@ -155,10 +173,7 @@ Test(linklocal, client_of_a_link_local_server, .timeout = 90)
 	struct assoc *p;
 	struct naddr want;
 
-	links_up();
-	fx_init(&f);
-	set_link(f.s, &link_s);
-	set_link(f.c, &link_c);
+	links_world(&f);
 	config_server(&f, NULL);
 	cr_assert_eq(config_client(&f, link_s.ll, true, GE, NULL, NULL, 0), 0);
 
@@ -166,12 +181,10 @@ Test(linklocal, client_of_a_link_local_server, .timeout = 90)
 	 * address there. */
 	p = f.c->assocs;
 	cr_assert_not_null(p);
-	cr_assert_eq(naddr_parse(link_s.ll, &want), 0);
-	want = naddr_scoped(&want, link_c.ifindex);
+	want = scoped(link_s.ll, link_c.ifindex);
 	cr_assert(naddr_eq(&p->addr, &want));
 	cr_assert_str_eq(p->addr_text, link_s.upper);
-	cr_assert_eq(naddr_parse(link_c.ll, &want), 0);
-	want = naddr_scoped(&want, link_c.ifindex);
+	want = scoped(link_c.ll, link_c.ifindex);
 	cr_assert(naddr_eq(&p->src_addr, &want));
 	cr_assert_not_null(p->sock);
 	cr_assert(naddr_eq(&p->sock->addr, &want), "bound to C's link-local address");
@@ -185,8 +198,6 @@ Test(linklocal, client_of_a_link_local_server, .timeout = 90)
 	 * interface the requests came in on (C got the answers). */
 	cr_assert_gt(f.s->stats6.answered, 3);
 	cr_assert_eq(f.c->stats.send_err, 0);
-	cr_assert_eq(naddr_parse(link_c.ll, &want), 0);
-	want = naddr_scoped(&want, link_c.ifindex);
 	cr_assert(naddr_eq(&p->dst_addr, &want), "our address on the answers, with its interface");
 	check_session(f.c, link_s.upper, link_c.upper);
 	cr_assert_eq(f.c->n_op_errs, 0);
@@ -198,10 +209,7 @@ Test(linklocal, global_source_interface_and_server_source_interface, .timeout = 
 	struct fx f;
 	struct naddr ll;
 
-	links_up();
-	fx_init(&f);
-	set_link(f.s, &link_s);
-	set_link(f.c, &link_c);
+	links_world(&f);
 	/* S serves only on its interface, which has a link-local address and
 	 * nothing else: no error, a serving socket there. */
 	config_server(&f, GE);
@@ -209,8 +217,7 @@ Test(linklocal, global_source_interface_and_server_source_interface, .timeout = 
 	cr_assert_null(f.s->server_sock);
 	cr_assert_null(f.s->server_sock6);
 	cr_assert_eq(f.s->n_socks, 1);
-	cr_assert_eq(naddr_parse(link_s.ll, &ll), 0);
-	ll = naddr_scoped(&ll, link_s.ifindex);
+	ll = scoped(link_s.ll, link_s.ifindex);
 	cr_assert(naddr_eq(&f.s->socks[0]->addr, &ll));
 	cr_assert(f.s->socks[0]->serves);
 	/* C names the interface once, for every IPv6 server. */
@@ -229,33 +236,17 @@ static bool c_synced_and_s_has_peer(struct fx *f)
 Test(linklocal, symmetric_peers_over_link_local, .timeout = 90)
 {
 	struct fx f;
-	Config cfg = CONFIG__INIT;
-	Ntp ntp = NTP__INIT;
-	NtpAssociation na = NTP_ASSOCIATION__INIT;
-	NtpAssociation *list[1] = { &na };
 	struct naddr want;
 	struct assoc *dyn;
 
-	links_up();
-	fx_init(&f);
-	set_link(f.s, &link_s);
-	set_link(f.c, &link_c);
+	links_world(&f);
 	config_server(&f, NULL);
-	na.address = link_s.ll;
-	na.has_ipv6 = na.ipv6 = true;
-	na.has_port = true;
-	na.port = f.bs_s.ntp.port;
-	na.source_interface = GE;
-	ntp.unicast_peer = list;
-	ntp.n_unicast_peer = 1;
-	cfg.ntp = &ntp;
-	cr_assert_eq(apply(f.c, &cfg, NULL, 0), 0);
+	cr_assert_eq(config_assoc(&f, true, link_s.ll, true, GE, NULL, NULL, 0), 0);
 	cr_assert(run_until(&f, c_synced_and_s_has_peer, 60.0), "C did not synchronize to S");
 	/* S's dynamic passive association: C's address on S's interface. */
 	dyn = f.s->assocs;
 	cr_assert(dyn->dynamic);
-	cr_assert_eq(naddr_parse(link_c.ll, &want), 0);
-	want = naddr_scoped(&want, link_s.ifindex);
+	want = scoped(link_c.ll, link_s.ifindex);
 	cr_assert(naddr_eq(&dyn->addr, &want));
 	cr_assert_str_eq(dyn->addr_text, link_c.upper);
 	fx_fini(&f);
@@ -279,8 +270,7 @@ static void input_from(struct ntpd *core, int mode, unsigned ifindex)
 	memset(&rx, 0, sizeof(rx));
 	rx.buf = buf;
 	rx.len = sizeof(buf);
-	cr_assert_eq(naddr_parse("fe80::1", &rx.src), 0);
-	rx.src = naddr_scoped(&rx.src, ifindex);
+	rx.src = scoped("fe80::1", ifindex);
 	rx.src_port = core->port;
 	rx.dst = naddr_any(AF_INET6);
 	rx.ifindex = ifindex;
