@@ -14,15 +14,19 @@
  *                     nor the network or broadcast address of a configured
  *                     interface's subnet; or a domain name (domain = true,
  *                     RFC 1123 labels) or an IPv6 literal (ipv6 = true: not
- *                     ::, not ff00::/8); version 1..4; key id 1..4294967295;
- *                     minpoll and maxpoll 3..17 with minpoll <= maxpoll
- *                     (absent ones count as their defaults 6 and 10); port
- *                     1..65535; burst/iburst only for servers; a VPN instance
- *                     that exists (none can be configured yet: `ip
- *                     vpn-instance` is a later feature, so one named here is
- *                     refused as VRP refuses an unknown instance, rather
- *                     than used as the public network); a source interface
- *                     that exists
+ *                     ::, not ff00::/8; a link-local one, fe80::/10, needs
+ *                     the interface that scopes it: its own source_interface
+ *                     or ntp.ipv6_source_interface, so `undo ntp-service
+ *                     ipv6 source-interface` is refused while such an
+ *                     association relies on it); version 1..4; key id
+ *                     1..4294967295; minpoll and maxpoll 3..17 with
+ *                     minpoll <= maxpoll (absent ones count as their
+ *                     defaults 6 and 10); port 1..65535; burst/iburst only
+ *                     for servers; a VPN instance that exists (none can be
+ *                     configured yet: `ip vpn-instance` is a later feature,
+ *                     so one named here is refused as VRP refuses an
+ *                     unknown instance, rather than used as the public
+ *                     network); a source interface that exists
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
  *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16
@@ -267,6 +271,11 @@ static bool valid_domain(const char *s)
 	return true;
 }
 
+static bool nonempty(const char *s)
+{
+	return s && *s;
+}
+
 static void check_assoc_address(const Config *c, const NtpAssociation *as, const char *kind,
 				struct validate_list *l)
 {
@@ -287,6 +296,11 @@ static void check_assoc_address(const Config *c, const NtpAssociation *as, const
 		else if (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_MULTICAST(&a6))
 			validate_add(l, "The NTP %s address %s is not a unicast host address.",
 			    kind, addr);
+		else if (IN6_IS_ADDR_LINKLOCAL(&a6) && !nonempty(as->source_interface) &&
+			 !(c->ntp && nonempty(c->ntp->ipv6_source_interface)))
+			validate_add(l, "The NTP %s address %s is a link-local address and needs an "
+			    "interface: specify source-interface, or configure ntp-service ipv6 "
+			    "source-interface first.", kind, addr);
 		return;
 	}
 	if (!parse_v4(addr, &a)) {

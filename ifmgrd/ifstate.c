@@ -152,6 +152,18 @@ static const struct ifs_addr6 *addr6_observed(const struct ifs_observed *obs,
 	return NULL;
 }
 
+/* The plan's error for an address whose DAD failed (the first one only). */
+static void dad_failed(const char *name, const struct ifs_addr6 *a, struct ifs_plan *plan)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	if (plan->err[0])
+		return;
+	ifs_addr6_format(a, buf, sizeof(buf));
+	snprintf(plan->err, sizeof(plan->err), "%s: duplicate address detected for %s (DAD failed)",
+		 name, buf);
+}
+
 /* The IPv6 part of the plan (see ifstate.h). */
 static void plan_ipv6(const char *name, const struct ifs_desired *want,
 		      const struct ifs_observed *obs, struct ifs_plan *plan)
@@ -168,16 +180,16 @@ static void plan_ipv6(const char *name, const struct ifs_desired *want,
 		const struct ifs_addr6 *w = &want->addr6[i];
 		const struct ifs_addr6 *have = addr6_observed(obs, w);
 
-		if (!have) {
+		if (!have)
 			plan_push6(plan, IFS_ADD_ADDR6, w);
-		} else if ((have->flags & IFA_F_DADFAILED) && !plan->err[0]) {
-			char buf[INET6_ADDRSTRLEN + 4];
-
-			ifs_addr6_format(w, buf, sizeof(buf));
-			snprintf(plan->err, sizeof(plan->err),
-				 "%s: duplicate address detected for %s (DAD failed)", name, buf);
-		}
+		else if (have->flags & IFA_F_DADFAILED)
+			dad_failed(name, w, plan);
 	}
+	/* The kernel's link-local address, with `ipv6 enable` only. */
+	for (size_t i = 0; want->ipv6_enable && i < obs->n_addrs6; i++)
+		if (obs->addrs6[i].scope == RT_SCOPE_LINK &&
+		    (obs->addrs6[i].flags & IFA_F_DADFAILED))
+			dad_failed(name, &obs->addrs6[i], plan);
 }
 
 size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
@@ -301,6 +313,12 @@ bool ifs_addr6_usable(const struct ifs_addr6 *a)
 	return a->scope == RT_SCOPE_UNIVERSE && !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
 }
 
+bool ifs_addr6_usable_ll(const struct ifs_addr6 *a)
+{
+	return a->scope == RT_SCOPE_LINK && IN6_IS_ADDR_LINKLOCAL(&a->addr) &&
+	       !(a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+}
+
 void ifs_addr6_format(const struct ifs_addr6 *a, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -347,11 +365,18 @@ static void ipv6_append(IfState *st, const struct ifs_addr6 *a)
 		st->ipv6[st->n_ipv6++] = xstrdup(ip);
 }
 
-/* The usable global addresses: configured ones first, in order. */
+/* The usable global addresses: configured ones first, in order; and the
+ * first usable link-local one. */
 static void fill_ipv6(IfState *st, const struct ifs_desired *want, const struct ifs_observed *obs)
 {
+	char ip[INET6_ADDRSTRLEN] = "";
+
 	st->n_ipv6 = 0;
 	st->ipv6 = NULL;
+	for (size_t i = 0; obs->present && i < obs->n_addrs6 && !ip[0]; i++)
+		if (ifs_addr6_usable_ll(&obs->addrs6[i]))
+			inet_ntop(AF_INET6, &obs->addrs6[i].addr, ip, sizeof(ip));
+	st->ipv6_link_local = xstrdup(ip);
 	if (!obs->present || obs->n_addrs6 == 0)
 		return;
 	st->ipv6 = xcalloc(obs->n_addrs6, sizeof(char *));
@@ -413,5 +438,6 @@ void ifs_state_clear(IfState *st)
 	for (size_t i = 0; i < st->n_ipv6; i++)
 		free(st->ipv6[i]);
 	free(st->ipv6);
+	free(st->ipv6_link_local);
 	if_state__init(st);
 }

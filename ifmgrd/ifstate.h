@@ -39,6 +39,13 @@
  * present, scope global, neither IFA_F_TENTATIVE nor IFA_F_DADFAILED: the
  * configured ones first in configuration order, then the others in kernel
  * order.  DAD finishing arrives as an RTM_NEWADDR without IFA_F_TENTATIVE.
+ * IfState.ipv6_link_local: the first usable link-local address in kernel
+ * order (scope link, fe80::/10, not tentative nor DAD-failed), whatever
+ * `ipv6 enable` says: the kernel assigns it to any netdev that is up with
+ * IPv6, and it is what ntpd sends from to a link-local server or peer.  A
+ * netdev normally has one.  With `ipv6 enable`, a link-local address whose
+ * DAD failed is reported as an error like a configured one (the interface
+ * then has no usable link-local address, and nothing else would say why).
  */
 #ifndef MERIDIAN_IFSTATE_H
 #define MERIDIAN_IFSTATE_H
@@ -135,6 +142,9 @@ void ifs_obs_addr6_add(struct ifs_observed *obs, const struct ifs_addr6 *a);
 bool ifs_obs_addr6_del(struct ifs_observed *obs, const struct ifs_addr6 *a);
 /* Global scope, not tentative, not DAD-failed: what IfState.ipv6 lists. */
 bool ifs_addr6_usable(const struct ifs_addr6 *a);
+/* Link-local (fe80::/10, scope link), not tentative, not DAD-failed: what
+ * IfState.ipv6_link_local shows. */
+bool ifs_addr6_usable_ll(const struct ifs_addr6 *a);
 
 /* The primary address shown on the bus: the configured one when the kernel
  * has it, otherwise the first non-secondary non-host address; NULL if none. */
@@ -144,7 +154,8 @@ const struct ifs_addr *ifs_primary(const struct ifs_desired *want, const struct 
  * the kernel (IFF_UP; IFF_UP && IFF_RUNNING) while the netdev exists, and
  * admin_up from the configuration otherwise.  Strings are malloc'd: free
  * them with ifs_state_clear().  sub_ipv4 entries are "a.b.c.d/len"; ipv6
- * entries are bare canonical addresses (see the IPv6 rules above). */
+ * entries and ipv6_link_local are bare canonical addresses (see the IPv6
+ * rules above). */
 void ifs_state_fill(IfState *st, const char *name, const char *netdev,
 		    const struct ifs_desired *want, const struct ifs_observed *obs);
 void ifs_state_clear(IfState *st);

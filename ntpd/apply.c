@@ -6,9 +6,9 @@
  * each ifmgrd update the whole IfStates; both are kept and reconcile()
  * rebuilds the desired state from the pair:
  *  - sockets: the server sockets on the addresses of `ntp-service server
- *    source-interface` (its primary IPv4 address and its first IPv6 one,
- *    only there), else on the IPv4 and IPv6 wildcards; a socket per other
- *    source address in use;
+ *    source-interface` (its primary IPv4 address, its first IPv6 one and
+ *    its link-local one, only there), else on the IPv4 and IPv6 wildcards;
+ *    a socket per other source address in use;
  *  - associations keyed by address (IPv4 or IPv6) + vpn-instance:
  *    unicast-server -> client
  *    (mode 3), unicast-peer -> symmetric active (mode 1).  An association
@@ -17,6 +17,17 @@
  *    other changes recreate it.  Dynamic passive associations are kept
  *    unless a configured one now names the same address or their socket
  *    went away;
+ *  - a link-local IPv6 server or peer (fe80::/10) is reached through the
+ *    interface that scopes it: its own source-interface, else `ntp-service
+ *    ipv6 source-interface` (cfgd refuses one with neither).  Its address
+ *    takes that interface's ifindex as scope (naddr.h), so it is another
+ *    key than the same address on another interface, and it is sent from
+ *    the interface's link-local address (ifmgrd's IfState.ipv6_link_local,
+ *    published once DAD has passed), as the Comware manuals say.  Until
+ *    ifmgrd reports that address (the interface is coming up) there is no
+ *    association; when the interface goes away or its ifindex changes, the
+ *    wanted key changes and the association is replaced, like any other
+ *    change of address;
  *  - a domain name is resolved without blocking the loop (resolve.c): its
  *    association appears at the reconciliation that follows the answer,
  *    keyed by the address (a new address after a re-resolution replaces
@@ -60,30 +71,41 @@ static void err_add(struct errs *e, const char *fmt, ...)
 		e->v[e->n++] = xstrdup(buf);
 }
 
+/* The interface of that logical name ifmgrd reports, or NULL. */
+static const struct ntpd_if *if_find(const struct ntpd *core, const char *name)
+{
+	for (size_t i = 0; name && *name && i < core->n_ifs; i++)
+		if (strcasecmp(core->ifs[i].name, name) == 0)
+			return &core->ifs[i];
+	return NULL;
+}
+
 uint32_t ntpd_if_addr(const struct ntpd *core, const char *name)
 {
-	if (!name || !*name)
-		return 0;
-	for (size_t i = 0; i < core->n_ifs; i++)
-		if (strcasecmp(core->ifs[i].name, name) == 0)
-			return core->ifs[i].addr;
-	return 0;
+	const struct ntpd_if *nif = if_find(core, name);
+
+	return nif ? nif->addr : 0;
 }
 
 struct naddr ntpd_if_naddr(const struct ntpd *core, const char *name, int family)
 {
+	const struct ntpd_if *nif = if_find(core, name);
 	struct naddr none = { .family = AF_UNSPEC };
 
-	if (!name || !*name)
+	if (!nif)
 		return none;
-	for (size_t i = 0; i < core->n_ifs; i++) {
-		if (strcasecmp(core->ifs[i].name, name) != 0)
-			continue;
-		if (family == AF_INET6)
-			return core->ifs[i].addr6;
-		return core->ifs[i].addr ? naddr_v4(core->ifs[i].addr) : none;
-	}
-	return none;
+	if (family == AF_INET6)
+		return nif->addr6;
+	return nif->addr ? naddr_v4(nif->addr) : none;
+}
+
+/* The usable link-local address of an interface (scoped), unset if none. */
+static struct naddr if_ll6(const struct ntpd *core, const char *name)
+{
+	const struct ntpd_if *nif = if_find(core, name);
+	struct naddr none = { .family = AF_UNSPEC };
+
+	return nif ? nif->ll6 : none;
 }
 
 /* Does the configuration give the interface an address of the family (that
@@ -101,6 +123,21 @@ static bool cfg_if_has_addr(const struct ntpd *core, const char *name, int famil
 		if (family == AF_INET6)
 			return in->has_ipv6_enable && in->ipv6_enable && in->n_ipv6_address > 0;
 		return in->address && in->address->address && *in->address->address;
+	}
+	return false;
+}
+
+/* Is the interface configured up (`undo shutdown`)?  Then the kernel gives
+ * it a link-local address, which ifmgrd reports once DAD has passed. */
+static bool cfg_if_up(const struct ntpd *core, const char *name)
+{
+	const Config *cfg = core->cfg;
+
+	for (size_t i = 0; cfg && i < cfg->n_interface; i++) {
+		const Interface *in = cfg->interface[i];
+
+		if (in && in->name && strcasecmp(in->name, name) == 0)
+			return in->has_shutdown && !in->shutdown;
 	}
 	return false;
 }
@@ -181,15 +218,49 @@ struct want {
 	const NtpAssociation *na;
 	int hmode;
 	struct naddr addr;
+	struct naddr ll_src;      /* a link-local peer: our address on its link */
 	struct assoc_opts o;
 	bool matched;
 };
+
+/* Scope the link-local address *addr of na with its interface (see the top
+ * of this file), and set *src to our link-local address there.  false when
+ * it cannot be used now: with an error, or a log line while the interface
+ * is coming up. */
+static bool scope_linklocal(struct ntpd *core, const Ntp *ntp, const NtpAssociation *na,
+			    const char *kind, struct naddr *addr, struct naddr *src,
+			    struct errs *e)
+{
+	const char *ifn = na->source_interface && *na->source_interface ?
+			  na->source_interface : ntp->ipv6_source_interface;
+	struct naddr ll;
+
+	if (!ifn || !*ifn) {
+		err_add(e, "%s %s: a link-local address needs a source-interface", kind,
+			na->address);
+		return false;
+	}
+	ll = if_ll6(core, ifn);
+	if (naddr_isset(&ll)) {
+		*addr = naddr_scoped(addr, ll.scope);
+		*src = ll;
+		return true;
+	}
+	if (cfg_if_up(core, ifn))
+		log_info("%s %s: waiting for the link-local address of %s from ifmgrd", kind,
+			 na->address, ifn);
+	else
+		err_add(e, "%s %s: source-interface %s has no link-local IPv6 address", kind,
+			na->address, ifn);
+	return false;
+}
 
 static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 {
 	size_t n_srv = ntp ? ntp->n_unicast_server : 0, n_peer = ntp ? ntp->n_unicast_peer : 0;
 	size_t nw = 0;
 	struct want *w = xcalloc(n_srv + n_peer + 1, sizeof(*w));
+	bool said6 = false;
 
 	resolve_mark_unused(core);
 
@@ -200,18 +271,12 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		const char *kind = hmode == NTP_MODE_CLIENT ? "unicast-server" : "unicast-peer";
 		const char *host = "";
 		bool v6 = na && na->has_ipv6 && na->ipv6;
-		struct naddr a;
+		struct naddr a, ll_src;
 		bool dup = false;
 
 		if (!na || !na->address)
 			continue;
-		if (naddr_parse(na->address, &a) == 0 && a.family == AF_INET6 &&
-		    IN6_IS_ADDR_LINKLOCAL(&a.v6)) {
-			/* It would need the interface as its scope: not done yet. */
-			err_add(e, "%s %s: link-local IPv6 addresses are not supported", kind,
-				na->address);
-			continue;
-		}
+		memset(&ll_src, 0, sizeof(ll_src));
 		if (naddr_parse(na->address, &a) < 0 || (v6 && a.family != AF_INET6)) {
 			int r;
 
@@ -232,12 +297,16 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 			}
 			host = na->address;
 		}
+		if (naddr_is_linklocal(&a) &&
+		    !scope_linklocal(core, ntp, na, kind, &a, &ll_src, e))
+			continue;
 		if (na->vpn_instance && *na->vpn_instance)
 			err_add(e, "%s: vpn-instance %s is not supported, using the public network",
 				na->address, na->vpn_instance);
 		w[nw].na = na;
 		w[nw].hmode = hmode;
 		w[nw].addr = a;
+		w[nw].ll_src = ll_src;
 		opts_from(core, na, hmode, &w[nw].o);
 		snprintf(w[nw].o.host, sizeof(w[nw].o.host), "%s", host);
 		for (size_t j = 0; j < nw; j++)
@@ -282,10 +351,19 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		struct naddr src;
 		struct assoc *p = NULL;
 
-		if (w[j].o.srcif[0])
+		if (naddr_isset(&w[j].ll_src))
+			src = w[j].ll_src;
+		else if (w[j].o.srcif[0])
 			src = resolve_if(core, w[j].o.srcif, family, "source-interface", e);
-		else
+		else if (family == AF_INET6 && !naddr_isset(&core->global_src6) && !said6 &&
+			 ntp->ipv6_source_interface && *ntp->ipv6_source_interface) {
+			/* Why there is none, said once (see reconcile()). */
+			said6 = true;
+			src = resolve_if(core, ntp->ipv6_source_interface, AF_INET6,
+					 "ipv6 source-interface", e);
+		} else {
 			src = family == AF_INET6 ? core->global_src6 : core->global_src;
+		}
 		if (w[j].matched) {
 			for (p = core->assocs; p; p = p->next)
 				if (!p->dynamic && naddr_eq(&p->addr, &w[j].addr) &&
@@ -352,11 +430,13 @@ static void reconcile(struct ntpd *core, struct errs *e)
 		const char *ifn = ntp->server_source_interface;
 		struct naddr a = ntpd_if_naddr(core, ifn, AF_INET);
 		struct naddr a6 = ntpd_if_naddr(core, ifn, AF_INET6);
+		struct naddr ll = if_ll6(core, ifn);
 
 		core->server_any = false;
 		/* Serve on whichever addresses the interface has; an error only
 		 * when it has none (and none is on its way). */
-		if (!naddr_isset(&a) && !naddr_isset(&a6) && !cfg_if_has_addr(core, ifn, AF_INET6))
+		if (!naddr_isset(&a) && !naddr_isset(&a6) && !naddr_isset(&ll) &&
+		    !cfg_if_has_addr(core, ifn, AF_INET6))
 			resolve_if(core, ifn, AF_INET, "server source-interface", e);
 		if (naddr_isset(&a)) {
 			core->server_sock = sock_want(core, &a, true, &err);
@@ -368,6 +448,10 @@ static void reconcile(struct ntpd *core, struct errs *e)
 			if (!core->server_sock6)
 				err_add(e, "cannot listen on %s (IPv6): %s", ifn, strerror(-err));
 		}
+		/* Its link-local address too (no pointer kept: IPv6 associations
+		 * without a source leave by server_sock6, a global address). */
+		if (naddr_isset(&ll) && !sock_want(core, &ll, true, &err))
+			err_add(e, "cannot listen on %s (link-local): %s", ifn, strerror(-err));
 	} else {
 		struct naddr any = naddr_any(AF_INET), any6 = naddr_any(AF_INET6);
 
@@ -388,9 +472,11 @@ static void reconcile(struct ntpd *core, struct errs *e)
 	if (ntp && ntp->source_interface && *ntp->source_interface)
 		core->global_src = resolve_if(core, ntp->source_interface, AF_INET,
 					      "source-interface", e);
+	/* Its problem, if any, is said by the associations that use it
+	 * (reconcile_assocs): the interface may have only a link-local
+	 * address, for link-local servers. */
 	if (ntp && ntp->ipv6_source_interface && *ntp->ipv6_source_interface)
-		core->global_src6 = resolve_if(core, ntp->ipv6_source_interface, AF_INET6,
-					       "ipv6 source-interface", e);
+		core->global_src6 = ntpd_if_naddr(core, ntp->ipv6_source_interface, AF_INET6);
 
 	/* Keys and access control before the associations that use them. */
 	auth_apply(core, ntp);
@@ -493,6 +579,9 @@ void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
 				if (is->ipv6[k] && naddr_parse(is->ipv6[k], &a) == 0 &&
 				    a.family == AF_INET6)
 					nif->addr6 = a;
+			if (is->has_ifindex && is->ifindex && is->ipv6_link_local &&
+			    naddr_parse(is->ipv6_link_local, &a) == 0 && naddr_is_linklocal(&a))
+				nif->ll6 = naddr_scoped(&a, is->ifindex);
 			core->ifs[core->n_ifs].up = is->has_oper_up && is->oper_up;
 			core->ifs[core->n_ifs].ifindex = is->has_ifindex ? is->ifindex : 0;
 			core->n_ifs++;

@@ -102,11 +102,13 @@ void ctl_fill_status(struct ntpd *core, NtpSysStatus *st)
 	st->reason = s->synced ? "" : s->unsync_reason;
 }
 
+/* The interface one of our addresses belongs to (a link-local one names
+ * its interface by its scope as well as by its bytes); "" if none. */
 static const char *if_name_of(struct ntpd *core, const struct naddr *addr)
 {
 	for (size_t i = 0; !naddr_is_any(addr) && naddr_isset(addr) && i < core->n_ifs; i++)
 		if ((addr->family == AF_INET && core->ifs[i].addr == addr->v4.s_addr) ||
-		    naddr_eq(&core->ifs[i].addr6, addr))
+		    naddr_eq(&core->ifs[i].addr6, addr) || naddr_eq(&core->ifs[i].ll6, addr))
 			return core->ifs[i].name;
 	return "";
 }

@@ -1,5 +1,6 @@
 /*
- * naddr.c: IPv4/IPv6 host addresses for ntpd (see naddr.h).
+ * naddr.c: IPv4/IPv6 host addresses for ntpd (see naddr.h, which also
+ * says why a link-local address carries its interface as `scope`).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -28,6 +29,19 @@ bool naddr_is_any(const struct naddr *a)
 	return false;
 }
 
+bool naddr_is_linklocal(const struct naddr *a)
+{
+	return a->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a->v6);
+}
+
+struct naddr naddr_scoped(const struct naddr *a, uint32_t ifindex)
+{
+	struct naddr r = *a;
+
+	r.scope = naddr_is_linklocal(a) ? ifindex : 0;
+	return r;
+}
+
 bool naddr_eq(const struct naddr *a, const struct naddr *b)
 {
 	if (a->family != b->family)
@@ -35,7 +49,7 @@ bool naddr_eq(const struct naddr *a, const struct naddr *b)
 	if (a->family == AF_INET)
 		return a->v4.s_addr == b->v4.s_addr;
 	if (a->family == AF_INET6)
-		return memcmp(&a->v6, &b->v6, sizeof(a->v6)) == 0;
+		return memcmp(&a->v6, &b->v6, sizeof(a->v6)) == 0 && a->scope == b->scope;
 	return true;
 }
 
@@ -90,6 +104,7 @@ socklen_t naddr_to_sockaddr(const struct naddr *a, uint16_t port, struct sockadd
 		s->sin6_family = AF_INET6;
 		s->sin6_addr = a->v6;
 		s->sin6_port = htons(port);
+		s->sin6_scope_id = a->scope;
 		return sizeof(*s);
 	}
 	return 0;
@@ -117,6 +132,7 @@ int naddr_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct naddr *
 		} else {
 			out->family = AF_INET6;
 			out->v6 = s->sin6_addr;
+			*out = naddr_scoped(out, s->sin6_scope_id);
 		}
 		if (port)
 			*port = ntohs(s->sin6_port);

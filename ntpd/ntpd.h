@@ -241,6 +241,8 @@ struct ntpd_if {
 	char *name;
 	uint32_t addr;            /* primary IPv4, 0 none */
 	struct naddr addr6;       /* first usable global IPv6 (IfState.ipv6[0]), unset none */
+	struct naddr ll6;         /* usable link-local IPv6 (IfState.ipv6_link_local), its
+				   * scope the ifindex; unset none */
 	bool up;
 	uint32_t ifindex;         /* kernel ifindex, 0 while absent */
 };

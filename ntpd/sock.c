@@ -17,6 +17,14 @@
  * stack and leave together with one sendmmsg: nothing is allocated per
  * packet, and a busy server makes two system calls per NTPD_RX_BATCH
  * datagrams (tests/bench/run measures it).
+ *
+ * Link-local IPv6: addresses carry their interface (naddr.h `scope`), so a
+ * socket bound to our link-local address is bound to its interface, and
+ * the source of a received datagram names the interface it came in on
+ * (sin6_scope_id).  Our address a datagram was sent to takes the pktinfo's
+ * ifindex as its scope, and a reply from a wildcard socket gives it back
+ * in its own pktinfo: the answer to a client of our link-local address
+ * leaves by the interface the request came in on, from that address.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -237,6 +245,7 @@ static int tx_prepare(const struct ntp_sock *s, struct msghdr *mh, struct tx_msg
 			c->cmsg_len = CMSG_LEN(sizeof(pi));
 			memset(&pi, 0, sizeof(pi));
 			pi.ipi6_addr = src->v6;
+			pi.ipi6_ifindex = src->scope;
 			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 		}
 	}
@@ -370,6 +379,7 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 					memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 					rx.dst.family = AF_INET6;
 					rx.dst.v6 = pi.ipi6_addr;
+					rx.dst = naddr_scoped(&rx.dst, (uint32_t)pi.ipi6_ifindex);
 					rx.ifindex = (uint32_t)pi.ipi6_ifindex;
 				} else if (c->cmsg_level == SOL_SOCKET &&
 					   c->cmsg_type == SCM_TIMESTAMPNS) {

@@ -114,7 +114,8 @@ bool sys_is_local_refid(const struct ntpd *core, uint32_t refid)
 			return true;
 	for (size_t i = 0; i < core->n_ifs; i++)
 		if (core->ifs[i].addr == refid ||
-		    (naddr_isset(&core->ifs[i].addr6) && naddr_refid(&core->ifs[i].addr6) == refid))
+		    (naddr_isset(&core->ifs[i].addr6) && naddr_refid(&core->ifs[i].addr6) == refid) ||
+		    (naddr_isset(&core->ifs[i].ll6) && naddr_refid(&core->ifs[i].ll6) == refid))
 			return true;
 	return false;
 }

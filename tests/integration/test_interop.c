@@ -49,127 +49,33 @@
 
 /* ---- tools ---------------------------------------------------------------- */
 
-static const char *find_tool(const char *name)
-{
-	static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin",
-					    "/usr/local/sbin", "/usr/local/bin" };
-	static char path[8][128];
-	static int next;
-	char *p = path[next++ % 8];
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(p, sizeof(path[0]), "%s/%s", dirs[i], name);
-		if (access(p, X_OK) == 0)
-			return p;
-	}
-	return NULL;
-}
-
 static const char *chronyd_bin, *chronyc_bin, *ntpdig_bin, *ip_bin;
 
 static void require_peers(void)
 {
 	lab_require_root();
-	ip_bin = find_tool("ip");
-	chronyd_bin = find_tool("chronyd");
-	chronyc_bin = find_tool("chronyc");
-	ntpdig_bin = find_tool("ntpdig");
+	ip_bin = lab_tool("ip");
+	chronyd_bin = lab_tool("chronyd");
+	chronyc_bin = lab_tool("chronyc");
+	ntpdig_bin = lab_tool("ntpdig");
 	if (!chronyd_bin || !chronyc_bin)
 		cr_skip_test("chronyd/chronyc missing (Debian package chrony; scripts/deps)");
 	if (!ntpdig_bin)
 		cr_skip_test("ntpdig missing (Debian package ntpsec-ntpdate; scripts/deps)");
 }
 
-/* Run argv (in the peer's namespace when in_ns) with a deadline; stdout
- * and stderr together in *out (malloc'd, may be NULL).  The exit status,
- * or -1 (could not run, killed at the deadline). */
+/* Run argv (in the peer's namespace when in_ns) with a deadline: lab_run(). */
 static int run(bool in_ns, const char *const argv[], int timeout_ms, char **out)
 {
-	const char *full[32];
 	char ns[96];
-	size_t n = 0;
-	int fds[2];
 
 	if (in_ns) {
 		const struct lab_device *d = lab_dev(DEV);
 		/* The peer's namespace: the lab's prefix + PEER. */
 		size_t plen = strlen(d->ns) - strlen(d->name);
 		snprintf(ns, sizeof(ns), "%.*s%s", (int)plen, d->ns, PEER);
-		full[n++] = ip_bin;
-		full[n++] = "netns";
-		full[n++] = "exec";
-		full[n++] = ns;
 	}
-	for (size_t i = 0; argv[i] && n < 31; i++)
-		full[n++] = argv[i];
-	full[n] = NULL;
-	if (out)
-		*out = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		execvp(full[0], (char *const *)full);
-		_exit(127);
-	}
-	close(fds[1]);
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	cr_assert(buf);
-	double deadline = lab_now() + timeout_ms / 1000.0;
-	bool killed = false;
-	for (;;) {
-		int left = (int)((deadline - lab_now()) * 1000);
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			killed = true;
-			break;
-		}
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-		int r = poll(&pfd, 1, left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			continue;
-		if (cap - len < 1024) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			cr_assert(buf);
-		}
-		ssize_t k = read(fds[0], buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = '\0';
-	close(fds[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	fprintf(stderr, "[%s] $", in_ns ? PEER : "host");
-	for (size_t i = 0; full[i]; i++)
-		fprintf(stderr, " %s", full[i]);
-	fprintf(stderr, "\n%s%s", buf, killed ? "(killed at the deadline)\n" : "");
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	if (killed || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	return lab_run(in_ns ? ns : NULL, in_ns ? PEER : "host", argv, timeout_ms, out);
 }
 
 /* ---- the peer namespace and chronyd --------------------------------------- */

@@ -89,16 +89,9 @@ Test(ntp_bcast, broadcast_then_multicast, .fini = lab_down, .timeout = 280)
 	double t0 = lab_now();
 	wait_synced(vd, "broadcast", t0);
 
-	double deadline = lab_now() + 60, ec = 0, ed = 0;
-	for (;;) {
-		ec = lab_true_error("DeviceC");
-		ed = lab_true_error("DeviceD");
-		if (fabs(ed - ec) < 1e-3 || lab_now() > deadline)
-			break;
-		lab_pause_ms(500);
-	}
-	lab_note("ntp_bcast: broadcast: DeviceD is %+.3f ms from DeviceC", (ed - ec) * 1e3);
-	cr_expect(fabs(ed - ec) < 1e-3, "DeviceD is %.3f ms from DeviceC", (ed - ec) * 1e3);
+	double d = lab_wait_agreement("DeviceD", "DeviceC", 1e-3, 60000);
+	lab_note("ntp_bcast: broadcast: DeviceD is %+.3f ms from DeviceC", d * 1e3);
+	cr_expect(fabs(d) < 1e-3, "DeviceD is %.3f ms from DeviceC", d * 1e3);
 
 	static const char *const c_conf[] = { " ntp-service broadcast-server\n", NULL };
 	static const char *const d_conf[] = { " ntp-service broadcast-client\n", NULL };

@@ -19,9 +19,20 @@
  * Then DeviceC's IPv6 ACL (`acl ipv6 number`, `ntp-service access server
  * 2001 ipv6 2001`) refuses DeviceD: its requests are counted as access
  * denied and its association is stopped by the KoD DENY.
+ *
+ * The same with link-local addresses only (no `ipv6 address`): DeviceD
+ * reaches DeviceC's link-local address, read from DeviceC's ifmgrd once DAD
+ * has passed, through `source-interface GigabitEthernet0/1/0` (refused with
+ * cfgd's sentence without it), sending from its own link-local address.
+ * Expected: synchronized at stratum 3, the addresses in VRP's upper case
+ * in the displays and the configuration, the clocks within 1 ms; and
+ * ntpdig, run in DeviceD's namespace, gets DeviceC's time from
+ * FE80::...%eth0 (interoperability of the server side: the answer leaves
+ * by the interface the request came in on).
  * Every wait has a deadline.
  */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +40,31 @@
 
 #include "lab.h"
 
-Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
+/* DeviceD's virtual clock within 1 ms of DeviceC's (60 s at most), noted. */
+static void expect_agreement(const char *what)
+{
+	double d = lab_wait_agreement("DeviceD", "DeviceC", 1e-3, 60000);
+
+	lab_note("%s: DeviceD is %+.3f ms from DeviceC", what, d * 1e3);
+	cr_expect(fabs(d) < 1e-3, "DeviceD is %.3f ms from DeviceC", d * 1e3);
+}
+
+/* DeviceC (true time) and DeviceD (+0.3 s, +15 ppm) on the lab bridge,
+ * a VTY session on each. */
+static void two_devices(struct vty **vc, struct vty **vd)
 {
 	lab_require_root();
 	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.3:15", NULL), 0, "the lab did not come up");
+	*vc = lab_vty("DeviceC", 20000);
+	*vd = lab_vty("DeviceD", 20000);
+	cr_assert(*vc && *vd, "no VTY session");
+}
 
-	struct vty *vc = lab_vty("DeviceC", 20000);
-	struct vty *vd = lab_vty("DeviceD", 20000);
-	cr_assert(vc && vd, "no VTY session");
+Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
+{
+	struct vty *vc, *vd;
+
+	two_devices(&vc, &vd);
 
 	static const char *const c_cfg[] = {
 		"system-view", "sysname DeviceC", "interface GigabitEthernet0/1/0", "undo shutdown",
@@ -91,16 +119,7 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 	};
 	lab_expect_output(vd, "DeviceD", "display current-configuration", d_conf);
 
-	double deadline = lab_now() + 60, ec = 0, ed = 0;
-	for (;;) {
-		ec = lab_true_error("DeviceC");
-		ed = lab_true_error("DeviceD");
-		if (fabs(ed - ec) < 1e-3 || lab_now() > deadline)
-			break;
-		lab_pause_ms(500);
-	}
-	lab_note("ntp_ipv6: DeviceD is %+.3f ms from DeviceC", (ed - ec) * 1e3);
-	cr_expect(fabs(ed - ec) < 1e-3, "DeviceD is %.3f ms from DeviceC", (ed - ec) * 1e3);
+	expect_agreement("ntp_ipv6");
 
 	/* IPv6 access control: DeviceC serves 2001:DB8:1::/64 but DeviceD
 	 * (rule 5 comes first); the IPv4 `any` rule of ACL 2001 says nothing
@@ -128,6 +147,132 @@ Test(ntp_ipv6, client_of_an_ipv6_server, .fini = lab_down, .timeout = 200)
 	cr_assert(six, "no IPv6 block in:\n%s", out);
 	cr_expect_gt(lab_stat_value(six, " Access denied "), 0, "%s", out);
 	free(out);
+
+	lab_vty_close(vc);
+	lab_vty_close(vd);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+static void upper(const char *in, char *out, size_t len)
+{
+	size_t i = 0;
+
+	for (; in[i] && i + 1 < len; i++)
+		out[i] = (char)toupper((unsigned char)in[i]);
+	out[i] = '\0';
+}
+
+Test(ntp_ipv6, client_of_a_link_local_server, .fini = lab_down, .timeout = 240)
+{
+	struct vty *vc, *vd;
+
+	two_devices(&vc, &vd);
+
+	static const char *const c_cfg[] = {
+		"system-view", "sysname DeviceC", "interface GigabitEthernet0/1/0", "undo shutdown",
+		"ipv6 enable", "quit", "ntp-service refclock-master 2", "commit", NULL,
+	};
+	static const char *const d_if[] = {
+		"system-view", "sysname DeviceD", "interface GigabitEthernet0/1/0", "undo shutdown",
+		"ipv6 enable", "quit", NULL,
+	};
+	lab_lines(vc, "DeviceC", c_cfg);
+	lab_lines(vd, "DeviceD", d_if);
+
+	/* DeviceC's link-local address, as ifmgrd publishes it after DAD. */
+	char ll[64], ll_up[64], d_ll[64], d_ll_up[64];
+	cr_assert_eq(lab_link_local("DeviceC", "GigabitEthernet0/1/0", ll, sizeof(ll), 30000), 0,
+		     "DeviceC published no link-local address");
+	upper(ll, ll_up, sizeof(ll_up));
+	lab_note("ntp_ipv6: DeviceC's link-local address is %s", ll_up);
+
+	/* Without an interface: refused at once with cfgd's sentence. */
+	char line[200], want[300], *out = NULL;
+	snprintf(line, sizeof(line), "ntp-service unicast-server ipv6 %s", ll_up);
+	cr_assert_eq(lab_cmd(vd, "DeviceD", line, &out), 0);
+	snprintf(want, sizeof(want), "Error: The NTP server address %s is a link-local address "
+		 "and needs an interface: specify source-interface, or configure ntp-service ipv6 "
+		 "source-interface first.", ll);
+	cr_assert(out && strstr(out, want), "want %s in:\n%s", want, out ? out : "");
+	free(out);
+	out = NULL;
+
+	snprintf(line, sizeof(line), "ntp-service unicast-server ipv6 %s source-interface "
+		 "GigabitEthernet0/1/0", ll_up);
+	const char *const d_ntp[] = { line, "commit", NULL };
+	lab_lines(vd, "DeviceD", d_ntp);
+	double t0 = lab_now();
+
+	char refid[100];
+	snprintf(refid, sizeof(refid), "reference clock ID: %s", ll_up);
+	const char *const status[] = {
+		"clock status: synchronized", "clock stratum: 3", refid, NULL,
+	};
+	bool ok = lab_wait_output(vd, "display ntp-service status", status, 90000, &out);
+	fprintf(stderr, "[DeviceD] display ntp-service status (%.1f s):\n%s", lab_now() - t0,
+		out ? out : "");
+	cr_assert(ok, "DeviceD did not synchronize to DeviceC's link-local address:\n%s",
+		  out ? out : "");
+	free(out);
+	out = NULL;
+	lab_note("ntp_ipv6: DeviceD synchronized over link-local %.1f s after its commit",
+		 lab_now() - t0);
+
+	/* Displays: VRP's upper case, the interface, our link-local address as
+	 * the trace's first hop. */
+	cr_assert_eq(lab_link_local("DeviceD", "GigabitEthernet0/1/0", d_ll, sizeof(d_ll), 5000), 0);
+	upper(d_ll, d_ll_up, sizeof(d_ll_up));
+	char source[100], hop0[100], hop1[100], conf[200];
+	snprintf(source, sizeof(source), "clock source: %s", ll_up);
+	snprintf(hop0, sizeof(hop0), "server %s,stratum 3", d_ll_up);
+	snprintf(hop1, sizeof(hop1), "server %s,stratum 2", ll_up);
+	snprintf(conf, sizeof(conf), "ntp-service unicast-server ipv6 %s source-interface "
+		 "GigabitEthernet0/1/0\n", ll_up);
+	const char *const verbose[] = {
+		source, "clock status: configured, master", "local mode: client",
+		"peer interface: GigabitEthernet0/1/0", NULL,
+	};
+	lab_expect_output(vd, "DeviceD", "display ntp-service sessions verbose", verbose);
+	const char *const sessions[] = { source, "clock stratum: 2", NULL };
+	lab_expect_output(vd, "DeviceD", "display ntp-service sessions", sessions);
+	const char *const trace[] = { hop0, hop1, "refid LOCAL(0)", NULL };
+	lab_expect_output(vd, "DeviceD", "display ntp-service trace", trace);
+	const char *const d_conf[] = { conf, NULL };
+	lab_expect_output(vd, "DeviceD", "display current-configuration", d_conf);
+	expect_agreement("ntp_ipv6 link-local");
+
+	/* ntpdig in DeviceD's namespace, a client of DeviceC's link-local
+	 * address scoped by DeviceD's netdev. */
+	const char *ntpdig = lab_tool("ntpdig");
+	if (!ntpdig) {
+		cr_log_warn("ntpdig missing (Debian package ntpsec-ntpdate): interop not checked");
+	} else {
+		char target[100];
+		snprintf(target, sizeof(target), "%s%%eth0", ll);
+		const char *dig[] = { ntpdig, "-j", "-t", "2", target, NULL };
+		bool got = false;
+		double deadline = lab_now() + 30;
+		while (!got && lab_now() < deadline) {
+			free(out);
+			out = NULL;
+			got = lab_run(lab_dev("DeviceD")->ns, "DeviceD", dig, 20000, &out) == 0 &&
+			      out && strstr(out, "{\"time\"");
+		}
+		cr_assert(got, "ntpdig got no answer from %s:\n%s", target, out ? out : "");
+		const char *json = strstr(out, "{\"time\"");
+		const char *off = strstr(json, "\"offset\":");
+		const char *str = strstr(json, "\"stratum\":");
+		cr_assert(off && str, "ntpdig: %s", json);
+		double e = lab_true_error("DeviceC");
+		double dig_offset = strtod(off + strlen("\"offset\":"), NULL);
+		cr_expect_eq(atoi(str + strlen("\"stratum\":")), 2, "ntpdig: %s", json);
+		cr_expect(fabs(dig_offset - e) < 0.01,
+			  "ntpdig over link-local: offset %+.6f s, DeviceC's error %+.6f s",
+			  dig_offset, e);
+		lab_note("ntp_ipv6: ntpdig over link-local: offset %+.6f s, DeviceC error %+.6f s",
+			 dig_offset, e);
+		free(out);
+	}
 
 	lab_vty_close(vc);
 	lab_vty_close(vd);

@@ -4,8 +4,10 @@
  * The lab itself is scripts/lab; this file runs it with a prefix and a
  * directory unique to the test process, remembers the devices, and offers
  * the waits and probes the tests need: VTY sessions (tools/vtyclient), ntpd
- * status over its ctl socket (common/bus), namespace entry for raw traffic,
- * and a scan of the daemons' logs for sanitizer reports.
+ * status and ifmgrd interface state over their ctl sockets (common/bus),
+ * namespace entry for raw traffic, other programs run with a deadline
+ * (in a namespace or not), and a scan of the daemons' logs for sanitizer
+ * reports.
  */
 #include "lab.h"
 
@@ -14,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -90,6 +94,18 @@ double lab_true_error(const char *dev)
 	e = rep->sys->true_error;
 	ntp_reply__free_unpacked(rep, NULL);
 	return e;
+}
+
+double lab_wait_agreement(const char *dev, const char *ref, double tol, int timeout_ms)
+{
+	double deadline = lab_now() + timeout_ms / 1000.0, d;
+
+	for (;;) {
+		d = lab_true_error(dev) - lab_true_error(ref);
+		if (fabs(d) < tol || lab_now() > deadline)
+			return d;
+		lab_pause_ms(500);
+	}
 }
 
 long long lab_stat_value(const char *out, const char *label)
@@ -409,6 +425,150 @@ bool lab_wait_output(struct vty *v, const char *cmd, const char *const needles[]
 	else
 		free(out);
 	return ok;
+}
+
+const char *lab_tool(const char *name)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+					    "/usr/local/sbin", "/usr/local/bin" };
+	static char path[8][128];
+	static int next;
+	char *p = path[next++ % 8];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(path[0]), "%s/%s", dirs[i], name);
+		if (access(p, X_OK) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+int lab_run(const char *ns, const char *label, const char *const argv[], int timeout_ms,
+	    char **out)
+{
+	const char *full[32];
+	size_t n = 0;
+	int fds[2];
+
+	if (ns) {
+		full[n++] = lab_tool("ip");
+		if (!full[0])
+			return -1;
+		full[n++] = "netns";
+		full[n++] = "exec";
+		full[n++] = ns;
+	}
+	for (size_t i = 0; argv[i] && n < 31; i++)
+		full[n++] = argv[i];
+	full[n] = NULL;
+	if (out)
+		*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		execvp(full[0], (char *const *)full);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	cr_assert(buf);
+	double deadline = lab_now() + timeout_ms / 1000.0;
+	bool killed = false;
+	for (;;) {
+		int left = (int)((deadline - lab_now()) * 1000);
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			killed = true;
+			break;
+		}
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int r = poll(&pfd, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		if (cap - len < 1024) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			cr_assert(buf);
+		}
+		ssize_t k = read(fds[0], buf + len, cap - len - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+	}
+	buf[len] = '\0';
+	close(fds[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	fprintf(stderr, "[%s] $", label);
+	for (size_t i = 0; full[i]; i++)
+		fprintf(stderr, " %s", full[i]);
+	fprintf(stderr, "\n%s%s", buf, killed ? "(killed at the deadline)\n" : "");
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	if (killed || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+
+int lab_link_local(const char *dev, const char *ifname, char *buf, size_t len, int timeout_ms)
+{
+	const struct lab_device *d = lab_dev(dev);
+	double deadline = lab_now() + timeout_ms / 1000.0;
+	char ep[400];
+	int r = -ETIMEDOUT;
+
+	if (!d)
+		return -ENOENT;
+	snprintf(ep, sizeof(ep), "ipc://%s/ifmgrd.ctl", d->run_dir);
+	struct bus_client *cli = bus_client_new(lab_zctx(), ep);
+	if (!cli)
+		return -EIO;
+	for (;;) {
+		IfRequest req = IF_REQUEST__INIT;
+		IfGetRequest get = IF_GET_REQUEST__INIT;
+		ProtobufCMessage *m = NULL;
+
+		get.name = (char *)ifname;
+		req.req_case = IF_REQUEST__REQ_GET;
+		req.get = &get;
+		if (bus_client_call(cli, &req.base, &if_reply__descriptor, 3000, &m) == 0) {
+			const IfReply *rep = (const IfReply *)m;
+			const IfState *st = rep->states && rep->states->n_interface ?
+					    rep->states->interface[0] : NULL;
+
+			if (st && st->ipv6_link_local && st->ipv6_link_local[0]) {
+				snprintf(buf, len, "%s", st->ipv6_link_local);
+				r = 0;
+			}
+			protobuf_c_message_free_unpacked(m, NULL);
+		}
+		if (r == 0 || lab_now() > deadline)
+			break;
+		lab_pause_ms(200);
+	}
+	bus_client_free(cli);
+	return r;
 }
 
 int lab_ntp_status(const char *dev, NtpReply **out)

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ifmgr.pb-c.h"
 #include "ntpd.pb-c.h"
 #include "vtyclient.h"
 
@@ -65,6 +66,13 @@ int lab_cmd(struct vty *v, const char *dev, const char *line, char **out);
 bool lab_wait_output(struct vty *v, const char *cmd, const char *const needles[],
 		     int timeout_ms, char **last);
 
+/* The usable link-local IPv6 address ifmgrd publishes for the device's
+ * interface (IfState.ipv6_link_local: the kernel's, once DAD has passed),
+ * polled until the deadline.  0 with the canonical text in buf, or -errno
+ * (-ETIMEDOUT when there is none by then). */
+int lab_link_local(const char *dev, const char *ifname, char *buf, size_t len,
+		   int timeout_ms);
+
 /* ntpd's system status of the device, straight from its ctl socket.
  * 0 with *out to free with ntp_reply__free_unpacked(), or -errno. */
 int lab_ntp_status(const char *dev, NtpReply **out);
@@ -76,6 +84,16 @@ void *lab_zctx(void);
 int lab_script(const char *verb, ...) __attribute__((sentinel));
 /* Pid of a device's daemon ("cfgd", ...) from its pid file, or -1. */
 pid_t lab_pid(const char *dev, const char *daemon);
+
+/* The path of a program in the usual system directories, or NULL (up to
+ * eight results stay valid at once). */
+const char *lab_tool(const char *name);
+/* Run argv with a deadline, inside network namespace ns (`ip netns exec`;
+ * NULL: here); stdout and stderr together in *out (malloc'd; out may be
+ * NULL), echoed to stderr after "[label] $ command".  The exit status, or
+ * -1 (could not run, killed at the deadline). */
+int lab_run(const char *ns, const char *label, const char *const argv[], int timeout_ms,
+	    char **out);
 
 /* Enter the device's network namespace in the calling thread; returns an
  * fd to hand to lab_netns_leave(), or -1. */
@@ -112,6 +130,10 @@ void lab_expect_output(struct vty *v, const char *dev, const char *cmd,
 		       const char *const *want);
 /* The true error of dev's virtual clock (s), from ntpd's ctl socket. */
 double lab_true_error(const char *dev);
+/* Wait (timeout_ms at most) until dev's virtual clock is within tol
+ * seconds of ref's; the last difference of their true errors (dev - ref,
+ * seconds). */
+double lab_wait_agreement(const char *dev, const char *ref, double tol, int timeout_ms);
 /* The number after the ':' of the first line of a display that contains
  * label (`display ntp-service statistics packet`), or -1 when there is no
  * such line. */

@@ -7,7 +7,8 @@
  * bootstrap file declaring three interfaces; run_until() drives a loop until
  * a predicate holds or a deadline passes (no fixed sleeps).  The validation
  * tests assert a text accepted, refused or left pending, each with its
- * sentence (assert_valid, assert_refused, assert_pending).
+ * sentence (assert_valid, assert_refused, assert_pending); cand_edit()
+ * applies an edit to a candidate as a session does.
  */
 #ifndef CFGD_TEST_H
 #define CFGD_TEST_H
@@ -186,6 +187,27 @@ static inline void assert_pending(const struct bootstrap *bs, const char *text,
 		     "%s refused at edit: %s", text, err);
 	cfg_free(c);
 	assert_refused(bs, text, VALIDATE_COMMIT, want);
+}
+
+/* Apply e (freed here) to *cand as cfgd's sessions do: refused when the
+ * result has a problem *cand did not have.  0 with *cand replaced, or
+ * -EINVAL with the sentence in err and *cand unchanged. */
+static inline int cand_edit(const struct bootstrap *bs, Config **cand, Edit *e, char *err,
+			    size_t len)
+{
+	Config *work = *cand ? config_dup(*cand) : NULL;
+	int rc = edit_apply(&work, e, err, len);
+
+	if (rc == 0)
+		rc = validate_change(*cand, work, bs, VALIDATE_EDIT, err, len);
+	if (rc == 0) {
+		cfg_free(*cand);
+		*cand = work;
+	} else {
+		cfg_free(work);
+	}
+	edit_free(e);
+	return rc;
 }
 
 /* A TESTDIR_SUITE for validation tests, with the shorthands ok(text) for

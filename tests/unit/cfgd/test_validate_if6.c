@@ -147,23 +147,9 @@ Test(validate_if6, two_interfaces)
 		"address 2001:db8:0:2::1/63 of interface " GE1 ".");
 }
 
-/* The edits as cfgd's sessions apply them: each checked against the
- * candidate before it. */
 static int edit(Config **cand, Edit *e, char *err, size_t len)
 {
-	Config *work = *cand ? config_dup(*cand) : NULL;
-	int rc = edit_apply(&work, e, err, len);
-
-	if (rc == 0)
-		rc = validate_change(*cand, work, &td.bs, VALIDATE_EDIT, err, len);
-	if (rc == 0) {
-		cfg_free(*cand);
-		*cand = work;
-	} else {
-		cfg_free(work);
-	}
-	edit_free(e);
-	return rc;
+	return cand_edit(&td.bs, cand, e, err, len);
 }
 
 static int set(Config **c, const char *text, char *err, size_t len)

@@ -4,7 +4,9 @@
  * plan (add the missing, delete unconfigured static global addresses, never
  * link-local or the kernel's own), DAD failures reported and not retried,
  * and IfState.ipv6 (usable only: not tentative nor DAD-failed; configured
- * first in configuration order).  No kernel, no sockets.
+ * first in configuration order), IfState.ipv6_link_local (the kernel's
+ * link-local address once DAD passed, with or without `ipv6 enable`; a
+ * failed DAD reported with `ipv6 enable`).  No kernel, no sockets.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -235,5 +237,66 @@ Test(ifstate6, bus_lists_usable_configured_first)
 	ifs_state_fill(&st, GE, "eth1", &d, &o);
 	cr_assert_eq(st.n_ipv6, 0);
 	ifs_state_clear(&st);
+	ifs_obs_free(&o);
+}
+
+Test(ifstate6, link_local_published_once_dad_passed)
+{
+	struct ifs_desired d = desired(false, NULL, NULL, 0, 0);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
+	struct ifs_addr6 ll = mk6("fe80::1c:2ff:fe03:405", 64, RT_SCOPE_LINK,
+				  IFA_F_PERMANENT | IFA_F_TENTATIVE);
+	struct ifs_addr6 slaac = mk6("2001:db8:5::5", 64, RT_SCOPE_UNIVERSE, 0);
+	struct ifs_plan plan;
+	IfState st;
+
+	/* Nothing yet, then the address while DAD runs: not shown. */
+	ifs_state_fill(&st, GE, "eth1", &d, &o);
+	cr_assert_str_eq(st.ipv6_link_local, "");
+	ifs_state_clear(&st);
+	ifs_obs_addr6_add(&o, &slaac);
+	ifs_obs_addr6_add(&o, &ll);
+	ifs_state_fill(&st, GE, "eth1", &d, &o);
+	cr_assert_str_eq(st.ipv6_link_local, "");
+	ifs_state_clear(&st);
+
+	/* DAD passed (without `ipv6 enable`: the kernel's address is shown all
+	 * the same); it is never among the global addresses, nor touched. */
+	ll.flags = IFA_F_PERMANENT;
+	ifs_obs_addr6_add(&o, &ll);
+	ifs_state_fill(&st, GE, "eth1", &d, &o);
+	cr_assert_str_eq(st.ipv6_link_local, "fe80::1c:2ff:fe03:405");
+	cr_assert_eq(st.n_ipv6, 1);
+	cr_assert_str_eq(st.ipv6[0], "2001:db8:5::5");
+	ifs_state_clear(&st);
+	cr_assert_eq(ifs_plan(GE, "eth1", &d, &o, &plan), 0);
+
+	/* The netdev goes away: nothing shown. */
+	ifs_obs_clear(&o);
+	ifs_state_fill(&st, GE, "eth1", &d, &o);
+	cr_assert_str_eq(st.ipv6_link_local, "");
+	ifs_state_clear(&st);
+	ifs_obs_free(&o);
+}
+
+Test(ifstate6, link_local_dad_failure)
+{
+	struct ifs_desired off = desired(false, NULL, NULL, 0, 0);
+	struct ifs_desired on = desired(true, NULL, NULL, 0, 0);
+	struct ifs_observed o = ifs_test_present(IFF_UP | IFF_RUNNING);
+	struct ifs_addr6 failed = mk6("fe80::1", 64, RT_SCOPE_LINK,
+				      IFA_F_PERMANENT | IFA_F_TENTATIVE | IFA_F_DADFAILED);
+	struct ifs_plan plan;
+	IfState st;
+
+	ifs_obs_addr6_add(&o, &failed);
+	ifs_state_fill(&st, GE, "eth1", &on, &o);
+	cr_assert_str_eq(st.ipv6_link_local, "");
+	ifs_state_clear(&st);
+	/* Reported with `ipv6 enable` only; never an action. */
+	cr_assert_eq(ifs_plan(GE, "eth1", &on, &o, &plan), 0);
+	cr_assert_str_eq(plan.err, GE ": duplicate address detected for fe80::1/64 (DAD failed)");
+	cr_assert_eq(ifs_plan(GE, "eth1", &off, &o, &plan), 0);
+	cr_assert_str_eq(plan.err, "");
 	ifs_obs_free(&o);
 }

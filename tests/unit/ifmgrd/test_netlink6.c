@@ -8,6 +8,8 @@
  * IFA_F_* flags), and IfState.ipv6 through a Clone subscriber, as ntpd sees
  * it.  While waiting, every published address is checked to be out of DAD
  * in the kernel at that moment: an address is never shown while tentative.
+ * The same goes for the kernel's own link-local address
+ * (IfState.ipv6_link_local).
  */
 #include <arpa/inet.h>
 
@@ -46,32 +48,12 @@ static void kernel_del6(const char *dev, const char *ip, unsigned plen)
 }
 
 /* The kernel's flags of dev's address ip/plen (plen 0: any) (IFA_F_*), or -1
- * when absent, from /proc/net/if_inet6 (this namespace's). */
+ * when absent. */
 static long kernel_flags6(const char *dev, const char *ip, unsigned plen)
 {
-	FILE *f = fopen("/proc/net/if_inet6", "r");
-	char hex[33], name[IFNAMSIZ + 1];
-	unsigned idx, pl, scope, flags;
-	struct in6_addr want;
-	long found = -1;
+	unsigned flags;
 
-	cr_assert_not_null(f);
-	cr_assert_eq(inet_pton(AF_INET6, ip, &want), 1);
-	while (fscanf(f, "%32s %x %x %x %x %16s", hex, &idx, &pl, &scope, &flags, name) == 6) {
-		struct in6_addr a;
-
-		for (int i = 0; i < 16; i++) {
-			unsigned byte;
-
-			sscanf(hex + 2 * i, "%2x", &byte);
-			a.s6_addr[i] = (uint8_t)byte;
-		}
-		if (strcmp(name, dev) == 0 && (plen == 0 || pl == plen) &&
-		    memcmp(&a, &want, sizeof(a)) == 0)
-			found = flags;
-	}
-	fclose(f);
-	return found;
+	return nl_inet6_find(dev, ip, plen, NULL, &flags) == 0 ? (long)flags : -1;
 }
 
 /* --- what is waited for ------------------------------------------------ */
@@ -116,6 +98,31 @@ static bool published(void *arg)
 		if (kernel_flags6(w->dev, w->absent[i], 64) >= 0)
 			return false;
 	return true;
+}
+
+/* IfState.ipv6_link_local is the kernel's link-local address of dev; while
+ * waiting, a shown one must be out of DAD in the kernel at that moment. */
+struct want_ll {
+	struct test_sub *ts;
+	const char *dev;
+	bool published_tentative;
+};
+
+static bool ll_published(void *arg)
+{
+	struct want_ll *w = arg;
+	const IfState *st = test_sub_find(w->ts, GE);
+	struct in6_addr a;
+	long f;
+
+	if (!st || !st->ipv6_link_local || !st->ipv6_link_local[0])
+		return false;
+	f = kernel_flags6(w->dev, st->ipv6_link_local, 64);
+	if (f < 0 || (f & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
+		w->published_tentative = true;
+		return false;
+	}
+	return inet_pton(AF_INET6, st->ipv6_link_local, &a) == 1 && IN6_IS_ADDR_LINKLOCAL(&a);
 }
 
 static bool dad_failed(void *arg)
@@ -173,6 +180,11 @@ Test(netlink6, addresses_published_after_dad)
 	 * DAD has finished, in configuration order. */
 	apply(im, true, two, 2, errs, sizeof(errs));
 	cr_assert_str_eq(errs, "");
+	/* The link comes up: the kernel's link-local address is published once
+	 * its DAD has passed, never before. */
+	struct want_ll wl = { &r.ts, "mrd0", false };
+	cr_assert(test_wait_for(loop, 15000, ll_published, &wl), "link-local address not published");
+	cr_assert_not(wl.published_tentative, "the link-local address was published while tentative");
 	struct want6 w = { &r.ts, "mrd0", { "2001:db8:2::1", "2001:db8:1::1" }, { 64, 64 } };
 	cr_assert(test_wait_for(loop, 15000, published, &w), "addresses not published after DAD");
 	cr_assert_not(w.published_tentative, "an address was published while tentative");

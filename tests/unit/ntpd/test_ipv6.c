@@ -21,6 +21,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "pair_world.h"
 
 /* ---- naddr ------------------------------------------------------------- */
 
@@ -118,26 +119,7 @@ Test(naddr, hash_spreads_sources)
 	cr_assert_gt(distinct, 48, "256 neighbours fill %d of 64 buckets", distinct);
 }
 
-/* ---- two cores over ::1 ------------------------------------------------ */
-
-struct fx {
-	struct bootstrap bs_s, bs_c;
-	struct loop *loop;
-	struct ntpd *s, *c;
-};
-
-static uint16_t free_port6(void)
-{
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
-
-	cr_assert_geq(fd, 0);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin6_port);
-}
+/* ---- two cores over ::1 (pair_world.h) ---------------------------------- */
 
 /* LoopBack0 with 127.0.0.1 (unless v4 is NULL) and the IPv6 address v6
  * (unless NULL). */
@@ -162,139 +144,6 @@ static void set_lo(struct ntpd *core, const char *v4, const char *v6)
 	ntpd_apply_ifstates(core, &st);
 }
 
-static void fx_init(struct fx *f)
-{
-	memset(f, 0, sizeof(*f));
-	log_init("test_ipv6", getenv("NTPD_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
-	f->loop = loop_new();
-	bootstrap_defaults(&f->bs_s);
-	bootstrap_defaults(&f->bs_c);
-	f->bs_s.clock.type = f->bs_c.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs_s.clock.noise = f->bs_c.clock.noise = 0;
-	f->bs_c.clock.offset = 0.05;
-	f->bs_s.ntp.port = free_port6();
-	f->bs_c.ntp.port = free_port6();
-	f->s = ntpd_new(f->loop, NULL, &f->bs_s);
-	f->c = ntpd_new(f->loop, NULL, &f->bs_c);
-	cr_assert_not_null(f->s);
-	cr_assert_not_null(f->c);
-}
-
-static void fx_fini(struct fx *f)
-{
-	ntpd_free(f->c);
-	ntpd_free(f->s);
-	loop_free(f->loop);
-	bootstrap_free(&f->bs_s);
-	bootstrap_free(&f->bs_c);
-}
-
-/* Apply cfg and return the number of errors (logged; freed). */
-static int apply(struct ntpd *core, Config *cfg, char *first_err, size_t len)
-{
-	char *errs[8];
-	int n = ntpd_apply_config(core, cfg, errs, 8);
-
-	if (first_err && len)
-		snprintf(first_err, len, "%s", n > 0 ? errs[0] : "");
-	for (int i = 0; i < n; i++) {
-		cr_log_info("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	return n;
-}
-
-/* S: refclock-master stratum 2, serving everywhere (or only on
- * `server source-interface LoopBack0` when srv_if). */
-static void config_server(struct fx *f, bool srv_if)
-{
-	Config cfg = CONFIG__INIT;
-	Ntp ntp = NTP__INIT;
-	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
-
-	rm.has_stratum = true;
-	rm.stratum = 2;
-	ntp.refclock_master = &rm;
-	if (srv_if)
-		ntp.server_source_interface = "LoopBack0";
-	cfg.ntp = &ntp;
-	cr_assert_eq(apply(f->s, &cfg, NULL, 0), 0);
-}
-
-/* C: `unicast-server ipv6 ADDR port <S's>` with the given source options. */
-static int config_client(struct fx *f, const char *addr, bool v6, const char *srcif,
-			 const char *v6_global_src, char *err, size_t len)
-{
-	Config cfg = CONFIG__INIT;
-	Ntp ntp = NTP__INIT;
-	NtpAssociation na = NTP_ASSOCIATION__INIT;
-	NtpAssociation *list[1] = { &na };
-
-	na.address = (char *)addr;
-	na.has_ipv6 = v6;
-	na.ipv6 = v6;
-	na.has_port = true;
-	na.port = f->bs_s.ntp.port;
-	na.source_interface = (char *)srcif;
-	ntp.unicast_server = list;
-	ntp.n_unicast_server = 1;
-	ntp.ipv6_source_interface = (char *)v6_global_src;
-	cfg.ntp = &ntp;
-	return apply(f->c, &cfg, err, len);
-}
-
-struct wait {
-	bool (*done)(struct fx *f);
-	struct fx *f;
-	double deadline;
-	bool ok;
-};
-
-static void wait_cb(struct loop *loop, void *arg)
-{
-	struct wait *w = arg;
-
-	w->ok = w->done(w->f);
-	if (w->ok || ntpd_mono() > w->deadline) {
-		loop_stop(loop);
-		return;
-	}
-	loop_timer_add(loop, 50000, wait_cb, w);
-}
-
-static bool run_until(struct fx *f, bool (*done)(struct fx *), double secs)
-{
-	struct wait w = { done, f, ntpd_mono() + secs, false };
-
-	loop_timer_add(f->loop, 0, wait_cb, &w);
-	cr_assert_eq(loop_run(f->loop), 0);
-	return w.ok;
-}
-
-static bool c_synced(struct fx *f)
-{
-	return f->c->sys.synced && !f->c->sys.on_local;
-}
-
-static NtpReply *ask_sessions(struct ntpd *core)
-{
-	NtpRequest req = NTP_REQUEST__INIT;
-	NtpSessionsRequest ses = NTP_SESSIONS_REQUEST__INIT;
-	size_t len;
-	uint8_t *buf;
-	NtpReply *r;
-
-	req.req_case = NTP_REQUEST__REQ_SESSIONS;
-	req.sessions = &ses;
-	len = protobuf_c_message_get_packed_size(&req.base);
-	buf = malloc(len + 1);
-	protobuf_c_message_pack(&req.base, buf);
-	r = ctl_answer(core, buf, len);
-	free(buf);
-	cr_assert_not_null(r);
-	return r;
-}
-
 Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 {
 	struct fx f;
@@ -304,7 +153,7 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 
 	fx_init(&f);
 	set_lo(f.s, "127.0.0.1", "::1");
-	config_server(&f, false);
+	config_server(&f, NULL);
 	cr_assert_not_null(f.s->server_sock6, "S serves on the IPv6 wildcard too");
 	cr_assert_eq(config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
 	p = f.c->assocs;
@@ -341,7 +190,7 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 		ctl_reply_free(memcpy(malloc(sizeof(pr)), &pr, sizeof(pr)));
 	}
 
-	r = ask_sessions(f.c);
+	r = ask_sessions(f.c, false);
 	cr_assert_eq(r->n_session, 1);
 	cr_assert_str_eq(r->session[0]->source, "::1");
 	cr_assert_str_eq(r->session[0]->local, "::1");
@@ -352,24 +201,13 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 Test(ipv6, symmetric_peers_over_ipv6, .timeout = 90)
 {
 	struct fx f;
-	Config cfg = CONFIG__INIT;
-	Ntp ntp = NTP__INIT;
-	NtpAssociation na = NTP_ASSOCIATION__INIT;
-	NtpAssociation *list[1] = { &na };
 	struct assoc *dyn;
 
 	fx_init(&f);
-	config_server(&f, false);
+	config_server(&f, NULL);
 	/* C is S's symmetric-active peer over IPv6; S answers with a dynamic
 	 * passive association keyed by C's IPv6 address and port. */
-	na.address = "::1";
-	na.has_ipv6 = na.ipv6 = true;
-	na.has_port = true;
-	na.port = f.bs_s.ntp.port;
-	ntp.unicast_peer = list;
-	ntp.n_unicast_peer = 1;
-	cfg.ntp = &ntp;
-	cr_assert_eq(apply(f.c, &cfg, NULL, 0), 0);
+	cr_assert_eq(config_assoc(&f, true, "::1", true, NULL, NULL, NULL, 0), 0);
 	cr_assert_eq(f.c->assocs->opts.hmode, NTP_MODE_ACTIVE);
 	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize to its IPv6 peer");
 	dyn = f.s->assocs;
@@ -458,7 +296,7 @@ Test(ipv6, server_source_interface_with_ipv6_only)
 
 	fx_init(&f);
 	set_lo(f.s, NULL, "::1");
-	config_server(&f, true);
+	config_server(&f, "LoopBack0");
 	cr_assert_null(f.s->server_sock, "no IPv4 address: no IPv4 serving socket");
 	cr_assert_not_null(f.s->server_sock6);
 	cr_assert(IN6_IS_ADDR_LOOPBACK(&f.s->server_sock6->addr.v6));
