@@ -276,6 +276,13 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 
 		if (!na || !na->address)
 			continue;
+		if (na->vpn_instance && *na->vpn_instance) {
+			/* cfgd refuses these (no VPN instance exists yet); never
+			 * run one on the public network. */
+			err_add(e, "%s %s: vpn-instance %s is not supported, not started", kind,
+				na->address, na->vpn_instance);
+			continue;
+		}
 		memset(&ll_src, 0, sizeof(ll_src));
 		if (naddr_parse(na->address, &a) < 0 || (v6 && a.family != AF_INET6)) {
 			int r;
@@ -300,9 +307,6 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		if (naddr_is_linklocal(&a) &&
 		    !scope_linklocal(core, ntp, na, kind, &a, &ll_src, e))
 			continue;
-		if (na->vpn_instance && *na->vpn_instance)
-			err_add(e, "%s: vpn-instance %s is not supported, using the public network",
-				na->address, na->vpn_instance);
 		w[nw].na = na;
 		w[nw].hmode = hmode;
 		w[nw].addr = a;

@@ -494,6 +494,22 @@ static bool wait_assoc(struct fx *f, const char *addr, double deadline)
 	return w.ok;
 }
 
+/* cfgd refuses a vpn-instance (no VPN instance exists yet); should one
+ * reach ntpd, it is reported and never run on the public network. */
+Test(options, vpn_instance_is_never_the_public_network)
+{
+	struct fx f;
+	NtpAssociation a;
+	NtpAssociation *list[1] = { &a };
+
+	fx_init(&f);
+	na_init(&f, &a, "127.0.0.1");
+	a.vpn_instance = "blue";
+	cr_assert_eq(apply_c(&f, list, 1, NULL, 0, NULL), 1);
+	cr_assert_eq(f.c->n_assocs, 0);
+	fx_fini(&f);
+}
+
 Test(options, domain_name_resolved_without_blocking)
 {
 	struct fx f;
