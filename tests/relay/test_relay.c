@@ -38,6 +38,7 @@ struct msg {
 struct acc {
 	uint64_t n;
 	double sum, sq;
+	double min;
 };
 
 struct bench {
@@ -61,6 +62,8 @@ static int64_t mono_ns(void)
 
 static void acc_add(struct acc *a, double v)
 {
+	if (a->n == 0 || v < a->min)
+		a->min = v;
 	a->n++;
 	a->sum += v;
 	a->sq += v * v;
@@ -261,13 +264,15 @@ Test(relay, real_time_delay_is_kept)
 	cr_assert_eq(b.up.n, 20);
 	cr_assert_eq(b.down.n, 20);
 	cr_log_info("real time: up mean %.6f, down mean %.6f", acc_mean(&b.up), acc_mean(&b.down));
-	/* Never early; late only by scheduling (generous for a loaded CI
-	 * machine under sanitizers, yet far below the loop's 1 ms rounding
-	 * that a mean would show). */
-	cr_assert_geq(acc_mean(&b.up), 4e-3);
-	cr_assert_geq(acc_mean(&b.down), 2e-3);
-	cr_assert_lt(acc_mean(&b.up), 4e-3 + 0.8e-3);
-	cr_assert_lt(acc_mean(&b.down), 2e-3 + 0.8e-3);
+	/* Never early (no sample under its delay); late only by scheduling:
+	 * the best of 20 samples is within 0.8 ms, far below the loop's 1 ms
+	 * rounding it would show otherwise.  The minimum, not the mean, so
+	 * that a loaded machine (the suites run two at a time under
+	 * sanitizers) delaying a few samples does not fail the test. */
+	cr_assert_geq(b.up.min, 4e-3);
+	cr_assert_geq(b.down.min, 2e-3);
+	cr_assert_lt(b.up.min, 4e-3 + 0.8e-3);
+	cr_assert_lt(b.down.min, 2e-3 + 0.8e-3);
 	bench_free(&b);
 }
 
