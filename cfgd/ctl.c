@@ -6,7 +6,10 @@
  *   session_close  -> status 0 (-ENOENT "no such session")
  *   edit           -> state; all edits of the request apply or none:
  *                     -EINVAL, error sentence, error_edit = index
- *   get            -> config (running, or the session's candidate) [+ state]
+ *   get            -> config (running, the session's candidate, or the saved
+ *                     startup configuration: -ENODATA when none) [+ state]
+ *   save           -> status 0: running written to STATE_DIR/startup.conf
+ *                     (-errno and a sentence when it cannot be)
  *   commit         -> see commit.c (answered now or after the applies)
  *   applied        -> status 0 (a subscriber's report, see commit.c)
  *   snapshot (15)  -> the Clone snapshot of topic "cfg"
@@ -23,6 +26,7 @@
 #include "cfgd_int.h"
 #include "clone.h"
 #include "log.h"
+#include "store.h"
 
 void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st)
 {
@@ -54,6 +58,15 @@ void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, co
 	r.has_status = 1;
 	r.status = status;
 	r.error = (char *)error;
+	reply(d, peer, &r);
+}
+
+static void reply_ok(struct cfgd *d, const struct bus_peer *peer)
+{
+	CfgReply r = CFG_REPLY__INIT;
+
+	r.has_status = 1;
+	r.status = 0;
 	reply(d, peer, &r);
 }
 
@@ -148,12 +161,45 @@ static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest
 	}
 	r.has_status = 1;
 	r.status = 0;
+	if (g->has_which && g->which == GET_REQUEST__WHICH__STARTUP) {
+		Config *saved = NULL;
+		char err[600] = "";
+		int rc = store_load_startup(d->bs, &saved, err, sizeof(err));
+
+		if (rc < 0) {
+			ctl_reply_error(d, peer, rc == -ENOENT ? -ENODATA : rc,
+					rc == -ENOENT ? "There is no saved configuration." : err);
+			return;
+		}
+		r.config = saved;
+		reply(d, peer, &r);
+		config__free_unpacked(saved, NULL);
+		return;
+	}
 	r.config = candidate ? s->cand : d->rf->config;
 	if (!candidate) {
 		r.has_commit_id = d->rf->commit_id != 0;
 		r.commit_id = d->rf->commit_id;
 	}
 	reply(d, peer, &r);
+}
+
+static void on_save(struct cfgd *d, const struct bus_peer *peer, const SaveRequest *q)
+{
+	char path[4096] = "", err[4200];
+	int rc = store_save_startup(d->bs, d->rf->config);
+
+	store_startup_path(d->bs, path, sizeof(path));
+	if (rc < 0) {
+		log_warn("save: %s: %s", path, strerror(-rc));
+		snprintf(err, sizeof(err), "Failed to save the configuration to %s: %s.", path,
+			 strerror(-rc));
+		ctl_reply_error(d, peer, rc, err);
+		return;
+	}
+	log_info("configuration of commit %" PRIu64 " saved to %s (session %" PRIu64 ")",
+		 d->rf->commit_id, path, q->has_session ? q->session : 0);
+	reply_ok(d, peer);
 }
 
 static void on_snapshot(struct cfgd *d, const struct bus_peer *peer, const CloneSnapshotRequest *q)
@@ -204,15 +250,13 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 	case CFG_REQUEST__REQ_COMMIT:
 		commit_request(d, peer, req->commit);
 		break;
-	case CFG_REQUEST__REQ_APPLIED: {
-		CfgReply r = CFG_REPLY__INIT;
-
+	case CFG_REQUEST__REQ_APPLIED:
 		commit_applied(d, req->applied);
-		r.has_status = 1;
-		r.status = 0;
-		reply(d, peer, &r);
+		reply_ok(d, peer);
 		break;
-	}
+	case CFG_REQUEST__REQ_SAVE:
+		on_save(d, peer, req->save);
+		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, peer, req->snapshot);
 		break;

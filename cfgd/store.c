@@ -83,24 +83,36 @@ int store_load(const struct bootstrap *bs, RunningFile **out, char *err, size_t 
 
 	rf = xmalloc(sizeof(*rf));
 	running_file__init(rf);
-	if (store_startup_path(bs, path, sizeof(path)) < 0) {
-		snprintf(err, errlen, "%s/startup.conf: path too long", bs->state_dir);
-		running_file__free_unpacked(rf, NULL);
-		return -ENAMETOOLONG;
-	}
-	perr[0] = '\0';
-	rc = pbconf_load(path, &config__descriptor, &m, perr, sizeof(perr));
-	if (rc == 0) {
-		rf->config = config_dup((Config *)m);
-		protobuf_c_message_free_unpacked(m, NULL);
-	} else if (rc == -ENOENT) {
+	rc = store_load_startup(bs, &rf->config, err, errlen);
+	if (rc == -ENOENT) {
 		rf->config = config_new_empty();
-	} else {
-		load_error(err, errlen, "startup", path, perr, rc);
+	} else if (rc < 0) {
 		running_file__free_unpacked(rf, NULL);
 		return rc;
 	}
 	*out = rf;
+	return 0;
+}
+
+int store_load_startup(const struct bootstrap *bs, Config **out, char *err, size_t errlen)
+{
+	ProtobufCMessage *m = NULL;
+	char path[4096], perr[512];
+	int rc;
+
+	if (store_startup_path(bs, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "%s/startup.conf: path too long", bs->state_dir);
+		return -ENAMETOOLONG;
+	}
+	perr[0] = '\0';
+	rc = pbconf_load(path, &config__descriptor, &m, perr, sizeof(perr));
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			load_error(err, errlen, "startup", path, perr, rc);
+		return rc;
+	}
+	*out = config_dup((Config *)m);
+	protobuf_c_message_free_unpacked(m, NULL);
 	return 0;
 }
 

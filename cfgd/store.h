@@ -29,6 +29,11 @@ int store_load(const struct bootstrap *bs, RunningFile **out, char *err, size_t 
 /* Write rf to RUN_DIR/running.conf atomically.  0 or -errno. */
 int store_save(const struct bootstrap *bs, const RunningFile *rf);
 
+/* Read STATE_DIR/startup.conf: 0 with *out owned by the caller
+ * (config__free_unpacked), -ENOENT when nothing was saved, or another
+ * negative errno with a sentence in err naming the file. */
+int store_load_startup(const struct bootstrap *bs, Config **out, char *err, size_t errlen);
+
 /* Write cfg to STATE_DIR/startup.conf atomically.  0 or -errno. */
 int store_save_startup(const struct bootstrap *bs, const Config *cfg);
 

@@ -10,12 +10,15 @@
  * EditRequest (all or none).  The prompt's '~'/'*' and the sysname come
  * from the SessionState cfgd returns with its replies.
  *
- * Leaving system view (quit, return) with uncommitted changes asks Y/N/C:
- * Y commits then leaves, N drops the candidate (the cfgd session is closed
- * and a fresh one opened, which starts from running) then leaves, C stays.
- * The engine writes the question itself (no line end: the answer is typed
- * after it), and cli_prompt() returns the same text while it waits; the
- * telnet front end shows an empty prompt in that state.
+ * Questions (table `questions`).  Leaving system view (quit, return) with
+ * uncommitted changes asks Y/N/C: Y commits then leaves, N drops the
+ * candidate (the cfgd session is closed and a fresh one opened, which
+ * starts from running) then leaves, C stays.  `save` asks Y/N: Y has cfgd
+ * write running to the startup configuration.  Any other answer is refused
+ * with VRP's sentence and the question stays.  The engine writes the
+ * question itself (no line end: the answer is typed after it), and
+ * cli_prompt() returns the same text while it waits; the telnet front end
+ * shows an empty prompt in that state.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,10 +34,23 @@
 #include "grammar.h"
 #include "log.h"
 
-#define Q_LEAVE "Warning: Uncommitted configurations found, commit them before exiting? " \
-	"[Y(yes)/N(no)/C(cancel)]:"
-#define Q_AGAIN "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing 'Enter'. " \
-	"[Y/N/C]:"
+/* The questions a session may be waiting on an answer to. */
+enum cli_ask { ASK_NONE = 0, ASK_LEAVE, ASK_SAVE };
+
+static const struct {
+	const char *text;    /* asked (no line end: the answer follows on the line) */
+	const char *again;   /* after an answer that is none of the choices */
+	bool cancel;         /* C(ancel) is a choice */
+} questions[] = {
+	[ASK_LEAVE] = { "Warning: Uncommitted configurations found, commit them before "
+			"exiting? [Y(yes)/N(no)/C(cancel)]:",
+			"Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing "
+			"'Enter'. [Y/N/C]:", true },
+	[ASK_SAVE] = { "Warning: The current configuration will be written to the device. "
+		       "Continue? [Y/N]:",
+		       "Error: Please choose 'YES' or 'NO' first before pressing 'Enter'. [Y/N]:",
+		       false },
+};
 #define E_CFGD "The configuration service is not available."
 #define E_NTPD "The NTP service is not available."
 
@@ -52,9 +68,9 @@ struct cli_session {
 	bool dirty;
 	char sysname[256];
 	char prompt[384];
-	bool asking;
+	enum cli_ask ask;          /* the question waiting for its answer */
 	bool ask_wrong;
-	enum cli_view ask_target;
+	enum cli_view ask_target;  /* ASK_LEAVE: the view to go to */
 	bool ended;
 };
 
@@ -259,7 +275,7 @@ static void session_close(struct cli_session *s)
 	s->have_sid = false;
 }
 
-static int get_config(struct cli_session *s, bool candidate, Config **out)
+static int get_config_which(struct cli_session *s, GetRequest__Which which, Config **out)
 {
 	GetRequest gr = GET_REQUEST__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
@@ -268,7 +284,7 @@ static int get_config(struct cli_session *s, bool candidate, Config **out)
 	gr.has_session = s->have_sid;
 	gr.session = s->sid;
 	gr.has_which = true;
-	gr.which = candidate ? GET_REQUEST__WHICH__CANDIDATE : GET_REQUEST__WHICH__RUNNING;
+	gr.which = which;
 	req.req_case = CFG_REQUEST__REQ_GET;
 	req.get = &gr;
 	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
@@ -277,6 +293,32 @@ static int get_config(struct cli_session *s, bool candidate, Config **out)
 	rep->config = NULL;
 	cfg_reply__free_unpacked(rep, NULL);
 	return 0;
+}
+
+static int get_config(struct cli_session *s, bool candidate, Config **out)
+{
+	return get_config_which(s, candidate ? GET_REQUEST__WHICH__CANDIDATE
+				: GET_REQUEST__WHICH__RUNNING, out);
+}
+
+/* `save`, once confirmed: running becomes the startup configuration. */
+static void do_save(struct cli_session *s)
+{
+	SaveRequest sr = SAVE_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	CfgReply *rep;
+
+	sr.has_session = s->have_sid;
+	sr.session = s->sid;
+	req.req_case = CFG_REQUEST__REQ_SAVE;
+	req.save = &sr;
+	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
+		return;
+	cfg_reply__free_unpacked(rep, NULL);
+	out_str(s, "Info: Save the configuration successfully.\r\n");
+	if (s->dirty)
+		out_str(s, "Info: The uncommitted configurations of this session were not "
+			"saved: commit them, then save again.\r\n");
 }
 
 static int do_commit(struct cli_session *s, const char *label, const char *description)
@@ -418,13 +460,20 @@ void cmd_leave_system(struct cmd_ctx *ctx, enum cli_view target)
 	struct cli_session *s = ctx->s;
 
 	if (s->dirty) {
-		s->asking = true;
+		s->ask = ASK_LEAVE;
 		s->ask_wrong = false;
 		s->ask_target = target;
-		out_str(s, Q_LEAVE);
+		out_str(s, questions[ASK_LEAVE].text);
 		return;
 	}
 	set_view(s, target, NULL);
+}
+
+void cmd_ask_save(struct cmd_ctx *ctx)
+{
+	ctx->s->ask = ASK_SAVE;
+	ctx->s->ask_wrong = false;
+	out_str(ctx->s, questions[ASK_SAVE].text);
 }
 
 void cmd_end_session(struct cmd_ctx *ctx)
@@ -452,6 +501,11 @@ const char *cmd_default_sysname(const struct cmd_ctx *ctx)
 int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out)
 {
 	return get_config(ctx->s, candidate, out);
+}
+
+int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out)
+{
+	return get_config_which(ctx->s, GET_REQUEST__WHICH__STARTUP, out);
 }
 
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
@@ -522,8 +576,8 @@ const char *cli_prompt(struct cli_session *s)
 {
 	char mark = s->dirty ? '*' : '~';
 
-	if (s->asking)
-		return s->ask_wrong ? Q_AGAIN : Q_LEAVE;
+	if (s->ask)
+		return s->ask_wrong ? questions[s->ask].again : questions[s->ask].text;
 	switch (s->view) {
 	case CLI_VIEW_USER:
 		snprintf(s->prompt, sizeof(s->prompt), "<%s>", s->sysname);
@@ -549,7 +603,17 @@ const char *cli_prompt(struct cli_session *s)
 
 bool cli_awaiting_answer(struct cli_session *s)
 {
-	return s->asking;
+	return s->ask != ASK_NONE;
+}
+
+/* The answer to ASK_LEAVE: 'y' commits then leaves, 'n' drops the
+ * candidate then leaves, 'c' stays. */
+static void answer_leave(struct cli_session *s, char choice)
+{
+	if (choice == 'y' && do_commit(s, NULL, NULL) == 0)
+		set_view(s, s->ask_target, NULL);
+	else if (choice == 'n' && discard_candidate(s) == 0)
+		set_view(s, s->ask_target, NULL);
 }
 
 static void answer(struct cli_session *s, const char *line)
@@ -566,20 +630,22 @@ static void answer(struct cli_session *s, const char *line)
 		line++;
 	if (*line)
 		a[0] = '\0';   /* more than one word: not an answer */
-	if (!strcmp(a, "y") || !strcmp(a, "yes")) {
-		s->asking = false;
-		if (do_commit(s, NULL, NULL) == 0)
-			set_view(s, s->ask_target, NULL);
-	} else if (!strcmp(a, "n") || !strcmp(a, "no")) {
-		s->asking = false;
-		if (discard_candidate(s) == 0)
-			set_view(s, s->ask_target, NULL);
-	} else if (!strcmp(a, "c") || !strcmp(a, "cancel")) {
-		s->asking = false;
-	} else {
+	char choice = !strcmp(a, "y") || !strcmp(a, "yes") ? 'y'
+		      : !strcmp(a, "n") || !strcmp(a, "no") ? 'n'
+		      : (!strcmp(a, "c") || !strcmp(a, "cancel")) && questions[s->ask].cancel ? 'c'
+		      : 0;
+	enum cli_ask q = s->ask;
+
+	if (!choice) {
 		s->ask_wrong = true;
-		out_str(s, Q_AGAIN);
+		out_str(s, questions[q].again);
+		return;
 	}
+	s->ask = ASK_NONE;
+	if (q == ASK_LEAVE)
+		answer_leave(s, choice);
+	else if (q == ASK_SAVE && choice == 'y')
+		do_save(s);
 }
 
 static bool is_undo(const char *w)
@@ -604,7 +670,7 @@ bool cli_exec(struct cli_session *s, const char *line)
 
 	if (s->ended)
 		return false;
-	if (s->asking) {
+	if (s->ask) {
 		answer(s, line);
 		return !s->ended;
 	}
@@ -698,7 +764,7 @@ void cli_help(struct cli_session *s, const char *line)
 	struct gram_help h;
 	size_t plen;
 
-	if (s->asking || s->ended)
+	if (s->ask || s->ended)
 		return;
 	plen = strlen(cli_prompt(s));
 	gram_tokenize(line, &t);
@@ -726,7 +792,7 @@ char *cli_complete(struct cli_session *s, const char *line)
 	struct gram_help h;
 	char *ret = NULL;
 
-	if (s->asking || s->ended)
+	if (s->ask || s->ended)
 		return NULL;
 	gram_tokenize(line, &t);
 	gram_help(s->be->gram, s->view, &t, &h);

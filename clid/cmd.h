@@ -88,6 +88,9 @@ void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname);
 /* Leave system view toward `target` (user view): asks the Y/N/C question
  * first when the candidate holds uncommitted changes. */
 void cmd_leave_system(struct cmd_ctx *ctx, enum cli_view target);
+/* `save`: ask VRP's Y/N question; on Y, cfgd writes the running
+ * configuration to the startup configuration and the session says so. */
+void cmd_ask_save(struct cmd_ctx *ctx);
 /* End the session (quit in user view). */
 void cmd_end_session(struct cmd_ctx *ctx);
 /* Whether the bootstrap knows this logical interface. */
@@ -98,6 +101,10 @@ const char *cmd_default_sysname(const struct cmd_ctx *ctx);
 /* Running (candidate=false) or this session's candidate.  0 with *out owned
  * by the caller (config__free_unpacked), or -1 after writing the error. */
 int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out);
+/* The saved (startup) configuration: 0 with *out owned by the caller, or
+ * -1 after writing the error ("There is no saved configuration." when
+ * nothing was saved). */
+int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out);
 /* Ask ntpd.  0 with *reply owned by the caller, or -1 after writing the error. */
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
 /* Commit the candidate; writes warnings and errors.  0 or -1. */

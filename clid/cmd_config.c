@@ -1,7 +1,8 @@
 /*
- * cmd_config.c: the configuration as a whole: commit, and the displays of
- * the running and candidate configurations, built from each feature's
- * render function in the layout of the manuals' configuration files:
+ * cmd_config.c: the configuration as a whole: commit, save, and the
+ * displays of the running, candidate and saved configurations, built from
+ * each feature's render function in the layout of the manuals'
+ * configuration files:
  *
  *   #                      one "#" before each block
  *   sysname DeviceC        system
@@ -33,6 +34,8 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "this", "Configuration of the current view" },
 	{ "configuration", "Configuration" },
 	{ "candidate", "Candidate configuration" },
+	{ "saved-configuration", "The saved configuration (loaded at startup)" },
+	{ "save", "Save the current configuration" },
 	{ NULL, NULL },
 };
 
@@ -110,6 +113,26 @@ static int h_display_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return show_config(ctx, true, NULL);
 }
 
+static int h_display_saved(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	Config *c;
+	struct sbuf b = { 0 };
+
+	if (cmd_get_saved_config(ctx, &c) < 0)
+		return -1;
+	cmd_render_config(c, cmd_default_sysname(ctx), &b);
+	cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	config__free_unpacked(c, NULL);
+	return 0;
+}
+
+static int h_save(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	cmd_ask_save(ctx);
+	return 0;
+}
+
 static int h_commit(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	return cmd_commit(ctx, cmd_arg(a, "label-name"), cmd_arg(a, "text"));
@@ -119,6 +142,8 @@ const struct cmd_entry cmd_config_entries[] = {
 	{ CLI_V_CONFIG, "commit [ label label-name ] [ description text ]", NULL,
 	  commit_params, config_kw, h_commit },
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, config_kw, h_display_current },
+	{ CLI_V_ALL, "display saved-configuration", NULL, NULL, config_kw, h_display_saved },
+	{ CLI_V_ALL, "save", NULL, NULL, config_kw, h_save },
 	{ CLI_V_SYSTEM | CLI_V_IF, "display this", NULL, NULL, config_kw, h_display_this },
 	{ CLI_V_CONFIG, "display configuration candidate", NULL, NULL, config_kw,
 	  h_display_candidate },

@@ -7,7 +7,10 @@
  *    device's namespace: ntpd keeps serving (a well-formed client request
  *    still gets its answer) and the CLI still displays;
  *  - cfgd killed with SIGKILL and started again: the committed
- *    configuration is intact and the next commit works.
+ *    configuration is intact and the next commit works;
+ *  - a reboot (every daemon stopped, RUN_DIR's running.conf gone, as /run
+ *    is on tmpfs): the device comes back with what `save` wrote, not with
+ *    what was committed after it, and serves time again.
  *
  * Each Test has its own one-device lab (tests may run in parallel: the
  * prefixes differ).  Random input uses fixed seeds, printed, so a failure
@@ -347,6 +350,68 @@ Test(robustness, cfgd_killed_and_restarted, .fini = lab_down, .timeout = 200)
 	expect_display_works(v);
 
 	free(before);
+	free(after);
+	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* The device's daemons stopped and started again without RUN_DIR's
+ * running.conf: what a reboot does to a switch. */
+static void reboot_device(void)
+{
+	static const char *const order[] = { "clid", "ntpd", "ifmgrd", "cfgd" };
+	char path[400];
+
+	for (size_t i = 0; i < 4; i++)
+		cr_assert_eq(lab_script("stop", DEV, order[i], NULL), 0, "%s did not stop", order[i]);
+	snprintf(path, sizeof(path), "%s/running.conf", lab_dev(DEV)->run_dir);
+	cr_assert_eq(remove(path), 0, "%s: %s", path, strerror(errno));
+	for (size_t i = 4; i-- > 0;)
+		cr_assert_eq(lab_script("start", DEV, order[i], NULL), 0, "%s did not start",
+			     order[i]);
+}
+
+Test(robustness, saved_configuration_survives_a_reboot, .fini = lab_down, .timeout = 200)
+{
+	struct vty *v = setup_device();
+	char *out = NULL;
+
+	cr_assert_eq(lab_cmd(v, DEV, "save", &out), 0);
+	cr_expect(strstr(vty_prompt(v), "Continue? [Y/N]:"), "the question: %s", vty_prompt(v));
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "y", &out), 0);
+	cr_assert(strstr(out, "Info: Save the configuration successfully."), "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "display current-configuration", &out), 0);
+	char *saved = lab_normalize(out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "display saved-configuration", &out), 0);
+	char *shown = lab_normalize(out);
+	free(out);
+	cr_expect_str_eq(shown, saved, "display saved-configuration");
+	free(shown);
+
+	/* Committed after the save: gone after the reboot, as on VRP. */
+	static const char *const later[] = { "ntp-service unicast-server 10.0.1.99", "commit",
+					     NULL };
+	lab_lines(v, DEV, later);
+	lab_vty_close(v);
+	reboot_device();
+
+	v = lab_vty(DEV, 30000);
+	cr_assert(v, "no VTY session after the reboot");
+	cr_expect_str_eq(vty_prompt(v), "<DeviceC>", "sysname lost");
+	cr_assert_eq(lab_cmd(v, DEV, "display current-configuration", &out), 0);
+	char *after = lab_normalize(out);
+	free(out);
+	cr_expect_str_eq(after, saved, "the configuration after the reboot");
+	/* ntpd applied it: its own clock at stratum 2 again. */
+	static const char *const status[] = { "clock status: synchronized", "clock stratum: 2",
+					      NULL };
+	bool ok = lab_wait_output(v, "display ntp-service status", status, 30000, &out);
+	cr_expect(ok, "ntpd did not apply the saved configuration:\n%s", out ? out : "");
+	free(out);
+	free(saved);
 	free(after);
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");

@@ -7,6 +7,7 @@
  * and each call runs the loop until its reply arrives (deadline-bounded).
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
 #include "bus.h"
@@ -656,6 +657,86 @@ Test(commit, startup_conf_is_loaded_on_a_cold_start)
 	cr_assert_eq(cfgd_commit_id(d), 0);
 	cr_assert(config_equal(cfgd_running(d), c));
 	cfg_free(c);
+}
+
+static CfgReply *get_saved(void)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	GetRequest g = GET_REQUEST__INIT;
+
+	g.has_which = 1;
+	g.which = GET_REQUEST__WHICH__STARTUP;
+	req.req_case = CFG_REQUEST__REQ_GET;
+	req.get = &g;
+	return call(&req);
+}
+
+/* `save`: running (not a candidate) becomes startup.conf, which `display
+ * saved-configuration` reads and a cold start loads. */
+Test(commit, save_writes_running_as_startup)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	SaveRequest sv = SAVE_REQUEST__INIT;
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+	Config *saved;
+	char path[256];
+	struct stat st;
+
+	r = get_saved();
+	cr_assert_eq(r->status, -ENODATA);
+	cr_assert_str_eq(r->error, "There is no saved configuration.");
+	cfg_reply__free_unpacked(r, NULL);
+
+	edit_ok(s, edit_set("system = { sysname = \"DeviceC\"; };"), NULL);
+	commit_ok(s);
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);   /* not committed */
+	sv.has_session = 1;
+	sv.session = s;
+	req.req_case = CFG_REQUEST__REQ_SAVE;
+	req.save = &sv;
+	r = call(&req);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+
+	r = get_saved();
+	cr_assert_eq(r->status, 0);
+	assert_cfg(r->config, "system = { sysname = \"DeviceC\"; };");
+	cfg_reply__free_unpacked(r, NULL);
+	/* It may hold keys: private to its owner. */
+	cr_assert_eq(store_startup_path(&td.bs, path, sizeof(path)), 0);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 077, 0, "mode %o", st.st_mode & 0777);
+
+	/* A cold start (no running.conf) comes back with what was saved. */
+	saved = config_dup(cfgd_running(d));
+	client_fini(&c1);
+	cfgd_free(d);
+	cr_assert_eq(store_running_path(&td.bs, path, sizeof(path)), 0);
+	cr_assert_eq(remove(path), 0);
+	start_cfgd();
+	client_init(&c1);
+	cr_assert(config_equal(cfgd_running(d), saved));
+	cfg_free(saved);
+}
+
+/* A state directory that cannot be written: a clear error, nothing lost. */
+Test(commit, save_failure_is_reported)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	SaveRequest sv = SAVE_REQUEST__INIT;
+	char *old = td.bs.state_dir;
+	CfgReply *r;
+
+	td.bs.state_dir = "/proc/meridian-no-such-dir";
+	req.req_case = CFG_REQUEST__REQ_SAVE;
+	req.save = &sv;
+	r = call(&req);
+	td.bs.state_dir = old;
+	cr_assert_lt(r->status, 0);
+	cr_assert(strstr(r->error, "Failed to save the configuration to "
+			 "/proc/meridian-no-such-dir/startup.conf"), "%s", r->error);
+	cfg_reply__free_unpacked(r, NULL);
 }
 
 /* Raw frames straight to the ROUTER. */

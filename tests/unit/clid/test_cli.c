@@ -28,6 +28,8 @@ struct fake {
 	const char *commit_warning;
 	bool forget_session;      /* answer the next session request "no such session" */
 	NtpSysStatus *sys;
+	Config *saved;            /* the startup configuration (NULL: none saved) */
+	const char *save_error;   /* refuse `save` with this error */
 };
 
 static struct fake F;
@@ -77,7 +79,22 @@ static void cfg_hook(const CfgRequest *req, CfgReply *rep)
 		}
 		break;
 	case CFG_REQUEST__REQ_GET:
+		if (req->get->has_which && req->get->which == GET_REQUEST__WHICH__STARTUP) {
+			rep->config = F.saved;
+			if (!F.saved) {
+				rep->status = -ENODATA;
+				rep->error = "There is no saved configuration.";
+			}
+			break;
+		}
 		rep->config = F.running;
+		break;
+	case CFG_REQUEST__REQ_SAVE:
+		sbuf_printf(&cmd_fake.log, "SAVE %llu\n", (unsigned long long)req->save->session);
+		if (F.save_error) {
+			rep->status = -EACCES;
+			rep->error = (char *)F.save_error;
+		}
 		break;
 	case CFG_REQUEST__REQ_COMMIT:
 		sbuf_printf(&cmd_fake.log, "COMMIT%s%s%s%s\n",
@@ -334,6 +351,55 @@ Test(cli, leave_question)
 	cli_session_free(s);
 }
 
+#define Q_SAVE "Warning: The current configuration will be written to the device. " \
+	"Continue? [Y/N]:"
+#define Q_SAVE_AGAIN "Error: Please choose 'YES' or 'NO' first before pressing 'Enter'. [Y/N]:"
+
+Test(cli, save_question)
+{
+	struct cli_session *s = open_session();
+
+	/* N saves nothing; a wrong answer (C is no choice here) asks again. */
+	run(s, "<HUAWEI>", "save", "", Q_SAVE);
+	cr_assert(cli_awaiting_answer(s));
+	run(s, Q_SAVE, "c", "", Q_SAVE_AGAIN);
+	run(s, Q_SAVE_AGAIN, "n", "", "");
+	/* Y: cfgd saves. */
+	run(s, "<HUAWEI>", "save", "", Q_SAVE);
+	run(s, Q_SAVE, "y", "SAVE 1\n", "Info: Save the configuration successfully.\r\n");
+	/* From system view too; uncommitted changes are not saved, and the
+	 * operator is told. */
+	run(s, "<HUAWEI>", "system-view", "", "");
+	cli_exec(s, "sysname DeviceC");
+	cmd_edits();
+	run(s, "[*HUAWEI]", "save", "", Q_SAVE);
+	run(s, Q_SAVE, "YES", "SAVE 1\n", "Info: Save the configuration successfully.\r\n"
+	    "Info: The uncommitted configurations of this session were not saved: commit "
+	    "them, then save again.\r\n");
+	cr_assert_str_eq(cli_prompt(s), "[*HUAWEI]");
+	/* cfgd cannot write: its sentence. */
+	F.save_error = "Failed to save the configuration to /x/startup.conf: Permission denied.";
+	run(s, "[*HUAWEI]", "save", "", Q_SAVE);
+	run(s, Q_SAVE, "y", "SAVE 1\n", "Error: Failed to save the configuration to "
+	    "/x/startup.conf: Permission denied.\r\n");
+	cli_session_free(s);
+}
+
+Test(cli, display_saved_configuration)
+{
+	struct cli_session *s = open_session();
+
+	run(s, "<HUAWEI>", "display saved-configuration", "",
+	    "Error: There is no saved configuration.\r\n");
+	F.saved = frag_new();
+	frag_system(F.saved)->sysname = xstrdup("DeviceC");
+	run(s, "<HUAWEI>", "display saved-configuration", "",
+	    "#\r\nsysname DeviceC\r\n#\r\nreturn\r\n");
+	config__free_unpacked(F.saved, NULL);
+	F.saved = NULL;
+	cli_session_free(s);
+}
+
 Test(cli, commit_warnings_and_errors)
 {
 	struct cli_session *s = open_session();
@@ -445,6 +511,7 @@ Test(cli, help_listing)
 	cr_assert_str_eq(cmd_printed(),
 		"  display      Display information\r\n"
 		"  quit         Exit from the current mode and into the upper mode\r\n"
+		"  save         Save the current configuration\r\n"
 		"  system-view  Enter the system view\r\n");
 	cli_session_free(s);
 }
