@@ -64,6 +64,16 @@ void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, co
 /* commit.c */
 /* Handle a CommitRequest: answers now or once subscribers applied. */
 void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req);
+/* Make next (taken) the running configuration as a commit of session s
+ * with label and description (may be NULL), as commit_request does after
+ * building it: nothing to commit, validation, persistence, publication,
+ * the wait for the subscribers; peer gets the commit's reply. */
+void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
+		    const char *label, const char *description);
+/* `rollback configuration ...` and `display configuration commit list`
+ * (history.c). */
+void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req);
+void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req);
 /* Record a subscriber's Applied message and complete waiting commits. */
 void commit_applied(struct cfgd *d, const Applied *a);
 /* Drop waiting commits (unanswered) and the subscriber table. */

@@ -327,8 +327,8 @@ static int check_label(struct cfgd *d, const CommitRequest *req, char *err, size
 }
 
 /* Persist next as commit id and make it running.  Takes next. */
-static int persist(struct cfgd *d, const struct session *s, const CommitRequest *req,
-		   Config *next, uint64_t id)
+static int persist(struct cfgd *d, const struct session *s, const char *label,
+		   const char *description, Config *next, uint64_t id)
 {
 	RunningFile nrf = RUNNING_FILE__INIT;
 	CommitRecord *rec = xmalloc(sizeof(*rec));
@@ -344,8 +344,8 @@ static int persist(struct cfgd *d, const struct session *s, const CommitRequest 
 	rec->line = xstrdup(s->line);
 	rec->has_time = 1;
 	rec->time = (uint64_t)time(NULL);
-	rec->label = req->label ? xstrdup(req->label) : NULL;
-	rec->description = req->description ? xstrdup(req->description) : NULL;
+	rec->label = label ? xstrdup(label) : NULL;
+	rec->description = description ? xstrdup(description) : NULL;
 	rec->config = config_dup(next);
 	if (keep)
 		memcpy(hist, rf->history + start, keep * sizeof(*hist));
@@ -373,36 +373,16 @@ static int persist(struct cfgd *d, const struct session *s, const CommitRequest 
 	return 0;
 }
 
-void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req)
+void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
+		    const char *label, const char *description)
 {
-	struct session *s = session_find(&d->sessions, req->session);
 	char err[512];
 	const char *changed[16];
 	size_t n_changed;
-	Config *next;
 	uint64_t id, now;
 	struct cfgd_pending *p;
 	int rc;
 
-	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
-		return;
-	}
-	if (config_equal(s->cand, d->rf->config)) {
-		char *nothing = no_changes;
-
-		session_rebase(s, d->rf->config, d->rf->commit_id);
-		reply_commit(d, peer, s->id, 0, &nothing, 1);
-		return;
-	}
-	rc = check_label(d, req, err, sizeof(err));
-	if (rc == 0)
-		rc = build_next(d, s, &next, err, sizeof(err));
-	if (rc < 0) {
-		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
-		ctl_reply_error(d, peer, rc, err);
-		return;
-	}
 	if (config_equal(next, d->rf->config)) {
 		char *nothing = no_changes;
 
@@ -421,7 +401,7 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 
 	id = d->rf->commit_id >= COMMIT_ID_FIRST ? d->rf->commit_id + 1 : COMMIT_ID_FIRST;
 	n_changed = config_changed_subtrees(d->rf->config, next, changed, 16);
-	rc = persist(d, s, req, next, id);
+	rc = persist(d, s, label, description, next, id);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
 			 strerror(-rc));
@@ -455,4 +435,33 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 	p->timer = loop_timer_add(d->loop, (uint64_t)d->apply_wait_ms * 1000u, pending_timeout, p);
 	p->next = d->pending;
 	d->pending = p;
+}
+
+void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req)
+{
+	struct session *s = session_find(&d->sessions, req->session);
+	char err[512];
+	Config *next;
+	int rc;
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	if (config_equal(s->cand, d->rf->config)) {
+		char *nothing = no_changes;
+
+		session_rebase(s, d->rf->config, d->rf->commit_id);
+		reply_commit(d, peer, s->id, 0, &nothing, 1);
+		return;
+	}
+	rc = check_label(d, req, err, sizeof(err));
+	if (rc == 0)
+		rc = build_next(d, s, &next, err, sizeof(err));
+	if (rc < 0) {
+		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
+		ctl_reply_error(d, peer, rc, err);
+		return;
+	}
+	commit_install(d, peer, s, next, req->label, req->description);
 }

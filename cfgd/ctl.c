@@ -10,6 +10,8 @@
  *                     startup configuration: -ENODATA when none) [+ state]
  *   save           -> status 0: running written to STATE_DIR/startup.conf
  *                     (-errno and a sentence when it cannot be)
+ *   rollback       -> a commit's reply (history.c)
+ *   history        -> the commit records, newest first (history.c)
  *   commit         -> see commit.c (answered now or after the applies)
  *   applied        -> status 0 (a subscriber's report, see commit.c)
  *   snapshot (15)  -> the Clone snapshot of topic "cfg"
@@ -256,6 +258,12 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_SAVE:
 		on_save(d, peer, req->save);
+		break;
+	case CFG_REQUEST__REQ_ROLLBACK:
+		history_rollback(d, peer, req->rollback);
+		break;
+	case CFG_REQUEST__REQ_HISTORY:
+		history_list(d, peer, req->history);
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, peer, req->snapshot);

@@ -188,6 +188,9 @@ static bool req_set_session(CfgRequest *req, uint64_t sid)
 	case CFG_REQUEST__REQ_COMMIT:
 		req->commit->session = sid;
 		return true;
+	case CFG_REQUEST__REQ_ROLLBACK:
+		req->rollback->session = sid;
+		return true;
 	default:
 		return false;
 	}
@@ -321,19 +324,16 @@ static void do_save(struct cli_session *s)
 			"saved: commit them, then save again.\r\n");
 }
 
-static int do_commit(struct cli_session *s, const char *label, const char *description)
+/* A request answered like a commit (commit, rollback): warnings, then the
+ * error or the new state.  0 (with *commit_id, 0 when nothing was
+ * committed) or -1 after writing the error. */
+static int commit_call(struct cli_session *s, CfgRequest *req, uint64_t *commit_id)
 {
-	CommitRequest cr = COMMIT_REQUEST__INIT;
-	CfgRequest req = CFG_REQUEST__INIT;
 	CfgReply *rep = NULL;
 	int r;
 
-	cr.session = s->sid;
-	cr.label = (char *)label;
-	cr.description = (char *)description;
-	req.req_case = CFG_REQUEST__REQ_COMMIT;
-	req.commit = &cr;
-	r = call_cfgd(s, &req, CLI_COMMIT_TIMEOUT_MS, &rep);
+	*commit_id = 0;
+	r = call_cfgd(s, req, CLI_COMMIT_TIMEOUT_MS, &rep);
 	if (r < 0) {
 		if (r != -ENOTCONN)
 			out_str(s, "Error: " E_CFGD "\r\n");
@@ -348,6 +348,8 @@ static int do_commit(struct cli_session *s, const char *label, const char *descr
 		cfg_reply__free_unpacked(rep, NULL);
 		return -1;
 	}
+	if (rep->has_commit_id)
+		*commit_id = rep->commit_id;
 	if (rep->state) {
 		state_update(s, rep->state);
 		cfg_reply__free_unpacked(rep, NULL);
@@ -364,6 +366,20 @@ static int do_commit(struct cli_session *s, const char *label, const char *descr
 		}
 	}
 	return 0;
+}
+
+static int do_commit(struct cli_session *s, const char *label, const char *description)
+{
+	CommitRequest cr = COMMIT_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	uint64_t id;
+
+	cr.session = s->sid;
+	cr.label = (char *)label;
+	cr.description = (char *)description;
+	req.req_case = CFG_REQUEST__REQ_COMMIT;
+	req.commit = &cr;
+	return commit_call(s, &req, &id);
 }
 
 /* Drop the candidate: close the cfgd session and open a fresh one. */
@@ -529,6 +545,28 @@ int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description)
 {
 	return do_commit(ctx->s, label, description);
+}
+
+int cmd_rollback(struct cmd_ctx *ctx, RollbackRequest *rb, uint64_t *commit_id)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+
+	rb->session = ctx->s->sid;
+	req.req_case = CFG_REQUEST__REQ_ROLLBACK;
+	req.rollback = rb;
+	return commit_call(ctx->s, &req, commit_id);
+}
+
+int cmd_commit_history(struct cmd_ctx *ctx, uint32_t max, CfgReply **out)
+{
+	HistoryRequest h = HISTORY_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+
+	h.has_max = max != 0;
+	h.max = max;
+	req.req_case = CFG_REQUEST__REQ_HISTORY;
+	req.history = &h;
+	return cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, out);
 }
 
 /* ------------------------------------------------------------------ */

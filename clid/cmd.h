@@ -109,6 +109,14 @@ int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out);
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
 /* Commit the candidate; writes warnings and errors.  0 or -1. */
 int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description);
+/* `rollback configuration`: rb's target set by the caller (the session is
+ * filled in); answered like a commit (warnings and errors written).  0 with
+ * *commit_id (0: nothing changed) or -1. */
+int cmd_rollback(struct cmd_ctx *ctx, RollbackRequest *rb, uint64_t *commit_id);
+/* The commit history, newest first (at most max records, 0: all): 0 with
+ * *out owned by the caller (cfg_reply__free_unpacked), or -1 after the
+ * error. */
+int cmd_commit_history(struct cmd_ctx *ctx, uint32_t max, CfgReply **out);
 
 /* ---- the feature tables ---- */
 extern const struct cmd_entry cmd_system_entries[];

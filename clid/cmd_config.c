@@ -1,8 +1,8 @@
 /*
- * cmd_config.c: the configuration as a whole: commit, save, and the
- * displays of the running, candidate and saved configurations, built from
- * each feature's render function in the layout of the manuals'
- * configuration files:
+ * cmd_config.c: the configuration as a whole: commit, save, rollback, the
+ * commit list, and the displays of the running, candidate and saved
+ * configurations, built from each feature's render function in the layout
+ * of the manuals' configuration files:
  *
  *   #                      one "#" before each block
  *   sysname DeviceC        system
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "cmd_acl.h"
@@ -36,12 +37,20 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "candidate", "Candidate configuration" },
 	{ "saved-configuration", "The saved configuration (loaded at startup)" },
 	{ "save", "Save the current configuration" },
+	{ "rollback", "Roll the configuration back" },
+	{ "to", "To a commit point" },
+	{ "commit-id", "Specify a commit ID" },
+	{ "last", "Roll back the last commits" },
+	{ "list", "List the commits" },
+	{ "verbose", "Detailed information" },
 	{ NULL, NULL },
 };
 
 static const struct cmd_param commit_params[] = {
 	{ "label-name", GP_STRING, 1, 256, "Label of the commit" },
 	{ "text", GP_TEXT, 1, 60, "Description of the commit" },
+	{ "commit-id-value", GP_INT, 1000000001u, 1999999999u, "Commit ID" },
+	{ "number-of-commits", GP_INT, 1, 80, "Number of the last commits" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -133,6 +142,88 @@ static int h_save(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+/* `rollback configuration { to { commit-id ID | label L } | last N }`. */
+static int h_rollback(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	RollbackRequest rb = ROLLBACK_REQUEST__INIT;
+	uint64_t id;
+
+	if (cmd_has(a, "commit-id-value")) {
+		rb.to_case = ROLLBACK_REQUEST__TO_COMMIT_ID;
+		rb.commit_id = cmd_arg_u32(a, "commit-id-value", 0);
+	} else if (cmd_has(a, "label-name")) {
+		rb.to_case = ROLLBACK_REQUEST__TO_LABEL;
+		rb.label = (char *)cmd_arg(a, "label-name");
+	} else {
+		rb.to_case = ROLLBACK_REQUEST__TO_LAST;
+		rb.last = cmd_arg_u32(a, "number-of-commits", 1);
+	}
+	if (cmd_rollback(ctx, &rb, &id) < 0)
+		return -1;
+	if (id)
+		cmd_printf(ctx, "Info: The configuration was rolled back; this is commit %llu.\r\n",
+			   (unsigned long long)id);
+	return 0;
+}
+
+/* "2026-12-05 08:43:43" in the device's local time. */
+static void fmt_time(uint64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "-");
+}
+
+#define RULE "-------------------------------------------------------------------------------\r\n"
+
+/* `display configuration commit list [ verbose ] [ number-of-commits ]`,
+ * newest first: a table, or a block per commit. */
+static int h_commit_list(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	bool verbose = cmd_has(a, "verbose");
+	struct sbuf b = { 0 };
+	CfgReply *rep;
+	char when[32];
+
+	if (cmd_commit_history(ctx, cmd_arg_u32(a, "number-of-commits", 0), &rep) < 0)
+		return -1;
+	if (!verbose) {
+		sbuf_puts(&b, RULE);
+		sbuf_printf(&b, " %-4s %-12s %-22s %-11s %s\r\n", "No.", "CommitId", "Label", "User",
+			    "TimeStamp");
+		sbuf_puts(&b, RULE);
+	}
+	for (size_t i = 0; i < rep->n_history; i++) {
+		const CommitRecord *c = rep->history[i];
+
+		fmt_time(c->has_time ? c->time : 0, when, sizeof(when));
+		if (!verbose) {
+			sbuf_printf(&b, " %-4zu %-12llu %-22.22s %-11.11s %s\r\n", i + 1,
+				    (unsigned long long)c->commit_id, c->label ? c->label : "-",
+				    c->user ? c->user : "-", when);
+			continue;
+		}
+		sbuf_printf(&b, "%zu) CommitId: %llu\r\n"
+			    "   Label: %s\r\n"
+			    "   User: %s\r\n"
+			    "   User-Intf: %s\r\n"
+			    "   TimeStamp: %s\r\n"
+			    "   Description: %s\r\n",
+			    i + 1, (unsigned long long)c->commit_id, c->label ? c->label : "-",
+			    c->user ? c->user : "-", c->line && c->line[0] ? c->line : "-", when,
+			    c->description ? c->description : "");
+	}
+	if (!verbose)
+		sbuf_puts(&b, RULE);
+	if (b.len)
+		cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
 static int h_commit(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	return cmd_commit(ctx, cmd_arg(a, "label-name"), cmd_arg(a, "text"));
@@ -144,6 +235,10 @@ const struct cmd_entry cmd_config_entries[] = {
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, config_kw, h_display_current },
 	{ CLI_V_ALL, "display saved-configuration", NULL, NULL, config_kw, h_display_saved },
 	{ CLI_V_ALL, "save", NULL, NULL, config_kw, h_save },
+	{ CLI_V_USER, "rollback configuration { to { commit-id commit-id-value | label label-name } | "
+	  "last number-of-commits }", NULL, commit_params, config_kw, h_rollback },
+	{ CLI_V_ALL, "display configuration commit list [ verbose ] [ number-of-commits ]", NULL,
+	  commit_params, config_kw, h_commit_list },
 	{ CLI_V_SYSTEM | CLI_V_IF, "display this", NULL, NULL, config_kw, h_display_this },
 	{ CLI_V_CONFIG, "display configuration candidate", NULL, NULL, config_kw,
 	  h_display_candidate },

@@ -739,6 +739,113 @@ Test(commit, save_failure_is_reported)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
+static CfgReply *rollback(uint64_t session, int kind, uint64_t value, const char *label)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	RollbackRequest rb = ROLLBACK_REQUEST__INIT;
+
+	rb.session = session;
+	rb.to_case = kind;
+	if (kind == ROLLBACK_REQUEST__TO_COMMIT_ID)
+		rb.commit_id = value;
+	else if (kind == ROLLBACK_REQUEST__TO_LAST)
+		rb.last = (uint32_t)value;
+	else
+		rb.label = (char *)label;
+	req.req_case = CFG_REQUEST__REQ_ROLLBACK;
+	req.rollback = &rb;
+	return call_on(&c1, &req, 10000);
+}
+
+static void assert_running(const char *text)
+{
+	CfgReply *r = get(0, false);
+
+	cr_assert_eq(r->status, 0);
+	assert_cfg(r->config, text);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* `rollback configuration`: a new commit holding an earlier commit's
+ * configuration; refused with a sentence when the point does not exist or
+ * the session holds uncommitted changes. */
+Test(commit, rollback_makes_a_new_commit)
+{
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);
+	cr_assert_eq(commit_ok(s), 1000000001ULL);
+	edit_ok(s, edit_set("system = { sysname = \"B\"; };"), NULL);
+	r = commit_on(&c1, s, "before-ntp");
+	cr_assert_eq(r->commit_id, 1000000002ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
+	cr_assert_eq(commit_ok(s), 1000000003ULL);
+
+	/* last 1: the configuration before the last commit. */
+	r = rollback(s, ROLLBACK_REQUEST__TO_LAST, 1, NULL);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cr_assert_eq(r->commit_id, 1000000004ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_running("system = { sysname = \"B\"; };");
+	/* to commit-id: what that commit made. */
+	r = rollback(s, ROLLBACK_REQUEST__TO_COMMIT_ID, 1000000003ULL, NULL);
+	cr_assert_eq(r->commit_id, 1000000005ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_running("system = { sysname = \"B\"; };" SRV("10.0.1.31", ""));
+	/* to label. */
+	r = rollback(s, ROLLBACK_REQUEST__TO_LABEL, 0, "before-ntp");
+	cr_assert_eq(r->commit_id, 1000000006ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_running("system = { sysname = \"B\"; };");
+	/* Already there: nothing to commit. */
+	r = rollback(s, ROLLBACK_REQUEST__TO_LABEL, 0, "before-ntp");
+	cr_assert_eq(r->status, 0);
+	cr_assert_not(r->has_commit_id);
+	cr_assert_eq(r->n_warning, 1);
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* The history says what happened, newest first. */
+	CfgRequest req = CFG_REQUEST__INIT;
+	HistoryRequest h = HISTORY_REQUEST__INIT;
+	req.req_case = CFG_REQUEST__REQ_HISTORY;
+	req.history = &h;
+	r = call(&req);
+	cr_assert_eq(r->n_history, 6);
+	cr_assert_eq(r->history[0]->commit_id, 1000000006ULL);
+	cr_assert_str_eq(r->history[0]->description, "rollback to commit 1000000002");
+	cr_assert_str_eq(r->history[0]->user, "admin");
+	cr_assert_null(r->history[0]->config);
+	cr_assert_str_eq(r->history[4]->label, "before-ntp");
+	cr_assert_eq(r->history[5]->commit_id, 1000000001ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	h.has_max = 1;
+	h.max = 2;
+	r = call(&req);
+	cr_assert_eq(r->n_history, 2);
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* Refusals. */
+	r = rollback(s, ROLLBACK_REQUEST__TO_COMMIT_ID, 1000000099ULL, NULL);
+	cr_assert_eq(r->status, -ENODATA);
+	cr_assert_str_eq(r->error, "The commit ID 1000000099 does not exist.");
+	cfg_reply__free_unpacked(r, NULL);
+	r = rollback(s, ROLLBACK_REQUEST__TO_LABEL, 0, "nope");
+	cr_assert_str_eq(r->error, "The label nope does not exist.");
+	cfg_reply__free_unpacked(r, NULL);
+	r = rollback(s, ROLLBACK_REQUEST__TO_LAST, 6, NULL);
+	cr_assert_eq(r->status, -EINVAL);
+	cr_assert_str_eq(r->error, "Cannot roll back 6 commits: the history holds the "
+			 "configurations of the last 6 commits only.");
+	cfg_reply__free_unpacked(r, NULL);
+	edit_ok(s, edit_set("system = { sysname = \"C\"; };"), NULL);
+	r = rollback(s, ROLLBACK_REQUEST__TO_LAST, 1, NULL);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_running("system = { sysname = \"B\"; };");
+}
+
 /* Raw frames straight to the ROUTER. */
 static bool raw_readable(void *arg)
 {

@@ -223,7 +223,10 @@ static inline void cmd_run(struct cli_session *s, const char *line, const char *
 			   const char *output)
 {
 	cr_assert(cli_exec(s, line), "'%s' ended the session", line);
-	cr_assert_str_eq(cmd_edits(), edits, "edits of '%s'", line);
+	char got[4096];
+
+	snprintf(got, sizeof(got), "%s", cmd_edits());
+	cr_assert_str_eq(got, edits, "edits of '%s' (it printed: %s)", line, cmd_printed());
 	cr_assert_str_eq(cmd_printed(), output, "output of '%s'", line);
 }
 

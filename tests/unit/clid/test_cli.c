@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "cmd_session.h"
@@ -29,6 +30,8 @@ struct fake {
 	bool forget_session;      /* answer the next session request "no such session" */
 	NtpSysStatus *sys;
 	Config *saved;            /* the startup configuration (NULL: none saved) */
+	CommitRecord **history;   /* answered to HistoryRequest */
+	size_t n_history;
 	const char *save_error;   /* refuse `save` with this error */
 };
 
@@ -88,6 +91,30 @@ static void cfg_hook(const CfgRequest *req, CfgReply *rep)
 			break;
 		}
 		rep->config = F.running;
+		break;
+	case CFG_REQUEST__REQ_ROLLBACK: {
+		const RollbackRequest *rb = req->rollback;
+
+		if (rb->to_case == ROLLBACK_REQUEST__TO_COMMIT_ID)
+			sbuf_printf(&cmd_fake.log, "ROLLBACK commit-id %llu\n",
+				    (unsigned long long)rb->commit_id);
+		else if (rb->to_case == ROLLBACK_REQUEST__TO_LABEL)
+			sbuf_printf(&cmd_fake.log, "ROLLBACK label %s\n", rb->label);
+		else
+			sbuf_printf(&cmd_fake.log, "ROLLBACK last %u\n", rb->last);
+		if (F.refuse) {
+			rep->status = -ENODATA;
+			rep->error = (char *)F.refuse;
+			F.refuse = NULL;
+			break;
+		}
+		rep->has_commit_id = true;
+		rep->commit_id = 1000000007;
+		break;
+	}
+	case CFG_REQUEST__REQ_HISTORY:
+		rep->n_history = F.n_history;
+		rep->history = F.history;
 		break;
 	case CFG_REQUEST__REQ_SAVE:
 		sbuf_printf(&cmd_fake.log, "SAVE %llu\n", (unsigned long long)req->save->session);
@@ -400,6 +427,77 @@ Test(cli, display_saved_configuration)
 	cli_session_free(s);
 }
 
+Test(cli, rollback_and_commit_list)
+{
+	struct cli_session *s = open_session();
+	CommitRecord a = COMMIT_RECORD__INIT, b = COMMIT_RECORD__INIT;
+	CommitRecord *v[2] = { &b, &a };
+	char when[2][32];
+
+	run(s, "<HUAWEI>", "rollback configuration to commit-id 1000000002",
+	    "ROLLBACK commit-id 1000000002\n",
+	    "Info: The configuration was rolled back; this is commit 1000000007.\r\n");
+	run(s, "<HUAWEI>", "rollback configuration to label before-ntp",
+	    "ROLLBACK label before-ntp\n",
+	    "Info: The configuration was rolled back; this is commit 1000000007.\r\n");
+	run(s, "<HUAWEI>", "rollback configuration last 2", "ROLLBACK last 2\n",
+	    "Info: The configuration was rolled back; this is commit 1000000007.\r\n");
+	F.refuse = "The commit ID 1000000099 does not exist.";
+	run(s, "<HUAWEI>", "rollback configuration to commit-id 1000000099",
+	    "ROLLBACK commit-id 1000000099\n", "Error: The commit ID 1000000099 does not exist.\r\n");
+	/* Out of range: the grammar refuses; system view has no rollback. */
+	cli_exec(s, "rollback configuration last 81");
+	cr_assert(strstr(cmd_printed(), "Error: Wrong parameter"));
+	cli_exec(s, "system-view");
+	cli_exec(s, "rollback configuration last 1");
+	cr_assert(strstr(cmd_printed(), "Error: Unrecognized command"));
+	cli_exec(s, "quit");
+
+	/* The commit list, newest first, in local time. */
+	a.commit_id = 1000000001;
+	a.user = "admin";
+	a.line = "VTY 0";
+	a.has_time = true;
+	a.time = 1764921600;
+	b.commit_id = 1000000002;
+	b.user = "operator";
+	b.line = "VTY 1";
+	b.label = "before-ntp";
+	b.description = "rollback to commit 1000000001";
+	b.has_time = true;
+	b.time = 1764925200;
+	F.history = v;
+	F.n_history = 2;
+	for (int i = 0; i < 2; i++) {
+		time_t t = (time_t)v[i]->time;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when[i], sizeof(when[i]), "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "-------------------------------------------------------------------------------\r\n"
+		 " No.  CommitId     Label                  User        TimeStamp\r\n"
+		 "-------------------------------------------------------------------------------\r\n"
+		 " 1    1000000002   before-ntp             operator    %s\r\n"
+		 " 2    1000000001   -                      admin       %s\r\n"
+		 "-------------------------------------------------------------------------------\r\n",
+		 when[0], when[1]);
+	run(s, "<HUAWEI>", "display configuration commit list", "", want);
+	snprintf(want, sizeof(want),
+		 "1) CommitId: 1000000002\r\n   Label: before-ntp\r\n   User: operator\r\n"
+		 "   User-Intf: VTY 1\r\n   TimeStamp: %s\r\n"
+		 "   Description: rollback to commit 1000000001\r\n"
+		 "2) CommitId: 1000000001\r\n   Label: -\r\n   User: admin\r\n"
+		 "   User-Intf: VTY 0\r\n   TimeStamp: %s\r\n   Description: \r\n",
+		 when[0], when[1]);
+	run(s, "<HUAWEI>", "display configuration commit list verbose", "", want);
+	F.history = NULL;
+	F.n_history = 0;
+	cli_session_free(s);
+}
+
 Test(cli, commit_warnings_and_errors)
 {
 	struct cli_session *s = open_session();
@@ -511,6 +609,7 @@ Test(cli, help_listing)
 	cr_assert_str_eq(cmd_printed(),
 		"  display      Display information\r\n"
 		"  quit         Exit from the current mode and into the upper mode\r\n"
+		"  rollback     Roll the configuration back\r\n"
 		"  save         Save the current configuration\r\n"
 		"  system-view  Enter the system view\r\n");
 	cli_session_free(s);

@@ -1,0 +1,95 @@
+/*
+ * test_config_history.c: the commit history end to end, over a real telnet
+ * session on one lab device: commits with and without a label, `display
+ * configuration commit list [verbose]` (newest first, the user and the
+ * VTY), and `rollback configuration last 1` / `to label` / `to commit-id`:
+ * each is a new commit that every daemon applies (ntpd's stratum follows
+ * the rolled-back refclock-master), recorded as a rollback in the list.
+ * Every wait has a deadline.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+
+#define DEV "DeviceC"
+
+/* `display ntp-service status` shows `stratum` within 30 s. */
+static void expect_stratum(struct vty *v, const char *stratum)
+{
+	const char *const want[] = { "clock status: synchronized", stratum, NULL };
+	char *out = NULL;
+	bool ok = lab_wait_output(v, "display ntp-service status", want, 30000, &out);
+
+	cr_expect(ok, "ntpd does not show '%s':\n%s", stratum, out ? out : "");
+	free(out);
+}
+
+Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
+{
+	lab_require_root();
+	cr_assert_eq(lab_up(DEV, NULL), 0, "the lab did not come up");
+	struct vty *v = lab_vty(DEV, 20000);
+	cr_assert(v, "no VTY session");
+
+	static const char *const first[] = {
+		"system-view", "sysname DeviceC", "ntp-service refclock-master 2",
+		"commit label stratum-two", NULL,
+	};
+	static const char *const second[] = {
+		"ntp-service refclock-master 5", "commit description five", "return", NULL,
+	};
+	lab_lines(v, DEV, first);
+	expect_stratum(v, "clock stratum: 2");
+	lab_lines(v, DEV, second);
+	expect_stratum(v, "clock stratum: 5");
+
+	static const char *const list[] = {
+		" No.  CommitId     Label                  User        TimeStamp",
+		" 1    1000000002   -                      admin", " 2    1000000001   stratum-two            admin",
+		NULL,
+	};
+	lab_expect_output(v, DEV, "display configuration commit list", list);
+	static const char *const verbose[] = {
+		"1) CommitId: 1000000002\n   Label: -\n   User: admin\n   User-Intf: VTY 0",
+		"   Description: five", "2) CommitId: 1000000001\n   Label: stratum-two", NULL,
+	};
+	lab_expect_output(v, DEV, "display configuration commit list verbose", verbose);
+
+	/* Back one commit: stratum 2 again, everywhere. */
+	char *out = NULL;
+	cr_assert_eq(lab_cmd(v, DEV, "rollback configuration last 1", &out), 0);
+	cr_expect(strstr(out, "Info: The configuration was rolled back; this is commit "
+			 "1000000003."), "%s", out);
+	free(out);
+	expect_stratum(v, "clock stratum: 2");
+	static const char *const conf2[] = { "ntp-service refclock-master 2\n", NULL };
+	lab_expect_output(v, DEV, "display current-configuration", conf2);
+
+	/* Forward again by commit id, back by label. */
+	static const char *const fwd[] = { "rollback configuration to commit-id 1000000002", NULL };
+	lab_lines(v, DEV, fwd);
+	expect_stratum(v, "clock stratum: 5");
+	static const char *const back[] = { "rollback configuration to label stratum-two", NULL };
+	lab_lines(v, DEV, back);
+	expect_stratum(v, "clock stratum: 2");
+	static const char *const rolled[] = {
+		"1) CommitId: 1000000005", "   Description: rollback to commit 1000000001",
+		"2) CommitId: 1000000004", "   Description: rollback to commit 1000000002", NULL,
+	};
+	lab_expect_output(v, DEV, "display configuration commit list verbose 2", rolled);
+
+	/* A point that does not exist: an error, nothing changes. */
+	cr_assert_eq(lab_cmd(v, DEV, "rollback configuration to commit-id 1000000099", &out), 0);
+	cr_expect(strstr(out, "Error: The commit ID 1000000099 does not exist."), "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "rollback configuration last 80", &out), 0);
+	cr_expect(strstr(out, "Error: Cannot roll back 80 commits"), "%s", out);
+	free(out);
+	expect_stratum(v, "clock stratum: 2");
+
+	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
