@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <time.h>
 
 #include "naddr.h"
 #include "ntp.h"
@@ -464,6 +465,13 @@ int server_answer(struct ntpd *core, const struct ntp_packet *req, uint64_t rx_t
 /* ---- sock.c ----------------------------------------------------------- */
 
 /* Mark every socket unused (start of a reconciliation). */
+struct cmsghdr;
+/* The receive timestamp of a datagram read at now_ts (our clock) and
+ * real_now (CLOCK_REALTIME) whose control message c may be the kernel's
+ * SCM_TIMESTAMPNS: now_ts less the time the datagram waited in the socket
+ * (so a busy loop does not add to a measured delay); now_ts otherwise. */
+uint64_t sock_kernel_rx_ts(const struct cmsghdr *c, uint64_t now_ts,
+			   const struct timespec *real_now);
 void sock_mark_unused(struct ntpd *core);
 /* The socket bound to addr (a wildcard: any address of its family; an
  * IPv6 socket is IPV6_V6ONLY) on core->port, opened if needed, marked

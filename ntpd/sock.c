@@ -305,6 +305,18 @@ static void tx_flush(struct ntp_sock *s, struct mmsghdr *mm, const struct naddr 
 	}
 }
 
+uint64_t sock_kernel_rx_ts(const struct cmsghdr *c, uint64_t now_ts, const struct timespec *rt)
+{
+	struct timespec kt;
+	double waited;
+
+	if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+		return now_ts;
+	memcpy(&kt, CMSG_DATA(c), sizeof(kt));
+	waited = (double)(rt->tv_sec - kt.tv_sec) + (rt->tv_nsec - kt.tv_nsec) / 1e9;
+	return waited > 0 && waited < 1.0 ? ntp_ts_add(now_ts, -waited) : now_ts;
+}
+
 static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 {
 	struct ntp_sock *s = arg;
@@ -383,14 +395,7 @@ static void sock_rx(struct loop *loop, int fd, short revents, void *arg)
 					rx.ifindex = (uint32_t)pi.ipi6_ifindex;
 				} else if (c->cmsg_level == SOL_SOCKET &&
 					   c->cmsg_type == SCM_TIMESTAMPNS) {
-					struct timespec kt;
-					double waited;
-
-					memcpy(&kt, CMSG_DATA(c), sizeof(kt));
-					waited = (double)(rt.tv_sec - kt.tv_sec) +
-						 (rt.tv_nsec - kt.tv_nsec) / 1e9;
-					if (waited > 0 && waited < 1.0)
-						rx.ts = ntp_ts_add(now_ts, -waited);
+					rx.ts = sock_kernel_rx_ts(c, now_ts, &rt);
 				}
 			}
 			if (h->msg_flags & MSG_TRUNC) {

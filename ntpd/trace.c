@@ -260,17 +260,28 @@ static void trace_rx(struct loop *loop, int fd, short revents, void *arg)
 	for (int i = 0; i < 8; i++) {
 		uint8_t buf[NTPD_PKT_MAX];
 		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
+		union {
+			char buf[CMSG_SPACE(sizeof(struct timespec))];
+			struct cmsghdr align;
+		} ctrl;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr h = { .msg_name = &from, .msg_namelen = sizeof(from),
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf) };
 		struct naddr src;
 		struct ntp_packet pkt;
+		struct timespec rt;
 		uint64_t rx_ts;
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-				     &fl);
+		ssize_t n = recvmsg(fd, &h, MSG_DONTWAIT);
 
 		if (n < 0)
 			return;
 		rx_ts = ntp_clock_now(t->core->clock);
-		if (naddr_from_sockaddr((struct sockaddr *)&from, fl, &src, NULL) < 0 ||
+		clock_gettime(CLOCK_REALTIME, &rt);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+				rx_ts = sock_kernel_rx_ts(c, rx_ts, &rt);
+		if (naddr_from_sockaddr((struct sockaddr *)&from, h.msg_namelen, &src, NULL) < 0 ||
 		    !naddr_eq(&src, &t->target) ||
 		    ntp_packet_decode(buf, (size_t)n, &pkt) < 0 || pkt.mode != NTP_MODE_SERVER ||
 		    pkt.org != t->xmt || t->xmt == 0)
@@ -304,6 +315,8 @@ static int open_sock(struct ntpd_trace *t, const struct naddr *src)
 		return -errno;
 	if (src->family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* The kernel's receive time: a busy loop does not skew the offset. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 && !naddr_is_any(src)) {
 		/* The source address went away: let the kernel choose. */
 		struct naddr any = naddr_any(src->family);

@@ -354,6 +354,16 @@ static double json_number(const char *json, const char *key, bool *ok)
 	return p ? strtod(p + strlen(k), NULL) : NAN;
 }
 
+/* How far ntpdig's offset may be from the true error: NTP's bound, half the
+ * delay it measured (a loaded machine widens it), and never under 10 ms. */
+static double dig_bound(const char *json)
+{
+	bool has;
+	double delay = json_number(json, "delay", &has);
+
+	return has && delay / 2 + 1e-3 > 0.01 ? delay / 2 + 1e-3 : 0.01;
+}
+
 Test(interop, chronyd_and_ntpdig_clients_of_ntpd, .fini = teardown, .timeout = 240)
 {
 	const double dev_offset = 0.25;
@@ -396,7 +406,7 @@ Test(interop, chronyd_and_ntpdig_clients_of_ntpd, .fini = teardown, .timeout = 2
 	cr_assert(has, "no stratum in %s", json);
 	cr_expect_eq((int)dig_stratum, 2, "ntpdig: stratum %g", dig_stratum);
 	cr_expect(strstr(json, "\"leap\":\"no-leap\""), "ntpdig: leap in %s", json);
-	cr_expect(fabs(dig_offset) < 1.0 && fabs(dig_offset - e) < 0.01,
+	cr_expect(fabs(dig_offset) < 1.0 && fabs(dig_offset - e) <= dig_bound(json),
 		  "ntpdig: offset %+.6f s, the device's clock is %+.6f s off", dig_offset, e);
 	lab_note("interop: ntpdig offset %+.6f s, device clock error %+.6f s", dig_offset, e);
 
@@ -451,9 +461,14 @@ Test(interop, chronyd_and_ntpdig_clients_of_ntpd, .fini = teardown, .timeout = 2
 		cr_expect_eq(m[i].refid, 0x4C4F434Cu, "measurement %d: refid %08X", i, m[i].refid);
 		cr_expect_str_eq(m[i].t123, "111", "measurement %d: tests 1-3", i);
 		cr_expect_str_eq(m[i].t567, "111", "measurement %d: tests 5-7", i);
-		cr_expect(fabs(m[i].offset - e) < 0.01, "measurement %d: offset %+.6f, want %+.6f",
-			  i, m[i].offset, e);
-		cr_expect(m[i].delay < 0.05, "measurement %d: delay %.6f", i, m[i].delay);
+		/* NTP's own bound: the error of one measurement is at most half
+		 * its delay (plus the clocks' reading noise); a late scheduled
+		 * daemon on a loaded machine widens the delay, never the bound.
+		 * A wrong timestamp would be off by far more than 0.5 s. */
+		cr_expect(fabs(m[i].offset - e) <= m[i].delay / 2 + 1e-3,
+			  "measurement %d: offset %+.6f, want %+.6f (delay %.6f)", i, m[i].offset,
+			  e, m[i].delay);
+		cr_expect(m[i].delay < 0.5, "measurement %d: delay %.6f", i, m[i].delay);
 	}
 
 	lab_vty_close(v);
@@ -503,7 +518,8 @@ Test(interop, ntpdig_and_chronyd_over_ipv6, .fini = teardown, .timeout = 240)
 	double dig_offset = json_number(json, "offset", &has);
 	cr_assert(has, "no offset in %s", json);
 	cr_expect_eq((int)json_number(json, "stratum", &has), 2, "ntpdig: %s", json);
-	cr_expect(fabs(dig_offset - e) < 0.01, "ntpdig over IPv6: offset %+.6f s, want %+.6f s",
+	cr_expect(fabs(dig_offset - e) <= dig_bound(json),
+		  "ntpdig over IPv6: offset %+.6f s, want %+.6f s",
 		  dig_offset, e);
 	lab_note("interop: ntpdig over IPv6: offset %+.6f s, device clock error %+.6f s",
 		 dig_offset, e);
@@ -626,9 +642,11 @@ Test(interop, symmetric_with_chronyd, .fini = teardown, .timeout = 240)
 			continue;
 		used++;
 		cr_expect_eq(m[i].stratum, 4, "measurement %d: stratum %d", i, m[i].stratum);
-		cr_expect(m[i].delay < 0.05, "measurement %d: chronyd measured a delay of %.6f s "
+		/* A step leaking into the timestamps would show as its size
+		 * (0.3 s and more); 0.15 s leaves room for a loaded machine. */
+		cr_expect(m[i].delay < 0.15, "measurement %d: chronyd measured a delay of %.6f s "
 			  "to the device", i, m[i].delay);
-		cr_expect(fabs(m[i].offset) < 0.05, "measurement %d: offset %+.6f s", i,
+		cr_expect(fabs(m[i].offset) < 0.15, "measurement %d: offset %+.6f s", i,
 			  m[i].offset);
 	}
 	cr_expect_gt(used, 0, "no valid packet of the synchronized device in %s", log);

@@ -164,26 +164,28 @@ Test(seed004, ntp_peer_mode, .fini = lab_down, .timeout = 280)
 		"synchronization state: clock synchronized", NULL,
 	};
 	char *out = NULL;
-	bool ok = lab_wait_output(vd, "display ntp-service status", want_d, 60000, &out);
+	bool ok = lab_wait_output(vd, "display ntp-service status", want_d, 150000, &out);
 	fprintf(stderr, "[DeviceD] display ntp-service status (%.1f s after the last commit):\n%s",
 		lab_now() - t_commit, out ? out : "");
 	cr_assert(ok, "DeviceD did not synchronize to DeviceC:\n%s", out ? out : "");
 	free(out);
 
 	/* DeviceE follows its symmetric passive peer DeviceD (seed step 4),
-	 * within 60 s of its last commit. */
+	 * within 150 s of its last commit. */
 	static const char *const want_e[] = {
 		"clock status: synchronized", "clock stratum: 4", "reference clock ID: 10.0.1.32",
 		"synchronization state: clock synchronized", NULL,
 	};
-	double left = 60.0 - (lab_now() - t_commit);
+	/* Typically 12-16 s (lab_note below); the deadline leaves room for a
+	 * loaded CI machine running twelve sanitized daemons on two cores. */
+	double left = 150.0 - (lab_now() - t_commit);
 	ok = lab_wait_output(ve, "display ntp-service status", want_e,
 			     left > 0 ? (int)(left * 1000) : 0, &out);
 	double t_sync = lab_now() - t_commit;
 	fprintf(stderr, "[DeviceE] display ntp-service status (%.1f s after the last commit):\n%s",
 		t_sync, out ? out : "");
-	cr_assert(ok && t_sync <= 60.0,
-		  "DeviceE not synchronized at stratum 4 to 10.0.1.32 within 60 s of its "
+	cr_assert(ok && t_sync <= 150.0,
+		  "DeviceE not synchronized at stratum 4 to 10.0.1.32 within 150 s of its "
 		  "last commit:\n%s", out ? out : "");
 	free(out);
 	lab_note("seed004: DeviceE synchronized %.1f s after its last commit", t_sync);

@@ -463,25 +463,26 @@ Test(commit, prompt_subscriber_answers_quickly)
 {
 	struct fake_sub f = { .daemon = "ntpd", .prompt = true, .error = "Cannot bind 10.0.1.9." };
 	uint64_t s = open_session("admin");
-	uint64_t t0;
 	CfgReply *r;
 
-	cfgd_set_apply_wait_ms(d, 200);
+	/* A bound far longer than the test: the reply carrying the apply error
+	 * and no "has not applied" warning shows the commit did not wait it
+	 * out, whatever the machine's load (no timed assertion). */
+	cfgd_set_apply_wait_ms(d, 30000);
 	fake_start(&f);
 	cr_assert(run_until(loop, subs_heard, (void *)1, 5000));
 	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
-	t0 = loop_now_us();
 	r = commit(s);
 	cr_assert_eq(r->status, 0);
 	cr_assert_eq(r->commit_id, 1000000001ULL);
-	cr_assert_lt(loop_now_us() - t0, 2000000u, "commit waited for the full bound");
 	/* The subscriber's apply error comes back as a warning. */
 	cr_assert_eq(r->n_warning, 1);
 	cr_assert_str_eq(r->warning[0], "Cannot bind 10.0.1.9.");
 	cfg_reply__free_unpacked(r, NULL);
-	/* Regression: the bounded wait's timer must die with the answered
-	 * commit; run the loop past the bound and cfgd still answers. */
-	cr_assert_not(run_until(loop, never, NULL, 400));
+	/* Regression: the bounded wait (and its timer) must die with the
+	 * answered commit; the loop runs on and cfgd still answers. */
+	cr_assert_null(d->pending, "the answered commit is still waiting");
+	cr_assert_not(run_until(loop, never, NULL, 200));
 	r = get(0, false);
 	cr_assert_eq(r->status, 0);
 	cr_assert_eq(r->commit_id, 1000000001ULL);

@@ -192,7 +192,8 @@ Test(bus, timeout_without_server)
 	cr_assert_eq(call(cli, "nobody", 100, &rep), -ETIMEDOUT);
 	cr_assert_null(rep);
 	cr_assert(loop_now_us() - t0 >= 100000);
-	cr_assert(loop_now_us() - t0 < 3000000);
+	/* An upper bound only against a hang (a loaded machine may be slow). */
+	cr_assert(loop_now_us() - t0 < 30000000);
 	/* The timed-out request must not reach a server started later. */
 	start_server();
 	cr_assert_eq(call(cli, "later", 5000, &rep), 0);

@@ -193,7 +193,10 @@ Test(assoc, valid_replies_fill_filter_then_synchronize)
 		cr_assert_eq(f.p->filter.n, i);
 		cr_assert_eq(__builtin_popcount(f.p->reach), i);
 		cr_assert_eq(__builtin_popcount(f.p->valid), i);
-		cr_assert_float_eq(f.p->offset, -OUR_OFFSET, 1e-3);
+		/* NTP's bound: half the delay (the real time between request
+		 * and reply, longer on a loaded machine), plus reading noise. */
+		cr_assert_leq(fabs(f.p->offset + OUR_OFFSET), f.p->delay / 2 + 1e-3,
+			      "offset %+.6f, delay %.6f", f.p->offset, f.p->delay);
 		/* Not yet selectable: the clock did not move. */
 		cr_assert_not(f.core->sys.synced);
 		assert_clock_untouched(&f);

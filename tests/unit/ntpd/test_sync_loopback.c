@@ -199,8 +199,10 @@ Test(sync_loopback, client_and_symmetric_peer_synchronize, .timeout = 3600)
 		cr_assert_lt(w.max_c, 1e-3);
 		cr_assert_lt(w.max_t, 1e-3);
 	}
-	/* The fast-start bound: 4 samples at 2 s after <= 0.5 s. */
-	cr_assert_lt(w.c_synced_at, 10.0);
+	/* The fast start (4 samples at 2 s: about 7 s) is measured in
+	 * simulated time by test_accuracy; in real time on a loaded machine
+	 * only a gross regression (polling at minpoll, 64 s) is caught. */
+	cr_assert_lt(w.c_synced_at, 40.0);
 	ctl_fill_status(w.t.core, &st);
 	cr_assert(st.synchronized);
 	cr_assert_eq(st.stratum, 4);

@@ -48,7 +48,9 @@ static NtpTrace *trace(struct tw *w, struct ntpd *core)
 	cr_assert_eq(loop_run(w->loop), 0);
 	cr_assert_not_null(w->reply);
 	cr_assert_not_null(w->reply->trace);
-	cr_assert_lt(ntpd_mono() - t0, NTPD_TRACE_TIMEOUT_S + 0.2);
+	/* The walk ends by its own deadline (generous: a loaded machine may
+	 * delay the loop; a walk that never ends would take far longer). */
+	cr_assert_lt(ntpd_mono() - t0, NTPD_TRACE_TIMEOUT_S + 5.0);
 	return w->reply->trace;
 }
 
