@@ -103,6 +103,7 @@ static int recv_multipart(void *zsock, zmq_msg_t *msgs, int max, int *nkept, int
 {
 	int more = 1, n = 0, kept = 0;
 
+	loop_zsock_used();
 	while (more) {
 		zmq_msg_t m;
 
@@ -234,6 +235,7 @@ int bus_server_reply(struct bus_server *srv, const struct bus_peer *peer,
 	if (!srv || !peer || !reply)
 		return -EINVAL;
 	buf = bus_pack(reply, &len);
+	loop_zsock_used();
 	if (zmq_send(srv->zsock, peer->identity, peer->identity_len,
 		     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
 	    zmq_send(srv->zsock, peer->id, BUS_ID_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
@@ -351,6 +353,7 @@ static int client_send(struct bus_client *cli, const ProtobufCMessage *req, int 
 
 	put_id(idbuf, cli->next_id++);
 	buf = bus_pack(req, &len);
+	loop_zsock_used();
 	if (zmq_send(cli->zsock, idbuf, BUS_ID_LEN, ZMQ_SNDMORE | flags) < 0)
 		r = -errno;
 	else if (zmq_send(cli->zsock, buf, len, flags) < 0)

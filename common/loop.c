@@ -1,32 +1,46 @@
 /*
- * loop.c: the event loop, one zmq_poll over ZeroMQ sockets and plain fds.
+ * loop.c: the event loop, one ppoll(2) over plain fds and ZeroMQ sockets.
  *
  * Registrations live in an array of pointers.  Each iteration rebuilds the
- * zmq_pollitem_t array from it and keeps a parallel array of the
- * registrations polled, so callbacks may add or remove registrations freely:
+ * pollfd array from it and keeps a parallel array of the registrations
+ * polled, so callbacks may add or remove registrations freely:
  * a registration removed during an iteration is marked dead and parked on a
  * graveyard list until the iteration ends, and its events (if any) are
  * skipped; one added during an iteration is polled from the next.
  *
  * Timers are one-shot, in a binary min-heap ordered by (deadline, id) on
- * CLOCK_MONOTONIC.  The timers due at the start of the timer phase are
- * popped first and then run, so a callback adding a zero-delay timer cannot
- * starve the loop; cancelling a popped but not yet run timer still works.
+ * CLOCK_MONOTONIC; ppoll's timespec lets the loop sleep until the first one
+ * to the microsecond (poll's milliseconds would make every timer late by up
+ * to one).  ppoll, not poll, also because libzmq calls poll itself: a test's
+ * simulated time (tests/relay/simtime.c) replaces the loop's ppoll only.
+ * The timers due at the start of the timer phase are popped first and then
+ * run, so a callback adding a zero-delay timer cannot starve the loop;
+ * cancelling a popped but not yet run timer still works.
  *
  * Signals: loop_on_signal() blocks the signal and adds it to one signalfd
  * watched like any other fd.  loop_free() drains the signalfd and unblocks
  * the signals it blocked.
  *
- * fd events are given as poll(2) bits (POLLIN, POLLOUT, POLLPRI) and
- * translated to ZMQ_POLL* bits; zmq_poll reports an error or hangup on an fd
- * as ZMQ_POLLERR, which callbacks receive as POLLERR | POLLHUP.
+ * fd events are given as poll(2) bits (POLLIN, POLLOUT, POLLPRI); an error,
+ * hangup or invalid fd reaches the callback as POLLERR | POLLHUP.
  *
- * ZeroMQ sockets are polled for ZMQ_POLLIN only; their readiness is
- * edge-like (ZMQ_FD semantics), so callbacks must drain the socket with
- * ZMQ_DONTWAIT until EAGAIN.
+ * ZeroMQ sockets are watched for input through their ZMQ_FD, which is
+ * edge-like: it becomes readable when the socket has received commands,
+ * and any operation on the socket (a send, a receive, a zmq_poll) consumes
+ * that signal, so a message may wait with the fd quiet.  The socket's real
+ * state is ZMQ_EVENTS, read (a "sweep" of every registered socket) before
+ * sleeping whenever a ZeroMQ socket may have been used since the last
+ * sweep: after a socket callback ran, and whenever loop_zsock_used() says
+ * so (bus.c calls it with every send and receive; clone.c's subscriber
+ * receives only in its callback).  Otherwise, and that is a busy UDP server's case, an
+ * iteration is one ppoll(2) and the callbacks of the fds that are ready: no
+ * ZeroMQ call at all (zmq_poll read ZMQ_EVENTS of every socket, and libzmq
+ * calls getpid() for each, on every wakeup).  Callbacks must drain their
+ * socket with ZMQ_DONTWAIT until EAGAIN.  A socket whose ZMQ_EVENTS cannot
+ * be read (its context terminated) is logged and not called; a socket
+ * closed while registered (ppoll says POLLNVAL) is logged and dropped.
  */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -51,6 +65,8 @@ struct reg {
 	loop_zsock_cb zsock_cb;
 	void *arg;
 	bool dead;
+	/* REG_ZSOCK: ZMQ_EVENTS said POLLIN and the callback has not run yet. */
+	bool zready;
 	struct reg *next_dead;
 };
 
@@ -79,12 +95,22 @@ struct loop {
 	loop_signal_cb sig_cb[_NSIG];
 	void *sig_arg[_NSIG];
 
-	zmq_pollitem_t *items;
+	struct pollfd *items;
 	struct reg **item_regs;
 	size_t cap_items;
 
 	bool stop;
 };
+
+/* A ZeroMQ socket may have been used since the last sweep (file comment).
+ * Per thread, as ZeroMQ sockets are (tests run a loop in a second thread);
+ * a spurious sweep costs little. */
+static _Thread_local bool zsock_used = true;
+
+void loop_zsock_used(void)
+{
+	zsock_used = true;
+}
 
 uint64_t loop_now_us(void)
 {
@@ -235,18 +261,23 @@ void loop_del_fd(struct loop *loop, int fd)
 int loop_add_zsock(struct loop *loop, void *zsock, loop_zsock_cb cb, void *arg)
 {
 	struct reg *r;
+	int zfd;
+	size_t len = sizeof(zfd);
 
 	if (!zsock || !cb)
 		return -EINVAL;
 	if (find_zsock(loop, zsock, NULL))
 		return -EEXIST;
+	if (zmq_getsockopt(zsock, ZMQ_FD, &zfd, &len) < 0)
+		return -errno;
 	r = xcalloc(1, sizeof(*r));
 	r->kind = REG_ZSOCK;
-	r->fd = -1;
+	r->fd = zfd;
 	r->zsock = zsock;
 	r->zsock_cb = cb;
 	r->arg = arg;
 	add_reg(loop, r);
+	zsock_used = true;
 	return 0;
 }
 
@@ -382,20 +413,24 @@ static void run_timers(struct loop *loop)
 	loop->n_due = 0;
 }
 
-static long poll_timeout_ms(const struct loop *loop)
+/* How long to sleep: until the first timer (exact to the microsecond:
+ * ppoll takes a timespec), NULL for ever. */
+static const struct timespec *poll_timeout(const struct loop *loop, struct timespec *ts)
 {
-	uint64_t now, when;
+	const uint64_t day_us = 86400ull * 1000000u;
+	uint64_t now, when, wait_us = 0;
 
 	if (loop->n_heap == 0)
-		return -1;
+		return NULL;
 	now = loop_now_us();
 	when = loop->heap[0].when;
-	if (when <= now)
-		return 0;
-	/* Round up so a timer is never polled early into a busy loop. */
-	if ((when - now) / 1000 >= (uint64_t)INT_MAX)
-		return INT_MAX;
-	return (long)((when - now + 999) / 1000);
+	if (when > now)
+		wait_us = when - now;
+	if (wait_us > day_us)
+		wait_us = day_us; /* a far timer: wake up once a day, harmlessly */
+	ts->tv_sec = (time_t)(wait_us / 1000000u);
+	ts->tv_nsec = (long)(wait_us % 1000000u) * 1000;
+	return ts;
 }
 
 /* --- signals ------------------------------------------------------------ */
@@ -443,38 +478,43 @@ int loop_on_signal(struct loop *loop, int signo, loop_signal_cb cb, void *arg)
 
 /* --- running ------------------------------------------------------------ */
 
-static short to_zmq_events(short ev)
+/* Read the socket's ZMQ_EVENTS: does a message wait? */
+static bool zsock_readable(const struct reg *r)
 {
-	short z = 0;
+	int ev = 0;
+	size_t len = sizeof(ev);
 
-	if (ev & POLLIN)
-		z |= ZMQ_POLLIN;
-	if (ev & POLLOUT)
-		z |= ZMQ_POLLOUT;
-	if (ev & POLLPRI)
-		z |= ZMQ_POLLPRI;
-	return z;
+	if (zmq_getsockopt(r->zsock, ZMQ_EVENTS, &ev, &len) < 0) {
+		log_debug("loop: ZMQ_EVENTS: %s", zmq_strerror(errno));
+		return false;
+	}
+	return ev & ZMQ_POLLIN;
 }
 
-static short from_zmq_events(short z)
+/* Sweep every registered socket if one may have been used; true if a
+ * message waits on any (then the loop must not sleep). */
+static bool sweep_zsocks(struct loop *loop)
 {
-	short ev = 0;
+	bool ready = false;
 
-	if (z & ZMQ_POLLIN)
-		ev |= POLLIN;
-	if (z & ZMQ_POLLOUT)
-		ev |= POLLOUT;
-	if (z & ZMQ_POLLPRI)
-		ev |= POLLPRI;
-	if (z & ZMQ_POLLERR)
-		ev |= POLLERR | POLLHUP;
-	return ev;
+	for (size_t i = 0; i < loop->n_regs; i++) {
+		struct reg *r = loop->regs[i];
+
+		if (r->kind != REG_ZSOCK)
+			continue;
+		if (zsock_used && !r->zready)
+			r->zready = zsock_readable(r);
+		ready |= r->zready;
+	}
+	zsock_used = false;
+	return ready;
 }
 
 static int loop_iterate(struct loop *loop)
 {
 	size_t n = loop->n_regs;
-	long timeout;
+	struct timespec ts;
+	const struct timespec *timeout;
 	int rc;
 
 	if (n > loop->cap_items) {
@@ -485,20 +525,20 @@ static int loop_iterate(struct loop *loop)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct reg *r = loop->regs[i];
-		zmq_pollitem_t *it = &loop->items[i];
 
 		loop->item_regs[i] = r;
-		memset(it, 0, sizeof(*it));
-		if (r->kind == REG_ZSOCK) {
-			it->socket = r->zsock;
-			it->events = ZMQ_POLLIN;
-		} else {
-			it->fd = r->fd;
-			it->events = to_zmq_events(r->events);
-		}
+		loop->items[i] = (struct pollfd){
+			.fd = r->fd,
+			.events = r->kind == REG_ZSOCK ? POLLIN : r->events,
+		};
 	}
-	timeout = poll_timeout_ms(loop);
-	rc = zmq_poll(n ? loop->items : NULL, (int)n, timeout);
+	if (sweep_zsocks(loop)) {
+		ts = (struct timespec){ 0 };
+		timeout = &ts;
+	} else {
+		timeout = poll_timeout(loop, &ts);
+	}
+	rc = ppoll(n ? loop->items : NULL, (nfds_t)n, timeout, NULL);
 	if (rc < 0) {
 		if (errno == EINTR)
 			return 0;
@@ -507,17 +547,31 @@ static int loop_iterate(struct loop *loop)
 
 	loop->dispatching++;
 	run_timers(loop);
-	for (size_t i = 0; i < n && rc > 0 && !loop->stop; i++) {
+	for (size_t i = 0; i < n && !loop->stop; i++) {
 		struct reg *r = loop->item_regs[i];
 		short rev = loop->items[i].revents;
 
-		if (!rev || r->dead)
+		if (r->dead)
 			continue;
 		if (r->kind == REG_ZSOCK) {
-			if (rev & ZMQ_POLLIN)
-				r->zsock_cb(loop, r->zsock, r->arg);
-		} else {
-			r->fd_cb(loop, r->fd, from_zmq_events(rev), r->arg);
+			if (rev & POLLNVAL) {
+				log_err("loop: a ZeroMQ socket was closed while registered: "
+					"no longer watched");
+				loop_del_zsock(loop, r->zsock);
+				continue;
+			}
+			/* The fd only says "look": ZMQ_EVENTS tells. */
+			if (!r->zready && rev)
+				r->zready = zsock_readable(r);
+			if (!r->zready)
+				continue;
+			r->zready = false;
+			zsock_used = true;
+			r->zsock_cb(loop, r->zsock, r->arg);
+		} else if (rev) {
+			if (rev & (POLLERR | POLLHUP | POLLNVAL))
+				rev = (short)((rev & ~POLLNVAL) | POLLERR | POLLHUP);
+			r->fd_cb(loop, r->fd, rev, r->arg);
 		}
 	}
 	loop->dispatching--;

@@ -1,7 +1,8 @@
 /*
- * loop.h: the one event loop of a daemon, built on zmq_poll.
+ * loop.h: the one event loop of a daemon, built on ppoll(2).
  *
- * ZeroMQ sockets and plain file descriptors are polled together; one-shot
+ * ZeroMQ sockets (through their ZMQ_FD) and plain file descriptors are
+ * polled together; one-shot
  * timers are kept in a min-heap on CLOCK_MONOTONIC; signals arrive through a
  * signalfd, so handlers run in the loop like any other callback.  Callbacks
  * may add or remove registrations (including their own) and timers.
@@ -25,16 +26,23 @@ void loop_free(struct loop *loop);
 
 /* Watch fd for `events` (POLLIN/POLLOUT/POLLPRI); one registration per fd.
  * The callback gets poll(2) bits; an error or hangup arrives as
- * POLLERR | POLLHUP (zmq_poll does not tell them apart).  0 or -EEXIST/-EINVAL. */
+ * POLLERR | POLLHUP.  0 or -EEXIST/-EINVAL. */
 int loop_add_fd(struct loop *loop, int fd, short events, loop_fd_cb cb, void *arg);
 /* Change the events of a registered fd.  0 or -ENOENT. */
 int loop_mod_fd(struct loop *loop, int fd, short events);
 void loop_del_fd(struct loop *loop, int fd);
 
 /* Watch a ZeroMQ socket for input.  The callback must drain it (ZMQ_DONTWAIT
- * until EAGAIN): ZeroMQ readiness is edge-like. */
+ * until EAGAIN): ZeroMQ readiness is edge-like.  0, -EEXIST/-EINVAL, or
+ * -errno if the socket's ZMQ_FD cannot be read. */
 int loop_add_zsock(struct loop *loop, void *zsock, loop_zsock_cb cb, void *arg);
 void loop_del_zsock(struct loop *loop, void *zsock);
+/* Say that a ZeroMQ socket that may be registered was used (sent to,
+ * received from, zmq_poll'ed) outside its own callback: the loop then reads
+ * every socket's ZMQ_EVENTS before it sleeps, since the operation may have
+ * consumed the signal of a message that is waiting.  bus.c calls it; code
+ * that uses a registered socket directly must too. */
+void loop_zsock_used(void);
 
 /* One-shot timer `delay_us` from now.  Returns an id > 0; cancelling an id
  * that fired or was cancelled is harmless. */

@@ -13,9 +13,10 @@
  * Datagrams wait in a fixed pool (RELAY_QUEUE of them, RELAY_MTU bytes
  * each: nothing is allocated per packet) ordered by release time, so jitter
  * reorders as a real path would.  They are released by one timerfd armed
- * at the earliest release, registered with the common loop: the loop's own
- * timers have millisecond granularity (zmq_poll timeouts), the size of the
- * delays emulated here, while a timerfd is exact to the microsecond.
+ * at the earliest release, registered with the common loop: a timerfd is
+ * exact to the microsecond and keeps its own schedule, whatever else the
+ * loop's timers do (they were once rounded to the millisecond, the size of
+ * the delays emulated here).
  */
 #ifndef MERIDIAN_RELAY_H
 #define MERIDIAN_RELAY_H

@@ -13,6 +13,8 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -47,6 +49,7 @@ static struct {
 
 typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
 typedef int (*zmq_poll_fn)(zmq_pollitem_t *, int, long);
+typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
 
 static int real_clock_gettime(clockid_t clk, struct timespec *ts)
 {
@@ -70,6 +73,20 @@ static int real_zmq_poll(zmq_pollitem_t *items, int n, long timeout)
 		return -1;
 	}
 	return fn(items, n, timeout);
+}
+
+static int real_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+		      const sigset_t *mask)
+{
+	static ppoll_fn fn;
+
+	if (!fn)
+		fn = (ppoll_fn)dlsym(RTLD_NEXT, "ppoll");
+	if (!fn) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return fn(fds, n, timeout, mask);
 }
 
 static uint64_t rng_next(void)
@@ -273,21 +290,14 @@ int timerfd_gettime(int fd, struct itimerspec *cur)
 	return 0;
 }
 
-/* ---- zmq_poll ---------------------------------------------------------- */
+/* ---- waiting: zmq_poll and ppoll ------------------------------------------ */
 
-int zmq_poll(zmq_pollitem_t *items, int nitems, long timeout)
+/* Idle for up to timeout_ns (< 0: for ever): jump to the earlier of that
+ * and the first armed timer, and fire what is due then. */
+static void jump(int64_t timeout_ns)
 {
-	int64_t target;
-	int r;
+	int64_t target = sim.t + (timeout_ns < 0 ? NS : timeout_ns);
 
-	if (!sim.active)
-		return real_zmq_poll(items, nitems, timeout);
-	fire_due();
-	r = real_zmq_poll(items, nitems, 0);
-	if (r != 0 || timeout == 0)
-		return r;
-	/* Idle: jump to the next thing that can happen. */
-	target = sim.t + (timeout < 0 ? NS : (int64_t)timeout * 1000000LL);
 	for (int i = 0; i < SIM_MAX_TIMERS; i++) {
 		const struct sim_timer *st = &sim.timers[i];
 
@@ -298,5 +308,35 @@ int zmq_poll(zmq_pollitem_t *items, int nitems, long timeout)
 		sim.t = target;
 	sim.jumps++;
 	fire_due();
+}
+
+int zmq_poll(zmq_pollitem_t *items, int nitems, long timeout)
+{
+	int r;
+
+	if (!sim.active)
+		return real_zmq_poll(items, nitems, timeout);
+	fire_due();
+	r = real_zmq_poll(items, nitems, 0);
+	if (r != 0 || timeout == 0)
+		return r;
+	jump(timeout < 0 ? -1 : (int64_t)timeout * 1000000LL);
 	return real_zmq_poll(items, nitems, 0);
+}
+
+/* The event loop's wait (common/loop.c); libzmq's own poll() calls are
+ * left alone. */
+int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const sigset_t *mask)
+{
+	static const struct timespec zero;
+	int r;
+
+	if (!sim.active)
+		return real_ppoll(fds, n, timeout, mask);
+	fire_due();
+	r = real_ppoll(fds, n, &zero, mask);
+	if (r != 0 || (timeout && ts_ns(timeout) == 0))
+		return r;
+	jump(timeout ? ts_ns(timeout) : -1);
+	return real_ppoll(fds, n, &zero, mask);
 }

@@ -8,8 +8,7 @@
  *    ones within about 4 standard errors.
  *  - the same seed gives the same run.
  *  - real time: a fixed delay is never shortened, and is not lengthened by
- *    more than scheduling slack (the timerfd, not the loop's millisecond
- *    timers).
+ *    more than scheduling slack (the relay's timerfd).
  *  - two clients through one relay each get their own answers.
  */
 #include <arpa/inet.h>

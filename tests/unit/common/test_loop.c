@@ -202,6 +202,62 @@ Test(loop, zsock_callback)
 	zmq_ctx_term(ctx);
 }
 
+/* A message arrives, and before the loop looks, something else uses the
+ * registered socket (here a ZMQ_EVENTS read, as a send or a zmq_poll would):
+ * that consumed the ZMQ_FD signal, the fd stays quiet, and only
+ * loop_zsock_used() makes the loop look again. */
+struct stolen {
+	void *a, *b;
+};
+
+static void on_steal(struct loop *loop, void *arg)
+{
+	struct stolen *s = arg;
+	int ev = 0;
+	size_t len = sizeof(ev);
+
+	cr_assert_eq(zmq_send(s->b, "1", 1, 0), 1);
+	cr_assert_eq(zmq_getsockopt(s->a, ZMQ_EVENTS, &ev, &len), 0);
+	cr_assert(ev & ZMQ_POLLIN);
+	loop_zsock_used();
+}
+
+static void on_zsock_one(struct loop *loop, void *zsock, void *arg)
+{
+	struct zrec *r = arg;
+	char buf[8];
+
+	r->calls++;
+	while (zmq_recv(zsock, buf, sizeof(buf), ZMQ_DONTWAIT) >= 0)
+		r->msgs++;
+	if (r->msgs == 1)
+		loop_stop(loop);
+}
+
+Test(loop, zsock_signal_consumed_elsewhere)
+{
+	void *ctx = zmq_ctx_new();
+	struct stolen s = { zmq_socket(ctx, ZMQ_PAIR), zmq_socket(ctx, ZMQ_PAIR) };
+	struct loop *loop = loop_new();
+	struct zrec rec = { 0 };
+	bool expired = false;
+
+	cr_assert_eq(zmq_bind(s.a, "inproc://stolen"), 0);
+	cr_assert_eq(zmq_connect(s.b, "inproc://stolen"), 0);
+	cr_assert_eq(loop_add_zsock(loop, s.a, on_zsock_one, &rec), 0);
+	/* The first iteration sweeps (the socket is new) and finds it empty. */
+	loop_timer_add(loop, 20000, on_steal, &s);
+	loop_timer_add(loop, 5000000, on_deadline, &expired);
+	loop_run(loop);
+	cr_assert(!expired, "the waiting message was never delivered");
+	cr_assert_eq(rec.msgs, 1);
+	loop_del_zsock(loop, s.a);
+	loop_free(loop);
+	zmq_close(s.a);
+	zmq_close(s.b);
+	zmq_ctx_term(ctx);
+}
+
 /* Two ready pipes; the first callback to run removes the other one and adds
  * a third registration: the removed one must not be called. */
 struct mutual {
