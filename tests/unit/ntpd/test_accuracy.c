@@ -48,7 +48,7 @@
  *  max |error| < 1 ms (a margin of >3x over the jitter of a single sample
  *  even if one passed unfiltered) and RMS < 300 us (4x the single-sample
  *  noise), for one server, three servers and five with two falsetickers.
- *  Measured at the seeds below (printed with cr_log_info): max 101 / 324 /
+ *  Measured at the seeds below (printed with cr_log_info): max 233 / 324 /
  *  543 us, rms 71 / 56 / 117 us; with NTPD_ACC_SEED=100..700 (six other
  *  noise draws) every one of these stayed under 1 ms max and 300 us rms.
  *  30 % loss: max 634 us, rms 110 us here; over the six other draws up to
