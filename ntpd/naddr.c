@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <nettle/md5.h>
@@ -84,6 +86,22 @@ const char *naddr_str(const struct naddr *a, char *buf, size_t len)
 	if (a->family == AF_INET6)
 		for (char *p = buf; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
+	return buf;
+}
+
+const char *naddr_log_str(const struct naddr *a, char *buf, size_t len)
+{
+	char ifname[IF_NAMESIZE];
+	size_t used;
+
+	naddr_str(a, buf, len);
+	used = strlen(buf);
+	if (!a->scope || used + 1 >= len)
+		return buf;
+	if (if_indextoname(a->scope, ifname))
+		snprintf(buf + used, len - used, "%%%s", ifname);
+	else
+		snprintf(buf + used, len - used, "%%%u", a->scope);
 	return buf;
 }
 

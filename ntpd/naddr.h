@@ -34,6 +34,8 @@
 #include <sys/socket.h>
 
 #define NADDR_STRLEN INET6_ADDRSTRLEN
+/* naddr_log_str: the address, '%' and the interface's name. */
+#define NADDR_LOGLEN (INET6_ADDRSTRLEN + 1 + 16)
 
 struct naddr {
 	sa_family_t family;       /* AF_INET, AF_INET6; AF_UNSPEC: none */
@@ -76,6 +78,9 @@ bool naddr_eq(const struct naddr *a, const struct naddr *b);
 int naddr_parse(const char *text, struct naddr *out);
 /* The VRP text of a, without the scope; "" when unset.  Returns buf. */
 const char *naddr_str(const struct naddr *a, char *buf, size_t len);
+/* For logs: naddr_str, then "%IFNAME" (or "%IFINDEX" for an interface that
+ * is gone) when a has a scope.  Returns buf. */
+const char *naddr_log_str(const struct naddr *a, char *buf, size_t len);
 /* Fill ss with a and port (host order), sin6_scope_id = a->scope; the
  * length to pass to the socket call, 0 when a is unset. */
 socklen_t naddr_to_sockaddr(const struct naddr *a, uint16_t port, struct sockaddr_storage *ss);

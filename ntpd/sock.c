@@ -123,10 +123,10 @@ struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool ser
 	}
 	core->socks[core->n_socks++] = s;
 	{
-		char txt[NADDR_STRLEN];
+		char txt[NADDR_LOGLEN];
 
 		log_info("listening on %s%s%s:%u%s", addr->family == AF_INET6 ? "[" : "",
-			 naddr_str(addr, txt, sizeof(txt)), addr->family == AF_INET6 ? "]" : "",
+			 naddr_log_str(addr, txt, sizeof(txt)), addr->family == AF_INET6 ? "]" : "",
 			 core->port, serves ? " (serving)" : "");
 	}
 	return s;
@@ -257,9 +257,9 @@ static int tx_failed(struct ntp_sock *s, int e, const struct naddr *addr, uint16
 {
 	NTPD_COUNT(s->core, s->addr.family, send_err, 1);
 	if (e != s->err) {
-		char txt[NADDR_STRLEN];
+		char txt[NADDR_LOGLEN];
 
-		log_warn("sendto %s port %u: %s", naddr_str(addr, txt, sizeof(txt)), port,
+		log_warn("sendto %s port %u: %s", naddr_log_str(addr, txt, sizeof(txt)), port,
 			 strerror(e));
 	}
 	s->err = e;

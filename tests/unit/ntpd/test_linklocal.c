@@ -35,6 +35,8 @@
 
 /* ---- naddr ------------------------------------------------------------- */
 
+static const struct naddr g_unscoped = { .family = AF_INET6, .v6 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } } } };
+
 Test(naddr, link_local_scope)
 {
 	struct sockaddr_storage ss;
@@ -55,6 +57,15 @@ Test(naddr, link_local_scope)
 	cr_assert_str_eq(naddr_str(&a3, txt, sizeof(txt)), "FE80::1");
 	cr_assert_eq(naddr_refid(&a3), naddr_refid(&a4));
 	cr_assert_eq(naddr_hash(&a3), naddr_hash(&a));
+	/* Logs name the interface (lo is ifindex 1; 4000000 is no interface). */
+	{
+		char ltxt[NADDR_LOGLEN];
+		struct naddr lo = naddr_scoped(&a, 1), none = naddr_scoped(&a, 4000000);
+
+		cr_assert_str_eq(naddr_log_str(&lo, ltxt, sizeof(ltxt)), "FE80::1%lo");
+		cr_assert_str_eq(naddr_log_str(&none, ltxt, sizeof(ltxt)), "FE80::1%4000000");
+		cr_assert_str_eq(naddr_log_str(&g_unscoped, ltxt, sizeof(ltxt)), "2001:DB8::1");
+	}
 	/* Socket addresses carry it both ways. */
 	cr_assert_eq(naddr_to_sockaddr(&a3, 123, &ss), sizeof(struct sockaddr_in6));
 	cr_assert_eq(s6->sin6_scope_id, 3);
