@@ -27,6 +27,9 @@
  *                     so one named here is refused as VRP refuses an
  *                     unknown instance, rather than used as the public
  *                     network); a source interface that exists
+ *   source interfaces exist; a VPN instance on the global
+ *                     (IPv4/IPv6) source interface is refused like the
+ *                     associations' above
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
  *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16
@@ -334,6 +337,33 @@ static void check_assoc_address(const Config *c, const NtpAssociation *as, const
 	}
 }
 
+/* A VPN instance named by `what` ("NTP server 10.0.1.31"): none can exist
+ * yet (no `ip vpn-instance`), and the kernel here has no VRF. */
+static void check_vpn(const char *vpn, const char *what, struct validate_list *l)
+{
+	if (vpn[0] == '\0' || strlen(vpn) > 31)
+		validate_add(l, "The VPN instance name of %s must be 1 to 31 characters.", what);
+	else
+		validate_add(l, "The VPN instance %s of %s does not exist.", vpn, what);
+}
+
+/* `ntp-service [ ipv6 ] source-interface IF vpn-instance V`. */
+static void check_srcif_vpn(const char *ifname, const char *vpn, const char *family,
+			    struct validate_list *l)
+{
+	char what[128];
+
+	if (!vpn)
+		return;
+	if (!ifname) {
+		validate_add(l, "The VPN instance %s of the NTP %ssource interface is given "
+		    "without a source interface.", vpn, family);
+		return;
+	}
+	snprintf(what, sizeof(what), "the NTP %ssource interface %s", family, ifname);
+	check_vpn(vpn, what, l);
+}
+
 static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAssociation *as,
 			bool server, struct validate_list *l)
 {
@@ -367,12 +397,12 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 	if (!server && ((as->has_burst && as->burst) || (as->has_iburst && as->iburst)))
 		validate_add(l, "The burst and iburst options apply only to NTP servers, not to "
 		    "peer %s.", addr);
-	if (as->vpn_instance && (as->vpn_instance[0] == '\0' || strlen(as->vpn_instance) > 31))
-		validate_add(l, "The VPN instance name of NTP %s %s must be 1 to 31 characters.",
-		    kind, addr);
-	else if (as->vpn_instance)
-		validate_add(l, "The VPN instance %s of NTP %s %s does not exist.",
-		    as->vpn_instance, kind, addr);
+	if (as->vpn_instance) {
+		char what[320];
+
+		snprintf(what, sizeof(what), "NTP %s %s", kind, addr);
+		check_vpn(as->vpn_instance, what, l);
+	}
 	if (as->source_interface && bootstrap_interface(bs, as->source_interface) == NULL)
 		validate_add(l, "The source interface %s of NTP %s %s does not exist.",
 		    as->source_interface, kind, addr);
@@ -421,6 +451,9 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 	    bootstrap_interface(bs, ntp->ipv6_source_interface) == NULL)
 		validate_add(l, "The NTP IPv6 source interface %s does not exist.",
 		    ntp->ipv6_source_interface);
+	check_srcif_vpn(ntp->source_interface, ntp->source_interface_vpn_instance, "", l);
+	check_srcif_vpn(ntp->ipv6_source_interface, ntp->ipv6_source_interface_vpn_instance,
+			"IPv6 ", l);
 	check_assoc_list(c, bs, ntp->unicast_server, ntp->n_unicast_server, true, l);
 	check_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, l);
 	if (ntp->unsync) {

@@ -68,6 +68,9 @@ static const struct cmd_param refclock_params[] = {
 
 static const struct cmd_param assoc_params[] = {
 	{ "vpn-instance-name", GP_STRING, 1, 31, "VPN instance name" },
+	/* The same after the address of `ntp-service` (vrp-ntp.md), where the
+	 * form before the address (seed 000) is also taken: not both. */
+	{ "vpn-name", GP_STRING, 1, 31, "VPN instance name" },
 	{ "ip-address", GP_IPV4, 0, 0, "IP address" },
 	{ "ipv6-address", GP_STRING, 2, 39, "IPv6 address" },
 	{ "server-name", GP_STRING, 1, 255, "Host name of the NTP server" },
@@ -83,6 +86,12 @@ static const struct cmd_param assoc_params[] = {
 
 static const struct cmd_param if_params[] = {
 	IF_PARAMS,
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static const struct cmd_param srcif_params[] = {
+	IF_PARAMS,
+	{ "vpn-instance-name", GP_STRING, 1, 31, "VPN instance name" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -172,6 +181,9 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 		cmd_edit_delete(ctx, "ntp", list, addr, NULL);
 		return 0;
 	}
+	/* One VPN instance: before the address or among the options. */
+	if (cmd_has(a, "vpn-instance-name") && cmd_has(a, "vpn-name"))
+		return cmd_error_at(ctx, cmd_arg_tok(a, "vpn-name") - 1, GRAM_WRONG_PARAM);
 	r = cmd_arg_ifname(ctx, a, ifname, sizeof(ifname));
 	if (r < 0)
 		return -1;
@@ -187,6 +199,8 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 	}
 	if (cmd_has(a, "vpn-instance-name"))
 		as->vpn_instance = xstrdup(cmd_arg(a, "vpn-instance-name"));
+	else if (cmd_has(a, "vpn-name"))
+		as->vpn_instance = xstrdup(cmd_arg(a, "vpn-name"));
 	set_u32(&as->has_version, &as->version, a, "number");
 	set_u32(&as->has_authentication_keyid, &as->authentication_keyid, a, "key-id");
 	if (r > 0)
@@ -230,23 +244,36 @@ static int source_if(struct cmd_ctx *ctx, const struct cmd_args *a, bool server)
 	bool v6 = !server && cmd_has(a, "ipv6");
 	const char *field = server ? "server_source_interface" : v6 ? "ipv6_source_interface" :
 			    "source_interface";
+	const char *vpn_field = v6 ? "ipv6_source_interface_vpn_instance" :
+			     "source_interface_vpn_instance";
 	char ifname[64];
 	int r;
 
 	if (a->undo) {
 		cmd_edit_delete(ctx, "ntp", field, NULL);
+		if (!server)
+			cmd_edit_delete(ctx, "ntp", vpn_field, NULL);
 		return 0;
 	}
 	r = cmd_arg_ifname(ctx, a, ifname, sizeof(ifname));
 	if (r <= 0)
 		return -1;
 	Config *c = frag_new();
+	Ntp *n = frag_ntp(c);
+	const char *vpn = cmd_arg(a, "vpn-instance-name");
+
+	if (!server)
+		cmd_edit_delete(ctx, "ntp", vpn_field, NULL);
 	if (server)
-		frag_ntp(c)->server_source_interface = xstrdup(ifname);
+		n->server_source_interface = xstrdup(ifname);
 	else if (v6)
-		frag_ntp(c)->ipv6_source_interface = xstrdup(ifname);
+		n->ipv6_source_interface = xstrdup(ifname);
 	else
-		frag_ntp(c)->source_interface = xstrdup(ifname);
+		n->source_interface = xstrdup(ifname);
+	if (vpn && v6)
+		n->ipv6_source_interface_vpn_instance = xstrdup(vpn);
+	else if (vpn)
+		n->source_interface_vpn_instance = xstrdup(vpn);
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -325,8 +352,10 @@ static int h_display_sessions(struct cmd_ctx *ctx, const struct cmd_args *a)
 	"source-interface { interface-name | interface-type interface-number } | " \
 	"preferred | priority | minpoll min-number | maxpoll max-number | " extra \
 	"preempt | port port-number ] *"
-/* VRP8 (`ntp ...`): vpn-instance is one of the options. */
+/* VRP8 (`ntp ...`): vpn-instance is one of the options; `ntp-service`
+ * takes it there too, or before the address. */
 #define ASSOC_OPTS8(extra) ASSOC_OPTS("vpn-instance vpn-instance-name | " extra)
+#define ASSOC_OPTS_SVC(extra) ASSOC_OPTS("vpn-instance vpn-name | " extra)
 
 const struct cmd_entry cmd_ntp_entries[] = {
 	{ CLI_V_SYSTEM, "ntp-service refclock-master [ ip-address ] [ stratum ]",
@@ -334,14 +363,14 @@ const struct cmd_entry cmd_ntp_entries[] = {
 	{ CLI_V_SYSTEM,
 	  "ntp-service unicast-server [ vpn-instance vpn-instance-name ] "
 	  "{ ip-address | ipv6 ipv6-address | server-name } "
-	  ASSOC_OPTS("burst | iburst | "),
+	  ASSOC_OPTS_SVC("burst | iburst | "),
 	  "undo ntp-service unicast-server { ip-address | ipv6 ipv6-address | server-name } "
 	  "[ vpn-instance vpn-instance-name ]",
 	  assoc_params, ntp_kw, h_unicast_server },
 	{ CLI_V_SYSTEM,
 	  "ntp-service unicast-peer [ vpn-instance vpn-instance-name ] "
 	  "{ ip-address | ipv6 ipv6-address | domain peer-name | peer-name } "
-	  ASSOC_OPTS(""),
+	  ASSOC_OPTS_SVC(""),
 	  "undo ntp-service unicast-peer { ip-address | ipv6 ipv6-address | domain peer-name | "
 	  "peer-name } [ vpn-instance vpn-instance-name ]",
 	  assoc_params, ntp_kw, h_unicast_peer },
@@ -358,9 +387,11 @@ const struct cmd_entry cmd_ntp_entries[] = {
 	  "[ vpn-instance vpn-instance-name ]",
 	  assoc_params, ntp_kw, h_unicast_peer },
 	{ CLI_V_SYSTEM,
-	  "ntp [ ipv6 ] source-interface { interface-name | interface-type interface-number }",
-	  "undo ntp [ ipv6 ] source-interface [ interface-name | interface-type interface-number ]",
-	  if_params, ntp_kw, h_source_if },
+	  "ntp [ ipv6 ] source-interface { interface-name | interface-type interface-number } "
+	  "[ vpn-instance vpn-instance-name ]",
+	  "undo ntp [ ipv6 ] source-interface [ interface-name | interface-type interface-number ] "
+	  "[ vpn-instance vpn-instance-name ]",
+	  srcif_params, ntp_kw, h_source_if },
 
 	{ CLI_V_SYSTEM,
 	  "ntp-service server source-interface { interface-name | interface-type interface-number }",
@@ -368,10 +399,11 @@ const struct cmd_entry cmd_ntp_entries[] = {
 	  "[ interface-name | interface-type interface-number ]",
 	  if_params, ntp_kw, h_server_source_if },
 	{ CLI_V_SYSTEM,
-	  "ntp-service [ ipv6 ] source-interface { interface-name | interface-type interface-number }",
+	  "ntp-service [ ipv6 ] source-interface { interface-name | interface-type interface-number } "
+	  "[ vpn-instance vpn-instance-name ]",
 	  "undo ntp-service [ ipv6 ] source-interface "
-	  "[ interface-name | interface-type interface-number ]",
-	  if_params, ntp_kw, h_source_if },
+	  "[ interface-name | interface-type interface-number ] [ vpn-instance vpn-instance-name ]",
+	  srcif_params, ntp_kw, h_source_if },
 	{ CLI_V_SYSTEM, "ntp unsync max-poll-interval poll-interval-value dec-step step-value",
 	  "undo ntp unsync max-poll-interval [ poll-interval-value dec-step step-value ]",
 	  unsync_params, ntp_kw, h_unsync },
@@ -440,11 +472,20 @@ void cmd_ntp_render(const Config *c, struct sbuf *out)
 	if (n->unsync && n->unsync->has_max_poll_interval)
 		sbuf_printf(out, "ntp unsync max-poll-interval %u dec-step %u\r\n",
 			    n->unsync->max_poll_interval, n->unsync->dec_step);
-	if (n->source_interface)
-		sbuf_printf(out, "ntp-service source-interface %s\r\n", n->source_interface);
-	if (n->ipv6_source_interface)
-		sbuf_printf(out, "ntp-service ipv6 source-interface %s\r\n",
+	if (n->source_interface) {
+		sbuf_printf(out, "ntp-service source-interface %s", n->source_interface);
+		if (n->source_interface_vpn_instance)
+			sbuf_printf(out, " vpn-instance %s", n->source_interface_vpn_instance);
+		sbuf_puts(out, "\r\n");
+	}
+	if (n->ipv6_source_interface) {
+		sbuf_printf(out, "ntp-service ipv6 source-interface %s",
 			    n->ipv6_source_interface);
+		if (n->ipv6_source_interface_vpn_instance)
+			sbuf_printf(out, " vpn-instance %s",
+				    n->ipv6_source_interface_vpn_instance);
+		sbuf_puts(out, "\r\n");
+	}
 	for (size_t i = 0; i < n->n_unicast_server; i++)
 		render_assoc(out, "unicast-server", n->unicast_server[i]);
 	for (size_t i = 0; i < n->n_unicast_peer; i++)
@@ -563,9 +604,13 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 		}
 		/* Host mode 6 is a broadcast/multicast client (RFC 5905 M_BCLN). */
 		/* VRP8's layout (NE series manual). */
+		/* local poll: what the clock discipline asks; current poll:
+		 * what is in effect (faster while unsynchronized, slower after
+		 * a KoD RATE). */
 		sbuf_printf(out, " local mode: %s, local poll: %u, current poll: %u\r\n",
 			    s->local_mode == 6 ? "bclient" : mode_name(s->local_mode),
-			    poll_secs(s->poll), poll_secs(s->poll));
+			    poll_secs(s->has_local_poll ? s->local_poll : s->poll),
+			    poll_secs(s->poll));
 		sbuf_printf(out, " peer mode: %s, peer poll: %u, now: %u\r\n",
 			    mode_name(s->peer_mode), poll_secs(s->peer_poll), s->now);
 		sbuf_printf(out, " offset: %.4f ms, delay: %.2f ms, disper: %.2f ms\r\n",

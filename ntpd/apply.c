@@ -473,13 +473,23 @@ static void reconcile(struct ntpd *core, struct errs *e)
 	}
 	core->global_src = naddr_any(AF_UNSPEC);
 	core->global_src6 = naddr_any(AF_UNSPEC);
-	if (ntp && ntp->source_interface && *ntp->source_interface)
+	/* A VPN instance on them is refused by cfgd (none can exist yet):
+	 * never source packets for it from the public network. */
+	if (ntp && ntp->source_interface_vpn_instance)
+		err_add(e, "source-interface %s: vpn-instance %s is not supported, not used",
+			ntp->source_interface ? ntp->source_interface : "",
+			ntp->source_interface_vpn_instance);
+	else if (ntp && ntp->source_interface && *ntp->source_interface)
 		core->global_src = resolve_if(core, ntp->source_interface, AF_INET,
 					      "source-interface", e);
 	/* Its problem, if any, is said by the associations that use it
 	 * (reconcile_assocs): the interface may have only a link-local
 	 * address, for link-local servers. */
-	if (ntp && ntp->ipv6_source_interface && *ntp->ipv6_source_interface)
+	if (ntp && ntp->ipv6_source_interface_vpn_instance)
+		err_add(e, "ipv6 source-interface %s: vpn-instance %s is not supported, not used",
+			ntp->ipv6_source_interface ? ntp->ipv6_source_interface : "",
+			ntp->ipv6_source_interface_vpn_instance);
+	else if (ntp && ntp->ipv6_source_interface && *ntp->ipv6_source_interface)
 		core->global_src6 = ntpd_if_naddr(core, ntp->ipv6_source_interface, AF_INET6);
 
 	/* Keys and access control before the associations that use them. */

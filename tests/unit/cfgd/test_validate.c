@@ -165,6 +165,17 @@ Test(validate, ntp_global)
 		"The NTP server source interface GigabitEthernet0/3/0 does not exist.");
 	refused("ntp = { source_interface = \"LoopBack9\"; };",
 		"The NTP source interface LoopBack9 does not exist.");
+	/* A VPN instance on the global source interfaces: none exists. */
+	refused("ntp = { source_interface = \"LoopBack0\"; "
+		"source_interface_vpn_instance = \"blue\"; };",
+		"The VPN instance blue of the NTP source interface LoopBack0 does not exist.");
+	refused("ntp = { ipv6_source_interface = \"GigabitEthernet0/1/0\"; "
+		"ipv6_source_interface_vpn_instance = \"\"; };",
+		"The VPN instance name of the NTP IPv6 source interface GigabitEthernet0/1/0 "
+		"must be 1 to 31 characters.");
+	refused("ntp = { ipv6_source_interface_vpn_instance = \"blue\"; };",
+		"The VPN instance blue of the NTP IPv6 source interface is given without a "
+		"source interface.");
 	ok("ntp = { unsync = { max_poll_interval = 1; dec_step = 16; }; };");
 	refused("ntp = { unsync = { max_poll_interval = 0; }; };",
 		"The maximum polling interval while unsynchronized must be 1 to 17.");

@@ -227,7 +227,9 @@ static inline void cmd_run(struct cli_session *s, const char *line, const char *
 
 	snprintf(got, sizeof(got), "%s", cmd_edits());
 	cr_assert_str_eq(got, edits, "edits of '%s' (it printed: %s)", line, cmd_printed());
-	cr_assert_str_eq(cmd_printed(), output, "output of '%s'", line);
+	const char *printed = cmd_printed();
+
+	cr_assert_str_eq(printed, output, "output of '%s': %s", line, printed);
 }
 
 /* The caret line and error VRP prints for an error at column col (the

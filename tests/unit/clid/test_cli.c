@@ -243,7 +243,8 @@ Test(cli, seed_device_d_and_e)
 	run(s, "[*DeviceD]", "undo ntp-service unicast-server 10.0.1.31",
 	    "DELETE ntp/unicast_server/10.0.1.31\n", "");
 	run(s, "[*DeviceD]", "ntp-service source-interface LoopBack0",
-	    "SET ntp {source_interface: \"LoopBack0\"}\n", "");
+	    "DELETE ntp/source_interface_vpn_instance\nSET ntp {source_interface: \"LoopBack0\"}\n",
+	    "");
 	run(s, "[*DeviceD]", "undo ntp-service server source-interface",
 	    "DELETE ntp/server_source_interface\n", "");
 	run(s, "[*DeviceD]", "ntp unsync max-poll-interval 10 dec-step 2",

@@ -114,6 +114,15 @@ Test(ntpopt, server_every_option_both_spellings)
 	run("ntp unicast-server 10.0.1.31 port 1123 preempt iburst burst maxpoll 12 minpoll 4 "
 	    "priority preferred source-interface GigabitEthernet0/1/0 authentication-keyid 7 "
 	    "vpn-instance v1 version 4", want, "");
+	/* vrp-ntp.md: vpn-instance among the options after the address. */
+	run("ntp-service unicast-server 10.0.1.31 port 1123 preempt iburst burst maxpoll 12 "
+	    "minpoll 4 priority preferred source-interface GigabitEthernet0/1/0 "
+	    "authentication-keyid 7 vpn-instance v1 version 4", want, "");
+	run("ntp-service unicast-server vpn-instance v1 10.0.1.31 vpn-instance v2", "",
+	    cmd_caret(9 + 53, "Wrong parameter"));
+	run("ntp-service unicast-peer 10.0.1.32 vpn-instance v1",
+	    "DELETE ntp/unicast_peer/10.0.1.32\n"
+	    "SET ntp {unicast_peer {address: \"10.0.1.32\" vpn_instance: \"v1\"}}\n", "");
 	run("undo ntp unicast-server 10.0.1.31", "DELETE ntp/unicast_server/10.0.1.31\n", "");
 	run("undo ntp-service unicast-server 10.0.1.31", "DELETE ntp/unicast_server/10.0.1.31\n", "");
 }
@@ -164,15 +173,32 @@ Test(ntpopt, wrong_values_refused_at_the_word)
 
 Test(ntpopt, source_interface_both_spellings)
 {
-	run("ntp source-interface LoopBack0", "SET ntp {source_interface: \"LoopBack0\"}\n", "");
-	run("ntp-service source-interface loopback 0",
-	    "SET ntp {source_interface: \"LoopBack0\"}\n", "");
-	run("ntp ipv6 source-interface GigabitEthernet 0/1/0",
-	    "SET ntp {ipv6_source_interface: \"GigabitEthernet0/1/0\"}\n", "");
-	run("ntp-service ipv6 source-interface GigabitEthernet0/1/0",
-	    "SET ntp {ipv6_source_interface: \"GigabitEthernet0/1/0\"}\n", "");
-	run("undo ntp ipv6 source-interface", "DELETE ntp/ipv6_source_interface\n", "");
-	run("undo ntp source-interface", "DELETE ntp/source_interface\n", "");
+	/* Given again without a VPN instance, the command drops one given before. */
+	const char *v4 = "DELETE ntp/source_interface_vpn_instance\n"
+			 "SET ntp {source_interface: \"LoopBack0\"}\n";
+	const char *v6 = "DELETE ntp/ipv6_source_interface_vpn_instance\n"
+			 "SET ntp {ipv6_source_interface: \"GigabitEthernet0/1/0\"}\n";
+
+	run("ntp source-interface LoopBack0", v4, "");
+	run("ntp-service source-interface loopback 0", v4, "");
+	run("ntp ipv6 source-interface GigabitEthernet 0/1/0", v6, "");
+	run("ntp-service ipv6 source-interface GigabitEthernet0/1/0", v6, "");
+	run("undo ntp ipv6 source-interface",
+	    "DELETE ntp/ipv6_source_interface\nDELETE ntp/ipv6_source_interface_vpn_instance\n",
+	    "");
+	run("undo ntp source-interface",
+	    "DELETE ntp/source_interface\nDELETE ntp/source_interface_vpn_instance\n", "");
+	/* Seeds 002/003: [ vpn-instance V ] after the interface. */
+	run("ntp-service source-interface LoopBack0 vpn-instance blue",
+	    "DELETE ntp/source_interface_vpn_instance\n"
+	    "SET ntp {source_interface: \"LoopBack0\" source_interface_vpn_instance: \"blue\"}\n",
+	    "");
+	run("ntp ipv6 source-interface GigabitEthernet 0/1/0 vpn-instance blue",
+	    "DELETE ntp/ipv6_source_interface_vpn_instance\n"
+	    "SET ntp {ipv6_source_interface: \"GigabitEthernet0/1/0\" "
+	    "ipv6_source_interface_vpn_instance: \"blue\"}\n", "");
+	run("ntp-service server source-interface LoopBack0 vpn-instance blue", "",
+	    cmd_caret(9 + 46, "Too many parameters"));
 	run("ntp unsync max-poll-interval 6 dec-step 2",
 	    "DELETE ntp/unsync\nSET ntp {unsync {max_poll_interval: 6 dec_step: 2}}\n", "");
 }
@@ -187,6 +213,8 @@ Test(ntpopt, rendered_lines_parse_back)
 		   "iburst preempt port 1123\r\n");
 	round_trip("ntp unicast-peer domain peer.example.net vpn-instance blue version 2",
 		   "ntp-service unicast-peer vpn-instance blue peer.example.net version 2\r\n");
+	round_trip("ntp source-interface LoopBack0 vpn-instance blue",
+		   "ntp-service source-interface LoopBack0 vpn-instance blue\r\n");
 	round_trip("ntp unicast-server ipv6 2001:db8::7 iburst",
 		   "ntp-service unicast-server ipv6 2001:DB8::7 iburst\r\n");
 	round_trip("ntp ipv6 source-interface LoopBack0",

@@ -512,6 +512,28 @@ Test(options, vpn_instance_is_never_the_public_network)
 	fx_fini(&f);
 }
 
+/* cfgd refuses a VPN instance on the global source interface; should one
+ * arrive, the interface is not used for the public network either. */
+Test(options, source_interface_in_a_vpn_instance_is_not_used)
+{
+	struct fx f;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	char *errs[4];
+	int n;
+
+	fx_init(&f);
+	ntp.source_interface = "LoopBack2";
+	ntp.source_interface_vpn_instance = "blue";
+	cfg.ntp = &ntp;
+	n = ntpd_apply_config(f.c, &cfg, errs, 4);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(errs[0], "vpn-instance blue is not supported"), "%s", errs[0]);
+	free(errs[0]);
+	cr_assert_eq(f.c->global_src.family, AF_UNSPEC);
+	fx_fini(&f);
+}
+
 Test(options, domain_name_resolved_without_blocking)
 {
 	struct fx f;
