@@ -73,6 +73,9 @@ void ntp_fmt_packet_stats(const NtpPacketStats *s, const char *family, struct sb
 	line(out, 7, "Invalid packets", s->invalid);
 	line(out, 7, "Access denied", s->access_denied);
 	line(out, 7, "Rate-limited", s->rate_limited);
+	/* Always 0 here: ntpd takes each datagram's receive time from the
+	 * kernel (SO_TIMESTAMPNS), so time spent queued never spoils one and
+	 * nothing is dropped for it. */
 	line(out, 7, "Processing delay", 0);
 	line(out, 7, "Interface disabled", s->interface_disabled);
 	line(out, 7, "Max dynamic association reached", s->max_dynamic);

@@ -178,9 +178,13 @@ struct assoc *ntpd_assoc_find(struct ntpd *core, const struct naddr *addr, uint1
 	return NULL;
 }
 
+int assoc_local_poll(const struct assoc *p)
+{
+	return clampi(p->core->sys.poll, p->opts.minpoll, p->opts.maxpoll);
+}
+
 int assoc_poll_exp(const struct assoc *p)
 {
-	const struct ntp_system *s = &p->core->sys;
 	int poll;
 
 	if (p->opts.hmode == NTP_MODE_PASSIVE || p->opts.hmode == NTPD_MODE_BCLIENT)
@@ -191,7 +195,7 @@ int assoc_poll_exp(const struct assoc *p)
 		 * dispersion of hundreds of ms for minutes at the normal poll. */
 		poll = p->unsync_poll;
 	else
-		poll = clampi(s->poll, p->opts.minpoll, p->opts.maxpoll) + p->backoff;
+		poll = assoc_local_poll(p) + p->backoff;
 	if (poll < p->rate_floor)
 		poll = p->rate_floor;
 	return clampi(poll, NTPD_MIN_UNSYNC_POLL, p->opts.maxpoll > 0 ? p->opts.maxpoll :

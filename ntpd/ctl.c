@@ -185,6 +185,8 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 	ss->local_mode = (uint32_t)p->opts.hmode;
 	ss->peer_mode = (uint32_t)p->pmode;
 	ss->peer_poll = p->ppoll;
+	ss->has_local_poll = true;
+	ss->local_poll = assoc_local_poll(p);
 	ss->has_root_delay = ss->has_root_dispersion = ss->has_sync_distance = true;
 	ss->root_delay = p->rootdelay;
 	ss->root_dispersion = p->rootdisp;

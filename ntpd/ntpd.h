@@ -398,6 +398,10 @@ int assoc_prepare(struct assoc *p, uint8_t *buf, size_t len);
 int assoc_reply(struct assoc *p, uint8_t *buf, size_t len);
 /* Poll exponent to use now (fast start while unsynchronized). */
 int assoc_poll_exp(const struct assoc *p);
+/* The poll the clock discipline asks of p: the system poll within p's
+ * minpoll..maxpoll (assoc_poll_exp may poll faster while unsynchronized or
+ * filling the filter, slower after a KoD RATE or while unanswered). */
+int assoc_local_poll(const struct assoc *p);
 /* Poll timer: (re)schedule the next transmission `delay` s from now. */
 void assoc_schedule(struct assoc *p, double delay);
 /* Reschedule sooner if the current schedule is later than the poll now

@@ -198,4 +198,13 @@ Test(display, sessions)
 		  "%s", b.buf);
 	cr_assert(strstr(b.buf, " filter delay :\r\n"));
 	sbuf_free(&b);
+	/* The discipline asks 1024 s; the association still polls every 16 s
+	 * (its filter is filling). */
+	s.has_local_poll = true;
+	s.local_poll = 10;
+	s.poll = 4;
+	ntp_fmt_sessions(v, 1, true, &b);
+	cr_assert(strstr(b.buf, " local mode: unspec, local poll: 1024, current poll: 16\r\n"),
+		  "%s", b.buf);
+	sbuf_free(&b);
 }

@@ -146,6 +146,10 @@ Test(ctl, status_and_sessions_of_a_master)
 	cr_assert_eq(r->session[1]->n_filter, 8);
 	cr_assert_eq(r->session[1]->local_mode, 3);
 	cr_assert_eq(r->session[1]->reach, 0);
+	/* What the discipline asks: the system poll within minpoll 6..maxpoll 10. */
+	cr_assert(r->session[1]->has_local_poll);
+	cr_assert_geq(r->session[1]->local_poll, 6);
+	cr_assert_leq(r->session[1]->local_poll, 10);
 	ctl_reply_free(r);
 	fx_fini(&f);
 }
