@@ -27,9 +27,8 @@
  *                     so one named here is refused as VRP refuses an
  *                     unknown instance, rather than used as the public
  *                     network); a source interface that exists
- *   source interfaces exist; a VPN instance on the global
- *                     (IPv4/IPv6) source interface is refused like the
- *                     associations' above
+ *   global source     the interfaces exist; a VPN instance on one is
+ *   interfaces        refused like the associations' above
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
  *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16

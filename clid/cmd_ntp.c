@@ -454,6 +454,18 @@ static void render_assoc(struct sbuf *out, const char *kind, const NtpAssociatio
 /* Order as the seed's configuration files print them: the local clock, the
  * unsynchronized polling, the source interface, servers, peers, and last the
  * interface the server side listens on. */
+/* `ntp-service [ ipv6 ] source-interface IF [ vpn-instance V ]`, if set. */
+static void render_srcif(struct sbuf *out, const char *family, const char *ifname,
+			 const char *vpn)
+{
+	if (!ifname)
+		return;
+	sbuf_printf(out, "ntp-service %ssource-interface %s", family, ifname);
+	if (vpn)
+		sbuf_printf(out, " vpn-instance %s", vpn);
+	sbuf_puts(out, "\r\n");
+}
+
 void cmd_ntp_render(const Config *c, struct sbuf *out)
 {
 	const Ntp *n = c ? c->ntp : NULL;
@@ -472,20 +484,9 @@ void cmd_ntp_render(const Config *c, struct sbuf *out)
 	if (n->unsync && n->unsync->has_max_poll_interval)
 		sbuf_printf(out, "ntp unsync max-poll-interval %u dec-step %u\r\n",
 			    n->unsync->max_poll_interval, n->unsync->dec_step);
-	if (n->source_interface) {
-		sbuf_printf(out, "ntp-service source-interface %s", n->source_interface);
-		if (n->source_interface_vpn_instance)
-			sbuf_printf(out, " vpn-instance %s", n->source_interface_vpn_instance);
-		sbuf_puts(out, "\r\n");
-	}
-	if (n->ipv6_source_interface) {
-		sbuf_printf(out, "ntp-service ipv6 source-interface %s",
-			    n->ipv6_source_interface);
-		if (n->ipv6_source_interface_vpn_instance)
-			sbuf_printf(out, " vpn-instance %s",
-				    n->ipv6_source_interface_vpn_instance);
-		sbuf_puts(out, "\r\n");
-	}
+	render_srcif(out, "", n->source_interface, n->source_interface_vpn_instance);
+	render_srcif(out, "ipv6 ", n->ipv6_source_interface,
+		     n->ipv6_source_interface_vpn_instance);
 	for (size_t i = 0; i < n->n_unicast_server; i++)
 		render_assoc(out, "unicast-server", n->unicast_server[i]);
 	for (size_t i = 0; i < n->n_unicast_peer; i++)
