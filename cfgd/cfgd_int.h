@@ -12,6 +12,8 @@
 #include "session.h"
 
 #define CFGD_MAX_SUBS 32
+/* The first commit's id; each commit (a rollback too) takes the next. */
+#define COMMIT_ID_FIRST 1000000001ULL
 
 /* A subscriber as last heard from (Applied messages). */
 struct cfgd_sub {

@@ -40,8 +40,6 @@
 #include "store.h"
 #include "validate.h"
 
-#define COMMIT_ID_FIRST 1000000001ULL
-
 static char no_changes[] = "No configuration changes to commit.";
 
 static void strv_add(char ***v, size_t *n, const char *s)
@@ -336,6 +334,10 @@ static int persist(struct cfgd *d, const struct session *s, const char *label,
 	size_t keep = rf->n_history < STORE_HISTORY_MAX ? rf->n_history : STORE_HISTORY_MAX - 1;
 	size_t start = rf->n_history - keep;
 	CommitRecord **hist = xcalloc(keep + 1, sizeof(*hist));
+	/* What the oldest record kept replaced: running itself when the history
+	 * starts now, the record dropped before it when the history is full. */
+	Config *base = rf->n_history == 0 ? rf->config
+		       : start > 0 ? rf->history[start - 1]->config : rf->history_base;
 	int rc;
 
 	commit_record__init(rec);
@@ -355,12 +357,20 @@ static int persist(struct cfgd *d, const struct session *s, const char *label,
 	nrf.config = next;
 	nrf.n_history = keep + 1;
 	nrf.history = hist;
+	nrf.history_base = base;   /* borrowed */
 	rc = store_save(d->bs, &nrf);
 	if (rc < 0) {
 		commit_record__free_unpacked(rec, NULL);
 		free(hist);
 		config__free_unpacked(next, NULL);
 		return rc;
+	}
+	if (base != rf->history_base) {
+		Config *copy = base ? config_dup(base) : NULL;
+
+		if (rf->history_base)
+			config__free_unpacked(rf->history_base, NULL);
+		rf->history_base = copy;
 	}
 	for (size_t i = 0; i < start; i++)
 		commit_record__free_unpacked(rf->history[i], NULL);

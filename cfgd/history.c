@@ -13,6 +13,10 @@
  *             lost); a target older than the history kept is refused.
  *   list      `display configuration commit list`: the records, newest
  *             first, without their configurations.
+ *   changes   `display configuration commit changes commit-id ID`: that
+ *             record and the configuration it replaced (the record before
+ *             it, or RunningFile.history_base for the oldest one kept), for
+ *             clid to show the difference.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -91,6 +95,42 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 	commit_install(d, peer, s, config_dup(target->config), NULL, desc);
 }
 
+/* One commit with its configuration, then what it replaced. */
+static void history_changes(struct cfgd *d, const struct bus_peer *peer, uint64_t id)
+{
+	const RunningFile *rf = d->rf;
+	CfgReply r = CFG_REPLY__INIT;
+	CommitRecord before = COMMIT_RECORD__INIT, *v[2];
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < rf->n_history; i++)
+		if (rf->history[i]->commit_id == id)
+			break;
+	if (i == rf->n_history) {
+		snprintf(err, sizeof(err), "The commit ID %" PRIu64 " does not exist.", id);
+		ctl_reply_error(d, peer, -ENODATA, err);
+		return;
+	}
+	/* Ids follow one another; before the first commit there was none. */
+	before.commit_id = id > COMMIT_ID_FIRST ? id - 1 : 0;
+	before.config = i > 0 ? rf->history[i - 1]->config : rf->history_base;
+	if (rf->history[i]->config == NULL || before.config == NULL) {
+		snprintf(err, sizeof(err), "The configuration %s commit %" PRIu64
+			 " is not kept.", rf->history[i]->config ? "before" : "of", id);
+		ctl_reply_error(d, peer, -ENODATA, err);
+		return;
+	}
+	v[0] = rf->history[i];
+	v[1] = &before;
+	r.has_status = 1;
+	r.status = 0;
+	r.n_history = 2;
+	r.history = v;
+	if (bus_server_reply(d->ctl, peer, &r.base) < 0)
+		log_debug("ctl: history reply not sent");
+}
+
 void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req)
 {
 	const RunningFile *rf = d->rf;
@@ -98,6 +138,10 @@ void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequ
 	CfgReply r = CFG_REPLY__INIT;
 	CommitRecord *recs, **v;
 
+	if (req->has_commit_id) {
+		history_changes(d, peer, req->commit_id);
+		return;
+	}
 	if (req->has_max && req->max && req->max < n)
 		n = req->max;
 	recs = xcalloc(n ? n : 1, sizeof(*recs));

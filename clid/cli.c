@@ -569,6 +569,23 @@ int cmd_commit_history(struct cmd_ctx *ctx, uint32_t max, CfgReply **out)
 	return cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, out);
 }
 
+int cmd_commit_changes(struct cmd_ctx *ctx, uint64_t id, CfgReply **out)
+{
+	HistoryRequest h = HISTORY_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+
+	h.has_commit_id = 1;
+	h.commit_id = id;
+	req.req_case = CFG_REQUEST__REQ_HISTORY;
+	req.history = &h;
+	return cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, out);
+}
+
+int cmd_discard_candidate(struct cmd_ctx *ctx)
+{
+	return discard_candidate(ctx->s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Sessions */
 

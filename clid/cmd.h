@@ -117,6 +117,12 @@ int cmd_rollback(struct cmd_ctx *ctx, RollbackRequest *rb, uint64_t *commit_id);
  * *out owned by the caller (cfg_reply__free_unpacked), or -1 after the
  * error. */
 int cmd_commit_history(struct cmd_ctx *ctx, uint32_t max, CfgReply **out);
+/* Commit `id` and the configuration it replaced (HistoryRequest.commit_id):
+ * 0 with *out owned by the caller, or -1 after the error. */
+int cmd_commit_changes(struct cmd_ctx *ctx, uint64_t id, CfgReply **out);
+/* Drop this session's uncommitted changes (a fresh candidate from running):
+ * 0, or -1 after the error. */
+int cmd_discard_candidate(struct cmd_ctx *ctx);
 
 /* ---- the feature tables ---- */
 extern const struct cmd_entry cmd_system_entries[];

@@ -1,8 +1,9 @@
 /*
  * cmd_config.c: the configuration as a whole: commit, save, rollback, the
- * commit list, and the displays of the running, candidate and saved
- * configurations, built from each feature's render function in the layout
- * of the manuals' configuration files:
+ * commit list, clearing the candidate, the displays of the running,
+ * candidate and saved configurations and of the changes a candidate or a
+ * commit makes (cfgdiff.c).  Configurations are built from each feature's
+ * render function in the layout of the manuals' configuration files:
  *
  *   #                      one "#" before each block
  *   sysname DeviceC        system
@@ -22,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cfgdiff.h"
 #include "cmd.h"
 #include "cmd_acl.h"
 #include "cmd_ntp_auth.h"
@@ -43,6 +45,8 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "last", "Roll back the last commits" },
 	{ "list", "List the commits" },
 	{ "verbose", "Detailed information" },
+	{ "changes", "Configuration changes" },
+	{ "clear", "Clear" },
 	{ NULL, NULL },
 };
 
@@ -133,6 +137,62 @@ static int h_display_saved(struct cmd_ctx *ctx, const struct cmd_args *a)
 	cmd_write(ctx, b.buf, b.len);
 	sbuf_free(&b);
 	config__free_unpacked(c, NULL);
+	return 0;
+}
+
+/* Print the changes from old to new, both rendered as configurations. */
+static void show_changes(struct cmd_ctx *ctx, const Config *old, const Config *new)
+{
+	struct sbuf o = { 0 }, n = { 0 }, b = { 0 };
+
+	cmd_render_config(old, cmd_default_sysname(ctx), &o);
+	cmd_render_config(new, cmd_default_sysname(ctx), &n);
+	cfgdiff_render(o.buf, n.buf, &b);
+	if (b.len)
+		cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&o);
+	sbuf_free(&n);
+	sbuf_free(&b);
+}
+
+/* `display configuration candidate changes`: the candidate against running. */
+static int h_candidate_changes(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	Config *running, *cand;
+
+	if (cmd_get_config(ctx, false, &running) < 0)
+		return -1;
+	if (cmd_get_config(ctx, true, &cand) < 0) {
+		config__free_unpacked(running, NULL);
+		return -1;
+	}
+	show_changes(ctx, running, cand);
+	config__free_unpacked(running, NULL);
+	config__free_unpacked(cand, NULL);
+	return 0;
+}
+
+/* `display configuration commit changes commit-id ID`: what that commit
+ * changed in the configuration before it. */
+static int h_commit_changes(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	CfgReply *rep;
+
+	if (cmd_commit_changes(ctx, cmd_arg_u32(a, "commit-id-value", 0), &rep) < 0)
+		return -1;
+	if (rep->n_history == 2 && rep->history[0]->config && rep->history[1]->config)
+		show_changes(ctx, rep->history[1]->config, rep->history[0]->config);
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+/* `clear configuration candidate`: drop the uncommitted changes; back in
+ * system view, whose prompt shows '~' again. */
+static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (cmd_discard_candidate(ctx) < 0)
+		return -1;
+	cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
 	return 0;
 }
 
@@ -242,5 +302,11 @@ const struct cmd_entry cmd_config_entries[] = {
 	{ CLI_V_SYSTEM | CLI_V_IF, "display this", NULL, NULL, config_kw, h_display_this },
 	{ CLI_V_CONFIG, "display configuration candidate", NULL, NULL, config_kw,
 	  h_display_candidate },
+	{ CLI_V_CONFIG, "display configuration candidate changes", NULL, NULL, config_kw,
+	  h_candidate_changes },
+	{ CLI_V_ALL, "display configuration commit changes commit-id commit-id-value", NULL,
+	  commit_params, config_kw, h_commit_changes },
+	{ CLI_V_CONFIG, "clear configuration candidate", NULL, NULL, config_kw,
+	  h_clear_candidate },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -4,8 +4,9 @@
  * configuration commit list [verbose]` (newest first, the user and the
  * VTY), and `rollback configuration last 1` / `to label` / `to commit-id`:
  * each is a new commit that every daemon applies (ntpd's stratum follows
- * the rolled-back refclock-master), recorded as a rollback in the list.
- * Every wait has a deadline.
+ * the rolled-back refclock-master), recorded as a rollback in the list;
+ * `display configuration commit changes`, `display configuration candidate
+ * changes` and `clear configuration candidate`.  Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -88,6 +89,50 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	cr_assert_eq(lab_cmd(v, DEV, "rollback configuration last 80", &out), 0);
 	cr_expect(strstr(out, "Error: Cannot roll back 80 commits"), "%s", out);
 	free(out);
+	expect_stratum(v, "clock stratum: 2");
+
+	/* What commit 1000000002 changed: the stratum line, as "-" and "+". */
+	cr_assert_eq(lab_cmd(v, DEV, "display configuration commit changes commit-id 1000000002",
+			     &out), 0);
+	cr_expect(strstr(out, "#\n-ntp-service refclock-master 2\n"
+			 "+ntp-service refclock-master 5\n#\n"), "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "display configuration commit changes commit-id 1000000001",
+			     &out), 0);
+	cr_expect(strstr(out, "+sysname DeviceC\n"), "%s", out);
+	cr_expect(strstr(out, "+ntp-service refclock-master 2\n"), "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "display configuration commit changes commit-id 1000000099",
+			     &out), 0);
+	cr_expect(strstr(out, "Error: The commit ID 1000000099 does not exist."), "%s", out);
+	free(out);
+
+	/* The candidate's changes, then `clear configuration candidate`:
+	 * back to '~' in system view, nothing left to show or commit. */
+	static const char *const edit[] = {
+		"system-view", "ntp-service refclock-master 7", "interface GigabitEthernet0/1/0",
+		"ntp-service broadcast-server", NULL,
+	};
+	lab_lines(v, DEV, edit);
+	cr_assert_eq(lab_cmd(v, DEV, "display configuration candidate changes", &out), 0);
+	cr_expect(strstr(out, "#\n-ntp-service refclock-master 2\n"
+			 "+ntp-service refclock-master 7\n#\n"), "%s", out);
+	/* The interface had no configuration: its section is new. */
+	cr_expect(strstr(out, "#\n+interface GigabitEthernet0/1/0\n"
+			 "+ ntp-service broadcast-server\n#\n"), "%s", out);
+	free(out);
+	cr_expect_str_eq(vty_prompt(v), "[*" DEV "-GigabitEthernet0/1/0]");
+	cr_assert_eq(lab_cmd(v, DEV, "clear configuration candidate", &out), 0);
+	free(out);
+	cr_expect_str_eq(vty_prompt(v), "[~" DEV "]");
+	cr_assert_eq(lab_cmd(v, DEV, "display configuration candidate changes", &out), 0);
+	cr_expect_str_eq(out, "", "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "commit", &out), 0);
+	cr_expect(strstr(out, "No configuration changes to commit."), "%s", out);
+	free(out);
+	static const char *const leave[] = { "return", NULL };
+	lab_lines(v, DEV, leave);
 	expect_stratum(v, "clock stratum: 2");
 
 	lab_vty_close(v);

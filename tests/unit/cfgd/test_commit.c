@@ -847,6 +847,92 @@ Test(commit, rollback_makes_a_new_commit)
 	assert_running("system = { sysname = \"B\"; };");
 }
 
+static CfgReply *commit_changes(uint64_t id)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	HistoryRequest h = HISTORY_REQUEST__INIT;
+
+	h.has_commit_id = 1;
+	h.commit_id = id;
+	req.req_case = CFG_REQUEST__REQ_HISTORY;
+	req.history = &h;
+	return call(&req);
+}
+
+/* Commit id made `made` out of what commit `before_id` made (`before`). */
+static void assert_commit_changes(uint64_t id, uint64_t before_id, const char *before,
+				  const char *made)
+{
+	CfgReply *r = commit_changes(id);
+
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cr_assert_eq(r->n_history, 2);
+	cr_assert_eq(r->history[0]->commit_id, id);
+	assert_cfg(r->history[0]->config, made);
+	cr_assert_eq(r->history[1]->commit_id, before_id);
+	assert_cfg(r->history[1]->config, before);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* `display configuration commit changes commit-id ID`: each commit with the
+ * configuration it replaced, also the oldest one kept (the startup
+ * configuration for the first commit after a cold start, the dropped
+ * record's once the history is full), and after a restart. */
+Test(commit, commit_changes_know_what_each_commit_replaced)
+{
+	Config *saved = cfg("system = { sysname = \"Saved\"; };");
+	uint64_t s;
+	CfgReply *r;
+	char name[64];
+
+	client_fini(&c1);
+	cfgd_free(d);
+	cr_assert_eq(store_save_startup(&td.bs, saved), 0);
+	cfg_free(saved);
+	start_cfgd();
+	client_init(&c1);
+	s = open_session("admin");
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);
+	cr_assert_eq(commit_ok(s), 1000000001ULL);
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
+	cr_assert_eq(commit_ok(s), 1000000002ULL);
+	assert_commit_changes(1000000001ULL, 0, "system = { sysname = \"Saved\"; };",
+			      "system = { sysname = \"A\"; };");
+	assert_commit_changes(1000000002ULL, 1000000001ULL, "system = { sysname = \"A\"; };",
+			      "system = { sysname = \"A\"; };" SRV("10.0.1.31", ""));
+
+	r = commit_changes(1000000003ULL);
+	cr_assert_eq(r->status, -ENODATA);
+	cr_assert_str_eq(r->error, "The commit ID 1000000003 does not exist.");
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* A restart keeps what the oldest commit replaced. */
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	assert_commit_changes(1000000001ULL, 0, "system = { sysname = \"Saved\"; };",
+			      "system = { sysname = \"A\"; };");
+
+	/* Fill the history: 1000000001 drops out and becomes the base. */
+	s = open_session("admin");
+	for (unsigned i = 3; i <= STORE_HISTORY_MAX + 1; i++) {
+		char text[128];
+
+		snprintf(name, sizeof(name), "N%u", i);
+		snprintf(text, sizeof(text), "system = { sysname = \"%s\"; };", name);
+		edit_ok(s, edit_set(text), NULL);
+		cr_assert_eq(commit_ok(s), 1000000000ULL + i);
+	}
+	cr_assert_eq(d->rf->n_history, STORE_HISTORY_MAX);
+	cr_assert_eq(d->rf->history[0]->commit_id, 1000000002ULL);
+	r = commit_changes(1000000001ULL);
+	cr_assert_eq(r->status, -ENODATA);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_commit_changes(1000000002ULL, 1000000001ULL, "system = { sysname = \"A\"; };",
+			      "system = { sysname = \"A\"; };" SRV("10.0.1.31", ""));
+}
+
 /* Raw frames straight to the ROUTER. */
 static bool raw_readable(void *arg)
 {
