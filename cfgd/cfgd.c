@@ -60,6 +60,7 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	}
 	clone_pub_set(d->pub, &d->rf->config->base, d->rf->commit_id);
 	log_info("running configuration at commit %" PRIu64, d->rf->commit_id);
+	trial_arm(d);
 	return d;
 fail:
 	cfgd_free(d);
@@ -71,6 +72,7 @@ void cfgd_free(struct cfgd *d)
 	if (d == NULL)
 		return;
 	commit_fini(d);
+	trial_fini(d);
 	if (d->pub)
 		clone_pub_free(d->pub);
 	if (d->ctl)

@@ -36,6 +36,7 @@ struct cfgd_pending {
 	size_t n_waiting;
 	char **warning;           /* apply errors reported for it */
 	size_t n_warning;
+	char *info;               /* for the reply's info, or NULL */
 	uint64_t timer;
 	struct cfgd_pending *next;
 };
@@ -53,6 +54,8 @@ struct cfgd {
 	struct cfgd_pending *pending;
 	unsigned apply_wait_ms;
 	uint64_t bad_requests;
+	unsigned trial_seconds;   /* the commit being installed is a trial of so long */
+	uint64_t trial_timer;     /* reverts rf->trial */
 };
 
 /* ctl.c */
@@ -72,6 +75,36 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
  * the wait for the subscribers; peer gets the commit's reply. */
 void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
 		    const char *label, const char *description);
+/* The same with an info sentence for the reply (may be NULL).  s and peer
+ * may be NULL: a commit of cfgd's own (a trial reverting), recorded as by
+ * "system", whose result only the log tells.  A commit while
+ * d->trial_seconds is set starts a trial of it; any other ends the trial
+ * in progress. */
+void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+			 Config *next, const char *label, const char *description,
+			 const char *info);
+/* Reply to a commit: state of `session`, commit_id (0: none), warnings and
+ * an info sentence (may be NULL). */
+void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
+		  uint64_t commit_id, char **warning, size_t n_warning, const char *info);
+
+/* trial.c */
+/* The wall clock in unix milliseconds (a trial's end is kept across a
+ * restart, so it cannot be on the monotonic clock). */
+uint64_t trial_now_ms(void);
+/* Arm the revert of rf->trial (at once if its time has passed), or cancel
+ * it when there is none. */
+void trial_arm(struct cfgd *d);
+/* End the trial in progress, keeping running: 0, or -errno when
+ * running.conf cannot be written. */
+int trial_end(struct cfgd *d);
+/* Why session s may not commit or roll back now (a trial of another user,
+ * or any trial for a rollback or a second trial): 0, or -EBUSY with err. */
+int trial_refuses(struct cfgd *d, const struct session *s, bool rollback, bool trial,
+		  char *err, size_t errlen);
+/* `abort trial`: revert now, answered like a commit. */
+void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req);
+void trial_fini(struct cfgd *d);
 /* `rollback configuration ...` and `display configuration commit list`
  * (history.c). */
 void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req);

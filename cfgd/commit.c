@@ -88,6 +88,7 @@ static void pending_free(struct cfgd_pending *p)
 	bus_peer_free(p->peer);
 	strv_free(&p->waiting, &p->n_waiting);
 	strv_free(&p->warning, &p->n_warning);
+	free(p->info);
 	free(p);
 }
 
@@ -100,11 +101,12 @@ static void pending_unlink(struct cfgd *d, struct cfgd_pending *p)
 		}
 }
 
-static void reply_commit(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
-			 uint64_t commit_id, char **warning, size_t n_warning)
+void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
+		  uint64_t commit_id, char **warning, size_t n_warning, const char *info)
 {
 	CfgReply r = CFG_REPLY__INIT;
 	SessionState st;
+	char *infov[1] = { (char *)info };
 	int rc;
 
 	ctl_session_state(d, session, &st);
@@ -117,6 +119,10 @@ static void reply_commit(struct cfgd *d, const struct bus_peer *peer, uint64_t s
 	}
 	r.n_warning = n_warning;
 	r.warning = warning;
+	if (info) {
+		r.n_info = 1;
+		r.info = infov;
+	}
 	rc = bus_server_reply(d->ctl, peer, &r.base);
 	if (rc < 0)
 		log_warn("commit %" PRIu64 ": reply not sent: %s", commit_id, strerror(-rc));
@@ -145,7 +151,7 @@ static void pending_finish(struct cfgd_pending *p, bool timed_out)
 	}
 	for (size_t i = 0; i < p->n_warning; i++)
 		strv_add(&warn, &n_warn, p->warning[i]);
-	reply_commit(d, p->peer, p->session, p->commit_id, warn, n_warn);
+	commit_reply(d, p->peer, p->session, p->commit_id, warn, n_warn, p->info);
 	strv_free(&warn, &n_warn);
 	pending_unlink(d, p);
 	pending_free(p);	/* also cancels the timeout, unless it is what fired */
@@ -324,11 +330,14 @@ static int check_label(struct cfgd *d, const CommitRequest *req, char *err, size
 	return 0;
 }
 
-/* Persist next as commit id and make it running.  Takes next. */
-static int persist(struct cfgd *d, const struct session *s, const char *label,
+/* Persist next as commit id by user on line and make it running, on trial
+ * when d->trial_seconds is set (the trial in progress ends otherwise).
+ * Takes next. */
+static int persist(struct cfgd *d, const char *user, const char *line, const char *label,
 		   const char *description, Config *next, uint64_t id)
 {
 	RunningFile nrf = RUNNING_FILE__INIT;
+	Trial trial = TRIAL__INIT;
 	CommitRecord *rec = xmalloc(sizeof(*rec));
 	RunningFile *rf = d->rf;
 	size_t keep = rf->n_history < STORE_HISTORY_MAX ? rf->n_history : STORE_HISTORY_MAX - 1;
@@ -342,8 +351,8 @@ static int persist(struct cfgd *d, const struct session *s, const char *label,
 
 	commit_record__init(rec);
 	rec->commit_id = id;
-	rec->user = xstrdup(s->user);
-	rec->line = xstrdup(s->line);
+	rec->user = xstrdup(user);
+	rec->line = xstrdup(line);
 	rec->has_time = 1;
 	rec->time = (uint64_t)time(NULL);
 	rec->label = label ? xstrdup(label) : NULL;
@@ -358,6 +367,13 @@ static int persist(struct cfgd *d, const struct session *s, const char *label,
 	nrf.n_history = keep + 1;
 	nrf.history = hist;
 	nrf.history_base = base;   /* borrowed */
+	if (d->trial_seconds) {
+		trial.commit_id = id;
+		trial.until_ms = trial_now_ms() + d->trial_seconds * 1000ull;
+		trial.user = (char *)user;
+		trial.before = rf->config;   /* borrowed */
+		nrf.trial = &trial;
+	}
 	rc = store_save(d->bs, &nrf);
 	if (rc < 0) {
 		commit_record__free_unpacked(rec, NULL);
@@ -377,7 +393,17 @@ static int persist(struct cfgd *d, const struct session *s, const char *label,
 	free(rf->history);
 	rf->history = hist;
 	rf->n_history = keep + 1;
-	config__free_unpacked(rf->config, NULL);
+	if (rf->trial)
+		trial__free_unpacked(rf->trial, NULL);
+	rf->trial = NULL;
+	if (nrf.trial) {
+		rf->trial = xmalloc(sizeof(*rf->trial));
+		*rf->trial = trial;
+		rf->trial->user = xstrdup(user);
+		rf->trial->before = rf->config;   /* now owned by the trial */
+	} else {
+		config__free_unpacked(rf->config, NULL);
+	}
 	rf->config = next;
 	rf->commit_id = id;
 	return 0;
@@ -386,6 +412,14 @@ static int persist(struct cfgd *d, const struct session *s, const char *label,
 void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
 		    const char *label, const char *description)
 {
+	commit_install_info(d, peer, s, next, label, description, NULL);
+}
+
+void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+			 Config *next, const char *label, const char *description,
+			 const char *info)
+{
+	const char *user = s ? s->user : "system", *line = s ? s->line : "-";
 	char err[512];
 	const char *changed[16];
 	size_t n_changed;
@@ -397,36 +431,49 @@ void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session 
 		char *nothing = no_changes;
 
 		config__free_unpacked(next, NULL);
-		session_rebase(s, d->rf->config, d->rf->commit_id);
-		reply_commit(d, peer, s->id, 0, &nothing, 1);
+		/* Back where the trial started from: it is over. */
+		if (d->rf->trial && !d->trial_seconds && trial_end(d) < 0)
+			log_err("the trial of commit %" PRIu64 " could not be ended",
+				d->rf->trial->commit_id);
+		if (s)
+			session_rebase(s, d->rf->config, d->rf->commit_id);
+		if (peer)
+			commit_reply(d, peer, s ? s->id : 0, 0, &nothing, 1, info);
 		return;
 	}
 	rc = validate_change(d->rf->config, next, d->bs, VALIDATE_COMMIT, err, sizeof(err));
 	if (rc < 0) {
 		config__free_unpacked(next, NULL);
-		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
-		ctl_reply_error(d, peer, rc, err);
+		log_info("commit by %s (%s) refused: %s", user, line, err);
+		if (peer)
+			ctl_reply_error(d, peer, rc, err);
 		return;
 	}
 
 	id = d->rf->commit_id >= COMMIT_ID_FIRST ? d->rf->commit_id + 1 : COMMIT_ID_FIRST;
 	n_changed = config_changed_subtrees(d->rf->config, next, changed, 16);
-	rc = persist(d, s, label, description, next, id);
+	rc = persist(d, user, line, label, description, next, id);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
 			 strerror(-rc));
-		log_err("commit by %s (%s): %s", s->user, s->line, err);
-		ctl_reply_error(d, peer, -EIO, err);
+		log_err("commit by %s (%s): %s", user, line, err);
+		if (peer)
+			ctl_reply_error(d, peer, -EIO, err);
 		return;
 	}
-	log_info("commit %" PRIu64 " by %s (%s)", id, s->user, s->line);
+	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
+		 d->rf->trial ? " on trial" : "");
 	clone_pub_set(d->pub, &d->rf->config->base, id);
-	session_rebase(s, d->rf->config, id);
+	if (s)
+		session_rebase(s, d->rf->config, id);
 	session_running_changed(&d->sessions, d->rf->config, id);
+	trial_arm(d);
+	if (!peer)
+		return;
 
 	p = xcalloc(1, sizeof(*p));
 	p->d = d;
-	p->session = s->id;
+	p->session = s ? s->id : 0;
 	p->commit_id = id;
 	now = loop_now_us();
 	for (size_t i = 0; i < d->n_subs; i++) {
@@ -437,10 +484,11 @@ void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session 
 			strv_add(&p->waiting, &p->n_waiting, sub->daemon);
 	}
 	if (p->n_waiting == 0) {
-		reply_commit(d, peer, s->id, id, NULL, 0);
+		commit_reply(d, peer, p->session, id, NULL, 0, info);
 		free(p);
 		return;
 	}
+	p->info = info ? xstrdup(info) : NULL;
 	p->peer = bus_peer_dup(peer);
 	p->timer = loop_timer_add(d->loop, (uint64_t)d->apply_wait_ms * 1000u, pending_timeout, p);
 	p->next = d->pending;
@@ -450,7 +498,9 @@ void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session 
 void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req)
 {
 	struct session *s = session_find(&d->sessions, req->session);
-	char err[512];
+	bool trial = req->has_trial;
+	char err[512], info[256];
+	const char *say = NULL;
 	Config *next;
 	int rc;
 
@@ -458,11 +508,28 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
 		return;
 	}
+	if (trial && req->trial == 0) {
+		ctl_reply_error(d, peer, -EINVAL, "The trial time must be at least 1 second.");
+		return;
+	}
+	rc = trial_refuses(d, s, false, trial, err, sizeof(err));
+	if (rc < 0) {
+		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
+		ctl_reply_error(d, peer, rc, err);
+		return;
+	}
+	/* A plain commit of the trial's user confirms the trial. */
+	if (d->rf->trial && !trial)
+		say = "The trial configuration is confirmed.";
 	if (config_equal(s->cand, d->rf->config)) {
 		char *nothing = no_changes;
 
+		if (say && trial_end(d) < 0) {
+			ctl_reply_error(d, peer, -EIO, "Failed to save the running configuration.");
+			return;
+		}
 		session_rebase(s, d->rf->config, d->rf->commit_id);
-		reply_commit(d, peer, s->id, 0, &nothing, 1);
+		commit_reply(d, peer, s->id, 0, say ? NULL : &nothing, say ? 0 : 1, say);
 		return;
 	}
 	rc = check_label(d, req, err, sizeof(err));
@@ -473,5 +540,13 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		ctl_reply_error(d, peer, rc, err);
 		return;
 	}
-	commit_install(d, peer, s, next, req->label, req->description);
+	if (trial) {
+		snprintf(info, sizeof(info), "The system enters the trial configuration mode. The "
+			 "system will revert to previous configuration if the trial configuration "
+			 "is not confirmed in %u seconds.", req->trial);
+		say = info;
+	}
+	d->trial_seconds = trial ? req->trial : 0;
+	commit_install_info(d, peer, s, next, req->label, req->description, say);
+	d->trial_seconds = 0;
 }

@@ -12,6 +12,7 @@
  *                     (-errno and a sentence when it cannot be)
  *   rollback       -> a commit's reply (history.c)
  *   history        -> the commit records, newest first (history.c)
+ *   abort_trial    -> a commit's reply: the trial reverted (trial.c)
  *   commit         -> see commit.c (answered now or after the applies)
  *   applied        -> status 0 (a subscriber's report, see commit.c)
  *   snapshot (15)  -> the Clone snapshot of topic "cfg"
@@ -264,6 +265,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_HISTORY:
 		history_list(d, peer, req->history);
+		break;
+	case CFG_REQUEST__REQ_ABORT_TRIAL:
+		trial_abort(d, peer, req->abort_trial);
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, peer, req->snapshot);

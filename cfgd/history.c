@@ -80,6 +80,10 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 				"discard them before rolling back.");
 		return;
 	}
+	if (trial_refuses(d, s, true, false, err, sizeof(err)) < 0) {
+		ctl_reply_error(d, peer, -EBUSY, err);
+		return;
+	}
 	target = rollback_target(d->rf, req, err, sizeof(err));
 	if (target == NULL || target->config == NULL) {
 		if (target)

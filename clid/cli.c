@@ -341,6 +341,8 @@ static int commit_call(struct cli_session *s, CfgRequest *req, uint64_t *commit_
 	}
 	for (size_t i = 0; i < rep->n_warning; i++)
 		out_fmt(s, "Warning: %s\r\n", rep->warning[i]);
+	for (size_t i = 0; i < rep->n_info; i++)
+		out_fmt(s, "Info: %s\r\n", rep->info[i]);
 	if (rep->has_status && rep->status < 0) {
 		out_fmt(s, "Error: %s\r\n", rep->error && rep->error[0] ? rep->error
 			: "Failed to commit the configuration.");
@@ -368,7 +370,9 @@ static int commit_call(struct cli_session *s, CfgRequest *req, uint64_t *commit_
 	return 0;
 }
 
-static int do_commit(struct cli_session *s, const char *label, const char *description)
+/* Commit the candidate; trial_s > 0: `commit trial` of so many seconds. */
+static int do_commit(struct cli_session *s, const char *label, const char *description,
+		     unsigned trial_s)
 {
 	CommitRequest cr = COMMIT_REQUEST__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
@@ -377,6 +381,8 @@ static int do_commit(struct cli_session *s, const char *label, const char *descr
 	cr.session = s->sid;
 	cr.label = (char *)label;
 	cr.description = (char *)description;
+	cr.has_trial = trial_s > 0;
+	cr.trial = trial_s;
 	req.req_case = CFG_REQUEST__REQ_COMMIT;
 	req.commit = &cr;
 	return commit_call(s, &req, &id);
@@ -542,9 +548,22 @@ int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 	return 0;
 }
 
-int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description)
+int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description,
+	       unsigned trial_s)
 {
-	return do_commit(ctx->s, label, description);
+	return do_commit(ctx->s, label, description, trial_s);
+}
+
+int cmd_abort_trial(struct cmd_ctx *ctx)
+{
+	TrialAbort ta = TRIAL_ABORT__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	uint64_t id;
+
+	ta.session = ctx->s->sid;
+	req.req_case = CFG_REQUEST__REQ_ABORT_TRIAL;
+	req.abort_trial = &ta;
+	return commit_call(ctx->s, &req, &id);
 }
 
 int cmd_rollback(struct cmd_ctx *ctx, RollbackRequest *rb, uint64_t *commit_id)
@@ -665,7 +684,7 @@ bool cli_awaiting_answer(struct cli_session *s)
  * candidate then leaves, 'c' stays. */
 static void answer_leave(struct cli_session *s, char choice)
 {
-	if (choice == 'y' && do_commit(s, NULL, NULL) == 0)
+	if (choice == 'y' && do_commit(s, NULL, NULL, 0) == 0)
 		set_view(s, s->ask_target, NULL);
 	else if (choice == 'n' && discard_candidate(s) == 0)
 		set_view(s, s->ask_target, NULL);

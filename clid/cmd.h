@@ -107,8 +107,13 @@ int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out);
 int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out);
 /* Ask ntpd.  0 with *reply owned by the caller, or -1 after writing the error. */
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
-/* Commit the candidate; writes warnings and errors.  0 or -1. */
-int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description);
+/* Commit the candidate (trial_s > 0: `commit trial`, reverted by cfgd
+ * unless confirmed within so many seconds); writes warnings, info and
+ * errors.  0 or -1. */
+int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description,
+	       unsigned trial_s);
+/* `abort trial`: cfgd reverts the trial commit now; answered like a commit. */
+int cmd_abort_trial(struct cmd_ctx *ctx);
 /* `rollback configuration`: rb's target set by the caller (the session is
  * filled in); answered like a commit (warnings and errors written).  0 with
  * *commit_id (0: nothing changed) or -1. */

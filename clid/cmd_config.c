@@ -1,8 +1,9 @@
 /*
- * cmd_config.c: the configuration as a whole: commit, save, rollback, the
- * commit list, clearing the candidate, the displays of the running,
- * candidate and saved configurations and of the changes a candidate or a
- * commit makes (cfgdiff.c).  Configurations are built from each feature's
+ * cmd_config.c: the configuration as a whole: commit, commit trial and
+ * abort trial (cfgd reverts), save, rollback, the commit list, clearing the
+ * candidate, the displays of the running, candidate and saved
+ * configurations and of the changes a candidate or a commit makes
+ * (cfgdiff.c).  Configurations are built from each feature's
  * render function in the layout of the manuals' configuration files:
  *
  *   #                      one "#" before each block
@@ -47,6 +48,8 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "verbose", "Detailed information" },
 	{ "changes", "Configuration changes" },
 	{ "clear", "Clear" },
+	{ "trial", "Commit on trial: reverted unless confirmed by commit in time" },
+	{ "abort", "Abort the trial of a commit" },
 	{ NULL, NULL },
 };
 
@@ -55,6 +58,7 @@ static const struct cmd_param commit_params[] = {
 	{ "text", GP_TEXT, 1, 60, "Description of the commit" },
 	{ "commit-id-value", GP_INT, 1000000001u, 1999999999u, "Commit ID" },
 	{ "number-of-commits", GP_INT, 1, 80, "Number of the last commits" },
+	{ "trial-time", GP_INT, 60, 65535, "Trial time (seconds), 600 by default" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -286,12 +290,27 @@ static int h_commit_list(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 static int h_commit(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
-	return cmd_commit(ctx, cmd_arg(a, "label-name"), cmd_arg(a, "text"));
+	return cmd_commit(ctx, cmd_arg(a, "label-name"), cmd_arg(a, "text"), 0);
+}
+
+/* `commit trial [ seconds ] [ label L ] [ description D ]` (600 s by default). */
+static int h_commit_trial(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	return cmd_commit(ctx, cmd_arg(a, "label-name"), cmd_arg(a, "text"),
+			  cmd_arg_u32(a, "trial-time", 600));
+}
+
+static int h_abort_trial(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	return cmd_abort_trial(ctx);
 }
 
 const struct cmd_entry cmd_config_entries[] = {
 	{ CLI_V_CONFIG, "commit [ label label-name ] [ description text ]", NULL,
 	  commit_params, config_kw, h_commit },
+	{ CLI_V_CONFIG, "commit trial [ trial-time ] [ label label-name ] [ description text ]",
+	  NULL, commit_params, config_kw, h_commit_trial },
+	{ CLI_V_ALL, "abort trial", NULL, NULL, config_kw, h_abort_trial },
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, config_kw, h_display_current },
 	{ CLI_V_ALL, "display saved-configuration", NULL, NULL, config_kw, h_display_saved },
 	{ CLI_V_ALL, "save", NULL, NULL, config_kw, h_save },

@@ -6,7 +6,8 @@
  * each is a new commit that every daemon applies (ntpd's stratum follows
  * the rolled-back refclock-master), recorded as a rollback in the list;
  * `display configuration commit changes`, `display configuration candidate
- * changes` and `clear configuration candidate`.  Every wait has a deadline.
+ * changes`, `clear configuration candidate`, `commit trial` with `abort
+ * trial` and with a confirming commit.  Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -131,9 +132,40 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	cr_assert_eq(lab_cmd(v, DEV, "commit", &out), 0);
 	cr_expect(strstr(out, "No configuration changes to commit."), "%s", out);
 	free(out);
+
+	/* `commit trial`: the Info of the manual, ntpd follows, `abort trial`
+	 * brings the stratum back; a plain commit confirms a second trial. */
+	static const char *const five[] = { "ntp-service refclock-master 5", NULL };
+	lab_lines(v, DEV, five);
+	cr_assert_eq(lab_cmd(v, DEV, "commit trial 30", &out), 0);
+	cr_expect(strstr(out, "Error: Wrong parameter found at '^' position."), "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "commit trial 120", &out), 0);
+	cr_expect(strstr(out, "Info: The system enters the trial configuration mode. The system "
+			 "will revert to previous configuration if the trial configuration is "
+			 "not confirmed in 120 seconds."), "%s", out);
+	free(out);
+	expect_stratum(v, "clock stratum: 5");
+	cr_assert_eq(lab_cmd(v, DEV, "abort trial", &out), 0);
+	cr_expect_eq(strstr(out, "Error:"), NULL, "%s", out);
+	free(out);
+	expect_stratum(v, "clock stratum: 2");
+	lab_lines(v, DEV, five);
+	cr_assert_eq(lab_cmd(v, DEV, "commit trial", &out), 0);
+	cr_expect(strstr(out, "not confirmed in 600 seconds."), "%s", out);
+	free(out);
+	cr_assert_eq(lab_cmd(v, DEV, "commit", &out), 0);
+	cr_expect(strstr(out, "Info: The trial configuration is confirmed."), "%s", out);
+	free(out);
+	static const char *const trials[] = {
+		"1) CommitId: 1000000008",
+		"2) CommitId: 1000000007", "   User: admin", "   Description: trial commit "
+		"1000000006 aborted", NULL,
+	};
+	lab_expect_output(v, DEV, "display configuration commit list verbose 2", trials);
 	static const char *const leave[] = { "return", NULL };
 	lab_lines(v, DEV, leave);
-	expect_stratum(v, "clock stratum: 2");
+	expect_stratum(v, "clock stratum: 5");
 
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");

@@ -933,6 +933,180 @@ Test(commit, commit_changes_know_what_each_commit_replaced)
 			      "system = { sysname = \"A\"; };" SRV("10.0.1.31", ""));
 }
 
+/* ---- commit trial ---- */
+
+static CfgReply *commit_trial(uint64_t session, unsigned seconds)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	CommitRequest cr = COMMIT_REQUEST__INIT;
+
+	cr.session = session;
+	cr.has_trial = 1;
+	cr.trial = seconds;
+	req.req_case = CFG_REQUEST__REQ_COMMIT;
+	req.commit = &cr;
+	return call_on(&c1, &req, 10000);
+}
+
+static CfgReply *abort_trial(uint64_t session)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	TrialAbort ta = TRIAL_ABORT__INIT;
+
+	ta.session = session;
+	req.req_case = CFG_REQUEST__REQ_ABORT_TRIAL;
+	req.abort_trial = &ta;
+	return call_on(&c1, &req, 10000);
+}
+
+static bool running_named(void *arg)
+{
+	const Config *c = cfgd_running(d);
+
+	return c->system && c->system->sysname && strcmp(c->system->sysname, arg) == 0;
+}
+
+/* sysname B on trial for `seconds` over a running sysname A (commit 1). */
+static uint64_t trial_of_b(unsigned seconds)
+{
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+	char want[256];
+
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);
+	cr_assert_eq(commit_ok(s), 1000000001ULL);
+	edit_ok(s, edit_set("system = { sysname = \"B\"; };"), NULL);
+	r = commit_trial(s, seconds);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cr_assert_eq(r->commit_id, 1000000002ULL);
+	snprintf(want, sizeof(want), "The system enters the trial configuration mode. The system "
+		 "will revert to previous configuration if the trial configuration is not "
+		 "confirmed in %u seconds.", seconds);
+	cr_assert_eq(r->n_info, 1);
+	cr_assert_str_eq(r->info[0], want);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert(running_named("B"));
+	cr_assert_not_null(d->rf->trial);
+	return s;
+}
+
+/* Not confirmed: cfgd commits the configuration before the trial itself;
+ * meanwhile other users, rollbacks and a second trial are refused. */
+Test(commit, trial_reverts_unless_confirmed)
+{
+	uint64_t s = trial_of_b(2), bob = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(bob, edit_set(SRV("10.0.1.31", "")), NULL);
+	r = commit(bob);
+	cr_assert_eq(r->status, -EBUSY);
+	cr_assert(strstr(r->error, "Commit 1000000002 by admin is on trial for "), "%s", r->error);
+	cfg_reply__free_unpacked(r, NULL);
+	r = rollback(s, ROLLBACK_REQUEST__TO_LAST, 1, NULL);
+	cr_assert_eq(r->status, -EBUSY);
+	cr_assert_str_eq(r->error, "Commit 1000000002 is on trial: confirm it with commit or "
+			 "revert it with abort trial first.");
+	cfg_reply__free_unpacked(r, NULL);
+	edit_ok(s, edit_set("system = { sysname = \"C\"; };"), NULL);
+	r = commit_trial(s, 60);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+
+	cr_assert(run_until(loop, running_named, "A", 10000), "the trial was not reverted");
+	cr_assert_eq(cfgd_commit_id(d), 1000000003ULL);
+	cr_assert_null(d->rf->trial);
+	cr_assert_str_eq(d->rf->history[2]->user, "system");
+	cr_assert_str_eq(d->rf->history[2]->description,
+			 "trial commit 1000000002 not confirmed");
+	/* Everyone may commit again; s's uncommitted sysname now conflicts
+	 * with the revert, which changed the sysname under it. */
+	r = commit(bob);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+	r = commit(s);
+	cr_assert_eq(r->status, -EBUSY);
+	cr_assert(strstr(r->error, "changed by another session (commit 1000000003)"), "%s",
+		  r->error);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_running("system = { sysname = \"A\"; };" SRV("10.0.1.31", ""));
+}
+
+/* A plain commit of the same user confirms: nothing reverts after the time
+ * (waited for with a bound past it). */
+Test(commit, trial_confirmed_by_a_plain_commit)
+{
+	uint64_t s = trial_of_b(2);
+	CfgReply *r = commit(s);
+
+	cr_assert_eq(r->status, 0);
+	cr_assert_not(r->has_commit_id);
+	cr_assert_eq(r->n_warning, 0);
+	cr_assert_eq(r->n_info, 1);
+	cr_assert_str_eq(r->info[0], "The trial configuration is confirmed.");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_null(d->rf->trial);
+	cr_assert_not(run_until(loop, running_named, "A", 3000));
+	cr_assert(running_named("B"));
+	cr_assert_eq(cfgd_commit_id(d), 1000000002ULL);
+}
+
+/* Confirmed by a commit with changes of its own. */
+Test(commit, trial_confirmed_by_a_commit_with_changes)
+{
+	uint64_t s = trial_of_b(2);
+
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
+	cr_assert_eq(commit_ok(s), 1000000003ULL);
+	cr_assert_null(d->rf->trial);
+	cr_assert_not(run_until(loop, running_named, "A", 3000));
+	assert_running("system = { sysname = \"B\"; };" SRV("10.0.1.31", ""));
+}
+
+/* `abort trial`: only its user, without uncommitted changes; then there is
+ * no trial to abort. */
+Test(commit, abort_trial_reverts_now)
+{
+	uint64_t s = trial_of_b(600), bob = open_session("bob");
+	CfgReply *r = abort_trial(bob);
+
+	cr_assert_eq(r->status, -EPERM);
+	cr_assert_str_eq(r->error, "Commit 1000000002 is on trial for admin; only that user "
+			 "can abort it.");
+	cfg_reply__free_unpacked(r, NULL);
+	edit_ok(s, edit_set(SRV("10.0.1.31", "")), NULL);
+	r = abort_trial(s);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+	edit_ok(s, edit_del("ntp", NULL), NULL);
+	r = abort_trial(s);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cr_assert_eq(r->commit_id, 1000000003ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert(running_named("A"));
+	cr_assert_null(d->rf->trial);
+	cr_assert_str_eq(d->rf->history[2]->user, "admin");
+	cr_assert_str_eq(d->rf->history[2]->description, "trial commit 1000000002 aborted");
+	r = abort_trial(s);
+	cr_assert_eq(r->status, -ENOENT);
+	cr_assert_str_eq(r->error, "The system is not in the trial configuration mode.");
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* The trial is in running.conf: a cfgd restarted during it still reverts. */
+Test(commit, trial_survives_a_restart)
+{
+	trial_of_b(1);
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	cr_assert(running_named("B"));
+	cr_assert_not_null(d->rf->trial);
+	cr_assert_str_eq(d->rf->trial->user, "admin");
+	cr_assert(run_until(loop, running_named, "A", 10000), "not reverted after a restart");
+	cr_assert_null(d->rf->trial);
+}
+
 /* Raw frames straight to the ROUTER. */
 static bool raw_readable(void *arg)
 {

@@ -608,6 +608,7 @@ Test(cli, help_listing)
 	cli_exec(s, "quit");
 	cli_help(s, "");
 	cr_assert_str_eq(cmd_printed(),
+		"  abort        Abort the trial of a commit\r\n"
 		"  display      Display information\r\n"
 		"  quit         Exit from the current mode and into the upper mode\r\n"
 		"  rollback     Roll the configuration back\r\n"

@@ -1,0 +1,170 @@
+/*
+ * trial.c: `commit trial [ seconds ]`, the commit that undoes itself.
+ *
+ * A trial commit is installed like any other (commit.c), and persist()
+ * records RunningFile.trial: the commit, when it ends, its user and the
+ * configuration before it.  Until then:
+ *   - a plain `commit` by the same user confirms it (with changes of its
+ *     own or without), `abort trial` by that user reverts now;
+ *   - other users may not commit, and nobody may roll back or start a
+ *     second trial: the revert would silently undo their work;
+ *   - when the time is up, cfgd commits the configuration before the trial
+ *     itself (user "system", description "trial commit N not confirmed"),
+ *     which every daemon applies like any commit.
+ * The trial is kept in running.conf, so a cfgd restarted during a trial
+ * still reverts, at once if the time passed while it was down.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cfgd_int.h"
+#include "edit.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+
+/* Go back to the configuration before the trial as a commit of s (NULL:
+ * cfgd's own), answered to peer (may be NULL). */
+static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+		   const char *why)
+{
+	char desc[96];
+	uint64_t id = d->rf->trial->commit_id;
+
+	snprintf(desc, sizeof(desc), "trial commit %" PRIu64 " %s", id, why);
+	log_info("%s: reverting", desc);
+	commit_install(d, peer, s, config_dup(d->rf->trial->before), NULL, desc);
+	/* A revert that could not be installed (running.conf not writable,
+	 * validation) must not leave every other user locked out. */
+	if (d->rf->trial && d->rf->trial->commit_id == id) {
+		log_err("trial commit %" PRIu64 " could not be reverted; it stays", id);
+		trial_end(d);
+	}
+}
+
+uint64_t trial_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Milliseconds until t ends (0 when it has). */
+static uint64_t left_ms(const Trial *t)
+{
+	uint64_t now = trial_now_ms();
+
+	return t->until_ms > now ? t->until_ms - now : 0;
+}
+
+static void expired(struct loop *loop, void *arg)
+{
+	struct cfgd *d = arg;
+
+	(void)loop;
+	d->trial_timer = 0;
+	if (d->rf->trial)
+		revert(d, NULL, NULL, "not confirmed");
+}
+
+void trial_arm(struct cfgd *d)
+{
+	uint64_t left;
+
+	if (d->trial_timer)
+		loop_timer_cancel(d->loop, d->trial_timer);
+	d->trial_timer = 0;
+	if (!d->rf->trial)
+		return;
+	left = left_ms(d->rf->trial);
+	log_info("commit %" PRIu64 " is on trial: reverted in %.1f s unless %s confirms it",
+		 d->rf->trial->commit_id, left / 1000.0,
+		 d->rf->trial->user ? d->rf->trial->user : "its user");
+	d->trial_timer = loop_timer_add(d->loop, left * 1000u, expired, d);
+}
+
+int trial_end(struct cfgd *d)
+{
+	RunningFile *rf = d->rf;
+	Trial *t = rf->trial;
+	int rc;
+
+	if (!t)
+		return 0;
+	rf->trial = NULL;
+	rc = store_save(d->bs, rf);
+	if (rc < 0) {
+		log_err("cannot write the running configuration: %s", strerror(-rc));
+		rf->trial = t;
+		return rc;
+	}
+	log_info("trial of commit %" PRIu64 " ended", t->commit_id);
+	trial__free_unpacked(t, NULL);
+	trial_arm(d);
+	return 0;
+}
+
+int trial_refuses(struct cfgd *d, const struct session *s, bool rollback, bool trial,
+		  char *err, size_t errlen)
+{
+	const Trial *t = d->rf->trial;
+
+	if (!t)
+		return 0;
+	if (!t->user || strcmp(t->user, s->user) != 0) {
+		snprintf(err, errlen, "Commit %" PRIu64 " by %s is on trial for %" PRIu64
+			 " more seconds; try again when it is confirmed or reverted.",
+			 t->commit_id, t->user ? t->user : "another user",
+			 (left_ms(t) + 999) / 1000);
+		return -EBUSY;
+	}
+	if (rollback || trial) {
+		snprintf(err, errlen, "Commit %" PRIu64 " is on trial: confirm it with commit "
+			 "or revert it with abort trial first.", t->commit_id);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req)
+{
+	struct session *s = session_find(&d->sessions, req->session);
+	const Trial *t = d->rf->trial;
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	if (!t) {
+		ctl_reply_error(d, peer, -ENOENT, "The system is not in the trial configuration "
+				"mode.");
+		return;
+	}
+	if (s->dirty) {
+		/* The revert would replace its candidate. */
+		ctl_reply_error(d, peer, -EBUSY, "Uncommitted configurations found: commit or "
+				"discard them before aborting the trial.");
+		return;
+	}
+	if (!t->user || strcmp(t->user, s->user) != 0) {
+		char err[256];
+
+		snprintf(err, sizeof(err), "Commit %" PRIu64 " is on trial for %s; only that user "
+			 "can abort it.", t->commit_id, t->user ? t->user : "another user");
+		ctl_reply_error(d, peer, -EPERM, err);
+		return;
+	}
+	revert(d, peer, s, "aborted");
+}
+
+void trial_fini(struct cfgd *d)
+{
+	if (d->trial_timer)
+		loop_timer_cancel(d->loop, d->trial_timer);
+	d->trial_timer = 0;
+}
