@@ -143,7 +143,9 @@ Test(ntp_displays, trace_statistics_sessions, .fini = lab_down, .timeout = 280)
 		lab_pause_ms(200);
 		cr_assert_eq(lab_cmd(vd, "DeviceD", "display ntp-service statistics packet", &out), 0);
 		inv = stat_of(out, "Invalid packets");
-		cr_assert_geq(stat_of(out, " Received "), rx0 + 5 * (inv > inv0));
+		/* Each invalid packet was received first (ntpd may be between
+		 * two of the five when the display comes). */
+		cr_assert_geq(stat_of(out, " Received "), rx0 + (inv - inv0));
 		free(out);
 	}
 	cr_assert_eq(inv, inv0 + 5, "invalid packets %llu -> %llu", inv0, inv);

@@ -138,5 +138,12 @@ double lab_wait_agreement(const char *dev, const char *ref, double tol, int time
  * label (`display ntp-service statistics packet`), or -1 when there is no
  * such line. */
 long long lab_stat_value(const char *out, const char *label);
+/* The number of "key": in a JSON text (ntpdig -j); NAN with *ok false when
+ * the key is absent. */
+double lab_json_number(const char *json, const char *key, bool *ok);
+/* How far ntpdig's offset (its -j JSON output) may be from the true error:
+ * the synchronization distance ntpdig measured plus 1 ms, never under
+ * 10 ms; asserts that ntpdig printed it. */
+double lab_ntpdig_bound(const char *json);
 
 #endif

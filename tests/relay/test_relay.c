@@ -263,15 +263,15 @@ Test(relay, real_time_delay_is_kept)
 	cr_assert_eq(b.up.n, 20);
 	cr_assert_eq(b.down.n, 20);
 	cr_log_info("real time: up mean %.6f, down mean %.6f", acc_mean(&b.up), acc_mean(&b.down));
-	/* Never early (no sample under its delay); late only by scheduling:
-	 * the best of 20 samples is within 0.8 ms, far below the loop's 1 ms
-	 * rounding it would show otherwise.  The minimum, not the mean, so
-	 * that a loaded machine (the suites run two at a time under
-	 * sanitizers) delaying a few samples does not fail the test. */
+	/* Never early (no sample under its delay); late only by scheduling,
+	 * which a loaded machine (the suites run two at a time under
+	 * sanitizers) stretches without limit, so only a gross bound here:
+	 * the relay's exact timing (no 1 ms rounding) is checked in simulated
+	 * time by delay_jitter_loss_statistics. */
 	cr_assert_geq(b.up.min, 4e-3);
 	cr_assert_geq(b.down.min, 2e-3);
-	cr_assert_lt(b.up.min, 4e-3 + 0.8e-3);
-	cr_assert_lt(b.down.min, 2e-3 + 0.8e-3);
+	cr_assert_lt(b.up.min, 4e-3 + 20e-3);
+	cr_assert_lt(b.down.min, 2e-3 + 20e-3);
 	bench_free(&b);
 }
 

@@ -79,11 +79,13 @@ Test(loop, timers_order_and_cancel)
 	uint64_t a, b, c, d, e;
 
 	g_order = &o;
-	a = loop_timer_add(loop, 30000, on_timer, (void *)3);
+	/* Each is added after the ones due before it, so the order holds
+	 * whatever time passes between the calls (each reads the clock). */
 	b = loop_timer_add(loop, 10000, on_timer, (void *)1);
 	c = loop_timer_add(loop, 20000, on_timer, (void *)2);
 	d = loop_timer_add(loop, 15000, on_timer, (void *)99);
 	e = loop_timer_add(loop, 20000, on_timer, (void *)22); /* same deadline as c: after it */
+	a = loop_timer_add(loop, 30000, on_timer, (void *)3);
 	cr_assert(a > 0 && b > 0 && c > 0 && d > 0 && e > 0);
 	cr_assert(a != b && b != c && c != d && d != e);
 	loop_timer_cancel(loop, d);
