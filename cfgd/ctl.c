@@ -13,6 +13,7 @@
  *   rollback       -> a commit's reply (history.c)
  *   history        -> the commit records, newest first (history.c)
  *   abort_trial    -> a commit's reply: the trial reverted (trial.c)
+ *   refresh        -> state: the session's edits replayed on running
  *   commit         -> see commit.c (answered now or after the applies)
  *   applied        -> status 0 (a subscriber's report, see commit.c)
  *   snapshot (15)  -> the Clone snapshot of topic "cfg"
@@ -143,6 +144,30 @@ static void on_edit(struct cfgd *d, const struct bus_peer *peer, const EditReque
 	reply_state(d, peer, s->id);
 }
 
+static void on_refresh(struct cfgd *d, const struct bus_peer *peer, const CandidateRefresh *q)
+{
+	struct session *s = session_find(&d->sessions, q->session);
+	char err[512] = "";
+	int rc;
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	rc = session_refresh(s, d->rf->config, d->rf->commit_id, d->bs, err, sizeof(err));
+	if (rc < 0) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg), "The candidate cannot be refreshed: %s", err);
+		log_info("session %" PRIu64 ": %s", s->id, msg);
+		ctl_reply_error(d, peer, rc, msg);
+		return;
+	}
+	log_debug("session %" PRIu64 ": candidate refreshed on commit %" PRIu64, s->id,
+		  d->rf->commit_id);
+	reply_state(d, peer, s->id);
+}
+
 static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest *g)
 {
 	CfgReply r = CFG_REPLY__INIT;
@@ -268,6 +293,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_ABORT_TRIAL:
 		trial_abort(d, peer, req->abort_trial);
+		break;
+	case CFG_REQUEST__REQ_REFRESH:
+		on_refresh(d, peer, req->refresh);
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, peer, req->snapshot);

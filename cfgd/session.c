@@ -136,6 +136,29 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const Config *
 	return 0;
 }
 
+int session_refresh(struct session *s, const Config *running, uint64_t running_id,
+		    const struct bootstrap *bs, char *err, size_t errlen)
+{
+	Config *work = config_dup(running);
+
+	for (size_t i = 0; i < s->n_edits; i++) {
+		int rc = edit_apply(&work, s->edits[i], err, errlen);
+
+		if (rc < 0) {
+			config__free_unpacked(work, NULL);
+			return rc;
+		}
+	}
+	validate_canonicalize(work, bs);
+	config__free_unpacked(s->cand, NULL);
+	config__free_unpacked(s->base, NULL);
+	s->cand = work;
+	s->base = config_dup(running);
+	s->base_id = running_id;
+	s->dirty = !config_equal(s->cand, running);
+	return 0;
+}
+
 void session_running_changed(struct session_table *t, const Config *running, uint64_t running_id)
 {
 	for (struct session *s = t->head; s; s = s->next) {

@@ -57,6 +57,13 @@ void session_close(struct session_table *t, struct session *s);
 int session_edit(struct session *s, Edit *const *edits, size_t n, const Config *running,
 		 const struct bootstrap *bs, char *err, size_t errlen, size_t *bad);
 
+/* `refresh configuration candidate`: s's edits replayed on running
+ * (running_id), which becomes its base; its own changes win where another
+ * commit changed the same objects.  0, or -errno with err when an edit no
+ * longer applies (s unchanged). */
+int session_refresh(struct session *s, const Config *running, uint64_t running_id,
+		    const struct bootstrap *bs, char *err, size_t errlen);
+
 /* Make s a fresh copy of running (drops its edits). */
 void session_rebase(struct session *s, const Config *running, uint64_t running_id);
 

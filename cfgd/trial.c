@@ -141,7 +141,8 @@ void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *
 		return;
 	}
 	if (!t) {
-		ctl_reply_error(d, peer, -ENOENT, "The system is not in the trial configuration "
+		/* Not -ENOENT: clid takes that for a lost session. */
+		ctl_reply_error(d, peer, -ENODATA, "The system is not in the trial configuration "
 				"mode.");
 		return;
 	}

@@ -191,6 +191,12 @@ static bool req_set_session(CfgRequest *req, uint64_t sid)
 	case CFG_REQUEST__REQ_ROLLBACK:
 		req->rollback->session = sid;
 		return true;
+	case CFG_REQUEST__REQ_ABORT_TRIAL:
+		req->abort_trial->session = sid;
+		return true;
+	case CFG_REQUEST__REQ_REFRESH:
+		req->refresh->session = sid;
+		return true;
 	default:
 		return false;
 	}
@@ -603,6 +609,21 @@ int cmd_commit_changes(struct cmd_ctx *ctx, uint64_t id, CfgReply **out)
 int cmd_discard_candidate(struct cmd_ctx *ctx)
 {
 	return discard_candidate(ctx->s);
+}
+
+int cmd_refresh_candidate(struct cmd_ctx *ctx)
+{
+	CandidateRefresh cr = CANDIDATE_REFRESH__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	CfgReply *rep;
+
+	cr.session = ctx->s->sid;
+	req.req_case = CFG_REQUEST__REQ_REFRESH;
+	req.refresh = &cr;
+	if (cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
+		return -1;
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

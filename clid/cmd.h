@@ -128,6 +128,9 @@ int cmd_commit_changes(struct cmd_ctx *ctx, uint64_t id, CfgReply **out);
 /* Drop this session's uncommitted changes (a fresh candidate from running):
  * 0, or -1 after the error. */
 int cmd_discard_candidate(struct cmd_ctx *ctx);
+/* `refresh configuration candidate`: this session's changes replayed on the
+ * current running.  0, or -1 after the error. */
+int cmd_refresh_candidate(struct cmd_ctx *ctx);
 
 /* ---- the feature tables ---- */
 extern const struct cmd_entry cmd_system_entries[];

@@ -1,7 +1,7 @@
 /*
  * cmd_config.c: the configuration as a whole: commit, commit trial and
- * abort trial (cfgd reverts), save, rollback, the commit list, clearing the
- * candidate, the displays of the running, candidate and saved
+ * abort trial (cfgd reverts), save, rollback, the commit list, clearing and
+ * refreshing the candidate, the displays of the running, candidate and saved
  * configurations and of the changes a candidate or a commit makes
  * (cfgdiff.c).  Configurations are built from each feature's
  * render function in the layout of the manuals' configuration files:
@@ -50,6 +50,7 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "clear", "Clear" },
 	{ "trial", "Commit on trial: reverted unless confirmed by commit in time" },
 	{ "abort", "Abort the trial of a commit" },
+	{ "refresh", "Rebase the candidate on the current running configuration" },
 	{ NULL, NULL },
 };
 
@@ -200,6 +201,11 @@ static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+static int h_refresh_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	return cmd_refresh_candidate(ctx);
+}
+
 static int h_save(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	cmd_ask_save(ctx);
@@ -327,5 +333,7 @@ const struct cmd_entry cmd_config_entries[] = {
 	  commit_params, config_kw, h_commit_changes },
 	{ CLI_V_CONFIG, "clear configuration candidate", NULL, NULL, config_kw,
 	  h_clear_candidate },
+	{ CLI_V_CONFIG, "refresh configuration candidate", NULL, NULL, config_kw,
+	  h_refresh_candidate },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

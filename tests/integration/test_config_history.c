@@ -7,7 +7,8 @@
  * the rolled-back refclock-master), recorded as a rollback in the list;
  * `display configuration commit changes`, `display configuration candidate
  * changes`, `clear configuration candidate`, `commit trial` with `abort
- * trial` and with a confirming commit.  Every wait has a deadline.
+ * trial` and with a confirming commit, and two sessions' conflicting
+ * commits resolved by `refresh configuration candidate`.  Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -163,9 +164,28 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 		"1000000006 aborted", NULL,
 	};
 	lab_expect_output(v, DEV, "display configuration commit list verbose 2", trials);
+
+	/* Two sessions change the same thing: the second commit is refused
+	 * until `refresh configuration candidate` puts its change on top. */
+	struct vty *v2 = lab_vty(DEV, 20000);
+	cr_assert(v2, "no second VTY session");
+	static const char *const nine[] = { "ntp-service refclock-master 9", NULL };
+	lab_lines(v, DEV, nine);
+	static const char *const four[] = {
+		"system-view", "ntp-service refclock-master 4", "commit", "return", NULL,
+	};
+	lab_lines(v2, DEV, four);
+	cr_assert_eq(lab_cmd(v, DEV, "commit", &out), 0);
+	cr_expect(strstr(out, "Error: The configuration has been changed by another session "
+			 "(commit 1000000009). Please refresh the candidate and try again."),
+		  "%s", out);
+	free(out);
+	static const char *const refresh[] = { "refresh configuration candidate", "commit", NULL };
+	lab_lines(v, DEV, refresh);
+	lab_vty_close(v2);
 	static const char *const leave[] = { "return", NULL };
 	lab_lines(v, DEV, leave);
-	expect_stratum(v, "clock stratum: 5");
+	expect_stratum(v, "clock stratum: 9");
 
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");

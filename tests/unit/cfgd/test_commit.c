@@ -215,6 +215,15 @@ static void assert_candidate(uint64_t session, const char *text)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
+static void assert_running(const char *text)
+{
+	CfgReply *r = get(0, false);
+
+	cr_assert_eq(r->status, 0);
+	assert_cfg(r->config, text);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
 static bool session_dirty(uint64_t session)
 {
 	CfgReply *r = get(session, true);
@@ -341,6 +350,51 @@ Test(commit, conflict_keeps_candidate)
 	/* It keeps failing: the candidate is not silently rebased. */
 	r = commit(s2);
 	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+static CfgReply *refresh(uint64_t session)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	CandidateRefresh cr = CANDIDATE_REFRESH__INIT;
+
+	cr.session = session;
+	req.req_case = CFG_REQUEST__REQ_REFRESH;
+	req.refresh = &cr;
+	return call(&req);
+}
+
+/* `refresh configuration candidate` after a conflict: the session's edits
+ * on the new running (its own win on the object both changed, the other
+ * session's other changes stay), and the commit goes through. */
+Test(commit, refresh_resolves_a_conflict)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s1, edit_set("system = { sysname = \"Alice\"; };"), NULL);
+	edit_ok(s1, edit_set(SRV("10.0.1.31", "version = 4;")), NULL);
+	edit_ok(s2, edit_set(SRV("10.0.1.31", "version = 2;")), NULL);
+	cr_assert_eq(commit_ok(s1), 1000000001ULL);
+	r = commit(s2);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+
+	r = refresh(s2);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cr_assert(r->state->dirty);
+	cfg_reply__free_unpacked(r, NULL);
+	assert_candidate(s2, "system = { sysname = \"Alice\"; };" SRV("10.0.1.31", "version = 2;"));
+	cr_assert_eq(commit_ok(s2), 1000000002ULL);
+	assert_running("system = { sysname = \"Alice\"; };" SRV("10.0.1.31", "version = 2;"));
+
+	/* Nothing of its own: refreshing just follows running. */
+	r = refresh(s1);
+	cr_assert_eq(r->status, 0);
+	cr_assert_not(r->state->dirty);
+	cfg_reply__free_unpacked(r, NULL);
+	r = refresh(999);
+	cr_assert_eq(r->status, -ENOENT);
 	cfg_reply__free_unpacked(r, NULL);
 }
 
@@ -758,15 +812,6 @@ static CfgReply *rollback(uint64_t session, int kind, uint64_t value, const char
 	return call_on(&c1, &req, 10000);
 }
 
-static void assert_running(const char *text)
-{
-	CfgReply *r = get(0, false);
-
-	cr_assert_eq(r->status, 0);
-	assert_cfg(r->config, text);
-	cfg_reply__free_unpacked(r, NULL);
-}
-
 /* `rollback configuration`: a new commit holding an earlier commit's
  * configuration; refused with a sentence when the point does not exist or
  * the session holds uncommitted changes. */
@@ -1087,7 +1132,7 @@ Test(commit, abort_trial_reverts_now)
 	cr_assert_str_eq(d->rf->history[2]->user, "admin");
 	cr_assert_str_eq(d->rf->history[2]->description, "trial commit 1000000002 aborted");
 	r = abort_trial(s);
-	cr_assert_eq(r->status, -ENOENT);
+	cr_assert_eq(r->status, -ENODATA);
 	cr_assert_str_eq(r->error, "The system is not in the trial configuration mode.");
 	cfg_reply__free_unpacked(r, NULL);
 }
