@@ -38,6 +38,7 @@ struct cli_backend {
 	char *default_sysname;   /* bootstrap sysname, "HUAWEI" by default */
 	char **ifnames;          /* interfaces the bootstrap knows; NULL: accept any */
 	size_t n_ifnames;
+	struct cli_session *sessions;   /* logged in, for `display users` */
 };
 
 /* A backend on custom ops.  ifnames (copied) lists the known interfaces, or

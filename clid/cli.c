@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "backend.h"
 #include "cli.h"
@@ -72,7 +73,18 @@ struct cli_session {
 	bool ask_wrong;
 	enum cli_view ask_target;  /* ASK_LEAVE: the view to go to */
 	bool ended;
+	char peer[64];             /* where the user is, "" if unknown */
+	uint64_t last_input_s;     /* monotonic seconds of the last line, '?' or TAB */
+	struct cli_session *next;  /* be->sessions */
 };
+
+static uint64_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
 
 struct cmd_ctx {
 	struct cli_session *s;
@@ -651,13 +663,42 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 		cli_session_free(s);
 		return NULL;
 	}
+	s->last_input_s = mono_s();
+	s->next = be->sessions;
+	be->sessions = s;
 	return s;
+}
+
+void cli_session_set_peer(struct cli_session *s, const char *addr)
+{
+	snprintf(s->peer, sizeof(s->peer), "%s", addr ? addr : "");
+}
+
+size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max)
+{
+	uint64_t now = mono_s();
+	size_t n = 0;
+
+	for (const struct cli_session *o = ctx->s->be->sessions; o && n < max; o = o->next) {
+		v[n].line = o->line;
+		v[n].user = o->user;
+		v[n].peer = o->peer;
+		v[n].idle_s = now - o->last_input_s;
+		v[n].self = o == ctx->s;
+		n++;
+	}
+	return n;
 }
 
 void cli_session_free(struct cli_session *s)
 {
 	if (!s)
 		return;
+	for (struct cli_session **pp = &s->be->sessions; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
 	if (s->chan) {
 		session_close(s);
 		s->be->ops->chan_close(s->chan);
@@ -763,6 +804,7 @@ bool cli_exec(struct cli_session *s, const char *line)
 	enum cli_view run_view;
 	size_t plen;
 
+	s->last_input_s = mono_s();
 	if (s->ended)
 		return false;
 	if (s->ask) {
@@ -859,6 +901,7 @@ void cli_help(struct cli_session *s, const char *line)
 	struct gram_help h;
 	size_t plen;
 
+	s->last_input_s = mono_s();
 	if (s->ask || s->ended)
 		return;
 	plen = strlen(cli_prompt(s));
@@ -887,6 +930,7 @@ char *cli_complete(struct cli_session *s, const char *line)
 	struct gram_help h;
 	char *ret = NULL;
 
+	s->last_input_s = mono_s();
 	if (s->ask || s->ended)
 		return NULL;
 	gram_tokenize(line, &t);

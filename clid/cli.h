@@ -41,6 +41,8 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 				    const char *line, cli_write_fn out, void *out_arg);
 /* Close the session (drops its candidate in cfgd). */
 void cli_session_free(struct cli_session *s);
+/* The address the session's user connected from (`display users`). */
+void cli_session_set_peer(struct cli_session *s, const char *addr);
 
 /* Run one line.  Returns false when the session has ended (`quit` in user
  * view): the front end then closes the connection. */

@@ -132,6 +132,17 @@ int cmd_discard_candidate(struct cmd_ctx *ctx);
  * current running.  0, or -1 after the error. */
 int cmd_refresh_candidate(struct cmd_ctx *ctx);
 
+/* A logged-in session, for `display users`. */
+struct cmd_user {
+	const char *line;     /* "VTY 0" */
+	const char *user;
+	const char *peer;     /* address it connected from, "" if unknown */
+	uint64_t idle_s;      /* since its last input */
+	bool self;            /* the asking session */
+};
+/* The logged-in sessions (at most max) into v; the count. */
+size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max);
+
 /* ---- the feature tables ---- */
 extern const struct cmd_entry cmd_system_entries[];
 extern const struct cmd_entry cmd_interface_entries[];

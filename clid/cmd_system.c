@@ -1,8 +1,10 @@
 /*
- * cmd_system.c: moving between views (system-view, quit, return) and the
- * device's name (sysname), with its part of the configuration text.
+ * cmd_system.c: moving between views (system-view, quit, return), the
+ * device's name (sysname) with its part of the configuration text, and who
+ * is logged in (display users).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -13,6 +15,8 @@ static const struct cmd_kwhelp system_kw[] = {
 	{ "quit", "Exit from the current mode and into the upper mode" },
 	{ "return", "Enter the user view" },
 	{ "sysname", "Set the host name" },
+	{ "display", "Display information" },
+	{ "users", "Display the users logged in on the user interfaces" },
 	{ NULL, NULL },
 };
 
@@ -64,7 +68,54 @@ static int h_sysname(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+#define VTY_FIRST_INDEX 34   /* VRP numbers VTY 0 as user interface 34 */
+#define USERS_MAX 64
+
+/* The line number of "VTY n" (for sorting), or a large one. */
+static unsigned line_number(const char *line)
+{
+	unsigned n;
+
+	return line && sscanf(line, "VTY %u", &n) == 1 ? n : 1000u;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	unsigned x = line_number(((const struct cmd_user *)a)->line);
+	unsigned y = line_number(((const struct cmd_user *)b)->line);
+
+	return x < y ? -1 : x > y;
+}
+
+/* `display users`: one entry per logged-in session, "+" on the asker's. */
+static int h_display_users(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	struct cmd_user u[USERS_MAX];
+	size_t n = cmd_users(ctx, u, USERS_MAX);
+	struct sbuf b = { 0 };
+
+	qsort(u, n, sizeof(u[0]), by_line);
+	sbuf_puts(&b, "  User-Intf    Delay    Type   Network Address     AuthenStatus    "
+		  "AuthorcmdFlag\r\n");
+	for (size_t i = 0; i < n; i++) {
+		char intf[32], delay[16];
+		uint64_t idle = u[i].idle_s > 359999 ? 359999 : u[i].idle_s;
+
+		snprintf(intf, sizeof(intf), "%-3u %s", VTY_FIRST_INDEX + line_number(u[i].line),
+			 u[i].line);
+		snprintf(delay, sizeof(delay), "%02u:%02u:%02u", (unsigned)(idle / 3600),
+			 (unsigned)(idle / 60 % 60), (unsigned)(idle % 60));
+		sbuf_printf(&b, "%c %-12s %-8s %-6s %-19s %-15s %s\r\n", u[i].self ? '+' : ' ',
+			    intf, delay, "TEL", u[i].peer[0] ? u[i].peer : "-", "pass", "no");
+		sbuf_printf(&b, "  Username : %s\r\n", u[i].user);
+	}
+	cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	return 0;
+}
+
 const struct cmd_entry cmd_system_entries[] = {
+	{ CLI_V_ALL, "display users", NULL, NULL, system_kw, h_display_users },
 	{ CLI_V_USER, "system-view", NULL, NULL, system_kw, h_system_view },
 	{ CLI_V_ALL, "quit", NULL, NULL, system_kw, h_quit },
 	{ CLI_V_CONFIG, "return", NULL, NULL, system_kw, h_return },

@@ -343,6 +343,12 @@ static void session_start(struct vty_conn *c)
 		return;
 	}
 	log_info("%s (%s): user %s logged in", c->name, c->peer, user);
+	/* The address without its ":port". */
+	char addr[sizeof(c->peer)];
+	snprintf(addr, sizeof(addr), "%s", c->peer);
+	if (strrchr(addr, ':'))
+		*strrchr(addr, ':') = '\0';
+	cli_session_set_peer(c->sess, addr);
 	free(user);
 	for (struct vty_conn *o = srv->conns; o; o = o->next)
 		if (o->sess && o->state == CONN_OPEN)

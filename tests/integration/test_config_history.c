@@ -8,7 +8,7 @@
  * `display configuration commit changes`, `display configuration candidate
  * changes`, `clear configuration candidate`, `commit trial` with `abort
  * trial` and with a confirming commit, and two sessions' conflicting
- * commits resolved by `refresh configuration candidate`.  Every wait has a deadline.
+ * commits resolved by `refresh configuration candidate`, `display users`.  Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -182,6 +182,14 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	free(out);
 	static const char *const refresh[] = { "refresh configuration candidate", "commit", NULL };
 	lab_lines(v, DEV, refresh);
+	/* Both sessions are listed, the asker's marked "+". */
+	cr_assert_eq(lab_cmd(v2, DEV, "display users", &out), 0);
+	cr_expect(strstr(out, "  User-Intf    Delay    Type   Network Address     AuthenStatus"),
+		  "%s", out);
+	cr_expect(strstr(out, "\n  34  VTY 0    00:00:"), "%s", out);
+	cr_expect(strstr(out, "\n+ 35  VTY 1    00:00:00 TEL    127.0.0.1           pass"
+			 "            no\n  Username : admin\n"), "%s", out);
+	free(out);
 	lab_vty_close(v2);
 	static const char *const leave[] = { "return", NULL };
 	lab_lines(v, DEV, leave);

@@ -78,6 +78,12 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 	return s;
 }
 
+void cli_session_set_peer(struct cli_session *s, const char *addr)
+{
+	(void)s;
+	(void)addr;
+}
+
 void cli_session_free(struct cli_session *s)
 {
 	if (!s)
