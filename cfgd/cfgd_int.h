@@ -105,8 +105,11 @@ int trial_refuses(struct cfgd *d, const struct session *s, bool rollback, bool t
 /* `abort trial`: revert now, answered like a commit. */
 void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req);
 void trial_fini(struct cfgd *d);
-/* `rollback configuration ...` and `display configuration commit list`
- * (history.c). */
+/* A label a commit may take: 0, or -EINVAL / -EEXIST with err. */
+int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen);
+/* `rollback configuration ...`, `display configuration commit list` and
+ * `set` / `clear configuration commit ID label` (history.c). */
+void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req);
 void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req);
 void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req);
 /* Record a subscriber's Applied message and complete waiting commits. */

@@ -304,24 +304,33 @@ static int build_next(struct cfgd *d, struct session *s, Config **out, char *err
 	return 0;
 }
 
+int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen)
+{
+	size_t n = strlen(label);
+	bool ok = n >= 1 && n <= 256 && isalpha((unsigned char)label[0]);
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isgraph((unsigned char)label[i]);
+	if (!ok) {
+		snprintf(err, errlen, "The label must be 1 to 256 characters without spaces, "
+			 "starting with a letter.");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < d->rf->n_history; i++)
+		if (d->rf->history[i]->label && strcmp(d->rf->history[i]->label, label) == 0) {
+			snprintf(err, errlen, "The label %s is already in use.", label);
+			return -EEXIST;
+		}
+	return 0;
+}
+
 static int check_label(struct cfgd *d, const CommitRequest *req, char *err, size_t errlen)
 {
 	if (req->label) {
-		size_t n = strlen(req->label);
-		bool ok = n >= 1 && n <= 256 && isalpha((unsigned char)req->label[0]);
+		int rc = commit_check_label(d, req->label, err, errlen);
 
-		for (size_t i = 0; ok && i < n; i++)
-			ok = isgraph((unsigned char)req->label[i]);
-		if (!ok) {
-			snprintf(err, errlen, "The label must be 1 to 256 characters without "
-				 "spaces, starting with a letter.");
-			return -EINVAL;
-		}
-		for (size_t i = 0; i < d->rf->n_history; i++)
-			if (d->rf->history[i]->label && strcmp(d->rf->history[i]->label, req->label) == 0) {
-				snprintf(err, errlen, "The label %s is already in use.", req->label);
-				return -EEXIST;
-			}
+		if (rc < 0)
+			return rc;
 	}
 	if (req->description && (req->description[0] == '\0' || strlen(req->description) > 255)) {
 		snprintf(err, errlen, "The description must be 1 to 255 characters.");

@@ -14,6 +14,7 @@
  *   history        -> the commit records, newest first (history.c)
  *   abort_trial    -> a commit's reply: the trial reverted (trial.c)
  *   refresh        -> state: the session's edits replayed on running
+ *   label          -> status 0: a commit's label set or cleared (history.c)
  *   commit         -> see commit.c (answered now or after the applies)
  *   applied        -> status 0 (a subscriber's report, see commit.c)
  *   snapshot (15)  -> the Clone snapshot of topic "cfg"
@@ -296,6 +297,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_REFRESH:
 		on_refresh(d, peer, req->refresh);
+		break;
+	case CFG_REQUEST__REQ_LABEL:
+		history_label(d, peer, req->label);
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, peer, req->snapshot);

@@ -13,6 +13,8 @@
  *             lost); a target older than the history kept is refused.
  *   list      `display configuration commit list`: the records, newest
  *             first, without their configurations.
+ *   label     `set configuration commit ID label L`, `clear configuration
+ *             commit ID label`: saved with the history at once.
  *   changes   `display configuration commit changes commit-id ID`: that
  *             record and the configuration it replaced (the record before
  *             it, or RunningFile.history_base for the oldest one kept), for
@@ -97,6 +99,60 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 	snprintf(desc, sizeof(desc), "rollback to commit %" PRIu64, target->commit_id);
 	log_info("%s (%s): %s", s->user, s->line, desc);
 	commit_install(d, peer, s, config_dup(target->config), NULL, desc);
+}
+
+void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req)
+{
+	struct session *s = session_find(&d->sessions, req->session);
+	CommitRecord *rec = NULL;
+	char *old;
+	char err[512];
+	int rc;
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	for (size_t i = 0; i < d->rf->n_history; i++)
+		if (d->rf->history[i]->commit_id == req->commit_id)
+			rec = d->rf->history[i];
+	if (rec == NULL) {
+		snprintf(err, sizeof(err), "The commit ID %" PRIu64 " does not exist.",
+			 req->commit_id);
+		ctl_reply_error(d, peer, -ENODATA, err);
+		return;
+	}
+	if (req->label) {
+		if (rec->label) {
+			snprintf(err, sizeof(err), "Commit %" PRIu64 " already has the label %s; "
+				 "clear it first.", rec->commit_id, rec->label);
+			ctl_reply_error(d, peer, -EEXIST, err);
+			return;
+		}
+		rc = commit_check_label(d, req->label, err, sizeof(err));
+		if (rc < 0) {
+			ctl_reply_error(d, peer, rc, err);
+			return;
+		}
+	} else if (!rec->label) {
+		ctl_reply_error(d, peer, -ENODATA, "The commit has no label.");
+		return;
+	}
+	old = rec->label;
+	rec->label = req->label ? xstrdup(req->label) : NULL;
+	rc = store_save(d->bs, d->rf);
+	if (rc < 0) {
+		free(rec->label);
+		rec->label = old;
+		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
+			 strerror(-rc));
+		ctl_reply_error(d, peer, -EIO, err);
+		return;
+	}
+	log_info("%s (%s): commit %" PRIu64 " label %s%s", s->user, s->line, rec->commit_id,
+		 req->label ? "set to " : "cleared", req->label ? req->label : "");
+	free(old);
+	ctl_reply_error(d, peer, 0, NULL);
 }
 
 /* One commit with its configuration, then what it replaced. */

@@ -209,6 +209,9 @@ static bool req_set_session(CfgRequest *req, uint64_t sid)
 	case CFG_REQUEST__REQ_REFRESH:
 		req->refresh->session = sid;
 		return true;
+	case CFG_REQUEST__REQ_LABEL:
+		req->label->session = sid;
+		return true;
 	default:
 		return false;
 	}
@@ -621,6 +624,23 @@ int cmd_commit_changes(struct cmd_ctx *ctx, uint64_t id, CfgReply **out)
 int cmd_discard_candidate(struct cmd_ctx *ctx)
 {
 	return discard_candidate(ctx->s);
+}
+
+int cmd_commit_label(struct cmd_ctx *ctx, uint64_t id, const char *label)
+{
+	LabelRequest lr = LABEL_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	CfgReply *rep;
+
+	lr.session = ctx->s->sid;
+	lr.commit_id = id;
+	lr.label = (char *)label;
+	req.req_case = CFG_REQUEST__REQ_LABEL;
+	req.label = &lr;
+	if (cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
+		return -1;
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
 }
 
 int cmd_refresh_candidate(struct cmd_ctx *ctx)

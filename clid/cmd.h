@@ -131,6 +131,9 @@ int cmd_discard_candidate(struct cmd_ctx *ctx);
 /* `refresh configuration candidate`: this session's changes replayed on the
  * current running.  0, or -1 after the error. */
 int cmd_refresh_candidate(struct cmd_ctx *ctx);
+/* Set (label) or clear (NULL) the label of commit id: 0, or -1 after the
+ * error. */
+int cmd_commit_label(struct cmd_ctx *ctx, uint64_t id, const char *label);
 
 /* A logged-in session, for `display users`. */
 struct cmd_user {

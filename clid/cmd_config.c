@@ -47,10 +47,11 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "list", "List the commits" },
 	{ "verbose", "Detailed information" },
 	{ "changes", "Configuration changes" },
-	{ "clear", "Clear" },
+	{ "clear", "Clear a candidate or a commit's label" },
 	{ "trial", "Commit on trial: reverted unless confirmed by commit in time" },
 	{ "abort", "Abort the trial of a commit" },
 	{ "refresh", "Rebase the candidate on the current running configuration" },
+	{ "set", "Set a commit's label" },
 	{ NULL, NULL },
 };
 
@@ -201,6 +202,14 @@ static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+/* `set configuration commit ID label L`, `clear configuration commit ID
+ * label`. */
+static int h_commit_label(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	return cmd_commit_label(ctx, cmd_arg_u32(a, "commit-id-value", 0),
+				cmd_has(a, "set") ? cmd_arg(a, "label-name") : NULL);
+}
+
 static int h_refresh_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	return cmd_refresh_candidate(ctx);
@@ -335,5 +344,9 @@ const struct cmd_entry cmd_config_entries[] = {
 	  h_clear_candidate },
 	{ CLI_V_CONFIG, "refresh configuration candidate", NULL, NULL, config_kw,
 	  h_refresh_candidate },
+	{ CLI_V_USER, "set configuration commit commit-id-value label label-name", NULL,
+	  commit_params, config_kw, h_commit_label },
+	{ CLI_V_USER, "clear configuration commit commit-id-value label", NULL, commit_params,
+	  config_kw, h_commit_label },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -8,7 +8,8 @@
  * `display configuration commit changes`, `display configuration candidate
  * changes`, `clear configuration candidate`, `commit trial` with `abort
  * trial` and with a confirming commit, and two sessions' conflicting
- * commits resolved by `refresh configuration candidate`, `display users`.  Every wait has a deadline.
+ * commits resolved by `refresh configuration candidate`, `display users`,
+ * `set` / `clear configuration commit ID label`.  Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -194,6 +195,23 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	static const char *const leave[] = { "return", NULL };
 	lab_lines(v, DEV, leave);
 	expect_stratum(v, "clock stratum: 9");
+
+	/* A label afterwards, in user view; a second one needs a clear first. */
+	static const char *const label[] = {
+		"set configuration commit 1000000002 label five", NULL,
+	};
+	lab_lines(v, DEV, label);
+	static const char *const labelled[] = { "1000000002   five ", NULL };
+	lab_expect_output(v, DEV, "display configuration commit list", labelled);
+	cr_assert_eq(lab_cmd(v, DEV, "set configuration commit 1000000002 label cinq", &out), 0);
+	cr_expect(strstr(out, "Error: Commit 1000000002 already has the label five; clear it "
+			 "first."), "%s", out);
+	free(out);
+	static const char *const relabel[] = {
+		"clear configuration commit 1000000002 label",
+		"set configuration commit 1000000002 label cinq", NULL,
+	};
+	lab_lines(v, DEV, relabel);
 
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");

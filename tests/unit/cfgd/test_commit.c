@@ -978,6 +978,78 @@ Test(commit, commit_changes_know_what_each_commit_replaced)
 			      "system = { sysname = \"A\"; };" SRV("10.0.1.31", ""));
 }
 
+static CfgReply *set_label(uint64_t session, uint64_t id, const char *label)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	LabelRequest lr = LABEL_REQUEST__INIT;
+
+	lr.session = session;
+	lr.commit_id = id;
+	lr.label = (char *)label;
+	req.req_case = CFG_REQUEST__REQ_LABEL;
+	req.label = &lr;
+	return call(&req);
+}
+
+static void expect_label_error(uint64_t s, uint64_t id, const char *label, int status,
+			       const char *error)
+{
+	CfgReply *r = set_label(s, id, label);
+
+	cr_expect_eq(r->status, status, "%s", r->error ? r->error : "");
+	cr_expect_str_eq(r->error ? r->error : "", error);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* `set configuration commit ID label L` and `clear configuration commit ID
+ * label`: labels are unique, changed only by clearing first, kept across a
+ * restart, and usable by rollback. */
+Test(commit, commit_labels_set_and_cleared)
+{
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);
+	cr_assert_eq(commit_ok(s), 1000000001ULL);
+	edit_ok(s, edit_set("system = { sysname = \"B\"; };"), NULL);
+	r = commit_on(&c1, s, "bee");
+	cfg_reply__free_unpacked(r, NULL);
+
+	r = set_label(s, 1000000001ULL, "ay");
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_str_eq(d->rf->history[0]->label, "ay");
+	expect_label_error(s, 1000000001ULL, "other", -EEXIST,
+			   "Commit 1000000001 already has the label ay; clear it first.");
+	expect_label_error(s, 1000000002ULL, "ay", -EEXIST,
+			   "Commit 1000000002 already has the label bee; clear it first.");
+	expect_label_error(s, 1000000009ULL, "x", -ENODATA,
+			   "The commit ID 1000000009 does not exist.");
+
+	/* Kept across a restart; rollback finds it. */
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	s = open_session("admin");
+	cr_assert_str_eq(d->rf->history[0]->label, "ay");
+	r = rollback(s, ROLLBACK_REQUEST__TO_LABEL, 0, "ay");
+	cr_assert_eq(r->commit_id, 1000000003ULL, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+	assert_running("system = { sysname = \"A\"; };");
+
+	r = set_label(s, 1000000002ULL, NULL);
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_null(d->rf->history[1]->label);
+	expect_label_error(s, 1000000002ULL, NULL, -ENODATA, "The commit has no label.");
+	expect_label_error(s, 1000000002ULL, "1abc", -EINVAL, "The label must be 1 to 256 "
+			   "characters without spaces, starting with a letter.");
+	r = set_label(s, 1000000002ULL, "bee2");
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
 /* ---- commit trial ---- */
 
 static CfgReply *commit_trial(uint64_t session, unsigned seconds)
