@@ -4,6 +4,7 @@
  *
  *   session_open   -> state {session, dirty=false, sysname}
  *   session_close  -> status 0 (-ENOENT "no such session")
+ *   reset          -> status 0: the sessions of a restarted front end closed
  *   edit           -> state; all edits of the request apply or none:
  *                     -EINVAL, error sentence, error_edit = index
  *   get            -> config (running, the session's candidate, or the saved
@@ -97,8 +98,29 @@ static void on_open(struct cfgd *d, const struct bus_peer *peer, const SessionOp
 		ctl_reply_error(d, peer, -EUSERS, "Too many configuration sessions are open.");
 		return;
 	}
+	if (o->owner && o->owner[0])
+		s->owner = xstrdup(o->owner);
 	log_info("session %" PRIu64 " opened by %s (%s)", s->id, s->user, s->line);
 	reply_state(d, peer, s->id);
+}
+
+/* A front end restarted: its earlier sessions have no user any more. */
+static void on_reset(struct cfgd *d, const struct bus_peer *peer, const SessionsReset *r)
+{
+	size_t n = 0;
+
+	for (struct session *s = d->sessions.head, *next; s; s = next) {
+		next = s->next;
+		if (!s->owner || !r->owner || strcmp(s->owner, r->owner) != 0)
+			continue;
+		log_info("session %" PRIu64 " (%s, %s) closed: %s restarted", s->id, s->user,
+			 s->line, r->owner);
+		session_close(&d->sessions, s);
+		n++;
+	}
+	if (n)
+		log_info("%zu session(s) left by an earlier %s closed", n, r->owner);
+	reply_ok(d, peer);
 }
 
 static void on_close(struct cfgd *d, const struct bus_peer *peer, const SessionClose *c)
@@ -269,6 +291,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_SESSION_CLOSE:
 		on_close(d, peer, req->session_close);
+		break;
+	case CFG_REQUEST__REQ_RESET:
+		on_reset(d, peer, req->reset);
 		break;
 	case CFG_REQUEST__REQ_EDIT:
 		on_edit(d, peer, req->edit);

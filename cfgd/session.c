@@ -38,6 +38,7 @@ static void session_free(struct session *s)
 		config__free_unpacked(s->base, NULL);
 	free(s->user);
 	free(s->line);
+	free(s->owner);
 	free(s);
 }
 

@@ -24,6 +24,7 @@ struct session {
 	uint64_t id;
 	char *user;
 	char *line;
+	char *owner;               /* the front end's name, or NULL */
 	Config *cand;
 	Config *base;
 	uint64_t base_id;

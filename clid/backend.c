@@ -86,6 +86,29 @@ static const struct cli_backend_ops bus_ops = {
 	.free = free,
 };
 
+/* Close what an earlier clid left open in cfgd (best effort: a cfgd that
+ * does not answer has just started, and has no sessions). */
+static void reset_sessions(struct bus_arg *ba)
+{
+	SessionsReset rs = SESSIONS_RESET__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	CfgReply *rep = NULL;
+	void *chan = bus_chan_open(ba);
+	int r;
+
+	if (!chan)
+		return;
+	rs.owner = CLI_SESSION_OWNER;
+	req.req_case = CFG_REQUEST__REQ_RESET;
+	req.reset = &rs;
+	r = bus_cfg_call(chan, &req, CLI_RESET_TIMEOUT_MS, &rep);
+	if (r < 0)
+		log_debug("cfgd did not answer the session reset: %s", strerror(-r));
+	else
+		cfg_reply__free_unpacked(rep, NULL);
+	bus_chan_close(chan);
+}
+
 static const struct cmd_entry *const feature_tables[] = {
 	cmd_system_entries,
 	cmd_interface_entries,
@@ -141,6 +164,7 @@ struct cli_backend *cli_backend_new(void *zctx, const struct bootstrap *bs)
 		names[i] = bs->interfaces[i].name;
 	be = cli_backend_new_ops(&bus_ops, ba, bs->sysname, names, bs->n_interfaces);
 	free(names);
+	reset_sessions(ba);
 	return be;
 }
 

@@ -17,6 +17,9 @@ struct grammar;
 #define CLI_CFG_TIMEOUT_MS    2000
 #define CLI_COMMIT_TIMEOUT_MS 10000
 #define CLI_NTP_TIMEOUT_MS    2000
+#define CLI_RESET_TIMEOUT_MS  1000
+/* SessionOpen.owner of clid's sessions: a restarted clid closes them all. */
+#define CLI_SESSION_OWNER     "clid"
 
 struct cli_backend_ops {
 	/* Open the channel of one session; NULL on failure. */

@@ -268,6 +268,7 @@ static int session_open(struct cli_session *s)
 
 	so.user = s->user;
 	so.line = s->line;
+	so.owner = CLI_SESSION_OWNER;
 	req.req_case = CFG_REQUEST__REQ_SESSION_OPEN;
 	req.session_open = &so;
 	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)

@@ -8,6 +8,8 @@
  *    still gets its answer) and the CLI still displays;
  *  - cfgd killed with SIGKILL and started again: the committed
  *    configuration is intact and the next commit works;
+ *  - clid killed with SIGKILL mid-session: the restarted clid has cfgd close
+ *    the orphaned session, whose uncommitted change stays uncommitted;
  *  - a reboot (every daemon stopped, RUN_DIR's running.conf gone, as /run
  *    is on tmpfs): the device comes back with what `save` wrote, not with
  *    what was committed after it, and serves time again.
@@ -351,6 +353,61 @@ Test(robustness, cfgd_killed_and_restarted, .fini = lab_down, .timeout = 200)
 
 	free(before);
 	free(after);
+	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* Whether dev's log of daemon holds text. */
+static bool log_has(const char *daemon, const char *text)
+{
+	char path[400], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.log", lab_dev(DEV)->dir, daemon);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* clid killed while a session holds uncommitted changes: the restarted
+ * clid has cfgd close that orphaned session, the change is not committed,
+ * and new sessions work. */
+Test(robustness, clid_killed_mid_session, .fini = lab_down, .timeout = 200)
+{
+	struct vty *v = setup_device();
+	char *out = NULL;
+	static const char *const pending[] = { "ntp-service unicast-server 10.0.1.77", NULL };
+	lab_lines(v, DEV, pending);
+	cr_expect_str_eq(vty_prompt(v), "[*DeviceC]");
+
+	pid_t pid = lab_pid(DEV, "clid");
+	cr_assert(pid > 0);
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	double deadline = lab_now() + 10;
+	while (kill(pid, 0) == 0 && lab_now() < deadline)
+		lab_pause_ms(50);
+	cr_assert(kill(pid, 0) < 0, "clid survived SIGKILL");
+	lab_vty_close(v);
+	cr_assert_eq(lab_script("start", DEV, "clid", NULL), 0, "clid did not start again");
+
+	v = lab_vty(DEV, 30000);
+	cr_assert(v, "no VTY session after clid's restart");
+	deadline = lab_now() + 10;
+	while (!log_has("cfgd", "closed: clid restarted") && lab_now() < deadline)
+		lab_pause_ms(100);
+	cr_expect(log_has("cfgd", "closed: clid restarted"),
+		  "cfgd did not close the session the killed clid left");
+	cr_assert_eq(lab_cmd(v, DEV, "display current-configuration", &out), 0);
+	cr_expect_null(strstr(out, "10.0.1.77"), "an uncommitted change was committed:\n%s", out);
+	free(out);
+	static const char *const more[] = { "system-view", "ntp-service unicast-server 10.0.1.78",
+					    "commit", "return", NULL };
+	lab_lines(v, DEV, more);
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }

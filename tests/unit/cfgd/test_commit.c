@@ -112,7 +112,7 @@ static CfgReply *call(CfgRequest *req)
 	return call_on(&c1, req, 5000);
 }
 
-static uint64_t open_session(const char *user)
+static uint64_t open_session_of(const char *user, const char *owner)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	SessionOpen o = SESSION_OPEN__INIT;
@@ -121,6 +121,7 @@ static uint64_t open_session(const char *user)
 
 	o.user = (char *)user;
 	o.line = "VTY 0";
+	o.owner = (char *)owner;
 	req.req_case = CFG_REQUEST__REQ_SESSION_OPEN;
 	req.session_open = &o;
 	r = call(&req);
@@ -130,6 +131,11 @@ static uint64_t open_session(const char *user)
 	id = r->state->session;
 	cfg_reply__free_unpacked(r, NULL);
 	return id;
+}
+
+static uint64_t open_session(const char *user)
+{
+	return open_session_of(user, NULL);
 }
 
 /* Send the edits (freed here) of one request. */
@@ -285,6 +291,31 @@ Test(commit, sessions_dirty_and_ids)
 	assert_cfg(r->config, "system = { sysname = \"DeviceC\"; };"
 		   " ntp = { refclock_master = { stratum = 2; }; };");
 	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* A restarted clid closes the sessions its earlier life left open, and
+ * only those. */
+Test(commit, reset_closes_a_front_ends_sessions)
+{
+	uint64_t a = open_session_of("admin", "clid"), b = open_session_of("bob", "clid");
+	uint64_t c = open_session_of("carol", "netconf"), e = open_session("eve");
+	CfgRequest req = CFG_REQUEST__INIT;
+	SessionsReset rs = SESSIONS_RESET__INIT;
+	CfgReply *r;
+
+	edit_ok(a, edit_set("system = { sysname = \"A\"; };"), NULL);
+	rs.owner = "clid";
+	req.req_case = CFG_REQUEST__REQ_RESET;
+	req.reset = &rs;
+	r = call(&req);
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_null(session_find(&d->sessions, a));
+	cr_assert_null(session_find(&d->sessions, b));
+	cr_assert_not_null(session_find(&d->sessions, c));
+	cr_assert_not_null(session_find(&d->sessions, e));
+	/* Nothing of theirs was committed. */
+	assert_running("");
 }
 
 Test(commit, edits_apply_all_or_none)
