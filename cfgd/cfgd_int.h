@@ -54,6 +54,8 @@ struct cfgd {
 	struct cfgd_pending *pending;
 	unsigned apply_wait_ms;
 	uint64_t bad_requests;
+	uint64_t lock_session;    /* holds `configuration exclusive`, or 0 */
+	uint64_t lock_since;      /* unix seconds */
 	unsigned trial_seconds;   /* the commit being installed is a trial of so long */
 	uint64_t trial_timer;     /* reverts rf->trial */
 };
@@ -87,6 +89,14 @@ void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct ses
  * an info sentence (may be NULL). */
 void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
 		  uint64_t commit_id, char **warning, size_t n_warning, const char *info);
+
+/* lock.c */
+/* Whether s may change the configuration now: 0, or -EBUSY with err when
+ * another session holds the lock. */
+int lock_refuses(struct cfgd *d, const struct session *s, char *err, size_t errlen);
+void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest *req);
+/* Session id is closing: its lock goes with it. */
+void lock_session_closed(struct cfgd *d, uint64_t id);
 
 /* trial.c */
 /* The wall clock in unix milliseconds (a trial's end is kept across a

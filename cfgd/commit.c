@@ -521,7 +521,9 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		ctl_reply_error(d, peer, -EINVAL, "The trial time must be at least 1 second.");
 		return;
 	}
-	rc = trial_refuses(d, s, false, trial, err, sizeof(err));
+	rc = lock_refuses(d, s, err, sizeof(err));
+	if (rc == 0)
+		rc = trial_refuses(d, s, false, trial, err, sizeof(err));
 	if (rc < 0) {
 		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
 		ctl_reply_error(d, peer, rc, err);

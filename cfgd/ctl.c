@@ -16,6 +16,7 @@
  *   abort_trial    -> a commit's reply: the trial reverted (trial.c)
  *   refresh        -> state: the session's edits replayed on running
  *   label          -> status 0: a commit's label set or cleared (history.c)
+ *   lock           -> status 0 [+ lock holder]: configuration exclusive (lock.c)
  *   commit         -> see commit.c (answered now or after the applies)
  *   applied        -> status 0 (a subscriber's report, see commit.c)
  *   snapshot (15)  -> the Clone snapshot of topic "cfg"
@@ -115,6 +116,7 @@ static void on_reset(struct cfgd *d, const struct bus_peer *peer, const Sessions
 			continue;
 		log_info("session %" PRIu64 " (%s, %s) closed: %s restarted", s->id, s->user,
 			 s->line, r->owner);
+		lock_session_closed(d, s->id);
 		session_close(&d->sessions, s);
 		n++;
 	}
@@ -132,6 +134,7 @@ static void on_close(struct cfgd *d, const struct bus_peer *peer, const SessionC
 		return;
 	}
 	log_info("session %" PRIu64 " closed (%s, %s)", s->id, s->user, s->line);
+	lock_session_closed(d, s->id);
 	session_close(&d->sessions, s);
 	reply_state(d, peer, c->session);
 }
@@ -148,6 +151,11 @@ static void on_edit(struct cfgd *d, const struct bus_peer *peer, const EditReque
 		return;
 	}
 	err[0] = '\0';
+	rc = lock_refuses(d, s, err, sizeof(err));
+	if (rc < 0) {
+		ctl_reply_error(d, peer, rc, err);
+		return;
+	}
 	rc = session_edit(s, e->edit, e->n_edit, d->rf->config, d->bs, err, sizeof(err), &bad);
 	if (rc < 0) {
 		CfgReply r = CFG_REPLY__INIT;
@@ -294,6 +302,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_RESET:
 		on_reset(d, peer, req->reset);
+		break;
+	case CFG_REQUEST__REQ_LOCK:
+		lock_request(d, peer, req->lock);
 		break;
 	case CFG_REQUEST__REQ_EDIT:
 		on_edit(d, peer, req->edit);

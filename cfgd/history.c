@@ -82,7 +82,8 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 				"discard them before rolling back.");
 		return;
 	}
-	if (trial_refuses(d, s, true, false, err, sizeof(err)) < 0) {
+	if (lock_refuses(d, s, err, sizeof(err)) < 0 ||
+	    trial_refuses(d, s, true, false, err, sizeof(err)) < 0) {
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
@@ -111,6 +112,10 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 
 	if (s == NULL) {
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	if (lock_refuses(d, s, err, sizeof(err)) < 0) {
+		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
 	for (size_t i = 0; i < d->rf->n_history; i++)

@@ -135,6 +135,7 @@ void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *
 {
 	struct session *s = session_find(&d->sessions, req->session);
 	const Trial *t = d->rf->trial;
+	char err[256];
 
 	if (s == NULL) {
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
@@ -146,6 +147,10 @@ void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *
 				"mode.");
 		return;
 	}
+	if (lock_refuses(d, s, err, sizeof(err)) < 0) {
+		ctl_reply_error(d, peer, -EBUSY, err);
+		return;
+	}
 	if (s->dirty) {
 		/* The revert would replace its candidate. */
 		ctl_reply_error(d, peer, -EBUSY, "Uncommitted configurations found: commit or "
@@ -153,8 +158,6 @@ void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *
 		return;
 	}
 	if (!t->user || strcmp(t->user, s->user) != 0) {
-		char err[256];
-
 		snprintf(err, sizeof(err), "Commit %" PRIu64 " is on trial for %s; only that user "
 			 "can abort it.", t->commit_id, t->user ? t->user : "another user");
 		ctl_reply_error(d, peer, -EPERM, err);

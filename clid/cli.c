@@ -212,6 +212,9 @@ static bool req_set_session(CfgRequest *req, uint64_t sid)
 	case CFG_REQUEST__REQ_LABEL:
 		req->label->session = sid;
 		return true;
+	case CFG_REQUEST__REQ_LOCK:
+		req->lock->session = sid;
+		return true;
 	default:
 		return false;
 	}
@@ -642,6 +645,21 @@ int cmd_commit_label(struct cmd_ctx *ctx, uint64_t id, const char *label)
 		return -1;
 	cfg_reply__free_unpacked(rep, NULL);
 	return 0;
+}
+
+int cmd_config_lock(struct cmd_ctx *ctx, bool unlock, bool query, CfgReply **out)
+{
+	LockRequest lr = LOCK_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+
+	lr.session = ctx->s->sid;
+	lr.has_unlock = unlock;
+	lr.unlock = unlock;
+	lr.has_query = query;
+	lr.query = query;
+	req.req_case = CFG_REQUEST__REQ_LOCK;
+	req.lock = &lr;
+	return cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, out);
 }
 
 int cmd_refresh_candidate(struct cmd_ctx *ctx)

@@ -134,6 +134,10 @@ int cmd_refresh_candidate(struct cmd_ctx *ctx);
 /* Set (label) or clear (NULL) the label of commit id: 0, or -1 after the
  * error. */
 int cmd_commit_label(struct cmd_ctx *ctx, uint64_t id, const char *label);
+/* `configuration exclusive` (lock), its undo (unlock), or only who holds
+ * it (query): 0 with *out (its lock field: the holder, if any) owned by the
+ * caller, or -1 after the error. */
+int cmd_config_lock(struct cmd_ctx *ctx, bool unlock, bool query, CfgReply **out);
 
 /* A logged-in session, for `display users`. */
 struct cmd_user {

@@ -1,7 +1,8 @@
 /*
  * cmd_config.c: the configuration as a whole: commit, commit trial and
  * abort trial (cfgd reverts), save, rollback, the commit list, clearing and
- * refreshing the candidate, the displays of the running, candidate and saved
+ * refreshing the candidate, the configuration lock (configuration
+ * exclusive), the displays of the running, candidate and saved
  * configurations and of the changes a candidate or a commit makes
  * (cfgdiff.c).  Configurations are built from each feature's
  * render function in the layout of the manuals' configuration files:
@@ -52,6 +53,9 @@ static const struct cmd_kwhelp config_kw[] = {
 	{ "abort", "Abort the trial of a commit" },
 	{ "refresh", "Rebase the candidate on the current running configuration" },
 	{ "set", "Set a commit's label" },
+	{ "exclusive", "Lock the configuration for this session" },
+	{ "configuration-occupied", "The session holding the configuration lock" },
+	{ "user", "User" },
 	{ NULL, NULL },
 };
 
@@ -210,6 +214,55 @@ static int h_commit_label(struct cmd_ctx *ctx, const struct cmd_args *a)
 				cmd_has(a, "set") ? cmd_arg(a, "label-name") : NULL);
 }
 
+/* "2026-12-05 08:43:43" in the device's local time. */
+static void fmt_time(uint64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "-");
+}
+
+#define RULE "-------------------------------------------------------------------------------\r\n"
+
+/* `configuration exclusive` and `undo configuration exclusive`. */
+static int h_exclusive(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	CfgReply *rep;
+
+	if (cmd_config_lock(ctx, a->undo, false, &rep) < 0)
+		return -1;
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
+/* `display configuration-occupied user`: who holds the lock, if anyone. */
+static int h_occupied(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	CfgReply *rep;
+	char when[32];
+
+	if (cmd_config_lock(ctx, false, true, &rep) < 0)
+		return -1;
+	if (!rep->lock) {
+		cmd_printf(ctx, "Info: The configuration is not locked.\r\n");
+	} else {
+		fmt_time(rep->lock->has_since ? rep->lock->since : 0, when, sizeof(when));
+		cmd_printf(ctx, RULE
+			   "  User name       : %s\r\n"
+			   "  Session ID      : %llu\r\n"
+			   "  Lock time       : %s\r\n"
+			   "  Lock type       : exclusive\r\n"
+			   "  User interface  : %s\r\n" RULE,
+			   rep->lock->user ? rep->lock->user : "-",
+			   (unsigned long long)rep->lock->session, when,
+			   rep->lock->line && rep->lock->line[0] ? rep->lock->line : "-");
+	}
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
 static int h_refresh_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	return cmd_refresh_candidate(ctx);
@@ -245,17 +298,6 @@ static int h_rollback(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
-/* "2026-12-05 08:43:43" in the device's local time. */
-static void fmt_time(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "-");
-}
-
-#define RULE "-------------------------------------------------------------------------------\r\n"
 
 /* `display configuration commit list [ verbose ] [ number-of-commits ]`,
  * newest first: a table, or a block per commit. */
@@ -344,6 +386,9 @@ const struct cmd_entry cmd_config_entries[] = {
 	  h_clear_candidate },
 	{ CLI_V_CONFIG, "refresh configuration candidate", NULL, NULL, config_kw,
 	  h_refresh_candidate },
+	{ CLI_V_USER, "configuration exclusive", "undo configuration exclusive", NULL, config_kw,
+	  h_exclusive },
+	{ CLI_V_ALL, "display configuration-occupied user", NULL, NULL, config_kw, h_occupied },
 	{ CLI_V_USER, "set configuration commit commit-id-value label label-name", NULL,
 	  commit_params, config_kw, h_commit_label },
 	{ CLI_V_USER, "clear configuration commit commit-id-value label", NULL, commit_params,

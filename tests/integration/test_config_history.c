@@ -9,7 +9,7 @@
  * changes`, `clear configuration candidate`, `commit trial` with `abort
  * trial` and with a confirming commit, and two sessions' conflicting
  * commits resolved by `refresh configuration candidate`, `display users`,
- * `set` / `clear configuration commit ID label`.  Every wait has a deadline.
+ * `set` / `clear configuration commit ID label`, `configuration exclusive`.  Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -191,6 +191,23 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	cr_expect(strstr(out, "\n+ 35  VTY 1    00:00:00 TEL    127.0.0.1           pass"
 			 "            no\n  Username : admin\n"), "%s", out);
 	free(out);
+	/* `configuration exclusive` in the second session: the first one's
+	 * edit is refused until the undo. */
+	static const char *const lock[] = { "configuration exclusive", NULL };
+	lab_lines(v2, DEV, lock);
+	cr_assert_eq(lab_cmd(v, DEV, "ntp-service refclock-master 3", &out), 0);
+	cr_expect(strstr(out, "Error: The configuration is locked by another user (admin, "
+			 "VTY 1)."), "%s", out);
+	free(out);
+	static const char *const holder[] = {
+		"  User name       : admin\n  Session ID      : ",
+		"  Lock type       : exclusive\n  User interface  : VTY 1\n", NULL,
+	};
+	lab_expect_output(v, DEV, "display configuration-occupied user", holder);
+	static const char *const unlock[] = { "undo configuration exclusive", NULL };
+	lab_lines(v2, DEV, unlock);
+	static const char *const unlocked[] = { "Info: The configuration is not locked.", NULL };
+	lab_expect_output(v, DEV, "display configuration-occupied user", unlocked);
 	lab_vty_close(v2);
 	static const char *const leave[] = { "return", NULL };
 	lab_lines(v, DEV, leave);

@@ -1081,6 +1081,86 @@ Test(commit, commit_labels_set_and_cleared)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
+static CfgReply *lock_call(uint64_t session, bool unlock, bool query)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	LockRequest lr = LOCK_REQUEST__INIT;
+
+	lr.session = session;
+	lr.has_unlock = unlock;
+	lr.unlock = unlock;
+	lr.has_query = query;
+	lr.query = query;
+	req.req_case = CFG_REQUEST__REQ_LOCK;
+	req.lock = &lr;
+	return call(&req);
+}
+
+static int lock_status(uint64_t session, bool unlock, bool query)
+{
+	CfgReply *r = lock_call(session, unlock, query);
+	int st = r->status;
+
+	cfg_reply__free_unpacked(r, NULL);
+	return st;
+}
+
+/* `configuration exclusive`: the holder works, everyone else is refused
+ * (edits, commits, rollbacks, labels); undo or the holder's session
+ * closing releases it. */
+Test(commit, configuration_exclusive)
+{
+	uint64_t a = open_session("admin"), b = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(b, edit_set("system = { sysname = \"B\"; };"), NULL);
+	cr_assert_eq(lock_status(a, false, false), 0);
+	cr_assert_eq(lock_status(a, false, false), 0);   /* again: still its own */
+	r = lock_call(b, false, true);
+	cr_assert_not_null(r->lock);
+	cr_assert_eq(r->lock->session, a);
+	cr_assert_str_eq(r->lock->user, "admin");
+	cr_assert_str_eq(r->lock->line, "VTY 0");
+	cfg_reply__free_unpacked(r, NULL);
+
+	r = edit(b, edit_set("system = { sysname = \"C\"; };"), NULL);
+	cr_assert_eq(r->status, -EBUSY);
+	cr_assert_str_eq(r->error, "The configuration is locked by another user (admin, VTY 0).");
+	cfg_reply__free_unpacked(r, NULL);
+	r = commit(b);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(lock_status(b, false, false), -EBUSY);
+	cr_assert_eq(lock_status(b, true, false), -ENODATA);
+	edit_ok(a, edit_set("system = { sysname = \"A\"; };"), NULL);
+	cr_assert_eq(commit_ok(a), 1000000001ULL);
+	r = set_label(b, 1000000001ULL, "x");
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+	r = rollback(b, ROLLBACK_REQUEST__TO_LAST, 1, NULL);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
+
+	/* undo: bob commits (after a refresh: admin changed the sysname). */
+	cr_assert_eq(lock_status(a, true, false), 0);
+	r = lock_call(b, false, true);
+	cr_assert_null(r->lock);
+	cfg_reply__free_unpacked(r, NULL);
+	cfg_reply__free_unpacked(refresh(b), NULL);
+	cr_assert_eq(commit_ok(b), 1000000002ULL);
+
+	/* The holder's session closing releases it. */
+	cr_assert_eq(lock_status(b, false, false), 0);
+	CfgRequest req = CFG_REQUEST__INIT;
+	SessionClose sc = SESSION_CLOSE__INIT;
+	sc.session = b;
+	req.req_case = CFG_REQUEST__REQ_SESSION_CLOSE;
+	req.session_close = &sc;
+	cfg_reply__free_unpacked(call(&req), NULL);
+	edit_ok(a, edit_set("system = { sysname = \"D\"; };"), NULL);
+	cr_assert_eq(commit_ok(a), 1000000003ULL);
+}
+
 /* ---- commit trial ---- */
 
 static CfgReply *commit_trial(uint64_t session, unsigned seconds)

@@ -608,14 +608,16 @@ Test(cli, help_listing)
 	cli_exec(s, "quit");
 	cli_help(s, "");
 	cr_assert_str_eq(cmd_printed(),
-		"  abort        Abort the trial of a commit\r\n"
-		"  clear        Clear a candidate or a commit's label\r\n"
-		"  display      Display information\r\n"
-		"  quit         Exit from the current mode and into the upper mode\r\n"
-		"  rollback     Roll the configuration back\r\n"
-		"  save         Save the current configuration\r\n"
-		"  set          Set a commit's label\r\n"
-		"  system-view  Enter the system view\r\n");
+		"  abort          Abort the trial of a commit\r\n"
+		"  clear          Clear a candidate or a commit's label\r\n"
+		"  configuration  Configuration\r\n"
+		"  display        Display information\r\n"
+		"  quit           Exit from the current mode and into the upper mode\r\n"
+		"  rollback       Roll the configuration back\r\n"
+		"  save           Save the current configuration\r\n"
+		"  set            Set a commit's label\r\n"
+		"  system-view    Enter the system view\r\n"
+		"  undo           Negate a command or set its default\r\n");
 	cli_session_free(s);
 }
 

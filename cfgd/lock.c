@@ -1,0 +1,93 @@
+/*
+ * lock.c: `configuration exclusive`, one session's lock on the
+ * configuration (see LockRequest in proto/cfgd.proto).
+ *
+ * The lock is cfgd's memory only: a restarted cfgd has no sessions, so no
+ * holder.  The holder's own session closing (logout, a VTY timing out, a
+ * restarted clid's reset) releases it.  cfgd's own commits (a trial
+ * reverting) are not held back by it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "cfgd_int.h"
+#include "log.h"
+
+int lock_refuses(struct cfgd *d, const struct session *s, char *err, size_t errlen)
+{
+	const struct session *h;
+
+	if (!d->lock_session || d->lock_session == s->id)
+		return 0;
+	h = session_find(&d->sessions, d->lock_session);
+	snprintf(err, errlen, "The configuration is locked by another user (%s, %s).",
+		 h ? h->user : "?", h ? h->line : "?");
+	return -EBUSY;
+}
+
+void lock_session_closed(struct cfgd *d, uint64_t id)
+{
+	if (d->lock_session != id)
+		return;
+	log_info("configuration lock of session %" PRIu64 " released: the session closed", id);
+	d->lock_session = 0;
+}
+
+static void reply_holder(struct cfgd *d, const struct bus_peer *peer)
+{
+	const struct session *h = d->lock_session ? session_find(&d->sessions, d->lock_session)
+					       : NULL;
+	CfgReply r = CFG_REPLY__INIT;
+	LockHolder lh = LOCK_HOLDER__INIT;
+
+	r.has_status = 1;
+	r.status = 0;
+	if (h) {
+		lh.session = h->id;
+		lh.user = h->user;
+		lh.line = h->line;
+		lh.has_since = 1;
+		lh.since = d->lock_since;
+		r.lock = &lh;
+	}
+	if (bus_server_reply(d->ctl, peer, &r.base) < 0)
+		log_debug("ctl: lock reply not sent");
+}
+
+void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest *req)
+{
+	struct session *s = session_find(&d->sessions, req->session);
+	char err[256];
+
+	if (s == NULL) {
+		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		return;
+	}
+	if (req->query) {
+		reply_holder(d, peer);
+		return;
+	}
+	if (req->unlock) {
+		if (d->lock_session != s->id) {
+			ctl_reply_error(d, peer, -ENODATA, "This session does not hold the "
+					"configuration lock.");
+			return;
+		}
+		d->lock_session = 0;
+		log_info("configuration lock released by %s (%s)", s->user, s->line);
+		reply_holder(d, peer);
+		return;
+	}
+	if (lock_refuses(d, s, err, sizeof(err)) < 0) {
+		ctl_reply_error(d, peer, -EBUSY, err);
+		return;
+	}
+	if (d->lock_session != s->id) {
+		d->lock_session = s->id;
+		d->lock_since = (uint64_t)time(NULL);
+		log_info("configuration locked by %s (%s)", s->user, s->line);
+	}
+	reply_holder(d, peer);
+}
