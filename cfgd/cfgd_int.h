@@ -81,10 +81,11 @@ void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session 
  * may be NULL: a commit of cfgd's own (a trial reverting), recorded as by
  * "system", whose result only the log tells.  A commit while
  * d->trial_seconds is set starts a trial of it; any other ends the trial
- * in progress. */
-void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-			 Config *next, const char *label, const char *description,
-			 const char *info);
+ * in progress.  0 when installed (or nothing changed), else the -errno
+ * the reply carried: -EINVAL (validation) or -EIO (running.conf). */
+int commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+			Config *next, const char *label, const char *description,
+			const char *info);
 /* Reply to a commit: state of `session`, commit_id (0: none), warnings and
  * an info sentence (may be NULL). */
 void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,

@@ -379,6 +379,8 @@ static int persist(struct cfgd *d, const char *user, const char *line, const cha
 	if (d->trial_seconds) {
 		trial.commit_id = id;
 		trial.until_ms = trial_now_ms() + d->trial_seconds * 1000ull;
+		trial.has_seconds = 1;
+		trial.seconds = d->trial_seconds;
 		trial.user = (char *)user;
 		trial.before = rf->config;   /* borrowed */
 		nrf.trial = &trial;
@@ -424,9 +426,9 @@ void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session 
 	commit_install_info(d, peer, s, next, label, description, NULL);
 }
 
-void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-			 Config *next, const char *label, const char *description,
-			 const char *info)
+int commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+			Config *next, const char *label, const char *description,
+			const char *info)
 {
 	const char *user = s ? s->user : "system", *line = s ? s->line : "-";
 	char err[512];
@@ -438,17 +440,21 @@ void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct ses
 
 	if (config_equal(next, d->rf->config)) {
 		char *nothing = no_changes;
+		/* No trial starts; a trial in progress is over (back where it
+		 * started from) unless that cannot be recorded. */
+		const char *say = d->trial_seconds ? NULL : info;
 
 		config__free_unpacked(next, NULL);
-		/* Back where the trial started from: it is over. */
-		if (d->rf->trial && !d->trial_seconds && trial_end(d) < 0)
+		if (d->rf->trial && !d->trial_seconds && trial_end(d) < 0) {
 			log_err("the trial of commit %" PRIu64 " could not be ended",
 				d->rf->trial->commit_id);
+			say = NULL;
+		}
 		if (s)
 			session_rebase(s, d->rf->config, d->rf->commit_id);
 		if (peer)
-			commit_reply(d, peer, s ? s->id : 0, 0, &nothing, 1, info);
-		return;
+			commit_reply(d, peer, s ? s->id : 0, 0, &nothing, 1, say);
+		return 0;
 	}
 	rc = validate_change(d->rf->config, next, d->bs, VALIDATE_COMMIT, err, sizeof(err));
 	if (rc < 0) {
@@ -456,7 +462,7 @@ void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct ses
 		log_info("commit by %s (%s) refused: %s", user, line, err);
 		if (peer)
 			ctl_reply_error(d, peer, rc, err);
-		return;
+		return rc;
 	}
 
 	id = d->rf->commit_id >= COMMIT_ID_FIRST ? d->rf->commit_id + 1 : COMMIT_ID_FIRST;
@@ -468,7 +474,7 @@ void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct ses
 		log_err("commit by %s (%s): %s", user, line, err);
 		if (peer)
 			ctl_reply_error(d, peer, -EIO, err);
-		return;
+		return -EIO;
 	}
 	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
 		 d->rf->trial ? " on trial" : "");
@@ -478,7 +484,7 @@ void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct ses
 	session_running_changed(&d->sessions, d->rf->config, id);
 	trial_arm(d);
 	if (!peer)
-		return;
+		return 0;
 
 	p = xcalloc(1, sizeof(*p));
 	p->d = d;
@@ -495,13 +501,14 @@ void commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct ses
 	if (p->n_waiting == 0) {
 		commit_reply(d, peer, p->session, id, NULL, 0, info);
 		free(p);
-		return;
+		return 0;
 	}
 	p->info = info ? xstrdup(info) : NULL;
 	p->peer = bus_peer_dup(peer);
 	p->timer = loop_timer_add(d->loop, (uint64_t)d->apply_wait_ms * 1000u, pending_timeout, p);
 	p->next = d->pending;
 	d->pending = p;
+	return 0;
 }
 
 void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req)
@@ -517,8 +524,18 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
 		return;
 	}
-	if (trial && req->trial == 0) {
-		ctl_reply_error(d, peer, -EINVAL, "The trial time must be at least 1 second.");
+	if (trial && (req->trial == 0 || req->trial > 65535)) {
+		ctl_reply_error(d, peer, -EINVAL, "The trial time must be 1 to 65535 seconds.");
+		return;
+	}
+	/* Nothing to commit is said so to anyone, locked out or not, except
+	 * to the trial's user, whose plain commit confirms it. */
+	if (config_equal(s->cand, d->rf->config) &&
+	    (!d->rf->trial || trial || trial_refuses(d, s, false, false, err, sizeof(err)) < 0)) {
+		char *nothing = no_changes;
+
+		session_rebase(s, d->rf->config, d->rf->commit_id);
+		commit_reply(d, peer, s->id, 0, &nothing, 1, NULL);
 		return;
 	}
 	rc = lock_refuses(d, s, err, sizeof(err));

@@ -14,7 +14,8 @@
  *   rollback       -> a commit's reply (history.c)
  *   history        -> the commit records, newest first (history.c)
  *   abort_trial    -> a commit's reply: the trial reverted (trial.c)
- *   refresh        -> state: the session's edits replayed on running
+ *   refresh        -> state: the session's edits replayed on running, or
+ *                     dropped (discard)
  *   label          -> status 0: a commit's label set or cleared (history.c)
  *   lock           -> status 0 [+ lock holder]: configuration exclusive (lock.c)
  *   commit         -> see commit.c (answered now or after the applies)
@@ -105,6 +106,16 @@ static void on_open(struct cfgd *d, const struct bus_peer *peer, const SessionOp
 	reply_state(d, peer, s->id);
 }
 
+/* Whether a session of `owner` belongs to an earlier life of `sender`: the
+ * same family (up to '/'), another instance. */
+static bool earlier_instance(const char *owner, const char *sender)
+{
+	size_t fam = strcspn(sender, "/");
+
+	return owner && strcmp(owner, sender) != 0 && strncmp(owner, sender, fam) == 0 &&
+	       (owner[fam] == '/' || owner[fam] == '\0');
+}
+
 /* A front end restarted: its earlier sessions have no user any more. */
 static void on_reset(struct cfgd *d, const struct bus_peer *peer, const SessionsReset *r)
 {
@@ -112,16 +123,17 @@ static void on_reset(struct cfgd *d, const struct bus_peer *peer, const Sessions
 
 	for (struct session *s = d->sessions.head, *next; s; s = next) {
 		next = s->next;
-		if (!s->owner || !r->owner || strcmp(s->owner, r->owner) != 0)
+		if (!r->owner || !earlier_instance(s->owner, r->owner))
 			continue;
-		log_info("session %" PRIu64 " (%s, %s) closed: %s restarted", s->id, s->user,
-			 s->line, r->owner);
+		log_info("session %" PRIu64 " (%s, %s) closed: %.*s restarted (%s left it)", s->id,
+			 s->user, s->line, (int)strcspn(r->owner, "/"), r->owner, s->owner);
 		lock_session_closed(d, s->id);
 		session_close(&d->sessions, s);
 		n++;
 	}
 	if (n)
-		log_info("%zu session(s) left by an earlier %s closed", n, r->owner);
+		log_info("%zu session(s) left by an earlier %.*s closed", n,
+			 (int)strcspn(r->owner, "/"), r->owner);
 	reply_ok(d, peer);
 }
 
@@ -185,6 +197,12 @@ static void on_refresh(struct cfgd *d, const struct bus_peer *peer, const Candid
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
 		return;
 	}
+	if (q->discard) {
+		session_rebase(s, d->rf->config, d->rf->commit_id);
+		log_debug("session %" PRIu64 ": candidate cleared", s->id);
+		reply_state(d, peer, s->id);
+		return;
+	}
 	rc = session_refresh(s, d->rf->config, d->rf->commit_id, d->bs, err, sizeof(err));
 	if (rc < 0) {
 		char msg[640];
@@ -246,8 +264,16 @@ static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest
 static void on_save(struct cfgd *d, const struct bus_peer *peer, const SaveRequest *q)
 {
 	char path[4096] = "", err[4200];
-	int rc = store_save_startup(d->bs, d->rf->config);
+	int rc;
 
+	if (d->rf->trial) {
+		/* A reboot would bring back a configuration nobody confirmed. */
+		snprintf(err, sizeof(err), "Commit %" PRIu64 " is on trial: confirm it with commit "
+			 "or revert it with abort trial before saving.", d->rf->trial->commit_id);
+		ctl_reply_error(d, peer, -EBUSY, err);
+		return;
+	}
+	rc = store_save_startup(d->bs, d->rf->config);
 	store_startup_path(d->bs, path, sizeof(path));
 	if (rc < 0) {
 		log_warn("save: %s: %s", path, strerror(-rc));

@@ -80,7 +80,9 @@ void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest
 		reply_holder(d, peer);
 		return;
 	}
-	if (lock_refuses(d, s, err, sizeof(err)) < 0) {
+	/* Another user's trial must stay confirmable and abortable. */
+	if (lock_refuses(d, s, err, sizeof(err)) < 0 ||
+	    trial_refuses(d, s, false, false, err, sizeof(err)) < 0) {
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}

@@ -27,6 +27,10 @@
 #include "loop.h"
 #include "store.h"
 
+#define TRIAL_RETRY_MS 10000   /* a revert running.conf refused, tried again */
+
+static void expired(struct loop *loop, void *arg);
+
 /* Go back to the configuration before the trial as a commit of s (NULL:
  * cfgd's own), answered to peer (may be NULL). */
 static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *s,
@@ -34,16 +38,29 @@ static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *
 {
 	char desc[96];
 	uint64_t id = d->rf->trial->commit_id;
+	int rc;
 
 	snprintf(desc, sizeof(desc), "trial commit %" PRIu64 " %s", id, why);
 	log_info("%s: reverting", desc);
-	commit_install(d, peer, s, config_dup(d->rf->trial->before), NULL, desc);
-	/* A revert that could not be installed (running.conf not writable,
-	 * validation) must not leave every other user locked out. */
-	if (d->rf->trial && d->rf->trial->commit_id == id) {
-		log_err("trial commit %" PRIu64 " could not be reverted; it stays", id);
-		trial_end(d);
+	rc = commit_install_info(d, peer, s, config_dup(d->rf->trial->before), NULL, desc, NULL);
+	if (rc == 0 || !d->rf->trial || d->rf->trial->commit_id != id || peer)
+		return;   /* reverted; or the user who asked was told, the trial runs on */
+	if (rc == -EIO) {
+		/* running.conf cannot be written now: the trial stays, and the
+		 * revert is tried again. */
+		log_err("trial commit %" PRIu64 " could not be reverted; trying again in %d s",
+			id, TRIAL_RETRY_MS / 1000);
+		if (d->trial_timer)
+			loop_timer_cancel(d->loop, d->trial_timer);
+		d->trial_timer = loop_timer_add(d->loop, TRIAL_RETRY_MS * 1000ull, expired, d);
+		return;
 	}
+	/* The configuration before it no longer validates: keep the trial's,
+	 * rather than lock every other user out. */
+	log_err("trial commit %" PRIu64 " cannot be reverted (%s); it stays", id,
+		strerror(-rc));
+	if (trial_end(d) < 0)
+		d->trial_timer = loop_timer_add(d->loop, TRIAL_RETRY_MS * 1000ull, expired, d);
 }
 
 uint64_t trial_now_ms(void)
@@ -54,12 +71,14 @@ uint64_t trial_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Milliseconds until t ends (0 when it has). */
+/* Milliseconds until t ends (0 when it has), never more than its length:
+ * a wall clock stepped back while cfgd was down must not stretch it. */
 static uint64_t left_ms(const Trial *t)
 {
-	uint64_t now = trial_now_ms();
+	uint64_t now = trial_now_ms(), len = (t->has_seconds ? t->seconds : 65535u) * 1000ull;
+	uint64_t left = t->until_ms > now ? t->until_ms - now : 0;
 
-	return t->until_ms > now ? t->until_ms - now : 0;
+	return left < len ? left : len;
 }
 
 static void expired(struct loop *loop, void *arg)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "bootstrap.h"
@@ -88,7 +90,7 @@ static const struct cli_backend_ops bus_ops = {
 
 /* Close what an earlier clid left open in cfgd (best effort: a cfgd that
  * does not answer has just started, and has no sessions). */
-static void reset_sessions(struct bus_arg *ba)
+static void reset_sessions(struct bus_arg *ba, char *owner)
 {
 	SessionsReset rs = SESSIONS_RESET__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
@@ -98,7 +100,7 @@ static void reset_sessions(struct bus_arg *ba)
 
 	if (!chan)
 		return;
-	rs.owner = CLI_SESSION_OWNER;
+	rs.owner = owner;
 	req.req_case = CFG_REQUEST__REQ_RESET;
 	req.reset = &rs;
 	r = bus_cfg_call(chan, &req, CLI_RESET_TIMEOUT_MS, &rep);
@@ -130,6 +132,7 @@ struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void 
 	be->ops = ops;
 	be->arg = arg;
 	be->default_sysname = xstrdup(default_sysname ? default_sysname : "HUAWEI");
+	snprintf(be->owner, sizeof(be->owner), "%s", CLI_SESSION_OWNER);
 	if (ifnames) {
 		be->ifnames = xcalloc(n_ifnames ? n_ifnames : 1, sizeof(*be->ifnames));
 		for (size_t i = 0; i < n_ifnames; i++)
@@ -164,7 +167,9 @@ struct cli_backend *cli_backend_new(void *zctx, const struct bootstrap *bs)
 		names[i] = bs->interfaces[i].name;
 	be = cli_backend_new_ops(&bus_ops, ba, bs->sysname, names, bs->n_interfaces);
 	free(names);
-	reset_sessions(ba);
+	snprintf(be->owner, sizeof(be->owner), CLI_SESSION_OWNER "/%ld.%lld", (long)getpid(),
+		 (long long)time(NULL));
+	reset_sessions(ba, be->owner);
 	return be;
 }
 

@@ -18,7 +18,8 @@ struct grammar;
 #define CLI_COMMIT_TIMEOUT_MS 10000
 #define CLI_NTP_TIMEOUT_MS    2000
 #define CLI_RESET_TIMEOUT_MS  1000
-/* SessionOpen.owner of clid's sessions: a restarted clid closes them all. */
+/* SessionOpen.owner of clid's sessions is "clid/<pid>.<start time>": a
+ * restarted clid has cfgd close the sessions of every other "clid/". */
 #define CLI_SESSION_OWNER     "clid"
 
 struct cli_backend_ops {
@@ -42,6 +43,7 @@ struct cli_backend {
 	char **ifnames;          /* interfaces the bootstrap knows; NULL: accept any */
 	size_t n_ifnames;
 	struct cli_session *sessions;   /* logged in, for `display users` */
+	char owner[64];                 /* SessionOpen.owner of this process's sessions */
 };
 
 /* A backend on custom ops.  ifnames (copied) lists the known interfaces, or

@@ -271,7 +271,7 @@ static int session_open(struct cli_session *s)
 
 	so.user = s->user;
 	so.line = s->line;
-	so.owner = CLI_SESSION_OWNER;
+	so.owner = s->be->owner;
 	req.req_case = CFG_REQUEST__REQ_SESSION_OPEN;
 	req.session_open = &so;
 	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
@@ -414,11 +414,24 @@ static int do_commit(struct cli_session *s, const char *label, const char *descr
 }
 
 /* Drop the candidate: close the cfgd session and open a fresh one. */
+/* Drop the candidate's changes; the cfgd session (and a configuration lock
+ * it holds) stays. */
 static int discard_candidate(struct cli_session *s)
 {
-	session_close(s);
+	CandidateRefresh cr = CANDIDATE_REFRESH__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	CfgReply *rep;
+
+	cr.session = s->sid;
+	cr.has_discard = 1;
+	cr.discard = 1;
+	req.req_case = CFG_REQUEST__REQ_REFRESH;
+	req.refresh = &cr;
+	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
+		return -1;
+	cfg_reply__free_unpacked(rep, NULL);
 	s->dirty = false;
-	return session_open(s);
+	return 0;
 }
 
 static void send_edits(struct cmd_ctx *ctx)

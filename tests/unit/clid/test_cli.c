@@ -112,6 +112,14 @@ static void cfg_hook(const CfgRequest *req, CfgReply *rep)
 		rep->commit_id = 1000000007;
 		break;
 	}
+	case CFG_REQUEST__REQ_REFRESH:
+		sbuf_printf(&cmd_fake.log, "%s %llu\n", req->refresh->discard ? "DISCARD" : "REFRESH",
+			    (unsigned long long)req->refresh->session);
+		if (req->refresh->discard) {
+			cmd_fake.dirty = false;
+			F.pending[0] = '\0';
+		}
+		break;
 	case CFG_REQUEST__REQ_HISTORY:
 		rep->n_history = F.n_history;
 		rep->history = F.history;
@@ -363,9 +371,9 @@ Test(cli, leave_question)
 	run(s, Q_PROMPT_AGAIN, "", "", Q_PROMPT_AGAIN);
 	run(s, Q_PROMPT_AGAIN, "C", "", "");
 	cr_assert_not(cli_awaiting_answer(s));
-	/* N: the candidate is dropped (session reopened), then user view. */
+	/* N: the candidate is dropped (the session stays), then user view. */
 	run(s, "[*HUAWEI]", "return", "", Q_PROMPT_LEAVE);
-	run(s, Q_PROMPT_LEAVE, "no", "CLOSE 1\nOPEN admin\n", "");
+	run(s, Q_PROMPT_LEAVE, "no", "DISCARD 1\n", "");
 	run(s, "<HUAWEI>", "system-view", "", "");
 	cli_exec(s, "sysname DeviceE");
 	cmd_edits();
