@@ -66,26 +66,24 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 /* Fill st for session id (dirty false when it is gone); strings borrowed. */
 void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st);
 /* Reply {status, error} only. */
+void ctl_reply_ok(struct cfgd *d, const struct bus_peer *peer);
 void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, const char *error);
 
 /* commit.c */
 /* Handle a CommitRequest: answers now or once subscribers applied. */
 void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req);
 /* Make next (taken) the running configuration as a commit of session s
- * with label and description (may be NULL), as commit_request does after
- * building it: nothing to commit, validation, persistence, publication,
- * the wait for the subscribers; peer gets the commit's reply. */
-void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
-		    const char *label, const char *description);
-/* The same with an info sentence for the reply (may be NULL).  s and peer
- * may be NULL: a commit of cfgd's own (a trial reverting), recorded as by
- * "system", whose result only the log tells.  A commit while
- * d->trial_seconds is set starts a trial of it; any other ends the trial
- * in progress.  0 when installed (or nothing changed), else the -errno
- * the reply carried: -EINVAL (validation) or -EIO (running.conf). */
-int commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-			Config *next, const char *label, const char *description,
-			const char *info);
+ * with label, description and the reply's info sentence (each may be
+ * NULL), as commit_request does after building it: nothing to commit,
+ * validation, persistence, publication, the wait for the subscribers; peer
+ * gets the commit's reply.  s and peer may be NULL: a commit of cfgd's own
+ * (a trial reverting), recorded as by "system", whose result only the log
+ * tells.  A commit while d->trial_seconds is set starts a trial of it; any
+ * other ends the trial in progress.  0 when installed (or nothing
+ * changed), else the -errno the reply carried: -EINVAL (validation) or
+ * -EIO (running.conf). */
+int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
+		   const char *label, const char *description, const char *info);
 /* Reply to a commit: state of `session`, commit_id (0: none), warnings and
  * an info sentence (may be NULL). */
 void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,

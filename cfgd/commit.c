@@ -273,7 +273,6 @@ static uint64_t conflicting_commit(struct cfgd *d, const struct session *s,
 static int build_next(struct cfgd *d, struct session *s, Config **out, char *err, size_t errlen)
 {
 	const Config *running = d->rf->config;
-	Config *next;
 
 	*out = NULL;
 	if (s->base_id == d->rf->commit_id) {
@@ -290,18 +289,7 @@ static int build_next(struct cfgd *d, struct session *s, Config **out, char *err
 			return -EBUSY;
 		}
 	}
-	next = config_dup(running);
-	for (size_t i = 0; i < s->n_edits; i++) {
-		int rc = edit_apply(&next, s->edits[i], err, errlen);
-
-		if (rc < 0) {
-			config__free_unpacked(next, NULL);
-			return rc;
-		}
-	}
-	validate_canonicalize(next, d->bs);
-	*out = next;
-	return 0;
+	return session_replay(s, running, d->bs, out, err, errlen);
 }
 
 int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen)
@@ -420,15 +408,8 @@ static int persist(struct cfgd *d, const char *user, const char *line, const cha
 	return 0;
 }
 
-void commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
-		    const char *label, const char *description)
-{
-	commit_install_info(d, peer, s, next, label, description, NULL);
-}
-
-int commit_install_info(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-			Config *next, const char *label, const char *description,
-			const char *info)
+int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
+		   const char *label, const char *description, const char *info)
 {
 	const char *user = s ? s->user : "system", *line = s ? s->line : "-";
 	char err[512];
@@ -546,18 +527,17 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		ctl_reply_error(d, peer, rc, err);
 		return;
 	}
-	/* A plain commit of the trial's user confirms the trial. */
+	/* A plain commit of the trial's user confirms the trial, with changes
+	 * of its own (persist() ends the trial) or without. */
 	if (d->rf->trial && !trial)
 		say = "The trial configuration is confirmed.";
 	if (config_equal(s->cand, d->rf->config)) {
-		char *nothing = no_changes;
-
-		if (say && trial_end(d) < 0) {
+		if (trial_end(d) < 0) {
 			ctl_reply_error(d, peer, -EIO, "Failed to save the running configuration.");
 			return;
 		}
 		session_rebase(s, d->rf->config, d->rf->commit_id);
-		commit_reply(d, peer, s->id, 0, say ? NULL : &nothing, say ? 0 : 1, say);
+		commit_reply(d, peer, s->id, 0, NULL, 0, say);
 		return;
 	}
 	rc = check_label(d, req, err, sizeof(err));
@@ -575,6 +555,6 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		say = info;
 	}
 	d->trial_seconds = trial ? req->trial : 0;
-	commit_install_info(d, peer, s, next, req->label, req->description, say);
+	commit_install(d, peer, s, next, req->label, req->description, say);
 	d->trial_seconds = 0;
 }

@@ -69,7 +69,7 @@ void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, co
 	reply(d, peer, &r);
 }
 
-static void reply_ok(struct cfgd *d, const struct bus_peer *peer)
+void ctl_reply_ok(struct cfgd *d, const struct bus_peer *peer)
 {
 	CfgReply r = CFG_REPLY__INIT;
 
@@ -134,7 +134,7 @@ static void on_reset(struct cfgd *d, const struct bus_peer *peer, const Sessions
 	if (n)
 		log_info("%zu session(s) left by an earlier %.*s closed", n,
 			 (int)strcspn(r->owner, "/"), r->owner);
-	reply_ok(d, peer);
+	ctl_reply_ok(d, peer);
 }
 
 static void on_close(struct cfgd *d, const struct bus_peer *peer, const SessionClose *c)
@@ -284,7 +284,7 @@ static void on_save(struct cfgd *d, const struct bus_peer *peer, const SaveReque
 	}
 	log_info("configuration of commit %" PRIu64 " saved to %s (session %" PRIu64 ")",
 		 d->rf->commit_id, path, q->has_session ? q->session : 0);
-	reply_ok(d, peer);
+	ctl_reply_ok(d, peer);
 }
 
 static void on_snapshot(struct cfgd *d, const struct bus_peer *peer, const CloneSnapshotRequest *q)
@@ -343,7 +343,7 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_APPLIED:
 		commit_applied(d, req->applied);
-		reply_ok(d, peer);
+		ctl_reply_ok(d, peer);
 		break;
 	case CFG_REQUEST__REQ_SAVE:
 		on_save(d, peer, req->save);

@@ -32,16 +32,25 @@
 #include "store.h"
 
 /* The record the request names, or NULL with a sentence in err. */
+/* The index of commit id in the history, or -1 with a sentence in err. */
+static ssize_t record_index(const RunningFile *rf, uint64_t id, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < rf->n_history; i++)
+		if (rf->history[i]->commit_id == id)
+			return (ssize_t)i;
+	snprintf(err, errlen, "The commit ID %" PRIu64 " does not exist.", id);
+	return -1;
+}
+
 static const CommitRecord *rollback_target(const RunningFile *rf, const RollbackRequest *req,
 					   char *err, size_t errlen)
 {
+	ssize_t at;
+
 	switch (req->to_case) {
 	case ROLLBACK_REQUEST__TO_COMMIT_ID:
-		for (size_t i = 0; i < rf->n_history; i++)
-			if (rf->history[i]->commit_id == req->commit_id)
-				return rf->history[i];
-		snprintf(err, errlen, "The commit ID %" PRIu64 " does not exist.", req->commit_id);
-		return NULL;
+		at = record_index(rf, req->commit_id, err, errlen);
+		return at < 0 ? NULL : rf->history[at];
 	case ROLLBACK_REQUEST__TO_LABEL:
 		for (size_t i = 0; i < rf->n_history; i++)
 			if (rf->history[i]->label && req->label &&
@@ -99,15 +108,16 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 	}
 	snprintf(desc, sizeof(desc), "rollback to commit %" PRIu64, target->commit_id);
 	log_info("%s (%s): %s", s->user, s->line, desc);
-	commit_install(d, peer, s, config_dup(target->config), NULL, desc);
+	commit_install(d, peer, s, config_dup(target->config), NULL, desc, NULL);
 }
 
 void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req)
 {
 	struct session *s = session_find(&d->sessions, req->session);
-	CommitRecord *rec = NULL;
+	CommitRecord *rec;
 	char *old;
 	char err[512];
+	ssize_t i;
 	int rc;
 
 	if (s == NULL) {
@@ -118,15 +128,12 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
-	for (size_t i = 0; i < d->rf->n_history; i++)
-		if (d->rf->history[i]->commit_id == req->commit_id)
-			rec = d->rf->history[i];
-	if (rec == NULL) {
-		snprintf(err, sizeof(err), "The commit ID %" PRIu64 " does not exist.",
-			 req->commit_id);
+	i = record_index(d->rf, req->commit_id, err, sizeof(err));
+	if (i < 0) {
 		ctl_reply_error(d, peer, -ENODATA, err);
 		return;
 	}
+	rec = d->rf->history[i];
 	if (req->label) {
 		if (rec->label) {
 			snprintf(err, sizeof(err), "Commit %" PRIu64 " already has the label %s; "
@@ -157,7 +164,7 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 	log_info("%s (%s): commit %" PRIu64 " label %s%s", s->user, s->line, rec->commit_id,
 		 req->label ? "set to " : "cleared", req->label ? req->label : "");
 	free(old);
-	ctl_reply_error(d, peer, 0, NULL);
+	ctl_reply_ok(d, peer);
 }
 
 /* One commit with its configuration, then what it replaced. */
@@ -167,13 +174,9 @@ static void history_changes(struct cfgd *d, const struct bus_peer *peer, uint64_
 	CfgReply r = CFG_REPLY__INIT;
 	CommitRecord before = COMMIT_RECORD__INIT, *v[2];
 	char err[128];
-	size_t i;
+	ssize_t i = record_index(rf, id, err, sizeof(err));
 
-	for (i = 0; i < rf->n_history; i++)
-		if (rf->history[i]->commit_id == id)
-			break;
-	if (i == rf->n_history) {
-		snprintf(err, sizeof(err), "The commit ID %" PRIu64 " does not exist.", id);
+	if (i < 0) {
 		ctl_reply_error(d, peer, -ENODATA, err);
 		return;
 	}

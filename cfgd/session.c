@@ -137,11 +137,12 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const Config *
 	return 0;
 }
 
-int session_refresh(struct session *s, const Config *running, uint64_t running_id,
-		    const struct bootstrap *bs, char *err, size_t errlen)
+int session_replay(const struct session *s, const Config *running, const struct bootstrap *bs,
+		   Config **out, char *err, size_t errlen)
 {
 	Config *work = config_dup(running);
 
+	*out = NULL;
 	for (size_t i = 0; i < s->n_edits; i++) {
 		int rc = edit_apply(&work, s->edits[i], err, errlen);
 
@@ -151,6 +152,18 @@ int session_refresh(struct session *s, const Config *running, uint64_t running_i
 		}
 	}
 	validate_canonicalize(work, bs);
+	*out = work;
+	return 0;
+}
+
+int session_refresh(struct session *s, const Config *running, uint64_t running_id,
+		    const struct bootstrap *bs, char *err, size_t errlen)
+{
+	Config *work;
+	int rc = session_replay(s, running, bs, &work, err, errlen);
+
+	if (rc < 0)
+		return rc;
 	config__free_unpacked(s->cand, NULL);
 	config__free_unpacked(s->base, NULL);
 	s->cand = work;

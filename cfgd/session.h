@@ -58,6 +58,11 @@ void session_close(struct session_table *t, struct session *s);
 int session_edit(struct session *s, Edit *const *edits, size_t n, const Config *running,
 		 const struct bootstrap *bs, char *err, size_t errlen, size_t *bad);
 
+/* s's edits replayed on a copy of running (canonicalised): 0 with *out,
+ * or -errno with err when one no longer applies. */
+int session_replay(const struct session *s, const Config *running, const struct bootstrap *bs,
+		   Config **out, char *err, size_t errlen);
+
 /* `refresh configuration candidate`: s's edits replayed on running
  * (running_id), which becomes its base; its own changes win where another
  * commit changed the same objects.  0, or -errno with err when an edit no

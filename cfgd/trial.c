@@ -42,7 +42,7 @@ static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *
 
 	snprintf(desc, sizeof(desc), "trial commit %" PRIu64 " %s", id, why);
 	log_info("%s: reverting", desc);
-	rc = commit_install_info(d, peer, s, config_dup(d->rf->trial->before), NULL, desc, NULL);
+	rc = commit_install(d, peer, s, config_dup(d->rf->trial->before), NULL, desc, NULL);
 	if (rc == 0 || !d->rf->trial || d->rf->trial->commit_id != id || peer)
 		return;   /* reverted; or the user who asked was told, the trial runs on */
 	if (rc == -EIO) {

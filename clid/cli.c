@@ -27,13 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "backend.h"
 #include "cli.h"
 #include "cmd.h"
 #include "grammar.h"
 #include "log.h"
+#include "loop.h"
 
 /* The questions a session may be waiting on an answer to. */
 enum cli_ask { ASK_NONE = 0, ASK_LEAVE, ASK_SAVE };
@@ -80,10 +80,7 @@ struct cli_session {
 
 static uint64_t mono_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
+	return loop_now_us() / 1000000u;
 }
 
 struct cmd_ctx {
@@ -263,6 +260,18 @@ static int cfg_call(struct cli_session *s, CfgRequest *req, int timeout, CfgRepl
 	return 0;
 }
 
+/* A call whose reply says no more than its status: 0, or -1 after the
+ * error. */
+static int cfg_call_status(struct cli_session *s, CfgRequest *req)
+{
+	CfgReply *rep;
+
+	if (cfg_call(s, req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
+		return -1;
+	cfg_reply__free_unpacked(rep, NULL);
+	return 0;
+}
+
 static int session_open(struct cli_session *s)
 {
 	SessionOpen so = SESSION_OPEN__INIT;
@@ -413,23 +422,20 @@ static int do_commit(struct cli_session *s, const char *label, const char *descr
 	return commit_call(s, &req, &id);
 }
 
-/* Drop the candidate: close the cfgd session and open a fresh one. */
 /* Drop the candidate's changes; the cfgd session (and a configuration lock
  * it holds) stays. */
 static int discard_candidate(struct cli_session *s)
 {
 	CandidateRefresh cr = CANDIDATE_REFRESH__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
-	CfgReply *rep;
 
 	cr.session = s->sid;
 	cr.has_discard = 1;
 	cr.discard = 1;
 	req.req_case = CFG_REQUEST__REQ_REFRESH;
 	req.refresh = &cr;
-	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
+	if (cfg_call_status(s, &req) < 0)
 		return -1;
-	cfg_reply__free_unpacked(rep, NULL);
 	s->dirty = false;
 	return 0;
 }
@@ -647,17 +653,13 @@ int cmd_commit_label(struct cmd_ctx *ctx, uint64_t id, const char *label)
 {
 	LabelRequest lr = LABEL_REQUEST__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
-	CfgReply *rep;
 
 	lr.session = ctx->s->sid;
 	lr.commit_id = id;
 	lr.label = (char *)label;
 	req.req_case = CFG_REQUEST__REQ_LABEL;
 	req.label = &lr;
-	if (cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
-		return -1;
-	cfg_reply__free_unpacked(rep, NULL);
-	return 0;
+	return cfg_call_status(ctx->s, &req);
 }
 
 int cmd_config_lock(struct cmd_ctx *ctx, bool unlock, bool query, CfgReply **out)
@@ -679,15 +681,11 @@ int cmd_refresh_candidate(struct cmd_ctx *ctx)
 {
 	CandidateRefresh cr = CANDIDATE_REFRESH__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
-	CfgReply *rep;
 
 	cr.session = ctx->s->sid;
 	req.req_case = CFG_REQUEST__REQ_REFRESH;
 	req.refresh = &cr;
-	if (cfg_call(ctx->s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
-		return -1;
-	cfg_reply__free_unpacked(rep, NULL);
-	return 0;
+	return cfg_call_status(ctx->s, &req);
 }
 
 /* ------------------------------------------------------------------ */

@@ -298,7 +298,6 @@ static int h_rollback(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
-
 /* `display configuration commit list [ verbose ] [ number-of-commits ]`,
  * newest first: a table, or a block per commit. */
 static int h_commit_list(struct cmd_ctx *ctx, const struct cmd_args *a)
