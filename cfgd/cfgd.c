@@ -34,6 +34,8 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	rc = store_load(bs, &d->rf, err, errlen);
 	if (rc < 0)
 		goto fail;
+	d->run = ct_root_new(&config__descriptor);
+	ct_load(d->run, &d->rf->config->base, d->rf->commit_id);
 	validate_config(d->rf->config, bs, VALIDATE_COMMIT, &problems);
 	for (size_t i = 0; i < problems.n; i++)
 		log_warn("running configuration: %s", problems.msg[i]);
@@ -80,6 +82,7 @@ void cfgd_free(struct cfgd *d)
 	session_table_free(&d->sessions);
 	if (d->rf)
 		running_file__free_unpacked(d->rf, NULL);
+	ct_free(d->run);
 	free(d);
 }
 

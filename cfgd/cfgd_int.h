@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bus.h"
+#include "cfgtree.h"
 #include "cfgd.h"
 #include "cfgd.pb-c.h"
 #include "session.h"
@@ -48,6 +49,7 @@ struct cfgd {
 	struct bus_server *ctl;
 	struct clone_pub *pub;
 	RunningFile *rf;          /* rf->config is running, rf->commit_id its id */
+	struct ct_node *run;      /* running as an indexed tree (cfgtree.h), with versions */
 	struct session_table sessions;
 	struct cfgd_sub subs[CFGD_MAX_SUBS];
 	size_t n_subs;
@@ -86,6 +88,9 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 		   const char *label, const char *description, const char *info);
 /* Reply to a commit: state of `session`, commit_id (0: none), warnings and
  * an info sentence (may be NULL). */
+/* Running changed to d->rf->config (commit id): the tree follows it and
+ * the sessions recount their differences. */
+void commit_running_changed(struct cfgd *d, uint64_t id);
 void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
 		  uint64_t commit_id, char **warning, size_t n_warning, const char *info);
 

@@ -253,43 +253,28 @@ void commit_fini(struct cfgd *d)
 	d->n_subs = 0;
 }
 
-/* The first commit after s's base that changed the object at path p. */
-static uint64_t conflicting_commit(struct cfgd *d, const struct session *s,
-				   const struct edit_path *p)
-{
-	for (size_t i = 0; i < d->rf->n_history; i++) {
-		const CommitRecord *r = d->rf->history[i];
-
-		if (r->commit_id <= s->base_id || r->config == NULL)
-			continue;
-		if (!config_subtree_equal(s->base, r->config, p->comp, p->n))
-			return r->commit_id;
-	}
-	return d->rf->commit_id;
-}
-
-/* The configuration s's commit would make running: its candidate, or its
- * edits replayed on a running that moved.  0 with *out, or -errno + err. */
+/* The configuration s's commit would make running: its candidate, unless
+ * another commit changed an object it changed since.  0 with *out, or
+ * -EBUSY + err. */
 static int build_next(struct cfgd *d, struct session *s, Config **out, char *err, size_t errlen)
 {
-	const Config *running = d->rf->config;
+	uint64_t id = cand_conflict(&s->cand, d->run);
 
 	*out = NULL;
-	if (s->base_id == d->rf->commit_id) {
-		*out = config_dup(s->cand);
-		return 0;
+	if (id) {
+		snprintf(err, errlen, "The configuration has been changed by another "
+			 "session (commit %" PRIu64 "). Please refresh the candidate "
+			 "and try again.", id);
+		return -EBUSY;
 	}
-	for (size_t i = 0; i < s->paths.n; i++) {
-		const struct edit_path *p = &s->paths.v[i];
+	*out = cand_materialize(&s->cand, d->run);
+	return 0;
+}
 
-		if (!config_subtree_equal(s->base, running, p->comp, p->n)) {
-			snprintf(err, errlen, "The configuration has been changed by another "
-				 "session (commit %" PRIu64 "). Please refresh the candidate "
-				 "and try again.", conflicting_commit(d, s, p));
-			return -EBUSY;
-		}
-	}
-	return session_replay(s, running, d->bs, out, err, errlen);
+void commit_running_changed(struct cfgd *d, uint64_t id)
+{
+	ct_sync(d->run, &d->rf->config->base, id);
+	session_running_changed(&d->sessions, d->run);
 }
 
 int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen)
@@ -432,7 +417,7 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 			say = NULL;
 		}
 		if (s)
-			session_rebase(s, d->rf->config, d->rf->commit_id);
+			session_rebase(s);
 		if (peer)
 			commit_reply(d, peer, s ? s->id : 0, 0, &nothing, 1, say);
 		return 0;
@@ -461,8 +446,8 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 		 d->rf->trial ? " on trial" : "");
 	clone_pub_set(d->pub, &d->rf->config->base, id);
 	if (s)
-		session_rebase(s, d->rf->config, id);
-	session_running_changed(&d->sessions, d->rf->config, id);
+		session_rebase(s);
+	commit_running_changed(d, id);
 	trial_arm(d);
 	if (!peer)
 		return 0;
@@ -511,11 +496,11 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 	}
 	/* Nothing to commit is said so to anyone, locked out or not, except
 	 * to the trial's user, whose plain commit confirms it. */
-	if (config_equal(s->cand, d->rf->config) &&
+	if (!session_dirty(s) &&
 	    (!d->rf->trial || trial || trial_refuses(d, s, false, false, err, sizeof(err)) < 0)) {
 		char *nothing = no_changes;
 
-		session_rebase(s, d->rf->config, d->rf->commit_id);
+		session_rebase(s);
 		commit_reply(d, peer, s->id, 0, &nothing, 1, NULL);
 		return;
 	}
@@ -531,12 +516,12 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 	 * of its own (persist() ends the trial) or without. */
 	if (d->rf->trial && !trial)
 		say = "The trial configuration is confirmed.";
-	if (config_equal(s->cand, d->rf->config)) {
+	if (!session_dirty(s)) {
 		if (trial_end(d) < 0) {
 			ctl_reply_error(d, peer, -EIO, "Failed to save the running configuration.");
 			return;
 		}
-		session_rebase(s, d->rf->config, d->rf->commit_id);
+		session_rebase(s);
 		commit_reply(d, peer, s->id, 0, NULL, 0, say);
 		return;
 	}

@@ -45,7 +45,7 @@ void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st)
 	st->has_session = 1;
 	st->session = session;
 	st->has_dirty = 1;
-	st->dirty = s ? s->dirty : 0;
+	st->dirty = s ? session_dirty(s) : 0;
 	st->sysname = d->bs->sysname;
 	if (run && run->system && run->system->sysname)
 		st->sysname = run->system->sysname;
@@ -94,7 +94,7 @@ static void on_open(struct cfgd *d, const struct bus_peer *peer, const SessionOp
 {
 	struct session *s;
 
-	s = session_open(&d->sessions, o->user, o->line, d->rf->config, d->rf->commit_id);
+	s = session_open(&d->sessions, o->user, o->line);
 	if (s == NULL) {
 		log_warn("ctl: session for %s refused: %d sessions open", o->user, SESSION_MAX);
 		ctl_reply_error(d, peer, -EUSERS, "Too many configuration sessions are open.");
@@ -168,7 +168,7 @@ static void on_edit(struct cfgd *d, const struct bus_peer *peer, const EditReque
 		ctl_reply_error(d, peer, rc, err);
 		return;
 	}
-	rc = session_edit(s, e->edit, e->n_edit, d->rf->config, d->bs, err, sizeof(err), &bad);
+	rc = session_edit(s, e->edit, e->n_edit, d->run, d->bs, err, sizeof(err), &bad);
 	if (rc < 0) {
 		CfgReply r = CFG_REPLY__INIT;
 		SessionState st;
@@ -190,28 +190,18 @@ static void on_edit(struct cfgd *d, const struct bus_peer *peer, const EditReque
 static void on_refresh(struct cfgd *d, const struct bus_peer *peer, const CandidateRefresh *q)
 {
 	struct session *s = session_find(&d->sessions, q->session);
-	char err[512] = "";
-	int rc;
 
 	if (s == NULL) {
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
 		return;
 	}
 	if (q->discard) {
-		session_rebase(s, d->rf->config, d->rf->commit_id);
+		session_rebase(s);
 		log_debug("session %" PRIu64 ": candidate cleared", s->id);
 		reply_state(d, peer, s->id);
 		return;
 	}
-	rc = session_refresh(s, d->rf->config, d->rf->commit_id, d->bs, err, sizeof(err));
-	if (rc < 0) {
-		char msg[640];
-
-		snprintf(msg, sizeof(msg), "The candidate cannot be refreshed: %s", err);
-		log_info("session %" PRIu64 ": %s", s->id, msg);
-		ctl_reply_error(d, peer, rc, msg);
-		return;
-	}
+	session_refresh(s, d->run);
 	log_debug("session %" PRIu64 ": candidate refreshed on commit %" PRIu64, s->id,
 		  d->rf->commit_id);
 	reply_state(d, peer, s->id);
@@ -253,11 +243,17 @@ static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest
 		config__free_unpacked(saved, NULL);
 		return;
 	}
-	r.config = candidate ? s->cand : d->rf->config;
-	if (!candidate) {
-		r.has_commit_id = d->rf->commit_id != 0;
-		r.commit_id = d->rf->commit_id;
+	if (candidate) {
+		Config *cand = cand_materialize(&s->cand, d->run);
+
+		r.config = cand;
+		reply(d, peer, &r);
+		config__free_unpacked(cand, NULL);
+		return;
 	}
+	r.config = d->rf->config;
+	r.has_commit_id = d->rf->commit_id != 0;
+	r.commit_id = d->rf->commit_id;
 	reply(d, peer, &r);
 }
 

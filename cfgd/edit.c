@@ -26,96 +26,17 @@
 
 #include "edit.h"
 #include "log.h"
+#include "pbreflect.h"
 
-#define MEMBER(m, off, type) (*(type *)((uint8_t *)(m) + (off)))
-#define CMEMBER(m, off, type) (*(type const *)((const uint8_t *)(m) + (off)))
-
-/* Size of one value of a field in the message struct (or in a repeated array). */
-static size_t value_size(ProtobufCType type)
-{
-	switch (type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_ENUM:
-		return 4;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return 8;
-	case PROTOBUF_C_TYPE_FLOAT:
-		return sizeof(float);
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return sizeof(double);
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-		return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(void *);
-	}
-	return 0;
-}
-
-static bool field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
-{
-	if (f->label == PROTOBUF_C_LABEL_REPEATED)
-		return CMEMBER(m, f->quantifier_offset, size_t) > 0;
-	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-		return CMEMBER(m, f->quantifier_offset, uint32_t) == f->id;
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return CMEMBER(m, f->offset, void *) != NULL;
-	case PROTOBUF_C_TYPE_STRING: {
-		const char *s = CMEMBER(m, f->offset, const char *);
-		if (s == NULL)
-			return false;
-		return f->label == PROTOBUF_C_LABEL_REQUIRED || s != f->default_value;
-	}
-	default:
-		if (f->label == PROTOBUF_C_LABEL_OPTIONAL)
-			return CMEMBER(m, f->quantifier_offset, protobuf_c_boolean) != 0;
-		return true;   /* required, or proto3 (not used here) */
-	}
-}
-
-static bool msg_is_empty(const ProtobufCMessage *m)
-{
-	for (unsigned i = 0; i < m->descriptor->n_fields; i++)
-		if (field_present(m, &m->descriptor->fields[i]))
-			return false;
-	return true;
-}
-
-static ProtobufCMessage *msg_new(const ProtobufCMessageDescriptor *d)
-{
-	ProtobufCMessage *m = xmalloc(d->sizeof_message);
-
-	d->message_init(m);
-	return m;
-}
 
 ProtobufCMessage *edit_msg_dup(const ProtobufCMessage *m)
 {
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = xmalloc(len ? len : 1);
-	ProtobufCMessage *copy;
-
-	protobuf_c_message_pack(m, buf);
-	copy = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
-	free(buf);
-	return copy;
+	return pbr_msg_dup(m);
 }
 
 Config *config_new_empty(void)
 {
-	return (Config *)msg_new(&config__descriptor);
+	return (Config *)pbr_msg_new(&config__descriptor);
 }
 
 Config *config_dup(const Config *c)
@@ -130,142 +51,15 @@ Config *config_dup(const Config *c)
 	return copy;
 }
 
-/* Free one array element of a repeated field. */
-static void elem_free(const ProtobufCFieldDescriptor *f, void *slot)
-{
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_MESSAGE:
-		protobuf_c_message_free_unpacked(*(ProtobufCMessage **)slot, NULL);
-		break;
-	case PROTOBUF_C_TYPE_STRING:
-		free(*(char **)slot);
-		break;
-	case PROTOBUF_C_TYPE_BYTES:
-		free(((ProtobufCBinaryData *)slot)->data);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Free what a field holds and make it absent. */
-static void field_clear(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
-{
-	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t n = MEMBER(m, f->quantifier_offset, size_t);
-		uint8_t *arr = MEMBER(m, f->offset, uint8_t *);
-		size_t sz = value_size(f->type);
-
-		for (size_t i = 0; i < n; i++)
-			elem_free(f, arr + i * sz);
-		free(arr);
-		MEMBER(m, f->quantifier_offset, size_t) = 0;
-		MEMBER(m, f->offset, void *) = NULL;
-		return;
-	}
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_MESSAGE: {
-		ProtobufCMessage *sub = MEMBER(m, f->offset, ProtobufCMessage *);
-
-		if (sub)
-			protobuf_c_message_free_unpacked(sub, NULL);
-		MEMBER(m, f->offset, void *) = NULL;
-		return;
-	}
-	case PROTOBUF_C_TYPE_STRING: {
-		char *s = MEMBER(m, f->offset, char *);
-
-		if (s && s != f->default_value)
-			free(s);
-		MEMBER(m, f->offset, char *) = (char *)f->default_value;
-		return;
-	}
-	case PROTOBUF_C_TYPE_BYTES: {
-		ProtobufCBinaryData *b = &MEMBER(m, f->offset, ProtobufCBinaryData);
-		const ProtobufCBinaryData *def = f->default_value;
-
-		if (b->data && (def == NULL || b->data != def->data))
-			free(b->data);
-		b->data = def ? def->data : NULL;
-		b->len = def ? def->len : 0;
-		break;
-	}
-	default:
-		if (f->default_value)
-			memcpy((uint8_t *)m + f->offset, f->default_value, value_size(f->type));
-		else
-			memset((uint8_t *)m + f->offset, 0, value_size(f->type));
-		break;
-	}
-	if (f->label == PROTOBUF_C_LABEL_OPTIONAL)
-		MEMBER(m, f->quantifier_offset, protobuf_c_boolean) = 0;
-}
-
-/* Deep-copy one value (src slot) into a fresh dst slot. */
-static void value_copy(const ProtobufCFieldDescriptor *f, void *dst, const void *src)
-{
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_MESSAGE: {
-		ProtobufCMessage *copy = edit_msg_dup(*(ProtobufCMessage *const *)src);
-
-		if (copy == NULL)
-			fatal("cfgd: a message could not be copied");
-		*(ProtobufCMessage **)dst = copy;
-		break;
-	}
-	case PROTOBUF_C_TYPE_STRING: {
-		const char *s = *(const char *const *)src;
-
-		*(char **)dst = s ? xstrdup(s) : NULL;
-		break;
-	}
-	case PROTOBUF_C_TYPE_BYTES: {
-		const ProtobufCBinaryData *b = src;
-		ProtobufCBinaryData *out = dst;
-
-		out->len = b->len;
-		out->data = NULL;
-		if (b->len) {
-			out->data = xmalloc(b->len);
-			memcpy(out->data, b->data, b->len);
-		}
-		break;
-	}
-	default:
-		memcpy(dst, src, value_size(f->type));
-		break;
-	}
-}
-
-/* The key (first field, a string) of a list element, or NULL. */
-static const char *elem_key(const ProtobufCMessage *e)
-{
-	const ProtobufCFieldDescriptor *k = &e->descriptor->fields[0];
-
-	if (e->descriptor->n_fields == 0 || k->type != PROTOBUF_C_TYPE_STRING ||
-	    k->label == PROTOBUF_C_LABEL_REPEATED)
-		return NULL;
-	return CMEMBER(e, k->offset, const char *);
-}
-
-static bool keyed_list(const ProtobufCFieldDescriptor *f)
-{
-	const ProtobufCMessageDescriptor *d = f->descriptor;
-
-	return f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE &&
-	       d->n_fields > 0 && d->fields[0].type == PROTOBUF_C_TYPE_STRING &&
-	       d->fields[0].label != PROTOBUF_C_LABEL_REPEATED;
-}
-
 /* Index of the element with this key in list field f of m, or -1. */
 static long list_find(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
 		      const char *key)
 {
-	size_t n = CMEMBER(m, f->quantifier_offset, size_t);
-	ProtobufCMessage *const *arr = CMEMBER(m, f->offset, ProtobufCMessage *const *);
+	size_t n = PBR_CMEMBER(m, f->quantifier_offset, size_t);
+	ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
 
 	for (size_t i = 0; i < n; i++) {
-		const char *k = elem_key(arr[i]);
+		const char *k = pbr_elem_key(arr[i]);
 
 		if (k && strcasecmp(k, key) == 0)
 			return (long)i;
@@ -275,15 +69,15 @@ static long list_find(const ProtobufCMessage *m, const ProtobufCFieldDescriptor 
 
 static void list_remove(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, size_t idx)
 {
-	size_t *n = &MEMBER(m, f->quantifier_offset, size_t);
-	ProtobufCMessage **arr = MEMBER(m, f->offset, ProtobufCMessage **);
+	size_t *n = &PBR_MEMBER(m, f->quantifier_offset, size_t);
+	ProtobufCMessage **arr = PBR_MEMBER(m, f->offset, ProtobufCMessage **);
 
 	protobuf_c_message_free_unpacked(arr[idx], NULL);
 	memmove(&arr[idx], &arr[idx + 1], (*n - idx - 1) * sizeof(*arr));
 	(*n)--;
 	if (*n == 0) {
 		free(arr);
-		MEMBER(m, f->offset, void *) = NULL;
+		PBR_MEMBER(m, f->offset, void *) = NULL;
 	}
 }
 
@@ -293,11 +87,11 @@ static int msg_merge(ProtobufCMessage *dst, const ProtobufCMessage *src, bool ke
 static int list_merge(ProtobufCMessage *dst, const ProtobufCMessage *src,
 		      const ProtobufCFieldDescriptor *f, char *err, size_t errlen)
 {
-	size_t n = CMEMBER(src, f->quantifier_offset, size_t);
-	ProtobufCMessage *const *items = CMEMBER(src, f->offset, ProtobufCMessage *const *);
+	size_t n = PBR_CMEMBER(src, f->quantifier_offset, size_t);
+	ProtobufCMessage *const *items = PBR_CMEMBER(src, f->offset, ProtobufCMessage *const *);
 
 	for (size_t i = 0; i < n; i++) {
-		const char *key = elem_key(items[i]);
+		const char *key = pbr_elem_key(items[i]);
 		long at;
 
 		if (key == NULL || *key == '\0') {
@@ -306,19 +100,19 @@ static int list_merge(ProtobufCMessage *dst, const ProtobufCMessage *src,
 		}
 		at = list_find(dst, f, key);
 		if (at >= 0) {
-			ProtobufCMessage **arr = MEMBER(dst, f->offset, ProtobufCMessage **);
+			ProtobufCMessage **arr = PBR_MEMBER(dst, f->offset, ProtobufCMessage **);
 			int rc = msg_merge(arr[at], items[i], true, err, errlen);
 
 			if (rc < 0)
 				return rc;
 		} else {
-			size_t *cnt = &MEMBER(dst, f->quantifier_offset, size_t);
-			ProtobufCMessage **arr = MEMBER(dst, f->offset, ProtobufCMessage **);
+			size_t *cnt = &PBR_MEMBER(dst, f->quantifier_offset, size_t);
+			ProtobufCMessage **arr = PBR_MEMBER(dst, f->offset, ProtobufCMessage **);
 
 			arr = xrealloc(arr, (*cnt + 1) * sizeof(*arr));
-			value_copy(f, &arr[*cnt], &items[i]);
+			pbr_value_copy(f, &arr[*cnt], &items[i]);
 			(*cnt)++;
-			MEMBER(dst, f->offset, ProtobufCMessage **) = arr;
+			PBR_MEMBER(dst, f->offset, ProtobufCMessage **) = arr;
 		}
 	}
 	return 0;
@@ -339,11 +133,11 @@ static int msg_merge(ProtobufCMessage *dst, const ProtobufCMessage *src, bool ke
 			snprintf(err, errlen, "The field '%s' cannot be edited.", f->name);
 			return -EINVAL;
 		}
-		if (!field_present(src, f) || (keep_key && i == 0))
+		if (!pbr_field_present(src, f) || (keep_key && i == 0))
 			continue;
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-				if (!keyed_list(f)) {
+				if (!pbr_keyed_list(f)) {
 					snprintf(err, errlen, "The list '%s' has no key.", f->name);
 					return -EINVAL;
 				}
@@ -351,32 +145,32 @@ static int msg_merge(ProtobufCMessage *dst, const ProtobufCMessage *src, bool ke
 				if (rc < 0)
 					return rc;
 			} else {
-				size_t n = CMEMBER(src, f->quantifier_offset, size_t);
-				const uint8_t *sarr = CMEMBER(src, f->offset, const uint8_t *);
-				size_t sz = value_size(f->type);
+				size_t n = PBR_CMEMBER(src, f->quantifier_offset, size_t);
+				const uint8_t *sarr = PBR_CMEMBER(src, f->offset, const uint8_t *);
+				size_t sz = pbr_value_size(f->type);
 				uint8_t *arr = xcalloc(n, sz);
 
 				for (size_t k = 0; k < n; k++)
-					value_copy(f, arr + k * sz, sarr + k * sz);
-				field_clear(dst, f);
-				MEMBER(dst, f->offset, uint8_t *) = arr;
-				MEMBER(dst, f->quantifier_offset, size_t) = n;
+					pbr_value_copy(f, arr + k * sz, sarr + k * sz);
+				pbr_field_clear(dst, f);
+				PBR_MEMBER(dst, f->offset, uint8_t *) = arr;
+				PBR_MEMBER(dst, f->quantifier_offset, size_t) = n;
 			}
 		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			ProtobufCMessage **sub = &MEMBER(dst, f->offset, ProtobufCMessage *);
+			ProtobufCMessage **sub = &PBR_MEMBER(dst, f->offset, ProtobufCMessage *);
 
 			if (*sub == NULL)
-				*sub = msg_new(f->descriptor);
-			rc = msg_merge(*sub, CMEMBER(src, f->offset, ProtobufCMessage *), false, err,
+				*sub = pbr_msg_new(f->descriptor);
+			rc = msg_merge(*sub, PBR_CMEMBER(src, f->offset, ProtobufCMessage *), false, err,
 				       errlen);
 			if (rc < 0)
 				return rc;
 		} else {
-			field_clear(dst, f);
-			value_copy(f, (uint8_t *)dst + f->offset, (const uint8_t *)src + f->offset);
+			pbr_field_clear(dst, f);
+			pbr_value_copy(f, (uint8_t *)dst + f->offset, (const uint8_t *)src + f->offset);
 			/* Optional strings have no has_ flag (NULL is absent). */
 			if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->type != PROTOBUF_C_TYPE_STRING)
-				MEMBER(dst, f->quantifier_offset, protobuf_c_boolean) = 1;
+				PBR_MEMBER(dst, f->quantifier_offset, protobuf_c_boolean) = 1;
 		}
 	}
 	return 0;
@@ -423,7 +217,7 @@ int edit_check_path(char *const *path, size_t n, char *err, size_t errlen)
 			}
 			return 0;
 		}
-		if (keyed_list(f)) {
+		if (pbr_keyed_list(f)) {
 			if (i + 1 == n - 1)
 				return 0;
 			d = f->descriptor;
@@ -448,15 +242,15 @@ static void msg_delete(ProtobufCMessage *m, char *const *path, size_t n, size_t 
 		protobuf_c_message_descriptor_get_field_by_name(m->descriptor, path[i]);
 
 	if (i == n - 1) {
-		if (field_present(m, f)) {
-			field_clear(m, f);
+		if (pbr_field_present(m, f)) {
+			pbr_field_clear(m, f);
 			*removed = true;
 		}
 		return;
 	}
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		long at = list_find(m, f, path[i + 1]);
-		ProtobufCMessage **arr = MEMBER(m, f->offset, ProtobufCMessage **);
+		ProtobufCMessage **arr = PBR_MEMBER(m, f->offset, ProtobufCMessage **);
 
 		if (at < 0)
 			return;
@@ -468,13 +262,13 @@ static void msg_delete(ProtobufCMessage *m, char *const *path, size_t n, size_t 
 		msg_delete(arr[at], path, n, i + 2, removed);
 		return;
 	}
-	ProtobufCMessage *sub = MEMBER(m, f->offset, ProtobufCMessage *);
+	ProtobufCMessage *sub = PBR_MEMBER(m, f->offset, ProtobufCMessage *);
 
 	if (sub == NULL)
 		return;
 	msg_delete(sub, path, n, i + 1, removed);
-	if (*removed && msg_is_empty(sub))
-		field_clear(m, f);
+	if (*removed && pbr_msg_is_empty(sub))
+		pbr_field_clear(m, f);
 }
 
 int edit_apply(Config **cand, const Edit *e, char *err, size_t errlen)
@@ -558,15 +352,15 @@ static void collect(const ProtobufCMessage *m, char **prefix, size_t depth,
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 
-		if (!field_present(m, f))
+		if (!pbr_field_present(m, f))
 			continue;
 		prefix[depth] = (char *)f->name;
-		if (keyed_list(f)) {
-			size_t n = CMEMBER(m, f->quantifier_offset, size_t);
-			ProtobufCMessage *const *arr = CMEMBER(m, f->offset, ProtobufCMessage *const *);
+		if (pbr_keyed_list(f)) {
+			size_t n = PBR_CMEMBER(m, f->quantifier_offset, size_t);
+			ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
 
 			for (size_t k = 0; k < n; k++) {
-				const char *key = elem_key(arr[k]);
+				const char *key = pbr_elem_key(arr[k]);
 
 				if (key == NULL)
 					continue;
@@ -575,9 +369,9 @@ static void collect(const ProtobufCMessage *m, char **prefix, size_t depth,
 			}
 		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
 			   f->label != PROTOBUF_C_LABEL_REPEATED) {
-			const ProtobufCMessage *sub = CMEMBER(m, f->offset, const ProtobufCMessage *);
+			const ProtobufCMessage *sub = PBR_CMEMBER(m, f->offset, const ProtobufCMessage *);
 
-			if (msg_is_empty(sub))
+			if (pbr_msg_is_empty(sub))
 				edit_pathset_add(ps, prefix, depth + 1);
 			else
 				collect(sub, prefix, depth + 1, ps);
@@ -599,37 +393,12 @@ void edit_paths_collect(const Edit *e, struct edit_pathset *ps)
 
 /* ---- comparisons ---- */
 
-static uint8_t *pack(const ProtobufCMessage *m, size_t *len)
-{
-	uint8_t *buf;
-
-	*len = protobuf_c_message_get_packed_size(m);
-	buf = xmalloc(*len ? *len : 1);
-	protobuf_c_message_pack(m, buf);
-	return buf;
-}
-
-static bool msg_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
-{
-	size_t la, lb;
-	uint8_t *pa, *pb;
-	bool eq;
-
-	if (a == NULL || b == NULL)
-		return a == b;
-	pa = pack(a, &la);
-	pb = pack(b, &lb);
-	eq = la == lb && memcmp(pa, pb, la) == 0;
-	free(pa);
-	free(pb);
-	return eq;
-}
 
 bool config_equal(const Config *a, const Config *b)
 {
 	Config empty = CONFIG__INIT;
 
-	return msg_equal(a ? &a->base : &empty.base, b ? &b->base : &empty.base);
+	return pbr_msg_equal(a ? &a->base : &empty.base, b ? &b->base : &empty.base);
 }
 
 /* Pack field f of m alone: a shallow message of the same type holding only
@@ -643,17 +412,17 @@ static uint8_t *pack_field(const ProtobufCMessage *m, const ProtobufCFieldDescri
 
 	d->message_init(shallow);
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-		MEMBER(shallow, f->quantifier_offset, size_t) = CMEMBER(m, f->quantifier_offset, size_t);
-		MEMBER(shallow, f->offset, void *) = CMEMBER(m, f->offset, void *);
+		PBR_MEMBER(shallow, f->quantifier_offset, size_t) = PBR_CMEMBER(m, f->quantifier_offset, size_t);
+		PBR_MEMBER(shallow, f->offset, void *) = PBR_CMEMBER(m, f->offset, void *);
 	} else {
 		memcpy((uint8_t *)shallow + f->offset, (const uint8_t *)m + f->offset,
-		       value_size(f->type));
+		       pbr_value_size(f->type));
 		if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->type != PROTOBUF_C_TYPE_MESSAGE &&
 		    f->type != PROTOBUF_C_TYPE_STRING)
-			MEMBER(shallow, f->quantifier_offset, protobuf_c_boolean) =
-				CMEMBER(m, f->quantifier_offset, protobuf_c_boolean);
+			PBR_MEMBER(shallow, f->quantifier_offset, protobuf_c_boolean) =
+				PBR_CMEMBER(m, f->quantifier_offset, protobuf_c_boolean);
 	}
-	buf = pack(shallow, len);
+	buf = pbr_pack(shallow, len);
 	free(shallow);
 	return buf;
 }
@@ -693,19 +462,19 @@ int config_subtree(const Config *c, char *const *path, size_t n, uint8_t **buf, 
 		if (f == NULL)
 			return -EINVAL;
 		if (i == n - 1) {
-			if (m && field_present(m, f))
+			if (m && pbr_field_present(m, f))
 				*buf = pack_field(m, f, len);
 			return 0;
 		}
-		if (keyed_list(f)) {
+		if (pbr_keyed_list(f)) {
 			long at = m ? list_find(m, f, path[i + 1]) : -1;
 			const ProtobufCMessage *e = NULL;
 
 			if (at >= 0)
-				e = CMEMBER(m, f->offset, ProtobufCMessage *const *)[at];
+				e = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *)[at];
 			if (i + 1 == n - 1) {
 				if (e)
-					*buf = pack(e, len);
+					*buf = pbr_pack(e, len);
 				return 0;
 			}
 			m = e;
@@ -713,7 +482,7 @@ int config_subtree(const Config *c, char *const *path, size_t n, uint8_t **buf, 
 			i += 2;
 		} else if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
 			   f->label != PROTOBUF_C_LABEL_REPEATED) {
-			m = m ? CMEMBER(m, f->offset, const ProtobufCMessage *) : NULL;
+			m = m ? PBR_CMEMBER(m, f->offset, const ProtobufCMessage *) : NULL;
 			d = f->descriptor;
 			i++;
 		} else {
@@ -721,7 +490,7 @@ int config_subtree(const Config *c, char *const *path, size_t n, uint8_t **buf, 
 		}
 	}
 	if (m)
-		*buf = pack(m, len);
+		*buf = pbr_pack(m, len);
 	return 0;
 }
 

@@ -86,7 +86,7 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
 		return;
 	}
-	if (s->dirty) {
+	if (session_dirty(s)) {
 		ctl_reply_error(d, peer, -EBUSY, "Uncommitted configurations found: commit or "
 				"discard them before rolling back.");
 		return;

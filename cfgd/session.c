@@ -1,15 +1,24 @@
 /*
- * session.c: the candidates of the configuration sessions.
+ * session.c: the configuration sessions and their candidates.
  *
  * Sessions live in a short list (at most SESSION_MAX; clid opens one per
  * VTY).  Ids come from a counter starting at 1 and are never reused within
  * one cfgd run.
+ *
+ * An edit request is judged before the candidate changes: the scope of its
+ * edits (scope.h) is cut out of the candidate, the edits are applied to
+ * that small copy one by one with edit_apply (which checks each against
+ * the schema) and validate_change compares the problems; only a request
+ * that passes is applied to the overlay (cand_apply), so a refused one
+ * leaves nothing behind.  The cost follows the request, not the
+ * configuration.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "scope.h"
 #include "session.h"
 #include "validate.h"
 
@@ -26,16 +35,12 @@ static void drop_edits(struct session *s)
 	free(s->edits);
 	s->edits = NULL;
 	s->n_edits = 0;
-	edit_pathset_free(&s->paths);
 }
 
 static void session_free(struct session *s)
 {
 	drop_edits(s);
-	if (s->cand)
-		config__free_unpacked(s->cand, NULL);
-	if (s->base)
-		config__free_unpacked(s->base, NULL);
+	ct_free(s->cand.ov);
 	free(s->user);
 	free(s->line);
 	free(s->owner);
@@ -53,21 +58,13 @@ void session_table_free(struct session_table *t)
 	t->n = 0;
 }
 
-void session_rebase(struct session *s, const Config *running, uint64_t running_id)
+void session_rebase(struct session *s)
 {
 	drop_edits(s);
-	if (s->cand)
-		config__free_unpacked(s->cand, NULL);
-	if (s->base)
-		config__free_unpacked(s->base, NULL);
-	s->cand = config_dup(running);
-	s->base = config_dup(running);
-	s->base_id = running_id;
-	s->dirty = false;
+	cand_clear(&s->cand);
 }
 
-struct session *session_open(struct session_table *t, const char *user, const char *line,
-			     const Config *running, uint64_t running_id)
+struct session *session_open(struct session_table *t, const char *user, const char *line)
 {
 	struct session *s;
 
@@ -77,7 +74,7 @@ struct session *session_open(struct session_table *t, const char *user, const ch
 	s->id = t->next_id++;
 	s->user = xstrdup(user ? user : "");
 	s->line = xstrdup(line ? line : "");
-	session_rebase(s, running, running_id);
+	cand_init(&s->cand);
 	s->next = t->head;
 	t->head = s;
 	t->n++;
@@ -104,81 +101,82 @@ void session_close(struct session_table *t, struct session *s)
 	}
 }
 
-int session_edit(struct session *s, Edit *const *edits, size_t n, const Config *running,
+/* A canonical deep copy of e: interface names as the bootstrap spells them. */
+static Edit *canonical_copy(const Edit *e, const struct bootstrap *bs)
+{
+	Edit *copy = (Edit *)edit_msg_dup(&e->base);
+
+	if (copy == NULL)
+		fatal("cfgd: an edit could not be copied");
+	if (copy->value)
+		validate_canonicalize(copy->value, bs);
+	return copy;
+}
+
+int session_edit(struct session *s, Edit *const *edits, size_t n, const struct ct_node *running,
 		 const struct bootstrap *bs, char *err, size_t errlen, size_t *bad)
 {
-	Config *work = config_dup(s->cand);
+	struct scope *sc = scope_new();
+	Edit **canon = xcalloc(n ? n : 1, sizeof(*canon));
+	Config *work, *before;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		rc = edit_apply(&work, edits[i], err, errlen);
+		canon[i] = canonical_copy(edits[i], bs);
+		if (canon[i]->op == EDIT__OP__DELETE)
+			scope_add(sc, canon[i]->path, canon[i]->n_path);
+		else
+			scope_add_fragment(sc, canon[i]->value);
+	}
+	before = scope_materialize(sc, &s->cand, running);
+	work = config_dup(before);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		Config *prev = config_dup(work);
+
+		rc = edit_apply(&work, canon[i], err, errlen);
 		if (rc == 0) {
 			validate_canonicalize(work, bs);
-			rc = validate_change(s->cand, work, bs, VALIDATE_EDIT, err, errlen);
+			rc = validate_change(prev, work, bs, VALIDATE_EDIT, err, errlen);
 		}
-		if (rc < 0) {
+		if (rc < 0)
 			*bad = i;
-			config__free_unpacked(work, NULL);
-			return rc;
-		}
+		config__free_unpacked(prev, NULL);
+	}
+	config__free_unpacked(work, NULL);
+	config__free_unpacked(before, NULL);
+	scope_free(sc);
+	if (rc < 0) {
+		for (size_t i = 0; i < n; i++)
+			edit__free_unpacked(canon[i], NULL);
+		free(canon);
+		return rc;
 	}
 	s->edits = xrealloc(s->edits, (s->n_edits + n) * sizeof(*s->edits));
 	for (size_t i = 0; i < n; i++) {
-		Edit *copy = (Edit *)edit_msg_dup(&edits[i]->base);
-
-		if (copy == NULL)
-			fatal("cfgd: an edit could not be copied");
-		s->edits[s->n_edits++] = copy;
-		edit_paths_collect(edits[i], &s->paths);
+		if (cand_apply(&s->cand, running, canon[i], err, errlen) < 0)
+			fatal("cfgd: a checked edit did not apply: %s", err);
+		s->edits[s->n_edits++] = canon[i];
 	}
-	config__free_unpacked(s->cand, NULL);
-	s->cand = work;
-	s->dirty = !config_equal(s->cand, running);
+	free(canon);
 	return 0;
 }
 
-int session_replay(const struct session *s, const Config *running, const struct bootstrap *bs,
-		   Config **out, char *err, size_t errlen)
+void session_refresh(struct session *s, const struct ct_node *running)
 {
-	Config *work = config_dup(running);
+	char err[256];
 
-	*out = NULL;
-	for (size_t i = 0; i < s->n_edits; i++) {
-		int rc = edit_apply(&work, s->edits[i], err, errlen);
-
-		if (rc < 0) {
-			config__free_unpacked(work, NULL);
-			return rc;
-		}
-	}
-	validate_canonicalize(work, bs);
-	*out = work;
-	return 0;
+	cand_clear(&s->cand);
+	for (size_t i = 0; i < s->n_edits; i++)
+		if (cand_apply(&s->cand, running, s->edits[i], err, sizeof(err)) < 0)
+			log_warn("session %llu: edit %zu not replayed: %s",
+				 (unsigned long long)s->id, i, err);
 }
 
-int session_refresh(struct session *s, const Config *running, uint64_t running_id,
-		    const struct bootstrap *bs, char *err, size_t errlen)
-{
-	Config *work;
-	int rc = session_replay(s, running, bs, &work, err, errlen);
-
-	if (rc < 0)
-		return rc;
-	config__free_unpacked(s->cand, NULL);
-	config__free_unpacked(s->base, NULL);
-	s->cand = work;
-	s->base = config_dup(running);
-	s->base_id = running_id;
-	s->dirty = !config_equal(s->cand, running);
-	return 0;
-}
-
-void session_running_changed(struct session_table *t, const Config *running, uint64_t running_id)
+void session_running_changed(struct session_table *t, const struct ct_node *running)
 {
 	for (struct session *s = t->head; s; s = s->next) {
-		if (s->n_edits == 0 || config_equal(s->cand, s->base))
-			session_rebase(s, running, running_id);
-		else
-			s->dirty = !config_equal(s->cand, running);
+		cand_recount(&s->cand, running);
+		if (!cand_dirty(&s->cand))
+			session_rebase(s);
 	}
 }

@@ -1,11 +1,11 @@
 /*
  * session.h: configuration sessions, one per CLI session.
  *
- * A session holds a candidate (a copy of running when it was taken), the
- * running it was taken from (base, base_id: what a conflict is judged
- * against), the edits applied to it since (replayed on a newer running at
- * commit) with the paths they touched, and `dirty` (candidate differs from
- * the current running: the prompt's '*').
+ * A session holds a candidate (cand.h: running seen through the overlay of
+ * its own changes, never a copy of the configuration) and the edits applied
+ * since it last matched running (replayed by `refresh configuration
+ * candidate`).  Its prompt's '*' is cand_dirty(): a real difference from
+ * running.
  */
 #ifndef CFGD_SESSION_H
 #define CFGD_SESSION_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "cand.h"
 #include "cfgd.pb-c.h"
 #include "edit.h"
 
@@ -25,13 +26,9 @@ struct session {
 	char *user;
 	char *line;
 	char *owner;               /* the front end's name, or NULL */
-	Config *cand;
-	Config *base;
-	uint64_t base_id;
-	Edit **edits;              /* deep copies, in the order applied */
+	struct cand cand;
+	Edit **edits;              /* deep copies, canonical, in the order applied */
 	size_t n_edits;
-	struct edit_pathset paths; /* objects the edits touched */
-	bool dirty;
 	struct session *next;
 };
 
@@ -44,38 +41,34 @@ struct session_table {
 void session_table_init(struct session_table *t);
 void session_table_free(struct session_table *t);
 
-/* Open a session whose candidate is a copy of running (commit running_id).
- * NULL when SESSION_MAX sessions are open. */
-struct session *session_open(struct session_table *t, const char *user, const char *line,
-			     const Config *running, uint64_t running_id);
+/* Open a session whose candidate is running.  NULL when SESSION_MAX
+ * sessions are open. */
+struct session *session_open(struct session_table *t, const char *user, const char *line);
 struct session *session_find(struct session_table *t, uint64_t id);
 void session_close(struct session_table *t, struct session *s);
 
+static inline bool session_dirty(const struct session *s)
+{
+	return cand_dirty(&s->cand);
+}
+
 /* Apply the edits of one request to s's candidate, all or none: each is
- * applied, interface names canonicalised, and the result checked
- * (validate_change against the candidate before the request).  0, or
- * -EINVAL with the sentence in err and the refused edit's index in *bad. */
-int session_edit(struct session *s, Edit *const *edits, size_t n, const Config *running,
+ * canonicalised (interface names), checked against the schema and judged
+ * by the problems it introduces (validate_change on the scope of the
+ * request, scope.h).  0, or -EINVAL with the sentence in err and the
+ * refused edit's index in *bad. */
+int session_edit(struct session *s, Edit *const *edits, size_t n, const struct ct_node *running,
 		 const struct bootstrap *bs, char *err, size_t errlen, size_t *bad);
 
-/* s's edits replayed on a copy of running (canonicalised): 0 with *out,
- * or -errno with err when one no longer applies. */
-int session_replay(const struct session *s, const Config *running, const struct bootstrap *bs,
-		   Config **out, char *err, size_t errlen);
+/* `refresh configuration candidate`: s's edits replayed on running; its
+ * own changes win where another commit changed the same objects. */
+void session_refresh(struct session *s, const struct ct_node *running);
 
-/* `refresh configuration candidate`: s's edits replayed on running
- * (running_id), which becomes its base; its own changes win where another
- * commit changed the same objects.  0, or -errno with err when an edit no
- * longer applies (s unchanged). */
-int session_refresh(struct session *s, const Config *running, uint64_t running_id,
-		    const struct bootstrap *bs, char *err, size_t errlen);
+/* Make s's candidate running again (drops its edits). */
+void session_rebase(struct session *s);
 
-/* Make s a fresh copy of running (drops its edits). */
-void session_rebase(struct session *s, const Config *running, uint64_t running_id);
-
-/* Running changed to `running` (commit running_id): sessions without
- * changes of their own (no edits, or a candidate equal to its base) follow
- * it; the others only recompute `dirty`. */
-void session_running_changed(struct session_table *t, const Config *running, uint64_t running_id);
+/* Running changed: sessions without a difference of their own follow it
+ * (their touched objects are forgotten); the others recount theirs. */
+void session_running_changed(struct session_table *t, const struct ct_node *running);
 
 #endif

@@ -170,7 +170,7 @@ void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
-	if (s->dirty) {
+	if (session_dirty(s)) {
 		/* The revert would replace its candidate. */
 		ctl_reply_error(d, peer, -EBUSY, "Uncommitted configurations found: commit or "
 				"discard them before aborting the trial.");

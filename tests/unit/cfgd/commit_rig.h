@@ -231,7 +231,7 @@ static inline void assert_running(const char *text)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
-static inline bool session_dirty(uint64_t session)
+static inline bool rig_session_dirty(uint64_t session)
 {
 	CfgReply *r = get(session, true);
 	bool dirty = r->state->dirty;

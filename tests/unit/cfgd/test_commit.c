@@ -20,7 +20,7 @@ Test(commit, sessions_dirty_and_ids)
 	cr_assert(r->state->dirty);
 	cr_assert_str_eq(r->state->sysname, "HUAWEI");
 	cfg_reply__free_unpacked(r, NULL);
-	cr_assert_not(session_dirty(s2));
+	cr_assert_not(rig_session_dirty(s2));
 
 	r = commit(s1);
 	cr_assert_eq(r->status, 0);
@@ -33,16 +33,16 @@ Test(commit, sessions_dirty_and_ids)
 
 	/* s2 had no edits: it follows running. */
 	assert_candidate(s2, "system = { sysname = \"DeviceC\"; };");
-	cr_assert_not(session_dirty(s2));
+	cr_assert_not(rig_session_dirty(s2));
 
 	edit_ok(s2, edit_set("ntp = { refclock_master = { stratum = 2; }; };"), NULL);
 	cr_assert_eq(commit_ok(s2), 1000000002ULL);
 
 	/* An edit and its undo leave nothing to commit. */
 	edit_ok(s1, edit_set("ntp = { server_source_interface = \"GigabitEthernet0/1/0\"; };"), NULL);
-	cr_assert(session_dirty(s1));
+	cr_assert(rig_session_dirty(s1));
 	edit_ok(s1, edit_del("ntp", "server_source_interface", NULL), NULL);
-	cr_assert_not(session_dirty(s1));
+	cr_assert_not(rig_session_dirty(s1));
 	r = commit(s1);
 	cr_assert_eq(r->status, 0);
 	cr_assert_not(r->has_commit_id);
@@ -144,7 +144,7 @@ Test(commit, conflict_keeps_candidate)
 	cr_assert_str_eq(r->error, "The configuration has been changed by another session "
 			 "(commit 1000000001). Please refresh the candidate and try again.");
 	cfg_reply__free_unpacked(r, NULL);
-	cr_assert(session_dirty(s2));
+	cr_assert(rig_session_dirty(s2));
 	assert_candidate(s2, SRV("10.0.1.31", "version = 2;"));
 	cr_assert_eq(cfgd_commit_id(d), 1000000001ULL);
 	/* It keeps failing: the candidate is not silently rebased. */
@@ -197,7 +197,7 @@ Test(commit, disjoint_edits_both_commit)
 	edit_ok(s2, edit_set(SRV("10.0.1.31", "")), NULL);
 	edit_ok(s2, edit_set("ntp = { server_source_interface = \"GigabitEthernet0/1/0\"; };"), NULL);
 	cr_assert_eq(commit_ok(s1), 1000000001ULL);
-	cr_assert(session_dirty(s2));
+	cr_assert(rig_session_dirty(s2));
 	cr_assert_eq(commit_ok(s2), 1000000002ULL);
 	r = get(0, false);
 	assert_cfg(r->config, "system = { sysname = \"DeviceD\"; }; ntp = {"
@@ -226,7 +226,7 @@ Test(commit, validation_at_commit_keeps_candidate)
 	cr_assert_str_eq(r->error, "The address 10.0.1.32/24 of interface GigabitEthernet0/2/0 "
 			 "overlaps with the address 10.0.1.31/24 of interface GigabitEthernet0/1/0.");
 	cfg_reply__free_unpacked(r, NULL);
-	cr_assert(session_dirty(s2));
+	cr_assert(rig_session_dirty(s2));
 }
 
 Test(commit, labels)
@@ -246,7 +246,7 @@ Test(commit, labels)
 	r = commit_on(&c1, s, "1abc");
 	cr_assert_eq(r->status, -EINVAL);
 	cfg_reply__free_unpacked(r, NULL);
-	cr_assert(session_dirty(s));
+	cr_assert(rig_session_dirty(s));
 }
 
 /* A fake subscriber: sends Applied every 20 ms, either following cfgd's

@@ -1,0 +1,615 @@
+/*
+ * cand.c: candidates as running plus an overlay (see cand.h).
+ *
+ * The view: a node is in the candidate when its overlay node is CT_SET, or
+ * when running has it and the overlay neither deletes it nor any ancestor
+ * (descendants of a CT_DEL overlay node are never kept: deleting drops
+ * them).  A node deleted and then set again is CT_SET, and the running
+ * children it had get CT_DEL overlay nodes at that moment, so a CT_SET node
+ * never hides running children by itself.
+ *
+ * SET merges a fragment top-down: each node of the fragment becomes CT_SET
+ * with its current own fields (candidate's, else running's) merged with the
+ * fragment's (present scalars overwrite; a list element keeps its key's
+ * spelling).  DELETE of a node makes it CT_DEL; DELETE of a field rewrites
+ * its node's own fields; a singular message left with no field and no
+ * child is removed too (edit.c's rule: an empty `system {}` says nothing).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cand.h"
+#include "log.h"
+#include "pbreflect.h"
+
+#define CAND_DIFF     1u   /* differs from running */
+#define CAND_EXPLICIT 2u   /* set or deleted by an edit (not only on the way) */
+#define CAND_BASE     4u   /* base_* recorded */
+
+void cand_init(struct cand *c)
+{
+	c->ov = ct_root_new(&config__descriptor);
+	ct_set_own(c->ov, NULL);
+	c->ov->state = CT_NONE;
+	c->n_diff = 0;
+}
+
+void cand_clear(struct cand *c)
+{
+	ct_free(c->ov);
+	cand_init(c);
+}
+
+/* ---- the view ---- */
+
+static bool present(const struct ct_node *r, const struct ct_node *o)
+{
+	if (o == NULL)
+		return r != NULL;
+	return o->state == CT_SET || (o->state == CT_NONE && r != NULL);
+}
+
+static const ProtobufCMessage *view_own(const struct ct_node *r, const struct ct_node *o)
+{
+	if (o && o->state == CT_SET)
+		return o->own;
+	return r ? r->own : NULL;
+}
+
+static bool has_present_child(const struct ct_node *r, const struct ct_node *o)
+{
+	const ProtobufCMessageDescriptor *d = (r ? r : o)->desc;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next)
+			if (present(rc, o ? ct_child(o, f, rc->key) : NULL))
+				return true;
+		for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next)
+			if (oc->state == CT_SET)
+				return true;
+	}
+	return false;
+}
+
+/* ---- bookkeeping of one overlay node ---- */
+
+static void record_base(struct ct_node *o, const struct ct_node *r)
+{
+	if (o->flags & CAND_BASE)
+		return;
+	o->flags |= CAND_BASE;
+	o->base_present = r != NULL;
+	o->base_changed = r ? r->changed : 0;
+	o->base_sub = r ? r->sub_changed : 0;
+}
+
+static bool differs(const struct ct_node *o, const struct ct_node *r)
+{
+	switch (o->state) {
+	case CT_SET:
+		return r == NULL || !pbr_msg_equal(o->own, r->own);
+	case CT_DEL:
+		return r != NULL;
+	default:
+		return false;
+	}
+}
+
+static void update_diff(struct cand *c, struct ct_node *o, const struct ct_node *r)
+{
+	bool d = differs(o, r);
+
+	if (d && !(o->flags & CAND_DIFF)) {
+		o->flags |= CAND_DIFF;
+		c->n_diff++;
+	} else if (!d && (o->flags & CAND_DIFF)) {
+		o->flags &= ~CAND_DIFF;
+		c->n_diff--;
+	}
+}
+
+/* Free o's overlay children, keeping the count right. */
+static void drop_children(struct cand *c, struct ct_node *o)
+{
+	const ProtobufCMessageDescriptor *d = o->desc;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (struct ct_node *oc = ct_first(o, f), *next; oc; oc = next) {
+			next = oc->next;
+			drop_children(c, oc);
+			if (oc->flags & CAND_DIFF)
+				c->n_diff--;
+			ct_free(oc);
+		}
+	}
+}
+
+/* Make o (running counterpart r) deleted. */
+static void mark_deleted(struct cand *c, struct ct_node *o, const struct ct_node *r)
+{
+	drop_children(c, o);
+	record_base(o, r);
+	ct_set_own(o, NULL);
+	o->state = CT_DEL;
+	o->flags |= CAND_EXPLICIT;
+	update_diff(c, o, r);
+}
+
+/* The overlay child of o in f (key spelled as running has it), created on
+ * the way when missing. */
+static struct ct_node *ov_child(struct ct_node *o, const ProtobufCFieldDescriptor *f,
+				const char *key, const struct ct_node *rc)
+{
+	struct ct_node *oc = ct_child(o, f, key);
+
+	if (oc == NULL)
+		oc = ct_child_add(o, f, rc ? rc->key : key);
+	return oc;
+}
+
+/* ---- SET ---- */
+
+/* Whether m has a field of its own present (the key of an element aside). */
+static bool has_own_field(const ProtobufCMessage *m, bool elem)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = elem ? 1 : 0; i < d->n_fields; i++)
+		if (!ct_child_field(&d->fields[i]) && pbr_field_present(m, &d->fields[i]))
+			return true;
+	return false;
+}
+
+static bool has_child_field(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (ct_child_field(&d->fields[i]) && pbr_field_present(m, &d->fields[i]))
+			return true;
+	return false;
+}
+
+static void set_node(struct cand *c, const struct ct_node *r, struct ct_node *o,
+		     const ProtobufCMessage *m, bool elem);
+
+static void set_children(struct cand *c, const struct ct_node *r, struct ct_node *o,
+			 const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f) || !pbr_field_present(m, f))
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			const struct ct_node *rc = r ? ct_child(r, f, NULL) : NULL;
+
+			set_node(c, rc, ov_child(o, f, NULL, rc),
+				 PBR_CMEMBER(m, f->offset, const ProtobufCMessage *), false);
+			continue;
+		}
+		size_t cnt = pbr_repeated_count(m, f);
+		ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
+
+		for (size_t k = 0; k < cnt; k++) {
+			const char *key = pbr_elem_key(arr[k]);
+			const struct ct_node *rc = r ? ct_child(r, f, key) : NULL;
+
+			set_node(c, rc, ov_child(o, f, key, rc), arr[k], true);
+		}
+	}
+}
+
+static void set_node(struct cand *c, const struct ct_node *r, struct ct_node *o,
+		     const ProtobufCMessage *m, bool elem)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	ProtobufCMessage *own;
+
+	if (o->parent == NULL) {     /* the root: nothing of its own */
+		set_children(c, r, o, m);
+		return;
+	}
+	if (present(r, o)) {
+		own = ct_own_of(view_own(r, o));
+		for (unsigned i = elem ? 1 : 0; i < d->n_fields; i++) {
+			const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+			if (!ct_child_field(f) && pbr_field_present(m, f))
+				pbr_field_copy(own, m, f);
+		}
+	} else {
+		own = ct_own_of(m);
+		if (elem && o->key) {  /* the spelling the overlay node has */
+			pbr_field_clear(own, &d->fields[0]);
+			PBR_MEMBER(own, d->fields[0].offset, char *) = xstrdup(o->key);
+		}
+		/* Set again after a delete: what running has below goes. */
+		if (o->state == CT_DEL && r)
+			for (unsigned i = 0; i < r->desc->n_fields; i++) {
+				const ProtobufCFieldDescriptor *f = &r->desc->fields[i];
+
+				if (!ct_child_field(f))
+					continue;
+				for (const struct ct_node *rc = ct_first(r, f); rc; rc = rc->next) {
+					struct ct_node *oc = ct_child_add(o, f, rc->key);
+
+					mark_deleted(c, oc, rc);
+				}
+			}
+	}
+	record_base(o, r);
+	ct_set_own(o, own);
+	o->state = CT_SET;
+	if (elem || has_own_field(m, elem) || !has_child_field(m))
+		o->flags |= CAND_EXPLICIT;
+	update_diff(c, o, r);
+	set_children(c, r, o, m);
+}
+
+/* ---- DELETE ---- */
+
+/* The running node at overlay node o's path, or NULL. */
+static const struct ct_node *running_at(const struct ct_node *running, const struct ct_node *o)
+{
+	size_t pn;
+	char **pp = ct_path_of(o, &pn);
+	const struct ct_node *r = ct_lookup(running, pp, pn, NULL);
+
+	free(pp);
+	return r;
+}
+
+/* Remove o (running counterpart r) if it is a singular message left with
+ * no field and no child, then its parent, and so on up. */
+static void prune(struct cand *c, const struct ct_node *running, const struct ct_node *r,
+		  struct ct_node *o)
+{
+	while (o->parent && o->key == NULL && present(r, o)) {
+		const ProtobufCMessage *own = view_own(r, o);
+
+		if ((own && !pbr_msg_is_empty(own)) || has_present_child(r, o))
+			return;
+		mark_deleted(c, o, r);
+		o = o->parent;
+		r = r ? r->parent : running_at(running, o);
+	}
+}
+
+static int delete_path(struct cand *c, const struct ct_node *running, char *const *comp,
+		       size_t n, char *err, size_t errlen)
+{
+	const struct ct_node *r = running;
+	struct ct_node *o = c->ov;
+	const ProtobufCFieldDescriptor *f = NULL;
+	const char *key = NULL;
+	size_t i = 0;
+
+	/* First find it; create overlay nodes only for something present. */
+	{
+		const struct ct_node *rr = running, *oo = c->ov;
+
+		for (i = 0; i < n;) {
+			int step = ct_path_step(rr ? rr->desc : oo->desc, comp, n, i, &f, &key);
+
+			if (step < 0) {
+				snprintf(err, errlen, "The configuration path is unknown.");
+				return -EINVAL;
+			}
+			if (!ct_child_field(f) || (f->label == PROTOBUF_C_LABEL_REPEATED && !key))
+				break;
+			rr = rr ? ct_child(rr, f, key) : NULL;
+			oo = oo ? ct_child(oo, f, key) : NULL;
+			if (!present(rr, oo))
+				return 0;   /* deleting something absent */
+			i += (size_t)step;
+		}
+		if (i + 1 < n) {
+			snprintf(err, errlen, "The configuration path is unknown.");
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < n;) {
+		int step = ct_path_step(o->desc, comp, n, i, &f, &key);
+		const struct ct_node *rc;
+
+		if (!ct_child_field(f) || (f->label == PROTOBUF_C_LABEL_REPEATED && !key))
+			break;
+		rc = r ? ct_child(r, f, key) : NULL;
+		o = ov_child(o, f, key, rc);
+		r = rc;
+		i += (size_t)step;
+	}
+	if (i == n) {                       /* a node */
+		struct ct_node *parent = o->parent;
+
+		mark_deleted(c, o, r);
+		if (parent)
+			prune(c, running, r ? r->parent : running_at(running, parent), parent);
+		return 0;
+	}
+	if (ct_child_field(f)) {            /* a whole list */
+		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
+			struct ct_node *oc = ov_child(o, f, rc->key, rc);
+
+			if (present(rc, oc))
+				mark_deleted(c, oc, rc);
+		}
+		for (struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
+			if (oc->state == CT_SET)
+				mark_deleted(c, oc, r ? ct_child(r, f, oc->key) : NULL);
+		prune(c, running, r, o);
+		return 0;
+	}
+	const ProtobufCMessage *cur = view_own(r, o);
+
+	if (cur == NULL || !pbr_field_present(cur, f))
+		return 0;
+	ProtobufCMessage *own = ct_own_of(cur);
+
+	pbr_field_clear(own, f);
+	record_base(o, r);
+	ct_set_own(o, own);
+	o->state = CT_SET;
+	o->flags |= CAND_EXPLICIT;
+	update_diff(c, o, r);
+	prune(c, running, r, o);
+	return 0;
+}
+
+int cand_apply(struct cand *c, const struct ct_node *running, const Edit *e, char *err,
+	       size_t errlen)
+{
+	if (e->op == EDIT__OP__SET) {
+		if (e->value == NULL) {
+			snprintf(err, errlen, "The edit has no value to set.");
+			return -EINVAL;
+		}
+		set_node(c, running, c->ov, &e->value->base, false);
+		return 0;
+	}
+	if (e->op == EDIT__OP__DELETE)
+		return delete_path(c, running, e->path, e->n_path, err, errlen);
+	snprintf(err, errlen, "The edit operation is unknown.");
+	return -EINVAL;
+}
+
+/* ---- walks ---- */
+
+static void recount(struct cand *c, const struct ct_node *r, struct ct_node *o)
+{
+	const ProtobufCMessageDescriptor *d = o->desc;
+
+	if (o->parent)
+		update_diff(c, o, r);
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
+			recount(c, r ? ct_child(r, f, oc->key) : NULL, oc);
+	}
+}
+
+void cand_recount(struct cand *c, const struct ct_node *running)
+{
+	recount(c, running, c->ov);
+}
+
+static ProtobufCMessage *view_materialize(const struct ct_node *r, const struct ct_node *o)
+{
+	const ProtobufCMessageDescriptor *d = (r ? r : o)->desc;
+	const ProtobufCMessage *own = view_own(r, o);
+	ProtobufCMessage *m = own ? ct_own_of(own) : pbr_msg_new(d);
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		ProtobufCMessage **arr = NULL;
+		size_t cnt = 0, cap = 0;
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
+			const struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
+
+			if (!present(rc, oc))
+				continue;
+			if (cnt == cap)
+				arr = xrealloc(arr, (cap = cap ? cap * 2 : 4) * sizeof(*arr));
+			arr[cnt++] = view_materialize(rc, oc);
+		}
+		for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next) {
+			if (oc->state != CT_SET || (r && ct_child(r, f, oc->key)))
+				continue;
+			if (cnt == cap)
+				arr = xrealloc(arr, (cap = cap ? cap * 2 : 4) * sizeof(*arr));
+			arr[cnt++] = view_materialize(NULL, oc);
+		}
+		if (cnt == 0)
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			PBR_MEMBER(m, f->offset, ProtobufCMessage *) = arr[0];
+			for (size_t k = 1; k < cnt; k++)
+				protobuf_c_message_free_unpacked(arr[k], NULL);
+			free(arr);
+			continue;
+		}
+		PBR_MEMBER(m, f->offset, ProtobufCMessage **) = arr;
+		PBR_MEMBER(m, f->quantifier_offset, size_t) = cnt;
+	}
+	return m;
+}
+
+Config *cand_materialize(const struct cand *c, const struct ct_node *running)
+{
+	return (Config *)view_materialize(running, c ? c->ov : NULL);
+}
+
+/* Copy the view's (r, o) own fields into a new child of out. */
+static struct ct_node *copy_head(struct ct_node *out, const ProtobufCFieldDescriptor *f,
+				 const struct ct_node *r, const struct ct_node *o)
+{
+	const char *key = o ? o->key : r->key;
+	struct ct_node *n = ct_child(out, f, key);
+
+	if (n == NULL) {
+		n = ct_child_add(out, f, key);
+		n->state = CT_SET;
+		n->own = ct_own_of(view_own(r, o));
+	}
+	return n;
+}
+
+static void copy_subtree(struct ct_node *out, const struct ct_node *r, const struct ct_node *o)
+{
+	const ProtobufCMessageDescriptor *d = out->desc;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
+			const struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
+
+			if (present(rc, oc))
+				copy_subtree(copy_head(out, f, rc, oc), rc, oc);
+		}
+		for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next)
+			if (oc->state == CT_SET && !(r && ct_child(r, f, oc->key)))
+				copy_subtree(copy_head(out, f, NULL, oc), NULL, oc);
+	}
+}
+
+void cand_copy_into(struct ct_node *out, const struct cand *c, const struct ct_node *running,
+		    char *const *comp, size_t n, bool subtree)
+{
+	const struct ct_node *r = running, *o = c ? c->ov : NULL;
+	size_t i = 0;
+
+	while (i < n) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(out->desc, comp, n, i, &f, &key);
+
+		if (step < 0 || !ct_child_field(f))
+			return;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL) {
+			/* A whole list: its heads (or all of it). */
+			for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
+				const struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
+
+				if (present(rc, oc)) {
+					struct ct_node *h = copy_head(out, f, rc, oc);
+
+					if (subtree)
+						copy_subtree(h, rc, oc);
+				}
+			}
+			for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next)
+				if (oc->state == CT_SET && !(r && ct_child(r, f, oc->key))) {
+					struct ct_node *h = copy_head(out, f, NULL, oc);
+
+					if (subtree)
+						copy_subtree(h, NULL, oc);
+				}
+			return;
+		}
+		r = r ? ct_child(r, f, key) : NULL;
+		o = o ? ct_child(o, f, key) : NULL;
+		if (!present(r, o))
+			return;
+		out = copy_head(out, f, r, o);
+		i += (size_t)step;
+	}
+	if (subtree)
+		copy_subtree(out, r, o);
+}
+
+/* The last commit below the nearest running ancestor of overlay node o. */
+static uint64_t nearest_sub(const struct ct_node *running, const struct ct_node *o)
+{
+	for (const struct ct_node *p = o->parent; p; p = p->parent) {
+		size_t pn;
+		char **pp = ct_path_of(p, &pn);
+		const struct ct_node *rp = ct_lookup(running, pp, pn, NULL);
+
+		free(pp);
+		if (rp)
+			return rp->sub_changed;
+	}
+	return running->sub_changed;
+}
+
+static uint64_t conflict_walk(const struct ct_node *running, const struct ct_node *r,
+			      const struct ct_node *o)
+{
+	const ProtobufCMessageDescriptor *d = o->desc;
+
+	if ((o->flags & CAND_EXPLICIT) && (o->flags & CAND_BASE)) {
+		bool moved = o->base_present != (r != NULL);
+
+		if (!moved && r)
+			moved = o->state == CT_DEL ? r->sub_changed != o->base_sub
+						   : r->changed != o->base_changed;
+		if (moved)
+			return r ? (o->state == CT_DEL ? r->sub_changed : r->changed)
+				 : nearest_sub(running, o);
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *oc = ct_first(o, f); oc; oc = oc->next) {
+			uint64_t id = conflict_walk(running, r ? ct_child(r, f, oc->key) : NULL, oc);
+
+			if (id)
+				return id;
+		}
+	}
+	return 0;
+}
+
+uint64_t cand_conflict(const struct cand *c, const struct ct_node *running)
+{
+	return conflict_walk(running, running, c->ov);
+}
+
+static void changes_walk(const struct ct_node *r, const struct ct_node *o,
+			 void (*fn)(const struct ct_node *, const struct ct_node *, void *),
+			 void *arg)
+{
+	const ProtobufCMessageDescriptor *d = o->desc;
+
+	if (o->flags & CAND_DIFF)
+		fn(o, r, arg);
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
+			changes_walk(r ? ct_child(r, f, oc->key) : NULL, oc, fn, arg);
+	}
+}
+
+void cand_changes(const struct cand *c, const struct ct_node *running,
+		  void (*fn)(const struct ct_node *o, const struct ct_node *r, void *arg),
+		  void *arg)
+{
+	changes_walk(running, c->ov, fn, arg);
+}

@@ -1,0 +1,43 @@
+/*
+ * scope.h: what the validation of a change must see.
+ *
+ * validate.c checks a whole Config; a change is judged by the problems it
+ * introduces (validate_change).  Both configurations handed to it are cut
+ * down to the SCOPE of the change: the objects it touched with their
+ * ancestors' own fields, and the objects whose checks look at them (the
+ * rules below, the one place that knows which parts of the schema refer to
+ * which).  A problem that involves only objects outside the scope is
+ * absent from both sides or present in both, so the comparison is the one
+ * a whole-configuration check would make, at the cost of the scope:
+ *
+ *   system ...                 the system subtree
+ *   interface ...              every interface, and the NTP subtree
+ *                              (addresses and sources refer to interfaces)
+ *   ntp ...                    the NTP subtree, every interface, and the
+ *                              heads (own fields) of every ACL and IPv6 ACL
+ *   acl N / acl6 N             that ACL's head, and the NTP subtree (access
+ *                              levels refer to ACL numbers)
+ *   acl N rule R ...           that ACL's head and that rule
+ *   any other top-level field  its whole subtree
+ */
+#ifndef CFGD_SCOPE_H
+#define CFGD_SCOPE_H
+
+#include <stddef.h>
+#include "cand.h"
+#include "config.pb-c.h"
+
+struct scope;
+
+struct scope *scope_new(void);
+void scope_free(struct scope *sc);
+/* Add the scope of a change at path (field names and keys). */
+void scope_add(struct scope *sc, char *const *comp, size_t n);
+/* Add the scope of every node of a SET fragment. */
+void scope_add_fragment(struct scope *sc, const Config *frag);
+/* The candidate c (NULL: running alone) cut down to the scope, as a
+ * Config owned by the caller. */
+Config *scope_materialize(const struct scope *sc, const struct cand *c,
+			  const struct ct_node *running);
+
+#endif

@@ -1,0 +1,485 @@
+/*
+ * cfgtree.c: the indexed configuration tree (see cfgtree.h).
+ *
+ * Children of a node live in one hash table keyed by (field id, key folded
+ * to lower case), chained through ct_node.hnext and doubled when it holds
+ * as many entries as buckets, and in one doubly linked list per child field
+ * for order.  Lookups compare keys with strcasecmp, as the configuration's
+ * lists always have.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cfgtree.h"
+#include "log.h"
+#include "pbreflect.h"
+
+struct ct_list {
+	struct ct_node *head, *tail;
+};
+
+struct ct_kids {
+	struct ct_node **bucket;
+	size_t nbucket, n;
+	struct ct_list *lists;      /* one per field of the node's descriptor */
+};
+
+bool ct_child_field(const ProtobufCFieldDescriptor *f)
+{
+	if (f->type != PROTOBUF_C_TYPE_MESSAGE || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+		return false;
+	return f->label != PROTOBUF_C_LABEL_REPEATED || pbr_keyed_list(f);
+}
+
+static size_t field_index(const struct ct_node *n, const ProtobufCFieldDescriptor *f)
+{
+	return (size_t)(f - n->desc->fields);
+}
+
+static uint64_t hash_of(const ProtobufCFieldDescriptor *f, const char *key)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)f->id;
+
+	h *= 1099511628211ull;
+	for (const char *p = key; p && *p; p++) {
+		h ^= (uint64_t)tolower((unsigned char)*p);
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static bool key_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcasecmp(a, b) == 0;
+}
+
+struct ct_node *ct_root_new(const ProtobufCMessageDescriptor *d)
+{
+	struct ct_node *n = xcalloc(1, sizeof(*n));
+
+	n->desc = d;
+	n->state = CT_SET;
+	n->own = pbr_msg_new(d);
+	return n;
+}
+
+static void node_free_below(struct ct_node *n)
+{
+	if (n->kids) {
+		for (size_t i = 0; i < n->desc->n_fields; i++) {
+			struct ct_node *c = n->kids->lists[i].head, *next;
+
+			for (; c; c = next) {
+				next = c->next;
+				node_free_below(c);
+			}
+		}
+		free(n->kids->bucket);
+		free(n->kids->lists);
+		free(n->kids);
+	}
+	if (n->own)
+		protobuf_c_message_free_unpacked(n->own, NULL);
+	free(n->key);
+	free(n);
+}
+
+static void unlink_child(struct ct_node *c)
+{
+	struct ct_node *p = c->parent;
+	struct ct_kids *k = p->kids;
+	struct ct_list *l = &k->lists[field_index(p, c->field)];
+	struct ct_node **pp = &k->bucket[hash_of(c->field, c->key) & (k->nbucket - 1)];
+
+	while (*pp != c)
+		pp = &(*pp)->hnext;
+	*pp = c->hnext;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		l->tail = c->prev;
+	k->n--;
+	c->parent = NULL;
+}
+
+void ct_free(struct ct_node *n)
+{
+	if (n == NULL)
+		return;
+	if (n->parent)
+		unlink_child(n);
+	node_free_below(n);
+}
+
+struct ct_node *ct_child(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			 const char *key)
+{
+	const struct ct_kids *k = n->kids;
+
+	if (k == NULL)
+		return NULL;
+	for (struct ct_node *c = k->bucket[hash_of(f, key) & (k->nbucket - 1)]; c; c = c->hnext)
+		if (c->field == f && key_eq(c->key, key))
+			return c;
+	return NULL;
+}
+
+static void rehash(struct ct_kids *k, size_t nbucket)
+{
+	struct ct_node **b = xcalloc(nbucket, sizeof(*b));
+
+	for (size_t i = 0; i < k->nbucket; i++) {
+		for (struct ct_node *c = k->bucket[i], *next; c; c = next) {
+			size_t h = hash_of(c->field, c->key) & (nbucket - 1);
+
+			next = c->hnext;
+			c->hnext = b[h];
+			b[h] = c;
+		}
+	}
+	free(k->bucket);
+	k->bucket = b;
+	k->nbucket = nbucket;
+}
+
+struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			     const char *key)
+{
+	struct ct_node *c = xcalloc(1, sizeof(*c));
+	struct ct_kids *k = n->kids;
+	struct ct_list *l;
+	size_t h;
+
+	if (k == NULL) {
+		k = n->kids = xcalloc(1, sizeof(*k));
+		k->lists = xcalloc(n->desc->n_fields, sizeof(*k->lists));
+		k->nbucket = 4;
+		k->bucket = xcalloc(k->nbucket, sizeof(*k->bucket));
+	}
+	if (k->n >= k->nbucket)
+		rehash(k, k->nbucket * 2);
+	c->desc = f->descriptor;
+	c->parent = n;
+	c->field = f;
+	c->key = key ? xstrdup(key) : NULL;
+	h = hash_of(f, key) & (k->nbucket - 1);
+	c->hnext = k->bucket[h];
+	k->bucket[h] = c;
+	l = &k->lists[field_index(n, f)];
+	c->prev = l->tail;
+	if (l->tail)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+	k->n++;
+	return c;
+}
+
+struct ct_node *ct_first(const struct ct_node *n, const ProtobufCFieldDescriptor *f)
+{
+	return n->kids ? n->kids->lists[field_index(n, f)].head : NULL;
+}
+
+bool ct_has_children(const struct ct_node *n)
+{
+	return n->kids && n->kids->n > 0;
+}
+
+ProtobufCMessage *ct_own_of(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	ProtobufCMessage *own = pbr_msg_new(d);
+
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (!ct_child_field(&d->fields[i]))
+			pbr_field_copy(own, m, &d->fields[i]);
+	return own;
+}
+
+void ct_set_own(struct ct_node *n, ProtobufCMessage *own)
+{
+	if (n->own)
+		protobuf_c_message_free_unpacked(n->own, NULL);
+	n->own = own;
+}
+
+void ct_touch(struct ct_node *n, uint64_t v)
+{
+	n->changed = v;
+	for (; n; n = n->parent)
+		n->sub_changed = v;
+}
+
+static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t v)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f) || !pbr_field_present(m, f))
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t cnt = pbr_repeated_count(m, f);
+			ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
+
+			for (size_t k = 0; k < cnt; k++) {
+				const char *key = pbr_elem_key(arr[k]);
+				struct ct_node *c;
+
+				if (key == NULL || ct_child(node, f, key))
+					continue;   /* no key, or a duplicate: not representable */
+				c = ct_child_add(node, f, key);
+				c->state = CT_SET;
+				c->own = ct_own_of(arr[k]);
+				c->changed = c->sub_changed = v;
+				load_below(c, arr[k], v);
+			}
+		} else {
+			const ProtobufCMessage *sub = PBR_CMEMBER(m, f->offset, const ProtobufCMessage *);
+			struct ct_node *c = ct_child_add(node, f, NULL);
+
+			c->state = CT_SET;
+			c->own = ct_own_of(sub);
+			c->changed = c->sub_changed = v;
+			load_below(c, sub, v);
+		}
+	}
+}
+
+void ct_load(struct ct_node *root, const ProtobufCMessage *m, uint64_t v)
+{
+	ct_set_own(root, ct_own_of(m));
+	root->changed = root->sub_changed = v;
+	load_below(root, m, v);
+}
+
+/* Move c to the end of its field's order. */
+static void move_last(struct ct_node *c)
+{
+	struct ct_node *p = c->parent;
+	struct ct_list *l = &p->kids->lists[field_index(p, c->field)];
+
+	if (l->tail == c)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	c->next->prev = c->prev;
+	c->prev = l->tail;
+	c->next = NULL;
+	l->tail->next = c;
+	l->tail = c;
+}
+
+/* A mark for ct_sync's walk (flags bits 24-31 are cfgtree's own). */
+#define CT_MARK (1u << 31)
+
+/* sub_changed v on n and its ancestors (something below n changed). */
+static void touch_sub(struct ct_node *n, uint64_t v)
+{
+	for (; n; n = n->parent)
+		n->sub_changed = v;
+}
+
+static struct ct_node *add_loaded(struct ct_node *node, const ProtobufCFieldDescriptor *f,
+				  const char *key, const ProtobufCMessage *sub, uint64_t v)
+{
+	struct ct_node *c = ct_child_add(node, f, key);
+
+	c->state = CT_SET;
+	c->own = ct_own_of(sub);
+	load_below(c, sub, v);
+	ct_touch(c, v);
+	return c;
+}
+
+static size_t sync_node(struct ct_node *node, const ProtobufCMessage *m, uint64_t v)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	ProtobufCMessage *own = ct_own_of(m);
+	size_t changes = 0;
+
+	if (!pbr_msg_equal(node->own, own)) {
+		ct_set_own(node, own);
+		ct_touch(node, v);
+		changes++;
+	} else {
+		protobuf_c_message_free_unpacked(own, NULL);
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		bool present = pbr_field_present(m, f);
+
+		if (!ct_child_field(f))
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			const ProtobufCMessage *sub = PBR_CMEMBER(m, f->offset, const ProtobufCMessage *);
+			struct ct_node *c = ct_child(node, f, NULL);
+
+			if (present && c) {
+				changes += sync_node(c, sub, v);
+			} else if (present) {
+				add_loaded(node, f, NULL, sub, v);
+				changes++;
+			} else if (c) {
+				ct_free(c);
+				touch_sub(node, v);
+				changes++;
+			}
+			continue;
+		}
+		size_t cnt = pbr_repeated_count(m, f), marked = 0;
+		ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
+
+		for (size_t k = 0; k < cnt; k++) {
+			const char *key = pbr_elem_key(arr[k]);
+			struct ct_node *c;
+
+			if (key == NULL)
+				continue;
+			c = ct_child(node, f, key);
+			if (c && (c->flags & CT_MARK))
+				continue;   /* a duplicate key: the first one stands */
+			if (c) {
+				changes += sync_node(c, arr[k], v);
+				if (c->next) {
+					move_last(c);
+					touch_sub(node, v);   /* the order changed */
+				}
+			} else {
+				c = add_loaded(node, f, key, arr[k], v);
+				changes++;
+			}
+			c->flags |= CT_MARK;
+			marked++;
+		}
+		/* The marked children are now the last `marked` of the field in
+		 * m's order; those before them are gone from m. */
+		for (struct ct_node *c = ct_first(node, f), *next; c; c = next) {
+			next = c->next;
+			if (c->flags & CT_MARK) {
+				c->flags &= ~CT_MARK;
+				continue;
+			}
+			ct_free(c);
+			touch_sub(node, v);
+			changes++;
+		}
+		(void)marked;
+	}
+	return changes;
+}
+
+size_t ct_sync(struct ct_node *root, const ProtobufCMessage *m, uint64_t v)
+{
+	return sync_node(root, m, v);
+}
+
+ProtobufCMessage *ct_materialize(const struct ct_node *n)
+{
+	const ProtobufCMessageDescriptor *d = n->desc;
+	ProtobufCMessage *m = n->own ? ct_own_of(n->own) : pbr_msg_new(d);
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		size_t cnt = 0;
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				cnt++;
+		if (cnt == 0)
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+				if (c->state == CT_SET)
+					PBR_MEMBER(m, f->offset, ProtobufCMessage *) = ct_materialize(c);
+			continue;
+		}
+		ProtobufCMessage **arr = xcalloc(cnt, sizeof(*arr));
+		size_t k = 0;
+
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				arr[k++] = ct_materialize(c);
+		PBR_MEMBER(m, f->offset, ProtobufCMessage **) = arr;
+		PBR_MEMBER(m, f->quantifier_offset, size_t) = cnt;
+	}
+	return m;
+}
+
+int ct_path_step(const ProtobufCMessageDescriptor *d, char *const *comp, size_t n, size_t i,
+		 const ProtobufCFieldDescriptor **f, const char **key)
+{
+	const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(d, comp[i]);
+
+	*f = fd;
+	*key = NULL;
+	if (fd == NULL || (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+		return -EINVAL;
+	if (pbr_keyed_list(fd) && i + 1 < n) {
+		*key = comp[i + 1];
+		return 2;
+	}
+	return 1;
+}
+
+struct ct_node *ct_lookup(const struct ct_node *root, char *const *comp, size_t n,
+			  const ProtobufCFieldDescriptor **field)
+{
+	const struct ct_node *node = root;
+
+	if (field)
+		*field = NULL;
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(node->desc, comp, n, i, &f, &key);
+
+		if (step < 0)
+			return NULL;
+		if (!ct_child_field(f) || (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL)) {
+			/* A field of the node: only as the path's last component. */
+			if (i + 1 != n)
+				return NULL;
+			if (field)
+				*field = f;
+			return (struct ct_node *)node;
+		}
+		node = ct_child(node, f, key);
+		if (node == NULL)
+			return NULL;
+		i += (size_t)step;
+	}
+	return (struct ct_node *)node;
+}
+
+char **ct_path_of(const struct ct_node *n, size_t *n_out)
+{
+	size_t len = 0;
+	char **v;
+
+	for (const struct ct_node *p = n; p->parent; p = p->parent)
+		len += p->key ? 2 : 1;
+	v = xcalloc(len ? len : 1, sizeof(*v));
+	*n_out = len;
+	for (const struct ct_node *p = n; p->parent; p = p->parent) {
+		if (p->key)
+			v[--len] = p->key;
+		v[--len] = (char *)p->field->name;
+	}
+	return v;
+}

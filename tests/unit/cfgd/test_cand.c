@@ -1,0 +1,455 @@
+/*
+ * test_cand.c: common/cfgtree.c and cfgd/cand.c, the indexed running tree
+ * and the candidate as running plus an overlay.
+ *
+ * The main check is differential: random edits are applied both to a whole
+ * Config with edit_apply (the reference: what a candidate meant when it
+ * was a copy) and to an overlay over a running tree; after every edit the
+ * candidate the overlay makes must equal the reference, and `dirty` must
+ * say exactly whether the reference differs from running.  Random commits
+ * (running becomes the candidate) and commits of another session (running
+ * moves under the overlay) are mixed in.  Lists are compared in key order:
+ * an element deleted and set again keeps its running position in the
+ * overlay where the reference appends it.
+ */
+#include <errno.h>
+
+#include "cand.h"
+#include "cfgd_test.h"
+#include "cfgtree.h"
+#include "pbreflect.h"
+#include "scope.h"
+#include "session.h"
+
+/* Sort every keyed list of m by key, in place (for comparisons). */
+static int by_key(const void *a, const void *b)
+{
+	return strcasecmp(pbr_elem_key(*(ProtobufCMessage *const *)a),
+			  pbr_elem_key(*(ProtobufCMessage *const *)b));
+}
+
+static void normalize(ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE || !pbr_field_present(m, f))
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = pbr_repeated_count(m, f);
+			ProtobufCMessage **arr = PBR_MEMBER(m, f->offset, ProtobufCMessage **);
+
+			for (size_t k = 0; k < n; k++)
+				normalize(arr[k]);
+			if (pbr_keyed_list(f))
+				qsort(arr, n, sizeof(*arr), by_key);
+		} else {
+			normalize(PBR_MEMBER(m, f->offset, ProtobufCMessage *));
+		}
+	}
+}
+
+static bool same(const Config *a, const Config *b)
+{
+	Config *ca = config_dup(a), *cb = config_dup(b);
+	bool eq;
+
+	normalize(&ca->base);
+	normalize(&cb->base);
+	eq = config_equal(ca, cb);
+	cfg_free(ca);
+	cfg_free(cb);
+	return eq;
+}
+
+static void assert_same(const Config *got, const Config *want, const char *what)
+{
+	if (!same(got, want)) {
+		char *g = pbconf_render(&got->base), *w = pbconf_render(&want->base);
+
+		cr_assert_fail("%s\ngot:\n%s\nwant:\n%s", what, g, w);
+	}
+}
+
+/* ---- cfgtree ---- */
+
+Test(cfgtree, load_materialize_round_trip_keeps_order)
+{
+	const char *text = "system = { sysname = \"C\"; };"
+			   "ntp = { unicast_server = ( { address = \"10.0.1.32\"; }, "
+			   "{ address = \"10.0.1.31\"; version = 4; } ); refclock_master = {}; };"
+			   "acl = ( { number = \"2001\"; rule = ( { id = \"5\"; }, { id = \"1\"; } ); } );";
+	Config *c = cfg(text);
+	struct ct_node *t = ct_root_new(&config__descriptor);
+	Config *m;
+
+	ct_load(t, &c->base, 7);
+	m = (Config *)ct_materialize(t);
+	cr_assert(config_equal(m, c), "the tree gives back what it was loaded from, in order");
+	{
+		char *p[] = { "acl", "2001", "rule", "5" };
+		const ProtobufCFieldDescriptor *f;
+		struct ct_node *n = ct_lookup(t, p, 4, &f);
+
+		cr_assert_not_null(n);
+		cr_assert_null(f);
+		cr_assert_str_eq(n->key, "5");
+		cr_assert_eq(n->changed, 7);
+	}
+	{
+		char *p[] = { "ntp", "unicast_server", "10.0.1.31", "version" };
+		const ProtobufCFieldDescriptor *f;
+		struct ct_node *n = ct_lookup(t, p, 4, &f);
+
+		cr_assert_not_null(n);
+		cr_assert_str_eq(f->name, "version");
+	}
+	{
+		char *p[] = { "NTP", "nope" };
+
+		cr_assert_null(ct_lookup(t, p, 2, NULL));
+	}
+	cfg_free(m);
+	cfg_free(c);
+	ct_free(t);
+}
+
+Test(cfgtree, sync_versions_follow_the_change)
+{
+	Config *a = cfg("system = { sysname = \"C\"; };"
+			"acl = ( { number = \"2000\"; rule = ( { id = \"1\"; }, { id = \"2\"; } ); } );");
+	Config *b = cfg("system = { sysname = \"C\"; };"
+			"acl = ( { number = \"2000\"; rule = ( { id = \"1\"; deny = true; }, { id = \"3\"; } ); } );");
+	struct ct_node *t = ct_root_new(&config__descriptor);
+	char *sys[] = { "system" }, *r1[] = { "acl", "2000", "rule", "1" },
+	     *r2[] = { "acl", "2000", "rule", "2" }, *acl[] = { "acl", "2000" };
+	Config *m;
+
+	ct_load(t, &a->base, 1);
+	cr_assert_eq(ct_sync(t, &b->base, 2), 3, "rule 1 set, rule 2 gone, rule 3 new");
+	cr_assert_eq(ct_lookup(t, sys, 1, NULL)->changed, 1, "untouched keeps its version");
+	cr_assert_eq(ct_lookup(t, r1, 4, NULL)->changed, 2);
+	cr_assert_null(ct_lookup(t, r2, 4, NULL));
+	cr_assert_eq(ct_lookup(t, acl, 2, NULL)->changed, 1, "own fields unchanged");
+	cr_assert_eq(ct_lookup(t, acl, 2, NULL)->sub_changed, 2, "something below changed");
+	m = (Config *)ct_materialize(t);
+	cr_assert(config_equal(m, b));
+	cfg_free(m);
+	cfg_free(a);
+	cfg_free(b);
+	ct_free(t);
+}
+
+/* ---- differential: overlay against edit_apply ---- */
+
+struct world {
+	struct ct_node *run;     /* running */
+	Config *run_cfg;
+	uint64_t commit;
+	struct cand cand;        /* the session under test */
+	Config *ref;             /* the reference candidate */
+};
+
+static void world_init(struct world *w, const char *text)
+{
+	w->run_cfg = cfg(text);
+	w->run = ct_root_new(&config__descriptor);
+	w->commit = 1;
+	ct_load(w->run, &w->run_cfg->base, w->commit);
+	cand_init(&w->cand);
+	w->ref = config_dup(w->run_cfg);
+}
+
+static void world_free(struct world *w)
+{
+	ct_free(w->cand.ov);
+	ct_free(w->run);
+	cfg_free(w->run_cfg);
+	cfg_free(w->ref);
+}
+
+static void world_check(struct world *w, const char *what)
+{
+	Config *got = cand_materialize(&w->cand, w->run);
+
+	assert_same(got, w->ref, what);
+	cr_assert_eq(cand_dirty(&w->cand), !same(w->ref, w->run_cfg),
+		     "%s: dirty is %d, but the candidate %s running", what, cand_dirty(&w->cand),
+		     same(w->ref, w->run_cfg) ? "equals" : "differs from");
+	cfg_free(got);
+}
+
+static void world_edit(struct world *w, Edit *e, const char *what)
+{
+	char err[256] = "";
+	int rc = edit_apply(&w->ref, e, err, sizeof(err));
+
+	cr_assert_eq(rc, 0, "%s: %s", what, err);
+	cr_assert_eq(cand_apply(&w->cand, w->run, e, err, sizeof(err)), 0, "%s: %s", what, err);
+	world_check(w, what);
+	edit_free(e);
+}
+
+/* Running becomes `next` (another session's commit, or ours). */
+static void world_running(struct world *w, Config *next)
+{
+	cfg_free(w->run_cfg);
+	w->run_cfg = next;
+	ct_sync(w->run, &next->base, ++w->commit);
+	cand_recount(&w->cand, w->run);
+}
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* A random edit, described into what. */
+static Edit *random_edit(unsigned *seed, char *what, size_t len)
+{
+	char text[512], a[32], b[32];
+
+	snprintf(a, sizeof(a), "10.0.1.%u", 30 + rnd(seed, 4));
+	snprintf(b, sizeof(b), "%u", rnd(seed, 5));
+	switch (rnd(seed, 16)) {
+	case 0:
+		snprintf(text, sizeof(text), "system = { sysname = \"D%u\"; };", rnd(seed, 3));
+		break;
+	case 1:
+		snprintf(what, len, "delete system sysname");
+		return edit_del("system", "sysname", NULL);
+	case 2:
+		snprintf(text, sizeof(text), "ntp = { unicast_server = ( { address = \"%s\";%s%s } ); };",
+			 a, rnd(seed, 2) ? " version = 4;" : "", rnd(seed, 2) ? " preferred = true;" : "");
+		break;
+	case 3:
+		snprintf(what, len, "delete server %s", a);
+		return edit_del("ntp", "unicast_server", a, NULL);
+	case 4:
+		snprintf(what, len, "delete server %s version", a);
+		return edit_del("ntp", "unicast_server", a, "version", NULL);
+	case 5:
+		snprintf(text, sizeof(text), "ntp = { refclock_master = { %s }; };",
+			 rnd(seed, 2) ? "stratum = 3;" : "");
+		break;
+	case 6:
+		snprintf(what, len, "delete refclock_master stratum");
+		return edit_del("ntp", "refclock_master", "stratum", NULL);
+	case 7:
+		snprintf(what, len, "delete refclock_master");
+		return edit_del("ntp", "refclock_master", NULL);
+	case 8:
+	case 9:
+		snprintf(text, sizeof(text), "acl = ( { number = \"200%u\"; rule = ( { id = \"%s\";%s } ); } );",
+			 rnd(seed, 2), b, rnd(seed, 2) ? " deny = true;" : "");
+		break;
+	case 10:
+		snprintf(what, len, "delete rule %s", b);
+		return edit_del("acl", rnd(seed, 2) ? "2000" : "2001", "rule", b, NULL);
+	case 11:
+		snprintf(what, len, "delete acl");
+		return edit_del("acl", rnd(seed, 2) ? "2000" : "2001", NULL);
+	case 12:
+		snprintf(text, sizeof(text), "interface = ( { name = \"GE0/%u\"; description = \"x%u\"; } );",
+			 rnd(seed, 2), rnd(seed, 3));
+		break;
+	case 13:
+		snprintf(text, sizeof(text), "interface = ( { name = \"ge0/%u\"; address = { address = "
+			 "\"10.0.%u.1\"; prefix_len = 24; }; } );", rnd(seed, 2), rnd(seed, 3));
+		break;
+	case 14:
+		snprintf(what, len, "delete interface address");
+		return edit_del("interface", rnd(seed, 2) ? "GE0/0" : "GE0/1", "address", NULL);
+	default:
+		snprintf(what, len, "delete all servers");
+		return edit_del("ntp", "unicast_server", NULL);
+	}
+	snprintf(what, len, "set %s", text);
+	return edit_set(text);
+}
+
+Test(cand, differential_against_edit_apply)
+{
+	for (unsigned round = 0; round < 40; round++) {
+		struct world w;
+		unsigned seed = round * 7919u + 1;
+
+		world_init(&w, "system = { sysname = \"C\"; };"
+			   "ntp = { unicast_server = ( { address = \"10.0.1.31\"; } ); };"
+			   "acl = ( { number = \"2000\"; rule = ( { id = \"1\"; }, { id = \"2\"; } ); } );"
+			   "interface = ( { name = \"GE0/0\"; description = \"up\"; } );");
+		for (unsigned step = 0; step < 60; step++) {
+			char what[600];
+			unsigned act = rnd(&seed, 20);
+
+			if (act == 0) {         /* our commit: running = candidate */
+				world_running(&w, config_dup(w.ref));
+				cand_clear(&w.cand);
+				world_check(&w, "after our commit");
+			} else if (act == 1) {  /* another session's commit on running */
+				Config *next = config_dup(w.run_cfg);
+				Edit *e = random_edit(&seed, what, sizeof(what));
+				char err[256];
+
+				cr_assert_eq(edit_apply(&next, e, err, sizeof(err)), 0);
+				edit_free(e);
+				world_running(&w, next);
+				/* The reference: the session's candidate is running plus
+				 * its own changes; rebuild it the way refresh would. */
+				cfg_free(w.ref);
+				w.ref = cand_materialize(&w.cand, w.run);
+				world_check(&w, what);
+			} else {
+				Edit *e = random_edit(&seed, what, sizeof(what));
+				char ctx[700];
+
+				snprintf(ctx, sizeof(ctx), "round %u step %u: %s", round, step, what);
+				world_edit(&w, e, ctx);
+			}
+		}
+		world_free(&w);
+	}
+}
+
+Test(cand, noop_edit_is_not_a_change)
+{
+	struct world w;
+
+	world_init(&w, "ntp = { refclock_master = { stratum = 3; }; };");
+	world_edit(&w, edit_set("ntp = { refclock_master = { stratum = 3; }; };"), "same stratum");
+	cr_assert_not(cand_dirty(&w.cand));
+	world_edit(&w, edit_set("ntp = { refclock_master = { stratum = 4; }; };"), "stratum 4");
+	cr_assert(cand_dirty(&w.cand));
+	world_edit(&w, edit_set("ntp = { refclock_master = { stratum = 3; }; };"), "back to 3");
+	cr_assert_not(cand_dirty(&w.cand), "set and set back is no change");
+	world_free(&w);
+}
+
+Test(cand, deleted_then_set_again_loses_old_children)
+{
+	struct world w;
+
+	world_init(&w, "acl = ( { number = \"2000\"; rule = ( { id = \"1\"; }, { id = \"2\"; } ); } );");
+	world_edit(&w, edit_del("acl", "2000", NULL), "undo acl");
+	world_edit(&w, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"7\"; } ); } );"),
+		   "acl again with rule 7");
+	assert_cfg(w.ref, "acl = ( { number = \"2000\"; rule = ( { id = \"7\"; } ); } );");
+	world_free(&w);
+}
+
+Test(cand, empty_singular_message_is_pruned)
+{
+	struct world w;
+
+	world_init(&w, "system = { sysname = \"C\"; };");
+	world_edit(&w, edit_del("system", "sysname", NULL), "undo sysname");
+	assert_cfg(w.ref, "");
+	world_free(&w);
+}
+
+Test(cand, conflict_only_on_what_both_changed)
+{
+	struct world w;
+	char err[256];
+	Config *next;
+	Edit *e;
+
+	world_init(&w, "system = { sysname = \"C\"; };"
+		   "acl = ( { number = \"2000\"; rule = ( { id = \"1\"; } ); } );");
+	world_edit(&w, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"5\"; } ); } );"),
+		   "rule 5");
+	/* Another session adds rule 6 to the same ACL and renames: no conflict. */
+	next = config_dup(w.run_cfg);
+	e = edit_set("system = { sysname = \"D\"; };"
+		     "acl = ( { number = \"2000\"; rule = ( { id = \"6\"; } ); } );");
+	cr_assert_eq(edit_apply(&next, e, err, sizeof(err)), 0);
+	edit_free(e);
+	world_running(&w, next);
+	cr_assert_eq(cand_conflict(&w.cand, w.run), 0);
+	/* Another session sets rule 5 too: conflict, naming its commit. */
+	next = config_dup(w.run_cfg);
+	e = edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"5\"; deny = true; } ); } );");
+	cr_assert_eq(edit_apply(&next, e, err, sizeof(err)), 0);
+	edit_free(e);
+	world_running(&w, next);
+	cr_assert_eq(cand_conflict(&w.cand, w.run), w.commit);
+	world_free(&w);
+}
+
+Test(cand, delete_conflicts_with_a_change_below)
+{
+	struct world w;
+	char err[256];
+	Config *next;
+	Edit *e;
+
+	world_init(&w, "acl = ( { number = \"2000\"; rule = ( { id = \"1\"; } ); } );");
+	world_edit(&w, edit_del("acl", "2000", NULL), "undo acl 2000");
+	next = config_dup(w.run_cfg);
+	e = edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"2\"; } ); } );");
+	cr_assert_eq(edit_apply(&next, e, err, sizeof(err)), 0);
+	edit_free(e);
+	world_running(&w, next);
+	cr_assert_eq(cand_conflict(&w.cand, w.run), w.commit,
+		     "the ACL deleted here got a rule elsewhere");
+	world_free(&w);
+}
+
+Test(scope, cuts_the_candidate_to_what_a_rule_needs)
+{
+	struct world w;
+	struct scope *sc = scope_new();
+	char *p[] = { "acl", "2000", "rule", "2" };
+	Config *got;
+
+	world_init(&w, "system = { sysname = \"C\"; };"
+		   "ntp = { unicast_server = ( { address = \"10.0.1.31\"; } ); };"
+		   "acl = ( { number = \"2000\"; rule = ( { id = \"1\"; }, { id = \"2\"; deny = true; } ); },"
+		   " { number = \"2001\"; rule = ( { id = \"1\"; } ); } );");
+	scope_add(sc, p, 4);
+	got = scope_materialize(sc, &w.cand, w.run);
+	assert_cfg(got, "acl = ( { number = \"2000\"; rule = ( { id = \"2\"; deny = true; } ); } );");
+	cfg_free(got);
+	scope_free(sc);
+	world_free(&w);
+}
+
+/* A paste of many rules into one ACL, one edit request per line as clid
+ * sends them: each must cost what it touches (a quadratic path would take
+ * minutes here and meet the test's timeout). */
+Test(cand, many_rules_one_edit_each, .timeout = 120)
+{
+	struct testdir td;
+	struct ct_node *run = ct_root_new(&config__descriptor);
+	struct session_table t;
+	struct session *s;
+	char err[256];
+	size_t bad;
+	Config *got;
+
+	testdir_new(&td);
+	session_table_init(&t);
+	s = session_open(&t, "admin", "VTY 0");
+	for (unsigned i = 0; i < 20000; i++) {
+		char text[160];
+		Edit *e;
+
+		snprintf(text, sizeof(text), "acl = ( { number = \"2000\"; rule = ( { id = \"%u\"; "
+			 "source = \"10.%u.%u.1\"; } ); } );", i, i / 256, i % 256);
+		e = edit_set(text);
+		cr_assert_eq(session_edit(s, &e, 1, run, &td.bs, err, sizeof(err), &bad), 0,
+			     "rule %u: %s", i, err);
+		edit_free(e);
+	}
+	got = cand_materialize(&s->cand, run);
+	cr_assert_eq(got->n_acl, 1);
+	cr_assert_eq(got->acl[0]->n_rule, 20000);
+	cr_assert_str_eq(got->acl[0]->rule[19999]->id, "19999");
+	cfg_free(got);
+	session_table_free(&t);
+	ct_free(run);
+	testdir_free(&td);
+}
