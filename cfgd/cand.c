@@ -613,3 +613,51 @@ void cand_changes(const struct cand *c, const struct ct_node *running,
 {
 	changes_walk(running, c->ov, fn, arg);
 }
+
+int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, size_t n,
+	     const ProtobufCMessage *own)
+{
+	const struct ct_node *r = running;
+	struct ct_node *o = c->ov;
+
+	if (n == 0)
+		return -EINVAL;       /* the root has nothing of its own */
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(o->desc, comp, n, i, &f, &key);
+		const struct ct_node *rc;
+
+		if (step < 0 || !ct_child_field(f) ||
+		    (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL))
+			return -EINVAL;
+		if (i > 0 && !present(r, o))
+			return own ? -ENOENT : 0;   /* the parent is gone */
+		rc = r ? ct_child(r, f, key) : NULL;
+		o = ov_child(o, f, key, rc);
+		r = rc;
+		i += (size_t)step;
+	}
+	if (own == NULL) {
+		if (present(r, o))
+			mark_deleted(c, o, r);
+		return 0;
+	}
+	if (own->descriptor != o->desc)
+		return -EINVAL;
+	if (o->state == CT_DEL && r)
+		for (unsigned i = 0; i < r->desc->n_fields; i++) {
+			const ProtobufCFieldDescriptor *f = &r->desc->fields[i];
+
+			if (!ct_child_field(f))
+				continue;
+			for (const struct ct_node *rc = ct_first(r, f); rc; rc = rc->next)
+				mark_deleted(c, ct_child_add(o, f, rc->key), rc);
+		}
+	record_base(o, r);
+	ct_set_own(o, ct_own_of(own));
+	o->state = CT_SET;
+	o->flags |= CAND_EXPLICIT;
+	update_diff(c, o, r);
+	return 0;
+}

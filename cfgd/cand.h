@@ -46,6 +46,13 @@ static inline bool cand_dirty(const struct cand *c)
 int cand_apply(struct cand *c, const struct ct_node *running, const Edit *e, char *err,
 	       size_t errlen);
 
+/* Make the node at path hold exactly own (borrowed: own fields of the
+ * node's type) in the candidate, or with own NULL remove it with all below:
+ * the images of the commit journal.  0, -ENOENT when its parent is not in
+ * the candidate, or -EINVAL for a path that names no node. */
+int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, size_t n,
+	     const ProtobufCMessage *own);
+
 /* Recount which overlay nodes differ after running changed. */
 void cand_recount(struct cand *c, const struct ct_node *running);
 

@@ -1,6 +1,7 @@
 /*
- * cfgd.c: cfgd's core object: the loaded running configuration, the
- * sessions, the ctl server and the Clone publisher, wired into one loop.
+ * cfgd.c: cfgd's core object: the running configuration (persist.c loads
+ * it), the sessions, the ctl server and the Clone publisher, wired into
+ * one loop.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,12 +32,10 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	d->apply_wait_ms = CFGD_APPLY_WAIT_MS;
 	session_table_init(&d->sessions);
 
-	rc = store_load(bs, &d->rf, err, errlen);
+	rc = persist_load(d, err, errlen);
 	if (rc < 0)
 		goto fail;
-	d->run = ct_root_new(&config__descriptor);
-	ct_load(d->run, &d->rf->config->base, d->rf->commit_id);
-	validate_config(d->rf->config, bs, VALIDATE_COMMIT, &problems);
+	validate_config(cfgd_running_config(d), bs, VALIDATE_COMMIT, &problems);
 	for (size_t i = 0; i < problems.n; i++)
 		log_warn("running configuration: %s", problems.msg[i]);
 	validate_list_free(&problems);
@@ -60,7 +59,7 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		snprintf(err, errlen, "cannot bind %s: %s", ep, strerror(errno));
 		goto fail;
 	}
-	clone_pub_set(d->pub, &d->rf->config->base, d->rf->commit_id);
+	clone_pub_set(d->pub, &cfgd_running_config(d)->base, d->rf->commit_id);
 	log_info("running configuration at commit %" PRIu64, d->rf->commit_id);
 	trial_arm(d);
 	return d;
@@ -80,8 +79,7 @@ void cfgd_free(struct cfgd *d)
 	if (d->ctl)
 		bus_server_free(d->ctl);
 	session_table_free(&d->sessions);
-	if (d->rf)
-		running_file__free_unpacked(d->rf, NULL);
+	persist_fini(d);
 	ct_free(d->run);
 	free(d);
 }
@@ -96,9 +94,16 @@ uint64_t cfgd_commit_id(const struct cfgd *d)
 	return d->rf->commit_id;
 }
 
+const Config *cfgd_running_config(struct cfgd *d)
+{
+	if (d->rf->config == NULL)
+		d->rf->config = (Config *)ct_materialize(d->run);
+	return d->rf->config;
+}
+
 const Config *cfgd_running(const struct cfgd *d)
 {
-	return d->rf->config;
+	return cfgd_running_config((struct cfgd *)d);
 }
 
 uint64_t cfgd_bad_requests(const struct cfgd *d)

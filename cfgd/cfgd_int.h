@@ -6,7 +6,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "bus.h"
+#include "cand.h"
 #include "cfgtree.h"
 #include "cfgd.h"
 #include "cfgd.pb-c.h"
@@ -15,6 +17,18 @@
 #define CFGD_MAX_SUBS 32
 /* The first commit's id; each commit (a rollback too) takes the next. */
 #define COMMIT_ID_FIRST 1000000001ULL
+
+/* The committed state.  config is running materialized as a Config, made
+ * when first asked for after a commit (cfgd_running_config); the tree
+ * (struct cfgd.run) is what commits change.  history: the COMMIT records of
+ * the journal kept in memory, oldest first, their labels current. */
+struct cfgd_running {
+	uint64_t commit_id;       /* 0: nothing committed yet */
+	Config *config;           /* or NULL until asked for */
+	Trial *trial;             /* the commit on trial (no `before`), or NULL */
+	JournalRecord **history;
+	size_t n_history;
+};
 
 /* A subscriber as last heard from (Applied messages). */
 struct cfgd_sub {
@@ -48,8 +62,15 @@ struct cfgd {
 	const struct bootstrap *bs;
 	struct bus_server *ctl;
 	struct clone_pub *pub;
-	RunningFile *rf;          /* rf->config is running, rf->commit_id its id */
+	struct cfgd_running *rf;  /* the last commit: its id, history, trial */
 	struct ct_node *run;      /* running as an indexed tree (cfgtree.h), with versions */
+	struct journal *journal;  /* RUN_DIR/journal (persist.c) */
+	uint64_t ckpt_id;         /* the commit RUN_DIR/checkpoint.conf holds */
+	int ckpt_pid;             /* a checkpoint being written in the background, or 0 */
+	uint64_t ckpt_pending;    /* ... of this commit */
+	uint64_t ckpt_timer;      /* polls for its end */
+	unsigned since_ckpt;      /* commits since the last checkpoint began */
+	size_t journal_records;   /* records in the journal file */
 	struct session_table sessions;
 	struct cfgd_sub subs[CFGD_MAX_SUBS];
 	size_t n_subs;
@@ -61,6 +82,33 @@ struct cfgd {
 	unsigned trial_seconds;   /* the commit being installed is a trial of so long */
 	uint64_t trial_timer;     /* reverts rf->trial */
 };
+
+/* cfgd.c */
+/* Running as a Config (materialized on first use after a commit; borrowed,
+ * valid until the next commit). */
+const Config *cfgd_running_config(struct cfgd *d);
+
+/* persist.c: the journal, checkpoints and the history in memory. */
+/* Load running: the checkpoint (or a cold start's startup configuration)
+ * and the journal's commits after it; the history and the trial.  0 or
+ * -errno with a sentence in err. */
+int persist_load(struct cfgd *d, char *err, size_t errlen);
+void persist_fini(struct cfgd *d);
+/* Journal commit id, the changes c makes (user, line, label, description,
+ * a trial when d->trial_seconds), then apply them to the tree.  0, or
+ * -errno when the journal could not be written (nothing changed). */
+int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char *user,
+		   const char *line, const char *label, const char *description);
+/* Journal a label change of rec (a history record) and make it.  0 or -errno. */
+int persist_label(struct cfgd *d, JournalRecord *rec, const char *label);
+/* Journal the end of the trial in progress and end it.  0 or -errno. */
+int persist_trial_end(struct cfgd *d);
+/* The index of commit id in the history, or -1. */
+ssize_t persist_find(const struct cfgd *d, uint64_t id);
+/* Fill c (an empty candidate) so that it makes the configuration as it was
+ * before history record `from` and every later one: their before-images,
+ * newest first. */
+void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from);
 
 /* ctl.c */
 void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
@@ -74,23 +122,21 @@ void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, co
 /* commit.c */
 /* Handle a CommitRequest: answers now or once subscribers applied. */
 void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req);
-/* Make next (taken) the running configuration as a commit of session s
+/* Make the candidate c the running configuration as a commit of session s
  * with label, description and the reply's info sentence (each may be
- * NULL), as commit_request does after building it: nothing to commit,
- * validation, persistence, publication, the wait for the subscribers; peer
- * gets the commit's reply.  s and peer may be NULL: a commit of cfgd's own
- * (a trial reverting), recorded as by "system", whose result only the log
- * tells.  A commit while d->trial_seconds is set starts a trial of it; any
+ * NULL), as commit_request does: nothing to commit, validation (on the
+ * scope of c's changes), the journal, the tree, publication, the wait for
+ * the subscribers.  c is a session's candidate or one built by cfgd (a
+ * rollback, a trial's revert; then s may be NULL: a commit of cfgd's own
+ * recorded as by "system", whose result only the log tells).  peer may be
+ * NULL.  A commit while d->trial_seconds is set starts a trial of it; any
  * other ends the trial in progress.  0 when installed (or nothing
  * changed), else the -errno the reply carried: -EINVAL (validation) or
- * -EIO (running.conf). */
-int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
-		   const char *label, const char *description, const char *info);
+ * -EIO (the journal). */
+int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+		   struct cand *c, const char *label, const char *description, const char *info);
 /* Reply to a commit: state of `session`, commit_id (0: none), warnings and
  * an info sentence (may be NULL). */
-/* Running changed to d->rf->config (commit id): the tree follows it and
- * the sessions recount their differences. */
-void commit_running_changed(struct cfgd *d, uint64_t id);
 void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
 		  uint64_t commit_id, char **warning, size_t n_warning, const char *info);
 

@@ -2,19 +2,18 @@
  * commit.c: the two-stage commit, and waiting for subscribers to apply it.
  *
  * commit(session):
- *  1. Nothing to commit (candidate equals running, or replaying it changes
- *     nothing): status 0, no commit_id, warning "No configuration changes
- *     to commit." (clid prints it as Info); the candidate follows running.
- *  2. If running moved since the candidate was taken, every object the
- *     session edited is compared between its base and the current running;
- *     one that differs fails the commit (-EBUSY, "The configuration has been
- *     changed by another session (commit N). ...", N the first commit that
- *     changed it) and the candidate is kept.  Otherwise the session's edits
- *     are replayed on the current running.
- *  3. The result is validated (problems it introduces; -EINVAL, candidate
- *     kept), the label checked, the commit id is last + 1 (from 1000000001),
- *     running.conf is written atomically (-EIO on failure, nothing changed),
- *     then running is swapped and published (seq = commit id).
+ *  1. Nothing to commit (the candidate's overlay holds no real difference,
+ *     cand.h): status 0, no commit_id, warning "No configuration changes to
+ *     commit." (clid prints it as Info); the candidate follows running.
+ *  2. If another commit changed an object this session changed since it
+ *     did (versions in the tree, cand_conflict), the commit fails (-EBUSY,
+ *     "The configuration has been changed by another session (commit N).
+ *     ...", N the last commit that changed it) and the candidate is kept.
+ *  3. The changes are validated on their scope (scope.h: problems they
+ *     introduce; -EINVAL, candidate kept), the label checked, the commit id
+ *     is last + 1 (from 1000000001), the journal record is appended and
+ *     synced (persist.c; -EIO on failure, nothing changed), then the tree
+ *     takes the changes and running is published (seq = commit id).
  *  4. The reply waits until each subscriber that was connected (heard within
  *     CFGD_SUB_ALIVE_MS) and consumes a changed top-level subtree has
  *     applied the commit, or until apply_wait_ms has passed: then each one
@@ -37,6 +36,7 @@
 #include "edit.h"
 #include "log.h"
 #include "loop.h"
+#include "scope.h"
 #include "store.h"
 #include "validate.h"
 
@@ -253,28 +253,17 @@ void commit_fini(struct cfgd *d)
 	d->n_subs = 0;
 }
 
-/* The configuration s's commit would make running: its candidate, unless
- * another commit changed an object it changed since.  0 with *out, or
- * -EBUSY + err. */
-static int build_next(struct cfgd *d, struct session *s, Config **out, char *err, size_t errlen)
+/* Whether s may commit its candidate: 0, or -EBUSY + err when another
+ * commit changed an object it changed since it did. */
+static int check_conflict(struct cfgd *d, struct session *s, char *err, size_t errlen)
 {
 	uint64_t id = cand_conflict(&s->cand, d->run);
 
-	*out = NULL;
-	if (id) {
-		snprintf(err, errlen, "The configuration has been changed by another "
-			 "session (commit %" PRIu64 "). Please refresh the candidate "
-			 "and try again.", id);
-		return -EBUSY;
-	}
-	*out = cand_materialize(&s->cand, d->run);
-	return 0;
-}
-
-void commit_running_changed(struct cfgd *d, uint64_t id)
-{
-	ct_sync(d->run, &d->rf->config->base, id);
-	session_running_changed(&d->sessions, d->run);
+	if (id == 0)
+		return 0;
+	snprintf(err, errlen, "The configuration has been changed by another session (commit %"
+		 PRIu64 "). Please refresh the candidate and try again.", id);
+	return -EBUSY;
 }
 
 int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen)
@@ -312,105 +301,72 @@ static int check_label(struct cfgd *d, const CommitRequest *req, char *err, size
 	return 0;
 }
 
-/* Persist next as commit id by user on line and make it running, on trial
- * when d->trial_seconds is set (the trial in progress ends otherwise).
- * Takes next. */
-static int persist(struct cfgd *d, const char *user, const char *line, const char *label,
-		   const char *description, Config *next, uint64_t id)
+/* Top-level fields of Config that c changes (names from the descriptor). */
+struct changed_tops {
+	const char *name[16];
+	size_t n;
+};
+
+static void note_top(const struct ct_node *o, const struct ct_node *r, void *arg)
 {
-	RunningFile nrf = RUNNING_FILE__INIT;
-	Trial trial = TRIAL__INIT;
-	CommitRecord *rec = xmalloc(sizeof(*rec));
-	RunningFile *rf = d->rf;
-	size_t keep = rf->n_history < STORE_HISTORY_MAX ? rf->n_history : STORE_HISTORY_MAX - 1;
-	size_t start = rf->n_history - keep;
-	CommitRecord **hist = xcalloc(keep + 1, sizeof(*hist));
-	/* What the oldest record kept replaced: running itself when the history
-	 * starts now, the record dropped before it when the history is full. */
-	Config *base = rf->n_history == 0 ? rf->config
-		       : start > 0 ? rf->history[start - 1]->config : rf->history_base;
-	int rc;
+	struct changed_tops *t = arg;
 
-	commit_record__init(rec);
-	rec->commit_id = id;
-	rec->user = xstrdup(user);
-	rec->line = xstrdup(line);
-	rec->has_time = 1;
-	rec->time = (uint64_t)time(NULL);
-	rec->label = label ? xstrdup(label) : NULL;
-	rec->description = description ? xstrdup(description) : NULL;
-	rec->config = config_dup(next);
-	if (keep)
-		memcpy(hist, rf->history + start, keep * sizeof(*hist));
-	hist[keep] = rec;
-
-	nrf.commit_id = id;
-	nrf.config = next;
-	nrf.n_history = keep + 1;
-	nrf.history = hist;
-	nrf.history_base = base;   /* borrowed */
-	if (d->trial_seconds) {
-		trial.commit_id = id;
-		trial.until_ms = trial_now_ms() + d->trial_seconds * 1000ull;
-		trial.has_seconds = 1;
-		trial.seconds = d->trial_seconds;
-		trial.user = (char *)user;
-		trial.before = rf->config;   /* borrowed */
-		nrf.trial = &trial;
-	}
-	rc = store_save(d->bs, &nrf);
-	if (rc < 0) {
-		commit_record__free_unpacked(rec, NULL);
-		free(hist);
-		config__free_unpacked(next, NULL);
-		return rc;
-	}
-	if (base != rf->history_base) {
-		Config *copy = base ? config_dup(base) : NULL;
-
-		if (rf->history_base)
-			config__free_unpacked(rf->history_base, NULL);
-		rf->history_base = copy;
-	}
-	for (size_t i = 0; i < start; i++)
-		commit_record__free_unpacked(rf->history[i], NULL);
-	free(rf->history);
-	rf->history = hist;
-	rf->n_history = keep + 1;
-	if (rf->trial)
-		trial__free_unpacked(rf->trial, NULL);
-	rf->trial = NULL;
-	if (nrf.trial) {
-		rf->trial = xmalloc(sizeof(*rf->trial));
-		*rf->trial = trial;
-		rf->trial->user = xstrdup(user);
-		rf->trial->before = rf->config;   /* now owned by the trial */
-	} else {
-		config__free_unpacked(rf->config, NULL);
-	}
-	rf->config = next;
-	rf->commit_id = id;
-	return 0;
+	(void)r;
+	while (o->parent && o->parent->parent)
+		o = o->parent;
+	if (o->parent == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->name[i] == o->field->name)
+			return;
+	if (t->n < 16)
+		t->name[t->n++] = o->field->name;
 }
 
-int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s, Config *next,
-		   const char *label, const char *description, const char *info)
+/* The scope of c's changes (scope.h). */
+static void scope_of_change(const struct ct_node *o, const struct ct_node *r, void *arg)
+{
+	size_t n;
+	char **path = ct_path_of(o, &n);
+
+	(void)r;
+	scope_add(arg, path, n);
+	free(path);
+}
+
+/* The problem c's changes would introduce: 0, or -EINVAL with err. */
+static int validate_cand(struct cfgd *d, const struct cand *c, char *err, size_t errlen)
+{
+	struct scope *sc = scope_new();
+	Config *before, *after;
+	int rc;
+
+	cand_changes(c, d->run, scope_of_change, sc);
+	before = scope_materialize(sc, NULL, d->run);
+	after = scope_materialize(sc, c, d->run);
+	rc = validate_change(before, after, d->bs, VALIDATE_COMMIT, err, errlen);
+	config__free_unpacked(before, NULL);
+	config__free_unpacked(after, NULL);
+	scope_free(sc);
+	return rc;
+}
+
+int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s,
+		   struct cand *c, const char *label, const char *description, const char *info)
 {
 	const char *user = s ? s->user : "system", *line = s ? s->line : "-";
+	struct changed_tops tops = { .n = 0 };
 	char err[512];
-	const char *changed[16];
-	size_t n_changed;
 	uint64_t id, now;
 	struct cfgd_pending *p;
 	int rc;
 
-	if (config_equal(next, d->rf->config)) {
+	if (!cand_dirty(c)) {
 		char *nothing = no_changes;
 		/* No trial starts; a trial in progress is over (back where it
 		 * started from) unless that cannot be recorded. */
 		const char *say = d->trial_seconds ? NULL : info;
 
-		config__free_unpacked(next, NULL);
 		if (d->rf->trial && !d->trial_seconds && trial_end(d) < 0) {
 			log_err("the trial of commit %" PRIu64 " could not be ended",
 				d->rf->trial->commit_id);
@@ -422,9 +378,8 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 			commit_reply(d, peer, s ? s->id : 0, 0, &nothing, 1, say);
 		return 0;
 	}
-	rc = validate_change(d->rf->config, next, d->bs, VALIDATE_COMMIT, err, sizeof(err));
+	rc = validate_cand(d, c, err, sizeof(err));
 	if (rc < 0) {
-		config__free_unpacked(next, NULL);
 		log_info("commit by %s (%s) refused: %s", user, line, err);
 		if (peer)
 			ctl_reply_error(d, peer, rc, err);
@@ -432,8 +387,8 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	}
 
 	id = d->rf->commit_id >= COMMIT_ID_FIRST ? d->rf->commit_id + 1 : COMMIT_ID_FIRST;
-	n_changed = config_changed_subtrees(d->rf->config, next, changed, 16);
-	rc = persist(d, user, line, label, description, next, id);
+	cand_changes(c, d->run, note_top, &tops);
+	rc = persist_commit(d, c, id, user, line, label, description);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
 			 strerror(-rc));
@@ -444,10 +399,10 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	}
 	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
 		 d->rf->trial ? " on trial" : "");
-	clone_pub_set(d->pub, &d->rf->config->base, id);
-	if (s)
+	clone_pub_set(d->pub, &cfgd_running_config(d)->base, id);
+	if (s && c == &s->cand)
 		session_rebase(s);
-	commit_running_changed(d, id);
+	session_running_changed(&d->sessions, d->run);
 	trial_arm(d);
 	if (!peer)
 		return 0;
@@ -460,7 +415,7 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	for (size_t i = 0; i < d->n_subs; i++) {
 		const struct cfgd_sub *sub = &d->subs[i];
 
-		if (sub_alive(sub, now) && sub_consumes(sub, changed, n_changed) &&
+		if (sub_alive(sub, now) && sub_consumes(sub, tops.name, tops.n) &&
 		    sub->commit_id < id)
 			strv_add(&p->waiting, &p->n_waiting, sub->daemon);
 	}
@@ -483,7 +438,6 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 	bool trial = req->has_trial;
 	char err[512], info[256];
 	const char *say = NULL;
-	Config *next;
 	int rc;
 
 	if (s == NULL) {
@@ -527,7 +481,7 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 	}
 	rc = check_label(d, req, err, sizeof(err));
 	if (rc == 0)
-		rc = build_next(d, s, &next, err, sizeof(err));
+		rc = check_conflict(d, s, err, sizeof(err));
 	if (rc < 0) {
 		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
 		ctl_reply_error(d, peer, rc, err);
@@ -540,6 +494,6 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		say = info;
 	}
 	d->trial_seconds = trial ? req->trial : 0;
-	commit_install(d, peer, s, next, req->label, req->description, say);
+	commit_install(d, peer, s, &s->cand, req->label, req->description, say);
 	d->trial_seconds = 0;
 }

@@ -38,7 +38,9 @@
 
 void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st)
 {
-	const Config *run = d->rf->config;
+	static char *sys_path[] = { "system" };
+	const struct ct_node *sys = ct_lookup(d->run, sys_path, 1, NULL);
+	const System *run = sys ? (const System *)sys->own : NULL;
 	struct session *s = session_find(&d->sessions, session);
 
 	session_state__init(st);
@@ -47,8 +49,8 @@ void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st)
 	st->has_dirty = 1;
 	st->dirty = s ? session_dirty(s) : 0;
 	st->sysname = d->bs->sysname;
-	if (run && run->system && run->system->sysname)
-		st->sysname = run->system->sysname;
+	if (run && run->sysname)
+		st->sysname = run->sysname;
 }
 
 static void reply(struct cfgd *d, const struct bus_peer *peer, CfgReply *r)
@@ -251,7 +253,7 @@ static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest
 		config__free_unpacked(cand, NULL);
 		return;
 	}
-	r.config = d->rf->config;
+	r.config = (Config *)cfgd_running_config(d);
 	r.has_commit_id = d->rf->commit_id != 0;
 	r.commit_id = d->rf->commit_id;
 	reply(d, peer, &r);
@@ -269,7 +271,7 @@ static void on_save(struct cfgd *d, const struct bus_peer *peer, const SaveReque
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
-	rc = store_save_startup(d->bs, d->rf->config);
+	rc = store_save_startup(d->bs, cfgd_running_config(d));
 	store_startup_path(d->bs, path, sizeof(path));
 	if (rc < 0) {
 		log_warn("save: %s: %s", path, strerror(-rc));

@@ -1,24 +1,27 @@
 /*
- * history.c: what cfgd does with its commit history (RunningFile.history,
- * the last STORE_HISTORY_MAX commits, each with the configuration it made):
+ * history.c: what cfgd does with its commit history (the journal's COMMIT
+ * records kept in memory, persist.c: at least the last STORE_HISTORY_MAX
+ * commits, each with what it changed and what was there before):
  *
  *   rollback  `rollback configuration to commit-id ID | to label L | last N`
  *             becomes a new commit, by the asking session's user, whose
  *             configuration is the one commit ID (or the commit labelled L)
- *             made, or the one before the last N commits; it goes through
- *             commit_install() like any commit (validation, persistence,
- *             publication, the wait for the subscribers) and is recorded
- *             with the description "rollback to commit ID".  A session with
- *             uncommitted changes may not roll back (its candidate would be
- *             lost); a target older than the history kept is refused.
+ *             made, or the one before the last N commits: the commits after
+ *             it undone, newest first, into a candidate of cfgd's own, which
+ *             goes through commit_install() like any commit (validation, the
+ *             journal, publication, the wait for the subscribers) and is
+ *             recorded with the description "rollback to commit ID".  A
+ *             session with uncommitted changes may not roll back (its
+ *             candidate would be lost); a target older than the history
+ *             kept is refused.
  *   list      `display configuration commit list`: the records, newest
- *             first, without their configurations.
+ *             first, without their changes.
  *   label     `set configuration commit ID label L`, `clear configuration
- *             commit ID label`: saved with the history at once.
+ *             commit ID label`: journalled at once.
  *   changes   `display configuration commit changes commit-id ID`: that
- *             record and the configuration it replaced (the record before
- *             it, or RunningFile.history_base for the oldest one kept), for
- *             clid to show the difference.
+ *             commit's configuration and the one it replaced, rebuilt by
+ *             undoing (the cost of two whole configurations, as the display
+ *             needs), for clid to show the difference.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,58 +32,60 @@
 #include "cfgd_int.h"
 #include "edit.h"
 #include "log.h"
+#include "pbreflect.h"
 #include "store.h"
 
-/* The record the request names, or NULL with a sentence in err. */
 /* The index of commit id in the history, or -1 with a sentence in err. */
-static ssize_t record_index(const RunningFile *rf, uint64_t id, char *err, size_t errlen)
+static ssize_t record_index(const struct cfgd *d, uint64_t id, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < rf->n_history; i++)
-		if (rf->history[i]->commit_id == id)
-			return (ssize_t)i;
-	snprintf(err, errlen, "The commit ID %" PRIu64 " does not exist.", id);
-	return -1;
+	ssize_t at = persist_find(d, id);
+
+	if (at < 0)
+		snprintf(err, errlen, "The commit ID %" PRIu64 " does not exist.", id);
+	return at;
 }
 
-static const CommitRecord *rollback_target(const RunningFile *rf, const RollbackRequest *req,
-					   char *err, size_t errlen)
+/* The index of the record the request rolls back to, or -1 with err. */
+static ssize_t rollback_target(const struct cfgd *d, const RollbackRequest *req, char *err,
+			       size_t errlen)
 {
-	ssize_t at;
+	const struct cfgd_running *rf = d->rf;
 
 	switch (req->to_case) {
 	case ROLLBACK_REQUEST__TO_COMMIT_ID:
-		at = record_index(rf, req->commit_id, err, errlen);
-		return at < 0 ? NULL : rf->history[at];
+		return record_index(d, req->commit_id, err, errlen);
 	case ROLLBACK_REQUEST__TO_LABEL:
 		for (size_t i = 0; i < rf->n_history; i++)
 			if (rf->history[i]->label && req->label &&
 			    strcmp(rf->history[i]->label, req->label) == 0)
-				return rf->history[i];
+				return (ssize_t)i;
 		snprintf(err, errlen, "The label %s does not exist.", req->label ? req->label : "");
-		return NULL;
+		return -1;
 	case ROLLBACK_REQUEST__TO_LAST:
 		if (req->last < 1 || req->last > 80) {
 			snprintf(err, errlen, "The number of commits to roll back must be 1 to 80.");
-			return NULL;
+			return -1;
 		}
 		if (req->last >= rf->n_history) {
 			snprintf(err, errlen, "Cannot roll back %u commits: the history holds the "
 				 "configurations of the last %zu commits only.", req->last,
 				 rf->n_history);
-			return NULL;
+			return -1;
 		}
-		return rf->history[rf->n_history - 1 - req->last];
+		return (ssize_t)(rf->n_history - 1 - req->last);
 	default:
 		snprintf(err, errlen, "No rollback point given.");
-		return NULL;
+		return -1;
 	}
 }
 
 void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req)
 {
 	struct session *s = session_find(&d->sessions, req->session);
-	const CommitRecord *target;
+	struct cand back;
+	uint64_t target;
 	char err[512], desc[64];
+	ssize_t at;
 
 	if (s == NULL) {
 		ctl_reply_error(d, peer, -ENOENT, "no such session");
@@ -96,26 +101,26 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
-	target = rollback_target(d->rf, req, err, sizeof(err));
-	if (target == NULL || target->config == NULL) {
-		if (target)
-			snprintf(err, sizeof(err), "The configuration of commit %" PRIu64
-				 " is not kept.", target->commit_id);
+	at = rollback_target(d, req, err, sizeof(err));
+	if (at < 0) {
 		log_info("rollback by %s (%s) refused: %s", s->user, s->line, err);
 		ctl_reply_error(d, peer, req->to_case == ROLLBACK_REQUEST__TO_LAST ? -EINVAL
 				: -ENODATA, err);
 		return;
 	}
-	snprintf(desc, sizeof(desc), "rollback to commit %" PRIu64, target->commit_id);
+	target = d->rf->history[at]->commit_id;
+	snprintf(desc, sizeof(desc), "rollback to commit %" PRIu64, target);
 	log_info("%s (%s): %s", s->user, s->line, desc);
-	commit_install(d, peer, s, config_dup(target->config), NULL, desc, NULL);
+	cand_init(&back);
+	persist_undo_into(d, &back, (size_t)at + 1);
+	commit_install(d, peer, s, &back, NULL, desc, NULL);
+	ct_free(back.ov);
 }
 
 void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req)
 {
 	struct session *s = session_find(&d->sessions, req->session);
-	CommitRecord *rec;
-	char *old;
+	JournalRecord *rec;
 	char err[512];
 	ssize_t i;
 	int rc;
@@ -128,7 +133,7 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
-	i = record_index(d->rf, req->commit_id, err, sizeof(err));
+	i = record_index(d, req->commit_id, err, sizeof(err));
 	if (i < 0) {
 		ctl_reply_error(d, peer, -ENODATA, err);
 		return;
@@ -150,12 +155,8 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 		ctl_reply_error(d, peer, -ENODATA, "The commit has no label.");
 		return;
 	}
-	old = rec->label;
-	rec->label = req->label ? xstrdup(req->label) : NULL;
-	rc = store_save(d->bs, d->rf);
+	rc = persist_label(d, rec, req->label);
 	if (rc < 0) {
-		free(rec->label);
-		rec->label = old;
 		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
 			 strerror(-rc));
 		ctl_reply_error(d, peer, -EIO, err);
@@ -163,33 +164,54 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 	}
 	log_info("%s (%s): commit %" PRIu64 " label %s%s", s->user, s->line, rec->commit_id,
 		 req->label ? "set to " : "cleared", req->label ? req->label : "");
-	free(old);
 	ctl_reply_ok(d, peer);
+}
+
+/* A CommitRecord of a history record's metadata (strings borrowed). */
+static void record_view(const JournalRecord *j, CommitRecord *r)
+{
+	commit_record__init(r);
+	r->commit_id = j->commit_id;
+	r->user = j->user;
+	r->line = j->line;
+	r->has_time = j->has_time;
+	r->time = j->time;
+	r->label = j->label;
+	r->description = j->description;
+}
+
+/* Running as it was after history record `from` - 1 (all records from
+ * `from` on undone). */
+static Config *config_before(struct cfgd *d, size_t from)
+{
+	struct cand c;
+	Config *cfg;
+
+	cand_init(&c);
+	persist_undo_into(d, &c, from);
+	cfg = cand_materialize(&c, d->run);
+	ct_free(c.ov);
+	return cfg;
 }
 
 /* One commit with its configuration, then what it replaced. */
 static void history_changes(struct cfgd *d, const struct bus_peer *peer, uint64_t id)
 {
-	const RunningFile *rf = d->rf;
 	CfgReply r = CFG_REPLY__INIT;
-	CommitRecord before = COMMIT_RECORD__INIT, *v[2];
+	CommitRecord after, before = COMMIT_RECORD__INIT, *v[2];
 	char err[128];
-	ssize_t i = record_index(rf, id, err, sizeof(err));
+	ssize_t i = record_index(d, id, err, sizeof(err));
 
 	if (i < 0) {
 		ctl_reply_error(d, peer, -ENODATA, err);
 		return;
 	}
+	record_view(d->rf->history[i], &after);
+	after.config = config_before(d, (size_t)i + 1);
 	/* Ids follow one another; before the first commit there was none. */
 	before.commit_id = id > COMMIT_ID_FIRST ? id - 1 : 0;
-	before.config = i > 0 ? rf->history[i - 1]->config : rf->history_base;
-	if (rf->history[i]->config == NULL || before.config == NULL) {
-		snprintf(err, sizeof(err), "The configuration %s commit %" PRIu64
-			 " is not kept.", rf->history[i]->config ? "before" : "of", id);
-		ctl_reply_error(d, peer, -ENODATA, err);
-		return;
-	}
-	v[0] = rf->history[i];
+	before.config = config_before(d, (size_t)i);
+	v[0] = &after;
 	v[1] = &before;
 	r.has_status = 1;
 	r.status = 0;
@@ -197,11 +219,13 @@ static void history_changes(struct cfgd *d, const struct bus_peer *peer, uint64_
 	r.history = v;
 	if (bus_server_reply(d->ctl, peer, &r.base) < 0)
 		log_debug("ctl: history reply not sent");
+	config__free_unpacked(after.config, NULL);
+	config__free_unpacked(before.config, NULL);
 }
 
 void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req)
 {
-	const RunningFile *rf = d->rf;
+	const struct cfgd_running *rf = d->rf;
 	size_t n = rf->n_history;
 	CfgReply r = CFG_REPLY__INIT;
 	CommitRecord *recs, **v;
@@ -215,9 +239,8 @@ void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequ
 	recs = xcalloc(n ? n : 1, sizeof(*recs));
 	v = xcalloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
-		/* Newest first; the strings are borrowed, the config left out. */
-		recs[i] = *rf->history[rf->n_history - 1 - i];
-		recs[i].config = NULL;
+		/* Newest first. */
+		record_view(rf->history[rf->n_history - 1 - i], &recs[i]);
 		v[i] = &recs[i];
 	}
 	r.has_status = 1;

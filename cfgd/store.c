@@ -1,7 +1,8 @@
 /*
- * store.c: loading and saving the running and startup configurations.
+ * store.c: the checkpoint, the legacy running.conf and the startup
+ * configuration (see store.h).
  *
- * A corrupt running.conf stops cfgd (exit with a message naming the file and
+ * A corrupt checkpoint (or legacy running.conf) stops cfgd (exit with a message naming the file and
  * line): starting from the startup or an empty configuration would silently
  * lose committed configuration, and every daemon would then apply that
  * loss.  The same holds for a corrupt startup.conf at a cold start.  The
@@ -37,6 +38,16 @@ static int join(char *buf, size_t len, const char *dir, const char *file)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int store_checkpoint_path(const struct bootstrap *bs, char *buf, size_t len)
+{
+	return join(buf, len, bs->run_dir, "checkpoint.conf");
+}
+
+int store_journal_path(const struct bootstrap *bs, char *buf, size_t len)
+{
+	return join(buf, len, bs->run_dir, "journal");
+}
+
 int store_running_path(const struct bootstrap *bs, char *buf, size_t len)
 {
 	return join(buf, len, bs->run_dir, "running.conf");
@@ -47,48 +58,78 @@ int store_startup_path(const struct bootstrap *bs, char *buf, size_t len)
 	return join(buf, len, bs->state_dir, "startup.conf");
 }
 
-int store_load(const struct bootstrap *bs, RunningFile **out, char *err, size_t errlen)
+/* Read a RunningFile at path: 0, -ENOENT, or another -errno with err. */
+static int load_running_file(const char *path, const char *kind, RunningFile **out, char *err,
+			     size_t errlen)
 {
-	char path[4096], perr[512];
 	ProtobufCMessage *m = NULL;
+	char perr[512] = "";
+	RunningFile *rf;
+	int rc = pbconf_load(path, &running_file__descriptor, &m, perr, sizeof(perr));
+
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			load_error(err, errlen, kind, path, perr, rc);
+		return rc;
+	}
+	/* Re-pack so every part is malloc'd the way unpack does it. */
+	rf = (RunningFile *)edit_msg_dup(m);
+	protobuf_c_message_free_unpacked(m, NULL);
+	if (rf == NULL) {
+		snprintf(err, errlen, "cannot read the %s configuration %s: a required field is "
+			 "missing", kind, path);
+		return -EINVAL;
+	}
+	if (rf->config == NULL)
+		rf->config = config_new_empty();
+	*out = rf;
+	return 0;
+}
+
+int store_load(const struct bootstrap *bs, RunningFile **out, enum store_origin *origin,
+	       char *err, size_t errlen)
+{
+	char path[4096];
 	RunningFile *rf;
 	int rc;
 
 	*out = NULL;
+	if (store_checkpoint_path(bs, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "%s/checkpoint.conf: path too long", bs->run_dir);
+		return -ENAMETOOLONG;
+	}
+	rc = load_running_file(path, "running", out, err, errlen);
+	if (rc == 0)
+		*origin = STORE_CHECKPOINT;
+	if (rc != -ENOENT)
+		return rc;
 	if (store_running_path(bs, path, sizeof(path)) < 0) {
 		snprintf(err, errlen, "%s/running.conf: path too long", bs->run_dir);
 		return -ENAMETOOLONG;
 	}
-	perr[0] = '\0';
-	rc = pbconf_load(path, &running_file__descriptor, &m, perr, sizeof(perr));
+	rc = load_running_file(path, "running", out, err, errlen);
 	if (rc == 0) {
-		/* Re-pack so every part is malloc'd the way unpack does it:
-		 * commits edit these messages in place. */
-		rf = (RunningFile *)edit_msg_dup(m);
-		protobuf_c_message_free_unpacked(m, NULL);
-		if (rf == NULL) {
-			snprintf(err, errlen, "cannot read the running configuration %s: "
-				 "a required field is missing", path);
-			return -EINVAL;
-		}
-		if (rf->config == NULL)
-			rf->config = config_new_empty();
-		*out = rf;
-		return 0;
+		/* An earlier version's whole-file store: its history and trial
+		 * had whole configurations; only the running one is kept. */
+		if ((*out)->n_history || (*out)->trial)
+			log_warn("%s: the commit history and a trial of the earlier store are "
+				 "not carried over", path);
+		*origin = STORE_LEGACY;
 	}
-	if (rc != -ENOENT) {
-		load_error(err, errlen, "running", path, perr, rc);
+	if (rc != -ENOENT)
 		return rc;
-	}
 
 	rf = xmalloc(sizeof(*rf));
 	running_file__init(rf);
 	rc = store_load_startup(bs, &rf->config, err, errlen);
 	if (rc == -ENOENT) {
 		rf->config = config_new_empty();
+		*origin = STORE_EMPTY;
 	} else if (rc < 0) {
 		running_file__free_unpacked(rf, NULL);
 		return rc;
+	} else {
+		*origin = STORE_STARTUP;
 	}
 	*out = rf;
 	return 0;
@@ -116,14 +157,25 @@ int store_load_startup(const struct bootstrap *bs, Config **out, char *err, size
 	return 0;
 }
 
-int store_save(const struct bootstrap *bs, const RunningFile *rf)
+int store_save_checkpoint(const struct bootstrap *bs, uint64_t id, const Config *cfg)
+{
+	RunningFile rf = RUNNING_FILE__INIT;
+	char path[4096];
+
+	if (store_checkpoint_path(bs, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	(void)mkdir(bs->run_dir, 0755);
+	rf.commit_id = id;
+	rf.config = (Config *)cfg;
+	return pbconf_save(path, &rf.base);
+}
+
+void store_remove_legacy(const struct bootstrap *bs)
 {
 	char path[4096];
 
-	if (store_running_path(bs, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	(void)mkdir(bs->run_dir, 0755);
-	return pbconf_save(path, &rf->base);
+	if (store_running_path(bs, path, sizeof(path)) == 0 && remove(path) == 0)
+		log_info("%s: replaced by the checkpoint and the journal", path);
 }
 
 int store_save_startup(const struct bootstrap *bs, const Config *cfg)

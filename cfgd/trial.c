@@ -1,17 +1,17 @@
 /*
  * trial.c: `commit trial [ seconds ]`, the commit that undoes itself.
  *
- * A trial commit is installed like any other (commit.c), and persist()
- * records RunningFile.trial: the commit, when it ends, its user and the
- * configuration before it.  Until then:
+ * A trial commit is installed like any other (commit.c), its journal
+ * record carrying the trial: the commit, when it ends and its user
+ * (persist.c).  Until then:
  *   - a plain `commit` by the same user confirms it (with changes of its
  *     own or without), `abort trial` by that user reverts now;
  *   - other users may not commit, and nobody may roll back or start a
  *     second trial: the revert would silently undo their work;
  *   - when the time is up, cfgd commits the configuration before the trial
- *     itself (user "system", description "trial commit N not confirmed"),
- *     which every daemon applies like any commit.
- * The trial is kept in running.conf, so a cfgd restarted during a trial
+ *     itself (the trial commit undone: user "system", description "trial
+ *     commit N not confirmed"), which every daemon applies like any commit.
+ * The trial is kept in the journal, so a cfgd restarted during a trial
  * still reverts, at once if the time passed while it was down.
  */
 #include <errno.h>
@@ -27,7 +27,7 @@
 #include "loop.h"
 #include "store.h"
 
-#define TRIAL_RETRY_MS 10000   /* a revert running.conf refused, tried again */
+#define TRIAL_RETRY_MS 10000   /* a revert the journal refused, tried again */
 
 static void expired(struct loop *loop, void *arg);
 
@@ -38,15 +38,23 @@ static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *
 {
 	char desc[96];
 	uint64_t id = d->rf->trial->commit_id;
+	ssize_t at = persist_find(d, id);
+	struct cand back;
 	int rc;
 
 	snprintf(desc, sizeof(desc), "trial commit %" PRIu64 " %s", id, why);
 	log_info("%s: reverting", desc);
-	rc = commit_install(d, peer, s, config_dup(d->rf->trial->before), NULL, desc, NULL);
+	cand_init(&back);
+	if (at >= 0)
+		persist_undo_into(d, &back, (size_t)at);
+	else
+		log_err("trial commit %" PRIu64 " is not in the history: it stays", id);
+	rc = commit_install(d, peer, s, &back, NULL, desc, NULL);
+	ct_free(back.ov);
 	if (rc == 0 || !d->rf->trial || d->rf->trial->commit_id != id || peer)
 		return;   /* reverted; or the user who asked was told, the trial runs on */
 	if (rc == -EIO) {
-		/* running.conf cannot be written now: the trial stays, and the
+		/* The journal cannot be written now: the trial stays, and the
 		 * revert is tried again. */
 		log_err("trial commit %" PRIu64 " could not be reverted; trying again in %d s",
 			id, TRIAL_RETRY_MS / 1000);
@@ -109,21 +117,17 @@ void trial_arm(struct cfgd *d)
 
 int trial_end(struct cfgd *d)
 {
-	RunningFile *rf = d->rf;
-	Trial *t = rf->trial;
+	uint64_t id = d->rf->trial ? d->rf->trial->commit_id : 0;
 	int rc;
 
-	if (!t)
+	if (!d->rf->trial)
 		return 0;
-	rf->trial = NULL;
-	rc = store_save(d->bs, rf);
+	rc = persist_trial_end(d);
 	if (rc < 0) {
-		log_err("cannot write the running configuration: %s", strerror(-rc));
-		rf->trial = t;
+		log_err("cannot journal the end of the trial: %s", strerror(-rc));
 		return rc;
 	}
-	log_info("trial of commit %" PRIu64 " ended", t->commit_id);
-	trial__free_unpacked(t, NULL);
+	log_info("trial of commit %" PRIu64 " ended", id);
 	trial_arm(d);
 	return 0;
 }

@@ -483,3 +483,73 @@ char **ct_path_of(const struct ct_node *n, size_t *n_out)
 	}
 	return v;
 }
+
+const ProtobufCMessageDescriptor *ct_path_desc(const ProtobufCMessageDescriptor *d,
+					       char *const *comp, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(d, comp, n, i, &f, &key);
+
+		if (step < 0 || !ct_child_field(f) ||
+		    (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL))
+			return NULL;
+		d = f->descriptor;
+		i += (size_t)step;
+	}
+	return d;
+}
+
+int ct_put(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *own, uint64_t v)
+{
+	struct ct_node *node = root, *c;
+	const ProtobufCFieldDescriptor *f = NULL;
+	const char *key = NULL;
+	size_t i = 0;
+	int step = 0;
+
+	if (n == 0) {                   /* the root: own fields only */
+		if (own == NULL)
+			return -EINVAL;
+		ct_set_own(root, own);
+		ct_touch(root, v);
+		return 0;
+	}
+	for (;;) {
+		step = ct_path_step(node->desc, comp, n, i, &f, &key);
+		if (step < 0 || !ct_child_field(f) ||
+		    (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL))
+			goto bad;
+		if (i + (size_t)step == n)
+			break;
+		node = ct_child(node, f, key);
+		if (node == NULL) {
+			if (own)
+				protobuf_c_message_free_unpacked(own, NULL);
+			return own ? -ENOENT : 0;
+		}
+		i += (size_t)step;
+	}
+	c = ct_child(node, f, key);
+	if (own == NULL) {
+		if (c) {
+			ct_free(c);
+			touch_sub(node, v);
+		}
+		return 0;
+	}
+	if (own->descriptor != f->descriptor)
+		goto bad;
+	if (c == NULL) {
+		c = ct_child_add(node, f, key);
+		c->state = CT_SET;
+	}
+	ct_set_own(c, own);
+	ct_touch(c, v);
+	return 0;
+bad:
+	if (own)
+		protobuf_c_message_free_unpacked(own, NULL);
+	return -EINVAL;
+}

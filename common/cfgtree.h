@@ -103,6 +103,16 @@ struct ct_node *ct_lookup(const struct ct_node *root, char *const *comp, size_t 
 /* The path of node n as components (pointing into the tree and its
  * descriptors; valid while n lives), in a malloc'd array; *n_out its length. */
 char **ct_path_of(const struct ct_node *n, size_t *n_out);
+/* The descriptor of the node at path below a root of type d, or NULL
+ * when the path names no node. */
+const ProtobufCMessageDescriptor *ct_path_desc(const ProtobufCMessageDescriptor *d,
+					       char *const *comp, size_t n);
+/* Make the node at path below root hold own (taken: own fields only, of
+ * the node's type) with version v, adding it after its siblings when
+ * missing; with own NULL remove it and everything below (absent: nothing
+ * to do).  0, -ENOENT when its parent is missing, or -EINVAL when the
+ * path names no node or own is not of its type (own is freed either way). */
+int ct_put(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *own, uint64_t v);
 /* Versions: v on n, and sub_changed v on n and every ancestor. */
 void ct_touch(struct ct_node *n, uint64_t v);
 

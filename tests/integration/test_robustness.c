@@ -10,7 +10,7 @@
  *    configuration is intact and the next commit works;
  *  - clid killed with SIGKILL mid-session: the restarted clid has cfgd close
  *    the orphaned session, whose uncommitted change stays uncommitted;
- *  - a reboot (every daemon stopped, RUN_DIR's running.conf gone, as /run
+ *  - a reboot (every daemon stopped, cfgd's files in RUN_DIR gone, as /run
  *    is on tmpfs): the device comes back with what `save` wrote, not with
  *    what was committed after it, and serves time again.
  *
@@ -412,17 +412,20 @@ Test(robustness, clid_killed_mid_session, .fini = lab_down, .timeout = 200)
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
 
-/* The device's daemons stopped and started again without RUN_DIR's
- * running.conf: what a reboot does to a switch. */
+/* The device's daemons stopped and started again without cfgd's files in
+ * RUN_DIR (its checkpoint and journal): what a reboot does to a switch. */
 static void reboot_device(void)
 {
 	static const char *const order[] = { "clid", "ntpd", "ifmgrd", "cfgd" };
+	static const char *const files[] = { "checkpoint.conf", "journal" };
 	char path[400];
 
 	for (size_t i = 0; i < 4; i++)
 		cr_assert_eq(lab_script("stop", DEV, order[i], NULL), 0, "%s did not stop", order[i]);
-	snprintf(path, sizeof(path), "%s/running.conf", lab_dev(DEV)->run_dir);
-	cr_assert_eq(remove(path), 0, "%s: %s", path, strerror(errno));
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", lab_dev(DEV)->run_dir, files[i]);
+		cr_assert_eq(remove(path), 0, "%s: %s", path, strerror(errno));
+	}
 	for (size_t i = 4; i-- > 0;)
 		cr_assert_eq(lab_script("start", DEV, order[i], NULL), 0, "%s did not start",
 			     order[i]);

@@ -108,6 +108,19 @@ struct testdir {
 	struct bootstrap bs;
 };
 
+/* What a reboot does to RUN_DIR (a tmpfs): cfgd's checkpoint and journal
+ * (and an earlier version's running.conf) are gone; STATE_DIR stays. */
+static inline void run_dir_clear(const struct testdir *t)
+{
+	static const char *const files[] = { "checkpoint.conf", "journal", "running.conf" };
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", t->bs.run_dir, files[i]);
+		remove(path);
+	}
+}
+
 /* A fresh directory with run/ and state/ and a bootstrap file declaring
  * GigabitEthernet0/1/0, GigabitEthernet0/2/0 and LoopBack0. */
 static inline void testdir_new(struct testdir *t)

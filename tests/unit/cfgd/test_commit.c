@@ -440,7 +440,7 @@ Test(commit, snapshot_carries_commit_id)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
-Test(commit, restart_from_running_conf)
+Test(commit, restart_from_checkpoint_and_journal)
 {
 	uint64_t s = open_session("admin");
 	Config *before;
@@ -471,23 +471,43 @@ Test(commit, restart_from_running_conf)
 	cfg_free(before);
 }
 
-Test(commit, corrupt_running_conf_refuses_to_start)
+Test(commit, corrupt_checkpoint_refuses_to_start)
 {
 	char path[256], err[512] = "";
 	FILE *f;
 
 	cfgd_free(d);
 	d = NULL;
-	cr_assert_eq(store_running_path(&td.bs, path, sizeof(path)), 0);
+	cr_assert_eq(store_checkpoint_path(&td.bs, path, sizeof(path)), 0);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
 	fputs("commit_id = 1000000001L;\nconfig = { system = { sysname = 12; }; };\n", f);
 	fclose(f);
 	cr_assert_null(cfgd_new(loop, zctx, &td.bs, err, sizeof(err)));
-	cr_assert(strstr(err, "running.conf") != NULL, "%s", err);
+	cr_assert(strstr(err, "checkpoint.conf") != NULL, "%s", err);
 	/* Teardown expects a cfgd. */
-	remove(path);
+	run_dir_clear(&td);
 	start_cfgd();
+}
+
+/* A journal whose checkpoint is gone is not guessed from. */
+Test(commit, journal_without_checkpoint_refuses_to_start)
+{
+	uint64_t s = open_session("admin");
+	char path[256], err[512] = "";
+
+	edit_ok(s, edit_set("system = { sysname = \"DeviceC\"; };"), NULL);
+	commit_ok(s);
+	client_fini(&c1);
+	cfgd_free(d);
+	d = NULL;
+	cr_assert_eq(store_checkpoint_path(&td.bs, path, sizeof(path)), 0);
+	cr_assert_eq(remove(path), 0);
+	cr_assert_null(cfgd_new(loop, zctx, &td.bs, err, sizeof(err)));
+	cr_assert(strstr(err, "checkpoint") != NULL, "%s", err);
+	run_dir_clear(&td);
+	start_cfgd();
+	client_init(&c1);
 }
 
 Test(commit, startup_conf_is_loaded_on_a_cold_start)
@@ -497,6 +517,7 @@ Test(commit, startup_conf_is_loaded_on_a_cold_start)
 	client_fini(&c1);
 	cfgd_free(d);
 	cr_assert_eq(store_save_startup(&td.bs, c), 0);
+	run_dir_clear(&td);
 	start_cfgd();
 	client_init(&c1);
 	cr_assert_eq(cfgd_commit_id(d), 0);
@@ -553,12 +574,11 @@ Test(commit, save_writes_running_as_startup)
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert_eq(st.st_mode & 077, 0, "mode %o", st.st_mode & 0777);
 
-	/* A cold start (no running.conf) comes back with what was saved. */
+	/* A cold start (RUN_DIR emptied) comes back with what was saved. */
 	saved = config_dup(cfgd_running(d));
 	client_fini(&c1);
 	cfgd_free(d);
-	cr_assert_eq(store_running_path(&td.bs, path, sizeof(path)), 0);
-	cr_assert_eq(remove(path), 0);
+	run_dir_clear(&td);
 	start_cfgd();
 	client_init(&c1);
 	cr_assert(config_equal(cfgd_running(d), saved));

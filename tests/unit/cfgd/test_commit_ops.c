@@ -50,6 +50,7 @@ Test(commit, commit_changes_know_what_each_commit_replaced)
 	cfgd_free(d);
 	cr_assert_eq(store_save_startup(&td.bs, saved), 0);
 	cfg_free(saved);
+	run_dir_clear(&td);
 	start_cfgd();
 	client_init(&c1);
 	s = open_session("admin");
@@ -465,7 +466,7 @@ Test(commit, abort_trial_reverts_now)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
-/* The trial is in running.conf: a cfgd restarted during it still reverts. */
+/* The trial is in the journal: a cfgd restarted during it still reverts. */
 Test(commit, trial_survives_a_restart)
 {
 	trial_of_b(1);

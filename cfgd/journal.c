@@ -1,0 +1,262 @@
+/*
+ * journal.c: the commit journal's file (see journal.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "journal.h"
+#include "log.h"
+
+#define JOURNAL_MAGIC "MJR1"
+#define HDR 12
+#define RECORD_MAX (256u << 20)   /* a frame claiming more is corrupt */
+
+struct journal {
+	char *path;
+	int fd;
+	uint64_t size;
+	unsigned torn;
+};
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The framed record in a malloc'd buffer. */
+static uint8_t *frame(const JournalRecord *rec, size_t *len)
+{
+	size_t n = protobuf_c_message_get_packed_size(&rec->base);
+	uint8_t *buf = xmalloc(HDR + n);
+
+	protobuf_c_message_pack(&rec->base, buf + HDR);
+	memcpy(buf, JOURNAL_MAGIC, 4);
+	put_le32(buf + 4, (uint32_t)n);
+	put_le32(buf + 8, (uint32_t)crc32(0L, buf + HDR, (uInt)n));
+	*len = HDR + n;
+	return buf;
+}
+
+/* Read the whole file into a buffer. */
+static int slurp(int fd, uint8_t **out, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t got = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+int journal_open(const char *path, journal_record_cb fn, void *arg, struct journal **out,
+		 char *err, size_t errlen)
+{
+	struct journal *j = xcalloc(1, sizeof(*j));
+	uint8_t *buf = NULL;
+	size_t len = 0, off = 0;
+	int rc;
+
+	*out = NULL;
+	j->path = xstrdup(path);
+	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open the journal %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	rc = slurp(j->fd, &buf, &len);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the journal %s: %s", path, strerror(-rc));
+		goto fail;
+	}
+	while (off < len) {
+		uint32_t n;
+		JournalRecord *rec;
+
+		if (len - off < HDR || memcmp(buf + off, JOURNAL_MAGIC, 4) != 0)
+			break;
+		n = get_le32(buf + off + 4);
+		if (n > RECORD_MAX || len - off - HDR < n ||
+		    get_le32(buf + off + 8) != (uint32_t)crc32(0L, buf + off + HDR, n))
+			break;
+		rec = journal_record__unpack(NULL, n, buf + off + HDR);
+		if (rec == NULL)
+			break;
+		off += HDR + n;
+		rc = fn(rec, arg, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	if (off < len) {
+		j->torn = 1;
+		log_warn("journal %s: %zu bytes after the last whole record (a record torn by a "
+			 "crash) dropped", path, len - off);
+		if (ftruncate(j->fd, (off_t)off) < 0 || fdatasync(j->fd) < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot cut the torn end of the journal %s: %s", path,
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	if (lseek(j->fd, (off_t)off, SEEK_SET) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "journal %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	j->size = off;
+	free(buf);
+	*out = j;
+	return 0;
+fail:
+	free(buf);
+	journal_close(j);
+	return rc;
+}
+
+void journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->path);
+	free(j);
+}
+
+int journal_append(struct journal *j, const JournalRecord *rec)
+{
+	size_t len;
+	uint8_t *buf = frame(rec, &len);
+	int rc = write_all(j->fd, buf, len);
+
+	if (rc == 0 && fdatasync(j->fd) < 0)
+		rc = -errno;
+	free(buf);
+	if (rc < 0) {
+		/* Cut back whatever part of it reached the file. */
+		if (ftruncate(j->fd, (off_t)j->size) == 0)
+			(void)lseek(j->fd, (off_t)j->size, SEEK_SET);
+		return rc;
+	}
+	j->size += len;
+	return 0;
+}
+
+int journal_rewrite(struct journal *j, JournalRecord *const *recs, size_t n)
+{
+	size_t plen = strlen(j->path);
+	char *tmp = xmalloc(plen + 5);
+	uint64_t size = 0;
+	int fd, rc = 0;
+
+	memcpy(tmp, j->path, plen);
+	memcpy(tmp + plen, ".new", 5);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		free(tmp);
+		return rc;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t len;
+		uint8_t *buf = frame(recs[i], &len);
+
+		rc = write_all(fd, buf, len);
+		size += len;
+		free(buf);
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, j->path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return rc;
+	}
+	free(tmp);
+	/* The new file is the journal: append to it from now on. */
+	close(j->fd);
+	j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+	if (j->fd < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	close(fd);
+	(void)lseek(j->fd, 0, SEEK_END);
+	j->size = size;
+	{
+		/* The rename is durable once the directory is. */
+		char *dir = xstrdup(j->path), *slash = strrchr(dir, '/');
+		int dfd;
+
+		if (slash)
+			*slash = '\0';
+		dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	return 0;
+}
+
+uint64_t journal_size(const struct journal *j)
+{
+	return j->size;
+}
+
+unsigned journal_torn(const struct journal *j)
+{
+	return j->torn;
+}

@@ -1,0 +1,47 @@
+/*
+ * journal.h: cfgd's append-only commit journal, RUN_DIR/journal.
+ *
+ * Each record is a JournalRecord (proto/cfgd.proto) framed as
+ *   magic "MJR1" (4 bytes) | length (4 bytes, little endian) |
+ *   CRC-32 of the payload (4 bytes, little endian, zlib's crc32) | payload
+ * and written with one write() followed by fdatasync() before the caller
+ * goes on (a commit is answered only after that).  Reading stops at the
+ * first frame that is incomplete, has a wrong magic or checksum, or does not
+ * unpack: that is a record torn by a crash (or anything after it), which is
+ * reported, cut off the file and never handed on.
+ */
+#ifndef CFGD_JOURNAL_H
+#define CFGD_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cfgd.pb-c.h"
+
+struct journal;
+
+/* Called with each valid record in order; the record is the callback's to
+ * keep (free with journal_record__free_unpacked).  A negative return stops
+ * the load with that error (err filled by the callback). */
+typedef int (*journal_record_cb)(JournalRecord *rec, void *arg, char *err, size_t errlen);
+
+/* Read path (missing: an empty journal), hand each valid record to fn,
+ * cut a torn tail off, and keep the file open for appending.  0 with *out,
+ * or -errno with a sentence in err. */
+int journal_open(const char *path, journal_record_cb fn, void *arg, struct journal **out,
+		 char *err, size_t errlen);
+void journal_close(struct journal *j);
+
+/* Append one record durably.  0 or -errno (nothing is appended then: a
+ * partial write is cut back). */
+int journal_append(struct journal *j, const JournalRecord *rec);
+
+/* Replace the journal by these records, atomically (a new file written,
+ * synced and renamed over it).  0 or -errno (the old journal stays). */
+int journal_rewrite(struct journal *j, JournalRecord *const *recs, size_t n);
+
+/* Bytes in the journal, and bytes appended since the last rewrite. */
+uint64_t journal_size(const struct journal *j);
+/* Records dropped at open as torn or corrupt (0 or 1: reading stops there). */
+unsigned journal_torn(const struct journal *j);
+
+#endif

@@ -1,0 +1,521 @@
+/*
+ * persist.c: running as a checkpoint plus a journal, and the history.
+ *
+ * A commit appends one COMMIT record to RUN_DIR/journal (journal.h) holding
+ * the nodes it changed as they are after it and as they were before it
+ * (NodeImage: a node's own fields, or its absence), fsync'd before the
+ * commit is answered; then the same changes are made to the running tree.
+ * So a commit costs bytes and work in proportion to what it changed.
+ *
+ * Start: the checkpoint (store.h) is loaded into the tree and the journal's
+ * COMMIT records after it are applied in order (each must follow the one
+ * before: a gap means records were lost, and cfgd refuses to start rather
+ * than come back with less than was committed).  A cold start (no
+ * checkpoint: startup.conf or nothing) writes its first checkpoint at
+ * once, so the journal always sits on a checkpoint; a journal found
+ * without one is refused the same way.
+ *
+ * Checkpoints are written in the background: every CKPT_EVERY commits (or
+ * CKPT_JOURNAL_BYTES of journal), cfgd forks and the child writes the tree
+ * it inherited (copy-on-write) to checkpoint.conf and exits, while cfgd
+ * goes on; a timer collects the child.  glibc makes malloc and stdio safe
+ * in the child of a threaded process (ZeroMQ's threads), and the child
+ * touches no socket.  Once a checkpoint is in place, the journal is
+ * rewritten (compacted) to the history in memory, the last
+ * STORE_HISTORY_MAX commits with their current labels, once the checkpoint
+ * holds everything older.  Start-up then reads one checkpoint and at most about
+ * CKPT_EVERY records.
+ *
+ * The history is those COMMIT records, kept in memory (d->rf->history):
+ * rollback, a trial's revert and `display configuration commit changes`
+ * undo records newest first with their before-images (persist_undo_into).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bootstrap.h"
+#include "cfgd_int.h"
+#include "journal.h"
+#include "log.h"
+#include "loop.h"
+#include "pbreflect.h"
+#include "store.h"
+
+#define CKPT_EVERY 64
+#define CKPT_JOURNAL_BYTES (8u << 20)
+#define CKPT_POLL_MS 20
+
+/* ---- the history in memory ---- */
+
+static void hist_push(struct cfgd *d, JournalRecord *rec)
+{
+	struct cfgd_running *rf = d->rf;
+
+	rf->history = xrealloc(rf->history, (rf->n_history + 1) * sizeof(*rf->history));
+	rf->history[rf->n_history++] = rec;
+}
+
+/* Forget the oldest records beyond STORE_HISTORY_MAX (the journal file
+ * keeps them until a compaction finds the checkpoint holds them). */
+static void hist_trim(struct cfgd *d)
+{
+	struct cfgd_running *rf = d->rf;
+	size_t drop = 0;
+
+	while (rf->n_history - drop > STORE_HISTORY_MAX)
+		journal_record__free_unpacked(rf->history[drop++], NULL);
+	if (drop) {
+		memmove(rf->history, rf->history + drop,
+			(rf->n_history - drop) * sizeof(*rf->history));
+		rf->n_history -= drop;
+	}
+}
+
+ssize_t persist_find(const struct cfgd *d, uint64_t id)
+{
+	for (size_t i = 0; i < d->rf->n_history; i++)
+		if (d->rf->history[i]->commit_id == id)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void set_trial(struct cfgd *d, const Trial *t)
+{
+	if (d->rf->trial)
+		trial__free_unpacked(d->rf->trial, NULL);
+	d->rf->trial = t ? (Trial *)pbr_msg_dup(&t->base) : NULL;
+}
+
+/* ---- images ---- */
+
+/* The own fields an image carries, unpacked as the node's type; NULL for
+ * an absent node.  -EINVAL when the path or the bytes do not fit the
+ * schema. */
+static int image_own(const NodeImage *im, ProtobufCMessage **out)
+{
+	const ProtobufCMessageDescriptor *d =
+		ct_path_desc(&config__descriptor, im->path, im->n_path);
+
+	*out = NULL;
+	if (d == NULL)
+		return -EINVAL;
+	if (!im->has_own)
+		return 0;
+	*out = protobuf_c_message_unpack(d, NULL, im->own.len, im->own.data);
+	return *out ? 0 : -EINVAL;
+}
+
+static int apply_images(struct ct_node *run, NodeImage *const *v, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++) {
+		ProtobufCMessage *own;
+		int rc = image_own(v[i], &own);
+
+		if (rc == 0)
+			rc = ct_put(run, v[i]->path, v[i]->n_path, own, id);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct images {
+	NodeImage **v;
+	size_t n, cap;
+};
+
+static NodeImage *image_add(struct images *im, char *const *path, size_t n,
+			    const ProtobufCMessage *own)
+{
+	NodeImage *x = xmalloc(sizeof(*x));
+
+	node_image__init(x);
+	x->path = xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		x->path[i] = xstrdup(path[i]);
+	x->n_path = n;
+	if (own) {
+		x->has_own = 1;
+		x->own.data = pbr_pack(own, &x->own.len);
+	}
+	if (im->n == im->cap)
+		im->v = xrealloc(im->v, (im->cap = im->cap ? im->cap * 2 : 16) * sizeof(*im->v));
+	im->v[im->n++] = x;
+	return x;
+}
+
+/* Images of r and everything below it, parents first. */
+static void image_subtree(struct images *im, const struct ct_node *r)
+{
+	size_t n;
+	char **path = ct_path_of(r, &n);
+
+	image_add(im, path, n, r->own);
+	free(path);
+	for (unsigned i = 0; i < r->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &r->desc->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *c = ct_first(r, f); c; c = c->next)
+			image_subtree(im, c);
+	}
+}
+
+struct change_ctx {
+	struct images after, before;
+};
+
+static void on_change(const struct ct_node *o, const struct ct_node *r, void *arg)
+{
+	struct change_ctx *cc = arg;
+	size_t n;
+	char **path = ct_path_of(o, &n);
+
+	image_add(&cc->after, path, n, o->state == CT_SET ? o->own : NULL);
+	if (r && o->state == CT_DEL)
+		image_subtree(&cc->before, r);
+	else
+		image_add(&cc->before, path, n, r ? r->own : NULL);
+	free(path);
+}
+
+/* ---- checkpoints ---- */
+
+static void ckpt_poll(struct loop *loop, void *arg);
+
+static void ckpt_start(struct cfgd *d)
+{
+	pid_t pid;
+
+	d->since_ckpt = 0;
+	pid = fork();
+	if (pid < 0) {
+		log_warn("checkpoint: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		Config *cfg = (Config *)ct_materialize(d->run);
+		int rc = store_save_checkpoint(d->bs, d->rf->commit_id, cfg);
+
+		_exit(rc < 0 ? 1 : 0);
+	}
+	d->ckpt_pid = pid;
+	d->ckpt_pending = d->rf->commit_id;
+	d->ckpt_timer = loop_timer_add(d->loop, CKPT_POLL_MS * 1000u, ckpt_poll, d);
+}
+
+/* Rewrite the journal to the records still needed. */
+static void compact(struct cfgd *d)
+{
+	int rc;
+
+	if (d->journal_records <= 2 * STORE_HISTORY_MAX)
+		return;
+	/* Every record after the checkpoint must stay: they rebuild running. */
+	if (d->rf->n_history && d->rf->history[0]->commit_id > d->ckpt_id + 1)
+		return;
+	rc = journal_rewrite(d->journal, d->rf->history, d->rf->n_history);
+	if (rc < 0) {
+		log_warn("journal: compaction failed: %s", strerror(-rc));
+		return;
+	}
+	log_debug("journal compacted to %zu records (%" PRIu64 " bytes)", d->rf->n_history,
+		  journal_size(d->journal));
+	d->journal_records = d->rf->n_history;
+}
+
+static void ckpt_done(struct cfgd *d, int status)
+{
+	d->ckpt_pid = 0;
+	d->ckpt_timer = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		d->ckpt_id = d->ckpt_pending;
+		log_debug("checkpoint at commit %" PRIu64, d->ckpt_id);
+		compact(d);
+	} else {
+		log_warn("checkpoint of commit %" PRIu64 " failed; the journal keeps everything",
+			 d->ckpt_pending);
+		d->since_ckpt = CKPT_EVERY;   /* try again at the next commit */
+	}
+}
+
+static void ckpt_poll(struct loop *loop, void *arg)
+{
+	struct cfgd *d = arg;
+	int status;
+	pid_t r = waitpid(d->ckpt_pid, &status, WNOHANG);
+
+	if (r == d->ckpt_pid || (r < 0 && errno == ECHILD)) {
+		ckpt_done(d, r < 0 ? 1 << 8 : status);
+		return;
+	}
+	d->ckpt_timer = loop_timer_add(loop, CKPT_POLL_MS * 1000u, ckpt_poll, d);
+}
+
+static void maybe_checkpoint(struct cfgd *d)
+{
+	if (d->ckpt_pid)
+		return;
+	if (++d->since_ckpt >= CKPT_EVERY || journal_size(d->journal) > CKPT_JOURNAL_BYTES)
+		ckpt_start(d);
+}
+
+/* ---- start ---- */
+
+static int on_record(JournalRecord *rec, void *arg, char *err, size_t errlen)
+{
+	struct cfgd *d = arg;
+	struct cfgd_running *rf = d->rf;
+	ssize_t at;
+	int rc;
+
+	d->journal_records++;
+	switch (rec->kind) {
+	case JOURNAL_RECORD__KIND__COMMIT:
+		if (rec->commit_id > rf->commit_id) {
+			if (rf->commit_id >= COMMIT_ID_FIRST && rec->commit_id != rf->commit_id + 1) {
+				snprintf(err, errlen, "the journal jumps from commit %" PRIu64 " to %"
+					 PRIu64 ": records are missing", rf->commit_id,
+					 rec->commit_id);
+				journal_record__free_unpacked(rec, NULL);
+				return -EINVAL;
+			}
+			rc = apply_images(d->run, rec->after, rec->n_after, rec->commit_id);
+			if (rc < 0) {
+				snprintf(err, errlen, "the journal's commit %" PRIu64 " does not "
+					 "apply to the configuration before it", rec->commit_id);
+				journal_record__free_unpacked(rec, NULL);
+				return rc;
+			}
+			rf->commit_id = rec->commit_id;
+		}
+		set_trial(d, rec->trial);
+		hist_push(d, rec);
+		return 0;
+	case JOURNAL_RECORD__KIND__LABEL:
+		at = persist_find(d, rec->commit_id);
+		if (at >= 0) {
+			JournalRecord *h = rf->history[at];
+
+			free(h->label);
+			h->label = rec->label ? xstrdup(rec->label) : NULL;
+		}
+		break;
+	case JOURNAL_RECORD__KIND__TRIAL_END:
+		if (rf->trial && rf->trial->commit_id == rec->commit_id)
+			set_trial(d, NULL);
+		at = persist_find(d, rec->commit_id);
+		if (at >= 0 && rf->history[at]->trial) {
+			trial__free_unpacked(rf->history[at]->trial, NULL);
+			rf->history[at]->trial = NULL;
+		}
+		break;
+	default:
+		log_warn("journal: a record of unknown kind %d skipped", (int)rec->kind);
+		break;
+	}
+	journal_record__free_unpacked(rec, NULL);
+	return 0;
+}
+
+int persist_load(struct cfgd *d, char *err, size_t errlen)
+{
+	enum store_origin origin;
+	RunningFile *base = NULL;
+	char path[4096];
+	int rc;
+
+	d->rf = xcalloc(1, sizeof(*d->rf));
+	rc = store_load(d->bs, &base, &origin, err, errlen);
+	if (rc < 0)
+		return rc;
+	d->run = ct_root_new(&config__descriptor);
+	ct_load(d->run, &base->config->base, base->commit_id);
+	d->rf->commit_id = base->commit_id;
+	d->ckpt_id = base->commit_id;
+	if (store_journal_path(d->bs, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "%s/journal: path too long", d->bs->run_dir);
+		running_file__free_unpacked(base, NULL);
+		return -ENAMETOOLONG;
+	}
+	if (origin != STORE_CHECKPOINT && access(path, F_OK) == 0) {
+		snprintf(err, errlen, "the journal %s has no checkpoint to start from "
+			 "(checkpoint.conf is missing): refusing to guess the configuration", path);
+		running_file__free_unpacked(base, NULL);
+		return -EINVAL;
+	}
+	(void)mkdir(d->bs->run_dir, 0755);
+	rc = journal_open(path, on_record, d, &d->journal, err, errlen);
+	if (rc == 0 && origin != STORE_CHECKPOINT) {
+		/* The journal must sit on a checkpoint from its first record. */
+		rc = store_save_checkpoint(d->bs, base->commit_id, base->config);
+		if (rc < 0)
+			snprintf(err, errlen, "cannot write the checkpoint in %s: %s",
+				 d->bs->run_dir, strerror(-rc));
+		else if (origin == STORE_LEGACY)
+			store_remove_legacy(d->bs);
+	}
+	running_file__free_unpacked(base, NULL);
+	if (rc < 0)
+		return rc;
+	if (d->rf->commit_id != d->ckpt_id)
+		log_info("running configuration: checkpoint of commit %" PRIu64 " and %" PRIu64
+			 " journalled commit(s)", d->ckpt_id, d->rf->commit_id - d->ckpt_id);
+	hist_trim(d);
+	return 0;
+}
+
+void persist_fini(struct cfgd *d)
+{
+	if (d->ckpt_pid) {
+		int status;
+
+		kill(d->ckpt_pid, SIGKILL);
+		(void)waitpid(d->ckpt_pid, &status, 0);
+		d->ckpt_pid = 0;
+	}
+	if (d->ckpt_timer)
+		loop_timer_cancel(d->loop, d->ckpt_timer);
+	d->ckpt_timer = 0;
+	journal_close(d->journal);
+	d->journal = NULL;
+	if (d->rf) {
+		for (size_t i = 0; i < d->rf->n_history; i++)
+			journal_record__free_unpacked(d->rf->history[i], NULL);
+		free(d->rf->history);
+		set_trial(d, NULL);
+		if (d->rf->config)
+			config__free_unpacked(d->rf->config, NULL);
+		free(d->rf);
+		d->rf = NULL;
+	}
+}
+
+/* ---- records ---- */
+
+static int append(struct cfgd *d, const JournalRecord *rec)
+{
+	int rc = journal_append(d->journal, rec);
+
+	if (rc == 0)
+		d->journal_records++;
+	else
+		log_err("journal: %s", strerror(-rc));
+	return rc;
+}
+
+int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char *user,
+		   const char *line, const char *label, const char *description)
+{
+	struct change_ctx cc = { { 0 }, { 0 } };
+	JournalRecord *rec = xmalloc(sizeof(*rec));
+	Trial *trial = NULL;
+	int rc;
+
+	journal_record__init(rec);
+	cand_changes(c, d->run, on_change, &cc);
+	rec->kind = JOURNAL_RECORD__KIND__COMMIT;
+	rec->commit_id = id;
+	rec->user = xstrdup(user);
+	rec->line = xstrdup(line);
+	rec->has_time = 1;
+	rec->time = (uint64_t)time(NULL);
+	rec->label = label ? xstrdup(label) : NULL;
+	rec->description = description ? xstrdup(description) : NULL;
+	rec->after = cc.after.v;
+	rec->n_after = cc.after.n;
+	rec->before = cc.before.v;
+	rec->n_before = cc.before.n;
+	if (d->trial_seconds) {
+		trial = xmalloc(sizeof(*trial));
+		trial__init(trial);
+		trial->commit_id = id;
+		trial->until_ms = trial_now_ms() + d->trial_seconds * 1000ull;
+		trial->has_seconds = 1;
+		trial->seconds = d->trial_seconds;
+		trial->user = xstrdup(user);
+		rec->trial = trial;
+	}
+	rc = append(d, rec);
+	if (rc < 0) {
+		journal_record__free_unpacked(rec, NULL);
+		return rc;
+	}
+	rc = apply_images(d->run, rec->after, rec->n_after, id);
+	if (rc < 0)
+		fatal("commit %" PRIu64 ": journalled changes do not apply to running", id);
+	d->rf->commit_id = id;
+	if (d->rf->config) {
+		config__free_unpacked(d->rf->config, NULL);
+		d->rf->config = NULL;
+	}
+	set_trial(d, trial);
+	hist_push(d, rec);
+	hist_trim(d);
+	maybe_checkpoint(d);
+	return 0;
+}
+
+int persist_label(struct cfgd *d, JournalRecord *h, const char *label)
+{
+	JournalRecord rec = JOURNAL_RECORD__INIT;
+	int rc;
+
+	rec.kind = JOURNAL_RECORD__KIND__LABEL;
+	rec.commit_id = h->commit_id;
+	rec.label = (char *)label;
+	rc = append(d, &rec);
+	if (rc < 0)
+		return rc;
+	free(h->label);
+	h->label = label ? xstrdup(label) : NULL;
+	return 0;
+}
+
+int persist_trial_end(struct cfgd *d)
+{
+	JournalRecord rec = JOURNAL_RECORD__INIT;
+	ssize_t at;
+	int rc;
+
+	if (!d->rf->trial)
+		return 0;
+	rec.kind = JOURNAL_RECORD__KIND__TRIAL_END;
+	rec.commit_id = d->rf->trial->commit_id;
+	rc = append(d, &rec);
+	if (rc < 0)
+		return rc;
+	at = persist_find(d, rec.commit_id);
+	if (at >= 0 && d->rf->history[at]->trial) {
+		trial__free_unpacked(d->rf->history[at]->trial, NULL);
+		d->rf->history[at]->trial = NULL;
+	}
+	set_trial(d, NULL);
+	return 0;
+}
+
+void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from)
+{
+	for (size_t i = d->rf->n_history; i-- > from;) {
+		const JournalRecord *rec = d->rf->history[i];
+
+		for (size_t k = 0; k < rec->n_before; k++) {
+			ProtobufCMessage *own;
+
+			if (image_own(rec->before[k], &own) < 0)
+				continue;   /* checked when it was read */
+			(void)cand_put(c, d->run, rec->before[k]->path, rec->before[k]->n_path, own);
+			if (own)
+				protobuf_c_message_free_unpacked(own, NULL);
+		}
+	}
+}
