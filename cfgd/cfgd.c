@@ -18,6 +18,11 @@
 #include "store.h"
 #include "validate.h"
 
+static const ProtobufCMessage *running_state(void *arg)
+{
+	return &cfgd_running_config(arg)->base;
+}
+
 struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		      char *err, size_t errlen)
 {
@@ -60,6 +65,7 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		goto fail;
 	}
 	clone_pub_set(d->pub, &cfgd_running_config(d)->base, d->rf->commit_id);
+	clone_pub_set_state_fn(d->pub, running_state, d);
 	log_info("running configuration at commit %" PRIu64, d->rf->commit_id);
 	trial_arm(d);
 	return d;

@@ -13,7 +13,9 @@
  *     introduce; -EINVAL, candidate kept), the label checked, the commit id
  *     is last + 1 (from 1000000001), the journal record is appended and
  *     synced (persist.c; -EIO on failure, nothing changed), then the tree
- *     takes the changes and running is published (seq = commit id).
+ *     takes the changes and they are published (a ConfigDelta of the
+ *     record's after-images, seq = commit id; snapshots materialize the
+ *     whole running configuration when a subscriber asks for one).
  *  4. The reply waits until each subscriber that was connected (heard within
  *     CFGD_SUB_ALIVE_MS) and consumes a changed top-level subtree has
  *     applied the commit, or until apply_wait_ms has passed: then each one
@@ -399,7 +401,14 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	}
 	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
 		 d->rf->trial ? " on trial" : "");
-	clone_pub_set(d->pub, &cfgd_running_config(d)->base, id);
+	{
+		const JournalRecord *rec = d->rf->history[d->rf->n_history - 1];
+		ConfigDelta delta = CONFIG_DELTA__INIT;
+
+		delta.n_node = rec->n_after;
+		delta.node = rec->after;
+		clone_pub_delta(d->pub, &delta.base, id);
+	}
 	if (s && c == &s->cand)
 		session_rebase(s);
 	session_running_changed(&d->sessions, d->run);

@@ -2,8 +2,18 @@
  * cfgsub.c: a daemon's subscription to cfgd's running configuration.
  *
  * A clone_sub on cfgd's "cfg" topic (pub and ctl endpoints from the
- * bootstrap file) delivers each new packed Config; it is unpacked and handed
- * to the daemon's apply callback, then cfgd is told with
+ * bootstrap file) delivers a snapshot (a packed Config) and then each
+ * commit's ConfigDelta (the nodes it changed, proto/cfgd.proto).  cfgsub
+ * keeps running as an indexed tree (cfgtree.h) and applies each delta to
+ * it; a commit that changes none of the subtrees the daemon consumes is
+ * acknowledged without disturbing the daemon, and otherwise the Config
+ * handed to the apply callback is rebuilt only in the top-level fields the
+ * commit changed (the others are kept from the last apply), and holds only
+ * the top-level fields the daemon consumes (the others are empty), so a
+ * subscriber's work per commit follows the size of what it consumes that
+ * changed.  A delta that does not apply (it names a node whose parent this
+ * copy lacks) makes the clone layer take a fresh snapshot.  Then cfgd is
+ * told with
  * CfgRequest{applied = Applied{daemon, commit_id, subtree[], error[]}} on a
  * separate DEALER to cfgd.ctl.  After the first apply the last Applied is
  * repeated every CLONE_HEARTBEAT_MS, which is how cfgd knows who is
@@ -19,9 +29,11 @@
 #include "bus.h"
 #include "cfgd.pb-c.h"
 #include "cfgsub.h"
+#include "cfgtree.h"
 #include "clone.h"
 #include "log.h"
 #include "loop.h"
+#include "pbreflect.h"
 
 #define CFGSUB_MAX_ERRS 32
 
@@ -32,6 +44,8 @@ struct cfgsub {
 	char *daemon;
 	char **subtrees;
 	size_t n_subtrees;
+	struct ct_node *tree;      /* running as this copy has it */
+	Config *cfg;               /* what the daemon was last given, or NULL */
 	cfgsub_apply_cb apply;
 	void *arg;
 	uint64_t commit_id;
@@ -68,21 +82,12 @@ static void send_applied(struct cfgsub *cs)
 			  strerror(-r));
 }
 
-static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
+/* Hand cs->cfg to the daemon and tell cfgd. */
+static void apply_now(struct cfgsub *cs, uint64_t seq)
 {
-	struct cfgsub *cs = arg;
 	char *errs[CFGSUB_MAX_ERRS] = { 0 };
-	Config *cfg;
-	int n;
+	int n = cs->apply(cs->cfg, seq, errs, CFGSUB_MAX_ERRS, cs->arg);
 
-	cfg = config__unpack(NULL, len, state);
-	if (!cfg) {
-		log_warn("cfgsub: commit %llu: undecodable configuration ignored",
-			 (unsigned long long)seq);
-		return;
-	}
-	n = cs->apply(cfg, seq, errs, CFGSUB_MAX_ERRS, cs->arg);
-	config__free_unpacked(cfg, NULL);
 	free_errs(cs);
 	if (n > CFGSUB_MAX_ERRS)
 		n = CFGSUB_MAX_ERRS;
@@ -95,6 +100,101 @@ static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
 	cs->commit_id = seq;
 	cs->applied_once = true;
 	send_applied(cs);
+}
+
+static bool consumes(const struct cfgsub *cs, const char *top)
+{
+	for (size_t i = 0; i < cs->n_subtrees; i++)
+		if (strcmp(cs->subtrees[i], top) == 0)
+			return true;
+	return false;
+}
+
+static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
+{
+	struct cfgsub *cs = arg;
+	Config *cfg;
+
+	cfg = config__unpack(NULL, len, state);
+	if (!cfg) {
+		log_warn("cfgsub: commit %llu: undecodable configuration ignored",
+			 (unsigned long long)seq);
+		return;
+	}
+	ct_free(cs->tree);
+	cs->tree = ct_root_new(&config__descriptor);
+	ct_load(cs->tree, &cfg->base, seq);
+	/* The daemon sees only what it consumes. */
+	for (unsigned i = 0; i < config__descriptor.n_fields; i++)
+		if (!consumes(cs, config__descriptor.fields[i].name))
+			pbr_field_clear(&cfg->base, &config__descriptor.fields[i]);
+	if (cs->cfg)
+		config__free_unpacked(cs->cfg, NULL);
+	cs->cfg = cfg;
+	apply_now(cs, seq);
+}
+
+static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
+{
+	struct cfgsub *cs = arg;
+	ConfigDelta *delta = config_delta__unpack(NULL, len, data);
+	const ProtobufCFieldDescriptor *changed[32];
+	size_t n_changed = 0;
+	bool mine = false;
+	int rc = 0;
+
+	if (!delta || !cs->tree || !cs->cfg) {
+		if (delta)
+			config_delta__free_unpacked(delta, NULL);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < delta->n_node && rc == 0; i++) {
+		const NodeImage *im = delta->node[i];
+		const ProtobufCMessageDescriptor *d =
+			ct_path_desc(&config__descriptor, im->path, im->n_path);
+		ProtobufCMessage *own = NULL;
+		const ProtobufCFieldDescriptor *top;
+
+		if (d == NULL || im->n_path == 0) {
+			rc = -EINVAL;
+			break;
+		}
+		if (im->has_own && !(own = protobuf_c_message_unpack(d, NULL, im->own.len,
+								     im->own.data))) {
+			rc = -EINVAL;
+			break;
+		}
+		rc = ct_put(cs->tree, im->path, im->n_path, own, seq);
+		top = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+								       im->path[0]);
+		bool seen = false;
+
+		for (size_t k = 0; k < n_changed; k++)
+			seen = seen || changed[k] == top;
+		if (!seen && top && n_changed < 32)
+			changed[n_changed++] = top;
+	}
+	config_delta__free_unpacked(delta, NULL);
+	if (rc < 0) {
+		/* Half applied: this copy is no longer trusted until a snapshot. */
+		ct_free(cs->tree);
+		cs->tree = NULL;
+		return rc;
+	}
+	for (size_t k = 0; k < n_changed; k++)
+		mine = mine || consumes(cs, changed[k]->name);
+	if (!mine) {
+		/* Nothing the daemon consumes changed: acknowledge it. */
+		cs->commit_id = seq;
+		if (cs->applied_once)
+			send_applied(cs);
+		return 0;
+	}
+	for (size_t k = 0; k < n_changed; k++)
+		if (consumes(cs, changed[k]->name))
+			ct_materialize_field(cs->tree, changed[k], &cs->cfg->base);
+	apply_now(cs, seq);
+	return 0;
 }
 
 static void on_ctl_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
@@ -152,6 +252,7 @@ struct cfgsub *cfgsub_new(struct loop *loop, void *zctx, const struct bootstrap 
 				on_apply, cs);
 	if (!cs->sub)
 		goto fail;
+	clone_sub_set_delta_cb(cs->sub, on_delta);
 	return cs;
 fail:
 	e = errno;
@@ -168,6 +269,9 @@ void cfgsub_free(struct cfgsub *cs)
 	clone_sub_free(cs->sub);
 	bus_client_free(cs->ctl);
 	free_errs(cs);
+	ct_free(cs->tree);
+	if (cs->cfg)
+		config__free_unpacked(cs->cfg, NULL);
 	for (size_t i = 0; i < cs->n_subtrees; i++)
 		free(cs->subtrees[i]);
 	free(cs->subtrees);

@@ -18,7 +18,8 @@ struct loop;
 struct bootstrap;
 struct cfgsub;
 
-/* Apply the whole configuration `cfg` (borrowed for the call).  Return the
+/* Apply the configuration `cfg` (borrowed for the call): the top-level
+ * fields the daemon consumes, whole; the others empty.  Return the
  * number of problems written to errs[0..max) (malloc'd strings, freed by
  * cfgsub); they are reported to cfgd as operational errors. */
 typedef int (*cfgsub_apply_cb)(const Config *cfg, uint64_t commit_id, char **errs,

@@ -387,37 +387,40 @@ size_t ct_sync(struct ct_node *root, const ProtobufCMessage *m, uint64_t v)
 	return sync_node(root, m, v);
 }
 
+void ct_materialize_field(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			  ProtobufCMessage *m)
+{
+	size_t cnt = 0, k = 0;
+	ProtobufCMessage **arr;
+
+	pbr_field_clear(m, f);
+	for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+		if (c->state == CT_SET)
+			cnt++;
+	if (cnt == 0)
+		return;
+	if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				PBR_MEMBER(m, f->offset, ProtobufCMessage *) = ct_materialize(c);
+		return;
+	}
+	arr = xcalloc(cnt, sizeof(*arr));
+	for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+		if (c->state == CT_SET)
+			arr[k++] = ct_materialize(c);
+	PBR_MEMBER(m, f->offset, ProtobufCMessage **) = arr;
+	PBR_MEMBER(m, f->quantifier_offset, size_t) = cnt;
+}
+
 ProtobufCMessage *ct_materialize(const struct ct_node *n)
 {
 	const ProtobufCMessageDescriptor *d = n->desc;
 	ProtobufCMessage *m = n->own ? ct_own_of(n->own) : pbr_msg_new(d);
 
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		size_t cnt = 0;
-
-		if (!ct_child_field(f))
-			continue;
-		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
-			if (c->state == CT_SET)
-				cnt++;
-		if (cnt == 0)
-			continue;
-		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-			for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
-				if (c->state == CT_SET)
-					PBR_MEMBER(m, f->offset, ProtobufCMessage *) = ct_materialize(c);
-			continue;
-		}
-		ProtobufCMessage **arr = xcalloc(cnt, sizeof(*arr));
-		size_t k = 0;
-
-		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
-			if (c->state == CT_SET)
-				arr[k++] = ct_materialize(c);
-		PBR_MEMBER(m, f->offset, ProtobufCMessage **) = arr;
-		PBR_MEMBER(m, f->quantifier_offset, size_t) = cnt;
-	}
+	for (unsigned i = 0; i < d->n_fields; i++)
+		if (ct_child_field(&d->fields[i]))
+			ct_materialize_field(n, &d->fields[i], m);
 	return m;
 }
 

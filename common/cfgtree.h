@@ -88,6 +88,10 @@ size_t ct_sync(struct ct_node *root, const ProtobufCMessage *m, uint64_t v);
 /* The message n and its CT_SET descendants make (a fresh unpacked-shaped
  * message). */
 ProtobufCMessage *ct_materialize(const struct ct_node *n);
+/* Make child field f of m (a message of n's type) what n's children in f
+ * make, freeing what it held. */
+void ct_materialize_field(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			  ProtobufCMessage *m);
 
 /* One step of a path from a node of type d at comp[i]: the field named
  * there and, for a keyed list followed by a key, that key.  Returns how

@@ -1,7 +1,9 @@
 /*
  * clone.c: the Clone pattern (ZeroMQ Guide, ch. 5) for whole-state topics.
  *
- * Publisher: a PUB socket sending [topic][CloneUpdate{epoch, seq, state}].
+ * Publisher: a PUB socket sending [topic][CloneUpdate{epoch, seq, state or
+ * delta}].  After a delta the stored state is stale until a snapshot is
+ * asked for: then the owner's state function gives it.
  * The epoch is a random 64-bit number drawn at creation, so subscribers see
  * a restarted publisher as new.  A heartbeat (CloneUpdate without state,
  * carrying the current seq) goes out every heartbeat_ms; a subscriber that
@@ -12,10 +14,12 @@
  * Subscriber: connects SUB (subscribed to the topic, exact topic frame
  * checked) and a DEALER to the ctl socket, asks for a snapshot
  * (SnapshotOnlyRequest, tag 15) and waits for it while buffering the newest
- * update.  Once synced:
+ * update (and the deltas after it, up to CLONE_MAX_PENDING).  Once synced:
  *   - another epoch                  -> fresh snapshot;
  *   - seq <= current                 -> dropped (stale);
- *   - seq == current + 1             -> applied;
+ *   - seq == current + 1             -> applied (a delta only by a
+ *                                       subscriber with a delta callback
+ *                                       that accepts it);
  *   - seq > current + 1 (a gap), or a heartbeat with seq > current
  *                                    -> fresh snapshot (the update is kept
  *                                       in the buffer meanwhile);
@@ -51,9 +55,20 @@ struct clone_pub {
 	unsigned heartbeat_ms;
 	uint64_t epoch;
 	uint64_t seq;
-	uint8_t *state;
+	uint8_t *state;           /* NULL while stale (after a delta) */
 	size_t len;
+	clone_state_fn state_fn;
+	void *state_arg;
 	uint64_t hb_timer;
+};
+
+/* Deltas received while waiting for a snapshot, applied after it. */
+#define CLONE_MAX_PENDING 256
+
+struct pending_delta {
+	uint64_t epoch, seq;
+	uint8_t *data;
+	size_t len;
 };
 
 struct clone_sub {
@@ -65,7 +80,11 @@ struct clone_sub {
 	char *topic;
 	unsigned heartbeat_ms;
 	clone_apply_cb apply;
+	clone_delta_cb delta;
 	void *arg;
+
+	struct pending_delta pend[CLONE_MAX_PENDING];
+	size_t n_pend;
 
 	bool synced;
 	bool want_snapshot;
@@ -104,7 +123,10 @@ static char *ipc_prepare(const char *endpoint)
 	return path;
 }
 
-static void pub_send(struct clone_pub *pub, bool with_state)
+/* Publish the current seq: with the whole state, a delta, or neither (a
+ * heartbeat). */
+static void pub_send(struct clone_pub *pub, bool with_state, const uint8_t *delta,
+		     size_t delta_len)
 {
 	CloneUpdate u = CLONE_UPDATE__INIT;
 	uint8_t *buf;
@@ -116,6 +138,10 @@ static void pub_send(struct clone_pub *pub, bool with_state)
 		u.has_state = 1;
 		u.state.data = pub->state;
 		u.state.len = pub->len;
+	} else if (delta) {
+		u.has_delta = 1;
+		u.delta.data = (uint8_t *)delta;
+		u.delta.len = delta_len;
 	}
 	buf = bus_pack(&u.base, &len);
 	/* PUB never blocks: at the high-water mark ZeroMQ drops, and the
@@ -130,7 +156,7 @@ static void pub_heartbeat(struct loop *loop, void *arg)
 {
 	struct clone_pub *pub = arg;
 
-	pub_send(pub, false);
+	pub_send(pub, false, NULL, 0);
 	pub->hb_timer = loop_timer_add(loop, (uint64_t)pub->heartbeat_ms * 1000u,
 				       pub_heartbeat, pub);
 }
@@ -201,7 +227,29 @@ void clone_pub_set(struct clone_pub *pub, const ProtobufCMessage *state, uint64_
 	pub->state = buf;
 	pub->len = len;
 	pub->seq = seq;
-	pub_send(pub, true);
+	pub_send(pub, true, NULL, 0);
+}
+
+void clone_pub_delta(struct clone_pub *pub, const ProtobufCMessage *delta, uint64_t seq)
+{
+	size_t len;
+	uint8_t *buf = bus_pack(delta, &len);
+
+	if (seq <= pub->seq)
+		log_debug("clone: '%s' seq %llu does not grow (was %llu)", pub->topic,
+			  (unsigned long long)seq, (unsigned long long)pub->seq);
+	free(pub->state);
+	pub->state = NULL;
+	pub->len = 0;
+	pub->seq = seq;
+	pub_send(pub, false, buf, len);
+	free(buf);
+}
+
+void clone_pub_set_state_fn(struct clone_pub *pub, clone_state_fn fn, void *arg)
+{
+	pub->state_fn = fn;
+	pub->state_arg = arg;
 }
 
 void clone_pub_update(struct clone_pub *pub, const ProtobufCMessage *state)
@@ -219,8 +267,13 @@ uint64_t clone_pub_epoch(const struct clone_pub *pub)
 	return pub->epoch;
 }
 
-void clone_pub_snapshot(const struct clone_pub *pub, CloneUpdate *out)
+void clone_pub_snapshot(struct clone_pub *pub, CloneUpdate *out)
 {
+	if (pub->state == NULL && pub->state_fn) {
+		const ProtobufCMessage *st = pub->state_fn(pub->state_arg);
+
+		pub->state = st ? bus_pack(st, &pub->len) : (pub->len = 0, xmalloc(1));
+	}
 	clone_update__init(out);
 	out->epoch = pub->epoch;
 	out->seq = pub->seq;
@@ -255,12 +308,57 @@ static void buffer_update(struct clone_sub *sub, const CloneUpdate *u)
 	sub->have_buffered = true;
 }
 
+static void drop_pending(struct clone_sub *sub)
+{
+	for (size_t i = 0; i < sub->n_pend; i++)
+		free(sub->pend[i].data);
+	sub->n_pend = 0;
+}
+
 static void drop_buffer(struct clone_sub *sub)
 {
 	free(sub->buf_state);
 	sub->buf_state = NULL;
 	sub->buf_len = 0;
 	sub->have_buffered = false;
+	drop_pending(sub);
+}
+
+/* Keep a delta that arrived while no snapshot was in (in seq order). */
+static void pend_delta(struct clone_sub *sub, const CloneUpdate *u)
+{
+	struct pending_delta *p;
+
+	if (sub->n_pend && (sub->pend[sub->n_pend - 1].epoch != u->epoch ||
+			    sub->pend[sub->n_pend - 1].seq >= u->seq))
+		drop_pending(sub);   /* another epoch, or out of order: start over */
+	if (sub->n_pend == CLONE_MAX_PENDING)
+		drop_pending(sub);   /* the snapshot will be newer than all of them */
+	p = &sub->pend[sub->n_pend++];
+	p->epoch = u->epoch;
+	p->seq = u->seq;
+	p->len = u->delta.len;
+	p->data = xmalloc(p->len ? p->len : 1);
+	if (p->len)
+		memcpy(p->data, u->delta.data, p->len);
+}
+
+/* Apply a delta for seq on top of the current state: 0, or -1 when it does
+ * not apply (the caller takes a snapshot). */
+static int sub_apply_delta(struct clone_sub *sub, const uint8_t *data, size_t len, uint64_t seq)
+{
+	static const uint8_t empty[1];
+
+	if (!sub->delta || seq != sub->seq + 1)
+		return -1;
+	if (sub->delta(len ? data : empty, len, seq, sub->arg) < 0) {
+		sub->dropped++;
+		log_debug("clone: '%s': delta %llu does not apply", sub->topic,
+			  (unsigned long long)seq);
+		return -1;
+	}
+	sub->seq = seq;
+	return 0;
 }
 
 static void sub_retry(struct loop *loop, void *arg)
@@ -311,6 +409,17 @@ static void on_ctl_reply(struct bus_client *cli, const uint8_t *data, size_t len
 
 	if (sub->have_buffered && sub->buf_epoch == sub->epoch && sub->buf_seq > sub->seq)
 		sub_apply(sub, sub->buf_state, sub->buf_len, sub->buf_seq);
+	for (size_t i = 0; i < sub->n_pend; i++) {
+		const struct pending_delta *p = &sub->pend[i];
+
+		if (p->epoch != sub->epoch || p->seq <= sub->seq)
+			continue;
+		if (sub_apply_delta(sub, p->data, p->len, p->seq) < 0) {
+			drop_buffer(sub);
+			sub_request_snapshot(sub, false);
+			return;
+		}
+	}
 	drop_buffer(sub);
 }
 
@@ -347,6 +456,18 @@ static void sub_handle_update(struct clone_sub *sub, const CloneUpdate *u)
 	if (sub->want_snapshot) {
 		if (u->has_state)
 			buffer_update(sub, u);
+		else if (u->has_delta && sub->delta)
+			pend_delta(sub, u);
+		return;
+	}
+	if (u->has_delta && u->epoch == sub->epoch && u->seq > sub->seq) {
+		if (sub_apply_delta(sub, u->delta.data, u->delta.len, u->seq) == 0)
+			return;
+		log_debug("clone: '%s': delta %llu over %llu, resnapshot", sub->topic,
+			  (unsigned long long)u->seq, (unsigned long long)sub->seq);
+		if (sub->delta)
+			pend_delta(sub, u);
+		sub_request_snapshot(sub, false);
 		return;
 	}
 	if (u->epoch != sub->epoch) {
@@ -502,6 +623,11 @@ void clone_sub_free(struct clone_sub *sub)
 	free(sub->topic);
 	free(sub->ctl_endpoint);
 	free(sub);
+}
+
+void clone_sub_set_delta_cb(struct clone_sub *sub, clone_delta_cb delta)
+{
+	sub->delta = delta;
 }
 
 uint64_t clone_sub_seq(const struct clone_sub *sub)

@@ -99,9 +99,10 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 		log_err("cannot subscribe to ifmgrd: %s", strerror(errno));
 		goto fail;
 	}
-	/* acl: ntp-service access; interface: ntp-service in-interface disable. */
+	/* acl, acl6: ntp-service access; interface: ntp-service in-interface
+	 * disable, broadcast and multicast. */
 	core->cfgsub = cfgsub_new(loop, zctx, bs, "ntpd",
-				  (const char *const[]){ "ntp", "acl", "interface", NULL },
+				  (const char *const[]){ "ntp", "acl", "acl6", "interface", NULL },
 				  on_config, core);
 	if (!core->cfgsub) {
 		log_err("cannot subscribe to cfgd: %s", strerror(errno));

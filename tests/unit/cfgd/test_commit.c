@@ -393,9 +393,14 @@ static int real_apply(const Config *c, uint64_t commit_id, char **errs, int max,
 	return 0;
 }
 
+static bool cfgsub_at(void *arg)
+{
+	return cfgsub_commit_id(arg) == cfgd_commit_id(d);
+}
+
 Test(commit, cfgsub_subscriber_applies)
 {
-	static const char *const subtrees[] = { "ntp", NULL };
+	static const char *const subtrees[] = { "ntp", "system", NULL };
 	struct real_sub rs = { 0 };
 	struct cfgsub *cs = cfgsub_new(loop, zctx, &td.bs, "ntpd", subtrees, real_apply, &rs);
 	uint64_t s = open_session("admin");
@@ -413,6 +418,23 @@ Test(commit, cfgsub_subscriber_applies)
 	cr_assert_eq(rs.applied, 1000000001ULL);
 	cr_assert_eq(rs.servers, 1);
 	cr_assert_str_eq(rs.sysname, "DeviceD");
+
+	/* Deltas from now on: only what changed is rebuilt, and a commit of
+	 * nothing it consumes is acknowledged without an apply. */
+	edit_ok(s, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"5\"; } ); } );"), NULL);
+	r = commit(s);
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert(run_until(loop, cfgsub_at, cs, 5000), "commit 2 never acknowledged");
+	cr_assert_eq(rs.applied, 1000000001ULL, "acl is not consumed: no apply");
+	edit_ok(s, edit_del("ntp", "unicast_server", "10.0.1.31", NULL), NULL);
+	edit_ok(s, edit_set(SRV("10.0.1.32", "")), NULL);
+	r = commit(s);
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(rs.applied, 1000000003ULL);
+	cr_assert_eq(rs.servers, 1);
+	cr_assert_str_eq(rs.sysname, "DeviceD", "fields that did not change are kept");
 	cfgsub_free(cs);
 }
 

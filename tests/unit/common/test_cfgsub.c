@@ -109,7 +109,7 @@ Test(cfgsub, apply_and_report, .timeout = 60)
 	struct bootstrap bs;
 	struct fake_cfgd f = { 0 };
 	struct daemon_state d = { 0 };
-	const char *subtrees[] = { "ntp", "interface", NULL };
+	const char *subtrees[] = { "ntp", "interface", "system", NULL };
 	char ep[600];
 	struct cfgsub *cs;
 	Config cfg = CONFIG__INIT;
@@ -135,7 +135,7 @@ Test(cfgsub, apply_and_report, .timeout = 60)
 	cr_assert_str_eq(d.sysname, "DeviceC");
 	cr_assert_eq(cfgsub_commit_id(cs), 1);
 	cr_assert_str_eq(f.daemon, "ntpd");
-	cr_assert_str_eq(f.subtrees, "ntp,interface,");
+	cr_assert_str_eq(f.subtrees, "ntp,interface,system,");
 	cr_assert_eq(f.n_errors, 0);
 
 	/* A commit with apply problems: they are reported. */

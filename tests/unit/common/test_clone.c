@@ -7,6 +7,7 @@
  * sequences, new epochs, gaps and garbage.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -494,5 +495,107 @@ Test(clone, refused_snapshot_retried)
 	cr_assert_eq(clone_sub_seq(sub), 4);
 	clone_sub_free(sub);
 	bus_server_free(ctl);
+	loop_free(loop);
+}
+
+/* --- deltas ------------------------------------------------------------- */
+
+struct delta_rec {
+	struct applied whole;    /* states (snapshots) */
+	struct applied deltas;
+	bool refuse;             /* the delta callback says it does not apply */
+};
+
+static void on_whole(const uint8_t *state, size_t len, uint64_t seq, void *arg)
+{
+	on_apply(state, len, seq, &((struct delta_rec *)arg)->whole);
+}
+
+static int on_delta(const uint8_t *delta, size_t len, uint64_t seq, void *arg)
+{
+	struct delta_rec *r = arg;
+
+	if (r->refuse)
+		return -EINVAL;
+	on_apply(delta, len, seq, &r->deltas);
+	return 0;
+}
+
+static CloneSnapshotRequest whole_state;
+
+static const ProtobufCMessage *give_whole(void *arg)
+{
+	(void)arg;
+	return &whole_state.base;
+}
+
+static bool sub_at(void *arg)
+{
+	struct wait_seq *w = arg;
+
+	return clone_sub_synced(w->sub) && clone_sub_seq(w->sub) >= w->seq;
+}
+
+/* A subscriber with a delta callback follows deltas; one without takes a
+ * snapshot (the publisher's state function gives the whole state); a
+ * delta the callback refuses makes it take a snapshot too. */
+Test(clone, deltas_or_snapshots)
+{
+	struct loop *loop = loop_new();
+	struct real_owner o = { 0 };
+	struct delta_rec with = { 0 }, without = { 0 };
+	struct bus_server *ctl;
+	struct clone_sub *a, *b;
+	CloneSnapshotRequest st, d11, d12, d13;
+	char buf[64];
+
+	o.pub = clone_pub_new(loop, zctx, pub_ep, "x", 1000);
+	cr_assert_not_null(o.pub);
+	clone_pub_set_state_fn(o.pub, give_whole, NULL);
+	ctl = bus_server_new(loop, zctx, ctl_ep, real_ctl, &o);
+	cr_assert_not_null(ctl);
+	label_msg(&st, "one");
+	clone_pub_set(o.pub, &st.base, 10);
+	a = clone_sub_new(loop, zctx, pub_ep, ctl_ep, "x", 1000, on_whole, &with);
+	b = clone_sub_new(loop, zctx, pub_ep, ctl_ep, "x", 1000, on_whole, &without);
+	cr_assert(a && b);
+	clone_sub_set_delta_cb(a, on_delta);
+	cr_assert(run_until(loop, sub_at, &(struct wait_seq){ a, NULL, 10 }, 5000));
+	cr_assert(run_until(loop, sub_at, &(struct wait_seq){ b, NULL, 10 }, 5000));
+	/* A whole state over PUB, until both have it: their SUB connections
+	 * are up (a PUB drops what it sends before that). */
+	label_msg(&d11, "two");
+	for (int i = 0; i < 100 && (clone_sub_seq(a) < 11 || clone_sub_seq(b) < 11); i++) {
+		clone_pub_set(o.pub, &d11.base, 11);
+		run_until(loop, sub_at, &(struct wait_seq){ b, NULL, 11 }, 100);
+		run_until(loop, sub_at, &(struct wait_seq){ a, NULL, 11 }, 100);
+	}
+	cr_assert_eq(clone_sub_seq(a), 11);
+	cr_assert_eq(clone_sub_seq(b), 11);
+
+	label_msg(&d12, "d12");
+	label_msg(&whole_state, "whole12");
+	clone_pub_delta(o.pub, &d12.base, 12);
+	cr_assert(run_until(loop, sub_at, &(struct wait_seq){ a, NULL, 12 }, 5000));
+	cr_assert_eq(with.deltas.n, 1);
+	cr_assert_str_eq(unpack_label(&with.deltas, 0, buf, sizeof(buf)), "d12");
+	cr_assert(run_until(loop, sub_at, &(struct wait_seq){ b, NULL, 12 }, 5000),
+		  "the subscriber without deltas took a snapshot");
+	cr_assert_str_eq(unpack_label(&without.whole, without.whole.n - 1, buf, sizeof(buf)),
+			 "whole12");
+	cr_assert_eq(without.deltas.n, 0);
+
+	/* Refused: a snapshot brings it level. */
+	with.refuse = true;
+	label_msg(&d13, "d13");
+	label_msg(&whole_state, "whole13");
+	clone_pub_delta(o.pub, &d13.base, 13);
+	cr_assert(run_until(loop, sub_at, &(struct wait_seq){ a, NULL, 13 }, 5000));
+	cr_assert_str_eq(unpack_label(&with.whole, with.whole.n - 1, buf, sizeof(buf)), "whole13");
+
+	clone_sub_free(a);
+	clone_sub_free(b);
+	bus_server_free(ctl);
+	clone_pub_free(o.pub);
 	loop_free(loop);
 }
