@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "cfgd.pb-c.h"
 #include "edit.h"
+#include "sessid.h"
 
 struct bootstrap;
 
@@ -38,16 +39,26 @@ struct session {
 struct session_table {
 	struct session *head;
 	size_t n;
-	uint64_t next_id;
+	struct sessid ids;         /* never the same id twice, even across restarts */
 };
 
+/* An empty table whose ids are not yet unique across restarts:
+ * session_table_start makes them so. */
 void session_table_init(struct session_table *t);
+/* Take this start's session epoch from RUN_DIR (sessid_start): 0, or
+ * -errno with err. */
+int session_table_start(struct session_table *t, const char *run_dir, char *err, size_t errlen);
 void session_table_free(struct session_table *t);
 
-/* Open a session whose candidate is a copy of running (commit running_id).
- * NULL when SESSION_MAX sessions are open. */
+/* Open a session whose candidate is a copy of running (commit running_id),
+ * under an id no cfgd start gave out before.  NULL when SESSION_MAX
+ * sessions are open (or, after 2^32 sessions, a new epoch could not be
+ * recorded). */
 struct session *session_open(struct session_table *t, const char *user, const char *line,
 			     const Config *running, uint64_t running_id);
+/* The session of id, or NULL: a session of an earlier cfgd start is never
+ * found (its id is never given out again), so a front end whose session is
+ * gone is told so (-ENOENT) instead of being attached to another's. */
 struct session *session_find(struct session_table *t, uint64_t id);
 void session_close(struct session_table *t, struct session *s);
 
