@@ -88,6 +88,7 @@
 #include "loop.h"
 #include "ntpd.h"
 #include "relay.h"
+#include "port.h"
 #include "simtime.h"
 
 #define MAX_SERVERS 5
@@ -142,19 +143,6 @@ struct world {
 	double next_trace;
 };
 
-static uint16_t free_port(const char *addr)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	inet_pton(AF_INET, addr, &sa.sin_addr);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void node_init(struct world *w, struct node *n, const char *addr, double offset,
 		      double ppm)
 {
@@ -168,7 +156,7 @@ static void node_init(struct world *w, struct node *n, const char *addr, double 
 	n->bs.clock.offset = offset;
 	n->bs.clock.frequency_ppm = ppm;
 	n->bs.clock.noise = 0;
-	n->bs.ntp.port = free_port(addr);
+	n->bs.ntp.port = free_udp_port(addr);
 	n->core = ntpd_new(w->loop, NULL, &n->bs);
 	cr_assert_not_null(n->core);
 	lo.name = "LoopBack0";

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "port.h"
 
 static void hex(const char *h, uint8_t *out, size_t n)
 {
@@ -140,19 +141,6 @@ struct fx {
 	struct ntpd *core;
 	uint32_t me, peer;
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 /* Keys: 1 md5 "secret1" reliable, 2 hmac-sha256 "secret2" reliable, 3 md5
  * "secret3" not reliable.  server_keyid: a unicast-server 127.0.0.9 with

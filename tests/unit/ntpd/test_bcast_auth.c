@@ -33,6 +33,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "port.h"
 
 #define DEADLINE_S 45.0
 #define IFNAME "GigabitEthernet0/1/0"
@@ -56,19 +57,6 @@ struct world {
 	uint8_t got[NTPD_PKT_MAX];
 	ssize_t got_len;
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static uint32_t ip(const char *s)
 {

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "port.h"
 
 #define OUR_OFFSET 0.4
 #define PEER_POLL 3           /* chronyd `peer ... minpoll 3` */
@@ -44,19 +45,6 @@ struct fx {
 	uint16_t port;
 	uint64_t last_rx;         /* our receive timestamp of the last peer packet */
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static void fx_init(struct fx *f)
 {

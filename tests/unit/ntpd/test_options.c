@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "port.h"
 
 struct fx {
 	struct bootstrap bs_s, bs_c;
@@ -35,19 +36,6 @@ struct fx {
 	struct ntpd *s, *c;
 	uint32_t lo1;
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static uint32_t ip(const char *s)
 {

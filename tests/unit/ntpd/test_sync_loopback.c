@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "port.h"
 
 #define DEADLINE_S 60.0
 
@@ -42,19 +43,6 @@ struct world {
 	double soak;        /* NTPD_SOAK_S: keep running and track the errors */
 	double soak_end, max_c, max_t;
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static void dev_init(struct world *w, struct dev *d, const char *addr, double offset, double ppm)
 {
