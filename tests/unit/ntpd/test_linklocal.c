@@ -22,11 +22,12 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../netns.h"
+#include "netns.h"
 #include "ntpd.h"
 #include "pair_world.h"
 
