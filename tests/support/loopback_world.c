@@ -8,6 +8,7 @@
 
 #include "loop.h"
 #include "loopback_world.h"
+#include "ntpd_rig.h"
 #include "port.h"
 #include "testutil.h"
 
@@ -19,24 +20,12 @@ uint16_t world_port(void)
 void wdev_init(struct loop *loop, struct wdev *d, const char *addr, uint16_t port,
 	       double offset)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
-
-	bootstrap_defaults(&d->bs);
-	d->bs.clock.type = BS_CLOCK_VIRTUAL;
-	d->bs.clock.offset = offset;
-	d->bs.clock.noise = 0;
+	ntpd_rig_bootstrap(&d->bs, offset, 0);
 	d->bs.ntp.port = port;
 	snprintf(d->addr, sizeof(d->addr), "%s", addr);
 	d->core = ntpd_new(loop, NULL, &d->bs);
 	cr_assert_not_null(d->core);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = d->addr;
-	lo.has_oper_up = lo.oper_up = true;
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(d->core, &st);
+	ntpd_rig_iface_up(d->core, "LoopBack0", d->addr, 0);
 }
 
 void wdev_config(struct wdev *d, int master, NtpAssociation **na, size_t n)
@@ -44,8 +33,6 @@ void wdev_config(struct wdev *d, int master, NtpAssociation **na, size_t n)
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
-	char *errs[4];
-	int k;
 
 	ntp.server_source_interface = "LoopBack0";
 	if (master) {
@@ -56,12 +43,7 @@ void wdev_config(struct wdev *d, int master, NtpAssociation **na, size_t n)
 	ntp.unicast_server = na;
 	ntp.n_unicast_server = n;
 	cfg.ntp = &ntp;
-	k = ntpd_apply_config(d->core, &cfg, errs, 4);
-	for (int i = 0; i < k; i++) {
-		cr_log_error("apply %s: %s", d->addr, errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(k, 0);
+	cr_assert_eq(ntpd_rig_apply(d->core, &cfg, NULL, 0), 0, "apply %s", d->addr);
 }
 
 void wdev_free(struct wdev *d)

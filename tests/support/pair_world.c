@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "ntpd_rig.h"
 #include "pair_world.h"
 #include "port.h"
 #include "testutil.h"
@@ -17,12 +18,10 @@ void pair_init(struct pair *f)
 	memset(f, 0, sizeof(*f));
 	log_init("ntpd-test", getenv("NTPD_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
 	f->loop = loop_new();
-	bootstrap_defaults(&f->bs_s);
-	bootstrap_defaults(&f->bs_c);
-	f->bs_s.clock.type = f->bs_c.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs_s.clock.noise = f->bs_c.clock.noise = 0;
-	f->bs_c.clock.offset = 0.05;
-	/* "::" binds in a namespace whose loopback is down, too. */
+	ntpd_rig_bootstrap(&f->bs_s, 0, 0);
+	ntpd_rig_bootstrap(&f->bs_c, 0.05, 0);
+	/* Ports free on every IPv6 address: "::" binds in a namespace whose
+	 * loopback is down, too. */
 	f->bs_s.ntp.port = free_udp_port("::");
 	f->bs_c.ntp.port = free_udp_port("::");
 	f->s = ntpd_new(f->loop, NULL, &f->bs_s);
@@ -40,20 +39,6 @@ void pair_fini(struct pair *f)
 	bootstrap_free(&f->bs_c);
 }
 
-int pair_apply(struct ntpd *core, Config *cfg, char *first_err, size_t len)
-{
-	char *errs[8];
-	int n = ntpd_apply_config(core, cfg, errs, 8);
-
-	if (first_err && len)
-		snprintf(first_err, len, "%s", n > 0 ? errs[0] : "");
-	for (int i = 0; i < n; i++) {
-		cr_log_info("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	return n;
-}
-
 void pair_config_server(struct pair *f, const char *srv_if)
 {
 	Config cfg = CONFIG__INIT;
@@ -65,7 +50,7 @@ void pair_config_server(struct pair *f, const char *srv_if)
 	ntp.refclock_master = &rm;
 	ntp.server_source_interface = (char *)srv_if;
 	cfg.ntp = &ntp;
-	cr_assert_eq(pair_apply(f->s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f->s, &cfg, NULL, 0), 0);
 }
 
 int pair_config_assoc(struct pair *f, bool peer, const char *addr, bool v6, const char *srcif,
@@ -91,7 +76,7 @@ int pair_config_assoc(struct pair *f, bool peer, const char *addr, bool v6, cons
 	}
 	ntp.ipv6_source_interface = (char *)v6_global_src;
 	cfg.ntp = &ntp;
-	return pair_apply(f->c, &cfg, err, len);
+	return ntpd_rig_apply(f->c, &cfg, err, len);
 }
 
 int pair_config_client(struct pair *f, const char *addr, bool v6, const char *srcif,

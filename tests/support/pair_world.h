@@ -14,6 +14,7 @@
 
 #include "bootstrap.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 struct pair {
 	struct bootstrap bs_s, bs_c;
@@ -25,10 +26,6 @@ struct pair {
  * errors only (everything with NTPD_TEST_DEBUG set). */
 void pair_init(struct pair *f);
 void pair_fini(struct pair *f);
-
-/* Apply cfg to core: the number of errors (logged and freed), the first in
- * first_err (may be NULL). */
-int pair_apply(struct ntpd *core, Config *cfg, char *first_err, size_t len);
 
 /* S: refclock-master stratum 2, serving everywhere (or only on
  * `server source-interface SRV_IF` when srv_if is not NULL). */

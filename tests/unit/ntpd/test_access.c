@@ -22,7 +22,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
-#include "port.h"
+#include "ntpd_rig.h"
 
 static uint32_t ip(const char *s)
 {
@@ -224,9 +224,7 @@ static void core_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	log_init("test_access", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
@@ -243,14 +241,7 @@ static void fx_fini(struct fx *f)
 
 static void apply(struct fx *f, const Config *cfg)
 {
-	char *errs[4];
-	int n = ntpd_apply_config(f->core, cfg, errs, 4);
-
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, (Config *)cfg, NULL, 0), 0);
 }
 
 /* A server at stratum 3 with: ACL 2000 (rule 5 deny 127.0.0.9, rule 10

@@ -18,7 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
-#include "port.h"
+#include "ntpd_rig.h"
 
 #define OUR_OFFSET 0.4
 
@@ -40,8 +40,6 @@ static void fx_config(struct fx *f, int local_stratum)
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *list[1] = { &na };
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
-	char *errs[4];
-	int n;
 
 	na.address = "127.0.0.1";
 	na.has_port = true;
@@ -55,12 +53,7 @@ static void fx_config(struct fx *f, int local_stratum)
 		ntp.refclock_master = &rm;
 	}
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(f->core, &cfg, errs, 4);
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, &cfg, NULL, 0), 0);
 	f->p = ntpd_assoc_find(f->core, NADDR_V4P(f->srv), 0);
 	cr_assert_not_null(f->p);
 }
@@ -73,13 +66,8 @@ static void fx_init(struct fx *f, int local_stratum)
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_assoc", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = OUR_OFFSET;
-	f->bs.clock.frequency_ppm = 0;
-	f->bs.clock.noise = 0;
-	f->port = free_port();
-	f->bs.ntp.port = f->port;
+	ntpd_rig_bootstrap(&f->bs, OUR_OFFSET, 0);
+	f->port = f->bs.ntp.port;
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);

@@ -15,7 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
-#include "port.h"
+#include "ntpd_rig.h"
 
 struct fx {
 	struct bootstrap bs;
@@ -33,11 +33,8 @@ static void fx_init(struct fx *f, bool master)
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_ctl", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = 0.25;
+	ntpd_rig_bootstrap(&f->bs, 0.25, 0);
 	f->bs.clock.tick_hz = 64.0029;
-	f->bs.ntp.port = free_port();
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);

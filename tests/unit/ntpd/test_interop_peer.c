@@ -30,7 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
-#include "port.h"
+#include "ntpd_rig.h"
 
 #define OUR_OFFSET 0.4
 #define PEER_POLL 3           /* chronyd `peer ... minpoll 3` */
@@ -55,18 +55,11 @@ static void fx_init(struct fx *f)
 	Ntp ntp = NTP__INIT;
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *peers[1] = { &na };
-	char *errs[4];
-	int n;
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_interop_peer", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = OUR_OFFSET;
-	f->bs.clock.frequency_ppm = 0;
-	f->bs.clock.noise = 0;
-	f->port = free_port();
-	f->bs.ntp.port = f->port;
+	ntpd_rig_bootstrap(&f->bs, OUR_OFFSET, 0);
+	f->port = f->bs.ntp.port;
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
@@ -85,12 +78,7 @@ static void fx_init(struct fx *f)
 	ntp.n_unicast_peer = 1;
 	ntp.unicast_peer = peers;
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(f->core, &cfg, errs, 4);
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, &cfg, NULL, 0), 0);
 	f->p = ntpd_assoc_find(f->core, NADDR_V4P(f->peer), 0);
 	cr_assert_not_null(f->p);
 	cr_assert_eq(f->p->opts.hmode, NTP_MODE_ACTIVE);

@@ -361,7 +361,7 @@ Test(ipv6, access_control_of_ipv6_sources)
 	cfg.n_acl = 1;
 	cfg.acl = acls;
 	cfg.ntp = &ntp;
-	cr_assert_eq(pair_apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	cr_assert_gt(request_from(&f, "10.1.2.3"), 0);
 	cr_assert_eq(request_from(&f, "192.0.2.1"), 0, "outside the ACL");
 	/* IPv4 ACLs say nothing about IPv6 sources (VRP: `ntp-service ipv6
@@ -374,7 +374,7 @@ Test(ipv6, access_control_of_ipv6_sources)
 	disc.has_min_interval = true;
 	disc.min_interval = 4;
 	ntp.discard = &disc;
-	cr_assert_eq(pair_apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	for (int i = 0; i < 5; i++)
 		answered += request_from(&f, "2001:db8::99") > 0;
 	cr_assert_eq(answered, 1, "the first request only (min-interval 16 s)");
@@ -435,7 +435,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 	cfg.n_acl6 = 1;
 	cfg.acl6 = acls6;
 	cfg.ntp = &ntp;
-	cr_assert_eq(pair_apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	cr_assert_gt(request_from(&f, "10.1.2.3"), 0);
 	cr_assert_eq(request_from(&f, "192.0.2.1"), 0, "outside the IPv4 ACL");
 	cr_assert_gt(request_from(&f, "2001:db8:1:2::7"), 0);
@@ -445,7 +445,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 
 	/* Only IPv6 access configured: IPv4 sources keep peer rights. */
 	ntp.access = NULL;
-	cr_assert_eq(pair_apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	cr_assert_gt(request_from(&f, "192.0.2.1"), 0);
 	cr_assert_eq(request_from(&f, "2001:db8:2::7"), 0);
 
@@ -467,7 +467,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 	disc.has_min_interval = true;
 	disc.min_interval = 4;
 	ntp.discard = &disc;
-	cr_assert_eq(pair_apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	for (int i = 0; i < 3; i++)
 		answered += request_from(&f, "2001:db8:9::1") > 0;
 	cr_assert_eq(answered, 1, "limited: the first request only");

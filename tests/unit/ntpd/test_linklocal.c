@@ -325,7 +325,7 @@ static int config_both(struct ntpd *core, bool ge_up, char *err, size_t len)
 	in.shutdown = !ge_up;
 	cfg.interface = ins;
 	cfg.n_interface = 1;
-	return pair_apply(core, &cfg, err, len);
+	return ntpd_rig_apply(core, &cfg, err, len);
 }
 
 Test(linklocal, one_address_on_two_interfaces)

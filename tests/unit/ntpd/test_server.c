@@ -15,7 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
-#include "port.h"
+#include "ntpd_rig.h"
 
 struct fx {
 	struct bootstrap bs;
@@ -28,10 +28,7 @@ static void fx_init(struct fx *f, int local_stratum)
 {
 	memset(f, 0, sizeof(*f));
 	log_init("test_server", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = 0;
-	f->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
