@@ -309,13 +309,8 @@ Test(robustness, malformed_ntp_packets, .fini = lab_down, .timeout = 200)
 /* SIGKILL the device's cfgd, wait until it is gone and start it again. */
 static void restart_cfgd(void)
 {
-	pid_t pid = lab_pid(DEV, "cfgd");
-	cr_assert(pid > 0);
-	cr_assert_eq(kill(pid, SIGKILL), 0);
-	double deadline = lab_now() + 10;
-	while (kill(pid, 0) == 0 && lab_now() < deadline)
-		lab_pause_ms(50);
-	cr_assert(kill(pid, 0) < 0, "cfgd survived SIGKILL");
+	int r = lab_kill(DEV, "cfgd");
+	cr_assert_eq(r, 0, "cfgd not killed: %s", strerror(-r));
 	cr_assert_eq(lab_script("start", DEV, "cfgd", NULL), 0, "cfgd did not start again");
 }
 
@@ -455,19 +450,14 @@ Test(robustness, clid_killed_mid_session, .fini = lab_down, .timeout = 200)
 	lab_lines(v, DEV, pending);
 	cr_expect_str_eq(vty_prompt(v), "[*DeviceC]");
 
-	pid_t pid = lab_pid(DEV, "clid");
-	cr_assert(pid > 0);
-	cr_assert_eq(kill(pid, SIGKILL), 0);
-	double deadline = lab_now() + 10;
-	while (kill(pid, 0) == 0 && lab_now() < deadline)
-		lab_pause_ms(50);
-	cr_assert(kill(pid, 0) < 0, "clid survived SIGKILL");
+	int r = lab_kill(DEV, "clid");
+	cr_assert_eq(r, 0, "clid not killed: %s", strerror(-r));
 	lab_vty_close(v);
 	cr_assert_eq(lab_script("start", DEV, "clid", NULL), 0, "clid did not start again");
 
 	v = lab_vty(DEV, 30000);
 	cr_assert(v, "no VTY session after clid's restart");
-	deadline = lab_now() + 10;
+	double deadline = lab_now() + 10;
 	while (!log_has("cfgd", "closed: clid restarted") && lab_now() < deadline)
 		lab_pause_ms(100);
 	cr_expect(log_has("cfgd", "closed: clid restarted"),
