@@ -473,9 +473,6 @@ Test(access, in_interface_disable)
 	Interface in = INTERFACE__INIT;
 	Interface *ifs[1] = { &in };
 	Ipv4Address ad = IPV4_ADDRESS__INIT;
-	IfStates st = IF_STATES__INIT;
-	IfState is = IF_STATE__INIT;
-	IfState *iss[1] = { &is };
 
 	core_init(&f);
 	in.name = "LoopBack0";
@@ -486,11 +483,7 @@ Test(access, in_interface_disable)
 	cfg.interface = ifs;
 	cfg.n_interface = 1;
 	apply(&f, &cfg);
-	is.name = "LoopBack0";
-	is.primary_ipv4 = "127.0.0.1";
-	st.interface = iss;
-	st.n_interface = 1;
-	ntpd_apply_ifstates(f.core, &st);
+	ntpd_rig_iface_up(f.core, "LoopBack0", "127.0.0.1", 0);
 	cr_assert_eq(send_from(&f, f.client, NTP_MODE_CLIENT, 400, r, sizeof(r)), 0);
 	cr_assert_eq(f.core->stats.drop[NTPD_DROP_IF_DISABLED], 1);
 	in.ntp_in_interface_disable = false;

@@ -60,10 +60,6 @@ static void fx_config(struct fx *f, int local_stratum)
 
 static void fx_init(struct fx *f, int local_stratum)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
-
 	memset(f, 0, sizeof(*f));
 	log_init("test_assoc", LOG_LVL_WARN);
 	ntpd_rig_bootstrap(&f->bs, OUR_OFFSET, 0);
@@ -73,11 +69,7 @@ static void fx_init(struct fx *f, int local_stratum)
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.2", &f->me);
 	inet_pton(AF_INET, "127.0.0.1", &f->srv);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = "127.0.0.2";
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(f->core, &st);
+	ntpd_rig_iface_up(f->core, "LoopBack0", "127.0.0.2", 0);
 	fx_config(f, local_stratum);
 }
 
@@ -434,9 +426,6 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	struct fx f;
 	struct ntp_packet r;
 	struct assoc *before;
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
 	uint32_t moved;
 
 	fx_init(&f, 0);
@@ -448,11 +437,7 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	cr_assert_eq(f.core->server_sock->addr.v4.s_addr, f.me);
 	cr_assert_eq(f.p->sock, f.core->server_sock);
 	/* LoopBack0 moves to 127.0.0.4: the server socket and the association follow. */
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = "127.0.0.4";
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(f.core, &st);
+	ntpd_rig_iface_up(f.core, "LoopBack0", "127.0.0.4", 0);
 	inet_pton(AF_INET, "127.0.0.4", &moved);
 	cr_assert_not_null(f.core->server_sock);
 	cr_assert_eq(f.core->server_sock->addr.v4.s_addr, moved);
@@ -461,8 +446,7 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	cr_assert_eq(before->sock, f.core->server_sock);
 	cr_assert_eq(before->filter.n, 1);
 	/* The address goes away: no server socket, an error, the association stays. */
-	lo.primary_ipv4 = "";
-	ntpd_apply_ifstates(f.core, &st);
+	ntpd_rig_iface_up(f.core, "LoopBack0", "", 0);
 	cr_assert_null(f.core->server_sock);
 	cr_assert_eq(f.core->n_op_errs, 1);
 	cr_assert_eq(ntpd_assoc_find(f.core, NADDR_V4P(f.srv), 0), before);

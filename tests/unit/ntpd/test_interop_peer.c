@@ -48,9 +48,6 @@ struct fx {
 
 static void fx_init(struct fx *f)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *ifs[1] = { &lo };
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
@@ -65,11 +62,7 @@ static void fx_init(struct fx *f)
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.2", &f->me);
 	inet_pton(AF_INET, "127.0.0.1", &f->peer);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = "127.0.0.2";
-	st.n_interface = 1;
-	st.interface = ifs;
-	ntpd_apply_ifstates(f->core, &st);
+	ntpd_rig_iface_up(f->core, "LoopBack0", "127.0.0.2", 0);
 
 	na.address = "127.0.0.1";
 	na.has_port = true;
