@@ -15,8 +15,9 @@
  * RUN_DIR is on tmpfs: a reboot forgets the epoch and starts at 1 again,
  * which is safe because every front end restarted too (their sessions are
  * gone with them).  A file that cannot be read as a number (it was written
- * by something else) is replaced by the wall clock's seconds, which are
- * far above any epoch counted from 1.  A start that cannot record its epoch
+ * by something else) is replaced by the wall clock's seconds, far above
+ * any epoch counted from 1 (unless the clock is back in 1970 at the same
+ * time: two faults at once).  A start that cannot record its epoch
  * fails: serving sessions without it would risk the reuse this prevents.
  */
 #include <errno.h>
@@ -116,7 +117,6 @@ static int epoch_take(struct sessid *g, char *err, size_t errlen)
 		return -ENAMETOOLONG;
 	}
 	r = epoch_read(path, &last);
-
 	if (r == -EBADMSG) {
 		last = (uint32_t)time(NULL);
 		log_warn("%s holds no session epoch: continuing from %" PRIu32, path, last);
