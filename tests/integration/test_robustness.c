@@ -417,6 +417,15 @@ Test(robustness, cfgd_restart_keeps_sessions_apart, .fini = lab_down, .timeout =
 	cr_expect_null(strstr(out, "10.1.1.1"), "%s", out);
 	free(out);
 
+	/* A's new session is A's own: typed again, A's change goes in too. */
+	static const char *const again[] = { "ntp-service unicast-server 10.1.1.1", "commit",
+					     NULL };
+	lab_lines(a, DEV, again);
+	cr_expect_str_eq(vty_prompt(a), "[~DeviceC]");
+	static const char *const both[] = { "ntp-service unicast-server 10.1.1.1",
+					    "ntp-service unicast-server 10.2.2.2", NULL };
+	lab_expect_output(b, DEV, "display current-configuration", both);
+
 	lab_vty_close(b);
 	lab_vty_close(a);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
