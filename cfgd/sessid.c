@@ -7,8 +7,8 @@
  * would be attached to it without knowing (its edits gone, its commit
  * committing someone else's changes).  So an id is (epoch << 32) | n: the
  * epoch is taken once per start, one more than the last start's, recorded
- * in RUN_DIR/cfgd.epoch (written to a temporary file, fsync'd, renamed,
- * the directory fsync'd) before cfgd serves anyone; n counts from 1 within
+ * in RUN_DIR/cfgd.epoch (fileio_replace: written to a temporary file,
+ * fsync'd, renamed, the directory fsync'd) before cfgd serves anyone; n counts from 1 within
  * the start.  Two starts within the same second still differ, and a cfgd
  * killed at any moment has recorded its epoch before giving out an id of it.
  *
@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "sessid.h"
 
@@ -69,47 +70,12 @@ static int epoch_read(const char *path, uint32_t *epoch)
 	return 0;
 }
 
-/* Record epoch in path, durably. */
-static int epoch_write(const char *path, const char *dir, uint32_t epoch)
-{
-	char tmp[4200], text[16];
-	int fd, len, r = 0;
-	ssize_t n;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	len = snprintf(text, sizeof(text), "%" PRIu32 "\n", epoch);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, (size_t)len);
-	if (n != len)
-		r = n < 0 ? -errno : -EIO;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return r;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 /* Take the epoch after the one recorded in g->dir and record it. */
 static int epoch_take(struct sessid *g, char *err, size_t errlen)
 {
-	char path[4096];
+	char path[4096], text[16];
 	uint32_t last;
-	int r;
+	int r, len;
 
 	if (snprintf(path, sizeof(path), "%s/%s", g->dir, SESSID_EPOCH_FILE) >=
 	    (int)sizeof(path)) {
@@ -128,7 +94,8 @@ static int epoch_take(struct sessid *g, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: the session epochs are used up", path);
 		return -EOVERFLOW;
 	}
-	r = epoch_write(path, g->dir, last + 1);
+	len = snprintf(text, sizeof(text), "%" PRIu32 "\n", last + 1);
+	r = fileio_replace(path, text, (size_t)len, 0644);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot record the session epoch in %s: %s", path,
 			 strerror(-r));
