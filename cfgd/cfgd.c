@@ -46,6 +46,11 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	validate_list_free(&problems);
 
 	(void)mkdir(bs->run_dir, 0755);
+	rc = session_table_start(&d->sessions, bs->run_dir, err, errlen);
+	if (rc < 0)
+		goto fail;
+	log_info("session epoch %" PRIu32 ": session ids from %" PRIu64, d->sessions.ids.epoch,
+		 (uint64_t)d->sessions.ids.epoch << 32 | 1);
 	if (bootstrap_endpoint(bs, "cfgd", "ctl", ep, sizeof(ep)) < 0) {
 		snprintf(err, errlen, "%s: run_dir too long", bs->run_dir);
 		goto fail;

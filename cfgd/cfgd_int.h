@@ -141,8 +141,9 @@ void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
 		  uint64_t commit_id, char **warning, size_t n_warning, const char *info);
 
 /* lock.c */
-/* Whether s may change the configuration now: 0, or -EBUSY with err when
- * another session holds the lock. */
+/* Whether s may change running now (commit, rollback, label, trial
+ * abort; editing its candidate is always allowed): 0, or -EBUSY with err
+ * when another session holds the lock. */
 int lock_refuses(struct cfgd *d, const struct session *s, char *err, size_t errlen);
 void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest *req);
 /* Session id is closing: its lock goes with it. */

@@ -2,6 +2,11 @@
  * lock.c: `configuration exclusive`, one session's lock on the
  * configuration (see LockRequest in proto/cfgd.proto).
  *
+ * As on VRP, the lock keeps others from changing running, not from
+ * preparing changes: their candidates may still be edited, refreshed and
+ * cleared, while their commits, rollbacks, label changes and trial aborts
+ * are refused (lock_refuses, called by each of those) until the lock goes.
+ *
  * The lock is cfgd's memory only: a restarted cfgd has no sessions, so no
  * holder.  The holder's own session closing (logout, a VTY timing out, a
  * restarted clid's reset) releases it.  cfgd's own commits (a trial

@@ -2,8 +2,16 @@
  * session.c: the configuration sessions and their candidates.
  *
  * Sessions live in a short list (at most SESSION_MAX; clid opens one per
- * VTY).  Ids come from a counter starting at 1 and are never reused within
- * one cfgd run.
+ * VTY).  Session ids are never reused, not even across cfgd restarts: a
+ * front end names its session by id alone, and a restarted cfgd that
+ * numbered from 1 again attached a VTY to another VTY's new session (its
+ * edits silently gone, its commit committing the other's).  An id is
+ * (epoch << 32) | n, the epoch taken once per start from RUN_DIR/cfgd.epoch
+ * (one more than the last start's, fsync'd before any session opens), n
+ * counting from 1 (sessid.c), so ids differ even between two starts in the
+ * same second.  A front end naming an id of an earlier start gets -ENOENT
+ * and opens a new session (clid warns that the uncommitted configuration
+ * was discarded).
  *
  * An edit request is judged before the candidate changes: the scope of its
  * edits (scope.h) is cut out of the candidate, the edits are applied to
@@ -25,7 +33,12 @@
 void session_table_init(struct session_table *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->next_id = 1;
+	sessid_init(&t->ids);
+}
+
+int session_table_start(struct session_table *t, const char *run_dir, char *err, size_t errlen)
+{
+	return sessid_start(&t->ids, run_dir, err, errlen);
 }
 
 static void drop_edits(struct session *s)
@@ -56,6 +69,7 @@ void session_table_free(struct session_table *t)
 		session_free(s);
 	}
 	t->n = 0;
+	sessid_free(&t->ids);
 }
 
 void session_rebase(struct session *s)
@@ -67,11 +81,15 @@ void session_rebase(struct session *s)
 struct session *session_open(struct session_table *t, const char *user, const char *line)
 {
 	struct session *s;
+	uint64_t id;
 
 	if (t->n >= SESSION_MAX)
 		return NULL;
+	id = sessid_next(&t->ids);
+	if (id == 0)
+		return NULL;
 	s = xcalloc(1, sizeof(*s));
-	s->id = t->next_id++;
+	s->id = id;
 	s->user = xstrdup(user ? user : "");
 	s->line = xstrdup(line ? line : "");
 	cand_init(&s->cand);

@@ -16,6 +16,7 @@
 #include "cand.h"
 #include "cfgd.pb-c.h"
 #include "edit.h"
+#include "sessid.h"
 
 struct bootstrap;
 
@@ -35,15 +36,24 @@ struct session {
 struct session_table {
 	struct session *head;
 	size_t n;
-	uint64_t next_id;
+	struct sessid ids;         /* never the same id twice, even across restarts */
 };
 
+/* An empty table whose ids are not yet unique across restarts:
+ * session_table_start makes them so. */
 void session_table_init(struct session_table *t);
+/* Take this start's session epoch from RUN_DIR (sessid_start): 0, or
+ * -errno with err. */
+int session_table_start(struct session_table *t, const char *run_dir, char *err, size_t errlen);
 void session_table_free(struct session_table *t);
 
-/* Open a session whose candidate is running.  NULL when SESSION_MAX
- * sessions are open. */
+/* Open a session whose candidate is running, under an id no cfgd start
+ * gave out before.  NULL when SESSION_MAX sessions are open (or, after
+ * 2^32 sessions, a new epoch could not be recorded). */
 struct session *session_open(struct session_table *t, const char *user, const char *line);
+/* The session of id, or NULL: a session of an earlier cfgd start is never
+ * found (its id is never given out again), so a front end whose session is
+ * gone is told so (-ENOENT) instead of being attached to another's. */
 struct session *session_find(struct session_table *t, uint64_t id);
 void session_close(struct session_table *t, struct session *s);
 

@@ -30,7 +30,6 @@
  * "line 7: key 'ntp.unicast_server[0].version': expected an integer".
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <math.h>
@@ -41,6 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "pbconf.h"
 
@@ -630,65 +630,15 @@ int pbconf_parse(const char *text, const ProtobufCMessageDescriptor *desc,
 
 /* --- files -------------------------------------------------------------- */
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int pbconf_save(const char *path, const ProtobufCMessage *msg)
 {
-	char *text, *tmp, *dir, *slash;
-	int fd, r = 0;
+	char *text;
+	int r;
 
 	if (!path || !msg)
 		return -EINVAL;
 	text = pbconf_render(msg);
-	tmp = xasprintf("%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = write_all(fd, text, strlen(text));
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		goto out;
-	}
-	/* Make the rename itself durable. */
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (fsync(fd) < 0)
-			r = -errno;
-		close(fd);
-	} else {
-		r = -errno;
-	}
-	free(dir);
-out:
-	free(tmp);
+	r = fileio_replace(path, text, strlen(text), 0600);
 	free(text);
 	return r;
 }

@@ -7,15 +7,25 @@
  *   filter.c      the 8-stage clock filter of one association
  *   select.c      selection (interval intersection), clustering, combining
  *   discipline.c  the hybrid PLL/FLL of RFC 5905 section 11.3 (local_clock)
- * Daemon modules (use the loop and sockets):
+ *   naddr.c       IPv4/IPv6 host addresses, link-local ones with their scope
+ *                 (naddr.h)
+ *   auth.c        packet MACs (nettle), the key table, the checks (auth.h)
+ *   access.c      access levels from ACLs, rate limiting and KoD, `server
+ *                 disable`, `max-dynamic-sessions` (access.h)
+ * Daemon modules (use the loop and sockets; declared in ntpd.h unless named):
+ *   core.c        the core object: construction order, the bus subscriptions
  *   assoc.c       associations: modes, polling, packet tests, reach, KoD
  *   server.c      answering clients and symmetric-passive peers
+ *   bcast.c       broadcast and multicast servers and clients (bcast.h)
  *   sock.c        UDP sockets per local address
  *   system.c      the system variables, clock_update, the 1 s clock timer
  *   apply.c       reconciling with the Config from cfgd and IfStates from ifmgrd
- *   ctl.c         the ctl socket: status and sessions for clid
- * Times are double seconds; NTP timestamps are uint64_t (32.32 fixed point,
- * era 0).  Constants follow RFC 5905 appendix A.
+ *   resolve.c     domain names of servers and peers, never blocking the loop
+ *   trace.c       `display ntp-service trace`, answered asynchronously
+ *   ctl.c         the ctl socket: status, sessions and trace for clid
+ * (main.c is the daemon's thin main.)  Times are double seconds; NTP
+ * timestamps are uint64_t (32.32 fixed point, era 0).  Constants follow
+ * RFC 5905 appendix A.
  */
 #ifndef MERIDIAN_NTP_H
 #define MERIDIAN_NTP_H

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "port.h"
 
 #define OFFSET 0.4
 
@@ -57,19 +58,13 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
 	return -1;
 }
 
-static uint16_t free_port(void)
+/* A port for the core's sockets (it never receives on them: the harness
+ * hands it packets), a fixed one when none is free. */
+static uint16_t harness_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	uint16_t port = 0;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int p = port_try_free_udp("0.0.0.0");
 
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port ? port : 20123;
+	return p > 0 ? (uint16_t)p : 20123;
 }
 
 static void harness_init(void)
@@ -79,7 +74,7 @@ static void harness_init(void)
 	log_init("fuzz_ntpd", LOG_LVL_ERR);
 	bootstrap_defaults(&H.bs);
 	H.bs.clock.type = BS_CLOCK_VIRTUAL;
-	H.bs.ntp.port = free_port();
+	H.bs.ntp.port = harness_port();
 	H.loop = loop_new();
 	if (!H.loop)
 		abort();

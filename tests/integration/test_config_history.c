@@ -191,14 +191,19 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	cr_expect(strstr(out, "\n+ 35  VTY 1    00:00:00 TEL    127.0.0.1           pass"
 			 "            no\n  Username : admin\n"), "%s", out);
 	free(out);
-	/* `configuration exclusive` in the second session: the first one's
-	 * edit is refused until the undo. */
+	/* `configuration exclusive` in the second session: the first one
+	 * still edits its candidate (as on VRP), but its commit is refused
+	 * until the undo, its change kept. */
 	static const char *const lock[] = { "configuration exclusive", NULL };
 	lab_lines(v2, DEV, lock);
-	cr_assert_eq(lab_cmd(v, DEV, "ntp-service refclock-master 3", &out), 0);
+	static const char *const three[] = { "ntp-service refclock-master 3", NULL };
+	lab_lines(v, DEV, three);
+	cr_expect_str_eq(vty_prompt(v), "[*DeviceC]");
+	cr_assert_eq(lab_cmd(v, DEV, "commit", &out), 0);
 	cr_expect(strstr(out, "Error: The configuration is locked by another user (admin, "
 			 "VTY 1)."), "%s", out);
 	free(out);
+	cr_expect_str_eq(vty_prompt(v), "[*DeviceC]");
 	static const char *const holder[] = {
 		"  User name       : admin\n  Session ID      : ",
 		"  Lock type       : exclusive\n  User interface  : VTY 1\n", NULL,
@@ -209,9 +214,9 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	static const char *const unlocked[] = { "Info: The configuration is not locked.", NULL };
 	lab_expect_output(v, DEV, "display configuration-occupied user", unlocked);
 	lab_vty_close(v2);
-	static const char *const leave[] = { "return", NULL };
+	static const char *const leave[] = { "commit", "return", NULL };
 	lab_lines(v, DEV, leave);
-	expect_stratum(v, "clock stratum: 9");
+	expect_stratum(v, "clock stratum: 3");
 
 	/* A label afterwards, in user view; a second one needs a clear first. */
 	static const char *const label[] = {

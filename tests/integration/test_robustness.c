@@ -8,6 +8,10 @@
  *    still gets its answer) and the CLI still displays;
  *  - cfgd killed with SIGKILL and started again: the committed
  *    configuration is intact and the next commit works;
+ *  - cfgd killed and restarted while two VTYs hold sessions, one with
+ *    uncommitted changes: each VTY learns its session is gone (the ids of
+ *    the earlier cfgd are never given out again), the one whose changes
+ *    were lost is told so, and neither ever commits the other's edits;
  *  - clid killed with SIGKILL mid-session: the restarted clid has cfgd close
  *    the orphaned session, whose uncommitted change stays uncommitted;
  *  - a reboot (every daemon stopped, cfgd's files in RUN_DIR gone, as /run
@@ -302,6 +306,14 @@ Test(robustness, malformed_ntp_packets, .fini = lab_down, .timeout = 200)
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
 
+/* SIGKILL the device's cfgd, wait until it is gone and start it again. */
+static void restart_cfgd(void)
+{
+	int r = lab_kill(DEV, "cfgd");
+	cr_assert_eq(r, 0, "cfgd not killed: %s", strerror(-r));
+	cr_assert_eq(lab_script("start", DEV, "cfgd", NULL), 0, "cfgd did not start again");
+}
+
 Test(robustness, cfgd_killed_and_restarted, .fini = lab_down, .timeout = 200)
 {
 	struct vty *v = setup_device();
@@ -311,21 +323,14 @@ Test(robustness, cfgd_killed_and_restarted, .fini = lab_down, .timeout = 200)
 	free(out);
 	lab_vty_close(v);
 
-	pid_t pid = lab_pid(DEV, "cfgd");
-	cr_assert(pid > 0);
-	cr_assert_eq(kill(pid, SIGKILL), 0);
-	double deadline = lab_now() + 10;
-	while (kill(pid, 0) == 0 && lab_now() < deadline)
-		lab_pause_ms(50);
-	cr_assert(kill(pid, 0) < 0, "cfgd survived SIGKILL");
-	cr_assert_eq(lab_script("start", DEV, "cfgd", NULL), 0, "cfgd did not start again");
+	restart_cfgd();
 
 	/* A new session sees exactly the committed configuration. */
 	v = lab_vty(DEV, 30000);
 	cr_assert(v, "no VTY session after cfgd's restart");
 	cr_expect_str_eq(vty_prompt(v), "<DeviceC>", "sysname lost");
 	char *after = NULL;
-	deadline = lab_now() + 30;
+	double deadline = lab_now() + 30;
 	for (;;) {
 		cr_assert_eq(lab_cmd(v, DEV, "display current-configuration", &out), 0);
 		free(after);
@@ -357,6 +362,75 @@ Test(robustness, cfgd_killed_and_restarted, .fini = lab_down, .timeout = 200)
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
 
+/* cfgd restarted under two VTYs in system view (issue 10, item 6).  A
+ * opened its cfgd session first and has an uncommitted change; after the
+ * restart B types a change, then A commits.  A cfgd that numbered its
+ * sessions from 1 again gave B (reopening) A's old id: A's commit was
+ * acknowledged but committed B's change, and A's own change vanished
+ * without a word.  Now: A is told its changes were discarded and commits
+ * nothing, B's candidate still holds B's change and B's commit goes in. */
+Test(robustness, cfgd_restart_keeps_sessions_apart, .fini = lab_down, .timeout = 200)
+{
+	struct vty *a = setup_device();
+	struct vty *b = lab_vty(DEV, 20000);
+	cr_assert(b, "no second VTY session");
+	char *out = NULL;
+	static const char *const sysview[] = { "system-view", NULL };
+	lab_lines(b, DEV, sysview);
+	static const char *const a_edit[] = { "ntp-service unicast-server 10.1.1.1", NULL };
+	lab_lines(a, DEV, a_edit);
+	cr_expect_str_eq(vty_prompt(a), "[*DeviceC]");
+
+	restart_cfgd();
+
+	/* B's session is gone too (it had nothing to lose): its edit goes to a
+	 * new one.  (clid warns B as well, whether or not B had changes.) */
+	cr_assert_eq(lab_cmd(b, DEV, "ntp-service unicast-server 10.2.2.2", &out), 0);
+	cr_expect_null(strstr(out, "Error:"), "%s", out);
+	free(out);
+	cr_expect_str_eq(vty_prompt(b), "[*DeviceC]");
+
+	/* A's commit: its session is gone, it is told so, and B's change is
+	 * not committed in its name. */
+	cr_assert_eq(lab_cmd(a, DEV, "commit", &out), 0);
+	cr_expect(strstr(out, "Warning: The configuration service was restarted; uncommitted "
+			 "configurations were discarded."), "A was not told:\n%s", out);
+	free(out);
+	cr_expect_str_eq(vty_prompt(a), "[~DeviceC]");
+	cr_assert_eq(lab_cmd(a, DEV, "display current-configuration", &out), 0);
+	cr_expect_null(strstr(out, "10.2.2.2"), "A's commit committed B's edit:\n%s", out);
+	cr_expect_null(strstr(out, "10.1.1.1"), "A's lost edit was committed:\n%s", out);
+	free(out);
+
+	/* B's candidate still holds B's change, and B's commit puts it in. */
+	cr_assert_eq(lab_cmd(b, DEV, "display configuration candidate changes", &out), 0);
+	cr_expect(strstr(out, "ntp-service unicast-server 10.2.2.2"), "B's candidate:\n%s", out);
+	free(out);
+	cr_expect_str_eq(vty_prompt(b), "[*DeviceC]");
+	cr_assert_eq(lab_cmd(b, DEV, "commit", &out), 0);
+	cr_expect_null(strstr(out, "Error:"), "%s", out);
+	cr_expect_null(strstr(out, "Warning:"), "%s", out);
+	free(out);
+	cr_expect_str_eq(vty_prompt(b), "[~DeviceC]");
+	cr_assert_eq(lab_cmd(a, DEV, "display current-configuration", &out), 0);
+	cr_expect(strstr(out, "ntp-service unicast-server 10.2.2.2"), "%s", out);
+	cr_expect_null(strstr(out, "10.1.1.1"), "%s", out);
+	free(out);
+
+	/* A's new session is A's own: typed again, A's change goes in too. */
+	static const char *const again[] = { "ntp-service unicast-server 10.1.1.1", "commit",
+					     NULL };
+	lab_lines(a, DEV, again);
+	cr_expect_str_eq(vty_prompt(a), "[~DeviceC]");
+	static const char *const both[] = { "ntp-service unicast-server 10.1.1.1",
+					    "ntp-service unicast-server 10.2.2.2", NULL };
+	lab_expect_output(b, DEV, "display current-configuration", both);
+
+	lab_vty_close(b);
+	lab_vty_close(a);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
 /* Whether dev's log of daemon holds text. */
 static bool log_has(const char *daemon, const char *text)
 {
@@ -385,19 +459,14 @@ Test(robustness, clid_killed_mid_session, .fini = lab_down, .timeout = 200)
 	lab_lines(v, DEV, pending);
 	cr_expect_str_eq(vty_prompt(v), "[*DeviceC]");
 
-	pid_t pid = lab_pid(DEV, "clid");
-	cr_assert(pid > 0);
-	cr_assert_eq(kill(pid, SIGKILL), 0);
-	double deadline = lab_now() + 10;
-	while (kill(pid, 0) == 0 && lab_now() < deadline)
-		lab_pause_ms(50);
-	cr_assert(kill(pid, 0) < 0, "clid survived SIGKILL");
+	int r = lab_kill(DEV, "clid");
+	cr_assert_eq(r, 0, "clid not killed: %s", strerror(-r));
 	lab_vty_close(v);
 	cr_assert_eq(lab_script("start", DEV, "clid", NULL), 0, "clid did not start again");
 
 	v = lab_vty(DEV, 30000);
 	cr_assert(v, "no VTY session after clid's restart");
-	deadline = lab_now() + 10;
+	double deadline = lab_now() + 10;
 	while (!log_has("cfgd", "closed: clid restarted") && lab_now() < deadline)
 		lab_pause_ms(100);
 	cr_expect(log_has("cfgd", "closed: clid restarted"),

@@ -652,6 +652,19 @@ pid_t lab_pid(const char *dev, const char *daemon)
 	return pid;
 }
 
+int lab_kill(const char *dev, const char *daemon)
+{
+	pid_t pid = lab_pid(dev, daemon);
+	if (pid <= 0)
+		return -ESRCH;
+	if (kill(pid, SIGKILL) < 0)
+		return -errno;
+	double deadline = lab_now() + 10;
+	while (kill(pid, 0) == 0 && lab_now() < deadline)
+		lab_pause_ms(50);
+	return kill(pid, 0) == 0 ? -ETIMEDOUT : 0;
+}
+
 int lab_netns_enter(const char *dev)
 {
 	const struct lab_device *d = lab_dev(dev);

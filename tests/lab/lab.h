@@ -84,6 +84,9 @@ void *lab_zctx(void);
 int lab_script(const char *verb, ...) __attribute__((sentinel));
 /* Pid of a device's daemon ("cfgd", ...) from its pid file, or -1. */
 pid_t lab_pid(const char *dev, const char *daemon);
+/* SIGKILL a device's daemon and wait (10 s at most) until it is gone: 0,
+ * -ESRCH when it has no pid file, -ETIMEDOUT when it is still there. */
+int lab_kill(const char *dev, const char *daemon);
 
 /* The path of a program in the usual system directories, or NULL (up to
  * eight results stay valid at once). */

@@ -191,8 +191,9 @@ static int lock_status(uint64_t session, bool unlock, bool query)
 	return st;
 }
 
-/* `configuration exclusive`: the holder works, everyone else is refused
- * (edits, commits, rollbacks, labels); undo or the holder's session
+/* `configuration exclusive`: the holder works; everyone else may still
+ * edit their candidate, as on VRP, but their commits, rollbacks and
+ * labels are refused (the candidate kept); undo or the holder's session
  * closing releases it. */
 Test(commit, configuration_exclusive)
 {
@@ -209,13 +210,15 @@ Test(commit, configuration_exclusive)
 	cr_assert_str_eq(r->lock->line, "VTY 0");
 	cfg_reply__free_unpacked(r, NULL);
 
-	r = edit(b, edit_set("system = { sysname = \"C\"; };"), NULL);
+	edit_ok(b, edit_set("system = { sysname = \"C\"; };"), NULL);
+	cr_assert(rig_session_dirty(b));
+	r = commit(b);
 	cr_assert_eq(r->status, -EBUSY);
 	cr_assert_str_eq(r->error, "The configuration is locked by another user (admin, VTY 0).");
 	cfg_reply__free_unpacked(r, NULL);
-	r = commit(b);
-	cr_assert_eq(r->status, -EBUSY);
-	cfg_reply__free_unpacked(r, NULL);
+	assert_candidate(b, "system = { sysname = \"C\"; };");
+	cr_assert(rig_session_dirty(b));
+	cr_assert_eq(cfgd_commit_id(d), 0);
 	cr_assert_eq(lock_status(b, false, false), -EBUSY);
 	cr_assert_eq(lock_status(b, true, false), -ENODATA);
 	edit_ok(a, edit_set("system = { sysname = \"A\"; };"), NULL);
@@ -226,14 +229,23 @@ Test(commit, configuration_exclusive)
 	r = rollback(b, ROLLBACK_REQUEST__TO_LAST, 1, NULL);
 	cr_assert_eq(r->status, -EBUSY);
 	cfg_reply__free_unpacked(r, NULL);
+	/* Refreshing the candidate changes only the candidate: allowed. */
+	r = refresh(b);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+	r = commit(b);
+	cr_assert_eq(r->status, -EBUSY);
+	cfg_reply__free_unpacked(r, NULL);
 
-	/* undo: bob commits (after a refresh: admin changed the sysname). */
+	/* undo: bob commits what he typed while locked out (after a refresh:
+	 * admin changed the sysname). */
 	cr_assert_eq(lock_status(a, true, false), 0);
 	r = lock_call(b, false, true);
 	cr_assert_null(r->lock);
 	cfg_reply__free_unpacked(r, NULL);
 	cfg_reply__free_unpacked(refresh(b), NULL);
 	cr_assert_eq(commit_ok(b), 1000000002ULL);
+	assert_running("system = { sysname = \"C\"; };");
 
 	/* Clearing its candidate keeps the lock; its session closing
 	 * releases it. */
@@ -250,7 +262,7 @@ Test(commit, configuration_exclusive)
 	cr_assert_eq(r->status, 0);
 	cr_assert_not(r->state->dirty);
 	cfg_reply__free_unpacked(r, NULL);
-	assert_candidate(b, "system = { sysname = \"B\"; };");
+	assert_candidate(b, "system = { sysname = \"C\"; };");
 	r = lock_call(a, false, true);
 	cr_assert_not_null(r->lock);
 	cr_assert_eq(r->lock->session, b);

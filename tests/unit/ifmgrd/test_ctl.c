@@ -4,14 +4,19 @@
  * No configuration is applied, so ifmgrd only observes the kernel (it maps
  * "lo" and a netdev that does not exist) and changes nothing: no root needed.
  */
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <zmq.h>
 
-#include "helpers.h"
 #include "bus.h"
 #include "ifmgrd.h"
+#include "ifmgrd_rig.h"
+#include "loop.h"
+#include "testutil.h"
 
 static const char *const names[] = { "LoopBack0", "GigabitEthernet0/1/0" };
 static const char *const netdevs[] = { "lo", "nosuchnetdev0" };
@@ -216,7 +221,7 @@ Test(ctl, over_the_socket)
 	setup(&f);
 	atomic_init(&c.done, false);
 	cr_assert_eq(pthread_create(&th, NULL, client_main, &c), 0);
-	cr_assert(test_wait_for(f.loop, 10000, client_done, &c), "client did not finish");
+	cr_assert(run_until(f.loop, client_done, &c, 10000), "client did not finish");
 	pthread_join(th, NULL);
 	cr_assert_eq(c.garbage_status, -EBADMSG);
 	cr_assert_eq(c.get_status, 0);

@@ -7,11 +7,25 @@
  * (getifaddrs and SIOCGIFFLAGS), and the published IfStates through a Clone
  * subscriber, as ntpd or clid would see them.
  */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 #include <ifaddrs.h>
 #include <arpa/inet.h>
 
 #include "netlink.h"
-#include "nl_harness.h"
+#include "ifmgrd_rig.h"
+#include "netns.h"
+#include "testutil.h"
+#include "ifmgrd.h"
+#include "log.h"
+#include "loop.h"
 
 /* --- the test's own view of the kernel -------------------------------- */
 
@@ -180,12 +194,12 @@ Test(netlink, reconcile_in_private_namespace)
 	cr_assert_eq(apply(im, cfg, err, sizeof(err)), 1);
 	cr_assert_str_eq(err, "GigabitEthernet0/2/0: netdev mrd1 does not exist");
 	struct expect e = { &r.ts, "GigabitEthernet0/1/0", "mrd0", "10.0.1.1", 24, true };
-	cr_assert(test_wait_for(loop, 5000, converged, &e), "address and IFF_UP not programmed");
+	cr_assert(run_until(loop, converged, &e, 5000), "address and IFF_UP not programmed");
 
 	/* Oper state follows the kernel: a veth is running once its peer is up. */
 	if (veth) {
 		nl_set_up("mrd0p");
-		cr_assert(test_wait_for(loop, 5000, oper, &r.ts), "oper_up not published");
+		cr_assert(run_until(loop, oper, &r.ts, 5000), "oper_up not published");
 	}
 
 	/* Someone deletes the address behind ifmgrd's back: it is restored. */
@@ -199,19 +213,19 @@ Test(netlink, reconcile_in_private_namespace)
 		cr_assert_eq(rtnl_addr_del(other, (int)if_nametoindex("mrd0"), &a), 0);
 		rtnl_close(other);
 	}
-	cr_assert(test_wait_for(loop, 5000, converged, &e), "deleted address not restored");
+	cr_assert(run_until(loop, converged, &e, 5000), "deleted address not restored");
 
 	/* A new address replaces the old one. */
 	config_set(cfg, "GigabitEthernet0/1/0", false, "10.0.2.1", 16);
 	apply(im, cfg, NULL, 0);
 	e.ip = "10.0.2.1";
 	e.plen = 16;
-	cr_assert(test_wait_for(loop, 5000, converged, &e), "address not replaced");
+	cr_assert(run_until(loop, converged, &e, 5000), "address not replaced");
 
 	/* The missing netdev appears: its configuration is applied then. */
 	make_netdev("mrd1");
 	struct expect e1 = { &r.ts, "GigabitEthernet0/2/0", "mrd1", "10.0.3.1", 24, true };
-	cr_assert(test_wait_for(loop, 5000, converged, &e1), "late netdev not programmed");
+	cr_assert(run_until(loop, converged, &e1, 5000), "late netdev not programmed");
 	cr_assert_eq(apply(im, cfg, err, sizeof(err)), 0, "unexpected error: %s", err);
 
 	/* shutdown and no address: admin down, addresses removed. */
@@ -219,7 +233,7 @@ Test(netlink, reconcile_in_private_namespace)
 	apply(im, cfg, NULL, 0);
 	e.ip = NULL;
 	e.up = false;
-	cr_assert(test_wait_for(loop, 5000, converged, &e), "shutdown not applied");
+	cr_assert(run_until(loop, converged, &e, 5000), "shutdown not applied");
 
 	/* An empty configuration is the factory state: everything down. */
 	config_free(cfg);
@@ -227,7 +241,7 @@ Test(netlink, reconcile_in_private_namespace)
 	apply(im, cfg, NULL, 0);
 	e1.ip = NULL;
 	e1.up = false;
-	cr_assert(test_wait_for(loop, 5000, converged, &e1), "factory state not applied");
+	cr_assert(run_until(loop, converged, &e1, 5000), "factory state not applied");
 
 	config_free(cfg);
 	nl_rig_stop(&r);
@@ -244,7 +258,7 @@ Test(netlink, observe_only_before_configuration)
 	make_netdev("mrd0");
 	nl_set_up("mrd0");
 	nl_rig_start(&r, names, netdevs, 1);
-	cr_assert(test_wait_for(r.loop, 5000, seen, &r.ts), "kernel state not published");
+	cr_assert(run_until(r.loop, seen, &r.ts, 5000), "kernel state not published");
 	cr_assert(nl_kernel_flags("mrd0") & IFF_UP, "ifmgrd changed the kernel without a config");
 	nl_rig_stop(&r);
 }

@@ -15,11 +15,25 @@
  * again, and publishes an IfState without it that has not arrived yet), and
  * that is the bus being asynchronous, not ifmgrd showing a tentative address.
  */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 #include <arpa/inet.h>
 
 #include "ifs_fixtures.h"
 #include "netlink.h"
-#include "nl_harness.h"
+#include "ifmgrd_rig.h"
+#include "netns.h"
+#include "testutil.h"
+#include "ifmgrd.h"
+#include "log.h"
+#include "loop.h"
 
 #define GE "GigabitEthernet0/1/0"
 
@@ -220,10 +234,10 @@ Test(netlink6, addresses_published_after_dad)
 	/* The link comes up: the kernel's link-local address is published once
 	 * its DAD has passed, never before. */
 	struct want_ll wl = { &r.ts, "mrd0", false };
-	cr_assert(test_wait_for(loop, 15000, ll_published, &wl), "link-local address not published");
+	cr_assert(run_until(loop, ll_published, &wl, 15000), "link-local address not published");
 	cr_assert_not(wl.published_tentative, "the link-local address was published while tentative");
 	struct want6 w = { &r.ts, "mrd0", { "2001:db8:2::1", "2001:db8:1::1" }, { 64, 64 } };
-	cr_assert(test_wait_for(loop, 15000, published, &w), "addresses not published after DAD");
+	cr_assert(run_until(loop, published, &w, 15000), "addresses not published after DAD");
 	cr_assert_not(w.published_tentative, "an address was published while tentative");
 	cr_assert_geq(kernel_flags6("mrd0", "2001:db8:1::1", 64), 0);
 
@@ -232,32 +246,32 @@ Test(netlink6, addresses_published_after_dad)
 	kernel_del6("mrd0", "2001:db8:2::1", 64);
 	kernel_add6("mrd0", "2001:db8:9::9", 64, true);
 	w.absent[0] = "2001:db8:9::9";
-	cr_assert(test_wait_for(loop, 15000, published, &w), "kernel changes not reconciled");
+	cr_assert(run_until(loop, published, &w, 15000), "kernel changes not reconciled");
 	cr_assert_not(w.published_tentative, "an address was published while tentative");
 
 	/* One address removed from the configuration. */
 	apply(im, true, one, 1, NULL, 0);
 	struct want6 w1 = { &r.ts, "mrd0", { "2001:db8:1::1" }, { 64 }, { "2001:db8:2::1" } };
-	cr_assert(test_wait_for(loop, 15000, published, &w1), "removed address still there");
+	cr_assert(run_until(loop, published, &w1, 15000), "removed address still there");
 
 	/* An address the peer already owns: DAD fails, it is never shown and the
 	 * failure is reported, not retried. */
 	kernel_add6("mrd0p", "2001:db8:7::7", 64, true);
 	apply(im, true, dup, 2, NULL, 0);
-	cr_assert(test_wait_for(loop, 15000, dad_failed, NULL), "DAD did not fail");
+	cr_assert(run_until(loop, dad_failed, NULL, 15000), "DAD did not fail");
 	/* ifmgrd learns it from the kernel's event, which may still be on its
 	 * way when the kernel's flags already say so: wait for the report. */
 	struct want_dad wd = { im, dup, 2, "" };
-	cr_assert(test_wait_for(loop, 5000, dad_reported, &wd), "DAD failure not reported: '%s'",
+	cr_assert(run_until(loop, dad_reported, &wd, 5000), "DAD failure not reported: '%s'",
 		  wd.errs);
-	cr_assert(test_wait_for(loop, 5000, published, &w1), "state after DAD failure");
+	cr_assert(run_until(loop, published, &w1, 5000), "state after DAD failure");
 	cr_assert_not(w1.published_tentative, "a DAD-failed address was published");
 
 	/* `undo ipv6 address` and `undo ipv6 enable`: the static addresses go. */
 	apply(im, false, NULL, 0, errs, sizeof(errs));
 	struct want6 w0 = { &r.ts, "mrd0", { NULL }, { 0 },
 			    { "2001:db8:1::1", "2001:db8:7::7" } };
-	cr_assert(test_wait_for(loop, 5000, published, &w0), "addresses not removed");
+	cr_assert(run_until(loop, published, &w0, 5000), "addresses not removed");
 	cr_assert_str_eq(errs, "");
 
 	nl_rig_stop(&r);

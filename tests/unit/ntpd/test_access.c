@@ -22,6 +22,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 static uint32_t ip(const char *s)
 {
@@ -219,26 +220,11 @@ struct fx {
 	uint32_t me, client;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void core_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	log_init("test_access", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
@@ -255,14 +241,7 @@ static void fx_fini(struct fx *f)
 
 static void apply(struct fx *f, const Config *cfg)
 {
-	char *errs[4];
-	int n = ntpd_apply_config(f->core, cfg, errs, 4);
-
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, (Config *)cfg, NULL, 0), 0);
 }
 
 /* A server at stratum 3 with: ACL 2000 (rule 5 deny 127.0.0.9, rule 10
@@ -494,9 +473,6 @@ Test(access, in_interface_disable)
 	Interface in = INTERFACE__INIT;
 	Interface *ifs[1] = { &in };
 	Ipv4Address ad = IPV4_ADDRESS__INIT;
-	IfStates st = IF_STATES__INIT;
-	IfState is = IF_STATE__INIT;
-	IfState *iss[1] = { &is };
 
 	core_init(&f);
 	in.name = "LoopBack0";
@@ -507,11 +483,7 @@ Test(access, in_interface_disable)
 	cfg.interface = ifs;
 	cfg.n_interface = 1;
 	apply(&f, &cfg);
-	is.name = "LoopBack0";
-	is.primary_ipv4 = "127.0.0.1";
-	st.interface = iss;
-	st.n_interface = 1;
-	ntpd_apply_ifstates(f.core, &st);
+	ntpd_rig_iface_up(f.core, "LoopBack0", "127.0.0.1", 0);
 	cr_assert_eq(send_from(&f, f.client, NTP_MODE_CLIENT, 400, r, sizeof(r)), 0);
 	cr_assert_eq(f.core->stats.drop[NTPD_DROP_IF_DISABLED], 1);
 	in.ntp_in_interface_disable = false;

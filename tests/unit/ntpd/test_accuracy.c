@@ -88,6 +88,8 @@
 #include "loop.h"
 #include "ntpd.h"
 #include "relay.h"
+#include "ntpd_rig.h"
+#include "port.h"
 #include "simtime.h"
 
 #define MAX_SERVERS 5
@@ -142,54 +144,20 @@ struct world {
 	double next_trace;
 };
 
-static uint16_t free_port(const char *addr)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	inet_pton(AF_INET, addr, &sa.sin_addr);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void node_init(struct world *w, struct node *n, const char *addr, double offset,
 		      double ppm)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
-
 	snprintf(n->addr, sizeof(n->addr), "%s", addr);
-	bootstrap_defaults(&n->bs);
-	n->bs.clock.type = BS_CLOCK_VIRTUAL;
-	n->bs.clock.offset = offset;
-	n->bs.clock.frequency_ppm = ppm;
-	n->bs.clock.noise = 0;
-	n->bs.ntp.port = free_port(addr);
+	ntpd_rig_bootstrap(&n->bs, offset, ppm);
+	n->bs.ntp.port = free_udp_port(addr);
 	n->core = ntpd_new(w->loop, NULL, &n->bs);
 	cr_assert_not_null(n->core);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = n->addr;
-	lo.has_oper_up = true;
-	lo.oper_up = true;
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(n->core, &st);
+	ntpd_rig_iface_up(n->core, "LoopBack0", n->addr, 0);
 }
 
 static void apply(struct node *n, Config *cfg)
 {
-	char *errs[8];
-	int k = ntpd_apply_config(n->core, cfg, errs, 8);
-
-	for (int i = 0; i < k; i++) {
-		cr_log_error("apply %s: %s", n->addr, errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(k, 0);
+	cr_assert_eq(ntpd_rig_apply(n->core, cfg, NULL, 0), 0, "apply %s", n->addr);
 }
 
 static void server_config(struct node *n)

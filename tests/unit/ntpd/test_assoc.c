@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 #define OUR_OFFSET 0.4
 
@@ -30,19 +31,6 @@ struct fx {
 	uint16_t port;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 /* Config: server source-interface LoopBack0, unicast-server 127.0.0.1,
  * optionally refclock-master. */
 static void fx_config(struct fx *f, int local_stratum)
@@ -52,8 +40,6 @@ static void fx_config(struct fx *f, int local_stratum)
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *list[1] = { &na };
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
-	char *errs[4];
-	int n;
 
 	na.address = "127.0.0.1";
 	na.has_port = true;
@@ -67,41 +53,23 @@ static void fx_config(struct fx *f, int local_stratum)
 		ntp.refclock_master = &rm;
 	}
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(f->core, &cfg, errs, 4);
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, &cfg, NULL, 0), 0);
 	f->p = ntpd_assoc_find(f->core, NADDR_V4P(f->srv), 0);
 	cr_assert_not_null(f->p);
 }
 
 static void fx_init(struct fx *f, int local_stratum)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
-
 	memset(f, 0, sizeof(*f));
 	log_init("test_assoc", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = OUR_OFFSET;
-	f->bs.clock.frequency_ppm = 0;
-	f->bs.clock.noise = 0;
-	f->port = free_port();
-	f->bs.ntp.port = f->port;
+	ntpd_rig_bootstrap(&f->bs, OUR_OFFSET, 0);
+	f->port = f->bs.ntp.port;
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.2", &f->me);
 	inet_pton(AF_INET, "127.0.0.1", &f->srv);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = "127.0.0.2";
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(f->core, &st);
+	ntpd_rig_iface_up(f->core, "LoopBack0", "127.0.0.2", 0);
 	fx_config(f, local_stratum);
 }
 
@@ -458,9 +426,6 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	struct fx f;
 	struct ntp_packet r;
 	struct assoc *before;
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
 	uint32_t moved;
 
 	fx_init(&f, 0);
@@ -472,11 +437,7 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	cr_assert_eq(f.core->server_sock->addr.v4.s_addr, f.me);
 	cr_assert_eq(f.p->sock, f.core->server_sock);
 	/* LoopBack0 moves to 127.0.0.4: the server socket and the association follow. */
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = "127.0.0.4";
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(f.core, &st);
+	ntpd_rig_iface_up(f.core, "LoopBack0", "127.0.0.4", 0);
 	inet_pton(AF_INET, "127.0.0.4", &moved);
 	cr_assert_not_null(f.core->server_sock);
 	cr_assert_eq(f.core->server_sock->addr.v4.s_addr, moved);
@@ -485,8 +446,7 @@ Test(assoc, address_change_rebinds_and_keeps_state)
 	cr_assert_eq(before->sock, f.core->server_sock);
 	cr_assert_eq(before->filter.n, 1);
 	/* The address goes away: no server socket, an error, the association stays. */
-	lo.primary_ipv4 = "";
-	ntpd_apply_ifstates(f.core, &st);
+	ntpd_rig_iface_up(f.core, "LoopBack0", "", 0);
 	cr_assert_null(f.core->server_sock);
 	cr_assert_eq(f.core->n_op_errs, 1);
 	cr_assert_eq(ntpd_assoc_find(f.core, NADDR_V4P(f.srv), 0), before);

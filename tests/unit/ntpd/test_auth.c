@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 static void hex(const char *h, uint8_t *out, size_t n)
 {
@@ -141,19 +142,6 @@ struct fx {
 	uint32_t me, peer;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 /* Keys: 1 md5 "secret1" reliable, 2 hmac-sha256 "secret2" reliable, 3 md5
  * "secret3" not reliable.  server_keyid: a unicast-server 127.0.0.9 with
  * that key (0: no association). */
@@ -166,14 +154,10 @@ static void fx_init(struct fx *f, bool enable, uint32_t server_keyid)
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *list[1] = { &na };
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
-	char *errs[4];
-	int n;
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_auth", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
@@ -207,12 +191,7 @@ static void fx_init(struct fx *f, bool enable, uint32_t server_keyid)
 		ntp.refclock_master = &rm;
 	}
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(f->core, &cfg, errs, 4);
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, &cfg, NULL, 0), 0);
 }
 
 static void fx_fini(struct fx *f)

@@ -24,6 +24,8 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
+#include "port.h"
 
 #define DEADLINE_S 45.0
 #define IFNAME "GigabitEthernet0/1/0"
@@ -43,55 +45,18 @@ struct world {
 	bool switched, done;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void dev_init(struct world *w, struct dev *d, const char *ifname, const char *addr,
 		     double offset, double ppm)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState is = IF_STATE__INIT;
-	IfState *list[1] = { &is };
-
-	bootstrap_defaults(&d->bs);
-	d->bs.clock.type = BS_CLOCK_VIRTUAL;
-	d->bs.clock.offset = offset;
-	d->bs.clock.frequency_ppm = ppm;
-	d->bs.clock.noise = 0;
-	d->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&d->bs, offset, ppm);
 	d->core = ntpd_new(w->loop, NULL, &d->bs);
 	cr_assert_not_null(d->core);
-	is.name = (char *)ifname;
-	is.primary_ipv4 = (char *)addr;
-	is.has_oper_up = true;
-	is.oper_up = true;
-	is.has_ifindex = true;
-	is.ifindex = IFINDEX;
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(d->core, &st);
+	ntpd_rig_iface_up(d->core, ifname, addr, IFINDEX);
 }
 
 static int apply(struct dev *d, Config *cfg)
 {
-	char *errs[8];
-	int n = ntpd_apply_config(d->core, cfg, errs, 8);
-
-	for (int i = 0; i < n; i++) {
-		cr_log_info("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	return n;
+	return ntpd_rig_apply(d->core, cfg, NULL, 0);
 }
 
 static void server_config(struct dev *d)

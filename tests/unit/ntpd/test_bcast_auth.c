@@ -33,6 +33,8 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
+#include "port.h"
 
 #define DEADLINE_S 45.0
 #define IFNAME "GigabitEthernet0/1/0"
@@ -57,19 +59,6 @@ struct world {
 	ssize_t got_len;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static uint32_t ip(const char *s)
 {
 	struct in_addr a;
@@ -81,27 +70,10 @@ static uint32_t ip(const char *s)
 static void dev_init(struct world *w, struct dev *d, const char *ifname, const char *addr,
 		     double offset, double ppm)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState is = IF_STATE__INIT;
-	IfState *list[1] = { &is };
-
-	bootstrap_defaults(&d->bs);
-	d->bs.clock.type = BS_CLOCK_VIRTUAL;
-	d->bs.clock.offset = offset;
-	d->bs.clock.frequency_ppm = ppm;
-	d->bs.clock.noise = 0;
-	d->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&d->bs, offset, ppm);
 	d->core = ntpd_new(w->loop, NULL, &d->bs);
 	cr_assert_not_null(d->core);
-	is.name = (char *)ifname;
-	is.primary_ipv4 = (char *)addr;
-	is.has_oper_up = true;
-	is.oper_up = true;
-	is.has_ifindex = true;
-	is.ifindex = IFINDEX;
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(d->core, &st);
+	ntpd_rig_iface_up(d->core, ifname, addr, IFINDEX);
 }
 
 /* One device's configuration: keys, `authentication enable`, S's

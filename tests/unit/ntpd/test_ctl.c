@@ -15,25 +15,13 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 struct fx {
 	struct bootstrap bs;
 	struct loop *loop;
 	struct ntpd *core;
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static void fx_init(struct fx *f, bool master)
 {
@@ -45,11 +33,8 @@ static void fx_init(struct fx *f, bool master)
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_ctl", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = 0.25;
+	ntpd_rig_bootstrap(&f->bs, 0.25, 0);
 	f->bs.clock.tick_hz = 64.0029;
-	f->bs.ntp.port = free_port();
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 #define OUR_OFFSET 0.4
 #define PEER_POLL 3           /* chronyd `peer ... minpoll 3` */
@@ -45,50 +46,23 @@ struct fx {
 	uint64_t last_rx;         /* our receive timestamp of the last peer packet */
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void fx_init(struct fx *f)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *ifs[1] = { &lo };
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *peers[1] = { &na };
-	char *errs[4];
-	int n;
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_interop_peer", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = OUR_OFFSET;
-	f->bs.clock.frequency_ppm = 0;
-	f->bs.clock.noise = 0;
-	f->port = free_port();
-	f->bs.ntp.port = f->port;
+	ntpd_rig_bootstrap(&f->bs, OUR_OFFSET, 0);
+	f->port = f->bs.ntp.port;
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.2", &f->me);
 	inet_pton(AF_INET, "127.0.0.1", &f->peer);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = "127.0.0.2";
-	st.n_interface = 1;
-	st.interface = ifs;
-	ntpd_apply_ifstates(f->core, &st);
+	ntpd_rig_iface_up(f->core, "LoopBack0", "127.0.0.2", 0);
 
 	na.address = "127.0.0.1";
 	na.has_port = true;
@@ -97,12 +71,7 @@ static void fx_init(struct fx *f)
 	ntp.n_unicast_peer = 1;
 	ntp.unicast_peer = peers;
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(f->core, &cfg, errs, 4);
-	for (int i = 0; i < n; i++) {
-		cr_log_warn("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(f->core, &cfg, NULL, 0), 0);
 	f->p = ntpd_assoc_find(f->core, NADDR_V4P(f->peer), 0);
 	cr_assert_not_null(f->p);
 	cr_assert_eq(f->p->opts.hmode, NTP_MODE_ACTIVE);

@@ -146,23 +146,23 @@ static void set_lo(struct ntpd *core, const char *v4, const char *v6)
 
 Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 {
-	struct fx f;
+	struct pair f;
 	struct naddr lo6;
 	struct assoc *p;
 	NtpReply *r;
 
-	fx_init(&f);
+	pair_init(&f);
 	set_lo(f.s, "127.0.0.1", "::1");
-	config_server(&f, NULL);
+	pair_config_server(&f, NULL);
 	cr_assert_not_null(f.s->server_sock6, "S serves on the IPv6 wildcard too");
-	cr_assert_eq(config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
+	cr_assert_eq(pair_config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
 	p = f.c->assocs;
 	cr_assert_not_null(p);
 	cr_assert_eq(p->addr.family, AF_INET6);
 	cr_assert_str_eq(p->addr_text, "::1");
 	cr_assert_not_null(p->sock);
 	cr_assert_eq(p->sock->addr.family, AF_INET6);
-	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize over IPv6");
+	cr_assert(pair_run_until(&f, pair_c_synced, 60.0), "C did not synchronize over IPv6");
 	cr_assert_eq(f.c->sys.stratum, 3);
 	cr_assert_eq(f.c->sys.peer, p);
 	/* The reference id names an IPv6 server by a digest; the display says
@@ -190,26 +190,26 @@ Test(ipv6, client_synchronizes_over_ipv6, .timeout = 90)
 		ctl_reply_free(memcpy(malloc(sizeof(pr)), &pr, sizeof(pr)));
 	}
 
-	r = ask_sessions(f.c, false);
+	r = pair_ask_sessions(f.c, false);
 	cr_assert_eq(r->n_session, 1);
 	cr_assert_str_eq(r->session[0]->source, "::1");
 	cr_assert_str_eq(r->session[0]->local, "::1");
 	ctl_reply_free(r);
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 Test(ipv6, symmetric_peers_over_ipv6, .timeout = 90)
 {
-	struct fx f;
+	struct pair f;
 	struct assoc *dyn;
 
-	fx_init(&f);
-	config_server(&f, NULL);
+	pair_init(&f);
+	pair_config_server(&f, NULL);
 	/* C is S's symmetric-active peer over IPv6; S answers with a dynamic
 	 * passive association keyed by C's IPv6 address and port. */
-	cr_assert_eq(config_assoc(&f, true, "::1", true, NULL, NULL, NULL, 0), 0);
+	cr_assert_eq(pair_config_assoc(&f, true, "::1", true, NULL, NULL, NULL, 0), 0);
 	cr_assert_eq(f.c->assocs->opts.hmode, NTP_MODE_ACTIVE);
-	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize to its IPv6 peer");
+	cr_assert(pair_run_until(&f, pair_c_synced, 60.0), "C did not synchronize to its IPv6 peer");
 	dyn = f.s->assocs;
 	cr_assert_not_null(dyn);
 	cr_assert(dyn->dynamic);
@@ -217,7 +217,7 @@ Test(ipv6, symmetric_peers_over_ipv6, .timeout = 90)
 	cr_assert_eq(dyn->addr.family, AF_INET6);
 	cr_assert_eq(dyn->opts.port, f.bs_c.ntp.port);
 	cr_assert_eq(f.c->sys.stratum, 3);
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 static int resolve_to_v6(const char *name, struct naddr *addr, void *arg)
@@ -225,46 +225,46 @@ static int resolve_to_v6(const char *name, struct naddr *addr, void *arg)
 	return strcmp(name, "ntp6.test") == 0 ? naddr_parse("::1", addr) : -ENXIO;
 }
 
-static bool c_has_assoc(struct fx *f)
+static bool c_has_assoc(struct pair *f)
 {
 	return f->c->assocs != NULL;
 }
 
 Test(ipv6, keyword_literals_and_names)
 {
-	struct fx f;
+	struct pair f;
 	struct assoc *p;
 	char err[256];
 
-	fx_init(&f);
+	pair_init(&f);
 	/* A domain name with only IPv6 answers gives an IPv6 association. */
 	ntpd_set_resolver(f.c, resolve_to_v6, NULL);
-	cr_assert_eq(config_client(&f, "ntp6.test", false, NULL, NULL, NULL, 0), 0);
-	cr_assert(run_until(&f, c_has_assoc, 10.0), "the name was not resolved");
+	cr_assert_eq(pair_config_client(&f, "ntp6.test", false, NULL, NULL, NULL, 0), 0);
+	cr_assert(pair_run_until(&f, c_has_assoc, 10.0), "the name was not resolved");
 	cr_assert_eq(f.c->assocs->addr.family, AF_INET6);
 	cr_assert_str_eq(f.c->assocs->opts.host, "ntp6.test");
 	/* `ipv6` with an IPv4 literal is refused (cfgd refuses it too). */
-	cr_assert_eq(config_client(&f, "127.0.0.1", true, NULL, NULL, err, sizeof(err)), 1);
+	cr_assert_eq(pair_config_client(&f, "127.0.0.1", true, NULL, NULL, err, sizeof(err)), 1);
 	cr_assert(strstr(err, "is not an IPv6 address"), "%s", err);
 	cr_assert_null(f.c->assocs);
 	/* An IPv6 literal without the keyword is still an IPv6 host. */
-	cr_assert_eq(config_client(&f, "::1", false, NULL, NULL, NULL, 0), 0);
+	cr_assert_eq(pair_config_client(&f, "::1", false, NULL, NULL, NULL, 0), 0);
 	p = f.c->assocs;
 	cr_assert_not_null(p);
 	cr_assert_eq(p->addr.family, AF_INET6);
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 Test(ipv6, source_interfaces)
 {
-	struct fx f;
+	struct pair f;
 	struct assoc *p;
 	char err[256];
 
-	fx_init(&f);
+	pair_init(&f);
 	/* Per association: LoopBack0's IPv6 address. */
 	set_lo(f.c, "127.0.0.1", "::1");
-	cr_assert_eq(config_client(&f, "::1", true, "LoopBack0", NULL, NULL, 0), 0);
+	cr_assert_eq(pair_config_client(&f, "::1", true, "LoopBack0", NULL, NULL, 0), 0);
 	p = f.c->assocs;
 	cr_assert_not_null(p);
 	cr_assert_eq(p->src_addr.family, AF_INET6);
@@ -273,7 +273,7 @@ Test(ipv6, source_interfaces)
 	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->sock->addr.v6), "bound to ::1, not the wildcard");
 
 	/* `ntp-service ipv6 source-interface`: the same for every IPv6 server. */
-	cr_assert_eq(config_client(&f, "::1", true, NULL, "LoopBack0", NULL, 0), 0);
+	cr_assert_eq(pair_config_client(&f, "::1", true, NULL, "LoopBack0", NULL, 0), 0);
 	p = f.c->assocs;
 	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->sock->addr.v6));
 	cr_assert_eq(f.c->global_src6.family, AF_INET6);
@@ -281,34 +281,34 @@ Test(ipv6, source_interfaces)
 	/* An interface without IPv6 address: an error naming it, retried when
 	 * the address comes. */
 	set_lo(f.c, "127.0.0.1", NULL);
-	cr_assert_eq(config_client(&f, "::1", true, "LoopBack0", NULL, err, sizeof(err)), 1);
+	cr_assert_eq(pair_config_client(&f, "::1", true, "LoopBack0", NULL, err, sizeof(err)), 1);
 	cr_assert(strstr(err, "LoopBack0 has no IPv6 address"), "%s", err);
 	set_lo(f.c, "127.0.0.1", "::1");
 	cr_assert_eq(f.c->n_op_errs, 0);
 	p = f.c->assocs;
 	cr_assert(IN6_IS_ADDR_LOOPBACK(&p->sock->addr.v6));
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 Test(ipv6, server_source_interface_with_ipv6_only)
 {
-	struct fx f;
+	struct pair f;
 
-	fx_init(&f);
+	pair_init(&f);
 	set_lo(f.s, NULL, "::1");
-	config_server(&f, "LoopBack0");
+	pair_config_server(&f, "LoopBack0");
 	cr_assert_null(f.s->server_sock, "no IPv4 address: no IPv4 serving socket");
 	cr_assert_not_null(f.s->server_sock6);
 	cr_assert(IN6_IS_ADDR_LOOPBACK(&f.s->server_sock6->addr.v6));
 	cr_assert_eq(f.s->n_op_errs, 0);
 	/* A client reaches it there. */
-	cr_assert_eq(config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
-	cr_assert(run_until(&f, c_synced, 60.0));
-	fx_fini(&f);
+	cr_assert_eq(pair_config_client(&f, "::1", true, NULL, NULL, NULL, 0), 0);
+	cr_assert(pair_run_until(&f, pair_c_synced, 60.0));
+	pair_fini(&f);
 }
 
 /* A mode 3 request from src to S, through ntpd_input; the reply length. */
-static int request_from(struct fx *f, const char *src)
+static int request_from(struct pair *f, const char *src)
 {
 	struct ntp_packet q;
 	uint8_t buf[NTP_HEADER_LEN], reply[NTPD_PKT_MAX];
@@ -332,7 +332,7 @@ static int request_from(struct fx *f, const char *src)
 
 Test(ipv6, access_control_of_ipv6_sources)
 {
-	struct fx f;
+	struct pair f;
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
@@ -344,7 +344,7 @@ Test(ipv6, access_control_of_ipv6_sources)
 	AclRule *rules[1] = { &rule };
 	int answered = 0, limited;
 
-	fx_init(&f);
+	pair_init(&f);
 	rm.has_stratum = true;
 	rm.stratum = 2;
 	ntp.refclock_master = &rm;
@@ -361,7 +361,7 @@ Test(ipv6, access_control_of_ipv6_sources)
 	cfg.n_acl = 1;
 	cfg.acl = acls;
 	cfg.ntp = &ntp;
-	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	cr_assert_gt(request_from(&f, "10.1.2.3"), 0);
 	cr_assert_eq(request_from(&f, "192.0.2.1"), 0, "outside the ACL");
 	/* IPv4 ACLs say nothing about IPv6 sources (VRP: `ntp-service ipv6
@@ -374,21 +374,21 @@ Test(ipv6, access_control_of_ipv6_sources)
 	disc.has_min_interval = true;
 	disc.min_interval = 4;
 	ntp.discard = &disc;
-	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	for (int i = 0; i < 5; i++)
 		answered += request_from(&f, "2001:db8::99") > 0;
 	cr_assert_eq(answered, 1, "the first request only (min-interval 16 s)");
 	limited = (int)f.s->stats.drop[NTPD_DROP_RATE];
 	cr_assert_eq(limited, 4);
 	cr_assert_gt(request_from(&f, "2001:db8::98"), 0, "another source is not limited");
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 /* `ntp-service access server 2000 ipv6 2001` and `access limited ipv6
  * 2002`: IPv6 sources are judged by IPv6 ACLs, IPv4 ones by IPv4 ACLs. */
 Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 {
-	struct fx f;
+	struct pair f;
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
@@ -400,7 +400,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 	AclRule *rules[1] = { &rule }, *rules6[2] = { &permit6, &deny6 }, *lim_rules[1] = { &lim_rule };
 	int answered = 0;
 
-	fx_init(&f);
+	pair_init(&f);
 	rm.has_stratum = true;
 	rm.stratum = 2;
 	ntp.refclock_master = &rm;
@@ -435,7 +435,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 	cfg.n_acl6 = 1;
 	cfg.acl6 = acls6;
 	cfg.ntp = &ntp;
-	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	cr_assert_gt(request_from(&f, "10.1.2.3"), 0);
 	cr_assert_eq(request_from(&f, "192.0.2.1"), 0, "outside the IPv4 ACL");
 	cr_assert_gt(request_from(&f, "2001:db8:1:2::7"), 0);
@@ -445,7 +445,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 
 	/* Only IPv6 access configured: IPv4 sources keep peer rights. */
 	ntp.access = NULL;
-	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	cr_assert_gt(request_from(&f, "192.0.2.1"), 0);
 	cr_assert_eq(request_from(&f, "2001:db8:2::7"), 0);
 
@@ -467,7 +467,7 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 	disc.has_min_interval = true;
 	disc.min_interval = 4;
 	ntp.discard = &disc;
-	cr_assert_eq(apply(f.s, &cfg, NULL, 0), 0);
+	cr_assert_eq(ntpd_rig_apply(f.s, &cfg, NULL, 0), 0);
 	for (int i = 0; i < 3; i++)
 		answered += request_from(&f, "2001:db8:9::1") > 0;
 	cr_assert_eq(answered, 1, "limited: the first request only");
@@ -475,20 +475,20 @@ Test(ipv6, ipv6_acls_restrict_ipv6_sources)
 		cr_assert_gt(request_from(&f, "2001:db8:8::1"), 0, "not in the limited ACL");
 	for (int i = 0; i < 3; i++)
 		cr_assert_gt(request_from(&f, "192.0.2.9"), 0, "IPv4: not limited");
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 Test(ipv6, own_ipv6_address_in_a_refid_is_a_loop)
 {
-	struct fx f;
+	struct pair f;
 	struct naddr mine, other;
 
-	fx_init(&f);
+	pair_init(&f);
 	cr_assert_eq(naddr_parse("2001:db8::5", &mine), 0);
 	cr_assert_eq(naddr_parse("2001:db8::6", &other), 0);
 	set_lo(f.c, "127.0.0.1", "2001:db8::5");
 	cr_assert(sys_is_local_refid(f.c, naddr_refid(&mine)));
 	cr_assert_not(sys_is_local_refid(f.c, naddr_refid(&other)));
 	cr_assert(sys_is_local_refid(f.c, inet_addr("127.0.0.1")));
-	fx_fini(&f);
+	pair_fini(&f);
 }

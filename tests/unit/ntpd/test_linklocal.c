@@ -22,11 +22,12 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../netns.h"
+#include "netns.h"
 #include "ntpd.h"
 #include "pair_world.h"
 
@@ -150,10 +151,10 @@ static void set_link(struct ntpd *core, const struct link *l)
 }
 
 /* links_up(), then pair_world's cores, each told of its end of the pair. */
-static void links_world(struct fx *f)
+static void links_world(struct pair *f)
 {
 	links_up();
-	fx_init(f);
+	pair_init(f);
 	set_link(f->s, &link_s);
 	set_link(f->c, &link_c);
 }
@@ -169,7 +170,7 @@ static struct naddr scoped(const char *text, unsigned ifindex)
 
 static void check_session(struct ntpd *core, const char *source, const char *local)
 {
-	NtpReply *r = ask_sessions(core, true);
+	NtpReply *r = pair_ask_sessions(core, true);
 
 	cr_assert_eq(r->n_session, 1);
 	cr_assert_str_eq(r->session[0]->source, source);
@@ -180,13 +181,13 @@ static void check_session(struct ntpd *core, const char *source, const char *loc
 
 Test(linklocal, client_of_a_link_local_server, .timeout = 90)
 {
-	struct fx f;
+	struct pair f;
 	struct assoc *p;
 	struct naddr want;
 
 	links_world(&f);
-	config_server(&f, NULL);
-	cr_assert_eq(config_client(&f, link_s.ll, true, GE, NULL, NULL, 0), 0);
+	pair_config_server(&f, NULL);
+	cr_assert_eq(pair_config_client(&f, link_s.ll, true, GE, NULL, NULL, 0), 0);
 
 	/* Keyed by S's address on C's interface, sent from C's link-local
 	 * address there. */
@@ -200,7 +201,7 @@ Test(linklocal, client_of_a_link_local_server, .timeout = 90)
 	cr_assert_not_null(p->sock);
 	cr_assert(naddr_eq(&p->sock->addr, &want), "bound to C's link-local address");
 
-	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize over link-local");
+	cr_assert(pair_run_until(&f, pair_c_synced, 60.0), "C did not synchronize over link-local");
 	cr_assert_eq(f.c->sys.stratum, 3);
 	cr_assert_eq(f.c->sys.peer, p);
 	cr_assert_eq(f.c->sys.refid, naddr_refid(&p->addr));
@@ -212,18 +213,18 @@ Test(linklocal, client_of_a_link_local_server, .timeout = 90)
 	cr_assert(naddr_eq(&p->dst_addr, &want), "our address on the answers, with its interface");
 	check_session(f.c, link_s.upper, link_c.upper);
 	cr_assert_eq(f.c->n_op_errs, 0);
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 Test(linklocal, global_source_interface_and_server_source_interface, .timeout = 90)
 {
-	struct fx f;
+	struct pair f;
 	struct naddr ll;
 
 	links_world(&f);
 	/* S serves only on its interface, which has a link-local address and
 	 * nothing else: no error, a serving socket there. */
-	config_server(&f, GE);
+	pair_config_server(&f, GE);
 	cr_assert_eq(f.s->n_op_errs, 0, "%s", f.s->n_op_errs ? f.s->op_errs[0] : "");
 	cr_assert_null(f.s->server_sock);
 	cr_assert_null(f.s->server_sock6);
@@ -232,35 +233,35 @@ Test(linklocal, global_source_interface_and_server_source_interface, .timeout = 
 	cr_assert(naddr_eq(&f.s->socks[0]->addr, &ll));
 	cr_assert(f.s->socks[0]->serves);
 	/* C names the interface once, for every IPv6 server. */
-	cr_assert_eq(config_client(&f, link_s.ll, true, NULL, GE, NULL, 0), 0);
-	cr_assert(run_until(&f, c_synced, 60.0), "C did not synchronize");
+	cr_assert_eq(pair_config_client(&f, link_s.ll, true, NULL, GE, NULL, 0), 0);
+	cr_assert(pair_run_until(&f, pair_c_synced, 60.0), "C did not synchronize");
 	cr_assert_eq(f.c->sys.stratum, 3);
 	cr_assert_eq(f.s->stats.drop[NTPD_DROP_NOT_SERVING], 0);
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
-static bool c_synced_and_s_has_peer(struct fx *f)
+static bool c_synced_and_s_has_peer(struct pair *f)
 {
-	return c_synced(f) && f->s->assocs && f->s->assocs->reach;
+	return pair_c_synced(f) && f->s->assocs && f->s->assocs->reach;
 }
 
 Test(linklocal, symmetric_peers_over_link_local, .timeout = 90)
 {
-	struct fx f;
+	struct pair f;
 	struct naddr want;
 	struct assoc *dyn;
 
 	links_world(&f);
-	config_server(&f, NULL);
-	cr_assert_eq(config_assoc(&f, true, link_s.ll, true, GE, NULL, NULL, 0), 0);
-	cr_assert(run_until(&f, c_synced_and_s_has_peer, 60.0), "C did not synchronize to S");
+	pair_config_server(&f, NULL);
+	cr_assert_eq(pair_config_assoc(&f, true, link_s.ll, true, GE, NULL, NULL, 0), 0);
+	cr_assert(pair_run_until(&f, c_synced_and_s_has_peer, 60.0), "C did not synchronize to S");
 	/* S's dynamic passive association: C's address on S's interface. */
 	dyn = f.s->assocs;
 	cr_assert(dyn->dynamic);
 	want = scoped(link_c.ll, link_s.ifindex);
 	cr_assert(naddr_eq(&dyn->addr, &want));
 	cr_assert_str_eq(dyn->addr_text, link_c.upper);
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 /* A datagram of mode `mode` from fe80::1 port core->port on interface
@@ -324,12 +325,12 @@ static int config_both(struct ntpd *core, bool ge_up, char *err, size_t len)
 	in.shutdown = !ge_up;
 	cfg.interface = ins;
 	cfg.n_interface = 1;
-	return apply(core, &cfg, err, len);
+	return ntpd_rig_apply(core, &cfg, err, len);
 }
 
 Test(linklocal, one_address_on_two_interfaces)
 {
-	struct fx f;
+	struct pair f;
 	const char *names[2] = { GE, GE2 };
 	unsigned idx[2];
 	const char *ll[2];
@@ -337,7 +338,7 @@ Test(linklocal, one_address_on_two_interfaces)
 	char err[256];
 
 	links_up();
-	fx_init(&f);
+	pair_init(&f);
 	idx[0] = link_c.ifindex;
 	idx[1] = link_s.ifindex;
 	ll[0] = link_c.ll;
@@ -392,19 +393,19 @@ Test(linklocal, one_address_on_two_interfaces)
 	cr_assert_not_null(srv);
 	cr_assert_eq(srv->addr.scope, link_c.ifindex);
 	cr_assert_eq(f.c->n_op_errs, 0, "%s", f.c->n_op_errs ? f.c->op_errs[0] : "");
-	fx_fini(&f);
+	pair_fini(&f);
 }
 
 Test(linklocal, needs_an_interface)
 {
-	struct fx f;
+	struct pair f;
 	char err[256];
 
-	fx_init(&f);
+	pair_init(&f);
 	/* cfgd refuses it; ntpd, which never vetoes, says why it does nothing. */
-	cr_assert_eq(config_client(&f, "fe80::1", true, NULL, NULL, err, sizeof(err)), 1);
+	cr_assert_eq(pair_config_client(&f, "fe80::1", true, NULL, NULL, err, sizeof(err)), 1);
 	cr_assert_str_eq(err, "unicast-server fe80::1: a link-local address needs a "
 			 "source-interface");
 	cr_assert_null(f.c->assocs);
-	fx_fini(&f);
+	pair_fini(&f);
 }

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 struct fx {
 	struct bootstrap bs_s, bs_c;
@@ -35,19 +36,6 @@ struct fx {
 	struct ntpd *s, *c;
 	uint32_t lo1;
 };
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static uint32_t ip(const char *s)
 {
@@ -81,11 +69,8 @@ static void fx_init(struct fx *f)
 	memset(f, 0, sizeof(*f));
 	log_init("test_options", getenv("NTPD_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
 	f->loop = loop_new();
-	bootstrap_defaults(&f->bs_s);
-	bootstrap_defaults(&f->bs_c);
-	f->bs_s.clock.type = f->bs_c.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs_s.ntp.port = free_port();
-	f->bs_c.ntp.port = free_port();
+	ntpd_rig_bootstrap(&f->bs_s, 0, 0);
+	ntpd_rig_bootstrap(&f->bs_c, 0, 0);
 	f->s = ntpd_new(f->loop, NULL, &f->bs_s);
 	f->c = ntpd_new(f->loop, NULL, &f->bs_c);
 	cr_assert_not_null(f->s);
@@ -123,8 +108,6 @@ static int apply_c(struct fx *f, NtpAssociation **srv, size_t n_srv, NtpAssociat
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
 	NtpUnsyncPoll un = NTP_UNSYNC_POLL__INIT;
-	char *errs[8];
-	int n;
 
 	/* Long polls while unsynchronized, so a burst's 2 s gaps stand out. */
 	un.has_max_poll_interval = un.has_dec_step = true;
@@ -137,12 +120,7 @@ static int apply_c(struct fx *f, NtpAssociation **srv, size_t n_srv, NtpAssociat
 	ntp.n_unicast_peer = n_peer;
 	ntp.source_interface = (char *)global_src;
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(f->c, &cfg, errs, 8);
-	for (int i = 0; i < n; i++) {
-		cr_log_info("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	return n;
+	return ntpd_rig_apply(f->c, &cfg, NULL, 0);
 }
 
 static struct assoc *find(struct ntpd *core, const char *addr)

@@ -11,6 +11,12 @@
  *   C5 [B, G priority]  -> G   C6 [G, B priority]  -> B
  * Each client must reach its system peer and keep it for 4 s.
  */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
 #include "loopback_world.h"
 
 #define N_CLIENTS 6

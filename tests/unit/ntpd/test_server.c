@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
 
 struct fx {
 	struct bootstrap bs;
@@ -23,27 +24,11 @@ struct fx {
 	uint32_t me, client;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void fx_init(struct fx *f, int local_stratum)
 {
 	memset(f, 0, sizeof(*f));
 	log_init("test_server", LOG_LVL_WARN);
-	bootstrap_defaults(&f->bs);
-	f->bs.clock.type = BS_CLOCK_VIRTUAL;
-	f->bs.clock.offset = 0;
-	f->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
 	cr_assert_not_null(f->core);

@@ -25,6 +25,8 @@
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
+#include "ntpd_rig.h"
+#include "port.h"
 
 #define DEADLINE_S 60.0
 
@@ -43,41 +45,13 @@ struct world {
 	double soak_end, max_c, max_t;
 };
 
-static uint16_t free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 static void dev_init(struct world *w, struct dev *d, const char *addr, double offset, double ppm)
 {
-	IfStates st = IF_STATES__INIT;
-	IfState lo = IF_STATE__INIT;
-	IfState *list[1] = { &lo };
-
-	bootstrap_defaults(&d->bs);
-	d->bs.clock.type = BS_CLOCK_VIRTUAL;
-	d->bs.clock.offset = offset;
-	d->bs.clock.frequency_ppm = ppm;
-	d->bs.clock.noise = 0;
-	d->bs.ntp.port = free_port();
+	ntpd_rig_bootstrap(&d->bs, offset, ppm);
 	d->addr = addr;
 	d->core = ntpd_new(w->loop, NULL, &d->bs);
 	cr_assert_not_null(d->core);
-	lo.name = "LoopBack0";
-	lo.primary_ipv4 = (char *)addr;
-	lo.has_oper_up = true;
-	lo.oper_up = true;
-	st.n_interface = 1;
-	st.interface = list;
-	ntpd_apply_ifstates(d->core, &st);
+	ntpd_rig_iface_up(d->core, "LoopBack0", addr, 0);
 }
 
 /* server source-interface LoopBack0, plus one server/peer or a master. */
@@ -89,8 +63,6 @@ static void dev_config(struct dev *d, int master, const char *server, const char
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *list[1] = { &na };
-	char *errs[4];
-	int n;
 
 	ntp.server_source_interface = "LoopBack0";
 	if (master) {
@@ -109,12 +81,7 @@ static void dev_config(struct dev *d, int master, const char *server, const char
 		ntp.unicast_peer = list;
 	}
 	cfg.ntp = &ntp;
-	n = ntpd_apply_config(d->core, &cfg, errs, 4);
-	for (int i = 0; i < n; i++) {
-		cr_log_error("apply: %s", errs[i]);
-		free(errs[i]);
-	}
-	cr_assert_eq(n, 0);
+	cr_assert_eq(ntpd_rig_apply(d->core, &cfg, NULL, 0), 0);
 }
 
 static double true_err(struct dev *d)

@@ -11,6 +11,12 @@
  * "none"; a server that stopped answering ends the walk with the reason,
  * within the bound clid waits for.
  */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
 #include "loopback_world.h"
 
 struct tw {

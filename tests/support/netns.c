@@ -1,14 +1,7 @@
 /*
- * netns.h: a private network namespace and netdevs in it, for the unit
- * tests that need a real kernel (ifmgrd's netlink tests, ntpd's link-local
- * tests).  Header-only (every function is static inline); needs libmnl and
- * Criterion.  The requests are the test's own, independent of ifmgrd's
- * netlink.c.  Each Criterion test runs in its own process, so the
- * namespace a test enters ends with it.
+ * netns.c: the private network namespace and the test's own rtnetlink
+ * requests and ioctls of netns.h, written once.
  */
-#ifndef MERIDIAN_TEST_NETNS_H
-#define MERIDIAN_TEST_NETNS_H
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -20,15 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
-/* Move the test process into a fresh network namespace, or skip the test
- * (not root, or no namespaces in this kernel). */
-static inline void nl_enter_namespace(void)
+#include "netns.h"
+
+void nl_enter_namespace(void)
 {
 	if (geteuid() != 0)
 		cr_skip_test("needs root for a private network namespace (CI runs as root)");
@@ -36,9 +28,7 @@ static inline void nl_enter_namespace(void)
 		cr_skip_test("unshare(CLONE_NEWNET): %s", strerror(errno));
 }
 
-/* Send nlh (NLM_F_REQUEST | NLM_F_ACK added) on a socket of its own and
- * wait for the kernel's answer: 0 or the negative errno it sent back. */
-static inline int nl_request(struct nlmsghdr *nlh)
+int nl_request(struct nlmsghdr *nlh)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -58,10 +48,8 @@ static inline int nl_request(struct nlmsghdr *nlh)
 	return r;
 }
 
-/* An RTM_NEWLINK creating netdev `name` (NLM_F_CREATE | NLM_F_EXCL) in buf
- * (1 KiB); the caller nests what the kind needs and closes *li. */
-static inline struct nlmsghdr *nl_newlink_msg(char *buf, const char *name, const char *kind,
-					      struct nlattr **li)
+struct nlmsghdr *nl_newlink_msg(char *buf, const char *name, const char *kind,
+				struct nlattr **li)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
@@ -76,9 +64,7 @@ static inline struct nlmsghdr *nl_newlink_msg(char *buf, const char *name, const
 	return nlh;
 }
 
-/* Create a dummy netdev `name`: 0, or the kernel's negative errno (a kernel
- * without the dummy module says -EOPNOTSUPP). */
-static inline int nl_new_dummy(const char *name)
+int nl_new_dummy(const char *name)
 {
 	char buf[1024];
 	struct nlattr *li;
@@ -88,9 +74,7 @@ static inline int nl_new_dummy(const char *name)
 	return nl_request(nlh);
 }
 
-/* Create a veth pair `name` <-> `name`p (a link with a carrier once the
- * peer is up, so IPv6 DAD runs on it); fails the test if it cannot. */
-static inline void nl_new_veth(const char *name)
+void nl_new_veth(const char *name)
 {
 	char buf[1024], peer[IFNAMSIZ + 2];
 	struct nlattr *li, *data, *pi;
@@ -109,8 +93,7 @@ static inline void nl_new_veth(const char *name)
 	cr_assert_eq(nl_request(nlh), 0, "cannot create a veth pair %s <-> %s", name, peer);
 }
 
-/* The kernel's IFF_* flags of `name` (SIOCGIFFLAGS), 0 if it has none. */
-static inline unsigned nl_kernel_flags(const char *name)
+unsigned nl_kernel_flags(const char *name)
 {
 	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -124,8 +107,7 @@ static inline unsigned nl_kernel_flags(const char *name)
 	return flags;
 }
 
-/* Set IFF_UP on `name`, as `ip link set up` would. */
-static inline void nl_set_up(const char *name)
+void nl_set_up(const char *name)
 {
 	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -138,12 +120,8 @@ static inline void nl_set_up(const char *name)
 	close(fd);
 }
 
-/* The line of /proc/net/if_inet6 (this namespace's) for netdev dev and
- * address ip with prefix plen (ip NULL: the first link-local address, plen
- * 0: any): 0 with the address in *addr and its IFA_F_* flags in *flags
- * (either may be NULL), or -1 when there is none. */
-static inline int nl_inet6_find(const char *dev, const char *ip, unsigned plen,
-				struct in6_addr *addr, unsigned *flags)
+int nl_inet6_find(const char *dev, const char *ip, unsigned plen, struct in6_addr *addr,
+		  unsigned *flags)
 {
 	FILE *f = fopen("/proc/net/if_inet6", "r");
 	char hex[33], name[IFNAMSIZ + 1];
@@ -178,10 +156,7 @@ static inline int nl_inet6_find(const char *dev, const char *ip, unsigned plen,
 	return found;
 }
 
-/* Wait (at most timeout_ms) until dev has a link-local address out of
- * duplicate address detection; its text into buf.  Fails the test at the
- * deadline. */
-static inline void nl_wait_link_local(const char *dev, char *buf, size_t len, int timeout_ms)
+void nl_wait_link_local(const char *dev, char *buf, size_t len, int timeout_ms)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 
@@ -198,5 +173,3 @@ static inline void nl_wait_link_local(const char *dev, char *buf, size_t len, in
 		nanosleep(&pause, NULL);
 	}
 }
-
-#endif
