@@ -46,7 +46,7 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	validate_list_free(&problems);
 
 	(void)mkdir(bs->run_dir, 0755);
-	rc = session_table_start(&d->sessions, bs->run_dir, err, errlen);
+	rc = session_table_start(&d->sessions, bs->run_dir, d->run, err, errlen);
 	if (rc < 0)
 		goto fail;
 	log_info("session epoch %" PRIu32 ": session ids from %" PRIu64, d->sessions.ids.epoch,

@@ -96,14 +96,12 @@ static void on_open(struct cfgd *d, const struct bus_peer *peer, const SessionOp
 {
 	struct session *s;
 
-	s = session_open(&d->sessions, o->user, o->line);
+	s = session_open(&d->sessions, o->user, o->line, o->owner);
 	if (s == NULL) {
 		log_warn("ctl: session for %s refused: %d sessions open", o->user, SESSION_MAX);
 		ctl_reply_error(d, peer, -EUSERS, "Too many configuration sessions are open.");
 		return;
 	}
-	if (o->owner && o->owner[0])
-		s->owner = xstrdup(o->owner);
 	log_info("session %" PRIu64 " opened by %s (%s)", s->id, s->user, s->line);
 	reply_state(d, peer, s->id);
 }

@@ -19,6 +19,7 @@
 
 struct journal {
 	char *path;
+	const ProtobufCMessageDescriptor *desc;
 	int fd;
 	uint64_t size;
 	unsigned torn;
@@ -54,12 +55,12 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 }
 
 /* The framed record in a malloc'd buffer. */
-static uint8_t *frame(const JournalRecord *rec, size_t *len)
+static uint8_t *frame(const ProtobufCMessage *rec, size_t *len)
 {
-	size_t n = protobuf_c_message_get_packed_size(&rec->base);
+	size_t n = protobuf_c_message_get_packed_size(rec);
 	uint8_t *buf = xmalloc(HDR + n);
 
-	protobuf_c_message_pack(&rec->base, buf + HDR);
+	protobuf_c_message_pack(rec, buf + HDR);
 	memcpy(buf, JOURNAL_MAGIC, 4);
 	put_le32(buf + 4, (uint32_t)n);
 	put_le32(buf + 8, (uint32_t)crc32(0L, buf + HDR, (uInt)n));
@@ -95,8 +96,8 @@ static int slurp(int fd, uint8_t **out, size_t *len)
 	return 0;
 }
 
-int journal_open(const char *path, journal_record_cb fn, void *arg, struct journal **out,
-		 char *err, size_t errlen)
+int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journal_record_cb fn,
+		 void *arg, struct journal **out, char *err, size_t errlen)
 {
 	struct journal *j = xcalloc(1, sizeof(*j));
 	uint8_t *buf = NULL;
@@ -105,6 +106,7 @@ int journal_open(const char *path, journal_record_cb fn, void *arg, struct journ
 
 	*out = NULL;
 	j->path = xstrdup(path);
+	j->desc = desc;
 	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0) {
 		rc = -errno;
@@ -118,7 +120,7 @@ int journal_open(const char *path, journal_record_cb fn, void *arg, struct journ
 	}
 	while (off < len) {
 		uint32_t n;
-		JournalRecord *rec;
+		ProtobufCMessage *rec;
 
 		if (len - off < HDR || memcmp(buf + off, JOURNAL_MAGIC, 4) != 0)
 			break;
@@ -126,7 +128,7 @@ int journal_open(const char *path, journal_record_cb fn, void *arg, struct journ
 		if (n > RECORD_MAX || len - off - HDR < n ||
 		    get_le32(buf + off + 8) != (uint32_t)crc32(0L, buf + off + HDR, n))
 			break;
-		rec = journal_record__unpack(NULL, n, buf + off + HDR);
+		rec = protobuf_c_message_unpack(desc, NULL, n, buf + off + HDR);
 		if (rec == NULL)
 			break;
 		off += HDR + n;
@@ -170,13 +172,13 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-int journal_append(struct journal *j, const JournalRecord *rec)
+int journal_append(struct journal *j, const ProtobufCMessage *rec, bool sync)
 {
 	size_t len;
 	uint8_t *buf = frame(rec, &len);
 	int rc = write_all(j->fd, buf, len);
 
-	if (rc == 0 && fdatasync(j->fd) < 0)
+	if (rc == 0 && sync && fdatasync(j->fd) < 0)
 		rc = -errno;
 	free(buf);
 	if (rc < 0) {
@@ -189,7 +191,7 @@ int journal_append(struct journal *j, const JournalRecord *rec)
 	return 0;
 }
 
-int journal_rewrite(struct journal *j, JournalRecord *const *recs, size_t n)
+int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 {
 	size_t plen = strlen(j->path);
 	char *tmp = xmalloc(plen + 5);

@@ -1,11 +1,13 @@
 /*
- * journal.h: cfgd's append-only commit journal, RUN_DIR/journal.
+ * journal.h: cfgd's append-only record files: the commit journal
+ * (RUN_DIR/journal, JournalRecord) and the candidates' log
+ * (RUN_DIR/candidates, SessionRecord), both of proto/cfgd.proto.
  *
- * Each record is a JournalRecord (proto/cfgd.proto) framed as
+ * Each record is one protobuf message framed as
  *   magic "MJR1" (4 bytes) | length (4 bytes, little endian) |
  *   CRC-32 of the payload (4 bytes, little endian, zlib's crc32) | payload
- * and written with one write() followed by fdatasync() before the caller
- * goes on (a commit is answered only after that).  Reading stops at the
+ * and written with one write(), followed by fdatasync() before the caller
+ * goes on when it asks for it (a commit is answered only after that).  Reading stops at the
  * first frame that is incomplete, has a wrong magic or checksum, or does not
  * unpack: that is a record torn by a crash (or anything after it), which is
  * reported, cut off the file and never handed on.
@@ -13,31 +15,33 @@
 #ifndef CFGD_JOURNAL_H
 #define CFGD_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "cfgd.pb-c.h"
 
 struct journal;
 
-/* Called with each valid record in order; the record is the callback's to
- * keep (free with journal_record__free_unpacked).  A negative return stops
- * the load with that error (err filled by the callback). */
-typedef int (*journal_record_cb)(JournalRecord *rec, void *arg, char *err, size_t errlen);
+/* Called with each valid record in order (a message of the journal's
+ * descriptor); the record is the callback's to keep (free with
+ * protobuf_c_message_free_unpacked).  A negative return stops the load
+ * with that error (err filled by the callback). */
+typedef int (*journal_record_cb)(ProtobufCMessage *rec, void *arg, char *err, size_t errlen);
 
-/* Read path (missing: an empty journal), hand each valid record to fn,
- * cut a torn tail off, and keep the file open for appending.  0 with *out,
- * or -errno with a sentence in err. */
-int journal_open(const char *path, journal_record_cb fn, void *arg, struct journal **out,
-		 char *err, size_t errlen);
+/* Read path (missing: an empty journal) as records of desc, hand each
+ * valid one to fn, cut a torn tail off, and keep the file open for
+ * appending.  0 with *out, or -errno with a sentence in err. */
+int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journal_record_cb fn,
+		 void *arg, struct journal **out, char *err, size_t errlen);
 void journal_close(struct journal *j);
 
-/* Append one record durably.  0 or -errno (nothing is appended then: a
- * partial write is cut back). */
-int journal_append(struct journal *j, const JournalRecord *rec);
+/* Append one record; with sync, durably (fdatasync) before returning.
+ * 0 or -errno (nothing is appended then: a partial write is cut back). */
+int journal_append(struct journal *j, const ProtobufCMessage *rec, bool sync);
 
 /* Replace the journal by these records, atomically (a new file written,
  * synced and renamed over it).  0 or -errno (the old journal stays). */
-int journal_rewrite(struct journal *j, JournalRecord *const *recs, size_t n);
+int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n);
 
 /* Bytes in the journal, and bytes appended since the last rewrite. */
 uint64_t journal_size(const struct journal *j);

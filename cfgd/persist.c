@@ -223,7 +223,8 @@ static void compact(struct cfgd *d)
 	/* Every record after the checkpoint must stay: they rebuild running. */
 	if (d->rf->n_history && d->rf->history[0]->commit_id > d->ckpt_id + 1)
 		return;
-	rc = journal_rewrite(d->journal, d->rf->history, d->rf->n_history);
+	rc = journal_rewrite(d->journal, (ProtobufCMessage *const *)d->rf->history,
+			     d->rf->n_history);
 	if (rc < 0) {
 		log_warn("journal: compaction failed: %s", strerror(-rc));
 		return;
@@ -271,8 +272,9 @@ static void maybe_checkpoint(struct cfgd *d)
 
 /* ---- start ---- */
 
-static int on_record(JournalRecord *rec, void *arg, char *err, size_t errlen)
+static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 {
+	JournalRecord *rec = (JournalRecord *)msg;
 	struct cfgd *d = arg;
 	struct cfgd_running *rf = d->rf;
 	ssize_t at;
@@ -354,7 +356,7 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	(void)mkdir(d->bs->run_dir, 0755);
-	rc = journal_open(path, on_record, d, &d->journal, err, errlen);
+	rc = journal_open(path, &journal_record__descriptor, on_record, d, &d->journal, err, errlen);
 	if (rc == 0 && origin != STORE_CHECKPOINT) {
 		/* The journal must sit on a checkpoint from its first record. */
 		rc = store_save_checkpoint(d->bs, base->commit_id, base->config);
@@ -404,7 +406,7 @@ void persist_fini(struct cfgd *d)
 
 static int append(struct cfgd *d, const JournalRecord *rec)
 {
-	int rc = journal_append(d->journal, rec);
+	int rc = journal_append(d->journal, &rec->base, true);
 
 	if (rc == 0)
 		d->journal_records++;

@@ -13,6 +13,18 @@
  * and opens a new session (clid warns that the uncommitted configuration
  * was discarded).
  *
+ * The candidates' log, RUN_DIR/candidates (journal.h framing, records
+ * SessionRecord): OPEN, EDIT (the canonical edits of each request that
+ * passed), REBASE (the candidate is running again) and CLOSE, appended
+ * without fsync as they happen.  A restarted cfgd reads it back: the
+ * sessions open when it died come back under the same ids with their
+ * edits replayed on the running configuration it rebuilt (what `refresh
+ * configuration candidate` does), so what an operator typed survives a
+ * cfgd restart and clid's session is still the one it opened.  The log is
+ * rewritten to the open sessions' OPEN and EDIT records at each start and
+ * whenever it holds many more records than that.  A configuration lock
+ * (`configuration exclusive`) is not logged: it does not survive.
+ *
  * An edit request is judged before the candidate changes: the scope of its
  * edits (scope.h) is cut out of the candidate, the edits are applied to
  * that small copy one by one with edit_apply (which checks each against
@@ -22,9 +34,11 @@
  * configuration.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"
 #include "log.h"
 #include "scope.h"
 #include "session.h"
@@ -34,11 +48,6 @@ void session_table_init(struct session_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	sessid_init(&t->ids);
-}
-
-int session_table_start(struct session_table *t, const char *run_dir, char *err, size_t errlen)
-{
-	return sessid_start(&t->ids, run_dir, err, errlen);
 }
 
 static void drop_edits(struct session *s)
@@ -60,6 +69,195 @@ static void session_free(struct session *s)
 	free(s);
 }
 
+/* ---- the candidates' log ---- */
+
+#define LOG_FILE "candidates"
+
+static void log_record(struct session_table *t, SessionRecord *r)
+{
+	int rc;
+
+	if (t->log == NULL)
+		return;
+	rc = journal_append(t->log, &r->base, false);
+	if (rc < 0)
+		log_warn("%s: %s: uncommitted changes may not survive a restart", LOG_FILE,
+			 strerror(-rc));
+	else
+		t->log_records++;
+}
+
+static void log_simple(struct session *s, SessionRecord__Kind kind)
+{
+	SessionRecord r = SESSION_RECORD__INIT;
+
+	r.kind = kind;
+	r.session = s->id;
+	if (kind == SESSION_RECORD__KIND__OPEN) {
+		r.user = s->user;
+		r.line = s->line;
+		r.owner = s->owner;
+	}
+	log_record(s->table, &r);
+}
+
+static void log_edits(struct session *s, Edit **edits, size_t n)
+{
+	SessionRecord r = SESSION_RECORD__INIT;
+
+	r.kind = SESSION_RECORD__KIND__EDIT;
+	r.session = s->id;
+	r.n_edit = n;
+	r.edit = edits;
+	log_record(s->table, &r);
+}
+
+/* Rewrite the log to the open sessions' OPEN and EDIT records. */
+static void log_compact(struct session_table *t)
+{
+	ProtobufCMessage **v;
+	SessionRecord *recs;
+	size_t n = 0;
+	int rc;
+
+	if (t->log == NULL)
+		return;
+	recs = xcalloc(2 * t->n + 1, sizeof(*recs));
+	v = xcalloc(2 * t->n + 1, sizeof(*v));
+	for (struct session *s = t->head; s; s = s->next) {
+		session_record__init(&recs[n]);
+		recs[n].kind = SESSION_RECORD__KIND__OPEN;
+		recs[n].session = s->id;
+		recs[n].user = s->user;
+		recs[n].line = s->line;
+		recs[n].owner = s->owner;
+		v[n] = &recs[n].base;
+		n++;
+		if (s->n_edits == 0)
+			continue;
+		session_record__init(&recs[n]);
+		recs[n].kind = SESSION_RECORD__KIND__EDIT;
+		recs[n].session = s->id;
+		recs[n].n_edit = s->n_edits;
+		recs[n].edit = s->edits;
+		v[n] = &recs[n].base;
+		n++;
+	}
+	rc = journal_rewrite(t->log, v, n);
+	if (rc < 0)
+		log_warn("%s: cannot rewrite: %s", LOG_FILE, strerror(-rc));
+	else
+		t->log_records = n;
+	free(v);
+	free(recs);
+}
+
+static void maybe_compact(struct session_table *t)
+{
+	if (t->log_records > 1024 && t->log_records > 4 * (2 * t->n))
+		log_compact(t);
+}
+
+static struct session *session_new(struct session_table *t, uint64_t id, const char *user,
+				   const char *line, const char *owner)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->id = id;
+	s->user = xstrdup(user ? user : "");
+	s->line = xstrdup(line ? line : "");
+	s->owner = owner && owner[0] ? xstrdup(owner) : NULL;
+	s->table = t;
+	cand_init(&s->cand);
+	s->next = t->head;
+	t->head = s;
+	t->n++;
+	return s;
+}
+
+static void session_unlink(struct session_table *t, struct session *s)
+{
+	for (struct session **pp = &t->head; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			t->n--;
+			return;
+		}
+	}
+}
+
+static int on_log_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
+{
+	SessionRecord *r = (SessionRecord *)msg;
+	struct session_table *t = arg;
+	struct session *s = session_find(t, r->session);
+
+	(void)err;
+	(void)errlen;
+	switch (r->kind) {
+	case SESSION_RECORD__KIND__OPEN:
+		if (s == NULL && t->n < SESSION_MAX)
+			session_new(t, r->session, r->user, r->line, r->owner);
+		break;
+	case SESSION_RECORD__KIND__EDIT:
+		if (s == NULL || r->n_edit == 0)
+			break;
+		s->edits = xrealloc(s->edits, (s->n_edits + r->n_edit) * sizeof(*s->edits));
+		for (size_t i = 0; i < r->n_edit; i++) {
+			s->edits[s->n_edits++] = r->edit[i];
+			r->edit[i] = NULL;     /* taken */
+		}
+		r->n_edit = 0;
+		break;
+	case SESSION_RECORD__KIND__REBASE:
+		if (s)
+			drop_edits(s);
+		break;
+	case SESSION_RECORD__KIND__CLOSE:
+		if (s) {
+			session_unlink(t, s);
+			session_free(s);
+		}
+		break;
+	default:
+		break;
+	}
+	session_record__free_unpacked(r, NULL);
+	return 0;
+}
+
+int session_table_start(struct session_table *t, const char *run_dir,
+			const struct ct_node *running, char *err, size_t errlen)
+{
+	char path[4096];
+	size_t back = 0;
+	int rc = sessid_start(&t->ids, run_dir, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", run_dir, LOG_FILE) >= sizeof(path)) {
+		snprintf(err, errlen, "%s/%s: path too long", run_dir, LOG_FILE);
+		return -ENAMETOOLONG;
+	}
+	rc = journal_open(path, &session_record__descriptor, on_log_record, t, &t->log, err,
+			  errlen);
+	if (rc < 0)
+		return rc;
+	for (struct session *s = t->head; s; s = s->next) {
+		session_refresh(s, running);
+		if (!cand_dirty(&s->cand)) {
+			drop_edits(s);
+			cand_clear(&s->cand);
+		}
+		back++;
+	}
+	if (back)
+		log_info("%zu session(s) of the previous start kept, with their uncommitted "
+			 "changes", back);
+	log_compact(t);
+	return 0;
+}
+
 void session_table_free(struct session_table *t)
 {
 	while (t->head) {
@@ -70,15 +268,22 @@ void session_table_free(struct session_table *t)
 	}
 	t->n = 0;
 	sessid_free(&t->ids);
+	journal_close(t->log);
+	t->log = NULL;
 }
 
 void session_rebase(struct session *s)
 {
+	if (s->n_edits) {
+		log_simple(s, SESSION_RECORD__KIND__REBASE);
+		maybe_compact(s->table);
+	}
 	drop_edits(s);
 	cand_clear(&s->cand);
 }
 
-struct session *session_open(struct session_table *t, const char *user, const char *line)
+struct session *session_open(struct session_table *t, const char *user, const char *line,
+			     const char *owner)
 {
 	struct session *s;
 	uint64_t id;
@@ -88,14 +293,8 @@ struct session *session_open(struct session_table *t, const char *user, const ch
 	id = sessid_next(&t->ids);
 	if (id == 0)
 		return NULL;
-	s = xcalloc(1, sizeof(*s));
-	s->id = id;
-	s->user = xstrdup(user ? user : "");
-	s->line = xstrdup(line ? line : "");
-	cand_init(&s->cand);
-	s->next = t->head;
-	t->head = s;
-	t->n++;
+	s = session_new(t, id, user, line, owner);
+	log_simple(s, SESSION_RECORD__KIND__OPEN);
 	return s;
 }
 
@@ -109,14 +308,10 @@ struct session *session_find(struct session_table *t, uint64_t id)
 
 void session_close(struct session_table *t, struct session *s)
 {
-	for (struct session **pp = &t->head; *pp; pp = &(*pp)->next) {
-		if (*pp == s) {
-			*pp = s->next;
-			t->n--;
-			session_free(s);
-			return;
-		}
-	}
+	log_simple(s, SESSION_RECORD__KIND__CLOSE);
+	session_unlink(t, s);
+	session_free(s);
+	maybe_compact(t);
 }
 
 /* A canonical deep copy of e: interface names as the bootstrap spells them. */
@@ -175,6 +370,7 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const struct c
 			fatal("cfgd: a checked edit did not apply: %s", err);
 		s->edits[s->n_edits++] = canon[i];
 	}
+	log_edits(s, canon, n);
 	free(canon);
 	return 0;
 }
@@ -193,7 +389,11 @@ void session_refresh(struct session *s, const struct ct_node *running)
 void session_running_changed(struct session_table *t, const struct ct_node *running)
 {
 	for (struct session *s = t->head; s; s = s->next) {
-		cand_recount(&s->cand, running);
+		/* A session without a difference follows running: what it
+		 * typed matched running before, and must not undo the commit
+		 * now (its overlay holds absolute values). */
+		if (cand_dirty(&s->cand))
+			cand_recount(&s->cand, running);
 		if (!cand_dirty(&s->cand))
 			session_rebase(s);
 	}

@@ -5,7 +5,8 @@
  * its own changes, never a copy of the configuration) and the edits applied
  * since it last matched running (replayed by `refresh configuration
  * candidate`).  Its prompt's '*' is cand_dirty(): a real difference from
- * running.
+ * running.  Sessions and their edits are logged in RUN_DIR/candidates, so
+ * a restarted cfgd comes back with them (session.c).
  */
 #ifndef CFGD_SESSION_H
 #define CFGD_SESSION_H
@@ -19,6 +20,8 @@
 #include "sessid.h"
 
 struct bootstrap;
+struct journal;
+struct session_table;
 
 #define SESSION_MAX 256
 
@@ -30,6 +33,7 @@ struct session {
 	struct cand cand;
 	Edit **edits;              /* deep copies, canonical, in the order applied */
 	size_t n_edits;
+	struct session_table *table;
 	struct session *next;
 };
 
@@ -37,20 +41,25 @@ struct session_table {
 	struct session *head;
 	size_t n;
 	struct sessid ids;         /* never the same id twice, even across restarts */
+	struct journal *log;       /* RUN_DIR/candidates, or NULL (not kept) */
+	size_t log_records;
 };
 
 /* An empty table whose ids are not yet unique across restarts:
  * session_table_start makes them so. */
 void session_table_init(struct session_table *t);
-/* Take this start's session epoch from RUN_DIR (sessid_start): 0, or
- * -errno with err. */
-int session_table_start(struct session_table *t, const char *run_dir, char *err, size_t errlen);
+/* Take this start's session epoch from RUN_DIR (sessid_start), and bring
+ * back the sessions RUN_DIR/candidates holds: each under its id, its edits
+ * replayed on running (as a refresh does).  0, or -errno with err. */
+int session_table_start(struct session_table *t, const char *run_dir,
+			const struct ct_node *running, char *err, size_t errlen);
 void session_table_free(struct session_table *t);
 
 /* Open a session whose candidate is running, under an id no cfgd start
  * gave out before.  NULL when SESSION_MAX sessions are open (or, after
  * 2^32 sessions, a new epoch could not be recorded). */
-struct session *session_open(struct session_table *t, const char *user, const char *line);
+struct session *session_open(struct session_table *t, const char *user, const char *line,
+			     const char *owner);
 /* The session of id, or NULL: a session of an earlier cfgd start is never
  * found (its id is never given out again), so a front end whose session is
  * gone is told so (-ENOENT) instead of being attached to another's. */

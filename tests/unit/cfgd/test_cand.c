@@ -432,7 +432,7 @@ Test(cand, many_rules_one_edit_each, .timeout = 120)
 
 	testdir_new(&td);
 	session_table_init(&t);
-	s = session_open(&t, "admin", "VTY 0");
+	s = session_open(&t, "admin", "VTY 0", NULL);
 	for (unsigned i = 0; i < 20000; i++) {
 		char text[160];
 		Edit *e;

@@ -12,14 +12,14 @@
 
 TestSuite(journal, .init = setup, .fini = teardown);
 
-static int collect(JournalRecord *rec, void *arg, char *err, size_t errlen)
+static int collect(ProtobufCMessage *rec, void *arg, char *err, size_t errlen)
 {
 	size_t *n = arg;
 
 	(void)err;
 	(void)errlen;
 	(*n)++;
-	journal_record__free_unpacked(rec, NULL);
+	protobuf_c_message_free_unpacked(rec, NULL);
 	return 0;
 }
 
@@ -29,14 +29,14 @@ static void append_n(const char *path, unsigned n)
 	char err[256];
 	size_t got = 0;
 
-	cr_assert_eq(journal_open(path, collect, &got, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &got, &j, err, sizeof(err)), 0, "%s", err);
 	for (unsigned i = 0; i < n; i++) {
 		JournalRecord rec = JOURNAL_RECORD__INIT;
 
 		rec.kind = JOURNAL_RECORD__KIND__LABEL;
 		rec.commit_id = 1000 + i;
 		rec.label = "a-label";
-		cr_assert_eq(journal_append(j, &rec), 0);
+		cr_assert_eq(journal_append(j, &rec.base, true), 0);
 	}
 	journal_close(j);
 }
@@ -62,7 +62,7 @@ Test(journal, a_torn_last_record_is_dropped_and_cut)
 	append_n(path, 1);
 	/* A crash in the middle of the fourth write. */
 	cr_assert_eq(truncate(path, whole + 7), 0);
-	cr_assert_eq(journal_open(path, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(n, 3, "the torn record is never handed on");
 	cr_assert_eq(journal_torn(j), 1);
 	cr_assert_eq(file_size(path), whole, "the torn bytes are cut off");
@@ -70,7 +70,7 @@ Test(journal, a_torn_last_record_is_dropped_and_cut)
 	/* Appending after it works and reads back. */
 	append_n(path, 2);
 	n = 0;
-	cr_assert_eq(journal_open(path, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(n, 5);
 	cr_assert_eq(journal_torn(j), 0);
 	journal_close(j);
@@ -93,7 +93,7 @@ Test(journal, a_corrupt_record_is_never_misread)
 	cr_assert(fd >= 0);
 	cr_assert_eq(pwrite(fd, "X", 1, one + 14), 1);
 	close(fd);
-	cr_assert_eq(journal_open(path, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(n, 1, "reading stops at the record whose checksum fails");
 	cr_assert_eq(journal_torn(j), 1);
 	journal_close(j);

@@ -66,10 +66,14 @@ Test(session_id, each_start_takes_a_new_epoch)
 
 /* The scenario of the issue, in cfgd: A's session (opened first) has an
  * edit, cfgd restarts, B's new session has an edit, A commits under its
- * old id.  A is told its session is gone; B's edit stays B's. */
-Test(session_id, a_session_of_an_earlier_start_is_gone)
+ * id.  A's session came back with its edit (RUN_DIR/candidates), so A
+ * commits its own change and never B's; B's edit stays B's; a closed
+ * session's id is gone for good. */
+Test(session_id, a_session_keeps_its_identity_across_a_restart)
 {
 	uint64_t a = open_session("alice"), b_old = open_session("bob"), b;
+	CfgRequest req = CFG_REQUEST__INIT;
+	SessionClose sc = SESSION_CLOSE__INIT;
 	CfgReply *r;
 
 	edit_ok(a, edit_set(SRV("10.1.1.1", "")), NULL);
@@ -78,22 +82,25 @@ Test(session_id, a_session_of_an_earlier_start_is_gone)
 	cr_assert_neq(b, a);
 	cr_assert_neq(b, b_old);
 	edit_ok(b, edit_set(SRV("10.2.2.2", "")), NULL);
+	assert_candidate(a, SRV("10.1.1.1", ""));
 
-	r = commit(a);
+	cr_assert_eq(commit_ok(a), 1000000001ULL);
+	assert_running(SRV("10.1.1.1", ""));
+	assert_candidate(b, "ntp = { unicast_server = ( { address = \"10.1.1.1\"; }, "
+			 "{ address = \"10.2.2.2\"; } ); };");
+	cr_assert_eq(commit_ok(b), 1000000002ULL);
+
+	sc.session = b_old;
+	req.req_case = CFG_REQUEST__REQ_SESSION_CLOSE;
+	req.session_close = &sc;
+	r = call(&req);
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	restart_cfgd();
+	r = edit(b_old, edit_set(SRV("10.3.3.3", "")), NULL);
 	cr_assert_eq(r->status, -ENOENT);
 	cr_assert_str_eq(r->error, "no such session");
 	cfg_reply__free_unpacked(r, NULL);
-	r = edit(b_old, edit_set(SRV("10.3.3.3", "")), NULL);
-	cr_assert_eq(r->status, -ENOENT);
-	cfg_reply__free_unpacked(r, NULL);
-	r = get(a, true);
-	cr_assert_eq(r->status, -ENOENT);
-	cfg_reply__free_unpacked(r, NULL);
-	cr_assert_eq(cfgd_commit_id(d), 0, "something was committed");
-
-	assert_candidate(b, SRV("10.2.2.2", ""));
-	cr_assert_eq(commit_ok(b), 1000000001ULL);
-	assert_running(SRV("10.2.2.2", ""));
 }
 
 /* RUN_DIR is on tmpfs: after a reboot there is no file, and epochs start
@@ -197,4 +204,22 @@ Test(session_id, the_generator)
 	snprintf(path, sizeof(path), "%s/" SESSID_EPOCH_FILE, dir);
 	cr_assert_eq(unlink(path), 0);
 	cr_assert_eq(rmdir(dir), 0, "a file was left in %s", dir);
+}
+
+/* A session whose changes another commit made moot (it followed running:
+ * its edits were forgotten) comes back clean, not with its old edits
+ * replayed over the newer running. */
+Test(session_id, a_session_that_followed_running_comes_back_clean)
+{
+	uint64_t x = open_session("xavier"), s = open_session("sam");
+
+	edit_ok(x, edit_set("system = { sysname = \"A\"; };"), NULL);
+	cr_assert_eq(commit_ok(x), 1000000001ULL);
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);   /* no change */
+	cr_assert_not(rig_session_dirty(s));
+	edit_ok(x, edit_set("system = { sysname = \"B\"; };"), NULL);
+	cr_assert_eq(commit_ok(x), 1000000002ULL);
+	restart_cfgd();
+	cr_assert_not(rig_session_dirty(s), "sam's moot edit came back");
+	assert_candidate(s, "system = { sysname = \"B\"; };");
 }
