@@ -22,7 +22,7 @@ struct vty_server;
 
 #define VTY_MAX_OUTQ (1024 * 1024)
 #define VTY_DEFAULT_MAX 5
-#define VTY_MAX_SLOTS 32
+#define VTY_MAX_SLOTS 64
 #define VTY_IDLE_TIMEOUT_US (10ULL * 60 * 1000000)
 
 /* A server with no listening socket yet.  loop, bs and be must outlive it;
