@@ -6,7 +6,7 @@
  * tag, the bus request id its reply will carry, and a timer.  Whichever
  * comes first answers the tag and forgets the call: the reply (matched by
  * request id; a reply nobody waits for, late or unknown, is dropped), the
- * timer (-ETIMEDOUT), or the DEALER's connection dropping (-ENOTCONN for
+ * timer (-ETIMEDOUT), or the DEALER's connection dropping (-ECONNRESET for
  * every call waiting on that daemon at once: a killed cfgd is noticed in
  * milliseconds, not after a commit's 10 s).  A request that timed out may
  * still reach a daemon that was only slow; cfgd's session identities make
@@ -147,7 +147,7 @@ static void on_disconnect(struct bus_client *cli, void *arg)
 		free(gone);
 	}
 	for (size_t i = 0; i < n; i++)
-		cli_backend_complete(ba->be, tags[i], -ENOTCONN, NULL);
+		cli_backend_complete(ba->be, tags[i], -ECONNRESET, NULL);
 	free(tags);
 }
 

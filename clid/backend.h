@@ -4,7 +4,7 @@
  * Every call is asynchronous: the engine hands a request to ops->send()
  * with a tag of its own, and the backend later answers that tag exactly
  * once with cli_backend_complete(): the reply, -ETIMEDOUT when the daemon
- * did not answer within the call's timeout, or -ENOTCONN as soon as the
+ * did not answer within the call's timeout, or -ECONNRESET as soon as the
  * daemon went away (its connection dropped: killed or restarted).  The
  * session that made the call waits (its coroutine is suspended, see
  * cli_int.h); the loop and every other session go on.

@@ -18,7 +18,7 @@
  * busy) unless cmd_fake.hold is set: then each answer is computed when the
  * request is sent but held, and the test delivers it late with
  * cmd_fake_release() (the oldest first) or fails the held calls with
- * cmd_fake_fail() (e.g. -ETIMEDOUT, -ENOTCONN), or never.
+ * cmd_fake_fail() (e.g. -ETIMEDOUT, -ECONNRESET), or never.
  */
 #ifndef CLID_TEST_CMD_SESSION_H
 #define CLID_TEST_CMD_SESSION_H
