@@ -20,6 +20,20 @@
  * unwinds through its ordinary error paths and frees what it holds; every
  * call after that fails at once and nothing is written.
  *
+ * Pipelining.  When the front end can hold output (cli_session_on_pipeline)
+ * a line that only edits sends its EditRequest without waiting: the line
+ * is done at once, the front end keeps what follows (hold) and the engine
+ * shows each edit's result where its line ended (release), strictly in
+ * order, as the answers come (cfgd answers a DEALER's requests in order).
+ * At most CLI_PIPE_MAX edits are in flight; a line that needs an answer
+ * simply waits for its own, which comes after the earlier edits'.  Each
+ * EditRequest is all or none in cfgd, so a failed line changes nothing
+ * whatever follows it.  Leaving system view first waits for every result
+ * (the Y/N/C question depends on them).  An edit whose session cfgd lost
+ * (-ENOENT: restarted) keeps its line's place: once every edit in flight
+ * has answered, the session opens a new cfgd session, warns, and sends the
+ * lost edits again in order (pipe_recover), before anything else.
+ *
  * cfgd restarts.  A session whose call fails because cfgd went away
  * prints "The configuration service is not available." and stays usable.
  * cfgd answers -ENOENT for a session it no longer knows (it was
@@ -44,6 +58,26 @@
 /* Stack of a session's coroutine: handlers keep a few KiB of buffers, and
  * the sanitizers' redzones multiply frames. */
 #define CLI_STACK_SIZE (512 * 1024)
+
+#define W_RESTARTED "Warning: The configuration service was restarted; uncommitted " \
+		    "configurations were discarded.\r\n"
+
+/* A pipelined edit: sent, its result not shown yet. */
+struct cli_pipe {
+	uint64_t tag;            /* 0: a line without an edit, behind edits */
+	bool held;               /* the front end holds what follows it */
+	enum cli_view view;      /* where the line ended: its prompt */
+	char ifname[64];
+	bool done;
+	int r;
+	CfgReply *rep;
+	Edit **edits;        /* kept to send again if cfgd lost the session */
+	size_t n_edits;
+};
+
+static void pipe_after_answer(struct cli_session *s);
+static int pipe_recover(struct cli_session *s);
+static void state_update(struct cli_session *s, const SessionState *st);
 
 /* ------------------------------------------------------------------ */
 /* Waiting */
@@ -90,6 +124,10 @@ static void job_body(void *arg)
 		break;
 	case JOB_EXEC:
 		cli_run_line(s, s->job_line);
+		cli_pipe_line_end(s);
+		break;
+	case JOB_RECOVER:
+		pipe_recover(s);
 		break;
 	case JOB_NONE:
 		break;
@@ -121,6 +159,21 @@ void cli_backend_complete(struct cli_backend *be, uint64_t tag, int r, ProtobufC
 	for (s = be->sessions; s; s = s->next)
 		if (tag && s->wait_tag == tag && !s->wait_done)
 			break;
+	if (!s && tag) {
+		for (s = be->sessions; s; s = s->next) {
+			for (size_t i = 0; i < s->pipe_len; i++) {
+				struct cli_pipe *e = &s->pipe[(s->pipe_head + i) % CLI_PIPE_MAX];
+
+				if (e->tag == tag && !e->done) {
+					e->done = true;
+					e->r = r;
+					e->rep = (CfgReply *)reply;
+					pipe_after_answer(s);   /* may free s */
+					return;
+				}
+			}
+		}
+	}
 	if (!s) {
 		if (reply)
 			protobuf_c_message_free_unpacked(reply, NULL);
@@ -233,11 +286,16 @@ static int call_cfgd(struct cli_session *s, CfgRequest *req, int timeout, CfgRep
 		return r;
 	cfg_reply__free_unpacked(*rep, NULL);
 	*rep = NULL;
-	s->have_sid = false;
-	if (cli_session_open(s) < 0)
-		return -ENOTCONN;
-	cli_out_str(s, "Warning: The configuration service was restarted; uncommitted "
-		"configurations were discarded.\r\n");
+	if (s->pipe_len > 0 || s->pipe_lost) {
+		/* Pipelined edits before this request were lost as well. */
+		if (pipe_recover(s) < 0)
+			return -ENOTCONN;
+	} else {
+		s->have_sid = false;
+		if (cli_session_open(s) < 0)
+			return -ENOTCONN;
+		cli_out_str(s, W_RESTARTED);
+	}
 	req_set_session(req, s->sid);
 	return cfg_wait(s, req, timeout, rep);
 }
@@ -445,6 +503,244 @@ int cli_discard(struct cli_session *s)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The pipeline */
+
+static struct cli_pipe *pipe_at(struct cli_session *s, size_t i)
+{
+	return &s->pipe[(s->pipe_head + i) % CLI_PIPE_MAX];
+}
+
+static void pipe_pop(struct cli_session *s)
+{
+	struct cli_pipe *e = pipe_at(s, 0);
+
+	if (e->rep)
+		cfg_reply__free_unpacked(e->rep, NULL);
+	for (size_t i = 0; i < e->n_edits; i++)
+		edit__free_unpacked(e->edits[i], NULL);
+	free(e->edits);
+	memset(e, 0, sizeof(*e));
+	s->pipe_head = (s->pipe_head + 1) % CLI_PIPE_MAX;
+	s->pipe_len--;
+}
+
+static bool pipe_lost(const struct cli_pipe *e)
+{
+	return e->done && e->r == 0 && e->rep && e->rep->has_status && e->rep->status == -ENOENT;
+}
+
+static bool pipe_all_done(struct cli_session *s)
+{
+	for (size_t i = 0; i < s->pipe_len; i++)
+		if (!pipe_at(s, i)->done)
+			return false;
+	return true;
+}
+
+static bool pipe_empty(struct cli_session *s)
+{
+	return s->pipe_len == 0;
+}
+
+static bool pipe_has_room(struct cli_session *s)
+{
+	return s->pipe_len < CLI_PIPE_MAX;
+}
+
+/* From the job: wait (suspended) until cond holds; answers resume us.
+ * Edits whose session cfgd lost are sent again on the way (recovery calls
+ * this with pipe_all_done, which lost edits cannot block). */
+static void pipe_wait_until(struct cli_session *s, bool (*cond)(struct cli_session *))
+{
+	while (!cond(s) && !s->closing && coro_running(s->co)) {
+		if (s->pipe_lost && pipe_all_done(s)) {
+			pipe_recover(s);
+			continue;
+		}
+		s->pipe_wait = true;
+		coro_yield(s->co);
+		s->pipe_wait = false;
+	}
+	s->pipe_wait = false;
+}
+
+/* The head line's result as it shows, into b: the edit's error (if any)
+ * and the prompt after the line; the state the answer carries is taken. */
+static void pipe_result(struct cli_session *s, struct cli_pipe *e, struct sbuf *b)
+{
+	char prompt[384];
+
+	if (!e->tag)
+		;   /* no edit: only the prompt */
+	else if (e->r < 0)
+		sbuf_puts(b, "Error: " E_CFGD "\r\n");
+	else {
+		state_update(s, e->rep->state);
+		if (e->rep->has_status && e->rep->status < 0)
+			sbuf_printf(b, "Error: %s\r\n", e->rep->error && e->rep->error[0]
+				    ? e->rep->error : "The operation failed.");
+		else if (!e->rep->state)
+			s->dirty = true;
+	}
+	cli_prompt_view(s, e->view, e->ifname, prompt, sizeof(prompt));
+	sbuf_puts(b, prompt);
+}
+
+/* Show the results of the answered edits at the head, in order; stop at
+ * one whose session cfgd lost (pipe_recover() sends it again). */
+static void pipe_resolve(struct cli_session *s)
+{
+	while (s->pipe_len > 0 && pipe_at(s, 0)->done && pipe_at(s, 0)->held) {
+		struct sbuf b = { 0 };
+
+		if (pipe_lost(pipe_at(s, 0))) {
+			s->pipe_lost = true;
+			return;
+		}
+		pipe_result(s, pipe_at(s, 0), &b);
+		pipe_pop(s);
+		if (!s->closing)
+			s->release(s->out_arg, b.buf ? b.buf : "", b.len);
+		sbuf_free(&b);
+	}
+}
+
+/* A pipelined edit was answered (from the loop, or inside send). */
+static void pipe_after_answer(struct cli_session *s)
+{
+	pipe_resolve(s);
+	if (coro_running(s->co))
+		return;
+	if (coro_suspended(s->co)) {
+		if (s->pipe_wait && coro_resume(s->co)) {
+			job_end(s);
+			if (s->done)
+				s->done(s->out_arg);   /* may free s */
+		}
+		return;
+	}
+	if (s->pipe_lost && pipe_all_done(s) && !s->closing && !s->ended &&
+	    !job_start(s, JOB_RECOVER, NULL))
+		return;   /* the done callback follows */
+}
+
+/* cfgd lost the session of the edit at the head (it was restarted): once
+ * every edit in flight has answered, open a new session and send the lost
+ * edits again, in order, showing each result at its line.  0, or -1 when
+ * no session could be opened (every held line then says so). */
+static int pipe_recover(struct cli_session *s)
+{
+	struct sbuf b = { 0 };
+	int r;
+
+	pipe_wait_until(s, pipe_all_done);
+	if (s->closing)
+		return -1;
+	s->pipe_lost = false;
+	s->have_sid = false;
+	r = cli_session_open(s);
+	if (r == 0)
+		sbuf_puts(&b, W_RESTARTED);
+	while (s->pipe_len > 0) {
+		struct cli_pipe *e = pipe_at(s, 0);
+
+		if (r == 0 && pipe_lost(e)) {
+			EditRequest er = EDIT_REQUEST__INIT;
+			CfgRequest req = CFG_REQUEST__INIT;
+
+			er.session = s->sid;
+			er.n_edit = e->n_edits;
+			er.edit = e->edits;
+			req.req_case = CFG_REQUEST__REQ_EDIT;
+			req.edit = &er;
+			cfg_reply__free_unpacked(e->rep, NULL);
+			e->rep = NULL;
+			e->r = cfg_wait(s, &req, CLI_CFG_TIMEOUT_MS, &e->rep);
+		} else if (r < 0 && pipe_lost(e)) {
+			e->r = -ENOTCONN;
+		}
+		pipe_result(s, e, &b);
+		pipe_pop(s);
+		if (!s->closing)
+			s->release(s->out_arg, b.buf ? b.buf : "", b.len);
+		sbuf_free(&b);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+void cli_pipe_line_end(struct cli_session *s)
+{
+	struct cli_pipe *e;
+	bool pushed = s->pipe_pushed;
+
+	s->pipe_pushed = false;
+	if (!s->hold || s->closing || (!pushed && s->pipe_len == 0))
+		return;
+	if (!pushed) {
+		if (!s->pipe)
+			s->pipe = xcalloc(CLI_PIPE_MAX, sizeof(*s->pipe));
+		pipe_wait_until(s, pipe_has_room);
+		if (s->closing)
+			return;
+		e = &s->pipe[(s->pipe_head + s->pipe_len++) % CLI_PIPE_MAX];
+		e->done = true;
+	} else {
+		e = pipe_at(s, s->pipe_len - 1);
+	}
+	e->view = s->view;
+	snprintf(e->ifname, sizeof(e->ifname), "%s", s->ifname);
+	e->held = true;
+	s->hold(s->out_arg);
+	pipe_resolve(s);   /* answered already (inside send) */
+}
+
+void cli_pipe_drain(struct cli_session *s)
+{
+	pipe_wait_until(s, pipe_empty);
+}
+
+/* Send the line's edits without waiting: the front end holds what follows
+ * until the result is shown at this line. */
+static void pipe_send(struct cmd_ctx *ctx)
+{
+	struct cli_session *s = ctx->s;
+	EditRequest er = EDIT_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+	struct cli_pipe *e;
+	int r;
+
+	if (!s->pipe)
+		s->pipe = xcalloc(CLI_PIPE_MAX, sizeof(*s->pipe));
+	pipe_wait_until(s, pipe_has_room);
+	if (s->closing)
+		return;
+	e = &s->pipe[(s->pipe_head + s->pipe_len++) % CLI_PIPE_MAX];
+	e->tag = ++s->be->next_tag;
+	e->edits = ctx->edits;
+	e->n_edits = ctx->n_edits;
+	ctx->edits = NULL;
+	ctx->n_edits = 0;
+	s->pipe_pushed = true;
+	er.session = s->sid;
+	er.n_edit = e->n_edits;
+	er.edit = e->edits;
+	req.req_case = CFG_REQUEST__REQ_EDIT;
+	req.edit = &er;
+	r = s->be->ops->send(s->be->arg, CLI_CFGD, &req.base, CLI_CFG_TIMEOUT_MS, e->tag);
+	if (r < 0) {
+		e->done = true;
+		e->r = r;
+		pipe_resolve(s);
+	}
+}
+
+void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_release_fn release)
+{
+	s->hold = hold && release ? hold : NULL;
+	s->release = hold && release ? release : NULL;
+}
+
 void cli_send_edits(struct cmd_ctx *ctx)
 {
 	struct cli_session *s = ctx->s;
@@ -452,6 +748,10 @@ void cli_send_edits(struct cmd_ctx *ctx)
 	CfgRequest req = CFG_REQUEST__INIT;
 	CfgReply *rep;
 
+	if (s->hold && !s->closing) {
+		pipe_send(ctx);
+		return;
+	}
 	er.session = s->sid;
 	er.n_edit = ctx->n_edits;
 	er.edit = ctx->edits;
@@ -657,6 +957,12 @@ void cli_session_free(struct cli_session *s)
 			fatal("clid: a closing session's job did not end");
 		job_end(s);
 	}
+	while (s->pipe_len > 0) {
+		if (!pipe_at(s, 0)->done && s->be->ops->cancel)
+			s->be->ops->cancel(s->be->arg, pipe_at(s, 0)->tag);
+		pipe_pop(s);
+	}
+	free(s->pipe);
 	for (struct cli_session **pp = &s->be->sessions; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;

@@ -207,6 +207,7 @@ void cmd_leave_system(struct cmd_ctx *ctx, enum cli_view target)
 {
 	struct cli_session *s = ctx->s;
 
+	cli_pipe_drain(s);   /* the question depends on every edit's result */
 	if (s->dirty) {
 		s->ask = ASK_LEAVE;
 		s->ask_wrong = false;
@@ -219,6 +220,7 @@ void cmd_leave_system(struct cmd_ctx *ctx, enum cli_view target)
 
 void cmd_ask_save(struct cmd_ctx *ctx)
 {
+	cli_pipe_drain(ctx->s);   /* the question is asked after every result */
 	ctx->s->ask = ASK_SAVE;
 	ctx->s->ask_wrong = false;
 	cli_out_str(ctx->s, questions[ASK_SAVE].text);
@@ -247,32 +249,36 @@ const char *cmd_default_sysname(const struct cmd_ctx *ctx)
 }
 
 /* Sessions */
-const char *cli_prompt(struct cli_session *s)
+void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifname, char *buf,
+		     size_t len)
 {
 	char mark = s->dirty ? '*' : '~';
 
-	if (s->ask)
-		return s->ask_wrong ? questions[s->ask].again : questions[s->ask].text;
-	switch (s->view) {
+	switch (view) {
 	case CLI_VIEW_USER:
-		snprintf(s->prompt, sizeof(s->prompt), "<%s>", s->sysname);
+		snprintf(buf, len, "<%s>", s->sysname);
 		break;
 	case CLI_VIEW_SYSTEM:
-		snprintf(s->prompt, sizeof(s->prompt), "[%c%s]", mark, s->sysname);
+		snprintf(buf, len, "[%c%s]", mark, s->sysname);
 		break;
 	case CLI_VIEW_INTERFACE:
 	case CLI_VIEW_COUNT:
-		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-%s]", mark, s->sysname, s->ifname);
+		snprintf(buf, len, "[%c%s-%s]", mark, s->sysname, ifname);
 		break;
 	case CLI_VIEW_ACL:
-		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-acl-basic-%s]", mark, s->sysname,
-			 s->ifname);
+		snprintf(buf, len, "[%c%s-acl-basic-%s]", mark, s->sysname, ifname);
 		break;
 	case CLI_VIEW_ACL6:
-		snprintf(s->prompt, sizeof(s->prompt), "[%c%s-acl6-basic-%s]", mark, s->sysname,
-			 s->ifname);
+		snprintf(buf, len, "[%c%s-acl6-basic-%s]", mark, s->sysname, ifname);
 		break;
 	}
+}
+
+const char *cli_prompt(struct cli_session *s)
+{
+	if (s->ask)
+		return s->ask_wrong ? questions[s->ask].again : questions[s->ask].text;
+	cli_prompt_view(s, s->view, s->ifname, s->prompt, sizeof(s->prompt));
 	return s->prompt;
 }
 

@@ -43,6 +43,20 @@ typedef void (*cli_write_fn)(void *arg, const char *buf, size_t len);
  * callback may free it. */
 typedef void (*cli_done_fn)(void *arg);
 
+/* Pipelining (optional).  A line that only edits the candidate is sent to
+ * cfgd without waiting for its answer, so a pasted block flows; but its
+ * error must show right after that line.  hold() says: the current line
+ * ends here and its result comes later, so keep whatever is written from
+ * now on (echo, later lines' output), and show no prompt for it; release()
+ * comes once per hold(), in order, with the held line's result (its error,
+ * if any, and the prompt after it, which depends on the result) to show
+ * where that line ended, and lets the kept output go up to the next held
+ * line.  While results are outstanding every line ends with a hold, so
+ * every prompt reflects the results before it.  Both with the output callback's arg, from cli_exec() or from
+ * the loop. */
+typedef void (*cli_hold_fn)(void *arg);
+typedef void (*cli_release_fn)(void *arg, const char *text, size_t len);
+
 /* What cli_exec() says; CLI_ENDED is 0, so "still open" reads as true. */
 enum cli_status { CLI_ENDED = 0, CLI_DONE = 1, CLI_BUSY = 2 };
 
@@ -61,6 +75,11 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 				    const char *line, cli_write_fn out, void *out_arg);
 /* The callback for a busy session becoming ready (NULL: none). */
 void cli_session_on_done(struct cli_session *s, cli_done_fn done);
+/* Let the session pipeline its edits (see cli_hold_fn); without it every
+ * edit is waited for.  The done callback may then also come without a
+ * cli_exec() having said CLI_BUSY (the session replayed edits a restarted
+ * cfgd had lost): the front end then only feeds the typeahead. */
+void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_release_fn release);
 /* True while the session waits for cfgd or ntpd. */
 bool cli_busy(const struct cli_session *s);
 /* True once the session has ended (quit, or it could not open). */

@@ -21,9 +21,13 @@ enum cli_ask { ASK_NONE = 0, ASK_LEAVE, ASK_SAVE };
 #define E_NTPD "The NTP service is not available."
 
 /* What the session's coroutine runs. */
-enum cli_job { JOB_NONE = 0, JOB_OPEN, JOB_EXEC };
+enum cli_job { JOB_NONE = 0, JOB_OPEN, JOB_EXEC, JOB_RECOVER };
 
 struct coro;
+struct cli_pipe;
+
+/* Edits sent to cfgd whose results are not shown yet, at most. */
+#define CLI_PIPE_MAX 128
 
 struct cli_session {
 	struct cli_backend *be;
@@ -56,6 +60,15 @@ struct cli_session {
 	bool wait_done;
 	int wait_r;
 	ProtobufCMessage *wait_reply;
+
+	/* Pipelined edits (cfgcall.c), a ring of CLI_PIPE_MAX, oldest first. */
+	cli_hold_fn hold;          /* NULL: the front end cannot hold output: no pipeline */
+	cli_release_fn release;
+	struct cli_pipe *pipe;
+	size_t pipe_head, pipe_len;
+	bool pipe_wait;            /* the job waits for the pipeline to move */
+	bool pipe_lost;            /* an edit found its cfgd session gone: replay */
+	bool pipe_pushed;          /* the line running has its entry already */
 };
 
 struct cmd_ctx {
@@ -74,6 +87,9 @@ void cli_set_view(struct cli_session *s, enum cli_view v, const char *ifname);
 /* The body of a line (in the session's coroutine). */
 void cli_run_line(struct cli_session *s, const char *line);
 uint64_t cli_mono_s(void);
+/* The prompt of view (with ifname) as the session's state shows it now. */
+void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifname, char *buf,
+		     size_t len);
 
 /* cfgcall.c, all from inside the session's coroutine */
 int cli_session_open(struct cli_session *s);
@@ -82,5 +98,10 @@ int cli_commit(struct cli_session *s, const char *label, const char *description
 int cli_discard(struct cli_session *s);
 void cli_save(struct cli_session *s);
 void cli_send_edits(struct cmd_ctx *ctx);
+/* Wait until every pipelined edit's result is in and shown. */
+void cli_pipe_drain(struct cli_session *s);
+/* The end of a line run by cli_exec(): hold its prompt if results before
+ * it (or its own) are still to come. */
+void cli_pipe_line_end(struct cli_session *s);
 
 #endif

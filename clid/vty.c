@@ -23,6 +23,13 @@
  * The line editor is fed line by line, so a pasted block stops exactly at
  * the line that made the session busy.  Other connections never wait.
  *
+ * Pipelined edits (cli_hold_fn): a line whose edit went to cfgd unanswered
+ * opens a hold; everything written after it (the next prompt, echo, later
+ * lines' output) goes to the held buffer, each later hold marking where its
+ * line ended.  The release of the oldest hold writes that line's result to
+ * the queue, then the held bytes up to the next mark: the terminal shows
+ * exactly what it would had every line waited.
+ *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
  * discarding input until EOF or a short linger) -> freed.
@@ -84,6 +91,14 @@ struct vty_conn {
 	char *ahead;
 	size_t ahead_off, ahead_len, ahead_cap;
 	bool opening;                   /* the session is being opened */
+	bool awaiting;                  /* cli_exec() said CLI_BUSY: a prompt follows */
+	/* Output held behind pipelined lines (see the top of the file). */
+	char *held;
+	size_t held_off, held_len, held_cap;
+	size_t *marks;                  /* where holds 2..n begin in held */
+	size_t n_holds, marks_cap;
+	bool bypass;                    /* a release writes past the held bytes */
+	bool defer_prompt;              /* the next prompt comes with a release */
 
 	uint64_t last_input_us;
 	uint64_t idle_us;
@@ -122,10 +137,16 @@ static void linger_arm(struct vty_conn *c);
 
 /* ---- output queue ---- */
 
+static void held_append(struct vty_conn *c, const char *buf, size_t len);
+
 static void outq_append(struct vty_conn *c, const char *buf, size_t len)
 {
 	if (c->dead || c->state == CONN_DRAINING || len == 0)
 		return;
+	if (c->n_holds > 0 && !c->bypass) {
+		held_append(c, buf, len);
+		return;
+	}
 	if (c->out_len - c->out_off + len > VTY_MAX_OUTQ) {
 		c->srv->n_overflow++;
 		log_warn("%s (%s): output queue over %d bytes, dropping the connection",
@@ -153,6 +174,32 @@ static void outq_append(struct vty_conn *c, const char *buf, size_t len)
 static size_t outq_pending(const struct vty_conn *c)
 {
 	return c->out_len - c->out_off;
+}
+
+static size_t held_pending(const struct vty_conn *c)
+{
+	return c->held_len - c->held_off;
+}
+
+static void held_append(struct vty_conn *c, const char *buf, size_t len)
+{
+	if (outq_pending(c) + held_pending(c) + len > VTY_MAX_OUTQ) {
+		c->srv->n_overflow++;
+		log_warn("%s (%s): output queue over %d bytes, dropping the connection",
+			 c->slot >= 0 ? c->name : "vty", c->peer, VTY_MAX_OUTQ);
+		c->dead = true;
+		return;
+	}
+	if (c->held_len + len > c->held_cap) {
+		size_t cap = c->held_cap ? c->held_cap : 4096;
+
+		while (cap < c->held_len + len)
+			cap *= 2;
+		c->held = xrealloc(c->held, cap);
+		c->held_cap = cap;
+	}
+	memcpy(c->held + c->held_len, buf, len);
+	c->held_len += len;
 }
 
 /* Write what the socket takes now.  Marks the connection dead on errors. */
@@ -242,6 +289,8 @@ static void conn_free(struct vty_conn *c)
 	lineedit_free(c->le);
 	login_free(c->login);
 	free(c->outq);
+	free(c->held);
+	free(c->marks);
 	if (c->ahead)
 		explicit_bzero(c->ahead, c->ahead_cap);
 	free(c->ahead);
@@ -299,7 +348,7 @@ static void conn_update_events(struct vty_conn *c)
 	switch (c->state) {
 	case CONN_OPEN:
 		if (c->in_off == c->in_len && c->ahead_off == c->ahead_len &&
-		    outq_pending(c) < VTY_OUT_PAUSE)
+		    outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE)
 			ev |= POLLIN;
 		break;
 	case CONN_CLOSING:
@@ -331,6 +380,15 @@ static void cli_out(void *arg, const char *buf, size_t len)
 
 static void show_prompt(struct vty_conn *c)
 {
+	if (c->defer_prompt) {
+		/* The line's result and prompt come with its release. */
+		c->defer_prompt = false;
+		lineedit_set_mode(c->le, LINEEDIT_COMMAND);
+		lineedit_set_prompt(c->le, "");
+		lineedit_start(c->le);
+		lineedit_set_prompt(c->le, cli_prompt(c->sess));
+		return;
+	}
 	if (cli_awaiting_answer(c->sess)) {
 		/* The engine has written the question; the answer is plain text. */
 		lineedit_set_mode(c->le, LINEEDIT_PLAIN);
@@ -383,12 +441,55 @@ static void sess_done(void *arg)
 		} else if (c->opening) {
 			c->opening = false;
 			session_ready(c);
-		} else {
+		} else if (c->awaiting) {
+			c->awaiting = false;
 			show_prompt(c);
 		}
 		conn_process_input(c);
 	}
 	conn_settle(c);
+}
+
+/* A pipelined line ended: hold what follows (see the top of the file). */
+static void sess_hold(void *arg)
+{
+	struct vty_conn *c = arg;
+
+	if (c->n_holds > 0) {
+		if (c->n_holds - 1 == c->marks_cap) {
+			c->marks_cap = c->marks_cap ? 2 * c->marks_cap : 16;
+			c->marks = xrealloc(c->marks, c->marks_cap * sizeof(*c->marks));
+		}
+		c->marks[c->n_holds - 1] = c->held_len;
+	}
+	c->n_holds++;
+	c->defer_prompt = true;
+}
+
+/* The oldest held line's result and the prompt after it: show them, then
+ * what was held after that line up to the next held one.  From the loop or from cli_exec(): never
+ * frees the connection (the fd callback does, once POLLOUT fires). */
+static void sess_release(void *arg, const char *text, size_t len)
+{
+	struct vty_conn *c = arg;
+	size_t upto;
+
+	if (c->n_holds == 0)
+		return;
+	c->bypass = true;
+	term_write(c, text, len);
+	c->n_holds--;
+	upto = c->n_holds > 0 ? c->marks[0] : c->held_len;
+	if (upto > c->held_off)
+		outq_append(c, c->held + c->held_off, upto - c->held_off);
+	c->bypass = false;
+	c->held_off = upto;
+	if (c->n_holds > 0)
+		memmove(c->marks, c->marks + 1, (c->n_holds - 1) * sizeof(*c->marks));
+	else
+		c->held_off = c->held_len = 0;
+	if (c->fd >= 0 && !c->dead)
+		conn_update_events(c);
 }
 
 static void session_start(struct vty_conn *c)
@@ -406,6 +507,7 @@ static void session_start(struct vty_conn *c)
 		return;
 	}
 	cli_session_on_done(c->sess, sess_done);
+	cli_session_on_pipeline(c->sess, sess_hold, sess_release);
 	/* The address without its ":port". */
 	char addr[sizeof(c->peer)];
 	snprintf(addr, sizeof(addr), "%s", c->peer);
@@ -468,6 +570,7 @@ static void le_on_line(void *arg, const char *line)
 		conn_begin_close(c);
 		return;
 	case CLI_BUSY:
+		c->awaiting = true;
 		return;   /* sess_done() shows the prompt */
 	case CLI_DONE:
 		break;
@@ -625,7 +728,8 @@ static void conn_process_input(struct vty_conn *c)
 {
 	conn_pump(c);
 	while (c->in_off < c->in_len && c->state == CONN_OPEN && !c->dead &&
-	       outq_pending(c) < VTY_OUT_PAUSE && c->ahead_off == c->ahead_len) {
+	       outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE &&
+	       c->ahead_off == c->ahead_len) {
 		size_t n = c->in_len - c->in_off;
 
 		if (n > VTY_FEED_SLICE)

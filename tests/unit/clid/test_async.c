@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cli_int.h"
 #include "cmd_session.h"
 #include "log.h"
 
@@ -338,4 +339,255 @@ Test(async, clear_candidate_keeps_interface_view)
 	cmd_run(s, "clear configuration candidate", "DISCARD\n", "");
 	cr_assert_str_eq(cli_prompt(s), "[~HUAWEI]");
 	cli_session_free(s);
+}
+
+/* ---- pipelining, with a front end that holds output as vty.c does ---- */
+
+static struct {
+	struct sbuf shown;        /* what the terminal shows */
+	struct sbuf held;
+	size_t held_off;
+	size_t marks[CLI_PIPE_MAX + 8];
+	size_t n_holds;
+	bool defer;               /* the next prompt comes with a release */
+} FE;
+
+static void fe_write(const char *buf, size_t len)
+{
+	sbuf_printf(FE.n_holds ? &FE.held : &FE.shown, "%.*s", (int)len, buf);
+}
+
+static void fe_out(void *arg, const char *buf, size_t len)
+{
+	fe_write(buf, len);
+}
+
+static void fe_hold(void *arg)
+{
+	if (FE.n_holds > 0)
+		FE.marks[FE.n_holds - 1] = FE.held.len;
+	FE.n_holds++;
+	FE.defer = true;
+}
+
+static void fe_release(void *arg, const char *text, size_t len)
+{
+	size_t upto;
+
+	cr_assert_gt(FE.n_holds, 0, "a release without a hold");
+	sbuf_printf(&FE.shown, "%.*s", (int)len, text);
+	FE.n_holds--;
+	upto = FE.n_holds ? FE.marks[0] : FE.held.len;
+	sbuf_printf(&FE.shown, "%.*s", (int)(upto - FE.held_off), FE.held.buf + FE.held_off);
+	FE.held_off = upto;
+	if (FE.n_holds)
+		memmove(FE.marks, FE.marks + 1, (FE.n_holds - 1) * sizeof(FE.marks[0]));
+	else {
+		sbuf_free(&FE.held);
+		FE.held_off = 0;
+	}
+}
+
+/* A line as the front end runs it: echo, the engine, the next prompt. */
+static enum cli_status fe_line(struct cli_session *s, const char *line)
+{
+	enum cli_status st;
+	char echo[600];
+
+	snprintf(echo, sizeof(echo), "%s\r\n", line);
+	fe_write(echo, strlen(echo));
+	st = cli_exec(s, line);
+	if (st == CLI_DONE && !FE.defer)
+		fe_write(cli_prompt(s), strlen(cli_prompt(s)));
+	if (st == CLI_DONE)
+		FE.defer = false;
+	return st;
+}
+
+static void fe_done(void *arg)
+{
+	n_done++;
+}
+
+static void refuse_bad(const CfgRequest *req, CfgReply *rep)
+{
+	if (req->req_case == CFG_REQUEST__REQ_EDIT && req->edit->n_edit == 1 &&
+	    req->edit->edit[0]->value && req->edit->edit[0]->value->system &&
+	    !strcmp(req->edit->edit[0]->value->system->sysname, "Bad") && !F.forget) {
+		rep->status = -EINVAL;
+		rep->error = "The sysname is refused.";
+		return;
+	}
+	hook(req, rep);
+}
+
+static struct cli_session *fe_session(void)
+{
+	struct cli_session *s;
+
+	memset(&FE, 0, sizeof(FE));
+	cmd_fake.hook = refuse_bad;
+	s = cli_session_new(cmd_fake.be, "admin", "VTY 0", fe_out, NULL);
+	cr_assert_not_null(s);
+	cli_session_on_done(s, fe_done);
+	cli_session_on_pipeline(s, fe_hold, fe_release);
+	cr_assert_eq(fe_line(s, "system-view"), CLI_DONE);
+	sbuf_free(&FE.shown);
+	return s;
+}
+
+static const char *fe_shown(void)
+{
+	return cmd_take(&FE.shown);
+}
+
+/* Edits go out without waiting; each result shows at its own line. */
+Test(async, pipelined_errors_at_their_lines)
+{
+	struct cli_session *s = fe_session();
+
+	cmd_fake.hold = true;
+	cr_assert_eq(fe_line(s, "sysname A"), CLI_DONE);
+	cr_assert_eq(fe_line(s, "sysname Bad"), CLI_DONE);
+	cr_assert_eq(fe_line(s, "sysname C"), CLI_DONE);
+	cr_assert_not(cli_busy(s));
+	cr_assert_eq(cmd_fake.n_held, 3, "the edits were not all sent");
+	cr_assert_str_eq(fe_shown(), "sysname A\r\n");
+	cr_assert(cmd_fake_release());
+	cr_assert_str_eq(fe_shown(), "[*HUAWEI]sysname Bad\r\n");
+	cr_assert(cmd_fake_release());
+	cr_assert_str_eq(fe_shown(), "Error: The sysname is refused.\r\n[*HUAWEI]sysname C\r\n");
+	cr_assert(cmd_fake_release());
+	cr_assert_str_eq(fe_shown(), "[*HUAWEI]");
+	cr_assert_str_eq(cmd_edits(), "SET system {sysname: \"A\"}\nSET system {sysname: \"C\"}\n");
+	cr_assert_eq(n_done, 0);
+	cli_session_free(s);
+}
+
+/* A line without an edit behind outstanding edits: its prompt waits for
+ * their results too, and a refused first edit leaves '~'. */
+Test(async, pipelined_prompts_follow_results)
+{
+	struct cli_session *s = fe_session();
+
+	cmd_fake.hold = true;
+	fe_line(s, "sysname Bad");
+	fe_line(s, "bogus");
+	fe_line(s, "sysname A");
+	fe_line(s, "");
+	while (cmd_fake_release())
+		;
+	cr_assert_str_eq(fe_shown(), "sysname Bad\r\nError: The sysname is refused.\r\n[~HUAWEI]"
+			 "bogus\r\n         ^\r\nError: Unrecognized command found at '^' position.\r\n"
+			 "[~HUAWEI]sysname A\r\n[*HUAWEI]\r\n[*HUAWEI]");
+	cli_session_free(s);
+}
+
+/* A line that needs an answer waits for its own, after the edits'. */
+Test(async, pipelined_then_query)
+{
+	struct cli_session *s = fe_session();
+
+	cmd_fake.hold = true;
+	cr_assert_eq(fe_line(s, "sysname Bad"), CLI_DONE);
+	cr_assert_eq(fe_line(s, "display current-configuration"), CLI_BUSY);
+	cmd_fake_release();
+	cmd_fake_release();
+	cr_assert_eq(n_done, 1);
+	const char *t = fe_shown();
+	const char *e = strstr(t, "Error: The sysname is refused.\r\n[~HUAWEI]display");
+	cr_assert(e, "order:\n%s", t);
+	cr_assert(strstr(e, "return"), "order:\n%s", t);
+	cli_session_free(s);
+}
+
+/* Leaving system view waits for every result: the question depends on it. */
+Test(async, pipelined_then_leave)
+{
+	struct cli_session *s = fe_session();
+
+	cmd_fake.hold = true;
+	cr_assert_eq(fe_line(s, "sysname A"), CLI_DONE);
+	cr_assert_eq(fe_line(s, "return"), CLI_BUSY);
+	cr_assert(cmd_fake_release());
+	cr_assert_eq(n_done, 1);
+	cr_assert(cli_awaiting_answer(s));
+	cli_session_free(s);
+}
+
+/* cfgd lost the session under two pipelined edits: a new session, the
+ * warning at the first line, both edits sent again, in order. */
+Test(async, pipelined_lost_session_replayed)
+{
+	struct cli_session *s = fe_session();
+
+	F.forget = 2;
+	cmd_fake.hold = true;
+	cr_assert_eq(fe_line(s, "sysname A"), CLI_DONE);
+	cr_assert_eq(fe_line(s, "sysname B"), CLI_DONE);
+	cr_assert(cmd_fake_release());   /* A: -ENOENT */
+	cr_assert(cmd_fake_release());   /* B: -ENOENT; the replay starts */
+	cr_assert(cli_busy(s));
+	cr_assert(cmd_fake_release());   /* the new session */
+	cr_assert(cmd_fake_release());   /* A again */
+	cr_assert(cmd_fake_release());   /* B again */
+	cr_assert_not(cli_busy(s));
+	cr_assert_eq(F.n_open, 2);
+	cr_assert_str_eq(cmd_edits(), "SET system {sysname: \"A\"}\nSET system {sysname: \"B\"}\n");
+	cr_assert_str_eq(fe_shown(), "sysname A\r\nWarning: The configuration service was "
+			 "restarted; uncommitted configurations were discarded.\r\n[*HUAWEI]sysname B"
+			 "\r\n[*HUAWEI]");
+	cli_session_free(s);
+}
+
+/* cfgd went away under pipelined edits: each line says so, in place. */
+Test(async, pipelined_daemon_lost)
+{
+	struct cli_session *s = fe_session();
+
+	cmd_fake.hold = true;
+	fe_line(s, "sysname A");
+	fe_line(s, "sysname B");
+	cmd_fake_fail(-ECONNRESET);
+	cr_assert_str_eq(fe_shown(), "sysname A\r\nError: The configuration service is not "
+			 "available.\r\n[~HUAWEI]sysname B\r\nError: The configuration service is not "
+			 "available.\r\n[~HUAWEI]");
+	cli_session_free(s);
+}
+
+/* Freed with edits in flight: nothing shown, nothing leaked. */
+Test(async, pipelined_free)
+{
+	struct cli_session *s = fe_session();
+
+	cmd_fake.hold = true;
+	fe_line(s, "sysname A");
+	fe_line(s, "sysname B");
+	cli_session_free(s);
+	cr_assert_eq(cmd_fake.n_held, 0);
+	cr_assert_str_eq(fe_shown(), "sysname A\r\n");
+	sbuf_free(&FE.held);
+}
+
+/* More lines than the pipeline holds: the next one waits for room. */
+Test(async, pipeline_bounded)
+{
+	struct cli_session *s = fe_session();
+	char line[64];
+
+	cmd_fake.hold = true;
+	for (int i = 0; i < CLI_PIPE_MAX; i++) {
+		snprintf(line, sizeof(line), "sysname N%d", i);
+		cr_assert_eq(fe_line(s, line), CLI_DONE);
+	}
+	cr_assert_eq(fe_line(s, "sysname Last"), CLI_BUSY);
+	cr_assert(cmd_fake_release());
+	cr_assert_eq(n_done, 1);
+	cr_assert_eq(cmd_fake.n_held, CLI_PIPE_MAX);
+	while (cmd_fake_release())
+		;
+	cr_assert_eq(cmd_fake.n_held, 0);
+	cli_session_free(s);
+	sbuf_free(&FE.shown);
+	sbuf_free(&FE.held);
 }

@@ -48,6 +48,11 @@ struct cli_session {
 	bool busy;
 	bool asking;
 	uint64_t timer;
+	cli_hold_fn hold;
+	cli_release_fn release;
+	int n_held;
+	bool held_pipe[16];       /* per hold: a `pipe` line (else another) */
+	uint64_t release_timer;
 };
 
 static int fake_sessions_open;      /* touched by the server thread only */
@@ -102,6 +107,8 @@ void cli_session_free(struct cli_session *s)
 		return;
 	if (s->timer)
 		loop_timer_cancel(s->be->loop, s->timer);
+	if (s->release_timer)
+		loop_timer_cancel(s->be->loop, s->release_timer);
 	fake_sessions_open--;
 	free(s);
 }
@@ -109,6 +116,27 @@ void cli_session_free(struct cli_session *s)
 void cli_session_on_done(struct cli_session *s, cli_done_fn done)
 {
 	s->done = done;
+}
+
+void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_release_fn release)
+{
+	s->hold = hold;
+	s->release = release;
+}
+
+/* The results of the `pipe` lines, 200 ms later, in order. */
+static void fake_release(struct loop *loop, void *arg)
+{
+	struct cli_session *s = arg;
+
+	s->release_timer = 0;
+	for (int i = 0; i < s->n_held; i++) {
+		if (s->held_pipe[i])
+			s->release(s->arg, "late result\r\n<Fake>", 19);
+		else
+			s->release(s->arg, "<Fake>", 6);
+	}
+	s->n_held = 0;
 }
 
 bool cli_busy(const struct cli_session *s)
@@ -158,6 +186,21 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 		s->busy = true;
 		s->timer = loop_timer_add(s->be->loop, 300000, fake_waited, s);
 		return CLI_BUSY;
+	}
+	if (strcmp(line, "pipe") == 0 || s->n_held > 0) {
+		/* Done now, its result shown later where the line ended (and
+		 * every line after it while results are outstanding). */
+		if (strcmp(line, "pipe") != 0) {
+			snprintf(buf, sizeof(buf), "fake exec [%s] by %s on %s\r\n", line, s->user,
+				 s->line);
+			fake_print(s, buf);
+		}
+		s->hold(s->arg);
+		cr_assert_lt(s->n_held, 16);
+		s->held_pipe[s->n_held++] = strcmp(line, "pipe") == 0;
+		if (!s->release_timer)
+			s->release_timer = loop_timer_add(s->be->loop, 200000, fake_release, s);
+		return CLI_DONE;
 	}
 	if (strcmp(line, "ask") == 0) {
 		s->asking = true;
@@ -482,6 +525,25 @@ Test(vty, typeahead_while_busy)
 	cr_assert_null(memmem(a->buf, w, "first", 5), "typeahead echoed during the wait");
 	client_close(a);
 	client_close(b);
+	wait_sessions_below(1);
+	server_stop();
+}
+
+/* Pipelined lines: what follows them is held until their late results,
+ * which show where each line ended. */
+Test(vty, pipelined_results_in_place)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "pipe\r\nhello\r\npipe\r\nbye\r\n");
+	client_expect(c, "pipe\r\nlate result\r\n<Fake>hello\r\nfake exec [hello] by admin on VTY 0"
+			 "\r\n<Fake>pipe\r\nlate result\r\n<Fake>bye\r\nfake exec [bye] by admin on "
+			 "VTY 0\r\n<Fake>");
+	client_close(c);
 	wait_sessions_below(1);
 	server_stop();
 }
