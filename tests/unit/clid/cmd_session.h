@@ -18,7 +18,10 @@
  * busy) unless cmd_fake.hold is set: then each answer is computed when the
  * request is sent but held, and the test delivers it late with
  * cmd_fake_release() (the oldest first) or fails the held calls with
- * cmd_fake_fail() (e.g. -ETIMEDOUT, -ECONNRESET), or never.
+ * cmd_fake_fail() (e.g. -ETIMEDOUT, -ECONNRESET), or never.  Sessions made
+ * here do not pipeline (no hold/release front end), so each edit is
+ * answered before cli_exec() returns; test_async.c adds a front end that
+ * does.
  */
 #ifndef CLID_TEST_CMD_SESSION_H
 #define CLID_TEST_CMD_SESSION_H
