@@ -7,9 +7,9 @@
  * runs the line in it, and a call to cfgd or ntpd (session_call) hands the
  * request to the backend with a fresh tag and coro_yield()s back to the
  * loop.  The backend answers the tag once (cli_backend_complete): the
- * reply, -ETIMEDOUT after the call's timeout, or -ENOTCONN at once when the
- * daemon's connection dropped; the answer resumes the coroutine where it
- * stopped.  When the line is done the front end's done callback runs
+ * reply, -ETIMEDOUT after the call's timeout, or -ECONNRESET at once when
+ * the daemon's connection dropped (killed, restarted); the answer resumes
+ * the coroutine where it stopped.  When the line is done the front end's done callback runs
  * (from the loop, on the loop's stack), and the front end feeds the
  * session what was typed meanwhile.  A backend that answers inside send
  * (the tests' fake) never makes a session busy.  Explicit continuations
@@ -229,12 +229,11 @@ static void state_update(struct cli_session *s, const SessionState *st)
 		return;
 	if (st->has_dirty)
 		s->dirty = st->dirty;
-	/* Running's sysname: every session's prompt shows it. */
+	/* Running's sysname: every session's prompt shows it (s is in the
+	 * list, or is being freed and shows nothing). */
 	if (st->sysname && st->sysname[0])
 		for (struct cli_session *o = s->be->sessions; o; o = o->next)
 			snprintf(o->sysname, sizeof(o->sysname), "%s", st->sysname);
-	if (st->sysname && st->sysname[0])
-		snprintf(s->sysname, sizeof(s->sysname), "%s", st->sysname);
 }
 
 
