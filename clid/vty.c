@@ -91,6 +91,7 @@ struct vty_conn {
 	char *ahead;
 	size_t ahead_off, ahead_len, ahead_cap;
 	bool opening;                   /* the session is being opened */
+	char user[64];                  /* who logged in */
 	bool awaiting;                  /* cli_exec() said CLI_BUSY: a prompt follows */
 	/* Output held behind pipelined lines (see the top of the file). */
 	char *held;
@@ -415,7 +416,7 @@ static void session_ready(struct vty_conn *c)
 	size_t online = 0;
 	char msg[256];
 
-	log_info("%s (%s): user logged in", c->name, c->peer);
+	log_info("%s (%s): user %s logged in", c->name, c->peer, c->user);
 	for (struct vty_conn *o = srv->conns; o; o = o->next)
 		if (o->sess && o->state == CONN_OPEN && !o->opening)
 			online++;
@@ -467,8 +468,9 @@ static void sess_hold(void *arg)
 }
 
 /* The oldest held line's result and the prompt after it: show them, then
- * what was held after that line up to the next held one.  From the loop or from cli_exec(): never
- * frees the connection (the fd callback does, once POLLOUT fires). */
+ * what was held after that line up to the next held one.  From the loop
+ * or from cli_exec(): never frees the connection (the fd callback does,
+ * once POLLOUT fires). */
 static void sess_release(void *arg, const char *text, size_t len)
 {
 	struct vty_conn *c = arg;
@@ -514,7 +516,7 @@ static void session_start(struct vty_conn *c)
 	if (strrchr(addr, ':'))
 		*strrchr(addr, ':') = '\0';
 	cli_session_set_peer(c->sess, addr);
-	log_debug("%s (%s): user %s authenticated", c->name, c->peer, user);
+	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);
 	if (cli_busy(c->sess))
 		c->opening = true;   /* sess_done() goes on */
