@@ -48,7 +48,8 @@ struct bus_arg {
 	struct cli_backend *be;
 	char ep[2][256];                /* by enum cli_daemon */
 	struct bus_client *cli[2];
-	struct pending *calls;
+	struct pending *calls;          /* oldest first: replies come in order */
+	struct pending **calls_tail;
 };
 
 static const ProtobufCMessageDescriptor *const reply_desc[2] = {
@@ -65,6 +66,8 @@ static struct pending *pending_take(struct bus_arg *ba, bool (*match)(const stru
 			struct pending *p = *pp;
 
 			*pp = p->next;
+			if (!p->next)
+				ba->calls_tail = pp;
 			if (p->timer)
 				loop_timer_cancel(ba->loop, p->timer);
 			return p;
@@ -170,8 +173,8 @@ static int bus_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req, i
 	p->d = d;
 	p->timer = loop_timer_add(ba->loop, (uint64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000,
 				  on_timeout, p);
-	p->next = ba->calls;
-	ba->calls = p;
+	*ba->calls_tail = p;
+	ba->calls_tail = &p->next;
 	return 0;
 }
 
@@ -187,6 +190,7 @@ static void bus_free(void *arg)
 
 	while ((p = ba->calls)) {
 		ba->calls = p->next;
+		ba->calls_tail = &ba->calls;
 		if (p->timer)
 			loop_timer_cancel(ba->loop, p->timer);
 		free(p);
@@ -272,6 +276,7 @@ struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct 
 
 	ba->zctx = zctx;
 	ba->loop = loop;
+	ba->calls_tail = &ba->calls;
 	if (bootstrap_endpoint(bs, "cfgd", "ctl", ba->ep[CLI_CFGD], sizeof(ba->ep[0])) < 0 ||
 	    bootstrap_endpoint(bs, "ntpd", "ctl", ba->ep[CLI_NTPD], sizeof(ba->ep[0])) < 0) {
 		free(ba);
