@@ -6,7 +6,8 @@
  * tag, the bus request id its reply will carry, and a timer.  Whichever
  * comes first answers the tag and forgets the call: the reply (matched by
  * request id; a reply nobody waits for, late or unknown, is dropped), the
- * timer (-ETIMEDOUT), or the DEALER's connection dropping (-ECONNRESET for
+ * timer (-ETIMEDOUT once the daemon has been silent for the call's timeout,
+ * see on_timeout), or the DEALER's connection dropping (-ECONNRESET for
  * every call waiting on that daemon at once: a killed cfgd is noticed in
  * milliseconds, not after a commit's 10 s).  A request that timed out may
  * still reach a daemon that was only slow; cfgd's session identities make
@@ -40,6 +41,8 @@ struct pending {
 	uint64_t req_id;
 	enum cli_daemon d;
 	uint64_t timer;
+	uint64_t sent_us;
+	uint64_t timeout_us;
 };
 
 struct bus_arg {
@@ -50,6 +53,7 @@ struct bus_arg {
 	struct bus_client *cli[2];
 	struct pending *calls;          /* oldest first: replies come in order */
 	struct pending **calls_tail;
+	uint64_t last_answer_us[2];     /* by daemon: when it last answered anything */
 };
 
 static const ProtobufCMessageDescriptor *const reply_desc[2] = {
@@ -98,13 +102,23 @@ static bool match_daemon(const struct pending *p, const void *key)
 	return p->d == *(const enum cli_daemon *)key;
 }
 
+/* A call times out when its daemon has answered nothing for the call's
+ * timeout since it was sent: a daemon answers a DEALER's requests in
+ * order, so a pipelined edit queued behind a hundred others is not failed
+ * while the daemon works through them (it would still be applied after
+ * its "not available").  Four times the timeout is the limit in any case. */
 static void on_timeout(struct loop *loop, void *arg)
 {
 	struct pending *p = arg;
 	struct bus_arg *ba = p->ba;
-	uint64_t tag = p->tag;
+	uint64_t tag = p->tag, now = loop_now_us();
+	uint64_t last = ba->last_answer_us[p->d] > p->sent_us ? ba->last_answer_us[p->d] : p->sent_us;
 
 	p->timer = 0;
+	if (last + p->timeout_us > now && p->sent_us + 4 * p->timeout_us > now) {
+		p->timer = loop_timer_add(loop, last + p->timeout_us - now, on_timeout, p);
+		return;
+	}
 	p = pending_take(ba, match_tag, &tag);
 	free(p);
 	cli_backend_complete(ba->be, tag, -ETIMEDOUT, NULL);
@@ -119,6 +133,7 @@ static void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, vo
 	ProtobufCMessage *rep;
 	uint64_t tag;
 
+	ba->last_answer_us[k.d] = loop_now_us();
 	if (!p)
 		return;   /* late (timed out) or a fire-and-forget call's */
 	tag = p->tag;
@@ -171,8 +186,9 @@ static int bus_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req, i
 	p->tag = tag;
 	p->req_id = id;
 	p->d = d;
-	p->timer = loop_timer_add(ba->loop, (uint64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000,
-				  on_timeout, p);
+	p->sent_us = loop_now_us();
+	p->timeout_us = (uint64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000;
+	p->timer = loop_timer_add(ba->loop, p->timeout_us, on_timeout, p);
 	*ba->calls_tail = p;
 	ba->calls_tail = &p->next;
 	return 0;
