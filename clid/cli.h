@@ -52,8 +52,8 @@ typedef void (*cli_done_fn)(void *arg);
  * if any, and the prompt after it, which depends on the result) to show
  * where that line ended, and lets the kept output go up to the next held
  * line.  While results are outstanding every line ends with a hold, so
- * every prompt reflects the results before it.  Both with the output callback's arg, from cli_exec() or from
- * the loop. */
+ * every prompt reflects the results before it.  Both get the output
+ * callback's arg and come from cli_exec() or from the loop. */
 typedef void (*cli_hold_fn)(void *arg);
 typedef void (*cli_release_fn)(void *arg, const char *text, size_t len);
 
