@@ -12,6 +12,9 @@
  *    before the 10 s commit timeout) and works once cfgd is back;
  *  - 64 sessions (cli.max_vty = 64) each display the configuration; a 65th
  *    is refused;
+ *  - a pasted block (one write of many lines on a raw socket) whose edits
+ *    are pipelined shows each line's error and prompt in place, exactly as
+ *    lines typed one by one would, and a refused line changes nothing;
  *  - three operator bugs: another session's `sysname` commit shows in the
  *    prompt, Ctrl-C at a question gives a new prompt of the view, `clear
  *    configuration candidate` keeps the interface view.
@@ -20,14 +23,18 @@
  * Bounds are generous, relative to the waiting call ("answered before it"),
  * never tight timings: the machine is shared.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -244,6 +251,88 @@ Test(vty_async, sixty_four_sessions, .fini = lab_down, .timeout = 300)
 	vty_close(extra);
 	for (int i = 0; i < N; i++)
 		vty_close(v[i]);
+	cr_expect_eq(lab_finish(), 0);
+}
+
+/* Read from fd until `want` is in buf (len so far) or the deadline; the
+ * new length.  Telnet negotiation bytes stay in buf (the checks ignore
+ * them). */
+static size_t raw_wait(int fd, char *buf, size_t cap, size_t len, const char *want,
+		       double deadline)
+{
+	while (!memmem(buf, len, want, strlen(want)) && lab_now() < deadline && len + 1 < cap) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recv(fd, buf + len, cap - 1 - len, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+Test(vty_async, pasted_block_in_order, .fini = lab_down, .timeout = 300)
+{
+	static const char block[] =
+		"system-view\r\n"
+		"sysname Pasted\r\n"
+		"ntp-service unicast-server 224.0.0.1\r\n"
+		"bogus\r\n"
+		"ntp-service unicast-server 10.9.9.9\r\n"
+		"display configuration candidate changes\r\n"
+		"commit\r\n";
+	static const char want[] =
+		"system-view\r\n"
+		"[~HUAWEI]sysname Pasted\r\n"
+		"[*HUAWEI]ntp-service unicast-server 224.0.0.1\r\n"
+		"Error: The NTP server address 224.0.0.1 is not a unicast host address.\r\n"
+		"[*HUAWEI]bogus\r\n"
+		"         ^\r\n"
+		"Error: Unrecognized command found at '^' position.\r\n"
+		"[*HUAWEI]ntp-service unicast-server 10.9.9.9\r\n"
+		"[*HUAWEI]display configuration candidate changes\r\n"
+		"#\r\n-sysname HUAWEI\r\n+sysname Pasted\r\n#\r\n"
+		"+ntp-service unicast-server 10.9.9.9\r\n#\r\n"
+		"[*HUAWEI]commit\r\n"
+		"[~Pasted]";
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(23) };
+	static char buf[1 << 16];
+	size_t len = 0;
+	int ns, fd;
+
+	lab_require_root();
+	cr_assert_eq(lab_up(DEV, NULL), 0, "the lab did not come up");
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	double deadline = lab_now() + 30;
+	for (;;) {
+		ns = lab_netns_enter(DEV);
+		cr_assert_geq(ns, 0);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		lab_netns_leave(ns);
+		cr_assert_geq(fd, 0);
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			break;
+		close(fd);
+		cr_assert_lt(lab_now(), deadline, "cannot connect to clid");
+		lab_pause_ms(200);
+	}
+	deadline = lab_now() + 30;
+	len = raw_wait(fd, buf, sizeof(buf), len, "Username:", deadline);
+	cr_assert(send(fd, LAB_USER "\r\n", strlen(LAB_USER) + 2, MSG_NOSIGNAL) > 0);
+	len = raw_wait(fd, buf, sizeof(buf), len, "Password:", deadline);
+	cr_assert(send(fd, LAB_PASSWORD "\r\n", strlen(LAB_PASSWORD) + 2, MSG_NOSIGNAL) > 0);
+	len = raw_wait(fd, buf, sizeof(buf), len, "<HUAWEI>", deadline);
+	cr_assert(strstr(buf, "<HUAWEI>"), "no login:\n%s", buf);
+	len = 0;
+	cr_assert_eq(send(fd, block, sizeof(block) - 1, MSG_NOSIGNAL), (ssize_t)(sizeof(block) - 1));
+	len = raw_wait(fd, buf, sizeof(buf), len, "[~Pasted]", lab_now() + 60);
+	fprintf(stderr, "[%s] pasted:\n%s\n", DEV, buf);
+	cr_expect(strstr(buf, want), "the pasted block's transcript differs:\n%s", buf);
+	close(fd);
 	cr_expect_eq(lab_finish(), 0);
 }
 
