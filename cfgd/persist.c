@@ -19,8 +19,9 @@
  * CKPT_JOURNAL_BYTES of journal), cfgd forks and the child writes the tree
  * it inherited (copy-on-write) to checkpoint.conf and exits, while cfgd
  * goes on; a timer collects the child.  glibc makes malloc and stdio safe
- * in the child of a threaded process (ZeroMQ's threads), and the child
- * touches no socket.  Once a checkpoint is in place, the journal is
+ * in the child of a threaded process (ZeroMQ's threads); the child closes
+ * every inherited descriptor but stdio first, so it holds none of cfgd's
+ * sockets.  Once a checkpoint is in place, the journal is
  * rewritten (compacted) to the history in memory, the last
  * STORE_HISTORY_MAX commits with their current labels, once the checkpoint
  * holds everything older.  Start-up then reads one checkpoint and at most about
@@ -203,9 +204,14 @@ static void ckpt_start(struct cfgd *d)
 		return;
 	}
 	if (pid == 0) {
-		Config *cfg = (Config *)ct_materialize(d->run);
-		int rc = store_save_checkpoint(d->bs, d->rf->commit_id, cfg);
+		Config *cfg;
+		int rc;
 
+		/* Hold none of cfgd's sockets: a killed cfgd must look gone to
+		 * its peers at once, not when the checkpoint is written. */
+		(void)close_range(3, ~0U, 0);
+		cfg = (Config *)ct_materialize(d->run);
+		rc = store_save_checkpoint(d->bs, d->rf->commit_id, cfg);
 		_exit(rc < 0 ? 1 : 0);
 	}
 	d->ckpt_pid = pid;

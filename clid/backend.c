@@ -1,11 +1,18 @@
 /*
  * backend.c: the engine's link to cfgd and ntpd (see backend.h).
  *
- * The real ops give each session its own DEALER to cfgd.ctl and to ntpd.ctl
- * and make synchronous calls with bus_client_call(): a VTY session waits
- * for its answer anyway, and a late reply to a call that timed out is
- * discarded by the bus layer's request id.  The grammar is compiled here,
- * once per process, from the feature tables.
+ * The real ops share one DEALER to cfgd.ctl and one to ntpd.ctl among all
+ * sessions, attached to the loop.  A call is a struct pending: the engine's
+ * tag, the bus request id its reply will carry, and a timer.  Whichever
+ * comes first answers the tag and forgets the call: the reply (matched by
+ * request id; a reply nobody waits for, late or unknown, is dropped), the
+ * timer (-ETIMEDOUT once the daemon has been silent for the call's timeout,
+ * see on_timeout), or the DEALER's connection dropping (-ECONNRESET for
+ * every call waiting on that daemon at once: a killed cfgd is noticed in
+ * milliseconds, not after a commit's 10 s).  A request that timed out may
+ * still reach a daemon that was only slow; cfgd's session identities make
+ * one for a session it no longer knows harmless.  The grammar is compiled
+ * here, once per process, from the feature tables.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,67 +32,194 @@
 #include "cmd_ntp_disp.h"
 #include "grammar.h"
 #include "log.h"
+#include "loop.h"
+
+struct pending {
+	struct pending *next;
+	struct bus_arg *ba;
+	uint64_t tag;
+	uint64_t req_id;
+	enum cli_daemon d;
+	uint64_t timer;
+	uint64_t sent_us;
+	uint64_t timeout_us;
+};
 
 struct bus_arg {
 	void *zctx;
-	char cfgd_ep[256];
-	char ntpd_ep[256];
+	struct loop *loop;
+	struct cli_backend *be;
+	char ep[2][256];                /* by enum cli_daemon */
+	struct bus_client *cli[2];
+	struct pending *calls;          /* oldest first: replies come in order */
+	struct pending **calls_tail;
+	uint64_t last_answer_us[2];     /* by daemon: when it last answered anything */
 };
 
-struct bus_chan {
-	struct bus_client *cfgd;
-	struct bus_client *ntpd;
+static const ProtobufCMessageDescriptor *const reply_desc[2] = {
+	[CLI_CFGD] = &cfg_reply__descriptor,
+	[CLI_NTPD] = &ntp_reply__descriptor,
 };
 
-static void *bus_chan_open(void *arg)
+static struct pending *pending_take(struct bus_arg *ba, bool (*match)(const struct pending *,
+								      const void *),
+				    const void *key)
+{
+	for (struct pending **pp = &ba->calls; *pp; pp = &(*pp)->next) {
+		if (match(*pp, key)) {
+			struct pending *p = *pp;
+
+			*pp = p->next;
+			if (!p->next)
+				ba->calls_tail = pp;
+			if (p->timer)
+				loop_timer_cancel(ba->loop, p->timer);
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static bool match_tag(const struct pending *p, const void *key)
+{
+	return p->tag == *(const uint64_t *)key;
+}
+
+struct reply_key {
+	enum cli_daemon d;
+	uint64_t id;
+};
+
+static bool match_reply(const struct pending *p, const void *key)
+{
+	const struct reply_key *k = key;
+
+	return p->d == k->d && p->req_id == k->id;
+}
+
+static bool match_daemon(const struct pending *p, const void *key)
+{
+	return p->d == *(const enum cli_daemon *)key;
+}
+
+/* A call times out when its daemon has answered nothing for the call's
+ * timeout since it was sent: a daemon answers a DEALER's requests in
+ * order, so a pipelined edit queued behind a hundred others is not failed
+ * while the daemon works through them (it would still be applied after
+ * its "not available").  Four times the timeout is the limit in any case. */
+static void on_timeout(struct loop *loop, void *arg)
+{
+	struct pending *p = arg;
+	struct bus_arg *ba = p->ba;
+	uint64_t tag = p->tag, now = loop_now_us();
+	uint64_t last = ba->last_answer_us[p->d] > p->sent_us ? ba->last_answer_us[p->d] : p->sent_us;
+
+	p->timer = 0;
+	if (last + p->timeout_us > now && p->sent_us + 4 * p->timeout_us > now) {
+		p->timer = loop_timer_add(loop, last + p->timeout_us - now, on_timeout, p);
+		return;
+	}
+	p = pending_take(ba, match_tag, &tag);
+	free(p);
+	cli_backend_complete(ba->be, tag, -ETIMEDOUT, NULL);
+}
+
+static void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
 {
 	struct bus_arg *ba = arg;
-	struct bus_chan *ch = xcalloc(1, sizeof(*ch));
+	struct reply_key k = { cli == ba->cli[CLI_CFGD] ? CLI_CFGD : CLI_NTPD,
+			       bus_client_reply_id(cli) };
+	struct pending *p = pending_take(ba, match_reply, &k);
+	ProtobufCMessage *rep;
+	uint64_t tag;
 
-	ch->cfgd = bus_client_new(ba->zctx, ba->cfgd_ep);
-	ch->ntpd = bus_client_new(ba->zctx, ba->ntpd_ep);
-	if (!ch->cfgd || !ch->ntpd) {
-		bus_client_free(ch->cfgd);
-		bus_client_free(ch->ntpd);
-		free(ch);
-		return NULL;
+	ba->last_answer_us[k.d] = loop_now_us();
+	if (!p)
+		return;   /* late (timed out) or a fire-and-forget call's */
+	tag = p->tag;
+	free(p);
+	rep = protobuf_c_message_unpack(reply_desc[k.d], NULL, len, data);
+	cli_backend_complete(ba->be, tag, rep ? 0 : -EBADMSG, rep);
+}
+
+/* The daemon went away: every call waiting on it fails now.  Answering a
+ * call may start another (the session goes on), so take them all first. */
+static void on_disconnect(struct bus_client *cli, void *arg)
+{
+	struct bus_arg *ba = arg;
+	enum cli_daemon d = cli == ba->cli[CLI_CFGD] ? CLI_CFGD : CLI_NTPD;
+	struct pending *gone = NULL, *p;
+	uint64_t *tags;
+	size_t n = 0;
+
+	log_info("%s: connection lost, failing its calls", d == CLI_CFGD ? "cfgd" : "ntpd");
+	while ((p = pending_take(ba, match_daemon, &d))) {
+		p->next = gone;
+		gone = p;
+		n++;
 	}
-	return ch;
+	tags = xcalloc(n ? n : 1, sizeof(*tags));
+	for (size_t i = n; gone; gone = p) {
+		p = gone->next;
+		tags[--i] = gone->tag;
+		free(gone);
+	}
+	for (size_t i = 0; i < n; i++)
+		cli_backend_complete(ba->be, tags[i], -ECONNRESET, NULL);
+	free(tags);
 }
 
-static void bus_chan_close(void *chan)
+static int bus_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req, int timeout_ms,
+		    uint64_t tag)
 {
-	struct bus_chan *ch = chan;
+	struct bus_arg *ba = arg;
+	struct pending *p;
+	uint64_t id;
+	int r = bus_client_send_id(ba->cli[d], req, &id);
 
-	if (!ch)
-		return;
-	bus_client_free(ch->cfgd);
-	bus_client_free(ch->ntpd);
-	free(ch);
+	if (r < 0)
+		return r;
+	if (!tag)
+		return 0;
+	p = xcalloc(1, sizeof(*p));
+	p->ba = ba;
+	p->tag = tag;
+	p->req_id = id;
+	p->d = d;
+	p->sent_us = loop_now_us();
+	p->timeout_us = (uint64_t)(timeout_ms > 0 ? timeout_ms : 1) * 1000;
+	p->timer = loop_timer_add(ba->loop, p->timeout_us, on_timeout, p);
+	*ba->calls_tail = p;
+	ba->calls_tail = &p->next;
+	return 0;
 }
 
-static int bus_cfg_call(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply)
+static void bus_cancel(void *arg, uint64_t tag)
 {
-	struct bus_chan *ch = chan;
-
-	return bus_client_call(ch->cfgd, &req->base, &cfg_reply__descriptor, timeout_ms,
-			       (ProtobufCMessage **)reply);
+	free(pending_take(arg, match_tag, &tag));
 }
 
-static int bus_ntp_call(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply)
+static void bus_free(void *arg)
 {
-	struct bus_chan *ch = chan;
+	struct bus_arg *ba = arg;
+	struct pending *p;
 
-	return bus_client_call(ch->ntpd, &req->base, &ntp_reply__descriptor, timeout_ms,
-			       (ProtobufCMessage **)reply);
+	while ((p = ba->calls)) {
+		ba->calls = p->next;
+		ba->calls_tail = &ba->calls;
+		if (p->timer)
+			loop_timer_cancel(ba->loop, p->timer);
+		free(p);
+	}
+	bus_client_free(ba->cli[CLI_CFGD]);
+	bus_client_free(ba->cli[CLI_NTPD]);
+	free(ba);
 }
 
 static const struct cli_backend_ops bus_ops = {
-	.chan_open = bus_chan_open,
-	.chan_close = bus_chan_close,
-	.cfg_call = bus_cfg_call,
-	.ntp_call = bus_ntp_call,
-	.free = free,
+	.send = bus_send,
+	.cancel = bus_cancel,
+	.free = bus_free,
 };
 
 /* Close what an earlier clid left open in cfgd (best effort: a cfgd that
@@ -95,20 +229,21 @@ static void reset_sessions(struct bus_arg *ba, char *owner)
 	SessionsReset rs = SESSIONS_RESET__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
 	CfgReply *rep = NULL;
-	void *chan = bus_chan_open(ba);
+	struct bus_client *cli = bus_client_new(ba->zctx, ba->ep[CLI_CFGD]);
 	int r;
 
-	if (!chan)
+	if (!cli)
 		return;
 	rs.owner = owner;
 	req.req_case = CFG_REQUEST__REQ_RESET;
 	req.reset = &rs;
-	r = bus_cfg_call(chan, &req, CLI_RESET_TIMEOUT_MS, &rep);
+	r = bus_client_call(cli, &req.base, &cfg_reply__descriptor, CLI_RESET_TIMEOUT_MS,
+			    (ProtobufCMessage **)&rep);
 	if (r < 0)
 		log_debug("cfgd did not answer the session reset: %s", strerror(-r));
 	else
 		cfg_reply__free_unpacked(rep, NULL);
-	bus_chan_close(chan);
+	bus_client_free(cli);
 }
 
 static const struct cmd_entry *const feature_tables[] = {
@@ -149,23 +284,32 @@ struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void 
 	return be;
 }
 
-struct cli_backend *cli_backend_new(void *zctx, const struct bootstrap *bs)
+struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs)
 {
 	struct bus_arg *ba = xcalloc(1, sizeof(*ba));
 	const char **names = xcalloc(bs->n_interfaces ? bs->n_interfaces : 1, sizeof(*names));
 	struct cli_backend *be;
 
 	ba->zctx = zctx;
-	if (bootstrap_endpoint(bs, "cfgd", "ctl", ba->cfgd_ep, sizeof(ba->cfgd_ep)) < 0 ||
-	    bootstrap_endpoint(bs, "ntpd", "ctl", ba->ntpd_ep, sizeof(ba->ntpd_ep)) < 0) {
+	ba->loop = loop;
+	ba->calls_tail = &ba->calls;
+	if (bootstrap_endpoint(bs, "cfgd", "ctl", ba->ep[CLI_CFGD], sizeof(ba->ep[0])) < 0 ||
+	    bootstrap_endpoint(bs, "ntpd", "ctl", ba->ep[CLI_NTPD], sizeof(ba->ep[0])) < 0) {
 		free(ba);
 		free(names);
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
+	for (int d = CLI_CFGD; d <= CLI_NTPD; d++) {
+		ba->cli[d] = bus_client_new(zctx, ba->ep[d]);
+		if (!ba->cli[d] || bus_client_attach(ba->cli[d], loop, on_reply, ba) < 0 ||
+		    bus_client_on_disconnect(ba->cli[d], on_disconnect, ba) < 0)
+			fatal("clid: cannot connect to %s", ba->ep[d]);
+	}
 	for (size_t i = 0; i < bs->n_interfaces; i++)
 		names[i] = bs->interfaces[i].name;
 	be = cli_backend_new_ops(&bus_ops, ba, bs->sysname, names, bs->n_interfaces);
+	ba->be = be;
 	free(names);
 	snprintf(be->owner, sizeof(be->owner), CLI_SESSION_OWNER "/%ld.%lld", (long)getpid(),
 		 (long long)time(NULL));

@@ -1,13 +1,26 @@
 /*
  * backend.h: how the engine reaches cfgd and ntpd, behind an ops table.
  *
- * cli_backend_new() (cli.h) builds the real backend: per session one
- * bus_client to cfgd.ctl and one to ntpd.ctl, synchronous calls with
- * timeouts.  Tests build a backend on their own ops (a fake cfgd) with
- * cli_backend_new_ops().  The backend also owns the compiled grammar.
+ * Every call is asynchronous: the engine hands a request to ops->send()
+ * with a tag of its own, and the backend later answers that tag exactly
+ * once with cli_backend_complete(): the reply, -ETIMEDOUT when the daemon
+ * did not answer within the call's timeout, or -ECONNRESET as soon as the
+ * daemon went away (its connection dropped: killed or restarted).  The
+ * session that made the call waits (its coroutine is suspended, see
+ * cli_int.h); the loop and every other session go on.
+ *
+ * cli_backend_new() (cli.h) builds the real backend: one DEALER to
+ * cfgd.ctl and one to ntpd.ctl shared by every session, attached to the
+ * loop, with the bus layer's request ids telling the replies apart, a
+ * timer per call and a watch on each DEALER's connection.  Tests build a
+ * backend on their own ops (a fake cfgd that answers at once, late, or
+ * never) with cli_backend_new_ops().  The backend also owns the compiled
+ * grammar.
  */
 #ifndef MERIDIAN_CLID_BACKEND_H
 #define MERIDIAN_CLID_BACKEND_H
+
+#include <stdint.h>
 
 #include "cfgd.pb-c.h"
 #include "ntpd.pb-c.h"
@@ -22,15 +35,19 @@ struct grammar;
  * restarted clid has cfgd close the sessions of every other "clid/". */
 #define CLI_SESSION_OWNER     "clid"
 
+enum cli_daemon { CLI_CFGD = 0, CLI_NTPD = 1 };
+
 struct cli_backend_ops {
-	/* Open the channel of one session; NULL on failure. */
-	void *(*chan_open)(void *arg);
-	void (*chan_close)(void *chan);
-	/* One request, one reply: 0 with *reply owned by the caller (freed with
-	 * protobuf_c_message_free_unpacked), or a negative errno (-ETIMEDOUT
-	 * when the daemon does not answer). */
-	int (*cfg_call)(void *chan, const CfgRequest *req, int timeout_ms, CfgReply **reply);
-	int (*ntp_call)(void *chan, const NtpRequest *req, int timeout_ms, NtpReply **reply);
+	/* Send req (a CfgRequest for CLI_CFGD, an NtpRequest for CLI_NTPD)
+	 * and answer it, within timeout_ms, with cli_backend_complete(be,
+	 * tag, ...); tag 0 wants no answer.  The answer may come before send
+	 * returns.  0, or a negative errno when nothing was sent (and no
+	 * answer will come). */
+	int (*send)(void *arg, enum cli_daemon d, const ProtobufCMessage *req, int timeout_ms,
+		    uint64_t tag);
+	/* Forget call `tag`: its answer must not come (may be NULL when the
+	 * backend answers every call at once). */
+	void (*cancel)(void *arg, uint64_t tag);
 	/* Free `arg` with the backend (may be NULL). */
 	void (*free)(void *arg);
 };
@@ -42,7 +59,8 @@ struct cli_backend {
 	char *default_sysname;   /* bootstrap sysname, "HUAWEI" by default */
 	char **ifnames;          /* interfaces the bootstrap knows; NULL: accept any */
 	size_t n_ifnames;
-	struct cli_session *sessions;   /* logged in, for `display users` */
+	struct cli_session *sessions;   /* every open session (`display users`, answers) */
+	uint64_t next_tag;              /* of calls (cli_int.h) */
 	char owner[64];                 /* SessionOpen.owner of this process's sessions */
 };
 
@@ -51,5 +69,10 @@ struct cli_backend {
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,
 					const char *default_sysname,
 					const char *const *ifnames, size_t n_ifnames);
+
+/* The answer to call `tag`: r == 0 with reply (a CfgReply or NtpReply; the
+ * engine takes it), or r < 0 with reply NULL.  An answer nobody waits for
+ * any more (the session closed) is freed and forgotten. */
+void cli_backend_complete(struct cli_backend *be, uint64_t tag, int r, ProtobufCMessage *reply);
 
 #endif

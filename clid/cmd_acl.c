@@ -103,6 +103,17 @@ static Acl *frag_acl(Config *c, bool v6, const char *number)
 	return a;
 }
 
+bool cmd_acl_exists(const Config *c, bool v6, const char *number)
+{
+	size_t n;
+	Acl **v = c ? list_of(c, v6, &n) : NULL;
+
+	for (size_t i = 0; v && i < n; i++)
+		if (v[i]->number && !strcmp(v[i]->number, number))
+			return true;
+	return false;
+}
+
 /* The candidate's ACL `num` of the family: 0 with *cfg owned by the caller
  * (may be NULL) and *acl pointing into it (NULL when absent), or -1 after
  * writing the error. */

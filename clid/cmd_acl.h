@@ -18,5 +18,7 @@ void cmd_acl_render(const Config *c, struct sbuf *out);
 /* One ACL's block without the leading "#" (`display this` in its view);
  * v6: an IPv6 ACL. */
 void cmd_acl_render_one(const Acl *acl, bool v6, struct sbuf *out);
+/* Whether c holds ACL `number` (v6: an IPv6 ACL). */
+bool cmd_acl_exists(const Config *c, bool v6, const char *number);
 
 #endif

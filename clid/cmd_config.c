@@ -196,13 +196,29 @@ static int h_commit_changes(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
-/* `clear configuration candidate`: drop the uncommitted changes; back in
- * system view, whose prompt shows '~' again. */
+/* `clear configuration candidate`: drop the uncommitted changes; the
+ * prompt shows '~' again.  The session stays in its view while what the
+ * view edits still exists: an interface view always (its interface comes
+ * from the bootstrap, not from the candidate), an ACL view if running has
+ * the ACL; else it goes back to system view. */
 static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
+	const char *acl = cmd_view_acl(ctx);
+	Config *c;
+	bool keep;
+
 	if (cmd_discard_candidate(ctx) < 0)
 		return -1;
-	cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
+	if (!acl)
+		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE;
+	else if (cmd_get_config(ctx, true, &c) < 0)
+		keep = false;
+	else {
+		keep = cmd_acl_exists(c, cmd_view(ctx) == CLI_VIEW_ACL6, acl);
+		config__free_unpacked(c, NULL);
+	}
+	if (!keep && cmd_view(ctx) != CLI_VIEW_SYSTEM)
+		cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
 	return 0;
 }
 

@@ -117,7 +117,9 @@ static int h_refclock(struct cmd_ctx *ctx, const struct cmd_args *a)
 	Config *c = frag_new();
 	NtpRefclockMaster *rm = xmalloc(sizeof(*rm));
 	ntp_refclock_master__init(rm);
-	if (ip)
+	/* 127.127.1.0 is the default: kept absent, so typing it changes
+	 * nothing over a running that never named it (and it is never shown). */
+	if (ip && strcmp(ip, "127.127.1.0") != 0)
 		rm->address = xstrdup(ip);
 	if (cmd_has(a, "stratum")) {
 		rm->has_stratum = true;

@@ -362,7 +362,12 @@ static void do_cancel(struct lineedit *le)
 {
 	echo(le, "^C", 2);
 	outs(le, "\r\n");
-	lineedit_start(le);
+	if (le->ops.on_cancel) {
+		reset_line(le);
+		le->ops.on_cancel(le->arg);
+	} else {
+		lineedit_start(le);
+	}
 }
 
 static void do_help(struct lineedit *le)

@@ -48,6 +48,10 @@ struct lineedit_ops {
 	 * Sets *redraw when it wrote something (starting on a fresh line), so
 	 * the editor redraws prompt and line. */
 	char *(*on_complete)(void *arg, const char *line, bool *redraw);
+	/* Ctrl-C: the editor has echoed "^C" and a line end and dropped the
+	 * line; the owner starts the next one (lineedit_start(), perhaps with
+	 * another prompt).  NULL: the editor starts it with the same prompt. */
+	void (*on_cancel)(void *arg);
 };
 
 struct lineedit;

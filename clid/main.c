@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	    loop_on_signal(loop, SIGINT, on_stop_signal, NULL) < 0)
 		fatal("cannot watch SIGTERM/SIGINT");
 
-	be = cli_backend_new(zctx, &bs);
+	be = cli_backend_new(zctx, loop, &bs);
 	if (!be)
 		fatal("cannot create the CLI backend");
 

@@ -15,6 +15,21 @@
  * queue, shuts the write side down and waits a little for the peer's EOF, so
  * the last words are not lost to a reset.
  *
+ * A session that waits for cfgd or ntpd (cli_exec() said CLI_BUSY) gets no
+ * input until the engine's done callback: decoded bytes stay in the
+ * connection's typeahead and libtelnet is fed no more, so the input buffer
+ * fills and the socket is no longer read (TCP holds the rest).  When the
+ * session is ready the prompt is shown and the typeahead runs, in order.
+ * The line editor is fed line by line, so a pasted block stops exactly at
+ * the line that made the session busy.  Other connections never wait.
+ *
+ * Pipelined edits (cli_hold_fn): a line whose edit went to cfgd unanswered
+ * opens a hold; everything written after it (the next prompt, echo, later
+ * lines' output) goes to the held buffer, each later hold marking where its
+ * line ended.  The release of the oldest hold writes that line's result to
+ * the queue, then the held bytes up to the next mark: the terminal shows
+ * exactly what it would had every line waited.
+ *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
  * discarding input until EOF or a short linger) -> freed.
@@ -72,6 +87,19 @@ struct vty_conn {
 
 	char inbuf[VTY_READ_CHUNK];
 	size_t in_off, in_len;
+	/* Decoded input not yet given to the line editor (session busy). */
+	char *ahead;
+	size_t ahead_off, ahead_len, ahead_cap;
+	bool opening;                   /* the session is being opened */
+	char user[64];                  /* who logged in */
+	bool awaiting;                  /* cli_exec() said CLI_BUSY: a prompt follows */
+	/* Output held behind pipelined lines (see the top of the file). */
+	char *held;
+	size_t held_off, held_len, held_cap;
+	size_t *marks;                  /* where holds 2..n begin in held */
+	size_t n_holds, marks_cap;
+	bool bypass;                    /* a release writes past the held bytes */
+	bool defer_prompt;              /* the next prompt comes with a release */
 
 	uint64_t last_input_us;
 	uint64_t idle_us;
@@ -110,10 +138,16 @@ static void linger_arm(struct vty_conn *c);
 
 /* ---- output queue ---- */
 
+static void held_append(struct vty_conn *c, const char *buf, size_t len);
+
 static void outq_append(struct vty_conn *c, const char *buf, size_t len)
 {
 	if (c->dead || c->state == CONN_DRAINING || len == 0)
 		return;
+	if (c->n_holds > 0 && !c->bypass) {
+		held_append(c, buf, len);
+		return;
+	}
 	if (c->out_len - c->out_off + len > VTY_MAX_OUTQ) {
 		c->srv->n_overflow++;
 		log_warn("%s (%s): output queue over %d bytes, dropping the connection",
@@ -141,6 +175,32 @@ static void outq_append(struct vty_conn *c, const char *buf, size_t len)
 static size_t outq_pending(const struct vty_conn *c)
 {
 	return c->out_len - c->out_off;
+}
+
+static size_t held_pending(const struct vty_conn *c)
+{
+	return c->held_len - c->held_off;
+}
+
+static void held_append(struct vty_conn *c, const char *buf, size_t len)
+{
+	if (outq_pending(c) + held_pending(c) + len > VTY_MAX_OUTQ) {
+		c->srv->n_overflow++;
+		log_warn("%s (%s): output queue over %d bytes, dropping the connection",
+			 c->slot >= 0 ? c->name : "vty", c->peer, VTY_MAX_OUTQ);
+		c->dead = true;
+		return;
+	}
+	if (c->held_len + len > c->held_cap) {
+		size_t cap = c->held_cap ? c->held_cap : 4096;
+
+		while (cap < c->held_len + len)
+			cap *= 2;
+		c->held = xrealloc(c->held, cap);
+		c->held_cap = cap;
+	}
+	memcpy(c->held + c->held_len, buf, len);
+	c->held_len += len;
 }
 
 /* Write what the socket takes now.  Marks the connection dead on errors. */
@@ -230,6 +290,11 @@ static void conn_free(struct vty_conn *c)
 	lineedit_free(c->le);
 	login_free(c->login);
 	free(c->outq);
+	free(c->held);
+	free(c->marks);
+	if (c->ahead)
+		explicit_bzero(c->ahead, c->ahead_cap);
+	free(c->ahead);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -283,7 +348,8 @@ static void conn_update_events(struct vty_conn *c)
 
 	switch (c->state) {
 	case CONN_OPEN:
-		if (c->in_off == c->in_len && outq_pending(c) < VTY_OUT_PAUSE)
+		if (c->in_off == c->in_len && c->ahead_off == c->ahead_len &&
+		    outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE)
 			ev |= POLLIN;
 		break;
 	case CONN_CLOSING:
@@ -315,6 +381,15 @@ static void cli_out(void *arg, const char *buf, size_t len)
 
 static void show_prompt(struct vty_conn *c)
 {
+	if (c->defer_prompt) {
+		/* The line's result and prompt come with its release. */
+		c->defer_prompt = false;
+		lineedit_set_mode(c->le, LINEEDIT_COMMAND);
+		lineedit_set_prompt(c->le, "");
+		lineedit_start(c->le);
+		lineedit_set_prompt(c->le, cli_prompt(c->sess));
+		return;
+	}
 	if (cli_awaiting_answer(c->sess)) {
 		/* The engine has written the question; the answer is plain text. */
 		lineedit_set_mode(c->le, LINEEDIT_PLAIN);
@@ -326,12 +401,103 @@ static void show_prompt(struct vty_conn *c)
 	lineedit_start(c->le);
 }
 
+static bool conn_busy(const struct vty_conn *c)
+{
+	return c->sess && cli_busy(c->sess);
+}
+
+static void conn_pump(struct vty_conn *c);
+static void conn_process_input(struct vty_conn *c);
+
+/* The session is open: say so and show the first prompt. */
+static void session_ready(struct vty_conn *c)
+{
+	struct vty_server *srv = c->srv;
+	size_t online = 0;
+	char msg[256];
+
+	log_info("%s (%s): user %s logged in", c->name, c->peer, c->user);
+	for (struct vty_conn *o = srv->conns; o; o = o->next)
+		if (o->sess && o->state == CONN_OPEN && !o->opening)
+			online++;
+	snprintf(msg, sizeof(msg),
+		 "Info: The max number of VTY users is %d, the number of current VTY users "
+		 "online is %zu, and total number of terminal users online is %zu.\r\n",
+		 srv->max_vty, online, online);
+	term_puts(c, msg);
+	show_prompt(c);
+}
+
+/* The engine's done callback: a busy session is ready again.  From the
+ * loop (a bus or timer callback), so the connection is settled here. */
+static void sess_done(void *arg)
+{
+	struct vty_conn *c = arg;
+
+	if (c->state == CONN_OPEN && !c->dead) {
+		if (cli_ended(c->sess)) {
+			if (c->opening)
+				log_warn("%s (%s): no CLI session", c->name, c->peer);
+			conn_begin_close(c);
+		} else if (c->opening) {
+			c->opening = false;
+			session_ready(c);
+		} else if (c->awaiting) {
+			c->awaiting = false;
+			show_prompt(c);
+		}
+		conn_process_input(c);
+	}
+	conn_settle(c);
+}
+
+/* A pipelined line ended: hold what follows (see the top of the file). */
+static void sess_hold(void *arg)
+{
+	struct vty_conn *c = arg;
+
+	if (c->n_holds > 0) {
+		if (c->n_holds - 1 == c->marks_cap) {
+			c->marks_cap = c->marks_cap ? 2 * c->marks_cap : 16;
+			c->marks = xrealloc(c->marks, c->marks_cap * sizeof(*c->marks));
+		}
+		c->marks[c->n_holds - 1] = c->held_len;
+	}
+	c->n_holds++;
+	c->defer_prompt = true;
+}
+
+/* The oldest held line's result and the prompt after it: show them, then
+ * what was held after that line up to the next held one.  From the loop
+ * or from cli_exec(): never frees the connection (the fd callback does,
+ * once POLLOUT fires). */
+static void sess_release(void *arg, const char *text, size_t len)
+{
+	struct vty_conn *c = arg;
+	size_t upto;
+
+	if (c->n_holds == 0)
+		return;
+	c->bypass = true;
+	term_write(c, text, len);
+	c->n_holds--;
+	upto = c->n_holds > 0 ? c->marks[0] : c->held_len;
+	if (upto > c->held_off)
+		outq_append(c, c->held + c->held_off, upto - c->held_off);
+	c->bypass = false;
+	c->held_off = upto;
+	if (c->n_holds > 0)
+		memmove(c->marks, c->marks + 1, (c->n_holds - 1) * sizeof(*c->marks));
+	else
+		c->held_off = c->held_len = 0;
+	if (c->fd >= 0 && !c->dead)
+		conn_update_events(c);
+}
+
 static void session_start(struct vty_conn *c)
 {
 	struct vty_server *srv = c->srv;
 	char *user = xstrdup(login_user(c->login));
-	size_t online = 0;
-	char msg[256];
 
 	login_free(c->login);
 	c->login = NULL;
@@ -342,23 +508,20 @@ static void session_start(struct vty_conn *c)
 		conn_begin_close(c);
 		return;
 	}
-	log_info("%s (%s): user %s logged in", c->name, c->peer, user);
+	cli_session_on_done(c->sess, sess_done);
+	cli_session_on_pipeline(c->sess, sess_hold, sess_release);
 	/* The address without its ":port". */
 	char addr[sizeof(c->peer)];
 	snprintf(addr, sizeof(addr), "%s", c->peer);
 	if (strrchr(addr, ':'))
 		*strrchr(addr, ':') = '\0';
 	cli_session_set_peer(c->sess, addr);
+	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);
-	for (struct vty_conn *o = srv->conns; o; o = o->next)
-		if (o->sess && o->state == CONN_OPEN)
-			online++;
-	snprintf(msg, sizeof(msg),
-		 "Info: The max number of VTY users is %d, the number of current VTY users "
-		 "online is %zu, and total number of terminal users online is %zu.\r\n",
-		 srv->max_vty, online, online);
-	term_puts(c, msg);
-	show_prompt(c);
+	if (cli_busy(c->sess))
+		c->opening = true;   /* sess_done() goes on */
+	else
+		session_ready(c);
 }
 
 static void login_prompt_show(struct vty_conn *c)
@@ -404,12 +567,30 @@ static void le_on_line(void *arg, const char *line)
 	}
 	if (!c->sess)
 		return;
-	if (!cli_exec(c->sess, line)) {
+	switch (cli_exec(c->sess, line)) {
+	case CLI_ENDED:
 		conn_begin_close(c);
 		return;
+	case CLI_BUSY:
+		c->awaiting = true;
+		return;   /* sess_done() shows the prompt */
+	case CLI_DONE:
+		break;
 	}
 	if (c->state == CONN_OPEN && !c->dead)
 		show_prompt(c);
+}
+
+/* Ctrl-C: a question is abandoned (a new prompt of the view), anything
+ * else starts a new line. */
+static void le_on_cancel(void *arg)
+{
+	struct vty_conn *c = arg;
+
+	if (c->sess && !cli_busy(c->sess) && cli_cancel(c->sess))
+		show_prompt(c);
+	else
+		lineedit_start(c->le);
 }
 
 static void le_on_help(void *arg, const char *line)
@@ -439,6 +620,49 @@ static char *le_on_complete(void *arg, const char *line, bool *redraw)
 	return r;
 }
 
+/* ---- typeahead ---- */
+
+static void ahead_add(struct vty_conn *c, const char *buf, size_t len)
+{
+	if (c->ahead_off == c->ahead_len)
+		c->ahead_off = c->ahead_len = 0;
+	if (c->ahead_off > 0 && c->ahead_len + len > c->ahead_cap) {
+		memmove(c->ahead, c->ahead + c->ahead_off, c->ahead_len - c->ahead_off);
+		c->ahead_len -= c->ahead_off;
+		c->ahead_off = 0;
+	}
+	if (c->ahead_len + len > c->ahead_cap) {
+		size_t cap = c->ahead_cap ? c->ahead_cap : 256;
+
+		while (cap < c->ahead_len + len)
+			cap *= 2;
+		c->ahead = xrealloc(c->ahead, cap);
+		c->ahead_cap = cap;
+	}
+	memcpy(c->ahead + c->ahead_len, buf, len);
+	c->ahead_len += len;
+}
+
+/* Give the line editor the typeahead, a line at a time (through the first
+ * CR, LF or Ctrl-Z), until it is empty or the session waits. */
+static void conn_pump(struct vty_conn *c)
+{
+	while (c->ahead_off < c->ahead_len && c->state == CONN_OPEN && !c->dead &&
+	       !c->opening && !conn_busy(c)) {
+		const char *p = c->ahead + c->ahead_off;
+		size_t n = c->ahead_len - c->ahead_off, k = 0;
+
+		while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != 0x1a)
+			k++;
+		if (k < n)
+			k++;
+		c->ahead_off += k;
+		lineedit_feed(c->le, p, k);
+	}
+	if (c->ahead_off == c->ahead_len)
+		c->ahead_off = c->ahead_len = 0;
+}
+
 /* ---- telnet ---- */
 
 static void on_telnet(telnet_t *t, telnet_event_t *ev, void *arg)
@@ -451,12 +675,12 @@ static void on_telnet(telnet_t *t, telnet_event_t *ev, void *arg)
 		break;
 	case TELNET_EV_DATA:
 		if (c->state == CONN_OPEN && !c->dead)
-			lineedit_feed(c->le, ev->data.buffer, ev->data.size);
+			ahead_add(c, ev->data.buffer, ev->data.size);
 		break;
 	case TELNET_EV_IAC:
 		/* Interrupt Process acts like Ctrl-C. */
 		if (ev->iac.cmd == TELNET_IP && c->state == CONN_OPEN && !c->dead)
-			lineedit_feed(c->le, "\x03", 1);
+			ahead_add(c, "\x03", 1);
 		break;
 	case TELNET_EV_SUBNEGOTIATION:
 		if (ev->sub.telopt != TELNET_TELOPT_NAWS)
@@ -499,17 +723,22 @@ static void on_telnet(telnet_t *t, telnet_event_t *ev, void *arg)
 	}
 }
 
-/* Hand buffered input to libtelnet in slices while the output has room. */
+/* Hand buffered input to libtelnet in slices while the output has room
+ * and the session does not wait; the decoded bytes go through the
+ * typeahead to the line editor. */
 static void conn_process_input(struct vty_conn *c)
 {
+	conn_pump(c);
 	while (c->in_off < c->in_len && c->state == CONN_OPEN && !c->dead &&
-	       outq_pending(c) < VTY_OUT_PAUSE) {
+	       outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE &&
+	       c->ahead_off == c->ahead_len) {
 		size_t n = c->in_len - c->in_off;
 
 		if (n > VTY_FEED_SLICE)
 			n = VTY_FEED_SLICE;
 		telnet_recv(c->telnet, c->inbuf + c->in_off, n);
 		c->in_off += n;
+		conn_pump(c);
 	}
 	if (c->in_off == c->in_len || c->state != CONN_OPEN)
 		c->in_off = c->in_len = 0;
@@ -639,6 +868,7 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 		.on_line = le_on_line,
 		.on_help = le_on_help,
 		.on_complete = le_on_complete,
+		.on_cancel = le_on_cancel,
 	};
 	int slot = slot_take(srv);
 	struct vty_conn *c;

@@ -4,7 +4,8 @@
  * Each connection gets a telnet state (libtelnet: the server offers WILL
  * ECHO, WILL SGA and asks DO NAWS, refuses everything else), a line editor,
  * the login dialogue and, once logged in, a cli_session named "VTY n" (the
- * lowest free n below cli.max_vty).  Output is queued per connection and
+ * lowest free n below cli.max_vty, at most VTY_MAX_SLOTS).  A session that
+ * waits for cfgd or ntpd keeps its typeahead and holds no other session up.  Output is queued per connection and
  * flushed when the socket is writable; a queue over VTY_MAX_OUTQ drops the
  * connection.  Extra connections beyond max_vty get an error line and are
  * closed; idle sessions are closed after the idle timeout (10 minutes).
@@ -22,7 +23,7 @@ struct vty_server;
 
 #define VTY_MAX_OUTQ (1024 * 1024)
 #define VTY_DEFAULT_MAX 5
-#define VTY_MAX_SLOTS 32
+#define VTY_MAX_SLOTS 64
 #define VTY_IDLE_TIMEOUT_US (10ULL * 60 * 1000000)
 
 /* A server with no listening socket yet.  loop, bs and be must outlive it;

@@ -250,7 +250,7 @@ static int parse_cli(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *
 		} else if (strcmp(n, "address") == 0) {
 			r = want_nonempty_string(ctx, s, key, &bs->cli.address);
 		} else if (strcmp(n, "max_vty") == 0) {
-			r = want_int(ctx, s, key, 1, 15, &bs->cli.max_vty);
+			r = want_int(ctx, s, key, 1, 64, &bs->cli.max_vty);
 		} else if (strcmp(n, "users") == 0) {
 			int len;
 

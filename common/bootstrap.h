@@ -13,7 +13,7 @@
  *   state_dir = "/var/lib/meridian";    saved (startup) configuration
  *   log_level = "info";                 error | warning | info | debug
  *   sysname   = "HUAWEI";               factory sysname before any commit
- *   cli = { port = 23; address = "0.0.0.0"; max_vty = 5;
+ *   cli = { port = 23; address = "0.0.0.0"; max_vty = 5;      (1..64)
  *           users = ( { name = "admin"; password = "$y$..."; } ); };  crypt(3) hashes
  *   interfaces = ( { name = "GigabitEthernet0/1/0"; netdev = "eth0"; } );
  *   clock = { type = "system";          system | virtual

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,6 +58,10 @@ struct bus_client {
 	uint64_t next_id;
 	bool immediate;
 	struct loop *loop;
+	uint64_t reply_id;        /* of the reply being delivered */
+	void *monitor;            /* PAIR reading the DEALER's socket monitor */
+	bus_disconnect_cb on_disconnect;
+	void *disconnect_arg;
 	bus_reply_cb cb;
 	void *arg;
 	uint64_t dropped;
@@ -319,6 +324,11 @@ void bus_client_free(struct bus_client *cli)
 	}
 	if (cli->loop)
 		loop_del_zsock(cli->loop, cli->zsock);
+	if (cli->monitor) {
+		loop_del_zsock(cli->loop, cli->monitor);
+		zmq_socket_monitor(cli->zsock, NULL, 0);
+		zmq_close(cli->monitor);
+	}
 	if (cli->zsock)
 		zmq_close(cli->zsock);
 	free(cli->endpoint);
@@ -369,6 +379,36 @@ int bus_client_send(struct bus_client *cli, const ProtobufCMessage *req)
 	if (!cli || !req)
 		return -EINVAL;
 	return client_send(cli, req, ZMQ_DONTWAIT, id);
+}
+
+static uint64_t get_id(const uint8_t *in)
+{
+	uint64_t id = 0;
+
+	for (int i = 0; i < BUS_ID_LEN; i++)
+		id = id << 8 | in[i];
+	return id;
+}
+
+int bus_client_send_id(struct bus_client *cli, const ProtobufCMessage *req, uint64_t *id)
+{
+	uint8_t idbuf[BUS_ID_LEN];
+	int r;
+
+	if (!cli || !req || !id)
+		return -EINVAL;
+	r = client_send(cli, req, ZMQ_DONTWAIT, idbuf);
+	if (r < 0) {
+		cli->next_id--; /* the id was not used */
+		return r;
+	}
+	*id = get_id(idbuf);
+	return 0;
+}
+
+uint64_t bus_client_reply_id(const struct bus_client *cli)
+{
+	return cli->reply_id;
 }
 
 static int remaining_ms(uint64_t deadline)
@@ -475,6 +515,7 @@ static void client_readable(struct loop *loop, void *zsock, void *arg)
 			break;
 		if (n == 2 && zmq_msg_size(&f[0]) == BUS_ID_LEN &&
 		    zmq_msg_size(&f[1]) <= BUS_MAX_PAYLOAD) {
+			cli->reply_id = get_id(zmq_msg_data(&f[0]));
 			if (cli->cb)
 				cli->cb(cli, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), cli->arg);
 		} else {
@@ -505,6 +546,72 @@ int bus_client_attach(struct bus_client *cli, struct loop *loop, bus_reply_cb cb
 	cli->loop = loop;
 	cli->cb = cb;
 	cli->arg = arg;
+	return 0;
+}
+
+/* Monitor events: [16-bit event, 32-bit value][endpoint]. */
+static void client_monitor_readable(struct loop *loop, void *zsock, void *arg)
+{
+	struct bus_client *cli = arg;
+	bool dropped = false;
+
+	for (;;) {
+		zmq_msg_t f[2];
+		int kept, n;
+
+		if (recv_multipart(zsock, f, 2, &kept, &n) < 0)
+			break;
+		if (n >= 1 && zmq_msg_size(&f[0]) >= 2) {
+			const uint8_t *d = zmq_msg_data(&f[0]);
+			uint16_t ev;
+
+			memcpy(&ev, d, sizeof(ev));
+			if (ev == ZMQ_EVENT_DISCONNECTED)
+				dropped = true;
+		}
+		for (int i = 0; i < kept; i++)
+			zmq_msg_close(&f[i]);
+	}
+	if (dropped && cli->on_disconnect) {
+		cli->in_cb++;
+		cli->on_disconnect(cli, cli->disconnect_arg);
+		cli->in_cb--;
+		if (cli->free_pending && cli->in_cb == 0) {
+			cli->free_pending = false;
+			bus_client_free(cli);
+		}
+	}
+}
+
+int bus_client_on_disconnect(struct bus_client *cli, bus_disconnect_cb cb, void *arg)
+{
+	static unsigned n_monitors;
+	char ep[64];
+	int r;
+
+	if (!cli || !cli->loop || cli->monitor)
+		return -EINVAL;
+	snprintf(ep, sizeof(ep), "inproc://bus-monitor-%d-%u", (int)getpid(), n_monitors++);
+	if (zmq_socket_monitor(cli->zsock, ep, ZMQ_EVENT_DISCONNECTED) < 0)
+		return -errno;
+	cli->monitor = zmq_socket(cli->zctx, ZMQ_PAIR);
+	if (!cli->monitor || zmq_connect(cli->monitor, ep) < 0) {
+		r = -errno;
+		if (cli->monitor)
+			zmq_close(cli->monitor);
+		cli->monitor = NULL;
+		zmq_socket_monitor(cli->zsock, NULL, 0);
+		return r;
+	}
+	r = loop_add_zsock(cli->loop, cli->monitor, client_monitor_readable, cli);
+	if (r < 0) {
+		zmq_close(cli->monitor);
+		cli->monitor = NULL;
+		zmq_socket_monitor(cli->zsock, NULL, 0);
+		return r;
+	}
+	cli->on_disconnect = cb;
+	cli->disconnect_arg = arg;
 	return 0;
 }
 

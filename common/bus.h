@@ -55,6 +55,17 @@ int bus_client_attach(struct bus_client *cli, struct loop *loop, bus_reply_cb cb
 /* Send without waiting (replies, if any, go to the attached callback or are
  * discarded).  0 or -errno (-EAGAIN when the queue is full). */
 int bus_client_send(struct bus_client *cli, const ProtobufCMessage *req);
+/* The same, telling the request's id (*id), which the reply carries: see
+ * bus_client_reply_id(). */
+int bus_client_send_id(struct bus_client *cli, const ProtobufCMessage *req, uint64_t *id);
+/* Inside the reply callback: the id of the request being answered. */
+uint64_t bus_client_reply_id(const struct bus_client *cli);
+/* Call cb from the loop each time an established connection of an attached
+ * client drops (the server died or closed it), through a ZeroMQ socket
+ * monitor.  Requests queued for that connection are lost: the owner fails
+ * the calls waiting on them.  0 or -errno. */
+typedef void (*bus_disconnect_cb)(struct bus_client *cli, void *arg);
+int bus_client_on_disconnect(struct bus_client *cli, bus_disconnect_cb cb, void *arg);
 
 /* Set ZMQ_IMMEDIATE on the client's socket: with it on, sends fail with
  * -EAGAIN instead of queueing while the server is not connected (for

@@ -45,6 +45,9 @@ struct cfgsub {
 	char **subtrees;
 	size_t n_subtrees;
 	struct ct_node *tree;      /* running as this copy has it */
+	const char *changed[32];   /* fields changed by the delta being applied */
+	size_t n_changed;
+	bool all_changed;          /* a snapshot is being applied */
 	Config *cfg;               /* what the daemon was last given, or NULL */
 	cfgsub_apply_cb apply;
 	void *arg;
@@ -131,6 +134,7 @@ static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
 	if (cs->cfg)
 		config__free_unpacked(cs->cfg, NULL);
 	cs->cfg = cfg;
+	cs->all_changed = true;
 	apply_now(cs, seq);
 }
 
@@ -190,9 +194,13 @@ static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
 			send_applied(cs);
 		return 0;
 	}
+	cs->n_changed = 0;
 	for (size_t k = 0; k < n_changed; k++)
-		if (consumes(cs, changed[k]->name))
+		if (consumes(cs, changed[k]->name)) {
 			ct_materialize_field(cs->tree, changed[k], &cs->cfg->base);
+			cs->changed[cs->n_changed++] = changed[k]->name;
+		}
+	cs->all_changed = false;
 	apply_now(cs, seq);
 	return 0;
 }
@@ -277,6 +285,12 @@ void cfgsub_free(struct cfgsub *cs)
 	free(cs->subtrees);
 	free(cs->daemon);
 	free(cs);
+}
+
+const char *const *cfgsub_changed(const struct cfgsub *cs, size_t *n)
+{
+	*n = cs && !cs->all_changed ? cs->n_changed : 0;
+	return cs && !cs->all_changed ? cs->changed : NULL;
 }
 
 uint64_t cfgsub_commit_id(const struct cfgsub *cs)

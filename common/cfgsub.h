@@ -31,5 +31,9 @@ struct cfgsub *cfgsub_new(struct loop *loop, void *zctx, const struct bootstrap 
 			  cfgsub_apply_cb apply, void *arg);
 void cfgsub_free(struct cfgsub *cs);
 uint64_t cfgsub_commit_id(const struct cfgsub *cs);
+/* During the apply callback: the top-level fields that changed since the
+ * last apply (names from the descriptor, *n of them), or NULL when
+ * everything may have (a snapshot). */
+const char *const *cfgsub_changed(const struct cfgsub *cs, size_t *n);
 
 #endif

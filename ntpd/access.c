@@ -274,10 +274,14 @@ void access_apply(struct ntpd *core, const Config *cfg)
 
 	if (!s)
 		s = core->access = xcalloc(1, sizeof(*s));
-	family_apply(&s->fam[ACCESS_V4], cfg ? cfg->acl : NULL, cfg ? cfg->n_acl : 0, AF_INET,
-		     ntp ? ntp->access : NULL);
-	family_apply(&s->fam[ACCESS_V6], cfg ? cfg->acl6 : NULL, cfg ? cfg->n_acl6 : 0, AF_INET6,
-		     ntp ? ntp->ipv6_access : NULL);
+	/* Compiling the ACLs costs their size: only when they may differ. */
+	if (s->acl_gen == 0 || s->acl_gen != core->acl_gen) {
+		family_apply(&s->fam[ACCESS_V4], cfg ? cfg->acl : NULL, cfg ? cfg->n_acl : 0,
+			     AF_INET, ntp ? ntp->access : NULL);
+		family_apply(&s->fam[ACCESS_V6], cfg ? cfg->acl6 : NULL, cfg ? cfg->n_acl6 : 0,
+			     AF_INET6, ntp ? ntp->ipv6_access : NULL);
+		s->acl_gen = core->acl_gen ? core->acl_gen : 1;
+	}
 	s->discard_set = ntp && ntp->discard;
 	s->min_exp = ACCESS_DEF_MIN;
 	s->avg_exp = ACCESS_DEF_AVG;

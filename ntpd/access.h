@@ -128,6 +128,7 @@ struct access_state {
 	struct rate_slot rate[ACCESS_RATE_SLOTS];
 	double kod_tokens, kod_last;
 	uint64_t kod_sent, kod_suppressed;
+	uint64_t acl_gen;   /* the ntpd acl_gen the families were built from (0: never) */
 };
 
 /* ---- pure ---- */

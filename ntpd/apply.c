@@ -50,6 +50,7 @@
 #include "auth.h"
 #include "bcast.h"
 #include "log.h"
+#include "pbreflect.h"
 #include "ntpd.h"
 
 struct errs {
@@ -563,6 +564,30 @@ int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max
 	if (core->cfg)
 		config__free_unpacked(core->cfg, NULL);
 	core->cfg = copy;
+	core->acl_gen++;
+	run_reconcile(core, errs, max_errs, &n);
+	return n;
+}
+
+int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *changed,
+		       size_t n_changed, char **errs, int max_errs)
+{
+	int n;
+
+	if (!core->cfg || !cfg || !changed)
+		return ntpd_apply_config(core, cfg, errs, max_errs);
+	for (size_t i = 0; i < n_changed; i++) {
+		const ProtobufCFieldDescriptor *f =
+			protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+								       changed[i]);
+
+		if (f == NULL)
+			continue;
+		pbr_field_copy(&core->cfg->base, &cfg->base, f);
+		if (strcmp(f->name, "acl") == 0 || strcmp(f->name, "acl6") == 0 ||
+		    strcmp(f->name, "ntp") == 0)
+			core->acl_gen++;
+	}
 	run_reconcile(core, errs, max_errs, &n);
 	return n;
 }

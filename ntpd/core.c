@@ -45,8 +45,12 @@ static int on_config(const Config *cfg, uint64_t commit_id, char **errs, int max
 {
 	struct ntpd *core = arg;
 
+	const char *const *changed;
+	size_t n;
+
 	log_info("applying configuration %llu", (unsigned long long)commit_id);
-	return ntpd_apply_config(core, cfg, errs, max_errs);
+	changed = cfgsub_changed(core->cfgsub, &n);
+	return ntpd_apply_changes(core, cfg, changed, n, errs, max_errs);
 }
 
 static void on_ifstates(const uint8_t *state, size_t len, uint64_t seq, void *arg)

@@ -272,6 +272,7 @@ struct ntpd {
 	struct ntpd_trace *traces;       /* `display ntp-service trace` walks (trace.c) */
 	struct auth_keys *auth;        /* keys and `authentication enable` (auth.c) */
 	struct access_state *access;   /* ACLs, rate limits, KoD, server disable (access.c) */
+	uint64_t acl_gen;              /* bumped when cfg's acl, acl6 or ntp may have changed */
 	struct ntpd_bcast *bcast;      /* broadcast/multicast servers and clients (bcast.c) */
 
 	struct ntpd_if *ifs;
@@ -325,6 +326,12 @@ double ntpd_random(struct ntpd *core);
  * Never fails: problems are written to errs[0..max_errs) as malloc'd strings
  * (the count is returned) and kept as operational state. */
 int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max_errs);
+/* The same when only the top-level fields of Config named in changed[0..n)
+ * differ from the configuration applied last: only those are copied, and
+ * the ACLs are compiled again only when acl, acl6 or ntp is among them, so
+ * a commit costs ntpd what it changed.  changed NULL: everything. */
+int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *changed,
+		       size_t n, char **errs, int max_errs);
 /* Replace the interface table (borrowed) and reconcile again. */
 void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st);
 /* Primary address of a logical interface, 0 if unknown or without one. */

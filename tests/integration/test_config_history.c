@@ -111,7 +111,8 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	free(out);
 
 	/* The candidate's changes, then `clear configuration candidate`:
-	 * back to '~' in system view, nothing left to show or commit. */
+	 * back to '~', still in the interface view (the interface exists),
+	 * nothing left to show or commit. */
 	static const char *const edit[] = {
 		"system-view", "ntp-service refclock-master 7", "interface GigabitEthernet0/1/0",
 		"ntp-service broadcast-server", NULL,
@@ -127,7 +128,7 @@ Test(config_history, commit_list_and_rollback, .fini = lab_down, .timeout = 200)
 	cr_expect_str_eq(vty_prompt(v), "[*" DEV "-GigabitEthernet0/1/0]");
 	cr_assert_eq(lab_cmd(v, DEV, "clear configuration candidate", &out), 0);
 	free(out);
-	cr_expect_str_eq(vty_prompt(v), "[~" DEV "]");
+	cr_expect_str_eq(vty_prompt(v), "[~" DEV "-GigabitEthernet0/1/0]");
 	cr_assert_eq(lab_cmd(v, DEV, "display configuration candidate changes", &out), 0);
 	cr_expect_str_eq(out, "", "%s", out);
 	free(out);

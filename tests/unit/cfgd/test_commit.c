@@ -769,3 +769,24 @@ Test(commit, garbage_is_answered_and_counted)
 		      (unsigned long long)cfgd_bad_requests(d));
 	zmq_close(raw);
 }
+
+/* Issue 10: with `ntp-service refclock-master 3` running, typing
+ * `ntp-service refclock-master 127.127.1.0 3` (clid sends a DELETE of the
+ * refclock and a SET of it, without the default address) is no change: no
+ * '*', and commit says there is nothing to commit. */
+Test(commit, retyping_what_running_has_is_no_change)
+{
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	edit_ok(s, edit_set("ntp = { refclock_master = { stratum = 3; }; };"), NULL);
+	commit_ok(s);
+	edit_ok(s, edit_del("ntp", "refclock_master", NULL),
+		edit_set("ntp = { refclock_master = { stratum = 3; }; };"));
+	cr_assert_not(rig_session_dirty(s), "a no-op edit marked the candidate changed");
+	r = commit(s);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->has_commit_id ? r->commit_id : 0, 0, "an empty commit was recorded");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(cfgd_commit_id(d), 1000000001ULL);
+}

@@ -13,6 +13,15 @@
  * time out.  Hooks that record edits write them to cmd_fake.log
  * (cmd_fake_edit_text), which cmd_run compares.  Criterion runs each test in
  * its own process, so the state lives in one static per test program.
+ *
+ * The fake answers inside the backend's send (a session is then never
+ * busy) unless cmd_fake.hold is set: then each answer is computed when the
+ * request is sent but held, and the test delivers it late with
+ * cmd_fake_release() (the oldest first) or fails the held calls with
+ * cmd_fake_fail() (e.g. -ETIMEDOUT, -ECONNRESET), or never.  Sessions made
+ * here do not pipeline (no hold/release front end), so each edit is
+ * answered before cli_exec() returns; test_async.c adds a front end that
+ * does.
  */
 #ifndef CLID_TEST_CMD_SESSION_H
 #define CLID_TEST_CMD_SESSION_H
@@ -46,18 +55,15 @@ static struct {
 	bool cfgd_down;           /* every cfgd request times out */
 	cmd_fake_hook hook;
 	cmd_fake_ntp_hook ntp_hook;  /* NULL: every ntpd request times out */
+	bool hold;                /* hold the answers (see above) */
+	struct cmd_fake_held {
+		uint64_t tag;
+		int r;
+		ProtobufCMessage *reply;
+	} held[128];
+	size_t n_held;
+	size_t n_sent;            /* requests sent, answered or not */
 } cmd_fake;
-
-static inline void *cmd_fake_open(void *arg)
-{
-	static int chan;
-
-	return &chan;
-}
-
-static inline void cmd_fake_close(void *chan)
-{
-}
 
 /* A deep copy of m, as a reply unpacked from the wire would be. */
 static inline ProtobufCMessage *cmd_fake_copy(const ProtobufCMessage *m)
@@ -73,8 +79,7 @@ static inline ProtobufCMessage *cmd_fake_copy(const ProtobufCMessage *m)
 	return r;
 }
 
-static inline int cmd_fake_cfg(void *chan, const CfgRequest *req, int timeout_ms,
-			       CfgReply **reply)
+static inline int cmd_fake_cfg(const CfgRequest *req, CfgReply **reply)
 {
 	CfgReply rep = CFG_REPLY__INIT;
 	SessionState st = SESSION_STATE__INIT;
@@ -98,8 +103,7 @@ static inline int cmd_fake_cfg(void *chan, const CfgRequest *req, int timeout_ms
 	return 0;
 }
 
-static inline int cmd_fake_ntp(void *chan, const NtpRequest *req, int timeout_ms,
-			       NtpReply **reply)
+static inline int cmd_fake_ntp(const NtpRequest *req, NtpReply **reply)
 {
 	NtpReply rep = NTP_REPLY__INIT;
 	int r = cmd_fake.ntp_hook ? cmd_fake.ntp_hook(req, &rep) : -ETIMEDOUT;
@@ -110,12 +114,76 @@ static inline int cmd_fake_ntp(void *chan, const NtpRequest *req, int timeout_ms
 	return 0;
 }
 
+static inline int cmd_fake_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req,
+				int timeout_ms, uint64_t tag)
+{
+	ProtobufCMessage *rep = NULL;
+	int r = d == CLI_CFGD ? cmd_fake_cfg((const CfgRequest *)req, (CfgReply **)&rep)
+			      : cmd_fake_ntp((const NtpRequest *)req, (NtpReply **)&rep);
+
+	cmd_fake.n_sent++;
+	if (!tag) {
+		if (rep)
+			protobuf_c_message_free_unpacked(rep, NULL);
+		return 0;
+	}
+	if (cmd_fake.hold) {
+		cr_assert_lt(cmd_fake.n_held, sizeof(cmd_fake.held) / sizeof(cmd_fake.held[0]));
+		cmd_fake.held[cmd_fake.n_held++] = (struct cmd_fake_held){ tag, r, rep };
+		return 0;
+	}
+	cli_backend_complete(cmd_fake.be, tag, r, rep);
+	return 0;
+}
+
+static inline void cmd_fake_cancel(void *arg, uint64_t tag)
+{
+	for (size_t i = 0; i < cmd_fake.n_held; i++) {
+		if (cmd_fake.held[i].tag != tag)
+			continue;
+		if (cmd_fake.held[i].reply)
+			protobuf_c_message_free_unpacked(cmd_fake.held[i].reply, NULL);
+		memmove(&cmd_fake.held[i], &cmd_fake.held[i + 1],
+			(cmd_fake.n_held - i - 1) * sizeof(cmd_fake.held[0]));
+		cmd_fake.n_held--;
+		return;
+	}
+}
+
 static const struct cli_backend_ops cmd_fake_ops = {
-	.chan_open = cmd_fake_open,
-	.chan_close = cmd_fake_close,
-	.cfg_call = cmd_fake_cfg,
-	.ntp_call = cmd_fake_ntp,
+	.send = cmd_fake_send,
+	.cancel = cmd_fake_cancel,
 };
+
+/* Deliver the oldest held answer; false when none is held. */
+static inline bool cmd_fake_release(void)
+{
+	struct cmd_fake_held h;
+
+	if (cmd_fake.n_held == 0)
+		return false;
+	h = cmd_fake.held[0];
+	memmove(&cmd_fake.held[0], &cmd_fake.held[1],
+		(cmd_fake.n_held - 1) * sizeof(cmd_fake.held[0]));
+	cmd_fake.n_held--;
+	cli_backend_complete(cmd_fake.be, h.tag, h.r, h.reply);
+	return true;
+}
+
+/* Fail every held call with r (a negative errno); their replies are dropped. */
+static inline void cmd_fake_fail(int r)
+{
+	while (cmd_fake.n_held > 0) {
+		struct cmd_fake_held h = cmd_fake.held[0];
+
+		memmove(&cmd_fake.held[0], &cmd_fake.held[1],
+			(cmd_fake.n_held - 1) * sizeof(cmd_fake.held[0]));
+		cmd_fake.n_held--;
+		if (h.reply)
+			protobuf_c_message_free_unpacked(h.reply, NULL);
+		cli_backend_complete(cmd_fake.be, h.tag, r, NULL);
+	}
+}
 
 /* The output callback of sessions: appends to cmd_fake.out. */
 static inline void cmd_fake_out(void *arg, const char *buf, size_t len)
@@ -162,6 +230,8 @@ static inline void cmd_fake_setup(cmd_fake_hook hook, bool dirty)
 
 static inline void cmd_fake_teardown(void)
 {
+	cmd_fake.hold = false;
+	cmd_fake_fail(-ECANCELED);
 	cli_backend_free(cmd_fake.be);
 	sbuf_free(&cmd_fake.out);
 	sbuf_free(&cmd_fake.log);

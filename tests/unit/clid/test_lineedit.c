@@ -289,6 +289,40 @@ Test(lineedit, ctrl_c_and_ctrl_z)
 	cr_assert_eq(lineedit_history_len(cap->le), 0);
 }
 
+static int n_cancel;
+
+static void cap_cancel(void *arg)
+{
+	struct cap *c = arg;
+
+	n_cancel++;
+	lineedit_set_prompt(c->le, "[~R]");
+	lineedit_start(c->le);
+}
+
+/* With on_cancel, Ctrl-C hands the next line to the owner (a question
+ * abandoned: the view's prompt instead of the question's). */
+Test(lineedit, ctrl_c_calls_owner)
+{
+	static const struct lineedit_ops ops = {
+		.write = cap_write,
+		.on_line = cap_line,
+		.on_cancel = cap_cancel,
+	};
+	struct lineedit *le = lineedit_new(&ops, cap);
+
+	lineedit_free(cap->le);
+	cap->le = le;
+	lineedit_set_mode(le, LINEEDIT_PLAIN);
+	lineedit_set_prompt(le, "");
+	lineedit_start(le);
+	feed("y\x03");
+	cr_assert_eq(n_cancel, 1);
+	cr_assert_eq(cap->nlines, 0);
+	cr_assert_str_eq(lineedit_line(le), "");
+	cr_assert_str_eq(cap->out, "y^C\r\n[~R]");
+}
+
 Test(lineedit, over_long_line_refused)
 {
 	char big[700];

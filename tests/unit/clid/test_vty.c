@@ -3,7 +3,10 @@
  * with a fake command engine (the cli.h functions below), driven through
  * real client sockets: telnet negotiation, login, a command and its prompt,
  * '?' and TAB, quit, max_vty, idle timeout, failed logins, an engine that
- * cannot open a session, and a garbage storm.
+ * cannot open a session, and a garbage storm; a session that waits (the
+ * fake's `wait` answers from a loop timer) keeps what is typed meanwhile
+ * and runs it afterwards, in order, while another session goes on; Ctrl-C
+ * at a question (the fake's `ask`) shows a new prompt.
  *
  * The server's loop runs in a thread; the test thread only uses its own
  * client sockets (reads wait on poll with a deadline) and stops the loop
@@ -32,14 +35,24 @@
 /* ---- the fake engine ---- */
 
 struct cli_backend {
-	int unused;
+	struct loop *loop;
 };
 
 struct cli_session {
+	struct cli_backend *be;
 	char user[64];
 	char line[16];
 	cli_write_fn out;
+	cli_done_fn done;
 	void *arg;
+	bool busy;
+	bool asking;
+	uint64_t timer;
+	cli_hold_fn hold;
+	cli_release_fn release;
+	int n_held;
+	bool held_pipe[16];       /* per hold: a `pipe` line (else another) */
+	uint64_t release_timer;
 };
 
 static int fake_sessions_open;      /* touched by the server thread only */
@@ -50,9 +63,12 @@ static void fake_print(struct cli_session *s, const char *text)
 	s->out(s->arg, text, strlen(text));
 }
 
-struct cli_backend *cli_backend_new(void *zctx, const struct bootstrap *bs)
+struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs)
 {
-	return calloc(1, sizeof(struct cli_backend));
+	struct cli_backend *be = calloc(1, sizeof(struct cli_backend));
+
+	be->loop = loop;
+	return be;
 }
 
 void cli_backend_free(struct cli_backend *be)
@@ -70,6 +86,7 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
+	s->be = be;
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	snprintf(s->line, sizeof(s->line), "%s", line);
 	s->out = out;
@@ -88,16 +105,108 @@ void cli_session_free(struct cli_session *s)
 {
 	if (!s)
 		return;
+	if (s->timer)
+		loop_timer_cancel(s->be->loop, s->timer);
+	if (s->release_timer)
+		loop_timer_cancel(s->be->loop, s->release_timer);
 	fake_sessions_open--;
 	free(s);
 }
 
-bool cli_exec(struct cli_session *s, const char *line)
+void cli_session_on_done(struct cli_session *s, cli_done_fn done)
+{
+	s->done = done;
+}
+
+void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_release_fn release)
+{
+	s->hold = hold;
+	s->release = release;
+}
+
+/* The results of the `pipe` lines, 200 ms later, in order. */
+static void fake_release(struct loop *loop, void *arg)
+{
+	struct cli_session *s = arg;
+
+	s->release_timer = 0;
+	for (int i = 0; i < s->n_held; i++) {
+		if (s->held_pipe[i])
+			s->release(s->arg, "late result\r\n<Fake>", 19);
+		else
+			s->release(s->arg, "<Fake>", 6);
+	}
+	s->n_held = 0;
+}
+
+bool cli_busy(const struct cli_session *s)
+{
+	return s->busy;
+}
+
+bool cli_ended(const struct cli_session *s)
+{
+	return false;
+}
+
+bool cli_cancel(struct cli_session *s)
+{
+	bool was = s->asking;
+
+	s->asking = false;
+	return was;
+}
+
+static void fake_waited(struct loop *loop, void *arg)
+{
+	struct cli_session *s = arg;
+
+	s->timer = 0;
+	s->busy = false;
+	fake_print(s, "waited\r\n");
+	s->done(s->arg);
+}
+
+enum cli_status cli_exec(struct cli_session *s, const char *line)
 {
 	char buf[CLI_MAX_LINE + 128];
 
+	if (s->busy)
+		cr_assert_fail("a line for a busy session: %s", line);
+	if (s->asking) {
+		s->asking = false;
+		snprintf(buf, sizeof(buf), "answer [%s]\r\n", line);
+		fake_print(s, buf);
+		return CLI_DONE;
+	}
 	if (strcmp(line, "quit") == 0)
-		return false;
+		return CLI_ENDED;
+	if (strcmp(line, "wait") == 0) {
+		/* Answered from the loop, 300 ms later. */
+		s->busy = true;
+		s->timer = loop_timer_add(s->be->loop, 300000, fake_waited, s);
+		return CLI_BUSY;
+	}
+	if (strcmp(line, "pipe") == 0 || s->n_held > 0) {
+		/* Done now, its result shown later where the line ended (and
+		 * every line after it while results are outstanding). */
+		if (strcmp(line, "pipe") != 0) {
+			snprintf(buf, sizeof(buf), "fake exec [%s] by %s on %s\r\n", line, s->user,
+				 s->line);
+			fake_print(s, buf);
+		}
+		s->hold(s->arg);
+		cr_assert_lt(s->n_held, 16);
+		s->held_pipe[s->n_held++] = strcmp(line, "pipe") == 0;
+		if (!s->release_timer)
+			s->release_timer = loop_timer_add(s->be->loop, 200000, fake_release, s);
+		return CLI_DONE;
+	}
+	if (strcmp(line, "ask") == 0) {
+		s->asking = true;
+		fake_print(s, "Continue? [Y/N]:");
+		return CLI_DONE;
+	}
 	if (strcmp(line, "flood") == 0) {
 		/* More than the output queue holds: the connection is dropped. */
 		char *big = malloc(VTY_MAX_OUTQ / 4);
@@ -106,11 +215,11 @@ bool cli_exec(struct cli_session *s, const char *line)
 		for (int i = 0; i < 5; i++)
 			s->out(s->arg, big, VTY_MAX_OUTQ / 4);
 		free(big);
-		return true;
+		return CLI_DONE;
 	}
 	snprintf(buf, sizeof(buf), "fake exec [%s] by %s on %s\r\n", line, s->user, s->line);
 	fake_print(s, buf);
-	return true;
+	return CLI_DONE;
 }
 
 void cli_help(struct cli_session *s, const char *line)
@@ -135,7 +244,7 @@ const char *cli_prompt(struct cli_session *s)
 
 bool cli_awaiting_answer(struct cli_session *s)
 {
-	return false;
+	return s->asking;
 }
 
 /* ---- the server in a thread ---- */
@@ -179,7 +288,7 @@ static void server_start(uint64_t idle_us)
 	S.bs.cli.n_users = 1;
 	S.bs.cli.max_vty = 5;
 	S.loop = loop_new();
-	S.be = cli_backend_new(NULL, &S.bs);
+	S.be = cli_backend_new(NULL, S.loop, &S.bs);
 	S.srv = vty_server_new(S.loop, &S.bs, S.be);
 	if (idle_us)
 		vty_server_set_idle_timeout(S.srv, idle_us);
@@ -385,6 +494,78 @@ Test(vty, negotiate_login_run_quit)
 	client_sends(c, "quit\r\n");
 	client_expect_eof(c);
 	client_close(c);
+	server_stop();
+}
+
+/* A session that waits gets no input meanwhile: what was typed runs
+ * afterwards, in order, after the prompt; another session is served while
+ * it waits. */
+Test(vty, typeahead_while_busy)
+{
+	struct client *a, *b;
+	size_t w, p, n;
+
+	server_start(0);
+	a = client_connect();
+	b = client_connect();
+	client_login(a);
+	client_login(b);
+	client_clear(a);
+	client_sends(a, "wait\r\nfirst\r\nsecond\r\n");
+	client_expect(a, "wait\r\n");
+	/* While a waits, b's line is answered before a's wait ends. */
+	client_clear(b);
+	client_sends(b, "hello\r\n");
+	client_expect(b, "fake exec [hello] by admin on VTY 1\r\n<Fake>");
+	cr_assert_null(memmem(a->buf, a->len, "waited", 6), "a's wait ended before b answered");
+	n = client_expect(a, "fake exec [second] by admin on VTY 0\r\n<Fake>");
+	w = (size_t)((unsigned char *)memmem(a->buf, n, "waited\r\n<Fake>first\r\n", 21) - a->buf);
+	p = (size_t)((unsigned char *)memmem(a->buf, n, "fake exec [first]", 17) - a->buf);
+	cr_assert_lt(w, p, "typeahead ran before the wait ended: %.*s", (int)n, (char *)a->buf);
+	cr_assert_null(memmem(a->buf, w, "first", 5), "typeahead echoed during the wait");
+	client_close(a);
+	client_close(b);
+	wait_sessions_below(1);
+	server_stop();
+}
+
+/* Pipelined lines: what follows them is held until their late results,
+ * which show where each line ended. */
+Test(vty, pipelined_results_in_place)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "pipe\r\nhello\r\npipe\r\nbye\r\n");
+	client_expect(c, "pipe\r\nlate result\r\n<Fake>hello\r\nfake exec [hello] by admin on VTY 0"
+			 "\r\n<Fake>pipe\r\nlate result\r\n<Fake>bye\r\nfake exec [bye] by admin on "
+			 "VTY 0\r\n<Fake>");
+	client_close(c);
+	wait_sessions_below(1);
+	server_stop();
+}
+
+/* Ctrl-C at a question abandons it: "^C" and a new prompt. */
+Test(vty, ctrl_c_cancels_question)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "ask\r\n");
+	client_expect(c, "Continue? [Y/N]:");
+	client_sends(c, "y\x03");
+	client_expect(c, "y^C\r\n<Fake>");
+	client_clear(c);
+	client_sends(c, "y\r\n");
+	client_expect(c, "fake exec [y] by admin on VTY 0\r\n<Fake>");
+	client_close(c);
+	wait_sessions_below(1);
 	server_stop();
 }
 

@@ -155,7 +155,7 @@ Test(bootstrap, ranges)
 {
 	expect_error("cli = { port = 0; };\n", 1, "key 'cli.port': must be 1..65535");
 	expect_error("cli = { port = 70000; };\n", 1, "key 'cli.port': must be 1..65535");
-	expect_error("\ncli = { max_vty = 16; };\n", 2, "key 'cli.max_vty': must be 1..15");
+	expect_error("\ncli = { max_vty = 65; };\n", 2, "key 'cli.max_vty': must be 1..64");
 	expect_error("ntp = { port = -1; };\n", 1, "key 'ntp.port'");
 	expect_error("clock = { type = \"atomic\"; };\n", 1, "key 'clock.type'");
 	expect_error("clock = { offset = 1e7; };\n", 1, "key 'clock.offset'");

@@ -23,6 +23,7 @@
 #include "loop.h"
 #include "ntpd.h"
 #include "ntpd_rig.h"
+#include "pbreflect.h"
 
 static uint32_t ip(const char *s)
 {
@@ -615,4 +616,34 @@ Test(access, kod_rstr_stops_the_association)
 	cr_assert(p->denied);
 	cr_assert_eq(p->cnt.rej[ASSOC_R_KOD], 1);
 	fx_fini(&b);
+}
+
+/* ntpd_apply_changes (a commit's delta): fields that did not change are
+ * neither copied nor their ACLs compiled again; a changed ACL is. */
+Test(access, only_changed_fields_are_applied)
+{
+	struct fx f;
+	uint8_t r[NTPD_PKT_MAX];
+	struct opts o = { .sync_acl = true, .kod = true, .max_dyn = -1 };
+	static const char *const sys[] = { "system" }, *const acl[] = { "acl" };
+	uint64_t gen;
+	Config *cfg;
+	int n;
+
+	core_init(&f);
+	configure(&f, &o);
+	gen = f.core->access->acl_gen;
+	cfg = (Config *)pbr_msg_dup(&f.core->cfg->base);
+	cr_assert_eq(ntpd_apply_changes(f.core, cfg, sys, 1, NULL, 0), 0);
+	cr_assert_eq(f.core->access->acl_gen, gen, "the ACLs were compiled again");
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 211, r, sizeof(r));
+	assert_kod(r, n, "DENY", 211);
+	/* Rule 5 turned into a permit: applied as a change of "acl". */
+	cfg->acl[0]->rule[1]->deny = false;
+	cr_assert_eq(ntpd_apply_changes(f.core, cfg, acl, 1, NULL, 0), 0);
+	cr_assert_neq(f.core->access->acl_gen, gen);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 212, r, sizeof(r));
+	cr_assert_eq(n, 48, "the changed ACL is in force");
+	config__free_unpacked(cfg, NULL);
+	fx_fini(&f);
 }
