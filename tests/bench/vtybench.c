@@ -2,7 +2,7 @@
  * vtybench.c: timed telnet sessions with clid for tests/bench/config.
  *
  *   vtybench paste    --netns NS --rules N [--budget S] [--commit-budget S] [--echo]
- *   vtybench commits  --netns NS [--count N] [--budget S] [--net A.B]
+ *   vtybench commits  --netns NS [--count N] [--budget S] [--net A.B] [--echo]
  *   vtybench stopecho --netns NS --stop-pid PID [--stop-s S]
  *   vtybench sessions --netns NS [--vtys N] [--rounds N] [--budget S]
  *
@@ -26,6 +26,8 @@
  *  commits: `system-view`, then COUNT times `ntp-service unicast-server
  *    A.B.X.Y` (a new server each time, nothing listens there) and `commit`,
  *    each commit timed from sending it to its prompt; stops at the budget.
+ *    With --echo, a second session's echo is sampled as for paste, apart
+ *    for keystrokes sent while a `commit` was pending and the others.
  *  stopecho: session B types `ntp-service unicast-server 10.8.0.1` in
  *    system view; PID (ntpd) is stopped with SIGSTOP, B sends `commit`
  *    while session A's echo is sampled; after --stop-s seconds (5) PID gets
@@ -397,15 +399,19 @@ static int mode_paste(long rules, double budget, double commit_budget, bool echo
 
 /* ---- one-line commits --------------------------------------------------- */
 
-static int mode_commits(long count, double budget, int net_a, int net_b)
+static int mode_commits(long count, double budget, int net_a, int net_b, bool echo,
+			int echo_iv)
 {
 	struct vty *v = session_or_die();
 	struct series s = { 0 };
 	size_t errors = 0;
 	double deadline = now_s() + budget;
 	const char *gave_up = "-";
+	struct sampler sp = { 0 };
 
 	must_cmd(v, "system-view", 30000);
+	if (echo)
+		sampler_start(&sp, echo_iv);
 	for (long i = 0; i < count; i++) {
 		char line[128];
 		snprintf(line, sizeof(line), "ntp-service unicast-server %d.%d.%ld.%ld", net_a, net_b,
@@ -425,7 +431,11 @@ static int mode_commits(long count, double budget, int net_a, int net_b)
 			errors++, note_error(line, out);
 		free(out);
 		left = (int)((deadline - now_s()) * 1000);
+		if (echo)
+			atomic_store(&sp.phase, 1);
 		double t = timed_cmd(v, "commit", left > 0 ? left : 1, &out);
+		if (echo)
+			atomic_store(&sp.phase, 0);
 		if (t < 0) {
 			free(out);
 			gave_up = "commits";
@@ -436,8 +446,14 @@ static int mode_commits(long count, double budget, int net_a, int net_b)
 		free(out);
 		series_add(&s, t * 1000);
 	}
+	if (echo)
+		sampler_stop(&sp);
 	printf("count=%zu errors=%zu gave_up=%s", s.n, errors, gave_up);
 	series_print("commit", &s);
+	if (echo) {
+		series_print("echo_edit", &sp.s[0]);
+		series_print("echo_commit", &sp.s[1]);
+	}
 	printf("\n");
 	fflush(stdout);
 	if (strcmp(gave_up, "-") != 0)
@@ -633,7 +649,7 @@ static void usage(void)
 {
 	fputs("usage: vtybench paste|commits|stopecho|sessions --netns NS [options]\n"
 	      "  paste:    --rules N [--budget S] [--commit-budget S] [--echo] [--echo-interval-ms MS]\n"
-	      "  commits:  [--count N] [--budget S] [--net A.B]\n"
+	      "  commits:  [--count N] [--budget S] [--net A.B] [--echo] [--echo-interval-ms MS]\n"
 	      "  stopecho: --stop-pid PID [--stop-s S] [--echo-interval-ms MS]\n"
 	      "  sessions: [--vtys N] [--rounds N] [--budget S]\n",
 	      stderr);
@@ -694,7 +710,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "paste") && rules > 0)
 		return mode_paste(rules, budget, commit_budget, echo, echo_iv);
 	if (!strcmp(mode, "commits") && count > 0)
-		return mode_commits(count, budget, net_a, net_b);
+		return mode_commits(count, budget, net_a, net_b, echo, echo_iv);
 	if (!strcmp(mode, "stopecho") && pid > 0)
 		return mode_stopecho(pid, stop_s, echo_iv);
 	if (!strcmp(mode, "sessions") && vtys > 0 && rounds > 0)
