@@ -152,9 +152,13 @@ static void log_compact(struct session_table *t)
 	free(recs);
 }
 
+/* The log holds many more records than the open sessions need (an EDIT
+ * record per pasted line, forgotten by a commit): rewrite it. */
 static void maybe_compact(struct session_table *t)
 {
-	if (t->log_records > 1024 && t->log_records > 4 * (2 * t->n))
+	size_t live = 2 * t->n;
+
+	if (t->log_records > 1024 && t->log_records > 4 * live)
 		log_compact(t);
 }
 
@@ -274,12 +278,14 @@ void session_table_free(struct session_table *t)
 
 void session_rebase(struct session *s)
 {
-	if (s->n_edits) {
+	bool logged = s->n_edits > 0;
+
+	if (logged)
 		log_simple(s, SESSION_RECORD__KIND__REBASE);
-		maybe_compact(s->table);
-	}
 	drop_edits(s);
 	cand_clear(&s->cand);
+	if (logged)
+		maybe_compact(s->table);
 }
 
 struct session *session_open(struct session_table *t, const char *user, const char *line,

@@ -569,6 +569,18 @@ int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max
 	return n;
 }
 
+/* Whether two NTP subtrees give the same access levels (the part of ntp
+ * that the compiled ACLs depend on). */
+static bool same_access(const Ntp *a, const Ntp *b)
+{
+	const ProtobufCMessage *a4 = a && a->access ? &a->access->base : NULL;
+	const ProtobufCMessage *b4 = b && b->access ? &b->access->base : NULL;
+	const ProtobufCMessage *a6 = a && a->ipv6_access ? &a->ipv6_access->base : NULL;
+	const ProtobufCMessage *b6 = b && b->ipv6_access ? &b->ipv6_access->base : NULL;
+
+	return pbr_msg_equal(a4, b4) && pbr_msg_equal(a6, b6);
+}
+
 int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *changed,
 		       size_t n_changed, char **errs, int max_errs)
 {
@@ -583,10 +595,11 @@ int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *
 
 		if (f == NULL)
 			continue;
-		pbr_field_copy(&core->cfg->base, &cfg->base, f);
-		if (strcmp(f->name, "acl") == 0 || strcmp(f->name, "acl6") == 0 ||
-		    strcmp(f->name, "ntp") == 0)
+		if (strcmp(f->name, "acl") == 0 || strcmp(f->name, "acl6") == 0)
 			core->acl_gen++;
+		else if (strcmp(f->name, "ntp") == 0 && !same_access(core->cfg->ntp, cfg->ntp))
+			core->acl_gen++;   /* the access levels name the ACLs */
+		pbr_field_copy(&core->cfg->base, &cfg->base, f);
 	}
 	run_reconcile(core, errs, max_errs, &n);
 	return n;

@@ -328,8 +328,9 @@ double ntpd_random(struct ntpd *core);
 int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max_errs);
 /* The same when only the top-level fields of Config named in changed[0..n)
  * differ from the configuration applied last: only those are copied, and
- * the ACLs are compiled again only when acl, acl6 or ntp is among them, so
- * a commit costs ntpd what it changed.  changed NULL: everything. */
+ * the ACLs are compiled again only when acl or acl6 is among them or ntp's
+ * access levels changed, so a commit costs ntpd what it changed.  changed
+ * NULL: everything. */
 int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *changed,
 		       size_t n, char **errs, int max_errs);
 /* Replace the interface table (borrowed) and reconcile again. */
