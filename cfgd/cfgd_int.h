@@ -26,7 +26,11 @@ struct cfgd_running {
 	uint64_t commit_id;       /* 0: nothing committed yet */
 	Config *config;           /* or NULL until asked for */
 	Trial *trial;             /* the commit on trial (no `before`), or NULL */
+	/* history[i]: a record's metadata (its images moved out); packed[i]
+	 * the whole record as the journal holds it (images unpacked only
+	 * when undone: a 100,000-line commit costs its packed bytes). */
 	JournalRecord **history;
+	ProtobufCBinaryData *packed;
 	size_t n_history;
 };
 
@@ -95,10 +99,15 @@ const Config *cfgd_running_config(struct cfgd *d);
 int persist_load(struct cfgd *d, char *err, size_t errlen);
 void persist_fini(struct cfgd *d);
 /* Journal commit id, the changes c makes (user, line, label, description,
- * a trial when d->trial_seconds), then apply them to the tree.  0, or
- * -errno when the journal could not be written (nothing changed). */
+ * a trial when d->trial_seconds), then apply them to the tree.  0 with
+ * *rec (the record, whose after-images the caller publishes before handing
+ * it back with persist_keep), or -errno when the journal could not be
+ * written (nothing changed). */
 int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char *user,
-		   const char *line, const char *label, const char *description);
+		   const char *line, const char *label, const char *description,
+		   JournalRecord **rec);
+/* Keep rec (taken) in the history, and write a checkpoint when due. */
+void persist_keep(struct cfgd *d, JournalRecord *rec);
 /* Journal a label change of rec (a history record) and make it.  0 or -errno. */
 int persist_label(struct cfgd *d, JournalRecord *rec, const char *label);
 /* Journal the end of the trial in progress and end it.  0 or -errno. */

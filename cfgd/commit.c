@@ -358,6 +358,7 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 {
 	const char *user = s ? s->user : "system", *line = s ? s->line : "-";
 	struct changed_tops tops = { .n = 0 };
+	JournalRecord *rec;
 	char err[512];
 	uint64_t id, now;
 	struct cfgd_pending *p;
@@ -390,7 +391,7 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 
 	id = d->rf->commit_id >= COMMIT_ID_FIRST ? d->rf->commit_id + 1 : COMMIT_ID_FIRST;
 	cand_changes(c, d->run, note_top, &tops);
-	rc = persist_commit(d, c, id, user, line, label, description);
+	rc = persist_commit(d, c, id, user, line, label, description, &rec);
 	if (rc < 0) {
 		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
 			 strerror(-rc));
@@ -402,12 +403,12 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
 		 d->rf->trial ? " on trial" : "");
 	{
-		const JournalRecord *rec = d->rf->history[d->rf->n_history - 1];
 		ConfigDelta delta = CONFIG_DELTA__INIT;
 
 		delta.n_node = rec->n_after;
 		delta.node = rec->after;
 		clone_pub_delta(d->pub, &delta.base, id);
+		persist_keep(d, rec);
 	}
 	if (s && c == &s->cand)
 		session_rebase(s);

@@ -12,6 +12,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "pbreflect.h"
 
 #define JOURNAL_MAGIC "MJR1"
 #define HDR 12
@@ -54,17 +55,27 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* The framed record in a malloc'd buffer. */
-static uint8_t *frame(const ProtobufCMessage *rec, size_t *len)
+/* Frame a packed payload into a malloc'd buffer. */
+static uint8_t *frame_packed(const uint8_t *data, size_t n, size_t *len)
 {
-	size_t n = protobuf_c_message_get_packed_size(rec);
 	uint8_t *buf = xmalloc(HDR + n);
 
-	protobuf_c_message_pack(rec, buf + HDR);
+	if (n)
+		memcpy(buf + HDR, data, n);
 	memcpy(buf, JOURNAL_MAGIC, 4);
 	put_le32(buf + 4, (uint32_t)n);
 	put_le32(buf + 8, (uint32_t)crc32(0L, buf + HDR, (uInt)n));
 	*len = HDR + n;
+	return buf;
+}
+
+/* The framed record in a malloc'd buffer. */
+static uint8_t *frame(const ProtobufCMessage *rec, size_t *len)
+{
+	size_t n;
+	uint8_t *packed = pbr_pack(rec, &n), *buf = frame_packed(packed, n, len);
+
+	free(packed);
 	return buf;
 }
 
@@ -191,7 +202,9 @@ int journal_append(struct journal *j, const ProtobufCMessage *rec, bool sync)
 	return 0;
 }
 
-int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
+/* Write the frames next(i) gives for i < n as the new journal. */
+static int rewrite(struct journal *j, size_t n, uint8_t *(*next)(const void *, size_t, size_t *),
+		   const void *arg)
 {
 	size_t plen = strlen(j->path);
 	char *tmp = xmalloc(plen + 5);
@@ -208,7 +221,7 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		size_t len;
-		uint8_t *buf = frame(recs[i], &len);
+		uint8_t *buf = next(arg, i, &len);
 
 		rc = write_all(fd, buf, len);
 		size += len;
@@ -218,8 +231,8 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, j->path) < 0)
 		rc = -errno;
+	close(fd);
 	if (rc < 0) {
-		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return rc;
@@ -228,12 +241,8 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 	/* The new file is the journal: append to it from now on. */
 	close(j->fd);
 	j->fd = open(j->path, O_RDWR | O_CLOEXEC);
-	if (j->fd < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	close(fd);
+	if (j->fd < 0)
+		return -errno;
 	(void)lseek(j->fd, 0, SEEK_END);
 	j->size = size;
 	{
@@ -251,6 +260,28 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 		free(dir);
 	}
 	return 0;
+}
+
+static uint8_t *next_msg(const void *arg, size_t i, size_t *len)
+{
+	return frame(((ProtobufCMessage *const *)arg)[i], len);
+}
+
+static uint8_t *next_packed(const void *arg, size_t i, size_t *len)
+{
+	const ProtobufCBinaryData *b = &((const ProtobufCBinaryData *)arg)[i];
+
+	return frame_packed(b->data, b->len, len);
+}
+
+int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
+{
+	return rewrite(j, n, next_msg, recs);
+}
+
+int journal_rewrite_packed(struct journal *j, const ProtobufCBinaryData *recs, size_t n)
+{
+	return rewrite(j, n, next_packed, recs);
 }
 
 uint64_t journal_size(const struct journal *j)

@@ -43,7 +43,10 @@ int journal_append(struct journal *j, const ProtobufCMessage *rec, bool sync);
  * synced and renamed over it).  0 or -errno (the old journal stays). */
 int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n);
 
-/* Bytes in the journal, and bytes appended since the last rewrite. */
+/* The same from records already packed (the payloads, framed here). */
+int journal_rewrite_packed(struct journal *j, const ProtobufCBinaryData *recs, size_t n);
+
+/* Bytes in the journal. */
 uint64_t journal_size(const struct journal *j);
 /* Records dropped at open as torn or corrupt (0 or 1: reading stops there). */
 unsigned journal_torn(const struct journal *j);

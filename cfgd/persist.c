@@ -27,12 +27,14 @@
  * holds everything older.  Start-up then reads one checkpoint and at most about
  * CKPT_EVERY records.
  *
- * The history is those COMMIT records, kept in memory (d->rf->history):
+ * The history is those COMMIT records, kept in memory packed as the journal
+ * holds them (d->rf->packed) beside their metadata (d->rf->history):
  * rollback, a trial's revert and `display configuration commit changes`
  * undo records newest first with their before-images (persist_undo_into).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,12 +58,55 @@
 
 /* ---- the history in memory ---- */
 
+/* Keep rec (taken) as the newest history record: packed whole, and its
+ * images dropped from the metadata kept unpacked. */
 static void hist_push(struct cfgd *d, JournalRecord *rec)
 {
 	struct cfgd_running *rf = d->rf;
+	ProtobufCBinaryData b;
 
+	b.data = pbr_pack(&rec->base, &b.len);
+	for (size_t i = 0; i < rec->n_after; i++)
+		node_image__free_unpacked(rec->after[i], NULL);
+	for (size_t i = 0; i < rec->n_before; i++)
+		node_image__free_unpacked(rec->before[i], NULL);
+	free(rec->after);
+	free(rec->before);
+	rec->after = rec->before = NULL;
+	rec->n_after = rec->n_before = 0;
 	rf->history = xrealloc(rf->history, (rf->n_history + 1) * sizeof(*rf->history));
-	rf->history[rf->n_history++] = rec;
+	rf->packed = xrealloc(rf->packed, (rf->n_history + 1) * sizeof(*rf->packed));
+	rf->history[rf->n_history] = rec;
+	rf->packed[rf->n_history] = b;
+	rf->n_history++;
+}
+
+/* History record i's whole record, unpacked (free it with
+ * journal_record__free_unpacked), or NULL if it cannot be read back. */
+static JournalRecord *hist_full(const struct cfgd *d, size_t i)
+{
+	const ProtobufCBinaryData *b = &d->rf->packed[i];
+
+	return journal_record__unpack(NULL, b->len, b->data);
+}
+
+/* Bring history record i's packed copy in line with its metadata (a
+ * label set or cleared, a trial ended). */
+static void hist_repack(struct cfgd *d, size_t i)
+{
+	JournalRecord *full = hist_full(d, i), *meta = d->rf->history[i];
+
+	if (full == NULL)
+		return;
+	free(full->label);
+	full->label = meta->label ? xstrdup(meta->label) : NULL;
+	if (full->trial && !meta->trial) {
+		trial__free_unpacked(full->trial, NULL);
+		full->trial = NULL;
+	}
+	free(d->rf->packed[i].data);
+	d->rf->packed[i].data = pbr_pack(&full->base, &d->rf->packed[i].len);
+	journal_record__free_unpacked(full, NULL);
 }
 
 /* Forget the oldest records beyond STORE_HISTORY_MAX (the journal file
@@ -71,11 +116,16 @@ static void hist_trim(struct cfgd *d)
 	struct cfgd_running *rf = d->rf;
 	size_t drop = 0;
 
-	while (rf->n_history - drop > STORE_HISTORY_MAX)
-		journal_record__free_unpacked(rf->history[drop++], NULL);
+	while (rf->n_history - drop > STORE_HISTORY_MAX) {
+		journal_record__free_unpacked(rf->history[drop], NULL);
+		free(rf->packed[drop].data);
+		drop++;
+	}
 	if (drop) {
 		memmove(rf->history, rf->history + drop,
 			(rf->n_history - drop) * sizeof(*rf->history));
+		memmove(rf->packed, rf->packed + drop,
+			(rf->n_history - drop) * sizeof(*rf->packed));
 		rf->n_history -= drop;
 	}
 }
@@ -229,8 +279,7 @@ static void compact(struct cfgd *d)
 	/* Every record after the checkpoint must stay: they rebuild running. */
 	if (d->rf->n_history && d->rf->history[0]->commit_id > d->ckpt_id + 1)
 		return;
-	rc = journal_rewrite(d->journal, (ProtobufCMessage *const *)d->rf->history,
-			     d->rf->n_history);
+	rc = journal_rewrite_packed(d->journal, d->rf->packed, d->rf->n_history);
 	if (rc < 0) {
 		log_warn("journal: compaction failed: %s", strerror(-rc));
 		return;
@@ -316,6 +365,7 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 
 			free(h->label);
 			h->label = rec->label ? xstrdup(rec->label) : NULL;
+			hist_repack(d, (size_t)at);
 		}
 		break;
 	case JOURNAL_RECORD__KIND__TRIAL_END:
@@ -325,6 +375,7 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 		if (at >= 0 && rf->history[at]->trial) {
 			trial__free_unpacked(rf->history[at]->trial, NULL);
 			rf->history[at]->trial = NULL;
+			hist_repack(d, (size_t)at);
 		}
 		break;
 	default:
@@ -397,9 +448,12 @@ void persist_fini(struct cfgd *d)
 	journal_close(d->journal);
 	d->journal = NULL;
 	if (d->rf) {
-		for (size_t i = 0; i < d->rf->n_history; i++)
+		for (size_t i = 0; i < d->rf->n_history; i++) {
 			journal_record__free_unpacked(d->rf->history[i], NULL);
+			free(d->rf->packed[i].data);
+		}
 		free(d->rf->history);
+		free(d->rf->packed);
 		set_trial(d, NULL);
 		if (d->rf->config)
 			config__free_unpacked(d->rf->config, NULL);
@@ -422,7 +476,8 @@ static int append(struct cfgd *d, const JournalRecord *rec)
 }
 
 int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char *user,
-		   const char *line, const char *label, const char *description)
+		   const char *line, const char *label, const char *description,
+		   JournalRecord **out)
 {
 	struct change_ctx cc = { { 0 }, { 0 } };
 	JournalRecord *rec = xmalloc(sizeof(*rec));
@@ -467,10 +522,21 @@ int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char
 		d->rf->config = NULL;
 	}
 	set_trial(d, trial);
+	*out = rec;
+	return 0;
+}
+
+void persist_keep(struct cfgd *d, JournalRecord *rec)
+{
+	bool big = rec->n_after + rec->n_before > 10000;
+
 	hist_push(d, rec);
 	hist_trim(d);
+	/* A big commit's transient memory (images, overlay, edits) back to
+	 * the system (glibc). */
+	if (big)
+		malloc_trim(0);
 	maybe_checkpoint(d);
-	return 0;
 }
 
 int persist_label(struct cfgd *d, JournalRecord *h, const char *label)
@@ -486,6 +552,9 @@ int persist_label(struct cfgd *d, JournalRecord *h, const char *label)
 		return rc;
 	free(h->label);
 	h->label = label ? xstrdup(label) : NULL;
+	for (size_t i = 0; i < d->rf->n_history; i++)
+		if (d->rf->history[i] == h)
+			hist_repack(d, i);
 	return 0;
 }
 
@@ -506,6 +575,7 @@ int persist_trial_end(struct cfgd *d)
 	if (at >= 0 && d->rf->history[at]->trial) {
 		trial__free_unpacked(d->rf->history[at]->trial, NULL);
 		d->rf->history[at]->trial = NULL;
+		hist_repack(d, (size_t)at);
 	}
 	set_trial(d, NULL);
 	return 0;
@@ -514,8 +584,10 @@ int persist_trial_end(struct cfgd *d)
 void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from)
 {
 	for (size_t i = d->rf->n_history; i-- > from;) {
-		const JournalRecord *rec = d->rf->history[i];
+		JournalRecord *rec = hist_full(d, i);
 
+		if (rec == NULL)
+			continue;   /* packed by us: cannot happen */
 		for (size_t k = 0; k < rec->n_before; k++) {
 			ProtobufCMessage *own;
 
@@ -525,5 +597,6 @@ void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from)
 			if (own)
 				protobuf_c_message_free_unpacked(own, NULL);
 		}
+		journal_record__free_unpacked(rec, NULL);
 	}
 }
