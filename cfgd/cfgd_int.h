@@ -162,11 +162,11 @@ void lock_session_closed(struct cfgd *d, uint64_t id);
 /* The wall clock in unix milliseconds (a trial's end is kept across a
  * restart, so it cannot be on the monotonic clock). */
 uint64_t trial_now_ms(void);
-/* Arm the revert of rf->trial (at once if its time has passed), or cancel
+/* Arm the revert of d->rf->trial (at once if its time has passed), or cancel
  * it when there is none. */
 void trial_arm(struct cfgd *d);
-/* End the trial in progress, keeping running: 0, or -errno when
- * running.conf cannot be written. */
+/* End the trial in progress, keeping running: 0, or -errno when the
+ * journal cannot be written. */
 int trial_end(struct cfgd *d);
 /* Why session s may not commit or roll back now (a trial of another user,
  * or any trial for a rollback or a second trial): 0, or -EBUSY with err. */
@@ -175,13 +175,16 @@ int trial_refuses(struct cfgd *d, const struct session *s, bool rollback, bool t
 /* `abort trial`: revert now, answered like a commit. */
 void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req);
 void trial_fini(struct cfgd *d);
-/* A label a commit may take: 0, or -EINVAL / -EEXIST with err. */
-int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen);
-/* `rollback configuration ...`, `display configuration commit list` and
- * `set` / `clear configuration commit ID label` (history.c). */
+
+/* history.c: `rollback configuration ...`, `display configuration commit
+ * list` and `set` / `clear configuration commit ID label`. */
 void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req);
 void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req);
 void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req);
+
+/* commit.c (continued) */
+/* A label a commit may take: 0, or -EINVAL / -EEXIST with err. */
+int commit_check_label(struct cfgd *d, const char *label, char *err, size_t errlen);
 /* Record a subscriber's Applied message and complete waiting commits. */
 void commit_applied(struct cfgd *d, const Applied *a);
 /* Drop waiting commits (unanswered) and the subscriber table. */

@@ -7,8 +7,8 @@
  * cleared, while their commits, rollbacks, label changes and trial aborts
  * are refused (lock_refuses, called by each of those) until the lock goes.
  *
- * The lock is cfgd's memory only: a restarted cfgd has no sessions, so no
- * holder.  The holder's own session closing (logout, a VTY timing out, a
+ * The lock is cfgd's memory only: a restarted cfgd keeps its sessions
+ * (session.c) but not the lock.  The holder's own session closing (logout, a VTY timing out, a
  * restarted clid's reset) releases it.  cfgd's own commits (a trial
  * reverting) are not held back by it.
  */
