@@ -1,7 +1,8 @@
 /*
  * cfgd.h: the configuration daemon's core, usable in-process.
  *
- * cfgd_new() loads the running configuration (store.h), binds the ctl
+ * cfgd_new() loads the running configuration (persist.c: checkpoint and
+ * journal) and the open sessions (session.c), binds the ctl
  * ROUTER (ipc://RUN_DIR/cfgd.ctl) and the Clone publisher
  * (ipc://RUN_DIR/cfgd.pub, topic "cfg", seq = commit id) and serves them in
  * the given loop; main.c and the tests drive that loop.
@@ -23,7 +24,7 @@ struct cfgd;
 #define CFGD_SUB_ALIVE_MS 3000
 
 /* Start cfgd in loop.  bs is borrowed and must outlive the cfgd.  NULL with
- * a sentence in err (a running.conf that cannot be read, a socket that
+ * a sentence in err (a checkpoint or journal that cannot be read, a socket that
  * cannot be bound). */
 struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		      char *err, size_t errlen);
