@@ -320,13 +320,16 @@ void session_close(struct session_table *t, struct session *s)
 	maybe_compact(t);
 }
 
-/* A canonical deep copy of e: interface names as the bootstrap spells them. */
+/* A deep copy of e with interface names as the bootstrap spells them, or
+ * NULL when it cannot be read back (a frame from outside may hold fields
+ * protobuf-c kept but cannot pack and parse again, such as an unknown
+ * field of tag 0). */
 static Edit *canonical_copy(const Edit *e, const struct bootstrap *bs)
 {
 	Edit *copy = (Edit *)edit_msg_dup(&e->base);
 
 	if (copy == NULL)
-		fatal("cfgd: an edit could not be copied");
+		return NULL;
 	if (copy->value)
 		validate_canonicalize(copy->value, bs);
 	return copy;
@@ -342,6 +345,15 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const struct c
 
 	for (size_t i = 0; i < n; i++) {
 		canon[i] = canonical_copy(edits[i], bs);
+		if (canon[i] == NULL) {
+			snprintf(err, errlen, "The edit cannot be read.");
+			*bad = i;
+			for (size_t k = 0; k < i; k++)
+				edit__free_unpacked(canon[k], NULL);
+			free(canon);
+			scope_free(sc);
+			return -EINVAL;
+		}
 		if (canon[i]->op == EDIT__OP__DELETE)
 			scope_add(sc, canon[i]->path, canon[i]->n_path);
 		else
