@@ -10,6 +10,7 @@
 #include "bus.h"
 #include "cand.h"
 #include "cfgtree.h"
+#include "reply.h"
 #include "cfgd.h"
 #include "cfgd.pb-c.h"
 #include "session.h"
@@ -119,42 +120,41 @@ ssize_t persist_find(const struct cfgd *d, uint64_t id);
  * newest first. */
 void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from);
 
-/* ctl.c */
+/* ctl.c: the dispatcher (the handlers below fill a struct ctl_out, reply.h). */
 void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
 		 size_t len, void *arg);
-/* Fill st for session id (dirty false when it is gone); strings borrowed. */
-void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st);
-/* Reply {status, error} only. */
-void ctl_reply_ok(struct cfgd *d, const struct bus_peer *peer);
-void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, const char *error);
 
 /* commit.c */
-/* Handle a CommitRequest: answers now or once subscribers applied. */
-void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req);
+/* Handle a CommitRequest: fills out now, or (out->later) answers peer
+ * once the subscribers applied. */
+void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req,
+		    struct ctl_out *out);
 /* Make the candidate c the running configuration as a commit of session s
  * with label, description and the reply's info sentence (each may be
  * NULL), as commit_request does: nothing to commit, validation (on the
  * scope of c's changes), the journal, the tree, publication, the wait for
  * the subscribers.  c is a session's candidate or one built by cfgd (a
  * rollback, a trial's revert; then s may be NULL: a commit of cfgd's own
- * recorded as by "system", whose result only the log tells).  peer may be
- * NULL.  A commit while d->trial_seconds is set starts a trial of it; any
- * other ends the trial in progress.  0 when installed (or nothing
- * changed), else the -errno the reply carried: -EINVAL (validation) or
- * -EIO (the journal). */
+ * recorded as by "system", whose result only the log tells).  The reply
+ * goes to out (NULL: nobody asked), now or later (out->later: peer gets
+ * it once the subscribers applied).  A commit while d->trial_seconds is
+ * set starts a trial of it; any other ends the trial in progress.  0 when
+ * installed (or nothing changed), else the -errno the reply carried:
+ * -EINVAL (validation) or -EIO (the journal). */
 int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-		   struct cand *c, const char *label, const char *description, const char *info);
-/* Reply to a commit: state of `session`, commit_id (0: none), warnings and
- * an info sentence (may be NULL). */
-void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
-		  uint64_t commit_id, char **warning, size_t n_warning, const char *info);
+		   struct cand *c, const char *label, const char *description, const char *info,
+		   struct ctl_out *out);
+/* A commit's reply into out: state of `session`, commit_id (0: none),
+ * warnings (borrowed) and an info sentence (may be NULL). */
+void commit_answer(struct cfgd *d, struct ctl_out *out, uint64_t session, uint64_t commit_id,
+		   char **warning, size_t n_warning, const char *info);
 
 /* lock.c */
 /* Whether s may change running now (commit, rollback, label, trial
  * abort; editing its candidate is always allowed): 0, or -EBUSY with err
  * when another session holds the lock. */
 int lock_refuses(struct cfgd *d, const struct session *s, char *err, size_t errlen);
-void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest *req);
+void lock_request(struct cfgd *d, const LockRequest *req, struct ctl_out *out);
 /* Session id is closing: its lock goes with it. */
 void lock_session_closed(struct cfgd *d, uint64_t id);
 
@@ -173,14 +173,16 @@ int trial_end(struct cfgd *d);
 int trial_refuses(struct cfgd *d, const struct session *s, bool rollback, bool trial,
 		  char *err, size_t errlen);
 /* `abort trial`: revert now, answered like a commit. */
-void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req);
+void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req,
+		 struct ctl_out *out);
 void trial_fini(struct cfgd *d);
 
 /* history.c: `rollback configuration ...`, `display configuration commit
  * list` and `set` / `clear configuration commit ID label`. */
-void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req);
-void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req);
-void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req);
+void history_label(struct cfgd *d, const LabelRequest *req, struct ctl_out *out);
+void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req,
+		      struct ctl_out *out);
+void history_list(struct cfgd *d, const HistoryRequest *req, struct ctl_out *out);
 
 /* commit.c (continued) */
 /* A label a commit may take: 0, or -EINVAL / -EEXIST with err. */

@@ -43,6 +43,7 @@
 #include "validate.h"
 
 static char no_changes[] = "No configuration changes to commit.";
+static char *no_changes_v[] = { no_changes };
 
 static void strv_add(char ***v, size_t *n, const char *s)
 {
@@ -103,31 +104,17 @@ static void pending_unlink(struct cfgd *d, struct cfgd_pending *p)
 		}
 }
 
-void commit_reply(struct cfgd *d, const struct bus_peer *peer, uint64_t session,
-		  uint64_t commit_id, char **warning, size_t n_warning, const char *info)
+void commit_answer(struct cfgd *d, struct ctl_out *out, uint64_t session, uint64_t commit_id,
+		   char **warning, size_t n_warning, const char *info)
 {
-	CfgReply r = CFG_REPLY__INIT;
-	SessionState st;
-	char *infov[1] = { (char *)info };
-	int rc;
-
-	ctl_session_state(d, session, &st);
-	r.has_status = 1;
-	r.status = 0;
-	r.state = &st;
+	ctl_state(d, session, out);
 	if (commit_id) {
-		r.has_commit_id = 1;
-		r.commit_id = commit_id;
+		out->r.has_commit_id = 1;
+		out->r.commit_id = commit_id;
 	}
-	r.n_warning = n_warning;
-	r.warning = warning;
-	if (info) {
-		r.n_info = 1;
-		r.info = infov;
-	}
-	rc = bus_server_reply(d->ctl, peer, &r.base);
-	if (rc < 0)
-		log_warn("commit %" PRIu64 ": reply not sent: %s", commit_id, strerror(-rc));
+	out->r.n_warning = n_warning;
+	out->r.warning = warning;
+	ctl_info(out, info);
 }
 
 static void pending_finish(struct cfgd_pending *p, bool timed_out)
@@ -153,7 +140,13 @@ static void pending_finish(struct cfgd_pending *p, bool timed_out)
 	}
 	for (size_t i = 0; i < p->n_warning; i++)
 		strv_add(&warn, &n_warn, p->warning[i]);
-	commit_reply(d, p->peer, p->session, p->commit_id, warn, n_warn, p->info);
+	{
+		struct ctl_out out;
+
+		ctl_out_init(&out);
+		commit_answer(d, &out, p->session, p->commit_id, warn, n_warn, p->info);
+		ctl_send(d, p->peer, &out);
+	}
 	strv_free(&warn, &n_warn);
 	pending_unlink(d, p);
 	pending_free(p);	/* also cancels the timeout, unless it is what fired */
@@ -354,7 +347,8 @@ static int validate_cand(struct cfgd *d, const struct cand *c, char *err, size_t
 }
 
 int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-		   struct cand *c, const char *label, const char *description, const char *info)
+		   struct cand *c, const char *label, const char *description, const char *info,
+		   struct ctl_out *out)
 {
 	const char *user = s ? s->user : "system", *line = s ? s->line : "-";
 	struct changed_tops tops = { .n = 0 };
@@ -365,7 +359,6 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	int rc;
 
 	if (!cand_dirty(c)) {
-		char *nothing = no_changes;
 		/* No trial starts; a trial in progress is over (back where it
 		 * started from) unless that cannot be recorded. */
 		const char *say = d->trial_seconds ? NULL : info;
@@ -377,15 +370,18 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 		}
 		if (s)
 			session_rebase(s);
-		if (peer)
-			commit_reply(d, peer, s ? s->id : 0, 0, &nothing, 1, say);
+		if (out) {
+			/* The warning outlives this call only in out: a string of
+			 * ours, not the caller's. */
+			commit_answer(d, out, s ? s->id : 0, 0, no_changes_v, 1, say);
+		}
 		return 0;
 	}
 	rc = validate_cand(d, c, err, sizeof(err));
 	if (rc < 0) {
 		log_info("commit by %s (%s) refused: %s", user, line, err);
-		if (peer)
-			ctl_reply_error(d, peer, rc, err);
+		if (out)
+			ctl_fail(out, rc, "%s", err);
 		return rc;
 	}
 
@@ -396,8 +392,8 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
 			 strerror(-rc));
 		log_err("commit by %s (%s): %s", user, line, err);
-		if (peer)
-			ctl_reply_error(d, peer, -EIO, err);
+		if (out)
+			ctl_fail(out, -EIO, "%s", err);
 		return -EIO;
 	}
 	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
@@ -414,7 +410,7 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 		session_rebase(s);
 	session_running_changed(&d->sessions, d->run);
 	trial_arm(d);
-	if (!peer)
+	if (!out)
 		return 0;
 
 	p = xcalloc(1, sizeof(*p));
@@ -430,19 +426,21 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 			strv_add(&p->waiting, &p->n_waiting, sub->daemon);
 	}
 	if (p->n_waiting == 0) {
-		commit_reply(d, peer, p->session, id, NULL, 0, info);
+		commit_answer(d, out, p->session, id, NULL, 0, info);
 		free(p);
 		return 0;
 	}
 	p->info = info ? xstrdup(info) : NULL;
 	p->peer = bus_peer_dup(peer);
+	out->later = true;
 	p->timer = loop_timer_add(d->loop, (uint64_t)d->apply_wait_ms * 1000u, pending_timeout, p);
 	p->next = d->pending;
 	d->pending = p;
 	return 0;
 }
 
-void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req)
+void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitRequest *req,
+		    struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, req->session);
 	bool trial = req->has_trial;
@@ -451,21 +449,19 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 	int rc;
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	if (trial && (req->trial == 0 || req->trial > 65535)) {
-		ctl_reply_error(d, peer, -EINVAL, "The trial time must be 1 to 65535 seconds.");
+		ctl_fail(out, -EINVAL, "The trial time must be 1 to 65535 seconds.");
 		return;
 	}
 	/* Nothing to commit is said so to anyone, locked out or not, except
 	 * to the trial's user, whose plain commit confirms it. */
 	if (!session_dirty(s) &&
 	    (!d->rf->trial || trial || trial_refuses(d, s, false, false, err, sizeof(err)) < 0)) {
-		char *nothing = no_changes;
-
 		session_rebase(s);
-		commit_reply(d, peer, s->id, 0, &nothing, 1, NULL);
+		commit_answer(d, out, s->id, 0, no_changes_v, 1, NULL);
 		return;
 	}
 	rc = lock_refuses(d, s, err, sizeof(err));
@@ -473,20 +469,20 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		rc = trial_refuses(d, s, false, trial, err, sizeof(err));
 	if (rc < 0) {
 		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
-		ctl_reply_error(d, peer, rc, err);
+		ctl_fail(out, rc, "%s", err);
 		return;
 	}
 	/* A plain commit of the trial's user confirms the trial, with changes
-	 * of its own (persist() ends the trial) or without. */
+	 * of its own (the commit ends the trial) or without. */
 	if (d->rf->trial && !trial)
 		say = "The trial configuration is confirmed.";
 	if (!session_dirty(s)) {
 		if (trial_end(d) < 0) {
-			ctl_reply_error(d, peer, -EIO, "Failed to save the running configuration.");
+			ctl_fail(out, -EIO, "Failed to save the running configuration.");
 			return;
 		}
 		session_rebase(s);
-		commit_reply(d, peer, s->id, 0, NULL, 0, say);
+		commit_answer(d, out, s->id, 0, NULL, 0, say);
 		return;
 	}
 	rc = check_label(d, req, err, sizeof(err));
@@ -494,7 +490,7 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		rc = check_conflict(d, s, err, sizeof(err));
 	if (rc < 0) {
 		log_info("commit by %s (%s) refused: %s", s->user, s->line, err);
-		ctl_reply_error(d, peer, rc, err);
+		ctl_fail(out, rc, "%s", err);
 		return;
 	}
 	if (trial) {
@@ -504,6 +500,6 @@ void commit_request(struct cfgd *d, const struct bus_peer *peer, const CommitReq
 		say = info;
 	}
 	d->trial_seconds = trial ? req->trial : 0;
-	commit_install(d, peer, s, &s->cand, req->label, req->description, say);
+	commit_install(d, peer, s, &s->cand, req->label, req->description, say, out);
 	d->trial_seconds = 0;
 }

@@ -24,10 +24,14 @@
  * Every session-related reply carries SessionState; sysname is running's,
  * or the bootstrap's factory sysname.  A request that cannot be decoded (or
  * names no request) is counted and answered -EBADMSG "malformed request".
+ *
+ * Each handler fills a struct ctl_out and the dispatcher sends it
+ * (reply.h); only a commit waiting for its applies answers later, itself.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bootstrap.h"
@@ -36,74 +40,18 @@
 #include "log.h"
 #include "store.h"
 
-void ctl_session_state(struct cfgd *d, uint64_t session, SessionState *st)
-{
-	static char *sys_path[] = { "system" };
-	const struct ct_node *sys = ct_lookup(d->run, sys_path, 1, NULL);
-	const System *run = sys ? (const System *)sys->own : NULL;
-	struct session *s = session_find(&d->sessions, session);
-
-	session_state__init(st);
-	st->has_session = 1;
-	st->session = session;
-	st->has_dirty = 1;
-	st->dirty = s ? session_dirty(s) : 0;
-	st->sysname = d->bs->sysname;
-	if (run && run->sysname)
-		st->sysname = run->sysname;
-}
-
-static void reply(struct cfgd *d, const struct bus_peer *peer, CfgReply *r)
-{
-	int rc = bus_server_reply(d->ctl, peer, &r->base);
-
-	if (rc < 0)
-		log_debug("ctl: reply not sent: %s", strerror(-rc));
-}
-
-void ctl_reply_error(struct cfgd *d, const struct bus_peer *peer, int status, const char *error)
-{
-	CfgReply r = CFG_REPLY__INIT;
-
-	r.has_status = 1;
-	r.status = status;
-	r.error = (char *)error;
-	reply(d, peer, &r);
-}
-
-void ctl_reply_ok(struct cfgd *d, const struct bus_peer *peer)
-{
-	CfgReply r = CFG_REPLY__INIT;
-
-	r.has_status = 1;
-	r.status = 0;
-	reply(d, peer, &r);
-}
-
-static void reply_state(struct cfgd *d, const struct bus_peer *peer, uint64_t session)
-{
-	CfgReply r = CFG_REPLY__INIT;
-	SessionState st;
-
-	ctl_session_state(d, session, &st);
-	r.has_status = 1;
-	r.status = 0;
-	r.state = &st;
-	reply(d, peer, &r);
-}
-
-static void on_open(struct cfgd *d, const struct bus_peer *peer, const SessionOpen *o)
+static void on_open(struct cfgd *d, const SessionOpen *o, struct ctl_out *out)
 {
 	struct session *s;
 
 	s = session_open(&d->sessions, o->user, o->line, o->owner);
 	if (s == NULL) {
 		log_warn("ctl: session for %s refused: %d sessions open", o->user, SESSION_MAX);
-		ctl_reply_error(d, peer, -EUSERS, "Too many configuration sessions are open.");
+		ctl_fail(out, -EUSERS, "Too many configuration sessions are open.");
 		return;
 	}
 	log_info("session %" PRIu64 " opened by %s (%s)", s->id, s->user, s->line);
-	reply_state(d, peer, s->id);
+	ctl_state(d, s->id, out);
 }
 
 /* Whether a session of `owner` belongs to an earlier life of `sender`: the
@@ -117,10 +65,11 @@ static bool earlier_instance(const char *owner, const char *sender)
 }
 
 /* A front end restarted: its earlier sessions have no user any more. */
-static void on_reset(struct cfgd *d, const struct bus_peer *peer, const SessionsReset *r)
+static void on_reset(struct cfgd *d, const SessionsReset *r, struct ctl_out *out)
 {
 	size_t n = 0;
 
+	(void)out;
 	for (struct session *s = d->sessions.head, *next; s; s = next) {
 		next = s->next;
 		if (!r->owner || !earlier_instance(s->owner, r->owner))
@@ -134,166 +83,143 @@ static void on_reset(struct cfgd *d, const struct bus_peer *peer, const Sessions
 	if (n)
 		log_info("%zu session(s) left by an earlier %.*s closed", n,
 			 (int)strcspn(r->owner, "/"), r->owner);
-	ctl_reply_ok(d, peer);
 }
 
-static void on_close(struct cfgd *d, const struct bus_peer *peer, const SessionClose *c)
+static void on_close(struct cfgd *d, const SessionClose *c, struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, c->session);
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	log_info("session %" PRIu64 " closed (%s, %s)", s->id, s->user, s->line);
 	lock_session_closed(d, s->id);
 	session_close(&d->sessions, s);
-	reply_state(d, peer, c->session);
+	ctl_state(d, c->session, out);
 }
 
-static void on_edit(struct cfgd *d, const struct bus_peer *peer, const EditRequest *e)
+static void on_edit(struct cfgd *d, const EditRequest *e, struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, e->session);
-	char err[512];
+	char err[512] = "";
 	size_t bad = 0;
 	int rc;
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	/* Another session's `configuration exclusive` refuses only what
 	 * changes running (lock.c): a candidate may still be edited. */
-	err[0] = '\0';
 	rc = session_edit(s, e->edit, e->n_edit, d->run, d->bs, err, sizeof(err), &bad);
+	ctl_state(d, s->id, out);
 	if (rc < 0) {
-		CfgReply r = CFG_REPLY__INIT;
-		SessionState st;
-
 		log_debug("session %" PRIu64 ": edit %zu refused: %s", s->id, bad, err);
-		ctl_session_state(d, s->id, &st);
-		r.has_status = 1;
-		r.status = rc;
-		r.error = err;
-		r.state = &st;
-		r.has_error_edit = 1;
-		r.error_edit = (uint32_t)bad;
-		reply(d, peer, &r);
-		return;
+		ctl_fail(out, rc, "%s", err);
+		out->r.has_error_edit = 1;
+		out->r.error_edit = (uint32_t)bad;
 	}
-	reply_state(d, peer, s->id);
 }
 
-static void on_refresh(struct cfgd *d, const struct bus_peer *peer, const CandidateRefresh *q)
+static void on_refresh(struct cfgd *d, const CandidateRefresh *q, struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, q->session);
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	if (q->discard) {
 		session_rebase(s);
 		log_debug("session %" PRIu64 ": candidate cleared", s->id);
-		reply_state(d, peer, s->id);
-		return;
+	} else {
+		session_refresh(s, d->run);
+		log_debug("session %" PRIu64 ": candidate refreshed on commit %" PRIu64, s->id,
+			  d->rf->commit_id);
 	}
-	session_refresh(s, d->run);
-	log_debug("session %" PRIu64 ": candidate refreshed on commit %" PRIu64, s->id,
-		  d->rf->commit_id);
-	reply_state(d, peer, s->id);
+	ctl_state(d, s->id, out);
 }
 
-static void on_get(struct cfgd *d, const struct bus_peer *peer, const GetRequest *g)
+static void config_free(void *p)
 {
-	CfgReply r = CFG_REPLY__INIT;
-	SessionState st;
+	config__free_unpacked(p, NULL);
+}
+
+static void on_get(struct cfgd *d, const GetRequest *g, struct ctl_out *out)
+{
 	struct session *s = NULL;
 	bool candidate = g->has_which && g->which == GET_REQUEST__WHICH__CANDIDATE;
 
 	if (g->has_session) {
 		s = session_find(&d->sessions, g->session);
 		if (s == NULL) {
-			ctl_reply_error(d, peer, -ENOENT, "no such session");
+			ctl_fail(out, -ENOENT, "no such session");
 			return;
 		}
-		ctl_session_state(d, s->id, &st);
-		r.state = &st;
+		ctl_state(d, s->id, out);
 	} else if (candidate) {
-		ctl_reply_error(d, peer, -EINVAL, "The candidate configuration needs a session.");
+		ctl_fail(out, -EINVAL, "The candidate configuration needs a session.");
 		return;
 	}
-	r.has_status = 1;
-	r.status = 0;
 	if (g->has_which && g->which == GET_REQUEST__WHICH__STARTUP) {
 		Config *saved = NULL;
 		char err[600] = "";
 		int rc = store_load_startup(d->bs, &saved, err, sizeof(err));
 
-		if (rc < 0) {
-			ctl_reply_error(d, peer, rc == -ENOENT ? -ENODATA : rc,
-					rc == -ENOENT ? "There is no saved configuration." : err);
-			return;
-		}
-		r.config = saved;
-		reply(d, peer, &r);
-		config__free_unpacked(saved, NULL);
+		if (rc == -ENOENT)
+			ctl_fail(out, -ENODATA, "There is no saved configuration.");
+		else if (rc < 0)
+			ctl_fail(out, rc, "%s", err);
+		out->r.config = saved;
+		ctl_own(out, saved, config_free);
 		return;
 	}
 	if (candidate) {
-		Config *cand = cand_materialize(&s->cand, d->run);
-
-		r.config = cand;
-		reply(d, peer, &r);
-		config__free_unpacked(cand, NULL);
+		out->r.config = cand_materialize(&s->cand, d->run);
+		ctl_own(out, out->r.config, config_free);
 		return;
 	}
-	r.config = (Config *)cfgd_running_config(d);
-	r.has_commit_id = d->rf->commit_id != 0;
-	r.commit_id = d->rf->commit_id;
-	reply(d, peer, &r);
+	out->r.config = (Config *)cfgd_running_config(d);
+	out->r.has_commit_id = d->rf->commit_id != 0;
+	out->r.commit_id = d->rf->commit_id;
 }
 
-static void on_save(struct cfgd *d, const struct bus_peer *peer, const SaveRequest *q)
+static void on_save(struct cfgd *d, const SaveRequest *q, struct ctl_out *out)
 {
-	char path[4096] = "", err[4200];
+	char path[4096] = "";
 	int rc;
 
 	if (d->rf->trial) {
 		/* A reboot would bring back a configuration nobody confirmed. */
-		snprintf(err, sizeof(err), "Commit %" PRIu64 " is on trial: confirm it with commit "
+		ctl_fail(out, -EBUSY, "Commit %" PRIu64 " is on trial: confirm it with commit "
 			 "or revert it with abort trial before saving.", d->rf->trial->commit_id);
-		ctl_reply_error(d, peer, -EBUSY, err);
 		return;
 	}
 	rc = store_save_startup(d->bs, cfgd_running_config(d));
 	store_startup_path(d->bs, path, sizeof(path));
 	if (rc < 0) {
 		log_warn("save: %s: %s", path, strerror(-rc));
-		snprintf(err, sizeof(err), "Failed to save the configuration to %s: %s.", path,
+		ctl_fail(out, rc, "Failed to save the configuration to %s: %s.", path,
 			 strerror(-rc));
-		ctl_reply_error(d, peer, rc, err);
 		return;
 	}
 	log_info("configuration of commit %" PRIu64 " saved to %s (session %" PRIu64 ")",
 		 d->rf->commit_id, path, q->has_session ? q->session : 0);
-	ctl_reply_ok(d, peer);
 }
 
-static void on_snapshot(struct cfgd *d, const struct bus_peer *peer, const CloneSnapshotRequest *q)
+static void on_snapshot(struct cfgd *d, const CloneSnapshotRequest *q, struct ctl_out *out)
 {
-	CfgReply r = CFG_REPLY__INIT;
-	CloneUpdate u;
+	CloneUpdate *u;
 
 	if (q->topic && strcmp(q->topic, "cfg") != 0) {
-		ctl_reply_error(d, peer, -ENOENT, "no such topic");
+		ctl_fail(out, -ENOENT, "no such topic");
 		return;
 	}
-	clone_pub_snapshot(d->pub, &u);
-	r.has_status = 1;
-	r.status = 0;
-	r.snapshot = &u;
-	reply(d, peer, &r);
+	u = xmalloc(sizeof(*u));
+	clone_pub_snapshot(d->pub, u);
+	out->r.snapshot = u;
+	ctl_own(out, u, free);   /* its state belongs to the publisher */
 }
 
 void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
@@ -301,68 +227,72 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 {
 	struct cfgd *d = arg;
 	CfgRequest *req = cfg_request__unpack(NULL, len, data);
+	struct ctl_out out;
 
 	(void)srv;
+	ctl_out_init(&out);
 	if (req == NULL || req->req_case == CFG_REQUEST__REQ__NOT_SET) {
 		d->bad_requests++;
 		log_warn("ctl: malformed request (%zu bytes) refused (%" PRIu64 " so far)", len,
 			 d->bad_requests);
-		ctl_reply_error(d, peer, -EBADMSG, "malformed request");
+		ctl_fail(&out, -EBADMSG, "malformed request");
+		ctl_send(d, peer, &out);
 		if (req)
 			cfg_request__free_unpacked(req, NULL);
 		return;
 	}
 	switch (req->req_case) {
 	case CFG_REQUEST__REQ_SESSION_OPEN:
-		on_open(d, peer, req->session_open);
+		on_open(d, req->session_open, &out);
 		break;
 	case CFG_REQUEST__REQ_SESSION_CLOSE:
-		on_close(d, peer, req->session_close);
+		on_close(d, req->session_close, &out);
 		break;
 	case CFG_REQUEST__REQ_RESET:
-		on_reset(d, peer, req->reset);
+		on_reset(d, req->reset, &out);
 		break;
 	case CFG_REQUEST__REQ_LOCK:
-		lock_request(d, peer, req->lock);
+		lock_request(d, req->lock, &out);
 		break;
 	case CFG_REQUEST__REQ_EDIT:
-		on_edit(d, peer, req->edit);
+		on_edit(d, req->edit, &out);
 		break;
 	case CFG_REQUEST__REQ_GET:
-		on_get(d, peer, req->get);
+		on_get(d, req->get, &out);
 		break;
 	case CFG_REQUEST__REQ_COMMIT:
-		commit_request(d, peer, req->commit);
+		commit_request(d, peer, req->commit, &out);
 		break;
 	case CFG_REQUEST__REQ_APPLIED:
 		commit_applied(d, req->applied);
-		ctl_reply_ok(d, peer);
 		break;
 	case CFG_REQUEST__REQ_SAVE:
-		on_save(d, peer, req->save);
+		on_save(d, req->save, &out);
 		break;
 	case CFG_REQUEST__REQ_ROLLBACK:
-		history_rollback(d, peer, req->rollback);
+		history_rollback(d, peer, req->rollback, &out);
 		break;
 	case CFG_REQUEST__REQ_HISTORY:
-		history_list(d, peer, req->history);
+		history_list(d, req->history, &out);
 		break;
 	case CFG_REQUEST__REQ_ABORT_TRIAL:
-		trial_abort(d, peer, req->abort_trial);
+		trial_abort(d, peer, req->abort_trial, &out);
 		break;
 	case CFG_REQUEST__REQ_REFRESH:
-		on_refresh(d, peer, req->refresh);
+		on_refresh(d, req->refresh, &out);
 		break;
 	case CFG_REQUEST__REQ_LABEL:
-		history_label(d, peer, req->label);
+		history_label(d, req->label, &out);
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
-		on_snapshot(d, peer, req->snapshot);
+		on_snapshot(d, req->snapshot, &out);
 		break;
 	default:
 		d->bad_requests++;
-		ctl_reply_error(d, peer, -EBADMSG, "malformed request");
+		ctl_fail(&out, -EBADMSG, "malformed request");
 		break;
 	}
+	if (!out.later)
+		ctl_send(d, peer, &out);
 	cfg_request__free_unpacked(req, NULL);
 }

@@ -79,7 +79,8 @@ static ssize_t rollback_target(const struct cfgd *d, const RollbackRequest *req,
 	}
 }
 
-void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req)
+void history_rollback(struct cfgd *d, const struct bus_peer *peer, const RollbackRequest *req,
+		      struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, req->session);
 	struct cand back;
@@ -88,24 +89,24 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 	ssize_t at;
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	if (session_dirty(s)) {
-		ctl_reply_error(d, peer, -EBUSY, "Uncommitted configurations found: commit or "
-				"discard them before rolling back.");
+		ctl_fail(out, -EBUSY, "Uncommitted configurations found: commit or discard them "
+			 "before rolling back.");
 		return;
 	}
 	if (lock_refuses(d, s, err, sizeof(err)) < 0 ||
 	    trial_refuses(d, s, true, false, err, sizeof(err)) < 0) {
-		ctl_reply_error(d, peer, -EBUSY, err);
+		ctl_fail(out, -EBUSY, "%s", err);
 		return;
 	}
 	at = rollback_target(d, req, err, sizeof(err));
 	if (at < 0) {
 		log_info("rollback by %s (%s) refused: %s", s->user, s->line, err);
-		ctl_reply_error(d, peer, req->to_case == ROLLBACK_REQUEST__TO_LAST ? -EINVAL
-				: -ENODATA, err);
+		ctl_fail(out, req->to_case == ROLLBACK_REQUEST__TO_LAST ? -EINVAL : -ENODATA, "%s",
+			 err);
 		return;
 	}
 	target = d->rf->history[at]->commit_id;
@@ -113,11 +114,11 @@ void history_rollback(struct cfgd *d, const struct bus_peer *peer, const Rollbac
 	log_info("%s (%s): %s", s->user, s->line, desc);
 	cand_init(&back);
 	persist_undo_into(d, &back, (size_t)at + 1);
-	commit_install(d, peer, s, &back, NULL, desc, NULL);
+	commit_install(d, peer, s, &back, NULL, desc, NULL, out);
 	ct_free(back.ov);
 }
 
-void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelRequest *req)
+void history_label(struct cfgd *d, const LabelRequest *req, struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, req->session);
 	JournalRecord *rec;
@@ -126,45 +127,41 @@ void history_label(struct cfgd *d, const struct bus_peer *peer, const LabelReque
 	int rc;
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	if (lock_refuses(d, s, err, sizeof(err)) < 0) {
-		ctl_reply_error(d, peer, -EBUSY, err);
+		ctl_fail(out, -EBUSY, "%s", err);
 		return;
 	}
 	i = record_index(d, req->commit_id, err, sizeof(err));
 	if (i < 0) {
-		ctl_reply_error(d, peer, -ENODATA, err);
+		ctl_fail(out, -ENODATA, "%s", err);
 		return;
 	}
 	rec = d->rf->history[i];
 	if (req->label) {
 		if (rec->label) {
-			snprintf(err, sizeof(err), "Commit %" PRIu64 " already has the label %s; "
-				 "clear it first.", rec->commit_id, rec->label);
-			ctl_reply_error(d, peer, -EEXIST, err);
+			ctl_fail(out, -EEXIST, "Commit %" PRIu64 " already has the label %s; clear "
+				 "it first.", rec->commit_id, rec->label);
 			return;
 		}
 		rc = commit_check_label(d, req->label, err, sizeof(err));
 		if (rc < 0) {
-			ctl_reply_error(d, peer, rc, err);
+			ctl_fail(out, rc, "%s", err);
 			return;
 		}
 	} else if (!rec->label) {
-		ctl_reply_error(d, peer, -ENODATA, "The commit has no label.");
+		ctl_fail(out, -ENODATA, "The commit has no label.");
 		return;
 	}
 	rc = persist_label(d, rec, req->label);
 	if (rc < 0) {
-		snprintf(err, sizeof(err), "Failed to save the running configuration: %s.",
-			 strerror(-rc));
-		ctl_reply_error(d, peer, -EIO, err);
+		ctl_fail(out, -EIO, "Failed to save the running configuration: %s.", strerror(-rc));
 		return;
 	}
 	log_info("%s (%s): commit %" PRIu64 " label %s%s", s->user, s->line, rec->commit_id,
 		 req->label ? "set to " : "cleared", req->label ? req->label : "");
-	ctl_reply_ok(d, peer);
 }
 
 /* A CommitRecord of a history record's metadata (strings borrowed). */
@@ -194,44 +191,49 @@ static Config *config_before(struct cfgd *d, size_t from)
 	return cfg;
 }
 
-/* One commit with its configuration, then what it replaced. */
-static void history_changes(struct cfgd *d, const struct bus_peer *peer, uint64_t id)
+static void config_free(void *p)
 {
-	CfgReply r = CFG_REPLY__INIT;
-	CommitRecord after, before = COMMIT_RECORD__INIT, *v[2];
+	config__free_unpacked(p, NULL);
+}
+
+/* One commit with its configuration, then what it replaced. */
+static void history_changes(struct cfgd *d, uint64_t id, struct ctl_out *out)
+{
+	struct {
+		CommitRecord after, before;
+		CommitRecord *v[2];
+	} *x;
 	char err[128];
 	ssize_t i = record_index(d, id, err, sizeof(err));
 
 	if (i < 0) {
-		ctl_reply_error(d, peer, -ENODATA, err);
+		ctl_fail(out, -ENODATA, "%s", err);
 		return;
 	}
-	record_view(d->rf->history[i], &after);
-	after.config = config_before(d, (size_t)i + 1);
+	x = xcalloc(1, sizeof(*x));
+	ctl_own(out, x, free);
+	record_view(d->rf->history[i], &x->after);
+	x->after.config = config_before(d, (size_t)i + 1);
+	ctl_own(out, x->after.config, config_free);
 	/* Ids follow one another; before the first commit there was none. */
-	before.commit_id = id > COMMIT_ID_FIRST ? id - 1 : 0;
-	before.config = config_before(d, (size_t)i);
-	v[0] = &after;
-	v[1] = &before;
-	r.has_status = 1;
-	r.status = 0;
-	r.n_history = 2;
-	r.history = v;
-	if (bus_server_reply(d->ctl, peer, &r.base) < 0)
-		log_debug("ctl: history reply not sent");
-	config__free_unpacked(after.config, NULL);
-	config__free_unpacked(before.config, NULL);
+	commit_record__init(&x->before);
+	x->before.commit_id = id > COMMIT_ID_FIRST ? id - 1 : 0;
+	x->before.config = config_before(d, (size_t)i);
+	ctl_own(out, x->before.config, config_free);
+	x->v[0] = &x->after;
+	x->v[1] = &x->before;
+	out->r.n_history = 2;
+	out->r.history = x->v;
 }
 
-void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequest *req)
+void history_list(struct cfgd *d, const HistoryRequest *req, struct ctl_out *out)
 {
 	const struct cfgd_running *rf = d->rf;
 	size_t n = rf->n_history;
-	CfgReply r = CFG_REPLY__INIT;
 	CommitRecord *recs, **v;
 
 	if (req->has_commit_id) {
-		history_changes(d, peer, req->commit_id);
+		history_changes(d, req->commit_id, out);
 		return;
 	}
 	if (req->has_max && req->max && req->max < n)
@@ -243,12 +245,8 @@ void history_list(struct cfgd *d, const struct bus_peer *peer, const HistoryRequ
 		record_view(rf->history[rf->n_history - 1 - i], &recs[i]);
 		v[i] = &recs[i];
 	}
-	r.has_status = 1;
-	r.status = 0;
-	r.n_history = n;
-	r.history = v;
-	if (bus_server_reply(d->ctl, peer, &r.base) < 0)
-		log_debug("ctl: history reply not sent");
-	free(v);
-	free(recs);
+	out->r.n_history = n;
+	out->r.history = v;
+	ctl_own(out, recs, free);
+	ctl_own(out, v, free);
 }

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "cfgd_int.h"
@@ -40,55 +41,53 @@ void lock_session_closed(struct cfgd *d, uint64_t id)
 	d->lock_session = 0;
 }
 
-static void reply_holder(struct cfgd *d, const struct bus_peer *peer)
+/* The holder (if any) into the reply. */
+static void holder(struct cfgd *d, struct ctl_out *out)
 {
 	const struct session *h = d->lock_session ? session_find(&d->sessions, d->lock_session)
 					       : NULL;
-	CfgReply r = CFG_REPLY__INIT;
-	LockHolder lh = LOCK_HOLDER__INIT;
+	LockHolder *lh;
 
-	r.has_status = 1;
-	r.status = 0;
-	if (h) {
-		lh.session = h->id;
-		lh.user = h->user;
-		lh.line = h->line;
-		lh.has_since = 1;
-		lh.since = d->lock_since;
-		r.lock = &lh;
-	}
-	if (bus_server_reply(d->ctl, peer, &r.base) < 0)
-		log_debug("ctl: lock reply not sent");
+	if (!h)
+		return;
+	lh = xmalloc(sizeof(*lh));
+	lock_holder__init(lh);
+	lh->session = h->id;
+	lh->user = h->user;
+	lh->line = h->line;
+	lh->has_since = 1;
+	lh->since = d->lock_since;
+	out->r.lock = lh;
+	ctl_own(out, lh, free);   /* its strings are the session's */
 }
 
-void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest *req)
+void lock_request(struct cfgd *d, const LockRequest *req, struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, req->session);
 	char err[256];
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	if (req->query) {
-		reply_holder(d, peer);
+		holder(d, out);
 		return;
 	}
 	if (req->unlock) {
 		if (d->lock_session != s->id) {
-			ctl_reply_error(d, peer, -ENODATA, "This session does not hold the "
-					"configuration lock.");
+			ctl_fail(out, -ENODATA, "This session does not hold the configuration lock.");
 			return;
 		}
 		d->lock_session = 0;
 		log_info("configuration lock released by %s (%s)", s->user, s->line);
-		reply_holder(d, peer);
+		holder(d, out);
 		return;
 	}
 	/* Another user's trial must stay confirmable and abortable. */
 	if (lock_refuses(d, s, err, sizeof(err)) < 0 ||
 	    trial_refuses(d, s, false, false, err, sizeof(err)) < 0) {
-		ctl_reply_error(d, peer, -EBUSY, err);
+		ctl_fail(out, -EBUSY, "%s", err);
 		return;
 	}
 	if (d->lock_session != s->id) {
@@ -96,5 +95,5 @@ void lock_request(struct cfgd *d, const struct bus_peer *peer, const LockRequest
 		d->lock_since = (uint64_t)time(NULL);
 		log_info("configuration locked by %s (%s)", s->user, s->line);
 	}
-	reply_holder(d, peer);
+	holder(d, out);
 }

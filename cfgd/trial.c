@@ -32,9 +32,9 @@
 static void expired(struct loop *loop, void *arg);
 
 /* Go back to the configuration before the trial as a commit of s (NULL:
- * cfgd's own), answered to peer (may be NULL). */
+ * cfgd's own), answered to peer through out (both NULL: nobody asked). */
 static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *s,
-		   const char *why)
+		   const char *why, struct ctl_out *out)
 {
 	char desc[96];
 	uint64_t id = d->rf->trial->commit_id;
@@ -49,9 +49,9 @@ static void revert(struct cfgd *d, const struct bus_peer *peer, struct session *
 		persist_undo_into(d, &back, (size_t)at);
 	else
 		log_err("trial commit %" PRIu64 " is not in the history: it stays", id);
-	rc = commit_install(d, peer, s, &back, NULL, desc, NULL);
+	rc = commit_install(d, peer, s, &back, NULL, desc, NULL, out);
 	ct_free(back.ov);
-	if (rc == 0 || !d->rf->trial || d->rf->trial->commit_id != id || peer)
+	if (rc == 0 || !d->rf->trial || d->rf->trial->commit_id != id || out)
 		return;   /* reverted; or the user who asked was told, the trial runs on */
 	if (rc == -EIO) {
 		/* The journal cannot be written now: the trial stays, and the
@@ -96,7 +96,7 @@ static void expired(struct loop *loop, void *arg)
 	(void)loop;
 	d->trial_timer = 0;
 	if (d->rf->trial)
-		revert(d, NULL, NULL, "not confirmed");
+		revert(d, NULL, NULL, "not confirmed", NULL);
 }
 
 void trial_arm(struct cfgd *d)
@@ -154,39 +154,38 @@ int trial_refuses(struct cfgd *d, const struct session *s, bool rollback, bool t
 	return 0;
 }
 
-void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req)
+void trial_abort(struct cfgd *d, const struct bus_peer *peer, const TrialAbort *req,
+		 struct ctl_out *out)
 {
 	struct session *s = session_find(&d->sessions, req->session);
 	const Trial *t = d->rf->trial;
 	char err[256];
 
 	if (s == NULL) {
-		ctl_reply_error(d, peer, -ENOENT, "no such session");
+		ctl_fail(out, -ENOENT, "no such session");
 		return;
 	}
 	if (!t) {
 		/* Not -ENOENT: clid takes that for a lost session. */
-		ctl_reply_error(d, peer, -ENODATA, "The system is not in the trial configuration "
-				"mode.");
+		ctl_fail(out, -ENODATA, "The system is not in the trial configuration mode.");
 		return;
 	}
 	if (lock_refuses(d, s, err, sizeof(err)) < 0) {
-		ctl_reply_error(d, peer, -EBUSY, err);
+		ctl_fail(out, -EBUSY, "%s", err);
 		return;
 	}
 	if (session_dirty(s)) {
 		/* The revert would replace its candidate. */
-		ctl_reply_error(d, peer, -EBUSY, "Uncommitted configurations found: commit or "
-				"discard them before aborting the trial.");
+		ctl_fail(out, -EBUSY, "Uncommitted configurations found: commit or discard them "
+			 "before aborting the trial.");
 		return;
 	}
 	if (!t->user || strcmp(t->user, s->user) != 0) {
-		snprintf(err, sizeof(err), "Commit %" PRIu64 " is on trial for %s; only that user "
-			 "can abort it.", t->commit_id, t->user ? t->user : "another user");
-		ctl_reply_error(d, peer, -EPERM, err);
+		ctl_fail(out, -EPERM, "Commit %" PRIu64 " is on trial for %s; only that user can "
+			 "abort it.", t->commit_id, t->user ? t->user : "another user");
 		return;
 	}
-	revert(d, peer, s, "aborted");
+	revert(d, peer, s, "aborted", out);
 }
 
 void trial_fini(struct cfgd *d)
