@@ -15,7 +15,7 @@
 #include <errno.h>
 
 #include "cand.h"
-#include "cfgd_test.h"
+#include "cfgd_fixtures.h"
 #include "cfgtree.h"
 #include "pbreflect.h"
 #include "scope.h"

@@ -3,9 +3,9 @@
  * conflicts and refresh, waiting for subscribers, persistence and restart,
  * save, rollback, bad input (the rig: commit_rig.h).
  */
-#include "commit_rig.h"
+#include "cfgd_rig.h"
 
-TestSuite(commit, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(commit, .init = rig_setup, .fini = rig_teardown, .timeout = 60);
 
 Test(commit, sessions_dirty_and_ids)
 {

@@ -4,9 +4,9 @@
  * configuration lock (configuration exclusive) and commit trial (the rig:
  * commit_rig.h).
  */
-#include "commit_rig.h"
+#include "cfgd_rig.h"
 
-TestSuite(commit, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(commit, .init = rig_setup, .fini = rig_teardown, .timeout = 60);
 
 static CfgReply *commit_changes(uint64_t id)
 {

@@ -3,7 +3,7 @@
  */
 #include <errno.h>
 
-#include "cfgd_test.h"
+#include "cfgd_fixtures.h"
 
 static void apply_ok(Config **c, Edit *e)
 {

@@ -7,10 +7,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "commit_rig.h"
+#include "cfgd_rig.h"
 #include "journal.h"
 
-TestSuite(journal, .init = setup, .fini = teardown);
+TestSuite(journal, .init = rig_setup, .fini = rig_teardown);
 
 static int collect(ProtobufCMessage *rec, void *arg, char *err, size_t errlen)
 {

@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commit_rig.h"
+#include "cfgd_rig.h"
 #include "sessid.h"
 
-TestSuite(session_id, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(session_id, .init = rig_setup, .fini = rig_teardown, .timeout = 60);
 
 static void restart_cfgd(void)
 {

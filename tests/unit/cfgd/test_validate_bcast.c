@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "cfgd_test.h"
+#include "cfgd_fixtures.h"
 #include "validate.h"
 
 VALIDATE_SUITE(validate_bcast);

@@ -6,7 +6,7 @@
  * edits as cfgd applies them (SET merges by the canonical address, DELETE
  * by key).
  */
-#include "cfgd_test.h"
+#include "cfgd_fixtures.h"
 
 TESTDIR_SUITE(validate_if6);
 

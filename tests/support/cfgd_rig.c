@@ -1,39 +1,15 @@
 /*
- * commit_rig.h: the in-process cfgd the commit tests drive (test_commit.c,
- * test_commit_ops.c), header-only: a cfgd (cfgd_new) in its own loop over
- * ipc sockets in a fresh directory per test, and the test's clients, DEALERs
- * attached to the same loop; each call runs the loop until its reply
- * arrives (deadline-bounded).  Each file declares its suite with
- * TestSuite(name, .init = setup, .fini = teardown).
+ * cfgd_rig.c: the in-process cfgd the commit tests drive (see cfgd_rig.h).
  */
-#ifndef CFGD_TEST_COMMIT_RIG_H
-#define CFGD_TEST_COMMIT_RIG_H
+#include "cfgd_rig.h"
 
-#include <errno.h>
-#include <sys/stat.h>
-#include <zmq.h>
+struct testdir td;
+struct loop *loop;
+void *zctx;
+struct cfgd *d;
+struct client c1;
 
-#include "bus.h"
-#include "cfgd.h"
-#include "cfgd_int.h"
-#include "cfgd_test.h"
-#include "cfgsub.h"
-#include "store.h"
-
-static struct testdir td;
-static struct loop *loop;
-static void *zctx;
-static struct cfgd *d;
-
-struct client {
-	struct bus_client *cli;
-	CfgReply *reply;
-	bool got;
-};
-
-static struct client c1;
-
-static inline void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
+static void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
 {
 	struct client *c = arg;
 
@@ -44,7 +20,7 @@ static inline void on_reply(struct bus_client *cli, const uint8_t *data, size_t 
 	c->got = true;
 }
 
-static inline void client_init(struct client *c)
+void client_init(struct client *c)
 {
 	char ep[256];
 
@@ -55,7 +31,7 @@ static inline void client_init(struct client *c)
 	cr_assert_eq(bus_client_attach(c->cli, loop, on_reply, c), 0);
 }
 
-static inline void client_fini(struct client *c)
+void client_fini(struct client *c)
 {
 	if (c->reply)
 		cfg_reply__free_unpacked(c->reply, NULL);
@@ -63,7 +39,7 @@ static inline void client_fini(struct client *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static inline void start_cfgd(void)
+void start_cfgd(void)
 {
 	char err[512] = "";
 
@@ -71,7 +47,7 @@ static inline void start_cfgd(void)
 	cr_assert_not_null(d, "cfgd_new: %s", err);
 }
 
-static inline void setup(void)
+void rig_setup(void)
 {
 	testdir_new(&td);
 	loop = loop_new();
@@ -80,7 +56,7 @@ static inline void setup(void)
 	client_init(&c1);
 }
 
-static inline void teardown(void)
+void rig_teardown(void)
 {
 	client_fini(&c1);
 	cfgd_free(d);
@@ -89,13 +65,12 @@ static inline void teardown(void)
 	testdir_free(&td);
 }
 
-static inline bool got_reply(void *arg)
+static bool got_reply(void *arg)
 {
 	return ((struct client *)arg)->got;
 }
 
-/* Send req and return its reply (owned by the caller). */
-static inline CfgReply *call_on(struct client *c, CfgRequest *req, int timeout_ms)
+CfgReply *call_on(struct client *c, CfgRequest *req, int timeout_ms)
 {
 	CfgReply *r;
 
@@ -108,12 +83,12 @@ static inline CfgReply *call_on(struct client *c, CfgRequest *req, int timeout_m
 	return r;
 }
 
-static inline CfgReply *call(CfgRequest *req)
+CfgReply *call(CfgRequest *req)
 {
 	return call_on(&c1, req, 5000);
 }
 
-static inline uint64_t open_session_of(const char *user, const char *owner)
+uint64_t open_session_of(const char *user, const char *owner)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	SessionOpen o = SESSION_OPEN__INIT;
@@ -134,13 +109,12 @@ static inline uint64_t open_session_of(const char *user, const char *owner)
 	return id;
 }
 
-static inline uint64_t open_session(const char *user)
+uint64_t open_session(const char *user)
 {
 	return open_session_of(user, NULL);
 }
 
-/* Send the edits (freed here) of one request. */
-static inline CfgReply *edit(uint64_t session, Edit *e1, Edit *e2)
+CfgReply *edit(uint64_t session, Edit *e1, Edit *e2)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	EditRequest er = EDIT_REQUEST__INIT;
@@ -159,7 +133,7 @@ static inline CfgReply *edit(uint64_t session, Edit *e1, Edit *e2)
 	return r;
 }
 
-static inline void edit_ok(uint64_t session, Edit *e1, Edit *e2)
+void edit_ok(uint64_t session, Edit *e1, Edit *e2)
 {
 	CfgReply *r = edit(session, e1, e2);
 
@@ -167,7 +141,7 @@ static inline void edit_ok(uint64_t session, Edit *e1, Edit *e2)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
-static inline CfgReply *commit_on(struct client *c, uint64_t session, const char *label)
+CfgReply *commit_on(struct client *c, uint64_t session, const char *label)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	CommitRequest cr = COMMIT_REQUEST__INIT;
@@ -179,12 +153,12 @@ static inline CfgReply *commit_on(struct client *c, uint64_t session, const char
 	return call_on(c, &req, 10000);
 }
 
-static inline CfgReply *commit(uint64_t session)
+CfgReply *commit(uint64_t session)
 {
 	return commit_on(&c1, session, NULL);
 }
 
-static inline uint64_t commit_ok(uint64_t session)
+uint64_t commit_ok(uint64_t session)
 {
 	CfgReply *r = commit(session);
 	uint64_t id;
@@ -197,7 +171,7 @@ static inline uint64_t commit_ok(uint64_t session)
 	return id;
 }
 
-static inline CfgReply *get(uint64_t session, bool candidate)
+CfgReply *get(uint64_t session, bool candidate)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	GetRequest g = GET_REQUEST__INIT;
@@ -213,7 +187,7 @@ static inline CfgReply *get(uint64_t session, bool candidate)
 	return call(&req);
 }
 
-static inline void assert_candidate(uint64_t session, const char *text)
+void assert_candidate(uint64_t session, const char *text)
 {
 	CfgReply *r = get(session, true);
 
@@ -222,7 +196,7 @@ static inline void assert_candidate(uint64_t session, const char *text)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
-static inline void assert_running(const char *text)
+void assert_running(const char *text)
 {
 	CfgReply *r = get(0, false);
 
@@ -231,7 +205,7 @@ static inline void assert_running(const char *text)
 	cfg_reply__free_unpacked(r, NULL);
 }
 
-static inline bool rig_session_dirty(uint64_t session)
+bool rig_session_dirty(uint64_t session)
 {
 	CfgReply *r = get(session, true);
 	bool dirty = r->state->dirty;
@@ -240,9 +214,7 @@ static inline bool rig_session_dirty(uint64_t session)
 	return dirty;
 }
 
-#define SRV(a, opts) "ntp = { unicast_server = ( { address = \"" a "\"; " opts " } ); };"
-
-static inline CfgReply *rollback(uint64_t session, int kind, uint64_t value, const char *label)
+CfgReply *rollback(uint64_t session, int kind, uint64_t value, const char *label)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	RollbackRequest rb = ROLLBACK_REQUEST__INIT;
@@ -260,7 +232,7 @@ static inline CfgReply *rollback(uint64_t session, int kind, uint64_t value, con
 	return call_on(&c1, &req, 10000);
 }
 
-static inline CfgReply *refresh(uint64_t session)
+CfgReply *refresh(uint64_t session)
 {
 	CfgRequest req = CFG_REQUEST__INIT;
 	CandidateRefresh cr = CANDIDATE_REFRESH__INIT;
@@ -270,5 +242,3 @@ static inline CfgReply *refresh(uint64_t session)
 	req.refresh = &cr;
 	return call(&req);
 }
-
-#endif
