@@ -40,6 +40,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "pbreflect.h"
 #include "scope.h"
 #include "session.h"
 #include "validate.h"
@@ -53,10 +54,26 @@ void session_table_init(struct session_table *t)
 static void drop_edits(struct session *s)
 {
 	for (size_t i = 0; i < s->n_edits; i++)
-		edit__free_unpacked(s->edits[i], NULL);
+		free(s->edits[i].data);
 	free(s->edits);
 	s->edits = NULL;
 	s->n_edits = 0;
+}
+
+/* Keep e (borrowed) packed as the session's next edit. */
+static void keep_edit(struct session *s, const Edit *e)
+{
+	ProtobufCBinaryData *b;
+
+	s->edits = xrealloc(s->edits, (s->n_edits + 1) * sizeof(*s->edits));
+	b = &s->edits[s->n_edits++];
+	b->data = pbr_pack(&e->base, &b->len);
+}
+
+/* Edit i of s, unpacked (edit__free_unpacked), or NULL if it cannot be. */
+static Edit *edit_at(const struct session *s, size_t i)
+{
+	return edit__unpack(NULL, s->edits[i].len, s->edits[i].data);
 }
 
 static void session_free(struct session *s)
@@ -138,8 +155,13 @@ static void log_compact(struct session_table *t)
 		session_record__init(&recs[n]);
 		recs[n].kind = SESSION_RECORD__KIND__EDIT;
 		recs[n].session = s->id;
-		recs[n].n_edit = s->n_edits;
-		recs[n].edit = s->edits;
+		recs[n].edit = xcalloc(s->n_edits, sizeof(Edit *));
+		for (size_t i = 0; i < s->n_edits; i++) {
+			Edit *e = edit_at(s, i);
+
+			if (e)
+				recs[n].edit[recs[n].n_edit++] = e;
+		}
 		v[n] = &recs[n].base;
 		n++;
 	}
@@ -148,12 +170,15 @@ static void log_compact(struct session_table *t)
 		log_warn("%s: cannot rewrite: %s", LOG_FILE, strerror(-rc));
 	else
 		t->log_records = n;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < recs[i].n_edit; k++)
+			edit__free_unpacked(recs[i].edit[k], NULL);
+		free(recs[i].edit);
+	}
 	free(v);
 	free(recs);
 }
 
-/* The log holds many more records than the open sessions need (an EDIT
- * record per pasted line, forgotten by a commit): rewrite it. */
 static void maybe_compact(struct session_table *t)
 {
 	size_t live = 2 * t->n;
@@ -206,12 +231,8 @@ static int on_log_record(ProtobufCMessage *msg, void *arg, char *err, size_t err
 	case SESSION_RECORD__KIND__EDIT:
 		if (s == NULL || r->n_edit == 0)
 			break;
-		s->edits = xrealloc(s->edits, (s->n_edits + r->n_edit) * sizeof(*s->edits));
-		for (size_t i = 0; i < r->n_edit; i++) {
-			s->edits[s->n_edits++] = r->edit[i];
-			r->edit[i] = NULL;     /* taken */
-		}
-		r->n_edit = 0;
+		for (size_t i = 0; i < r->n_edit; i++)
+			keep_edit(s, r->edit[i]);
 		break;
 	case SESSION_RECORD__KIND__REBASE:
 		if (s)
@@ -382,13 +403,14 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const struct c
 		free(canon);
 		return rc;
 	}
-	s->edits = xrealloc(s->edits, (s->n_edits + n) * sizeof(*s->edits));
 	for (size_t i = 0; i < n; i++) {
 		if (cand_apply(&s->cand, running, canon[i], err, errlen) < 0)
 			fatal("cfgd: a checked edit did not apply: %s", err);
-		s->edits[s->n_edits++] = canon[i];
+		keep_edit(s, canon[i]);
 	}
 	log_edits(s, canon, n);
+	for (size_t i = 0; i < n; i++)
+		edit__free_unpacked(canon[i], NULL);
 	free(canon);
 	return 0;
 }
@@ -398,10 +420,17 @@ void session_refresh(struct session *s, const struct ct_node *running)
 	char err[256];
 
 	cand_clear(&s->cand);
-	for (size_t i = 0; i < s->n_edits; i++)
-		if (cand_apply(&s->cand, running, s->edits[i], err, sizeof(err)) < 0)
+	for (size_t i = 0; i < s->n_edits; i++) {
+		Edit *e = edit_at(s, i);
+
+		if (e == NULL)
+			snprintf(err, sizeof(err), "unreadable");
+		if (e == NULL || cand_apply(&s->cand, running, e, err, sizeof(err)) < 0)
 			log_warn("session %llu: edit %zu not replayed: %s",
 				 (unsigned long long)s->id, i, err);
+		if (e)
+			edit__free_unpacked(e, NULL);
+	}
 }
 
 void session_running_changed(struct session_table *t, const struct ct_node *running)

@@ -31,7 +31,8 @@ struct session {
 	char *line;
 	char *owner;               /* the front end's name, or NULL */
 	struct cand cand;
-	Edit **edits;              /* deep copies, canonical, in the order applied */
+	ProtobufCBinaryData *edits; /* packed Edits, canonical, in the order applied (a
+				     * packed line costs a tenth of an unpacked one) */
 	size_t n_edits;
 	struct session_table *table;
 	struct session *next;
