@@ -15,6 +15,7 @@
 #include "cfgd_int.h"
 #include "clone.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 #include "validate.h"
 
@@ -29,6 +30,7 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	struct cfgd *d = xcalloc(1, sizeof(*d));
 	struct validate_list problems = { 0 };
 	char ep[4096];
+	uint64_t t0, load_us;
 	int rc;
 
 	d->loop = loop;
@@ -37,9 +39,11 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	d->apply_wait_ms = CFGD_APPLY_WAIT_MS;
 	session_table_init(&d->sessions);
 
+	t0 = loop_now_us();
 	rc = persist_load(d, err, errlen);
 	if (rc < 0)
 		goto fail;
+	load_us = loop_now_us() - t0;
 	validate_config(cfgd_running_config(d), bs, VALIDATE_COMMIT, &problems);
 	for (size_t i = 0; i < problems.n; i++)
 		log_warn("running configuration: %s", problems.msg[i]);
@@ -71,7 +75,8 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	}
 	clone_pub_set(d->pub, &cfgd_running_config(d)->base, d->rf->commit_id);
 	clone_pub_set_state_fn(d->pub, running_state, d);
-	log_info("running configuration at commit %" PRIu64, d->rf->commit_id);
+	log_info("running configuration at commit %" PRIu64 " (checkpoint and journal read in %.1f ms)",
+		 d->rf->commit_id, load_us / 1000.0);
 	trial_arm(d);
 	return d;
 fail:

@@ -70,7 +70,7 @@ struct cfgd {
 	struct cfgd_running *rf;  /* the last commit: its id, history, trial */
 	struct ct_node *run;      /* running as an indexed tree (cfgtree.h), with versions */
 	struct journal *journal;  /* RUN_DIR/journal (persist.c) */
-	uint64_t ckpt_id;         /* the commit RUN_DIR/checkpoint.conf holds */
+	uint64_t ckpt_id;         /* the commit RUN_DIR/checkpoint holds */
 	int ckpt_pid;             /* a checkpoint being written in the background, or 0 */
 	uint64_t ckpt_pending;    /* ... of this commit */
 	uint64_t ckpt_timer;      /* polls for its end */

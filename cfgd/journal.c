@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fileio.h"
 #include "journal.h"
 #include "log.h"
 #include "pbreflect.h"
@@ -39,22 +40,6 @@ static uint32_t get_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Frame a packed payload into a malloc'd buffer. */
 static uint8_t *frame_packed(const uint8_t *data, size_t n, size_t *len)
 {
@@ -79,34 +64,6 @@ static uint8_t *frame(const ProtobufCMessage *rec, size_t *len)
 	return buf;
 }
 
-/* Read the whole file into a buffer. */
-static int slurp(int fd, uint8_t **out, size_t *len)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
 int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journal_record_cb fn,
 		 void *arg, struct journal **out, char *err, size_t errlen)
 {
@@ -124,7 +81,7 @@ int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journ
 		snprintf(err, errlen, "cannot open the journal %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	rc = slurp(j->fd, &buf, &len);
+	rc = fileio_read_fd(j->fd, &buf, &len);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot read the journal %s: %s", path, strerror(-rc));
 		goto fail;
@@ -187,7 +144,7 @@ int journal_append(struct journal *j, const ProtobufCMessage *rec, bool sync)
 {
 	size_t len;
 	uint8_t *buf = frame(rec, &len);
-	int rc = write_all(j->fd, buf, len);
+	int rc = fileio_write_all(j->fd, buf, len);
 
 	if (rc == 0 && sync && fdatasync(j->fd) < 0)
 		rc = -errno;
@@ -223,7 +180,7 @@ static int rewrite(struct journal *j, size_t n, uint8_t *(*next)(const void *, s
 		size_t len;
 		uint8_t *buf = next(arg, i, &len);
 
-		rc = write_all(fd, buf, len);
+		rc = fileio_write_all(fd, buf, len);
 		size += len;
 		free(buf);
 	}
@@ -245,20 +202,8 @@ static int rewrite(struct journal *j, size_t n, uint8_t *(*next)(const void *, s
 		return -errno;
 	(void)lseek(j->fd, 0, SEEK_END);
 	j->size = size;
-	{
-		/* The rename is durable once the directory is. */
-		char *dir = xstrdup(j->path), *slash = strrchr(dir, '/');
-		int dfd;
-
-		if (slash)
-			*slash = '\0';
-		dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
-	}
+	/* The rename is durable once the directory is. */
+	(void)fileio_sync_dir(j->path);
 	return 0;
 }
 
@@ -282,6 +227,26 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 int journal_rewrite_packed(struct journal *j, const ProtobufCBinaryData *recs, size_t n)
 {
 	return rewrite(j, n, next_packed, recs);
+}
+
+uint8_t *journal_frame(const ProtobufCMessage *rec, size_t *len)
+{
+	return frame(rec, len);
+}
+
+int journal_unframe(const uint8_t *buf, size_t len, const uint8_t **payload, size_t *plen)
+{
+	uint32_t n;
+
+	if (len < HDR || memcmp(buf, JOURNAL_MAGIC, 4) != 0)
+		return -EINVAL;
+	n = get_le32(buf + 4);
+	if (n > RECORD_MAX || len - HDR != n ||
+	    get_le32(buf + 8) != (uint32_t)crc32(0L, buf + HDR, n))
+		return -EINVAL;
+	*payload = buf + HDR;
+	*plen = n;
+	return 0;
 }
 
 uint64_t journal_size(const struct journal *j)

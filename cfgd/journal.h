@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdint.h>
 #include "cfgd.pb-c.h"
 
 struct journal;
@@ -45,6 +46,14 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n);
 
 /* The same from records already packed (the payloads, framed here). */
 int journal_rewrite_packed(struct journal *j, const ProtobufCBinaryData *recs, size_t n);
+
+/* One record framed as the journal frames it (a malloc'd buffer): for
+ * files that hold a single record, such as the checkpoint. */
+uint8_t *journal_frame(const ProtobufCMessage *rec, size_t *len);
+/* The payload of the one whole frame buf holds: 0 with *payload and *plen
+ * pointing into buf, or -EINVAL (torn, wrong magic or checksum, or bytes
+ * after it). */
+int journal_unframe(const uint8_t *buf, size_t len, const uint8_t **payload, size_t *plen);
 
 /* Bytes in the journal. */
 uint64_t journal_size(const struct journal *j);

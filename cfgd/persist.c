@@ -17,7 +17,7 @@
  *
  * Checkpoints are written in the background: every CKPT_EVERY commits (or
  * CKPT_JOURNAL_BYTES of journal), cfgd forks and the child writes the tree
- * it inherited (copy-on-write) to checkpoint.conf and exits, while cfgd
+ * it inherited (copy-on-write) to RUN_DIR/checkpoint and exits, while cfgd
  * goes on; a timer collects the child.  glibc makes malloc and stdio safe
  * in the child of a threaded process (ZeroMQ's threads); the child closes
  * every inherited descriptor but stdio first, so it holds none of cfgd's
@@ -408,7 +408,7 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 	}
 	if (origin != STORE_CHECKPOINT && access(path, F_OK) == 0) {
 		snprintf(err, errlen, "the journal %s has no checkpoint to start from "
-			 "(checkpoint.conf is missing): refusing to guess the configuration", path);
+			 "(RUN_DIR/checkpoint is missing): refusing to guess the configuration", path);
 		running_file__free_unpacked(base, NULL);
 		return -EINVAL;
 	}

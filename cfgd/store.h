@@ -1,16 +1,17 @@
 /*
  * store.h: where the configuration lives on disk.
  *
- * RUN_DIR/checkpoint.conf  RunningFile (commit_id and config only): running
- *                          as of one commit, written atomically (pbconf_save)
- *                          in the background every few commits (persist.c).
+ * RUN_DIR/checkpoint       RunningFile (commit_id and config only): running
+ *                          as of one commit, binary (a journal-framed,
+ *                          checksummed record), written atomically in the
+ *                          background every few commits (persist.c).
  * RUN_DIR/journal          the commits since, and the history (journal.h).
  * RUN_DIR/running.conf     the whole-file store of earlier versions: read
  *                          once as a checkpoint when no checkpoint exists
  *                          (an upgrade), then removed.
  * STATE_DIR/startup.conf   Config written by `save`; loaded at a cold start
  *                          (RUN_DIR empty, as after a reboot: a tmpfs).
- * Text files are libconfig (common/pbconf).
+ * The other files are libconfig text (common/pbconf).
  */
 #ifndef CFGD_STORE_H
 #define CFGD_STORE_H
@@ -27,7 +28,7 @@ struct bootstrap;
 
 /* Where a loaded base configuration came from. */
 enum store_origin {
-	STORE_CHECKPOINT,   /* RUN_DIR/checkpoint.conf */
+	STORE_CHECKPOINT,   /* RUN_DIR/checkpoint */
 	STORE_LEGACY,       /* RUN_DIR/running.conf of an earlier version */
 	STORE_STARTUP,      /* STATE_DIR/startup.conf (a cold start) */
 	STORE_EMPTY,        /* nothing saved anywhere */
@@ -42,8 +43,8 @@ enum store_origin {
 int store_load(const struct bootstrap *bs, RunningFile **out, enum store_origin *origin,
 	       char *err, size_t errlen);
 
-/* Write commit id's configuration cfg as RUN_DIR/checkpoint.conf,
- * atomically.  0 or -errno. */
+/* Write commit id's configuration cfg as RUN_DIR/checkpoint, atomically
+ * (mode 0600).  0 or -errno. */
 int store_save_checkpoint(const struct bootstrap *bs, uint64_t id, const Config *cfg);
 /* Remove a legacy running.conf (once a checkpoint holds it). */
 void store_remove_legacy(const struct bootstrap *bs);

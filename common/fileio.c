@@ -1,19 +1,23 @@
 /*
- * fileio.c: durable replacement of a small file (fileio.h), for the
- * configuration files (pbconf_save) and cfgd's session epoch.
+ * fileio.c: durable replacement of a file and reading one whole
+ * (fileio.h), for the configuration files (pbconf_save), cfgd's session
+ * epoch, its checkpoint and its journals.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
 
-static int write_all(int fd, const char *s, size_t len)
+int fileio_write_all(int fd, const void *data, size_t len)
 {
+	const char *s = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, s, len);
 
@@ -28,8 +32,7 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-/* fsync the directory holding path. */
-static int sync_dir_of(const char *path)
+int fileio_sync_dir(const char *path)
 {
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	int fd, r = 0;
@@ -64,7 +67,7 @@ int fileio_replace(const char *path, const void *data, size_t len, mode_t mode)
 		free(tmp);
 		return r;
 	}
-	r = write_all(fd, data, len);
+	r = fileio_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -74,5 +77,48 @@ int fileio_replace(const char *path, const void *data, size_t len, mode_t mode)
 	if (r < 0)
 		unlink(tmp);
 	free(tmp);
-	return r < 0 ? r : sync_dir_of(path);
+	return r < 0 ? r : fileio_sync_dir(path);
+}
+
+int fileio_read_fd(int fd, uint8_t **out, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t got = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+int fileio_read(const char *path, uint8_t **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -errno;
+	r = fileio_read_fd(fd, out, len);
+	close(fd);
+	return r;
 }

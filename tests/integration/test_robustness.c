@@ -475,7 +475,7 @@ Test(robustness, clid_killed_mid_session, .fini = lab_down, .timeout = 200)
 static void reboot_device(void)
 {
 	static const char *const order[] = { "clid", "ntpd", "ifmgrd", "cfgd" };
-	static const char *const files[] = { "checkpoint.conf", "journal" };
+	static const char *const files[] = { "checkpoint", "journal" };
 	char path[400];
 
 	for (size_t i = 0; i < 4; i++)

@@ -75,7 +75,7 @@ static int ct_rm(const char *path, const struct stat *sb, int flag, struct FTW *
 
 void run_dir_clear(const struct testdir *t)
 {
-	static const char *const files[] = { "checkpoint.conf", "journal", "running.conf" };
+	static const char *const files[] = { "checkpoint", "journal", "running.conf" };
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

@@ -496,20 +496,31 @@ Test(commit, restart_from_checkpoint_and_journal)
 Test(commit, corrupt_checkpoint_refuses_to_start)
 {
 	char path[256], err[512] = "";
+	uint64_t s = open_session("admin");
 	FILE *f;
+	long size;
 
+	edit_ok(s, edit_set("system = { sysname = \"DeviceC\"; };"), NULL);
+	commit_ok(s);
+	client_fini(&c1);
 	cfgd_free(d);
 	d = NULL;
+	/* A checkpoint torn in the middle (its checksum no longer holds). */
 	cr_assert_eq(store_checkpoint_path(&td.bs, path, sizeof(path)), 0);
-	f = fopen(path, "w");
+	f = fopen(path, "r+");
 	cr_assert_not_null(f);
-	fputs("commit_id = 1000000001L;\nconfig = { system = { sysname = 12; }; };\n", f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	cr_assert_gt(size, 13);
+	fseek(f, 13, SEEK_SET);
+	fputc('!', f);
 	fclose(f);
 	cr_assert_null(cfgd_new(loop, zctx, &td.bs, err, sizeof(err)));
-	cr_assert(strstr(err, "checkpoint.conf") != NULL, "%s", err);
+	cr_assert(strstr(err, "checkpoint") != NULL && strstr(err, "corrupt") != NULL, "%s", err);
 	/* Teardown expects a cfgd. */
 	run_dir_clear(&td);
 	start_cfgd();
+	client_init(&c1);
 }
 
 /* A journal whose checkpoint is gone is not guessed from. */
