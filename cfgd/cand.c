@@ -8,10 +8,12 @@
  * children it had get CT_DEL overlay nodes at that moment, so a CT_SET node
  * never hides running children by itself.
  *
- * SET merges a fragment top-down: each node of the fragment becomes CT_SET
- * with its current own fields (candidate's, else running's) merged with the
- * fragment's (present scalars overwrite; a list element keeps its key's
- * spelling).  DELETE of a node makes it CT_DEL; DELETE of a field rewrites
+ * SET merges a fragment top-down: a node of the fragment that sets fields
+ * of its own (or is a leaf, or is new) becomes CT_SET with its current own
+ * fields (candidate's, else running's) merged with the fragment's (present
+ * scalars overwrite; a list element keeps its key's spelling); a node the
+ * fragment only passes through on the way to its children stays as it is
+ * (CT_NONE over running: never a stale copy of running's fields).  DELETE of a node makes it CT_DEL; DELETE of a field rewrites
  * its node's own fields; a singular message left with no field and no
  * child is removed too (edit.c's rule: an empty `system {}` says nothing).
  */
@@ -27,6 +29,9 @@
 #define CAND_DIFF     1u   /* differs from running */
 #define CAND_EXPLICIT 2u   /* set or deleted by an edit (not only on the way) */
 #define CAND_BASE     4u   /* base_* recorded */
+#define CAND_ENSURE   8u   /* CT_SET only to exist (created on the way to its
+			    * children): its own fields are running's when
+			    * running has it, else its own (empty but the key) */
 
 void cand_init(struct cand *c)
 {
@@ -53,7 +58,7 @@ static bool present(const struct ct_node *r, const struct ct_node *o)
 
 static const ProtobufCMessage *view_own(const struct ct_node *r, const struct ct_node *o)
 {
-	if (o && o->state == CT_SET)
+	if (o && o->state == CT_SET && !((o->flags & CAND_ENSURE) && r))
 		return o->own;
 	return r ? r->own : NULL;
 }
@@ -93,6 +98,8 @@ static bool differs(const struct ct_node *o, const struct ct_node *r)
 {
 	switch (o->state) {
 	case CT_SET:
+		if (o->flags & CAND_ENSURE)
+			return r == NULL;
 		return r == NULL || !pbr_msg_equal(o->own, r->own);
 	case CT_DEL:
 		return r != NULL;
@@ -141,7 +148,7 @@ static void mark_deleted(struct cand *c, struct ct_node *o, const struct ct_node
 	record_base(o, r);
 	ct_set_own(o, NULL);
 	o->state = CT_DEL;
-	o->flags |= CAND_EXPLICIT;
+	o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
 	update_diff(c, o, r);
 }
 
@@ -217,12 +224,23 @@ static void set_node(struct cand *c, const struct ct_node *r, struct ct_node *o,
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	ProtobufCMessage *own;
+	bool present_before;
 
 	if (o->parent == NULL) {     /* the root: nothing of its own */
 		set_children(c, r, o, m);
 		return;
 	}
-	if (present(r, o)) {
+	/* Only on the way to its children (no field of its own set, and it
+	 * exists): the node keeps what running has, so another session's
+	 * commit of its fields is never undone by a stale copy; its base is
+	 * kept to tell a commit that it went away meanwhile. */
+	if (present(r, o) && has_child_field(m) && !has_own_field(m, elem)) {
+		record_base(o, r);
+		set_children(c, r, o, m);
+		return;
+	}
+	present_before = present(r, o);
+	if (present_before) {
 		own = ct_own_of(view_own(r, o));
 		for (unsigned i = elem ? 1 : 0; i < d->n_fields; i++) {
 			const ProtobufCFieldDescriptor *f = &d->fields[i];
@@ -253,8 +271,10 @@ static void set_node(struct cand *c, const struct ct_node *r, struct ct_node *o,
 	record_base(o, r);
 	ct_set_own(o, own);
 	o->state = CT_SET;
-	if (elem || has_own_field(m, elem) || !has_child_field(m))
-		o->flags |= CAND_EXPLICIT;
+	if (!present_before && has_child_field(m) && !has_own_field(m, elem))
+		o->flags |= CAND_ENSURE;   /* created only to hold its children */
+	else
+		o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
 	update_diff(c, o, r);
 	set_children(c, r, o, m);
 }
@@ -363,7 +383,7 @@ static int delete_path(struct cand *c, const struct ct_node *running, char *cons
 	record_base(o, r);
 	ct_set_own(o, own);
 	o->state = CT_SET;
-	o->flags |= CAND_EXPLICIT;
+	o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
 	update_diff(c, o, r);
 	prune(c, running, r, o);
 	return 0;
@@ -559,6 +579,9 @@ static uint64_t conflict_walk(const struct ct_node *running, const struct ct_nod
 {
 	const ProtobufCMessageDescriptor *d = o->desc;
 
+	/* A node it leads through (or set) that another commit removed. */
+	if ((o->flags & CAND_BASE) && o->base_present && r == NULL && o->parent)
+		return nearest_sub(running, o);
 	if ((o->flags & CAND_EXPLICIT) && (o->flags & CAND_BASE)) {
 		bool moved = o->base_present != (r != NULL);
 
@@ -657,7 +680,7 @@ int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, s
 	record_base(o, r);
 	ct_set_own(o, ct_own_of(own));
 	o->state = CT_SET;
-	o->flags |= CAND_EXPLICIT;
+	o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
 	update_diff(c, o, r);
 	return 0;
 }

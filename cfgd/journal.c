@@ -64,6 +64,22 @@ static uint8_t *frame(const ProtobufCMessage *rec, size_t *len)
 	return buf;
 }
 
+/* Whether a whole, checksummed frame starts anywhere after off. */
+static bool whole_frame_after(const uint8_t *buf, size_t len, size_t off)
+{
+	for (size_t p = off + 1; p + HDR <= len; p++) {
+		uint32_t n;
+
+		if (memcmp(buf + p, JOURNAL_MAGIC, 4) != 0)
+			continue;
+		n = get_le32(buf + p + 4);
+		if (n <= RECORD_MAX && len - p - HDR >= n &&
+		    get_le32(buf + p + 8) == (uint32_t)crc32(0L, buf + p + HDR, n))
+			return true;
+	}
+	return false;
+}
+
 int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journal_record_cb fn,
 		 void *arg, struct journal **out, char *err, size_t errlen)
 {
@@ -103,6 +119,15 @@ int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journ
 		rc = fn(rec, arg, err, errlen);
 		if (rc < 0)
 			goto fail;
+	}
+	if (off < len && whole_frame_after(buf, len, off)) {
+		/* Not a tail torn by a crash: a record in the middle is bad
+		 * and good ones follow.  Dropping them would lose what they
+		 * hold; the operator decides (the file stays as it is). */
+		rc = -EIO;
+		snprintf(err, errlen, "the journal %s is corrupt at byte %zu, with whole records "
+			 "after it: refusing to drop them", path, off);
+		goto fail;
 	}
 	if (off < len) {
 		j->torn = 1;

@@ -7,17 +7,19 @@
  *   magic "MJR1" (4 bytes) | length (4 bytes, little endian) |
  *   CRC-32 of the payload (4 bytes, little endian, zlib's crc32) | payload
  * and written with one write(), followed by fdatasync() before the caller
- * goes on when it asks for it (a commit is answered only after that).  Reading stops at the
- * first frame that is incomplete, has a wrong magic or checksum, or does not
- * unpack: that is a record torn by a crash (or anything after it), which is
- * reported, cut off the file and never handed on.
+ * goes on when it asks for it (a commit is answered only after that).
+ * Reading stops at the first frame that is incomplete, has a wrong magic or
+ * checksum, or does not unpack.  When no whole frame follows it, that is a
+ * record torn by a crash: reported, cut off the file and never handed on.
+ * When whole frames follow, the file is corrupt in the middle: the open
+ * fails and the file is left as it is (dropping the later records would
+ * lose what they hold).
  */
 #ifndef CFGD_JOURNAL_H
 #define CFGD_JOURNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdint.h>
 #include "cfgd.pb-c.h"
 

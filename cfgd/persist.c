@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -247,6 +248,8 @@ static void ckpt_start(struct cfgd *d)
 {
 	pid_t pid;
 
+	pid_t parent = getpid();
+
 	d->since_ckpt = 0;
 	pid = fork();
 	if (pid < 0) {
@@ -258,8 +261,13 @@ static void ckpt_start(struct cfgd *d)
 		int rc;
 
 		/* Hold none of cfgd's sockets: a killed cfgd must look gone to
-		 * its peers at once, not when the checkpoint is written. */
+		 * its peers at once, not when the checkpoint is written; and
+		 * die with cfgd, so a restarted one never races an orphan
+		 * writing an older checkpoint. */
 		(void)close_range(3, ~0U, 0);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		cfg = (Config *)ct_materialize(d->run);
 		rc = store_save_checkpoint(d->bs, d->rf->commit_id, cfg);
 		_exit(rc < 0 ? 1 : 0);
@@ -317,12 +325,24 @@ static void ckpt_poll(struct loop *loop, void *arg)
 	d->ckpt_timer = loop_timer_add(loop, CKPT_POLL_MS * 1000u, ckpt_poll, d);
 }
 
+static void ckpt_kick(struct loop *loop, void *arg)
+{
+	struct cfgd *d = arg;
+
+	(void)loop;
+	d->ckpt_timer = 0;
+	ckpt_start(d);
+}
+
+/* A checkpoint when one is due: started from the loop, after the commit
+ * that made it due has been answered (the fork costs the size of cfgd's
+ * memory, which no commit should wait for). */
 static void maybe_checkpoint(struct cfgd *d)
 {
-	if (d->ckpt_pid)
+	if (d->ckpt_pid || d->ckpt_timer)
 		return;
 	if (++d->since_ckpt >= CKPT_EVERY || journal_size(d->journal) > CKPT_JOURNAL_BYTES)
-		ckpt_start(d);
+		d->ckpt_timer = loop_timer_add(d->loop, 0, ckpt_kick, d);
 }
 
 /* ---- start ---- */

@@ -375,6 +375,16 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const struct c
 			scope_free(sc);
 			return -EINVAL;
 		}
+		if (canon[i]->op == EDIT__OP__DELETE &&
+		    edit_check_path(canon[i]->path, canon[i]->n_path, err, errlen) < 0) {
+			/* Refused before any work: a bad path must cost nothing. */
+			*bad = i;
+			for (size_t k = 0; k <= i; k++)
+				edit__free_unpacked(canon[k], NULL);
+			free(canon);
+			scope_free(sc);
+			return -EINVAL;
+		}
 		if (canon[i]->op == EDIT__OP__DELETE)
 			scope_add(sc, canon[i]->path, canon[i]->n_path);
 		else

@@ -150,6 +150,11 @@ static void elem_free(const ProtobufCFieldDescriptor *f, void *slot)
 
 void pbr_field_clear(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 {
+	/* A oneof member that is not the case shares its storage with the
+	 * one that is: nothing of its own to free. */
+	if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+	    PBR_CMEMBER(m, f->quantifier_offset, uint32_t) != f->id)
+		return;
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		size_t n = PBR_MEMBER(m, f->quantifier_offset, size_t);
 		uint8_t *arr = PBR_MEMBER(m, f->offset, uint8_t *);

@@ -801,3 +801,55 @@ Test(commit, retyping_what_running_has_is_no_change)
 	cfg_reply__free_unpacked(r, NULL);
 	cr_assert_eq(cfgd_commit_id(d), 1000000001ULL);
 }
+
+/* A session that only passes through ntp (adding a server) never carries
+ * a stale copy of ntp's own fields: another session's commit of them
+ * survives its commit (a review finding). */
+Test(commit, passing_through_keeps_what_others_committed)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s2, edit_set(SRV("10.0.1.31", "")), NULL);
+	edit_ok(s1, edit_set("ntp = { server_source_interface = \"GigabitEthernet0/1/0\"; };"), NULL);
+	cr_assert_eq(commit_ok(s1), 1000000001ULL);
+	cr_assert_eq(commit_ok(s2), 1000000002ULL);
+	r = get(0, false);
+	cr_assert(r->config->ntp && r->config->ntp->server_source_interface,
+		  "bob's commit reverted alice's server_source_interface");
+	cr_assert_eq(r->config->ntp->n_unicast_server, 1);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* Two sessions adding rules to an ACL that neither had: both go in. */
+Test(commit, two_sessions_creating_the_same_container)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s1, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"1\"; } ); } );"), NULL);
+	edit_ok(s2, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"2\"; } ); } );"), NULL);
+	commit_ok(s1);
+	commit_ok(s2);
+	r = get(0, false);
+	cr_assert_eq(r->config->n_acl, 1);
+	cr_assert_eq(r->config->acl[0]->n_rule, 2);
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* A rule added under an ACL that another session removed meanwhile is a
+ * conflict, not a commit under a parent that is gone. */
+Test(commit, adding_under_a_removed_parent_conflicts)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s1, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"1\"; } ); } );"), NULL);
+	commit_ok(s1);
+	edit_ok(s2, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"2\"; } ); } );"), NULL);
+	edit_ok(s1, edit_del("acl", "2000", NULL), NULL);
+	commit_ok(s1);
+	r = commit(s2);
+	cr_assert_eq(r->status, -EBUSY, "%s", r->error ? r->error : "committed");
+	cfg_reply__free_unpacked(r, NULL);
+}

@@ -76,25 +76,54 @@ Test(journal, a_torn_last_record_is_dropped_and_cut)
 	journal_close(j);
 }
 
-Test(journal, a_corrupt_record_is_never_misread)
+/* A bad record with whole records after it is no torn tail: the journal
+ * is refused and left as it was, never cut. */
+Test(journal, a_corrupt_record_in_the_middle_refuses_the_journal)
+{
+	char path[256], err[256] = "";
+	struct journal *j = NULL;
+	size_t n = 0;
+	off_t whole;
+	uint8_t b;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/j", td.dir);
+	append_n(path, 10);
+	whole = file_size(path);
+	fd = open(path, O_RDWR);
+	cr_assert(fd >= 0);
+	cr_assert_eq(pread(fd, &b, 1, whole / 10 + 14), 1);
+	b ^= 1;
+	cr_assert_eq(pwrite(fd, &b, 1, whole / 10 + 14), 1);
+	close(fd);
+	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &n, &j, err,
+				  sizeof(err)), -EIO);
+	cr_assert(strstr(err, "corrupt") != NULL, "%s", err);
+	cr_assert_eq(file_size(path), whole, "the journal was cut");
+}
+
+/* A last record whose checksum fails (a write the crash tore inside its
+ * payload) is dropped, never misread. */
+Test(journal, a_corrupt_last_record_is_never_misread)
 {
 	char path[256], err[256];
 	struct journal *j;
 	size_t n = 0;
-	off_t one;
+	off_t two;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/j", td.dir);
-	append_n(path, 1);
-	one = file_size(path);
 	append_n(path, 2);
-	/* Flip a byte of the second record's payload. */
+	two = file_size(path);
+	append_n(path, 1);
+	/* Flip a byte of the third record's payload. */
 	fd = open(path, O_RDWR);
 	cr_assert(fd >= 0);
-	cr_assert_eq(pwrite(fd, "X", 1, one + 14), 1);
+	cr_assert_eq(pwrite(fd, "X", 1, two + 14), 1);
 	close(fd);
-	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &n, &j, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(n, 1, "reading stops at the record whose checksum fails");
+	cr_assert_eq(journal_open(path, &journal_record__descriptor, collect, &n, &j, err,
+				  sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 2, "reading stops at the record whose checksum fails");
 	cr_assert_eq(journal_torn(j), 1);
 	journal_close(j);
 }
