@@ -4,7 +4,7 @@
  * One lab device; three telnet sessions in system view commit, one after
  * another in a seeded random interleaving, while a second thread SIGKILLs
  * cfgd, clid, ifmgrd or ntpd at random moments (a seeded random pause of
- * 0.3-2.5 s between kills) and starts the killed daemon again with the
+ * 0.2-2 s between kills) and starts the killed daemon again with the
  * lab's start script.  The storm lasts MERIDIAN_STORM_SECONDS (180) and at
  * least MERIDIAN_STORM_COMMITS (1000) acknowledged commits (a commit cycle
  * takes milliseconds when nothing is killed, so the time is what makes
@@ -41,19 +41,24 @@
  *  - "No configuration changes to commit" after the session typed changes
  *    and was never warned that they were discarded is a silent loss of
  *    typed edits: counted as a failure.
- *  - One second after the last restart: every daemon runs (nothing died
- *    that the storm did not kill); cfgd's last commit id (its ctl,
- *    HistoryRequest, as `display configuration commit list` shows it) is
- *    the commit that ntpd and ifmgrd last reported as applied (neither
- *    exposes that on its ctl socket: cfgd logs each subscriber's Applied
- *    report at debug level, "<daemon> applied commit N" or "subscriber
- *    <daemon> connected (commit N)", so the lab runs at debug level and
- *    the test reads the last such line of cfgd's current life); ntpd's
- *    configured associations (its ctl) are exactly the model's servers;
- *    ifmgrd's GigabitEthernet0/1/0 (its ctl) is up with the address set at
- *    the start; and `display current-configuration` holds exactly the
- *    model.  The subscribers hear a restarted cfgd's new epoch within one
- *    heartbeat (1 s) and a restarted subscriber takes a snapshot at once.
+ *  - After the storm, each daemon in turn (a seeded order) is killed and
+ *    restarted right after a commit that changes both ntpd's subtree
+ *    (refclock-master) and ifmgrd's (the interface's description), typed by
+ *    a fourth session that owns those two; one second after the restart,
+ *    every daemon runs, cfgd's last commit (its ctl, HistoryRequest, what
+ *    `display configuration commit list` shows) is that commit, and ntpd
+ *    and ifmgrd last applied it.  Neither exposes the commit it applied on
+ *    its ctl socket, so the test reads what each logs in its current life
+ *    (after the lab's "=== ... start:" line): ntpd "applying configuration
+ *    N" (info), ifmgrd "applying commit N" (debug: the lab runs at debug
+ *    level); and it reads their state on their ctl sockets: ntpd's
+ *    configured associations are exactly the model's servers, ifmgrd's
+ *    GigabitEthernet0/1/0 is up with the address set at the start.  It
+ *    holds because cfgd answered that commit only once both had applied
+ *    it; a restarted subscriber takes a snapshot at once, and a restarted
+ *    cfgd's new epoch reaches the subscribers within a heartbeat (1 s)
+ *    and they hold the same commit already.  Finally a new session's
+ *    `display current-configuration` holds exactly the model.
  *  - No daemon log holds a sanitizer report (lab_finish()).
  *
  * Every wait has a deadline; the pauses between kills are the storm, not
@@ -111,7 +116,8 @@ static unsigned rnd_below(uint64_t *s, unsigned n)
 
 static struct {
 	unsigned passed, failed;
-	unsigned acked, unanswered, unanswered_in, unanswered_out, refused;
+	unsigned acked, refused;
+	unsigned unanswered[3][2];     /* by why_unanswered: [0] out, [1] in */
 	unsigned edits_lost_clid, discard_warnings, silent_losses, apply_warnings;
 	unsigned reconnects, edit_errors, read_retries;
 	double max_commit_s;
@@ -147,7 +153,6 @@ static struct {
 	unsigned kills[NDAEMONS];
 	unsigned start_failures;
 	unsigned deaths[NDAEMONS];     /* died without being killed */
-	double last_restart;           /* lab_now() when the last start returned */
 	pthread_mutex_t mu;
 } killer = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
@@ -177,7 +182,7 @@ static void *killer_main(void *arg)
 	(void)arg;
 	while (!atomic_load(&killer.stop)) {
 		/* The storm's own rhythm, not a wait on state. */
-		int pause = 300 + (int)rnd_below(&killer.rnd, 2200);
+		int pause = 200 + (int)rnd_below(&killer.rnd, 1800);
 		for (int t = 0; t < pause && !atomic_load(&killer.stop); t += 50)
 			lab_pause_ms(50);
 		if (atomic_load(&killer.stop))
@@ -189,7 +194,6 @@ static void *killer_main(void *arg)
 		bool ok = start_daemon(daemons[i]);
 		pthread_mutex_lock(&killer.mu);
 		killer.kills[i]++;
-		killer.last_restart = lab_now();
 		pthread_mutex_unlock(&killer.mu);
 		if (!ok)
 			fprintf(stderr, "storm: %s could not be started again\n", daemons[i]);
@@ -203,9 +207,6 @@ static void *killer_main(void *arg)
 			killer.deaths[k]++;
 			pthread_mutex_unlock(&killer.mu);
 			start_daemon(daemons[k]);
-			pthread_mutex_lock(&killer.mu);
-			killer.last_restart = lab_now();
-			pthread_mutex_unlock(&killer.mu);
 		}
 	}
 	return NULL;
@@ -243,7 +244,7 @@ static int sess_cmd(struct sess *s, const char *line, char **out)
 			r == -ETIMEDOUT ? " (no prompt in time)" : "");
 		lab_vty_close(s->v);
 		s->v = NULL;
-		if (s->typed > 0)
+		if (s->typed > 0 && strcmp(line, "commit") != 0)
 			st.edits_lost_clid++;
 		s->typed = 0;
 		s->warned = false;
@@ -386,13 +387,21 @@ static void new_plan(struct sess *s, uint64_t *rnd)
 	s->refusals = 0;
 }
 
+/* Why a commit got no answer. */
+enum why_unanswered { UNANSWERED_CLOSED, UNANSWERED_TIMEOUT, UNANSWERED_UNAVAILABLE };
+static const char *const why_text[] = {
+	[UNANSWERED_CLOSED] = "connection closed",
+	[UNANSWERED_TIMEOUT] = "no prompt in time",
+	[UNANSWERED_UNAVAILABLE] = "\"The configuration service is not available.\"",
+};
+
 /* The outcome of a commit whose answer never came: in or out, whole. */
-static void resolve_unanswered(struct sess *s, uint64_t *rnd, const char *why)
+static void resolve_unanswered(struct sess *s, uint64_t *rnd, enum why_unanswered w)
 {
+	const char *why = why_text[w];
 	uint32_t mask[NSESS];
 	char before[256], after[256], got[256];
 
-	st.unanswered++;
 	if (!read_running(s, mask))
 		return;
 	mask_text(s->model, s->id, before, sizeof(before));
@@ -404,10 +413,7 @@ static void resolve_unanswered(struct sess *s, uint64_t *rnd, const char *why)
 	fprintf(stderr, "storm: S%d: commit without answer (%s): %s\n", s->id, why,
 		in ? "in" : out ? "out" : "PARTLY IN");
 	check_others(s, mask, "a commit without answer");
-	if (in)
-		st.unanswered_in++;
-	else
-		st.unanswered_out++;
+	st.unanswered[w][in]++;
 	s->model = mask[s->id - 1];   /* continue from what is there */
 	new_plan(s, rnd);
 }
@@ -425,15 +431,15 @@ static void do_commit(struct sess *s, uint64_t *rnd)
 		st.max_commit_s = dt;
 	if (r < 0) {
 		free(out);
-		resolve_unanswered(s, rnd, r == -ETIMEDOUT ? "no prompt in time" :
-				   "connection closed");
+		resolve_unanswered(s, rnd, r == -ETIMEDOUT ? UNANSWERED_TIMEOUT :
+				   UNANSWERED_CLOSED);
 		return;
 	}
 	if (strstr(out, "has not applied commit"))
 		st.apply_warnings++;
 	if (strstr(out, "Error:") && strstr(out, "not available")) {
 		free(out);
-		resolve_unanswered(s, rnd, "the configuration service is not available");
+		resolve_unanswered(s, rnd, UNANSWERED_UNAVAILABLE);
 		return;
 	}
 	bool nothing = strstr(out, "No configuration changes to commit") != NULL;
@@ -619,29 +625,26 @@ static bool ifmgrd_runs_setup(void)
 	return ok;
 }
 
-/* The commit cfgd last heard `daemon` report as applied in cfgd's current
- * life (its log since the lab's last start line), or 0. */
-static uint64_t reported_applied(const char *daemon)
+/* The commit the current life of `daemon` last applied, from its own log
+ * (the lab writes a "=== ... start:" line before each start): the last
+ * `needle` N after the last start line, or 0. */
+static uint64_t applied_in_log(const char *daemon, const char *needle)
 {
-	char path[400], applied[64], connected[64];
+	char path[400];
 	char *line = NULL;
 	size_t cap = 0;
 	uint64_t id = 0;
 
-	snprintf(path, sizeof(path), "%s/cfgd.log", lab_dev(DEV)->dir);
-	snprintf(applied, sizeof(applied), " %s applied commit ", daemon);
-	snprintf(connected, sizeof(connected), "subscriber %s connected (commit ", daemon);
+	snprintf(path, sizeof(path), "%s/%s.log", lab_dev(DEV)->dir, daemon);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return 0;
 	while (getline(&line, &cap, f) >= 0) {
 		const char *p;
 		if (strncmp(line, "=== ", 4) == 0)
-			id = 0;     /* a new cfgd: it has heard nothing yet */
-		else if ((p = strstr(line, applied)))
-			id = strtoull(p + strlen(applied), NULL, 10);
-		else if ((p = strstr(line, connected)))
-			id = strtoull(p + strlen(connected), NULL, 10);
+			id = 0;     /* a new life: it has applied nothing yet */
+		else if ((p = strstr(line, needle)))
+			id = strtoull(p + strlen(needle), NULL, 10);
 	}
 	free(line);
 	fclose(f);
@@ -650,23 +653,26 @@ static uint64_t reported_applied(const char *daemon)
 
 struct final_state {
 	uint64_t cfgd_id, ntpd_id, ifmgrd_id;
-	bool ntpd_ok, ifmgrd_ok;
+	bool ntpd_ok, ifmgrd_ok, alive;
 	uint32_t ntpd_mask[NSESS];
 };
 
 static void read_final(struct final_state *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->alive = true;
+	for (unsigned k = 0; k < NDAEMONS; k++)
+		f->alive &= daemon_alive(daemons[k]);
 	f->cfgd_id = cfgd_last_commit();
-	f->ntpd_id = reported_applied("ntpd");
-	f->ifmgrd_id = reported_applied("ifmgrd");
+	f->ntpd_id = applied_in_log("ntpd", "applying configuration ");
+	f->ifmgrd_id = applied_in_log("ifmgrd", "applying commit ");
 	f->ntpd_ok = ntpd_servers(f->ntpd_mask);
 	f->ifmgrd_ok = ifmgrd_runs_setup();
 }
 
-static bool final_agrees(const struct final_state *f)
+static bool final_agrees(const struct final_state *f, uint64_t last)
 {
-	if (!f->cfgd_id || f->ntpd_id != f->cfgd_id || f->ifmgrd_id != f->cfgd_id ||
+	if (!f->alive || f->cfgd_id != last || f->ntpd_id != last || f->ifmgrd_id != last ||
 	    !f->ntpd_ok || !f->ifmgrd_ok)
 		return false;
 	for (int i = 0; i < NSESS; i++)
@@ -675,54 +681,118 @@ static bool final_agrees(const struct final_state *f)
 	return true;
 }
 
-static void final_checks(void)
+/* One second after `restarted` came back at t_restart, every daemon runs
+ * commit `last`. */
+static void check_agreement(uint64_t last, const char *restarted, double t_restart)
 {
-	double last;
 	struct final_state f;
+	double at = t_restart + 1.0;
 
-	pthread_mutex_lock(&killer.mu);
-	last = killer.last_restart;
-	pthread_mutex_unlock(&killer.mu);
-	for (unsigned k = 0; k < NDAEMONS; k++)
-		check(daemon_alive(daemons[k]), "%s does not run at the end", daemons[k]);
 	/* The check is defined at that moment: one second after the restart. */
-	double at = last + 1.0;
 	while (lab_now() < at)
 		lab_pause_ms((int)((at - lab_now()) * 1000) + 1);
 	read_final(&f);
-	bool agree = final_agrees(&f);
-	fprintf(stderr, "storm: %.1f s after the last restart: cfgd commit %" PRIu64
-		", ntpd applied %" PRIu64 ", ifmgrd applied %" PRIu64 "\n", lab_now() - last,
-		f.cfgd_id, f.ntpd_id, f.ifmgrd_id);
+	bool agree = final_agrees(&f, last);
+	fprintf(stderr, "storm: commit %" PRIu64 ", %s restarted; %.2f s later: cfgd's last "
+		"commit %" PRIu64 ", ntpd applied %" PRIu64 ", ifmgrd applied %" PRIu64 "%s\n",
+		last, restarted, lab_now() - t_restart, f.cfgd_id, f.ntpd_id, f.ifmgrd_id,
+		agree ? "" : ": NOT IN AGREEMENT");
 	if (!agree) {
 		/* How late, for the report (the check itself has failed). */
 		struct final_state g;
 		double deadline = lab_now() + 20;
 		do {
-			lab_pause_ms(200);
+			lab_pause_ms(100);
 			read_final(&g);
-		} while (!final_agrees(&g) && lab_now() < deadline);
-		fprintf(stderr, "storm: %s %.1f s after the last restart\n",
-			final_agrees(&g) ? "every daemon agreed" : "still no agreement",
-			lab_now() - last);
+		} while (!final_agrees(&g, last) && lab_now() < deadline);
+		fprintf(stderr, "storm: %s %.1f s after %s's restart\n",
+			final_agrees(&g, last) ? "every daemon agreed" : "still no agreement",
+			lab_now() - t_restart, restarted);
 	}
-	check(f.cfgd_id != 0, "cfgd's commit list is empty or cfgd does not answer");
-	check(f.ntpd_id == f.cfgd_id, "1 s after the last restart cfgd's last commit is %" PRIu64
-	      " but ntpd last reported %" PRIu64 " as applied", f.cfgd_id, f.ntpd_id);
-	check(f.ifmgrd_id == f.cfgd_id, "1 s after the last restart cfgd's last commit is %"
-	      PRIu64 " but ifmgrd last reported %" PRIu64 " as applied", f.cfgd_id, f.ifmgrd_id);
-	check(f.ntpd_ok, "ntpd does not answer its sessions query");
+	check(f.alive, "a daemon does not run 1 s after %s's restart", restarted);
+	check(f.cfgd_id == last, "1 s after %s's restart cfgd's last commit is %" PRIu64
+	      ", not %" PRIu64, restarted, f.cfgd_id, last);
+	check(f.ntpd_id == last, "1 s after %s's restart ntpd last applied %" PRIu64 ", not %"
+	      PRIu64, restarted, f.ntpd_id, last);
+	check(f.ifmgrd_id == last, "1 s after %s's restart ifmgrd last applied %" PRIu64
+	      ", not %" PRIu64, restarted, f.ifmgrd_id, last);
+	check(f.ntpd_ok, "1 s after %s's restart ntpd does not answer its sessions query",
+	      restarted);
 	for (int i = 0; f.ntpd_ok && i < NSESS; i++) {
 		char want[256], got[256];
 		mask_text(sess[i].model, i + 1, want, sizeof(want));
 		mask_text(f.ntpd_mask[i], i + 1, got, sizeof(got));
-		check(f.ntpd_mask[i] == sess[i].model, "1 s after the last restart ntpd runs "
-		      "S%d's servers %s, committed %s", i + 1, got, want);
+		check(f.ntpd_mask[i] == sess[i].model, "1 s after %s's restart ntpd runs S%d's "
+		      "servers %s, committed %s", restarted, i + 1, got, want);
 	}
-	check(f.ifmgrd_ok, "ifmgrd's " IFNAME " is not up with " DEV_ADDR);
+	check(f.ifmgrd_ok, "1 s after %s's restart ifmgrd's " IFNAME " is not up with "
+	      DEV_ADDR, restarted);
+}
 
-	/* And the configuration a new session reads is exactly the model. */
+/* A commit that changes both ntpd's and ifmgrd's subtrees (so both log
+ * applying it), typed by the reader session, which owns refclock-master
+ * and the interface's description.  The storm is over: any error fails.
+ * The commit id, or 0. */
+static uint64_t final_commit(struct sess *reader, int round)
+{
+	char l1[64], l2[64];
+	const char *lines[] = { l1, "interface " IFNAME, l2, "quit", "commit", NULL };
+
+	snprintf(l1, sizeof(l1), "ntp-service refclock-master %d", 2 + round);
+	snprintf(l2, sizeof(l2), "description storm-final-%d", round);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		bool lost = false;
+		if (!reader->v && !sess_connect(reader))
+			break;
+		for (size_t i = 0; lines[i] && !lost; i++) {
+			char *out = NULL;
+			if (sess_cmd(reader, lines[i], &out) < 0) {
+				lost = true;   /* the connection of a killed clid: again */
+			} else if (strstr(out, "Error:")) {
+				check(false, "final commit %d: '%s' failed:\n%s", round, lines[i],
+				      out);
+				free(out);
+				return 0;
+			}
+			free(out);
+		}
+		if (!lost) {
+			bool ok = strstr(vty_prompt(reader->v), "[~") == vty_prompt(reader->v);
+			check(ok, "final commit %d: prompt '%s'", round, vty_prompt(reader->v));
+			return ok ? cfgd_last_commit() : 0;
+		}
+	}
+	check(false, "final commit %d: no session to type it", round);
+	return 0;
+}
+
+/* After the storm: each daemon in turn (a seeded order) restarted right
+ * after a commit, and one second later everyone runs that commit; then a
+ * new session reads exactly the model. */
+static void final_checks(uint64_t *rnd, unsigned final_kills[NDAEMONS])
+{
+	unsigned order[NDAEMONS] = { 0, 1, 2, 3 };
 	struct sess reader = { .id = 0 };
+
+	for (unsigned i = NDAEMONS - 1; i > 0; i--) {
+		unsigned j = rnd_below(rnd, i + 1), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (unsigned i = 0; i < NDAEMONS; i++) {
+		const char *d = daemons[order[i]];
+		uint64_t last = final_commit(&reader, (int)i);
+
+		check(last != 0, "final commit %u: cfgd does not list it", i);
+		if (!last)
+			continue;
+		int r = lab_kill(DEV, d);
+		check(r == 0, "%s not killed: %s", d, strerror(-r));
+		check(start_daemon(d), "%s did not start again", d);
+		final_kills[order[i]]++;
+		check_agreement(last, d, lab_now());
+	}
+
 	uint32_t mask[NSESS];
 	if (read_running(&reader, mask))
 		for (int i = 0; i < NSESS; i++) {
@@ -785,7 +855,6 @@ Test(storm, kill_storm, .fini = lab_down, .timeout = 900)
 	}
 
 	double t0 = lab_now();
-	killer.last_restart = t0;
 	cr_assert_eq(pthread_create(&killer.thread, NULL, killer_main, NULL), 0);
 	unsigned progress = 0;
 	while ((st.acked < want || lab_now() - t0 < storm_s_min) && lab_now() - t0 < max_s &&
@@ -806,7 +875,8 @@ Test(storm, kill_storm, .fini = lab_down, .timeout = 900)
 		check(killer.deaths[k] == 0, "%s died %u times without being killed", daemons[k],
 		      killer.deaths[k]);
 
-	final_checks();
+	unsigned final_kills[NDAEMONS] = { 0 };
+	final_checks(&rnd, final_kills);
 	for (int i = 0; i < NSESS; i++)
 		if (sess[i].v) {
 			lab_vty_close(sess[i].v);
@@ -817,16 +887,23 @@ Test(storm, kill_storm, .fini = lab_down, .timeout = 900)
 
 	unsigned kills = 0;
 	for (unsigned k = 0; k < NDAEMONS; k++)
-		kills += killer.kills[k];
+		kills += killer.kills[k] + final_kills[k];
 	lab_note("storm: seed %" PRIu64 ", %.0f s of storm, %.0f s in all", seed, storm_s,
 		 lab_now() - t0);
-	lab_note("storm: %u commits acknowledged; %u without answer (%u in, %u out); "
-		 "%u refused; longest commit %.1f s; %u apply warnings", st.acked, st.unanswered,
-		 st.unanswered_in, st.unanswered_out, st.refused, st.max_commit_s,
-		 st.apply_warnings);
+	unsigned unanswered = 0;
+	for (int w = 0; w < 3; w++)
+		unanswered += st.unanswered[w][0] + st.unanswered[w][1];
+	lab_note("storm: %u commits acknowledged; %u refused; longest commit %.1f s; "
+		 "%u apply warnings", st.acked, st.refused, st.max_commit_s, st.apply_warnings);
+	lab_note("storm: %u commits without answer, in/out: connection closed %u/%u, no "
+		 "prompt in %d s %u/%u, \"not available\" %u/%u", unanswered,
+		 st.unanswered[0][1], st.unanswered[0][0], CMD_TIMEOUT_MS / 1000,
+		 st.unanswered[1][1], st.unanswered[1][0], st.unanswered[2][1],
+		 st.unanswered[2][0]);
 	lab_note("storm: %u kills (cfgd %u, clid %u, ifmgrd %u, ntpd %u), %u failed starts, "
-		 "%u deaths unasked", kills, killer.kills[0], killer.kills[1], killer.kills[2],
-		 killer.kills[3], killer.start_failures,
+		 "%u deaths unasked", kills, killer.kills[0] + final_kills[0],
+		 killer.kills[1] + final_kills[1], killer.kills[2] + final_kills[2],
+		 killer.kills[3] + final_kills[3], killer.start_failures,
 		 killer.deaths[0] + killer.deaths[1] + killer.deaths[2] + killer.deaths[3]);
 	lab_note("storm: %u logins, typed edits lost %u times with the connection, %u "
 		 "'discarded' warnings, %u silent losses, %u edits refused, %u reads retried",
