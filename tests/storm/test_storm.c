@@ -223,6 +223,7 @@ struct sess {
 	int nplan;
 	int typed;              /* edits of the plan typed (and kept) so far */
 	bool warned;            /* told the candidate was discarded since typing */
+	size_t seen;            /* of vty_transcript(v): what was searched already */
 	unsigned refusals;      /* consecutive refusals of the planned commit */
 };
 
@@ -250,10 +251,16 @@ static int sess_cmd(struct sess *s, const char *line, char **out)
 		s->warned = false;
 		return r;
 	}
-	if (*out && strstr(*out, "uncommitted configurations were discarded")) {
+	/* The warning may come with the answer or on its own between two
+	 * commands (a clid that tells a session at once): the transcript has
+	 * both.  Only its new part is searched. */
+	const char *t = vty_transcript(s->v) + s->seen;
+	const char *w = strstr(t, "uncommitted configurations were discarded");
+	if (w) {
 		st.discard_warnings++;
 		s->warned = true;
 	}
+	s->seen += strlen(t);
 	return 0;
 }
 
@@ -269,6 +276,7 @@ static bool sess_connect(struct sess *s)
 			s->v = lab_vty(DEV, RECONNECT_MS);
 			if (!s->v)
 				continue;
+			s->seen = strlen(vty_transcript(s->v));
 			st.reconnects++;
 		}
 		if (sess_cmd(s, "system-view", &out) == 0) {
@@ -523,6 +531,7 @@ static void sess_step(struct sess *s, uint64_t *rnd)
 			s->typed = 0;
 		} else if (strstr(out, "Error:")) {
 			st.edit_errors++;   /* typed again at the next step */
+			fprintf(stderr, "storm: S%d '%s' refused:\n%s", s->id, line, out);
 		} else {
 			s->typed++;
 		}
