@@ -4,7 +4,8 @@
  * One lab device; three telnet sessions in system view commit, one after
  * another in a seeded random interleaving, while a second thread SIGKILLs
  * cfgd, clid, ifmgrd or ntpd at random moments (a seeded random pause of
- * 0.2-2 s between kills) and starts the killed daemon again with the
+ * 0.2-2 s between kills, every other kill aimed at a commit in flight,
+ * at a random moment within a commit's usual duration) and starts the killed daemon again with the
  * lab's start script.  The storm lasts MERIDIAN_STORM_SECONDS (180) and at
  * least MERIDIAN_STORM_COMMITS (1000) acknowledged commits (a commit cycle
  * takes milliseconds when nothing is killed, so the time is what makes
@@ -149,6 +150,9 @@ static void check(bool ok, const char *fmt, ...)
 static struct {
 	pthread_t thread;
 	atomic_bool stop;
+	atomic_bool in_commit;         /* a session's `commit` waits for its answer */
+	atomic_int commit_us;          /* a commit's usual duration (moving average) */
+	unsigned aimed;                /* kills aimed at a commit in flight */
 	uint64_t rnd;
 	unsigned kills[NDAEMONS];
 	unsigned start_failures;
@@ -187,6 +191,21 @@ static void *killer_main(void *arg)
 			lab_pause_ms(50);
 		if (atomic_load(&killer.stop))
 			break;
+		/* Every other kill is aimed at a commit in flight, at a
+		 * random moment within a commit's usual duration (a few ms):
+		 * blind kills would mostly hit between commands. */
+		if (rnd_below(&killer.rnd, 2) == 0) {
+			double until = lab_now() + 2;
+			while (!atomic_load(&killer.in_commit) && !atomic_load(&killer.stop) &&
+			       lab_now() < until)
+				lab_pause_ms(1);
+			if (atomic_load(&killer.in_commit)) {
+				unsigned us = (unsigned)atomic_load(&killer.commit_us);
+				struct timespec ts = { 0, 1000L * rnd_below(&killer.rnd, us + 1) };
+				nanosleep(&ts, NULL);
+				killer.aimed++;
+			}
+		}
 		unsigned i = rnd_below(&killer.rnd, NDAEMONS);
 		int r = lab_kill(DEV, daemons[i]);
 		if (r != 0)
@@ -431,12 +450,18 @@ static void do_commit(struct sess *s, uint64_t *rnd)
 {
 	char *out = NULL;
 	double t0 = lab_now();
+	atomic_store(&killer.in_commit, true);
 	int r = sess_cmd(s, "commit", &out);
+	atomic_store(&killer.in_commit, false);
 	double dt = lab_now() - t0;
 	uint32_t mask[NSESS];
 
 	if (dt > st.max_commit_s)
 		st.max_commit_s = dt;
+	if (r == 0 && dt < 1) {
+		int avg = atomic_load(&killer.commit_us);
+		atomic_store(&killer.commit_us, avg + ((int)(dt * 1e6) - avg) / 16);
+	}
 	if (r < 0) {
 		free(out);
 		resolve_unanswered(s, rnd, r == -ETIMEDOUT ? UNANSWERED_TIMEOUT :
@@ -902,17 +927,18 @@ Test(storm, kill_storm, .fini = lab_down, .timeout = 900)
 	unsigned unanswered = 0;
 	for (int w = 0; w < 3; w++)
 		unanswered += st.unanswered[w][0] + st.unanswered[w][1];
-	lab_note("storm: %u commits acknowledged; %u refused; longest commit %.1f s; "
-		 "%u apply warnings", st.acked, st.refused, st.max_commit_s, st.apply_warnings);
+	lab_note("storm: %u commits acknowledged; %u refused; commits take %.1f ms (moving "
+		 "average), the longest %.1f s; %u apply warnings", st.acked, st.refused,
+		 atomic_load(&killer.commit_us) / 1000.0, st.max_commit_s, st.apply_warnings);
 	lab_note("storm: %u commits without answer, in/out: connection closed %u/%u, no "
 		 "prompt in %d s %u/%u, \"not available\" %u/%u", unanswered,
 		 st.unanswered[0][1], st.unanswered[0][0], CMD_TIMEOUT_MS / 1000,
 		 st.unanswered[1][1], st.unanswered[1][0], st.unanswered[2][1],
 		 st.unanswered[2][0]);
-	lab_note("storm: %u kills (cfgd %u, clid %u, ifmgrd %u, ntpd %u), %u failed starts, "
-		 "%u deaths unasked", kills, killer.kills[0] + final_kills[0],
+	lab_note("storm: %u kills (cfgd %u, clid %u, ifmgrd %u, ntpd %u; %u aimed at a commit "
+		 "in flight), %u failed starts, %u deaths unasked", kills, killer.kills[0] + final_kills[0],
 		 killer.kills[1] + final_kills[1], killer.kills[2] + final_kills[2],
-		 killer.kills[3] + final_kills[3], killer.start_failures,
+		 killer.kills[3] + final_kills[3], killer.aimed, killer.start_failures,
 		 killer.deaths[0] + killer.deaths[1] + killer.deaths[2] + killer.deaths[3]);
 	lab_note("storm: %u logins, typed edits lost %u times with the connection, %u "
 		 "'discarded' warnings, %u silent losses, %u edits refused, %u reads retried",
