@@ -9,8 +9,9 @@
  * killed daemon again with the lab's start script.  The storm lasts
  * MERIDIAN_STORM_SECONDS (180) and at least MERIDIAN_STORM_COMMITS (1000)
  * acknowledged commits (a commit cycle takes milliseconds when nothing is
- * killed, so the time is what makes the kills many).  MERIDIAN_STORM_SEED replays the driver's choices (the
- * kill moments depend on timing too, so a replay is close, not exact).
+ * killed, so the time is what makes the kills many).  MERIDIAN_STORM_SEED
+ * replays the driver's choices (the kill moments depend on timing too, so
+ * a replay is close, not exact).
  *
  * The model.  Session S (1..3) owns the NTP servers 10.S.0.1 .. 10.S.0.12
  * and nobody else touches them, so no commit can be refused for a
