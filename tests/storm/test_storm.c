@@ -464,6 +464,9 @@ static void do_commit(struct sess *s, uint64_t *rnd)
 
 	if (dt > st.max_commit_s)
 		st.max_commit_s = dt;
+	if (dt > 1)
+		fprintf(stderr, "storm: S%d: the commit took %.1f s: %s\n%s", s->id, dt,
+			r < 0 ? strerror(-r) : "answered", out ? out : "");
 	if (r == 0 && dt < 1) {
 		int avg = atomic_load(&killer.commit_us);
 		atomic_store(&killer.commit_us, avg + ((int)(dt * 1e6) - avg) / 16);
@@ -726,17 +729,23 @@ static bool final_agrees(const struct final_state *f, uint64_t last)
 static void check_agreement(uint64_t last, const char *restarted, double t_restart)
 {
 	struct final_state f;
-	double at = t_restart + 1.0;
+	double at = t_restart + 1.0, logged = -1;
 
-	/* The check is defined at that moment: one second after the restart. */
-	while (lab_now() < at)
-		lab_pause_ms((int)((at - lab_now()) * 1000) + 1);
+	/* The check is defined at that moment: one second after the restart.
+	 * Until then, for the report only: when both logs first show it. */
+	while (lab_now() < at) {
+		if (logged < 0 && applied_in_log("ntpd", "applying configuration ") == last &&
+		    applied_in_log("ifmgrd", "applying commit ") == last)
+			logged = lab_now() - t_restart;
+		lab_pause_ms(logged < 0 ? 10 : (int)((at - lab_now()) * 1000) + 1);
+	}
 	read_final(&f);
 	bool agree = final_agrees(&f, last);
 	fprintf(stderr, "storm: commit %" PRIu64 ", %s restarted; %.2f s later: cfgd's last "
-		"commit %" PRIu64 ", ntpd applied %" PRIu64 ", ifmgrd applied %" PRIu64 "%s\n",
-		last, restarted, lab_now() - t_restart, f.cfgd_id, f.ntpd_id, f.ifmgrd_id,
-		agree ? "" : ": NOT IN AGREEMENT");
+		"commit %" PRIu64 ", ntpd applied %" PRIu64 ", ifmgrd applied %" PRIu64 "%s "
+		"(both logs had it %.2f s after the restart)\n", last, restarted,
+		lab_now() - t_restart, f.cfgd_id, f.ntpd_id, f.ifmgrd_id,
+		agree ? "" : ": NOT IN AGREEMENT", logged);
 	if (!agree) {
 		/* How late, for the report (the check itself has failed). */
 		struct final_state g;
