@@ -158,6 +158,9 @@ static struct {
 	atomic_bool stop;
 	atomic_bool in_commit;         /* a session's `commit` waits for its answer */
 	atomic_int commit_us;          /* a commit's usual duration (moving average) */
+	double kill_at[64];            /* the last kills: lab_now(), under mu */
+	unsigned kill_what[64];        /* index in daemons[] */
+	unsigned nkill;
 	unsigned aimed;                /* kills aimed at a commit in flight */
 	uint64_t rnd;
 	unsigned kills[NDAEMONS];
@@ -213,6 +216,10 @@ static void *killer_main(void *arg)
 			}
 		}
 		unsigned i = rnd_below(&killer.rnd, NDAEMONS);
+		pthread_mutex_lock(&killer.mu);
+		killer.kill_at[killer.nkill % 64] = lab_now();
+		killer.kill_what[killer.nkill++ % 64] = i;
+		pthread_mutex_unlock(&killer.mu);
 		int r = lab_kill(DEV, daemons[i]);
 		if (r != 0)
 			fprintf(stderr, "storm: killing %s: %s\n", daemons[i], strerror(-r));
@@ -464,9 +471,21 @@ static void do_commit(struct sess *s, uint64_t *rnd)
 
 	if (dt > st.max_commit_s)
 		st.max_commit_s = dt;
-	if (dt > 1)
-		fprintf(stderr, "storm: S%d: the commit took %.1f s: %s\n%s", s->id, dt,
-			r < 0 ? strerror(-r) : "answered", out ? out : "");
+	if (dt > 1) {
+		char kills[256] = "";
+		size_t o = 0;
+
+		pthread_mutex_lock(&killer.mu);
+		for (unsigned i = killer.nkill > 64 ? killer.nkill - 64 : 0; i < killer.nkill; i++)
+			if (killer.kill_at[i % 64] >= t0 - 0.05 && o + 32 < sizeof(kills))
+				o += (size_t)snprintf(kills + o, sizeof(kills) - o, " %s at %.2f s",
+						      daemons[killer.kill_what[i % 64]],
+						      killer.kill_at[i % 64] - t0);
+		pthread_mutex_unlock(&killer.mu);
+		fprintf(stderr, "storm: S%d: the commit took %.1f s: %s; killed meanwhile:%s\n%s",
+			s->id, dt, r < 0 ? strerror(-r) : "answered", o ? kills : " nothing",
+			out ? out : "");
+	}
 	if (r == 0 && dt < 1) {
 		int avg = atomic_load(&killer.commit_us);
 		atomic_store(&killer.commit_us, avg + ((int)(dt * 1e6) - avg) / 16);
