@@ -40,6 +40,7 @@
 static struct {
 	bool up;
 	bool atexit_done;
+	bool debug;
 	char prefix[32];
 	char dir[128];
 	struct lab_device dev[LAB_MAX_DEVICES];
@@ -200,6 +201,8 @@ static int run_lab(const char *prefix, const char *dir, const char *verb,
 	argv[n++] = prefix;
 	argv[n++] = "--dir";
 	argv[n++] = dir;
+	if (strcmp(verb, "up") == 0 && lab.debug)
+		argv[n++] = "--debug";
 	if (strcmp(verb, "up") == 0 || strcmp(verb, "start") == 0 ||
 	    strcmp(verb, "restart") == 0) {
 		argv[n++] = "--build";
@@ -227,6 +230,11 @@ static int run_lab(const char *prefix, const char *dir, const char *verb,
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void lab_set_debug(bool on)
+{
+	lab.debug = on;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

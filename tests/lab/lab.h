@@ -44,6 +44,10 @@ void lab_require_root(void);
  * NULL-terminated).  0, or -1 after printing why (scripts/lab's output and
  * the daemons' logs).  One lab per test process. */
 int lab_up(const char *spec, ...) __attribute__((sentinel));
+/* Whether the next lab_up() writes log_level "debug" into the devices'
+ * bootstrap files (scripts/lab up --debug), so daemons restarted with
+ * lab_script("start", ...) log at debug level too.  Off by default. */
+void lab_set_debug(bool on);
 /* Tear the lab down (idempotent; safe when nothing is up). */
 void lab_down(void);
 
