@@ -684,3 +684,36 @@ int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, s
 	update_diff(c, o, r);
 	return 0;
 }
+
+static void mark_walk(struct ct_node *o, bool (*moved)(char *const *, size_t, bool, void *),
+		      void *arg)
+{
+	const ProtobufCMessageDescriptor *d = o->desc;
+
+	if (o->parent && (o->flags & CAND_EXPLICIT) && (o->flags & CAND_BASE)) {
+		size_t n;
+		char **path = ct_path_of(o, &n);
+
+		if (moved(path, n, o->state == CT_DEL, arg)) {
+			/* No running version is ever this: a conflict. */
+			o->base_changed = o->base_sub = UINT64_MAX;
+		}
+		free(path);
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
+			mark_walk(oc, moved, arg);
+	}
+}
+
+void cand_mark_moved(struct cand *c, const struct ct_node *running,
+		     bool (*moved)(char *const *path, size_t n, bool subtree, void *arg),
+		     void *arg)
+{
+	(void)running;
+	mark_walk(c->ov, moved, arg);
+}

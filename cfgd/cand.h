@@ -53,6 +53,15 @@ int cand_apply(struct cand *c, const struct ct_node *running, const Edit *e, cha
 int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, size_t n,
 	     const ProtobufCMessage *own);
 
+/* After the overlay was rebuilt from a session's edits over a running
+ * that moved (a restarted cfgd): every object the candidate changed that
+ * moved(path, n, subtree, arg) says another commit changed since is made
+ * to conflict at commit, as it would have without the restart (subtree:
+ * a delete, for which a change below counts too). */
+void cand_mark_moved(struct cand *c, const struct ct_node *running,
+		     bool (*moved)(char *const *path, size_t n, bool subtree, void *arg),
+		     void *arg);
+
 /* Recount which overlay nodes differ after running changed. */
 void cand_recount(struct cand *c, const struct ct_node *running);
 

@@ -50,7 +50,9 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	validate_list_free(&problems);
 
 	(void)mkdir(bs->run_dir, 0755);
-	rc = session_table_start(&d->sessions, bs->run_dir, d->run, err, errlen);
+	rc = session_table_start(&d->sessions, bs->run_dir, d->run, persist_moved_since, d, err,
+				 errlen);
+	persist_moved_done(d);
 	if (rc < 0)
 		goto fail;
 	log_info("session epoch %" PRIu32 ": session ids from %" PRIu64, d->sessions.ids.epoch,

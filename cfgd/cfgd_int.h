@@ -76,6 +76,9 @@ struct cfgd {
 	uint64_t ckpt_timer;      /* polls for its end */
 	unsigned since_ckpt;      /* commits since the last checkpoint began */
 	size_t journal_records;   /* records in the journal file */
+	struct ct_node *moved_marks; /* persist_moved_since's paths, at start */
+	uint64_t moved_since;
+	bool moved_unknown;
 	struct session_table sessions;
 	struct cfgd_sub subs[CFGD_MAX_SUBS];
 	size_t n_subs;
@@ -109,6 +112,11 @@ int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char
 		   JournalRecord **rec);
 /* Keep rec (taken) in the history, and write a checkpoint when due. */
 void persist_keep(struct cfgd *d, JournalRecord *rec);
+/* Whether a commit after `since` changed the object at path (subtree: or
+ * below it); true when the records are no longer kept
+ * (session_moved_fn, arg: the cfgd).  persist_moved_done frees its cache. */
+bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtree, void *arg);
+void persist_moved_done(struct cfgd *d);
 /* Journal a label change of rec (a history record) and make it.  0 or -errno. */
 int persist_label(struct cfgd *d, JournalRecord *rec, const char *label);
 /* Journal the end of the trial in progress and end it.  0 or -errno. */

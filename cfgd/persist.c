@@ -620,3 +620,111 @@ void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from)
 		journal_record__free_unpacked(rec, NULL);
 	}
 }
+
+/* ---- what changed since a commit (a restored session's conflicts) ---- */
+
+#define MOVED_SET 1u
+#define MOVED_DEL 2u
+
+static void mark_path(struct ct_node *root, char *const *path, size_t n, unsigned flag)
+{
+	struct ct_node *node = root;
+
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(node->desc, path, n, i, &f, &key);
+		struct ct_node *c;
+
+		if (step < 0 || !ct_child_field(f))
+			return;
+		c = ct_child(node, f, key);
+		if (c == NULL)
+			c = ct_child_add(node, f, key);
+		node = c;
+		i += (size_t)step;
+	}
+	node->flags |= flag;
+}
+
+/* The paths the records after `since` changed, or NULL when some of those
+ * records are no longer kept (*unknown). */
+static struct ct_node *changed_since(const struct cfgd *d, uint64_t since, bool *unknown)
+{
+	const struct cfgd_running *rf = d->rf;
+	struct ct_node *marks;
+
+	*unknown = false;
+	if (since >= rf->commit_id)
+		return NULL;
+	if (rf->n_history == 0 || rf->history[0]->commit_id > since + 1) {
+		*unknown = true;
+		return NULL;
+	}
+	marks = ct_root_new(&config__descriptor);
+	for (size_t i = 0; i < rf->n_history; i++) {
+		JournalRecord *rec;
+
+		if (rf->history[i]->commit_id <= since || !(rec = hist_full(d, i)))
+			continue;
+		for (size_t k = 0; k < rec->n_after; k++)
+			mark_path(marks, rec->after[k]->path, rec->after[k]->n_path,
+				  rec->after[k]->has_own ? MOVED_SET : MOVED_DEL);
+		journal_record__free_unpacked(rec, NULL);
+	}
+	return marks;
+}
+
+static bool marked_below(const struct ct_node *n)
+{
+	for (unsigned i = 0; i < n->desc->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &n->desc->fields[i];
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->flags || marked_below(c))
+				return true;
+	}
+	return false;
+}
+
+bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtree, void *arg)
+{
+	struct cfgd *d = arg;
+	const struct ct_node *node;
+	bool unknown;
+
+	if (d->moved_marks == NULL || d->moved_since != since) {
+		ct_free(d->moved_marks);
+		d->moved_marks = changed_since(d, since, &unknown);
+		d->moved_since = since;
+		d->moved_unknown = unknown;
+	}
+	if (d->moved_unknown)
+		return true;
+	if (d->moved_marks == NULL)
+		return false;
+	node = d->moved_marks;
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(node->desc, path, n, i, &f, &key);
+
+		if (step < 0 || !ct_child_field(f))
+			return true;   /* not a node path: say moved, to be safe */
+		node = ct_child(node, f, key);
+		if (node == NULL)
+			return false;
+		if ((node->flags & MOVED_DEL) && i + (size_t)step < n)
+			return true;   /* an ancestor was removed */
+		i += (size_t)step;
+	}
+	return node->flags != 0 || (subtree && marked_below(node));
+}
+
+void persist_moved_done(struct cfgd *d)
+{
+	ct_free(d->moved_marks);
+	d->moved_marks = NULL;
+}

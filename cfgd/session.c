@@ -118,12 +118,14 @@ static void log_simple(struct session *s, SessionRecord__Kind kind)
 	log_record(s->table, &r);
 }
 
-static void log_edits(struct session *s, Edit **edits, size_t n)
+static void log_edits(struct session *s, Edit **edits, size_t n, uint64_t base)
 {
 	SessionRecord r = SESSION_RECORD__INIT;
 
 	r.kind = SESSION_RECORD__KIND__EDIT;
 	r.session = s->id;
+	r.has_at_commit = 1;
+	r.at_commit = base;
 	r.n_edit = n;
 	r.edit = edits;
 	log_record(s->table, &r);
@@ -155,6 +157,8 @@ static void log_compact(struct session_table *t)
 		session_record__init(&recs[n]);
 		recs[n].kind = SESSION_RECORD__KIND__EDIT;
 		recs[n].session = s->id;
+		recs[n].has_at_commit = s->base != 0;
+		recs[n].at_commit = s->base;
 		recs[n].edit = xcalloc(s->n_edits, sizeof(Edit *));
 		for (size_t i = 0; i < s->n_edits; i++) {
 			Edit *e = edit_at(s, i);
@@ -233,10 +237,14 @@ static int on_log_record(ProtobufCMessage *msg, void *arg, char *err, size_t err
 			break;
 		for (size_t i = 0; i < r->n_edit; i++)
 			keep_edit(s, r->edit[i]);
+		if (s->base == 0)
+			s->base = r->has_at_commit && r->at_commit ? r->at_commit : 1;
 		break;
 	case SESSION_RECORD__KIND__REBASE:
-		if (s)
+		if (s) {
 			drop_edits(s);
+			s->base = 0;
+		}
 		break;
 	case SESSION_RECORD__KIND__CLOSE:
 		if (s) {
@@ -251,8 +259,22 @@ static int on_log_record(ProtobufCMessage *msg, void *arg, char *err, size_t err
 	return 0;
 }
 
+struct moved_ctx {
+	session_moved_fn fn;
+	void *arg;
+	uint64_t since;
+};
+
+static bool moved_since(char *const *path, size_t n, bool subtree, void *arg)
+{
+	struct moved_ctx *m = arg;
+
+	return m->fn(m->since, path, n, subtree, m->arg);
+}
+
 int session_table_start(struct session_table *t, const char *run_dir,
-			const struct ct_node *running, char *err, size_t errlen)
+			const struct ct_node *running, session_moved_fn moved, void *arg,
+			char *err, size_t errlen)
 {
 	char path[4096];
 	size_t back = 0;
@@ -269,10 +291,18 @@ int session_table_start(struct session_table *t, const char *run_dir,
 	if (rc < 0)
 		return rc;
 	for (struct session *s = t->head; s; s = s->next) {
+		uint64_t base = s->base;
+
 		session_refresh(s, running);
+		s->base = base;
 		if (!cand_dirty(&s->cand)) {
 			drop_edits(s);
+			s->base = 0;
 			cand_clear(&s->cand);
+		} else if (moved && s->base < running->sub_changed) {
+			struct moved_ctx m = { moved, arg, s->base };
+
+			cand_mark_moved(&s->cand, running, moved_since, &m);
 		}
 		back++;
 	}
@@ -304,6 +334,7 @@ void session_rebase(struct session *s)
 	if (logged)
 		log_simple(s, SESSION_RECORD__KIND__REBASE);
 	drop_edits(s);
+	s->base = 0;
 	cand_clear(&s->cand);
 	if (logged)
 		maybe_compact(s->table);
@@ -418,7 +449,9 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const struct c
 			fatal("cfgd: a checked edit did not apply: %s", err);
 		keep_edit(s, canon[i]);
 	}
-	log_edits(s, canon, n);
+	if (s->base == 0)
+		s->base = running->sub_changed ? running->sub_changed : 1;
+	log_edits(s, canon, n, running->sub_changed);
 	for (size_t i = 0; i < n; i++)
 		edit__free_unpacked(canon[i], NULL);
 	free(canon);
@@ -430,6 +463,8 @@ void session_refresh(struct session *s, const struct ct_node *running)
 	char err[256];
 
 	cand_clear(&s->cand);
+	if (s->n_edits)
+		s->base = running->sub_changed ? running->sub_changed : 1;
 	for (size_t i = 0; i < s->n_edits; i++) {
 		Edit *e = edit_at(s, i);
 

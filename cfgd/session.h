@@ -34,6 +34,8 @@ struct session {
 	ProtobufCBinaryData *edits; /* packed Edits, canonical, in the order applied (a
 				     * packed line costs a tenth of an unpacked one) */
 	size_t n_edits;
+	uint64_t base;              /* running's last commit at its first edit since it
+				     * last matched running (0: no edit) */
 	struct session_table *table;
 	struct session *next;
 };
@@ -49,11 +51,19 @@ struct session_table {
 /* An empty table whose ids are not yet unique across restarts:
  * session_table_start makes them so. */
 void session_table_init(struct session_table *t);
+/* Whether a commit after `since` changed the object at path (subtree: or
+ * anything below it); true when that cannot be known any more. */
+typedef bool (*session_moved_fn)(uint64_t since, char *const *path, size_t n, bool subtree,
+				 void *arg);
+
 /* Take this start's session epoch from RUN_DIR (sessid_start), and bring
  * back the sessions RUN_DIR/candidates holds: each under its id, its edits
- * replayed on running (as a refresh does).  0, or -errno with err. */
+ * replayed on running (as a refresh does), and each object it changed that
+ * moved() says another commit changed since its edits made to conflict at
+ * commit, as it would have without the restart.  0, or -errno with err. */
 int session_table_start(struct session_table *t, const char *run_dir,
-			const struct ct_node *running, char *err, size_t errlen);
+			const struct ct_node *running, session_moved_fn moved, void *arg,
+			char *err, size_t errlen);
 void session_table_free(struct session_table *t);
 
 /* Open a session whose candidate is running, under an id no cfgd start

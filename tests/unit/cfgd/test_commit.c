@@ -853,3 +853,46 @@ Test(commit, adding_under_a_removed_parent_conflicts)
 	cr_assert_eq(r->status, -EBUSY, "%s", r->error ? r->error : "committed");
 	cfg_reply__free_unpacked(r, NULL);
 }
+
+/* A conflict survives a cfgd restart: alice's uncommitted sysname meets
+ * bob's committed one after the restart as it would have before (a review
+ * finding); an object nobody else changed commits as usual. */
+Test(commit, a_conflict_survives_a_restart)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+	CfgReply *r;
+
+	edit_ok(s1, edit_set("system = { sysname = \"DeviceA\"; };"), NULL);
+	edit_ok(s1, edit_set(SRV("10.0.1.31", "")), NULL);
+	edit_ok(s2, edit_set("system = { sysname = \"DeviceB\"; };"), NULL);
+	cr_assert_eq(commit_ok(s2), 1000000001ULL);
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	r = commit(s1);
+	cr_assert_eq(r->status, -EBUSY, "alice's commit overwrote bob's sysname: %s",
+		     r->error ? r->error : "no error");
+	cfg_reply__free_unpacked(r, NULL);
+	/* After a refresh alice's changes win, as without the restart. */
+	r = refresh(s1);
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(commit_ok(s1), 1000000002ULL);
+	assert_running("system = { sysname = \"DeviceA\"; };" SRV("10.0.1.31", ""));
+}
+
+Test(commit, no_false_conflict_after_a_restart)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+
+	edit_ok(s1, edit_set(SRV("10.0.1.31", "")), NULL);
+	edit_ok(s2, edit_set("system = { sysname = \"DeviceB\"; };"), NULL);
+	cr_assert_eq(commit_ok(s2), 1000000001ULL);
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	cr_assert_eq(commit_ok(s1), 1000000002ULL);
+	assert_running("system = { sysname = \"DeviceB\"; };" SRV("10.0.1.31", ""));
+}
