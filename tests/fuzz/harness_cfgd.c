@@ -48,8 +48,8 @@ static struct {
 	char dir[128];
 	char run[160], state[160];
 	struct bootstrap bs;
-	struct loop *loop;
-	void *zctx;
+	struct loop *loop;        /* both made and freed by each input, so the */
+	void *zctx;               /* input frees what it allocated (libFuzzer's leak check) */
 	struct frame_result res[FUZZ_CFGD_MAX_FRAMES];
 	int stray;                /* replies to no frame of this input */
 } H;
@@ -155,10 +155,6 @@ static void harness_init(void)
 	H.trace = getenv("FUZZ_CFGD_TRACE") != NULL;
 	for (int i = 0; i < FUZZ_CFGD_MAX_FRAMES; i++)
 		memset(peers[i], i + 1, PEER_BYTES);
-	H.loop = loop_new();
-	H.zctx = zmq_ctx_new();
-	if (!H.loop || !H.zctx)
-		abort();
 	H.ready = true;
 }
 
@@ -166,8 +162,6 @@ void fuzz_cfgd_cleanup(void)
 {
 	if (!H.ready)
 		return;
-	zmq_ctx_term(H.zctx);
-	loop_free(H.loop);
 	bootstrap_free(&H.bs);
 	empty_dir(H.dir);
 	rmdir(H.dir);
@@ -312,7 +306,28 @@ static Config *config_copy(const Config *c)
 	return r;
 }
 
+static int one(const uint8_t *data, size_t size, char *why, size_t whylen);
+
 int fuzz_cfgd_one(const uint8_t *data, size_t size, char *why, size_t whylen)
+{
+	int rc;
+
+	harness_init();
+	/* A context per input: zmq_ctx_term() waits for its threads, which
+	 * free the closed sockets' memory before the input ends. */
+	H.loop = loop_new();
+	H.zctx = zmq_ctx_new();
+	if (!H.loop || !H.zctx)
+		abort();
+	rc = one(data, size, why, whylen);
+	zmq_ctx_term(H.zctx);
+	loop_free(H.loop);
+	H.zctx = NULL;
+	H.loop = NULL;
+	return rc;
+}
+
+static int one(const uint8_t *data, size_t size, char *why, size_t whylen)
 {
 	struct validate_list base = { 0 };
 	struct cfgd *d;
@@ -320,7 +335,6 @@ int fuzz_cfgd_one(const uint8_t *data, size_t size, char *why, size_t whylen)
 	uint64_t id;
 	int rc;
 
-	harness_init();
 	fuzz_cfgd_stats.inputs++;
 	memset(H.res, 0, sizeof(H.res));
 	H.stray = 0;

@@ -10,13 +10,15 @@
  * Sessions are FUZZ_CFGD_SESSION(n), as the harness's fresh cfgd numbers
  * them.
  *
- *   mkcorpus_cfgd DIR      (tests/fuzz/corpus-cfgd is its output, kept in the tree)
+ *   mkcorpus_cfgd DIR      (made if missing; the build runs it into
+ *                           BUILD/tests/fuzz/corpus-cfgd)
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bus.h"
 #include "cfgd.pb-c.h"
@@ -309,6 +311,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		perror(dir);
+		return 1;
+	}
 
 	/* Open, edit, commit, read back, close. */
 	open_s("admin");

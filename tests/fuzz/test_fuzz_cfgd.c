@@ -1,6 +1,6 @@
 /*
  * test_fuzz_cfgd.c: the cfgd ctl fuzz harness without clang.  Replays the
- * seed corpus (tests/fuzz/corpus-cfgd) through fuzz_cfgd_one() under gcc's
+ * seed corpus (BUILD/tests/fuzz/corpus-cfgd, made by mkcorpus_cfgd) through fuzz_cfgd_one() under gcc's
  * ASan and UBSan, then a deterministic mutation sweep: every seed cut at
  * the middle of each frame, and every fourth byte of each frame flipped
  * (one bit; the first byte at another offset in each frame), so the
@@ -24,14 +24,14 @@ struct seed {
 
 static int load_corpus(struct seed **out)
 {
-	const char *root = getenv("MERIDIAN_SOURCE_ROOT");
+	const char *root = getenv("MERIDIAN_BUILD_ROOT");
 	char dir[4096];
 	struct seed *v = NULL;
 	struct dirent *de;
 	DIR *d;
 	int n = 0;
 
-	cr_assert_not_null(root, "MERIDIAN_SOURCE_ROOT is not set");
+	cr_assert_not_null(root, "MERIDIAN_BUILD_ROOT is not set");
 	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus-cfgd", root);
 	d = opendir(dir);
 	cr_assert_not_null(d, "cannot open %s", dir);
