@@ -168,6 +168,34 @@ void fuzz_cfgd_cleanup(void)
 	memset(&H, 0, sizeof(H));
 }
 
+/*
+ * KNOWN BUG (cfgd/session.c:128, canonical_copy): protobuf-c's unpack keeps
+ * an unknown field whose tag is 0 when the tag is written as an overlong
+ * varint (0x80 0x00), packs it back as the one byte 0x00, and its unpack
+ * then refuses that.  So an Edit holding one anywhere (e.g. in an NtpKey)
+ * decodes, but edit_msg_dup() cannot copy it, and canonical_copy() calls
+ * fatal(): one 36-byte request on cfgd.ctl stops cfgd.  Reproducer:
+ * test_fuzz_cfgd.c, bug_tag0_edit_stops_cfgd (disabled).  Until it is
+ * fixed such frames are not delivered (counted in skipped_known), unless
+ * FUZZ_CFGD_KNOWN_BUGS is set in the environment.
+ */
+static bool known_bug(const CfgRequest *q)
+{
+	if (!q || q->req_case != CFG_REQUEST__REQ_EDIT || getenv("FUZZ_CFGD_KNOWN_BUGS"))
+		return false;
+	for (size_t i = 0; i < q->edit->n_edit; i++) {
+		size_t len;
+		uint8_t *buf = bus_pack(&q->edit->edit[i]->base, &len);
+		Edit *back = edit__unpack(NULL, len, buf);
+
+		free(buf);
+		if (!back)
+			return true;
+		edit__free_unpacked(back, NULL);
+	}
+	return false;
+}
+
 static bool may_wait(const CfgRequest *q)
 {
 	return q && (q->req_case == CFG_REQUEST__REQ_COMMIT ||
@@ -231,6 +259,12 @@ static int run_frames(struct cfgd *d, const uint8_t *data, size_t size,
 		q = cfg_request__unpack(NULL, len, frame);
 		malformed = q == NULL || q->req_case == CFG_REQUEST__REQ__NOT_SET;
 		fuzz_cfgd_stats.frames++;
+		if (known_bug(q)) {
+			fuzz_cfgd_stats.skipped_known++;
+			cfg_request__free_unpacked(q, NULL);
+			n++;
+			continue;
+		}
 
 		ctl_request(NULL, (const struct bus_peer *)peers[n], frame, len, d);
 
