@@ -14,6 +14,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -290,8 +291,24 @@ static int connect_client(char *why, size_t whylen)
 	p->remote.sin_family = AF_INET;
 	p->remote.sin_port = htons((uint16_t)H.port);
 	p->remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(p->cfd, (struct sockaddr *)&p->remote, sizeof(p->remote)) < 0 ||
-	    getsockname(p->cfd, (struct sockaddr *)&p->local, &l) < 0) {
+	if (connect(p->cfd, (struct sockaddr *)&p->remote, sizeof(p->remote)) < 0) {
+		/* Interrupted (libFuzzer's SIGALRM): the connection goes on
+		 * in the background. */
+		struct pollfd pfd = { .fd = p->cfd, .events = POLLOUT };
+		int e = 0;
+		socklen_t el = sizeof(e);
+
+		if (errno != EINTR)
+			e = errno;
+		else if (poll(&pfd, 1, 5000) != 1 ||
+			 getsockopt(p->cfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = e ? e : ETIMEDOUT;
+		if (e) {
+			close(p->cfd);
+			return fail(why, whylen, "connect to port %d: %s", H.port, strerror(e));
+		}
+	}
+	if (getsockname(p->cfd, (struct sockaddr *)&p->local, &l) < 0) {
 		close(p->cfd);
 		return fail(why, whylen, "connect to port %d: %s", H.port, strerror(errno));
 	}
