@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "backend.h"
+#include "bootstrap.h"
 #include "cli.h"
 #include "edit.h"
 #include "fake_backend.h"
 #include "log.h"
+#include "validate.h"
 
 struct fake {
+	struct bootstrap bs;      /* the interfaces, for validate_config */
 	Config *cand, *run;
 	uint64_t next_session;
 	uint64_t commit_id;
@@ -77,6 +80,7 @@ static int fake_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply 
 	SessionState st = SESSION_STATE__INIT;
 	char err[512] = "";
 	Config *run = NULL;
+	struct validate_list problems = { 0 };
 
 	(void)timeout_ms;
 	fake_backend_stats.cfg_calls++;
@@ -107,7 +111,12 @@ static int fake_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply 
 	case CFG_REQUEST__REQ_COMMIT:
 	case CFG_REQUEST__REQ_ROLLBACK:
 	case CFG_REQUEST__REQ_ABORT_TRIAL:
-		if (!config_equal(f->cand, f->run)) {
+		validate_config(f->cand, &f->bs, VALIDATE_COMMIT, &problems);
+		if (problems.n) {
+			snprintf(err, sizeof(err), "%s", problems.msg[0]);
+			rep.status = -EINVAL;
+			rep.error = err;
+		} else if (!config_equal(f->cand, f->run)) {
 			run = config_dup(f->cand);
 			config__free_unpacked(f->run, NULL);
 			f->run = run;
@@ -130,6 +139,7 @@ static int fake_cfg(void *chan, const CfgRequest *req, int timeout_ms, CfgReply 
 	st.sysname = f->run->system && f->run->system->sysname ? f->run->system->sysname :
 		     "HUAWEI";
 	*reply = (CfgReply *)wire_copy(&rep.base);
+	validate_list_free(&problems);
 	return 0;
 }
 
@@ -152,6 +162,7 @@ static void fake_free(void *arg)
 
 	config__free_unpacked(f->cand, NULL);
 	config__free_unpacked(f->run, NULL);
+	bootstrap_free(&f->bs);
 	free(f);
 }
 
@@ -169,6 +180,13 @@ struct cli_backend *fake_backend_new(void)
 					   "LoopBack0" };
 	struct fake *f = xcalloc(1, sizeof(*f));
 
+	bootstrap_defaults(&f->bs);
+	f->bs.interfaces = xcalloc(3, sizeof(*f->bs.interfaces));
+	for (size_t i = 0; i < 3; i++) {
+		f->bs.interfaces[i].name = xstrdup(ifs[i]);
+		f->bs.interfaces[i].netdev = xstrdup("lo");
+	}
+	f->bs.n_interfaces = 3;
 	f->cand = config_new_empty();
 	f->run = config_new_empty();
 	return cli_backend_new_ops(&fake_ops, f, "HUAWEI", ifs, 3);

@@ -6,8 +6,9 @@
  * The fake cfgd keeps one candidate and one running Config for every
  * session and applies each Edit with cfgd's own generic edit code
  * (cfgd/edit.c edit_apply: an unknown path or a SET without value is
- * refused with its sentence, nothing is validated); `commit` makes the
- * candidate running, `get` answers either, a refresh with discard drops the
+ * refused with its sentence); `commit` validates the candidate as cfgd
+ * does (cfgd/validate.c validate_config: the first problem is the
+ * refusal's sentence) and makes it running, `get` answers either, a refresh with discard drops the
  * candidate's changes, everything else answers status 0.  The fake ntpd
  * answers every request with an empty NtpReply of status 0 (no system
  * status, no sessions), which the displays must survive.

@@ -29,6 +29,7 @@
 #include "edit.h"
 #include "harness_cfgd.h"
 #include "log.h"
+#include "pbconf.h"
 #include "loop.h"
 #include "validate.h"
 
@@ -40,6 +41,7 @@ struct frame_result {
 	int status;               /* of the first reply */
 	bool undecodable;         /* the reply did not decode as a CfgReply */
 	char error[120];          /* its error sentence (for the trace) */
+	int dirty;                /* its SessionState.dirty, -1 without one (for the trace) */
 };
 
 static struct {
@@ -90,6 +92,7 @@ int __wrap_bus_server_reply(struct bus_server *srv, const struct bus_peer *peer,
 		r->undecodable = back == NULL || !back->has_status;
 		r->status = back ? back->status : 0;
 		snprintf(r->error, sizeof(r->error), "%s", back && back->error ? back->error : "");
+		r->dirty = back && back->state && back->state->has_dirty ? back->state->dirty : -1;
 	}
 	if (back)
 		cfg_reply__free_unpacked(back, NULL);
@@ -312,9 +315,9 @@ static int run_frames(struct cfgd *d, const uint8_t *data, size_t size,
 			fuzz_cfgd_stats.refused++;
 		}
 		if (H.trace)
-			fprintf(stderr, "frame %d: case %d, %zu bytes: %d replies, status %d %s\n", n,
-				q ? (int)q->req_case : -1, len, H.res[n].replies, H.res[n].status,
-				H.res[n].error);
+			fprintf(stderr, "frame %d: case %d, %zu bytes: %d replies, status %d, "
+				"dirty %d %s\n", n, q ? (int)q->req_case : -1, len, H.res[n].replies,
+				H.res[n].status, H.res[n].dirty, H.res[n].error);
 		if (q && q->req_case == CFG_REQUEST__REQ_APPLIED)
 			subscribed = true;
 		cfg_request__free_unpacked(q, NULL);
@@ -383,6 +386,13 @@ static int one(const uint8_t *data, size_t size, char *why, size_t whylen)
 	if (rc < 0) {
 		cfgd_free(d);
 		return -1;
+	}
+	if (H.trace) {
+		char *text = pbconf_render(&cfgd_running(d)->base);
+
+		fprintf(stderr, "running at commit %llu:\n%s\n",
+			(unsigned long long)cfgd_commit_id(d), text ? text : "");
+		free(text);
 	}
 	/* A kill and a restart keep every commit. */
 	id = cfgd_commit_id(d);

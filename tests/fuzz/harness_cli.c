@@ -26,6 +26,7 @@ struct out {
 static struct {
 	struct cli_backend *be;
 	struct out out;
+	char *empty;              /* the empty configuration's text */
 } H;
 
 struct fuzz_cli_stats fuzz_cli_stats;
@@ -88,6 +89,7 @@ void fuzz_cli_cleanup(void)
 	if (H.be)
 		cli_backend_free(H.be);
 	free(H.out.buf);
+	free(H.empty);
 	memset(&H, 0, sizeof(H));
 }
 
@@ -249,6 +251,97 @@ static int run_line(struct cli_session **s, char *line, char *why, size_t whylen
 	return check_prompt(*s, line, why, whylen);
 }
 
+/* What `display current-configuration` prints in a new session (malloc'd),
+ * after a `commit` from system view when commit_first (the fake keeps one
+ * candidate for all sessions: what the input left uncommitted). */
+static char *current_config(bool commit_first, char *why, size_t whylen)
+{
+	struct cli_session *s = session_in(commit_first ? 1 : 0, false, why, whylen);
+	char *t;
+
+	if (!s)
+		return NULL;
+	if (commit_first)
+		cli_exec(s, "commit");
+	H.out.len = 0;
+	H.out.overflow = false;
+	cli_exec(s, "display current-configuration");
+	t = xstrdup(H.out.len ? H.out.buf : "");
+	cli_session_free(s);
+	return t;
+}
+
+/*
+ * KNOWN BUG (cfgd/edit.c, DELETE of a list element's last field): after
+ * `interface GigabitEthernet0/1/0`, `ip address 10.0.1.3 24`, `undo ip
+ * address` the candidate keeps Interface{name} with nothing else: the
+ * prompt shows '*', `commit` records a commit, and `display
+ * current-configuration` prints a bare "interface GigabitEthernet0/1/0"
+ * that typing it back does not recreate (entering the view edits nothing).
+ * Real cfgd does the same (checked with harness_cfgd).  Until it is fixed,
+ * the round trip drops such bare interface blocks from the first text,
+ * unless FUZZ_CLI_KNOWN_BUGS is set.  Reproducer: test_fuzz_cli.c,
+ * bug_empty_interface_round_trip (disabled).
+ */
+static void drop_bare_interfaces(char *t)
+{
+	char *p = t;
+
+	if (getenv("FUZZ_CLI_KNOWN_BUGS"))
+		return;
+	while ((p = strstr(p, "interface "))) {
+		char *eol = strstr(p, "\r\n");
+
+		if ((p == t || p[-1] == '\n') && eol && strncmp(eol + 2, "#\r\n", 3) == 0) {
+			memmove(p, eol + 2 + 3, strlen(eol + 2 + 3) + 1);
+			continue;
+		}
+		p++;
+	}
+}
+
+/* The configuration the input made (committed), typed back into an empty
+ * one and committed, renders the same text again. */
+static int round_trip(char *why, size_t whylen)
+{
+	char *t1 = current_config(true, why, whylen), *t2 = NULL, *copy, *save = NULL;
+	struct cli_session *s;
+	int rc = 0;
+
+	if (!t1)
+		return -1;
+	fake_backend_reset(H.be);
+	if (!H.empty)
+		H.empty = current_config(false, why, whylen);
+	if (H.empty && strcmp(t1, H.empty) != 0)
+		fuzz_cli_stats.round_trips++;
+	drop_bare_interfaces(t1);
+	s = session_in(1, true, why, whylen);
+	if (!s) {
+		free(t1);
+		return -1;
+	}
+	copy = xstrdup(t1);
+	for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+		if (strcmp(l, "return") == 0)
+			continue;
+		if (!cli_exec(s, l))
+			break;
+	}
+	free(copy);
+	cli_exec(s, "commit");
+	cli_session_free(s);
+	t2 = current_config(false, why, whylen);
+	if (!t2)
+		rc = -1;
+	else if (strcmp(t1, t2) != 0)
+		rc = fail(why, whylen, "display current-configuration typed back renders "
+			  "differently:\n--- was ---\n%s--- typed back ---\n%s", t1, t2);
+	free(t1);
+	free(t2);
+	return rc;
+}
+
 int fuzz_cli_one(const uint8_t *data, size_t size, char *why, size_t whylen)
 {
 	char *text = xmalloc(size + 1);
@@ -297,6 +390,8 @@ int fuzz_cli_one(const uint8_t *data, size_t size, char *why, size_t whylen)
 			}
 		}
 		cli_session_free(s);
+		if (rc == 0)
+			rc = round_trip(why, whylen);
 	}
 	free(text);
 	return rc;

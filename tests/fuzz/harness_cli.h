@@ -30,7 +30,12 @@
  *     and an error "found at '^' position." comes right after a caret line
  *     (spaces and one '^'), the caret under the line typed (its column at
  *     most the prompt's length plus the line's);
- *   - a completion is a line no longer than CLI_MAX_LINE + 64, printable.
+ *   - a completion is a line no longer than CLI_MAX_LINE + 64, printable;
+ * and after the lines of each view:
+ *   - the configuration round-trips: what the lines left is committed (a
+ *     new session's `commit` from system view) and `display
+ *     current-configuration`'s text, typed back line by line into an empty
+ *     configuration from system view and committed, prints the same text.
  * ASan/UBSan and libFuzzer's leak check cover the rest.
  */
 #ifndef MERIDIAN_FUZZ_HARNESS_CLI_H
@@ -48,6 +53,7 @@ struct fuzz_cli_stats {
 	uint64_t errors;          /* lines that printed an "Error:" */
 	uint64_t quiet;           /* cli_exec lines that printed no error */
 	uint64_t sessions_ended;
+	uint64_t round_trips;     /* of a configuration other than the empty one */
 };
 extern struct fuzz_cli_stats fuzz_cli_stats;
 
