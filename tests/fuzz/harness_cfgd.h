@@ -38,6 +38,9 @@
  *
  * Frames that would only hit a known, reported bug are not delivered (see
  * known_bug() in harness_cfgd.c; FUZZ_CFGD_KNOWN_BUGS=1 delivers them).
+ * FUZZ_CFGD_TRACE=1 prints each frame's request case, reply status, error
+ * and dirty flag, and the running configuration at the end, on stderr
+ * (e.g. `FUZZ_CFGD_TRACE=1 ./fuzz_cfgd crash-...` to read a crash).
  */
 #ifndef MERIDIAN_FUZZ_HARNESS_CFGD_H
 #define MERIDIAN_FUZZ_HARNESS_CFGD_H
