@@ -1,0 +1,177 @@
+/*
+ * test_fuzz_cli.c: the CLI fuzz harness without clang.  Replays the seed
+ * corpus (BUILD/tests/fuzz/corpus-cli, made by mkcorpus_cli) through
+ * fuzz_cli_one() under gcc's ASan and UBSan, then a deterministic sweep:
+ * every word prefix of every seed line, as is, with '?' and with TAB, so
+ * the invariants of harness_cli.h are checked on every machine.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness_cli.h"
+
+#define MAX_SEED 65536
+
+struct seed {
+	char name[256];
+	char *buf;
+	size_t len;
+};
+
+static int load_corpus(struct seed **out)
+{
+	const char *root = getenv("MERIDIAN_BUILD_ROOT");
+	char dir[4096];
+	struct seed *v = NULL;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	cr_assert_not_null(root, "MERIDIAN_BUILD_ROOT is not set");
+	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus-cli", root);
+	d = opendir(dir);
+	cr_assert_not_null(d, "cannot open %s", dir);
+	while ((de = readdir(d))) {
+		char path[4400];
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		v = realloc(v, (size_t)(n + 1) * sizeof(*v));
+		cr_assert_not_null(v);
+		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		cr_assert_not_null(f, "cannot open %s", path);
+		v[n].buf = malloc(MAX_SEED);
+		v[n].len = fread(v[n].buf, 1, MAX_SEED, f);
+		fclose(f);
+		n++;
+	}
+	closedir(d);
+	*out = v;
+	return n;
+}
+
+static void free_corpus(struct seed *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i].buf);
+	free(v);
+}
+
+static void run(const char *name, const char *buf, size_t len, const char *what)
+{
+	char why[512] = "";
+
+	cr_assert_eq(fuzz_cli_one((const uint8_t *)buf, len, why, sizeof(why)), 0,
+		     "%s (%s): %s\n--- input ---\n%.*s", name, what, why, (int)len, buf);
+}
+
+Test(fuzz_cli, seeds_keep_the_invariants, .timeout = 120)
+{
+	struct seed *v;
+	int n = load_corpus(&v);
+
+	cr_assert_geq(n, 50, "only %d seeds", n);
+	for (int i = 0; i < n; i++)
+		run(v[i].name, v[i].buf, v[i].len, "as is");
+	cr_log_info("%llu lines: %llu run (%llu quiet), %llu help, %llu completions, "
+		    "%llu errors, %llu sessions ended, %llu configurations round-tripped",
+		    (unsigned long long)fuzz_cli_stats.lines,
+		    (unsigned long long)fuzz_cli_stats.execs,
+		    (unsigned long long)fuzz_cli_stats.quiet,
+		    (unsigned long long)fuzz_cli_stats.helps,
+		    (unsigned long long)fuzz_cli_stats.completions,
+		    (unsigned long long)fuzz_cli_stats.errors,
+		    (unsigned long long)fuzz_cli_stats.sessions_ended,
+		    (unsigned long long)fuzz_cli_stats.round_trips);
+	/* Most command lines of the tables run in some view without error. */
+	cr_assert_gt(fuzz_cli_stats.quiet, fuzz_cli_stats.execs / 4);
+	cr_assert_gt(fuzz_cli_stats.errors, 0);
+	cr_assert_gt(fuzz_cli_stats.sessions_ended, 0);
+	cr_assert_gt(fuzz_cli_stats.round_trips, 20);
+	fuzz_cli_cleanup();
+	free_corpus(v, n);
+}
+
+/* Append line to in (len *n). */
+static void append(char *in, size_t *n, size_t cap, const char *line, size_t len,
+		   const char *tail)
+{
+	size_t t = strlen(tail);
+
+	if (*n + len + t + 1 >= cap)
+		return;
+	memcpy(in + *n, line, len);
+	memcpy(in + *n + len, tail, t);
+	*n += len + t;
+	in[(*n)++] = '\n';
+}
+
+Test(fuzz_cli, word_prefixes_keep_the_invariants, .timeout = 300)
+{
+	static char in[16384];
+	struct seed *v;
+	int n = load_corpus(&v);
+
+	for (int i = 0; i < n; i++) {
+		size_t len = 0, lines = 0;
+		const char *p = v[i].buf, *end = v[i].buf + v[i].len;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			for (size_t c = 1; c <= ll; c++) {
+				if (c < ll && p[c] != ' ')
+					continue;
+				append(in, &len, sizeof(in), p, c, "");
+				append(in, &len, sizeof(in), p, c, " ?");
+				append(in, &len, sizeof(in), p, c, "\t");
+				lines += 3;
+				if (lines >= 60) {
+					run(v[i].name, in, len, "word prefixes");
+					len = lines = 0;
+				}
+			}
+			p = nl ? nl + 1 : end;
+		}
+		if (len)
+			run(v[i].name, in, len, "word prefixes");
+	}
+	fuzz_cli_cleanup();
+	free_corpus(v, n);
+}
+
+/*
+ * BUG, not fixed yet (so disabled): a no-op pair of edits leaves an empty
+ * interface in the candidate.  In system view: `interface
+ * GigabitEthernet0/1/0`, `ip address 10.0.1.3 24`, `undo ip address`: the
+ * edits are SET Config{interface[{name, address}]} then DELETE
+ * [interface, GigabitEthernet0/1/0, address]; cfgd's edit code
+ * (cfgd/edit.c) removes the address but keeps Interface{name}, so the
+ * session stays '*' (dirty), `commit` records a commit that adds an empty
+ * interface, and `display current-configuration` prints a bare
+ * "interface GigabitEthernet0/1/0" block, which typed back creates nothing
+ * (entering the interface view sends no edit): the configuration text
+ * does not round-trip.  Real cfgd behaves the same (fuzz_cfgd_one with
+ * these frames: dirty after the DELETE, commit 1000000001 holds
+ * interface = ( { name = "GigabitEthernet0/1/0"; } )).  The same class as
+ * issue 10's "a no-op edit marks the candidate changed".  Found by the
+ * round-trip check of fuzz_cli on the command-table seeds.
+ */
+Test(fuzz_cli, bug_empty_interface_round_trip, .disabled = true)
+{
+	static const char in[] = "interface GigabitEthernet0/1/0\nip address 10.0.1.3 24\n"
+				 "undo ip address\n";
+	char why[2048] = "";
+
+	setenv("FUZZ_CLI_KNOWN_BUGS", "1", 1);
+	cr_assert_eq(fuzz_cli_one((const uint8_t *)in, sizeof(in) - 1, why, sizeof(why)), 0,
+		     "%s", why);
+	fuzz_cli_cleanup();
+}
