@@ -685,7 +685,7 @@ int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, s
 	return 0;
 }
 
-static void mark_walk(struct ct_node *o, bool (*moved)(char *const *, size_t, bool, void *),
+static void mark_walk(struct ct_node *o, bool (*moved)(char *const *, size_t, bool, bool, void *),
 		      void *arg)
 {
 	const ProtobufCMessageDescriptor *d = o->desc;
@@ -694,7 +694,7 @@ static void mark_walk(struct ct_node *o, bool (*moved)(char *const *, size_t, bo
 		size_t n;
 		char **path = ct_path_of(o, &n);
 
-		if (moved(path, n, o->state == CT_DEL, arg)) {
+		if (moved(path, n, o->state == CT_DEL, o->base_present, arg)) {
 			/* No running version is ever this: a conflict. */
 			o->base_changed = o->base_sub = UINT64_MAX;
 		}
@@ -711,7 +711,7 @@ static void mark_walk(struct ct_node *o, bool (*moved)(char *const *, size_t, bo
 }
 
 void cand_mark_moved(struct cand *c, const struct ct_node *running,
-		     bool (*moved)(char *const *path, size_t n, bool subtree, void *arg),
+		     bool (*moved)(char *const *path, size_t n, bool subtree, bool existed, void *arg),
 		     void *arg)
 {
 	(void)running;

@@ -59,7 +59,7 @@ int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, s
  * to conflict at commit, as it would have without the restart (subtree:
  * a delete, for which a change below counts too). */
 void cand_mark_moved(struct cand *c, const struct ct_node *running,
-		     bool (*moved)(char *const *path, size_t n, bool subtree, void *arg),
+		     bool (*moved)(char *const *path, size_t n, bool subtree, bool existed, void *arg),
 		     void *arg);
 
 /* Recount which overlay nodes differ after running changed. */

@@ -115,7 +115,8 @@ void persist_keep(struct cfgd *d, JournalRecord *rec);
 /* Whether a commit after `since` changed the object at path (subtree: or
  * below it); true when the records are no longer kept
  * (session_moved_fn, arg: the cfgd).  persist_moved_done frees its cache. */
-bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtree, void *arg);
+bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtree, bool existed,
+			 void *arg);
 void persist_moved_done(struct cfgd *d);
 /* Journal a label change of rec (a history record) and make it.  0 or -errno. */
 int persist_label(struct cfgd *d, JournalRecord *rec, const char *label);

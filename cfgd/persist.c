@@ -689,7 +689,8 @@ static bool marked_below(const struct ct_node *n)
 	return false;
 }
 
-bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtree, void *arg)
+bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtree, bool existed,
+			 void *arg)
 {
 	struct cfgd *d = arg;
 	const struct ct_node *node;
@@ -716,8 +717,8 @@ bool persist_moved_since(uint64_t since, char *const *path, size_t n, bool subtr
 		node = ct_child(node, f, key);
 		if (node == NULL)
 			return false;
-		if ((node->flags & MOVED_DEL) && i + (size_t)step < n)
-			return true;   /* an ancestor was removed */
+		if ((node->flags & MOVED_DEL) && i + (size_t)step < n && existed)
+			return true;   /* an ancestor was removed, with what it held */
 		i += (size_t)step;
 	}
 	return node->flags != 0 || (subtree && marked_below(node));

@@ -265,11 +265,11 @@ struct moved_ctx {
 	uint64_t since;
 };
 
-static bool moved_since(char *const *path, size_t n, bool subtree, void *arg)
+static bool moved_since(char *const *path, size_t n, bool subtree, bool existed, void *arg)
 {
 	struct moved_ctx *m = arg;
 
-	return m->fn(m->since, path, n, subtree, m->arg);
+	return m->fn(m->since, path, n, subtree, existed, m->arg);
 }
 
 int session_table_start(struct session_table *t, const char *run_dir,

@@ -54,7 +54,7 @@ void session_table_init(struct session_table *t);
 /* Whether a commit after `since` changed the object at path (subtree: or
  * anything below it); true when that cannot be known any more. */
 typedef bool (*session_moved_fn)(uint64_t since, char *const *path, size_t n, bool subtree,
-				 void *arg);
+				 bool existed, void *arg);
 
 /* Take this start's session epoch from RUN_DIR (sessid_start), and bring
  * back the sessions RUN_DIR/candidates holds: each under its id, its edits

@@ -36,7 +36,10 @@
  *    before the commit or the model after it, never a mixture (a commit is
  *    one journal record: a torn record is dropped whole), and the other
  *    sessions' servers are exactly their models.  The model continues from
- *    what is there.
+ *    what is there.  When the commit is out but the telnet session lives
+ *    (cfgd died, clid did not), cfgd kept the session and its candidate
+ *    across its restart (issue 10, item 7): committing again must put in
+ *    exactly what was typed.
  *  - A commit refused with an error is checked to have changed nothing,
  *    then retried; uncommitted edits lost with a killed clid or a restarted
  *    cfgd ("uncommitted configurations were discarded", or the connection
@@ -127,6 +130,7 @@ static struct {
 	unsigned unanswered[3][2];     /* by why_unanswered: [0] out, [1] in */
 	unsigned edits_lost_clid, discard_warnings, silent_losses, apply_warnings;
 	unsigned reconnects, edit_errors, read_retries;
+	unsigned kept_candidates;      /* candidates kept across cfgd's restart, committed again */
 	double max_commit_s;
 	char first_failures[4096];
 } st;
@@ -455,6 +459,36 @@ static void resolve_unanswered(struct sess *s, uint64_t *rnd, enum why_unanswere
 	check_others(s, mask, "a commit without answer");
 	st.unanswered[w][in]++;
 	s->model = mask[s->id - 1];   /* continue from what is there */
+	if (out && s->v && s->typed > 0) {
+		/* cfgd died under the commit and came back, but the telnet
+		 * session (so its cfgd session) lives on: its candidate kept
+		 * what was typed (issue 10, item 7), and committing again puts
+		 * exactly that in. */
+		char *o2 = NULL;
+		uint32_t again[NSESS];
+
+		if (sess_cmd(s, "commit", &o2) == 0 && !strstr(o2, "Error:") &&
+		    read_running(s, again)) {
+			char want[256], got2[256];
+
+			mask_text(s->target, s->id, want, sizeof(want));
+			mask_text(again[s->id - 1], s->id, got2, sizeof(got2));
+			check(again[s->id - 1] == s->target || s->warned,
+			      "S%d: the candidate kept across cfgd's restart was not what was "
+			      "typed: committed again %s, running has %s", s->id, want, got2);
+			st.kept_candidates++;
+			s->model = again[s->id - 1];
+		} else if (s->v) {
+			/* Not settled: start again from a clean candidate. */
+			char *o3 = NULL;
+
+			(void)sess_cmd(s, "clear configuration candidate", &o3);
+			free(o3);
+			if (read_running(s, again))
+				s->model = again[s->id - 1];
+		}
+		free(o2);
+	}
 	new_plan(s, rnd);
 }
 
@@ -975,9 +1009,10 @@ Test(storm, kill_storm, .fini = lab_down, .timeout = 900)
 		 killer.kills[3] + final_kills[3], killer.aimed, killer.start_failures,
 		 killer.deaths[0] + killer.deaths[1] + killer.deaths[2] + killer.deaths[3]);
 	lab_note("storm: %u logins, typed edits lost %u times with the connection, %u "
-		 "'discarded' warnings, %u silent losses, %u edits refused, %u reads retried",
+		 "'discarded' warnings, %u silent losses, %u edits refused, %u reads retried, "
+		 "%u candidates kept across a cfgd restart and committed again",
 		 st.reconnects, st.edits_lost_clid, st.discard_warnings, st.silent_losses,
-		 st.edit_errors, st.read_retries);
+		 st.edit_errors, st.read_retries, st.kept_candidates);
 	if (st.failed)
 		fprintf(stderr, "storm: failures:\n%s", st.first_failures);
 	fprintf(stderr, "%u passed, %u failed\n", st.passed, st.failed);

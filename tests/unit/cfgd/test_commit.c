@@ -896,3 +896,26 @@ Test(commit, no_false_conflict_after_a_restart)
 	cr_assert_eq(commit_ok(s1), 1000000002ULL);
 	assert_running("system = { sysname = \"DeviceB\"; };" SRV("10.0.1.31", ""));
 }
+
+/* After a restart, an object the session creates under a container that
+ * others removed and made again meanwhile is no conflict (nothing it held
+ * was there to lose). */
+Test(commit, creating_under_a_remade_container_after_a_restart)
+{
+	uint64_t s1 = open_session("alice"), s2 = open_session("bob");
+
+	edit_ok(s2, edit_set(SRV("10.0.1.31", "")), NULL);
+	commit_ok(s2);
+	edit_ok(s1, edit_set(SRV("10.0.1.32", "")), NULL);
+	edit_ok(s2, edit_del("ntp", "unicast_server", "10.0.1.31", NULL), NULL);
+	commit_ok(s2);                     /* ntp is gone: nothing left in it */
+	edit_ok(s2, edit_set(SRV("10.0.1.33", "")), NULL);
+	commit_ok(s2);                     /* and made again */
+	client_fini(&c1);
+	cfgd_free(d);
+	start_cfgd();
+	client_init(&c1);
+	commit_ok(s1);
+	assert_running("ntp = { unicast_server = ( { address = \"10.0.1.33\"; }, "
+		       "{ address = \"10.0.1.32\"; } ); };");
+}
