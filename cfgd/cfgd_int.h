@@ -89,6 +89,7 @@ struct cfgd {
 	uint64_t lock_since;      /* unix seconds */
 	unsigned trial_seconds;   /* the commit being installed is a trial of so long */
 	uint64_t trial_timer;     /* reverts rf->trial */
+	uint64_t check_timer;     /* logs running's problems after the start */
 };
 
 /* cfgd.c */

@@ -59,14 +59,9 @@
 
 /* ---- the history in memory ---- */
 
-/* Keep rec (taken) as the newest history record: packed whole, and its
- * images dropped from the metadata kept unpacked. */
-static void hist_push(struct cfgd *d, JournalRecord *rec)
+/* Drop rec's images (in memory only: rec->changes keeps them packed). */
+static void images_free(JournalRecord *rec)
 {
-	struct cfgd_running *rf = d->rf;
-	ProtobufCBinaryData b;
-
-	b.data = pbr_pack(&rec->base, &b.len);
 	for (size_t i = 0; i < rec->n_after; i++)
 		node_image__free_unpacked(rec->after[i], NULL);
 	for (size_t i = 0; i < rec->n_before; i++)
@@ -75,6 +70,71 @@ static void hist_push(struct cfgd *d, JournalRecord *rec)
 	free(rec->before);
 	rec->after = rec->before = NULL;
 	rec->n_after = rec->n_before = 0;
+}
+
+/* Pack rec's images into rec->changes (when it has none yet). */
+static void changes_fold(JournalRecord *rec)
+{
+	RecordChanges rc = RECORD_CHANGES__INIT;
+
+	if (rec->has_changes)
+		return;
+	rc.n_after = rec->n_after;
+	rc.after = rec->after;
+	rc.n_before = rec->n_before;
+	rc.before = rec->before;
+	rec->changes.data = pbr_pack(&rc.base, &rec->changes.len);
+	rec->has_changes = 1;
+}
+
+/* Unpack rec->changes into rec's images (kept packed too).  0 or -EINVAL. */
+static int changes_unfold(JournalRecord *rec)
+{
+	RecordChanges *rc;
+
+	if (!rec->has_changes || rec->n_after || rec->n_before)
+		return 0;
+	rc = record_changes__unpack(NULL, rec->changes.len, rec->changes.data);
+	if (rc == NULL)
+		return -EINVAL;
+	rec->after = rc->after;
+	rec->n_after = rc->n_after;
+	rec->before = rc->before;
+	rec->n_before = rc->n_before;
+	rc->after = rc->before = NULL;
+	rc->n_after = rc->n_before = 0;
+	record_changes__free_unpacked(rc, NULL);
+	return 0;
+}
+
+/* rec as written: its images folded into changes (rec's arrays are left
+ * alone).  A malloc'd buffer. */
+static uint8_t *record_pack(JournalRecord *rec, size_t *len)
+{
+	size_t na = rec->n_after, nb = rec->n_before;
+	uint8_t *buf;
+
+	changes_fold(rec);
+	rec->n_after = rec->n_before = 0;
+	buf = pbr_pack(&rec->base, len);
+	rec->n_after = na;
+	rec->n_before = nb;
+	return buf;
+}
+
+/* Keep rec (taken) as the newest history record: packed as written, its
+ * metadata unpacked without the images. */
+static void hist_push(struct cfgd *d, JournalRecord *rec)
+{
+	struct cfgd_running *rf = d->rf;
+	ProtobufCBinaryData b;
+
+	b.data = record_pack(rec, &b.len);
+	images_free(rec);
+	free(rec->changes.data);
+	rec->changes.data = NULL;
+	rec->changes.len = 0;
+	rec->has_changes = 0;
 	rf->history = xrealloc(rf->history, (rf->n_history + 1) * sizeof(*rf->history));
 	rf->packed = xrealloc(rf->packed, (rf->n_history + 1) * sizeof(*rf->packed));
 	rf->history[rf->n_history] = rec;
@@ -82,13 +142,18 @@ static void hist_push(struct cfgd *d, JournalRecord *rec)
 	rf->n_history++;
 }
 
-/* History record i's whole record, unpacked (free it with
+/* History record i's whole record with its images, unpacked (free it with
  * journal_record__free_unpacked), or NULL if it cannot be read back. */
 static JournalRecord *hist_full(const struct cfgd *d, size_t i)
 {
 	const ProtobufCBinaryData *b = &d->rf->packed[i];
+	JournalRecord *rec = journal_record__unpack(NULL, b->len, b->data);
 
-	return journal_record__unpack(NULL, b->len, b->data);
+	if (rec && changes_unfold(rec) < 0) {
+		journal_record__free_unpacked(rec, NULL);
+		return NULL;
+	}
+	return rec;
 }
 
 /* Bring history record i's packed copy in line with its metadata (a
@@ -106,7 +171,7 @@ static void hist_repack(struct cfgd *d, size_t i)
 		full->trial = NULL;
 	}
 	free(d->rf->packed[i].data);
-	d->rf->packed[i].data = pbr_pack(&full->base, &d->rf->packed[i].len);
+	d->rf->packed[i].data = record_pack(full, &d->rf->packed[i].len);
 	journal_record__free_unpacked(full, NULL);
 }
 
@@ -366,7 +431,9 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 				journal_record__free_unpacked(rec, NULL);
 				return -EINVAL;
 			}
-			rc = apply_images(d->run, rec->after, rec->n_after, rec->commit_id);
+			rc = changes_unfold(rec);
+			if (rc == 0)
+				rc = apply_images(d->run, rec->after, rec->n_after, rec->commit_id);
 			if (rc < 0) {
 				snprintf(err, errlen, "the journal's commit %" PRIu64 " does not "
 					 "apply to the configuration before it", rec->commit_id);
@@ -418,7 +485,8 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	d->run = ct_root_new(&config__descriptor);
-	ct_load(d->run, &base->config->base, base->commit_id);
+	ct_adopt(d->run, &base->config->base, base->commit_id);
+	base->config = NULL;   /* the tree's now */
 	d->rf->commit_id = base->commit_id;
 	d->ckpt_id = base->commit_id;
 	if (store_journal_path(d->bs, path, sizeof(path)) < 0) {
@@ -436,7 +504,10 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 	rc = journal_open(path, &journal_record__descriptor, on_record, d, &d->journal, err, errlen);
 	if (rc == 0 && origin != STORE_CHECKPOINT) {
 		/* The journal must sit on a checkpoint from its first record. */
-		rc = store_save_checkpoint(d->bs, base->commit_id, base->config);
+		Config *cfg = (Config *)ct_materialize(d->run);
+
+		rc = store_save_checkpoint(d->bs, base->commit_id, cfg);
+		config__free_unpacked(cfg, NULL);
 		if (rc < 0)
 			snprintf(err, errlen, "cannot write the checkpoint in %s: %s",
 				 d->bs->run_dir, strerror(-rc));
@@ -484,10 +555,17 @@ void persist_fini(struct cfgd *d)
 
 /* ---- records ---- */
 
-static int append(struct cfgd *d, const JournalRecord *rec)
+static int append(struct cfgd *d, JournalRecord *rec)
 {
-	int rc = journal_append(d->journal, &rec->base, true);
+	size_t na = rec->n_after, nb = rec->n_before;
+	int rc;
 
+	if (na || nb)
+		changes_fold(rec);
+	rec->n_after = rec->n_before = 0;   /* written folded */
+	rc = journal_append(d->journal, &rec->base, true);
+	rec->n_after = na;
+	rec->n_before = nb;
 	if (rc == 0)
 		d->journal_records++;
 	else

@@ -1,13 +1,13 @@
 /*
  * pbtext.c: one-line text form of protobuf-c messages (see pbtext.h).
- * Generic over descriptors: presence follows proto2 rules (has_ flags,
- * non-NULL pointers, repeated counts, oneof cases).
+ * Generic over descriptors: presence is pbreflect's (common/pbreflect.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "pbreflect.h"
 #include "pbtext.h"
 
 static void scalar(struct sbuf *out, const ProtobufCFieldDescriptor *f, const void *p)
@@ -63,28 +63,6 @@ static void scalar(struct sbuf *out, const ProtobufCFieldDescriptor *f, const vo
 	}
 }
 
-static size_t elem_size(const ProtobufCFieldDescriptor *f)
-{
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(void *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	default:
-		return 4;
-	}
-}
-
 void pbtext_append(struct sbuf *out, const ProtobufCMessage *msg)
 {
 	const ProtobufCMessageDescriptor *d;
@@ -99,24 +77,17 @@ void pbtext_append(struct sbuf *out, const ProtobufCMessage *msg)
 		const void *p = base + f->offset;
 		size_t count = 1;
 
+		if (!pbr_field_present(msg, f))
+			continue;
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			count = *(const size_t *)(base + f->quantifier_offset);
 			p = *(void *const *)p;
-		} else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-			if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
-				continue;
-		} else if (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			if (!*(void *const *)p)
-				continue;
-		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL) {
-			if (!*(const protobuf_c_boolean *)(base + f->quantifier_offset))
-				continue;
 		}
 		for (size_t k = 0; k < count; k++) {
 			sbuf_printf(out, "%s%s%s", first ? "" : " ", f->name,
 				    f->type == PROTOBUF_C_TYPE_MESSAGE ? " " : ": ");
 			first = false;
-			scalar(out, f, (const char *)p + k * elem_size(f));
+			scalar(out, f, (const char *)p + k * pbr_value_size(f->type));
 		}
 	}
 }

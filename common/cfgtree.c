@@ -257,6 +257,59 @@ static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t
 	}
 }
 
+/* Make m's children nodes below node, taking their messages as the nodes'
+ * own (m's child fields are left empty). */
+static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+
+		if (!ct_child_field(f) || !pbr_field_present(m, f))
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			ProtobufCMessage *sub = PBR_MEMBER(m, f->offset, ProtobufCMessage *);
+			struct ct_node *c = ct_child_add(node, f, NULL);
+
+			PBR_MEMBER(m, f->offset, ProtobufCMessage *) = NULL;
+			adopt_below(c, sub, v);
+			c->state = CT_SET;
+			c->own = sub;
+			c->changed = c->sub_changed = v;
+			continue;
+		}
+		size_t cnt = pbr_repeated_count(m, f);
+		ProtobufCMessage **arr = PBR_MEMBER(m, f->offset, ProtobufCMessage **);
+
+		PBR_MEMBER(m, f->offset, ProtobufCMessage **) = NULL;
+		PBR_MEMBER(m, f->quantifier_offset, size_t) = 0;
+		for (size_t k = 0; k < cnt; k++) {
+			const char *key = pbr_elem_key(arr[k]);
+			struct ct_node *c;
+
+			if (key == NULL || ct_child(node, f, key)) {
+				/* no key, or a duplicate: not representable */
+				protobuf_c_message_free_unpacked(arr[k], NULL);
+				continue;
+			}
+			c = ct_child_add(node, f, key);
+			adopt_below(c, arr[k], v);
+			c->state = CT_SET;
+			c->own = arr[k];
+			c->changed = c->sub_changed = v;
+		}
+		free(arr);
+	}
+}
+
+void ct_adopt(struct ct_node *root, ProtobufCMessage *m, uint64_t v)
+{
+	adopt_below(root, m, v);
+	ct_set_own(root, m);
+	root->changed = root->sub_changed = v;
+}
+
 void ct_load(struct ct_node *root, const ProtobufCMessage *m, uint64_t v)
 {
 	ct_set_own(root, ct_own_of(m));

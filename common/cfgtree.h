@@ -80,6 +80,10 @@ void ct_set_own(struct ct_node *n, ProtobufCMessage *own);
 /* Add below root (an empty running tree) the nodes of m, all CT_SET with
  * version v. */
 void ct_load(struct ct_node *root, const ProtobufCMessage *m, uint64_t v);
+/* The same, taking m (an empty root's tree; m must be unpacked-shaped,
+ * pbreflect.h): its messages become the nodes' own instead of copies, so
+ * loading a large configuration allocates and frees nothing per node. */
+void ct_adopt(struct ct_node *root, ProtobufCMessage *m, uint64_t v);
 /* Make the tree below root (a running tree) hold exactly m, in m's order:
  * nodes whose own fields differ, new nodes and the ancestors of every
  * change get version v; unchanged nodes keep theirs.  Returns the number

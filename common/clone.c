@@ -246,6 +246,14 @@ void clone_pub_delta(struct clone_pub *pub, const ProtobufCMessage *delta, uint6
 	free(buf);
 }
 
+void clone_pub_start(struct clone_pub *pub, uint64_t seq)
+{
+	free(pub->state);
+	pub->state = NULL;
+	pub->len = 0;
+	pub->seq = seq;
+}
+
 void clone_pub_set_state_fn(struct clone_pub *pub, clone_state_fn fn, void *arg)
 {
 	pub->state_fn = fn;

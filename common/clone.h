@@ -35,6 +35,9 @@ struct clone_pub *clone_pub_new(struct loop *loop, void *zctx, const char *endpo
 void clone_pub_free(struct clone_pub *pub);
 /* Replace the state and publish it with sequence `seq` (must grow). */
 void clone_pub_set(struct clone_pub *pub, const ProtobufCMessage *state, uint64_t seq);
+/* Start at sequence seq with the state the state function gives when a
+ * snapshot is asked for (nothing is packed or sent now: subscribers ask). */
+void clone_pub_start(struct clone_pub *pub, uint64_t seq);
 /* Publish what changed (delta, packed as it is) with sequence seq (must
  * grow); the whole state for snapshots comes from the state function
  * (clone_pub_set_state_fn), asked when a snapshot is requested. */

@@ -43,6 +43,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "pbconf.h"
+#include "pbreflect.h"
 
 /* --- rendering ---------------------------------------------------------- */
 
@@ -195,71 +196,9 @@ static void render_value(struct sbuf *b, const ProtobufCFieldDescriptor *f, cons
 	}
 }
 
-static size_t field_size(const ProtobufCFieldDescriptor *f)
-{
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_FLOAT:
-	case PROTOBUF_C_TYPE_ENUM:
-		return 4;
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-		return sizeof(char *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(ProtobufCMessage *);
-	}
-	return 0;
-}
-
 static bool is_pointer_type(const ProtobufCFieldDescriptor *f)
 {
 	return f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE;
-}
-
-/* Is the singular field f present in msg? */
-static bool field_present(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
-{
-	const char *base = (const char *)msg;
-	const void *p = base + f->offset;
-
-	if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-		return *(const uint32_t *)(base + f->quantifier_offset) == f->id;
-	if (is_pointer_type(f)) {
-		const void *ptr = *(void *const *)p;
-
-		if (!ptr)
-			return false;
-		if (f->type == PROTOBUF_C_TYPE_STRING && f->label != PROTOBUF_C_LABEL_REQUIRED &&
-		    f->default_value && ptr == f->default_value)
-			return false;
-		return true;
-	}
-	if (f->label == PROTOBUF_C_LABEL_REQUIRED)
-		return true;
-	if (f->label == PROTOBUF_C_LABEL_OPTIONAL)
-		return *(const protobuf_c_boolean *)(base + f->quantifier_offset) != 0;
-	/* proto3 without presence: present when not zero. */
-	if (f->type == PROTOBUF_C_TYPE_BYTES)
-		return ((const ProtobufCBinaryData *)p)->len != 0;
-	{
-		static const uint8_t zero[16];
-
-		return memcmp(p, zero, field_size(f)) != 0;
-	}
 }
 
 static void render_message(struct sbuf *b, const ProtobufCMessage *msg, int depth)
@@ -282,7 +221,7 @@ static void render_message(struct sbuf *b, const ProtobufCMessage *msg, int dept
 			for (size_t j = 0; j < n; j++) {
 				if (msgs)
 					sb_indent(b, depth + 1);
-				render_value(b, f, arr + j * field_size(f), depth + 1);
+				render_value(b, f, arr + j * pbr_value_size(f->type), depth + 1);
 				if (j + 1 < n)
 					sb_printf(b, msgs ? ",\n" : ", ");
 			}
@@ -295,7 +234,7 @@ static void render_message(struct sbuf *b, const ProtobufCMessage *msg, int dept
 			}
 			continue;
 		}
-		if (!field_present(msg, f))
+		if (!pbr_field_present(msg, f))
 			continue;
 		sb_indent(b, depth);
 		sb_printf(b, "%s = ", f->name);
@@ -507,7 +446,7 @@ static int parse_repeated(struct pctx *ctx, const config_setting_t *s,
 	size_t *count = (size_t *)(base + f->quantifier_offset);
 	char **arr = (char **)(base + f->offset);
 	int t = config_setting_type(s), n = config_setting_length(s);
-	size_t esz = field_size(f);
+	size_t esz = pbr_value_size(f->type);
 
 	if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
 		if (t != CONFIG_TYPE_LIST && !(t == CONFIG_TYPE_ARRAY && n == 0))
