@@ -502,8 +502,14 @@ int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms)
 		return -EINVAL;
 	int64_t deadline = now_ms() + timeout_ms;
 	size_t prompt_len = v->cur.len;
+	/* A short printable line must be echoed before a prompt answers it:
+	 * a prompt still on its way for an earlier line (a Ctrl-C's CR, say)
+	 * is not this line's. */
+	bool need_echo = line[0] && strlen(line) <= 40;
 	int r = 0;
 
+	for (const char *c = line; *c && need_echo; c++)
+		need_echo = (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f;
 	mark(v);
 	vty_send_line(v, line);
 	if (v->send_error)
@@ -514,7 +520,7 @@ int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms)
 			bool prompt = vty_is_prompt(t);
 			bool more = strstr(t, "---- More ----") != NULL;
 			free(t);
-			if (prompt)
+			if (prompt && (!need_echo || strstr(vbuf_str(&v->done), line)))
 				break;
 			if (more && !v->more_answered) {
 				v->more_answered = true;
