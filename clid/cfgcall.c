@@ -433,6 +433,11 @@ static int commit_call(struct cli_session *s, CfgRequest *req, uint64_t *commit_
 	if (r < 0) {
 		if (r != -ENOTCONN)
 			cli_out_str(s, "Error: " E_CFGD "\r\n");
+		/* The request may have reached cfgd, which journals a commit
+		 * before it answers: whether it was made is not known here. */
+		if (r == -ECONNRESET || r == -ETIMEDOUT)
+			cli_out_str(s, "Info: The commit may have been made before its answer was "
+				    "lost: display configuration commit list tells.\r\n");
 		return -1;
 	}
 	for (size_t i = 0; i < rep->n_warning; i++)

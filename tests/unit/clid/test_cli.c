@@ -519,7 +519,9 @@ Test(cli, commit_warnings_and_errors)
 	F.commit_warning = NULL;
 	cmd_fake.cfgd_down = true;
 	run(s, "[~DeviceC]", "sysname X", "", "Error: The configuration service is not available.\r\n");
-	run(s, "[~DeviceC]", "commit", "", "Error: The configuration service is not available.\r\n");
+	run(s, "[~DeviceC]", "commit", "", "Error: The configuration service is not available.\r\n"
+	    "Info: The commit may have been made before its answer was lost: display "
+	    "configuration commit list tells.\r\n");
 	cmd_fake.cfgd_down = false;
 	cli_session_free(s);
 }
