@@ -6,62 +6,14 @@
  * the invariants of harness_cli.h are checked on every machine.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus_load.h"
 #include "harness_cli.h"
 
 #define MAX_SEED 65536
-
-struct seed {
-	char name[256];
-	char *buf;
-	size_t len;
-};
-
-static int load_corpus(struct seed **out)
-{
-	const char *root = getenv("MERIDIAN_BUILD_ROOT");
-	char dir[4096];
-	struct seed *v = NULL;
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	cr_assert_not_null(root, "MERIDIAN_BUILD_ROOT is not set");
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus-cli", root);
-	d = opendir(dir);
-	cr_assert_not_null(d, "cannot open %s", dir);
-	while ((de = readdir(d))) {
-		char path[4400];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		v = realloc(v, (size_t)(n + 1) * sizeof(*v));
-		cr_assert_not_null(v);
-		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		cr_assert_not_null(f, "cannot open %s", path);
-		v[n].buf = malloc(MAX_SEED);
-		v[n].len = fread(v[n].buf, 1, MAX_SEED, f);
-		fclose(f);
-		n++;
-	}
-	closedir(d);
-	*out = v;
-	return n;
-}
-
-static void free_corpus(struct seed *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(v[i].buf);
-	free(v);
-}
 
 static void run(const char *name, const char *buf, size_t len, const char *what)
 {
@@ -73,12 +25,12 @@ static void run(const char *name, const char *buf, size_t len, const char *what)
 
 Test(fuzz_cli, seeds_keep_the_invariants, .timeout = 120)
 {
-	struct seed *v;
-	int n = load_corpus(&v);
+	struct fuzz_seed *v;
+	int n = fuzz_corpus_load("MERIDIAN_BUILD_ROOT", "tests/fuzz/corpus-cli", MAX_SEED, &v);
 
 	cr_assert_geq(n, 50, "only %d seeds", n);
 	for (int i = 0; i < n; i++)
-		run(v[i].name, v[i].buf, v[i].len, "as is");
+		run(v[i].name, (const char *)v[i].buf, v[i].len, "as is");
 	cr_log_info("%llu lines: %llu run (%llu quiet), %llu help, %llu completions, "
 		    "%llu errors, %llu sessions ended, %llu configurations round-tripped",
 		    (unsigned long long)fuzz_cli_stats.lines,
@@ -95,7 +47,7 @@ Test(fuzz_cli, seeds_keep_the_invariants, .timeout = 120)
 	cr_assert_gt(fuzz_cli_stats.sessions_ended, 0);
 	cr_assert_gt(fuzz_cli_stats.round_trips, 20);
 	fuzz_cli_cleanup();
-	free_corpus(v, n);
+	fuzz_corpus_free(v, n);
 }
 
 /* Append line to in (len *n). */
@@ -115,12 +67,12 @@ static void append(char *in, size_t *n, size_t cap, const char *line, size_t len
 Test(fuzz_cli, word_prefixes_keep_the_invariants, .timeout = 300)
 {
 	static char in[16384];
-	struct seed *v;
-	int n = load_corpus(&v);
+	struct fuzz_seed *v;
+	int n = fuzz_corpus_load("MERIDIAN_BUILD_ROOT", "tests/fuzz/corpus-cli", MAX_SEED, &v);
 
 	for (int i = 0; i < n; i++) {
 		size_t len = 0, lines = 0;
-		const char *p = v[i].buf, *end = v[i].buf + v[i].len;
+		const char *p = (const char *)v[i].buf, *end = p + v[i].len;
 
 		while (p < end) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -144,7 +96,7 @@ Test(fuzz_cli, word_prefixes_keep_the_invariants, .timeout = 300)
 			run(v[i].name, in, len, "word prefixes");
 	}
 	fuzz_cli_cleanup();
-	free_corpus(v, n);
+	fuzz_corpus_free(v, n);
 }
 
 /*

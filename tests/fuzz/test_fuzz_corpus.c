@@ -6,56 +6,16 @@
  * invariants of harness.h are checked on every machine.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus_load.h"
 #include "harness.h"
 
 #define MAX_SEED 1024
 
-struct seed {
-	char name[256];
-	uint8_t buf[MAX_SEED];
-	size_t len;
-};
-
-static int load_corpus(struct seed **out)
-{
-	const char *root = getenv("MERIDIAN_SOURCE_ROOT");
-	char dir[4096];
-	struct seed *v = NULL;
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	cr_assert_not_null(root, "MERIDIAN_SOURCE_ROOT is not set");
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus", root);
-	d = opendir(dir);
-	cr_assert_not_null(d, "cannot open %s", dir);
-	while ((de = readdir(d))) {
-		char path[4400];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		v = realloc(v, (size_t)(n + 1) * sizeof(*v));
-		cr_assert_not_null(v);
-		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		cr_assert_not_null(f, "cannot open %s", path);
-		v[n].len = fread(v[n].buf, 1, sizeof(v[n].buf), f);
-		fclose(f);
-		n++;
-	}
-	closedir(d);
-	*out = v;
-	return n;
-}
-
-static void run(const struct seed *s, const uint8_t *buf, size_t len, const char *what)
+static void run(const struct fuzz_seed *s, const uint8_t *buf, size_t len, const char *what)
 {
 	char why[256] = "";
 
@@ -65,8 +25,8 @@ static void run(const struct seed *s, const uint8_t *buf, size_t len, const char
 
 Test(fuzz_corpus, seeds_keep_the_invariants)
 {
-	struct seed *v;
-	int n = load_corpus(&v);
+	struct fuzz_seed *v;
+	int n = fuzz_corpus_load("MERIDIAN_SOURCE_ROOT", "tests/fuzz/corpus", MAX_SEED, &v);
 
 	cr_assert_geq(n, 60, "only %d seeds", n);
 	for (int i = 0; i < n; i++)
@@ -82,15 +42,15 @@ Test(fuzz_corpus, seeds_keep_the_invariants)
 	cr_assert_gt(fuzz_ntpd_stats.accepted, 0);
 	cr_assert_gt(fuzz_ntpd_stats.dropped, 0);
 	fuzz_ntpd_cleanup();
-	free(v);
+	fuzz_corpus_free(v, n);
 }
 
 Test(fuzz_corpus, mutated_seeds_keep_the_invariants, .timeout = 300)
 {
 	static const uint8_t vals[] = { 0x00, 0xff };
-	struct seed *v;
+	struct fuzz_seed *v;
 	uint8_t buf[MAX_SEED];
-	int n = load_corpus(&v);
+	int n = fuzz_corpus_load("MERIDIAN_SOURCE_ROOT", "tests/fuzz/corpus", MAX_SEED, &v);
 
 	for (int i = 0; i < n; i++) {
 		/* Mutate the modes 1-4 seeds byte by byte; the others only
@@ -113,5 +73,5 @@ Test(fuzz_corpus, mutated_seeds_keep_the_invariants, .timeout = 300)
 		}
 	}
 	fuzz_ntpd_cleanup();
-	free(v);
+	fuzz_corpus_free(v, n);
 }

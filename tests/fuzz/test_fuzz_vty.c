@@ -7,56 +7,16 @@
  * machine.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus_load.h"
 #include "harness_vty.h"
 
 #define MAX_SEED 4096
 
-struct seed {
-	char name[256];
-	uint8_t buf[MAX_SEED];
-	size_t len;
-};
-
-static int load_corpus(struct seed **out)
-{
-	const char *root = getenv("MERIDIAN_BUILD_ROOT");
-	char dir[4096];
-	struct seed *v = NULL;
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	cr_assert_not_null(root, "MERIDIAN_BUILD_ROOT is not set");
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus-vty", root);
-	d = opendir(dir);
-	cr_assert_not_null(d, "cannot open %s", dir);
-	while ((de = readdir(d))) {
-		char path[4400];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		v = realloc(v, (size_t)(n + 1) * sizeof(*v));
-		cr_assert_not_null(v);
-		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		cr_assert_not_null(f, "cannot open %s", path);
-		v[n].len = fread(v[n].buf, 1, sizeof(v[n].buf), f);
-		fclose(f);
-		n++;
-	}
-	closedir(d);
-	*out = v;
-	return n;
-}
-
-static void run(const struct seed *s, const uint8_t *buf, size_t len, const char *what)
+static void run(const struct fuzz_seed *s, const uint8_t *buf, size_t len, const char *what)
 {
 	char why[512] = "";
 
@@ -66,8 +26,8 @@ static void run(const struct seed *s, const uint8_t *buf, size_t len, const char
 
 Test(fuzz_vty, seeds_keep_the_invariants, .timeout = 120)
 {
-	struct seed *v;
-	int n = load_corpus(&v);
+	struct fuzz_seed *v;
+	int n = fuzz_corpus_load("MERIDIAN_BUILD_ROOT", "tests/fuzz/corpus-vty", MAX_SEED, &v);
 
 	cr_assert_geq(n, 15, "only %d seeds", n);
 	for (int i = 0; i < n; i++)
@@ -83,14 +43,14 @@ Test(fuzz_vty, seeds_keep_the_invariants, .timeout = 120)
 	cr_assert_gt(fuzz_vty_stats.logged_in, 0);
 	cr_assert_gt(fuzz_vty_stats.closed_by_server, 0);
 	fuzz_vty_cleanup();
-	free(v);
+	fuzz_corpus_free(v, n);
 }
 
 Test(fuzz_vty, mutated_seeds_keep_the_invariants, .timeout = 300)
 {
 	static uint8_t buf[MAX_SEED];
-	struct seed *v;
-	int n = load_corpus(&v);
+	struct fuzz_seed *v;
+	int n = fuzz_corpus_load("MERIDIAN_BUILD_ROOT", "tests/fuzz/corpus-vty", MAX_SEED, &v);
 
 	for (int i = 0; i < n; i++) {
 		for (size_t cut = 1; cut < v[i].len; cut += 4)
@@ -102,5 +62,5 @@ Test(fuzz_vty, mutated_seeds_keep_the_invariants, .timeout = 300)
 		}
 	}
 	fuzz_vty_cleanup();
-	free(v);
+	fuzz_corpus_free(v, n);
 }
