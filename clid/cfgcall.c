@@ -974,6 +974,7 @@ void cli_session_free(struct cli_session *s)
 		}
 	session_close(s);
 	coro_free(s->co);
+	cli_input_free(s);
 	free(s->user);
 	free(s->line);
 	free(s);

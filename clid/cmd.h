@@ -96,6 +96,11 @@ void cmd_end_session(struct cmd_ctx *ctx);
 /* Whether the bootstrap knows this logical interface. */
 bool cmd_interface_known(const struct cmd_ctx *ctx, const char *ifname);
 const char *cmd_default_sysname(const struct cmd_ctx *ctx);
+/* The session's command history, oldest first: the lines typed at the
+ * prompt (answers to questions are not), as typed, one copy of each (see
+ * struct line_history), the line running last.  Its length, and line i. */
+size_t cmd_history_len(const struct cmd_ctx *ctx);
+const char *cmd_history_get(const struct cmd_ctx *ctx, size_t i);
 
 /* ---- queries ---- */
 /* Running (candidate=false) or this session's candidate.  0 with *out owned

@@ -28,7 +28,7 @@
 #include "log.h"
 
 static const struct cmd_kwhelp disp_kw[] = {
-	{ "ntp-service", "Specify NTP (Network Time Protocol) configuration information" },
+	{ "ntp-service", "NTP (Network Time Protocol) service information" },
 	{ "trace", "Display the path from the local device to the reference clock source" },
 	{ "statistics", "Display NTP statistics" },
 	{ "packet", "Display NTP packet statistics" },
