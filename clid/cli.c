@@ -1,7 +1,8 @@
 /*
  * cli.c: one VTY session's command engine (see cli.h): views, prompts,
- * running lines through the grammar, '?' help, TAB completion and the
- * questions.  The exchanges with cfgd and ntpd, and the coroutine a line
+ * running lines through the grammar, '?' help, TAB completion (with VRP's
+ * cycling through ambiguous keywords), the session's command history
+ * (display history-command) and the questions.  The exchanges with cfgd and ntpd, and the coroutine a line
  * runs in while it waits for them, are cfgcall.c's.
  *
  * A line is matched in the current view's graph; if it fails there and is
