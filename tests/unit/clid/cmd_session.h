@@ -9,7 +9,7 @@
  * and may fill the reply: refuse it (status and error), drop the state, set
  * cmd_fake.dirty or cmd_fake.sysname.  The reply is copied after the hook,
  * so anything the hook points it at stays the test's.  A test that wants
- * ntpd's answers sets cmd_fake.ntp_hook, and cmd_fake.cfgd_down makes cfgd
+ * ntpd's answers sets cmd_fake.ntp_hook (ifmgrd's: cmd_fake.if_hook), and cmd_fake.cfgd_down makes cfgd
  * time out.  Hooks that record edits write them to cmd_fake.log
  * (cmd_fake_edit_text), which cmd_run compares.  Criterion runs each test in
  * its own process, so the state lives in one static per test program.
@@ -45,6 +45,8 @@ typedef void (*cmd_fake_hook)(const CfgRequest *req, CfgReply *rep);
 /* Answers an ntpd request in rep (borrowed), or returns a negative errno
  * (the call fails, as when ntpd does not answer). */
 typedef int (*cmd_fake_ntp_hook)(const NtpRequest *req, NtpReply *rep);
+/* Likewise for ifmgrd. */
+typedef int (*cmd_fake_if_hook)(const IfRequest *req, IfReply *rep);
 
 static struct {
 	struct sbuf out;          /* what the sessions printed */
@@ -55,6 +57,7 @@ static struct {
 	bool cfgd_down;           /* every cfgd request times out */
 	cmd_fake_hook hook;
 	cmd_fake_ntp_hook ntp_hook;  /* NULL: every ntpd request times out */
+	cmd_fake_if_hook if_hook;    /* NULL: every ifmgrd request times out */
 	bool hold;                /* hold the answers (see above) */
 	struct cmd_fake_held {
 		uint64_t tag;
@@ -114,12 +117,24 @@ static inline int cmd_fake_ntp(const NtpRequest *req, NtpReply **reply)
 	return 0;
 }
 
+static inline int cmd_fake_if(const IfRequest *req, IfReply **reply)
+{
+	IfReply rep = IF_REPLY__INIT;
+	int r = cmd_fake.if_hook ? cmd_fake.if_hook(req, &rep) : -ETIMEDOUT;
+
+	if (r < 0)
+		return r;
+	*reply = (IfReply *)cmd_fake_copy(&rep.base);
+	return 0;
+}
+
 static inline int cmd_fake_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req,
 				int timeout_ms, uint64_t tag)
 {
 	ProtobufCMessage *rep = NULL;
-	int r = d == CLI_CFGD ? cmd_fake_cfg((const CfgRequest *)req, (CfgReply **)&rep)
-			      : cmd_fake_ntp((const NtpRequest *)req, (NtpReply **)&rep);
+	int r = d == CLI_CFGD   ? cmd_fake_cfg((const CfgRequest *)req, (CfgReply **)&rep)
+		: d == CLI_NTPD ? cmd_fake_ntp((const NtpRequest *)req, (NtpReply **)&rep)
+				: cmd_fake_if((const IfRequest *)req, (IfReply **)&rep);
 
 	cmd_fake.n_sent++;
 	if (!tag) {
