@@ -23,6 +23,7 @@
  * now minus the daemon's uptime (clid's own clock if ntpd does not
  * answer).  A daemon built from another version says so in its state.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -52,7 +53,7 @@ void version_fmt_uptime(uint64_t secs, struct sbuf *out)
 }
 
 void version_fmt(const char *version, uint64_t uptime_s, const struct version_daemon *d,
-		 size_t n, int64_t now, const ClockTimezone *tz, struct sbuf *out)
+		 size_t n, double now, const ClockTimezone *tz, struct sbuf *out)
 {
 	sbuf_puts(out, "Meridian Routing Platform Software\r\n");
 	sbuf_printf(out, "Meridian software, Version %s\r\n", version);
@@ -69,7 +70,8 @@ void version_fmt(const char *version, uint64_t uptime_s, const struct version_da
 			continue;
 		}
 		snprintf(pid, sizeof(pid), "%u", id->pid);
-		clock_fmt_local(now - (int64_t)(id->has_uptime ? id->uptime : 0), tz, start,
+		/* Rounded, so that two displays agree to the second. */
+		clock_fmt_local(llround(now - (id->has_uptime ? id->uptime : 0)), tz, start,
 				sizeof(start));
 		sbuf_printf(out, "%-8s %-8s %-28s running", d[i].name, pid, start);
 		if (id->version && strcmp(id->version, version) != 0)
@@ -78,20 +80,30 @@ void version_fmt(const char *version, uint64_t uptime_s, const struct version_da
 	}
 }
 
-/* The device's clock (ntpd's) in unix seconds, or clid's when ntpd does
- * not answer. */
-static int64_t device_now(struct cmd_ctx *ctx)
+/* The machine's clock, unix seconds. */
+static double real_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The device's clock (ntpd's) in unix seconds, or the machine's when ntpd
+ * does not answer. */
+static double device_now(struct cmd_ctx *ctx)
 {
 	NtpClockRequest cr = NTP_CLOCK_REQUEST__INIT;
 	NtpRequest req = NTP_REQUEST__INIT;
 	NtpReply *rep;
-	int64_t now = (int64_t)time(NULL);
+	double now = real_now();
 
 	req.req_case = NTP_REQUEST__REQ_CLOCK;
 	req.clock = &cr;
 	if (cmd_ntp_ask(ctx, &req, &rep) == 0) {
 		if (rep->clock && rep->clock->has_now)
-			now = clock_unix_from_ntp(rep->clock->now);
+			now = (double)clock_unix_from_ntp(rep->clock->now) +
+			      (double)(uint32_t)rep->clock->now / 4294967296.0;
 		ntp_reply__free_unpacked(rep, NULL);
 	}
 	return now;
@@ -106,7 +118,7 @@ static int h_display_version(struct cmd_ctx *ctx, const struct cmd_args *a)
 	const ClockTimezone *tz = NULL;
 	struct timespec boot;
 	struct sbuf b = { 0 };
-	int64_t now;
+	double now;
 
 	identity_fill(&self, "clid");
 	d[0] = (struct version_daemon){ "clid", &self };
@@ -119,7 +131,7 @@ static int h_display_version(struct cmd_ctx *ctx, const struct cmd_args *a)
 	/* The zone for the start times; without cfgd, UTC. */
 	if (d[1].id && cmd_get_config(ctx, false, &cfg) == 0 && cfg->system)
 		tz = cfg->system->clock_timezone;
-	now = d[3].id ? device_now(ctx) : (int64_t)time(NULL);
+	now = d[3].id ? device_now(ctx) : real_now();
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	version_fmt(identity_version(), (uint64_t)boot.tv_sec, d, 4, now, tz, &b);
 	cmd_write(ctx, b.buf, b.len);

@@ -21,9 +21,10 @@ struct version_daemon {
 /* VRP's words: "7 days, 1 hour, 18 minutes". */
 void version_fmt_uptime(uint64_t secs, struct sbuf *out);
 /* The whole display: `version` of this build, the device's uptime, then
- * the n daemons with their start times (now - their uptime, unix seconds)
+ * the n daemons with their start times (now - their uptime, unix seconds,
+ * rounded)
  * in tz's local time (tz NULL: UTC). */
 void version_fmt(const char *version, uint64_t uptime_s, const struct version_daemon *d,
-		 size_t n, int64_t now, const ClockTimezone *tz, struct sbuf *out);
+		 size_t n, double now, const ClockTimezone *tz, struct sbuf *out);
 
 #endif

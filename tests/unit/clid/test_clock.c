@@ -196,7 +196,7 @@ Test(version_render, daemons)
 	struct version_daemon d[] = { { "clid", &a }, { "ifmgrd", NULL }, { "ntpd", &n } };
 	ClockTimezone tz = CLOCK_TIMEZONE__INIT;
 	struct sbuf b = { 0 };
-	int64_t now = unix_of(2026, 12, 7, 5, 10, 40);
+	double now = (double)unix_of(2026, 12, 7, 5, 10, 40) + 0.2;
 
 	a.has_pid = n.has_pid = true;
 	a.pid = 4711;
