@@ -450,3 +450,53 @@ Test(clock_cmd, display_version)
 	cr_assert(strstr(out, "\r\nntpd     300      2026-12-07 05:09:40          running"), "%s",
 		  out);
 }
+
+/* A session waiting for ntpd holds nobody else: B's `display clock` runs
+ * while A's `clock datetime` waits, and A finishes when answered. */
+Test(clock_cmd, others_run_while_one_waits)
+{
+	struct cli_session *b = cmd_session_new("VTY 1");
+	NtpClock clk = NTP_CLOCK__INIT;
+	NtpReply ans = NTP_REPLY__INIT;
+
+	clk.has_now = true;
+	clk.now = (uint64_t)(unix_of(2020, 2, 2, 9, 2, 34) + 2208988800ll) << 32;
+	ans.clock = &clk;
+	NTP_ANSWER = &ans;
+	cmd_printed();
+	cmd_fake.hold = true;
+	cr_assert_eq(cli_exec(S, "clock datetime 10:00:00 2020-01-01"), CLI_BUSY);
+	cmd_fake.hold = false;
+	cr_assert_eq(cli_exec(b, "display clock"), CLI_DONE);
+	cr_assert_str_eq(cmd_printed(),
+			 "2020-02-02 09:02:34\r\nSunday\r\nTime Zone(DefaultZoneName) : UTC\r\n");
+	cr_assert(cli_busy(S));
+	cr_assert(cmd_fake_release());   /* A's configuration; its step is answered at once */
+	cr_assert_not(cli_busy(S));
+	cr_assert_str_eq(cmd_printed(), "");
+	cr_assert_eq(NTP_ASKED->req_case, NTP_REQUEST__REQ_CLOCK_SET);
+	cli_session_free(b);
+}
+
+/* Daemons that never answer: each call ends at its timeout, the display
+ * says "not running", and the session is free again. */
+Test(clock_cmd, version_with_silent_daemons)
+{
+	const char *out;
+	int calls = 0;
+
+	cmd_printed();
+	cmd_fake.hold = true;
+	cr_assert_eq(cli_exec(S, "display version"), CLI_BUSY);
+	while (cli_busy(S) && calls++ < 10)
+		cmd_fake_fail(-ETIMEDOUT);
+	cr_assert_not(cli_busy(S));
+	out = cmd_printed();
+	cr_assert(strstr(out, "\r\nclid     "), "%s", out);
+	cr_assert(strstr(out, "\r\ncfgd     -        -                            not running\r\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "\r\nifmgrd   -        -                            not running\r\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "\r\nntpd     -        -                            not running\r\n"),
+		  "%s", out);
+}
