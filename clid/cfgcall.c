@@ -1,5 +1,6 @@
 /*
- * cfgcall.c: a session's exchanges with cfgd and ntpd, and how it waits.
+ * cfgcall.c: a session's exchanges with cfgd, ntpd and ifmgrd, and how it
+ * waits.
  *
  * Design.  clid has one loop and many VTYs; a handler in cmd_*.c is
  * written in straight-line style (ask cfgd for the running configuration,
