@@ -37,6 +37,7 @@
 #include "bootstrap.h"
 #include "cfgd_int.h"
 #include "clone.h"
+#include "identity.h"
 #include "log.h"
 #include "store.h"
 
@@ -222,6 +223,16 @@ static void on_snapshot(struct cfgd *d, const CloneSnapshotRequest *q, struct ct
 	ctl_own(out, u, free);   /* its state belongs to the publisher */
 }
 
+/* `display version` asks who we are. */
+static void on_identity(struct ctl_out *out)
+{
+	DaemonIdentity *id = xmalloc(sizeof(*id));
+
+	identity_fill(id, "cfgd");
+	out->r.identity = id;
+	ctl_own(out, id, free);
+}
+
 void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
 		 size_t len, void *arg)
 {
@@ -286,6 +297,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, req->snapshot, &out);
+		break;
+	case CFG_REQUEST__REQ_IDENTITY:
+		on_identity(&out);
 		break;
 	default:
 		d->bad_requests++;

@@ -1,5 +1,6 @@
 /*
- * cfgcall.c: a session's exchanges with cfgd and ntpd, and how it waits.
+ * cfgcall.c: a session's exchanges with cfgd, ntpd and ifmgrd, and how it
+ * waits.
  *
  * Design.  clid has one loop and many VTYs; a handler in cmd_*.c is
  * written in straight-line style (ask cfgd for the running configuration,
@@ -798,6 +799,86 @@ int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 		return -1;
 	}
 	return 0;
+}
+
+int cmd_ntp_ask(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
+{
+	int r = session_call(ctx->s, CLI_NTPD, &req->base, CLI_NTP_TIMEOUT_MS,
+			     (ProtobufCMessage **)reply);
+
+	if (r < 0) {
+		*reply = NULL;
+		return r;
+	}
+	if ((*reply)->has_status && (*reply)->status < 0) {
+		r = (*reply)->status;
+		ntp_reply__free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return r;
+	}
+	return 0;
+}
+
+/* The DaemonIdentity out of a reply of daemon d (detached from it), or NULL. */
+static DaemonIdentity *take_identity(enum cli_daemon d, ProtobufCMessage *rep)
+{
+	DaemonIdentity *id = NULL;
+
+	switch (d) {
+	case CLI_CFGD:
+		id = ((CfgReply *)rep)->identity;
+		((CfgReply *)rep)->identity = NULL;
+		break;
+	case CLI_NTPD:
+		id = ((NtpReply *)rep)->identity;
+		((NtpReply *)rep)->identity = NULL;
+		break;
+	case CLI_IFMGRD:
+		id = ((IfReply *)rep)->identity;
+		((IfReply *)rep)->identity = NULL;
+		break;
+	case CLI_DAEMON_COUNT:
+		break;
+	}
+	return id;
+}
+
+int cmd_identity(struct cmd_ctx *ctx, const char *daemon, DaemonIdentity **out)
+{
+	DaemonIdentityRequest ir = DAEMON_IDENTITY_REQUEST__INIT;
+	CfgRequest creq = CFG_REQUEST__INIT;
+	NtpRequest nreq = NTP_REQUEST__INIT;
+	IfRequest ireq = IF_REQUEST__INIT;
+	const ProtobufCMessage *req;
+	ProtobufCMessage *rep;
+	enum cli_daemon d;
+	int r;
+
+	*out = NULL;
+	if (strcmp(daemon, "cfgd") == 0) {
+		d = CLI_CFGD;
+		creq.req_case = CFG_REQUEST__REQ_IDENTITY;
+		creq.identity = &ir;
+		req = &creq.base;
+	} else if (strcmp(daemon, "ntpd") == 0) {
+		d = CLI_NTPD;
+		nreq.req_case = NTP_REQUEST__REQ_IDENTITY;
+		nreq.identity = &ir;
+		req = &nreq.base;
+	} else if (strcmp(daemon, "ifmgrd") == 0) {
+		d = CLI_IFMGRD;
+		ireq.req_case = IF_REQUEST__REQ_IDENTITY;
+		ireq.identity = &ir;
+		req = &ireq.base;
+	} else {
+		return -EINVAL;
+	}
+	r = session_call(ctx->s, d, req, CLI_IDENTITY_TIMEOUT_MS, &rep);
+	if (r < 0)
+		return r;
+	*out = take_identity(d, rep);
+	protobuf_c_message_free_unpacked(rep, NULL);
+	return *out ? 0 : -EBADMSG;
 }
 
 int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description,

@@ -112,6 +112,14 @@ int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out);
 int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out);
 /* Ask ntpd.  0 with *reply owned by the caller, or -1 after writing the error. */
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
+/* The same without writing anything: 0 with *reply, or a negative errno
+ * (the call failed, or ntpd's status). */
+int cmd_ntp_ask(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
+/* Ask daemon "cfgd", "ntpd" or "ifmgrd" who it is (`display version`), with
+ * a short timeout: 0 with *out owned by the caller
+ * (daemon_identity__free_unpacked), or a negative errno when it did not
+ * answer (nothing is written). */
+int cmd_identity(struct cmd_ctx *ctx, const char *daemon, DaemonIdentity **out);
 /* Commit the candidate (trial_s > 0: `commit trial`, reverted by cfgd
  * unless confirmed within so many seconds); writes warnings, info and
  * errors.  0 or -1. */

@@ -2,13 +2,15 @@
  * cmd_system.c: moving between views (system-view, quit, return), the
  * device's name (sysname) with its part of the configuration text, who is
  * logged in (display users) and what this session typed (display
- * history-command).
+ * history-command).  The time zone's configuration text follows the sysname
+ * (cmd_clock.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_clock.h"
 #include "log.h"
 
 static const struct cmd_kwhelp system_kw[] = {
@@ -159,4 +161,5 @@ void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf
 			   : default_sysname;
 
 	sbuf_printf(out, "sysname %s\r\n", name ? name : "HUAWEI");
+	cmd_clock_render(c ? c->system : NULL, out);
 }

@@ -2,7 +2,8 @@
  * ctl.c: ifmgrd's ctl socket (ROUTER at ipc://RUN_DIR/ifmgrd.ctl).
  *
  * IfRequest.get answers IfStates (all interfaces, or the one named,
- * case-insensitively); tag 15 answers the Clone snapshot of topic "if".
+ * case-insensitively); tag 15 answers the Clone snapshot of topic "if";
+ * tag 40 says who we are (`display version`).
  * Undecodable or empty requests get status -EBADMSG / -EINVAL with a
  * sentence, and are counted.
  */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "clone.h"
+#include "identity.h"
 #include "log.h"
 #include "ifmgrd_int.h"
 
@@ -55,6 +57,10 @@ void ifmgrd_ctl_answer(struct ifmgrd *im, const uint8_t *data, size_t len,
 	case IF_REQUEST__REQ_SNAPSHOT:
 		clone_pub_snapshot(im->pub, &out->snap);
 		out->reply.snapshot = &out->snap;
+		break;
+	case IF_REQUEST__REQ_IDENTITY:
+		identity_fill(&out->ident, "ifmgrd");
+		out->reply.identity = &out->ident;
 		break;
 	default:
 		im->bad_requests++;

@@ -56,6 +56,7 @@ void ifmgrd_states_free(IfStates *st);
 struct ifmgrd_ctl_reply {
 	IfReply reply;
 	CloneUpdate snap;
+	DaemonIdentity ident;
 	IfStates *states;
 	char err[160];
 };

@@ -520,6 +520,11 @@ void ctl_fill_packet_stats6(struct ntpd *core, NtpPacketStats *ps);
  * ctl_reply_free().  Trace requests are answered by on_request through
  * trace_start(); here they get -EINPROGRESS. */
 NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len);
+/* `clock datetime`: step the clock to unix_time (whole seconds, UTC) and
+ * every association's samples with it.  0 with *step (may be NULL) the
+ * step made, -EBUSY while NTP has the clock synchronized to a server or
+ * peer (nothing changed), or the clock's error. */
+int ctl_clock_set(struct ntpd *core, int64_t unix_time, double *step);
 void ctl_reply_free(NtpReply *r);
 
 #endif

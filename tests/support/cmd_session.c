@@ -62,12 +62,24 @@ static int fake_ntp(const NtpRequest *req, NtpReply **reply)
 	return 0;
 }
 
+static int fake_if(const IfRequest *req, IfReply **reply)
+{
+	IfReply rep = IF_REPLY__INIT;
+	int r = cmd_fake.if_hook ? cmd_fake.if_hook(req, &rep) : -ETIMEDOUT;
+
+	if (r < 0)
+		return r;
+	*reply = (IfReply *)cmd_fake_copy(&rep.base);
+	return 0;
+}
+
 static int fake_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req, int timeout_ms,
 		     uint64_t tag)
 {
 	ProtobufCMessage *rep = NULL;
-	int r = d == CLI_CFGD ? fake_cfg((const CfgRequest *)req, (CfgReply **)&rep)
-			      : fake_ntp((const NtpRequest *)req, (NtpReply **)&rep);
+	int r = d == CLI_CFGD	? fake_cfg((const CfgRequest *)req, (CfgReply **)&rep)
+		: d == CLI_NTPD ? fake_ntp((const NtpRequest *)req, (NtpReply **)&rep)
+				: fake_if((const IfRequest *)req, (IfReply **)&rep);
 
 	cmd_fake.n_sent++;
 	if (!tag) {

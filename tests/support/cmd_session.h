@@ -8,7 +8,8 @@
  * and may fill the reply: refuse it (status and error), drop the state, set
  * cmd_fake.dirty or cmd_fake.sysname.  The reply is copied after the hook,
  * so anything the hook points it at stays the test's.  A test that wants
- * ntpd's answers sets cmd_fake.ntp_hook, and cmd_fake.cfgd_down makes cfgd
+ * ntpd's answers sets cmd_fake.ntp_hook (ifmgrd's: cmd_fake.if_hook), and
+ * cmd_fake.cfgd_down makes cfgd
  * time out.  Hooks that record edits write them to cmd_fake.log
  * (cmd_fake_edit_text), which cmd_run compares.  Criterion runs each test in
  * its own process, so the state lives in one global per test program.
@@ -39,6 +40,8 @@ typedef void (*cmd_fake_hook)(const CfgRequest *req, CfgReply *rep);
 /* Answers an ntpd request in rep (borrowed), or returns a negative errno
  * (the call fails, as when ntpd does not answer). */
 typedef int (*cmd_fake_ntp_hook)(const NtpRequest *req, NtpReply *rep);
+/* Likewise for ifmgrd. */
+typedef int (*cmd_fake_if_hook)(const IfRequest *req, IfReply *rep);
 
 #define CMD_FAKE_HELD_MAX 128
 
@@ -57,6 +60,7 @@ struct cmd_fake_state {
 	bool cfgd_down;           /* every cfgd request times out */
 	cmd_fake_hook hook;
 	cmd_fake_ntp_hook ntp_hook;  /* NULL: every ntpd request times out */
+	cmd_fake_if_hook if_hook;    /* NULL: every ifmgrd request times out */
 	bool hold;                /* hold the answers (see above) */
 	struct cmd_fake_held held[CMD_FAKE_HELD_MAX];
 	size_t n_held;

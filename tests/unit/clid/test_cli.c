@@ -620,6 +620,7 @@ Test(cli, help_listing)
 	cr_assert_str_eq(cmd_printed(),
 		"  abort          Abort the trial of a commit\r\n"
 		"  clear          Clear a candidate or a commit's label\r\n"
+		"  clock          Specify the system clock\r\n"
 		"  configuration  Configuration\r\n"
 		"  display        Display information\r\n"
 		"  quit           Exit from the current mode and into the upper mode\r\n"
