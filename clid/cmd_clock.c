@@ -256,6 +256,12 @@ static const struct cmd_kwhelp clock_kw[] = {
 	{ NULL, NULL },
 };
 
+/* Under display the word names what is shown. */
+static const struct cmd_kwhelp display_clock_kw[] = {
+	{ "clock", "Current system time and time zone" },
+	{ NULL, NULL },
+};
+
 static const struct cmd_param timezone_params[] = {
 	{ "time-zone-name", GP_STRING, 1, 32, "Name of the time zone" },
 	{ "offset", GP_STRING, 1, 8, "Offset from UTC, HH:MM:SS (HH 0-18)" },
@@ -361,7 +367,7 @@ static int h_clock_datetime(struct cmd_ctx *ctx, const struct cmd_args *a)
 }
 
 const struct cmd_entry cmd_clock_entries[] = {
-	{ CLI_V_ALL, "display clock", NULL, NULL, clock_kw, h_display_clock },
+	{ CLI_V_ALL, "display clock", NULL, NULL, display_clock_kw, h_display_clock },
 	{ CLI_V_SYSTEM, "clock timezone time-zone-name { add | minus } offset",
 	  "undo clock timezone", timezone_params, clock_kw, h_clock_timezone },
 	{ CLI_V_USER, "clock datetime [ utc ] time date", NULL, datetime_params, clock_kw,
