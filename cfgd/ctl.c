@@ -36,6 +36,7 @@
 
 #include "bootstrap.h"
 #include "cfgd_int.h"
+#include "cfgtree.h"
 #include "clone.h"
 #include "identity.h"
 #include "log.h"
@@ -181,7 +182,26 @@ static void on_get(struct cfgd *d, const GetRequest *g, struct ctl_out *out)
 		ctl_own(out, out->r.config, config_free);
 		return;
 	}
-	out->r.config = (Config *)cfgd_running_config(d);
+	if (g->n_fields > 0) {
+		Config *part = xcalloc(1, sizeof(*part));
+
+		config__init(part);
+		ctl_own(out, part, config_free);
+		out->r.config = part;
+		for (size_t i = 0; i < g->n_fields; i++) {
+			const ProtobufCFieldDescriptor *f =
+				protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+										g->fields[i]);
+			if (f == NULL) {
+				out->r.config = NULL;
+				ctl_fail(out, -EINVAL, "no configuration field %s", g->fields[i]);
+				return;
+			}
+			ct_materialize_field(d->run, f, &part->base);
+		}
+	} else {
+		out->r.config = (Config *)cfgd_running_config(d);
+	}
 	out->r.has_commit_id = d->rf->commit_id != 0;
 	out->r.commit_id = d->rf->commit_id;
 }

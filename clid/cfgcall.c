@@ -375,7 +375,8 @@ static void session_close(struct cli_session *s)
 	s->have_sid = false;
 }
 
-static int get_config_which(struct cli_session *s, GetRequest__Which which, Config **out)
+static int get_config_which(struct cli_session *s, GetRequest__Which which,
+			    const char *const *fields, Config **out)
 {
 	GetRequest gr = GET_REQUEST__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
@@ -385,6 +386,9 @@ static int get_config_which(struct cli_session *s, GetRequest__Which which, Conf
 	gr.session = s->sid;
 	gr.has_which = true;
 	gr.which = which;
+	for (; fields && fields[gr.n_fields]; gr.n_fields++)
+		;
+	gr.fields = (char **)fields;
 	req.req_case = CFG_REQUEST__REQ_GET;
 	req.get = &gr;
 	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
@@ -398,7 +402,7 @@ static int get_config_which(struct cli_session *s, GetRequest__Which which, Conf
 static int get_config(struct cli_session *s, bool candidate, Config **out)
 {
 	return get_config_which(s, candidate ? GET_REQUEST__WHICH__CANDIDATE
-				: GET_REQUEST__WHICH__RUNNING, out);
+				: GET_REQUEST__WHICH__RUNNING, NULL, out);
 }
 
 /* `save`, once confirmed: running becomes the startup configuration. */
@@ -777,9 +781,14 @@ int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out)
 	return get_config(ctx->s, candidate, out);
 }
 
+int cmd_get_running_fields(struct cmd_ctx *ctx, const char *const *fields, Config **out)
+{
+	return get_config_which(ctx->s, GET_REQUEST__WHICH__RUNNING, fields, out);
+}
+
 int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out)
 {
-	return get_config_which(ctx->s, GET_REQUEST__WHICH__STARTUP, out);
+	return get_config_which(ctx->s, GET_REQUEST__WHICH__STARTUP, NULL, out);
 }
 
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)

@@ -110,6 +110,9 @@ int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out);
  * -1 after writing the error ("There is no saved configuration." when
  * nothing was saved). */
 int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out);
+/* Running with only the NULL-terminated top-level fields given ("system"),
+ * the rest empty: what a display needing one small part asks for. */
+int cmd_get_running_fields(struct cmd_ctx *ctx, const char *const *fields, Config **out);
 /* Ask ntpd.  0 with *reply owned by the caller, or -1 after writing the error. */
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
 /* The same without writing anything: 0 with *reply, or a negative errno

@@ -278,7 +278,9 @@ static const struct cmd_param datetime_params[] = {
  * it, NULL for none), or -1 after the error. */
 static int running_zone(struct cmd_ctx *ctx, Config **cfg, const ClockTimezone **tz)
 {
-	if (cmd_get_config(ctx, false, cfg) < 0)
+	static const char *const system_only[] = { "system", NULL };
+
+	if (cmd_get_running_fields(ctx, system_only, cfg) < 0)
 		return -1;
 	*tz = (*cfg)->system ? (*cfg)->system->clock_timezone : NULL;
 	return 0;

@@ -919,3 +919,36 @@ Test(commit, creating_under_a_remade_container_after_a_restart)
 	assert_running("ntp = { unicast_server = ( { address = \"10.0.1.33\"; }, "
 		       "{ address = \"10.0.1.32\"; } ); };");
 }
+
+/* GetRequest.fields: running with only the named top-level fields, so a
+ * display that needs the time zone does not fetch every ACL; an unknown
+ * field is refused. */
+Test(commit, get_running_fields)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	GetRequest g = GET_REQUEST__INIT;
+	char *system_only[] = { "system" }, *bogus[] = { "bogus" };
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	edit_ok(s, edit_set("system = { sysname = \"DeviceD\"; };"),
+		edit_set(SRV("10.0.1.31", "version = 4;")));
+	commit_ok(s);
+
+	g.has_which = 1;
+	g.which = GET_REQUEST__WHICH__RUNNING;
+	g.n_fields = 1;
+	g.fields = system_only;
+	req.req_case = CFG_REQUEST__REQ_GET;
+	req.get = &g;
+	r = call(&req);
+	cr_assert_eq(r->status, 0);
+	assert_cfg(r->config, "system = { sysname = \"DeviceD\"; };");
+	cfg_reply__free_unpacked(r, NULL);
+
+	g.fields = bogus;
+	r = call(&req);
+	cr_assert_eq(r->status, -EINVAL);
+	cr_assert_str_eq(r->error, "no configuration field bogus");
+	cfg_reply__free_unpacked(r, NULL);
+}
