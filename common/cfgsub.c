@@ -380,6 +380,11 @@ void cfgsub_set_by_path(struct cfgsub *cs, const char *const *fields)
 		    protobuf_c_message_descriptor_get_field_by_name(&config__descriptor, *f)) {
 			cs->by_path = xrealloc(cs->by_path, (cs->n_by_path + 1) * sizeof(char *));
 			cs->by_path[cs->n_by_path++] = xstrdup(*f);
+			/* Never handed stale after a delta. */
+			if (cs->cfg)
+				pbr_field_clear(&cs->cfg->base,
+						protobuf_c_message_descriptor_get_field_by_name(
+							&config__descriptor, *f));
 		}
 }
 

@@ -64,8 +64,8 @@ const char *const *cfgsub_changed(const struct cfgsub *cs, size_t *n);
 
 /* Top-level fields (NULL-terminated names, a subset of the subtrees) the
  * daemon reads by path: after a delta they are empty in the Config handed
- * to the callback instead of rebuilt whole.  Call before the first apply,
- * or the next snapshot is the first to follow it. */
+ * to the callback instead of rebuilt whole (a snapshot still hands them
+ * whole).  Best called before the first apply. */
 void cfgsub_set_by_path(struct cfgsub *cs, const char *const *fields);
 /* During the apply callback: the objects of the consumed subtrees that
  * the commit changed, in the order of the commit's delta (a path may

@@ -608,22 +608,32 @@ static int op_errs_copy(const struct ntpd *core, char **errs, int max_errs)
 	return n;
 }
 
-int ntpd_apply_objects(struct ntpd *core, const Config *cfg, const struct ct_node *tree,
-		       const struct cfgsub_change *ch, size_t n_ch, char **errs, int max_errs)
+/* Empty acl and acl6 of the kept configuration: read by path from now on,
+ * a copy would only go stale (they are compiled in core->access). */
+static void drop_acls(struct ntpd *core)
 {
-	bool fields[16] = { false }, other = false;
-	int n;
-
-	if (!core->cfg || !cfg || !tree || !ch)
-		return ntpd_apply_config(core, cfg, errs, max_errs);
-	/* The ACLs are read by path from now on: the whole copy a snapshot
-	 * left would only go stale. */
-	if (core->cfg->n_acl || core->cfg->n_acl6) {
+	if (core->cfg && (core->cfg->n_acl || core->cfg->n_acl6)) {
 		pbr_field_clear(&core->cfg->base, protobuf_c_message_descriptor_get_field_by_name(
 					&config__descriptor, "acl"));
 		pbr_field_clear(&core->cfg->base, protobuf_c_message_descriptor_get_field_by_name(
 					&config__descriptor, "acl6"));
 	}
+}
+
+int ntpd_apply_objects(struct ntpd *core, const Config *cfg, const struct ct_node *tree,
+		       const struct cfgsub_change *ch, size_t n_ch, char **errs, int max_errs)
+{
+	bool fields[16] = { false }, other = false;   /* by index in config__descriptor */
+	size_t max_fields = sizeof(fields) / sizeof(fields[0]);
+	int n;
+
+	if (!core->cfg || !cfg || !tree || !ch) {
+		n = ntpd_apply_config(core, cfg, errs, max_errs);
+		if (tree)
+			drop_acls(core);
+		return n;
+	}
+	drop_acls(core);
 	for (size_t i = 0; i < n_ch; i++) {
 		const ProtobufCFieldDescriptor *f;
 
@@ -635,13 +645,13 @@ int ntpd_apply_objects(struct ntpd *core, const Config *cfg, const struct ct_nod
 		}
 		f = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
 								    ch[i].path[0]);
-		if (f && (size_t)(f - config__descriptor.fields) < sizeof(fields) / sizeof(fields[0]))
+		if (f && (size_t)(f - config__descriptor.fields) < max_fields)
 			fields[f - config__descriptor.fields] = true;
 		other = true;
 	}
 	if (!other)   /* only ACLs: in force already; nothing else to redo */
 		return op_errs_copy(core, errs, max_errs);
-	for (unsigned i = 0; i < config__descriptor.n_fields && i < sizeof(fields); i++)
+	for (unsigned i = 0; i < config__descriptor.n_fields && i < max_fields; i++)
 		if (fields[i])
 			pbr_field_copy(&core->cfg->base, &cfg->base, &config__descriptor.fields[i]);
 	run_reconcile(core, errs, max_errs, &n);

@@ -274,12 +274,15 @@ struct ntpd {
 	struct ntpd_trace *traces;       /* `display ntp-service trace` walks (trace.c) */
 	struct auth_keys *auth;        /* keys and `authentication enable` (auth.c) */
 	struct access_state *access;   /* ACLs, rate limits, KoD, server disable (access.c) */
-	uint64_t acl_gen;              /* bumped when cfg's acl, acl6 or ntp may have changed */
+	uint64_t acl_gen;              /* bumped when a whole acl or acl6 arrives in cfg (the
+					* ACLs are compiled from it again); a commit's ACL
+					* objects change access directly instead */
 	struct ntpd_bcast *bcast;      /* broadcast/multicast servers and clients (bcast.c) */
 
 	struct ntpd_if *ifs;
 	size_t n_ifs;
-	Config *cfg;              /* owned copy of the last configuration */
+	Config *cfg;              /* owned copy of the last configuration (acl and acl6
+				   * emptied once commits deliver them by path) */
 	char *op_errs[NTPD_MAX_ERRS];  /* problems found by the last reconciliation */
 	int n_op_errs;
 

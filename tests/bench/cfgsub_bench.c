@@ -286,7 +286,6 @@ static int run_one(unsigned n_rules, unsigned n_acls, enum mode mode, int commit
 	loop_free(b.loop);
 	zmq_ctx_term(zctx);
 	bootstrap_free(&bs);
-	rmdir(bs.run_dir);
 	{
 		char cmd[64];
 
