@@ -2,7 +2,7 @@
  * cfgsub_bench.c: what one one-rule commit costs ntpd and its cfgsub
  * beside N ACL rules (issue 10, item 3).
  *
- *   cfgsub_bench [-s N,N,...] [-c COMMITS]
+ *   cfgsub_bench [-s N,N,...] [-c COMMITS] [-a]
  *
  * One process: a fake cfgd (a clone_pub on cfgd.pub whose snapshots come
  * from a state function, a bus_server on cfgd.ctl answering them) in a
@@ -12,7 +12,8 @@
  * configuration holds N rules (default sizes 1,000, 10,000 and 100,000)
  * either spread over 100 ACLs (2000..2099) or all in ACL 2001, and `ntp-
  * service access peer 2000 server 2001`; each commit is a ConfigDelta
- * changing one rule of ACL 2001 (permit <-> deny), published as cfgd
+ * changing one rule of ACL 2001 (permit <-> deny; with -a a rule added
+ * in the middle of ACL 2001, then removed again), published as cfgd
  * publishes it.  Two ways of applying it, in the same run:
  *   whole:   main's path: cfgsub rebuilds the changed top-level field
  *            (acl) whole into the Config and ntpd copies it and compiles
@@ -173,8 +174,8 @@ static Config *config_new(unsigned n_rules, unsigned n_acls)
 }
 
 /* Publish commit seq: rule `id` of ACL 2001 becomes deny (odd commits) or
- * permit, as cfgd publishes a changed rule. */
-static void publish_rule(struct bench *b, uint64_t seq, unsigned id, unsigned host)
+ * permit, or (remove) is removed, as cfgd publishes a changed rule. */
+static void publish_rule(struct bench *b, uint64_t seq, unsigned id, unsigned host, bool remove)
 {
 	ConfigDelta d = CONFIG_DELTA__INIT;
 	NodeImage im = NODE_IMAGE__INIT, *imp = &im;
@@ -186,8 +187,10 @@ static void publish_rule(struct bench *b, uint64_t seq, unsigned id, unsigned ho
 	r->deny = seq & 1;
 	im.path = path;
 	im.n_path = 4;
-	im.has_own = 1;
-	im.own.data = pbr_pack(&r->base, &im.own.len);
+	if (!remove) {
+		im.has_own = 1;
+		im.own.data = pbr_pack(&r->base, &im.own.len);
+	}
 	d.node = &imp;
 	d.n_node = 1;
 	clone_pub_delta(b->pub, &d.base, seq);
@@ -207,7 +210,7 @@ struct result {
 };
 
 static int run_one(unsigned n_rules, unsigned n_acls, enum mode mode, int commits,
-		   struct result *res)
+		   bool add, struct result *res)
 {
 	char tmpl[] = "/tmp/cfgsub-bench-XXXXXX", ep[4200];
 	char *dir = mkdtemp(tmpl);
@@ -256,7 +259,9 @@ static int run_one(unsigned n_rules, unsigned n_acls, enum mode mode, int commit
 
 		b.want = seq;
 		t0 = thread_cpu();
-		publish_rule(&b, seq, mid * 5, (n_acls == 1 ? 0 : per) + mid);
+		/* -a: odd commits add rule mid*5+1 (deny), even ones remove it. */
+		publish_rule(&b, seq, mid * 5 + add, (n_acls == 1 ? 0 : per) + mid,
+			     add && !(seq & 1));
 		loop_run(b.loop);
 		total[i] = thread_cpu() - t0;
 		ntpd[i] = b.ntpd_s;
@@ -272,10 +277,15 @@ static int run_one(unsigned n_rules, unsigned n_acls, enum mode mode, int commit
 		const struct acl *a = access_find_acl(&b.core->access->fam[ACCESS_V4], 2001);
 		bool deny = false;
 
+		bool found = false;
+
 		for (size_t k = 0; a && k < a->n; k++)
-			if (a->rule[k].id == mid * 5)
+			if (a->rule[k].id == mid * 5 + add) {
 				deny = a->rule[k].deny;
-		if (!a || deny != (((uint64_t)commits + 1) & 1))
+				found = true;
+			}
+		if (!a || deny != (((uint64_t)commits + 1) & 1) ||
+		    (add && found != (((uint64_t)commits + 1) & 1)))
 			fprintf(stderr, "warning: ACL 2001 does not hold the last commit\n");
 	}
 	cfgsub_free(b.cs);
@@ -308,10 +318,11 @@ int main(int argc, char **argv)
 {
 	unsigned sizes[MAX_SIZES] = { 1000, 10000, 100000 };
 	int n_sizes = 3, commits = 20, opt;
+	bool add = false;
 	static const unsigned layouts[2] = { 100, 1 };
 	struct result r[2][M__N][MAX_SIZES];
 
-	while ((opt = getopt(argc, argv, "s:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:a")) != -1) {
 		if (opt == 's') {
 			char *p = optarg;
 
@@ -321,12 +332,14 @@ int main(int argc, char **argv)
 				if (*p == ',')
 					p++;
 			}
+		} else if (opt == 'a') {
+			add = true;
 		} else if (opt == 'c') {
 			commits = atoi(optarg);
 			if (commits < 1 || commits > MAX_COMMITS)
 				commits = 20;
 		} else {
-			fprintf(stderr, "usage: %s [-s N,N,...] [-c COMMITS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-s N,N,...] [-c COMMITS] [-a]\n", argv[0]);
 			return 1;
 		}
 	}
@@ -334,14 +347,15 @@ int main(int argc, char **argv)
 	for (int l = 0; l < 2; l++)
 		for (int s = 0; s < n_sizes; s++)
 			for (int m = 0; m < M__N; m++)
-				if (run_one(sizes[s], layouts[l], (enum mode)m, commits,
+				if (run_one(sizes[s], layouts[l], (enum mode)m, commits, add,
 					    &r[l][m][s]) < 0) {
 					fprintf(stderr, "setup failed: %s\n", strerror(errno));
 					return 1;
 				}
-	printf("One-rule commit of ACL 2001 beside N rules: CPU time per commit (median of %d),\n"
-	       "cfgsub + ntpd (ntpd's callback alone); growth = log(t2/t1)/log(n2/n1)\n",
-	       commits);
+	printf("One-rule commit of ACL 2001 (%s) beside N rules: CPU time per commit\n"
+	       "(median of %d), cfgsub + ntpd (ntpd's callback alone);\n"
+	       "growth = log(t2/t1)/log(n2/n1)\n",
+	       add ? "a rule added or removed" : "a rule's permit/deny changed", commits);
 	for (int l = 0; l < 2; l++) {
 		printf("\n%s\n", layouts[l] == 1 ? "all rules in ACL 2001" : "rules over 100 ACLs");
 		printf("%-9s %-8s %12s %12s %12s %7s %7s\n", "N", "mode", "snapshot", "commit",
