@@ -13,9 +13,15 @@
  * fields (candidate's, else running's) merged with the fragment's (present
  * scalars overwrite; a list element keeps its key's spelling); a node the
  * fragment only passes through on the way to its children stays as it is
- * (CT_NONE over running: never a stale copy of running's fields).  DELETE of a node makes it CT_DEL; DELETE of a field rewrites
- * its node's own fields; a singular message left with no field and no
- * child is removed too (edit.c's rule: an empty `system {}` says nothing).
+ * (CT_NONE over running: never a stale copy of running's fields).
+ *
+ * DELETE of a node makes it CT_DEL; DELETE of a field rewrites its node's
+ * own fields.  What a DELETE leaves empty goes too, upwards: a singular
+ * message with no field and no child (edit.c's rule: an empty `system {}`
+ * says nothing), and a list element this session made only by setting
+ * something in it (CAND_MADE: `ip address` in a new interface's view) left
+ * with its key alone, so `undo` of the last setting gives back running.
+ * An element running has, or one set by its key alone, stays.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +38,10 @@
 #define CAND_ENSURE   8u   /* CT_SET only to exist (created on the way to its
 			    * children): its own fields are running's when
 			    * running has it, else its own (empty but the key) */
+#define CAND_MADE     16u  /* a list element made by setting something in it
+			    * (running lacked it): it goes again with its last
+			    * setting; one set by its key alone (`acl number
+			    * 2000`) was made on purpose and stays */
 
 void cand_init(struct cand *c)
 {
@@ -148,7 +158,7 @@ static void mark_deleted(struct cand *c, struct ct_node *o, const struct ct_node
 	record_base(o, r);
 	ct_set_own(o, NULL);
 	o->state = CT_DEL;
-	o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
+	o->flags = (o->flags & ~(CAND_ENSURE | CAND_MADE)) | CAND_EXPLICIT;
 	update_diff(c, o, r);
 }
 
@@ -275,6 +285,10 @@ static void set_node(struct cand *c, const struct ct_node *r, struct ct_node *o,
 		o->flags |= CAND_ENSURE;   /* created only to hold its children */
 	else
 		o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
+	if (elem && !has_own_field(m, true) && !has_child_field(m))
+		o->flags &= ~CAND_MADE;    /* set by its key alone: on purpose */
+	else if (elem && !present_before && r == NULL)
+		o->flags |= CAND_MADE;
 	update_diff(c, o, r);
 	set_children(c, r, o, m);
 }
@@ -293,15 +307,34 @@ static const struct ct_node *running_at(const struct ct_node *running, const str
 }
 
 /* Remove o (running counterpart r) if it is a singular message left with
- * no field and no child, then its parent, and so on up. */
+ * no field and no child, or a list element the session made (CAND_MADE,
+ * not in running) left with its key alone, then its parent, and so on up. */
 static void prune(struct cand *c, const struct ct_node *running, const struct ct_node *r,
 		  struct ct_node *o)
 {
-	while (o->parent && o->key == NULL && present(r, o)) {
+	while (o->parent && present(r, o)) {
 		const ProtobufCMessage *own = view_own(r, o);
 
-		if ((own && !pbr_msg_is_empty(own)) || has_present_child(r, o))
+		if (o->key && (r || !(o->flags & CAND_MADE)))
 			return;
+		if (o->key ? own && has_own_field(own, true)
+			   : own && !pbr_msg_is_empty(own))
+			return;
+		if (has_present_child(r, o))
+			return;
+		if (o->key) {
+			/* Made here and gone again: as if never touched (a
+			 * later SET spells its key afresh). */
+			struct ct_node *parent = o->parent;
+
+			drop_children(c, o);
+			if (o->flags & CAND_DIFF)
+				c->n_diff--;
+			ct_free(o);
+			o = parent;
+			r = running_at(running, o);
+			continue;
+		}
 		mark_deleted(c, o, r);
 		o = o->parent;
 		r = r ? r->parent : running_at(running, o);
