@@ -462,6 +462,49 @@ void cand_recount(struct cand *c, const struct ct_node *running)
 	recount(c, running, c->ov);
 }
 
+/* The overlay node at path (and its running node in *r), or NULL when the
+ * overlay has none there. */
+static struct ct_node *ov_at(const struct cand *c, const struct ct_node *running,
+			     char *const *path, size_t n, const struct ct_node **r)
+{
+	struct ct_node *o = c->ov;
+
+	*r = running;
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(o->desc, path, n, i, &f, &key);
+
+		if (step < 0 || !ct_child_field(f) ||
+		    (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL))
+			return NULL;
+		o = ct_child(o, f, key);
+		if (o == NULL)
+			return NULL;
+		*r = *r ? ct_child(*r, f, key) : NULL;
+		i += (size_t)step;
+	}
+	return o;
+}
+
+void cand_recount_changes(struct cand *c, const struct ct_node *running,
+			  NodeImage *const *changed, size_t n)
+{
+	if (!ct_has_children(c->ov))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_node *r;
+		struct ct_node *o = ov_at(c, running, changed[i]->path, changed[i]->n_path, &r);
+
+		if (o == NULL || o->parent == NULL)
+			continue;
+		if (changed[i]->has_own)
+			update_diff(c, o, r);
+		else
+			recount(c, r, o);   /* removed: and everything below */
+	}
+}
+
 static ProtobufCMessage *view_materialize(const struct ct_node *r, const struct ct_node *o)
 {
 	const ProtobufCMessageDescriptor *d = (r ? r : o)->desc;

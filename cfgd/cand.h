@@ -62,8 +62,17 @@ void cand_mark_moved(struct cand *c, const struct ct_node *running,
 		     bool (*moved)(char *const *path, size_t n, bool subtree, bool existed, void *arg),
 		     void *arg);
 
-/* Recount which overlay nodes differ after running changed. */
+/* Recount which overlay nodes differ after running changed: all of them
+ * (cand_recount, which walks the whole overlay), or only where a commit
+ * changed running (cand_recount_changes: the commit's `after` images, a
+ * node set or removed with all below), which costs the commit's size
+ * times the depth whatever the size of the overlay.  Both leave exactly
+ * the nodes that differ counted: a node's difference depends only on it
+ * and the running node at its path, and a commit changes no running node
+ * it has no image of, nor below one it removed. */
 void cand_recount(struct cand *c, const struct ct_node *running);
+void cand_recount_changes(struct cand *c, const struct ct_node *running,
+			  NodeImage *const *changed, size_t n);
 
 /* The whole candidate as a Config (owned by the caller). */
 Config *cand_materialize(const struct cand *c, const struct ct_node *running);
