@@ -429,6 +429,10 @@ static void world_running(struct world *w, Config *next)
 	cand_recount(&w->cand, w->run);
 }
 
+#define SERVERS_ORDER "ntp = { unicast_server = ( { address = \"10.0.1.30\"; }," \
+	" { address = \"10.0.1.31\"; }, { address = \"10.0.1.32\"; }, { address = \"10.0.1.36\"; }," \
+	" { address = \"10.0.1.34\"; }, { address = \"10.0.1.37\"; }, { address = \"10.0.1.38\"; } ); };"
+
 /* ---- commits the way cfgd makes them: images of a candidate's changes ---- */
 
 struct images {
@@ -443,8 +447,9 @@ static void collect_image(const struct ct_node *o, const struct ct_node *r, void
 	size_t n;
 	char **path = ct_path_of(o, &n);
 
-	(void)r;
 	node_image__init(x);
+	if (o->state == CT_SET && r == NULL && o->key && o->anchor)
+		x->prev = xstrdup(o->anchor);
 	x->path = xcalloc(n ? n : 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		x->path[i] = xstrdup(path[i]);
@@ -474,7 +479,8 @@ static void world_commit_of(struct world *w, struct cand *from)
 		ProtobufCMessage *own = im.v[i]->has_own ?
 			protobuf_c_message_unpack(d, NULL, im.v[i]->own.len, im.v[i]->own.data) : NULL;
 
-		cr_assert_eq(ct_put(w->run, im.v[i]->path, im.v[i]->n_path, own, w->commit), 0);
+		cr_assert_eq(ct_put_at(w->run, im.v[i]->path, im.v[i]->n_path, own, w->commit,
+				       im.v[i]->prev), 0);
 	}
 	cand_recount_changes(&w->cand, w->run, im.v, im.n);
 	incremental = w->cand.n_diff;
@@ -726,6 +732,50 @@ Test(cand, recount_after_another_sessions_commit)
 	edit_free(e);
 	cr_assert_not(cand_dirty(&w.cand), "the other session committed all of it");
 	world_check(&w, "the same edits committed elsewhere");
+	world_free(&w);
+}
+
+/* Elements put back (an undo's before-images) go after the element they
+ * followed: a running one, one put back too, or first; without a place,
+ * or after one that is nowhere, last.  Committed, running gets the same
+ * order. */
+Test(cand, put_back_in_place)
+{
+	struct world w;
+	const char *want = SERVERS_ORDER;
+	Config *got, *run;
+	char *y[] = { "ntp", "unicast_server", "10.0.1.32" }, *q[] = { "ntp", "unicast_server", "10.0.1.36" },
+	     *v[] = { "ntp", "unicast_server", "10.0.1.30" }, *u[] = { "ntp", "unicast_server", "10.0.1.37" },
+	     *t[] = { "ntp", "unicast_server", "10.0.1.38" };
+	NtpAssociation a = NTP_ASSOCIATION__INIT;
+
+	world_init(&w, "ntp = { unicast_server = ( { address = \"10.0.1.31\"; },"
+		   " { address = \"10.0.1.33\"; }, { address = \"10.0.1.34\"; } ); };");
+	/* Put back in the order an undo meets them, newest removal first:
+	 * 36 followed 32, which followed 31. */
+	a.address = "10.0.1.36";
+	cr_assert_eq(cand_put(&w.cand, w.run, q, 3, &a.base, "10.0.1.32"), 0);
+	a.address = "10.0.1.32";
+	cr_assert_eq(cand_put(&w.cand, w.run, y, 3, &a.base, "10.0.1.31"), 0);
+	a.address = "10.0.1.30";
+	cr_assert_eq(cand_put(&w.cand, w.run, v, 3, &a.base, ""), 0);
+	a.address = "10.0.1.37";
+	cr_assert_eq(cand_put(&w.cand, w.run, u, 3, &a.base, NULL), 0);
+	a.address = "10.0.1.38";
+	cr_assert_eq(cand_put(&w.cand, w.run, t, 3, &a.base, "10.0.1.99"), 0);
+	/* A running element removed: what followed it keeps its place. */
+	{
+		char *p[] = { "ntp", "unicast_server", "10.0.1.33" };
+
+		cr_assert_eq(cand_put(&w.cand, w.run, p, 3, NULL, NULL), 0);
+	}
+	got = cand_materialize(&w.cand, w.run);
+	assert_cfg(got, want);
+	cfg_free(got);
+	world_commit_of(&w, &w.cand);
+	run = (Config *)ct_materialize(w.run);
+	assert_cfg(run, want);
+	cfg_free(run);
 	world_free(&w);
 }
 
