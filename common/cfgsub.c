@@ -221,7 +221,7 @@ static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
 			rc = -EINVAL;
 			break;
 		}
-		rc = ct_put(cs->tree, im->path, im->n_path, own, seq);
+		rc = ct_put_at(cs->tree, im->path, im->n_path, own, seq, im->prev);
 		top = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
 								       im->path[0]);
 		if (rc == 0 && top && consumes(cs, top->name))

@@ -952,3 +952,24 @@ Test(commit, get_running_fields)
 	cr_assert_str_eq(r->error, "no configuration field bogus");
 	cfg_reply__free_unpacked(r, NULL);
 }
+
+/* After another session's commit, a session's '*' says exactly whether its
+ * candidate differs from running: an unrelated commit (even in the same
+ * container) leaves its changes standing; one of exactly its changes
+ * leaves it with none. */
+Test(commit, another_sessions_commit_of_the_same_edits_leaves_no_change)
+{
+	uint64_t a = open_session("alice"), b = open_session("bob");
+
+	edit_ok(a, edit_set(SRV("10.0.1.31", "version = 4;")), NULL);
+	edit_ok(a, edit_set("system = { sysname = \"D\"; };"), NULL);
+	edit_ok(b, edit_set("ntp = { refclock_master = { stratum = 3; }; };"), NULL);
+	commit_ok(b);
+	cr_assert(rig_session_dirty(a));
+	edit_ok(b, edit_set(SRV("10.0.1.31", "version = 4;")), NULL);
+	commit_ok(b);
+	cr_assert(rig_session_dirty(a), "alice's sysname is still hers alone");
+	edit_ok(b, edit_set("system = { sysname = \"D\"; };"), NULL);
+	commit_ok(b);
+	cr_assert_not(rig_session_dirty(a), "bob committed all alice typed");
+}
