@@ -14,6 +14,7 @@
 #include "bus.h"
 #include "cfgd_int.h"
 #include "clone.h"
+#include "evlog.h"
 #include "log.h"
 #include "loop.h"
 #include "store.h"
@@ -90,6 +91,9 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	}
 	clone_pub_set_state_fn(d->pub, running_state, d);
 	clone_pub_start(d->pub, d->rf->commit_id);
+	d->evlog = evlog_open(loop, zctx, bs, "cfgd", EVLOG_CID_CFGD);
+	if (!d->evlog)
+		log_warn("no event log for display logbuffer: %s", strerror(errno));
 	trial_arm(d);
 	log_info("running configuration at commit %" PRIu64 " (checkpoint and journal read in "
 		 "%.1f ms, cfgd ready in %.1f ms)", d->rf->commit_id, load_us / 1000.0,
@@ -108,6 +112,7 @@ void cfgd_free(struct cfgd *d)
 		loop_timer_cancel(d->loop, d->check_timer);
 	commit_fini(d);
 	trial_fini(d);
+	evlog_close(d->evlog);
 	if (d->pub)
 		clone_pub_free(d->pub);
 	if (d->ctl)

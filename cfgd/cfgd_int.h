@@ -67,6 +67,7 @@ struct cfgd {
 	const struct bootstrap *bs;
 	struct bus_server *ctl;
 	struct clone_pub *pub;
+	struct evlog *evlog;          /* display logbuffer (common/evlog.h) */
 	struct cfgd_running *rf;  /* the last commit: its id, history, trial */
 	struct ct_node *run;      /* running as an indexed tree (cfgtree.h), with versions */
 	struct journal *journal;  /* RUN_DIR/journal (persist.c) */

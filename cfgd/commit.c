@@ -36,6 +36,7 @@
 #include "cfgd_int.h"
 #include "clone.h"
 #include "edit.h"
+#include "evlog.h"
 #include "log.h"
 #include "loop.h"
 #include "scope.h"
@@ -398,6 +399,12 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 	}
 	log_info("commit %" PRIu64 " by %s (%s)%s", id, user, line,
 		 d->rf->trial ? " on trial" : "");
+	/* display logbuffer: Meridian's own log name (VRP8 logs a change of
+	 * running only as CONFIGURATION/6/NETCONF_CONFIG_CHANGE_EVENT, which
+	 * carries no commit id). */
+	evlog(EV_NOTICE, "CONFIGURATION", "CFG_COMMIT",
+	      "The configuration was committed. (CommitId=%" PRIu64 ", UserName=%s, Line=%s%s%s)",
+	      id, user, line, label ? ", Label=" : "", label ? label : "");
 	{
 		ConfigDelta delta = CONFIG_DELTA__INIT;
 

@@ -32,6 +32,7 @@
 #include "cmd_ntp_bcast.h"
 #include "cmd_ntp_disp.h"
 #include "cmd_version.h"
+#include "cli_int.h"
 #include "grammar.h"
 #include "log.h"
 #include "loop.h"
@@ -273,6 +274,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_config_entries,
 	cmd_clock_entries,
 	cmd_version_entries,
+	cmd_log_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,
@@ -293,6 +295,7 @@ struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void 
 		be->n_ifnames = n_ifnames;
 	}
 	be->gram = gram_new();
+	cli_log_init(be);
 	for (size_t t = 0; t < sizeof(feature_tables) / sizeof(feature_tables[0]); t++) {
 		for (const struct cmd_entry *e = feature_tables[t]; e->syntax; e++) {
 			if (gram_add(be->gram, e, err, sizeof(err)) < 0)
@@ -333,6 +336,9 @@ struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct 
 	snprintf(be->owner, sizeof(be->owner), CLI_SESSION_OWNER "/%ld.%lld", (long)getpid(),
 		 (long long)time(NULL));
 	reset_sessions(ba, be->owner);
+	if (cli_log_start(be, loop, zctx, bs) < 0)
+		log_warn("clid: cannot follow the daemons' events: display logbuffer shows "
+			 "clid's own only");
 	return be;
 }
 
@@ -342,6 +348,7 @@ void cli_backend_free(struct cli_backend *be)
 		return;
 	if (be->ops->free)
 		be->ops->free(be->arg);
+	cli_log_fini(be);
 	gram_free(be->gram);
 	for (size_t i = 0; i < be->n_ifnames; i++)
 		free(be->ifnames[i]);

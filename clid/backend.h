@@ -27,6 +27,7 @@
 #include "ntpd.pb-c.h"
 
 struct grammar;
+struct logbuf;
 
 #define CLI_CFG_TIMEOUT_MS    2000
 #define CLI_COMMIT_TIMEOUT_MS 10000
@@ -66,6 +67,7 @@ struct cli_backend {
 	struct cli_session *sessions;   /* every open session (`display users`, answers) */
 	uint64_t next_tag;              /* of calls (cli_int.h) */
 	char owner[64];                 /* SessionOpen.owner of this process's sessions */
+	struct logbuf *logbuf;          /* display logbuffer, terminal monitor (cmd_log.c) */
 };
 
 /* A backend on custom ops.  ifnames (copied) lists the known interfaces, or

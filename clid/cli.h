@@ -80,6 +80,12 @@ void cli_session_on_done(struct cli_session *s, cli_done_fn done);
  * cli_exec() having said CLI_BUSY (the session replayed edits a restarted
  * cfgd had lost): the front end then only feeds the typeahead. */
 void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_release_fn release);
+/* Asynchronous output (`terminal monitor`): text ("\r\n" line ends) that
+ * arrives while the session may be at its prompt with a line half typed;
+ * the front end shows it without disturbing that line (VRP: the text on
+ * lines of its own, then the prompt and the line again).  NULL: none. */
+typedef void (*cli_async_fn)(void *arg, const char *text, size_t len);
+void cli_session_on_async(struct cli_session *s, cli_async_fn fn);
 /* True while the session waits for cfgd or ntpd. */
 bool cli_busy(const struct cli_session *s);
 /* True once the session has ended (quit, or it could not open). */

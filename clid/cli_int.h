@@ -58,6 +58,8 @@ struct cli_session {
 		char *last;        /* the line the last TAB left */
 	} tab;
 	struct cli_session *next;  /* be->sessions */
+	bool monitor;              /* `terminal monitor` (cmd_log.c) */
+	cli_async_fn async;        /* the front end's asynchronous output */
 
 	/* The job and its wait (cfgcall.c). */
 	struct coro *co;
@@ -100,6 +102,14 @@ void cli_input_free(struct cli_session *s);
 /* The prompt of view (with ifname) as the session's state shows it now. */
 void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifname, char *buf,
 		     size_t len);
+
+/* cmd_log.c: the log buffer of the backend and the monitor's output */
+struct bootstrap;
+struct loop;
+void cli_log_init(struct cli_backend *be);
+int cli_log_start(struct cli_backend *be, struct loop *loop, void *zctx,
+		  const struct bootstrap *bs);
+void cli_log_fini(struct cli_backend *be);
 
 /* cfgcall.c, all from inside the session's coroutine */
 int cli_session_open(struct cli_session *s);

@@ -171,6 +171,7 @@ extern const struct cmd_entry cmd_system_entries[];
 extern const struct cmd_entry cmd_interface_entries[];
 extern const struct cmd_entry cmd_ntp_entries[];
 extern const struct cmd_entry cmd_config_entries[];
+extern const struct cmd_entry cmd_log_entries[];
 
 /* ---- rendering (each feature renders its part, "\r\n" line ends) ---- */
 void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf *out);

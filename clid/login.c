@@ -4,14 +4,20 @@
  * Two states, user and password.  The password is checked with crypt_rn()
  * against the user's hash from the bootstrap file; an unknown user still
  * costs one crypt_rn() (with another user's hash as the setting) so the
- * answer time does not tell which user names exist.  Nothing here logs:
- * neither a password nor a name that failed to authenticate.
+ * answer time does not tell which user names exist.  Nothing here writes
+ * a password anywhere.  Each outcome is an event for `display logbuffer`
+ * (evlog.h): SHELL/5/LOGIN and SHELL/4/LOGINFAILED, VRP's log names, with
+ * texts in VRP8's style (their exact VRP8 wording was not found); a failed
+ * login names the user only when it is a configured one ("**" otherwise,
+ * VRP's placeholder), so a password typed as a user name is never kept.
  */
 #include <crypt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bootstrap.h"
+#include "evlog.h"
 #include "log.h"
 #include "login.h"
 
@@ -25,6 +31,8 @@ struct login {
 	int failures;
 	char *user;
 	bool ok;
+	char line[32];     /* "VTY 0", for the events */
+	char peer[64];     /* the address logging in from */
 };
 
 static void say(struct login *l, const char *s)
@@ -96,6 +104,20 @@ void login_free(struct login *l)
 	free(l);
 }
 
+void login_set_origin(struct login *l, const char *line, const char *peer)
+{
+	snprintf(l->line, sizeof(l->line), "%s", line ? line : "");
+	snprintf(l->peer, sizeof(l->peer), "%s", peer && peer[0] ? peer : "**");
+}
+
+static bool user_known(const struct bootstrap *bs, const char *user)
+{
+	for (size_t i = 0; i < bs->cli.n_users; i++)
+		if (bs->cli.users[i].name && strcmp(bs->cli.users[i].name, user) == 0)
+			return true;
+	return false;
+}
+
 const char *login_prompt(const struct login *l)
 {
 	return l->state == ST_PASS ? "Password:" : "Username:";
@@ -130,9 +152,17 @@ enum login_result login_input(struct login *l, const char *line)
 		if (login_check(l->bs, l->user, line)) {
 			l->ok = true;
 			l->state = ST_DONE;
+			evlog(EV_NOTICE, "SHELL", "LOGIN",
+			      "The user succeeded in logging in to %s. (UserType=Telnet, "
+			      "UserName=%s, RemoteIp=%s, VpnName=)", l->line[0] ? l->line : "VTY",
+			      l->user, l->peer[0] ? l->peer : "**");
 			return LOGIN_OK;
 		}
 		l->failures++;
+		evlog(EV_WARNING, "SHELL", "LOGINFAILED",
+		      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=TELNET, "
+		      "VpnName=)", l->peer[0] ? l->peer : "**",
+		      user_known(l->bs, l->user) ? l->user : "**", l->failures);
 		say(l, "Error: Local authentication is rejected.\r\n");
 		free(l->user);
 		l->user = NULL;

@@ -31,6 +31,9 @@ typedef void (*login_write_fn)(void *arg, const char *buf, size_t len);
 struct login *login_new(const struct bootstrap *bs, login_write_fn out, void *out_arg);
 void login_free(struct login *l);
 
+/* Where the login comes from (line "VTY 0", peer address), for the
+ * login events. */
+void login_set_origin(struct login *l, const char *line, const char *peer);
 /* "Username:" or "Password:". */
 const char *login_prompt(const struct login *l);
 /* True while the next line is a password (do not echo it). */

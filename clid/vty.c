@@ -494,6 +494,23 @@ static void sess_release(void *arg, const char *text, size_t len)
 		conn_update_events(c);
 }
 
+/* An event for `terminal monitor`: at the prompt, on lines of its own and
+ * the prompt and the line being typed again after it, as VRP does; while a
+ * command runs or a question waits, only the text (the prompt follows). */
+static void sess_async(void *arg, const char *text, size_t len)
+{
+	struct vty_conn *c = arg;
+
+	if (c->state != CONN_OPEN || c->dead || c->opening || !c->sess)
+		return;
+	term_write(c, "\r\n", 2);
+	term_write(c, text, len);
+	if (!conn_busy(c) && !c->awaiting && c->n_holds == 0)
+		lineedit_redraw(c->le);
+	if (c->fd >= 0)
+		conn_update_events(c);
+}
+
 static void session_start(struct vty_conn *c)
 {
 	struct vty_server *srv = c->srv;
@@ -510,6 +527,7 @@ static void session_start(struct vty_conn *c)
 	}
 	cli_session_on_done(c->sess, sess_done);
 	cli_session_on_pipeline(c->sess, sess_hold, sess_release);
+	cli_session_on_async(c->sess, sess_async);
 	/* The address without its ":port". */
 	char addr[sizeof(c->peer)];
 	snprintf(addr, sizeof(addr), "%s", c->peer);
@@ -885,6 +903,14 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 		fatal("vty: telnet_init failed");
 	c->le = lineedit_new(&ops, c);
 	c->login = login_new(srv->bs, login_out, c);
+	{
+		char addr[sizeof(c->peer)];
+
+		snprintf(addr, sizeof(addr), "%s", c->peer);
+		if (strrchr(addr, ':'))
+			*strrchr(addr, ':') = '\0';
+		login_set_origin(c->login, c->name, addr);
+	}
 	c->last_input_us = loop_now_us();
 	c->idle_us = srv->idle_us;
 	if (c->idle_us)

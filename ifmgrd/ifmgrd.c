@@ -27,6 +27,7 @@
 #include "cfgsub.h"
 #include "cfgtree.h"
 #include "clone.h"
+#include "evlog.h"
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
@@ -294,6 +295,33 @@ void ifmgrd_states_free(IfStates *st)
 	free(st);
 }
 
+/* display logbuffer: an interface whose link went up or down since the
+ * last state published (VRP's IFNET/4/IF_STATE).  None at start. */
+static void note_link_changes(const struct ifmgrd *im, const IfStates *st)
+{
+	IfStates *old = im->last_state ? if_states__unpack(NULL, im->last_len, im->last_state)
+					: NULL;
+
+	if (!old)
+		return;
+	for (size_t i = 0; i < st->n_interface; i++) {
+		const IfState *now = st->interface[i];
+
+		for (size_t k = 0; k < old->n_interface; k++) {
+			const IfState *was = old->interface[k];
+
+			if (strcmp(was->name, now->name) != 0)
+				continue;
+			if ((was->has_oper_up && was->oper_up) != (now->has_oper_up && now->oper_up))
+				evlog(EV_WARNING, "IFNET", "IF_STATE",
+				      "Interface %s has turned into %s state.", now->name,
+				      now->has_oper_up && now->oper_up ? "UP" : "DOWN");
+			break;
+		}
+	}
+	if_states__free_unpacked(old, NULL);
+}
+
 static void publish(struct ifmgrd *im)
 {
 	IfStates *st = ifmgrd_states(im, NULL);
@@ -301,6 +329,7 @@ static void publish(struct ifmgrd *im)
 	uint8_t *packed = bus_pack(&st->base, &len);
 
 	if (!im->last_state || len != im->last_len || memcmp(packed, im->last_state, len) != 0) {
+		note_link_changes(im, st);
 		clone_pub_update(im->pub, &st->base);
 		free(im->last_state);
 		im->last_state = packed;
@@ -534,6 +563,9 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		log_err("cannot bind %s: %s", ep, strerror(e));
 		goto fail;
 	}
+	im->evlog = evlog_open(loop, zctx, bs, "ifmgrd", EVLOG_CID_IFMGRD);
+	if (!im->evlog)
+		log_warn("no event log for display logbuffer: %s", strerror(errno));
 	publish(im);
 	return im;
 fail:
@@ -550,6 +582,7 @@ void ifmgrd_free(struct ifmgrd *im)
 		cfgsub_free(im->sub);
 	if (im->retry_timer)
 		loop_timer_cancel(im->loop, im->retry_timer);
+	evlog_close(im->evlog);
 	if (im->ctl)
 		bus_server_free(im->ctl);
 	if (im->pub)

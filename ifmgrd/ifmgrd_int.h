@@ -31,6 +31,7 @@ struct ifmgrd {
 	struct rtnl *nl;
 	int nl_fd;
 	struct clone_pub *pub;
+	struct evlog *evlog;          /* display logbuffer (common/evlog.h) */
 	struct bus_server *ctl;
 	struct cfgsub *sub;
 	struct ifm_if *ifs;

@@ -17,6 +17,7 @@
 #include "bootstrap.h"
 #include "cfgsub.h"
 #include "clone.h"
+#include "evlog.h"
 #include "access.h"
 #include "auth.h"
 #include "bcast.h"
@@ -66,6 +67,16 @@ static void on_ifstates(const uint8_t *state, size_t len, uint64_t seq, void *ar
 	if_states__free_unpacked(st, NULL);
 }
 
+/* The device clock for the events: Unix microseconds. */
+static int64_t evlog_clock(void *arg)
+{
+	struct ntpd *core = arg;
+	uint64_t ts = ntp_clock_now(core->clock);
+
+	return ((int64_t)(ts >> 32) - (int64_t)NTP_UNIX_EPOCH) * 1000000 +
+	       (int64_t)(((ts & 0xffffffffULL) * 1000000ULL) >> 32);
+}
+
 struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct bootstrap *bs,
 				 struct ntp_clock *clock)
 {
@@ -92,6 +103,11 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 
 	if (ctl_init(core) < 0)
 		goto fail;
+	core->evlog = evlog_open(loop, zctx, bs, "ntpd", EVLOG_CID_NTPD);
+	if (core->evlog)
+		evlog_set_clock(core->evlog, evlog_clock, core);
+	else
+		log_warn("no event log for display logbuffer: %s", strerror(errno));
 	if (bootstrap_endpoint(bs, "ifmgrd", "pub", pub, sizeof(pub)) < 0 ||
 	    bootstrap_endpoint(bs, "ifmgrd", "ctl", ctl, sizeof(ctl)) < 0) {
 		errno = ENAMETOOLONG;
@@ -147,6 +163,7 @@ void ntpd_free(struct ntpd *core)
 		return;
 	cfgsub_free(core->cfgsub);
 	clone_sub_free(core->ifsub);
+	evlog_close(core->evlog);
 	trace_fini(core);
 	ctl_fini(core);
 	resolve_fini(core);

@@ -257,6 +257,7 @@ struct ntpd {
 	void *zctx;
 	const struct bootstrap *bs;
 	struct ntp_clock *clock;
+	struct evlog *evlog;      /* display logbuffer (common/evlog.h) */
 	uint16_t port;            /* bs.ntp.port */
 	struct ntp_system sys;
 	struct assoc *assocs;

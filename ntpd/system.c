@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evlog.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -43,10 +44,29 @@ static double sys_precision_s(const struct ntpd *core)
 	return ldexp(1.0, core->sys.precision);
 }
 
+/* The system became synchronized to src (was unsynchronized) or changed
+ * its source to src, for `display logbuffer` (evlog.h).  VRP8 logs the loss
+ * of synchronization as NTP/2/NTP_SYNCHRONIZE_STATUS (sys_set_unsync);
+ * Meridian logs the way back under the same name at level 4, with the
+ * mirrored sentence (VRP8's log for it was not found), and a new source as
+ * VRP5's NTP/4/PEER_SELE. */
+static void sys_announce(const struct ntp_system *s, const char *src)
+{
+	if (!s->synced)
+		evlog(EV_WARNING, "NTP", "NTP_SYNCHRONIZE_STATUS",
+		      "NTP state changed from unsynchronized to synchronized. "
+		      "(SynchronizationSourceAddress = %s , VpnInstance = , Reason = )", src);
+	else
+		evlog(EV_WARNING, "NTP", "PEER_SELE", "The peer selected by the system is %s.", src);
+}
+
 static void sys_set_unsync(struct ntpd *core, const char *why)
 {
 	struct ntp_system *s = &core->sys;
 	bool was = s->synced;
+	char prev[sizeof(s->refid_text)];
+
+	snprintf(prev, sizeof(prev), "%s", s->on_local ? s->local_addr : s->refid_text);
 
 	s->synced = false;
 	s->on_local = false;
@@ -61,6 +81,10 @@ static void sys_set_unsync(struct ntpd *core, const char *why)
 	s->rootdisp = 0;
 	if (was) {
 		log_warn("clock not synchronized: %s", why);
+		evlog(EV_CRIT, "NTP", "NTP_SYNCHRONIZE_STATUS",
+		      "NTP state changed from synchronized to unsynchronized. "
+		      "(SynchronizationSourceAddress = %s , VpnInstance = , Reason = %s)", prev,
+		      s->unsync_reason);
 		for (struct assoc *p = core->assocs; p; p = p->next)
 			assoc_hurry(p);
 	}
@@ -146,9 +170,11 @@ static void sys_use_local(struct ntpd *core)
 {
 	struct ntp_system *s = &core->sys;
 
-	if (!s->on_local)
+	if (!s->on_local) {
 		log_info("synchronized to the local clock %s, stratum %d", s->local_addr,
 			 s->local_stratum);
+		sys_announce(s, s->local_addr);
+	}
 	s->synced = true;
 	s->on_local = true;
 	s->peer = NULL;
@@ -218,8 +244,10 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 	}
 	if (s->disc.state == NTP_DISC_NSET)
 		return;
-	if (!s->synced || s->on_local || s->peer != p)
+	if (!s->synced || s->on_local || s->peer != p) {
 		log_info("synchronized to %s, stratum %d", p->addr_text, p->stratum + 1);
+		sys_announce(s, p->addr_text);
+	}
 	s->synced = true;
 	s->on_local = false;
 	s->peer = p;
@@ -314,6 +342,7 @@ void sys_select(struct ntpd *core)
 		else if (s->synced && !s->on_local && s->peer != p && s->disc.state != NTP_DISC_NSET) {
 			/* A new system peer without a new sample: adopt its variables. */
 			ntp_discipline_source_changed(&s->disc);
+			sys_announce(s, p->addr_text);
 			s->peer = p;
 			s->stratum = p->stratum + 1;
 			s->refid = naddr_refid(&p->addr);

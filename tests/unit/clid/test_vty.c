@@ -124,6 +124,12 @@ void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_releas
 	s->release = release;
 }
 
+void cli_session_on_async(struct cli_session *s, cli_async_fn fn)
+{
+	(void)s;
+	(void)fn;
+}
+
 /* The results of the `pipe` lines, 200 ms later, in order. */
 static void fake_release(struct loop *loop, void *arg)
 {
