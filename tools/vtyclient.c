@@ -610,6 +610,30 @@ bool vty_closed(const struct vty *v)
 	return v->closed;
 }
 
+int vty_wait_text(struct vty *v, size_t from, const char *needle, const char *tail,
+		  int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int r = 0;
+
+	while (r == 0 || r == -ETIMEDOUT) {
+		const char *t = vty_transcript(v);
+		bool ok = strlen(t) >= from && strstr(t + from, needle);
+
+		if (ok && tail) {
+			size_t n = v->cur.len, m = strlen(tail);
+
+			ok = n >= m && memcmp(v->cur.s + n - m, tail, m) == 0;
+		}
+		if (ok)
+			return 0;
+		if (r == -ETIMEDOUT)
+			break;
+		r = vty_pump(v, deadline);
+	}
+	return r;
+}
+
 const char *vty_transcript(const struct vty *v)
 {
 	struct vty *mv = (struct vty *)v;

@@ -54,6 +54,13 @@ int vty_keys(struct vty *v, const char *keys, const char *want, int timeout_ms);
 /* The line being edited as rendered, trailing blanks dropped (malloc'd). */
 char *vty_line(const struct vty *v);
 
+/* Wait, reading, until `needle` is in the transcript past its first `from`
+ * bytes and, when `tail` is not NULL, the unfinished line ends with `tail`
+ * (text that arrives by itself: `terminal monitor`).  0, -ETIMEDOUT or
+ * -ECONNRESET. */
+int vty_wait_text(struct vty *v, size_t from, const char *needle, const char *tail,
+		  int timeout_ms);
+
 /* The current prompt ("<HUAWEI>", "[~DeviceC]", a Y/N question), "" if none. */
 const char *vty_prompt(const struct vty *v);
 /* The echo of the last command as rendered (prompt and command, lines joined

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bootstrap.h"
+#include "evlog.h"
 #include "login.h"
 
 static struct bootstrap bs;
@@ -131,5 +132,46 @@ Test(login, three_failures_deny)
 	cr_assert_str_eq(out, "Error: Local authentication is rejected.\r\n"
 			      "Error: Local authentication is rejected.\r\n"
 			      "Error: Local authentication is rejected.\r\n");
+	login_free(l);
+}
+
+/* The events of `display logbuffer`: a failed login names the user only
+ * when it is a configured one, a login names line and address. */
+static struct ev heard[4];
+static int n_heard;
+
+static void hear(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if (n_heard < 4)
+		heard[n_heard++] = *e;
+}
+
+Test(login, events)
+{
+	struct login *l = login_new(&bs, cap_write, NULL);
+
+	evlog_set_listener(hear, NULL);
+	login_set_origin(l, "VTY 2", "10.0.1.5");
+	login_input(l, "admin");
+	login_input(l, "wrong");
+	login_input(l, "Secret!pass");   /* a password typed as a user name */
+	login_input(l, "x");
+	login_input(l, "admin");
+	cr_assert_eq(login_input(l, "admin@123"), LOGIN_OK);
+	evlog_set_listener(NULL, NULL);
+	cr_assert_eq(n_heard, 3);
+	cr_assert_str_eq(heard[0].module, "SHELL");
+	cr_assert_str_eq(heard[0].brief, "LOGINFAILED");
+	cr_assert_eq(heard[0].severity, EV_WARNING);
+	cr_assert_str_eq(heard[0].text, "Failed to login. (Ip=10.0.1.5, UserName=admin, Times=1, "
+					"AccessType=TELNET, VpnName=)");
+	cr_assert_str_eq(heard[1].text, "Failed to login. (Ip=10.0.1.5, UserName=**, Times=2, "
+					"AccessType=TELNET, VpnName=)");
+	cr_assert_str_eq(heard[2].brief, "LOGIN");
+	cr_assert_eq(heard[2].severity, EV_NOTICE);
+	cr_assert_str_eq(heard[2].text, "The user succeeded in logging in to VTY 2. "
+					"(UserType=Telnet, UserName=admin, RemoteIp=10.0.1.5, "
+					"VpnName=)");
 	login_free(l);
 }
