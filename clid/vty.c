@@ -511,6 +511,14 @@ static void sess_async(void *arg, const char *text, size_t len)
 		conn_update_events(c);
 }
 
+/* The peer's address without its ":port". */
+static void peer_address(const struct vty_conn *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", c->peer);
+	if (strrchr(buf, ':'))
+		*strrchr(buf, ':') = '\0';
+}
+
 static void session_start(struct vty_conn *c)
 {
 	struct vty_server *srv = c->srv;
@@ -528,11 +536,8 @@ static void session_start(struct vty_conn *c)
 	cli_session_on_done(c->sess, sess_done);
 	cli_session_on_pipeline(c->sess, sess_hold, sess_release);
 	cli_session_on_async(c->sess, sess_async);
-	/* The address without its ":port". */
 	char addr[sizeof(c->peer)];
-	snprintf(addr, sizeof(addr), "%s", c->peer);
-	if (strrchr(addr, ':'))
-		*strrchr(addr, ':') = '\0';
+	peer_address(c, addr, sizeof(addr));
 	cli_session_set_peer(c->sess, addr);
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);
@@ -906,9 +911,7 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 	{
 		char addr[sizeof(c->peer)];
 
-		snprintf(addr, sizeof(addr), "%s", c->peer);
-		if (strrchr(addr, ':'))
-			*strrchr(addr, ':') = '\0';
+		peer_address(c, addr, sizeof(addr));
 		login_set_origin(c->login, c->name, addr);
 	}
 	c->last_input_us = loop_now_us();

@@ -9,7 +9,8 @@
  *    happens, printed on lines of its own with its prompt and the line it
  *    was typing redrawn after it; the committing session sees nothing;
  *  - after `undo terminal monitor` nothing more arrives (checked after a
- *    later command's answer, which the event would have preceded).
+ *    later command's answer, which the event would have preceded);
+ *  - a killed and restarted clid shows the daemons' events again.
  * Every wait has a deadline.
  */
 #include <criterion/criterion.h>
@@ -166,5 +167,24 @@ Test(logbuffer, events_and_monitor, .fini = lab_down, .timeout = 280)
 	free(out);
 	cr_assert(!strstr(vty_transcript(vm) + mark, "%%01"), "after undo terminal monitor:\n%s",
 		  vty_transcript(vm) + mark);
+
+	/* The events live in the daemons that emitted them: a restarted clid
+	 * shows them again (its own, the logins before, are gone). */
+	r = lab_kill("DeviceD", "clid");
+	cr_assert_eq(r, 0, "clid not killed: %s", strerror(-r));
+	lab_vty_close(vd);
+	lab_vty_close(vm);
+	cr_assert_eq(lab_script("start", "DeviceD", "clid", NULL), 0, "clid did not start again");
+	vd = lab_vty("DeviceD", 30000);
+	cr_assert(vd, "no VTY session after clid's restart");
+	static const char *const want_again[] = {
+		"%%01NTP/4/NTP_SYNCHRONIZE_STATUS(l):CID=0x80ca0004;",
+		"CFG_COMMIT(l):CID=0x80ca0002;The configuration was committed. (CommitId=1000000002",
+		"%%01SHELL/5/LOGIN(l)", NULL,
+	};
+	cr_assert(lab_wait_output(vd, "display logbuffer", want_again, 20000, &out),
+		  "display logbuffer after clid's restart:\n%s", out ? out : "");
+	cr_assert(!strstr(out, "LOGINFAILED"), "%s", out);
+	free(out);
 	cr_assert_eq(lab_finish(), 0);
 }

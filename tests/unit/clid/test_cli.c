@@ -628,6 +628,7 @@ Test(cli, help_listing)
 		"  save           Save the current configuration\r\n"
 		"  set            Set a commit's label\r\n"
 		"  system-view    Enter the system view\r\n"
+		"  terminal       Set the terminal line characteristics\r\n"
 		"  undo           Negate a command or set its default\r\n");
 	cli_session_free(s);
 }

@@ -6,7 +6,8 @@
  * cannot open a session, and a garbage storm; a session that waits (the
  * fake's `wait` answers from a loop timer) keeps what is typed meanwhile
  * and runs it afterwards, in order, while another session goes on; Ctrl-C
- * at a question (the fake's `ask`) shows a new prompt.
+ * at a question (the fake's `ask`) shows a new prompt; an event for the
+ * terminal monitor (the fake's `event`) redraws the half-typed line.
  *
  * The server's loop runs in a thread; the test thread only uses its own
  * client sockets (reads wait on poll with a deadline) and stops the loop
@@ -53,6 +54,8 @@ struct cli_session {
 	int n_held;
 	bool held_pipe[16];       /* per hold: a `pipe` line (else another) */
 	uint64_t release_timer;
+	cli_async_fn async;
+	uint64_t event_timer;
 };
 
 static int fake_sessions_open;      /* touched by the server thread only */
@@ -109,6 +112,8 @@ void cli_session_free(struct cli_session *s)
 		loop_timer_cancel(s->be->loop, s->timer);
 	if (s->release_timer)
 		loop_timer_cancel(s->be->loop, s->release_timer);
+	if (s->event_timer)
+		loop_timer_cancel(s->be->loop, s->event_timer);
 	fake_sessions_open--;
 	free(s);
 }
@@ -126,8 +131,16 @@ void cli_session_on_pipeline(struct cli_session *s, cli_hold_fn hold, cli_releas
 
 void cli_session_on_async(struct cli_session *s, cli_async_fn fn)
 {
-	(void)s;
-	(void)fn;
+	s->async = fn;
+}
+
+/* `event`: an event for the terminal monitor 100 ms later. */
+static void fake_event(struct loop *loop, void *arg)
+{
+	struct cli_session *s = arg;
+
+	s->event_timer = 0;
+	s->async(s->arg, "EVENT 1\r\n", 9);
 }
 
 /* The results of the `pipe` lines, 200 ms later, in order. */
@@ -206,6 +219,10 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 		s->held_pipe[s->n_held++] = strcmp(line, "pipe") == 0;
 		if (!s->release_timer)
 			s->release_timer = loop_timer_add(s->be->loop, 200000, fake_release, s);
+		return CLI_DONE;
+	}
+	if (strcmp(line, "event") == 0) {
+		s->event_timer = loop_timer_add(s->be->loop, 100000, fake_event, s);
 		return CLI_DONE;
 	}
 	if (strcmp(line, "ask") == 0) {
@@ -549,6 +566,28 @@ Test(vty, pipelined_results_in_place)
 	client_expect(c, "pipe\r\nlate result\r\n<Fake>hello\r\nfake exec [hello] by admin on VTY 0"
 			 "\r\n<Fake>pipe\r\nlate result\r\n<Fake>bye\r\nfake exec [bye] by admin on "
 			 "VTY 0\r\n<Fake>");
+	client_close(c);
+	wait_sessions_below(1);
+	server_stop();
+}
+
+/* terminal monitor: an event arriving while a line is half typed shows on
+ * lines of its own, then the prompt and the half line again, which the
+ * user goes on typing. */
+Test(vty, async_event_redraws_line)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "event\r\n");
+	client_expect(c, "event\r\n<Fake>");
+	client_sends(c, "dis");
+	client_expect(c, "<Fake>dis\r\nEVENT 1\r\n<Fake>dis");
+	client_sends(c, "play\r\n");
+	client_expect(c, "<Fake>display\r\nfake exec [display] by admin on VTY 0\r\n<Fake>");
 	client_close(c);
 	wait_sessions_below(1);
 	server_stop();
