@@ -7,9 +7,14 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <zmq.h>
+
+#include "bootstrap.h"
 #include "cmd_session.h"
 #include "evlog.h"
 #include "logbuf.h"
+#include "loop.h"
+#include "testutil.h"
 
 /* 2026-12-07 05:40:01 UTC */
 #define T0 1796622001LL
@@ -109,8 +114,13 @@ Test(logbuf, bounded_across_sources)
 	cr_assert(strstr(out.buf, "Overwritten messages : 888\r\n"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "Current messages : 512\r\n"));
 	/* The newest first: the last NTP event at T0 + 1399. */
-	cr_assert(strstr(out.buf, "\r\n\r\n2026-12-07 06:03:20 D %%01NTP/7/") ||
-		  strstr(out.buf, "\r\n\r\n2026-12-07 06:03:20 D %%01NTP/6/"), "%.400s", out.buf);
+	cr_assert(strstr(out.buf, "\r\n\r\n2026-12-07 06:03:20 D %%01NTP/6/PEER_SELE(l):"
+			  "CID=0x80ca0004;y\r\n2026-12-07 06:03:19 D %%01IFNET/6/IF_STATE(l):"),
+		  "%.400s", out.buf);
+	/* The oldest shown: the 512th newest, at T0 + 1399 - 511. */
+	cr_assert(strstr(out.buf, "2026-12-07 05:54:49 D %%01IFNET/6/IF_STATE(l):CID=0x80ca0003;"
+			  "x\r\n") && !strstr(out.buf, "05:54:48"), "%s",
+		  out.buf + strlen(out.buf) - 300);
 	sbuf_free(&out);
 	logbuf_free(lb);
 }
@@ -175,4 +185,83 @@ Test(logbuf, terminal_monitor_on_and_off)
 	cli_session_free(other);
 	sbuf_free(&async_out);
 	cmd_fake_teardown();
+}
+
+/* ---- following a daemon ---- */
+
+static struct logbuf *follow_lb;
+
+static bool has_events(void *arg)
+{
+	struct sbuf out = { 0 };
+	bool ok;
+
+	logbuf_render(follow_lb, "D", &out);
+	ok = strstr(out.buf, (const char *)arg) != NULL;
+	sbuf_free(&out);
+	return ok;
+}
+
+static struct sbuf seen;
+
+static void on_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	sbuf_printf(&seen, "[%s]", e->text);
+}
+
+/* The device clock 2 s ahead of CLOCK_REALTIME. */
+static int64_t ahead(void *arg)
+{
+	(void)arg;
+	return evlog_realtime_us() + 2000000;
+}
+
+/* An event emitted before clid follows comes with the snapshot (and is not
+ * shown to a monitor); later ones come one by one (and are); clid's own
+ * events move onto ntpd's clock. */
+Test(logbuf, follows_a_daemon, .timeout = 60)
+{
+	char *dir = tmpdir_new();
+	void *zctx = zmq_ctx_new();
+	struct loop *loop = loop_new();
+	struct bootstrap bs;
+	struct evlog *el;
+	struct ev mine;
+	struct sbuf out = { 0 };
+
+	memset(&bs, 0, sizeof(bs));
+	bs.run_dir = dir;
+	el = evlog_open(loop, zctx, &bs, "ntpd", EVLOG_CID_NTPD);
+	cr_assert_not_null(el);
+	evlog_set_clock(el, ahead, NULL);
+	evlog(EV_WARNING, "NTP", "NTP_SYNCHRONIZE_STATUS", "early");
+
+	follow_lb = logbuf_new();
+	logbuf_on_event(follow_lb, on_event, NULL);
+	cr_assert_eq(logbuf_subscribe(follow_lb, loop, zctx, &bs), 0);
+	cr_assert(run_until(loop, has_events, ";early\r\n", 10000), "no snapshot");
+	evlog(EV_WARNING, "NTP", "PEER_SELE", "late");
+	cr_assert(run_until(loop, has_events, ";late\r\n", 10000), "no delta");
+	cr_assert_str_eq(seen.buf, "[late]");
+
+	/* A login stamped on CLOCK_REALTIME shows about 2 s later. */
+	ev_set(&mine, EV_NOTICE, "SHELL", "LOGIN", "mine");
+	mine.seq = 1;
+	mine.time_us = evlog_realtime_us();
+	logbuf_add(follow_lb, LOGBUF_CLID, &mine);
+	logbuf_render(follow_lb, "D", &out);
+	cr_assert(strstr(out.buf, "Current messages : 3\r\n"), "%s", out.buf);
+	/* Newest first: on ntpd's clock the login came after "late" (on
+	 * CLOCK_REALTIME it would be 2 s before it). */
+	cr_assert(strstr(out.buf, ";mine\r\n") < strstr(out.buf, ";late\r\n"), "%s", out.buf);
+	cr_assert(strstr(out.buf, ";late\r\n") < strstr(out.buf, ";early\r\n"), "%s", out.buf);
+	cr_assert_eq(logbuf_bad(follow_lb), 0);
+	sbuf_free(&out);
+	sbuf_free(&seen);
+	logbuf_free(follow_lb);
+	evlog_close(el);
+	loop_free(loop);
+	zmq_ctx_term(zctx);
+	tmpdir_free(dir);
 }
