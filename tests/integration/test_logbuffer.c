@@ -10,7 +10,9 @@
  *    was typing redrawn after it; the committing session sees nothing;
  *  - after `undo terminal monitor` nothing more arrives (checked after a
  *    later command's answer, which the event would have preceded);
- *  - a killed and restarted clid shows the daemons' events again.
+ *  - a killed and restarted clid shows the daemons' events again;
+ *  - removing the server and shutting the interface down show as
+ *    synchronization lost and link down.
  * Every wait has a deadline.
  */
 #include <criterion/criterion.h>
@@ -185,6 +187,26 @@ Test(logbuffer, events_and_monitor, .fini = lab_down, .timeout = 280)
 	cr_assert(lab_wait_output(vd, "display logbuffer", want_again, 20000, &out),
 		  "display logbuffer after clid's restart:\n%s", out ? out : "");
 	cr_assert(!strstr(out, "LOGINFAILED"), "%s", out);
+	free(out);
+
+	/* The server removed and the interface shut down: synchronization
+	 * lost, link down. */
+	static const char *const undo[] = {
+		"system-view", "undo ntp-service unicast-server 10.0.1.31",
+		"interface GigabitEthernet0/1/0", "shutdown", "quit", "commit", "return", NULL,
+	};
+	run_all(vd, "DeviceD", undo);
+	static const char *const want_lost[] = {
+		"%%01NTP/2/NTP_SYNCHRONIZE_STATUS(l):CID=0x80ca0004;NTP state changed from "
+		"synchronized to unsynchronized. (SynchronizationSourceAddress = 10.0.1.31 , "
+		"VpnInstance = , Reason = ",
+		"%%01IFNET/4/IF_STATE(l):CID=0x80ca0003;Interface GigabitEthernet0/1/0 has turned "
+		"into DOWN state.",
+		NULL,
+	};
+	cr_assert(lab_wait_output(vd, "display logbuffer", want_lost, 20000, &out),
+		  "display logbuffer after the server's removal:\n%s", out ? out : "");
+	fprintf(stderr, "[DeviceD] display logbuffer at the end:\n%s", out);
 	free(out);
 	cr_assert_eq(lab_finish(), 0);
 }
