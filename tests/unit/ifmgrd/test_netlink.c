@@ -5,7 +5,8 @@
  *
  * The kernel's state is checked independently of ifmgrd's own code
  * (getifaddrs and SIOCGIFFLAGS), and the published IfStates through a Clone
- * subscriber, as ntpd or clid would see them.
+ * subscriber, as ntpd or clid would see them; the links' up and down
+ * events for `display logbuffer` through evlog's listener.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include "ifmgrd_rig.h"
 #include "netns.h"
 #include "testutil.h"
+#include "evlog.h"
 #include "ifmgrd.h"
 #include "log.h"
 #include "loop.h"
@@ -171,6 +173,19 @@ static int apply(struct ifmgrd *im, const Config *c, char *first_err, size_t len
 	return n;
 }
 
+/* The link events for `display logbuffer` (IFNET/4/IF_STATE), in order. */
+static char link_events[2048];
+
+static void on_event(const struct ev *e, void *arg)
+{
+	size_t n = strlen(link_events);
+
+	(void)arg;
+	if (strcmp(e->module, "IFNET") == 0 && strcmp(e->brief, "IF_STATE") == 0 &&
+	    e->severity == EV_WARNING)
+		snprintf(link_events + n, sizeof(link_events) - n, "%s\n", e->text);
+}
+
 Test(netlink, reconcile_in_private_namespace)
 {
 	static const char *const names[] = { "GigabitEthernet0/1/0", "GigabitEthernet0/2/0" };
@@ -185,6 +200,7 @@ Test(netlink, reconcile_in_private_namespace)
 	nl_enter_namespace();
 	veth = make_netdev("mrd0");
 	log_init("test_netlink", LOG_LVL_DEBUG);
+	evlog_set_listener(on_event, NULL);
 	nl_rig_start(&r, names, netdevs, 2);
 	im = r.im;
 	loop = r.loop;
@@ -245,6 +261,22 @@ Test(netlink, reconcile_in_private_namespace)
 	e1.up = false;
 	cr_assert(run_until(loop, converged, &e1, 5000), "factory state not applied");
 
+	/* GigabitEthernet0/1/0 came up and went down (shutdown), once each
+	 * (mrd1's run depends on the kernel's veth or dummy). */
+	{
+		static const char up_s[] =
+			"Interface GigabitEthernet0/1/0 has turned into UP state.\n";
+		static const char down_s[] =
+			"Interface GigabitEthernet0/1/0 has turned into DOWN state.\n";
+		const char *up = strstr(link_events, up_s), *down = strstr(link_events, down_s);
+
+		cr_assert(up && down && up < down, "link events:\n%s", link_events);
+		cr_assert_null(strstr(up + sizeof(up_s) - 1, up_s), "link events:\n%s",
+			       link_events);
+		cr_assert_null(strstr(down + sizeof(down_s) - 1, "GigabitEthernet0/1/0 has"),
+			       "link events:\n%s", link_events);
+	}
+	evlog_set_listener(NULL, NULL);
 	config_free(cfg);
 	nl_rig_stop(&r);
 }
