@@ -4,6 +4,7 @@
  * save, rollback, bad input (the rig: commit_rig.h).
  */
 #include "cfgd_rig.h"
+#include "evlog.h"
 
 TestSuite(commit, .init = rig_setup, .fini = rig_teardown, .timeout = 60);
 
@@ -972,4 +973,48 @@ Test(commit, another_sessions_commit_of_the_same_edits_leaves_no_change)
 	edit_ok(b, edit_set("system = { sysname = \"D\"; };"), NULL);
 	commit_ok(b);
 	cr_assert_not(rig_session_dirty(a), "bob committed all alice typed");
+}
+
+/* Each commit is an event for `display logbuffer`: its id, user and label;
+ * a commit with nothing to commit is none. */
+static struct ev commit_events[4];
+static int n_commit_events;
+
+static void on_event(const struct ev *e, void *arg)
+{
+	(void)arg;
+	if (n_commit_events < 4)
+		commit_events[n_commit_events++] = *e;
+}
+
+Test(commit, commit_event)
+{
+	uint64_t s1 = open_session("admin");
+	CfgReply *r;
+
+	evlog_set_listener(on_event, NULL);
+	edit_ok(s1, edit_set("system = { sysname = \"DeviceC\"; };"), NULL);
+	cr_assert_eq(commit_ok(s1), 1000000001ULL);
+	edit_ok(s1, edit_set("ntp = { refclock_master = { stratum = 2; }; };"), NULL);
+	r = commit_on(&c1, s1, "first");
+	cr_assert_eq(r->status, 0);
+	cfg_reply__free_unpacked(r, NULL);
+	r = commit(s1);
+	cfg_reply__free_unpacked(r, NULL);
+	evlog_set_listener(NULL, NULL);
+
+	cr_assert_eq(n_commit_events, 2);
+	cr_assert_str_eq(commit_events[0].module, "CONFIGURATION");
+	cr_assert_str_eq(commit_events[0].brief, "CFG_COMMIT");
+	cr_assert_eq(commit_events[0].severity, EV_NOTICE);
+	cr_assert(!strncmp(commit_events[0].text, "The configuration was committed. (CommitId="
+						  "1000000001, UserName=admin, Line=", 76),
+		  "%s", commit_events[0].text);
+	cr_assert(!strstr(commit_events[0].text, "Label="), "%s", commit_events[0].text);
+	cr_assert(strstr(commit_events[1].text, "(CommitId=1000000002, UserName=admin, "),
+		  "%s", commit_events[1].text);
+	cr_assert(strstr(commit_events[1].text, ", Label=first)"), "%s", commit_events[1].text);
+	/* cfgd's own emitter kept them, numbered. */
+	cr_assert_eq(commit_events[1].seq, commit_events[0].seq + 1);
+	cr_assert_eq(commit_events[0].cid, EVLOG_CID_CFGD);
 }
