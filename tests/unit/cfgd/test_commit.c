@@ -1,7 +1,8 @@
 /*
  * test_commit.c: cfgd's core in-process: sessions, edits, two-stage commit,
  * conflicts and refresh, waiting for subscribers, persistence and restart,
- * save, rollback, bad input (the rig: commit_rig.h).
+ * save, rollback, bad input, the commit events for display logbuffer (the
+ * rig: commit_rig.h).
  */
 #include "cfgd_rig.h"
 #include "evlog.h"
