@@ -11,8 +11,12 @@
  * Time: every line shows the device clock, as the NTP displays do.  ntpd's
  * events are stamped with it; the others with CLOCK_REALTIME, which clid
  * moves onto the device clock with the offset ntpd last reported (with its
- * events and snapshots) when they arrive, or, if none was known yet, when
- * they are shown.
+ * events, its snapshots, and whenever its clock is stepped) when they
+ * arrive, or, if none was known yet, when the first offset comes (until
+ * then they show on CLOCK_REALTIME).  The limit: an event that clid learns
+ * of only from a snapshot (after clid restarted) is moved with the offset
+ * of that moment, so one emitted before a step of the clock shows on the
+ * stepped clock.
  */
 #ifndef MERIDIAN_CLID_LOGBUF_H
 #define MERIDIAN_CLID_LOGBUF_H

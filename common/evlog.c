@@ -1,11 +1,13 @@
 /*
  * evlog.c: the process's event emitter (see evlog.h).
  *
- * The Clone publisher's sequence is the event's seq, so a subscriber that
- * missed one (a gap) takes a snapshot, and a restarted daemon's new epoch
- * makes clid replace what it held of that daemon.  The snapshot is built
- * on demand from the ring (clone_pub_set_state_fn), so an event costs one
- * small message and no packing of the ring.
+ * Each event is one Clone update (a delta), so a subscriber that missed one
+ * (a gap) takes a snapshot, and a restarted daemon's new epoch makes clid
+ * replace what it held of that daemon.  The snapshot is built on demand
+ * from the ring (clone_pub_set_state_fn), so an event costs one small
+ * message and no packing of the ring; only a step of the device clock
+ * publishes the whole ring (its new offset), which is why the Clone
+ * sequence and the events' numbers are two counters.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,7 +28,8 @@ struct evlog {
 	struct clone_pub *pub;
 	struct bus_server *ctl;
 	struct evring *ring;
-	uint64_t seq;
+	uint64_t seq;           /* of the events */
+	uint64_t pub_seq;       /* of the Clone updates: events and clock steps */
 	uint32_t cid;
 	evlog_clock_fn clock;
 	void *clock_arg;
@@ -221,6 +224,13 @@ void evlog_set_clock(struct evlog *el, evlog_clock_fn fn, void *arg)
 	el->clock_arg = arg;
 }
 
+void evlog_clock_changed(struct evlog *el)
+{
+	if (!el)
+		return;
+	clone_pub_set(el->pub, ring_state(el), ++el->pub_seq);
+}
+
 void evlog_set_listener(evlog_listener_fn fn, void *arg)
 {
 	listener = fn;
@@ -254,7 +264,7 @@ void evlog(enum ev_severity sev, const char *module, const char *brief, const ch
 		d.event = &pe;
 		d.has_clock_offset_us = e.device_time;
 		d.clock_offset_us = offset;
-		clone_pub_delta(el->pub, &d.base, e.seq);
+		clone_pub_delta(el->pub, &d.base, ++el->pub_seq);
 	} else {
 		e.seq = ++local_seq;
 	}

@@ -55,6 +55,11 @@ void evlog_close(struct evlog *el);
 typedef int64_t (*evlog_clock_fn)(void *arg);
 void evlog_set_clock(struct evlog *el, evlog_clock_fn fn, void *arg);
 
+/* The device clock was stepped (ntpd): the ring is published again, whole,
+ * with the clock's new offset, so the events of the other daemons follow
+ * the step on clid's side.  No event; NULL: nothing. */
+void evlog_clock_changed(struct evlog *el);
+
 /* Called with every event this process emits, after it is stamped and
  * kept (clid's own events go to its buffer this way). */
 typedef void (*evlog_listener_fn)(const struct ev *e, void *arg);

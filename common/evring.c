@@ -60,6 +60,11 @@ const struct ev *evring_get(const struct evring *r, size_t i)
 	return i < r->n ? &r->v[(r->head + i) % r->cap] : NULL;
 }
 
+struct ev *evring_at(struct evring *r, size_t i)
+{
+	return i < r->n ? &r->v[(r->head + i) % r->cap] : NULL;
+}
+
 const struct ev *evring_last(const struct evring *r)
 {
 	return r->n ? evring_get(r, r->n - 1) : NULL;

@@ -49,6 +49,8 @@ void evring_push(struct evring *r, const struct ev *e);
 /* Events held, and the i-th (0 = oldest), or NULL past the end. */
 size_t evring_count(const struct evring *r);
 const struct ev *evring_get(const struct evring *r, size_t i);
+/* The same, to change in place. */
+struct ev *evring_at(struct evring *r, size_t i);
 /* The newest, or NULL when empty. */
 const struct ev *evring_last(const struct evring *r);
 size_t evring_capacity(const struct evring *r);

@@ -39,6 +39,7 @@
 
 #include "bootstrap.h"
 #include "bus.h"
+#include "evlog.h"
 #include "identity.h"
 #include "log.h"
 #include "ntpd.h"
@@ -424,6 +425,7 @@ int ctl_clock_set(struct ntpd *core, int64_t unix_time, double *step_out)
 	for (struct assoc *p = core->assocs; p; p = p->next)
 		assoc_clock_stepped(p, step);
 	log_info("clock set by the operator (clock datetime): stepped by %+.6f s", step);
+	evlog_clock_changed(core->evlog);
 	if (step_out)
 		*step_out = step;
 	return 0;

@@ -237,6 +237,7 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 		log_info("clock stepped by %+.6f s (source %s)", s->disc.last_step, p->addr_text);
 		for (struct assoc *q = core->assocs; q; q = q->next)
 			assoc_clock_stepped(q, s->disc.last_step);
+		evlog_clock_changed(core->evlog);
 		break;
 	case NTP_DISC_SLEW:
 	case NTP_DISC_IGNORE:

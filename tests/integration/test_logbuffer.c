@@ -12,7 +12,8 @@
  *    later command's answer, which the event would have preceded);
  *  - a killed and restarted clid shows the daemons' events again;
  *  - removing the server and shutting the interface down show as
- *    synchronization lost and link down.
+ *    synchronization lost and link down;
+ *  - after `clock datetime`, a commit is stamped on the new time.
  * Every wait has a deadline.
  */
 #include <criterion/criterion.h>
@@ -206,6 +207,36 @@ Test(logbuffer, events_and_monitor, .fini = lab_down, .timeout = 280)
 	};
 	cr_assert(lab_wait_output(vd, "display logbuffer", want_lost, 20000, &out),
 		  "display logbuffer after the server's removal:\n%s", out ? out : "");
+	free(out);
+
+	/* The operator sets the unsynchronized clock: cfgd's next commit is
+	 * stamped on the new time (ntpd tells clid its clock moved). */
+	cr_assert_eq(lab_cmd(vd, "DeviceD", "clock datetime utc 00:00:00 2030-01-01", &out), 0);
+	cr_assert(!strstr(out, "Error"), "%s", out);
+	free(out);
+	static const char *const again[] = {
+		"system-view", "interface GigabitEthernet0/1/0", "undo shutdown", "quit", "commit",
+		"return", NULL,
+	};
+	run_all(vd, "DeviceD", again);
+	static const char *const want_stepped[] = {
+		"\n2030-01-01 00:00:", " DeviceD %%01CONFIGURATION/5/CFG_COMMIT(l):CID=0x80ca0002;"
+		"The configuration was committed. (CommitId=1000000004, ", NULL,
+	};
+	cr_assert(lab_wait_output(vd, "display logbuffer", want_stepped, 20000, &out),
+		  "display logbuffer after clock datetime:\n%s", out ? out : "");
+	cr_assert(strstr(out, "\n2030-01-01 00:00:") <
+		  strstr(out, "CommitId=1000000004"), "%s", out);
+	/* What came before the step stays where it was. */
+	{
+		const char *first = strstr(out, "(CommitId=1000000001,");
+		const char *bol = first;
+
+		cr_assert_not_null(first, "%s", out);
+		while (bol > out && bol[-1] != '\n')
+			bol--;
+		cr_assert(!strncmp(bol, day, strlen(day)), "%s", out);
+	}
 	fprintf(stderr, "[DeviceD] display logbuffer at the end:\n%s", out);
 	free(out);
 	cr_assert_eq(lab_finish(), 0);

@@ -265,3 +265,26 @@ Test(logbuf, follows_a_daemon, .timeout = 60)
 	zmq_ctx_term(zctx);
 	tmpdir_free(dir);
 }
+
+/* Events that came before ntpd's offset move onto the device clock once,
+ * when it comes; a later step moves only what comes after it. */
+Test(logbuf, first_offset_fixes_earlier_events)
+{
+	struct logbuf *lb = logbuf_new();
+	struct ev a = mk(EV_NOTICE, "CONFIGURATION", "CFG_COMMIT", "before", 1, T0, false,
+			 EVLOG_CID_CFGD);
+	struct ev b = mk(EV_NOTICE, "CONFIGURATION", "CFG_COMMIT", "after", 2, T0 + 10, false,
+			 EVLOG_CID_CFGD);
+	struct sbuf out = { 0 };
+
+	logbuf_add(lb, LOGBUF_CFGD, &a);
+	logbuf_set_clock_offset(lb, 5000000);
+	logbuf_set_clock_offset(lb, 3600000000LL);   /* a step of an hour */
+	logbuf_add(lb, LOGBUF_CFGD, &b);
+	logbuf_render(lb, "D", &out);
+	cr_assert(strstr(out.buf, "\r\n2026-12-07 06:40:11 D %%01CONFIGURATION/5/CFG_COMMIT(l):"
+				  "CID=0x80ca0002;after\r\n2026-12-07 05:40:06 D %%01CONFIGURATION"
+				  "/5/CFG_COMMIT(l):CID=0x80ca0002;before\r\n"), "%s", out.buf);
+	sbuf_free(&out);
+	logbuf_free(lb);
+}

@@ -1,7 +1,8 @@
 /*
  * test_evlog.c: the event ring (bounded, in order, wrapping), the event's
  * encoding on the bus, and an emitter served by the Clone pattern: a
- * subscriber gets the ring as a snapshot, then each event as it happens.
+ * subscriber gets the ring as a snapshot, then each event as it happens,
+ * and the whole ring again with the clock's new offset after a step.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -176,7 +177,8 @@ Test(evlog, without_emitter_only_the_listener)
 struct follower {
 	LogRing *snap;
 	int n_snaps;
-	uint64_t delta_seq[8];
+	uint64_t delta_seq[8];     /* the events' numbers */
+	uint64_t pub_seq[8];       /* the Clone updates' */
 	char delta_text[8][64];
 	int64_t offset[8];
 	int n_deltas;
@@ -200,9 +202,9 @@ static int on_delta(const uint8_t *delta, size_t len, uint64_t seq, void *arg)
 	LogDelta *d = log_delta__unpack(NULL, len, delta);
 
 	cr_assert_not_null(d);
-	cr_assert_eq(d->event->seq, seq);
 	if (f->n_deltas < 8) {
-		f->delta_seq[f->n_deltas] = seq;
+		f->delta_seq[f->n_deltas] = d->event->seq;
+		f->pub_seq[f->n_deltas] = seq;
 		snprintf(f->delta_text[f->n_deltas], 64, "%s", d->event->text);
 		f->offset[f->n_deltas] = d->has_clock_offset_us ? d->clock_offset_us : -1;
 		f->n_deltas++;
@@ -221,11 +223,25 @@ static bool two_deltas(void *arg)
 	return ((struct follower *)arg)->n_deltas >= 2;
 }
 
-/* The device clock 2.5 s ahead of CLOCK_REALTIME. */
+/* The device clock 2.5 s ahead of CLOCK_REALTIME, plus what a step adds. */
+static int64_t step_us;
+
 static int64_t ahead_clock(void *arg)
 {
 	(void)arg;
-	return evlog_realtime_us() + 2500000;
+	return evlog_realtime_us() + 2500000 + step_us;
+}
+
+static bool snapshot_offset_moved(void *arg)
+{
+	struct follower *f = arg;
+
+	return f->snap && f->snap->has_clock_offset_us && f->snap->clock_offset_us > 60000000;
+}
+
+static bool three_deltas(void *arg)
+{
+	return ((struct follower *)arg)->n_deltas >= 3;
 }
 
 Test(evlog, snapshot_then_each_event, .timeout = 60)
@@ -266,9 +282,24 @@ Test(evlog, snapshot_then_each_event, .timeout = 60)
 	cr_assert(run_until(loop, two_deltas, &f, 10000), "events not delivered");
 	cr_assert_eq(f.delta_seq[0], 2);
 	cr_assert_eq(f.delta_seq[1], 3);
+	cr_assert_eq(f.pub_seq[1], 3);
 	cr_assert_str_eq(f.delta_text[0], "The peer selected by the system is 10.0.1.31.");
 	cr_assert_str_eq(f.delta_text[1], "lost");
 	cr_assert(f.offset[0] > 2400000 && f.offset[0] < 2600000);
+
+	/* The clock stepped: the ring again, whole, with the new offset; the
+	 * next event's number follows the last. */
+	step_us = 60000000;
+	evlog_clock_changed(el);
+	cr_assert(run_until(loop, snapshot_offset_moved, &f, 10000), "no state after the step");
+	cr_assert_eq(f.snap->n_events, 3);
+	cr_assert_str_eq(f.snap->events[2]->text, "lost");
+	evlog(EV_WARNING, "NTP", "NTP_SYNCHRONIZE_STATUS", "after the step");
+	cr_assert(run_until(loop, three_deltas, &f, 10000), "event after the step not delivered");
+	cr_assert_str_eq(f.delta_text[2], "after the step");
+	cr_assert_eq(f.delta_seq[2], 4);
+	cr_assert_eq(f.pub_seq[2], 5, "the step was an update of its own");
+	cr_assert(f.offset[2] > 62400000 && f.offset[2] < 62600000);
 
 	clone_sub_free(sub);
 	log_ring__free_unpacked(f.snap, NULL);
