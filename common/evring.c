@@ -1,7 +1,9 @@
 /*
  * evring.c: the bounded event ring (see evring.h).
  *
- * A circular array: `head` indexes the oldest event, `n` counts them.
+ * A circular array: `head` indexes the oldest event, `n` counts them.  The
+ * array is allocated whole at the first push (a ring of 512 is some 250
+ * KiB; clid keeps one per daemon, and tests make many that stay empty).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +28,6 @@ struct evring *evring_new(size_t capacity)
 	if (capacity > EVRING_MAX_CAPACITY)
 		capacity = EVRING_MAX_CAPACITY;
 	r->cap = capacity;
-	r->v = xcalloc(capacity, sizeof(*r->v));
 	return r;
 }
 
@@ -40,6 +41,8 @@ void evring_free(struct evring *r)
 
 void evring_push(struct evring *r, const struct ev *e)
 {
+	if (!r->v)
+		r->v = xcalloc(r->cap, sizeof(*r->v));
 	if (r->n == r->cap) {
 		r->v[r->head] = *e;
 		r->head = (r->head + 1) % r->cap;

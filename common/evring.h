@@ -5,8 +5,8 @@
  * The ring holds at most `capacity` events, oldest first; pushing into a
  * full ring drops the oldest and counts it as overwritten (VRP's
  * "Overwritten messages").  Events are copied in: the ring owns its
- * storage, one allocation at creation, none per event.  Pure C: no sockets,
- * no clock, so it is tested alone.
+ * storage, one allocation at the first push, none per event.  Pure C: no
+ * sockets, no clock, so it is tested alone.
  */
 #ifndef MERIDIAN_EVRING_H
 #define MERIDIAN_EVRING_H
