@@ -11,7 +11,8 @@
  * names of VRP's info-center buffers): the header, a blank line, then the
  * entries newest first, each "TIME HOST %%01MODULE/SEV/BRIEF(l):CID=0x...;
  * text" with the time as "yyyy-mm-dd hh:mm:ss" ([LOG]'s default format), in
- * UTC like the NTP displays.
+ * UTC, which is VRP's default for log timestamps and what the NTP displays
+ * show (`clock timezone` does not move them).
  */
 #include <errno.h>
 #include <stdio.h>
