@@ -1,8 +1,7 @@
 /*
- * backend.c: the engine's link to cfgd and ntpd (see backend.h).
+ * backend.c: the engine's link to cfgd, ntpd and ifmgrd (see backend.h).
  *
- * The real ops share one DEALER to cfgd.ctl and one to ntpd.ctl among all
- * sessions, attached to the loop.  A call is a struct pending: the engine's
+ * The real ops share one DEALER to each daemon's ctl among all sessions, attached to the loop.  A call is a struct pending: the engine's
  * tag, the bus request id its reply will carry, and a timer.  Whichever
  * comes first answers the tag and forgets the call: the reply (matched by
  * request id; a reply nobody waits for, late or unknown, is dropped), the
@@ -30,6 +29,7 @@
 #include "cmd_ntp_auth.h"
 #include "cmd_ntp_bcast.h"
 #include "cmd_ntp_disp.h"
+#include "cmd_ifdisp.h"
 #include "grammar.h"
 #include "log.h"
 #include "loop.h"
@@ -49,17 +49,32 @@ struct bus_arg {
 	void *zctx;
 	struct loop *loop;
 	struct cli_backend *be;
-	char ep[2][256];                /* by enum cli_daemon */
-	struct bus_client *cli[2];
+	char ep[CLI_N_DAEMONS][256];    /* by enum cli_daemon */
+	struct bus_client *cli[CLI_N_DAEMONS];
 	struct pending *calls;          /* oldest first: replies come in order */
 	struct pending **calls_tail;
-	uint64_t last_answer_us[2];     /* by daemon: when it last answered anything */
+	uint64_t last_answer_us[CLI_N_DAEMONS];   /* when each last answered anything */
 };
 
-static const ProtobufCMessageDescriptor *const reply_desc[2] = {
+static const ProtobufCMessageDescriptor *const reply_desc[CLI_N_DAEMONS] = {
 	[CLI_CFGD] = &cfg_reply__descriptor,
 	[CLI_NTPD] = &ntp_reply__descriptor,
+	[CLI_IFMGRD] = &if_reply__descriptor,
 };
+
+static const char *const daemon_name[CLI_N_DAEMONS] = {
+	[CLI_CFGD] = "cfgd",
+	[CLI_NTPD] = "ntpd",
+	[CLI_IFMGRD] = "ifmgrd",
+};
+
+static enum cli_daemon daemon_of(const struct bus_arg *ba, const struct bus_client *cli)
+{
+	for (int d = 0; d < CLI_N_DAEMONS; d++)
+		if (ba->cli[d] == cli)
+			return d;
+	return CLI_CFGD;   /* not reached: every client is one of ours */
+}
 
 static struct pending *pending_take(struct bus_arg *ba, bool (*match)(const struct pending *,
 								      const void *),
@@ -127,8 +142,7 @@ static void on_timeout(struct loop *loop, void *arg)
 static void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, void *arg)
 {
 	struct bus_arg *ba = arg;
-	struct reply_key k = { cli == ba->cli[CLI_CFGD] ? CLI_CFGD : CLI_NTPD,
-			       bus_client_reply_id(cli) };
+	struct reply_key k = { daemon_of(ba, cli), bus_client_reply_id(cli) };
 	struct pending *p = pending_take(ba, match_reply, &k);
 	ProtobufCMessage *rep;
 	uint64_t tag;
@@ -147,12 +161,12 @@ static void on_reply(struct bus_client *cli, const uint8_t *data, size_t len, vo
 static void on_disconnect(struct bus_client *cli, void *arg)
 {
 	struct bus_arg *ba = arg;
-	enum cli_daemon d = cli == ba->cli[CLI_CFGD] ? CLI_CFGD : CLI_NTPD;
+	enum cli_daemon d = daemon_of(ba, cli);
 	struct pending *gone = NULL, *p;
 	uint64_t *tags;
 	size_t n = 0;
 
-	log_info("%s: connection lost, failing its calls", d == CLI_CFGD ? "cfgd" : "ntpd");
+	log_info("%s: connection lost, failing its calls", daemon_name[d]);
 	while ((p = pending_take(ba, match_daemon, &d))) {
 		p->next = gone;
 		gone = p;
@@ -211,8 +225,8 @@ static void bus_free(void *arg)
 			loop_timer_cancel(ba->loop, p->timer);
 		free(p);
 	}
-	bus_client_free(ba->cli[CLI_CFGD]);
-	bus_client_free(ba->cli[CLI_NTPD]);
+	for (int d = 0; d < CLI_N_DAEMONS; d++)
+		bus_client_free(ba->cli[d]);
 	free(ba);
 }
 
@@ -254,6 +268,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_ntp_auth_entries,
 	cmd_acl_entries,
 	cmd_ntp_disp_entries,
+	cmd_ifdisp_entries,
 	cmd_config_entries,
 };
 
@@ -293,14 +308,15 @@ struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct 
 	ba->zctx = zctx;
 	ba->loop = loop;
 	ba->calls_tail = &ba->calls;
-	if (bootstrap_endpoint(bs, "cfgd", "ctl", ba->ep[CLI_CFGD], sizeof(ba->ep[0])) < 0 ||
-	    bootstrap_endpoint(bs, "ntpd", "ctl", ba->ep[CLI_NTPD], sizeof(ba->ep[0])) < 0) {
-		free(ba);
-		free(names);
-		errno = ENAMETOOLONG;
-		return NULL;
+	for (int d = 0; d < CLI_N_DAEMONS; d++) {
+		if (bootstrap_endpoint(bs, daemon_name[d], "ctl", ba->ep[d], sizeof(ba->ep[0])) < 0) {
+			free(ba);
+			free(names);
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
 	}
-	for (int d = CLI_CFGD; d <= CLI_NTPD; d++) {
+	for (int d = 0; d < CLI_N_DAEMONS; d++) {
 		ba->cli[d] = bus_client_new(zctx, ba->ep[d]);
 		if (!ba->cli[d] || bus_client_attach(ba->cli[d], loop, on_reply, ba) < 0 ||
 		    bus_client_on_disconnect(ba->cli[d], on_disconnect, ba) < 0)

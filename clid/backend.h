@@ -1,5 +1,6 @@
 /*
- * backend.h: how the engine reaches cfgd and ntpd, behind an ops table.
+ * backend.h: how the engine reaches cfgd, ntpd and ifmgrd, behind an ops
+ * table.
  *
  * Every call is asynchronous: the engine hands a request to ops->send()
  * with a tag of its own, and the backend later answers that tag exactly
@@ -9,8 +10,8 @@
  * session that made the call waits (its coroutine is suspended, see
  * cli_int.h); the loop and every other session go on.
  *
- * cli_backend_new() (cli.h) builds the real backend: one DEALER to
- * cfgd.ctl and one to ntpd.ctl shared by every session, attached to the
+ * cli_backend_new() (cli.h) builds the real backend: one DEALER to each of
+ * cfgd.ctl, ntpd.ctl and ifmgrd.ctl shared by every session, attached to the
  * loop, with the bus layer's request ids telling the replies apart, a
  * timer per call and a watch on each DEALER's connection.  Tests build a
  * backend on their own ops (a fake cfgd that answers at once, late, or
@@ -24,21 +25,24 @@
 
 #include "cfgd.pb-c.h"
 #include "ntpd.pb-c.h"
+#include "ifmgr.pb-c.h"
 
 struct grammar;
 
 #define CLI_CFG_TIMEOUT_MS    2000
 #define CLI_COMMIT_TIMEOUT_MS 10000
 #define CLI_NTP_TIMEOUT_MS    2000
+#define CLI_IFMGR_TIMEOUT_MS  2000
 #define CLI_RESET_TIMEOUT_MS  1000
 /* SessionOpen.owner of clid's sessions is "clid/<pid>.<start time>": a
  * restarted clid has cfgd close the sessions of every other "clid/". */
 #define CLI_SESSION_OWNER     "clid"
 
-enum cli_daemon { CLI_CFGD = 0, CLI_NTPD = 1 };
+enum cli_daemon { CLI_CFGD = 0, CLI_NTPD = 1, CLI_IFMGRD = 2, CLI_N_DAEMONS };
 
 struct cli_backend_ops {
-	/* Send req (a CfgRequest for CLI_CFGD, an NtpRequest for CLI_NTPD)
+	/* Send req (a CfgRequest for CLI_CFGD, an NtpRequest for CLI_NTPD, an
+	 * IfRequest for CLI_IFMGRD)
 	 * and answer it, within timeout_ms, with cli_backend_complete(be,
 	 * tag, ...); tag 0 wants no answer.  The answer may come before send
 	 * returns.  0, or a negative errno when nothing was sent (and no
@@ -70,7 +74,7 @@ struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void 
 					const char *default_sysname,
 					const char *const *ifnames, size_t n_ifnames);
 
-/* The answer to call `tag`: r == 0 with reply (a CfgReply or NtpReply; the
+/* The answer to call `tag`: r == 0 with reply (a CfgReply, NtpReply or IfReply; the
  * engine takes it), or r < 0 with reply NULL.  An answer nobody waits for
  * any more (the session closed) is freed and forgotten. */
 void cli_backend_complete(struct cli_backend *be, uint64_t tag, int r, ProtobufCMessage *reply);

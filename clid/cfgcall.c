@@ -1,5 +1,6 @@
 /*
- * cfgcall.c: a session's exchanges with cfgd and ntpd, and how it waits.
+ * cfgcall.c: a session's exchanges with cfgd, ntpd and ifmgrd, and how it
+ * waits.
  *
  * Design.  clid has one loop and many VTYs; a handler in cmd_*.c is
  * written in straight-line style (ask cfgd for the running configuration,
@@ -52,6 +53,7 @@
 #include "cli.h"
 #include "cli_int.h"
 #include "cmd.h"
+#include "cmd_ifdisp.h"
 #include "coro.h"
 #include "log.h"
 
@@ -794,6 +796,29 @@ int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 	if ((*reply)->has_status && (*reply)->status < 0) {
 		cmd_error(ctx, "%s", (*reply)->error && (*reply)->error[0] ? (*reply)->error : E_NTPD);
 		ntp_reply__free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+#define E_IFMGRD "The interface service is not available."
+
+int cmd_ifmgr_call(struct cmd_ctx *ctx, const IfRequest *req, int timeout_ms, IfReply **reply)
+{
+	struct cli_session *s = ctx->s;
+	int r = session_call(s, CLI_IFMGRD, &req->base, timeout_ms, (ProtobufCMessage **)reply);
+
+	if (r < 0) {
+		*reply = NULL;
+		if (r != -ECANCELED)
+			cmd_error(ctx, E_IFMGRD);
+		return -1;
+	}
+	if ((*reply)->has_status && (*reply)->status < 0) {
+		cmd_error(ctx, "%s", (*reply)->error && (*reply)->error[0] ? (*reply)->error
+			  : E_IFMGRD);
+		if_reply__free_unpacked(*reply, NULL);
 		*reply = NULL;
 		return -1;
 	}

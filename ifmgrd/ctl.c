@@ -2,7 +2,8 @@
  * ctl.c: ifmgrd's ctl socket (ROUTER at ipc://RUN_DIR/ifmgrd.ctl).
  *
  * IfRequest.get answers IfStates (all interfaces, or the one named,
- * case-insensitively); tag 15 answers the Clone snapshot of topic "if".
+ * case-insensitively); IfRequest.detail the same with counters (IfDetails,
+ * ifdetail.c); tag 15 answers the Clone snapshot of topic "if".
  * Undecodable or empty requests get status -EBADMSG / -EINVAL with a
  * sentence, and are counted.
  */
@@ -52,6 +53,17 @@ void ifmgrd_ctl_answer(struct ifmgrd *im, const uint8_t *data, size_t len,
 			out->reply.states = out->states;
 		break;
 	}
+	case IF_REQUEST__REQ_DETAIL: {
+		const char *name = req->detail && req->detail->name && req->detail->name[0] ?
+			req->detail->name : NULL;
+
+		out->details = ifmgrd_details(im, name);
+		if (!out->details)
+			fail(im, out, -ENOENT, "no interface named %s", name);
+		else
+			out->reply.details = out->details;
+		break;
+	}
 	case IF_REQUEST__REQ_SNAPSHOT:
 		clone_pub_snapshot(im->pub, &out->snap);
 		out->reply.snapshot = &out->snap;
@@ -68,5 +80,6 @@ void ifmgrd_ctl_answer(struct ifmgrd *im, const uint8_t *data, size_t len,
 void ifmgrd_ctl_clear(struct ifmgrd_ctl_reply *out)
 {
 	ifmgrd_states_free(out->states);
+	ifmgrd_details_free(out->details);
 	memset(out, 0, sizeof(*out));
 }

@@ -279,9 +279,13 @@ void ifmgrd_states_free(IfStates *st)
 
 static void publish(struct ifmgrd *im)
 {
-	IfStates *st = ifmgrd_states(im, NULL);
+	IfStates *st;
 	size_t len;
-	uint8_t *packed = bus_pack(&st->base, &len);
+	uint8_t *packed;
+
+	ifmgrd_note_changes(im);
+	st = ifmgrd_states(im, NULL);
+	packed = bus_pack(&st->base, &len);
 
 	if (!im->last_state || len != im->last_len || memcmp(packed, im->last_state, len) != 0) {
 		clone_pub_update(im->pub, &st->base);
@@ -377,6 +381,7 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 	im->ifs = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*im->ifs));
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		im->ifs[i].bs = &bs->interfaces[i];
+		im->ifs[i].shown = -1;
 		ifs_obs_init(&im->ifs[i].have);
 		ifs_desired_from_config(NULL, bs->interfaces[i].name, &im->ifs[i].want, NULL, 0);
 	}

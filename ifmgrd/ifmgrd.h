@@ -50,6 +50,13 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name);
 void ifmgrd_states_free(IfStates *st);
 
+/* `display interface`: each interface's state with its MTU, MAC, last
+ * change and the kernel's counters, read now (ifdetail.c).  All, or the one
+ * named (case-insensitive; NULL when unknown).  Free with
+ * ifmgrd_details_free(). */
+IfDetails *ifmgrd_details(struct ifmgrd *im, const char *name);
+void ifmgrd_details_free(IfDetails *d);
+
 /* The answer to one ctl request (ctl.c), filled by ifmgrd_ctl_answer and
  * released by ifmgrd_ctl_clear; reply.snapshot points into the publisher
  * and is valid until the next published update. */
@@ -57,6 +64,7 @@ struct ifmgrd_ctl_reply {
 	IfReply reply;
 	CloneUpdate snap;
 	IfStates *states;
+	IfDetails *details;
 	char err[160];
 };
 

@@ -15,6 +15,10 @@ struct clone_pub;
 struct bus_server;
 struct cfgsub;
 
+/* ifdetail.c: record when each interface's physical state last changed
+ * (called after every batch of kernel events). */
+void ifmgrd_note_changes(struct ifmgrd *im);
+
 /* One bootstrap interface. */
 struct ifm_if {
 	const struct bs_interface *bs;
@@ -22,6 +26,8 @@ struct ifm_if {
 	struct ifs_observed have;
 	char cfg_err[256];      /* the configuration's problem, "" if none */
 	char err[256];          /* the last reconcile problem, "" if none */
+	int64_t last_change;    /* unix s of the last change of `shown` (ifdetail.c) */
+	int shown;              /* what changes it: present, IFF_UP, running; -1 unseen */
 };
 
 struct ifmgrd {
