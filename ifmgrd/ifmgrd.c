@@ -27,6 +27,7 @@
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
+#include "probe.h"
 #include "ifmgrd_int.h"
 
 static void publish(struct ifmgrd *im);
@@ -360,10 +361,16 @@ static void on_ctl(struct bus_server *srv, const struct bus_peer *peer, const ui
 	struct ifmgrd_ctl_reply out;
 	int r;
 
-	ifmgrd_ctl_answer(arg, data, len, &out);
-	r = bus_server_reply(srv, peer, &out.reply.base);
-	if (r < 0)
-		log_debug("ctl: reply failed: %s", strerror(-r));
+	struct ifmgrd *im = arg;
+
+	im->ctl_peer = peer;
+	ifmgrd_ctl_answer(im, data, len, &out);
+	im->ctl_peer = NULL;
+	if (!out.deferred) {
+		r = bus_server_reply(srv, peer, &out.reply.base);
+		if (r < 0)
+			log_debug("ctl: reply failed: %s", strerror(-r));
+	}
 	ifmgrd_ctl_clear(&out);
 }
 
@@ -386,6 +393,7 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		ifs_desired_from_config(NULL, bs->interfaces[i].name, &im->ifs[i].want, NULL, 0);
 	}
 
+	im->probes = probe_engine_new(loop);
 	im->nl = rtnl_open(on_event, im);
 	if (!im->nl) {
 		e = errno;
@@ -447,6 +455,7 @@ void ifmgrd_free(struct ifmgrd *im)
 		cfgsub_free(im->sub);
 	if (im->retry_timer)
 		loop_timer_cancel(im->loop, im->retry_timer);
+	probe_engine_free(im->probes);   /* answers its waiting polls: before ctl */
 	if (im->ctl)
 		bus_server_free(im->ctl);
 	if (im->pub)

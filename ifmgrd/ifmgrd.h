@@ -17,6 +17,7 @@
 #ifndef MERIDIAN_IFMGRD_H
 #define MERIDIAN_IFMGRD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "config.pb-c.h"
@@ -65,11 +66,16 @@ struct ifmgrd_ctl_reply {
 	CloneUpdate snap;
 	IfStates *states;
 	IfDetails *details;
+	ProbeStatus probe;
+	bool deferred;          /* answered later (a probe poll waits): send nothing now */
 	char err[160];
 };
 
 /* Answer one packed IfRequest.  Garbage gets an error reply (status
- * -EBADMSG) and is counted; it never fails. */
+ * -EBADMSG) and is counted; it never fails.  A ProbePoll with nothing to
+ * show yet is deferred (out->deferred) when the dispatcher is answering a
+ * peer over the socket, and answered later from the loop; called directly
+ * (tests) it is answered at once. */
 void ifmgrd_ctl_answer(struct ifmgrd *im, const uint8_t *data, size_t len,
 		       struct ifmgrd_ctl_reply *out);
 void ifmgrd_ctl_clear(struct ifmgrd_ctl_reply *out);

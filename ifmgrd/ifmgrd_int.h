@@ -14,6 +14,8 @@ struct rtnl;
 struct clone_pub;
 struct bus_server;
 struct cfgsub;
+struct probe_engine;
+struct bus_peer;
 
 /* ifdetail.c: record when each interface's physical state last changed
  * (called after every batch of kernel events). */
@@ -47,6 +49,8 @@ struct ifmgrd {
 	uint8_t *last_state;    /* the packed IfStates published last */
 	size_t last_len;
 	uint64_t retry_timer;
+	struct probe_engine *probes;    /* ping and tracert (probe.c) */
+	const struct bus_peer *ctl_peer;   /* who asks, while on_ctl runs (NULL otherwise) */
 	uint64_t bad_requests;
 	uint64_t resyncs;
 };
