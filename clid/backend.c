@@ -30,6 +30,7 @@
 #include "cmd_ntp_bcast.h"
 #include "cmd_ntp_disp.h"
 #include "cmd_ifdisp.h"
+#include "cmd_ping.h"
 #include "grammar.h"
 #include "log.h"
 #include "loop.h"
@@ -269,6 +270,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_acl_entries,
 	cmd_ntp_disp_entries,
 	cmd_ifdisp_entries,
+	cmd_ping_entries,
 	cmd_config_entries,
 };
 

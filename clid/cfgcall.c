@@ -825,6 +825,64 @@ int cmd_ifmgr_call(struct cmd_ctx *ctx, const IfRequest *req, int timeout_ms, If
 	return 0;
 }
 
+/* The sessions running an interruptible command (ping, tracert), with
+ * whether Ctrl-C came: a short list, kept here rather than in every
+ * session. */
+struct intr {
+	struct intr *next;
+	const struct cli_session *s;
+	bool hit;
+};
+static struct intr *interruptible;
+
+void cmd_interruptible(struct cmd_ctx *ctx, bool on)
+{
+	struct intr **pp;
+
+	for (pp = &interruptible; *pp; pp = &(*pp)->next)
+		if ((*pp)->s == ctx->s)
+			break;
+	if (on && !*pp) {
+		struct intr *i = xcalloc(1, sizeof(*i));
+
+		i->s = ctx->s;
+		i->next = interruptible;
+		interruptible = i;
+	} else if (!on && *pp) {
+		struct intr *i = *pp;
+
+		*pp = i->next;
+		free(i);
+	}
+}
+
+bool cmd_interrupted(struct cmd_ctx *ctx)
+{
+	for (struct intr *i = interruptible; i; i = i->next)
+		if (i->s == ctx->s)
+			return i->hit || ctx->s->closing;
+	return ctx->s->closing;
+}
+
+bool cli_interruptible(const struct cli_session *s)
+{
+	for (struct intr *i = interruptible; i; i = i->next)
+		if (i->s == s)
+			return true;
+	return false;
+}
+
+bool cli_interrupt(struct cli_session *s)
+{
+	for (struct intr *i = interruptible; i; i = i->next) {
+		if (i->s == s) {
+			i->hit = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description,
 	       unsigned trial_s)
 {

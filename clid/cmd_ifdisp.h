@@ -1,6 +1,6 @@
 /*
- * cmd_ifdisp.h: the interface displays (cmd_ifdisp.c) and the engine's call
- * to ifmgrd that they and `ping` use (cfgcall.c).  The formatters are
+ * cmd_ifdisp.h: the interface displays (cmd_ifdisp.c), and what the
+ * engine gives them and `ping` (cfgcall.c): the call to ifmgrd and Ctrl-C.  The formatters are
  * pure, for the tests.
  */
 #ifndef MERIDIAN_CLID_CMD_IFDISP_H
@@ -19,6 +19,12 @@ extern const struct cmd_entry cmd_ifdisp_entries[];
  * writing the error (ifmgrd's own sentence, or "The interface service is
  * not available." when it did not answer within timeout_ms). */
 int cmd_ifmgr_call(struct cmd_ctx *ctx, const IfRequest *req, int timeout_ms, IfReply **reply);
+
+/* A command that Ctrl-C may interrupt (ping, tracert) says so around its
+ * run (on, then off before it returns); cmd_interrupted() tells whether
+ * Ctrl-C came meanwhile (or the session is closing). */
+void cmd_interruptible(struct cmd_ctx *ctx, bool on);
+bool cmd_interrupted(struct cmd_ctx *ctx);
 
 /* The words the displays print for one interface's states. */
 struct ifdisp_state {
