@@ -137,6 +137,32 @@ Test(probe, ping_loopback_datagram_socket_and_size)
 	loop_free(loop);
 }
 
+Test(probe, ping_ipv6_loopback)
+{
+	struct loop *loop;
+	struct probe_engine *pe;
+	ProbeStart ps = PROBE_START__INIT;
+	struct run r;
+
+	lo_up();
+	loop = loop_new();
+	pe = probe_engine_new(loop);
+	ps.host = "::1";
+	ps.has_count = true;
+	ps.count = 2;
+	start(&r, pe, &ps);
+	cr_assert(run_until(loop, gather, &r, 5000));
+	cr_assert_eq(r.n, 2);
+	cr_assert(!r.ev[0].timeout && !r.ev[1].timeout);
+	cr_assert_str_eq(r.from[0], "::1");
+	cr_assert_eq(r.ev[1].seq, 2);
+	cr_assert_eq(r.ev[0].bytes, 56);
+	cr_assert_eq(r.ev[0].ttl, 64, "the hop limit");
+	cr_assert_eq(r.last.received, 2);
+	probe_engine_free(pe);
+	loop_free(loop);
+}
+
 /* A dummy netdev (or a veth whose peer stays down, where the kernel has
  * no dummy) with 10.9.9.1/24: 10.9.9.2 is on the link and never answers. */
 static void silent_subnet(void)
