@@ -13,9 +13,27 @@
  * fields (candidate's, else running's) merged with the fragment's (present
  * scalars overwrite; a list element keeps its key's spelling); a node the
  * fragment only passes through on the way to its children stays as it is
- * (CT_NONE over running: never a stale copy of running's fields).  DELETE of a node makes it CT_DEL; DELETE of a field rewrites
- * its node's own fields; a singular message left with no field and no
- * child is removed too (edit.c's rule: an empty `system {}` says nothing).
+ * (CT_NONE over running: never a stale copy of running's fields).
+ *
+ * DELETE of a node makes it CT_DEL; DELETE of a field rewrites its node's
+ * own fields.  What a DELETE leaves empty goes too, upwards: a singular
+ * message with no field and no child (edit.c's rule: an empty `system {}`
+ * says nothing), and a list element this session made only by setting
+ * something in it (CAND_MADE: `ip address` in a new interface's view) left
+ * with its key alone, so `undo` of the last setting gives back running.
+ * An element running has, or one set by its key alone, stays.
+ *
+ * Order: a list in the candidate is running's elements in running's order
+ * with the elements running lacks after them, in the order the session
+ * made them, unless cand_put gave one an anchor (ct_node.anchor: the
+ * element it followed when a commit removed it, from a before-image): then
+ * it goes right after that element, present or not (several after one
+ * in the order put, each followed by those anchored to it), "" first.
+ * Every walk of a list in the candidate's order goes through view_list;
+ * a list without anchors costs nothing more than before, one with anchors
+ * a sort of them.  cand_changes gives such elements, as it meets them in
+ * that order, the key of the element now before them as anchor, which is
+ * where ct_put_at puts them in running.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +50,12 @@
 #define CAND_ENSURE   8u   /* CT_SET only to exist (created on the way to its
 			    * children): its own fields are running's when
 			    * running has it, else its own (empty but the key) */
+#define CAND_MADE     16u  /* a list element made by setting something in it
+			    * (running lacked it): it goes again with its last
+			    * setting; one set by its key alone (`acl number
+			    * 2000`) was made on purpose and stays */
+#define CAND_ANCHORED 32u  /* an element below has an anchor (cand_put) */
+#define CAND_SEEN     64u  /* visited by view_list (while it runs) */
 
 void cand_init(struct cand *c)
 {
@@ -80,6 +104,140 @@ static bool has_present_child(const struct ct_node *r, const struct ct_node *o)
 				return true;
 	}
 	return false;
+}
+
+/* ---- a list in the candidate's order ---- */
+
+typedef void view_fn(const struct ct_node *rc, struct ct_node *oc, void *arg);
+
+struct anchored {
+	struct ct_node *o;
+	size_t order;            /* in the overlay's list: the order put */
+};
+
+struct view_walk {
+	struct anchored *v;      /* the anchored new elements, by anchor */
+	size_t n;
+	view_fn *fn;
+	void *arg;
+};
+
+static bool is_new(const struct ct_node *r, const struct ct_node *oc)
+{
+	return oc->state == CT_SET && !(r && ct_child(r, oc->field, oc->key));
+}
+
+static int by_anchor(const void *a, const void *b)
+{
+	const struct anchored *x = a, *y = b;
+	int c = strcasecmp(x->o->anchor, y->o->anchor);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The first of w's anchored elements whose anchor is key or after it. */
+static size_t anchored_from(const struct view_walk *w, const char *key)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcasecmp(w->v[mid].o->anchor, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Visit the new elements anchored after key, each followed by those
+ * anchored after it (depth first, with a stack of its own: a rollback may
+ * put back a long chain). */
+static void visit_after(struct view_walk *w, const char *key)
+{
+	struct frame {
+		size_t i;
+		const char *key;
+	} *st = xmalloc(sizeof(*st));
+	size_t n = 1, cap = 1;
+
+	st[0].i = anchored_from(w, key);
+	st[0].key = key;
+	while (n > 0) {
+		struct frame *top = &st[n - 1];
+		struct ct_node *oc;
+
+		if (top->i >= w->n || strcasecmp(w->v[top->i].o->anchor, top->key) != 0) {
+			n--;
+			continue;
+		}
+		oc = w->v[top->i++].o;
+		if (oc->flags & CAND_SEEN)
+			continue;
+		oc->flags |= CAND_SEEN;
+		w->fn(NULL, oc, w->arg);
+		if (n == cap)
+			st = xrealloc(st, (cap *= 2) * sizeof(*st));
+		st[n].i = anchored_from(w, oc->key);
+		st[n].key = oc->key;
+		n++;
+	}
+	free(st);
+}
+
+/* Call fn for each element of list field f present in the candidate
+ * (running r, overlay o; either may be NULL), in the candidate's order:
+ * rc the running element (NULL for one running lacks), oc the overlay's
+ * (or NULL). */
+static void view_list(const struct ct_node *r, struct ct_node *o, const ProtobufCFieldDescriptor *f,
+		      view_fn *fn, void *arg)
+{
+	struct view_walk w = { NULL, 0, fn, arg };
+	size_t order = 0, cap = 0;
+
+	if (o && (o->flags & CAND_ANCHORED))
+		for (struct ct_node *oc = ct_first(o, f); oc; oc = oc->next, order++)
+			if (oc->anchor && is_new(r, oc)) {
+				if (w.n == cap)
+					w.v = xrealloc(w.v, (cap = cap ? 2 * cap : 8) * sizeof(*w.v));
+				w.v[w.n].o = oc;
+				w.v[w.n++].order = order;
+			}
+	if (w.n == 0) {
+		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
+			struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
+
+			if (present(rc, oc))
+				fn(rc, oc, arg);
+		}
+		for (struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next)
+			if (is_new(r, oc))
+				fn(NULL, oc, arg);
+		return;
+	}
+	qsort(w.v, w.n, sizeof(*w.v), by_anchor);
+	visit_after(&w, "");
+	for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
+		struct ct_node *oc = ct_child(o, f, rc->key);
+
+		if (present(rc, oc))
+			fn(rc, oc, arg);
+		visit_after(&w, rc->key);   /* present or not: its place */
+	}
+	/* Those without an anchor, or whose anchor is nowhere. */
+	for (struct ct_node *oc = ct_first(o, f); oc; oc = oc->next) {
+		if (!is_new(r, oc) || (oc->flags & CAND_SEEN))
+			continue;
+		oc->flags |= CAND_SEEN;
+		fn(NULL, oc, arg);
+		visit_after(&w, oc->key);
+	}
+	for (struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
+		oc->flags &= ~CAND_SEEN;
+	free(w.v);
 }
 
 /* ---- bookkeeping of one overlay node ---- */
@@ -148,7 +306,7 @@ static void mark_deleted(struct cand *c, struct ct_node *o, const struct ct_node
 	record_base(o, r);
 	ct_set_own(o, NULL);
 	o->state = CT_DEL;
-	o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
+	o->flags = (o->flags & ~(CAND_ENSURE | CAND_MADE)) | CAND_EXPLICIT;
 	update_diff(c, o, r);
 }
 
@@ -275,6 +433,10 @@ static void set_node(struct cand *c, const struct ct_node *r, struct ct_node *o,
 		o->flags |= CAND_ENSURE;   /* created only to hold its children */
 	else
 		o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
+	if (elem && !has_own_field(m, true) && !has_child_field(m))
+		o->flags &= ~CAND_MADE;    /* set by its key alone: on purpose */
+	else if (elem && !present_before && r == NULL)
+		o->flags |= CAND_MADE;
 	update_diff(c, o, r);
 	set_children(c, r, o, m);
 }
@@ -293,15 +455,34 @@ static const struct ct_node *running_at(const struct ct_node *running, const str
 }
 
 /* Remove o (running counterpart r) if it is a singular message left with
- * no field and no child, then its parent, and so on up. */
+ * no field and no child, or a list element the session made (CAND_MADE,
+ * not in running) left with its key alone, then its parent, and so on up. */
 static void prune(struct cand *c, const struct ct_node *running, const struct ct_node *r,
 		  struct ct_node *o)
 {
-	while (o->parent && o->key == NULL && present(r, o)) {
+	while (o->parent && present(r, o)) {
 		const ProtobufCMessage *own = view_own(r, o);
 
-		if ((own && !pbr_msg_is_empty(own)) || has_present_child(r, o))
+		if (o->key && (r || !(o->flags & CAND_MADE)))
 			return;
+		if (o->key ? own && has_own_field(own, true)
+			   : own && !pbr_msg_is_empty(own))
+			return;
+		if (has_present_child(r, o))
+			return;
+		if (o->key) {
+			/* Made here and gone again: as if never touched (a
+			 * later SET spells its key afresh). */
+			struct ct_node *parent = o->parent;
+
+			drop_children(c, o);
+			if (o->flags & CAND_DIFF)
+				c->n_diff--;
+			ct_free(o);
+			o = parent;
+			r = running_at(running, o);
+			continue;
+		}
 		mark_deleted(c, o, r);
 		o = o->parent;
 		r = r ? r->parent : running_at(running, o);
@@ -429,6 +610,65 @@ void cand_recount(struct cand *c, const struct ct_node *running)
 	recount(c, running, c->ov);
 }
 
+/* The overlay node at path (and its running node in *r), or NULL when the
+ * overlay has none there. */
+static struct ct_node *ov_at(const struct cand *c, const struct ct_node *running,
+			     char *const *path, size_t n, const struct ct_node **r)
+{
+	struct ct_node *o = c->ov;
+
+	*r = running;
+	for (size_t i = 0; i < n;) {
+		const ProtobufCFieldDescriptor *f;
+		const char *key;
+		int step = ct_path_step(o->desc, path, n, i, &f, &key);
+
+		if (step < 0 || !ct_child_field(f) ||
+		    (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL))
+			return NULL;
+		o = ct_child(o, f, key);
+		if (o == NULL)
+			return NULL;
+		*r = *r ? ct_child(*r, f, key) : NULL;
+		i += (size_t)step;
+	}
+	return o;
+}
+
+void cand_recount_changes(struct cand *c, const struct ct_node *running,
+			  NodeImage *const *changed, size_t n)
+{
+	if (!ct_has_children(c->ov))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_node *r;
+		struct ct_node *o = ov_at(c, running, changed[i]->path, changed[i]->n_path, &r);
+
+		if (o == NULL || o->parent == NULL)
+			continue;
+		if (changed[i]->has_own)
+			update_diff(c, o, r);
+		else
+			recount(c, r, o);   /* removed: and everything below */
+	}
+}
+
+static ProtobufCMessage *view_materialize(const struct ct_node *r, const struct ct_node *o);
+
+struct msgs {
+	ProtobufCMessage **v;
+	size_t n, cap;
+};
+
+static void add_materialized(const struct ct_node *rc, struct ct_node *oc, void *arg)
+{
+	struct msgs *ms = arg;
+
+	if (ms->n == ms->cap)
+		ms->v = xrealloc(ms->v, (ms->cap = ms->cap ? ms->cap * 2 : 4) * sizeof(*ms->v));
+	ms->v[ms->n++] = view_materialize(rc, oc);
+}
+
 static ProtobufCMessage *view_materialize(const struct ct_node *r, const struct ct_node *o)
 {
 	const ProtobufCMessageDescriptor *d = (r ? r : o)->desc;
@@ -437,27 +677,15 @@ static ProtobufCMessage *view_materialize(const struct ct_node *r, const struct 
 
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		ProtobufCMessage **arr = NULL;
-		size_t cnt = 0, cap = 0;
+		struct msgs ms = { NULL, 0, 0 };
+		ProtobufCMessage **arr;
+		size_t cnt;
 
 		if (!ct_child_field(f))
 			continue;
-		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
-			const struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
-
-			if (!present(rc, oc))
-				continue;
-			if (cnt == cap)
-				arr = xrealloc(arr, (cap = cap ? cap * 2 : 4) * sizeof(*arr));
-			arr[cnt++] = view_materialize(rc, oc);
-		}
-		for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next) {
-			if (oc->state != CT_SET || (r && ct_child(r, f, oc->key)))
-				continue;
-			if (cnt == cap)
-				arr = xrealloc(arr, (cap = cap ? cap * 2 : 4) * sizeof(*arr));
-			arr[cnt++] = view_materialize(NULL, oc);
-		}
+		view_list(r, (struct ct_node *)o, f, add_materialized, &ms);
+		arr = ms.v;
+		cnt = ms.n;
 		if (cnt == 0)
 			continue;
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
@@ -493,6 +721,14 @@ static struct ct_node *copy_head(struct ct_node *out, const ProtobufCFieldDescri
 	return n;
 }
 
+struct copy_to {
+	struct ct_node *out;
+	const ProtobufCFieldDescriptor *f;
+	bool subtree;
+};
+
+static void copy_elem(const struct ct_node *rc, struct ct_node *oc, void *arg);
+
 static void copy_subtree(struct ct_node *out, const struct ct_node *r, const struct ct_node *o)
 {
 	const ProtobufCMessageDescriptor *d = out->desc;
@@ -502,16 +738,21 @@ static void copy_subtree(struct ct_node *out, const struct ct_node *r, const str
 
 		if (!ct_child_field(f))
 			continue;
-		for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
-			const struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
+		{
+			struct copy_to ct = { out, f, true };
 
-			if (present(rc, oc))
-				copy_subtree(copy_head(out, f, rc, oc), rc, oc);
+			view_list(r, (struct ct_node *)o, f, copy_elem, &ct);
 		}
-		for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next)
-			if (oc->state == CT_SET && !(r && ct_child(r, f, oc->key)))
-				copy_subtree(copy_head(out, f, NULL, oc), NULL, oc);
 	}
+}
+
+static void copy_elem(const struct ct_node *rc, struct ct_node *oc, void *arg)
+{
+	const struct copy_to *ct = arg;
+	struct ct_node *h = copy_head(ct->out, ct->f, rc, oc);
+
+	if (ct->subtree)
+		copy_subtree(h, rc, oc);
 }
 
 void cand_copy_into(struct ct_node *out, const struct cand *c, const struct ct_node *running,
@@ -529,23 +770,9 @@ void cand_copy_into(struct ct_node *out, const struct cand *c, const struct ct_n
 			return;
 		if (f->label == PROTOBUF_C_LABEL_REPEATED && key == NULL) {
 			/* A whole list: its heads (or all of it). */
-			for (const struct ct_node *rc = r ? ct_first(r, f) : NULL; rc; rc = rc->next) {
-				const struct ct_node *oc = o ? ct_child(o, f, rc->key) : NULL;
+			struct copy_to ct = { out, f, subtree };
 
-				if (present(rc, oc)) {
-					struct ct_node *h = copy_head(out, f, rc, oc);
-
-					if (subtree)
-						copy_subtree(h, rc, oc);
-				}
-			}
-			for (const struct ct_node *oc = o ? ct_first(o, f) : NULL; oc; oc = oc->next)
-				if (oc->state == CT_SET && !(r && ct_child(r, f, oc->key))) {
-					struct ct_node *h = copy_head(out, f, NULL, oc);
-
-					if (subtree)
-						copy_subtree(h, NULL, oc);
-				}
+			view_list(r, (struct ct_node *)o, f, copy_elem, &ct);
 			return;
 		}
 		r = r ? ct_child(r, f, key) : NULL;
@@ -612,8 +839,32 @@ uint64_t cand_conflict(const struct cand *c, const struct ct_node *running)
 	return conflict_walk(running, running, c->ov);
 }
 
-static void changes_walk(const struct ct_node *r, const struct ct_node *o,
-			 void (*fn)(const struct ct_node *, const struct ct_node *, void *),
+typedef void change_fn(const struct ct_node *, const struct ct_node *, void *);
+
+struct anchoring {
+	const char *last;        /* the key of the element met last, "" none */
+	change_fn *fn;
+	void *arg;
+};
+
+static void changes_walk(const struct ct_node *r, const struct ct_node *o, change_fn *fn,
+			 void *arg);
+
+/* In the candidate's order: each element running lacks is anchored after
+ * the element before it, then walked. */
+static void anchor_new(const struct ct_node *rc, struct ct_node *oc, void *arg)
+{
+	struct anchoring *an = arg;
+
+	if (rc == NULL) {
+		free(oc->anchor);
+		oc->anchor = xstrdup(an->last);
+		changes_walk(NULL, oc, an->fn, an->arg);
+	}
+	an->last = rc ? rc->key : oc->key;
+}
+
+static void changes_walk(const struct ct_node *r, const struct ct_node *o, change_fn *fn,
 			 void *arg)
 {
 	const ProtobufCMessageDescriptor *d = o->desc;
@@ -625,8 +876,22 @@ static void changes_walk(const struct ct_node *r, const struct ct_node *o,
 
 		if (!ct_child_field(f))
 			continue;
+		if (!(o->flags & CAND_ANCHORED) || f->label != PROTOBUF_C_LABEL_REPEATED) {
+			for (const struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
+				changes_walk(r ? ct_child(r, f, oc->key) : NULL, oc, fn, arg);
+			continue;
+		}
+		/* Elements put back in place: the others first, then those
+		 * running lacks in the candidate's order, each after the
+		 * element before it (which running has by then). */
 		for (const struct ct_node *oc = ct_first(o, f); oc; oc = oc->next)
-			changes_walk(r ? ct_child(r, f, oc->key) : NULL, oc, fn, arg);
+			if (!is_new(r, oc))
+				changes_walk(r ? ct_child(r, f, oc->key) : NULL, oc, fn, arg);
+		{
+			struct anchoring an = { "", fn, arg };
+
+			view_list(r, (struct ct_node *)o, f, anchor_new, &an);
+		}
 	}
 }
 
@@ -638,7 +903,7 @@ void cand_changes(const struct cand *c, const struct ct_node *running,
 }
 
 int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, size_t n,
-	     const ProtobufCMessage *own)
+	     const ProtobufCMessage *own, const char *prev)
 {
 	const struct ct_node *r = running;
 	struct ct_node *o = c->ov;
@@ -681,6 +946,12 @@ int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, s
 	ct_set_own(o, ct_own_of(own));
 	o->state = CT_SET;
 	o->flags = (o->flags & ~CAND_ENSURE) | CAND_EXPLICIT;
+	if (o->key && r == NULL) {       /* where it goes back */
+		free(o->anchor);
+		o->anchor = prev ? xstrdup(prev) : NULL;
+		if (prev)
+			o->parent->flags |= CAND_ANCHORED;
+	}
 	update_diff(c, o, r);
 	return 0;
 }

@@ -48,10 +48,12 @@ int cand_apply(struct cand *c, const struct ct_node *running, const Edit *e, cha
 
 /* Make the node at path hold exactly own (borrowed: own fields of the
  * node's type) in the candidate, or with own NULL remove it with all below:
- * the images of the commit journal.  0, -ENOENT when its parent is not in
- * the candidate, or -EINVAL for a path that names no node. */
+ * the images of the commit journal.  A list element running lacks goes
+ * after its sibling with key prev ("": first; NULL: after all; see
+ * cand.c on order).  0, -ENOENT when its parent is not in the candidate,
+ * or -EINVAL for a path that names no node. */
 int cand_put(struct cand *c, const struct ct_node *running, char *const *comp, size_t n,
-	     const ProtobufCMessage *own);
+	     const ProtobufCMessage *own, const char *prev);
 
 /* After the overlay was rebuilt from a session's edits over a running
  * that moved (a restarted cfgd): every object the candidate changed that
@@ -62,8 +64,17 @@ void cand_mark_moved(struct cand *c, const struct ct_node *running,
 		     bool (*moved)(char *const *path, size_t n, bool subtree, bool existed, void *arg),
 		     void *arg);
 
-/* Recount which overlay nodes differ after running changed. */
+/* Recount which overlay nodes differ after running changed: all of them
+ * (cand_recount, which walks the whole overlay), or only where a commit
+ * changed running (cand_recount_changes: the commit's `after` images, a
+ * node set or removed with all below), which costs the commit's size
+ * times the depth whatever the size of the overlay.  Both leave exactly
+ * the nodes that differ counted: a node's difference depends only on it
+ * and the running node at its path, and a commit changes no running node
+ * it has no image of, nor below one it removed. */
 void cand_recount(struct cand *c, const struct ct_node *running);
+void cand_recount_changes(struct cand *c, const struct ct_node *running,
+			  NodeImage *const *changed, size_t n);
 
 /* The whole candidate as a Config (owned by the caller). */
 Config *cand_materialize(const struct cand *c, const struct ct_node *running);
@@ -84,7 +95,11 @@ uint64_t cand_conflict(const struct cand *c, const struct ct_node *running);
 
 /* Call fn for each overlay node that differs from running, parents before
  * children: o is the overlay node (CT_SET: set its own fields; CT_DEL:
- * remove it), r the running node at the same path or NULL. */
+ * remove it), r the running node at the same path or NULL.  In a list
+ * holding elements put back in place (cand_put with prev), the elements
+ * running lacks come last, in the candidate's order, each with
+ * o->anchor set to the key of the element before it there: applied in
+ * this order with ct_put_at, running gets the candidate's order. */
 void cand_changes(const struct cand *c, const struct ct_node *running,
 		  void (*fn)(const struct ct_node *o, const struct ct_node *r, void *arg),
 		  void *arg);

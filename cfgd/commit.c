@@ -404,11 +404,11 @@ int commit_install(struct cfgd *d, const struct bus_peer *peer, struct session *
 		delta.n_node = rec->n_after;
 		delta.node = rec->after;
 		clone_pub_delta(d->pub, &delta.base, id);
-		persist_keep(d, rec);
 	}
 	if (s && c == &s->cand)
 		session_rebase(s);
-	session_running_changed(&d->sessions, d->run);
+	session_running_changed(&d->sessions, d->run, rec->after, rec->n_after);
+	persist_keep(d, rec);   /* takes rec */
 	trial_arm(d);
 	if (!out)
 		return 0;

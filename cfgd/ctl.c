@@ -36,7 +36,9 @@
 
 #include "bootstrap.h"
 #include "cfgd_int.h"
+#include "cfgtree.h"
 #include "clone.h"
+#include "identity.h"
 #include "log.h"
 #include "store.h"
 
@@ -180,7 +182,26 @@ static void on_get(struct cfgd *d, const GetRequest *g, struct ctl_out *out)
 		ctl_own(out, out->r.config, config_free);
 		return;
 	}
-	out->r.config = (Config *)cfgd_running_config(d);
+	if (g->n_fields > 0) {
+		Config *part = xcalloc(1, sizeof(*part));
+
+		config__init(part);
+		ctl_own(out, part, config_free);
+		out->r.config = part;
+		for (size_t i = 0; i < g->n_fields; i++) {
+			const ProtobufCFieldDescriptor *f =
+				protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+										g->fields[i]);
+			if (f == NULL) {
+				out->r.config = NULL;
+				ctl_fail(out, -EINVAL, "no configuration field %s", g->fields[i]);
+				return;
+			}
+			ct_materialize_field(d->run, f, &part->base);
+		}
+	} else {
+		out->r.config = (Config *)cfgd_running_config(d);
+	}
 	out->r.has_commit_id = d->rf->commit_id != 0;
 	out->r.commit_id = d->rf->commit_id;
 }
@@ -220,6 +241,16 @@ static void on_snapshot(struct cfgd *d, const CloneSnapshotRequest *q, struct ct
 	clone_pub_snapshot(d->pub, u);
 	out->r.snapshot = u;
 	ctl_own(out, u, free);   /* its state belongs to the publisher */
+}
+
+/* `display version` asks who we are. */
+static void on_identity(struct ctl_out *out)
+{
+	DaemonIdentity *id = xmalloc(sizeof(*id));
+
+	identity_fill(id, "cfgd");
+	out->r.identity = id;
+	ctl_own(out, id, free);
 }
 
 void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,
@@ -286,6 +317,9 @@ void ctl_request(struct bus_server *srv, const struct bus_peer *peer, const uint
 		break;
 	case CFG_REQUEST__REQ_SNAPSHOT:
 		on_snapshot(d, req->snapshot, &out);
+		break;
+	case CFG_REQUEST__REQ_IDENTITY:
+		on_identity(&out);
 		break;
 	default:
 		d->bad_requests++;

@@ -11,7 +11,14 @@
  * DELETE below it is removed too (an empty `system {}` carries nothing, and
  * keeping it would make the candidate differ from a running that never had
  * it); so `undo` of a message with meaning in its mere presence (refclock
- * master) must delete the message itself, which is what the CLI does.
+ * master) must delete the message itself, which is what the CLI does.  So
+ * is a list element left with its key alone by a DELETE of one of its
+ * fields or singular messages (`undo ip address` in an interface that had
+ * nothing else: no command makes an interface by its name alone), but not
+ * by a DELETE of an element of a list of its own (`undo rule 5` leaves
+ * `acl number 2000`, which the operator made).  This copy cannot tell how
+ * an element came to be; cfgd/cand.c, which can, keeps too an element
+ * running has or one set by its key alone.
  *
  * All storage is malloc'd in the shape protobuf_c_message_unpack() produces
  * with the default allocator, so protobuf_c_message_free_unpacked(m, NULL)
@@ -234,6 +241,17 @@ int edit_check_path(char *const *path, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether list element m holds nothing but its key. */
+static bool elem_key_only(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+
+	for (unsigned i = 1; i < d->n_fields; i++)
+		if (pbr_field_present(m, &d->fields[i]))
+			return false;
+	return true;
+}
+
 /* Delete path[i..n) below m (the path is known valid).  Sets *removed when
  * something was there.  Prunes singular messages emptied by the removal. */
 static void msg_delete(ProtobufCMessage *m, char *const *path, size_t n, size_t i, bool *removed)
@@ -260,6 +278,10 @@ static void msg_delete(ProtobufCMessage *m, char *const *path, size_t n, size_t 
 			return;
 		}
 		msg_delete(arr[at], path, n, i + 2, removed);
+		if (*removed && !pbr_keyed_list(protobuf_c_message_descriptor_get_field_by_name(
+					arr[at]->descriptor, path[i + 2])) &&
+		    elem_key_only(arr[at]))
+			list_remove(m, f, (size_t)at);
 		return;
 	}
 	ProtobufCMessage *sub = PBR_MEMBER(m, f->offset, ProtobufCMessage *);

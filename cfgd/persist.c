@@ -31,6 +31,10 @@
  * holds them (d->rf->packed) beside their metadata (d->rf->history):
  * rollback, a trial's revert and `display configuration commit changes`
  * undo records newest first with their before-images (persist_undo_into).
+ * The before-image of a removed list element names the element it
+ * followed (NodeImage.prev), and so does the after-image of one an undo
+ * puts back, so it returns to its place in the list, in running and in a
+ * replay of the journal; records without it append, as they always did.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -237,7 +241,7 @@ static int apply_images(struct ct_node *run, NodeImage *const *v, size_t n, uint
 		int rc = image_own(v[i], &own);
 
 		if (rc == 0)
-			rc = ct_put(run, v[i]->path, v[i]->n_path, own, id);
+			rc = ct_put_at(run, v[i]->path, v[i]->n_path, own, id, v[i]->prev);
 		if (rc < 0)
 			return rc;
 	}
@@ -269,13 +273,24 @@ static NodeImage *image_add(struct images *im, char *const *path, size_t n,
 	return x;
 }
 
-/* Images of r and everything below it, parents first. */
-static void image_subtree(struct images *im, const struct ct_node *r)
+/* The key of list element r's neighbour before it, "" for the first (a
+ * string of the tree's). */
+static const char *prev_key(const struct ct_node *r)
+{
+	return r->prev ? r->prev->key : "";
+}
+
+/* Images of r and everything below it, parents first; r's with its place
+ * (NodeImage.prev) when it is a list element, so that undoing its removal
+ * puts it back there. */
+static void image_subtree(struct images *im, const struct ct_node *r, bool top)
 {
 	size_t n;
 	char **path = ct_path_of(r, &n);
+	NodeImage *x = image_add(im, path, n, r->own);
 
-	image_add(im, path, n, r->own);
+	if (top && r->key)
+		x->prev = xstrdup(prev_key(r));
 	free(path);
 	for (unsigned i = 0; i < r->desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &r->desc->fields[i];
@@ -283,7 +298,7 @@ static void image_subtree(struct images *im, const struct ct_node *r)
 		if (!ct_child_field(f))
 			continue;
 		for (const struct ct_node *c = ct_first(r, f); c; c = c->next)
-			image_subtree(im, c);
+			image_subtree(im, c, false);
 	}
 }
 
@@ -297,9 +312,13 @@ static void on_change(const struct ct_node *o, const struct ct_node *r, void *ar
 	size_t n;
 	char **path = ct_path_of(o, &n);
 
-	image_add(&cc->after, path, n, o->state == CT_SET ? o->own : NULL);
+	NodeImage *x = image_add(&cc->after, path, n, o->state == CT_SET ? o->own : NULL);
+
+	/* A list element put back in place (cand.h: cand_changes). */
+	if (o->state == CT_SET && r == NULL && o->key && o->anchor)
+		x->prev = xstrdup(o->anchor);
 	if (r && o->state == CT_DEL)
-		image_subtree(&cc->before, r);
+		image_subtree(&cc->before, r, true);
 	else
 		image_add(&cc->before, path, n, r ? r->own : NULL);
 	free(path);
@@ -691,7 +710,8 @@ void persist_undo_into(const struct cfgd *d, struct cand *c, size_t from)
 
 			if (image_own(rec->before[k], &own) < 0)
 				continue;   /* checked when it was read */
-			(void)cand_put(c, d->run, rec->before[k]->path, rec->before[k]->n_path, own);
+			(void)cand_put(c, d->run, rec->before[k]->path, rec->before[k]->n_path, own,
+				       rec->before[k]->prev);
 			if (own)
 				protobuf_c_message_free_unpacked(own, NULL);
 		}

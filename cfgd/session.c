@@ -478,14 +478,15 @@ void session_refresh(struct session *s, const struct ct_node *running)
 	}
 }
 
-void session_running_changed(struct session_table *t, const struct ct_node *running)
+void session_running_changed(struct session_table *t, const struct ct_node *running,
+			     NodeImage *const *changed, size_t n)
 {
 	for (struct session *s = t->head; s; s = s->next) {
 		/* A session without a difference follows running: what it
 		 * typed matched running before, and must not undo the commit
 		 * now (its overlay holds absolute values). */
 		if (cand_dirty(&s->cand))
-			cand_recount(&s->cand, running);
+			cand_recount_changes(&s->cand, running, changed, n);
 		if (!cand_dirty(&s->cand))
 			session_rebase(s);
 	}

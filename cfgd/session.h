@@ -97,8 +97,11 @@ void session_refresh(struct session *s, const struct ct_node *running);
 /* Make s's candidate running again (drops its edits). */
 void session_rebase(struct session *s);
 
-/* Running changed: sessions without a difference of their own follow it
- * (their touched objects are forgotten); the others recount theirs. */
-void session_running_changed(struct session_table *t, const struct ct_node *running);
+/* Running changed by a commit whose `after` images are changed[0..n):
+ * the sessions whose overlays hold those paths recount them there
+ * (cand_recount_changes); sessions without a difference of their own
+ * then follow running (their touched objects are forgotten). */
+void session_running_changed(struct session_table *t, const struct ct_node *running,
+			     NodeImage *const *changed, size_t n);
 
 #endif

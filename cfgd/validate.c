@@ -3,6 +3,8 @@
  *
  * Ranges chosen where the manuals are silent (also in proto/config.proto):
  *   sysname           1..246 printable characters, no spaces (VRP)
+ *   clock timezone    name 1..32 printable characters, no spaces; offset
+ *                     within 18:59:59 either way (VRP: HH 0..18)
  *   description       1..242 characters
  *   interface address unicast host address: not 0/8, 127/8, 224/4 (multicast)
  *                     or 240/4 (incl. 255.255.255.255), not the network or
@@ -56,6 +58,7 @@
 
 #define NTP_DEFAULT_MINPOLL 6
 #define NTP_DEFAULT_MAXPOLL 10
+#define CLOCK_TZ_MAX_OFFSET (18 * 3600 + 59 * 60 + 59)
 
 void validate_add(struct validate_list *l, const char *fmt, ...)
 {
@@ -117,6 +120,16 @@ static void check_system(const System *sys, struct validate_list *l)
 	if (sys && sys->sysname && !printable_no_space(sys->sysname, 246))
 		validate_add(l, "The system name must be 1 to 246 printable characters without "
 		    "spaces.");
+	if (sys && sys->clock_timezone) {
+		const ClockTimezone *tz = sys->clock_timezone;
+
+		if (!tz->name || !printable_no_space(tz->name, 32))
+			validate_add(l, "The time zone name must be 1 to 32 printable characters "
+				     "without spaces.");
+		if (!tz->has_offset || tz->offset > CLOCK_TZ_MAX_OFFSET ||
+		    tz->offset < -CLOCK_TZ_MAX_OFFSET)
+			validate_add(l, "The time zone offset must be 00:00:00 to 18:59:59.");
+	}
 }
 
 /* A multicast group: 224/4 but not 224.0.0.0. */

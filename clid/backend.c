@@ -1,7 +1,8 @@
 /*
- * backend.c: the engine's link to cfgd, ntpd and ifmgrd (see backend.h).
+ * backend.c: the engine's link to cfgd and ntpd (see backend.h).
  *
- * The real ops share one DEALER to each daemon's ctl among all sessions, attached to the loop.  A call is a struct pending: the engine's
+ * The real ops share one DEALER to each of cfgd.ctl, ntpd.ctl and
+ * ifmgrd.ctl among all sessions, attached to the loop.  A call is a struct pending: the engine's
  * tag, the bus request id its reply will carry, and a timer.  Whichever
  * comes first answers the tag and forgets the call: the reply (matched by
  * request id; a reply nobody waits for, late or unknown, is dropped), the
@@ -26,11 +27,13 @@
 #include "cli.h"
 #include "cmd.h"
 #include "cmd_acl.h"
+#include "cmd_clock.h"
+#include "cmd_ifdisp.h"
 #include "cmd_ntp_auth.h"
 #include "cmd_ntp_bcast.h"
 #include "cmd_ntp_disp.h"
-#include "cmd_ifdisp.h"
 #include "cmd_ping.h"
+#include "cmd_version.h"
 #include "grammar.h"
 #include "log.h"
 #include "loop.h"
@@ -50,20 +53,20 @@ struct bus_arg {
 	void *zctx;
 	struct loop *loop;
 	struct cli_backend *be;
-	char ep[CLI_N_DAEMONS][256];    /* by enum cli_daemon */
-	struct bus_client *cli[CLI_N_DAEMONS];
+	char ep[CLI_DAEMON_COUNT][256];   /* by enum cli_daemon */
+	struct bus_client *cli[CLI_DAEMON_COUNT];
 	struct pending *calls;          /* oldest first: replies come in order */
 	struct pending **calls_tail;
-	uint64_t last_answer_us[CLI_N_DAEMONS];   /* when each last answered anything */
+	uint64_t last_answer_us[CLI_DAEMON_COUNT];   /* when each last answered anything */
 };
 
-static const ProtobufCMessageDescriptor *const reply_desc[CLI_N_DAEMONS] = {
+static const ProtobufCMessageDescriptor *const reply_desc[CLI_DAEMON_COUNT] = {
 	[CLI_CFGD] = &cfg_reply__descriptor,
 	[CLI_NTPD] = &ntp_reply__descriptor,
 	[CLI_IFMGRD] = &if_reply__descriptor,
 };
 
-static const char *const daemon_name[CLI_N_DAEMONS] = {
+static const char *const daemon_name[CLI_DAEMON_COUNT] = {
 	[CLI_CFGD] = "cfgd",
 	[CLI_NTPD] = "ntpd",
 	[CLI_IFMGRD] = "ifmgrd",
@@ -71,10 +74,10 @@ static const char *const daemon_name[CLI_N_DAEMONS] = {
 
 static enum cli_daemon daemon_of(const struct bus_arg *ba, const struct bus_client *cli)
 {
-	for (int d = 0; d < CLI_N_DAEMONS; d++)
+	for (int d = 0; d < CLI_DAEMON_COUNT; d++)
 		if (ba->cli[d] == cli)
-			return d;
-	return CLI_CFGD;   /* not reached: every client is one of ours */
+			return (enum cli_daemon)d;
+	fatal("clid: a reply from an unknown connection");
 }
 
 static struct pending *pending_take(struct bus_arg *ba, bool (*match)(const struct pending *,
@@ -226,7 +229,7 @@ static void bus_free(void *arg)
 			loop_timer_cancel(ba->loop, p->timer);
 		free(p);
 	}
-	for (int d = 0; d < CLI_N_DAEMONS; d++)
+	for (int d = 0; d < CLI_DAEMON_COUNT; d++)
 		bus_client_free(ba->cli[d]);
 	free(ba);
 }
@@ -269,9 +272,11 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_ntp_auth_entries,
 	cmd_acl_entries,
 	cmd_ntp_disp_entries,
+	cmd_config_entries,
+	cmd_clock_entries,
+	cmd_version_entries,
 	cmd_ifdisp_entries,
 	cmd_ping_entries,
-	cmd_config_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,
@@ -310,15 +315,15 @@ struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct 
 	ba->zctx = zctx;
 	ba->loop = loop;
 	ba->calls_tail = &ba->calls;
-	for (int d = 0; d < CLI_N_DAEMONS; d++) {
-		if (bootstrap_endpoint(bs, daemon_name[d], "ctl", ba->ep[d], sizeof(ba->ep[0])) < 0) {
+	for (int d = 0; d < CLI_DAEMON_COUNT; d++) {
+		if (bootstrap_endpoint(bs, daemon_name[d], "ctl", ba->ep[d], sizeof(ba->ep[d])) < 0) {
 			free(ba);
 			free(names);
 			errno = ENAMETOOLONG;
 			return NULL;
 		}
 	}
-	for (int d = 0; d < CLI_N_DAEMONS; d++) {
+	for (int d = 0; d < CLI_DAEMON_COUNT; d++) {
 		ba->cli[d] = bus_client_new(zctx, ba->ep[d]);
 		if (!ba->cli[d] || bus_client_attach(ba->cli[d], loop, on_reply, ba) < 0 ||
 		    bus_client_on_disconnect(ba->cli[d], on_disconnect, ba) < 0)

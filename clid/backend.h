@@ -1,6 +1,5 @@
 /*
- * backend.h: how the engine reaches cfgd, ntpd and ifmgrd, behind an ops
- * table.
+ * backend.h: how the engine reaches cfgd and ntpd, behind an ops table.
  *
  * Every call is asynchronous: the engine hands a request to ops->send()
  * with a tag of its own, and the backend later answers that tag exactly
@@ -10,8 +9,8 @@
  * session that made the call waits (its coroutine is suspended, see
  * cli_int.h); the loop and every other session go on.
  *
- * cli_backend_new() (cli.h) builds the real backend: one DEALER to each of
- * cfgd.ctl, ntpd.ctl and ifmgrd.ctl shared by every session, attached to the
+ * cli_backend_new() (cli.h) builds the real backend: one DEALER to
+ * cfgd.ctl, one to ntpd.ctl and one to ifmgrd.ctl shared by every session, attached to the
  * loop, with the bus layer's request ids telling the replies apart, a
  * timer per call and a watch on each DEALER's connection.  Tests build a
  * backend on their own ops (a fake cfgd that answers at once, late, or
@@ -24,8 +23,8 @@
 #include <stdint.h>
 
 #include "cfgd.pb-c.h"
-#include "ntpd.pb-c.h"
 #include "ifmgr.pb-c.h"
+#include "ntpd.pb-c.h"
 
 struct grammar;
 
@@ -34,15 +33,17 @@ struct grammar;
 #define CLI_NTP_TIMEOUT_MS    2000
 #define CLI_IFMGR_TIMEOUT_MS  2000
 #define CLI_RESET_TIMEOUT_MS  1000
+/* `display version`'s "who are you": a daemon that is up answers at once. */
+#define CLI_IDENTITY_TIMEOUT_MS 700
 /* SessionOpen.owner of clid's sessions is "clid/<pid>.<start time>": a
  * restarted clid has cfgd close the sessions of every other "clid/". */
 #define CLI_SESSION_OWNER     "clid"
 
-enum cli_daemon { CLI_CFGD = 0, CLI_NTPD = 1, CLI_IFMGRD = 2, CLI_N_DAEMONS };
+enum cli_daemon { CLI_CFGD = 0, CLI_NTPD = 1, CLI_IFMGRD = 2, CLI_DAEMON_COUNT };
 
 struct cli_backend_ops {
-	/* Send req (a CfgRequest for CLI_CFGD, an NtpRequest for CLI_NTPD, an
-	 * IfRequest for CLI_IFMGRD)
+	/* Send req (a CfgRequest for CLI_CFGD, an NtpRequest for CLI_NTPD,
+	 * an IfRequest for CLI_IFMGRD)
 	 * and answer it, within timeout_ms, with cli_backend_complete(be,
 	 * tag, ...); tag 0 wants no answer.  The answer may come before send
 	 * returns.  0, or a negative errno when nothing was sent (and no

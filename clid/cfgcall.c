@@ -376,7 +376,8 @@ static void session_close(struct cli_session *s)
 	s->have_sid = false;
 }
 
-static int get_config_which(struct cli_session *s, GetRequest__Which which, Config **out)
+static int get_config_which(struct cli_session *s, GetRequest__Which which,
+			    const char *const *fields, Config **out)
 {
 	GetRequest gr = GET_REQUEST__INIT;
 	CfgRequest req = CFG_REQUEST__INIT;
@@ -386,6 +387,9 @@ static int get_config_which(struct cli_session *s, GetRequest__Which which, Conf
 	gr.session = s->sid;
 	gr.has_which = true;
 	gr.which = which;
+	for (; fields && fields[gr.n_fields]; gr.n_fields++)
+		;
+	gr.fields = (char **)fields;
 	req.req_case = CFG_REQUEST__REQ_GET;
 	req.get = &gr;
 	if (cfg_call(s, &req, CLI_CFG_TIMEOUT_MS, &rep) < 0)
@@ -399,7 +403,7 @@ static int get_config_which(struct cli_session *s, GetRequest__Which which, Conf
 static int get_config(struct cli_session *s, bool candidate, Config **out)
 {
 	return get_config_which(s, candidate ? GET_REQUEST__WHICH__CANDIDATE
-				: GET_REQUEST__WHICH__RUNNING, out);
+				: GET_REQUEST__WHICH__RUNNING, NULL, out);
 }
 
 /* `save`, once confirmed: running becomes the startup configuration. */
@@ -778,9 +782,14 @@ int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out)
 	return get_config(ctx->s, candidate, out);
 }
 
+int cmd_get_running_fields(struct cmd_ctx *ctx, const char *const *fields, Config **out)
+{
+	return get_config_which(ctx->s, GET_REQUEST__WHICH__RUNNING, fields, out);
+}
+
 int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out)
 {
-	return get_config_which(ctx->s, GET_REQUEST__WHICH__STARTUP, out);
+	return get_config_which(ctx->s, GET_REQUEST__WHICH__STARTUP, NULL, out);
 }
 
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
@@ -821,6 +830,24 @@ int cmd_ifmgr_call(struct cmd_ctx *ctx, const IfRequest *req, int timeout_ms, If
 		if_reply__free_unpacked(*reply, NULL);
 		*reply = NULL;
 		return -1;
+	}
+	return 0;
+}
+
+int cmd_ntp_ask(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
+{
+	int r = session_call(ctx->s, CLI_NTPD, &req->base, CLI_NTP_TIMEOUT_MS,
+			     (ProtobufCMessage **)reply);
+
+	if (r < 0) {
+		*reply = NULL;
+		return r;
+	}
+	if ((*reply)->has_status && (*reply)->status < 0) {
+		r = (*reply)->status;
+		ntp_reply__free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return r;
 	}
 	return 0;
 }
@@ -881,6 +908,68 @@ bool cli_interrupt(struct cli_session *s)
 		}
 	}
 	return false;
+}
+
+/* The DaemonIdentity out of a reply of daemon d (detached from it), or NULL. */
+static DaemonIdentity *take_identity(enum cli_daemon d, ProtobufCMessage *rep)
+{
+	DaemonIdentity *id = NULL;
+
+	switch (d) {
+	case CLI_CFGD:
+		id = ((CfgReply *)rep)->identity;
+		((CfgReply *)rep)->identity = NULL;
+		break;
+	case CLI_NTPD:
+		id = ((NtpReply *)rep)->identity;
+		((NtpReply *)rep)->identity = NULL;
+		break;
+	case CLI_IFMGRD:
+		id = ((IfReply *)rep)->identity;
+		((IfReply *)rep)->identity = NULL;
+		break;
+	case CLI_DAEMON_COUNT:
+		break;
+	}
+	return id;
+}
+
+int cmd_identity(struct cmd_ctx *ctx, const char *daemon, DaemonIdentity **out)
+{
+	DaemonIdentityRequest ir = DAEMON_IDENTITY_REQUEST__INIT;
+	CfgRequest creq = CFG_REQUEST__INIT;
+	NtpRequest nreq = NTP_REQUEST__INIT;
+	IfRequest ireq = IF_REQUEST__INIT;
+	const ProtobufCMessage *req;
+	ProtobufCMessage *rep;
+	enum cli_daemon d;
+	int r;
+
+	*out = NULL;
+	if (strcmp(daemon, "cfgd") == 0) {
+		d = CLI_CFGD;
+		creq.req_case = CFG_REQUEST__REQ_IDENTITY;
+		creq.identity = &ir;
+		req = &creq.base;
+	} else if (strcmp(daemon, "ntpd") == 0) {
+		d = CLI_NTPD;
+		nreq.req_case = NTP_REQUEST__REQ_IDENTITY;
+		nreq.identity = &ir;
+		req = &nreq.base;
+	} else if (strcmp(daemon, "ifmgrd") == 0) {
+		d = CLI_IFMGRD;
+		ireq.req_case = IF_REQUEST__REQ_IDENTITY;
+		ireq.identity = &ir;
+		req = &ireq.base;
+	} else {
+		return -EINVAL;
+	}
+	r = session_call(ctx->s, d, req, CLI_IDENTITY_TIMEOUT_MS, &rep);
+	if (r < 0)
+		return r;
+	*out = take_identity(d, rep);
+	protobuf_c_message_free_unpacked(rep, NULL);
+	return *out ? 0 : -EBADMSG;
 }
 
 int cmd_commit(struct cmd_ctx *ctx, const char *label, const char *description,
@@ -1057,6 +1146,7 @@ void cli_session_free(struct cli_session *s)
 		}
 	session_close(s);
 	coro_free(s->co);
+	cli_input_free(s);
 	free(s->user);
 	free(s->line);
 	free(s);

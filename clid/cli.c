@@ -1,7 +1,8 @@
 /*
  * cli.c: one VTY session's command engine (see cli.h): views, prompts,
- * running lines through the grammar, '?' help, TAB completion and the
- * questions.  The exchanges with cfgd and ntpd, and the coroutine a line
+ * running lines through the grammar, '?' help, TAB completion (with VRP's
+ * cycling through ambiguous keywords), the session's command history
+ * (display history-command) and the questions.  The exchanges with cfgd and ntpd, and the coroutine a line
  * runs in while it waits for them, are cfgcall.c's.
  *
  * A line is matched in the current view's graph; if it fails there and is
@@ -248,6 +249,16 @@ const char *cmd_default_sysname(const struct cmd_ctx *ctx)
 	return ctx->s->be->default_sysname;
 }
 
+size_t cmd_history_len(const struct cmd_ctx *ctx)
+{
+	return ctx->s->hist.len;
+}
+
+const char *cmd_history_get(const struct cmd_ctx *ctx, size_t i)
+{
+	return i < ctx->s->hist.len ? ctx->s->hist.v[i] : NULL;
+}
+
 /* Sessions */
 void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifname, char *buf,
 		     size_t len)
@@ -351,6 +362,22 @@ bool cli_cancel(struct cli_session *s)
 	return true;
 }
 
+static void tab_forget(struct cli_session *s)
+{
+	for (size_t i = 0; i < s->tab.n; i++)
+		free(s->tab.cand[i]);
+	free(s->tab.cand);
+	free(s->tab.base);
+	free(s->tab.last);
+	memset(&s->tab, 0, sizeof(s->tab));
+}
+
+void cli_input_free(struct cli_session *s)
+{
+	tab_forget(s);
+	line_history_clear(&s->hist);
+}
+
 /* One line, in the session's coroutine (cli_exec() in cfgcall.c starts it). */
 void cli_run_line(struct cli_session *s, const char *line)
 {
@@ -359,10 +386,14 @@ void cli_run_line(struct cli_session *s, const char *line)
 	enum cli_view run_view;
 	size_t plen;
 
+	tab_forget(s);
 	if (s->ask) {
 		answer(s, line);
 		return;
 	}
+	/* What the operator typed at the prompt, before it runs (VRP records
+	 * a line that fails to match too). */
+	line_history_add(&s->hist, line);
 	plen = strlen(cli_prompt(s));
 	if (strlen(line) > CLI_MAX_LINE) {
 		cli_out_fmt(s, "Error: The command is too long (at most %d characters).\r\n", CLI_MAX_LINE);
@@ -453,6 +484,7 @@ void cli_help(struct cli_session *s, const char *line)
 	size_t plen;
 
 	s->last_input_s = cli_mono_s();
+	tab_forget(s);
 	if (s->ask || s->ended)
 		return;
 	plen = strlen(cli_prompt(s));
@@ -475,6 +507,26 @@ void cli_help(struct cli_session *s, const char *line)
 	gram_tokens_free(&t);
 }
 
+/* The next of the cycle's candidates in place of the word. */
+static char *tab_next(struct cli_session *s)
+{
+	char *ret;
+
+	s->tab.at = (s->tab.at + 1) % s->tab.n;
+	ret = xasprintf("%s%s", s->tab.base, s->tab.cand[s->tab.at]);
+	free(s->tab.last);
+	s->tab.last = xstrdup(ret);
+	return ret;
+}
+
+/* TAB, as VRP: a keyword the partial word abbreviates alone is completed
+ * and followed by a space; when several fit, the first TAB extends the
+ * word to their common prefix, and each TAB after that puts the next of
+ * them in its place (sorted, round and round, the cursor right after it),
+ * listing nothing.  The cycle goes on while the text before the cursor is
+ * what the last TAB left; a line run, '?' or any edit ends it.  After
+ * blank space, the one keyword that may come is completed, or what may
+ * come is listed as '?' lists it.  A wrong word stays as it is. */
 char *cli_complete(struct cli_session *s, const char *line)
 {
 	struct gram_tokens t;
@@ -484,6 +536,9 @@ char *cli_complete(struct cli_session *s, const char *line)
 	s->last_input_s = cli_mono_s();
 	if (s->ask || s->ended)
 		return NULL;
+	if (s->tab.n > 0 && s->tab.last && !strcmp(line, s->tab.last))
+		return tab_next(s);
+	tab_forget(s);
 	gram_tokenize(line, &t);
 	gram_help(s->be->gram, s->view, &t, &h);
 	if (h.err != GRAM_OK || h.n == 0)
@@ -509,7 +564,7 @@ char *cli_complete(struct cli_session *s, const char *line)
 				ret = xasprintf("%.*s%s ", (int)keep, line, h.v[i].name);
 		goto out;
 	}
-	/* Several keywords: extend to their longest common prefix, or list them. */
+	/* Several keywords: their longest common prefix first. */
 	const char *first = NULL;
 	size_t lcp = 0;
 	for (size_t i = 0; i < h.n; i++) {
@@ -526,10 +581,20 @@ char *cli_complete(struct cli_session *s, const char *line)
 			k++;
 		lcp = k;
 	}
-	if (lcp > strlen(t.word[t.n - 1]))
+	if (lcp > strlen(t.word[t.n - 1])) {
 		ret = xasprintf("%.*s%.*s", (int)keep, line, (int)lcp, first);
-	else
-		write_names(s, &h);
+		goto out;
+	}
+	/* Then each of them in turn; the first that differs from the word. */
+	s->tab.base = xasprintf("%.*s", (int)keep, line);
+	s->tab.cand = xcalloc(n_kw, sizeof(*s->tab.cand));
+	for (size_t i = 0; i < h.n; i++)
+		if (h.v[i].keyword)
+			s->tab.cand[s->tab.n++] = xstrdup(h.v[i].name);
+	s->tab.at = s->tab.n - 1;
+	if (!strcasecmp(s->tab.cand[0], t.word[t.n - 1]))
+		s->tab.at = 0;
+	ret = tab_next(s);
 out:
 	gram_help_clear(&h);
 	gram_tokens_free(&t);

@@ -109,8 +109,10 @@ bool cli_interruptible(const struct cli_session *s);
  * writes the help listing.  The front end then redraws prompt + line. */
 void cli_help(struct cli_session *s, const char *line);
 /* TAB after `line`: returns a malloc'd replacement line (completed word and
- * a trailing space when unique), or NULL when nothing can be completed; when
- * several words fit it writes them (like '?') and returns NULL. */
+ * a trailing space when unique; when several keywords fit, their common
+ * prefix, then on each further TAB the next of them in the word's place),
+ * or NULL when nothing can be completed; after blank space with several
+ * words possible it writes them (like '?') and returns NULL. */
 char *cli_complete(struct cli_session *s, const char *line);
 /* The prompt for the current view and candidate state, e.g. "[*DeviceC]". */
 const char *cli_prompt(struct cli_session *s);

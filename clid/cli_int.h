@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "grammar.h"
+#include "lineedit.h"
 
 /* The questions a session may be waiting on an answer to. */
 enum cli_ask { ASK_NONE = 0, ASK_LEAVE, ASK_SAVE };
@@ -49,6 +50,13 @@ struct cli_session {
 	bool ended;
 	char peer[64];             /* where the user is, "" if unknown */
 	uint64_t last_input_s;     /* monotonic seconds of the last line, '?' or TAB */
+	struct line_history hist;  /* the lines run, for display history-command (cli.c) */
+	struct cli_tab {           /* TAB cycling (cli.c): the candidates of the word */
+		char *base;        /* the line before the word */
+		char **cand;
+		size_t n, at;      /* cand[at] is shown */
+		char *last;        /* the line the last TAB left */
+	} tab;
 	struct cli_session *next;  /* be->sessions */
 
 	/* The job and its wait (cfgcall.c). */
@@ -87,6 +95,8 @@ void cli_set_view(struct cli_session *s, enum cli_view v, const char *ifname);
 /* The body of a line (in the session's coroutine). */
 void cli_run_line(struct cli_session *s, const char *line);
 uint64_t cli_mono_s(void);
+/* Free what the line input left (history, TAB state); cli_session_free. */
+void cli_input_free(struct cli_session *s);
 /* The prompt of view (with ifname) as the session's state shows it now. */
 void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifname, char *buf,
 		     size_t len);

@@ -96,6 +96,11 @@ void cmd_end_session(struct cmd_ctx *ctx);
 /* Whether the bootstrap knows this logical interface. */
 bool cmd_interface_known(const struct cmd_ctx *ctx, const char *ifname);
 const char *cmd_default_sysname(const struct cmd_ctx *ctx);
+/* The session's command history, oldest first: the lines typed at the
+ * prompt (answers to questions are not), as typed, one copy of each (see
+ * struct line_history), the line running last.  Its length, and line i. */
+size_t cmd_history_len(const struct cmd_ctx *ctx);
+const char *cmd_history_get(const struct cmd_ctx *ctx, size_t i);
 
 /* ---- queries ---- */
 /* Running (candidate=false) or this session's candidate.  0 with *out owned
@@ -105,8 +110,19 @@ int cmd_get_config(struct cmd_ctx *ctx, bool candidate, Config **out);
  * -1 after writing the error ("There is no saved configuration." when
  * nothing was saved). */
 int cmd_get_saved_config(struct cmd_ctx *ctx, Config **out);
+/* Running with only the NULL-terminated top-level fields given ("system"),
+ * the rest empty: what a display needing one small part asks for. */
+int cmd_get_running_fields(struct cmd_ctx *ctx, const char *const *fields, Config **out);
 /* Ask ntpd.  0 with *reply owned by the caller, or -1 after writing the error. */
 int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
+/* The same without writing anything: 0 with *reply, or a negative errno
+ * (the call failed, or ntpd's status). */
+int cmd_ntp_ask(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply);
+/* Ask daemon "cfgd", "ntpd" or "ifmgrd" who it is (`display version`), with
+ * a short timeout: 0 with *out owned by the caller
+ * (daemon_identity__free_unpacked), or a negative errno when it did not
+ * answer (nothing is written). */
+int cmd_identity(struct cmd_ctx *ctx, const char *daemon, DaemonIdentity **out);
 /* Commit the candidate (trial_s > 0: `commit trial`, reverted by cfgd
  * unless confirmed within so many seconds); writes warnings, info and
  * errors.  0 or -1. */

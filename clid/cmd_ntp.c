@@ -49,6 +49,12 @@ static const struct cmd_kwhelp ntp_kw[] = {
 	{ "port", "Specify the UDP port of the server or peer" },
 	{ "ipv6", "IPv6 (Internet Protocol version 6)" },
 	{ "domain", "Specify the domain name of the peer" },
+	{ NULL, NULL },
+};
+
+/* The displays' words: under `display`, ntp-service names what is shown. */
+static const struct cmd_kwhelp ntp_disp_kw[] = {
+	{ "ntp-service", "NTP (Network Time Protocol) service information" },
 	{ "status", "Display the status of the NTP service" },
 	{ "sessions", "Display the NTP sessions" },
 	{ "verbose", "Display detailed information" },
@@ -409,8 +415,8 @@ const struct cmd_entry cmd_ntp_entries[] = {
 	{ CLI_V_SYSTEM, "ntp unsync max-poll-interval poll-interval-value dec-step step-value",
 	  "undo ntp unsync max-poll-interval [ poll-interval-value dec-step step-value ]",
 	  unsync_params, ntp_kw, h_unsync },
-	{ CLI_V_ALL, "display ntp-service status", NULL, NULL, ntp_kw, h_display_status },
-	{ CLI_V_ALL, "display ntp-service sessions [ verbose ]", NULL, NULL, ntp_kw,
+	{ CLI_V_ALL, "display ntp-service status", NULL, NULL, ntp_disp_kw, h_display_status },
+	{ CLI_V_ALL, "display ntp-service sessions [ verbose ]", NULL, NULL, ntp_disp_kw,
 	  h_display_sessions },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -3,8 +3,10 @@
  * statistics packet`, formatted from ntpd's NtpTrace and NtpPacketStats.
  *
  * Trace (VRP; the reference's layout): one line per hop from this device
- * toward the primary reference, then the reference id of the last one:
- *   " server 10.0.1.32,stratum 3, offset 0.000024 s, synch distance 0.06337"
+ * (named 127.0.0.1, as the Comware manuals print it) toward the primary
+ * reference, then the reference id of the last one:
+ *   " server 127.0.0.1,stratum 3, offset 0.000024 s, synch distance 0.06337"
+ *   " server 10.0.1.31,stratum 2, offset 0.000028 s, synch distance 0.00575"
  *   " refid LOCAL(0)"
  * A walk that could not reach the reference (a server that did not answer)
  * ends with " Info: The trace stopped: <why>." instead of the refid line.
@@ -26,7 +28,7 @@
 #include "log.h"
 
 static const struct cmd_kwhelp disp_kw[] = {
-	{ "ntp-service", "Specify NTP (Network Time Protocol) configuration information" },
+	{ "ntp-service", "NTP (Network Time Protocol) service information" },
 	{ "trace", "Display the path from the local device to the reference clock source" },
 	{ "statistics", "Display NTP statistics" },
 	{ "packet", "Display NTP packet statistics" },

@@ -1,13 +1,16 @@
 /*
  * cmd_system.c: moving between views (system-view, quit, return), the
- * device's name (sysname) with its part of the configuration text, and who
- * is logged in (display users).
+ * device's name (sysname) with its part of the configuration text, who is
+ * logged in (display users) and what this session typed (display
+ * history-command).  The time zone's configuration text follows the sysname
+ * (cmd_clock.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_clock.h"
 #include "log.h"
 
 static const struct cmd_kwhelp system_kw[] = {
@@ -17,6 +20,7 @@ static const struct cmd_kwhelp system_kw[] = {
 	{ "sysname", "Set the host name" },
 	{ "display", "Display information" },
 	{ "users", "Display the users logged in on the user interfaces" },
+	{ "history-command", "Display the historical commands of this session" },
 	{ NULL, NULL },
 };
 
@@ -114,7 +118,35 @@ static int h_display_users(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+/* What `display history-command` shows by default (VRP: the last 10). */
+#define HISTORY_SHOWN 10
+
+/* `display history-command` (VRP8 disp-his-cmd): the session's last
+ * commands before this one, oldest first, each as typed (a prefix stays a
+ * prefix, a line that failed to match is there too) and indented by two
+ * spaces, as the manual prints them:
+ *   <HUAWEI> display history-command
+ *     display current-configuration
+ *     display this
+ * The line running is the history's newest entry and is not shown. */
+static int h_display_history(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	size_t n = cmd_history_len(ctx), from;
+	struct sbuf b = { 0 };
+
+	if (n > 0)
+		n--;                /* this very line */
+	from = n > HISTORY_SHOWN ? n - HISTORY_SHOWN : 0;
+	for (size_t i = from; i < n; i++)
+		sbuf_printf(&b, "  %s\r\n", cmd_history_get(ctx, i));
+	if (b.len)
+		cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	return 0;
+}
+
 const struct cmd_entry cmd_system_entries[] = {
+	{ CLI_V_ALL, "display history-command", NULL, NULL, system_kw, h_display_history },
 	{ CLI_V_ALL, "display users", NULL, NULL, system_kw, h_display_users },
 	{ CLI_V_USER, "system-view", NULL, NULL, system_kw, h_system_view },
 	{ CLI_V_ALL, "quit", NULL, NULL, system_kw, h_quit },
@@ -129,4 +161,5 @@ void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf
 			   : default_sysname;
 
 	sbuf_printf(out, "sysname %s\r\n", name ? name : "HUAWEI");
+	cmd_clock_render(c ? c->system : NULL, out);
 }

@@ -135,6 +135,8 @@ const char *gram_err_text(enum gram_err err)
 /* ------------------------------------------------------------------ */
 /* Tokenizer */
 
+/* A word that starts with a double quote runs to the next double quote
+ * (blanks included) or, unterminated, to the end of the line. */
 void gram_tokenize(const char *line, struct gram_tokens *t)
 {
 	size_t len = strlen(line), cap = 0;
@@ -146,23 +148,44 @@ void gram_tokenize(const char *line, struct gram_tokens *t)
 			i++;
 		if (i >= len)
 			break;
-		size_t s = i;
-		while (i < len && !isspace((unsigned char)line[i]))
-			i++;
+		size_t s = i, vs, ve;
+		enum gram_quote q = GQ_NONE;
+
+		if (line[i] == '"') {
+			const char *close = strchr(line + i + 1, '"');
+
+			vs = i + 1;
+			if (close) {
+				q = GQ_CLOSED;
+				ve = (size_t)(close - line);
+				i = ve + 1;
+			} else {
+				q = GQ_OPEN;
+				ve = i = len;
+			}
+		} else {
+			while (i < len && !isspace((unsigned char)line[i]))
+				i++;
+			vs = s;
+			ve = i;
+		}
 		if (t->n == cap) {
 			cap = cap ? cap * 2 : 8;
 			t->word = xrealloc(t->word, cap * sizeof(*t->word));
 			t->off = xrealloc(t->off, cap * sizeof(*t->off));
 			t->end = xrealloc(t->end, cap * sizeof(*t->end));
+			t->quote = xrealloc(t->quote, cap * sizeof(*t->quote));
 		}
-		t->word[t->n] = xmalloc(i - s + 1);
-		memcpy(t->word[t->n], line + s, i - s);
-		t->word[t->n][i - s] = '\0';
+		t->word[t->n] = xmalloc(ve - vs + 1);
+		memcpy(t->word[t->n], line + vs, ve - vs);
+		t->word[t->n][ve - vs] = '\0';
 		t->off[t->n] = s;
 		t->end[t->n] = i;
+		t->quote[t->n] = q;
 		t->n++;
 	}
-	t->trailing_space = (len == 0) || isspace((unsigned char)line[len - 1]);
+	t->trailing_space = (len == 0) ||
+		(isspace((unsigned char)line[len - 1]) && !(t->n && t->quote[t->n - 1] == GQ_OPEN));
 }
 
 void gram_tokens_free(struct gram_tokens *t)
@@ -172,6 +195,7 @@ void gram_tokens_free(struct gram_tokens *t)
 	free(t->word);
 	free(t->off);
 	free(t->end);
+	free(t->quote);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -600,10 +624,36 @@ static bool parse_u32(const char *w, uint32_t *out)
 	return true;
 }
 
-/* Score a word against a token node.  *range_bad is set when the word has
- * the parameter's form but not its range. */
-static int match_word(const struct gnode *n, const char *w, const char *rest, bool *range_bad)
+/* The text a GP_TEXT parameter starting at word tok takes: the rest of the
+ * line with its trailing blanks dropped, or the words of a quoted string
+ * that is all of it (`description "a b"`).  Malloc'd. */
+static char *text_value(const struct gram_tokens *t, size_t tok)
 {
+	const char *s = t->line + t->off[tok];
+	size_t len = strlen(s);
+
+	if (tok + 1 == t->n && t->quote[tok] != GQ_NONE)
+		return xstrdup(t->word[tok]);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	char *v = xmalloc(len + 1);
+	memcpy(v, s, len);
+	v[len] = '\0';
+	return v;
+}
+
+/* Score word i of t against a token node.  *range_bad is set when the word
+ * has the parameter's form but not its range.  A quoted word is a string:
+ * it fits only GP_STRING and GP_TEXT (its length without the quotes). */
+static int match_word(const struct gnode *n, const struct gram_tokens *t, size_t i,
+		      bool *range_bad)
+{
+	const char *w = t->word[i];
+	bool quoted = t->quote[i] != GQ_NONE;
+
+	if (quoted && (n->kind != GN_PARAM ||
+		       (n->param->type != GP_STRING && n->param->type != GP_TEXT)))
+		return SC_NONE;
 	if (n->kind == GN_KW) {
 		if (!strcasecmp(n->word, w))
 			return SC_KWEXACT;
@@ -615,7 +665,7 @@ static int match_word(const struct gnode *n, const char *w, const char *rest, bo
 	uint32_t v;
 	size_t len;
 	char buf[64];
-	const struct iftype *t;
+	const struct iftype *type;
 
 	switch (p->type) {
 	case GP_IPV4:
@@ -644,17 +694,19 @@ static int match_word(const struct gnode *n, const char *w, const char *rest, bo
 			return SC_NONE;
 		}
 		return SC_STRING;
-	case GP_TEXT:
-		len = strlen(rest);
-		while (len > 0 && isspace((unsigned char)rest[len - 1]))
-			len--;
+	case GP_TEXT: {
+		char *text = text_value(t, i);
+
+		len = strlen(text);
+		free(text);
 		if (len < p->min || len > p->max) {
 			*range_bad = true;
 			return SC_NONE;
 		}
 		return SC_TEXT;
+	}
 	case GP_IFTYPE:
-		return ifname_type_lookup(w, &t) == 0 ? SC_IF : SC_NONE;
+		return ifname_type_lookup(w, &type) == 0 ? SC_IF : SC_NONE;
 	case GP_IFNUM:
 		return ifname_number_form(w) ? SC_IF : SC_NONE;
 	case GP_IFNAME: {
@@ -769,17 +821,21 @@ struct match {
 /* Consume word i.  false (with w->err set) when no path fits it. */
 static bool walk_word(struct walk *w, size_t i)
 {
-	const char *word = w->t->word[i];
-	const char *rest = w->t->line + w->t->off[i];
 	struct match *m = NULL;
 	size_t n_m = 0, cap_m = 0;
 	bool any_tok = false, any_param = false, range_bad = false;
+	bool open_quote = w->t->quote[i] == GQ_OPEN;
 	int best = SC_NONE;
 
 	for (size_t k = 0; k < w->n_th; k++) {
 		const struct thread *th = &w->th[k];
 		struct candv cv = { 0 };
 
+		if (th->text_done && open_quote) {
+			/* An unterminated string is refused, in a text too. */
+			any_tok = any_param = true;
+			continue;
+		}
 		if (th->text_done) {
 			if (n_m == cap_m) {
 				cap_m = cap_m ? cap_m * 2 : 16;
@@ -797,7 +853,9 @@ static bool walk_word(struct walk *w, size_t i)
 			any_tok = true;
 			if (x->kind == GN_PARAM)
 				any_param = true;
-			int sc = match_word(x, word, rest, &range_bad);
+			if (open_quote)
+				continue;
+			int sc = match_word(x, w->t, i, &range_bad);
 			if (sc == SC_NONE)
 				continue;
 			if (n_m == cap_m) {
@@ -876,19 +934,6 @@ static bool walk_words(struct walk *w, size_t n)
 		if (!walk_word(w, i))
 			return false;
 	return true;
-}
-
-static char *text_value(const struct gram_tokens *t, size_t tok)
-{
-	const char *s = t->line + t->off[tok];
-	size_t len = strlen(s);
-
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	char *v = xmalloc(len + 1);
-	memcpy(v, s, len);
-	v[len] = '\0';
-	return v;
 }
 
 void gram_parse(const struct grammar *g, enum cli_view view, const struct gram_tokens *t,
@@ -1006,6 +1051,8 @@ void gram_help(const struct grammar *g, enum cli_view view, const struct gram_to
 	size_t n_full = t->trailing_space ? t->n : t->n - 1;
 	const char *partial = t->trailing_space ? NULL : t->word[t->n - 1];
 	size_t plen = partial ? strlen(partial) : 0;
+	/* A quoted partial word (closed or still open) is a string: no keyword. */
+	bool pquoted = partial && t->quote[t->n - 1] != GQ_NONE;
 	struct gram_help params = { 0 };
 
 	memset(h, 0, sizeof(*h));
@@ -1035,20 +1082,20 @@ void gram_help(const struct grammar *g, enum cli_view view, const struct gram_to
 			if (w.th[k].text_done)
 				continue;
 			if (x->kind == GN_KW) {
-				if (!partial || !strncasecmp(x->word, partial, plen))
+				if (!partial || (!pquoted && !strncasecmp(x->word, partial, plen)))
 					help_add(h, xstrdup(x->word), x->help, true);
 				continue;
 			}
 			if (x->param->type == GP_IFTYPE) {
 				for (const struct iftype *it = ifname_types; it->name; it++)
-					if (!partial || !strncasecmp(it->name, partial, plen))
+					if (!partial || (!pquoted && !strncasecmp(it->name, partial, plen)))
 						help_add(h, xstrdup(it->name), it->help, true);
 				continue;
 			}
 			if (x->param->type == GP_IFNAME)
 				continue;
 			bool rb = false;
-			if (!partial || match_word(x, partial, t->line + t->off[t->n - 1], &rb) != SC_NONE)
+			if (!partial || match_word(x, t, t->n - 1, &rb) != SC_NONE)
 				help_add(&params, param_display(x->param), x->param->help, false);
 		}
 		free(cv.v);

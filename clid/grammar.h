@@ -103,13 +103,23 @@ enum gram_err {
  * '^' position." (without "Error: "). */
 const char *gram_err_text(enum gram_err err);
 
-/* A line split into words, with each word's offsets in the line. */
+/* How a word was written: plain, or a string in double quotes (VRP:
+ * `commit label "my label"`), perhaps not closed before the line ends. */
+enum gram_quote { GQ_NONE = 0, GQ_CLOSED, GQ_OPEN };
+
+/* A line split into words at blanks, with each word's offsets in the line
+ * (a quoted word's from its opening quote to past its closing one).  A word
+ * starting with '"' runs to the next '"', blanks included; word[] holds it
+ * without the quotes.  A quoted word is a string: it fits only string and
+ * text parameters; a text that is one quoted word is that word.  An
+ * unterminated quote fits nothing: the error points at it. */
 struct gram_tokens {
 	const char *line;
 	char **word;
 	size_t *off, *end;
+	enum gram_quote *quote;
 	size_t n;
-	bool trailing_space;  /* the line ends in blank space (or is empty) */
+	bool trailing_space;  /* the line ends in blank space (or is empty), not in an open quote */
 };
 void gram_tokenize(const char *line, struct gram_tokens *t);
 void gram_tokens_free(struct gram_tokens *t);

@@ -39,9 +39,8 @@ struct lineedit {
 	bool csi_overflow;
 	bool after_cr;          /* swallow the LF or NUL after a CR */
 
-	/* History, oldest first; hist_pos == hist_len means the line being typed. */
-	char *hist[LINEEDIT_HISTORY];
-	size_t hist_len;
+	/* History; hist_pos == hist.len means the line being typed. */
+	struct line_history hist;
 	size_t hist_pos;
 	char *saved;            /* the line being typed while browsing history */
 };
@@ -122,7 +121,7 @@ static void reset_line(struct lineedit *le)
 	le->len = 0;
 	le->cursor = 0;
 	le->buf[0] = '\0';
-	le->hist_pos = le->hist_len;
+	le->hist_pos = le->hist.len;
 	free(le->saved);
 	le->saved = NULL;
 }
@@ -143,8 +142,7 @@ void lineedit_free(struct lineedit *le)
 {
 	if (!le)
 		return;
-	for (size_t i = 0; i < le->hist_len; i++)
-		free(le->hist[i]);
+	line_history_clear(&le->hist);
 	free(le->saved);
 	free(le);
 }
@@ -192,12 +190,12 @@ size_t lineedit_cursor(const struct lineedit *le)
 
 size_t lineedit_history_len(const struct lineedit *le)
 {
-	return le->hist_len;
+	return le->hist.len;
 }
 
 const char *lineedit_history_get(const struct lineedit *le, size_t i)
 {
-	return i < le->hist_len ? le->hist[i] : NULL;
+	return i < le->hist.len ? le->hist.v[i] : NULL;
 }
 
 /* ---- editing actions ---- */
@@ -300,18 +298,85 @@ static void do_kill_word(struct lineedit *le)
 	replace_line(le, tmp, start + le->len - le->cursor, start);
 }
 
-static void history_add(struct lineedit *le, const char *line)
+/* Words are runs of non-blank characters, as the grammar splits them. */
+static size_t word_start_before(const struct lineedit *le, size_t at)
 {
-	if (line[0] == '\0')
+	while (at > 0 && le->buf[at - 1] == ' ')
+		at--;
+	while (at > 0 && le->buf[at - 1] != ' ')
+		at--;
+	return at;
+}
+
+static size_t word_end_after(const struct lineedit *le, size_t at)
+{
+	while (at < le->len && le->buf[at] == ' ')
+		at++;
+	while (at < le->len && le->buf[at] != ' ')
+		at++;
+	return at;
+}
+
+/* Esc-B: to the start of this word, or of the one before. */
+static void do_word_back(struct lineedit *le)
+{
+	size_t to = word_start_before(le, le->cursor);
+
+	echo_back(le, le->cursor - to);
+	le->cursor = to;
+}
+
+/* Esc-F: to the end of this word, or of the one after. */
+static void do_word_forward(struct lineedit *le)
+{
+	size_t to = word_end_after(le, le->cursor);
+
+	echo(le, le->buf + le->cursor, to - le->cursor);
+	le->cursor = to;
+}
+
+/* Esc-D: delete from the cursor to the end of this word (or the next). */
+static void do_delete_word(struct lineedit *le)
+{
+	size_t to = word_end_after(le, le->cursor);
+
+	if (to == le->cursor)
 		return;
-	if (le->hist_len > 0 && strcmp(le->hist[le->hist_len - 1], line) == 0)
-		return;
-	if (le->hist_len == LINEEDIT_HISTORY) {
-		free(le->hist[0]);
-		memmove(le->hist, le->hist + 1, (LINEEDIT_HISTORY - 1) * sizeof(le->hist[0]));
-		le->hist_len--;
+	memmove(le->buf + le->cursor, le->buf + to, le->len - to);
+	le->len -= to - le->cursor;
+	le->buf[le->len] = '\0';
+	echo_tail(le);
+}
+
+/* ---- history ---- */
+
+void line_history_add(struct line_history *h, const char *line)
+{
+	if (line[strspn(line, " ")] == '\0')
+		return;             /* a blank line is no command */
+	/* VRP keeps one copy of a command: the latest. */
+	for (size_t i = 0; i < h->len; i++) {
+		if (strcmp(h->v[i], line) == 0) {
+			char *same = h->v[i];
+
+			memmove(h->v + i, h->v + i + 1, (h->len - i - 1) * sizeof(h->v[0]));
+			h->v[h->len - 1] = same;
+			return;
+		}
 	}
-	le->hist[le->hist_len++] = xstrdup(line);
+	if (h->len == LINEEDIT_HISTORY) {
+		free(h->v[0]);
+		memmove(h->v, h->v + 1, (LINEEDIT_HISTORY - 1) * sizeof(h->v[0]));
+		h->len--;
+	}
+	h->v[h->len++] = xstrdup(line);
+}
+
+void line_history_clear(struct line_history *h)
+{
+	for (size_t i = 0; i < h->len; i++)
+		free(h->v[i]);
+	h->len = 0;
 }
 
 static void do_history(struct lineedit *le, int dir)
@@ -323,18 +388,18 @@ static void do_history(struct lineedit *le, int dir)
 	if (dir < 0) {
 		if (le->hist_pos == 0)
 			return;
-		if (le->hist_pos == le->hist_len) {
+		if (le->hist_pos == le->hist.len) {
 			free(le->saved);
 			le->saved = xstrdup(le->buf);
 		}
 		le->hist_pos--;
-		text = le->hist[le->hist_pos];
+		text = le->hist.v[le->hist_pos];
 	} else {
-		if (le->hist_pos >= le->hist_len)
+		if (le->hist_pos >= le->hist.len)
 			return;
 		le->hist_pos++;
-		text = le->hist_pos == le->hist_len ? (le->saved ? le->saved : "") :
-			le->hist[le->hist_pos];
+		text = le->hist_pos == le->hist.len ? (le->saved ? le->saved : "") :
+			le->hist.v[le->hist_pos];
 	}
 	replace_line(le, text, strlen(text), strlen(text));
 }
@@ -348,7 +413,7 @@ static void finish_line(struct lineedit *le, const char *line, bool remember)
 	if (le->mode != LINEEDIT_OFF)
 		outs(le, "\r\n");
 	if (remember && le->mode == LINEEDIT_COMMAND)
-		history_add(le, tmp);
+		line_history_add(&le->hist, tmp);
 	if (secret)
 		explicit_bzero(le->buf, sizeof(le->buf));
 	reset_line(le);
@@ -471,6 +536,8 @@ static void normal_byte(struct lineedit *le, unsigned char c)
 	case 0x10: do_history(le, -1); break;     /* Ctrl-P */
 	case 0x15: do_kill_start(le); break;      /* Ctrl-U */
 	case 0x17: do_kill_word(le); break;       /* Ctrl-W */
+	case 0x18: do_kill_start(le); break;      /* Ctrl-X: all left of the cursor */
+	case 0x19: do_kill_end(le); break;        /* Ctrl-Y: the cursor's character on */
 	case 0x1a:                                /* Ctrl-Z */
 		if (cmd) {
 			reset_line(le);
@@ -516,8 +583,17 @@ static void feed_byte(struct lineedit *le, unsigned char c)
 		if (c == 0x1b)
 			return;
 		le->esc = ESC_NONE;
-		if (c >= 0x20)
-			return;         /* Alt+key: ignored */
+		if (c >= 0x20) {
+			/* Esc-B, Esc-F, Esc-D (also what Alt sends); other
+			 * Alt+key ignored. */
+			switch (c) {
+			case 'b': case 'B': do_word_back(le); break;
+			case 'f': case 'F': do_word_forward(le); break;
+			case 'd': case 'D': do_delete_word(le); break;
+			default: break;
+			}
+			return;
+		}
 		break;                  /* a control character: handle it */
 	case ESC_CSI:
 		if (c >= 0x30 && c <= 0x3f) {

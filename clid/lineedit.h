@@ -12,9 +12,21 @@
  * (ESC [ D / ESC [ C, ESC O D / ESC O C, Ctrl-B/Ctrl-F); Home/End (ESC [ H,
  * ESC [ F, ESC [ 1 ~, ESC [ 4 ~, ESC O H/F, Ctrl-A/Ctrl-E); Ctrl-D deletes at
  * the cursor; Ctrl-K kills to the end, Ctrl-U to the start, Ctrl-W the word
- * before the cursor; Up/Down (and Ctrl-P/Ctrl-N) walk the history; Ctrl-C
- * abandons the line; Ctrl-Z runs "return"; CR (followed by LF or NUL, as
- * telnet sends) or LF ends the line.
+ * before the cursor; as VRP binds them, Ctrl-X deletes everything left of
+ * the cursor and Ctrl-Y the cursor's character and everything right of it;
+ * Esc-B / Esc-F move to the start of the word before / the end of the word
+ * after the cursor, Esc-D deletes from the cursor to the end of the word
+ * (words are runs of non-blanks; Alt+B/F/D send the same); Up/Down (and
+ * Ctrl-P/Ctrl-N) walk the history; Ctrl-C abandons the line; Ctrl-Z runs
+ * "return"; CR (followed by LF or NUL, as telnet sends) or LF ends the
+ * line.  TAB hands the text before the cursor to on_complete and puts its
+ * answer in place, so repeated TABs can cycle through candidates (the
+ * engine keeps that state, see cli_complete()).
+ *
+ * History (struct line_history, shared with the engine's `display
+ * history-command`): every line finished in command mode that is not blank,
+ * as typed; VRP keeps one copy of a command, so a repeated line moves to
+ * the newest place; at most LINEEDIT_HISTORY lines, the oldest dropped.
  */
 #ifndef MERIDIAN_LINEEDIT_H
 #define MERIDIAN_LINEEDIT_H
@@ -53,6 +65,16 @@ struct lineedit_ops {
 	 * another prompt).  NULL: the editor starts it with the same prompt. */
 	void (*on_cancel)(void *arg);
 };
+
+/* A bounded list of command lines, oldest first (v[0..len)). */
+struct line_history {
+	char *v[LINEEDIT_HISTORY];
+	size_t len;
+};
+/* Record a finished line: a blank one is ignored, an earlier identical one
+ * moves to the end, the oldest goes when full. */
+void line_history_add(struct line_history *h, const char *line);
+void line_history_clear(struct line_history *h);
 
 struct lineedit;
 

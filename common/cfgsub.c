@@ -12,8 +12,15 @@
  * the top-level fields the daemon consumes (the others are empty), so a
  * subscriber's work per commit follows the size of what it consumes that
  * changed.  A delta that does not apply (it names a node whose parent this
- * copy lacks) makes the clone layer take a fresh snapshot.  Then cfgd is
- * told with
+ * copy lacks) makes the clone layer take a fresh snapshot.
+ *
+ * Fields read by path (cfgsub_set_by_path) are not rebuilt at all: the
+ * delta's node paths that fall in the consumed subtrees are kept as the
+ * commit's change list (each marked removed or not by looking it up once
+ * the whole delta is in the tree) and the daemon reads what it needs from
+ * the tree, so its work follows the number of objects changed.  After a
+ * snapshot they are handed whole, then cleared from the kept Config (the
+ * tree holds them).  Then cfgd is told with
  * CfgRequest{applied = Applied{daemon, commit_id, subtree[], error[]}} on a
  * separate DEALER to cfgd.ctl.  After the first apply the last Applied is
  * repeated every CLONE_HEARTBEAT_MS, which is how cfgd knows who is
@@ -44,6 +51,10 @@ struct cfgsub {
 	char *daemon;
 	char **subtrees;
 	size_t n_subtrees;
+	char **by_path;            /* consumed fields read by path */
+	size_t n_by_path;
+	struct cfgsub_change *changes;  /* the delta being applied, consumed nodes */
+	size_t n_changes, cap_changes;
 	struct ct_node *tree;      /* running as this copy has it */
 	const char *changed[32];   /* fields changed by the delta being applied */
 	size_t n_changed;
@@ -105,12 +116,48 @@ static void apply_now(struct cfgsub *cs, uint64_t seq)
 	send_applied(cs);
 }
 
-static bool consumes(const struct cfgsub *cs, const char *top)
+static bool in_names(char *const *names, size_t n, const char *top)
 {
-	for (size_t i = 0; i < cs->n_subtrees; i++)
-		if (strcmp(cs->subtrees[i], top) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], top) == 0)
 			return true;
 	return false;
+}
+
+static bool consumes(const struct cfgsub *cs, const char *top)
+{
+	return in_names(cs->subtrees, cs->n_subtrees, top);
+}
+
+static bool by_path(const struct cfgsub *cs, const char *top)
+{
+	return in_names(cs->by_path, cs->n_by_path, top);
+}
+
+static void changes_clear(struct cfgsub *cs)
+{
+	for (size_t i = 0; i < cs->n_changes; i++) {
+		for (size_t k = 0; k < cs->changes[i].n_path; k++)
+			free(cs->changes[i].path[k]);
+		free(cs->changes[i].path);
+	}
+	cs->n_changes = 0;
+}
+
+static void change_add(struct cfgsub *cs, char *const *path, size_t n)
+{
+	struct cfgsub_change *c;
+
+	if (cs->n_changes == cs->cap_changes) {
+		cs->cap_changes = cs->cap_changes ? cs->cap_changes * 2 : 16;
+		cs->changes = xrealloc(cs->changes, cs->cap_changes * sizeof(*cs->changes));
+	}
+	c = &cs->changes[cs->n_changes++];
+	c->path = xcalloc(n, sizeof(*c->path));
+	for (size_t k = 0; k < n; k++)
+		c->path[k] = xstrdup(path[k]);
+	c->n_path = n;
+	c->removed = false;
 }
 
 static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
@@ -135,7 +182,12 @@ static void on_apply(const uint8_t *state, size_t len, uint64_t seq, void *arg)
 		config__free_unpacked(cs->cfg, NULL);
 	cs->cfg = cfg;
 	cs->all_changed = true;
+	changes_clear(cs);
 	apply_now(cs, seq);
+	/* The tree holds them; later deltas are read from it by path. */
+	for (size_t i = 0; i < cs->n_by_path; i++)
+		pbr_field_clear(&cfg->base, protobuf_c_message_descriptor_get_field_by_name(
+				    &config__descriptor, cs->by_path[i]));
 }
 
 static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
@@ -152,6 +204,7 @@ static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
 			config_delta__free_unpacked(delta, NULL);
 		return -EINVAL;
 	}
+	changes_clear(cs);
 	for (size_t i = 0; i < delta->n_node && rc == 0; i++) {
 		const NodeImage *im = delta->node[i];
 		const ProtobufCMessageDescriptor *d =
@@ -168,9 +221,11 @@ static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
 			rc = -EINVAL;
 			break;
 		}
-		rc = ct_put(cs->tree, im->path, im->n_path, own, seq);
+		rc = ct_put_at(cs->tree, im->path, im->n_path, own, seq, im->prev);
 		top = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
 								       im->path[0]);
+		if (rc == 0 && top && consumes(cs, top->name))
+			change_add(cs, im->path, im->n_path);
 		bool seen = false;
 
 		for (size_t k = 0; k < n_changed; k++)
@@ -183,7 +238,15 @@ static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
 		/* Half applied: this copy is no longer trusted until a snapshot. */
 		ct_free(cs->tree);
 		cs->tree = NULL;
+		changes_clear(cs);
 		return rc;
+	}
+	/* Each path's state once the whole commit is in. */
+	for (size_t i = 0; i < cs->n_changes; i++) {
+		const ProtobufCFieldDescriptor *fld;
+		struct cfgsub_change *c = &cs->changes[i];
+
+		c->removed = ct_lookup(cs->tree, c->path, c->n_path, &fld) == NULL || fld != NULL;
 	}
 	for (size_t k = 0; k < n_changed; k++)
 		mine = mine || consumes(cs, changed[k]->name);
@@ -197,11 +260,13 @@ static int on_delta(const uint8_t *data, size_t len, uint64_t seq, void *arg)
 	cs->n_changed = 0;
 	for (size_t k = 0; k < n_changed; k++)
 		if (consumes(cs, changed[k]->name)) {
-			ct_materialize_field(cs->tree, changed[k], &cs->cfg->base);
+			if (!by_path(cs, changed[k]->name))
+				ct_materialize_field(cs->tree, changed[k], &cs->cfg->base);
 			cs->changed[cs->n_changed++] = changed[k]->name;
 		}
 	cs->all_changed = false;
 	apply_now(cs, seq);
+	changes_clear(cs);
 	return 0;
 }
 
@@ -280,9 +345,14 @@ void cfgsub_free(struct cfgsub *cs)
 	ct_free(cs->tree);
 	if (cs->cfg)
 		config__free_unpacked(cs->cfg, NULL);
+	changes_clear(cs);
+	free(cs->changes);
 	for (size_t i = 0; i < cs->n_subtrees; i++)
 		free(cs->subtrees[i]);
 	free(cs->subtrees);
+	for (size_t i = 0; i < cs->n_by_path; i++)
+		free(cs->by_path[i]);
+	free(cs->by_path);
 	free(cs->daemon);
 	free(cs);
 }
@@ -296,4 +366,63 @@ const char *const *cfgsub_changed(const struct cfgsub *cs, size_t *n)
 uint64_t cfgsub_commit_id(const struct cfgsub *cs)
 {
 	return cs ? cs->commit_id : 0;
+}
+
+void cfgsub_set_by_path(struct cfgsub *cs, const char *const *fields)
+{
+	for (size_t i = 0; i < cs->n_by_path; i++)
+		free(cs->by_path[i]);
+	free(cs->by_path);
+	cs->by_path = NULL;
+	cs->n_by_path = 0;
+	for (const char *const *f = fields; f && *f; f++)
+		if (consumes(cs, *f) &&
+		    protobuf_c_message_descriptor_get_field_by_name(&config__descriptor, *f)) {
+			cs->by_path = xrealloc(cs->by_path, (cs->n_by_path + 1) * sizeof(char *));
+			cs->by_path[cs->n_by_path++] = xstrdup(*f);
+			/* Never handed stale after a delta. */
+			if (cs->cfg)
+				pbr_field_clear(&cs->cfg->base,
+						protobuf_c_message_descriptor_get_field_by_name(
+							&config__descriptor, *f));
+		}
+}
+
+const struct cfgsub_change *cfgsub_changes(const struct cfgsub *cs, size_t *n)
+{
+	static const struct cfgsub_change none[1];
+
+	if (!cs || cs->all_changed) {
+		*n = 0;
+		return NULL;
+	}
+	*n = cs->n_changes;
+	return cs->changes ? cs->changes : none;
+}
+
+const struct ct_node *cfgsub_tree(const struct cfgsub *cs)
+{
+	return cs ? cs->tree : NULL;
+}
+
+const ProtobufCMessage *cfgsub_own(const struct cfgsub *cs, char *const *path, size_t n)
+{
+	const ProtobufCFieldDescriptor *fld;
+	const struct ct_node *node;
+
+	if (!cs || !cs->tree)
+		return NULL;
+	node = ct_lookup(cs->tree, path, n, &fld);
+	return node && !fld ? node->own : NULL;
+}
+
+ProtobufCMessage *cfgsub_get(const struct cfgsub *cs, char *const *path, size_t n)
+{
+	const ProtobufCFieldDescriptor *fld;
+	const struct ct_node *node;
+
+	if (!cs || !cs->tree)
+		return NULL;
+	node = ct_lookup(cs->tree, path, n, &fld);
+	return node && !fld ? ct_materialize(node) : NULL;
 }

@@ -86,6 +86,7 @@ static void node_free_below(struct ct_node *n)
 	if (n->own)
 		protobuf_c_message_free_unpacked(n->own, NULL);
 	free(n->key);
+	free(n->anchor);
 	free(n);
 }
 
@@ -154,6 +155,17 @@ static void rehash(struct ct_kids *k, size_t nbucket)
 struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
 			     const char *key)
 {
+	struct ct_list *l;
+
+	if (n->kids == NULL)
+		return ct_child_insert(n, f, key, NULL);
+	l = &n->kids->lists[field_index(n, f)];
+	return ct_child_insert(n, f, key, l->tail);
+}
+
+struct ct_node *ct_child_insert(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				const char *key, struct ct_node *after)
+{
 	struct ct_node *c = xcalloc(1, sizeof(*c));
 	struct ct_kids *k = n->kids;
 	struct ct_list *l;
@@ -175,12 +187,16 @@ struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *
 	c->hnext = k->bucket[h];
 	k->bucket[h] = c;
 	l = &k->lists[field_index(n, f)];
-	c->prev = l->tail;
-	if (l->tail)
-		l->tail->next = c;
+	c->prev = after;
+	c->next = after ? after->next : l->head;
+	if (c->next)
+		c->next->prev = c;
+	else
+		l->tail = c;
+	if (after)
+		after->next = c;
 	else
 		l->head = c;
-	l->tail = c;
 	k->n++;
 	return c;
 }
@@ -559,6 +575,12 @@ const ProtobufCMessageDescriptor *ct_path_desc(const ProtobufCMessageDescriptor 
 
 int ct_put(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *own, uint64_t v)
 {
+	return ct_put_at(root, comp, n, own, v, NULL);
+}
+
+int ct_put_at(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *own,
+	      uint64_t v, const char *prev)
+{
 	struct ct_node *node = root, *c;
 	const ProtobufCFieldDescriptor *f = NULL;
 	const char *key = NULL;
@@ -598,7 +620,14 @@ int ct_put(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *
 	if (own->descriptor != f->descriptor)
 		goto bad;
 	if (c == NULL) {
-		c = ct_child_add(node, f, key);
+		struct ct_node *after = NULL;
+
+		if (key && prev && *prev)
+			after = ct_child(node, f, prev);
+		if (key && prev && (*prev == '\0' || after))
+			c = ct_child_insert(node, f, key, after);
+		else
+			c = ct_child_add(node, f, key);
 		c->state = CT_SET;
 	}
 	ct_set_own(c, own);

@@ -7,8 +7,8 @@
  * its "rule" 5).  A node holds only its OWN fields (scalars, strings,
  * repeated scalars) in `own`, a message of its type whose child fields are
  * empty; its children hang below it, indexed by (field, key) in a hash
- * table and kept in order per field (the order entered: lists render in
- * it).  So finding, adding or removing one object costs O(1) per level
+ * table and kept in order per field (the order entered, or the place an
+ * undone removal gives back with ct_put_at: lists render in it).  So finding, adding or removing one object costs O(1) per level
  * whatever the size of the configuration, and a change is described by the
  * nodes it touched.
  *
@@ -49,6 +49,9 @@ struct ct_node {
 	/* Overlays (cfgd/cand.c): what the running node was when first touched. */
 	uint64_t base_changed, base_sub;
 	bool base_present;
+	/* Overlays: where a list element running lacks goes, after the
+	 * element with this key ("": first); NULL: after all. */
+	char *anchor;
 	unsigned flags;                        /* the owner's */
 };
 
@@ -67,6 +70,10 @@ struct ct_node *ct_child(const struct ct_node *n, const ProtobufCFieldDescriptor
 /* Append a new child (CT_NONE, no own) in field f with key (copied). */
 struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
 			     const char *key);
+/* The same, placed right after sibling `after` (a child of n in f), or
+ * first when after is NULL. */
+struct ct_node *ct_child_insert(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				const char *key, struct ct_node *after);
 /* The first child of n in field f (then ->next), or NULL. */
 struct ct_node *ct_first(const struct ct_node *n, const ProtobufCFieldDescriptor *f);
 /* Whether n has any child at all. */
@@ -121,6 +128,11 @@ const ProtobufCMessageDescriptor *ct_path_desc(const ProtobufCMessageDescriptor 
  * to do).  0, -ENOENT when its parent is missing, or -EINVAL when the
  * path names no node or own is not of its type (own is freed either way). */
 int ct_put(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *own, uint64_t v);
+/* ct_put placing a list element it adds after its sibling with key prev
+ * ("": first; NULL, or no such sibling: after all).  An element already
+ * there keeps its place. */
+int ct_put_at(struct ct_node *root, char *const *comp, size_t n, ProtobufCMessage *own,
+	      uint64_t v, const char *prev);
 /* Versions: v on n, and sub_changed v on n and every ancestor. */
 void ct_touch(struct ct_node *n, uint64_t v);
 

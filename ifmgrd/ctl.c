@@ -5,7 +5,8 @@
  * case-insensitively); IfRequest.detail the same with counters (IfDetails,
  * ifdetail.c); ProbeStart, ProbePoll and ProbeStop run `ping` and
  * `tracert` (probe.c), a poll with nothing new waiting in the loop for its
- * answer (see ifmgrd.h); tag 15 answers the Clone snapshot of topic "if".
+ * answer (see ifmgrd.h); tag 15 answers the Clone snapshot of topic "if";
+ * tag 40 says who we are (`display version`).
  * Undecodable or empty requests get status -EBADMSG / -EINVAL with a
  * sentence, and are counted.
  */
@@ -18,6 +19,7 @@
 #include "bootstrap.h"
 #include "bus.h"
 #include "clone.h"
+#include "identity.h"
 #include "log.h"
 #include "probe.h"
 #include "ifmgrd_int.h"
@@ -174,6 +176,10 @@ void ifmgrd_ctl_answer(struct ifmgrd *im, const uint8_t *data, size_t len,
 	case IF_REQUEST__REQ_SNAPSHOT:
 		clone_pub_snapshot(im->pub, &out->snap);
 		out->reply.snapshot = &out->snap;
+		break;
+	case IF_REQUEST__REQ_IDENTITY:
+		identity_fill(&out->ident, "ifmgrd");
+		out->reply.identity = &out->ident;
 		break;
 	default:
 		im->bad_requests++;

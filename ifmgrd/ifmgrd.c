@@ -8,7 +8,9 @@
  * A kernel that dropped events (ENOBUFS) makes ifmgrd forget its view and
  * take a full dump again.  IPv6 addresses follow the same path (rules in
  * ifstate.h): added with DAD, published once the kernel clears
- * IFA_F_TENTATIVE.
+ * IFA_F_TENTATIVE.  A commit (ifmgrd_apply_objects) plans again only the
+ * interfaces it changed, read from the subscription's tree; a snapshot
+ * (ifmgrd_apply_config) plans them all.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,6 +25,7 @@
 #include "bootstrap.h"
 #include "bus.h"
 #include "cfgsub.h"
+#include "cfgtree.h"
 #include "clone.h"
 #include "log.h"
 #include "loop.h"
@@ -211,6 +214,36 @@ static void set_error(struct ifm_if *ifp, const char *err)
 	snprintf(ifp->err, sizeof(ifp->err), "%s", err);
 }
 
+/* Plan one interface against the kernel and program the difference;
+ * false when a change failed. */
+static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
+{
+	struct ifs_plan plan;
+	char err[256] = "";
+	bool ok = true;
+
+	ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
+	snprintf(err, sizeof(err), "%s", plan.err);
+	for (size_t k = 0; k < plan.n; k++) {
+		char e[256];
+
+		if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
+			if (!err[0])
+				snprintf(err, sizeof(err), "%s", e);
+			ok = false;
+		}
+	}
+	set_error(ifp, err);
+	return ok;
+}
+
+static void retry_later(struct ifmgrd *im)
+{
+	if (!im->retry_timer)
+		im->retry_timer = loop_timer_add(im->loop, (uint64_t)IFMGRD_RETRY_MS * 1000,
+						 on_retry, im);
+}
+
 /* Level-triggered: plan every interface against the kernel and program the
  * difference.  Failed changes are retried on the next kernel event and by a
  * timer; a missing netdev waits for its RTM_NEWLINK. */
@@ -220,27 +253,11 @@ static void reconcile(struct ifmgrd *im)
 
 	if (!im->have_config)
 		return;
-	for (size_t i = 0; i < im->n_ifs; i++) {
-		struct ifm_if *ifp = &im->ifs[i];
-		struct ifs_plan plan;
-		char err[256] = "";
-
-		ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
-		snprintf(err, sizeof(err), "%s", plan.err);
-		for (size_t k = 0; k < plan.n; k++) {
-			char e[256];
-
-			if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
-				if (!err[0])
-					snprintf(err, sizeof(err), "%s", e);
-				failed = true;
-			}
-		}
-		set_error(ifp, err);
-	}
-	if (failed && !im->retry_timer)
-		im->retry_timer = loop_timer_add(im->loop, (uint64_t)IFMGRD_RETRY_MS * 1000,
-						 on_retry, im);
+	for (size_t i = 0; i < im->n_ifs; i++)
+		if (!reconcile_if(im, &im->ifs[i]))
+			failed = true;
+	if (failed)
+		retry_later(im);
 }
 
 IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
@@ -299,10 +316,25 @@ static void publish(struct ifmgrd *im)
 	ifmgrd_states_free(st);
 }
 
-int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs)
+/* The configuration's and the last reconciliation's problems, as copies
+ * for cfgd. */
+static int collect_errs(const struct ifmgrd *im, char **errs, int max_errs)
 {
 	int n = 0;
 
+	for (size_t i = 0; i < im->n_unmapped && n < max_errs; i++)
+		errs[n++] = xstrdup(im->unmapped[i]);
+	for (size_t i = 0; i < im->n_ifs && n < max_errs; i++) {
+		if (im->ifs[i].cfg_err[0])
+			errs[n++] = xstrdup(im->ifs[i].cfg_err);
+		if (im->ifs[i].err[0] && n < max_errs)
+			errs[n++] = xstrdup(im->ifs[i].err);
+	}
+	return n;
+}
+
+int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs)
+{
 	for (size_t i = 0; i < im->n_unmapped; i++)
 		free(im->unmapped[i]);
 	free(im->unmapped);
@@ -326,23 +358,94 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 	im->have_config = true;
 	reconcile(im);
 	publish(im);
+	return collect_errs(im, errs, max_errs);
+}
 
-	for (size_t i = 0; i < im->n_unmapped && n < max_errs; i++)
-		errs[n++] = xstrdup(im->unmapped[i]);
-	for (size_t i = 0; i < im->n_ifs && n < max_errs; i++) {
-		if (im->ifs[i].cfg_err[0])
-			errs[n++] = xstrdup(im->ifs[i].cfg_err);
-		if (im->ifs[i].err[0] && n < max_errs)
-			errs[n++] = xstrdup(im->ifs[i].err);
+/* The entry of unmapped for the interface name, or n_unmapped. */
+static size_t unmapped_find(const struct ifmgrd *im, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < im->n_unmapped; i++)
+		if (strncasecmp(im->unmapped[i], name, len) == 0 && im->unmapped[i][len] == ':')
+			return i;
+	return im->n_unmapped;
+}
+
+int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
+			 const struct cfgsub_change *ch, size_t n_ch, char **errs, int max_errs)
+{
+	bool *dirty = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*dirty)), failed = false;
+
+	for (size_t i = 0; i < n_ch; i++) {
+		const char *name;
+		size_t k;
+
+		if (ch[i].n_path < 2 || strcmp(ch[i].path[0], "interface") != 0)
+			continue;
+		name = ch[i].path[1];
+		for (k = 0; k < im->n_ifs; k++)
+			if (strcasecmp(im->ifs[k].bs->name, name) == 0)
+				break;
+		if (k < im->n_ifs) {
+			dirty[k] = true;
+		} else if (!bootstrap_interface(im->bs, name)) {
+			bool exists = ct_lookup(tree, ch[i].path, 2, NULL) != NULL;
+			size_t u = unmapped_find(im, name);
+
+			if (exists && u == im->n_unmapped) {
+				im->unmapped = xrealloc(im->unmapped,
+							(im->n_unmapped + 1) * sizeof(char *));
+				im->unmapped[im->n_unmapped++] = xasprintf(
+					"%s: no netdev mapped to it in the bootstrap file", name);
+			} else if (!exists && u < im->n_unmapped) {
+				free(im->unmapped[u]);
+				memmove(&im->unmapped[u], &im->unmapped[u + 1],
+					(im->n_unmapped - u - 1) * sizeof(char *));
+				im->n_unmapped--;
+			}
+		}
 	}
-	return n;
+	for (size_t k = 0; k < im->n_ifs; k++) {
+		struct ifm_if *ifp = &im->ifs[k];
+		char *path[2] = { "interface", (char *)ifp->bs->name };
+		const struct ct_node *node;
+		Config one = CONFIG__INIT;
+		Interface *itf = NULL;
+
+		if (!dirty[k])
+			continue;
+		node = ct_lookup(tree, path, 2, NULL);
+		if (node)
+			itf = (Interface *)ct_materialize(node);
+		one.interface = &itf;
+		one.n_interface = itf ? 1 : 0;
+		ifs_desired_from_config(&one, ifp->bs->name, &ifp->want, ifp->cfg_err,
+					sizeof(ifp->cfg_err));
+		if (itf)
+			protobuf_c_message_free_unpacked(&itf->base, NULL);
+		if (!reconcile_if(im, ifp))
+			failed = true;
+	}
+	free(dirty);
+	if (failed)
+		retry_later(im);
+	publish(im);
+	return collect_errs(im, errs, max_errs);
 }
 
 static int on_config(const Config *cfg, uint64_t commit_id, char **errs, int max_errs,
 		     void *arg)
 {
+	struct ifmgrd *im = arg;
+	const struct cfgsub_change *ch;
+	size_t n;
+
 	log_debug("applying commit %llu", (unsigned long long)commit_id);
-	return ifmgrd_apply_config(arg, cfg, errs, max_errs);
+	ch = cfgsub_changes(im->sub, &n);
+	if (!ch || !im->have_config)     /* a snapshot: everything, whole */
+		return ifmgrd_apply_config(im, cfg, errs, max_errs);
+	return ifmgrd_apply_objects(im, cfgsub_tree(im->sub), ch, n, errs, max_errs);
 }
 
 int ifmgrd_subscribe(struct ifmgrd *im)
@@ -352,7 +455,12 @@ int ifmgrd_subscribe(struct ifmgrd *im)
 	if (im->sub)
 		return 0;
 	im->sub = cfgsub_new(im->loop, im->zctx, im->bs, "ifmgrd", subtrees, on_config, im);
-	return im->sub ? 0 : (errno ? -errno : -EIO);
+	if (!im->sub)
+		return errno ? -errno : -EIO;
+	/* A commit's interfaces are read from cfgsub's tree: only those are
+	 * planned again. */
+	cfgsub_set_by_path(im->sub, subtrees);
+	return 0;
 }
 
 static void on_ctl(struct bus_server *srv, const struct bus_peer *peer, const uint8_t *data,

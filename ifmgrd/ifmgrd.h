@@ -27,6 +27,8 @@
 struct loop;
 struct bootstrap;
 struct ifmgrd;
+struct ct_node;
+struct cfgsub_change;
 
 #define IFMGRD_RETRY_MS 5000
 
@@ -44,6 +46,13 @@ int ifmgrd_subscribe(struct ifmgrd *im);
  * number of problems written to errs[0..max_errs) as malloc'd strings owned
  * by the caller (errs may be NULL when max_errs is 0). */
 int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs);
+/* A commit's changed objects (cfgsub.h; "interface" read by path): only
+ * the bootstrap interfaces they name are planned and programmed again,
+ * from tree (running after the commit, borrowed); the others are left as
+ * they are.  Errors as ifmgrd_apply_config.  Needs a whole configuration
+ * applied first. */
+int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
+			 const struct cfgsub_change *ch, size_t n, char **errs, int max_errs);
 
 /* The current state of every interface (or of the one named `name`,
  * case-insensitive; NULL when unknown), malloc'd: free with
@@ -64,6 +73,7 @@ void ifmgrd_details_free(IfDetails *d);
 struct ifmgrd_ctl_reply {
 	IfReply reply;
 	CloneUpdate snap;
+	DaemonIdentity ident;
 	IfStates *states;
 	IfDetails *details;
 	ProbeStatus probe;

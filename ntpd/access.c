@@ -3,9 +3,15 @@
  * KoD DENY, `server disable`, `max-dynamic-sessions` and `in-interface
  * disable`.  The rules are described in access.h.
  *
- * The configuration is compiled at each reconciliation into struct
- * access_state: per family (IPv4 `acl number`, IPv6 `acl ipv6 number`) the
- * ACLs with their rules parsed and sorted, and the ACL number of each level.  The per-source rate state survives
+ * The configuration is compiled into struct access_state: per family
+ * (IPv4 `acl number`, IPv6 `acl ipv6 number`) the ACLs with their rules
+ * parsed and sorted, and the ACL number of each level.  The ACLs are
+ * compiled whole from a whole configuration (a snapshot), and otherwise
+ * changed one object at a time (access_acl_changed): a commit that
+ * changes one rule puts that rule in place in its ACL and leaves the other
+ * ACLs alone, so it costs the change, not the configuration.  The levels
+ * name ACLs by number, looked up per packet, so a changed ACL is in force
+ * at once for every level naming it.  The per-source rate state survives
  * reconciliations (it describes the clients, not the configuration).
  */
 #include <arpa/inet.h>
@@ -17,6 +23,7 @@
 
 #include "access.h"
 #include "auth.h"
+#include "cfgtree.h"
 #include "log.h"
 #include "ntpd.h"
 
@@ -219,39 +226,50 @@ static bool rule_source(const AclRule *r, sa_family_t family, struct acl_rule *o
 	return o->plen <= 128 && inet_pton(AF_INET6, r->source, &o->addr6) == 1;
 }
 
+/* A rule compiled: false when it is left out (its id or source does not
+ * parse; cfgd never lets such a rule through). */
+static bool compile_rule(const AclRule *r, sa_family_t family, struct acl_rule *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!r || !parse_u32(r->id, &o->id) || !rule_source(r, family, o))
+		return false;
+	o->deny = r->has_deny && r->deny;
+	return true;
+}
+
 static void compile_acl(const Acl *in, sa_family_t family, struct acl *out)
 {
 	out->rule = xcalloc(in->n_rule ? in->n_rule : 1, sizeof(*out->rule));
+	out->cap = in->n_rule ? in->n_rule : 1;
 	out->n = 0;
-	for (size_t i = 0; i < in->n_rule; i++) {
-		const AclRule *r = in->rule[i];
-		struct acl_rule *o = &out->rule[out->n];
-
-		memset(o, 0, sizeof(*o));
-		if (!r || !parse_u32(r->id, &o->id) || !rule_source(r, family, o))
-			continue;
-		o->deny = r->has_deny && r->deny;
-		out->n++;
-	}
+	for (size_t i = 0; i < in->n_rule; i++)
+		if (compile_rule(in->rule[i], family, &out->rule[out->n]))
+			out->n++;
 	qsort(out->rule, out->n, sizeof(*out->rule), rule_cmp);
 }
 
-/* One family's ACLs and levels from the configuration. */
-static void family_apply(struct access_family *f, Acl **acls, size_t n_acls, sa_family_t family,
-			 const NtpAccess *acc)
+/* One family's ACLs from the configuration. */
+static void family_compile(struct access_state *s, struct access_family *f, Acl **acls,
+			   size_t n_acls, sa_family_t family)
 {
 	acls_free(f);
-	if (n_acls) {
-		f->acls = xcalloc(n_acls, sizeof(*f->acls));
-		for (size_t i = 0; i < n_acls; i++) {
-			const Acl *a = acls[i];
+	if (!n_acls)
+		return;
+	f->acls = xcalloc(n_acls, sizeof(*f->acls));
+	for (size_t i = 0; i < n_acls; i++) {
+		const Acl *a = acls[i];
 
-			if (!a || !parse_u32(a->number, &f->acls[f->n_acls].number))
-				continue;
-			compile_acl(a, family, &f->acls[f->n_acls]);
-			f->n_acls++;
-		}
+		if (!a || !parse_u32(a->number, &f->acls[f->n_acls].number))
+			continue;
+		compile_acl(a, family, &f->acls[f->n_acls]);
+		f->acls[f->n_acls].gen = ++s->compiles;
+		f->n_acls++;
 	}
+}
+
+/* One family's levels (the ACL number each names). */
+static void family_levels(struct access_family *f, const NtpAccess *acc)
+{
 	memset(f->level_set, 0, sizeof(f->level_set));
 	if (!acc)
 		return;
@@ -274,14 +292,18 @@ void access_apply(struct ntpd *core, const Config *cfg)
 
 	if (!s)
 		s = core->access = xcalloc(1, sizeof(*s));
-	/* Compiling the ACLs costs their size: only when they may differ. */
+	/* Compiling the ACLs costs their size: only when they may differ.
+	 * The levels name ACLs by number, looked up per packet, so they are
+	 * set apart and cost nothing to set again. */
 	if (s->acl_gen == 0 || s->acl_gen != core->acl_gen) {
-		family_apply(&s->fam[ACCESS_V4], cfg ? cfg->acl : NULL, cfg ? cfg->n_acl : 0,
-			     AF_INET, ntp ? ntp->access : NULL);
-		family_apply(&s->fam[ACCESS_V6], cfg ? cfg->acl6 : NULL, cfg ? cfg->n_acl6 : 0,
-			     AF_INET6, ntp ? ntp->ipv6_access : NULL);
+		family_compile(s, &s->fam[ACCESS_V4], cfg ? cfg->acl : NULL, cfg ? cfg->n_acl : 0,
+			       AF_INET);
+		family_compile(s, &s->fam[ACCESS_V6], cfg ? cfg->acl6 : NULL,
+			       cfg ? cfg->n_acl6 : 0, AF_INET6);
 		s->acl_gen = core->acl_gen ? core->acl_gen : 1;
 	}
+	family_levels(&s->fam[ACCESS_V4], ntp ? ntp->access : NULL);
+	family_levels(&s->fam[ACCESS_V6], ntp ? ntp->ipv6_access : NULL);
 	s->discard_set = ntp && ntp->discard;
 	s->min_exp = ACCESS_DEF_MIN;
 	s->avg_exp = ACCESS_DEF_AVG;
@@ -298,6 +320,138 @@ void access_apply(struct ntpd *core, const Config *cfg)
 	s->max_dynamic = NTPD_MAX_DYNAMIC;
 	if (ntp && ntp->has_max_dynamic_sessions && ntp->max_dynamic_sessions <= NTPD_MAX_DYNAMIC)
 		s->max_dynamic = (int)ntp->max_dynamic_sessions;
+}
+
+/* ---- one object at a time (a commit's change list) ---- */
+
+static struct acl *family_find(struct access_family *f, uint32_t number)
+{
+	return (struct acl *)access_find_acl(f, number);
+}
+
+static void family_remove(struct access_family *f, struct acl *a)
+{
+	size_t i = (size_t)(a - f->acls);
+
+	free(a->rule);
+	memmove(&f->acls[i], &f->acls[i + 1], (f->n_acls - i - 1) * sizeof(*f->acls));
+	f->n_acls--;
+}
+
+/* The ACL compiled from its running node (its rules, in that node's
+ * "rule" children), in place of what *a held. */
+static void compile_node(struct access_state *s, const struct ct_node *node,
+			 sa_family_t family, struct acl *a)
+{
+	const ProtobufCFieldDescriptor *rf =
+		protobuf_c_message_descriptor_get_field_by_name(node->desc, "rule");
+	size_t cnt = 0;
+
+	free(a->rule);
+	for (const struct ct_node *c = ct_first(node, rf); c; c = c->next)
+		cnt++;
+	a->rule = xcalloc(cnt ? cnt : 1, sizeof(*a->rule));
+	a->cap = cnt ? cnt : 1;
+	a->n = 0;
+	for (const struct ct_node *c = ct_first(node, rf); c; c = c->next)
+		if (c->state == CT_SET && compile_rule((const AclRule *)c->own, family,
+						       &a->rule[a->n]))
+			a->n++;
+	qsort(a->rule, a->n, sizeof(*a->rule), rule_cmp);
+	a->gen = ++s->compiles;
+}
+
+/* The index of rule id in a (sorted), or where it would go; *found. */
+static size_t rule_pos(const struct acl *a, uint32_t id, bool *found)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->rule[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < a->n && a->rule[lo].id == id;
+	return lo;
+}
+
+/* Rule id of a as the running node rule (NULL: gone) says. */
+static void rule_put(struct access_state *s, struct acl *a, uint32_t id,
+		     const struct ct_node *rule, sa_family_t family)
+{
+	struct acl_rule r;
+	bool found, keep = rule && rule->state == CT_SET &&
+			   compile_rule((const AclRule *)rule->own, family, &r) && r.id == id;
+	size_t i = rule_pos(a, id, &found);
+
+	if (keep && found) {
+		a->rule[i] = r;
+	} else if (keep) {
+		if (a->n == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 4;
+			a->rule = xrealloc(a->rule, a->cap * sizeof(*a->rule));
+		}
+		memmove(&a->rule[i + 1], &a->rule[i], (a->n - i) * sizeof(*a->rule));
+		a->rule[i] = r;
+		a->n++;
+	} else if (found) {
+		memmove(&a->rule[i], &a->rule[i + 1], (a->n - i - 1) * sizeof(*a->rule));
+		a->n--;
+	} else {
+		return;
+	}
+	a->gen = ++s->compiles;
+}
+
+void access_acl_changed(struct ntpd *core, const struct ct_node *tree, char *const *path,
+			size_t n)
+{
+	struct access_state *s = core->access;
+	bool v6;
+	const ProtobufCFieldDescriptor *fld;
+	const struct ct_node *node, *rule = NULL;
+	struct access_family *f;
+	struct acl *a;
+	uint32_t number, id;
+
+	if (!s)
+		s = core->access = xcalloc(1, sizeof(*s));
+	if (n < 2 || (strcmp(path[0], "acl") != 0 && strcmp(path[0], "acl6") != 0))
+		return;
+	if (!parse_u32(path[1], &number))
+		return;                 /* left out when compiled whole too */
+	v6 = strcmp(path[0], "acl6") == 0;
+	f = &s->fam[v6 ? ACCESS_V6 : ACCESS_V4];
+	node = tree ? ct_lookup(tree, path, 2, &fld) : NULL;
+	if (node && fld)
+		node = NULL;
+	a = family_find(f, number);
+	if (!node) {                    /* the ACL is gone */
+		if (a) {
+			family_remove(f, a);
+			s->compiles++;
+		}
+		return;
+	}
+	if (!a || n == 2) {
+		/* New, or set again as a whole (a list element added back
+		 * within the commit): its rules from its node. */
+		if (!a) {
+			f->acls = xrealloc(f->acls, (f->n_acls + 1) * sizeof(*f->acls));
+			a = &f->acls[f->n_acls++];
+			memset(a, 0, sizeof(*a));
+			a->number = number;
+		}
+		compile_node(s, node, v6 ? AF_INET6 : AF_INET, a);
+		return;
+	}
+	if (n != 4 || strcmp(path[2], "rule") != 0 || !parse_u32(path[3], &id))
+		return;
+	rule = ct_lookup(tree, path, 4, &fld);
+	rule_put(s, a, id, rule && !fld ? rule : NULL, v6 ? AF_INET6 : AF_INET);
 }
 
 int access_max_dynamic(const struct ntpd *core)

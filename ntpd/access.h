@@ -61,6 +61,7 @@
 
 struct ntpd;
 struct ntpd_rx;
+struct ct_node;
 
 #define ACCESS_RATE_SLOTS 1024
 #define ACCESS_RATE_PROBE 8
@@ -96,6 +97,8 @@ struct acl {
 	uint32_t number;
 	struct acl_rule *rule;    /* sorted by id */
 	size_t n;
+	size_t cap;               /* rule's room, when changed rule by rule */
+	uint64_t gen;             /* access_state.compiles when last (re)built or changed */
 };
 
 struct rate_slot {
@@ -129,6 +132,7 @@ struct access_state {
 	double kod_tokens, kod_last;
 	uint64_t kod_sent, kod_suppressed;
 	uint64_t acl_gen;   /* the ntpd acl_gen the families were built from (0: never) */
+	uint64_t compiles;  /* counts changes to the compiled ACLs (struct acl.gen) */
 };
 
 /* ---- pure ---- */
@@ -150,8 +154,17 @@ bool access_kod_budget(struct access_state *s, double now);
 /* ---- daemon ---- */
 
 /* Rebuild core->access (allocated on first use, rate state kept) from the
- * configuration. */
+ * configuration: the levels and settings of ntp always, the ACLs (acl,
+ * acl6) only when core->acl_gen moved since they were compiled. */
 void access_apply(struct ntpd *core, const Config *cfg);
+/* One object of acl or acl6 that a commit changed (path as in
+ * cfgsub_change: an ACL ["acl","2001"] or a rule
+ * ["acl","2001","rule","5"]), read from tree (running, cfgtree.h): a
+ * changed rule is compiled and put in place (or taken out) in its ACL
+ * alone, a new ACL compiled from its node, a removed one dropped; the
+ * other ACLs are left as they are.  In force for the next packet. */
+void access_acl_changed(struct ntpd *core, const struct ct_node *tree, char *const *path,
+			size_t n);
 void access_free(struct access_state *s);
 /* The maximum number of dynamic associations. */
 int access_max_dynamic(const struct ntpd *core);

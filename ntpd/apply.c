@@ -2,8 +2,11 @@
  * apply.c: reconciling ntpd with the configuration (cfgd) and the
  * interfaces (ifmgrd).
  *
- * Level-triggered and idempotent: each commit hands over the whole Config,
- * each ifmgrd update the whole IfStates; both are kept and reconcile()
+ * Level-triggered and idempotent: a snapshot hands over the whole Config,
+ * a commit the top-level fields it changed (ntp, interface) whole and the
+ * ACL objects it changed by path (ntpd_apply_objects: those go straight
+ * to access.c, and a commit of ACLs only reconciles nothing else); each
+ * ifmgrd update the whole IfStates.  Both are kept and reconcile()
  * rebuilds the desired state from the pair:
  *  - sockets: the server sockets on the addresses of `ntp-service server
  *    source-interface` (its primary IPv4 address, its first IPv6 one and
@@ -51,6 +54,7 @@
 #include "bcast.h"
 #include "log.h"
 #include "pbreflect.h"
+#include "cfgsub.h"
 #include "ntpd.h"
 
 struct errs {
@@ -569,18 +573,6 @@ int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max
 	return n;
 }
 
-/* Whether two NTP subtrees give the same access levels (the part of ntp
- * that the compiled ACLs depend on). */
-static bool same_access(const Ntp *a, const Ntp *b)
-{
-	const ProtobufCMessage *a4 = a && a->access ? &a->access->base : NULL;
-	const ProtobufCMessage *b4 = b && b->access ? &b->access->base : NULL;
-	const ProtobufCMessage *a6 = a && a->ipv6_access ? &a->ipv6_access->base : NULL;
-	const ProtobufCMessage *b6 = b && b->ipv6_access ? &b->ipv6_access->base : NULL;
-
-	return pbr_msg_equal(a4, b4) && pbr_msg_equal(a6, b6);
-}
-
 int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *changed,
 		       size_t n_changed, char **errs, int max_errs)
 {
@@ -595,12 +587,73 @@ int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *
 
 		if (f == NULL)
 			continue;
+		/* The access levels (in ntp) name ACLs by number and are set
+		 * at every reconciliation: only the ACLs' own change compiles
+		 * them again. */
 		if (strcmp(f->name, "acl") == 0 || strcmp(f->name, "acl6") == 0)
 			core->acl_gen++;
-		else if (strcmp(f->name, "ntp") == 0 && !same_access(core->cfg->ntp, cfg->ntp))
-			core->acl_gen++;   /* the access levels name the ACLs */
 		pbr_field_copy(&core->cfg->base, &cfg->base, f);
 	}
+	run_reconcile(core, errs, max_errs, &n);
+	return n;
+}
+
+/* The problems of the last reconciliation again, as copies for cfgd. */
+static int op_errs_copy(const struct ntpd *core, char **errs, int max_errs)
+{
+	int n = 0;
+
+	for (int i = 0; errs && i < core->n_op_errs && n < max_errs; i++)
+		errs[n++] = xstrdup(core->op_errs[i]);
+	return n;
+}
+
+/* Empty acl and acl6 of the kept configuration: read by path from now on,
+ * a copy would only go stale (they are compiled in core->access). */
+static void drop_acls(struct ntpd *core)
+{
+	if (core->cfg && (core->cfg->n_acl || core->cfg->n_acl6)) {
+		pbr_field_clear(&core->cfg->base, protobuf_c_message_descriptor_get_field_by_name(
+					&config__descriptor, "acl"));
+		pbr_field_clear(&core->cfg->base, protobuf_c_message_descriptor_get_field_by_name(
+					&config__descriptor, "acl6"));
+	}
+}
+
+int ntpd_apply_objects(struct ntpd *core, const Config *cfg, const struct ct_node *tree,
+		       const struct cfgsub_change *ch, size_t n_ch, char **errs, int max_errs)
+{
+	bool fields[16] = { false }, other = false;   /* by index in config__descriptor */
+	size_t max_fields = sizeof(fields) / sizeof(fields[0]);
+	int n;
+
+	if (!core->cfg || !cfg || !tree || !ch) {
+		n = ntpd_apply_config(core, cfg, errs, max_errs);
+		if (tree)
+			drop_acls(core);
+		return n;
+	}
+	drop_acls(core);
+	for (size_t i = 0; i < n_ch; i++) {
+		const ProtobufCFieldDescriptor *f;
+
+		if (ch[i].n_path == 0)
+			continue;
+		if (strcmp(ch[i].path[0], "acl") == 0 || strcmp(ch[i].path[0], "acl6") == 0) {
+			access_acl_changed(core, tree, ch[i].path, ch[i].n_path);
+			continue;
+		}
+		f = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+								    ch[i].path[0]);
+		if (f && (size_t)(f - config__descriptor.fields) < max_fields)
+			fields[f - config__descriptor.fields] = true;
+		other = true;
+	}
+	if (!other)   /* only ACLs: in force already; nothing else to redo */
+		return op_errs_copy(core, errs, max_errs);
+	for (unsigned i = 0; i < config__descriptor.n_fields && i < max_fields; i++)
+		if (fields[i])
+			pbr_field_copy(&core->cfg->base, &cfg->base, &config__descriptor.fields[i]);
 	run_reconcile(core, errs, max_errs, &n);
 	return n;
 }

@@ -17,6 +17,18 @@
  * undecodable, truncated, mode 0, 6, 7; interface disabled = a request on
  * an address that does not serve or an in-interface disabled interface;
  * the rest by name; plus every drop reason and every packet test by name.
+ *
+ * The clock (NtpClockRequest, NtpClockSetRequest): the device's clock is
+ * the one ntpd disciplines, so `display clock` reads it here and `clock
+ * datetime` steps it here (ctl_clock_set), moving every association's
+ * stored samples with it as a step of the discipline does.  A step is
+ * refused while NTP has the clock synchronized to a server or peer: NTP
+ * would only undo it (a spike, then a step back), so the operator is told
+ * to remove the NTP sources first.  A device whose reference is its own
+ * clock (`ntp-service refclock-master`) may be set: its clock is the
+ * reference it serves.
+ *
+ * Tag 40 answers who we are (common/identity.c, `display version`).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +39,7 @@
 
 #include "bootstrap.h"
 #include "bus.h"
+#include "identity.h"
 #include "log.h"
 #include "ntpd.h"
 
@@ -378,6 +391,72 @@ static void reply_error(NtpReply *r, int status, const char *msg)
 	r->error = xstrdup(msg);
 }
 
+static NtpClock *fill_clock(struct ntpd *core, NtpReply *r)
+{
+	NtpClock *c = xcalloc(1, sizeof(*c));
+
+	ntp_clock__init(c);
+	c->has_now = true;
+	c->now = ntp_clock_now(core->clock);
+	c->has_synchronized = true;
+	c->synchronized = core->sys.synced;
+	c->clock_type = (char *)ntp_clock_type(core->clock);
+	r->clock = c;
+	return c;
+}
+
+int ctl_clock_set(struct ntpd *core, int64_t unix_time, double *step_out)
+{
+	struct ntp_system *s = &core->sys;
+	uint64_t target;
+	double step;
+	int e;
+
+	if (s->synced && !s->on_local)
+		return -EBUSY;
+	/* Era-wrapping seconds since 1900: a time after 2036 is in era 1,
+	 * which ntp_ts_diff() handles as long as the step is < 68 years. */
+	target = (uint64_t)(uint32_t)((uint64_t)unix_time + NTP_UNIX_EPOCH) << 32;
+	step = ntp_ts_diff(target, ntp_clock_now(core->clock));
+	e = ntp_clock_step(core->clock, step);
+	if (e < 0)
+		return e;
+	for (struct assoc *p = core->assocs; p; p = p->next)
+		assoc_clock_stepped(p, step);
+	log_info("clock set by the operator (clock datetime): stepped by %+.6f s", step);
+	if (step_out)
+		*step_out = step;
+	return 0;
+}
+
+static void clock_set(struct ntpd *core, const NtpClockSetRequest *q, NtpReply *r)
+{
+	double step = 0;
+	int e;
+
+	if (!q || !q->has_unix_time || q->unix_time < 0) {
+		reply_error(r, -EINVAL, "no time to set the clock to");
+		return;
+	}
+	e = ctl_clock_set(core, q->unix_time, &step);
+	if (e == -EBUSY) {
+		reply_error(r, e, "The clock is synchronized by NTP and cannot be set manually; "
+			    "remove the NTP servers and peers first");
+		return;
+	}
+	if (e < 0) {
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "Failed to set the clock: %s", strerror(-e));
+		reply_error(r, e, buf);
+		return;
+	}
+	NtpClock *c = fill_clock(core, r);
+
+	c->has_stepped = true;
+	c->stepped = step;
+}
+
 NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len)
 {
 	NtpReply *r = xcalloc(1, sizeof(*r));
@@ -412,6 +491,16 @@ NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len)
 		break;
 	case NTP_REQUEST__REQ_SNAPSHOT:
 		reply_error(r, -EOPNOTSUPP, "ntpd publishes no state");
+		break;
+	case NTP_REQUEST__REQ_CLOCK:
+		fill_clock(core, r);
+		break;
+	case NTP_REQUEST__REQ_CLOCK_SET:
+		clock_set(core, req->clock_set, r);
+		break;
+	case NTP_REQUEST__REQ_IDENTITY:
+		r->identity = xcalloc(1, sizeof(*r->identity));
+		identity_fill(r->identity, "ntpd");
 		break;
 	default:
 		core->ctl_bad++;
@@ -457,6 +546,8 @@ void ctl_reply_free(NtpReply *r)
 	}
 	packet_stats_free(r->packet_stats);
 	packet_stats_free(r->packet_stats6);
+	free(r->clock);      /* its strings are borrowed */
+	free(r->identity);   /* so are these */
 	free(r);
 }
 

@@ -33,6 +33,8 @@
 struct loop;
 struct bootstrap;
 struct cfgsub;
+struct cfgsub_change;
+struct ct_node;
 struct clone_sub;
 struct bus_server;
 
@@ -272,12 +274,15 @@ struct ntpd {
 	struct ntpd_trace *traces;       /* `display ntp-service trace` walks (trace.c) */
 	struct auth_keys *auth;        /* keys and `authentication enable` (auth.c) */
 	struct access_state *access;   /* ACLs, rate limits, KoD, server disable (access.c) */
-	uint64_t acl_gen;              /* bumped when cfg's acl, acl6 or ntp may have changed */
+	uint64_t acl_gen;              /* bumped when a whole acl or acl6 arrives in cfg (the
+					* ACLs are compiled from it again); a commit's ACL
+					* objects change access directly instead */
 	struct ntpd_bcast *bcast;      /* broadcast/multicast servers and clients (bcast.c) */
 
 	struct ntpd_if *ifs;
 	size_t n_ifs;
-	Config *cfg;              /* owned copy of the last configuration */
+	Config *cfg;              /* owned copy of the last configuration (acl and acl6
+				   * emptied once commits deliver them by path) */
 	char *op_errs[NTPD_MAX_ERRS];  /* problems found by the last reconciliation */
 	int n_op_errs;
 
@@ -328,11 +333,21 @@ double ntpd_random(struct ntpd *core);
 int ntpd_apply_config(struct ntpd *core, const Config *cfg, char **errs, int max_errs);
 /* The same when only the top-level fields of Config named in changed[0..n)
  * differ from the configuration applied last: only those are copied, and
- * the ACLs are compiled again only when acl or acl6 is among them or ntp's
- * access levels changed, so a commit costs ntpd what it changed.  changed
- * NULL: everything. */
+ * the ACLs are compiled again only when acl or acl6 is among them.
+ * changed NULL: everything. */
 int ntpd_apply_changes(struct ntpd *core, const Config *cfg, const char *const *changed,
 		       size_t n, char **errs, int max_errs);
+/* A commit as cfgsub delivers it to a daemon reading acl and acl6 by path
+ * (cfgsub.h): ch[0..n) the objects that changed, tree the running
+ * configuration after the commit (borrowed), cfg its other consumed fields
+ * (ntp, interface) whole.  A changed ACL object is put in place in its ACL
+ * alone (access_acl_changed); the fields of other changes are copied and
+ * reconciled as ntpd_apply_changes does; a commit of ACLs only reconciles
+ * nothing else (the associations are left alone) and reports the last
+ * reconciliation's problems again.  ch or tree NULL (a snapshot): cfg is
+ * whole, as for ntpd_apply_config. */
+int ntpd_apply_objects(struct ntpd *core, const Config *cfg, const struct ct_node *tree,
+		       const struct cfgsub_change *ch, size_t n, char **errs, int max_errs);
 /* Replace the interface table (borrowed) and reconcile again. */
 void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st);
 /* Primary address of a logical interface, 0 if unknown or without one. */
@@ -520,6 +535,11 @@ void ctl_fill_packet_stats6(struct ntpd *core, NtpPacketStats *ps);
  * ctl_reply_free().  Trace requests are answered by on_request through
  * trace_start(); here they get -EINPROGRESS. */
 NtpReply *ctl_answer(struct ntpd *core, const uint8_t *data, size_t len);
+/* `clock datetime`: step the clock to unix_time (whole seconds, UTC) and
+ * every association's samples with it.  0 with *step (may be NULL) the
+ * step made, -EBUSY while NTP has the clock synchronized to a server or
+ * peer (nothing changed), or the clock's error. */
+int ctl_clock_set(struct ntpd *core, int64_t unix_time, double *step);
 void ctl_reply_free(NtpReply *r);
 
 #endif

@@ -2,9 +2,11 @@
  * trace.c: `display ntp-service trace`, the walk from this device toward
  * the primary reference, done by ntpd itself and answered asynchronously.
  *
- * Hop 0 is this device: its address toward the system peer (127.0.0.1
- * without one), its stratum, its system offset and its synchronization
- * distance (root delay / 2 + root dispersion).  Then, like ntptrace, ntpd
+ * Hop 0 is this device, always named 127.0.0.1 (as the Comware manuals
+ * print it, whether the device is its own reference or a client: "server
+ * 127.0.0.1,stratum 3, ..." then "server 172.1.2.3,stratum 2, ..."), with
+ * its stratum, its system offset and its synchronization distance (root
+ * delay / 2 + root dispersion).  Then, like ntptrace, ntpd
  * asks the next server with an ordinary mode 3 request (version 4) from an
  * ephemeral UDP socket bound to the address the association uses, so the
  * answer never touches the associations: the answer gives that server's
@@ -344,8 +346,7 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 	struct assoc *p = s->synced && !s->on_local ? s->peer : NULL;
 	struct ntpd_trace *t;
 	double age = ntpd_mono() - s->reftime_mono;
-	struct naddr local = { .family = AF_UNSPEC }, src;
-	char txt[NADDR_STRLEN];
+	struct naddr src;
 	int r;
 
 	if (!cb)
@@ -361,14 +362,8 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 	t->reply->trace = xcalloc(1, sizeof(*t->reply->trace));
 	ntp_trace__init(t->reply->trace);
 
-	/* Hop 0: this device. */
-	if (p)
-		local = assoc_local_addr(p);
-	if (naddr_isset(&local) && !naddr_is_any(&local))
-		naddr_str(&local, txt, sizeof(txt));
-	else
-		snprintf(txt, sizeof(txt), "127.0.0.1");
-	add_hop(t, txt, s->stratum, s->synced ? s->offset : 0,
+	/* Hop 0: this device, by the manuals' name for it. */
+	add_hop(t, "127.0.0.1", s->stratum, s->synced ? s->offset : 0,
 		s->synced ? s->rootdelay / 2 + s->rootdisp + NTP_PHI * (age > 0 ? age : 0) : 0,
 		s->synced ? s->refid_text : "none");
 	t->next = core->traces;

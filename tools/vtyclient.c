@@ -213,7 +213,7 @@ static void term_feed(struct vty *v, const char *buf, size_t len)
 }
 
 /* The unfinished line without trailing blanks, in a static-free copy. */
-static char *cur_trimmed(struct vty *v)
+static char *cur_trimmed(const struct vty *v)
 {
 	size_t n = v->cur.len;
 	while (n > 0 && (v->cur.s[n - 1] == ' '))
@@ -565,6 +565,34 @@ int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms)
 	if (r == 0)
 		set_prompt(v);
 	return r;
+}
+
+int vty_keys(struct vty *v, const char *keys, const char *want, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int r = 0;
+
+	if (strpbrk(keys, "\r\n"))
+		return -EINVAL;
+	telnet_send(v->tn, keys, strlen(keys));
+	if (v->send_error)
+		return v->send_error;
+	for (;;) {
+		char *t = cur_trimmed(v);
+		bool done = strcmp(t, want) == 0;
+
+		free(t);
+		if (done)
+			return 0;
+		if (r < 0)
+			return r;
+		r = vty_pump(v, deadline);
+	}
+}
+
+char *vty_line(const struct vty *v)
+{
+	return cur_trimmed(v);
 }
 
 const char *vty_prompt(const struct vty *v)

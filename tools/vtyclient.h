@@ -45,6 +45,15 @@ int vty_login(struct vty *v, const char *user, const char *password, int timeout
  * set *output to what arrived.  -EINVAL for a line with CR, LF, '?' or TAB. */
 int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms);
 
+/* Type keys as a person would, with no line end (TAB, '?', Ctrl and Esc
+ * keys allowed), and wait until the line being edited, as rendered (prompt
+ * included, trailing blanks ignored), reads `want`.  0, -ETIMEDOUT (then
+ * vty_line() shows what it reads), -ECONNRESET, or -EINVAL for keys with
+ * CR or LF (use vty_cmd to end a line). */
+int vty_keys(struct vty *v, const char *keys, const char *want, int timeout_ms);
+/* The line being edited as rendered, trailing blanks dropped (malloc'd). */
+char *vty_line(const struct vty *v);
+
 /* The current prompt ("<HUAWEI>", "[~DeviceC]", a Y/N question), "" if none. */
 const char *vty_prompt(const struct vty *v);
 /* The echo of the last command as rendered (prompt and command, lines joined

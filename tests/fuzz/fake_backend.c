@@ -162,10 +162,16 @@ static int fake_send(void *arg, enum cli_daemon d, const ProtobufCMessage *req, 
 	struct fake *f = arg;
 	ProtobufCMessage *reply = NULL;
 
-	if (d == CLI_CFGD)
+	if (d == CLI_CFGD) {
 		fake_cfg(f, (const CfgRequest *)req, timeout_ms, (CfgReply **)&reply);
-	else
+	} else if (d == CLI_NTPD) {
 		fake_ntp(f, (const NtpRequest *)req, timeout_ms, (NtpReply **)&reply);
+	} else {
+		IfReply rep = IF_REPLY__INIT;   /* ifmgrd: an empty answer */
+
+		rep.has_status = true;
+		reply = wire_copy(&rep.base);
+	}
 	if (tag == 0) {
 		protobuf_c_message_free_unpacked(reply, NULL);
 		return 0;

@@ -272,16 +272,15 @@ static char *current_config(bool commit_first, char *why, size_t whylen)
 }
 
 /*
- * KNOWN BUG (cfgd/edit.c, DELETE of a list element's last field): after
- * `interface GigabitEthernet0/1/0`, `ip address 10.0.1.3 24`, `undo ip
- * address` the candidate keeps Interface{name} with nothing else: the
- * prompt shows '*', `commit` records a commit, and `display
- * current-configuration` prints a bare "interface GigabitEthernet0/1/0"
- * that typing it back does not recreate (entering the view edits nothing).
- * Real cfgd does the same (checked with harness_cfgd).  Until it is fixed,
- * the round trip drops such bare interface blocks from the first text,
- * unless FUZZ_CLI_KNOWN_BUGS is set.  Reproducer: test_fuzz_cli.c,
- * bug_empty_interface_round_trip (disabled).
+ * The fake backend edits with cfgd/edit.c, which cannot tell how a list
+ * element was made: it removes an interface left with its name alone after
+ * a field's delete (`undo ip address`), but keeps one emptied by deleting
+ * an item of a list under it (`undo ipv6 address A L`), as it must keep an
+ * ACL after `undo rule 5`.  Such an interface renders as a bare
+ * "interface X" block that typed back creates nothing, so the round trip
+ * drops bare interface blocks from the first text, unless
+ * FUZZ_CLI_KNOWN_BUGS is set.  (Real cfgd drops an element its session
+ * made implicitly either way: cfgd/cand.c.)
  */
 static void drop_bare_interfaces(char *t)
 {

@@ -8,7 +8,8 @@
  *   DeviceE 10.0.1.33  `ntp unicast-peer 10.0.1.32` (symmetric active)
  *
  * Once DeviceE is at stratum 4:
- *  - `display ntp-service trace` on DeviceE walks E -> D -> C -> LOCAL(0);
+ *  - `display ntp-service trace` on DeviceE walks E -> D -> C -> LOCAL(0),
+ *    E itself named 127.0.0.1 as the Comware manuals name the local device;
  *  - `display ntp-service statistics packet` on DeviceD counts what it
  *    received, sent and dropped (and a burst of garbage sent to it shows as
  *    invalid packets);
@@ -109,18 +110,19 @@ Test(ntp_displays, trace_statistics_sessions, .fini = lab_down, .timeout = 280)
 
 	/* The trace, hop by hop toward DeviceC's local clock. */
 	static const char *const want_trace[] = {
-		" server 10.0.1.33,stratum 4, offset ", " server 10.0.1.32,stratum 3, offset ",
+		" server 127.0.0.1,stratum 4, offset ", " server 10.0.1.32,stratum 3, offset ",
 		" server 10.0.1.31,stratum 2, offset ", " refid LOCAL(0)", NULL,
 	};
 	ok = lab_wait_output(ve, "display ntp-service trace", want_trace, 20000, &out);
 	cr_assert(ok, "trace on DeviceE:\n%s", out ? out : "");
 	cr_assert(strstr(out, " s, synch distance 0."), "%s", out);
-	cr_assert(strstr(out, "10.0.1.33") < strstr(out, "10.0.1.32") &&
+	cr_assert(strstr(out, "127.0.0.1") < strstr(out, "10.0.1.32") &&
 		  strstr(out, "10.0.1.32") < strstr(out, "10.0.1.31"), "order:\n%s", out);
+	cr_assert_null(strstr(out, "10.0.1.33"), "DeviceE named by its address:\n%s", out);
 	fprintf(stderr, "[DeviceE] display ntp-service trace:\n%s", out);
 	free(out);
 	/* DeviceC on its own clock: one line. */
-	static const char *const want_trace_c[] = { " server ", ",stratum 2, offset ",
+	static const char *const want_trace_c[] = { " server 127.0.0.1,stratum 2, offset ",
 						    " refid LOCAL(0)", NULL };
 	ok = lab_wait_output(vc, "display ntp-service trace", want_trace_c, 5000, &out);
 	cr_assert(ok, "trace on DeviceC:\n%s", out ? out : "");

@@ -919,3 +919,57 @@ Test(commit, creating_under_a_remade_container_after_a_restart)
 	assert_running("ntp = { unicast_server = ( { address = \"10.0.1.33\"; }, "
 		       "{ address = \"10.0.1.32\"; } ); };");
 }
+
+/* GetRequest.fields: running with only the named top-level fields, so a
+ * display that needs the time zone does not fetch every ACL; an unknown
+ * field is refused. */
+Test(commit, get_running_fields)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	GetRequest g = GET_REQUEST__INIT;
+	char *system_only[] = { "system" }, *bogus[] = { "bogus" };
+	uint64_t s = open_session("admin");
+	CfgReply *r;
+
+	edit_ok(s, edit_set("system = { sysname = \"DeviceD\"; };"),
+		edit_set(SRV("10.0.1.31", "version = 4;")));
+	commit_ok(s);
+
+	g.has_which = 1;
+	g.which = GET_REQUEST__WHICH__RUNNING;
+	g.n_fields = 1;
+	g.fields = system_only;
+	req.req_case = CFG_REQUEST__REQ_GET;
+	req.get = &g;
+	r = call(&req);
+	cr_assert_eq(r->status, 0);
+	assert_cfg(r->config, "system = { sysname = \"DeviceD\"; };");
+	cfg_reply__free_unpacked(r, NULL);
+
+	g.fields = bogus;
+	r = call(&req);
+	cr_assert_eq(r->status, -EINVAL);
+	cr_assert_str_eq(r->error, "no configuration field bogus");
+	cfg_reply__free_unpacked(r, NULL);
+}
+
+/* After another session's commit, a session's '*' says exactly whether its
+ * candidate differs from running: an unrelated commit (even in the same
+ * container) leaves its changes standing; one of exactly its changes
+ * leaves it with none. */
+Test(commit, another_sessions_commit_of_the_same_edits_leaves_no_change)
+{
+	uint64_t a = open_session("alice"), b = open_session("bob");
+
+	edit_ok(a, edit_set(SRV("10.0.1.31", "version = 4;")), NULL);
+	edit_ok(a, edit_set("system = { sysname = \"D\"; };"), NULL);
+	edit_ok(b, edit_set("ntp = { refclock_master = { stratum = 3; }; };"), NULL);
+	commit_ok(b);
+	cr_assert(rig_session_dirty(a));
+	edit_ok(b, edit_set(SRV("10.0.1.31", "version = 4;")), NULL);
+	commit_ok(b);
+	cr_assert(rig_session_dirty(a), "alice's sysname is still hers alone");
+	edit_ok(b, edit_set("system = { sysname = \"D\"; };"), NULL);
+	commit_ok(b);
+	cr_assert_not(rig_session_dirty(a), "bob committed all alice typed");
+}

@@ -64,8 +64,24 @@ Test(edit, interface_keys_compare_case_insensitively)
 	cr_assert_eq(c->n_interface, 1);
 	cr_assert_str_eq(c->interface[0]->name, "GigabitEthernet0/1/0");
 	cr_assert_str_eq(c->interface[0]->address->address, "10.0.1.31");
+	apply_ok(&c, edit_set("interface = ( { name = \"GIGABITETHERNET0/1/0\"; shutdown = false; } );"));
 	apply_ok(&c, edit_del("interface", "GIGABITETHERNET0/1/0", "address", NULL));
-	assert_cfg(c, "interface = ( { name = \"GigabitEthernet0/1/0\"; } );");
+	assert_cfg(c, "interface = ( { name = \"GigabitEthernet0/1/0\"; shutdown = false; } );");
+	cfg_free(c);
+}
+
+/* A list element left with its key alone by a DELETE of its last field
+ * goes (no command makes an interface by its name alone); one left so by
+ * removing the last element of a list below it stays (`acl number 2000`). */
+Test(edit, element_emptied_by_a_field_delete_goes)
+{
+	Config *c = cfg("acl = ( { number = \"2000\"; rule = ( { id = \"5\"; } ); } );");
+
+	apply_ok(&c, edit_set("interface = ( { name = \"GigabitEthernet0/1/0\";"
+			      " address = { address = \"10.0.1.3\"; prefix_len = 24; }; } );"));
+	apply_ok(&c, edit_del("interface", "GigabitEthernet0/1/0", "address", NULL));
+	apply_ok(&c, edit_del("acl", "2000", "rule", "5", NULL));
+	assert_cfg(c, "acl = ( { number = \"2000\"; } );");
 	cfg_free(c);
 }
 

@@ -28,6 +28,22 @@ Test(validate, sysname)
 	refused(text, "The system name must be 1 to 246 printable characters without spaces.");
 }
 
+Test(validate, clock_timezone)
+{
+	ok("system = { clock_timezone = { name = \"BJ\"; offset = 28800; }; };");
+	ok("system = { clock_timezone = { name = \"NY\"; offset = -18000; }; };");
+	ok("system = { clock_timezone = { name = \"Far\"; offset = -68399; }; };");
+	refused("system = { clock_timezone = { name = \"Far\"; offset = 68400; }; };",
+		"The time zone offset must be 00:00:00 to 18:59:59.");
+	refused("system = { clock_timezone = { name = \"BJ\"; }; };",
+		"The time zone offset must be 00:00:00 to 18:59:59.");
+	refused("system = { clock_timezone = { name = \"B J\"; offset = 0; }; };",
+		"The time zone name must be 1 to 32 printable characters without spaces.");
+	refused("system = { clock_timezone = { name = \"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"; "
+		"offset = 0; }; };",
+		"The time zone name must be 1 to 32 printable characters without spaces.");
+}
+
 Test(validate, interface_names)
 {
 	ok("interface = ( { name = \"GigabitEthernet0/1/0\"; shutdown = false; } );");

@@ -620,6 +620,7 @@ Test(cli, help_listing)
 	cr_assert_str_eq(cmd_printed(),
 		"  abort          Abort the trial of a commit\r\n"
 		"  clear          Clear a candidate or a commit's label\r\n"
+		"  clock          Specify the system clock\r\n"
 		"  configuration  Configuration\r\n"
 		"  display        Display information\r\n"
 		"  ping           Ping function\r\n"
@@ -650,12 +651,21 @@ Test(cli, completion)
 	cr_assert_null(cli_complete(s, "xyz"));
 	cr_assert_str_eq(cmd_printed(), "");
 	cli_exec(s, "system-view");
-	/* Several: extended to the common prefix, then listed. */
+	/* Several: extended to the common prefix, then (VRP) each TAB puts the
+	 * next of them in the word's place, round and round, listing nothing. */
 	r = cli_complete(s, "ntp-service u");
 	cr_assert_str_eq(r, "ntp-service unicast-");
 	free(r);
-	cr_assert_null(cli_complete(s, "ntp-service unicast-"));
-	cr_assert_str_eq(cmd_printed(), "  unicast-peer  unicast-server\r\n");
+	r = cli_complete(s, "ntp-service unicast-");
+	cr_assert_str_eq(r, "ntp-service unicast-peer");
+	free(r);
+	r = cli_complete(s, "ntp-service unicast-peer");
+	cr_assert_str_eq(r, "ntp-service unicast-server");
+	free(r);
+	r = cli_complete(s, "ntp-service unicast-server");
+	cr_assert_str_eq(r, "ntp-service unicast-peer");
+	free(r);
+	cr_assert_str_eq(cmd_printed(), "");
 	r = cli_complete(s, "ntp-service server source-interface gig");
 	cr_assert_str_eq(r, "ntp-service server source-interface GigabitEthernet ");
 	free(r);
@@ -681,5 +691,150 @@ Test(cli, cfgd_restarted_session_reopened)
 	run(s, "[*HUAWEI]", "commit", "OPEN admin\nCOMMIT\n",
 	    "Warning: The configuration service was restarted; uncommitted configurations "
 	    "were discarded.\r\n");
+	cli_session_free(s);
+}
+
+/* TAB as VRP: the common prefix first, then the candidates in turn in the
+ * word's place; a line that is not what the last TAB left, or '?', starts
+ * afresh. */
+Test(cli, tab_cycling)
+{
+	struct cli_session *s = open_session();
+	char *r;
+
+	cli_exec(s, "system-view");
+	cmd_printed();
+	/* "c" is all "candidate" and "commit" share: straight to cycling. */
+	r = cli_complete(s, "display configuration c");
+	cr_assert_str_eq(r, "display configuration candidate");
+	free(r);
+	r = cli_complete(s, "display configuration candidate");
+	cr_assert_str_eq(r, "display configuration commit");
+	free(r);
+	r = cli_complete(s, "display configuration commit");
+	cr_assert_str_eq(r, "display configuration candidate");
+	free(r);
+	cr_assert_str_eq(cmd_printed(), "");
+	/* A space typed: another line, the words that may follow are listed. */
+	cr_assert_null(cli_complete(s, "display configuration candidate "));
+	cr_assert_str_eq(cmd_printed(), "  changes  Configuration changes\r\n  <cr>\r\n");
+	/* The prefix first; a word already equal to the first candidate goes
+	 * on with the next one, so every TAB shows a change. */
+	r = cli_complete(s, "display co");
+	cr_assert_str_eq(r, "display configuration");
+	free(r);
+	r = cli_complete(s, "display configuration");
+	cr_assert_str_eq(r, "display configuration-occupied");
+	free(r);
+	r = cli_complete(s, "display configuration-occupied");
+	cr_assert_str_eq(r, "display configuration");
+	free(r);
+	/* '?' ends the cycle: the same line completes on its own merits. */
+	cli_help(s, "display configuration-occupied");
+	cmd_printed();
+	r = cli_complete(s, "display configuration-occupied");
+	cr_assert_str_eq(r, "display configuration-occupied ");
+	free(r);
+	/* So does running a line. */
+	r = cli_complete(s, "display configuration c");
+	free(r);
+	cli_exec(s, "display configuration candidate");
+	cmd_printed();
+	r = cli_complete(s, "display configuration candidate");
+	cr_assert_str_eq(r, "display configuration candidate ");
+	free(r);
+	/* A wrong word stays as it is. */
+	cr_assert_null(cli_complete(s, "display configuration x"));
+	cr_assert_str_eq(cmd_printed(), "");
+	cli_session_free(s);
+}
+
+/* Strings in double quotes: a label with blanks (VRP allows one so), a
+ * description given as one quoted string; an unterminated quote is
+ * refused with the caret under it and makes no edit. */
+Test(cli, quoted_strings)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	run(s, "[~HUAWEI]", "interface GigabitEthernet0/1/0", "", "");
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "description \"to DeviceD\"",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" description: \"to DeviceD\"}\n", "");
+	/* The rest of the line as a text keeps quotes inside it. */
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "description link \"D\" east",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" description: \"link \"D\" east\"}\n",
+	    "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "description \"to DeviceD", "",
+	    cmd_caret(strlen("[*HUAWEI-GigabitEthernet0/1/0]") + 12, "Wrong parameter"));
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "commit label \"my label\" description \"first try\"",
+	    "COMMIT label=my label description=first try\n", "");
+	run(s, "[~HUAWEI-GigabitEthernet0/1/0]", "quit", "", "");
+	run(s, "[~HUAWEI]", "commit label \"half", "", cmd_caret(9 + 13, "Wrong parameter"));
+	run(s, "[~HUAWEI]", "\"commit\"", "", cmd_caret(9, "Unrecognized command"));
+	cli_session_free(s);
+}
+
+/* display history-command: the session's commands before it, as typed,
+ * indented by two spaces, one copy each (the latest place), the last 10;
+ * answers to questions are no commands. */
+Test(cli, display_history_command)
+{
+	struct cli_session *s = open_session();
+
+	run(s, "<HUAWEI>", "display history-command", "", "");
+	run(s, "<HUAWEI>", "dis  cu", "", "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
+	run(s, "<HUAWEI>", "disp bogus", "", cmd_caret(8 + 5, "Unrecognized command"));
+	run(s, "<HUAWEI>", "   ", "", "");
+	run(s, "<HUAWEI>", "dis history-command", "",
+	    "  display history-command\r\n  dis  cu\r\n  disp bogus\r\n");
+	/* Repeated: one copy, at its latest place; this line itself not shown. */
+	run(s, "<HUAWEI>", "dis  cu", "", "#\r\nsysname HUAWEI\r\n#\r\nreturn\r\n");
+	run(s, "<HUAWEI>", "display history-command", "",
+	    "  disp bogus\r\n  dis history-command\r\n  dis  cu\r\n");
+	/* The answer to a question is not recorded. */
+	run(s, "<HUAWEI>", "save", "", Q_SAVE);
+	run(s, Q_SAVE, "n", "", "");
+	run(s, "<HUAWEI>", "display history-command", "",
+	    "  disp bogus\r\n  dis history-command\r\n  dis  cu\r\n  save\r\n");
+	/* The last 10 only. */
+	char line[64], want[512] = "";
+	for (int i = 0; i < 12; i++) {
+		snprintf(line, sizeof(line), "sysname n%d", i);
+		cli_exec(s, line);
+	}
+	cmd_printed();
+	for (int i = 2; i < 12; i++) {
+		snprintf(line, sizeof(line), "  sysname n%d\r\n", i);
+		strcat(want, line);
+	}
+	run(s, "<HUAWEI>", "display history-command", "", want);
+	cli_session_free(s);
+}
+
+/* '?' after display and display configuration: each word says what it
+ * shows ("commit" is the commits, not the act of committing). */
+Test(cli, display_help_texts)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "system-view");
+	cmd_printed();
+	cli_help(s, "display configuration ");
+	cr_assert_str_eq(cmd_printed(),
+		"  candidate  Candidate configuration\r\n"
+		"  commit     Configuration commit information\r\n");
+	cli_help(s, "display ");
+	const char *out = cmd_printed();
+	cr_assert(strstr(out, "  history-command         Display the historical commands of "
+			 "this session\r\n"), "%s", out);
+	cr_assert(strstr(out, "  ntp-service             NTP (Network Time Protocol) service "
+			 "information\r\n"), "%s", out);
+	cr_assert_null(strstr(out, "Specify"), "%s", out);
+	/* The configuration command keeps its own words. */
+	cli_help(s, "com");
+	cr_assert_str_eq(cmd_printed(), "  commit\r\n");
+	cli_help(s, "commit ");
+	out = cmd_printed();
+	cr_assert(strstr(out, "  label        Specify a label for the commit\r\n"), "%s", out);
 	cli_session_free(s);
 }

@@ -1,7 +1,9 @@
 /*
  * test_grammar.c: the notation compiler and matcher: keywords and their
  * prefixes, parameter types and precedence, { | }, [ | ], [ | ] *, { | } *, undo
- * forms, help listings, and every error with its caret position.
+ * forms, help listings, every error with its caret position, and strings
+ * in double quotes (VRP: `commit label "my label"`) with the error for an
+ * unterminated one.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -405,4 +407,103 @@ Test(grammar, error_texts)
 	cr_assert_str_eq(gram_err_text(GRAM_INCOMPLETE), "Incomplete command found at '^' position.");
 	cr_assert_str_eq(gram_err_text(GRAM_TOO_MANY), "Too many parameters found at '^' position.");
 	cr_assert_str_eq(gram_err_text(GRAM_AMBIGUOUS), "Ambiguous command found at '^' position.");
+}
+
+/* VRP's strings in double quotes: one word with its blanks, the quotes not
+ * part of it; offsets from the opening quote to past the closing one. */
+Test(grammar, tokenizer_quotes)
+{
+	struct gram_tokens t;
+
+	gram_tokenize("commit label \"my label\"  description x", &t);
+	cr_assert_eq(t.n, 5);
+	cr_assert_str_eq(t.word[2], "my label");
+	cr_assert_eq(t.quote[2], GQ_CLOSED);
+	cr_assert_eq(t.quote[1], GQ_NONE);
+	cr_assert_eq(t.off[2], 13);
+	cr_assert_eq(t.end[2], 23);
+	cr_assert_str_eq(t.word[3], "description");
+	gram_tokens_free(&t);
+
+	/* Unterminated: the word runs to the end of the line, blanks kept, and
+	 * the line does not "end in blank space". */
+	gram_tokenize("sysname \"a b ", &t);
+	cr_assert_eq(t.n, 2);
+	cr_assert_str_eq(t.word[1], "a b ");
+	cr_assert_eq(t.quote[1], GQ_OPEN);
+	cr_assert_eq(t.off[1], 8);
+	cr_assert(!t.trailing_space);
+	gram_tokens_free(&t);
+
+	/* A quote inside a word is an ordinary character; "" is an empty word. */
+	gram_tokenize("a\"b \"\" c", &t);
+	cr_assert_eq(t.n, 3);
+	cr_assert_str_eq(t.word[0], "a\"b");
+	cr_assert_eq(t.quote[0], GQ_NONE);
+	cr_assert_str_eq(t.word[1], "");
+	cr_assert_eq(t.quote[1], GQ_CLOSED);
+	gram_tokens_free(&t);
+}
+
+Test(grammar, quoted_strings)
+{
+	struct gram_result r = parse(CLI_VIEW_SYSTEM, "sysname \"core router 1\"");
+
+	cr_assert_eq(r.err, GRAM_OK);
+	cr_assert_str_eq(arg(&r, "host-name"), "core router 1");
+	gram_result_clear(&r);
+
+	/* A text that is one quoted string is its words; else the raw rest. */
+	r = parse(CLI_VIEW_SYSTEM, "describe \"to core\" ");
+	cr_assert_eq(r.err, GRAM_OK);
+	cr_assert_str_eq(arg(&r, "text"), "to core");
+	gram_result_clear(&r);
+	r = parse(CLI_VIEW_SYSTEM, "describe say \"hi there\"");
+	cr_assert_eq(r.err, GRAM_OK);
+	cr_assert_str_eq(arg(&r, "text"), "say \"hi there\"");
+	gram_result_clear(&r);
+	/* The length of a quoted text is without its quotes. */
+	expect_ok(CLI_VIEW_SYSTEM, "describe \"01234567890123456789\"", "describe text");
+	expect_err(CLI_VIEW_SYSTEM, "describe \"012345678901234567890\"", GRAM_WRONG_PARAM, 9);
+	expect_err(CLI_VIEW_SYSTEM, "sysname \"\"", GRAM_WRONG_PARAM, 8);
+
+	/* A quoted word is a string, never a keyword, number or address. */
+	expect_err(CLI_VIEW_USER, "\"display\" current-configuration", GRAM_UNRECOGNIZED, 0);
+	expect_err(CLI_VIEW_SYSTEM, "ntp-service refclock-master \"3\"", GRAM_WRONG_PARAM, 28);
+	r = parse(CLI_VIEW_SYSTEM, "ntp-service unicast-server \"1.1.1.1\"");
+	cr_assert_eq(r.err, GRAM_OK);
+	cr_assert_str_eq(arg(&r, "name"), "1.1.1.1");   /* the host name, not the address */
+	cr_assert_null(arg(&r, "ip-address"));
+	gram_result_clear(&r);
+}
+
+/* An unterminated quote: the caret under it, "Wrong parameter" where a
+ * parameter could come (a text too), "Unrecognized command" where only
+ * keywords could. */
+Test(grammar, unterminated_quote)
+{
+	expect_err(CLI_VIEW_SYSTEM, "sysname \"core router", GRAM_WRONG_PARAM, 8);
+	expect_err(CLI_VIEW_SYSTEM, "describe \"core router", GRAM_WRONG_PARAM, 9);
+	expect_err(CLI_VIEW_SYSTEM, "describe core \"router", GRAM_WRONG_PARAM, 14);
+	expect_err(CLI_VIEW_USER, "display \"current", GRAM_UNRECOGNIZED, 8);
+	expect_err(CLI_VIEW_SYSTEM, "ntp-service refclock-master 1.1.1.1 \"2", GRAM_WRONG_PARAM, 36);
+}
+
+/* '?' inside a quoted word lists the string parameters, no keyword. */
+Test(grammar, help_in_quotes)
+{
+	struct gram_help h = help(CLI_VIEW_SYSTEM, "sysname \"my r");
+
+	cr_assert_eq(h.err, GRAM_OK);
+	cr_assert(h.partial);
+	cr_assert_str_eq(names(&h), "STRING<1-246>|");
+	gram_help_clear(&h);
+
+	h = help(CLI_VIEW_SYSTEM, "ntp-service unicast-server \"p");
+	cr_assert_str_eq(names(&h), "STRING<1-32>|");
+	gram_help_clear(&h);
+
+	h = help(CLI_VIEW_USER, "\"dis");
+	cr_assert_eq(h.err, GRAM_UNRECOGNIZED);
+	gram_help_clear(&h);
 }

@@ -1,7 +1,10 @@
 /*
  * test_lineedit.c: the VTY line editor driven with byte strings: typing,
- * editing keys and their echo, history, '?' and TAB callbacks, CR LF / CR NUL
- * handling, over-long lines, password mode and a random byte storm.
+ * editing keys and their echo (VRP's Ctrl-X / Ctrl-Y, Esc-B / Esc-F /
+ * Esc-D among them), history (VRP's one copy per command), '?' and TAB
+ * callbacks (repeated TABs replacing the word in place, as cycling does),
+ * CR LF / CR NUL handling, over-long lines, password mode and a random byte
+ * storm.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@ struct cap {
 	char comp[CLI_MAX_LINE + 1];
 	int ncomp;
 	const char *comp_result;     /* what TAB returns (copied) */
+	const char *const *comp_seq; /* else these in turn, NULL-terminated */
 	bool comp_writes;            /* TAB "lists candidates" */
 	bool restart;                /* on_line calls lineedit_start */
 	struct lineedit *le;
@@ -69,6 +73,8 @@ static char *cap_complete(void *arg, const char *line, bool *redraw)
 		cap_write(c, "\r\n  a  b\r\n", 10);
 		*redraw = true;
 	}
+	if (c->comp_seq && c->comp_seq[c->ncomp - 1])
+		return strdup(c->comp_seq[c->ncomp - 1]);
 	return c->comp_result ? strdup(c->comp_result) : NULL;
 }
 
@@ -187,6 +193,72 @@ Test(lineedit, kill_keys)
 	cr_assert_eq(lineedit_cursor(cap->le), 0);
 }
 
+/* VRP's Ctrl-X: everything left of the cursor; Ctrl-Y: the cursor's
+ * character and everything right of it. */
+Test(lineedit, ctrl_x_ctrl_y)
+{
+	feed("display clock\x1b[D\x1b[D\x1b[D");   /* cursor on the 'o' of clock */
+	cap->outlen = 0;
+	feed("\x18");                            /* Ctrl-X */
+	cr_assert_str_eq(lineedit_line(cap->le), "ock");
+	cr_assert_eq(lineedit_cursor(cap->le), 0);
+	/* Back to the start of the input, the tail re-printed, the rest erased. */
+	cr_assert_str_eq(cap->out, "\b\b\b\b\b\b\b\b\b\b" "ock\x1b[K\b\b\b");
+	feed("\x18");                            /* nothing left of the cursor */
+	cr_assert_str_eq(lineedit_line(cap->le), "ock");
+	feed("\x05\x02\x02");                    /* End, two left: on the 'c' */
+	cap->outlen = 0;
+	feed("\x19");                            /* Ctrl-Y */
+	cr_assert_str_eq(lineedit_line(cap->le), "o");
+	cr_assert_eq(lineedit_cursor(cap->le), 1);
+	cr_assert_str_eq(cap->out, "\x1b[K");
+	feed("\x19");                            /* at the end: nothing */
+	cr_assert_str_eq(lineedit_line(cap->le), "o");
+	feed("\x01\x19");                        /* from the start: all */
+	cr_assert_str_eq(lineedit_line(cap->le), "");
+}
+
+/* Esc-B / Esc-F move by words, Esc-D deletes to the end of the word. */
+Test(lineedit, esc_word_keys)
+{
+	feed("display ntp-service  status");
+	cap->outlen = 0;
+	feed("\x1b" "b");                         /* to the start of "status" */
+	cr_assert_eq(lineedit_cursor(cap->le), strlen("display ntp-service  "));
+	cr_assert_str_eq(cap->out, "\b\b\b\b\b\b");
+	feed("\x1b" "B");                         /* over the blanks to "ntp-service" */
+	cr_assert_eq(lineedit_cursor(cap->le), strlen("display "));
+	feed("\x1b" "b\x1b" "b");                 /* stops at the start of the line */
+	cr_assert_eq(lineedit_cursor(cap->le), 0);
+	cap->outlen = 0;
+	feed("\x1b" "f");                         /* to the end of "display" */
+	cr_assert_eq(lineedit_cursor(cap->le), strlen("display"));
+	cr_assert_str_eq(cap->out, "display");
+	feed("\x1b" "F");                         /* to the end of "ntp-service" */
+	cr_assert_eq(lineedit_cursor(cap->le), strlen("display ntp-service"));
+	cap->outlen = 0;
+	feed("\x1b" "d");                         /* deletes "  status" */
+	cr_assert_str_eq(lineedit_line(cap->le), "display ntp-service");
+	cr_assert_eq(lineedit_cursor(cap->le), strlen("display ntp-service"));
+	cr_assert_str_eq(cap->out, "\x1b[K");
+	feed("\x1b" "d");                         /* nothing after the cursor */
+	cr_assert_str_eq(lineedit_line(cap->le), "display ntp-service");
+	feed("\x01\x1b" "D");                     /* from the start: the first word */
+	cr_assert_str_eq(lineedit_line(cap->le), " ntp-service");
+	cr_assert_eq(lineedit_cursor(cap->le), 0);
+	feed("\x1b" "f\x1b" "f");                 /* Esc-F stops at the end */
+	cr_assert_eq(lineedit_cursor(cap->le), strlen(" ntp-service"));
+	/* Other Alt+keys are still ignored. */
+	feed("\x1b" "x\x1b" "q");
+	cr_assert_str_eq(lineedit_line(cap->le), " ntp-service");
+	/* Esc-D in the middle of a word deletes its rest and re-prints the tail. */
+	feed("\x01\x1b" "f\x02\x02\x02");         /* on the 'i' of "ntp-service" */
+	cap->outlen = 0;
+	feed("\x1b" "d");
+	cr_assert_str_eq(lineedit_line(cap->le), " ntp-serv");
+	cr_assert_str_eq(cap->out, "\x1b[K");
+}
+
 Test(lineedit, history)
 {
 	feed("one\r\ntwo\r\ntwo\r\n\r\nthree\r\n");
@@ -205,6 +277,22 @@ Test(lineedit, history)
 	feed("\x10\r\n");   /* Ctrl-P and run it */
 	cr_assert_str_eq(cap->lines[cap->nlines - 1], "three");
 	cr_assert_eq(lineedit_history_len(cap->le), 3);
+}
+
+/* VRP keeps one copy of a command: running it again moves it to the
+ * newest place; blank lines are no commands. */
+Test(lineedit, history_one_copy_per_command)
+{
+	feed("sys\r\ndisplay this\r\ncommit\r\n   \r\ndisplay this\r\n");
+	cr_assert_eq(lineedit_history_len(cap->le), 3);
+	cr_assert_str_eq(lineedit_history_get(cap->le, 0), "sys");
+	cr_assert_str_eq(lineedit_history_get(cap->le, 1), "commit");
+	cr_assert_str_eq(lineedit_history_get(cap->le, 2), "display this");
+	/* As typed: "dis  this" is another command. */
+	feed("dis  this\r\n");
+	cr_assert_eq(lineedit_history_len(cap->le), 4);
+	feed("\x10\x10");
+	cr_assert_str_eq(lineedit_line(cap->le), "display this");
 }
 
 Test(lineedit, history_bounded)
@@ -275,6 +363,34 @@ Test(lineedit, tab_ambiguous_redraws)
 	cap->out[0] = '\0';
 	feed("\t");
 	cr_assert_str_eq(cap->out, "");
+}
+
+/* Repeated TABs: each answer replaces the text before the cursor in place
+ * (the engine cycles through the candidates), the tail kept. */
+Test(lineedit, tab_repeated_replaces_in_place)
+{
+	static const char *const seq[] = {
+		"ip route-static default-", "ip route-static default-bfd",
+		"ip route-static default-preference", "ip route-static default-bfd", NULL,
+	};
+
+	cap->comp_seq = seq;
+	feed("ip route-static d");
+	feed("\t");
+	cr_assert_str_eq(lineedit_line(cap->le), "ip route-static default-");
+	feed("\t");
+	cr_assert_str_eq(cap->comp, "ip route-static default-");
+	cr_assert_str_eq(lineedit_line(cap->le), "ip route-static default-bfd");
+	cap->outlen = 0;
+	feed("\t");
+	cr_assert_str_eq(cap->comp, "ip route-static default-bfd");
+	cr_assert_str_eq(lineedit_line(cap->le), "ip route-static default-preference");
+	cr_assert_eq(lineedit_cursor(cap->le), strlen("ip route-static default-preference"));
+	/* Redrawn from the start of the input, on the same terminal line. */
+	cr_assert_null(strchr(cap->out, '\n'));
+	feed("\t");
+	cr_assert_str_eq(lineedit_line(cap->le), "ip route-static default-bfd");
+	cr_assert_eq(cap->ncomp, 4);
 }
 
 Test(lineedit, ctrl_c_and_ctrl_z)

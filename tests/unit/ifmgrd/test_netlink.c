@@ -19,6 +19,8 @@
 #include <ifaddrs.h>
 #include <arpa/inet.h>
 
+#include "cfgsub.h"
+#include "cfgtree.h"
 #include "netlink.h"
 #include "ifmgrd_rig.h"
 #include "netns.h"
@@ -242,6 +244,104 @@ Test(netlink, reconcile_in_private_namespace)
 	e1.ip = NULL;
 	e1.up = false;
 	cr_assert(run_until(loop, converged, &e1, 5000), "factory state not applied");
+
+	config_free(cfg);
+	nl_rig_stop(&r);
+}
+
+/* A commit's objects (ifmgrd_apply_objects): cfgsub's tree after the
+ * commit is cfg, and the commit changed interface `name` (removed when it
+ * is no longer in cfg). */
+static int apply_objects(struct ifmgrd *im, const Config *c, const char *name, char *first_err,
+			 size_t len)
+{
+	struct ct_node *tree = ct_root_new(&config__descriptor);
+	char *path[2] = { "interface", (char *)name };
+	struct cfgsub_change ch = { .path = path, .n_path = 2 };
+	char *errs[8];
+	int n;
+
+	ct_load(tree, &c->base, 1);
+	ch.removed = ct_lookup(tree, path, 2, NULL) == NULL;
+	n = ifmgrd_apply_objects(im, tree, &ch, 1, errs, 8);
+	if (first_err && len)
+		snprintf(first_err, len, "%s", n > 0 ? errs[0] : "");
+	for (int i = 0; i < n; i++)
+		free(errs[i]);
+	ct_free(tree);
+	return n;
+}
+
+static void config_remove(Config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_interface; i++) {
+		Interface *itf = c->interface[i];
+
+		if (strcmp(itf->name, name) != 0)
+			continue;
+		if (itf->address) {
+			free(itf->address->address);
+			free(itf->address);
+		}
+		free(itf->name);
+		free(itf);
+		memmove(&c->interface[i], &c->interface[i + 1],
+			(c->n_interface - i - 1) * sizeof(*c->interface));
+		c->n_interface--;
+		return;
+	}
+}
+
+/* A commit that changes one interface programs it from the tree; an
+ * interface it does not name keeps what it has; a configured interface
+ * without a netdev is reported until it is removed. */
+Test(netlink, a_commit_plans_the_interfaces_it_changed)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0", "GigabitEthernet0/2/0" };
+	static const char *const netdevs[] = { "mrd0", "mrd1" };
+	struct nl_rig r;
+	Config *cfg;
+	char err[256];
+
+	nl_enter_namespace();
+	make_netdev("mrd0");
+	make_netdev("mrd1");
+	log_init("test_netlink", LOG_LVL_DEBUG);
+	nl_rig_start(&r, names, netdevs, 2);
+	cfg = config_new();
+	config_set(cfg, "GigabitEthernet0/1/0", false, "10.0.1.1", 24);
+	config_set(cfg, "GigabitEthernet0/2/0", false, "10.0.3.1", 24);
+	cr_assert_eq(apply(r.im, cfg, err, sizeof(err)), 0, "%s", err);
+	struct expect e0 = { &r.ts, "GigabitEthernet0/1/0", "mrd0", "10.0.1.1", 24, true };
+	struct expect e1 = { &r.ts, "GigabitEthernet0/2/0", "mrd1", "10.0.3.1", 24, true };
+	cr_assert(run_until(r.loop, converged, &e0, 5000));
+	cr_assert(run_until(r.loop, converged, &e1, 5000));
+
+	/* One interface's new address. */
+	config_set(cfg, "GigabitEthernet0/1/0", false, "10.0.2.1", 16);
+	cr_assert_eq(apply_objects(r.im, cfg, "GigabitEthernet0/1/0", err, sizeof(err)), 0,
+		     "%s", err);
+	e0.ip = "10.0.2.1";
+	e0.plen = 16;
+	cr_assert(run_until(r.loop, converged, &e0, 5000), "address not replaced");
+	cr_assert(converged(&e1));
+
+	/* An interface without a netdev: reported, then no longer. */
+	config_set(cfg, "GigabitEthernet0/9/0", false, NULL, 0);
+	cr_assert_eq(apply_objects(r.im, cfg, "GigabitEthernet0/9/0", err, sizeof(err)), 1);
+	cr_assert_str_eq(err, "GigabitEthernet0/9/0: no netdev mapped to it in the bootstrap file");
+	config_remove(cfg, "GigabitEthernet0/9/0");
+	cr_assert_eq(apply_objects(r.im, cfg, "GigabitEthernet0/9/0", err, sizeof(err)), 0,
+		     "%s", err);
+
+	/* An interface removed from the configuration: its factory state;
+	 * the other keeps its address. */
+	config_remove(cfg, "GigabitEthernet0/2/0");
+	apply_objects(r.im, cfg, "GigabitEthernet0/2/0", NULL, 0);
+	e1.ip = NULL;
+	e1.up = false;
+	cr_assert(run_until(r.loop, converged, &e1, 5000), "factory state not applied");
+	cr_assert(converged(&e0));
 
 	config_free(cfg);
 	nl_rig_stop(&r);

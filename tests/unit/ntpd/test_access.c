@@ -9,7 +9,12 @@
  *    `max-dynamic-sessions`; `in-interface disable`;
  *  - end to end between two cores without sockets: a client association
  *    of core B receives core A's KoD RATE (polls less often) and DENY
- *    (stops).
+ *    (stops);
+ *  - a commit's objects (ntpd_apply_objects): a changed rule is put in
+ *    place in its ACL alone and is in force for the next packet, the other
+ *    ACLs keep their compiled form, a commit of ACLs only reconciles
+ *    nothing else, and the result equals what the whole configuration
+ *    compiles to.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -19,6 +24,8 @@
 
 #include "access.h"
 #include "bootstrap.h"
+#include "cfgsub.h"
+#include "cfgtree.h"
 #include "log.h"
 #include "loop.h"
 #include "ntpd.h"
@@ -645,5 +652,217 @@ Test(access, only_changed_fields_are_applied)
 	n = send_from(&f, f.client, NTP_MODE_CLIENT, 212, r, sizeof(r));
 	cr_assert_eq(n, 48, "the changed ACL is in force");
 	config__free_unpacked(cfg, NULL);
+	fx_fini(&f);
+}
+
+/* ---- a commit's objects (ntpd_apply_objects) ---- */
+
+static AclRule *obj_rule(const char *id, bool deny, const char *source)
+{
+	AclRule *r = xmalloc(sizeof(*r));
+
+	acl_rule__init(r);
+	r->id = xstrdup(id);
+	r->has_deny = deny;
+	r->deny = deny;
+	if (source) {
+		r->source = xstrdup(source);
+		r->wildcard = xstrdup("0.0.0.0");
+	}
+	return r;
+}
+
+static Acl *obj_acl(const char *number, AclRule **rules, size_t n)
+{
+	Acl *a = xmalloc(sizeof(*a));
+
+	acl__init(a);
+	a->number = xstrdup(number);
+	a->rule = xcalloc(n ? n : 1, sizeof(*a->rule));
+	for (size_t i = 0; i < n; i++)
+		a->rule[a->n_rule++] = rules[i];
+	return a;
+}
+
+/* Running: ACL 2000 (rule 5 deny 127.0.0.9, rule 10 permit any), ACL 2001
+ * (rule 1 permit 127.0.0.2), `access synchronization 2000 server 2001`,
+ * kod-enable, refclock-master 3, and a source-interface that does not
+ * exist (so the reconciliation leaves an error behind). */
+static Config *obj_running(void)
+{
+	Config *c = xmalloc(sizeof(*c));
+	Ntp *ntp = xmalloc(sizeof(*ntp));
+
+	config__init(c);
+	ntp__init(ntp);
+	ntp->access = xmalloc(sizeof(*ntp->access));
+	ntp_access__init(ntp->access);
+	ntp->access->has_synchronization = ntp->access->has_server = true;
+	ntp->access->synchronization = 2000;
+	ntp->access->server = 2001;
+	ntp->has_kod_enable = ntp->kod_enable = true;
+	ntp->refclock_master = xmalloc(sizeof(*ntp->refclock_master));
+	ntp_refclock_master__init(ntp->refclock_master);
+	ntp->refclock_master->has_stratum = true;
+	ntp->refclock_master->stratum = 3;
+	ntp->source_interface = xstrdup("LoopBack9");
+	c->ntp = ntp;
+	c->acl = xcalloc(3, sizeof(*c->acl));
+	c->acl[c->n_acl++] = obj_acl("2000", (AclRule *[]){ obj_rule("10", false, NULL),
+					  obj_rule("5", true, "127.0.0.9") }, 2);
+	c->acl[c->n_acl++] = obj_acl("2001", (AclRule *[]){
+					  obj_rule("1", false, "127.0.0.2") }, 1);
+	return c;
+}
+
+/* The Config cfgsub hands after a delta when acl and acl6 are read by
+ * path: the other fields whole, the ACLs empty. */
+static Config *obj_handed(const struct ct_node *tree)
+{
+	Config *c = (Config *)ct_materialize(tree);
+
+	pbr_field_clear(&c->base, protobuf_c_message_descriptor_get_field_by_name(
+				&config__descriptor, "acl"));
+	return c;
+}
+
+/* Apply one change at path (NULL-terminated) to tree and to f's core. */
+static int obj_commit(struct fx *f, struct ct_node *tree, uint64_t id, const char *const *path,
+		      ProtobufCMessage *own, char **errs, int max_errs)
+{
+	struct cfgsub_change ch = { .path = (char **)path };
+	const ProtobufCFieldDescriptor *fld;
+	Config *handed;
+	int n;
+
+	while (path[ch.n_path])
+		ch.n_path++;
+	cr_assert_eq(ct_put(tree, ch.path, ch.n_path, own, id), 0);
+	ch.removed = ct_lookup(tree, ch.path, ch.n_path, &fld) == NULL;
+	handed = obj_handed(tree);
+	n = ntpd_apply_objects(f->core, handed, tree, &ch, 1, errs, max_errs);
+	config__free_unpacked(handed, NULL);
+	return n;
+}
+
+/* The compiled ACLs of a family equal those a whole configuration gives. */
+static void assert_same_acls(const struct access_family *a, const struct access_family *b)
+{
+	cr_assert_eq(a->n_acls, b->n_acls);
+	for (size_t i = 0; i < b->n_acls; i++) {
+		const struct acl *x = access_find_acl(a, b->acls[i].number);
+
+		cr_assert_not_null(x, "ACL %u missing", b->acls[i].number);
+		cr_assert_eq(x->n, b->acls[i].n, "ACL %u", x->number);
+		for (size_t k = 0; k < x->n; k++)
+			cr_assert_eq(memcmp(&x->rule[k], &b->acls[i].rule[k], sizeof(x->rule[k])), 0,
+				     "ACL %u rule %zu", x->number, k);
+	}
+}
+
+Test(access, a_changed_acl_alone_is_compiled)
+{
+	struct fx f, whole;
+	uint8_t r[NTPD_PKT_MAX];
+	Config *running = obj_running(), *again;
+	struct ct_node *tree = ct_root_new(&config__descriptor);
+	const struct acl *a2000, *a2001;
+	const struct acl_rule *rules2001;
+	uint64_t gen2000, gen2001;
+	char *errs[4] = { 0 }, *op_err;
+	int n;
+
+	core_init(&f);
+	ct_load(tree, &running->base, 1);
+	/* The snapshot: whole. */
+	n = ntpd_apply_objects(f.core, running, NULL, NULL, 0, errs, 4);
+	cr_assert_eq(n, 1, "the missing source-interface");
+	free(errs[0]);
+	op_err = f.core->op_errs[0];
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 301, r, sizeof(r));
+	assert_kod(r, n, "DENY", 301);
+	a2001 = access_find_acl(&f.core->access->fam[ACCESS_V4], 2001);
+	cr_assert_not_null(a2001);
+	gen2001 = a2001->gen;
+	rules2001 = a2001->rule;
+	gen2000 = access_find_acl(&f.core->access->fam[ACCESS_V4], 2000)->gen;
+
+	/* Rule 5 of ACL 2000 becomes a permit: in force for the next packet,
+	 * ACL 2001 untouched, nothing else reconciled. */
+	n = obj_commit(&f, tree, 2, (const char *[]){ "acl", "2000", "rule", "5", NULL },
+		       &obj_rule("5", false, "127.0.0.9")->base, errs, 4);
+	cr_assert_eq(n, 1, "the last reconciliation's problems are reported again");
+	cr_assert_str_eq(errs[0], op_err);
+	free(errs[0]);
+	cr_assert_eq(f.core->op_errs[0], op_err, "a commit of ACLs only reconciled");
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 302, r, sizeof(r));
+	cr_assert_eq(n, 48, "the changed ACL is in force");
+	a2000 = access_find_acl(&f.core->access->fam[ACCESS_V4], 2000);
+	a2001 = access_find_acl(&f.core->access->fam[ACCESS_V4], 2001);
+	cr_assert_neq(a2000->gen, gen2000);
+	cr_assert_eq(a2001->gen, gen2001, "an untouched ACL was compiled again");
+	cr_assert_eq(a2001->rule, rules2001);
+
+	/* A rule inserted before the others (rule 3 deny 127.0.0.9). */
+	obj_commit(&f, tree, 3, (const char *[]){ "acl", "2000", "rule", "3", NULL },
+		   &obj_rule("3", true, "127.0.0.9")->base, NULL, 0);
+	a2000 = access_find_acl(&f.core->access->fam[ACCESS_V4], 2000);
+	cr_assert_eq(a2000->n, 3);
+	cr_assert_eq(a2000->rule[0].id, 3);
+	cr_assert_eq(a2000->rule[1].id, 5);
+	cr_assert_eq(a2000->rule[2].id, 10);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 303, r, sizeof(r));
+	assert_kod(r, n, "DENY", 303);
+
+	/* A rule removed. */
+	obj_commit(&f, tree, 4, (const char *[]){ "acl", "2000", "rule", "3", NULL }, NULL,
+		   NULL, 0);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 304, r, sizeof(r));
+	cr_assert_eq(n, 48);
+
+	/* ACL 2001 removed, ACL 2002 added (its node first, then a rule). */
+	obj_commit(&f, tree, 5, (const char *[]){ "acl", "2001", NULL }, NULL, NULL, 0);
+	cr_assert_null(access_find_acl(&f.core->access->fam[ACCESS_V4], 2001));
+	obj_commit(&f, tree, 6, (const char *[]){ "acl", "2002", NULL },
+		   &obj_acl("2002", NULL, 0)->base, NULL, 0);
+	obj_commit(&f, tree, 6, (const char *[]){ "acl", "2002", "rule", "9", NULL },
+		   &obj_rule("9", true, "127.0.0.3")->base, NULL, 0);
+	cr_assert_eq(access_find_acl(&f.core->access->fam[ACCESS_V4], 2002)->n, 1);
+
+	/* The access levels change with ntp (a reconciliation): the ACLs
+	 * they name are the compiled ones, not compiled again. */
+	gen2000 = access_find_acl(&f.core->access->fam[ACCESS_V4], 2000)->gen;
+	{
+		Ntp *ntp = (Ntp *)ct_materialize(ct_lookup(tree, (char *[]){ "ntp" }, 1, NULL));
+
+		ntp_access__free_unpacked(ntp->access, NULL);
+		ntp->access = xmalloc(sizeof(*ntp->access));
+		ntp_access__init(ntp->access);
+		ntp->access->has_synchronization = true;
+		ntp->access->synchronization = 2002;
+		obj_commit(&f, tree, 7, (const char *[]){ "ntp", NULL },
+			   ct_own_of(&ntp->base), NULL, 0);
+		/* ntp's child messages are nodes of their own. */
+		obj_commit(&f, tree, 7, (const char *[]){ "ntp", "access", NULL },
+			   ct_own_of(&ntp->access->base), NULL, 0);
+		ntp__free_unpacked(ntp, NULL);
+	}
+	cr_assert_neq(f.core->op_errs[0], op_err, "a change of ntp reconciles");
+	cr_assert_eq(access_find_acl(&f.core->access->fam[ACCESS_V4], 2000)->gen, gen2000);
+	n = send_from(&f, f.client, NTP_MODE_CLIENT, 305, r, sizeof(r));
+	assert_kod(r, n, "DENY", 305);   /* the level now names ACL 2002, no permit */
+
+	/* What the objects built is what the whole configuration compiles to. */
+	core_init(&whole);
+	again = (Config *)ct_materialize(tree);
+	cr_assert_eq(ntpd_apply_config(whole.core, again, errs, 4), 1);
+	free(errs[0]);
+	assert_same_acls(&f.core->access->fam[ACCESS_V4], &whole.core->access->fam[ACCESS_V4]);
+	assert_same_acls(&f.core->access->fam[ACCESS_V6], &whole.core->access->fam[ACCESS_V6]);
+	config__free_unpacked(again, NULL);
+	fx_fini(&whole);
+
+	ct_free(tree);
+	config__free_unpacked(running, NULL);
 	fx_fini(&f);
 }
