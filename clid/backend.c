@@ -28,9 +28,11 @@
 #include "cmd.h"
 #include "cmd_acl.h"
 #include "cmd_clock.h"
+#include "cmd_ifdisp.h"
 #include "cmd_ntp_auth.h"
 #include "cmd_ntp_bcast.h"
 #include "cmd_ntp_disp.h"
+#include "cmd_ping.h"
 #include "cmd_version.h"
 #include "cli_int.h"
 #include "grammar.h"
@@ -275,6 +277,8 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_clock_entries,
 	cmd_version_entries,
 	cmd_log_entries,
+	cmd_ifdisp_entries,
+	cmd_ping_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,

@@ -32,6 +32,7 @@ struct logbuf;
 #define CLI_CFG_TIMEOUT_MS    2000
 #define CLI_COMMIT_TIMEOUT_MS 10000
 #define CLI_NTP_TIMEOUT_MS    2000
+#define CLI_IFMGR_TIMEOUT_MS  2000
 #define CLI_RESET_TIMEOUT_MS  1000
 /* `display version`'s "who are you": a daemon that is up answers at once. */
 #define CLI_IDENTITY_TIMEOUT_MS 700

@@ -53,6 +53,7 @@
 #include "cli.h"
 #include "cli_int.h"
 #include "cmd.h"
+#include "cmd_ifdisp.h"
 #include "coro.h"
 #include "log.h"
 
@@ -810,6 +811,29 @@ int cmd_ntp_query(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 	return 0;
 }
 
+#define E_IFMGRD "The interface service is not available."
+
+int cmd_ifmgr_call(struct cmd_ctx *ctx, const IfRequest *req, int timeout_ms, IfReply **reply)
+{
+	struct cli_session *s = ctx->s;
+	int r = session_call(s, CLI_IFMGRD, &req->base, timeout_ms, (ProtobufCMessage **)reply);
+
+	if (r < 0) {
+		*reply = NULL;
+		if (r != -ECANCELED)
+			cmd_error(ctx, E_IFMGRD);
+		return -1;
+	}
+	if ((*reply)->has_status && (*reply)->status < 0) {
+		cmd_error(ctx, "%s", (*reply)->error && (*reply)->error[0] ? (*reply)->error
+			  : E_IFMGRD);
+		if_reply__free_unpacked(*reply, NULL);
+		*reply = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_ntp_ask(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 {
 	int r = session_call(ctx->s, CLI_NTPD, &req->base, CLI_NTP_TIMEOUT_MS,
@@ -826,6 +850,64 @@ int cmd_ntp_ask(struct cmd_ctx *ctx, const NtpRequest *req, NtpReply **reply)
 		return r;
 	}
 	return 0;
+}
+
+/* The sessions running an interruptible command (ping, tracert), with
+ * whether Ctrl-C came: a short list, kept here rather than in every
+ * session. */
+struct intr {
+	struct intr *next;
+	const struct cli_session *s;
+	bool hit;
+};
+static struct intr *interruptible;
+
+void cmd_interruptible(struct cmd_ctx *ctx, bool on)
+{
+	struct intr **pp;
+
+	for (pp = &interruptible; *pp; pp = &(*pp)->next)
+		if ((*pp)->s == ctx->s)
+			break;
+	if (on && !*pp) {
+		struct intr *i = xcalloc(1, sizeof(*i));
+
+		i->s = ctx->s;
+		i->next = interruptible;
+		interruptible = i;
+	} else if (!on && *pp) {
+		struct intr *i = *pp;
+
+		*pp = i->next;
+		free(i);
+	}
+}
+
+bool cmd_interrupted(struct cmd_ctx *ctx)
+{
+	for (struct intr *i = interruptible; i; i = i->next)
+		if (i->s == ctx->s)
+			return i->hit || ctx->s->closing;
+	return ctx->s->closing;
+}
+
+bool cli_interruptible(const struct cli_session *s)
+{
+	for (struct intr *i = interruptible; i; i = i->next)
+		if (i->s == s)
+			return true;
+	return false;
+}
+
+bool cli_interrupt(struct cli_session *s)
+{
+	for (struct intr *i = interruptible; i; i = i->next) {
+		if (i->s == s) {
+			i->hit = true;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The DaemonIdentity out of a reply of daemon d (detached from it), or NULL. */

@@ -103,6 +103,14 @@ enum cli_status cli_exec(struct cli_session *s, const char *line);
 /* Ctrl-C: abandons the question the session waits on an answer to (VRP);
  * true when there was one. */
 bool cli_cancel(struct cli_session *s);
+/* Ctrl-C while the session is busy: a command that can be interrupted
+ * (ping, tracert) stops at its next step and prints what it must (its
+ * statistics).  Only sets a flag: nothing runs from here.  True when the
+ * running command takes it (the key is then no typeahead). */
+bool cli_interrupt(struct cli_session *s);
+/* Whether the session runs a command cli_interrupt() would stop: the front
+ * end then keeps reading input while the session is busy, to see Ctrl-C. */
+bool cli_interruptible(const struct cli_session *s);
 /* '?' typed after `line` (which may end in a space or in a partial word):
  * writes the help listing.  The front end then redraws prompt + line. */
 void cli_help(struct cli_session *s, const char *line);

@@ -57,6 +57,7 @@
 
 #define VTY_READ_CHUNK 512
 #define VTY_FEED_SLICE 16
+#define VTY_BUSY_AHEAD 1024
 #define VTY_OUT_PAUSE (256 * 1024)
 #define VTY_LINGER_US (10ULL * 1000000)
 #define VTY_MAX_LISTEN 4
@@ -228,8 +229,13 @@ static void outq_flush(struct vty_conn *c)
 /* Text to the terminal, through telnet (IAC doubling). */
 static void term_write(struct vty_conn *c, const char *buf, size_t len)
 {
-	if (c->telnet && !c->dead)
+	if (c->telnet && !c->dead) {
 		telnet_send(c->telnet, buf, len);
+		/* Output of a line still running (ping's replies, written as
+		 * ifmgrd's answers come) leaves now, not when the line ends. */
+		if (c->fd >= 0)
+			conn_update_events(c);
+	}
 }
 
 static void term_puts(struct vty_conn *c, const char *s)
@@ -342,13 +348,26 @@ static void conn_settle(struct vty_conn *c)
 	conn_update_events(c);
 }
 
+/* Whether more input may be decoded: none is waiting for the line editor,
+ * or the session runs an interruptible command (ping), whose Ctrl-C must
+ * be seen while it runs; what else is typed meanwhile is kept, up to
+ * VTY_BUSY_AHEAD bytes. */
+static bool ahead_open(const struct vty_conn *c)
+{
+	size_t pending = c->ahead_len - c->ahead_off;
+
+	return pending == 0 ||
+	       (c->sess && cli_busy(c->sess) && cli_interruptible(c->sess) &&
+		pending < VTY_BUSY_AHEAD);
+}
+
 static void conn_update_events(struct vty_conn *c)
 {
 	short ev = 0;
 
 	switch (c->state) {
 	case CONN_OPEN:
-		if (c->in_off == c->in_len && c->ahead_off == c->ahead_len &&
+		if (c->in_off == c->in_len && ahead_open(c) &&
 		    outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE)
 			ev |= POLLIN;
 		break;
@@ -666,6 +685,21 @@ static void ahead_add(struct vty_conn *c, const char *buf, size_t len)
 	c->ahead_len += len;
 }
 
+/* Typed input: a Ctrl-C while the session runs an interruptible command
+ * (ping, tracert) interrupts it and is no typeahead; the rest is. */
+static void ahead_add_input(struct vty_conn *c, const char *buf, size_t len)
+{
+	const char *p;
+
+	while (len > 0 && conn_busy(c) && (p = memchr(buf, 0x03, len)) && cli_interrupt(c->sess)) {
+		ahead_add(c, buf, (size_t)(p - buf));
+		len -= (size_t)(p - buf) + 1;
+		buf = p + 1;
+	}
+	if (len > 0)
+		ahead_add(c, buf, len);
+}
+
 /* Give the line editor the typeahead, a line at a time (through the first
  * CR, LF or Ctrl-Z), until it is empty or the session waits. */
 static void conn_pump(struct vty_conn *c)
@@ -698,12 +732,12 @@ static void on_telnet(telnet_t *t, telnet_event_t *ev, void *arg)
 		break;
 	case TELNET_EV_DATA:
 		if (c->state == CONN_OPEN && !c->dead)
-			ahead_add(c, ev->data.buffer, ev->data.size);
+			ahead_add_input(c, ev->data.buffer, ev->data.size);
 		break;
 	case TELNET_EV_IAC:
 		/* Interrupt Process acts like Ctrl-C. */
 		if (ev->iac.cmd == TELNET_IP && c->state == CONN_OPEN && !c->dead)
-			ahead_add(c, "\x03", 1);
+			ahead_add_input(c, "\x03", 1);
 		break;
 	case TELNET_EV_SUBNEGOTIATION:
 		if (ev->sub.telopt != TELNET_TELOPT_NAWS)
@@ -753,8 +787,7 @@ static void conn_process_input(struct vty_conn *c)
 {
 	conn_pump(c);
 	while (c->in_off < c->in_len && c->state == CONN_OPEN && !c->dead &&
-	       outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE &&
-	       c->ahead_off == c->ahead_len) {
+	       outq_pending(c) + held_pending(c) < VTY_OUT_PAUSE && ahead_open(c)) {
 		size_t n = c->in_len - c->in_off;
 
 		if (n > VTY_FEED_SLICE)

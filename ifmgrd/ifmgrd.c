@@ -31,6 +31,7 @@
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
+#include "probe.h"
 #include "ifmgrd_int.h"
 
 static void publish(struct ifmgrd *im);
@@ -324,9 +325,13 @@ static void note_link_changes(const struct ifmgrd *im, const IfStates *st)
 
 static void publish(struct ifmgrd *im)
 {
-	IfStates *st = ifmgrd_states(im, NULL);
+	IfStates *st;
 	size_t len;
-	uint8_t *packed = bus_pack(&st->base, &len);
+	uint8_t *packed;
+
+	ifmgrd_note_changes(im);
+	st = ifmgrd_states(im, NULL);
+	packed = bus_pack(&st->base, &len);
 
 	if (!im->last_state || len != im->last_len || memcmp(packed, im->last_state, len) != 0) {
 		note_link_changes(im, st);
@@ -493,10 +498,16 @@ static void on_ctl(struct bus_server *srv, const struct bus_peer *peer, const ui
 	struct ifmgrd_ctl_reply out;
 	int r;
 
-	ifmgrd_ctl_answer(arg, data, len, &out);
-	r = bus_server_reply(srv, peer, &out.reply.base);
-	if (r < 0)
-		log_debug("ctl: reply failed: %s", strerror(-r));
+	struct ifmgrd *im = arg;
+
+	im->ctl_peer = peer;
+	ifmgrd_ctl_answer(im, data, len, &out);
+	im->ctl_peer = NULL;
+	if (!out.deferred) {
+		r = bus_server_reply(srv, peer, &out.reply.base);
+		if (r < 0)
+			log_debug("ctl: reply failed: %s", strerror(-r));
+	}
 	ifmgrd_ctl_clear(&out);
 }
 
@@ -514,10 +525,12 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 	im->ifs = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*im->ifs));
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		im->ifs[i].bs = &bs->interfaces[i];
+		im->ifs[i].shown = -1;
 		ifs_obs_init(&im->ifs[i].have);
 		ifs_desired_from_config(NULL, bs->interfaces[i].name, &im->ifs[i].want, NULL, 0);
 	}
 
+	im->probes = probe_engine_new(loop);
 	im->nl = rtnl_open(on_event, im);
 	if (!im->nl) {
 		e = errno;
@@ -582,6 +595,7 @@ void ifmgrd_free(struct ifmgrd *im)
 		cfgsub_free(im->sub);
 	if (im->retry_timer)
 		loop_timer_cancel(im->loop, im->retry_timer);
+	probe_engine_free(im->probes);   /* answers its waiting polls: before ctl */
 	evlog_close(im->evlog);
 	if (im->ctl)
 		bus_server_free(im->ctl);

@@ -17,6 +17,7 @@
 #ifndef MERIDIAN_IFMGRD_H
 #define MERIDIAN_IFMGRD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "config.pb-c.h"
@@ -59,6 +60,13 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name);
 void ifmgrd_states_free(IfStates *st);
 
+/* `display interface`: each interface's state with its MTU, MAC, last
+ * change and the kernel's counters, read now (ifdetail.c).  All, or the one
+ * named (case-insensitive; NULL when unknown).  Free with
+ * ifmgrd_details_free(). */
+IfDetails *ifmgrd_details(struct ifmgrd *im, const char *name);
+void ifmgrd_details_free(IfDetails *d);
+
 /* The answer to one ctl request (ctl.c), filled by ifmgrd_ctl_answer and
  * released by ifmgrd_ctl_clear; reply.snapshot points into the publisher
  * and is valid until the next published update. */
@@ -67,11 +75,17 @@ struct ifmgrd_ctl_reply {
 	CloneUpdate snap;
 	DaemonIdentity ident;
 	IfStates *states;
+	IfDetails *details;
+	ProbeStatus probe;
+	bool deferred;          /* answered later (a probe poll waits): send nothing now */
 	char err[160];
 };
 
 /* Answer one packed IfRequest.  Garbage gets an error reply (status
- * -EBADMSG) and is counted; it never fails. */
+ * -EBADMSG) and is counted; it never fails.  A ProbePoll with nothing to
+ * show yet is deferred (out->deferred) when the dispatcher is answering a
+ * peer over the socket, and answered later from the loop; called directly
+ * (tests) it is answered at once. */
 void ifmgrd_ctl_answer(struct ifmgrd *im, const uint8_t *data, size_t len,
 		       struct ifmgrd_ctl_reply *out);
 void ifmgrd_ctl_clear(struct ifmgrd_ctl_reply *out);

@@ -14,6 +14,12 @@ struct rtnl;
 struct clone_pub;
 struct bus_server;
 struct cfgsub;
+struct probe_engine;
+struct bus_peer;
+
+/* ifdetail.c: record when each interface's physical state last changed
+ * (called after every batch of kernel events). */
+void ifmgrd_note_changes(struct ifmgrd *im);
 
 /* One bootstrap interface. */
 struct ifm_if {
@@ -22,6 +28,8 @@ struct ifm_if {
 	struct ifs_observed have;
 	char cfg_err[256];      /* the configuration's problem, "" if none */
 	char err[256];          /* the last reconcile problem, "" if none */
+	int64_t last_change;    /* unix s of the last change of `shown` (ifdetail.c) */
+	int shown;              /* what changes it: present, IFF_UP, running; -1 unseen */
 };
 
 struct ifmgrd {
@@ -42,6 +50,8 @@ struct ifmgrd {
 	uint8_t *last_state;    /* the packed IfStates published last */
 	size_t last_len;
 	uint64_t retry_timer;
+	struct probe_engine *probes;    /* ping and tracert (probe.c) */
+	const struct bus_peer *ctl_peer;   /* who asks, while on_ctl runs (NULL otherwise) */
 	uint64_t bad_requests;
 	uint64_t resyncs;
 };

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,6 +31,7 @@ struct rtnl {
 	void *arg;
 	char *buf;                 /* MNL_SOCKET_BUFFER_SIZE */
 	size_t buflen;
+	struct rtnl_link_info *info;   /* rtnl_link_info's answer, while it waits */
 };
 
 struct link_attrs {
@@ -401,4 +403,72 @@ int rtnl_addr6_del(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a)
 	struct nlmsghdr *nlh = addr6_msg(nl, req, RTM_DELADDR, 0, ifindex, a);
 
 	return cmd_transact(nl, nlh, ack_cb);
+}
+
+static int info_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rtnl_link_info *li = data;
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+		return MNL_CB_OK;
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_MTU:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		li->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_ADDRESS:
+		if (len > sizeof(li->mac))
+			return MNL_CB_ERROR;
+		memcpy(li->mac, mnl_attr_get_payload(attr), len);
+		li->mac_len = len;
+		break;
+	case IFLA_STATS64:
+		/* Kernels append counters over time: take what both know, but
+		 * at least the classic ones (through multicast). */
+		if (len < offsetof(struct rtnl_link_stats64, collisions))
+			return MNL_CB_ERROR;
+		memcpy(&li->stats, mnl_attr_get_payload(attr),
+		       len < sizeof(li->stats) ? len : sizeof(li->stats));
+		li->has_stats = true;
+		break;
+	default:
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl *nl = data;
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !nl->info)
+		return MNL_CB_OK;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return MNL_CB_ERROR;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	nl->info->flags = ifi->ifi_flags;
+	if (mnl_attr_parse(nlh, sizeof(*ifi), info_attr_cb, nl->info) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+int rtnl_link_info(struct rtnl *nl, int ifindex, struct rtnl_link_info *out)
+{
+	char req[256];
+	struct nlmsghdr *nlh = put_header(nl, req, RTM_GETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	nl->info = out;
+	r = cmd_transact(nl, nlh, info_cb);
+	nl->info = NULL;
+	if (r < 0)
+		memset(out, 0, sizeof(*out));
+	return r;
 }

@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <linux/if_link.h>
 #include "ifstate.h"
 
 struct nlmsghdr;
@@ -56,6 +58,20 @@ int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
  * with DAD (no IFA_F_NODAD: the kernel decides when it is usable). */
 int rtnl_addr6_add(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a);
 int rtnl_addr6_del(struct rtnl *nl, int ifindex, const struct ifs_addr6 *a);
+
+/* What `display interface` reads of one netdev, asked when it is shown. */
+struct rtnl_link_info {
+	unsigned flags;                    /* IFF_* */
+	uint32_t mtu;
+	uint8_t mac[32];                   /* IFLA_ADDRESS */
+	size_t mac_len;                    /* 0: none */
+	bool has_stats;
+	struct rtnl_link_stats64 stats;    /* IFLA_STATS64; fields a kernel lacks are 0 */
+};
+
+/* Read netdev `ifindex` (RTM_GETLINK, answered at once).  0 with *out
+ * filled, or -errno (-ENODEV when it is gone) with *out zeroed. */
+int rtnl_link_info(struct rtnl *nl, int ifindex, struct rtnl_link_info *out);
 
 /* Decode one rtnetlink message into *ev.  1 if it is a reported event,
  * 0 if it is ignored (other type or family), -EBADMSG if malformed. */

@@ -623,12 +623,14 @@ Test(cli, help_listing)
 		"  clock          Specify the system clock\r\n"
 		"  configuration  Configuration\r\n"
 		"  display        Display information\r\n"
+		"  ping           Ping function\r\n"
 		"  quit           Exit from the current mode and into the upper mode\r\n"
 		"  rollback       Roll the configuration back\r\n"
 		"  save           Save the current configuration\r\n"
 		"  set            Set a commit's label\r\n"
 		"  system-view    Enter the system view\r\n"
 		"  terminal       Set the terminal line characteristics\r\n"
+		"  tracert        Trace route function\r\n"
 		"  undo           Negate a command or set its default\r\n");
 	cli_session_free(s);
 }

@@ -176,6 +176,17 @@ bool cli_cancel(struct cli_session *s)
 	return was;
 }
 
+/* No fake command is interruptible: Ctrl-C stays typeahead. */
+bool cli_interrupt(struct cli_session *s)
+{
+	return false;
+}
+
+bool cli_interruptible(const struct cli_session *s)
+{
+	return false;
+}
+
 static void fake_waited(struct loop *loop, void *arg)
 {
 	struct cli_session *s = arg;
