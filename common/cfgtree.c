@@ -5,9 +5,11 @@
  * to lower case), chained through ct_node.hnext and doubled when it holds
  * as many entries as buckets, and in one doubly linked list per child field
  * for order.  Lookups compare keys with strcasecmp, as the configuration's
- * lists always have.
+ * lists always have, once the hash (kept in the node, so growing the table
+ * or unlinking a node never hashes a key again) matches.  A node and its
+ * key are one allocation.  Loading a list whose size is known (ct_adopt,
+ * ct_load) sizes the table for it first.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +41,17 @@ static size_t field_index(const struct ct_node *n, const ProtobufCFieldDescripto
 	return (size_t)(f - n->desc->fields);
 }
 
-static uint64_t hash_of(const ProtobufCFieldDescriptor *f, const char *key)
+static uint32_t hash_of(const ProtobufCFieldDescriptor *f, const char *key)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)f->id;
 
 	h *= 1099511628211ull;
-	for (const char *p = key; p && *p; p++) {
-		h ^= (uint64_t)tolower((unsigned char)*p);
+	for (const unsigned char *p = (const unsigned char *)key; p && *p; p++) {
+		/* ASCII folding, as strcasecmp does in the C locale cfgd runs in. */
+		h ^= (uint64_t)(*p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p);
 		h *= 1099511628211ull;
 	}
-	return h;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 static bool key_eq(const char *a, const char *b)
@@ -85,7 +88,6 @@ static void node_free_below(struct ct_node *n)
 	}
 	if (n->own)
 		protobuf_c_message_free_unpacked(n->own, NULL);
-	free(n->key);
 	free(n);
 }
 
@@ -94,7 +96,7 @@ static void unlink_child(struct ct_node *c)
 	struct ct_node *p = c->parent;
 	struct ct_kids *k = p->kids;
 	struct ct_list *l = &k->lists[field_index(p, c->field)];
-	struct ct_node **pp = &k->bucket[hash_of(c->field, c->key) & (k->nbucket - 1)];
+	struct ct_node **pp = &k->bucket[c->hash & (k->nbucket - 1)];
 
 	while (*pp != c)
 		pp = &(*pp)->hnext;
@@ -120,17 +122,24 @@ void ct_free(struct ct_node *n)
 	node_free_below(n);
 }
 
-struct ct_node *ct_child(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
-			 const char *key)
+/* The child of n in field f with key, whose hash_of is h. */
+static struct ct_node *child_find(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				  const char *key, uint32_t h)
 {
 	const struct ct_kids *k = n->kids;
 
 	if (k == NULL)
 		return NULL;
-	for (struct ct_node *c = k->bucket[hash_of(f, key) & (k->nbucket - 1)]; c; c = c->hnext)
-		if (c->field == f && key_eq(c->key, key))
+	for (struct ct_node *c = k->bucket[h & (k->nbucket - 1)]; c; c = c->hnext)
+		if (c->hash == h && c->field == f && key_eq(c->key, key))
 			return c;
 	return NULL;
+}
+
+struct ct_node *ct_child(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			 const char *key)
+{
+	return n->kids ? child_find(n, f, key, hash_of(f, key)) : NULL;
 }
 
 static void rehash(struct ct_kids *k, size_t nbucket)
@@ -139,7 +148,7 @@ static void rehash(struct ct_kids *k, size_t nbucket)
 
 	for (size_t i = 0; i < k->nbucket; i++) {
 		for (struct ct_node *c = k->bucket[i], *next; c; c = next) {
-			size_t h = hash_of(c->field, c->key) & (nbucket - 1);
+			size_t h = c->hash & (nbucket - 1);
 
 			next = c->hnext;
 			c->hnext = b[h];
@@ -151,13 +160,12 @@ static void rehash(struct ct_kids *k, size_t nbucket)
 	k->nbucket = nbucket;
 }
 
-struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
-			     const char *key)
+/* Make room in n's table for `more` children beyond those it has, at
+ * once (a load of a list of known size grows it once, not log2(n) times). */
+static void kids_reserve(struct ct_node *n, size_t more)
 {
-	struct ct_node *c = xcalloc(1, sizeof(*c));
 	struct ct_kids *k = n->kids;
-	struct ct_list *l;
-	size_t h;
+	size_t want;
 
 	if (k == NULL) {
 		k = n->kids = xcalloc(1, sizeof(*k));
@@ -165,13 +173,33 @@ struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *
 		k->nbucket = 4;
 		k->bucket = xcalloc(k->nbucket, sizeof(*k->bucket));
 	}
-	if (k->n >= k->nbucket)
-		rehash(k, k->nbucket * 2);
+	for (want = k->nbucket; want < k->n + more; want *= 2)
+		;
+	if (want != k->nbucket)
+		rehash(k, want);
+}
+
+/* ct_child_add with the key's hash_of known. */
+static struct ct_node *child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				 const char *key, uint32_t hash)
+{
+	size_t klen = key ? strlen(key) + 1 : 0;
+	struct ct_node *c = xcalloc(1, sizeof(*c) + klen);
+	struct ct_kids *k;
+	struct ct_list *l;
+	size_t h;
+
+	kids_reserve(n, 1);
+	k = n->kids;
 	c->desc = f->descriptor;
 	c->parent = n;
 	c->field = f;
-	c->key = key ? xstrdup(key) : NULL;
-	h = hash_of(f, key) & (k->nbucket - 1);
+	if (key) {
+		c->key = (char *)(c + 1);
+		memcpy(c->key, key, klen);
+	}
+	c->hash = hash;
+	h = hash & (k->nbucket - 1);
 	c->hnext = k->bucket[h];
 	k->bucket[h] = c;
 	l = &k->lists[field_index(n, f)];
@@ -183,6 +211,12 @@ struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *
 	l->tail = c;
 	k->n++;
 	return c;
+}
+
+struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			     const char *key)
+{
+	return child_add(n, f, key, hash_of(f, key));
 }
 
 struct ct_node *ct_first(const struct ct_node *n, const ProtobufCFieldDescriptor *f)
@@ -233,13 +267,15 @@ static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t
 			size_t cnt = pbr_repeated_count(m, f);
 			ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
 
+			kids_reserve(node, cnt);
 			for (size_t k = 0; k < cnt; k++) {
 				const char *key = pbr_elem_key(arr[k]);
 				struct ct_node *c;
+				uint32_t h;
 
-				if (key == NULL || ct_child(node, f, key))
+				if (key == NULL || child_find(node, f, key, h = hash_of(f, key)))
 					continue;   /* no key, or a duplicate: not representable */
-				c = ct_child_add(node, f, key);
+				c = child_add(node, f, key, h);
 				c->state = CT_SET;
 				c->own = ct_own_of(arr[k]);
 				c->changed = c->sub_changed = v;
@@ -284,16 +320,18 @@ static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
 
 		PBR_MEMBER(m, f->offset, ProtobufCMessage **) = NULL;
 		PBR_MEMBER(m, f->quantifier_offset, size_t) = 0;
+		kids_reserve(node, cnt);
 		for (size_t k = 0; k < cnt; k++) {
 			const char *key = pbr_elem_key(arr[k]);
 			struct ct_node *c;
+			uint32_t h;
 
-			if (key == NULL || ct_child(node, f, key)) {
+			if (key == NULL || child_find(node, f, key, h = hash_of(f, key))) {
 				/* no key, or a duplicate: not representable */
 				protobuf_c_message_free_unpacked(arr[k], NULL);
 				continue;
 			}
-			c = ct_child_add(node, f, key);
+			c = child_add(node, f, key, h);
 			adopt_below(c, arr[k], v);
 			c->state = CT_SET;
 			c->own = arr[k];

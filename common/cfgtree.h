@@ -37,9 +37,11 @@ struct ct_node {
 	const ProtobufCMessageDescriptor *desc;
 	ProtobufCMessage *own;                 /* CT_SET: own fields; else NULL */
 	enum ct_state state;
+	uint32_t hash;                         /* of (field, key): the parent's index */
 	struct ct_node *parent;
 	const ProtobufCFieldDescriptor *field; /* in the parent; NULL at the root */
-	char *key;                             /* a list element's key, else NULL */
+	char *key;                             /* a list element's key (stored with
+						* the node), else NULL */
 	struct ct_node *hnext;                 /* the parent's hash chain */
 	struct ct_node *prev, *next;           /* siblings of the same field, in order */
 	struct ct_kids *kids;                  /* NULL while it has no children */
