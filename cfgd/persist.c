@@ -591,29 +591,42 @@ static int on_frame(const uint8_t *payload, size_t len, void *arg, char *err, si
 
 int persist_load(struct cfgd *d, char *err, size_t errlen)
 {
+	/* The checkpoint's messages become the tree's nodes' own (ct_adopt),
+	 * unpacked into an arena the nodes are carved from too. */
+	struct ct_arena *arena = ct_arena_new();
+	ProtobufCAllocator *alloc = ct_arena_allocator(arena);
 	enum store_origin origin;
 	RunningFile *base = NULL;
+	uint64_t base_id;
 	char path[4096];
 	int rc;
 
 	d->rf = xcalloc(1, sizeof(*d->rf));
-	rc = store_load(d->bs, &base, &origin, err, errlen);
-	if (rc < 0)
+	rc = store_load(d->bs, alloc, &base, &origin, err, errlen);
+	if (rc < 0) {
+		ct_arena_release(arena);
 		return rc;
+	}
 	d->run = ct_root_new(&config__descriptor);
-	ct_adopt(d->run, &base->config->base, base->commit_id);
+	if (origin == STORE_CHECKPOINT) {
+		ct_adopt_arena(d->run, &base->config->base, base->commit_id, arena);
+	} else {
+		ct_adopt(d->run, &base->config->base, base->commit_id);
+		alloc = NULL;
+	}
 	base->config = NULL;   /* the tree's now */
-	d->rf->commit_id = base->commit_id;
-	d->ckpt_id = base->commit_id;
+	base_id = base->commit_id;
+	running_file__free_unpacked(base, alloc);
+	ct_arena_release(arena);   /* the tree holds it, if it took anything */
+	d->rf->commit_id = base_id;
+	d->ckpt_id = base_id;
 	if (store_journal_path(d->bs, path, sizeof(path)) < 0) {
 		snprintf(err, errlen, "%s/journal: path too long", d->bs->run_dir);
-		running_file__free_unpacked(base, NULL);
 		return -ENAMETOOLONG;
 	}
 	if (origin != STORE_CHECKPOINT && access(path, F_OK) == 0) {
 		snprintf(err, errlen, "the journal %s has no checkpoint to start from "
 			 "(RUN_DIR/checkpoint is missing): refusing to guess the configuration", path);
-		running_file__free_unpacked(base, NULL);
 		return -EINVAL;
 	}
 	(void)mkdir(d->bs->run_dir, 0755);
@@ -628,7 +641,7 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 		/* The journal must sit on a checkpoint from its first record. */
 		Config *cfg = (Config *)ct_materialize(d->run);
 
-		rc = store_save_checkpoint(d->bs, base->commit_id, cfg);
+		rc = store_save_checkpoint(d->bs, base_id, cfg);
 		config__free_unpacked(cfg, NULL);
 		if (rc < 0)
 			snprintf(err, errlen, "cannot write the checkpoint in %s: %s",
@@ -636,7 +649,6 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 		else if (origin == STORE_LEGACY)
 			store_remove_legacy(d->bs);
 	}
-	running_file__free_unpacked(base, NULL);
 	if (rc < 0)
 		return rc;
 	if (d->rf->commit_id != d->ckpt_id)

@@ -9,11 +9,18 @@
  * or unlinking a node never hashes a key again) matches.  A node and its
  * key are one allocation.  Loading a list whose size is known (ct_adopt,
  * ct_load) sizes the table for it first.
+ *
+ * An arena (ct_arena_new) is a list of mmap'd blocks, each twice the size
+ * of the one before (from 256 KiB; those of 2 MiB and more asked to be
+ * huge pages), carved 8 bytes aligned; it counts the nodes and owns carved
+ * from it, plus its creator's hold, and unmaps its blocks when that count
+ * drops to zero.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "cfgtree.h"
 #include "log.h"
@@ -28,6 +35,104 @@ struct ct_kids {
 	size_t nbucket, n;
 	struct ct_list *lists;      /* one per field of the node's descriptor */
 };
+
+/* ---- arenas ---- */
+
+#define ARENA_FIRST_BLOCK (256u << 10)
+#define ARENA_MAX_BLOCK (64u << 20)
+#define ARENA_HUGE (2u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size;
+};
+
+struct ct_arena {
+	struct arena_block *blocks;
+	uint8_t *next, *end;
+	size_t block_size;          /* of the next block */
+	size_t refs;
+	ProtobufCAllocator pbc;
+};
+
+static void arena_grow(struct ct_arena *a, size_t need)
+{
+	size_t size = a->block_size;
+	struct arena_block *b;
+
+	while (size < need + sizeof(*b))
+		size *= 2;
+	b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		fatal("cannot map %zu bytes for the configuration", size);
+	if (size >= ARENA_HUGE)
+		(void)madvise(b, size, MADV_HUGEPAGE);   /* a hint: fine if refused */
+	b->next = a->blocks;
+	b->size = size;
+	a->blocks = b;
+	a->next = (uint8_t *)(b + 1);
+	a->end = (uint8_t *)b + size;
+	if (a->block_size < ARENA_MAX_BLOCK)
+		a->block_size *= 2;
+}
+
+/* size bytes from a, zeroed (fresh mappings are). */
+static void *arena_alloc(void *data, size_t size)
+{
+	struct ct_arena *a = data;
+	void *p;
+
+	size = (size + 7) & ~(size_t)7;
+	if ((size_t)(a->end - a->next) < size)
+		arena_grow(a, size);
+	p = a->next;
+	a->next += size;
+	return p;
+}
+
+static void arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+struct ct_arena *ct_arena_new(void)
+{
+	struct ct_arena *a = xcalloc(1, sizeof(*a));
+
+	a->block_size = ARENA_FIRST_BLOCK;
+	a->refs = 1;
+	a->pbc.alloc = arena_alloc;
+	a->pbc.free = arena_free;
+	a->pbc.allocator_data = a;
+	return a;
+}
+
+ProtobufCAllocator *ct_arena_allocator(struct ct_arena *a)
+{
+	return &a->pbc;
+}
+
+static void arena_unref(struct ct_arena *a)
+{
+	if (--a->refs > 0)
+		return;
+	while (a->blocks) {
+		struct arena_block *b = a->blocks;
+
+		a->blocks = b->next;
+		munmap(b, b->size);
+	}
+	free(a);
+}
+
+void ct_arena_release(struct ct_arena *a)
+{
+	if (a)
+		arena_unref(a);
+}
+
+/* ---- nodes ---- */
 
 bool ct_child_field(const ProtobufCFieldDescriptor *f)
 {
@@ -86,9 +191,14 @@ static void node_free_below(struct ct_node *n)
 		free(n->kids->lists);
 		free(n->kids);
 	}
-	if (n->own)
+	if (n->own && n->own_in_arena)
+		arena_unref(n->arena);
+	else if (n->own)
 		protobuf_c_message_free_unpacked(n->own, NULL);
-	free(n);
+	if (n->node_in_arena)
+		arena_unref(n->arena);
+	else
+		free(n);
 }
 
 static void unlink_child(struct ct_node *c)
@@ -179,12 +289,14 @@ static void kids_reserve(struct ct_node *n, size_t more)
 		rehash(k, want);
 }
 
-/* ct_child_add with the key's hash_of known. */
+/* ct_child_add with the key's hash_of known; the node carved from arena
+ * when not NULL. */
 static struct ct_node *child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
-				 const char *key, uint32_t hash)
+				 const char *key, uint32_t hash, struct ct_arena *arena)
 {
 	size_t klen = key ? strlen(key) + 1 : 0;
-	struct ct_node *c = xcalloc(1, sizeof(*c) + klen);
+	struct ct_node *c = arena ? arena_alloc(arena, sizeof(*c) + klen)
+				  : xcalloc(1, sizeof(*c) + klen);
 	struct ct_kids *k;
 	struct ct_list *l;
 	size_t h;
@@ -199,6 +311,11 @@ static struct ct_node *child_add(struct ct_node *n, const ProtobufCFieldDescript
 		memcpy(c->key, key, klen);
 	}
 	c->hash = hash;
+	if (arena) {
+		c->arena = arena;
+		c->node_in_arena = true;
+		arena->refs++;
+	}
 	h = hash & (k->nbucket - 1);
 	c->hnext = k->bucket[h];
 	k->bucket[h] = c;
@@ -216,7 +333,7 @@ static struct ct_node *child_add(struct ct_node *n, const ProtobufCFieldDescript
 struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
 			     const char *key)
 {
-	return child_add(n, f, key, hash_of(f, key));
+	return child_add(n, f, key, hash_of(f, key), NULL);
 }
 
 struct ct_node *ct_first(const struct ct_node *n, const ProtobufCFieldDescriptor *f)
@@ -242,9 +359,23 @@ ProtobufCMessage *ct_own_of(const ProtobufCMessage *m)
 
 void ct_set_own(struct ct_node *n, ProtobufCMessage *own)
 {
-	if (n->own)
+	if (n->own && n->own_in_arena)
+		arena_unref(n->arena);
+	else if (n->own)
 		protobuf_c_message_free_unpacked(n->own, NULL);
 	n->own = own;
+	n->own_in_arena = false;
+}
+
+/* n's own becomes own, carved from arena (a message n's arena holds). */
+static void set_own_arena(struct ct_node *n, ProtobufCMessage *own, struct ct_arena *arena)
+{
+	ct_set_own(n, own);
+	if (arena == NULL)
+		return;
+	n->arena = arena;
+	n->own_in_arena = true;
+	arena->refs++;
 }
 
 void ct_touch(struct ct_node *n, uint64_t v)
@@ -275,7 +406,7 @@ static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t
 
 				if (key == NULL || child_find(node, f, key, h = hash_of(f, key)))
 					continue;   /* no key, or a duplicate: not representable */
-				c = child_add(node, f, key, h);
+				c = child_add(node, f, key, h, NULL);
 				c->state = CT_SET;
 				c->own = ct_own_of(arr[k]);
 				c->changed = c->sub_changed = v;
@@ -294,8 +425,10 @@ static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t
 }
 
 /* Make m's children nodes below node, taking their messages as the nodes'
- * own (m's child fields are left empty). */
-static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
+ * own (m's child fields are left empty); m is arena's when not NULL, and
+ * the nodes are carved from it. */
+static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v,
+			struct ct_arena *arena)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 
@@ -306,12 +439,12 @@ static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
 			continue;
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
 			ProtobufCMessage *sub = PBR_MEMBER(m, f->offset, ProtobufCMessage *);
-			struct ct_node *c = ct_child_add(node, f, NULL);
+			struct ct_node *c = child_add(node, f, NULL, hash_of(f, NULL), arena);
 
 			PBR_MEMBER(m, f->offset, ProtobufCMessage *) = NULL;
-			adopt_below(c, sub, v);
+			adopt_below(c, sub, v, arena);
 			c->state = CT_SET;
-			c->own = sub;
+			set_own_arena(c, sub, arena);
 			c->changed = c->sub_changed = v;
 			continue;
 		}
@@ -328,23 +461,32 @@ static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
 
 			if (key == NULL || child_find(node, f, key, h = hash_of(f, key))) {
 				/* no key, or a duplicate: not representable */
-				protobuf_c_message_free_unpacked(arr[k], NULL);
+				if (arena == NULL)
+					protobuf_c_message_free_unpacked(arr[k], NULL);
 				continue;
 			}
-			c = child_add(node, f, key, h);
-			adopt_below(c, arr[k], v);
+			c = child_add(node, f, key, h, arena);
+			adopt_below(c, arr[k], v, arena);
 			c->state = CT_SET;
-			c->own = arr[k];
+			set_own_arena(c, arr[k], arena);
 			c->changed = c->sub_changed = v;
 		}
-		free(arr);
+		if (arena == NULL)
+			free(arr);
 	}
 }
 
 void ct_adopt(struct ct_node *root, ProtobufCMessage *m, uint64_t v)
 {
-	adopt_below(root, m, v);
+	adopt_below(root, m, v, NULL);
 	ct_set_own(root, m);
+	root->changed = root->sub_changed = v;
+}
+
+void ct_adopt_arena(struct ct_node *root, ProtobufCMessage *m, uint64_t v, struct ct_arena *a)
+{
+	adopt_below(root, m, v, a);
+	set_own_arena(root, m, a);
 	root->changed = root->sub_changed = v;
 }
 
