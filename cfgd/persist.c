@@ -20,10 +20,10 @@
  * replays them: a big commit is followed by a checkpoint at once), cfgd
  * forks and the child writes the tree it inherited (copy-on-write) to
  * RUN_DIR/checkpoint and exits, while cfgd goes on; a timer collects the
- * child, and a stopping cfgd lets it finish (CKPT_STOP_WAIT_MS).  glibc makes malloc and stdio safe
- * in the child of a threaded process (ZeroMQ's threads); the child closes
- * every inherited descriptor but stdio first, so it holds none of cfgd's
- * sockets.  Once a checkpoint is in place, the journal is
+ * child, and a stopping cfgd lets it finish (CKPT_STOP_WAIT_MS).  glibc
+ * makes malloc and stdio safe in the child of a threaded process (ZeroMQ's
+ * threads); the child closes every inherited descriptor but stdio first,
+ * so it holds none of cfgd's sockets.  Once a checkpoint is in place, the journal is
  * rewritten (compacted) to the history in memory, the last
  * STORE_HISTORY_MAX commits with their current labels, once the checkpoint
  * holds everything older.  Start-up then reads one checkpoint and at most about
@@ -451,6 +451,40 @@ static int wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return -EINVAL;
 }
 
+/* The field of a packed message at *p (before end), moving *p past it:
+ * its tag and, for a length-delimited field, its bytes (*body, *n).  0, or
+ * -EINVAL when it is not well formed (or a group: not protobuf-c's). */
+static int wire_field(const uint8_t **p, const uint8_t *end, unsigned *tag,
+		      const uint8_t **body, uint64_t *n)
+{
+	uint64_t key;
+
+	*body = NULL;
+	*n = 0;
+	if (wire_varint(p, end, &key) < 0)
+		return -EINVAL;
+	*tag = (unsigned)(key >> 3);
+	switch (key & 7) {
+	case 0:
+		return wire_varint(p, end, n);
+	case 1:
+	case 5:
+		*n = (key & 7) == 1 ? 8 : 4;
+		break;
+	case 2:
+		if (wire_varint(p, end, n) < 0)
+			return -EINVAL;
+		*body = *p;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*n > (uint64_t)(end - *p))
+		return -EINVAL;
+	*p += *n;
+	return 0;
+}
+
 /* A packed JournalRecord as the history keeps it: every field but
  * `changes` unpacked (copied out of buf first: a few dozen bytes), and
  * `changes` left packed, a slice of buf (*changes, *has when present).  So
@@ -461,54 +495,43 @@ static JournalRecord *record_meta(const uint8_t *buf, size_t len, ProtobufCBinar
 				  bool *has)
 {
 	static unsigned changes_tag;
-	const uint8_t *p = buf, *end = buf + len;
-	uint8_t *meta = xmalloc(len ? len : 1);
-	JournalRecord *rec = NULL;
+	const uint8_t *p = buf, *end = buf + len, *body;
+	JournalRecord *rec;
+	uint8_t *meta;
 	size_t mlen = 0;
+	unsigned tag;
+	uint64_t n;
 
 	if (changes_tag == 0)
 		changes_tag = protobuf_c_message_descriptor_get_field_by_name(
 			&journal_record__descriptor, "changes")->id;
 	*has = false;
-	while (p < end) {
+	while (p < end) {   /* where `changes` is, and the size of the rest */
 		const uint8_t *field = p;
-		uint64_t key, n;
 
-		if (wire_varint(&p, end, &key) < 0)
-			goto out;
-		switch (key & 7) {
-		case 0:
-			if (wire_varint(&p, end, &n) < 0)
-				goto out;
-			break;
-		case 1:
-		case 5:
-			n = (key & 7) == 1 ? 8 : 4;
-			if ((uint64_t)(end - p) < n)
-				goto out;
-			p += n;
-			break;
-		case 2:
-			if (wire_varint(&p, end, &n) < 0 || n > (uint64_t)(end - p))
-				goto out;
-			if (key >> 3 == changes_tag) {
-				/* The last one counts, as unpacking does. */
-				changes->data = n ? (uint8_t *)p : NULL;
-				changes->len = n;
-				*has = true;
-				p += n;
-				continue;
-			}
-			p += n;
-			break;
-		default:
-			goto out;   /* groups: not protobuf-c's */
+		if (wire_field(&p, end, &tag, &body, &n) < 0)
+			return NULL;
+		if (tag == changes_tag && body) {
+			/* The last one counts, as unpacking does. */
+			changes->data = n ? (uint8_t *)body : NULL;
+			changes->len = n;
+			*has = true;
+		} else {
+			mlen += (size_t)(p - field);
 		}
-		memcpy(meta + mlen, field, (size_t)(p - field));
-		mlen += (size_t)(p - field);
+	}
+	meta = xmalloc(mlen ? mlen : 1);
+	mlen = 0;
+	for (p = buf; p < end;) {
+		const uint8_t *field = p;
+
+		(void)wire_field(&p, end, &tag, &body, &n);   /* well formed: seen above */
+		if (tag != changes_tag || !body) {
+			memcpy(meta + mlen, field, (size_t)(p - field));
+			mlen += (size_t)(p - field);
+		}
 	}
 	rec = journal_record__unpack(NULL, mlen, meta);
-out:
 	free(meta);
 	return rec;
 }
@@ -539,7 +562,8 @@ static int on_frame(const uint8_t *payload, size_t len, void *arg, char *err, si
 				journal_record__free_unpacked(rec, NULL);
 				return -EINVAL;
 			}
-			/* An earlier version wrote the images in the record itself. */
+			/* The images are packed in `changes`, but for a record of an
+			 * earlier version, which holds them itself. */
 			if (has_changes && !rec->n_after && !rec->n_before)
 				rc = images_unpack(rec, &changes);
 			if (rc == 0)

@@ -428,3 +428,33 @@ Test(journal, a_tree_loaded_from_a_checkpoint_changes_like_any_other, .timeout =
 	cr_assert_eq(cfgd_running(d)->n_acl, 0);
 	cr_assert_null(cfgd_running(d)->ntp);
 }
+
+/* The candidates' log (session.c) is rewritten once a commit leaves most of
+ * its bytes dead, however few records they were: a front end's big edit
+ * requests are not read again at the next start. */
+Test(journal, big_committed_edits_leave_the_candidates_log)
+{
+	uint64_t s = open_session("admin");
+	char path[300], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/candidates", td.bs.run_dir);
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	fprintf(f, "acl = ( { number = \"2000\"; rule = (");
+	for (unsigned i = 0; i < 5000; i++)
+		fprintf(f, "%s { id = \"%u\"; source = \"10.5.%u.%u\"; }", i ? "," : "", i, i / 256,
+			i % 256);
+	fprintf(f, " ); } );");
+	fclose(f);
+	edit_ok(s, edit_set(text), NULL);
+	free(text);
+	cr_assert_gt(file_size(path), 64 << 10, "the edit is in the log: %lld bytes",
+		     (long long)file_size(path));
+	commit_ok(s);
+	cr_assert_lt(file_size(path), 4096, "the log keeps %lld bytes after the commit",
+		     (long long)file_size(path));
+	restart();
+	cr_assert_eq(cfgd_running(d)->acl[0]->n_rule, 5000);
+}
