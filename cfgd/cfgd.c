@@ -137,8 +137,10 @@ uint64_t cfgd_commit_id(const struct cfgd *d)
 
 const Config *cfgd_running_config(struct cfgd *d)
 {
-	if (d->rf->config == NULL)
-		d->rf->config = (Config *)ct_materialize(d->run);
+	if (d->rf->config == NULL) {
+		d->rf->config_arena = ct_arena_new();
+		d->rf->config = (const Config *)ct_view(d->run, d->rf->config_arena);
+	}
 	return d->rf->config;
 }
 

@@ -19,13 +19,15 @@
 /* The first commit's id; each commit (a rollback too) takes the next. */
 #define COMMIT_ID_FIRST 1000000001ULL
 
-/* The committed state.  config is running materialized as a Config, made
- * when first asked for after a commit (cfgd_running_config); the tree
- * (struct cfgd.run) is what commits change.  history: the COMMIT records of
+/* The committed state.  config is running as a Config, a view of the tree
+ * (ct_view, in config_arena) made when first asked for after a commit
+ * (cfgd_running_config) and dropped by the next, which changes the tree;
+ * the tree (struct cfgd.run) is what commits change.  history: the COMMIT records of
  * the journal kept in memory, oldest first, their labels current. */
 struct cfgd_running {
 	uint64_t commit_id;       /* 0: nothing committed yet */
-	Config *config;           /* or NULL until asked for */
+	const Config *config;     /* or NULL until asked for */
+	struct ct_arena *config_arena;
 	Trial *trial;             /* the commit on trial (no `before`), or NULL */
 	/* history[i]: a record's metadata (its label and trial current, no
 	 * images); packed[i] its changes as the journal holds them (a packed

@@ -713,8 +713,7 @@ void persist_fini(struct cfgd *d)
 		free(d->rf->history);
 		free(d->rf->packed);
 		set_trial(d, NULL);
-		if (d->rf->config)
-			config__free_unpacked(d->rf->config, NULL);
+		ct_arena_release(d->rf->config_arena);
 		free(d->rf);
 		d->rf = NULL;
 	}
@@ -786,10 +785,10 @@ int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char
 	if (rc < 0)
 		fatal("commit %" PRIu64 ": journalled changes do not apply to running", id);
 	d->rf->commit_id = id;
-	if (d->rf->config) {
-		config__free_unpacked(d->rf->config, NULL);
-		d->rf->config = NULL;
-	}
+	/* The view of running shared what the tree just freed: gone too. */
+	ct_arena_release(d->rf->config_arena);
+	d->rf->config_arena = NULL;
+	d->rf->config = NULL;
 	set_trial(d, trial);
 	*out = rec;
 	return 0;

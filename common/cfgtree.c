@@ -657,6 +657,43 @@ ProtobufCMessage *ct_materialize(const struct ct_node *n)
 	return m;
 }
 
+const ProtobufCMessage *ct_view(const struct ct_node *n, struct ct_arena *a)
+{
+	const ProtobufCMessageDescriptor *d = n->desc;
+	ProtobufCMessage *m = arena_alloc(a, d->sizeof_message);
+
+	if (n->own)
+		memcpy(m, n->own, d->sizeof_message);   /* its child fields are empty */
+	else
+		d->message_init(m);
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const ProtobufCMessage **arr;
+		size_t cnt = 0, k = 0;
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				cnt++;
+		if (cnt == 0)
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+				if (c->state == CT_SET)
+					PBR_MEMBER(m, f->offset, const ProtobufCMessage *) = ct_view(c, a);
+			continue;
+		}
+		arr = arena_alloc(a, cnt * sizeof(*arr));
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				arr[k++] = ct_view(c, a);
+		PBR_MEMBER(m, f->offset, const ProtobufCMessage **) = arr;
+		PBR_MEMBER(m, f->quantifier_offset, size_t) = cnt;
+	}
+	return m;
+}
+
 int ct_path_step(const ProtobufCMessageDescriptor *d, char *const *comp, size_t n, size_t i,
 		 const ProtobufCFieldDescriptor **f, const char **key)
 {

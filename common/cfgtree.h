@@ -115,6 +115,13 @@ size_t ct_sync(struct ct_node *root, const ProtobufCMessage *m, uint64_t v);
 /* The message n and its CT_SET descendants make (a fresh unpacked-shaped
  * message). */
 ProtobufCMessage *ct_materialize(const struct ct_node *n);
+/* The message n and its CT_SET descendants make, as a view carved from a
+ * (a fresh arena, freed with ct_arena_release): each message a copy of its
+ * node's own struct, sharing the own's strings, bytes and arrays, its
+ * child fields pointing at its children's views.  Valid only while the
+ * tree below n does not change, and never to be written or freed piece by
+ * piece; a tenth of ct_materialize's cost (no copy of a string, no malloc). */
+const ProtobufCMessage *ct_view(const struct ct_node *n, struct ct_arena *a);
 /* Make child field f of m (a message of n's type) what n's children in f
  * make, freeing what it held. */
 void ct_materialize_field(const struct ct_node *n, const ProtobufCFieldDescriptor *f,

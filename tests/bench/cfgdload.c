@@ -14,6 +14,10 @@
  *                 (persist_load, the candidates' log, the sockets);
  *   first turn    the loop's first iteration after it (the timers due at
  *                 once run there);
+ *   materialize   running as one Config (cfgd_running_config), what the
+ *                 first Clone snapshot after a start (a subscriber's) and
+ *                 the check of running need;
+ *   pack          that Config packed, the rest of a first snapshot;
  * and prints the median [min-max] of each.  Nothing is written to RUN_DIR
  * but what a start writes (the session epoch, the candidates' log).
  *
@@ -37,9 +41,10 @@
 #include "log.h"
 #include "loop.h"
 
-#define PHASES 3
+#define PHASES 5
 
-static const char *const phase_name[PHASES] = { "persist_load", "cfgd_new", "first turn" };
+static const char *const phase_name[PHASES] = { "persist_load", "cfgd_new", "first turn",
+						 "materialize", "pack" };
 
 static double clock_ms(clockid_t id)
 {
@@ -131,6 +136,23 @@ int main(int argc, char **argv)
 		loop_run(loop);
 		wall[2][r] = clock_ms(CLOCK_MONOTONIC) - w0;
 		cpu[2][r] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
+		{
+			const Config *cfg;
+			uint8_t *buf;
+
+			w0 = clock_ms(CLOCK_MONOTONIC);
+			c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+			cfg = cfgd_running_config(d);
+			wall[3][r] = clock_ms(CLOCK_MONOTONIC) - w0;
+			cpu[3][r] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
+			w0 = clock_ms(CLOCK_MONOTONIC);
+			c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+			buf = malloc(protobuf_c_message_get_packed_size(&cfg->base));
+			protobuf_c_message_pack(&cfg->base, buf);
+			wall[4][r] = clock_ms(CLOCK_MONOTONIC) - w0;
+			cpu[4][r] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
+			free(buf);
+		}
 		cfgd_free(d);
 		zmq_ctx_term(zctx);
 		loop_free(loop);
