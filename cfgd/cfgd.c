@@ -20,10 +20,10 @@
 #include "validate.h"
 
 /* The whole-configuration check of running waits this long after the
- * start: it walks (and materializes) all of running, 25 ms at 100,000
- * lines, which the first requests a restarted cfgd gets (the subscribers'
- * snapshots, an operator's command) should not wait for.  By then a
- * snapshot has usually materialized running, and the check reuses it. */
+ * start: it walks all of running, which the first requests a restarted
+ * cfgd gets (the subscribers' snapshots, an operator's command) should not
+ * wait for.  By then a snapshot has usually made running's Config (the
+ * view, cfgd_running_config), and the check reuses it. */
 #define CHECK_DELAY_MS 1000
 
 /* Log the problems running has (never a veto: they were committed). */

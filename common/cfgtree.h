@@ -120,7 +120,8 @@ ProtobufCMessage *ct_materialize(const struct ct_node *n);
  * node's own struct, sharing the own's strings, bytes and arrays, its
  * child fields pointing at its children's views.  Valid only while the
  * tree below n does not change, and never to be written or freed piece by
- * piece; a tenth of ct_materialize's cost (no copy of a string, no malloc). */
+ * piece; a sixth of ct_materialize's cost (no copy of a string, no
+ * malloc). */
 const ProtobufCMessage *ct_view(const struct ct_node *n, struct ct_arena *a);
 /* Make child field f of m (a message of n's type) what n's children in f
  * make, freeing what it held. */
