@@ -20,6 +20,13 @@
 #include "store.h"
 #include "validate.h"
 
+/* The whole-configuration check of running waits this long after the
+ * start: it walks all of running, which the first requests a restarted
+ * cfgd gets (the subscribers' snapshots, an operator's command) should not
+ * wait for.  By then a snapshot has usually made running's Config (the
+ * view, cfgd_running_config), and the check reuses it. */
+#define CHECK_DELAY_MS 1000
+
 /* Log the problems running has (never a veto: they were committed). */
 static void check_running(struct loop *loop, void *arg)
 {
@@ -59,9 +66,9 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		goto fail;
 	load_us = loop_now_us() - t0;
 	/* What running holds that would not validate today (an interface
-	 * that left the bootstrap file, say) is said once the loop turns: a
-	 * walk of the whole configuration, which the start need not wait for. */
-	d->check_timer = loop_timer_add(loop, 0, check_running, d);
+	 * that left the bootstrap file, say) is said a while after the start
+	 * (CHECK_DELAY_MS). */
+	d->check_timer = loop_timer_add(loop, CHECK_DELAY_MS * 1000u, check_running, d);
 
 	(void)mkdir(bs->run_dir, 0755);
 	rc = session_table_start(&d->sessions, bs->run_dir, d->run, persist_moved_since, d, err,
@@ -135,8 +142,10 @@ uint64_t cfgd_commit_id(const struct cfgd *d)
 
 const Config *cfgd_running_config(struct cfgd *d)
 {
-	if (d->rf->config == NULL)
-		d->rf->config = (Config *)ct_materialize(d->run);
+	if (d->rf->config == NULL) {
+		d->rf->config_arena = ct_arena_new();
+		d->rf->config = (const Config *)ct_view(d->run, d->rf->config_arena);
+	}
 	return d->rf->config;
 }
 

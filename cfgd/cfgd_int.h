@@ -19,20 +19,27 @@
 /* The first commit's id; each commit (a rollback too) takes the next. */
 #define COMMIT_ID_FIRST 1000000001ULL
 
-/* The committed state.  config is running materialized as a Config, made
- * when first asked for after a commit (cfgd_running_config); the tree
- * (struct cfgd.run) is what commits change.  history: the COMMIT records of
+/* The committed state.  config is running as a Config, a view of the tree
+ * (ct_view, in config_arena) made when first asked for after a commit
+ * (cfgd_running_config) and dropped by the next, which changes the tree;
+ * the tree (struct cfgd.run) is what commits change.  history: the COMMIT records of
  * the journal kept in memory, oldest first, their labels current. */
 struct cfgd_running {
 	uint64_t commit_id;       /* 0: nothing committed yet */
-	Config *config;           /* or NULL until asked for */
+	const Config *config;     /* or NULL until asked for */
+	struct ct_arena *config_arena;
 	Trial *trial;             /* the commit on trial (no `before`), or NULL */
-	/* history[i]: a record's metadata (its images moved out); packed[i]
-	 * the whole record as the journal holds it (images unpacked only
-	 * when undone: a 100,000-line commit costs its packed bytes). */
+	/* history[i]: a record's metadata (its label and trial current, no
+	 * images); packed[i] its changes as the journal holds them (a packed
+	 * RecordChanges, unpacked only when undone: a 100,000-line commit
+	 * costs its packed bytes).  A record read at the start keeps its
+	 * changes where the journal was read: loaded, held while loaded_refs
+	 * of them do (persist.c). */
 	JournalRecord **history;
 	ProtobufCBinaryData *packed;
 	size_t n_history;
+	uint8_t *loaded;
+	size_t loaded_len, loaded_refs;
 };
 
 /* A subscriber as last heard from (Applied messages). */
@@ -77,6 +84,8 @@ struct cfgd {
 	uint64_t ckpt_timer;      /* polls for its end */
 	unsigned since_ckpt;      /* commits since the last checkpoint began */
 	size_t journal_records;   /* records in the journal file */
+	uint64_t replay_bytes;    /* of the commits after the checkpoint: what a start replays */
+	uint64_t replay_at_ckpt;  /* replay_bytes when the checkpoint being written began */
 	struct ct_node *moved_marks; /* persist_moved_since's paths, at start */
 	uint64_t moved_since;
 	bool moved_unknown;

@@ -21,7 +21,6 @@
 
 struct journal {
 	char *path;
-	const ProtobufCMessageDescriptor *desc;
 	int fd;
 	uint64_t size;
 	unsigned torn;
@@ -80,8 +79,8 @@ static bool whole_frame_after(const uint8_t *buf, size_t len, size_t off)
 	return false;
 }
 
-int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journal_record_cb fn,
-		 void *arg, struct journal **out, char *err, size_t errlen)
+int journal_open_frames(const char *path, journal_frame_cb fn, void *arg, uint8_t **bufp,
+			size_t *buflen, struct journal **out, char *err, size_t errlen)
 {
 	struct journal *j = xcalloc(1, sizeof(*j));
 	uint8_t *buf = NULL;
@@ -89,8 +88,9 @@ int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journ
 	int rc;
 
 	*out = NULL;
+	*bufp = NULL;
+	*buflen = 0;
 	j->path = xstrdup(path);
-	j->desc = desc;
 	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0) {
 		rc = -errno;
@@ -102,9 +102,10 @@ int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journ
 		snprintf(err, errlen, "cannot read the journal %s: %s", path, strerror(-rc));
 		goto fail;
 	}
+	*bufp = buf;   /* the caller's from here on, whatever happens */
+	*buflen = len;
 	while (off < len) {
 		uint32_t n;
-		ProtobufCMessage *rec;
 
 		if (len - off < HDR || memcmp(buf + off, JOURNAL_MAGIC, 4) != 0)
 			break;
@@ -112,13 +113,12 @@ int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journ
 		if (n > RECORD_MAX || len - off - HDR < n ||
 		    get_le32(buf + off + 8) != (uint32_t)crc32(0L, buf + off + HDR, n))
 			break;
-		rec = protobuf_c_message_unpack(desc, NULL, n, buf + off + HDR);
-		if (rec == NULL)
-			break;
-		off += HDR + n;
-		rc = fn(rec, arg, err, errlen);
+		rc = fn(buf + off + HDR, n, arg, err, errlen);
 		if (rc < 0)
 			goto fail;
+		if (rc == JOURNAL_FRAME_BAD)
+			break;
+		off += HDR + n;
 	}
 	if (off < len && whole_frame_after(buf, len, off)) {
 		/* Not a tail torn by a crash: a record in the middle is bad
@@ -146,12 +146,38 @@ int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journ
 		goto fail;
 	}
 	j->size = off;
-	free(buf);
 	*out = j;
 	return 0;
 fail:
-	free(buf);
 	journal_close(j);
+	return rc;
+}
+
+struct unpacking {
+	const ProtobufCMessageDescriptor *desc;
+	journal_record_cb fn;
+	void *arg;
+};
+
+static int unpack_frame(const uint8_t *payload, size_t len, void *arg, char *err, size_t errlen)
+{
+	const struct unpacking *u = arg;
+	ProtobufCMessage *rec = protobuf_c_message_unpack(u->desc, NULL, len, payload);
+
+	if (rec == NULL)
+		return JOURNAL_FRAME_BAD;
+	return u->fn(rec, u->arg, err, errlen);
+}
+
+int journal_open(const char *path, const ProtobufCMessageDescriptor *desc, journal_record_cb fn,
+		 void *arg, struct journal **out, char *err, size_t errlen)
+{
+	struct unpacking u = { desc, fn, arg };
+	uint8_t *buf;
+	size_t len;
+	int rc = journal_open_frames(path, unpack_frame, &u, &buf, &len, out, err, errlen);
+
+	free(buf);
 	return rc;
 }
 
@@ -237,11 +263,19 @@ static uint8_t *next_msg(const void *arg, size_t i, size_t *len)
 	return frame(((ProtobufCMessage *const *)arg)[i], len);
 }
 
-static uint8_t *next_packed(const void *arg, size_t i, size_t *len)
-{
-	const ProtobufCBinaryData *b = &((const ProtobufCBinaryData *)arg)[i];
+struct payloads {
+	journal_payload_fn fn;
+	void *arg;
+};
 
-	return frame_packed(b->data, b->len, len);
+static uint8_t *next_payload(const void *arg, size_t i, size_t *len)
+{
+	const struct payloads *p = arg;
+	size_t n;
+	uint8_t *payload = p->fn(p->arg, i, &n), *buf = frame_packed(payload, n, len);
+
+	free(payload);
+	return buf;
 }
 
 int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
@@ -249,9 +283,11 @@ int journal_rewrite(struct journal *j, ProtobufCMessage *const *recs, size_t n)
 	return rewrite(j, n, next_msg, recs);
 }
 
-int journal_rewrite_packed(struct journal *j, const ProtobufCBinaryData *recs, size_t n)
+int journal_rewrite_payloads(struct journal *j, size_t n, journal_payload_fn fn, void *arg)
 {
-	return rewrite(j, n, next_packed, recs);
+	struct payloads p = { fn, arg };
+
+	return rewrite(j, n, next_payload, &p);
 }
 
 uint8_t *journal_frame(const ProtobufCMessage *rec, size_t *len)

@@ -15,22 +15,29 @@
  * once, so the journal always sits on a checkpoint; a journal found
  * without one is refused the same way.
  *
- * Checkpoints are written in the background: every CKPT_EVERY commits (or
- * CKPT_JOURNAL_BYTES of journal), cfgd forks and the child writes the tree
- * it inherited (copy-on-write) to RUN_DIR/checkpoint and exits, while cfgd
- * goes on; a timer collects the child.  glibc makes malloc and stdio safe
- * in the child of a threaded process (ZeroMQ's threads); the child closes
- * every inherited descriptor but stdio first, so it holds none of cfgd's
- * sockets.  Once a checkpoint is in place, the journal is
+ * Checkpoints are written in the background: every CKPT_EVERY commits, or
+ * once the commits after the checkpoint hold CKPT_REPLAY_BYTES (a start
+ * replays them: a big commit is followed by a checkpoint at once), cfgd
+ * forks and the child writes the tree it inherited (copy-on-write) to
+ * RUN_DIR/checkpoint and exits, while cfgd goes on; a timer collects the
+ * child, and a stopping cfgd lets it finish (CKPT_STOP_WAIT_MS).  glibc
+ * makes malloc and stdio safe in the child of a threaded process (ZeroMQ's
+ * threads); the child closes every inherited descriptor but stdio first,
+ * so it holds none of cfgd's sockets.  Once a checkpoint is in place, the journal is
  * rewritten (compacted) to the history in memory, the last
  * STORE_HISTORY_MAX commits with their current labels, once the checkpoint
  * holds everything older.  Start-up then reads one checkpoint and at most about
  * CKPT_EVERY records.
  *
- * The history is those COMMIT records, kept in memory packed as the journal
- * holds them (d->rf->packed) beside their metadata (d->rf->history):
- * rollback, a trial's revert and `display configuration commit changes`
- * undo records newest first with their before-images (persist_undo_into).
+ * The history is those COMMIT records: their metadata (d->rf->history,
+ * labels and trials current) and their changes packed as the journal holds
+ * them (d->rf->packed): rollback, a trial's revert and `display
+ * configuration commit changes` undo records newest first with their
+ * before-images (persist_undo_into).  At the start a record's changes are
+ * neither copied nor unpacked unless it is replayed: they stay where the
+ * journal was read (record_meta), which is checksummed whole as before, so
+ * the torn-tail and corrupt-middle rules of journal.h hold unchanged.  A
+ * compaction packs each record again from its metadata and changes.
  * The before-image of a removed list element names the element it
  * followed (NodeImage.prev), and so does the after-image of one an undo
  * puts back, so it returns to its place in the list, in running and in a
@@ -58,12 +65,17 @@
 #include "store.h"
 
 #define CKPT_EVERY 64
-#define CKPT_JOURNAL_BYTES (8u << 20)
+/* Replaying a record costs about 16 ms per MiB at start (a 100,000-line
+ * commit is 7.9 MiB): past this many bytes after the checkpoint, one is
+ * due. */
+#define CKPT_REPLAY_BYTES (1u << 20)
 #define CKPT_POLL_MS 20
+/* How long a stopping cfgd lets a checkpoint in progress finish. */
+#define CKPT_STOP_WAIT_MS 3000
 
 /* ---- the history in memory ---- */
 
-/* Drop rec's images (in memory only: rec->changes keeps them packed). */
+/* Drop rec's images (in memory only: the history keeps them packed). */
 static void images_free(JournalRecord *rec)
 {
 	for (size_t i = 0; i < rec->n_after; i++)
@@ -91,14 +103,12 @@ static void changes_fold(JournalRecord *rec)
 	rec->has_changes = 1;
 }
 
-/* Unpack rec->changes into rec's images (kept packed too).  0 or -EINVAL. */
-static int changes_unfold(JournalRecord *rec)
+/* Unpack the packed RecordChanges b into rec's images (it has none).
+ * 0 or -EINVAL. */
+static int images_unpack(JournalRecord *rec, const ProtobufCBinaryData *b)
 {
-	RecordChanges *rc;
+	RecordChanges *rc = record_changes__unpack(NULL, b->len, b->data);
 
-	if (!rec->has_changes || rec->n_after || rec->n_before)
-		return 0;
-	rc = record_changes__unpack(NULL, rec->changes.len, rec->changes.data);
 	if (rc == NULL)
 		return -EINVAL;
 	rec->after = rc->after;
@@ -111,72 +121,82 @@ static int changes_unfold(JournalRecord *rec)
 	return 0;
 }
 
-/* rec as written: its images folded into changes (rec's arrays are left
- * alone).  A malloc'd buffer. */
-static uint8_t *record_pack(JournalRecord *rec, size_t *len)
+/* Whether b lies in the journal's contents as read at the start. */
+static bool in_loaded(const struct cfgd_running *rf, const ProtobufCBinaryData *b)
 {
-	size_t na = rec->n_after, nb = rec->n_before;
-	uint8_t *buf;
-
-	changes_fold(rec);
-	rec->n_after = rec->n_before = 0;
-	buf = pbr_pack(&rec->base, len);
-	rec->n_after = na;
-	rec->n_before = nb;
-	return buf;
+	return rf->loaded && b->data >= rf->loaded && b->data < rf->loaded + rf->loaded_len;
 }
 
-/* Keep rec (taken) as the newest history record: packed as written, its
- * metadata unpacked without the images. */
-static void hist_push(struct cfgd *d, JournalRecord *rec)
+/* Let go of a history record's packed changes. */
+static void changes_drop(struct cfgd_running *rf, ProtobufCBinaryData *b)
+{
+	if (!in_loaded(rf, b)) {
+		free(b->data);
+	} else if (--rf->loaded_refs == 0) {
+		free(rf->loaded);
+		rf->loaded = NULL;
+		rf->loaded_len = 0;
+	}
+	b->data = NULL;
+	b->len = 0;
+}
+
+/* Keep rec (taken: metadata only, no images, no changes) as the newest
+ * history record, with its changes packed in changes (taken). */
+static void hist_add(struct cfgd *d, JournalRecord *rec, ProtobufCBinaryData changes)
 {
 	struct cfgd_running *rf = d->rf;
-	ProtobufCBinaryData b;
 
-	b.data = record_pack(rec, &b.len);
-	images_free(rec);
-	free(rec->changes.data);
-	rec->changes.data = NULL;
-	rec->changes.len = 0;
-	rec->has_changes = 0;
 	rf->history = xrealloc(rf->history, (rf->n_history + 1) * sizeof(*rf->history));
 	rf->packed = xrealloc(rf->packed, (rf->n_history + 1) * sizeof(*rf->packed));
 	rf->history[rf->n_history] = rec;
-	rf->packed[rf->n_history] = b;
+	rf->packed[rf->n_history] = changes;
 	rf->n_history++;
+}
+
+/* Keep rec (taken, with its images or their packed changes) as the newest
+ * history record: its changes stay packed as the journal holds them. */
+static void hist_push(struct cfgd *d, JournalRecord *rec)
+{
+	ProtobufCBinaryData b;
+
+	changes_fold(rec);
+	b = rec->changes;
+	rec->changes.data = NULL;
+	rec->changes.len = 0;
+	rec->has_changes = 0;
+	images_free(rec);
+	hist_add(d, rec, b);
 }
 
 /* History record i's whole record with its images, unpacked (free it with
  * journal_record__free_unpacked), or NULL if it cannot be read back. */
 static JournalRecord *hist_full(const struct cfgd *d, size_t i)
 {
-	const ProtobufCBinaryData *b = &d->rf->packed[i];
-	JournalRecord *rec = journal_record__unpack(NULL, b->len, b->data);
+	JournalRecord *rec = (JournalRecord *)pbr_msg_dup(&d->rf->history[i]->base);
 
-	if (rec && changes_unfold(rec) < 0) {
+	if (rec && images_unpack(rec, &d->rf->packed[i]) < 0) {
 		journal_record__free_unpacked(rec, NULL);
 		return NULL;
 	}
 	return rec;
 }
 
-/* Bring history record i's packed copy in line with its metadata (a
- * label set or cleared, a trial ended). */
-static void hist_repack(struct cfgd *d, size_t i)
+/* History record i as the journal holds it, with its current label and
+ * trial (journal_payload_fn for a compaction). */
+static uint8_t *hist_payload(void *arg, size_t i, size_t *len)
 {
-	JournalRecord *full = hist_full(d, i), *meta = d->rf->history[i];
+	struct cfgd *d = arg;
+	JournalRecord *rec = d->rf->history[i];
+	uint8_t *buf;
 
-	if (full == NULL)
-		return;
-	free(full->label);
-	full->label = meta->label ? xstrdup(meta->label) : NULL;
-	if (full->trial && !meta->trial) {
-		trial__free_unpacked(full->trial, NULL);
-		full->trial = NULL;
-	}
-	free(d->rf->packed[i].data);
-	d->rf->packed[i].data = record_pack(full, &d->rf->packed[i].len);
-	journal_record__free_unpacked(full, NULL);
+	rec->has_changes = 1;
+	rec->changes = d->rf->packed[i];
+	buf = pbr_pack(&rec->base, len);
+	rec->has_changes = 0;
+	rec->changes.data = NULL;
+	rec->changes.len = 0;
+	return buf;
 }
 
 /* Forget the oldest records beyond STORE_HISTORY_MAX (the journal file
@@ -188,7 +208,7 @@ static void hist_trim(struct cfgd *d)
 
 	while (rf->n_history - drop > STORE_HISTORY_MAX) {
 		journal_record__free_unpacked(rf->history[drop], NULL);
-		free(rf->packed[drop].data);
+		changes_drop(rf, &rf->packed[drop]);
 		drop++;
 	}
 	if (drop) {
@@ -335,6 +355,7 @@ static void ckpt_start(struct cfgd *d)
 	pid_t parent = getpid();
 
 	d->since_ckpt = 0;
+	d->replay_at_ckpt = d->replay_bytes;
 	pid = fork();
 	if (pid < 0) {
 		log_warn("checkpoint: fork: %s", strerror(errno));
@@ -371,7 +392,7 @@ static void compact(struct cfgd *d)
 	/* Every record after the checkpoint must stay: they rebuild running. */
 	if (d->rf->n_history && d->rf->history[0]->commit_id > d->ckpt_id + 1)
 		return;
-	rc = journal_rewrite_packed(d->journal, d->rf->packed, d->rf->n_history);
+	rc = journal_rewrite_payloads(d->journal, d->rf->n_history, hist_payload, d);
 	if (rc < 0) {
 		log_warn("journal: compaction failed: %s", strerror(-rc));
 		return;
@@ -387,6 +408,7 @@ static void ckpt_done(struct cfgd *d, int status)
 	d->ckpt_timer = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		d->ckpt_id = d->ckpt_pending;
+		d->replay_bytes -= d->replay_at_ckpt;
 		log_debug("checkpoint at commit %" PRIu64, d->ckpt_id);
 		compact(d);
 	} else {
@@ -425,20 +447,129 @@ static void maybe_checkpoint(struct cfgd *d)
 {
 	if (d->ckpt_pid || d->ckpt_timer)
 		return;
-	if (++d->since_ckpt >= CKPT_EVERY || journal_size(d->journal) > CKPT_JOURNAL_BYTES)
+	if (++d->since_ckpt >= CKPT_EVERY || d->replay_bytes > CKPT_REPLAY_BYTES)
 		d->ckpt_timer = loop_timer_add(d->loop, 0, ckpt_kick, d);
 }
 
 /* ---- start ---- */
 
-static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
+/* The varint at *p (before end), moving *p past it: 0, or -EINVAL. */
+static int wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
-	JournalRecord *rec = (JournalRecord *)msg;
+	uint64_t x = 0;
+
+	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The field of a packed message at *p (before end), moving *p past it:
+ * its tag and, for a length-delimited field, its bytes (*body, *n).  0, or
+ * -EINVAL when it is not well formed (or a group: not protobuf-c's). */
+static int wire_field(const uint8_t **p, const uint8_t *end, unsigned *tag,
+		      const uint8_t **body, uint64_t *n)
+{
+	uint64_t key;
+
+	*body = NULL;
+	*n = 0;
+	if (wire_varint(p, end, &key) < 0)
+		return -EINVAL;
+	*tag = (unsigned)(key >> 3);
+	switch (key & 7) {
+	case 0:
+		return wire_varint(p, end, n);
+	case 1:
+	case 5:
+		*n = (key & 7) == 1 ? 8 : 4;
+		break;
+	case 2:
+		if (wire_varint(p, end, n) < 0)
+			return -EINVAL;
+		*body = *p;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*n > (uint64_t)(end - *p))
+		return -EINVAL;
+	*p += *n;
+	return 0;
+}
+
+/* A packed JournalRecord as the history keeps it: every field but
+ * `changes` unpacked (copied out of buf first: a few dozen bytes), and
+ * `changes` left packed, a slice of buf (*changes, *has when present).  So
+ * reading the journal's 100,000-line commit costs its checksum, not a copy
+ * or an unpacking of its images.  NULL when buf is not a record (what
+ * unpacking it whole would refuse at its top level). */
+static JournalRecord *record_meta(const uint8_t *buf, size_t len, ProtobufCBinaryData *changes,
+				  bool *has)
+{
+	static unsigned changes_tag;
+	const uint8_t *p = buf, *end = buf + len, *body;
+	JournalRecord *rec;
+	uint8_t *meta;
+	size_t mlen = 0;
+	unsigned tag;
+	uint64_t n;
+
+	if (changes_tag == 0)
+		changes_tag = protobuf_c_message_descriptor_get_field_by_name(
+			&journal_record__descriptor, "changes")->id;
+	*has = false;
+	while (p < end) {   /* where `changes` is, and the size of the rest */
+		const uint8_t *field = p;
+
+		if (wire_field(&p, end, &tag, &body, &n) < 0)
+			return NULL;
+		if (tag == changes_tag && body) {
+			/* The last one counts, as unpacking does. */
+			changes->data = n ? (uint8_t *)body : NULL;
+			changes->len = n;
+			*has = true;
+		} else {
+			mlen += (size_t)(p - field);
+		}
+	}
+	meta = xmalloc(mlen ? mlen : 1);
+	mlen = 0;
+	for (p = buf; p < end;) {
+		const uint8_t *field = p;
+
+		(void)wire_field(&p, end, &tag, &body, &n);   /* well formed: seen above */
+		if (tag != changes_tag || !body) {
+			memcpy(meta + mlen, field, (size_t)(p - field));
+			mlen += (size_t)(p - field);
+		}
+	}
+	rec = journal_record__unpack(NULL, mlen, meta);
+	free(meta);
+	return rec;
+}
+
+/* One record of the journal at the start (journal_frame_cb): a commit
+ * after the checkpoint is applied to the tree, and every commit joins the
+ * history with its changes left packed where the journal was read. */
+static int on_frame(const uint8_t *payload, size_t len, void *arg, char *err, size_t errlen)
+{
 	struct cfgd *d = arg;
 	struct cfgd_running *rf = d->rf;
+	ProtobufCBinaryData changes = { 0, NULL };
+	bool has_changes;
+	JournalRecord *rec = record_meta(payload, len, &changes, &has_changes);
 	ssize_t at;
-	int rc;
+	int rc = 0;
 
+	if (rec == NULL)
+		return JOURNAL_FRAME_BAD;
 	d->journal_records++;
 	switch (rec->kind) {
 	case JOURNAL_RECORD__KIND__COMMIT:
@@ -450,7 +581,10 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 				journal_record__free_unpacked(rec, NULL);
 				return -EINVAL;
 			}
-			rc = changes_unfold(rec);
+			/* The images are packed in `changes`, but for a record of an
+			 * earlier version, which holds them itself. */
+			if (has_changes && !rec->n_after && !rec->n_before)
+				rc = images_unpack(rec, &changes);
 			if (rc == 0)
 				rc = apply_images(d->run, rec->after, rec->n_after, rec->commit_id);
 			if (rc < 0) {
@@ -460,9 +594,17 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 				return rc;
 			}
 			rf->commit_id = rec->commit_id;
+			d->replay_bytes += len;
 		}
 		set_trial(d, rec->trial);
-		hist_push(d, rec);
+		if (has_changes) {
+			images_free(rec);
+			if (changes.data)
+				rf->loaded_refs++;
+			hist_add(d, rec, changes);
+		} else {
+			hist_push(d, rec);
+		}
 		return 0;
 	case JOURNAL_RECORD__KIND__LABEL:
 		at = persist_find(d, rec->commit_id);
@@ -471,7 +613,6 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 
 			free(h->label);
 			h->label = rec->label ? xstrdup(rec->label) : NULL;
-			hist_repack(d, (size_t)at);
 		}
 		break;
 	case JOURNAL_RECORD__KIND__TRIAL_END:
@@ -481,7 +622,6 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 		if (at >= 0 && rf->history[at]->trial) {
 			trial__free_unpacked(rf->history[at]->trial, NULL);
 			rf->history[at]->trial = NULL;
-			hist_repack(d, (size_t)at);
 		}
 		break;
 	default:
@@ -494,38 +634,57 @@ static int on_record(ProtobufCMessage *msg, void *arg, char *err, size_t errlen)
 
 int persist_load(struct cfgd *d, char *err, size_t errlen)
 {
+	/* The checkpoint's messages become the tree's nodes' own (ct_adopt),
+	 * unpacked into an arena the nodes are carved from too. */
+	struct ct_arena *arena = ct_arena_new();
+	ProtobufCAllocator *alloc = ct_arena_allocator(arena);
 	enum store_origin origin;
 	RunningFile *base = NULL;
+	uint64_t base_id;
 	char path[4096];
 	int rc;
 
 	d->rf = xcalloc(1, sizeof(*d->rf));
-	rc = store_load(d->bs, &base, &origin, err, errlen);
-	if (rc < 0)
+	rc = store_load(d->bs, alloc, &base, &origin, err, errlen);
+	if (rc < 0) {
+		ct_arena_release(arena);
 		return rc;
+	}
 	d->run = ct_root_new(&config__descriptor);
-	ct_adopt(d->run, &base->config->base, base->commit_id);
+	if (origin == STORE_CHECKPOINT) {
+		ct_adopt_arena(d->run, &base->config->base, base->commit_id, arena);
+	} else {
+		ct_adopt(d->run, &base->config->base, base->commit_id);
+		alloc = NULL;
+	}
 	base->config = NULL;   /* the tree's now */
-	d->rf->commit_id = base->commit_id;
-	d->ckpt_id = base->commit_id;
+	base_id = base->commit_id;
+	running_file__free_unpacked(base, alloc);
+	ct_arena_release(arena);   /* the tree holds it, if it took anything */
+	d->rf->commit_id = base_id;
+	d->ckpt_id = base_id;
 	if (store_journal_path(d->bs, path, sizeof(path)) < 0) {
 		snprintf(err, errlen, "%s/journal: path too long", d->bs->run_dir);
-		running_file__free_unpacked(base, NULL);
 		return -ENAMETOOLONG;
 	}
 	if (origin != STORE_CHECKPOINT && access(path, F_OK) == 0) {
 		snprintf(err, errlen, "the journal %s has no checkpoint to start from "
 			 "(RUN_DIR/checkpoint is missing): refusing to guess the configuration", path);
-		running_file__free_unpacked(base, NULL);
 		return -EINVAL;
 	}
 	(void)mkdir(d->bs->run_dir, 0755);
-	rc = journal_open(path, &journal_record__descriptor, on_record, d, &d->journal, err, errlen);
+	rc = journal_open_frames(path, on_frame, d, &d->rf->loaded, &d->rf->loaded_len,
+				 &d->journal, err, errlen);
+	if (d->rf->loaded_refs == 0) {
+		free(d->rf->loaded);   /* no history record's changes are in it */
+		d->rf->loaded = NULL;
+		d->rf->loaded_len = 0;
+	}
 	if (rc == 0 && origin != STORE_CHECKPOINT) {
 		/* The journal must sit on a checkpoint from its first record. */
 		Config *cfg = (Config *)ct_materialize(d->run);
 
-		rc = store_save_checkpoint(d->bs, base->commit_id, cfg);
+		rc = store_save_checkpoint(d->bs, base_id, cfg);
 		config__free_unpacked(cfg, NULL);
 		if (rc < 0)
 			snprintf(err, errlen, "cannot write the checkpoint in %s: %s",
@@ -533,7 +692,6 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 		else if (origin == STORE_LEGACY)
 			store_remove_legacy(d->bs);
 	}
-	running_file__free_unpacked(base, NULL);
 	if (rc < 0)
 		return rc;
 	if (d->rf->commit_id != d->ckpt_id)
@@ -546,10 +704,19 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 void persist_fini(struct cfgd *d)
 {
 	if (d->ckpt_pid) {
+		/* A checkpoint being written is let finish, for a while: the
+		 * next start then reads it instead of replaying the journal. */
+		uint64_t until = loop_now_us() + CKPT_STOP_WAIT_MS * 1000ull;
 		int status;
 
-		kill(d->ckpt_pid, SIGKILL);
-		(void)waitpid(d->ckpt_pid, &status, 0);
+		while (waitpid(d->ckpt_pid, &status, WNOHANG) == 0) {
+			if (loop_now_us() > until) {
+				kill(d->ckpt_pid, SIGKILL);
+				(void)waitpid(d->ckpt_pid, &status, 0);
+				break;
+			}
+			(void)nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		}
 		d->ckpt_pid = 0;
 	}
 	if (d->ckpt_timer)
@@ -560,13 +727,12 @@ void persist_fini(struct cfgd *d)
 	if (d->rf) {
 		for (size_t i = 0; i < d->rf->n_history; i++) {
 			journal_record__free_unpacked(d->rf->history[i], NULL);
-			free(d->rf->packed[i].data);
+			changes_drop(d->rf, &d->rf->packed[i]);
 		}
 		free(d->rf->history);
 		free(d->rf->packed);
 		set_trial(d, NULL);
-		if (d->rf->config)
-			config__free_unpacked(d->rf->config, NULL);
+		ct_arena_release(d->rf->config_arena);
 		free(d->rf);
 		d->rf = NULL;
 	}
@@ -577,6 +743,7 @@ void persist_fini(struct cfgd *d)
 static int append(struct cfgd *d, JournalRecord *rec)
 {
 	size_t na = rec->n_after, nb = rec->n_before;
+	uint64_t size = journal_size(d->journal);
 	int rc;
 
 	if (na || nb)
@@ -585,10 +752,13 @@ static int append(struct cfgd *d, JournalRecord *rec)
 	rc = journal_append(d->journal, &rec->base, true);
 	rec->n_after = na;
 	rec->n_before = nb;
-	if (rc == 0)
+	if (rc == 0) {
 		d->journal_records++;
-	else
+		if (rec->kind == JOURNAL_RECORD__KIND__COMMIT)
+			d->replay_bytes += journal_size(d->journal) - size;
+	} else {
 		log_err("journal: %s", strerror(-rc));
+	}
 	return rc;
 }
 
@@ -634,10 +804,10 @@ int persist_commit(struct cfgd *d, const struct cand *c, uint64_t id, const char
 	if (rc < 0)
 		fatal("commit %" PRIu64 ": journalled changes do not apply to running", id);
 	d->rf->commit_id = id;
-	if (d->rf->config) {
-		config__free_unpacked(d->rf->config, NULL);
-		d->rf->config = NULL;
-	}
+	/* The view of running shared what the tree just freed: gone too. */
+	ct_arena_release(d->rf->config_arena);
+	d->rf->config_arena = NULL;
+	d->rf->config = NULL;
 	set_trial(d, trial);
 	*out = rec;
 	return 0;
@@ -669,9 +839,6 @@ int persist_label(struct cfgd *d, JournalRecord *h, const char *label)
 		return rc;
 	free(h->label);
 	h->label = label ? xstrdup(label) : NULL;
-	for (size_t i = 0; i < d->rf->n_history; i++)
-		if (d->rf->history[i] == h)
-			hist_repack(d, i);
 	return 0;
 }
 
@@ -692,7 +859,6 @@ int persist_trial_end(struct cfgd *d)
 	if (at >= 0 && d->rf->history[at]->trial) {
 		trial__free_unpacked(d->rf->history[at]->trial, NULL);
 		d->rf->history[at]->trial = NULL;
-		hist_repack(d, (size_t)at);
 	}
 	set_trial(d, NULL);
 	return 0;

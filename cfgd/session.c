@@ -53,8 +53,10 @@ void session_table_init(struct session_table *t)
 
 static void drop_edits(struct session *s)
 {
-	for (size_t i = 0; i < s->n_edits; i++)
+	for (size_t i = 0; i < s->n_edits; i++) {
+		s->table->edit_bytes -= s->edits[i].len;
 		free(s->edits[i].data);
+	}
 	free(s->edits);
 	s->edits = NULL;
 	s->n_edits = 0;
@@ -68,6 +70,7 @@ static void keep_edit(struct session *s, const Edit *e)
 	s->edits = xrealloc(s->edits, (s->n_edits + 1) * sizeof(*s->edits));
 	b = &s->edits[s->n_edits++];
 	b->data = pbr_pack(&e->base, &b->len);
+	s->table->edit_bytes += b->len;
 }
 
 /* Edit i of s, unpacked (edit__free_unpacked), or NULL if it cannot be. */
@@ -89,6 +92,8 @@ static void session_free(struct session *s)
 /* ---- the candidates' log ---- */
 
 #define LOG_FILE "candidates"
+/* A log smaller than this is never rewritten for its size. */
+#define LOG_COMPACT_BYTES (64u << 10)
 
 static void log_record(struct session_table *t, SessionRecord *r)
 {
@@ -183,11 +188,16 @@ static void log_compact(struct session_table *t)
 	free(recs);
 }
 
+/* Rewrite the log when most of it is dead: by records, or by bytes (a
+ * front end's big edit requests, committed since, would otherwise be read
+ * again at the next start). */
 static void maybe_compact(struct session_table *t)
 {
 	size_t live = 2 * t->n;
+	uint64_t size = t->log ? journal_size(t->log) : 0;
 
-	if (t->log_records > 1024 && t->log_records > 4 * live)
+	if ((t->log_records > 1024 && t->log_records > 4 * live) ||
+	    (size > LOG_COMPACT_BYTES && size > 4 * (t->edit_bytes + 256 * t->n)))
 		log_compact(t);
 }
 

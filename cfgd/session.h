@@ -46,6 +46,7 @@ struct session_table {
 	struct sessid ids;         /* never the same id twice, even across restarts */
 	struct journal *log;       /* RUN_DIR/candidates, or NULL (not kept) */
 	size_t log_records;
+	uint64_t edit_bytes;       /* the open sessions' edits, packed */
 };
 
 /* An empty table whose ids are not yet unique across restarts:

@@ -94,9 +94,10 @@ static int load_running_file(const char *path, const char *kind, RunningFile **o
 	return 0;
 }
 
-/* Read the binary checkpoint at path: 0, -ENOENT, or another -errno with
- * err. */
-static int load_checkpoint(const char *path, RunningFile **out, char *err, size_t errlen)
+/* Read the binary checkpoint at path, unpacked with alloc: 0, -ENOENT, or
+ * another -errno with err. */
+static int load_checkpoint(const char *path, ProtobufCAllocator *alloc, RunningFile **out,
+			   char *err, size_t errlen)
 {
 	const uint8_t *payload;
 	size_t len = 0, plen;
@@ -111,20 +112,23 @@ static int load_checkpoint(const char *path, RunningFile **out, char *err, size_
 		return rc;
 	}
 	if (journal_unframe(buf, len, &payload, &plen) < 0 ||
-	    !(rf = running_file__unpack(NULL, plen, payload))) {
+	    !(rf = running_file__unpack(alloc, plen, payload))) {
 		free(buf);
 		snprintf(err, errlen, "cannot read the checkpoint %s: it is torn or corrupt", path);
 		return -EINVAL;
 	}
 	free(buf);
-	if (rf->config == NULL)
-		rf->config = config_new_empty();
+	if (rf->config == NULL) {
+		rf->config = alloc ? alloc->alloc(alloc->allocator_data, sizeof(*rf->config))
+				   : xmalloc(sizeof(*rf->config));
+		config__init(rf->config);
+	}
 	*out = rf;
 	return 0;
 }
 
-int store_load(const struct bootstrap *bs, RunningFile **out, enum store_origin *origin,
-	       char *err, size_t errlen)
+int store_load(const struct bootstrap *bs, ProtobufCAllocator *alloc, RunningFile **out,
+	       enum store_origin *origin, char *err, size_t errlen)
 {
 	char path[4096];
 	RunningFile *rf;
@@ -135,7 +139,7 @@ int store_load(const struct bootstrap *bs, RunningFile **out, enum store_origin 
 		snprintf(err, errlen, "%s/checkpoint: path too long", bs->run_dir);
 		return -ENAMETOOLONG;
 	}
-	rc = load_checkpoint(path, out, err, errlen);
+	rc = load_checkpoint(path, alloc, out, err, errlen);
 	if (rc == 0)
 		*origin = STORE_CHECKPOINT;
 	if (rc != -ENOENT)

@@ -39,9 +39,11 @@ enum store_origin {
  * *out (commit_id and a config, owned by the caller:
  * running_file__free_unpacked) and *origin, or a negative errno with a
  * sentence in err naming the file: a file that exists but cannot be read is
- * never replaced silently by something older or emptier. */
-int store_load(const struct bootstrap *bs, RunningFile **out, enum store_origin *origin,
-	       char *err, size_t errlen);
+ * never replaced silently by something older or emptier.  A checkpoint is
+ * unpacked with alloc (NULL: malloc; free it with the same), the other
+ * origins always with malloc. */
+int store_load(const struct bootstrap *bs, ProtobufCAllocator *alloc, RunningFile **out,
+	       enum store_origin *origin, char *err, size_t errlen);
 
 /* Write commit id's configuration cfg as RUN_DIR/checkpoint, atomically
  * (mode 0600).  0 or -errno. */

@@ -5,13 +5,22 @@
  * to lower case), chained through ct_node.hnext and doubled when it holds
  * as many entries as buckets, and in one doubly linked list per child field
  * for order.  Lookups compare keys with strcasecmp, as the configuration's
- * lists always have.
+ * lists always have, once the hash (kept in the node, so growing the table
+ * or unlinking a node never hashes a key again) matches.  A node and its
+ * key are one allocation.  Loading a list whose size is known (ct_adopt,
+ * ct_load) sizes the table for it first.
+ *
+ * An arena (ct_arena_new) is a list of mmap'd blocks, each twice the size
+ * of the one before (from 256 KiB; those of 2 MiB and more asked to be
+ * huge pages), carved 8 bytes aligned; it counts the nodes and owns carved
+ * from it, plus its creator's hold, and unmaps its blocks when that count
+ * drops to zero.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "cfgtree.h"
 #include "log.h"
@@ -27,6 +36,104 @@ struct ct_kids {
 	struct ct_list *lists;      /* one per field of the node's descriptor */
 };
 
+/* ---- arenas ---- */
+
+#define ARENA_FIRST_BLOCK (256u << 10)
+#define ARENA_MAX_BLOCK (64u << 20)
+#define ARENA_HUGE (2u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size;
+};
+
+struct ct_arena {
+	struct arena_block *blocks;
+	uint8_t *next, *end;
+	size_t block_size;          /* of the next block */
+	size_t refs;
+	ProtobufCAllocator pbc;
+};
+
+static void arena_grow(struct ct_arena *a, size_t need)
+{
+	size_t size = a->block_size;
+	struct arena_block *b;
+
+	while (size < need + sizeof(*b))
+		size *= 2;
+	b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		fatal("cannot map %zu bytes for the configuration", size);
+	if (size >= ARENA_HUGE)
+		(void)madvise(b, size, MADV_HUGEPAGE);   /* a hint: fine if refused */
+	b->next = a->blocks;
+	b->size = size;
+	a->blocks = b;
+	a->next = (uint8_t *)(b + 1);
+	a->end = (uint8_t *)b + size;
+	if (a->block_size < ARENA_MAX_BLOCK)
+		a->block_size *= 2;
+}
+
+/* size bytes from a, zeroed (fresh mappings are). */
+static void *arena_alloc(void *data, size_t size)
+{
+	struct ct_arena *a = data;
+	void *p;
+
+	size = (size + 7) & ~(size_t)7;
+	if ((size_t)(a->end - a->next) < size)
+		arena_grow(a, size);
+	p = a->next;
+	a->next += size;
+	return p;
+}
+
+static void arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+struct ct_arena *ct_arena_new(void)
+{
+	struct ct_arena *a = xcalloc(1, sizeof(*a));
+
+	a->block_size = ARENA_FIRST_BLOCK;
+	a->refs = 1;
+	a->pbc.alloc = arena_alloc;
+	a->pbc.free = arena_free;
+	a->pbc.allocator_data = a;
+	return a;
+}
+
+ProtobufCAllocator *ct_arena_allocator(struct ct_arena *a)
+{
+	return &a->pbc;
+}
+
+static void arena_unref(struct ct_arena *a)
+{
+	if (--a->refs > 0)
+		return;
+	while (a->blocks) {
+		struct arena_block *b = a->blocks;
+
+		a->blocks = b->next;
+		munmap(b, b->size);
+	}
+	free(a);
+}
+
+void ct_arena_release(struct ct_arena *a)
+{
+	if (a)
+		arena_unref(a);
+}
+
+/* ---- nodes ---- */
+
 bool ct_child_field(const ProtobufCFieldDescriptor *f)
 {
 	if (f->type != PROTOBUF_C_TYPE_MESSAGE || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
@@ -39,16 +146,17 @@ static size_t field_index(const struct ct_node *n, const ProtobufCFieldDescripto
 	return (size_t)(f - n->desc->fields);
 }
 
-static uint64_t hash_of(const ProtobufCFieldDescriptor *f, const char *key)
+static uint32_t hash_of(const ProtobufCFieldDescriptor *f, const char *key)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)f->id;
 
 	h *= 1099511628211ull;
-	for (const char *p = key; p && *p; p++) {
-		h ^= (uint64_t)tolower((unsigned char)*p);
+	for (const unsigned char *p = (const unsigned char *)key; p && *p; p++) {
+		/* ASCII folding, as strcasecmp does in the C locale cfgd runs in. */
+		h ^= (uint64_t)(*p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p);
 		h *= 1099511628211ull;
 	}
-	return h;
+	return (uint32_t)(h ^ h >> 32);
 }
 
 static bool key_eq(const char *a, const char *b)
@@ -83,11 +191,15 @@ static void node_free_below(struct ct_node *n)
 		free(n->kids->lists);
 		free(n->kids);
 	}
-	if (n->own)
+	if (n->own && n->own_in_arena)
+		arena_unref(n->arena);
+	else if (n->own)
 		protobuf_c_message_free_unpacked(n->own, NULL);
-	free(n->key);
 	free(n->anchor);
-	free(n);
+	if (n->node_in_arena)
+		arena_unref(n->arena);
+	else
+		free(n);
 }
 
 static void unlink_child(struct ct_node *c)
@@ -95,7 +207,7 @@ static void unlink_child(struct ct_node *c)
 	struct ct_node *p = c->parent;
 	struct ct_kids *k = p->kids;
 	struct ct_list *l = &k->lists[field_index(p, c->field)];
-	struct ct_node **pp = &k->bucket[hash_of(c->field, c->key) & (k->nbucket - 1)];
+	struct ct_node **pp = &k->bucket[c->hash & (k->nbucket - 1)];
 
 	while (*pp != c)
 		pp = &(*pp)->hnext;
@@ -121,17 +233,24 @@ void ct_free(struct ct_node *n)
 	node_free_below(n);
 }
 
-struct ct_node *ct_child(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
-			 const char *key)
+/* The child of n in field f with key, whose hash_of is h. */
+static struct ct_node *child_find(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				  const char *key, uint32_t h)
 {
 	const struct ct_kids *k = n->kids;
 
 	if (k == NULL)
 		return NULL;
-	for (struct ct_node *c = k->bucket[hash_of(f, key) & (k->nbucket - 1)]; c; c = c->hnext)
-		if (c->field == f && key_eq(c->key, key))
+	for (struct ct_node *c = k->bucket[h & (k->nbucket - 1)]; c; c = c->hnext)
+		if (c->hash == h && c->field == f && key_eq(c->key, key))
 			return c;
 	return NULL;
+}
+
+struct ct_node *ct_child(const struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			 const char *key)
+{
+	return n->kids ? child_find(n, f, key, hash_of(f, key)) : NULL;
 }
 
 static void rehash(struct ct_kids *k, size_t nbucket)
@@ -140,7 +259,7 @@ static void rehash(struct ct_kids *k, size_t nbucket)
 
 	for (size_t i = 0; i < k->nbucket; i++) {
 		for (struct ct_node *c = k->bucket[i], *next; c; c = next) {
-			size_t h = hash_of(c->field, c->key) & (nbucket - 1);
+			size_t h = c->hash & (nbucket - 1);
 
 			next = c->hnext;
 			c->hnext = b[h];
@@ -152,24 +271,12 @@ static void rehash(struct ct_kids *k, size_t nbucket)
 	k->nbucket = nbucket;
 }
 
-struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
-			     const char *key)
+/* Make room in n's table for `more` children beyond those it has, at
+ * once (a load of a list of known size grows it once, not log2(n) times). */
+static void kids_reserve(struct ct_node *n, size_t more)
 {
-	struct ct_list *l;
-
-	if (n->kids == NULL)
-		return ct_child_insert(n, f, key, NULL);
-	l = &n->kids->lists[field_index(n, f)];
-	return ct_child_insert(n, f, key, l->tail);
-}
-
-struct ct_node *ct_child_insert(struct ct_node *n, const ProtobufCFieldDescriptor *f,
-				const char *key, struct ct_node *after)
-{
-	struct ct_node *c = xcalloc(1, sizeof(*c));
 	struct ct_kids *k = n->kids;
-	struct ct_list *l;
-	size_t h;
+	size_t want;
 
 	if (k == NULL) {
 		k = n->kids = xcalloc(1, sizeof(*k));
@@ -177,13 +284,41 @@ struct ct_node *ct_child_insert(struct ct_node *n, const ProtobufCFieldDescripto
 		k->nbucket = 4;
 		k->bucket = xcalloc(k->nbucket, sizeof(*k->bucket));
 	}
-	if (k->n >= k->nbucket)
-		rehash(k, k->nbucket * 2);
+	for (want = k->nbucket; want < k->n + more; want *= 2)
+		;
+	if (want != k->nbucket)
+		rehash(k, want);
+}
+
+/* ct_child_insert with the key's hash_of known, after `after` (NULL:
+ * first); the node carved from arena when not NULL. */
+static struct ct_node *child_insert(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				    const char *key, uint32_t hash, struct ct_arena *arena,
+				    struct ct_node *after)
+{
+	size_t klen = key ? strlen(key) + 1 : 0;
+	struct ct_node *c = arena ? arena_alloc(arena, sizeof(*c) + klen)
+				  : xcalloc(1, sizeof(*c) + klen);
+	struct ct_kids *k;
+	struct ct_list *l;
+	size_t h;
+
+	kids_reserve(n, 1);
+	k = n->kids;
 	c->desc = f->descriptor;
 	c->parent = n;
 	c->field = f;
-	c->key = key ? xstrdup(key) : NULL;
-	h = hash_of(f, key) & (k->nbucket - 1);
+	if (key) {
+		c->key = (char *)(c + 1);
+		memcpy(c->key, key, klen);
+	}
+	c->hash = hash;
+	if (arena) {
+		c->arena = arena;
+		c->node_in_arena = true;
+		arena->refs++;
+	}
+	h = hash & (k->nbucket - 1);
 	c->hnext = k->bucket[h];
 	k->bucket[h] = c;
 	l = &k->lists[field_index(n, f)];
@@ -199,6 +334,27 @@ struct ct_node *ct_child_insert(struct ct_node *n, const ProtobufCFieldDescripto
 		l->head = c;
 	k->n++;
 	return c;
+}
+
+/* child_insert at the end of its list. */
+static struct ct_node *child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				 const char *key, uint32_t hash, struct ct_arena *arena)
+{
+	struct ct_node *tail = n->kids ? n->kids->lists[field_index(n, f)].tail : NULL;
+
+	return child_insert(n, f, key, hash, arena, tail);
+}
+
+struct ct_node *ct_child_add(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+			     const char *key)
+{
+	return child_add(n, f, key, hash_of(f, key), NULL);
+}
+
+struct ct_node *ct_child_insert(struct ct_node *n, const ProtobufCFieldDescriptor *f,
+				const char *key, struct ct_node *after)
+{
+	return child_insert(n, f, key, hash_of(f, key), NULL, after);
 }
 
 struct ct_node *ct_first(const struct ct_node *n, const ProtobufCFieldDescriptor *f)
@@ -224,9 +380,23 @@ ProtobufCMessage *ct_own_of(const ProtobufCMessage *m)
 
 void ct_set_own(struct ct_node *n, ProtobufCMessage *own)
 {
-	if (n->own)
+	if (n->own && n->own_in_arena)
+		arena_unref(n->arena);
+	else if (n->own)
 		protobuf_c_message_free_unpacked(n->own, NULL);
 	n->own = own;
+	n->own_in_arena = false;
+}
+
+/* n's own becomes own, carved from arena (a message n's arena holds). */
+static void set_own_arena(struct ct_node *n, ProtobufCMessage *own, struct ct_arena *arena)
+{
+	ct_set_own(n, own);
+	if (arena == NULL)
+		return;
+	n->arena = arena;
+	n->own_in_arena = true;
+	arena->refs++;
 }
 
 void ct_touch(struct ct_node *n, uint64_t v)
@@ -249,13 +419,15 @@ static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t
 			size_t cnt = pbr_repeated_count(m, f);
 			ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
 
+			kids_reserve(node, cnt);
 			for (size_t k = 0; k < cnt; k++) {
 				const char *key = pbr_elem_key(arr[k]);
 				struct ct_node *c;
+				uint32_t h;
 
-				if (key == NULL || ct_child(node, f, key))
+				if (key == NULL || child_find(node, f, key, h = hash_of(f, key)))
 					continue;   /* no key, or a duplicate: not representable */
-				c = ct_child_add(node, f, key);
+				c = child_add(node, f, key, h, NULL);
 				c->state = CT_SET;
 				c->own = ct_own_of(arr[k]);
 				c->changed = c->sub_changed = v;
@@ -274,8 +446,10 @@ static void load_below(struct ct_node *node, const ProtobufCMessage *m, uint64_t
 }
 
 /* Make m's children nodes below node, taking their messages as the nodes'
- * own (m's child fields are left empty). */
-static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
+ * own (m's child fields are left empty); m is arena's when not NULL, and
+ * the nodes are carved from it. */
+static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v,
+			struct ct_arena *arena)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 
@@ -286,12 +460,12 @@ static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
 			continue;
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
 			ProtobufCMessage *sub = PBR_MEMBER(m, f->offset, ProtobufCMessage *);
-			struct ct_node *c = ct_child_add(node, f, NULL);
+			struct ct_node *c = child_add(node, f, NULL, hash_of(f, NULL), arena);
 
 			PBR_MEMBER(m, f->offset, ProtobufCMessage *) = NULL;
-			adopt_below(c, sub, v);
+			adopt_below(c, sub, v, arena);
 			c->state = CT_SET;
-			c->own = sub;
+			set_own_arena(c, sub, arena);
 			c->changed = c->sub_changed = v;
 			continue;
 		}
@@ -300,29 +474,40 @@ static void adopt_below(struct ct_node *node, ProtobufCMessage *m, uint64_t v)
 
 		PBR_MEMBER(m, f->offset, ProtobufCMessage **) = NULL;
 		PBR_MEMBER(m, f->quantifier_offset, size_t) = 0;
+		kids_reserve(node, cnt);
 		for (size_t k = 0; k < cnt; k++) {
 			const char *key = pbr_elem_key(arr[k]);
 			struct ct_node *c;
+			uint32_t h;
 
-			if (key == NULL || ct_child(node, f, key)) {
+			if (key == NULL || child_find(node, f, key, h = hash_of(f, key))) {
 				/* no key, or a duplicate: not representable */
-				protobuf_c_message_free_unpacked(arr[k], NULL);
+				if (arena == NULL)
+					protobuf_c_message_free_unpacked(arr[k], NULL);
 				continue;
 			}
-			c = ct_child_add(node, f, key);
-			adopt_below(c, arr[k], v);
+			c = child_add(node, f, key, h, arena);
+			adopt_below(c, arr[k], v, arena);
 			c->state = CT_SET;
-			c->own = arr[k];
+			set_own_arena(c, arr[k], arena);
 			c->changed = c->sub_changed = v;
 		}
-		free(arr);
+		if (arena == NULL)
+			free(arr);
 	}
 }
 
 void ct_adopt(struct ct_node *root, ProtobufCMessage *m, uint64_t v)
 {
-	adopt_below(root, m, v);
+	adopt_below(root, m, v, NULL);
 	ct_set_own(root, m);
+	root->changed = root->sub_changed = v;
+}
+
+void ct_adopt_arena(struct ct_node *root, ProtobufCMessage *m, uint64_t v, struct ct_arena *a)
+{
+	adopt_below(root, m, v, a);
+	set_own_arena(root, m, a);
 	root->changed = root->sub_changed = v;
 }
 
@@ -490,6 +675,43 @@ ProtobufCMessage *ct_materialize(const struct ct_node *n)
 	for (unsigned i = 0; i < d->n_fields; i++)
 		if (ct_child_field(&d->fields[i]))
 			ct_materialize_field(n, &d->fields[i], m);
+	return m;
+}
+
+const ProtobufCMessage *ct_view(const struct ct_node *n, struct ct_arena *a)
+{
+	const ProtobufCMessageDescriptor *d = n->desc;
+	ProtobufCMessage *m = arena_alloc(a, d->sizeof_message);
+
+	if (n->own)
+		memcpy(m, n->own, d->sizeof_message);   /* its child fields are empty */
+	else
+		d->message_init(m);
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const ProtobufCMessage **arr;
+		size_t cnt = 0, k = 0;
+
+		if (!ct_child_field(f))
+			continue;
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				cnt++;
+		if (cnt == 0)
+			continue;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+			for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+				if (c->state == CT_SET)
+					PBR_MEMBER(m, f->offset, const ProtobufCMessage *) = ct_view(c, a);
+			continue;
+		}
+		arr = arena_alloc(a, cnt * sizeof(*arr));
+		for (const struct ct_node *c = ct_first(n, f); c; c = c->next)
+			if (c->state == CT_SET)
+				arr[k++] = ct_view(c, a);
+		PBR_MEMBER(m, f->offset, const ProtobufCMessage **) = arr;
+		PBR_MEMBER(m, f->quantifier_offset, size_t) = cnt;
+	}
 	return m;
 }
 

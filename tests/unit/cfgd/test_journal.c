@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cfgd_rig.h"
 #include "journal.h"
@@ -246,4 +247,214 @@ Test(journal, cfgd_drops_a_torn_commit)
 	s = open_session("admin");
 	edit_ok(s, edit_set("system = { sysname = \"C\"; };"), NULL);
 	cr_assert_eq(commit_ok(s), 1000000002ULL);
+}
+
+/* A frame with the journal's framing and a good checksum around bytes that
+ * are no record (what a bug or another program could write). */
+static void append_raw_frame(const char *path, const uint8_t *payload, uint32_t n)
+{
+	uint8_t hdr[12];
+	uint32_t crc = (uint32_t)crc32(0L, payload, n);
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	cr_assert(fd >= 0);
+	memcpy(hdr, "MJR1", 4);
+	for (int i = 0; i < 4; i++) {
+		hdr[4 + i] = (uint8_t)(n >> (8 * i));
+		hdr[8 + i] = (uint8_t)(crc >> (8 * i));
+	}
+	cr_assert_eq(write(fd, hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
+	cr_assert_eq(write(fd, payload, n), (ssize_t)n);
+	close(fd);
+}
+
+/* cfgd reads each record's metadata itself and leaves its changes packed
+ * (persist.c): a checksummed frame that is no record is still a torn tail
+ * when it is last (cut, cfgd comes back with the commits before it) and
+ * still a corrupt journal when whole records follow (cfgd refuses to
+ * start and leaves the file as it is). */
+Test(journal, cfgd_cuts_or_refuses_a_frame_that_is_no_record)
+{
+	static const uint8_t junk[] = { 0x0f, 0xff, 0xff, 0x01, 0x02 };   /* wire type 7 */
+	uint64_t s = open_session("admin");
+	JournalRecord label = JOURNAL_RECORD__INIT;
+	char err[512] = "";
+	uint8_t *frame;
+	size_t flen;
+	off_t size;
+	int fd;
+
+	cr_assert_eq(store_journal_path(&td.bs, journal_path, sizeof(journal_path)), 0);
+	edit_ok(s, edit_set("system = { sysname = \"A\"; };"), NULL);
+	commit_ok(s);
+	edit_ok(s, edit_set("system = { sysname = \"B\"; };"), NULL);
+	commit_ok(s);
+	client_fini(&c1);
+	cfgd_free(d);
+	size = journal_bytes();
+
+	append_raw_frame(journal_path, junk, sizeof(junk));
+	start_cfgd();
+	cr_assert_eq(cfgd_commit_id(d), 1000000002ULL);
+	cr_assert_str_eq(cfgd_running(d)->system->sysname, "B");
+	cr_assert_eq(journal_bytes(), size, "the frame that is no record is cut");
+	cfgd_free(d);
+
+	append_raw_frame(journal_path, junk, sizeof(junk));
+	label.kind = JOURNAL_RECORD__KIND__LABEL;
+	label.commit_id = 1000000002ULL;
+	label.label = "after";
+	frame = journal_frame(&label.base, &flen);
+	fd = open(journal_path, O_WRONLY | O_APPEND);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, frame, flen), (ssize_t)flen);
+	close(fd);
+	free(frame);
+	size = journal_bytes();
+	d = cfgd_new(loop, zctx, &td.bs, err, sizeof(err));
+	cr_assert_null(d, "cfgd started on a journal corrupt in the middle");
+	cr_assert(strstr(err, "corrupt") != NULL, "%s", err);
+	cr_assert_eq(journal_bytes(), size, "the journal was changed");
+	/* The operator's fix: the bad frame and what follows cut. */
+	cr_assert_eq(truncate(journal_path, size - (off_t)flen - 12 - (off_t)sizeof(junk)), 0);
+	start_cfgd();
+	client_init(&c1);
+	cr_assert_str_eq(cfgd_running(d)->system->sysname, "B");
+}
+
+static CfgReply *commit_changes(uint64_t id)
+{
+	CfgRequest req = CFG_REQUEST__INIT;
+	HistoryRequest h = HISTORY_REQUEST__INIT;
+
+	h.has_commit_id = 1;
+	h.commit_id = id;
+	req.req_case = CFG_REQUEST__REQ_HISTORY;
+	req.history = &h;
+	return call(&req);
+}
+
+/* The history read at a start keeps each record's changes where the
+ * journal was read, and labels in its metadata: a compaction writes the
+ * records again with their labels, and after a restart a labelled old
+ * commit's changes still display and roll back. */
+Test(journal, labels_and_changes_survive_compaction_and_restart, .timeout = 120)
+{
+	uint64_t s = open_session("admin"), labelled = 0;
+	unsigned n = 3 * STORE_HISTORY_MAX;
+	CfgRequest req = CFG_REQUEST__INIT;
+	LabelRequest lr = LABEL_REQUEST__INIT;
+	CfgReply *r;
+
+	cr_assert_eq(store_journal_path(&td.bs, journal_path, sizeof(journal_path)), 0);
+	for (unsigned i = 1; i <= n; i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "ntp = { unicast_server = ( { address = \"10.2.%u.%u\"; "
+			 "} ); };", i / 256, i % 256);
+		edit_ok(s, edit_set(text), NULL);
+		commit_ok(s);
+		if (i == n - STORE_HISTORY_MAX / 2) {
+			labelled = 1000000000ULL + i;
+			lr.session = s;
+			lr.commit_id = labelled;
+			lr.label = "half";
+			req.req_case = CFG_REQUEST__REQ_LABEL;
+			req.label = &lr;
+			r = call(&req);
+			cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+			cfg_reply__free_unpacked(r, NULL);
+		}
+	}
+	cr_assert(run_until(loop, checkpoint_idle, NULL, 20000), "the checkpoint never ended");
+	cr_assert_leq(d->journal_records, 2 * STORE_HISTORY_MAX + 64 + 1,
+		      "the journal is compacted: %zu records", d->journal_records);
+	restart();
+	s = open_session("admin");
+	cr_assert_geq(persist_find(d, labelled), 0);
+	cr_assert_str_eq(d->rf->history[persist_find(d, labelled)]->label, "half");
+	r = commit_changes(labelled);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cr_assert_eq(r->n_history, 2);
+	cr_assert_eq(r->history[0]->config->ntp->n_unicast_server, labelled - 1000000000ULL);
+	cr_assert_eq(r->history[1]->config->ntp->n_unicast_server, labelled - 1000000001ULL);
+	cfg_reply__free_unpacked(r, NULL);
+	r = rollback(s, ROLLBACK_REQUEST__TO_LABEL, 0, "half");
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(cfgd_running(d)->ntp->n_unicast_server, labelled - 1000000000ULL);
+}
+
+/* A tree loaded from a checkpoint is carved from an arena (cfgtree.h):
+ * its nodes and messages are changed, replaced and removed like any
+ * other (under AddressSanitizer a free() of arena memory would abort),
+ * and a restart after that comes back with exactly what was committed. */
+Test(journal, a_tree_loaded_from_a_checkpoint_changes_like_any_other, .timeout = 120)
+{
+	uint64_t s = open_session("admin"), first;
+	char text[200];
+	CfgReply *r;
+
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(text, sizeof(text), "acl = ( { number = \"2000\"; rule = ( { id = \"%u\"; "
+			 "source = \"10.3.%u.%u\"; } ); } );", i, i / 256, i % 256);
+		edit_ok(s, edit_set(text), NULL);
+	}
+	first = commit_ok(s);
+	for (unsigned i = 0; i < 64; i++) {
+		snprintf(text, sizeof(text), "ntp = { unicast_server = ( { address = \"10.4.0.%u\"; "
+			 "} ); };", i);
+		edit_ok(s, edit_set(text), NULL);
+		commit_ok(s);
+	}
+	cr_assert(run_until(loop, checkpoint_idle, NULL, 20000), "the checkpoint never ended");
+	cr_assert_geq(d->ckpt_id, first, "the rules are in the checkpoint");
+	restart();
+	s = open_session("admin");
+	edit_ok(s, edit_set("acl = ( { number = \"2000\"; rule = ( { id = \"7\"; deny = true; } ); } );"),
+		edit_del("acl", "2000", "rule", "8", NULL));
+	edit_ok(s, edit_set("system = { sysname = \"Arena\"; };"), NULL);
+	commit_ok(s);
+	cr_assert_eq(cfgd_running(d)->acl[0]->n_rule, 299);
+	r = rollback(s, ROLLBACK_REQUEST__TO_COMMIT_ID, first, NULL);
+	cr_assert_eq(r->status, 0, "%s", r->error ? r->error : "");
+	cfg_reply__free_unpacked(r, NULL);
+	cr_assert_eq(cfgd_running(d)->acl[0]->n_rule, 300);
+	cr_assert_null(cfgd_running(d)->ntp);
+	edit_ok(s, edit_del("acl", "2000", NULL), NULL);
+	commit_ok(s);
+	cr_assert_eq(cfgd_running(d)->n_acl, 0);
+	restart();
+	cr_assert_eq(cfgd_running(d)->n_acl, 0);
+	cr_assert_null(cfgd_running(d)->ntp);
+}
+
+/* The candidates' log (session.c) is rewritten once a commit leaves most of
+ * its bytes dead, however few records they were: a front end's big edit
+ * requests are not read again at the next start. */
+Test(journal, big_committed_edits_leave_the_candidates_log)
+{
+	uint64_t s = open_session("admin");
+	char path[300], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/candidates", td.bs.run_dir);
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	fprintf(f, "acl = ( { number = \"2000\"; rule = (");
+	for (unsigned i = 0; i < 5000; i++)
+		fprintf(f, "%s { id = \"%u\"; source = \"10.5.%u.%u\"; }", i ? "," : "", i, i / 256,
+			i % 256);
+	fprintf(f, " ); } );");
+	fclose(f);
+	edit_ok(s, edit_set(text), NULL);
+	free(text);
+	cr_assert_gt(file_size(path), 64 << 10, "the edit is in the log: %lld bytes",
+		     (long long)file_size(path));
+	commit_ok(s);
+	cr_assert_lt(file_size(path), 4096, "the log keeps %lld bytes after the commit",
+		     (long long)file_size(path));
+	restart();
+	cr_assert_eq(cfgd_running(d)->acl[0]->n_rule, 5000);
 }
