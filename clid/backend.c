@@ -273,6 +273,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_config_entries,
 	cmd_clock_entries,
 	cmd_version_entries,
+	cmd_ui_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,

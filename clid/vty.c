@@ -30,6 +30,17 @@
  * the queue, then the held bytes up to the next mark: the terminal shows
  * exactly what it would had every line waited.
  *
+ * Paging (pager.c): a command's output goes through the connection's
+ * pager, which stops at `  ---- More ----` after a screen (the session's
+ * screen-length, else the NAWS height, else 24 rows) and keeps the rest, at
+ * most PAGER_MAX_PENDING bytes, until the reader answers.  The session is
+ * done meanwhile (its calls to the daemons are over), so nothing but this
+ * VTY waits: the prompt is deferred until the pager is through, and typed
+ * bytes go to the pager while it waits (even while the session is busy, so
+ * a reader can answer the output of a command still running).  A line run
+ * while earlier pipelined edits are outstanding (its output is held, see
+ * above) is not paged, nor is held echo, help or completion.
+ *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
  * discarding input until EOF or a short linger) -> freed.
@@ -53,6 +64,7 @@
 #include "log.h"
 #include "login.h"
 #include "loop.h"
+#include "pager.h"
 #include "vty.h"
 
 #define VTY_READ_CHUNK 512
@@ -100,6 +112,12 @@ struct vty_conn {
 	size_t n_holds, marks_cap;
 	bool bypass;                    /* a release writes past the held bytes */
 	bool defer_prompt;              /* the next prompt comes with a release */
+	/* Paging (see the top of the file). */
+	struct pager *pager;
+	bool in_cmd;                    /* a command's output is being written */
+	bool cmd_paged;                 /* the pager was started for it */
+	bool cmd_held;                  /* it began behind held lines: not paged */
+	bool prompt_after_more;         /* show the prompt once the pager is through */
 
 	uint64_t last_input_us;
 	uint64_t idle_us;
@@ -289,6 +307,7 @@ static void conn_free(struct vty_conn *c)
 		telnet_free(c->telnet);
 	lineedit_free(c->le);
 	login_free(c->login);
+	pager_free(c->pager);
 	free(c->outq);
 	free(c->held);
 	free(c->marks);
@@ -365,7 +384,10 @@ static void conn_update_events(struct vty_conn *c)
 
 /* ---- the session ---- */
 
-/* Engine output: starts on a fresh line after '?' or TAB. */
+static unsigned page_rows(struct vty_conn *c);
+
+/* Engine output: starts on a fresh line after '?' or TAB; a command's
+ * output goes through the pager. */
 static void cli_out(void *arg, const char *buf, size_t len)
 {
 	struct vty_conn *c = arg;
@@ -376,11 +398,46 @@ static void cli_out(void *arg, const char *buf, size_t len)
 		c->pending_nl = false;
 		term_write(c, "\r\n", 2);
 	}
-	term_write(c, buf, len);
+	if (c->in_cmd) {
+		if (!c->cmd_paged) {
+			/* Now, not at Enter: the configured screen-length read
+			 * at login may have come in meanwhile. */
+			pager_start(c->pager, page_rows(c));
+			c->cmd_paged = true;
+		}
+		if (c->sess && cli_no_more(c->sess))
+			pager_no_more(c->pager);
+		pager_write(c->pager, buf, len);
+	} else {
+		term_write(c, buf, len);
+	}
+}
+
+static void pager_out(void *arg, const char *buf, size_t len)
+{
+	term_write(arg, buf, len);
+}
+
+/* Rows of a page for the command starting now: 0 for no paging. */
+static unsigned page_rows(struct vty_conn *c)
+{
+	int sl = c->sess ? cli_screen_length(c->sess) : -1;
+
+	if (c->cmd_held)
+		return 0;   /* held output is replayed as it was written */
+	if (sl >= 0)
+		return (unsigned)sl;
+	return c->height > 0 ? (unsigned)c->height : 24;
 }
 
 static void show_prompt(struct vty_conn *c)
 {
+	c->in_cmd = false;
+	if (pager_waiting(c->pager)) {
+		/* The reader answers More first (conn_pump()). */
+		c->prompt_after_more = true;
+		return;
+	}
 	if (c->defer_prompt) {
 		/* The line's result and prompt come with its release. */
 		c->defer_prompt = false;
@@ -516,6 +573,7 @@ static void session_start(struct vty_conn *c)
 	if (strrchr(addr, ':'))
 		*strrchr(addr, ':') = '\0';
 	cli_session_set_peer(c->sess, addr);
+	cli_session_read_settings(c->sess);
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);
 	if (cli_busy(c->sess))
@@ -567,8 +625,12 @@ static void le_on_line(void *arg, const char *line)
 	}
 	if (!c->sess)
 		return;
+	c->in_cmd = true;
+	c->cmd_paged = false;
+	c->cmd_held = c->n_holds > 0;
 	switch (cli_exec(c->sess, line)) {
 	case CLI_ENDED:
+		c->in_cmd = false;
 		conn_begin_close(c);
 		return;
 	case CLI_BUSY:
@@ -644,13 +706,27 @@ static void ahead_add(struct vty_conn *c, const char *buf, size_t len)
 }
 
 /* Give the line editor the typeahead, a line at a time (through the first
- * CR, LF or Ctrl-Z), until it is empty or the session waits. */
+ * CR, LF or Ctrl-Z), until it is empty or the session waits; the pager
+ * takes the keys while it wants them, busy session or not. */
 static void conn_pump(struct vty_conn *c)
 {
 	while (c->ahead_off < c->ahead_len && c->state == CONN_OPEN && !c->dead &&
-	       !c->opening && !conn_busy(c)) {
+	       !c->opening && (!conn_busy(c) || pager_wants_input(c->pager))) {
 		const char *p = c->ahead + c->ahead_off;
 		size_t n = c->ahead_len - c->ahead_off, k = 0;
+
+		if (pager_wants_input(c->pager)) {
+			k = pager_keys(c->pager, p, n);
+			c->ahead_off += k;
+			if (c->prompt_after_more && !pager_waiting(c->pager)) {
+				c->prompt_after_more = false;
+				show_prompt(c);
+			}
+			if (k > 0)
+				continue;
+			if (conn_busy(c))
+				break;
+		}
 
 		while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != 0x1a)
 			k++;
@@ -884,6 +960,7 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 	if (!c->telnet)
 		fatal("vty: telnet_init failed");
 	c->le = lineedit_new(&ops, c);
+	c->pager = pager_new(PAGER_MAX_PENDING, pager_out, c);
 	c->login = login_new(srv->bs, login_out, c);
 	c->last_input_us = loop_now_us();
 	c->idle_us = srv->idle_us;

@@ -53,6 +53,7 @@ struct cli_session {
 	int n_held;
 	bool held_pipe[16];       /* per hold: a `pipe` line (else another) */
 	uint64_t release_timer;
+	int screen_length;        /* `sl N`; -1: the terminal's height */
 };
 
 static int fake_sessions_open;      /* touched by the server thread only */
@@ -91,6 +92,7 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 	snprintf(s->line, sizeof(s->line), "%s", line);
 	s->out = out;
 	s->arg = out_arg;
+	s->screen_length = -1;
 	fake_sessions_open++;
 	return s;
 }
@@ -137,6 +139,21 @@ static void fake_release(struct loop *loop, void *arg)
 			s->release(s->arg, "<Fake>", 6);
 	}
 	s->n_held = 0;
+}
+
+void cli_session_read_settings(struct cli_session *s)
+{
+	(void)s;
+}
+
+int cli_screen_length(const struct cli_session *s)
+{
+	return s->screen_length;
+}
+
+bool cli_no_more(const struct cli_session *s)
+{
+	return false;
 }
 
 bool cli_busy(const struct cli_session *s)
@@ -200,6 +217,18 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 		s->held_pipe[s->n_held++] = strcmp(line, "pipe") == 0;
 		if (!s->release_timer)
 			s->release_timer = loop_timer_add(s->be->loop, 200000, fake_release, s);
+		return CLI_DONE;
+	}
+	if (strncmp(line, "sl ", 3) == 0) {
+		s->screen_length = atoi(line + 3);
+		return CLI_DONE;
+	}
+	if (strncmp(line, "lines ", 6) == 0) {
+		/* N numbered lines: paging. */
+		for (int i = 1, n = atoi(line + 6); i <= n; i++) {
+			snprintf(buf, sizeof(buf), "line %d\r\n", i);
+			fake_print(s, buf);
+		}
 		return CLI_DONE;
 	}
 	if (strcmp(line, "ask") == 0) {
