@@ -117,6 +117,7 @@ struct vty_conn {
 	bool in_cmd;                    /* a command's output is being written */
 	bool cmd_paged;                 /* the pager was started for it */
 	bool cmd_held;                  /* it began behind held lines: not paged */
+	bool fed_cr;                    /* the line editor's last byte was a CR */
 	bool prompt_after_more;         /* show the prompt once the pager is through */
 
 	uint64_t last_input_us;
@@ -716,6 +717,15 @@ static void conn_pump(struct vty_conn *c)
 		size_t n = c->ahead_len - c->ahead_off, k = 0;
 
 		if (pager_wants_input(c->pager)) {
+			if (c->fed_cr && (p[0] == '\n' || p[0] == '\0')) {
+				/* The rest of the CR LF that ran the command:
+				 * the line editor's (it swallows it), not Enter. */
+				c->fed_cr = false;
+				c->ahead_off++;
+				lineedit_feed(c->le, p, 1);
+				continue;
+			}
+			c->fed_cr = false;
 			k = pager_keys(c->pager, p, n);
 			c->ahead_off += k;
 			if (c->prompt_after_more && !pager_waiting(c->pager)) {
@@ -733,6 +743,7 @@ static void conn_pump(struct vty_conn *c)
 		if (k < n)
 			k++;
 		c->ahead_off += k;
+		c->fed_cr = p[k - 1] == '\r';
 		lineedit_feed(c->le, p, k);
 	}
 	if (c->ahead_off == c->ahead_len)

@@ -778,3 +778,63 @@ Test(vty, garbage_storm)
 	client_close(c);
 	server_stop();
 }
+
+/* Paging: 24 rows without NAWS (23 lines and the More line), Space, Enter,
+ * q; the prompt waits for the pager; the session's screen-length wins;
+ * another session goes on while one waits at More. */
+Test(vty, paging)
+{
+	static const char erase[] = "\x1b[42D                                          \x1b[42D";
+	struct client *c, *d;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "lines 30\r\n");
+	client_expect(c, "line 22\r\nline 23\r\n  ---- More ----");
+	cr_assert_null(memmem(c->buf, c->len, "line 24", 7));
+
+	/* Another session works meanwhile. */
+	d = client_connect();
+	client_login(d);
+	client_clear(d);
+	client_sends(d, "hello\r\n");
+	client_expect(d, "fake exec [hello] by admin on VTY 1\r\n<Fake>");
+
+	client_clear(c);
+	client_sends(c, "\r\n");          /* Enter: one line */
+	client_expect(c, "line 24\r\n  ---- More ----");
+	cr_assert(memmem(c->buf, c->len, erase, strlen(erase)), "the More line is erased");
+	cr_assert_null(memmem(c->buf, c->len, "line 25", 7));
+	client_clear(c);
+	client_sends(c, " ");             /* Space: the rest (6 lines), then the prompt */
+	client_expect(c, "line 30\r\n<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "More", 4));
+
+	/* q drops the rest; the prompt comes on the erased line. */
+	client_clear(c);
+	client_sends(c, "lines 100\r\n");
+	client_expect(c, "line 23\r\n  ---- More ----");
+	client_clear(c);
+	client_sends(c, "q");
+	client_expect(c, "\x1b[42D<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "line 24", 7));
+
+	/* The session's screen-length: 5 rows, 0 for none. */
+	client_clear(c);
+	client_sends(c, "sl 5\r\n");
+	client_expect(c, "<Fake>");
+	client_clear(c);
+	client_sends(c, "lines 10\r\n");
+	client_expect(c, "line 4\r\n  ---- More ----");
+	client_sends(c, "\x03");          /* Ctrl-C stops */
+	client_expect(c, "<Fake>");
+	client_clear(c);
+	client_sends(c, "sl 0\r\nlines 100\r\n");
+	client_expect(c, "line 100\r\n<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "More", 4));
+	client_close(c);
+	client_close(d);
+	server_stop();
+}
