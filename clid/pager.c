@@ -7,6 +7,10 @@
  * when `page` lines have been shown and more output comes: the More line
  * goes up only when there is something to show after it.
  *
+ * Pacing: before each line (or piece without a line end) the pager asks
+ * room(); without room the rest waits as if behind a More prompt, and
+ * pager_resume() takes it up, in PASS and RUN alike.
+ *
  * The bound: at most max_pending bytes wait.  Output past it is dropped
  * (and everything after it in the same command, so the reader never sees
  * a gap), and once the reader has read all that was kept, one line says
@@ -20,10 +24,15 @@
 #include "log.h"
 #include "pager.h"
 
+/* At most this much is written between two looks at the room (a line
+ * longer than that goes in pieces). */
+#define PAGER_PIECE 16384
+
 enum pager_state { PG_PASS = 0, PG_RUN, PG_WAIT, PG_STOP };
 
 struct pager {
 	pager_write_fn write;
+	pager_room_fn room;
 	void *arg;
 	size_t max_pending;
 	enum pager_state state;
@@ -35,11 +44,12 @@ struct pager {
 	size_t off, len, cap;
 };
 
-struct pager *pager_new(size_t max_pending, pager_write_fn w, void *arg)
+struct pager *pager_new(size_t max_pending, pager_write_fn w, pager_room_fn room, void *arg)
 {
 	struct pager *p = xcalloc(1, sizeof(*p));
 
 	p->write = w;
+	p->room = room;
 	p->arg = arg;
 	p->max_pending = max_pending;
 	return p;
@@ -109,20 +119,24 @@ static void pending_add(struct pager *p, const char *buf, size_t len)
 	p->len += len;
 }
 
-/* Show what fits on the page from buf; returns how much was shown.  Sets
- * WAIT (and shows More) when the page is full and bytes remain. */
+/* Show what fits on the page (RUN) and the terminal from buf; returns how
+ * much was shown.  Sets WAIT (and shows More) when the page is full and
+ * bytes remain. */
 static size_t show(struct pager *p, const char *buf, size_t len)
 {
 	size_t i = 0;
 
 	while (i < len) {
-		if (p->shown >= p->page) {
+		if (p->state == PG_RUN && p->shown >= p->page) {
 			p->write(p->arg, PAGER_PROMPT, strlen(PAGER_PROMPT));
 			p->state = PG_WAIT;
 			break;
 		}
-		const char *nl = memchr(buf + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+		if (p->room && !p->room(p->arg))
+			break;
+		size_t avail = len - i < PAGER_PIECE ? len - i : PAGER_PIECE;
+		const char *nl = memchr(buf + i, '\n', avail);
+		size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : avail;
 
 		p->write(p->arg, buf + i, n);
 		i += n;
@@ -130,6 +144,27 @@ static size_t show(struct pager *p, const char *buf, size_t len)
 			p->shown++;
 	}
 	return i;
+}
+
+/* Show the waiting output as the page and the room allow; once it is all
+ * out after a cut, say so and take no more. */
+static void flush_pending(struct pager *p)
+{
+	size_t n = show(p, p->buf + p->off, pager_pending(p));
+
+	p->off += n;
+	if (p->off == p->len)
+		pending_clear(p);
+	if (p->state != PG_WAIT && p->cut && pager_pending(p) == 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+			 "Info: The output was cut: more than %zu bytes waited to be read.\r\n",
+			 p->max_pending);
+		p->write(p->arg, msg, strlen(msg));
+		/* Nothing more of this command: it was cut. */
+		p->state = PG_STOP;
+	}
 }
 
 void pager_write(struct pager *p, const char *buf, size_t len)
@@ -140,9 +175,12 @@ void pager_write(struct pager *p, const char *buf, size_t len)
 		return;
 	switch (p->state) {
 	case PG_PASS:
-		p->write(p->arg, buf, len);
-		break;
 	case PG_RUN:
+		if (pager_pending(p) > 0) {
+			/* Behind what waits for room. */
+			pending_add(p, buf, len);
+			break;
+		}
 		n = show(p, buf, len);
 		if (n < len)
 			pending_add(p, buf + n, len - n);
@@ -155,26 +193,23 @@ void pager_write(struct pager *p, const char *buf, size_t len)
 	}
 }
 
+void pager_resume(struct pager *p)
+{
+	if ((p->state == PG_PASS || p->state == PG_RUN) && (pager_pending(p) > 0 || p->cut))
+		flush_pending(p);
+}
+
+bool pager_busy(const struct pager *p)
+{
+	return p->state == PG_WAIT || pager_pending(p) > 0 ||
+	       (p->cut && p->state != PG_STOP);
+}
+
 /* After a key: show the waiting output as the page allows. */
 static void drain(struct pager *p)
 {
-	size_t n;
-
 	p->state = PG_RUN;
-	n = show(p, p->buf + p->off, pager_pending(p));
-	p->off += n;
-	if (p->off == p->len)
-		pending_clear(p);
-	if (p->state == PG_RUN && p->cut && pager_pending(p) == 0) {
-		char msg[128];
-
-		snprintf(msg, sizeof(msg),
-			 "Info: The output was cut: more than %zu bytes waited to be read.\r\n",
-			 p->max_pending);
-		p->write(p->arg, msg, strlen(msg));
-		/* Nothing more of this command: it was cut. */
-		p->state = PG_STOP;
-	}
+	flush_pending(p);
 }
 
 bool pager_waiting(const struct pager *p)

@@ -7,6 +7,11 @@
  * keys typed (pager_keys()).  Output that does not fit waits in the pager,
  * bounded by max_pending bytes; nothing else waits for the reader.
  *
+ * Output is also paced by the terminal: while room() says the connection's
+ * queue is full, it waits in the pager (paging or not) and pager_resume()
+ * goes on once the queue has drained, so a long display never needs more
+ * than the pager's bound, however slowly the reader reads.
+ *
  * A page is rows - 1 lines of output and the More line under them, so a
  * page fills the screen.  At the prompt: Space shows the next page, Enter
  * (CR, LF, CR LF or CR NUL) one more line, any other key (`q`, Ctrl-C, ...)
@@ -27,11 +32,14 @@
 #define PAGER_MAX_PENDING (8u * 1024 * 1024)
 
 typedef void (*pager_write_fn)(void *arg, const char *buf, size_t len);
+/* True when the terminal takes more output now. */
+typedef bool (*pager_room_fn)(void *arg);
 
 struct pager;
 
-/* A pager writing to w(arg), keeping at most max_pending bytes waiting. */
-struct pager *pager_new(size_t max_pending, pager_write_fn w, void *arg);
+/* A pager writing to w(arg) while room(arg) (NULL: always), keeping at
+ * most max_pending bytes waiting. */
+struct pager *pager_new(size_t max_pending, pager_write_fn w, pager_room_fn room, void *arg);
 void pager_free(struct pager *p);
 
 /* A command's output starts: pages of `rows` rows, 0 for no paging.
@@ -45,6 +53,11 @@ void pager_no_more(struct pager *p);
  * was kept a line says the output was cut). Discarded after a stop. */
 void pager_write(struct pager *p, const char *buf, size_t len);
 
+/* The terminal has room again: write what waits, as far as the page and
+ * the room go. */
+void pager_resume(struct pager *p);
+/* True while output waits (for a key or for room): the prompt must wait. */
+bool pager_busy(const struct pager *p);
 /* True while the More prompt waits for a key. */
 bool pager_waiting(const struct pager *p);
 /* True while typed bytes belong to the pager: it waits, or the LF or NUL

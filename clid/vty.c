@@ -37,9 +37,14 @@
  * done meanwhile (its calls to the daemons are over), so nothing but this
  * VTY waits: the prompt is deferred until the pager is through, and typed
  * bytes go to the pager while it waits (even while the session is busy, so
- * a reader can answer the output of a command still running).  A line run
- * while earlier pipelined edits are outstanding (its output is held, see
- * above) is not paged, nor is held echo, help or completion.
+ * a reader can answer the output of a command still running).  The pager
+ * also paces a command's output by the socket: it writes while the queue
+ * is below VTY_OUT_PAUSE and keeps the rest (the same bound) until the
+ * queue drains, so a long display with paging off needs no more than that
+ * either; past the bound the output is cut, with a line saying so.  A line
+ * run while earlier pipelined edits are outstanding (its output is held,
+ * see above) is neither paged nor paced, nor are held echo, help or
+ * completion.
  *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
@@ -346,10 +351,23 @@ static void linger_arm(struct vty_conn *c)
 
 /* After work on a connection: free it, move it along its close, or update
  * what it polls for.  Only from loop callbacks (never inside libtelnet). */
+static void conn_pager_resume(struct vty_conn *c);
+
 static void conn_settle(struct vty_conn *c)
 {
 	if (!c->dead && outq_pending(c) > 0)
 		outq_flush(c);
+	/* The socket may have taken everything: the pager goes on while it
+	 * does (no POLLOUT would come for an empty queue). */
+	while (!c->dead && c->pager && outq_pending(c) == 0 && pager_busy(c->pager) &&
+	       !pager_waiting(c->pager)) {
+		size_t before = pager_pending(c->pager);
+
+		conn_pager_resume(c);
+		outq_flush(c);
+		if (pager_pending(c->pager) == before)
+			break;
+	}
 	if (c->dead) {
 		conn_free(c);
 		return;
@@ -419,6 +437,16 @@ static void pager_out(void *arg, const char *buf, size_t len)
 	term_write(arg, buf, len);
 }
 
+/* The pager writes while the queue is below VTY_OUT_PAUSE (held output
+ * cannot drain until its release: it is never paced). */
+static bool pager_room(void *arg)
+{
+	struct vty_conn *c = arg;
+
+	return c->cmd_held || c->dead || c->state != CONN_OPEN ||
+	       outq_pending(c) < VTY_OUT_PAUSE;
+}
+
 /* Rows of a page for the command starting now: 0 for no paging. */
 static unsigned page_rows(struct vty_conn *c)
 {
@@ -434,8 +462,9 @@ static unsigned page_rows(struct vty_conn *c)
 static void show_prompt(struct vty_conn *c)
 {
 	c->in_cmd = false;
-	if (pager_waiting(c->pager)) {
-		/* The reader answers More first (conn_pump()). */
+	if (pager_busy(c->pager)) {
+		/* The reader answers More first (conn_pump()), or the
+		 * terminal takes the rest (conn_pager_resume()). */
 		c->prompt_after_more = true;
 		return;
 	}
@@ -712,7 +741,7 @@ static void ahead_add(struct vty_conn *c, const char *buf, size_t len)
 static void conn_pump(struct vty_conn *c)
 {
 	while (c->ahead_off < c->ahead_len && c->state == CONN_OPEN && !c->dead &&
-	       !c->opening && (!conn_busy(c) || pager_wants_input(c->pager))) {
+	       !c->opening) {
 		const char *p = c->ahead + c->ahead_off;
 		size_t n = c->ahead_len - c->ahead_off, k = 0;
 
@@ -728,15 +757,16 @@ static void conn_pump(struct vty_conn *c)
 			c->fed_cr = false;
 			k = pager_keys(c->pager, p, n);
 			c->ahead_off += k;
-			if (c->prompt_after_more && !pager_waiting(c->pager)) {
+			if (c->prompt_after_more && !pager_busy(c->pager)) {
 				c->prompt_after_more = false;
 				show_prompt(c);
 			}
 			if (k > 0)
 				continue;
-			if (conn_busy(c))
-				break;
 		}
+		/* The line editor starts with the prompt. */
+		if (conn_busy(c) || c->prompt_after_more)
+			break;
 
 		while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != 0x1a)
 			k++;
@@ -862,12 +892,29 @@ static void conn_read(struct vty_conn *c)
 	c->last_input_us = loop_now_us();
 }
 
+/* The queue drained: the pager's waiting output goes on, and the prompt
+ * once it is all out. */
+static void conn_pager_resume(struct vty_conn *c)
+{
+	if (c->state != CONN_OPEN || c->dead || !c->pager || !pager_busy(c->pager) ||
+	    pager_waiting(c->pager) || outq_pending(c) >= VTY_OUT_PAUSE)
+		return;
+	pager_resume(c->pager);
+	if (c->prompt_after_more && !pager_busy(c->pager)) {
+		c->prompt_after_more = false;
+		show_prompt(c);
+		conn_process_input(c);   /* what was typed meanwhile */
+	}
+}
+
 static void on_conn_fd(struct loop *loop, int fd, short revents, void *arg)
 {
 	struct vty_conn *c = arg;
 
-	if (revents & POLLOUT)
+	if (revents & POLLOUT) {
 		outq_flush(c);
+		conn_pager_resume(c);
+	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		conn_read(c);
 	conn_process_input(c);
@@ -971,7 +1018,7 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 	if (!c->telnet)
 		fatal("vty: telnet_init failed");
 	c->le = lineedit_new(&ops, c);
-	c->pager = pager_new(PAGER_MAX_PENDING, pager_out, c);
+	c->pager = pager_new(PAGER_MAX_PENDING, pager_out, pager_room, c);
 	c->login = login_new(srv->bs, login_out, c);
 	c->last_input_us = loop_now_us();
 	c->idle_us = srv->idle_us;

@@ -55,7 +55,7 @@ static void lines(struct pager *p, int from, int to)
 
 Test(pager, page_line_stop)
 {
-	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL);
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL, NULL);
 
 	pager_start(p, 4);   /* 3 lines and More */
 	lines(p, 1, 10);
@@ -93,7 +93,7 @@ Test(pager, page_line_stop)
 
 Test(pager, ctrl_c_and_other_keys_stop)
 {
-	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL);
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL, NULL);
 
 	pager_start(p, 2);
 	lines(p, 1, 3);
@@ -113,7 +113,7 @@ Test(pager, ctrl_c_and_other_keys_stop)
 
 Test(pager, last_page_ends_without_more)
 {
-	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL);
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL, NULL);
 
 	/* Exactly a page: no More (nothing would follow it). */
 	pager_start(p, 4);
@@ -134,7 +134,7 @@ Test(pager, last_page_ends_without_more)
 
 Test(pager, cr_nul_and_late_lf)
 {
-	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL);
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL, NULL);
 
 	pager_start(p, 2);
 	lines(p, 1, 2);
@@ -163,7 +163,7 @@ Test(pager, cr_nul_and_late_lf)
 
 Test(pager, off_and_no_more)
 {
-	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL);
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL, NULL);
 
 	pager_start(p, 0);
 	lines(p, 1, 50);
@@ -184,7 +184,7 @@ Test(pager, off_and_no_more)
 Test(pager, bounded)
 {
 	/* 20 bytes may wait: "l3\r\n".."l7\r\n" fit (20), the rest is cut. */
-	struct pager *p = pager_new(20, w, NULL);
+	struct pager *p = pager_new(20, w, NULL, NULL);
 
 	pager_start(p, 3);
 	lines(p, 1, 40);
@@ -206,7 +206,7 @@ Test(pager, bounded)
 
 Test(pager, partial_lines)
 {
-	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL);
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, NULL, NULL);
 
 	/* Lines written in pieces count once, at their end. */
 	pager_start(p, 3);
@@ -216,5 +216,60 @@ Test(pager, partial_lines)
 	cr_assert_str_eq(written(), "abc\r\ndef\r\n<MORE>");
 	pager_keys(p, " ", 1);
 	cr_assert_str_eq(written(), "<ERASE>g\r\nh\r\n");
+	pager_free(p);
+}
+
+static bool room_now;
+
+static bool room(void *arg)
+{
+	return room_now;
+}
+
+/* Paced by the terminal: without room the output waits (paged or not),
+ * in order, and pager_resume() goes on; the page still counts. */
+Test(pager, paced_by_room)
+{
+	struct pager *p = pager_new(PAGER_MAX_PENDING, w, room, NULL);
+
+	room_now = true;
+	pager_start(p, 0);
+	lines(p, 1, 1);
+	room_now = false;
+	lines(p, 2, 3);
+	cr_assert_str_eq(written(), "l1\r\n");
+	cr_assert(pager_busy(p));
+	cr_assert_not(pager_waiting(p));
+	cr_assert_not(pager_wants_input(p));
+	pager_resume(p);
+	cr_assert_str_eq(written(), "");
+	room_now = true;
+	lines(p, 4, 4);   /* behind what waits */
+	cr_assert_str_eq(written(), "");
+	pager_resume(p);
+	cr_assert_str_eq(written(), "l2\r\nl3\r\nl4\r\n");
+	cr_assert_not(pager_busy(p));
+
+	/* Paged: the More prompt comes where the page ends, room or not. */
+	pager_start(p, 3);
+	room_now = false;
+	lines(p, 1, 5);
+	cr_assert_str_eq(written(), "");
+	room_now = true;
+	pager_resume(p);
+	cr_assert_str_eq(written(), "l1\r\nl2\r\n<MORE>");
+	cr_assert(pager_waiting(p));
+	pager_resume(p);   /* nothing while it waits for a key */
+	cr_assert_str_eq(written(), "");
+	pager_keys(p, " ", 1);
+	cr_assert_str_eq(written(), "<ERASE>l3\r\nl4\r\n<MORE>");
+
+	/* A long line without an end goes out in pieces between looks. */
+	pager_start(p, 0);
+	char big[40000];
+	memset(big, 'x', sizeof(big));
+	room_now = true;
+	pager_write(p, big, sizeof(big));
+	cr_assert_eq(strlen(written()), sizeof(big));
 	pager_free(p);
 }
