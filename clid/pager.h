@@ -15,7 +15,9 @@
  * A page is rows - 1 lines of output and the More line under them, so a
  * page fills the screen.  At the prompt: Space shows the next page, Enter
  * (CR, LF, CR LF or CR NUL) one more line, any other key (`q`, Ctrl-C, ...)
- * stops: the rest of the command's output is discarded.  The prompt
+ * stops: the rest of the command's output is discarded (VRP8's `+re`,
+ * `-re` and `/re` filters typed at the More prompt are not offered: `+`,
+ * `-` and `/` stop like any other key).  The prompt
  * `  ---- More ----` is erased with ESC[42D, 42 blanks, ESC[42D before
  * anything else is written.
  */

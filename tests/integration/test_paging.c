@@ -311,6 +311,30 @@ Test(paging, configured_screen_length, .fini = lab_down, .timeout = 300)
 	free(out);
 	vty_close(p);
 
+	/* The tools that drive telnet (meridian-vty, so scripts/demo) read
+	 * it all even so: the client answers More and leaves no trace. */
+	const char *root = getenv("MERIDIAN_BUILD_ROOT");
+	char bin[512], lines[512];
+	FILE *f;
+
+	cr_assert(root, "MERIDIAN_BUILD_ROOT not set");
+	snprintf(bin, sizeof(bin), "%s/tools/meridian-vty", root);
+	snprintf(lines, sizeof(lines), "%s/paging-lines", lab_dir());
+	f = fopen(lines, "w");
+	cr_assert(f);
+	fputs("display current-configuration\n", f);
+	fclose(f);
+	const char *argv[] = { bin, "--netns", lab_dev(DEV)->ns, "--user", "admin", "--password",
+			       "admin@123", "--timeout", "30", "--strict", lines, NULL };
+	cr_assert_eq(lab_run(NULL, "meridian-vty", argv, 60000, &out), 0);
+	cr_assert(strstr(out, " rule 200 permit source 10.1.40.0 0.0.0.255\nuser-interface"
+			      " vty 0 63\n screen-length 5\n#\nreturn\n") ||
+		  strstr(out, " rule 200 permit source 10.1.40.0 0.0.0.255\n#\nuser-interface"
+			      " vty 0 63\n screen-length 5\n#\nreturn\n"), "%s", out);
+	cr_assert_null(strstr(out, "More"), "%s", out);
+	cr_assert_null(strstr(out, " \n"), "blanks at a line's end:\n%s", out);
+	free(out);
+
 	/* Out of range: refused. */
 	cmd_ok(a, "system-view");
 	cmd_ok(a, "user-interface vty 0 4");
