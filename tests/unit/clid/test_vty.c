@@ -210,7 +210,12 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 	if (strcmp(line, "pipe") == 0 || s->n_held > 0) {
 		/* Done now, its result shown later where the line ended (and
 		 * every line after it while results are outstanding). */
-		if (strcmp(line, "pipe") != 0) {
+		if (strncmp(line, "lines ", 6) == 0) {
+			for (int i = 1, n = atoi(line + 6); i <= n; i++) {
+				snprintf(buf, sizeof(buf), "line %d\r\n", i);
+				fake_print(s, buf);
+			}
+		} else if (strcmp(line, "pipe") != 0) {
 			snprintf(buf, sizeof(buf), "fake exec [%s] by %s on %s\r\n", line, s->user,
 				 s->line);
 			fake_print(s, buf);
@@ -575,6 +580,30 @@ Test(vty, pipelined_results_in_place)
 	client_expect(c, "pipe\r\nlate result\r\n<Fake>hello\r\nfake exec [hello] by admin on VTY 0"
 			 "\r\n<Fake>pipe\r\nlate result\r\n<Fake>bye\r\nfake exec [bye] by admin on "
 			 "VTY 0\r\n<Fake>");
+	client_close(c);
+	wait_sessions_below(1);
+	server_stop();
+}
+
+/* A display pasted behind a pipelined edit: its output is held with the
+ * rest and shown as it was written, not paged; the next one is paged. */
+Test(vty, held_output_not_paged)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "pipe\r\nlines 30\r\n");
+	client_expect(c, "pipe\r\nlate result\r\n<Fake>lines 30\r\nline 1\r\n");
+	client_expect(c, "line 29\r\nline 30\r\n<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "More", 4));
+	client_clear(c);
+	client_sends(c, "lines 30\r\n");
+	client_expect(c, "line 23\r\n  ---- More ----");
+	client_sends(c, "q");
+	client_expect(c, "<Fake>");
 	client_close(c);
 	wait_sessions_below(1);
 	server_stop();
