@@ -170,8 +170,12 @@ void cli_session_read_settings(struct cli_session *s)
 
 	if (s->settings_tag || s->closing)
 		return;
+	static const char *const fields[] = { "user_interface" };
+
 	gr.has_which = true;
 	gr.which = GET_REQUEST__WHICH__RUNNING;
+	gr.n_fields = 1;
+	gr.fields = (char **)fields;   /* only what a login needs */
 	req.req_case = CFG_REQUEST__REQ_GET;
 	req.get = &gr;
 	/* The answer may come inside send. */

@@ -594,9 +594,10 @@ static void write_names(struct cli_session *s, const struct gram_help *h)
 }
 
 /* What may come at the end of the line: after a "|" of a display command,
- * the pipes' words; else the grammar's, and "|" too where a display
- * command may end. */
-static void line_help(struct cli_session *s, const struct gram_tokens *t, struct gram_help *h)
+ * the pipes' words; else the grammar's, and for '?' (bar) "|" too where a
+ * display command may end. */
+static void line_help(struct cli_session *s, const struct gram_tokens *t, bool bar_too,
+		      struct gram_help *h)
 {
 	size_t done = t->trailing_space || t->n == 0 ? t->n : t->n - 1;
 	size_t bar = t->n > 0 && is_display(t->word[0]) ? pipe_find_bar(t) : t->n;
@@ -623,7 +624,8 @@ static void line_help(struct cli_session *s, const struct gram_tokens *t, struct
 		return;
 	}
 	gram_help(s->be->gram, s->view, t, h);
-	if (h->err == GRAM_OK && h->cr && !h->partial && t->n > 0 && is_display(t->word[0])) {
+	if (bar_too && h->err == GRAM_OK && h->cr && !h->partial && t->n > 0 &&
+	    is_display(t->word[0])) {
 		h->v = xrealloc(h->v, (h->n + 1) * sizeof(*h->v));
 		h->v[h->n].name = xstrdup("|");
 		h->v[h->n].help = "Matching output";
@@ -644,7 +646,7 @@ void cli_help(struct cli_session *s, const char *line)
 		return;
 	plen = strlen(cli_prompt(s));
 	gram_tokenize(line, &t);
-	line_help(s, &t, &h);
+	line_help(s, &t, true, &h);
 	if (h.err != GRAM_OK) {
 		out_caret(s, plen + h.err_col, h.err);
 	} else if (h.partial) {
@@ -695,7 +697,7 @@ char *cli_complete(struct cli_session *s, const char *line)
 		return tab_next(s);
 	tab_forget(s);
 	gram_tokenize(line, &t);
-	line_help(s, &t, &h);
+	line_help(s, &t, false, &h);
 	if (h.err != GRAM_OK || h.n == 0)
 		goto out;
 	size_t n_kw = 0;

@@ -184,10 +184,12 @@ static int h_display_current_if(struct cmd_ctx *ctx, const struct cmd_args *a)
  * commands. */
 static int h_display_current_section(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
+	/* Only the part shown (NTP's blocks name ACLs by number only). */
+	static const char *const ntp[] = { "ntp", NULL }, *const ui[] = { "user_interface", NULL };
 	struct sbuf b = { 0 };
 	Config *c;
 
-	if (cmd_get_config(ctx, false, &c) < 0)
+	if (cmd_get_running_fields(ctx, cmd_has(a, "ntp") ? ntp : ui, &c) < 0)
 		return -1;
 	if (cmd_has(a, "ntp")) {
 		render_ntp_section(c, &b);

@@ -195,8 +195,10 @@ static int h_display_this(struct cmd_ctx *ctx, const struct cmd_args *a)
 	struct sbuf b = { 0 };
 	Config *c;
 
+	static const char *const fields[] = { "user_interface", NULL };
+
 	view_range(ctx, &first, &last);
-	if (cmd_get_config(ctx, false, &c) < 0)
+	if (cmd_get_running_fields(ctx, fields, &c) < 0)
 		return -1;
 	if (render_range(c, first, last, &b) == 0) {
 		sbuf_puts(&b, "#\r\n");
