@@ -128,8 +128,8 @@ void cli_out_fmt(struct cli_session *s, const char *fmt, ...)
 	cli_out_raw(s, buf, (size_t)n);
 }
 
-/* The caret line and the error sentence. */
-static void out_caret(struct cli_session *s, size_t col, enum gram_err err)
+/* The caret line alone, under column col. */
+static void out_caret_only(struct cli_session *s, size_t col)
 {
 	char *sp = xmalloc(col + 4);
 
@@ -137,6 +137,12 @@ static void out_caret(struct cli_session *s, size_t col, enum gram_err err)
 	memcpy(sp + col, "^\r\n", 4);
 	cli_out_str(s, sp);
 	free(sp);
+}
+
+/* The caret line and the error sentence. */
+static void out_caret(struct cli_session *s, size_t col, enum gram_err err)
+{
+	out_caret_only(s, col);
 	cli_out_fmt(s, "Error: %s\r\n", gram_err_text(err));
 }
 
@@ -236,7 +242,8 @@ const char *cmd_view_ui(const struct cmd_ctx *ctx)
 void cli_set_view(struct cli_session *s, enum cli_view v, const char *ifname)
 {
 	s->view = v;
-	/* ifname: the interface of the interface view, the number of an ACL view. */
+	/* ifname: the interface of the interface view, the number of an ACL
+	 * view, the VTY lines ("0-4") of the user-interface view. */
 	snprintf(s->ifname, sizeof(s->ifname), "%s",
 		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
 		  v == CLI_VIEW_UI) && ifname
@@ -428,17 +435,6 @@ static enum cli_view parse_in_views(struct cli_session *s, const struct gram_tok
 		gram_result_clear(&up);
 	}
 	return s->view;
-}
-
-/* The caret line alone, under column col. */
-static void out_caret_only(struct cli_session *s, size_t col)
-{
-	char *sp = xmalloc(col + 4);
-
-	memset(sp, ' ', col);
-	memcpy(sp + col, "^\r\n", 4);
-	cli_out_str(s, sp);
-	free(sp);
 }
 
 bool cli_cancel(struct cli_session *s)

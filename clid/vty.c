@@ -349,10 +349,10 @@ static void linger_arm(struct vty_conn *c)
 	c->linger_timer = loop_timer_add(c->srv->loop, VTY_LINGER_US, on_linger, c);
 }
 
-/* After work on a connection: free it, move it along its close, or update
- * what it polls for.  Only from loop callbacks (never inside libtelnet). */
 static void conn_pager_resume(struct vty_conn *c);
 
+/* After work on a connection: free it, move it along its close, or update
+ * what it polls for.  Only from loop callbacks (never inside libtelnet). */
 static void conn_settle(struct vty_conn *c)
 {
 	if (!c->dead && outq_pending(c) > 0)
