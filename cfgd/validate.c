@@ -37,6 +37,8 @@
  *   NTP broadcast/    (interface view) version 1..4; key id 1..4294967295;
  *   multicast         port 1..65535; ttl 1..255; a group is a multicast
  *                     address (224.0.0.1..239.255.255.255)
+ *   user-interface    VTY line numbers 0..63 (clid's most lines), written
+ *                     without leading zeros; screen-length 0..512 (VRP)
  * Every sentence names its object (the interface, the server), so the
  * problems of two configurations compare as strings (validate_change).
  * Commit-time cross references: none beyond the above today; they belong in
@@ -483,6 +485,25 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 /* Cross references that an edit may leave pending but a commit may not.
  * None today: every reference is to the bootstrap's interfaces, checked per
  * edit.  Authentication keys and ACLs will land here. */
+static void check_user_interface(const UserInterface *ui, struct validate_list *l)
+{
+	for (size_t i = 0; ui && i < ui->n_vty; i++) {
+		const VtyLine *v = ui->vty[i];
+		const char *n = v->number ? v->number : "";
+		bool ok = n[0] && strlen(n) <= 2 && (n[0] != '0' || !n[1]);
+
+		for (const char *p = n; ok && *p; p++)
+			ok = isdigit((unsigned char)*p);
+		if (!ok || atoi(n) > 63) {
+			validate_add(l, "The VTY number %s is out of range (0 to 63).", n);
+			continue;
+		}
+		if (v->has_screen_length && v->screen_length > 512)
+			validate_add(l, "The screen-length %u of VTY %s is out of range (0 to 512).",
+				     v->screen_length, n);
+	}
+}
+
 static void check_commit(const Config *c, const struct bootstrap *bs, struct validate_list *l)
 {
 	(void)c;
@@ -500,6 +521,7 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 	check_ntp(cfg, bs, out);
 	validate_ntp_security(cfg, phase, out);   /* validate_auth.c */
 	validate_if6(cfg, out);                   /* validate_if6.c */
+	check_user_interface(cfg->user_interface, out);
 	if (phase == VALIDATE_COMMIT)
 		check_commit(cfg, bs, out);
 }

@@ -279,6 +279,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_log_entries,
 	cmd_ifdisp_entries,
 	cmd_ping_entries,
+	cmd_ui_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,

@@ -154,10 +154,48 @@ static bool job_start(struct cli_session *s, enum cli_job job, const char *line)
 	return true;
 }
 
+/* The running configuration read at login: the VTY line's settings. */
+static void settings_answer(struct cli_session *s, int r, CfgReply *rep)
+{
+	s->settings_tag = 0;
+	if (r == 0 && rep && rep->config)
+		s->screen_length_cfg = cmd_ui_screen_length(rep->config, s->line);
+	if (rep)
+		cfg_reply__free_unpacked(rep, NULL);
+}
+
+void cli_session_read_settings(struct cli_session *s)
+{
+	GetRequest gr = GET_REQUEST__INIT;
+	CfgRequest req = CFG_REQUEST__INIT;
+
+	if (s->settings_tag || s->closing)
+		return;
+	static const char *const fields[] = { "user_interface" };
+
+	gr.has_which = true;
+	gr.which = GET_REQUEST__WHICH__RUNNING;
+	gr.n_fields = 1;
+	gr.fields = (char **)fields;   /* only what a login needs */
+	req.req_case = CFG_REQUEST__REQ_GET;
+	req.get = &gr;
+	/* The answer may come inside send. */
+	s->settings_tag = ++s->be->next_tag;
+	if (s->be->ops->send(s->be->arg, CLI_CFGD, &req.base, CLI_CFG_TIMEOUT_MS,
+			     s->settings_tag) < 0)
+		s->settings_tag = 0;
+}
+
 void cli_backend_complete(struct cli_backend *be, uint64_t tag, int r, ProtobufCMessage *reply)
 {
 	struct cli_session *s;
 
+	for (s = be->sessions; s && tag; s = s->next) {
+		if (s->settings_tag == tag) {
+			settings_answer(s, r, (CfgReply *)reply);
+			return;
+		}
+	}
 	for (s = be->sessions; s; s = s->next)
 		if (tag && s->wait_tag == tag && !s->wait_done)
 			break;
@@ -1082,6 +1120,8 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 	s->out = out;
 	s->out_arg = out_arg;
 	s->view = CLI_VIEW_USER;
+	s->screen_length_temp = -1;
+	s->screen_length_cfg = -1;
 	snprintf(s->sysname, sizeof(s->sysname), "%s", be->default_sysname);
 	s->co = coro_new(CLI_STACK_SIZE);
 	s->last_input_s = cli_mono_s();
@@ -1133,6 +1173,9 @@ void cli_session_free(struct cli_session *s)
 			fatal("clid: a closing session's job did not end");
 		job_end(s);
 	}
+	if (s->settings_tag && s->be->ops->cancel)
+		s->be->ops->cancel(s->be->arg, s->settings_tag);
+	s->settings_tag = 0;
 	while (s->pipe_len > 0) {
 		if (!pipe_at(s, 0)->done && s->be->ops->cancel)
 			s->be->ops->cancel(s->be->arg, pipe_at(s, 0)->tag);

@@ -22,6 +22,14 @@
  * cli_prompt() returns the same text while it waits; the telnet front end
  * shows an empty prompt in that state.  Ctrl-C abandons the question
  * (cli_cancel()): the front end shows the view's prompt again.
+ *
+ * Output pipes (pipe.c): a line whose first word abbreviates `display` is
+ * cut at its first word "|": the grammar matches the words before it (a
+ * display command, else the caret goes under the "|"), pipe_parse() the
+ * rest; everything the command writes then goes through the chain until
+ * the line ends.  '?' and TAB after the "|" are the chain's.  Paging is the
+ * front end's (vty.c, pager.c): cli_no_more() and cli_screen_length() tell
+ * it what the line and the session ask for.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -38,6 +46,7 @@
 #include "grammar.h"
 #include "log.h"
 #include "loop.h"
+#include "pipe.h"
 
 static const struct {
 	const char *text;    /* asked (no line end: the answer follows on the line) */
@@ -62,11 +71,40 @@ uint64_t cli_mono_s(void)
 /* ------------------------------------------------------------------ */
 /* Output */
 
-/* Everything the session writes: nothing once it is closing. */
-void cli_out_raw(struct cli_session *s, const char *buf, size_t len)
+/* What passes the display's pipes. */
+static void filter_out(void *arg, const char *buf, size_t len)
 {
+	struct cli_session *s = arg;
+
 	if (!s->closing)
 		s->out(s->out_arg, buf, len);
+}
+
+/* Everything the session writes: nothing once it is closing; through the
+ * pipes of the display running. */
+void cli_out_raw(struct cli_session *s, const char *buf, size_t len)
+{
+	if (s->closing)
+		return;
+	if (s->filter)
+		pipe_feed(s->filter, buf, len);
+	else
+		s->out(s->out_arg, buf, len);
+}
+
+int cli_screen_length(const struct cli_session *s)
+{
+	return s->screen_length_temp >= 0 ? s->screen_length_temp : s->screen_length_cfg;
+}
+
+bool cli_no_more(const struct cli_session *s)
+{
+	return pipe_no_more(s->filter);
+}
+
+void cmd_set_screen_length(struct cmd_ctx *ctx, int rows)
+{
+	ctx->s->screen_length_temp = rows;
 }
 
 void cli_out_str(struct cli_session *s, const char *str)
@@ -90,8 +128,8 @@ void cli_out_fmt(struct cli_session *s, const char *fmt, ...)
 	cli_out_raw(s, buf, (size_t)n);
 }
 
-/* The caret line and the error sentence. */
-static void out_caret(struct cli_session *s, size_t col, enum gram_err err)
+/* The caret line alone, under column col. */
+static void out_caret_only(struct cli_session *s, size_t col)
 {
 	char *sp = xmalloc(col + 4);
 
@@ -99,6 +137,12 @@ static void out_caret(struct cli_session *s, size_t col, enum gram_err err)
 	memcpy(sp + col, "^\r\n", 4);
 	cli_out_str(s, sp);
 	free(sp);
+}
+
+/* The caret line and the error sentence. */
+static void out_caret(struct cli_session *s, size_t col, enum gram_err err)
+{
+	out_caret_only(s, col);
 	cli_out_fmt(s, "Error: %s\r\n", gram_err_text(err));
 }
 
@@ -190,12 +234,19 @@ const char *cmd_view_acl(const struct cmd_ctx *ctx)
 									     : NULL;
 }
 
+const char *cmd_view_ui(const struct cmd_ctx *ctx)
+{
+	return ctx->s->view == CLI_VIEW_UI ? ctx->s->ifname : NULL;
+}
+
 void cli_set_view(struct cli_session *s, enum cli_view v, const char *ifname)
 {
 	s->view = v;
-	/* ifname: the interface of the interface view, the number of an ACL view. */
+	/* ifname: the interface of the interface view, the number of an ACL
+	 * view, the VTY lines ("0-4") of the user-interface view. */
 	snprintf(s->ifname, sizeof(s->ifname), "%s",
-		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6) && ifname
+		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
+		  v == CLI_VIEW_UI) && ifname
 		 ? ifname : "");
 }
 
@@ -282,6 +333,9 @@ void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifna
 	case CLI_VIEW_ACL6:
 		snprintf(buf, len, "[%c%s-acl6-basic-%s]", mark, s->sysname, ifname);
 		break;
+	case CLI_VIEW_UI:
+		snprintf(buf, len, "[%c%s-ui-vty%s]", mark, s->sysname, ifname);
+		break;
 	}
 }
 
@@ -349,8 +403,38 @@ static bool is_undo(const char *w)
 
 static int parent_view(enum cli_view v)
 {
-	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6
-	       ? CLI_VIEW_SYSTEM : -1;
+	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
+	       v == CLI_VIEW_UI ? CLI_VIEW_SYSTEM : -1;
+}
+
+/* A first word that may be `display` (pipes are for display commands). */
+static bool is_display(const char *w)
+{
+	size_t n = strlen(w);
+
+	return n >= 1 && n <= 7 && !strncasecmp(w, "display", n);
+}
+
+/* Match t in the session's view, else (not an `undo` line) in its parent
+ * views (matched upper-view, as VRP does): the view it matched in. */
+static enum cli_view parse_in_views(struct cli_session *s, const struct gram_tokens *t,
+				    struct gram_result *res)
+{
+	gram_parse(s->be->gram, s->view, t, res);
+	if (res->err == GRAM_OK || is_undo(t->word[0]))
+		return s->view;
+	for (int v = parent_view(s->view); v >= 0; v = parent_view((enum cli_view)v)) {
+		struct gram_result up;
+
+		gram_parse(s->be->gram, (enum cli_view)v, t, &up);
+		if (up.err == GRAM_OK) {
+			gram_result_clear(res);
+			*res = up;
+			return (enum cli_view)v;
+		}
+		gram_result_clear(&up);
+	}
+	return s->view;
 }
 
 bool cli_cancel(struct cli_session *s)
@@ -381,10 +465,12 @@ void cli_input_free(struct cli_session *s)
 /* One line, in the session's coroutine (cli_exec() in cfgcall.c starts it). */
 void cli_run_line(struct cli_session *s, const char *line)
 {
-	struct gram_tokens t;
+	struct gram_tokens t, pipe_line = { 0 };
 	struct gram_result res;
+	struct pipe_chain *filter = NULL;
 	enum cli_view run_view;
-	size_t plen;
+	char *cmd_line = NULL;
+	size_t plen, bar;
 
 	tab_forget(s);
 	if (s->ask) {
@@ -404,19 +490,31 @@ void cli_run_line(struct cli_session *s, const char *line)
 		gram_tokens_free(&t);
 		return;
 	}
-	run_view = s->view;
-	gram_parse(s->be->gram, s->view, &t, &res);
-	if (res.err != GRAM_OK && !is_undo(t.word[0])) {
-		for (int v = parent_view(s->view); v >= 0; v = parent_view((enum cli_view)v)) {
-			struct gram_result up;
-			gram_parse(s->be->gram, (enum cli_view)v, &t, &up);
-			if (up.err == GRAM_OK) {
-				gram_result_clear(&res);
-				res = up;
-				run_view = (enum cli_view)v;
-				break;
+	bar = is_display(t.word[0]) ? pipe_find_bar(&t) : t.n;
+	if (bar < t.n) {
+		/* The command is the words before the "|"; t keeps the whole
+		 * line for the pipes (the columns are the same). */
+		pipe_line = t;
+		cmd_line = xmalloc(t.off[bar] + 1);
+		memcpy(cmd_line, line, t.off[bar]);
+		cmd_line[t.off[bar]] = '\0';
+		gram_tokenize(cmd_line, &t);
+	}
+	run_view = parse_in_views(s, &t, &res);
+	if (res.err == GRAM_OK && bar < pipe_line.n) {
+		struct pipe_error pe;
+
+		if (strncmp(res.entry->syntax, "display ", 8) != 0) {
+			res.err = GRAM_UNRECOGNIZED;
+			res.err_col = pipe_line.off[bar];
+		} else if (pipe_parse(&pipe_line, bar, &filter, &pe) < 0) {
+			if (pe.msg[0]) {
+				out_caret_only(s, plen + pe.col);
+				cli_out_fmt(s, "Error: %s\r\n", pe.msg);
+				goto out;
 			}
-			gram_result_clear(&up);
+			res.err = pe.err;
+			res.err_col = pe.col;
 		}
 	}
 	if (res.err != GRAM_OK) {
@@ -425,14 +523,28 @@ void cli_run_line(struct cli_session *s, const char *line)
 		struct cmd_ctx ctx = { .s = s, .t = &t, .prompt_len = plen };
 		if (run_view != s->view)
 			cli_set_view(s, run_view, NULL);
+		if (filter) {
+			pipe_set_out(filter, filter_out, s);
+			s->filter = filter;
+		}
 		if (res.entry->handler(&ctx, &res.args) == 0 && ctx.n_edits > 0)
 			cli_send_edits(&ctx);
 		for (size_t i = 0; i < ctx.n_edits; i++)
 			edit__free_unpacked(ctx.edits[i], NULL);
 		free(ctx.edits);
+		if (filter) {
+			pipe_finish(filter);
+			s->filter = NULL;
+		}
 	}
+out:
+	pipe_free(filter);
 	gram_result_clear(&res);
 	gram_tokens_free(&t);
+	if (cmd_line) {
+		gram_tokens_free(&pipe_line);
+		free(cmd_line);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -477,6 +589,47 @@ static void write_names(struct cli_session *s, const struct gram_help *h)
 	sbuf_free(&b);
 }
 
+/* What may come at the end of the line: after a "|" of a display command,
+ * the pipes' words; else the grammar's, and for '?' (bar) "|" too where a
+ * display command may end. */
+static void line_help(struct cli_session *s, const struct gram_tokens *t, bool bar_too,
+		      struct gram_help *h)
+{
+	size_t done = t->trailing_space || t->n == 0 ? t->n : t->n - 1;
+	size_t bar = t->n > 0 && is_display(t->word[0]) ? pipe_find_bar(t) : t->n;
+
+	if (bar < done) {
+		struct gram_tokens cmd = *t;   /* the words before the "|", borrowed */
+		struct gram_result res;
+
+		cmd.n = bar;
+		cmd.trailing_space = true;
+		parse_in_views(s, &cmd, &res);
+		if (res.err == GRAM_OK && strncmp(res.entry->syntax, "display ", 8) != 0) {
+			res.err = GRAM_UNRECOGNIZED;
+			res.err_col = t->off[bar];
+		}
+		if (res.err != GRAM_OK) {
+			memset(h, 0, sizeof(*h));
+			h->err = res.err;
+			h->err_col = res.err_col;
+		} else {
+			pipe_help(t, bar, h);
+		}
+		gram_result_clear(&res);
+		return;
+	}
+	gram_help(s->be->gram, s->view, t, h);
+	if (bar_too && h->err == GRAM_OK && h->cr && !h->partial && t->n > 0 &&
+	    is_display(t->word[0])) {
+		h->v = xrealloc(h->v, (h->n + 1) * sizeof(*h->v));
+		h->v[h->n].name = xstrdup("|");
+		h->v[h->n].help = "Matching output";
+		h->v[h->n].keyword = false;
+		h->n++;
+	}
+}
+
 void cli_help(struct cli_session *s, const char *line)
 {
 	struct gram_tokens t;
@@ -489,7 +642,7 @@ void cli_help(struct cli_session *s, const char *line)
 		return;
 	plen = strlen(cli_prompt(s));
 	gram_tokenize(line, &t);
-	gram_help(s->be->gram, s->view, &t, &h);
+	line_help(s, &t, true, &h);
 	if (h.err != GRAM_OK) {
 		out_caret(s, plen + h.err_col, h.err);
 	} else if (h.partial) {
@@ -540,7 +693,7 @@ char *cli_complete(struct cli_session *s, const char *line)
 		return tab_next(s);
 	tab_forget(s);
 	gram_tokenize(line, &t);
-	gram_help(s->be->gram, s->view, &t, &h);
+	line_help(s, &t, false, &h);
 	if (h.err != GRAM_OK || h.n == 0)
 		goto out;
 	size_t n_kw = 0;

@@ -96,6 +96,18 @@ void cli_session_free(struct cli_session *s);
 /* The address the session's user connected from (`display users`). */
 void cli_session_set_peer(struct cli_session *s, const char *addr);
 
+/* Read the settings of the session's VTY line from the running
+ * configuration (the configured screen-length), without making the session
+ * busy: they apply once the answer is in.  The telnet front end calls it
+ * at login. */
+void cli_session_read_settings(struct cli_session *s);
+/* Rows per page: `screen-length N temporary`, else the VTY line's
+ * configured screen-length, else -1 (the terminal's height decides).  0:
+ * no paging. */
+int cli_screen_length(const struct cli_session *s);
+/* True while the line running asked for `| no-more`. */
+bool cli_no_more(const struct cli_session *s);
+
 /* Run one line (never while busy).  CLI_ENDED when the session has ended
  * (`quit` in user view): the front end then closes the connection;
  * CLI_BUSY while it waits for an answer (the done callback follows). */

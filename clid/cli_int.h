@@ -79,6 +79,12 @@ struct cli_session {
 	bool pipe_wait;            /* the job waits for the pipeline to move */
 	bool pipe_lost;            /* an edit found its cfgd session gone: replay */
 	bool pipe_pushed;          /* the line running has its entry already */
+
+	/* Paging and output pipes (cli.c, cmd_ui.c). */
+	int screen_length_temp;    /* `screen-length N temporary`, -1: not set */
+	int screen_length_cfg;     /* the VTY line's configured screen-length, -1: none */
+	uint64_t settings_tag;     /* the call reading them at login, 0: none */
+	struct pipe_chain *filter; /* the pipes of the display running, or NULL */
 };
 
 struct cmd_ctx {
@@ -110,6 +116,9 @@ void cli_log_init(struct cli_backend *be);
 int cli_log_start(struct cli_backend *be, struct loop *loop, void *zctx,
 		  const struct bootstrap *bs);
 void cli_log_fini(struct cli_backend *be);
+/* cmd_ui.c: the configured screen-length of VTY line `line` ("VTY 3") in
+ * c, or -1 when none is configured. */
+int cmd_ui_screen_length(const Config *c, const char *line);
 
 /* cfgcall.c, all from inside the session's coroutine */
 int cli_session_open(struct cli_session *s);

@@ -82,8 +82,10 @@ const char *cmd_view_ifname(const struct cmd_ctx *ctx);
 /* The ACL number of the ACL view or the IPv6 ACL view ("2000"), or NULL
  * (cmd_view() tells which). */
 const char *cmd_view_acl(const struct cmd_ctx *ctx);
+/* The VTY lines of the user-interface view ("0-4", "3"), or NULL. */
+const char *cmd_view_ui(const struct cmd_ctx *ctx);
 /* Move to a view (ifname for the interface view, the ACL number for the
- * ACL view). */
+ * ACL view, the lines for the user-interface view). */
 void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname);
 /* Leave system view toward `target` (user view): asks the Y/N/C question
  * first when the candidate holds uncommitted changes. */
@@ -91,6 +93,8 @@ void cmd_leave_system(struct cmd_ctx *ctx, enum cli_view target);
 /* `save`: ask VRP's Y/N question; on Y, cfgd writes the running
  * configuration to the startup configuration and the session says so. */
 void cmd_ask_save(struct cmd_ctx *ctx);
+/* `screen-length N temporary` (rows, 0: no paging), -1 to undo it. */
+void cmd_set_screen_length(struct cmd_ctx *ctx, int rows);
 /* End the session (quit in user view). */
 void cmd_end_session(struct cmd_ctx *ctx);
 /* Whether the bootstrap knows this logical interface. */
@@ -172,11 +176,14 @@ extern const struct cmd_entry cmd_interface_entries[];
 extern const struct cmd_entry cmd_ntp_entries[];
 extern const struct cmd_entry cmd_config_entries[];
 extern const struct cmd_entry cmd_log_entries[];
+extern const struct cmd_entry cmd_ui_entries[];
 
 /* ---- rendering (each feature renders its part, "\r\n" line ends) ---- */
 void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf *out);
 void cmd_ntp_render(const Config *c, struct sbuf *out);
 void cmd_interface_render(const Interface *ifc, struct sbuf *out);
+/* The user-interface blocks ("#" before each; nothing when none is set). */
+void cmd_ui_render(const Config *c, struct sbuf *out);
 /* The whole configuration as `display current-configuration` prints it:
  * "#"-separated blocks (system, NTP, each interface), then "#" and "return". */
 void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf *out);

@@ -74,6 +74,9 @@ static const struct cmd_kwhelp display_kw[] = {
 	{ "commit-id", "Specify a commit ID" },
 	{ "configuration-occupied", "The session holding the configuration lock" },
 	{ "user", "User" },
+	{ "interface", "Configuration of one interface" },
+	{ "ntp", "NTP configuration" },
+	{ "user-interface", "User interface configuration" },
 	{ NULL, NULL },
 };
 
@@ -83,6 +86,9 @@ static const struct cmd_param commit_params[] = {
 	{ "commit-id-value", GP_INT, 1000000001u, 1999999999u, "Commit ID" },
 	{ "number-of-commits", GP_INT, 1, 80, "Number of the last commits" },
 	{ "trial-time", GP_INT, 60, 65535, "Trial time (seconds), 600 by default" },
+	{ "interface-name", GP_IFNAME, 0, 0, "Interface name" },
+	{ "interface-type", GP_IFTYPE, 0, 0, "Interface type" },
+	{ "interface-number", GP_IFNUM, 0, 0, "Interface number" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -104,6 +110,22 @@ void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf
 		sbuf_puts(out, "#\r\n");
 		cmd_interface_render(c->interface[i], out);
 	}
+	cmd_ui_render(c, out);
+	sbuf_puts(out, "#\r\nreturn\r\n");
+}
+
+/* `display current-configuration configuration ntp`: the NTP block alone. */
+static void render_ntp_section(const Config *c, struct sbuf *out)
+{
+	struct sbuf ntp = { 0 };
+
+	cmd_ntp_auth_render(c, &ntp);
+	cmd_ntp_render(c, &ntp);
+	if (ntp.len) {
+		sbuf_puts(out, "#\r\n");
+		sbuf_puts(out, ntp.buf);
+	}
+	sbuf_free(&ntp);
 	sbuf_puts(out, "#\r\nreturn\r\n");
 }
 
@@ -142,6 +164,43 @@ static int show_config(struct cmd_ctx *ctx, bool candidate, const char *only_if)
 static int h_display_current(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	return show_config(ctx, false, NULL);
+}
+
+/* `display current-configuration interface IF`: that interface's block,
+ * as `display this` shows it in its view. */
+static int h_display_current_if(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	char ifname[64];
+
+	if (cmd_arg_ifname(ctx, a, ifname, sizeof(ifname)) < 0)
+		return -1;
+	return show_config(ctx, false, ifname);
+}
+
+/* `display current-configuration configuration { ntp | user-interface }`:
+ * one feature's part.  VRP8 names a view type after `configuration`
+ * (`configuration user-interface`, `configuration aaa`); NTP has no view of
+ * its own on VRP8, so `ntp` is the closest form for its system-view
+ * commands. */
+static int h_display_current_section(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	/* Only the part shown (NTP's blocks name ACLs by number only). */
+	static const char *const ntp[] = { "ntp", NULL }, *const ui[] = { "user_interface", NULL };
+	struct sbuf b = { 0 };
+	Config *c;
+
+	if (cmd_get_running_fields(ctx, cmd_has(a, "ntp") ? ntp : ui, &c) < 0)
+		return -1;
+	if (cmd_has(a, "ntp")) {
+		render_ntp_section(c, &b);
+	} else {
+		cmd_ui_render(c, &b);
+		sbuf_puts(&b, "#\r\nreturn\r\n");
+	}
+	cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	config__free_unpacked(c, NULL);
+	return 0;
 }
 
 static int h_display_this(struct cmd_ctx *ctx, const struct cmd_args *a)
@@ -228,7 +287,7 @@ static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (cmd_discard_candidate(ctx) < 0)
 		return -1;
 	if (!acl)
-		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE;
+		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE || cmd_view(ctx) == CLI_VIEW_UI;
 	else if (cmd_get_config(ctx, true, &c) < 0)
 		keep = false;
 	else {
@@ -402,6 +461,10 @@ const struct cmd_entry cmd_config_entries[] = {
 	  NULL, commit_params, config_kw, h_commit_trial },
 	{ CLI_V_ALL, "abort trial", NULL, NULL, config_kw, h_abort_trial },
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, display_kw, h_display_current },
+	{ CLI_V_ALL, "display current-configuration interface { interface-name | interface-type "
+	  "interface-number }", NULL, commit_params, display_kw, h_display_current_if },
+	{ CLI_V_ALL, "display current-configuration configuration { ntp | user-interface }", NULL,
+	  NULL, display_kw, h_display_current_section },
 	{ CLI_V_ALL, "display saved-configuration", NULL, NULL, display_kw, h_display_saved },
 	{ CLI_V_ALL, "save", NULL, NULL, config_kw, h_save },
 	{ CLI_V_USER, "rollback configuration { to { commit-id commit-id-value | label label-name } | "

@@ -30,6 +30,22 @@
  * the queue, then the held bytes up to the next mark: the terminal shows
  * exactly what it would had every line waited.
  *
+ * Paging (pager.c): a command's output goes through the connection's
+ * pager, which stops at `  ---- More ----` after a screen (the session's
+ * screen-length, else the NAWS height, else 24 rows) and keeps the rest, at
+ * most PAGER_MAX_PENDING bytes, until the reader answers.  The session is
+ * done meanwhile (its calls to the daemons are over), so nothing but this
+ * VTY waits: the prompt is deferred until the pager is through, and typed
+ * bytes go to the pager while it waits (even while the session is busy, so
+ * a reader can answer the output of a command still running).  The pager
+ * also paces a command's output by the socket: it writes while the queue
+ * is below VTY_OUT_PAUSE and keeps the rest (the same bound) until the
+ * queue drains, so a long display with paging off needs no more than that
+ * either; past the bound the output is cut, with a line saying so.  A line
+ * run while earlier pipelined edits are outstanding (its output is held,
+ * see above) is neither paged nor paced, nor are held echo, help or
+ * completion.
+ *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
  * discarding input until EOF or a short linger) -> freed.
@@ -53,6 +69,7 @@
 #include "log.h"
 #include "login.h"
 #include "loop.h"
+#include "pager.h"
 #include "vty.h"
 
 #define VTY_READ_CHUNK 512
@@ -101,6 +118,13 @@ struct vty_conn {
 	size_t n_holds, marks_cap;
 	bool bypass;                    /* a release writes past the held bytes */
 	bool defer_prompt;              /* the next prompt comes with a release */
+	/* Paging (see the top of the file). */
+	struct pager *pager;
+	bool in_cmd;                    /* a command's output is being written */
+	bool cmd_paged;                 /* the pager was started for it */
+	bool cmd_held;                  /* it began behind held lines: not paged */
+	bool fed_cr;                    /* the line editor's last byte was a CR */
+	bool prompt_after_more;         /* show the prompt once the pager is through */
 
 	uint64_t last_input_us;
 	uint64_t idle_us;
@@ -295,6 +319,7 @@ static void conn_free(struct vty_conn *c)
 		telnet_free(c->telnet);
 	lineedit_free(c->le);
 	login_free(c->login);
+	pager_free(c->pager);
 	free(c->outq);
 	free(c->held);
 	free(c->marks);
@@ -330,12 +355,25 @@ static void linger_arm(struct vty_conn *c)
 	c->linger_timer = loop_timer_add(c->srv->loop, VTY_LINGER_US, on_linger, c);
 }
 
+static void conn_pager_resume(struct vty_conn *c);
+
 /* After work on a connection: free it, move it along its close, or update
  * what it polls for.  Only from loop callbacks (never inside libtelnet). */
 static void conn_settle(struct vty_conn *c)
 {
 	if (!c->dead && outq_pending(c) > 0)
 		outq_flush(c);
+	/* The socket may have taken everything: the pager goes on while it
+	 * does (no POLLOUT would come for an empty queue). */
+	while (!c->dead && c->pager && outq_pending(c) == 0 && pager_busy(c->pager) &&
+	       !pager_waiting(c->pager)) {
+		size_t before = pager_pending(c->pager);
+
+		conn_pager_resume(c);
+		outq_flush(c);
+		if (pager_pending(c->pager) == before)
+			break;
+	}
 	if (c->dead) {
 		conn_free(c);
 		return;
@@ -384,7 +422,10 @@ static void conn_update_events(struct vty_conn *c)
 
 /* ---- the session ---- */
 
-/* Engine output: starts on a fresh line after '?' or TAB. */
+static unsigned page_rows(struct vty_conn *c);
+
+/* Engine output: starts on a fresh line after '?' or TAB; a command's
+ * output goes through the pager. */
 static void cli_out(void *arg, const char *buf, size_t len)
 {
 	struct vty_conn *c = arg;
@@ -395,11 +436,57 @@ static void cli_out(void *arg, const char *buf, size_t len)
 		c->pending_nl = false;
 		term_write(c, "\r\n", 2);
 	}
-	term_write(c, buf, len);
+	if (c->in_cmd) {
+		if (!c->cmd_paged) {
+			/* Now, not at Enter: the configured screen-length read
+			 * at login may have come in meanwhile. */
+			pager_start(c->pager, page_rows(c));
+			c->cmd_paged = true;
+		}
+		if (c->sess && cli_no_more(c->sess))
+			pager_no_more(c->pager);
+		pager_write(c->pager, buf, len);
+	} else {
+		term_write(c, buf, len);
+	}
+}
+
+static void pager_out(void *arg, const char *buf, size_t len)
+{
+	term_write(arg, buf, len);
+}
+
+/* The pager writes while the queue is below VTY_OUT_PAUSE (held output
+ * cannot drain until its release: it is never paced). */
+static bool pager_room(void *arg)
+{
+	struct vty_conn *c = arg;
+
+	return c->cmd_held || c->dead || c->state != CONN_OPEN ||
+	       outq_pending(c) < VTY_OUT_PAUSE;
+}
+
+/* Rows of a page for the command starting now: 0 for no paging. */
+static unsigned page_rows(struct vty_conn *c)
+{
+	int sl = c->sess ? cli_screen_length(c->sess) : -1;
+
+	if (c->cmd_held)
+		return 0;   /* held output is replayed as it was written */
+	if (sl >= 0)
+		return (unsigned)sl;
+	return c->height > 0 ? (unsigned)c->height : 24;
 }
 
 static void show_prompt(struct vty_conn *c)
 {
+	c->in_cmd = false;
+	if (pager_busy(c->pager)) {
+		/* The reader answers More first (conn_pump()), or the
+		 * terminal takes the rest (conn_pager_resume()). */
+		c->prompt_after_more = true;
+		return;
+	}
 	if (c->defer_prompt) {
 		/* The line's result and prompt come with its release. */
 		c->defer_prompt = false;
@@ -558,6 +645,7 @@ static void session_start(struct vty_conn *c)
 	char addr[sizeof(c->peer)];
 	peer_address(c, addr, sizeof(addr));
 	cli_session_set_peer(c->sess, addr);
+	cli_session_read_settings(c->sess);
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);
 	if (cli_busy(c->sess))
@@ -609,8 +697,12 @@ static void le_on_line(void *arg, const char *line)
 	}
 	if (!c->sess)
 		return;
+	c->in_cmd = true;
+	c->cmd_paged = false;
+	c->cmd_held = c->n_holds > 0;
 	switch (cli_exec(c->sess, line)) {
 	case CLI_ENDED:
+		c->in_cmd = false;
 		conn_begin_close(c);
 		return;
 	case CLI_BUSY:
@@ -701,19 +793,44 @@ static void ahead_add_input(struct vty_conn *c, const char *buf, size_t len)
 }
 
 /* Give the line editor the typeahead, a line at a time (through the first
- * CR, LF or Ctrl-Z), until it is empty or the session waits. */
+ * CR, LF or Ctrl-Z), until it is empty or the session waits; the pager
+ * takes the keys while it wants them, busy session or not. */
 static void conn_pump(struct vty_conn *c)
 {
 	while (c->ahead_off < c->ahead_len && c->state == CONN_OPEN && !c->dead &&
-	       !c->opening && !conn_busy(c)) {
+	       !c->opening) {
 		const char *p = c->ahead + c->ahead_off;
 		size_t n = c->ahead_len - c->ahead_off, k = 0;
+
+		if (pager_wants_input(c->pager)) {
+			if (c->fed_cr && (p[0] == '\n' || p[0] == '\0')) {
+				/* The rest of the CR LF that ran the command:
+				 * the line editor's (it swallows it), not Enter. */
+				c->fed_cr = false;
+				c->ahead_off++;
+				lineedit_feed(c->le, p, 1);
+				continue;
+			}
+			c->fed_cr = false;
+			k = pager_keys(c->pager, p, n);
+			c->ahead_off += k;
+			if (c->prompt_after_more && !pager_busy(c->pager)) {
+				c->prompt_after_more = false;
+				show_prompt(c);
+			}
+			if (k > 0)
+				continue;
+		}
+		/* The line editor starts with the prompt. */
+		if (conn_busy(c) || c->prompt_after_more)
+			break;
 
 		while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != 0x1a)
 			k++;
 		if (k < n)
 			k++;
 		c->ahead_off += k;
+		c->fed_cr = p[k - 1] == '\r';
 		lineedit_feed(c->le, p, k);
 	}
 	if (c->ahead_off == c->ahead_len)
@@ -831,12 +948,29 @@ static void conn_read(struct vty_conn *c)
 	c->last_input_us = loop_now_us();
 }
 
+/* The queue drained: the pager's waiting output goes on, and the prompt
+ * once it is all out. */
+static void conn_pager_resume(struct vty_conn *c)
+{
+	if (c->state != CONN_OPEN || c->dead || !c->pager || !pager_busy(c->pager) ||
+	    pager_waiting(c->pager) || outq_pending(c) >= VTY_OUT_PAUSE)
+		return;
+	pager_resume(c->pager);
+	if (c->prompt_after_more && !pager_busy(c->pager)) {
+		c->prompt_after_more = false;
+		show_prompt(c);
+		conn_process_input(c);   /* what was typed meanwhile */
+	}
+}
+
 static void on_conn_fd(struct loop *loop, int fd, short revents, void *arg)
 {
 	struct vty_conn *c = arg;
 
-	if (revents & POLLOUT)
+	if (revents & POLLOUT) {
 		outq_flush(c);
+		conn_pager_resume(c);
+	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		conn_read(c);
 	conn_process_input(c);
@@ -940,6 +1074,7 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 	if (!c->telnet)
 		fatal("vty: telnet_init failed");
 	c->le = lineedit_new(&ops, c);
+	c->pager = pager_new(PAGER_MAX_PENDING, pager_out, pager_room, c);
 	c->login = login_new(srv->bs, login_out, c);
 	{
 		char addr[sizeof(c->peer)];

@@ -7,6 +7,13 @@
  * the way a screen would show them.  Completed lines accumulate in `done`
  * (since the last command was sent) and in the whole-session transcript; the
  * unfinished line `cur` is where prompts are recognised.
+ *
+ * Paging: the client announces a window of 80 x VTY_DEFAULT_ROWS, so clid
+ * does not page what a script reads; a longer output's `---- More ----` is
+ * answered with a space (auto_more), unless the caller pages by hand
+ * (vty_set_auto_more(), vty_more_keys(), vty_wait()).  clid erases the More
+ * prompt with ESC[42D, blanks, ESC[42D: a line written over that erasure
+ * keeps no trailing blanks, as a person reading the screen would see it.
  */
 #include "vtyclient.h"
 
@@ -51,6 +58,12 @@ struct vty {
 	size_t ndone;
 	struct vbuf transcript;
 	bool more_answered;
+	bool auto_more;           /* answer More with a space */
+	bool trim_line;           /* cur was blanked by a More erasure */
+	unsigned n_erase;         /* More erasures seen */
+	unsigned erase_mark;      /* n_erase when keys were last sent */
+	int cols, rows;           /* the window announced (NAWS) */
+	bool naws;                /* the server asked for it */
 
 	char *prompt;
 	char *echo;
@@ -101,8 +114,23 @@ static int64_t now_ms(void)
 
 /* ---- terminal model ---------------------------------------------------- */
 
+static bool cur_has_more(struct vty *v)
+{
+	static const char more[] = "---- More ----";
+
+	for (size_t i = 0; v->cur.len >= sizeof(more) - 1 && i <= v->cur.len - (sizeof(more) - 1); i++)
+		if (!memcmp(v->cur.s + i, more, sizeof(more) - 1))
+			return true;
+	return false;
+}
+
 static void term_line_done(struct vty *v)
 {
+	if (v->trim_line) {
+		while (v->cur.len > 0 && v->cur.s[v->cur.len - 1] == ' ')
+			v->cur.len--;
+		v->trim_line = false;
+	}
 	vbuf_add(&v->done, v->cur.s ? v->cur.s : "", v->cur.len);
 	vbuf_add(&v->done, "\n", 1);
 	vbuf_add(&v->transcript, v->cur.s ? v->cur.s : "", v->cur.len);
@@ -136,6 +164,12 @@ static void term_csi(struct vty *v, char final)
 		break;
 	case 'D': { /* cursor back */
 		size_t n = p > 0 ? (size_t)p : 1;
+		if (cur_has_more(v)) {
+			/* clid erases its More prompt: what follows is written
+			 * over blanks. */
+			v->n_erase++;
+			v->trim_line = true;
+		}
 		v->col = n > v->col ? 0 : v->col - n;
 		break;
 	}
@@ -295,7 +329,9 @@ static void vty_telnet_event(telnet_t *tn, telnet_event_t *ev, void *arg)
 		break;
 	case TELNET_EV_DO:
 		if (ev->neg.telopt == TELNET_TELOPT_NAWS) {
-			static const char naws[4] = { 0, 80, 0, 24 };
+			const char naws[4] = { (char)(v->cols >> 8), (char)v->cols,
+					       (char)(v->rows >> 8), (char)v->rows };
+			v->naws = true;
 			telnet_subnegotiation(tn, TELNET_TELOPT_NAWS, naws, sizeof(naws));
 		}
 		break;
@@ -438,6 +474,9 @@ struct vty *vty_connect(const char *netns, const char *host, int port, int timeo
 		abort();
 	v->prompt = strdup("");
 	v->echo = strdup("");
+	v->auto_more = true;
+	v->cols = 80;
+	v->rows = VTY_DEFAULT_ROWS;
 	if (!v->prompt || !v->echo)
 		abort();
 	mark(v);
@@ -501,13 +540,15 @@ int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms)
 	if (strpbrk(line, "\r\n?\t"))
 		return -EINVAL;
 	int64_t deadline = now_ms() + timeout_ms;
-	size_t prompt_len = v->cur.len;
+	char *shown = cur_trimmed(v);   /* a prompt over a More erasure has blanks after it */
+	size_t prompt_len = strlen(shown);
 	/* A short printable line must be echoed before a prompt answers it:
 	 * a prompt still on its way for an earlier line (a Ctrl-C's CR, say)
 	 * is not this line's. */
 	bool need_echo = line[0] && strlen(line) <= 40;
 	int r = 0;
 
+	free(shown);
 	for (const char *c = line; *c && need_echo; c++)
 		need_echo = (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f;
 	mark(v);
@@ -522,6 +563,10 @@ int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms)
 			free(t);
 			if (prompt && (!need_echo || strstr(vbuf_str(&v->done), line)))
 				break;
+			if (more && !v->auto_more) {
+				r = VTY_MORE;
+				break;
+			}
 			if (more && !v->more_answered) {
 				v->more_answered = true;
 				telnet_send(v->tn, " ", 1);
@@ -593,6 +638,61 @@ int vty_keys(struct vty *v, const char *keys, const char *want, int timeout_ms)
 char *vty_line(const struct vty *v)
 {
 	return cur_trimmed(v);
+}
+
+void vty_set_window(struct vty *v, int cols, int rows)
+{
+	v->cols = cols;
+	v->rows = rows;
+	if (v->naws) {
+		const char naws[4] = { (char)(cols >> 8), (char)cols, (char)(rows >> 8), (char)rows };
+
+		telnet_subnegotiation(v->tn, TELNET_TELOPT_NAWS, naws, sizeof(naws));
+	}
+}
+
+void vty_set_auto_more(struct vty *v, bool on)
+{
+	v->auto_more = on;
+}
+
+int vty_more_keys(struct vty *v, const char *keys, size_t len)
+{
+	mark(v);
+	v->erase_mark = v->n_erase;
+	telnet_send(v->tn, keys, len);
+	return v->send_error;
+}
+
+int vty_wait(struct vty *v, char **output, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int r = 0;
+
+	if (output)
+		*output = NULL;
+	for (;;) {
+		char *t = cur_trimmed(v);
+		bool prompt = vty_is_prompt(t);
+		/* A More prompt counts once the one the keys answered is gone. */
+		bool more = cur_has_more(v) && v->n_erase > v->erase_mark;
+
+		free(t);
+		if (prompt || more) {
+			r = prompt ? 0 : VTY_MORE;
+			break;
+		}
+		if ((r = vty_pump(v, deadline)) < 0)
+			break;
+	}
+	if (output) {
+		*output = strdup(vbuf_str(&v->done));
+		if (!*output)
+			abort();
+	}
+	if (r == 0)
+		set_prompt(v);
+	return r;
 }
 
 const char *vty_prompt(const struct vty *v)

@@ -4,7 +4,11 @@
  *
  * The client speaks just enough telnet (libtelnet): it accepts the server's
  * WILL ECHO and WILL SGA, refuses everything else, and answers DO NAWS with a
- * 80x24 window.  What the server sends is rendered as a terminal would show
+ * window of 80 x VTY_DEFAULT_ROWS (vty_set_window() to change it): tall, so
+ * clid does not page what a script reads.  A `---- More ----` that comes
+ * anyway is answered with a space unless vty_set_auto_more() turned that
+ * off (then vty_cmd() stops there and says VTY_MORE; vty_more_keys() and
+ * vty_wait() page by hand).  What the server sends is rendered as a terminal would show
  * it (carriage return, backspace, the usual cursor escapes), so the text a
  * caller gets is what a person would read.
  *
@@ -25,6 +29,11 @@
 
 struct vty;
 
+/* The window height announced by default (NAWS's largest). */
+#define VTY_DEFAULT_ROWS 65535
+/* vty_cmd() and vty_wait(): the output stopped at `---- More ----`. */
+#define VTY_MORE 1
+
 /* Connect to host:port (numeric IPv4/IPv6 or a name).  With netns non-NULL
  * the socket is created inside /run/netns/NETNS (the calling thread returns
  * to its own namespace afterwards; the socket stays in NETNS).  Returns the
@@ -42,7 +51,9 @@ int vty_login(struct vty *v, const char *user, const char *password, int timeout
  * caller frees; may be NULL when not wanted) holds the lines between the
  * command's echo and the new prompt, each ending in "\n".  -ETIMEDOUT or
  * -ECONNRESET (closed by the server, e.g. after `quit` in user view) still
- * set *output to what arrived.  -EINVAL for a line with CR, LF, '?' or TAB. */
+ * set *output to what arrived.  -EINVAL for a line with CR, LF, '?' or TAB.
+ * VTY_MORE (auto_more off): the output stopped at `---- More ----`; *output
+ * holds the lines so far and vty_more_keys() goes on. */
 int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms);
 
 /* Type keys as a person would, with no line end (TAB, '?', Ctrl and Esc
@@ -53,6 +64,18 @@ int vty_cmd(struct vty *v, const char *line, char **output, int timeout_ms);
 int vty_keys(struct vty *v, const char *keys, const char *want, int timeout_ms);
 /* The line being edited as rendered, trailing blanks dropped (malloc'd). */
 char *vty_line(const struct vty *v);
+/* The window announced to the server: now if it asked already (NAWS), else
+ * when it asks.  Call before vty_login() for the first command to see it. */
+void vty_set_window(struct vty *v, int cols, int rows);
+/* Answer `---- More ----` with a space (on, the default), or stop there. */
+void vty_set_auto_more(struct vty *v, bool on);
+/* Send keys as they are (line ends allowed), without waiting: the answer
+ * to a More prompt.  0 or a negative errno. */
+int vty_more_keys(struct vty *v, const char *keys, size_t len);
+/* Wait after vty_more_keys() until the server shows a prompt (0) or a new More
+ * prompt (VTY_MORE); *output (malloc'd, may be NULL when not wanted) holds
+ * the lines completed since the keys.  -ETIMEDOUT, -ECONNRESET. */
+int vty_wait(struct vty *v, char **output, int timeout_ms);
 
 /* Wait, reading, until `needle` is in the transcript past its first `from`
  * bytes and, when `tail` is not NULL, the unfinished line ends with `tail`

@@ -1,8 +1,10 @@
 /*
  * test_vtyclient.c: tools/vtyclient against a scripted fake telnet server
- * (a forked child on an ephemeral loopback port): negotiation (NAWS 80x24),
+ * (a forked child on an ephemeral loopback port): negotiation (NAWS 80 x
+ * VTY_DEFAULT_ROWS, or a window set before login),
  * login, prompts, echo and output split, terminal rendering (backspace,
- * CR, erase, cursor left, tabs), "---- More ----" paging, Y/N questions,
+ * CR, erase, cursor left, tabs), "---- More ----" paging (answered by the
+ * client, or by hand, with clid's erasure of the prompt), Y/N questions,
  * wrong credentials, deadlines and a closed connection.
  */
 #include <arpa/inet.h>
@@ -148,6 +150,20 @@ static void serve(struct fake *f)
 			if (get_byte(f) != ' ')
 				put(f, "\r\nno space\r\n");
 			put(f, "\r\x1b[Kc\r\n");
+		} else if (strcmp(line, "more42") == 0) {
+			/* clid's pager: the prompt erased with blanks, then a
+			 * page of two lines, the prompt again, and q. */
+			static const char erase[] = "\x1b[42D                                          "
+						    "\x1b[42D";
+			put(f, "a\r\nb\r\n  ---- More ----");
+			if (get_byte(f) != ' ')
+				put(f, "\r\nno space\r\n");
+			put(f, erase);
+			put(f, "c\r\nd\r\n  ---- More ----");
+			int k = get_byte(f);
+			put(f, erase);
+			if (k == ' ')
+				put(f, "e\r\n");
 		} else if (strcmp(line, "ask") == 0) {
 			put(f, "Warning: Uncommitted configurations found, commit them before "
 			       "exiting? [Y(yes)/N(no)/C(cancel)]:");
@@ -228,7 +244,7 @@ Test(vtyclient, prompts_echo_and_output)
 	cr_assert_str_eq(vty_echo(v), "[*HUAWEI]bad");
 	free(out);
 	cr_assert_eq(vty_cmd(v, "naws", &out, 2000), 0);
-	cr_assert_str_eq(out, "80x24 echo=1 sga=1\n");
+	cr_assert_str_eq(out, "80x65535 echo=1 sga=1\n");
 	free(out);
 	cr_assert_eq(vty_cmd(v, "a?b", &out, 2000), -EINVAL);
 	cr_assert_null(out);
@@ -244,6 +260,43 @@ Test(vtyclient, terminal_rendering)
 	free(out);
 	cr_assert_eq(vty_cmd(v, "more", &out, 2000), 0);
 	cr_assert_str_eq(out, "a\nb\nc\n");
+	free(out);
+	/* clid's erasure leaves no blanks in the lines written over it. */
+	cr_assert_eq(vty_cmd(v, "more42", &out, 2000), 0);
+	cr_assert_str_eq(out, "a\nb\nc\nd\ne\n");
+	free(out);
+	cr_assert_str_eq(vty_prompt(v), "<HUAWEI>");
+	vty_close(v);
+}
+
+Test(vtyclient, paging_by_hand)
+{
+	char err[128], *out;
+	struct vty *v = vty_connect(NULL, "127.0.0.1", server_port, 2000, err, sizeof(err));
+
+	cr_assert(v, "connect: %s", err);
+	vty_set_window(v, 100, 10);
+	cr_assert_eq(vty_login(v, "admin", "admin@123", 2000), 0);
+	cr_assert_eq(vty_cmd(v, "naws", &out, 2000), 0);
+	cr_assert_str_eq(out, "100x10 echo=1 sga=1\n");
+	free(out);
+	vty_set_auto_more(v, false);
+	cr_assert_eq(vty_cmd(v, "more42", &out, 2000), VTY_MORE);
+	cr_assert_str_eq(out, "a\nb\n");
+	free(out);
+	cr_assert_eq(vty_more_keys(v, " ", 1), 0);
+	cr_assert_eq(vty_wait(v, &out, 2000), VTY_MORE);
+	cr_assert_str_eq(out, "c\nd\n");
+	free(out);
+	cr_assert_eq(vty_more_keys(v, "q", 1), 0);
+	cr_assert_eq(vty_wait(v, &out, 2000), 0);
+	cr_assert_str_eq(out, "");
+	free(out);
+	cr_assert_str_eq(vty_prompt(v), "<HUAWEI>");
+	/* The next command's echo is written over the erasure's blanks. */
+	cr_assert_eq(vty_cmd(v, "naws", &out, 2000), 0);
+	cr_assert_str_eq(out, "100x10 echo=1 sga=1\n");
+	cr_assert_str_eq(vty_echo(v), "<HUAWEI>naws");
 	free(out);
 	vty_close(v);
 }

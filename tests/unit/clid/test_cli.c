@@ -627,6 +627,7 @@ Test(cli, help_listing)
 		"  quit           Exit from the current mode and into the upper mode\r\n"
 		"  rollback       Roll the configuration back\r\n"
 		"  save           Save the current configuration\r\n"
+		"  screen-length  Set the number of lines displayed on a terminal screen\r\n"
 		"  set            Set a commit's label\r\n"
 		"  system-view    Enter the system view\r\n"
 		"  terminal       Set the terminal line characteristics\r\n"

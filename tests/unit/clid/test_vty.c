@@ -33,6 +33,9 @@
 #include "loop.h"
 #include "vty.h"
 
+/* vty.c pauses the pager at 256 KiB queued; a line more may go. */
+#define VTY_OUT_PAUSE_FOR_TEST (512 * 1024)
+
 /* ---- the fake engine ---- */
 
 struct cli_backend {
@@ -56,6 +59,7 @@ struct cli_session {
 	uint64_t release_timer;
 	cli_async_fn async;
 	uint64_t event_timer;
+	int screen_length;        /* `sl N`; -1: the terminal's height */
 };
 
 static int fake_sessions_open;      /* touched by the server thread only */
@@ -94,6 +98,7 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 	snprintf(s->line, sizeof(s->line), "%s", line);
 	s->out = out;
 	s->arg = out_arg;
+	s->screen_length = -1;
 	fake_sessions_open++;
 	return s;
 }
@@ -158,6 +163,21 @@ static void fake_release(struct loop *loop, void *arg)
 	s->n_held = 0;
 }
 
+void cli_session_read_settings(struct cli_session *s)
+{
+	(void)s;
+}
+
+int cli_screen_length(const struct cli_session *s)
+{
+	return s->screen_length;
+}
+
+bool cli_no_more(const struct cli_session *s)
+{
+	return false;
+}
+
 bool cli_busy(const struct cli_session *s)
 {
 	return s->busy;
@@ -220,7 +240,12 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 	if (strcmp(line, "pipe") == 0 || s->n_held > 0) {
 		/* Done now, its result shown later where the line ended (and
 		 * every line after it while results are outstanding). */
-		if (strcmp(line, "pipe") != 0) {
+		if (strncmp(line, "lines ", 6) == 0) {
+			for (int i = 1, n = atoi(line + 6); i <= n; i++) {
+				snprintf(buf, sizeof(buf), "line %d\r\n", i);
+				fake_print(s, buf);
+			}
+		} else if (strcmp(line, "pipe") != 0) {
 			snprintf(buf, sizeof(buf), "fake exec [%s] by %s on %s\r\n", line, s->user,
 				 s->line);
 			fake_print(s, buf);
@@ -236,17 +261,29 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 		s->event_timer = loop_timer_add(s->be->loop, 100000, fake_event, s);
 		return CLI_DONE;
 	}
+	if (strncmp(line, "sl ", 3) == 0) {
+		s->screen_length = atoi(line + 3);
+		return CLI_DONE;
+	}
+	if (strncmp(line, "lines ", 6) == 0) {
+		/* N numbered lines: paging. */
+		for (int i = 1, n = atoi(line + 6); i <= n; i++) {
+			snprintf(buf, sizeof(buf), "line %d\r\n", i);
+			fake_print(s, buf);
+		}
+		return CLI_DONE;
+	}
 	if (strcmp(line, "ask") == 0) {
 		s->asking = true;
 		fake_print(s, "Continue? [Y/N]:");
 		return CLI_DONE;
 	}
 	if (strcmp(line, "flood") == 0) {
-		/* More than the output queue holds: the connection is dropped. */
+		/* 10 MB at once: more than the pager keeps (8 MB). */
 		char *big = malloc(VTY_MAX_OUTQ / 4);
 
 		memset(big, 'x', VTY_MAX_OUTQ / 4);
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 40; i++)
 			s->out(s->arg, big, VTY_MAX_OUTQ / 4);
 		free(big);
 		return CLI_DONE;
@@ -604,6 +641,30 @@ Test(vty, async_event_redraws_line)
 	server_stop();
 }
 
+/* A display pasted behind a pipelined edit: its output is held with the
+ * rest and shown as it was written, not paged; the next one is paged. */
+Test(vty, held_output_not_paged)
+{
+	struct client *c;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "pipe\r\nlines 30\r\n");
+	client_expect(c, "pipe\r\nlate result\r\n<Fake>lines 30\r\nline 1\r\n");
+	client_expect(c, "line 29\r\nline 30\r\n<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "More", 4));
+	client_clear(c);
+	client_sends(c, "lines 30\r\n");
+	client_expect(c, "line 23\r\n  ---- More ----");
+	client_sends(c, "q");
+	client_expect(c, "<Fake>");
+	client_close(c);
+	wait_sessions_below(1);
+	server_stop();
+}
+
 /* Ctrl-C at a question abandons it: "^C" and a new prompt. */
 Test(vty, ctrl_c_cancels_question)
 {
@@ -702,24 +763,43 @@ Test(vty, idle_timeout)
 	server_stop();
 }
 
-Test(vty, output_overflow_drops)
+/* A command writes 10 MB at once: the socket's queue stays near
+ * VTY_OUT_PAUSE, the rest waits in the pager up to its 8 MB, and the
+ * reader gets that much, a line saying the output was cut, and the prompt;
+ * the connection stays. */
+Test(vty, output_paced_and_bounded)
 {
 	struct client *c;
+	size_t got = 0;
+	uint64_t deadline;
 
 	server_start(0);
 	c = client_connect();
 	client_login(c);
-	/* Do not read while the server produces more than its queue holds. */
+	client_clear(c);
 	client_sends(c, "flood\r\n");
-	{
-		uint64_t deadline = now_ms() + 10000;
-
-		while (!c->eof && now_ms() < deadline) {
-			c->len = 0;
-			client_read_some(c, deadline);
+	deadline = now_ms() + 20000;
+	while (!c->eof && now_ms() < deadline &&
+	       !memmem(c->buf, c->len, "<Fake>", 6)) {
+		if (c->len > 32768) {
+			/* Keep the tail: the sentence may straddle reads. */
+			memmove(c->buf, c->buf + c->len - 256, 256);
+			got += c->len - 256;
+			c->len = 256;
 		}
+		client_read_some(c, deadline);
 	}
-	cr_assert(c->eof, "connection not dropped");
+	got += c->len;
+	cr_assert_not(c->eof, "connection dropped");
+	static const char cut[] = "Info: The output was cut: more than 8388608 bytes "
+				  "waited to be read.\r\n<Fake>";
+	cr_assert(memmem(c->buf, c->len, cut, strlen(cut)), "no cut");
+	cr_assert_gt(got, 8u << 20);
+	cr_assert_lt(got, (8u << 20) + VTY_OUT_PAUSE_FOR_TEST);
+	/* The session goes on. */
+	client_clear(c);
+	client_sends(c, "hello\r\n");
+	client_expect(c, "fake exec [hello]");
 	client_close(c);
 	/* The server still serves. */
 	c = client_connect();
@@ -803,5 +883,65 @@ Test(vty, garbage_storm)
 	client_sends(c, "hello\r\n");
 	client_expect(c, "fake exec [hello]");
 	client_close(c);
+	server_stop();
+}
+
+/* Paging: 24 rows without NAWS (23 lines and the More line), Space, Enter,
+ * q; the prompt waits for the pager; the session's screen-length wins;
+ * another session goes on while one waits at More. */
+Test(vty, paging)
+{
+	static const char erase[] = "\x1b[42D                                          \x1b[42D";
+	struct client *c, *d;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "lines 30\r\n");
+	client_expect(c, "line 22\r\nline 23\r\n  ---- More ----");
+	cr_assert_null(memmem(c->buf, c->len, "line 24", 7));
+
+	/* Another session works meanwhile. */
+	d = client_connect();
+	client_login(d);
+	client_clear(d);
+	client_sends(d, "hello\r\n");
+	client_expect(d, "fake exec [hello] by admin on VTY 1\r\n<Fake>");
+
+	client_clear(c);
+	client_sends(c, "\r\n");          /* Enter: one line */
+	client_expect(c, "line 24\r\n  ---- More ----");
+	cr_assert(memmem(c->buf, c->len, erase, strlen(erase)), "the More line is erased");
+	cr_assert_null(memmem(c->buf, c->len, "line 25", 7));
+	client_clear(c);
+	client_sends(c, " ");             /* Space: the rest (6 lines), then the prompt */
+	client_expect(c, "line 30\r\n<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "More", 4));
+
+	/* q drops the rest; the prompt comes on the erased line. */
+	client_clear(c);
+	client_sends(c, "lines 100\r\n");
+	client_expect(c, "line 23\r\n  ---- More ----");
+	client_clear(c);
+	client_sends(c, "q");
+	client_expect(c, "\x1b[42D<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "line 24", 7));
+
+	/* The session's screen-length: 5 rows, 0 for none. */
+	client_clear(c);
+	client_sends(c, "sl 5\r\n");
+	client_expect(c, "<Fake>");
+	client_clear(c);
+	client_sends(c, "lines 10\r\n");
+	client_expect(c, "line 4\r\n  ---- More ----");
+	client_sends(c, "\x03");          /* Ctrl-C stops */
+	client_expect(c, "<Fake>");
+	client_clear(c);
+	client_sends(c, "sl 0\r\nlines 100\r\n");
+	client_expect(c, "line 100\r\n<Fake>");
+	cr_assert_null(memmem(c->buf, c->len, "More", 4));
+	client_close(c);
+	client_close(d);
 	server_stop();
 }
