@@ -44,7 +44,9 @@
  * either; past the bound the output is cut, with a line saying so.  A line
  * run while earlier pipelined edits are outstanding (its output is held,
  * see above) is neither paged nor paced, nor are held echo, help or
- * completion.
+ * completion.  A `terminal monitor` event that comes while the pager holds
+ * output waits (at most VTY_MONITOR_DEFER bytes, the rest counted) and is
+ * shown before the next prompt, never over a page or its More.
  *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
@@ -76,6 +78,7 @@
 #define VTY_FEED_SLICE 16
 #define VTY_BUSY_AHEAD 1024
 #define VTY_OUT_PAUSE (256 * 1024)
+#define VTY_MONITOR_DEFER (64 * 1024)
 #define VTY_LINGER_US (10ULL * 1000000)
 #define VTY_MAX_LISTEN 4
 #define VTY_MAX_LINGERING 16
@@ -125,6 +128,12 @@ struct vty_conn {
 	bool cmd_held;                  /* it began behind held lines: not paged */
 	bool fed_cr;                    /* the line editor's last byte was a CR */
 	bool prompt_after_more;         /* show the prompt once the pager is through */
+	/* `terminal monitor` events that came while the pager had output:
+	 * shown before the next prompt, at most VTY_MONITOR_DEFER bytes (the
+	 * rest counted and said). */
+	char *mon_defer;
+	size_t mon_len;
+	unsigned mon_dropped;
 
 	uint64_t last_input_us;
 	uint64_t idle_us;
@@ -320,6 +329,7 @@ static void conn_free(struct vty_conn *c)
 	lineedit_free(c->le);
 	login_free(c->login);
 	pager_free(c->pager);
+	free(c->mon_defer);
 	free(c->outq);
 	free(c->held);
 	free(c->marks);
@@ -487,6 +497,20 @@ static void show_prompt(struct vty_conn *c)
 		c->prompt_after_more = true;
 		return;
 	}
+	if (c->mon_len > 0 || c->mon_dropped > 0) {
+		term_write(c, c->mon_defer, c->mon_len);
+		if (c->mon_dropped > 0) {
+			char note[96];
+			int n = snprintf(note, sizeof(note),
+					 "(%u more events were not shown)\r\n", c->mon_dropped);
+
+			term_write(c, note, (size_t)n);
+		}
+		free(c->mon_defer);
+		c->mon_defer = NULL;
+		c->mon_len = 0;
+		c->mon_dropped = 0;
+	}
 	if (c->defer_prompt) {
 		/* The line's result and prompt come with its release. */
 		c->defer_prompt = false;
@@ -609,6 +633,17 @@ static void sess_async(void *arg, const char *text, size_t len)
 
 	if (c->state != CONN_OPEN || c->dead || c->opening || !c->sess)
 		return;
+	if (pager_busy(c->pager)) {
+		/* Not into a page or over `---- More ----`: after it. */
+		if (c->mon_len + len > VTY_MONITOR_DEFER) {
+			c->mon_dropped++;
+			return;
+		}
+		c->mon_defer = xrealloc(c->mon_defer, c->mon_len + len);
+		memcpy(c->mon_defer + c->mon_len, text, len);
+		c->mon_len += len;
+		return;
+	}
 	term_write(c, "\r\n", 2);
 	term_write(c, text, len);
 	if (!conn_busy(c) && !c->awaiting && c->n_holds == 0)

@@ -265,6 +265,15 @@ enum cli_status cli_exec(struct cli_session *s, const char *line)
 		s->screen_length = atoi(line + 3);
 		return CLI_DONE;
 	}
+	if (strncmp(line, "lines-event ", 12) == 0) {
+		/* N lines, then a monitor event while they wait at More. */
+		for (int i = 1, n = atoi(line + 12); i <= n; i++) {
+			snprintf(buf, sizeof(buf), "line %d\r\n", i);
+			fake_print(s, buf);
+		}
+		s->async(s->arg, "EVENT 1\r\n", 9);
+		return CLI_DONE;
+	}
 	if (strncmp(line, "lines ", 6) == 0) {
 		/* N numbered lines: paging. */
 		for (int i = 1, n = atoi(line + 6); i <= n; i++) {
@@ -636,6 +645,31 @@ Test(vty, async_event_redraws_line)
 	client_expect(c, "<Fake>dis\r\nEVENT 1\r\n<Fake>dis");
 	client_sends(c, "play\r\n");
 	client_expect(c, "<Fake>display\r\nfake exec [display] by admin on VTY 0\r\n<Fake>");
+	client_close(c);
+	wait_sessions_below(1);
+	server_stop();
+}
+
+/* terminal monitor while a display waits at More: the event is shown
+ * after the reader is through, before the prompt, not over the More. */
+Test(vty, async_event_waits_for_more)
+{
+	struct client *c;
+	const char *more;
+
+	server_start(0);
+	c = client_connect();
+	client_login(c);
+	client_clear(c);
+	client_sends(c, "lines-event 30\r\n");
+	client_expect(c, "line 23\r\n  ---- More ----");
+	cr_assert_null(memmem(c->buf, c->len, "EVENT", 5));
+	client_sends(c, "q");
+	client_expect(c, "EVENT 1\r\n<Fake>");
+	more = memmem(c->buf, c->len, "---- More ----", 14);
+	cr_assert_not_null(more);
+	cr_assert_null(memmem(c->buf, (size_t)(more - (const char *)c->buf), "EVENT", 5));
+	cr_assert_null(memmem(c->buf, c->len, "line 24", 7));
 	client_close(c);
 	wait_sessions_below(1);
 	server_stop();
