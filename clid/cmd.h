@@ -27,6 +27,8 @@ struct sbuf {
 };
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_puts(struct sbuf *b, const char *s);
+/* n bytes of s (NULs too), the buffer kept NUL-terminated. */
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
 /* s in upper case (VRP prints IPv6 addresses so; they are stored in
  * inet_ntop's lower case, the form lists are keyed by). */
 void sbuf_puts_upper(struct sbuf *b, const char *s);

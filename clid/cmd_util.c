@@ -41,6 +41,17 @@ void sbuf_puts(struct sbuf *b, const char *s)
 	sbuf_printf(b, "%s", s);
 }
 
+void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
 void sbuf_puts_upper(struct sbuf *b, const char *s)
 {
 	size_t start = b->len;

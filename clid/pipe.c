@@ -48,6 +48,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmd.h"
 #include "log.h"
 #include "pipe.h"
 
@@ -72,69 +73,52 @@ struct pipe_chain {
 	bool no_more;
 	pipe_out_fn out;
 	void *out_arg;
-	char *part;            /* the line not ended yet */
-	size_t part_len, part_cap;
+	struct sbuf part;      /* the line not ended yet */
 };
 
 /* ---- regular expressions ---- */
 
-struct growbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void gb_add(struct growbuf *b, const char *s, size_t n)
+static void add_ch(struct sbuf *b, char c)
 {
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void gb_ch(struct growbuf *b, char c)
-{
-	gb_add(b, &c, 1);
+	sbuf_add(b, &c, 1);
 }
 
 int pipe_regex_translate(const char *vrp, char **out, const char **why)
 {
-	struct growbuf b = { 0 };
+	struct sbuf b = { 0 };
 	size_t n = strlen(vrp);
 	bool atom = false;   /* something before that a quantifier may repeat */
 
-	gb_add(&b, "", 0);
+	sbuf_add(&b, "", 0);
 	for (size_t i = 0; i < n; i++) {
 		char c = vrp[i];
 
 		switch (c) {
 		case '\\':
 			if (i + 1 == n) {
-				gb_add(&b, "\\\\", 2);
+				sbuf_add(&b, "\\\\", 2);
 			} else {
 				char d = vrp[++i];
 
 				if (!isalnum((unsigned char)d))
-					gb_ch(&b, '\\');
-				gb_ch(&b, d);
+					add_ch(&b, '\\');
+				add_ch(&b, d);
 			}
 			atom = true;
 			break;
 		case '^':
 			if (i == 0) {
-				gb_ch(&b, '^');
+				add_ch(&b, '^');
 			} else {
-				gb_add(&b, "\\^", 2);
+				sbuf_add(&b, "\\^", 2);
 				atom = true;
 			}
 			break;
 		case '$':
 			if (i + 1 == n) {
-				gb_ch(&b, '$');
+				add_ch(&b, '$');
 			} else {
-				gb_add(&b, "\\$", 2);
+				sbuf_add(&b, "\\$", 2);
 				atom = true;
 			}
 			break;
@@ -142,19 +126,19 @@ int pipe_regex_translate(const char *vrp, char **out, const char **why)
 		case '+':
 		case '?':
 			if (!atom)
-				gb_ch(&b, '\\');
-			gb_ch(&b, c);
+				add_ch(&b, '\\');
+			add_ch(&b, c);
 			atom = true;
 			break;
 		case '{':
 		case '}':
-			gb_ch(&b, '\\');
-			gb_ch(&b, c);
+			add_ch(&b, '\\');
+			add_ch(&b, c);
 			atom = true;
 			break;
 		case '(':
 		case '|':
-			gb_ch(&b, c);
+			add_ch(&b, c);
 			atom = false;
 			break;
 		case '[': {
@@ -178,22 +162,22 @@ int pipe_regex_translate(const char *vrp, char **out, const char **why)
 				j++;
 			}
 			if (j >= n) {
-				free(b.s);
+				free(b.buf);
 				*why = "unmatched [";
 				return -EINVAL;
 			}
-			gb_add(&b, vrp + i, j - i + 1);
+			sbuf_add(&b, vrp + i, j - i + 1);
 			i = j;
 			atom = true;
 			break;
 		}
 		default:
-			gb_ch(&b, c);
+			add_ch(&b, c);
 			atom = true;
 			break;
 		}
 	}
-	*out = b.s;
+	*out = b.buf;
 	return 0;
 }
 
@@ -294,7 +278,7 @@ void pipe_free(struct pipe_chain *pc)
 		return;
 	for (size_t i = 0; i < pc->n; i++)
 		stage_clear(&pc->st[i]);
-	free(pc->part);
+	sbuf_free(&pc->part);
 	free(pc);
 }
 
@@ -573,28 +557,17 @@ static void pass_line(struct pipe_chain *pc, size_t k, const char *line, bool nl
 	}
 }
 
-static void part_add(struct pipe_chain *pc, const char *buf, size_t len)
-{
-	if (pc->part_len + len + 1 > pc->part_cap) {
-		pc->part_cap = (pc->part_len + len + 1) * 2;
-		pc->part = xrealloc(pc->part, pc->part_cap);
-	}
-	memcpy(pc->part + pc->part_len, buf, len);
-	pc->part_len += len;
-	pc->part[pc->part_len] = '\0';
-}
-
 static void part_flush(struct pipe_chain *pc, bool nl)
 {
-	part_add(pc, "", 0);
-	if (nl && pc->part_len > 0 && pc->part[pc->part_len - 1] == '\r')
-		pc->part[--pc->part_len] = '\0';
+	sbuf_add(&pc->part, "", 0);
+	if (nl && pc->part.len > 0 && pc->part.buf[pc->part.len - 1] == '\r')
+		pc->part.buf[--pc->part.len] = '\0';
 	/* A NUL inside the line would hide the rest from regexec: a blank. */
-	for (size_t i = 0; i < pc->part_len; i++)
-		if (pc->part[i] == '\0')
-			pc->part[i] = ' ';
-	pass_line(pc, 0, pc->part, nl);
-	pc->part_len = 0;
+	for (size_t i = 0; i < pc->part.len; i++)
+		if (pc->part.buf[i] == '\0')
+			pc->part.buf[i] = ' ';
+	pass_line(pc, 0, pc->part.buf, nl);
+	pc->part.len = 0;
 }
 
 void pipe_feed(struct pipe_chain *pc, const char *buf, size_t len)
@@ -603,11 +576,11 @@ void pipe_feed(struct pipe_chain *pc, const char *buf, size_t len)
 		const char *nl = memchr(buf, '\n', len);
 		size_t n = nl ? (size_t)(nl - buf) : len;
 
-		part_add(pc, buf, n);
+		sbuf_add(&pc->part, buf, n);
 		if (nl) {
 			part_flush(pc, true);
 			n++;
-		} else if (pc->part_len >= PIPE_LINE_MAX) {
+		} else if (pc->part.len >= PIPE_LINE_MAX) {
 			part_flush(pc, false);
 		}
 		buf += n;
@@ -617,7 +590,7 @@ void pipe_feed(struct pipe_chain *pc, const char *buf, size_t len)
 
 void pipe_finish(struct pipe_chain *pc)
 {
-	if (pc->part_len > 0)
+	if (pc->part.len > 0)
 		part_flush(pc, false);
 	for (size_t k = 0; k < pc->n; k++) {
 		char line[64];
