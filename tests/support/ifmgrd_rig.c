@@ -130,3 +130,21 @@ void nl_rig_stop(struct nl_rig *r)
 	loop_free(r->loop);
 	test_bootstrap_free(&r->bs);
 }
+
+void im_fixture_start(struct im_fixture *f, const char *const *names,
+		      const char *const *netdevs, size_t n)
+{
+	test_bootstrap(&f->bs, names, netdevs, n);
+	f->loop = loop_new();
+	f->zctx = zmq_ctx_new();
+	f->im = ifmgrd_new(f->loop, f->zctx, &f->bs);
+	cr_assert_not_null(f->im, "ifmgrd_new: %s", strerror(errno));
+}
+
+void im_fixture_stop(struct im_fixture *f)
+{
+	ifmgrd_free(f->im);
+	zmq_ctx_term(f->zctx);
+	loop_free(f->loop);
+	test_bootstrap_free(&f->bs);
+}

@@ -27,6 +27,19 @@ void test_bootstrap(struct bootstrap *bs, const char *const *names,
 /* Remove the run directory's files and the directory, then free bs. */
 void test_bootstrap_free(struct bootstrap *bs);
 
+/* An ifmgrd on its own loop and ZeroMQ context, with a bootstrap of the
+ * interfaces names[i] -> netdevs[i] (test_bootstrap): what a test of its
+ * ctl answers needs. */
+struct im_fixture {
+	struct bootstrap bs;
+	struct loop *loop;
+	void *zctx;
+	struct ifmgrd *im;
+};
+void im_fixture_start(struct im_fixture *f, const char *const *names,
+		      const char *const *netdevs, size_t n);
+void im_fixture_stop(struct im_fixture *f);
+
 /* The latest IfStates seen on the bus. */
 struct test_sub {
 	struct clone_sub *sub;

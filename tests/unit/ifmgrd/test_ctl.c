@@ -21,31 +21,18 @@
 static const char *const names[] = { "LoopBack0", "GigabitEthernet0/1/0" };
 static const char *const netdevs[] = { "lo", "nosuchnetdev0" };
 
-struct fixture {
-	struct bootstrap bs;
-	struct loop *loop;
-	void *zctx;
-	struct ifmgrd *im;
-};
-
-static void setup(struct fixture *f)
+static void setup(struct im_fixture *f)
 {
-	test_bootstrap(&f->bs, names, netdevs, 2);
-	f->loop = loop_new();
-	f->zctx = zmq_ctx_new();
-	f->im = ifmgrd_new(f->loop, f->zctx, &f->bs);
-	cr_assert_not_null(f->im, "ifmgrd_new: %s", strerror(errno));
+	im_fixture_start(f, names, netdevs, 2);
 }
 
-static void teardown(struct fixture *f)
+static void teardown(struct im_fixture *f)
 {
-	ifmgrd_free(f->im);
-	zmq_ctx_term(f->zctx);
-	loop_free(f->loop);
-	test_bootstrap_free(&f->bs);
+	im_fixture_stop(f);
 }
 
-static void answer(struct fixture *f, const ProtobufCMessage *req, struct ifmgrd_ctl_reply *out)
+static void answer(struct im_fixture *f, const ProtobufCMessage *req,
+		   struct ifmgrd_ctl_reply *out)
 {
 	size_t len;
 	uint8_t *buf = bus_pack(req, &len);
@@ -56,7 +43,7 @@ static void answer(struct fixture *f, const ProtobufCMessage *req, struct ifmgrd
 
 Test(ctl, get_all_and_by_name)
 {
-	struct fixture f;
+	struct im_fixture f;
 	IfRequest req = IF_REQUEST__INIT;
 	IfGetRequest get = IF_GET_REQUEST__INIT;
 	struct ifmgrd_ctl_reply out;
@@ -94,7 +81,7 @@ Test(ctl, get_all_and_by_name)
 
 Test(ctl, snapshot)
 {
-	struct fixture f;
+	struct im_fixture f;
 	IfRequest req = IF_REQUEST__INIT;
 	CloneSnapshotRequest snap = CLONE_SNAPSHOT_REQUEST__INIT;
 	struct ifmgrd_ctl_reply out;
@@ -118,7 +105,7 @@ Test(ctl, snapshot)
 
 Test(ctl, garbage_is_answered_and_counted)
 {
-	struct fixture f;
+	struct im_fixture f;
 	static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01 };
 	IfRequest empty = IF_REQUEST__INIT;
 	struct ifmgrd_ctl_reply out;
@@ -142,7 +129,7 @@ Test(ctl, garbage_is_answered_and_counted)
  * context) sends a malformed frame sequence, garbage, then a get, while
  * the main thread runs ifmgrd's loop. */
 struct client {
-	struct fixture *f;
+	struct im_fixture *f;
 	atomic_bool done;
 	int garbage_status;
 	int get_status;
@@ -214,7 +201,7 @@ static bool client_done(void *arg)
 
 Test(ctl, over_the_socket)
 {
-	struct fixture f;
+	struct im_fixture f;
 	struct client c = { .f = &f };
 	pthread_t th;
 

@@ -27,31 +27,17 @@
 static const char *const names[] = { "LoopBack0", "GigabitEthernet0/1/0" };
 static const char *const netdevs[] = { "lo", "nosuchnetdev0" };
 
-struct fixture {
-	struct bootstrap bs;
-	struct loop *loop;
-	void *zctx;
-	struct ifmgrd *im;
-};
-
-static void setup(struct fixture *f)
+static void setup(struct im_fixture *f)
 {
-	test_bootstrap(&f->bs, names, netdevs, 2);
-	f->loop = loop_new();
-	f->zctx = zmq_ctx_new();
-	f->im = ifmgrd_new(f->loop, f->zctx, &f->bs);
-	cr_assert_not_null(f->im, "ifmgrd_new: %s", strerror(errno));
+	im_fixture_start(f, names, netdevs, 2);
 }
 
-static void teardown(struct fixture *f)
+static void teardown(struct im_fixture *f)
 {
-	ifmgrd_free(f->im);
-	zmq_ctx_term(f->zctx);
-	loop_free(f->loop);
-	test_bootstrap_free(&f->bs);
+	im_fixture_stop(f);
 }
 
-static void ask(struct fixture *f, const char *name, struct ifmgrd_ctl_reply *out)
+static void ask(struct im_fixture *f, const char *name, struct ifmgrd_ctl_reply *out)
 {
 	IfRequest req = IF_REQUEST__INIT;
 	IfDetailRequest dr = IF_DETAIL_REQUEST__INIT;
@@ -68,7 +54,7 @@ static void ask(struct fixture *f, const char *name, struct ifmgrd_ctl_reply *ou
 
 Test(ifdetail, all_and_one)
 {
-	struct fixture f;
+	struct im_fixture f;
 	struct ifmgrd_ctl_reply out;
 	const IfDetail *lo, *ge;
 	int64_t now = (int64_t)time(NULL);
@@ -125,7 +111,7 @@ static void send_udp_loopback(void)
 
 Test(ifdetail, counters_move_with_traffic)
 {
-	struct fixture f;
+	struct im_fixture f;
 	struct ifmgrd_ctl_reply out;
 	IfCounters before;
 
@@ -157,7 +143,7 @@ Test(ifdetail, counters_move_with_traffic)
 
 Test(ifdetail, veth_mac_and_mtu)
 {
-	struct fixture f;
+	struct im_fixture f;
 	struct ifmgrd_ctl_reply out;
 	static const char *const n2[] = { "GigabitEthernet0/1/0" };
 	static const char *const d2[] = { "vt0" };
