@@ -30,20 +30,12 @@
 
 static struct vty *device_up(void)
 {
-	lab_require_root();
-	cr_assert_eq(lab_up(DEV, NULL), 0, "the lab did not come up");
-	struct vty *v = lab_vty(DEV, 20000);
-	cr_assert(v, "no VTY session");
-	return v;
+	return lab_up_vty(DEV);
 }
 
 static void cmd_ok(struct vty *v, const char *line)
 {
-	char *out = NULL;
-
-	cr_assert_eq(lab_cmd(v, DEV, line, &out), 0, "'%s' got no prompt", line);
-	cr_assert(!strstr(out, "Error:"), "'%s' failed:\n%s", line, out);
-	free(out);
+	lab_cmd_ok(v, DEV, line);
 }
 
 /* RULES rules in ACL 2000: a configuration of some 60 lines. */

@@ -81,20 +81,12 @@ static void waiter_join(struct waiter *w)
 
 static struct vty *device_up(void)
 {
-	lab_require_root();
-	cr_assert_eq(lab_up(DEV, NULL), 0, "the lab did not come up");
-	struct vty *v = lab_vty(DEV, 20000);
-	cr_assert(v, "no VTY session");
-	return v;
+	return lab_up_vty(DEV);
 }
 
 static void cmd_ok(struct vty *v, const char *line)
 {
-	char *out = NULL;
-
-	cr_assert_eq(lab_cmd(v, DEV, line, &out), 0, "'%s' got no prompt", line);
-	cr_assert(!strstr(out, "Error:"), "'%s' failed:\n%s", line, out);
-	free(out);
+	lab_cmd_ok(v, DEV, line);
 }
 
 static void signal_daemon(const char *daemon, int sig)

@@ -416,6 +416,26 @@ void *lab_zctx(void)
 	return lab.zctx;
 }
 
+void lab_cmd_ok(struct vty *v, const char *dev, const char *line)
+{
+	char *out = NULL;
+
+	cr_assert_eq(lab_cmd(v, dev, line, &out), 0, "'%s' got no prompt", line);
+	cr_assert(!strstr(out, "Error:"), "'%s' failed:\n%s", line, out);
+	free(out);
+}
+
+struct vty *lab_up_vty(const char *dev)
+{
+	struct vty *v;
+
+	lab_require_root();
+	cr_assert_eq(lab_up(dev, NULL), 0, "the lab did not come up");
+	v = lab_vty(dev, 20000);
+	cr_assert(v, "no VTY session");
+	return v;
+}
+
 int lab_cmd(struct vty *v, const char *dev, const char *line, char **out)
 {
 	char *o = NULL;

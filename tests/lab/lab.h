@@ -64,6 +64,10 @@ void lab_vty_close(struct vty *v);
 /* vty_cmd with LAB_CMD_TIMEOUT_MS, echoing the exchange to stderr prefixed
  * with the device's name.  *out may be NULL if not wanted. */
 int lab_cmd(struct vty *v, const char *dev, const char *line, char **out);
+/* lab_cmd that must answer without "Error:" (a Criterion assertion). */
+void lab_cmd_ok(struct vty *v, const char *dev, const char *line);
+/* lab_up(dev, NULL) and a logged-in session on dev (assertions). */
+struct vty *lab_up_vty(const char *dev);
 /* Run `cmd` every interval until its output contains every needle (NULL-
  * terminated array) or the deadline passes.  true when found; *last (may be
  * NULL) receives the last output, malloc'd. */
