@@ -73,6 +73,35 @@ static void waiter_start(struct waiter *w, struct vty *v, const char *line)
 		lab_pause_ms(1);
 }
 
+/* The line's output collected in a thread, after the line was typed here
+ * and clid has taken it (its echo and line end are back): what comes next
+ * (a daemon killed) happens with the call in flight, not before it. */
+static void *waiter_wait_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->r = vty_wait(w->v, &w->out, 60000);
+	w->t_done = lab_now();
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+static void waiter_start_taken(struct waiter *w, struct vty *v, const char *line)
+{
+	size_t mark = strlen(vty_transcript(v));
+	char typed[256], echo[260];
+
+	memset(w, 0, sizeof(*w));
+	w->v = v;
+	w->line = line;
+	snprintf(typed, sizeof(typed), "%s\r\n", line);
+	snprintf(echo, sizeof(echo), "%s\n", line);   /* after the prompt, in the transcript */
+	cr_assert_eq(vty_more_keys(v, typed, strlen(typed)), 0);
+	cr_assert_eq(vty_wait_text(v, mark, echo, NULL, 10000), 0, "'%s' was not taken:\n%s", line,
+		     vty_transcript(v) + mark);
+	cr_assert_eq(pthread_create(&w->th, NULL, waiter_wait_main, w), 0);
+}
+
 static void waiter_join(struct waiter *w)
 {
 	pthread_join(w->th, NULL);
@@ -174,7 +203,7 @@ Test(vty_async, cfgd_killed_mid_commit_fails_at_once, .fini = lab_down, .timeout
 	cmd_ok(a, "system-view");
 	cmd_ok(a, "sysname Killed");
 	signal_daemon("cfgd", SIGSTOP);
-	waiter_start(&w, a, "commit");
+	waiter_start_taken(&w, a, "commit");
 	cr_assert_eq(lab_cmd(b, DEV, "", NULL), 0, "no echo while cfgd is stopped");
 	pid_t pid = lab_pid(DEV, "cfgd");
 	double t_kill = lab_now();
