@@ -136,7 +136,7 @@ static int endpoint_prepare(const struct bootstrap *bs, const char *daemon, cons
 	int r = bootstrap_endpoint(bs, daemon, kind, ep, eplen);
 
 	if (r < 0) {
-		snprintf(err, errlen, "%s: run_dir too long for a socket path", bs->run_dir);
+		snprintf(err, errlen, "run_dir too long for a socket path: %s", bs->run_dir);
 		errno = -r;
 		return -1;
 	}
