@@ -8,6 +8,9 @@
  * message and no packing of the ring; only a step of the device clock
  * publishes the whole ring (its new offset), which is why the Clone
  * sequence and the events' numbers are two counters.
+ *
+ * Under systemd every event is also a journal entry (log_event) at its own
+ * severity, the NTP ones with their MESSAGE_ID (msgid.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
+#include "msgid.h"
 
 struct evlog {
 	struct loop *loop;
@@ -237,6 +241,19 @@ void evlog_set_listener(evlog_listener_fn fn, void *arg)
 	listener_arg = arg;
 }
 
+/* The journal's MESSAGE_ID of an event, or NULL.  ntpd/system.c tells
+ * synchronized from lost by the severity under the one VRP name. */
+static const char *event_message_id(const struct ev *e)
+{
+	if (strcmp(e->module, "NTP") != 0)
+		return NULL;
+	if (strcmp(e->brief, "NTP_SYNCHRONIZE_STATUS") == 0)
+		return e->severity <= EV_CRIT ? MSGID_NTP_SYNC_LOST : MSGID_NTP_SYNCHRONIZED;
+	if (strcmp(e->brief, "PEER_SELE") == 0)
+		return MSGID_NTP_SOURCE;
+	return NULL;
+}
+
 void evlog(enum ev_severity sev, const char *module, const char *brief, const char *fmt, ...)
 {
 	struct evlog *el = evlog_cur;
@@ -268,6 +285,8 @@ void evlog(enum ev_severity sev, const char *module, const char *brief, const ch
 	} else {
 		e.seq = ++local_seq;
 	}
+	log_event(e.severity, event_message_id(&e), "%s/%u/%s: %s", e.module, e.severity, e.brief,
+		  e.text);
 	if (listener)
 		listener(&e, listener_arg);
 }
