@@ -22,6 +22,7 @@
 #include "bootstrap.h"
 #include "bus.h"
 #include "clone.h"
+#include "daemon.h"
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
@@ -166,7 +167,7 @@ struct evlog *evlog_open(struct loop *loop, void *zctx, const struct bootstrap *
 			 const char *daemon, uint32_t cid)
 {
 	struct evlog *el;
-	char ep[256];
+	char err[512];
 	int e;
 
 	if (evlog_cur) {
@@ -177,24 +178,17 @@ struct evlog *evlog_open(struct loop *loop, void *zctx, const struct bootstrap *
 	el->loop = loop;
 	el->cid = cid;
 	el->ring = evring_new(EVRING_DEFAULT_CAPACITY);
-	if (bootstrap_endpoint(bs, daemon, "logpub", ep, sizeof(ep)) < 0) {
-		e = ENAMETOOLONG;
-		goto fail;
-	}
-	el->pub = clone_pub_new(loop, zctx, ep, "log", CLONE_HEARTBEAT_MS);
+	/* The sentence in err is dropped: errno says enough to the caller. */
+	el->pub = daemon_bind_pub(loop, zctx, bs, daemon, "logpub", "log", err, sizeof(err));
 	if (!el->pub) {
-		e = errno ? errno : EIO;
+		e = errno;
 		goto fail;
 	}
 	clone_pub_set_state_fn(el->pub, ring_state, el);
 	clone_pub_start(el->pub, 0);
-	if (bootstrap_endpoint(bs, daemon, "log", ep, sizeof(ep)) < 0) {
-		e = ENAMETOOLONG;
-		goto fail;
-	}
-	el->ctl = bus_server_new(loop, zctx, ep, on_ctl, el);
+	el->ctl = daemon_bind_server(loop, zctx, bs, daemon, "log", on_ctl, el, err, sizeof(err));
 	if (!el->ctl) {
-		e = errno ? errno : EIO;
+		e = errno;
 		goto fail;
 	}
 	evlog_cur = el;
