@@ -14,6 +14,7 @@
 #include "bus.h"
 #include "cfgd_int.h"
 #include "clone.h"
+#include "daemon.h"
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
@@ -50,7 +51,6 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		      char *err, size_t errlen)
 {
 	struct cfgd *d = xcalloc(1, sizeof(*d));
-	char ep[4096];
 	uint64_t t0, load_us;
 	int rc;
 
@@ -78,24 +78,12 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		goto fail;
 	log_info("session epoch %" PRIu32 ": session ids from %" PRIu64, d->sessions.ids.epoch,
 		 (uint64_t)d->sessions.ids.epoch << 32 | 1);
-	if (bootstrap_endpoint(bs, "cfgd", "ctl", ep, sizeof(ep)) < 0) {
-		snprintf(err, errlen, "%s: run_dir too long", bs->run_dir);
+	d->ctl = daemon_bind_server(loop, zctx, bs, "cfgd", "ctl", ctl_request, d, err, errlen);
+	if (d->ctl == NULL)
 		goto fail;
-	}
-	d->ctl = bus_server_new(loop, zctx, ep, ctl_request, d);
-	if (d->ctl == NULL) {
-		snprintf(err, errlen, "cannot bind %s: %s", ep, strerror(errno));
+	d->pub = daemon_bind_pub(loop, zctx, bs, "cfgd", "pub", "cfg", err, errlen);
+	if (d->pub == NULL)
 		goto fail;
-	}
-	if (bootstrap_endpoint(bs, "cfgd", "pub", ep, sizeof(ep)) < 0) {
-		snprintf(err, errlen, "%s: run_dir too long", bs->run_dir);
-		goto fail;
-	}
-	d->pub = clone_pub_new(loop, zctx, ep, "cfg", CLONE_HEARTBEAT_MS);
-	if (d->pub == NULL) {
-		snprintf(err, errlen, "cannot bind %s: %s", ep, strerror(errno));
-		goto fail;
-	}
 	clone_pub_set_state_fn(d->pub, running_state, d);
 	clone_pub_start(d->pub, d->rf->commit_id);
 	d->evlog = evlog_open(loop, zctx, bs, "cfgd", EVLOG_CID_CFGD);

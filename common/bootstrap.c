@@ -546,9 +546,16 @@ void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootst
 		usage(stderr, ident);
 		exit(2);
 	}
+	/* The identity (and, under systemd, the journal) before the file is
+	 * read, so a bad file is an error-priority entry in the journal. */
+	log_init(ident, LOG_LVL_INFO);
 	if (bootstrap_load(path, bs, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", ident, err);
+		if (log_to_journal())
+			log_err("%s", err);
+		else
+			fprintf(stderr, "%s: %s\n", ident, err);
 		exit(2);
 	}
 	log_init(ident, debug ? LOG_LVL_DEBUG : bs->log_level);
+	log_set_device(bs->device);
 }

@@ -88,7 +88,8 @@ int bootstrap_endpoint(const struct bootstrap *bs, const char *daemon, const cha
 		       char *buf, size_t len);
 
 /* Common daemon start: parse `-f FILE` and `-d` (debug) from argv, load the
- * file, init logging with `ident`.  Exits 2 with a message on error. */
+ * file, init logging with `ident` and the device's name (log.h: stderr, or
+ * the journal under systemd).  Exits 2 with a message on error. */
 void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootstrap *bs);
 
 #endif

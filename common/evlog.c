@@ -8,6 +8,9 @@
  * message and no packing of the ring; only a step of the device clock
  * publishes the whole ring (its new offset), which is why the Clone
  * sequence and the events' numbers are two counters.
+ *
+ * Under systemd every event is also a journal entry (log_event) at its own
+ * severity, the NTP ones with their MESSAGE_ID (msgid.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,9 +22,11 @@
 #include "bootstrap.h"
 #include "bus.h"
 #include "clone.h"
+#include "daemon.h"
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
+#include "msgid.h"
 
 struct evlog {
 	struct loop *loop;
@@ -162,7 +167,7 @@ struct evlog *evlog_open(struct loop *loop, void *zctx, const struct bootstrap *
 			 const char *daemon, uint32_t cid)
 {
 	struct evlog *el;
-	char ep[256];
+	char err[512];
 	int e;
 
 	if (evlog_cur) {
@@ -173,24 +178,17 @@ struct evlog *evlog_open(struct loop *loop, void *zctx, const struct bootstrap *
 	el->loop = loop;
 	el->cid = cid;
 	el->ring = evring_new(EVRING_DEFAULT_CAPACITY);
-	if (bootstrap_endpoint(bs, daemon, "logpub", ep, sizeof(ep)) < 0) {
-		e = ENAMETOOLONG;
-		goto fail;
-	}
-	el->pub = clone_pub_new(loop, zctx, ep, "log", CLONE_HEARTBEAT_MS);
+	/* The sentence in err is dropped: errno says enough to the caller. */
+	el->pub = daemon_bind_pub(loop, zctx, bs, daemon, "logpub", "log", err, sizeof(err));
 	if (!el->pub) {
-		e = errno ? errno : EIO;
+		e = errno;
 		goto fail;
 	}
 	clone_pub_set_state_fn(el->pub, ring_state, el);
 	clone_pub_start(el->pub, 0);
-	if (bootstrap_endpoint(bs, daemon, "log", ep, sizeof(ep)) < 0) {
-		e = ENAMETOOLONG;
-		goto fail;
-	}
-	el->ctl = bus_server_new(loop, zctx, ep, on_ctl, el);
+	el->ctl = daemon_bind_server(loop, zctx, bs, daemon, "log", on_ctl, el, err, sizeof(err));
 	if (!el->ctl) {
-		e = errno ? errno : EIO;
+		e = errno;
 		goto fail;
 	}
 	evlog_cur = el;
@@ -237,6 +235,19 @@ void evlog_set_listener(evlog_listener_fn fn, void *arg)
 	listener_arg = arg;
 }
 
+/* The journal's MESSAGE_ID of an event, or NULL.  ntpd/system.c tells
+ * synchronized from lost by the severity under the one VRP name. */
+static const char *event_message_id(const struct ev *e)
+{
+	if (strcmp(e->module, "NTP") != 0)
+		return NULL;
+	if (strcmp(e->brief, "NTP_SYNCHRONIZE_STATUS") == 0)
+		return e->severity <= EV_CRIT ? MSGID_NTP_SYNC_LOST : MSGID_NTP_SYNCHRONIZED;
+	if (strcmp(e->brief, "PEER_SELE") == 0)
+		return MSGID_NTP_SOURCE;
+	return NULL;
+}
+
 void evlog(enum ev_severity sev, const char *module, const char *brief, const char *fmt, ...)
 {
 	struct evlog *el = evlog_cur;
@@ -268,6 +279,8 @@ void evlog(enum ev_severity sev, const char *module, const char *brief, const ch
 	} else {
 		e.seq = ++local_seq;
 	}
+	log_event(e.severity, event_message_id(&e), "%s/%u/%s: %s", e.module, e.severity, e.brief,
+		  e.text);
 	if (listener)
 		listener(&e, listener_arg);
 }

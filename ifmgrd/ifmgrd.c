@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -27,6 +26,7 @@
 #include "cfgsub.h"
 #include "cfgtree.h"
 #include "clone.h"
+#include "daemon.h"
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
@@ -514,7 +514,7 @@ static void on_ctl(struct bus_server *srv, const struct bus_peer *peer, const ui
 struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap *bs)
 {
 	struct ifmgrd *im = xcalloc(1, sizeof(*im));
-	char ep[512];
+	char err[1024];
 	int r, e;
 
 	im->loop = loop;
@@ -551,29 +551,16 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		goto fail;
 	}
 
-	/* The run directory usually exists (systemd's RuntimeDirectory). */
-	if (mkdir(bs->run_dir, 0755) < 0 && errno != EEXIST)
-		log_debug("mkdir %s: %s", bs->run_dir, strerror(errno));
-	r = bootstrap_endpoint(bs, "ifmgrd", "pub", ep, sizeof(ep));
-	if (r < 0) {
-		e = -r;
-		goto fail;
-	}
-	im->pub = clone_pub_new(loop, zctx, ep, "if", CLONE_HEARTBEAT_MS);
+	im->pub = daemon_bind_pub(loop, zctx, bs, "ifmgrd", "pub", "if", err, sizeof(err));
 	if (!im->pub) {
-		e = errno ? errno : EIO;
-		log_err("cannot bind %s: %s", ep, strerror(e));
+		e = errno;
+		log_err("%s", err);
 		goto fail;
 	}
-	r = bootstrap_endpoint(bs, "ifmgrd", "ctl", ep, sizeof(ep));
-	if (r < 0) {
-		e = -r;
-		goto fail;
-	}
-	im->ctl = bus_server_new(loop, zctx, ep, on_ctl, im);
+	im->ctl = daemon_bind_server(loop, zctx, bs, "ifmgrd", "ctl", on_ctl, im, err, sizeof(err));
 	if (!im->ctl) {
-		e = errno ? errno : EIO;
-		log_err("cannot bind %s: %s", ep, strerror(e));
+		e = errno;
+		log_err("%s", err);
 		goto fail;
 	}
 	im->evlog = evlog_open(loop, zctx, bs, "ifmgrd", EVLOG_CID_IFMGRD);

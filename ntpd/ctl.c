@@ -39,6 +39,7 @@
 
 #include "bootstrap.h"
 #include "bus.h"
+#include "daemon.h"
 #include "evlog.h"
 #include "identity.h"
 #include "log.h"
@@ -615,15 +616,15 @@ static void on_request(struct bus_server *srv, const struct bus_peer *peer, cons
 
 int ctl_init(struct ntpd *core)
 {
-	char ep[256];
+	char err[1024];
 
-	if (bootstrap_endpoint(core->bs, "ntpd", "ctl", ep, sizeof(ep)) < 0)
-		return -ENAMETOOLONG;
-	core->ctl = bus_server_new(core->loop, core->zctx, ep, on_request, core);
+	core->ctl = daemon_bind_server(core->loop, core->zctx, core->bs, "ntpd", "ctl", on_request,
+				       core, err, sizeof(err));
 	if (!core->ctl) {
-		int e = errno ? errno : EIO;
+		int e = errno;
 
-		log_err("cannot bind %s: %s", ep, strerror(e));
+		log_err("%s", err);
+		errno = e;
 		return -e;
 	}
 	return 0;
