@@ -1120,6 +1120,7 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 	s->out = out;
 	s->out_arg = out_arg;
 	s->view = CLI_VIEW_USER;
+	s->level = 15;
 	s->screen_length_temp = -1;
 	s->screen_length_cfg = -1;
 	snprintf(s->sysname, sizeof(s->sysname), "%s", be->default_sysname);
@@ -1132,6 +1133,11 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 		return NULL;
 	}
 	return s;
+}
+
+void cli_session_set_level(struct cli_session *s, unsigned level)
+{
+	s->level = level;
 }
 
 void cli_session_set_peer(struct cli_session *s, const char *addr)
@@ -1150,6 +1156,7 @@ size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max)
 		v[n].peer = o->peer;
 		v[n].idle_s = now - o->last_input_s;
 		v[n].self = o == ctx->s;
+		v[n].level = o->level;
 		n++;
 	}
 	return n;

@@ -27,6 +27,7 @@
 
 #include "cfgdiff.h"
 #include "cmd.h"
+#include "cmd_aaa.h"
 #include "cmd_acl.h"
 #include "cmd_ntp_auth.h"
 #include "log.h"
@@ -99,6 +100,7 @@ void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf
 	sbuf_puts(out, "#\r\n");
 	cmd_system_render(c, default_sysname, out);
 	cmd_acl_render(c, out);           /* "#" + a block per ACL */
+	cmd_aaa_render(c, out);           /* "#" + the aaa block */
 	cmd_ntp_auth_render(c, &ntp);     /* authentication and access first */
 	cmd_ntp_render(c, &ntp);
 	if (ntp.len) {
@@ -287,7 +289,8 @@ static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (cmd_discard_candidate(ctx) < 0)
 		return -1;
 	if (!acl)
-		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE || cmd_view(ctx) == CLI_VIEW_UI;
+		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE || cmd_view(ctx) == CLI_VIEW_UI ||
+		       cmd_view(ctx) == CLI_VIEW_AAA;
 	else if (cmd_get_config(ctx, true, &c) < 0)
 		keep = false;
 	else {
