@@ -55,6 +55,7 @@
 #include "cmd.h"
 #include "cmd_ifdisp.h"
 #include "coro.h"
+#include "evlog.h"
 #include "log.h"
 
 /* Stack of a session's coroutine: handlers keep a few KiB of buffers, and
@@ -528,9 +529,19 @@ int cli_commit(struct cli_session *s, const char *label, const char *description
 	cr.description = (char *)description;
 	cr.has_trial = trial_s > 0;
 	cr.trial = trial_s;
+	int r;
+
 	req.req_case = CFG_REQUEST__REQ_COMMIT;
 	req.commit = &cr;
-	return commit_call(s, &req, &id);
+	r = commit_call(s, &req, &id);
+	/* cfgd's CFG_COMMIT names user and line; the audit record here adds
+	 * where the user is (VRP's SHELL/5/CMDRECORD form). */
+	if (r == 0)
+		evlog(EV_NOTICE, "SHELL", "CMDRECORD",
+		      "Recorded command information. (Task=%s, Ip=%s, VpnName=, User=%s, "
+		      "Command=\"commit\", CommitId=%llu, Result=Success)", s->line,
+		      s->peer[0] ? s->peer : "**", s->user, (unsigned long long)id);
+	return r;
 }
 
 /* Drop the candidate's changes; the cfgd session (and a configuration lock

@@ -281,6 +281,20 @@ static void term_puts(struct vty_conn *c, const char *s)
 
 /* ---- lines and closing ---- */
 
+/* The audit event of a session ending (SHELL/5/LOGOUT, VRP's name). */
+static void logout_event(const struct vty_conn *c)
+{
+	char addr[sizeof(c->peer)];
+
+	snprintf(addr, sizeof(addr), "%s", c->peer);
+	if (strrchr(addr, ':'))
+		*strrchr(addr, ':') = '\0';
+	evlog(EV_NOTICE, "SHELL", "LOGOUT",
+	      "The user succeeded in logging out of %s. (UserType=Telnet, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", c->name, c->user[0] ? c->user : "**",
+	      addr[0] ? addr : "**");
+}
+
 static void slot_release(struct vty_conn *c)
 {
 	if (c->slot < 0)
@@ -302,6 +316,7 @@ static void conn_begin_close(struct vty_conn *c)
 	if (c->sess) {
 		cli_session_free(c->sess);
 		c->sess = NULL;
+		logout_event(c);
 	}
 	if (c->slot >= 0)
 		log_info("%s (%s): closed", c->name, c->peer);
@@ -312,8 +327,10 @@ static void conn_free(struct vty_conn *c)
 {
 	struct vty_server *srv = c->srv;
 
-	if (c->sess)
+	if (c->sess) {
 		cli_session_free(c->sess);
+		logout_event(c);
+	}
 	if (c->slot >= 0)
 		log_info("%s (%s): connection closed", c->name, c->peer);
 	slot_release(c);
