@@ -477,6 +477,34 @@ static bool level_allows(unsigned level, const struct cmd_entry *e)
 	       !strcmp(e->syntax, "return") || !strncmp(e->syntax, "screen-length ", 14);
 }
 
+/* A password typed in a command (`local-user ... irreversible-cipher PW`,
+ * `set authentication password cipher PW`: parameter "password-value")
+ * is kept in the session's history as "******", so `display
+ * history-command` never shows it. */
+static void history_mask_password(struct cli_session *s, const struct gram_tokens *t,
+				  const struct cmd_args *a)
+{
+	char *masked, **last;
+	size_t tok, len;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->v[i].name || strcmp(a->v[i].name, "password-value") || a->v[i].keyword)
+			continue;
+		tok = a->v[i].tok;
+		if (s->hist.len == 0 || tok >= t->n)
+			return;
+		last = &s->hist.v[s->hist.len - 1];
+		len = strlen(*last);
+		if (t->end[tok] > len || t->off[tok] > t->end[tok])
+			return;
+		masked = xasprintf("%.*s******%s", (int)t->off[tok], *last, *last + t->end[tok]);
+		explicit_bzero(*last, len);
+		free(*last);
+		*last = masked;
+		return;
+	}
+}
+
 /* One line, in the session's coroutine (cli_exec() in cfgcall.c starts it). */
 void cli_run_line(struct cli_session *s, const char *line)
 {
@@ -516,6 +544,8 @@ void cli_run_line(struct cli_session *s, const char *line)
 		gram_tokenize(cmd_line, &t);
 	}
 	run_view = parse_in_views(s, &t, &res);
+	if (res.err == GRAM_OK)
+		history_mask_password(s, &t, &res.args);
 	if (res.err == GRAM_OK && bar < pipe_line.n) {
 		struct pipe_error pe;
 

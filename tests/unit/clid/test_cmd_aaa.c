@@ -149,6 +149,29 @@ Test(cmd_aaa, view_and_local_users)
 	cli_session_free(s);
 }
 
+Test(cmd_aaa, passwords_masked_in_history)
+{
+	struct cli_session *s = cmd_session_in(NULL);
+	const char *out;
+
+	cmd_run(s, "aaa", "", "");
+	cli_exec(s, "local-user tom password irreversible-cipher Tom@12345");
+	cmd_edits();
+	cmd_run(s, "quit", "", "");
+	cmd_run(s, "user-interface vty 0", "", "");
+	cli_exec(s, "set authentication password cipher \"Line#pw\"");
+	cmd_edits();
+	cmd_printed();
+	cli_exec(s, "display history-command");
+	out = cmd_printed();
+	cr_assert(strstr(out, "  local-user tom password irreversible-cipher ******\r\n"), "%s",
+		  out);
+	cr_assert(strstr(out, "  set authentication password cipher ******\r\n"), "%s", out);
+	cr_assert_null(strstr(out, "Tom@12345"), "%s", out);
+	cr_assert_null(strstr(out, "Line#pw"), "%s", out);
+	cli_session_free(s);
+}
+
 Test(cmd_aaa, errors)
 {
 	struct cli_session *s = cmd_session_in(NULL);
