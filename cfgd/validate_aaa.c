@@ -79,6 +79,9 @@ static void check_line(const VtyLine *v, struct validate_list *l)
 	if (v->protocol_inbound && !one_of(v->protocol_inbound, protos))
 		validate_add(l, "The inbound protocol \"%s\" of VTY %s is not telnet, ssh or all.",
 			     v->protocol_inbound, n);
+	if (v->has_privilege && v->privilege > 15)
+		validate_add(l, "The user privilege level %u of VTY %s is out of range (0 to 15).",
+			     v->privilege, n);
 	if (v->has_acl_inbound && (v->acl_inbound < 2000 || v->acl_inbound > 2999))
 		validate_add(l, "The inbound ACL %u of VTY %s is not a basic ACL (2000 to 2999).",
 			     v->acl_inbound, n);

@@ -153,6 +153,8 @@ void access_line(const struct access *a, unsigned n, struct access_line *out)
 		out->telnet = false;
 	if (v->has_acl_inbound)
 		out->acl = v->acl_inbound;
+	if (v->has_privilege)
+		out->level = v->privilege;
 }
 
 int access_bootstrap_max_vty(const struct access *a)

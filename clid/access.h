@@ -53,6 +53,7 @@ struct access_line {
 	bool idle_set;             /* idle_us is configured (else the default) */
 	bool telnet, ssh;          /* `protocol inbound` */
 	uint32_t acl;              /* `acl inbound`, 0: none */
+	unsigned level;            /* `user privilege level`: modes password and none */
 };
 
 enum access_verdict {

@@ -14,6 +14,8 @@
  *   idle-timeout MINUTES [ SECONDS ]      (0 0: never)
  *   protocol inbound { telnet | ssh | all }
  *   acl ACL-NUMBER inbound                (basic ACL 2000..2999, VRP's order)
+ *   user privilege level L                (0..15, the level of a login under
+ *                                          authentication-mode password or none)
  * and `display user-interface`.
  *
  * VRP8 (NE40E V800R012C10, "User Interface Configuration Commands"): N is
@@ -63,6 +65,9 @@ static const struct cmd_kwhelp ui_kw[] = {
 	{ "ssh", "SSH protocol" },
 	{ "all", "All protocols" },
 	{ "acl", "Specify ACL configuration information" },
+	{ "user", "Set the user privilege level of the user interface" },
+	{ "privilege", "Set the user privilege level of the user interface" },
+	{ "level", "Set the user privilege level of the user interface" },
 	{ "user-interface", "User interface" },
 	{ NULL, NULL },
 };
@@ -76,6 +81,7 @@ static const struct cmd_param ui_params[] = {
 	{ "minutes", GP_INT, 0, 35791, "Minutes" },
 	{ "seconds", GP_INT, 0, 59, "Seconds" },
 	{ "acl-number", GP_INT, 2000, 2999, "Basic ACL number" },
+	{ "level-value", GP_INT, 0, 15, "Privilege level" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -251,6 +257,21 @@ static int h_acl(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+static void fill_level(VtyLine *v, const struct cmd_args *a)
+{
+	v->has_privilege = true;
+	v->privilege = cmd_arg_u32(a, "level-value", 0);
+}
+
+static int h_user_privilege(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	if (a->undo)
+		delete_lines(ctx, "privilege", NULL);
+	else
+		set_lines(ctx, a, fill_level);
+	return 0;
+}
+
 static int h_maximum_vty(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	Config *c;
@@ -316,7 +337,8 @@ static const VtyLine *vty_line(const Config *c, unsigned n)
 static bool line_set(const VtyLine *v)
 {
 	return v && (v->has_screen_length || v->authentication_mode || v->password_cipher ||
-		     v->has_idle_timeout_min || v->protocol_inbound || v->has_acl_inbound);
+		     v->has_idle_timeout_min || v->protocol_inbound || v->has_acl_inbound ||
+		     v->has_privilege);
 }
 
 static bool same_str(const char *x, const char *y)
@@ -334,7 +356,8 @@ static bool same_settings(const VtyLine *x, const VtyLine *y)
 	       x->idle_timeout_min == y->idle_timeout_min &&
 	       x->idle_timeout_sec == y->idle_timeout_sec &&
 	       same_str(x->protocol_inbound, y->protocol_inbound) &&
-	       x->has_acl_inbound == y->has_acl_inbound && x->acl_inbound == y->acl_inbound;
+	       x->has_acl_inbound == y->has_acl_inbound && x->acl_inbound == y->acl_inbound &&
+	       x->has_privilege == y->has_privilege && x->privilege == y->privilege;
 }
 
 static void render_block(unsigned first, unsigned last, const VtyLine *v, struct sbuf *out)
@@ -349,6 +372,8 @@ static void render_block(unsigned first, unsigned last, const VtyLine *v, struct
 		sbuf_printf(out, " acl %u inbound\r\n", v->acl_inbound);
 	if (v->authentication_mode)
 		sbuf_printf(out, " authentication-mode %s\r\n", v->authentication_mode);
+	if (v->has_privilege)
+		sbuf_printf(out, " user privilege level %u\r\n", v->privilege);
 	if (v->password_cipher) {
 		char enc[2 * 4 + 4 * ((UI_PASSWORD_MAX + 2) / 3) + 1];
 
@@ -435,7 +460,8 @@ static int h_display_this(struct cmd_ctx *ctx, const struct cmd_args *a)
 /* `display user-interface`: VRP8's table (display-user-interface(TTY)),
  * one row per VTY line up to maximum-vty (and any higher line still in
  * use), "+" on a line with a session; Privi is the level a login without
- * AAA gets (0), ActualPrivi the level of the user logged in. */
+ * AAA gets (`user privilege level`, else 0), ActualPrivi the level of the
+ * user logged in. */
 static int h_display_ui(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	static const char *const fields[] = { "user_interface", NULL };
@@ -456,7 +482,7 @@ static int h_display_ui(struct cmd_ctx *ctx, const struct cmd_args *a)
 	for (unsigned n = 0; n <= UI_VTY_MAX; n++) {
 		const VtyLine *v = vty_line(c, n);
 		const struct cmd_user *who = NULL;
-		char line[16], idx[8], actual[8] = "-";
+		char line[16], idx[8], actual[8] = "-", privi[8];
 		char mode = 'A';
 
 		snprintf(line, sizeof(line), "VTY %u", n);
@@ -471,8 +497,9 @@ static int h_display_ui(struct cmd_ctx *ctx, const struct cmd_args *a)
 		if (who)
 			snprintf(actual, sizeof(actual), "%u", who->level);
 		snprintf(idx, sizeof(idx), "%u", VTY_FIRST_INDEX + n);
+		snprintf(privi, sizeof(privi), "%u", v && v->has_privilege ? v->privilege : 0);
 		sbuf_printf(&b, "%c %-5s%-9s%-11s%-6s%-6s%-12s%-6c%s\r\n", who ? '+' : ' ', idx,
-			    line, "", "-", "0", actual, mode, "-");
+			    line, "", "-", privi, actual, mode, "-");
 	}
 	sbuf_puts(&b, "  UI(s) not in async mode -or- with no hardware support:\r\n");
 	sbuf_printf(&b, "  %u-%u\r\n", VTY_FIRST_INDEX, VTY_FIRST_INDEX + UI_VTY_MAX);
@@ -512,6 +539,8 @@ const struct cmd_entry cmd_ui_entries[] = {
 	{ CLI_V_UI, "protocol inbound { telnet | ssh | all }", "undo protocol inbound", ui_params,
 	  ui_kw, h_protocol },
 	{ CLI_V_UI, "acl acl-number inbound", "undo acl inbound", ui_params, ui_kw, h_acl },
+	{ CLI_V_UI, "user privilege level level-value", "undo user privilege level", ui_params,
+	  ui_kw, h_user_privilege },
 	{ CLI_V_ALL, "display user-interface", NULL, NULL, ui_kw, h_display_ui },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -110,8 +110,10 @@ void login_set_access(struct login *l, struct access *acc, const struct access_l
 	l->ln = *ln;
 	if (ln->mode == ACCESS_AUTH_PASSWORD)
 		l->state = ST_PASS;
-	else if (ln->mode == ACCESS_AUTH_NONE)
-		(void)succeed(l);   /* VRP: no login; the line's level 0 */
+	else if (ln->mode == ACCESS_AUTH_NONE) {
+		l->level = ln->level;   /* `user privilege level`, else 0 */
+		(void)succeed(l);
+	}
 }
 
 void login_set_origin(struct login *l, const char *line, const char *peer)
@@ -165,7 +167,7 @@ static enum login_result succeed(struct login *l)
 static enum login_result password_mode(struct login *l, const char *line)
 {
 	if (l->ln.password && l->ln.password[0] && ct_streq(line, l->ln.password)) {
-		l->level = 0;   /* VRP: a password-mode VTY is level 0 unless configured */
+		l->level = l->ln.level;   /* `user privilege level`, else 0 */
 		return succeed(l);
 	}
 	l->failures++;

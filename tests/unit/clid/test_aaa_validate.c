@@ -112,7 +112,13 @@ Test(aaa_validate, lines)
 	v.has_acl_inbound = true;
 	v.acl_inbound = 2999;
 	v.password_cipher = "pw";
+	v.has_privilege = true;
+	v.privilege = 15;
 	cr_assert_str_eq(problems(&c), "");
+	v.privilege = 16;
+	cr_assert_str_eq(problems(&c),
+			 "The user privilege level 16 of VTY 3 is out of range (0 to 15).");
+	v.privilege = 0;
 	ui.maximum_vty = 22;
 	v.authentication_mode = "radius";
 	v.idle_timeout_min = 35792;

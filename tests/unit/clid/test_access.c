@@ -289,6 +289,14 @@ Test(access, login_levels_and_modes)
 	cr_assert_eq(login_input(l, "Line#pw1"), LOGIN_OK);
 	cr_assert_eq(login_level(l), 0);
 	login_free(l);
+	/* ... at the line's `user privilege level`. */
+	ln.level = 3;
+	l = login_new(&bs, sink, NULL);
+	login_set_access(l, acc, &ln);
+	cr_assert_eq(login_input(l, "Line#pw1"), LOGIN_OK);
+	cr_assert_eq(login_level(l), 3);
+	login_free(l);
+	ln.level = 0;
 	/* ... with no password set nobody gets in. */
 	ln.password = NULL;
 	l = login_new(&bs, sink, NULL);
@@ -319,6 +327,8 @@ static void with_lines(void)
 	lines[0].protocol_inbound = "ssh";
 	lines[0].has_acl_inbound = true;
 	lines[0].acl_inbound = 2001;
+	lines[0].has_privilege = true;
+	lines[0].privilege = 4;
 	lines[1].number = "3";
 	lines[1].has_idle_timeout_min = lines[1].has_idle_timeout_sec = true;
 	lines[1].idle_timeout_min = 0;     /* 0 0: never */
@@ -351,6 +361,7 @@ Test(access, line_settings)
 	cr_assert_eq(ln.idle_us, 30ULL * 1000000);
 	cr_assert(!ln.telnet && ln.ssh);
 	cr_assert_eq(ln.acl, 2001);
+	cr_assert_eq(ln.level, 4);
 	access_line(acc, 3, &ln);
 	cr_assert(ln.idle_set);
 	cr_assert_eq(ln.idle_us, 0);

@@ -76,6 +76,8 @@ static void setup(void)
 	}
 	lines[2].number = "2";
 	lines[2].authentication_mode = "none";
+	lines[2].has_privilege = true;
+	lines[2].privilege = 2;
 	ui.n_vty = 3;
 	ui.vty = linep;
 	ui.has_maximum_vty = true;
@@ -286,11 +288,18 @@ Test(cmd_aaa, ui_login_settings)
 	cmd_run(s, "acl 2001 inbound",
 		"SET user_interface {vty {number: \"3\" acl_inbound: 2001} "
 		"vty {number: \"4\" acl_inbound: 2001}}\n", "");
+	cmd_run(s, "user privilege level 3",
+		"SET user_interface {vty {number: \"3\" privilege: 3} "
+		"vty {number: \"4\" privilege: 3}}\n", "");
+	cmd_run(s, "undo user privilege level",
+		"DELETE user_interface/vty/3/privilege\n"
+		"DELETE user_interface/vty/4/privilege\n", "");
 	cmd_run(s, "undo acl inbound",
 		"DELETE user_interface/vty/3/acl_inbound\n"
 		"DELETE user_interface/vty/4/acl_inbound\n", "");
 	/* [*HUAWEI-ui-vty3-4] is 19 columns. */
 	cmd_run(s, "idle-timeout 35792", "", cmd_caret(19 + 13, "Wrong parameter"));
+	cmd_run(s, "user privilege level 16", "", cmd_caret(19 + 21, "Wrong parameter"));
 	cmd_run(s, "idle-timeout 1 60", "", cmd_caret(19 + 15, "Wrong parameter"));
 	cmd_run(s, "idle-timeout", "", cmd_caret(19 + 12, "Incomplete command"));
 	cmd_run(s, "acl 3000 inbound", "", cmd_caret(19 + 4, "Wrong parameter"));
@@ -314,7 +323,8 @@ Test(cmd_aaa, ui_rendering_and_display)
 			 " authentication-mode password\r\n"
 			 " set authentication password cipher %^%#SHVhd2VpQDEyMw==%^%#\r\n"
 			 " idle-timeout 5 30\r\n protocol inbound telnet\r\n"
-			 "#\r\nuser-interface vty 2\r\n authentication-mode none\r\n");
+			 "#\r\nuser-interface vty 2\r\n authentication-mode none\r\n"
+			 " user privilege level 2\r\n");
 	sbuf_free(&b);
 	cmd_printed();
 	cli_exec(s, "display user-interface");
@@ -324,7 +334,7 @@ Test(cmd_aaa, ui_rendering_and_display)
 		cr_assert(strstr(out, "  Idx  Type     Tx/Rx      Modem Privi ActualPrivi Auth  Int\r\n"
 				 "  34   VTY 0               -     0     -           P     -\r\n"
 				 "+ 35   VTY 1               -     0     15          P     -\r\n"
-				 "  36   VTY 2               -     0     -           N     -\r\n"
+				 "  36   VTY 2               -     2     -           N     -\r\n"
 				 "  UI(s) not in async mode"), "%s", out);
 	}
 	cli_session_free(s);
