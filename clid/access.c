@@ -280,6 +280,11 @@ static bool ct_streq(const char *x, const char *y)
 	return diff == 0;
 }
 
+bool access_line_password_ok(const struct access_line *ln, const char *pw)
+{
+	return ln->password && ln->password[0] && ct_streq(pw, ln->password);
+}
+
 bool access_check_hash(const char *password, const char *hash)
 {
 	struct crypt_data *cd;

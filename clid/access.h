@@ -103,6 +103,10 @@ bool access_user_blocked(const struct access *a, const char *user, uint64_t now_
 /* True while local users decide (at least one is configured). */
 bool access_local_users(const struct access *a);
 
+/* True when pw is the line's `set authentication password` (compared in
+ * time that depends only on the lengths); false when none is set. */
+bool access_line_password_ok(const struct access_line *ln, const char *pw);
+
 /* crypt(3) helpers: a fresh hash of password (yescrypt, else sha512-crypt)
  * as a malloc'd string, or NULL; and a constant-time check of password
  * against hash. */

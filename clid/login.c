@@ -46,18 +46,6 @@ static void say(struct login *l, const char *s)
 	l->out(l->out_arg, s, strlen(s));
 }
 
-/* Equal strings, in time that depends only on the lengths. */
-static bool ct_streq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char diff = la != lb;
-	size_t n = la < lb ? la : lb;
-
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 bool login_check(const struct bootstrap *bs, const char *user, const char *password)
 {
 	const char *hash = NULL, *decoy = NULL;
@@ -166,7 +154,7 @@ static enum login_result succeed(struct login *l)
 /* The dialogue for `authentication-mode password`: the line's password. */
 static enum login_result password_mode(struct login *l, const char *line)
 {
-	if (l->ln.password && l->ln.password[0] && ct_streq(line, l->ln.password)) {
+	if (access_line_password_ok(&l->ln, line)) {
 		l->level = l->ln.level;   /* `user privilege level`, else 0 */
 		return succeed(l);
 	}
