@@ -10,7 +10,8 @@
  *  - a user with three wrong passwords from three connections is blocked:
  *    even the right password is refused, `display local-user` shows Block,
  *    and `display logbuffer` the failed logins and the block (the block's
- *    end, minutes later, is test_access.c's, on a fake clock);
+ *    end, minutes later, is test_access.c's, on a fake clock), the logins,
+ *    logouts and commits with user, line and address;
  *  - `idle-timeout 0 3` closes a new session after 3 s, not the one that
  *    made the change;
  *  - `acl 2001 inbound` lets DeviceD's address in and closes DeviceE's
@@ -177,7 +178,10 @@ Test(aaa, users_levels_block_idle_acl, .fini = lab_down, .timeout = 400)
 		static const char *const want[] = {
 			"SHELL/4/LOGINFAILED", "UserName=victim", "Ip=127.0.0.1",
 			"AAA/4/USERBLOCK", "Reason=the user is blocked",
-			"SHELL/5/LOGIN", "UserName=boss", "SHELL/5/LOGOUT", NULL,
+			"SHELL/5/LOGIN", "UserName=boss", "SHELL/5/LOGOUT",
+			"SHELL/5/CMDRECORD(l):CID=0x80ca0001;Recorded command information. "
+			"(Task=VTY 0, Ip=127.0.0.1, VpnName=, User=admin, Command=\"commit\"",
+			NULL,
 		};
 
 		cr_assert(lab_wait_output(vc, "display logbuffer", want, 10000, &out),
