@@ -223,6 +223,24 @@ Test(cmd_aaa, rendering)
 	cr_assert_null(b.buf);
 }
 
+Test(cmd_aaa, display_this_and_section)
+{
+	struct cli_session *s = cmd_session_in(NULL);
+	static const char block[] =
+		"#\r\naaa\r\n"
+		" local-aaa-user wrong-password retry-interval 6 retry-time 4 block-time 7\r\n"
+		" local-user admin1 password irreversible-cipher $6$abcdefgh$0123456789\r\n"
+		" local-user admin1 privilege level 15\r\n"
+		" local-user admin1 service-type telnet ssh\r\n"
+		" local-user viewer privilege level 1\r\n"
+		" local-user viewer state block\r\n#\r\nreturn\r\n";
+
+	cmd_run(s, "aaa", "", "");
+	cmd_run(s, "display this", "", block);
+	cmd_run(s, "display current-configuration configuration aaa", "", block);
+	cli_session_free(s);
+}
+
 Test(cmd_aaa, display_local_user)
 {
 	struct cli_session *s = cmd_session_new("VTY 0");
