@@ -242,7 +242,10 @@ bool access_local_users(const struct access *a)
 {
 	const Aaa *aaa = access_config(a)->aaa;
 
-	return aaa && aaa->n_local_user > 0;
+	for (size_t i = 0; aaa && i < aaa->n_local_user; i++)
+		if (aaa->local_user[i]->password_hash)
+			return true;
+	return false;
 }
 
 static const LocalUser *local_user(const struct access *a, const char *name)

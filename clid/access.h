@@ -9,9 +9,11 @@
  * the next login at once and never touches a session already open.  Tests
  * set it directly with access_set_config().
  *
- * First-boot rule: while the configuration has no local user, the
- * bootstrap file's cli.users log in (privilege 15, any service); once any
- * `local-user` exists, only the local users do.
+ * First-boot rule: while the configuration has no local user with a
+ * password, the bootstrap file's cli.users log in (privilege 15, any
+ * service); once any `local-user` has one, only the local users do.  (A
+ * user made by `local-user X privilege level 3` alone can not log in, so
+ * it does not end the first boot: a typo can not lock everyone out.)
  *
  * Wrong passwords are counted per user name, in memory in clid (a clid
  * restart forgets them, as a VRP reboot does): `local-aaa-user
@@ -100,7 +102,7 @@ enum access_verdict access_authenticate(struct access *a, const char *user,
 bool access_user_known(const struct access *a, const char *user);
 /* True while `user` is blocked by the wrong-password policy. */
 bool access_user_blocked(const struct access *a, const char *user, uint64_t now_us);
-/* True while local users decide (at least one is configured). */
+/* True while local users decide (at least one has a password). */
 bool access_local_users(const struct access *a);
 
 /* True when pw is the line's `set authentication password` (compared in

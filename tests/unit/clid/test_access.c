@@ -108,10 +108,20 @@ Test(access, bootstrap_users_only_while_no_local_user)
 	cr_assert_eq(auth("boot", "boot@123", ACCESS_SVC_TELNET, 0, &level), ACCESS_OK);
 	cr_assert_eq(level, 15);
 	cr_assert_eq(auth("alice", "Alice@123", ACCESS_SVC_TELNET, 0, NULL), ACCESS_REJECTED);
-	/* An aaa view with only a policy is still "no local user". */
+	/* An aaa view with only a policy is still "no local user", and so is
+	 * one whose users have no password (they could not log in). */
 	aaa.wrong_password = &pol;
 	with_users(0);
 	cr_assert_eq(auth("boot", "boot@123", ACCESS_SVC_TELNET, 0, NULL), ACCESS_OK);
+	{
+		char *h = lu[0].password_hash;
+
+		lu[0].password_hash = NULL;
+		with_users(1);
+		cr_assert_not(access_local_users(acc));
+		cr_assert_eq(auth("boot", "boot@123", ACCESS_SVC_TELNET, 0, NULL), ACCESS_OK);
+		lu[0].password_hash = h;
+	}
 	with_users(3);
 	cr_assert(access_local_users(acc));
 	cr_assert_eq(auth("boot", "boot@123", ACCESS_SVC_TELNET, 0, NULL), ACCESS_REJECTED);
