@@ -522,6 +522,7 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 	validate_ntp_security(cfg, phase, out);   /* validate_auth.c */
 	validate_if6(cfg, out);                   /* validate_if6.c */
 	check_user_interface(cfg->user_interface, out);
+	validate_aaa(cfg, out);                   /* validate_aaa.c */
 	if (phase == VALIDATE_COMMIT)
 		check_commit(cfg, bs, out);
 }

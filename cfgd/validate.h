@@ -53,6 +53,10 @@ struct in6_addr;
 /* Global unicast: not ::, ::1, multicast, link-local fe80::/10, v4-mapped. */
 bool validate_if6_global_unicast(const struct in6_addr *a);
 
+/* validate_aaa.c: local users, the wrong-password policy and the VTY lines'
+ * login settings (ranges, modes, crypt(3) hashes only).  Appends to out. */
+void validate_aaa(const Config *cfg, struct validate_list *out);
+
 /* The first problem of `after` that `before` does not have: -EINVAL with the
  * sentence in err, or 0. */
 int validate_change(const Config *before, const Config *after, const struct bootstrap *bs,

@@ -21,11 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "backend.h"
 #include "bootstrap.h"
 #include "bus.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_aaa.h"
 #include "cmd_acl.h"
 #include "cmd_clock.h"
 #include "cmd_ifdisp.h"
@@ -280,6 +282,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_ifdisp_entries,
 	cmd_ping_entries,
 	cmd_ui_entries,
+	cmd_aaa_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,
@@ -341,10 +344,18 @@ struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct 
 	snprintf(be->owner, sizeof(be->owner), CLI_SESSION_OWNER "/%ld.%lld", (long)getpid(),
 		 (long long)time(NULL));
 	reset_sessions(ba, be->owner);
+	be->access = access_new(bs);
+	if (access_follow(be->access, loop, zctx) < 0)
+		fatal("clid: cannot follow the access configuration");
 	if (cli_log_start(be, loop, zctx, bs) < 0)
 		log_warn("clid: cannot follow the daemons' events: display logbuffer shows "
 			 "clid's own only");
 	return be;
+}
+
+struct access *cli_backend_access(struct cli_backend *be)
+{
+	return be->access;
 }
 
 void cli_backend_free(struct cli_backend *be)
@@ -354,6 +365,7 @@ void cli_backend_free(struct cli_backend *be)
 	if (be->ops->free)
 		be->ops->free(be->arg);
 	cli_log_fini(be);
+	access_free(be->access);
 	gram_free(be->gram);
 	for (size_t i = 0; i < be->n_ifnames; i++)
 		free(be->ifnames[i]);

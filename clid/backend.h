@@ -69,6 +69,7 @@ struct cli_backend {
 	uint64_t next_tag;              /* of calls (cli_int.h) */
 	char owner[64];                 /* SessionOpen.owner of this process's sessions */
 	struct logbuf *logbuf;          /* display logbuffer, terminal monitor (cmd_log.c) */
+	struct access *access;          /* who may log in (access.h), NULL: bootstrap users */
 };
 
 /* A backend on custom ops.  ifnames (copied) lists the known interfaces, or

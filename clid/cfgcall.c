@@ -55,6 +55,7 @@
 #include "cmd.h"
 #include "cmd_ifdisp.h"
 #include "coro.h"
+#include "evlog.h"
 #include "log.h"
 
 /* Stack of a session's coroutine: handlers keep a few KiB of buffers, and
@@ -528,9 +529,19 @@ int cli_commit(struct cli_session *s, const char *label, const char *description
 	cr.description = (char *)description;
 	cr.has_trial = trial_s > 0;
 	cr.trial = trial_s;
+	int r;
+
 	req.req_case = CFG_REQUEST__REQ_COMMIT;
 	req.commit = &cr;
-	return commit_call(s, &req, &id);
+	r = commit_call(s, &req, &id);
+	/* cfgd's CFG_COMMIT names user and line; the audit record here adds
+	 * where the user is (VRP's SHELL/5/CMDRECORD form). */
+	if (r == 0)
+		evlog(EV_NOTICE, "SHELL", "CMDRECORD",
+		      "Recorded command information. (Task=%s, Ip=%s, VpnName=, User=%s, "
+		      "Command=\"commit\", CommitId=%llu, Result=Success)", s->line,
+		      s->peer[0] ? s->peer : "**", s->user, (unsigned long long)id);
+	return r;
 }
 
 /* Drop the candidate's changes; the cfgd session (and a configuration lock
@@ -1120,6 +1131,7 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 	s->out = out;
 	s->out_arg = out_arg;
 	s->view = CLI_VIEW_USER;
+	s->level = 15;
 	s->screen_length_temp = -1;
 	s->screen_length_cfg = -1;
 	snprintf(s->sysname, sizeof(s->sysname), "%s", be->default_sysname);
@@ -1132,6 +1144,11 @@ struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 		return NULL;
 	}
 	return s;
+}
+
+void cli_session_set_level(struct cli_session *s, unsigned level)
+{
+	s->level = level;
 }
 
 void cli_session_set_peer(struct cli_session *s, const char *addr)
@@ -1150,6 +1167,7 @@ size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max)
 		v[n].peer = o->peer;
 		v[n].idle_s = now - o->last_input_s;
 		v[n].self = o == ctx->s;
+		v[n].level = o->level;
 		n++;
 	}
 	return n;

@@ -41,6 +41,7 @@
 
 #include "backend.h"
 #include "cli.h"
+#include "access.h"
 #include "cli_int.h"
 #include "cmd.h"
 #include "grammar.h"
@@ -336,6 +337,9 @@ void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifna
 	case CLI_VIEW_UI:
 		snprintf(buf, len, "[%c%s-ui-vty%s]", mark, s->sysname, ifname);
 		break;
+	case CLI_VIEW_AAA:
+		snprintf(buf, len, "[%c%s-aaa]", mark, s->sysname);
+		break;
 	}
 }
 
@@ -404,7 +408,7 @@ static bool is_undo(const char *w)
 static int parent_view(enum cli_view v)
 {
 	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
-	       v == CLI_VIEW_UI ? CLI_VIEW_SYSTEM : -1;
+	       v == CLI_VIEW_UI || v == CLI_VIEW_AAA ? CLI_VIEW_SYSTEM : -1;
 }
 
 /* A first word that may be `display` (pipes are for display commands). */
@@ -462,6 +466,45 @@ void cli_input_free(struct cli_session *s)
 	line_history_clear(&s->hist);
 }
 
+/* Whether a user of level `level` may run entry e: from level 3
+ * (ACCESS_LEVEL_CONFIGURE) everything; below, only displays, leaving and
+ * the terminal's own page length (VRP's levels 0..2: visit and monitor). */
+static bool level_allows(unsigned level, const struct cmd_entry *e)
+{
+	if (level >= ACCESS_LEVEL_CONFIGURE)
+		return true;
+	return !strncmp(e->syntax, "display ", 8) || !strcmp(e->syntax, "quit") ||
+	       !strcmp(e->syntax, "return") || !strncmp(e->syntax, "screen-length ", 14);
+}
+
+/* A password typed in a command (`local-user ... irreversible-cipher PW`,
+ * `set authentication password cipher PW`: parameter "password-value")
+ * is kept in the session's history as "******", so `display
+ * history-command` never shows it. */
+static void history_mask_password(struct cli_session *s, const struct gram_tokens *t,
+				  const struct cmd_args *a)
+{
+	char *masked, **last;
+	size_t tok, len;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->v[i].name || strcmp(a->v[i].name, "password-value") || a->v[i].keyword)
+			continue;
+		tok = a->v[i].tok;
+		if (s->hist.len == 0 || tok >= t->n)
+			return;
+		last = &s->hist.v[s->hist.len - 1];
+		len = strlen(*last);
+		if (t->end[tok] > len || t->off[tok] > t->end[tok])
+			return;
+		masked = xasprintf("%.*s******%s", (int)t->off[tok], *last, *last + t->end[tok]);
+		explicit_bzero(*last, len);
+		free(*last);
+		*last = masked;
+		return;
+	}
+}
+
 /* One line, in the session's coroutine (cli_exec() in cfgcall.c starts it). */
 void cli_run_line(struct cli_session *s, const char *line)
 {
@@ -501,6 +544,8 @@ void cli_run_line(struct cli_session *s, const char *line)
 		gram_tokenize(cmd_line, &t);
 	}
 	run_view = parse_in_views(s, &t, &res);
+	if (res.err == GRAM_OK)
+		history_mask_password(s, &t, &res.args);
 	if (res.err == GRAM_OK && bar < pipe_line.n) {
 		struct pipe_error pe;
 
@@ -516,6 +561,11 @@ void cli_run_line(struct cli_session *s, const char *line)
 			res.err = pe.err;
 			res.err_col = pe.col;
 		}
+	}
+	if (res.err == GRAM_OK && !level_allows(s->level, res.entry)) {
+		/* Above the user's level: unknown, as VRP shows it. */
+		res.err = GRAM_UNRECOGNIZED;
+		res.err_col = t.off[0];
 	}
 	if (res.err != GRAM_OK) {
 		out_caret(s, plen + res.err_col, res.err);

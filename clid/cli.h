@@ -73,6 +73,15 @@ void cli_backend_free(struct cli_backend *be);
  * and cli_ended() whether it failed. */
 struct cli_session *cli_session_new(struct cli_backend *be, const char *user,
 				    const char *line, cli_write_fn out, void *out_arg);
+/* The privilege level (0..15) the user logged in with; a new session has
+ * 15.  Below ACCESS_LEVEL_CONFIGURE (3) only `display` commands, leaving
+ * (quit, return) and the terminal's own settings run; anything else is
+ * refused as an unknown command, as VRP does for commands above a
+ * user's level. */
+void cli_session_set_level(struct cli_session *s, unsigned level);
+/* clid's access configuration (access.h) kept by the backend, or NULL
+ * (a backend on custom ops: only the bootstrap's users). */
+struct access *cli_backend_access(struct cli_backend *be);
 /* The callback for a busy session becoming ready (NULL: none). */
 void cli_session_on_done(struct cli_session *s, cli_done_fn done);
 /* Let the session pipeline its edits (see cli_hold_fn); without it every

@@ -36,6 +36,7 @@ struct cli_session {
 	bool have_sid;
 	char *user;
 	char *line;
+	unsigned level;            /* privilege 0..15 (cli.c refuses commands above it) */
 	cli_write_fn out;
 	cli_done_fn done;
 	void *out_arg;

@@ -168,6 +168,7 @@ struct cmd_user {
 	const char *peer;     /* address it connected from, "" if unknown */
 	uint64_t idle_s;      /* since its last input */
 	bool self;            /* the asking session */
+	unsigned level;       /* its privilege level */
 };
 /* The logged-in sessions (at most max) into v; the count. */
 size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max);

@@ -27,6 +27,7 @@
 
 #include "cfgdiff.h"
 #include "cmd.h"
+#include "cmd_aaa.h"
 #include "cmd_acl.h"
 #include "cmd_ntp_auth.h"
 #include "log.h"
@@ -77,6 +78,7 @@ static const struct cmd_kwhelp display_kw[] = {
 	{ "interface", "Configuration of one interface" },
 	{ "ntp", "NTP configuration" },
 	{ "user-interface", "User interface configuration" },
+	{ "aaa", "AAA configuration" },
 	{ NULL, NULL },
 };
 
@@ -99,6 +101,7 @@ void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf
 	sbuf_puts(out, "#\r\n");
 	cmd_system_render(c, default_sysname, out);
 	cmd_acl_render(c, out);           /* "#" + a block per ACL */
+	cmd_aaa_render(c, out);           /* "#" + the aaa block */
 	cmd_ntp_auth_render(c, &ntp);     /* authentication and access first */
 	cmd_ntp_render(c, &ntp);
 	if (ntp.len) {
@@ -177,7 +180,7 @@ static int h_display_current_if(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return show_config(ctx, false, ifname);
 }
 
-/* `display current-configuration configuration { ntp | user-interface }`:
+/* `display current-configuration configuration { ntp | user-interface | aaa }`:
  * one feature's part.  VRP8 names a view type after `configuration`
  * (`configuration user-interface`, `configuration aaa`); NTP has no view of
  * its own on VRP8, so `ntp` is the closest form for its system-view
@@ -186,13 +189,18 @@ static int h_display_current_section(struct cmd_ctx *ctx, const struct cmd_args 
 {
 	/* Only the part shown (NTP's blocks name ACLs by number only). */
 	static const char *const ntp[] = { "ntp", NULL }, *const ui[] = { "user_interface", NULL };
+	static const char *const aaa[] = { "aaa", NULL };
 	struct sbuf b = { 0 };
 	Config *c;
 
-	if (cmd_get_running_fields(ctx, cmd_has(a, "ntp") ? ntp : ui, &c) < 0)
+	if (cmd_get_running_fields(ctx, cmd_has(a, "ntp") ? ntp : cmd_has(a, "aaa") ? aaa : ui,
+				   &c) < 0)
 		return -1;
 	if (cmd_has(a, "ntp")) {
 		render_ntp_section(c, &b);
+	} else if (cmd_has(a, "aaa")) {
+		cmd_aaa_render(c, &b);
+		sbuf_puts(&b, "#\r\nreturn\r\n");
 	} else {
 		cmd_ui_render(c, &b);
 		sbuf_puts(&b, "#\r\nreturn\r\n");
@@ -287,7 +295,8 @@ static int h_clear_candidate(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (cmd_discard_candidate(ctx) < 0)
 		return -1;
 	if (!acl)
-		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE || cmd_view(ctx) == CLI_VIEW_UI;
+		keep = cmd_view(ctx) == CLI_VIEW_INTERFACE || cmd_view(ctx) == CLI_VIEW_UI ||
+		       cmd_view(ctx) == CLI_VIEW_AAA;
 	else if (cmd_get_config(ctx, true, &c) < 0)
 		keep = false;
 	else {
@@ -463,7 +472,7 @@ const struct cmd_entry cmd_config_entries[] = {
 	{ CLI_V_ALL, "display current-configuration", NULL, NULL, display_kw, h_display_current },
 	{ CLI_V_ALL, "display current-configuration interface { interface-name | interface-type "
 	  "interface-number }", NULL, commit_params, display_kw, h_display_current_if },
-	{ CLI_V_ALL, "display current-configuration configuration { ntp | user-interface }", NULL,
+	{ CLI_V_ALL, "display current-configuration configuration { ntp | user-interface | aaa }", NULL,
 	  NULL, display_kw, h_display_current_section },
 	{ CLI_V_ALL, "display saved-configuration", NULL, NULL, display_kw, h_display_saved },
 	{ CLI_V_ALL, "save", NULL, NULL, config_kw, h_save },

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "backend.h"
+#include "cli_int.h"
 #include "cmd.h"
 #include "cmd_clock.h"
 #include "log.h"
@@ -20,6 +23,7 @@ static const struct cmd_kwhelp system_kw[] = {
 	{ "sysname", "Set the host name" },
 	{ "display", "Display information" },
 	{ "users", "Display the users logged in on the user interfaces" },
+	{ "all", "All user interfaces, in use or not" },
 	{ "history-command", "Display the historical commands of this session" },
 	{ NULL, NULL },
 };
@@ -48,6 +52,7 @@ static int h_quit(struct cmd_ctx *ctx, const struct cmd_args *a)
 	case CLI_VIEW_ACL:
 	case CLI_VIEW_ACL6:
 	case CLI_VIEW_UI:
+	case CLI_VIEW_AAA:
 	case CLI_VIEW_COUNT:
 		cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
 		break;
@@ -102,6 +107,20 @@ static int h_display_users(struct cmd_ctx *ctx, const struct cmd_args *a)
 	qsort(u, n, sizeof(u[0]), by_line);
 	sbuf_puts(&b, "  User-Intf    Delay    Type   Network Address     AuthenStatus    "
 		  "AuthorcmdFlag\r\n");
+	if (cmd_has(a, "all")) {
+		/* Every line up to maximum-vty, in use or not; the users after. */
+		struct access *acc = ctx->s->be->access;
+		int max = acc ? access_max_vty(acc, access_bootstrap_max_vty(acc)) : 5;
+
+		for (int line = 0; line < max; line++) {
+			bool used = false;
+
+			for (size_t i = 0; i < n; i++)
+				used |= line_number(u[i].line) == (unsigned)line;
+			if (!used)
+				sbuf_printf(&b, "  %-3u VTY %d\r\n", VTY_FIRST_INDEX + line, line);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		char intf[32], delay[16];
 		uint64_t idle = u[i].idle_s > 359999 ? 359999 : u[i].idle_s;
@@ -148,7 +167,7 @@ static int h_display_history(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_system_entries[] = {
 	{ CLI_V_ALL, "display history-command", NULL, NULL, system_kw, h_display_history },
-	{ CLI_V_ALL, "display users", NULL, NULL, system_kw, h_display_users },
+	{ CLI_V_ALL, "display users [ all ]", NULL, NULL, system_kw, h_display_users },
 	{ CLI_V_USER, "system-view", NULL, NULL, system_kw, h_system_view },
 	{ CLI_V_ALL, "quit", NULL, NULL, system_kw, h_quit },
 	{ CLI_V_CONFIG, "return", NULL, NULL, system_kw, h_return },

@@ -1,35 +1,41 @@
 /*
  * login.c: the VTY login dialogue (see login.h).
  *
- * Two states, user and password.  The password is checked with crypt_rn()
- * against the user's hash from the bootstrap file; an unknown user still
- * costs one crypt_rn() (with another user's hash as the setting) so the
- * answer time does not tell which user names exist.  Nothing here writes
- * a password anywhere.  Each outcome is an event for `display logbuffer`
- * (evlog.h): SHELL/5/LOGIN and SHELL/4/LOGINFAILED, VRP's log names, with
- * texts in VRP8's style (their exact VRP8 wording was not found); a failed
- * login names the user only when it is a configured one ("**" otherwise,
- * VRP's placeholder), so a password typed as a user name is never kept.
+ * Two states, user and password (only the password under
+ * `authentication-mode password`).  The decision is access.c's: the local
+ * users of the configuration, or the bootstrap file's while none is
+ * configured (the first-boot default), checked with crypt(3); an unknown
+ * user still costs one crypt(3) so the answer time does not tell which
+ * user names exist.  Nothing here writes a password anywhere.  Each
+ * outcome is an event for `display logbuffer` (evlog.h): SHELL/5/LOGIN,
+ * SHELL/4/LOGINFAILED and AAA/4/USERBLOCK, VRP's log names, with texts in
+ * VRP8's style (their exact VRP8 wording was not found); a failed login
+ * names the user only when it is a known one ("**" otherwise, VRP's
+ * placeholder), so a password typed as a user name is never kept.
  */
-#include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "bootstrap.h"
 #include "evlog.h"
 #include "log.h"
 #include "login.h"
+#include "loop.h"
 
 enum login_state { ST_USER = 0, ST_PASS, ST_DONE };
 
 struct login {
-	const struct bootstrap *bs;
+	struct access *acc;
+	bool own_acc;              /* acc is ours (no login_set_access) */
+	struct access_line ln;     /* the line's settings */
 	login_write_fn out;
 	void *out_arg;
 	enum login_state state;
 	int failures;
 	char *user;
+	unsigned level;
 	bool ok;
 	char line[32];     /* "VTY 0", for the events */
 	char peer[64];     /* the address logging in from */
@@ -40,57 +46,34 @@ static void say(struct login *l, const char *s)
 	l->out(l->out_arg, s, strlen(s));
 }
 
-/* Equal strings, in time that depends only on the lengths. */
-static bool ct_streq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char diff = la != lb;
-	size_t n = la < lb ? la : lb;
-
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 bool login_check(const struct bootstrap *bs, const char *user, const char *password)
 {
-	const struct bs_user *u = NULL;
-	const char *setting;
-	struct crypt_data *cd;
-	const char *res;
+	const char *hash = NULL, *decoy = NULL;
 	bool ok;
 
 	for (size_t i = 0; i < bs->cli.n_users; i++) {
+		if (!decoy)
+			decoy = bs->cli.users[i].password_hash;
 		if (bs->cli.users[i].name && strcmp(bs->cli.users[i].name, user) == 0) {
-			u = &bs->cli.users[i];
+			hash = bs->cli.users[i].password_hash;
 			break;
 		}
 	}
-	if (u && u->password_hash)
-		setting = u->password_hash;
-	else if (bs->cli.n_users > 0 && bs->cli.users[0].password_hash)
-		setting = bs->cli.users[0].password_hash;   /* same cost, always rejected */
-	else
+	if (!hash && !decoy)
 		return false;
-
-	/* crypt_rn, not crypt_r: sanitizer runtimes intercept crypt_r, which
-	 * lets the linker drop libcrypt (--as-needed) and leaves the
-	 * interceptor nothing to call.  crypt_rn also returns NULL on failure
-	 * instead of a "*0" string. */
-	cd = xcalloc(1, sizeof(*cd));
-	res = crypt_rn(password, setting, cd, (int)sizeof(*cd));
-	ok = u && u->password_hash && u->password_hash[0] == '$' &&
-	     res && res[0] == '$' && ct_streq(res, u->password_hash);
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
+	ok = access_check_hash(password, hash ? hash : decoy);
+	return ok && hash;
 }
+
+static enum login_result succeed(struct login *l);
 
 struct login *login_new(const struct bootstrap *bs, login_write_fn out, void *out_arg)
 {
 	struct login *l = xcalloc(1, sizeof(*l));
 
-	l->bs = bs;
+	l->acc = access_new(bs);
+	l->own_acc = true;
+	access_line(l->acc, 0, &l->ln);
 	l->out = out;
 	l->out_arg = out_arg;
 	return l;
@@ -100,22 +83,31 @@ void login_free(struct login *l)
 {
 	if (!l)
 		return;
+	if (l->own_acc)
+		access_free(l->acc);
 	free(l->user);
 	free(l);
+}
+
+void login_set_access(struct login *l, struct access *acc, const struct access_line *ln)
+{
+	if (l->own_acc)
+		access_free(l->acc);
+	l->acc = acc;
+	l->own_acc = false;
+	l->ln = *ln;
+	if (ln->mode == ACCESS_AUTH_PASSWORD)
+		l->state = ST_PASS;
+	else if (ln->mode == ACCESS_AUTH_NONE) {
+		l->level = ln->level;   /* `user privilege level`, else 0 */
+		(void)succeed(l);
+	}
 }
 
 void login_set_origin(struct login *l, const char *line, const char *peer)
 {
 	snprintf(l->line, sizeof(l->line), "%s", line ? line : "");
 	snprintf(l->peer, sizeof(l->peer), "%s", peer && peer[0] ? peer : "**");
-}
-
-static bool user_known(const struct bootstrap *bs, const char *user)
-{
-	for (size_t i = 0; i < bs->cli.n_users; i++)
-		if (bs->cli.users[i].name && strcmp(bs->cli.users[i].name, user) == 0)
-			return true;
-	return false;
 }
 
 const char *login_prompt(const struct login *l)
@@ -130,7 +122,12 @@ bool login_secret(const struct login *l)
 
 const char *login_user(const struct login *l)
 {
-	return l->ok ? l->user : NULL;
+	return l->ok ? (l->user ? l->user : "") : NULL;
+}
+
+unsigned login_level(const struct login *l)
+{
+	return l->ok ? l->level : 0;
 }
 
 int login_failures(const struct login *l)
@@ -138,8 +135,47 @@ int login_failures(const struct login *l)
 	return l->failures;
 }
 
+static const char *peer_of(const struct login *l)
+{
+	return l->peer[0] ? l->peer : "**";
+}
+
+static enum login_result succeed(struct login *l)
+{
+	l->ok = true;
+	l->state = ST_DONE;
+	evlog(EV_NOTICE, "SHELL", "LOGIN",
+	      "The user succeeded in logging in to %s. (UserType=Telnet, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", l->line[0] ? l->line : "VTY",
+	      l->user && l->user[0] ? l->user : "**", peer_of(l));
+	return LOGIN_OK;
+}
+
+/* The dialogue for `authentication-mode password`: the line's password. */
+static enum login_result password_mode(struct login *l, const char *line)
+{
+	if (access_line_password_ok(&l->ln, line)) {
+		l->level = l->ln.level;   /* `user privilege level`, else 0 */
+		return succeed(l);
+	}
+	l->failures++;
+	evlog(EV_WARNING, "SHELL", "LOGINFAILED",
+	      "Failed to login. (Ip=%s, UserName=**, Times=%d, AccessType=TELNET, VpnName=)",
+	      peer_of(l), l->failures);
+	say(l, l->ln.password ? "Error: Password authentication is rejected.\r\n"
+			      : "Error: The password is not set.\r\n");
+	if (l->failures >= LOGIN_MAX_FAILURES || !l->ln.password) {
+		l->state = ST_DONE;
+		return LOGIN_DENIED;
+	}
+	return LOGIN_MORE;
+}
+
 enum login_result login_input(struct login *l, const char *line)
 {
+	enum access_verdict v;
+	bool blocked_now, known;
+
 	switch (l->state) {
 	case ST_USER:
 		if (line[0] == '\0')
@@ -149,20 +185,29 @@ enum login_result login_input(struct login *l, const char *line)
 		l->state = ST_PASS;
 		return LOGIN_MORE;
 	case ST_PASS:
-		if (login_check(l->bs, l->user, line)) {
-			l->ok = true;
-			l->state = ST_DONE;
-			evlog(EV_NOTICE, "SHELL", "LOGIN",
-			      "The user succeeded in logging in to %s. (UserType=Telnet, "
-			      "UserName=%s, RemoteIp=%s, VpnName=)", l->line[0] ? l->line : "VTY",
-			      l->user, l->peer[0] ? l->peer : "**");
-			return LOGIN_OK;
-		}
+		if (l->ln.mode == ACCESS_AUTH_PASSWORD)
+			return password_mode(l, line);
+		v = access_authenticate(l->acc, l->user, line, ACCESS_SVC_TELNET, loop_now_us(),
+					&l->level, &blocked_now);
+		if (v == ACCESS_OK)
+			return succeed(l);
+		known = access_user_known(l->acc, l->user);
 		l->failures++;
-		evlog(EV_WARNING, "SHELL", "LOGINFAILED",
-		      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=TELNET, "
-		      "VpnName=)", l->peer[0] ? l->peer : "**",
-		      user_known(l->bs, l->user) ? l->user : "**", l->failures);
+		if (v == ACCESS_REJECTED)
+			evlog(EV_WARNING, "SHELL", "LOGINFAILED",
+			      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=TELNET, "
+			      "VpnName=)", peer_of(l), known ? l->user : "**", l->failures);
+		else
+			evlog(EV_WARNING, "SHELL", "LOGINFAILED",
+			      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=TELNET, "
+			      "Reason=%s, VpnName=)", peer_of(l), l->user, l->failures,
+			      v == ACCESS_BLOCKED ? "the user is blocked" :
+			      v == ACCESS_STATE_BLOCK ? "the user state is block" :
+			      "the service type is not allowed");
+		if (blocked_now)
+			evlog(EV_WARNING, "AAA", "USERBLOCK",
+			      "The user was blocked after too many wrong passwords. (UserName=%s, "
+			      "Line=%s, Ip=%s)", l->user, l->line[0] ? l->line : "VTY", peer_of(l));
 		say(l, "Error: Local authentication is rejected.\r\n");
 		free(l->user);
 		l->user = NULL;

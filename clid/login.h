@@ -3,8 +3,9 @@
  * sockets.
  *
  * The front end shows login_prompt(), reads a line (without echo while
- * login_secret() is true) and hands it to login_input().  Passwords are
- * checked with crypt(3) against the hashes of the bootstrap file's cli.users;
+ * login_secret() is true) and hands it to login_input().  Who may log in
+ * is access.c's decision (local users, else the bootstrap file's cli.users:
+ * see access.h); without login_set_access() only the bootstrap users do;
  * a wrong user or password writes "Error: Local authentication is rejected."
  * and starts over at "Username:"; the third failure ends the dialogue.
  */
@@ -14,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct access;
+struct access_line;
 struct bootstrap;
 struct login;
 
@@ -31,6 +34,10 @@ typedef void (*login_write_fn)(void *arg, const char *buf, size_t len);
 struct login *login_new(const struct bootstrap *bs, login_write_fn out, void *out_arg);
 void login_free(struct login *l);
 
+/* Decide with `acc` (borrowed, outlives the dialogue) under the line's
+ * settings ln (copied): `authentication-mode password` asks only the
+ * line's password. */
+void login_set_access(struct login *l, struct access *acc, const struct access_line *ln);
 /* Where the login comes from (line "VTY 0", peer address), for the
  * login events. */
 void login_set_origin(struct login *l, const char *line, const char *peer);
@@ -42,6 +49,8 @@ bool login_secret(const struct login *l);
 enum login_result login_input(struct login *l, const char *line);
 /* The authenticated user after LOGIN_OK, else NULL. */
 const char *login_user(const struct login *l);
+/* The privilege level (0..15) after LOGIN_OK, else 0. */
+unsigned login_level(const struct login *l);
 /* Failures so far. */
 int login_failures(const struct login *l);
 

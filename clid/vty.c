@@ -65,8 +65,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "bootstrap.h"
 #include "cli.h"
+#include "evlog.h"
 #include "lineedit.h"
 #include "log.h"
 #include "login.h"
@@ -168,6 +170,7 @@ static const telnet_telopt_t vty_telopts[] = {
 };
 
 static void conn_update_events(struct vty_conn *c);
+static int cur_max_vty(const struct vty_server *srv);
 static void linger_arm(struct vty_conn *c);
 
 /* ---- output queue ---- */
@@ -278,6 +281,20 @@ static void term_puts(struct vty_conn *c, const char *s)
 
 /* ---- lines and closing ---- */
 
+/* The audit event of a session ending (SHELL/5/LOGOUT, VRP's name). */
+static void logout_event(const struct vty_conn *c)
+{
+	char addr[sizeof(c->peer)];
+
+	snprintf(addr, sizeof(addr), "%s", c->peer);
+	if (strrchr(addr, ':'))
+		*strrchr(addr, ':') = '\0';
+	evlog(EV_NOTICE, "SHELL", "LOGOUT",
+	      "The user succeeded in logging out of %s. (UserType=Telnet, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", c->name, c->user[0] ? c->user : "**",
+	      addr[0] ? addr : "**");
+}
+
 static void slot_release(struct vty_conn *c)
 {
 	if (c->slot < 0)
@@ -299,6 +316,7 @@ static void conn_begin_close(struct vty_conn *c)
 	if (c->sess) {
 		cli_session_free(c->sess);
 		c->sess = NULL;
+		logout_event(c);
 	}
 	if (c->slot >= 0)
 		log_info("%s (%s): closed", c->name, c->peer);
@@ -309,8 +327,10 @@ static void conn_free(struct vty_conn *c)
 {
 	struct vty_server *srv = c->srv;
 
-	if (c->sess)
+	if (c->sess) {
 		cli_session_free(c->sess);
+		logout_event(c);
+	}
 	if (c->slot >= 0)
 		log_info("%s (%s): connection closed", c->name, c->peer);
 	slot_release(c);
@@ -553,7 +573,7 @@ static void session_ready(struct vty_conn *c)
 	snprintf(msg, sizeof(msg),
 		 "Info: The max number of VTY users is %d, the number of current VTY users "
 		 "online is %zu, and total number of terminal users online is %zu.\r\n",
-		 srv->max_vty, online, online);
+		 cur_max_vty(srv), online, online);
 	term_puts(c, msg);
 	show_prompt(c);
 }
@@ -664,6 +684,7 @@ static void session_start(struct vty_conn *c)
 {
 	struct vty_server *srv = c->srv;
 	char *user = xstrdup(login_user(c->login));
+	unsigned level = login_level(c->login);
 
 	login_free(c->login);
 	c->login = NULL;
@@ -674,6 +695,7 @@ static void session_start(struct vty_conn *c)
 		conn_begin_close(c);
 		return;
 	}
+	cli_session_set_level(c->sess, level);
 	cli_session_on_done(c->sess, sess_done);
 	cli_session_on_pipeline(c->sess, sess_hold, sess_release);
 	cli_session_on_async(c->sess, sess_async);
@@ -1034,9 +1056,28 @@ static void on_idle(struct loop *loop, void *arg)
 
 /* ---- accepting ---- */
 
+/* The access configuration (NULL: none, the bootstrap's users only). */
+static struct access *srv_access(const struct vty_server *srv)
+{
+	return srv->be ? cli_backend_access(srv->be) : NULL;
+}
+
+/* The VTY lines in use at most: `user-interface maximum-vty`, else the
+ * bootstrap's cli.max_vty, never past VTY_MAX_SLOTS.  A lower limit
+ * refuses new connections only; sessions on higher lines stay. */
+static int cur_max_vty(const struct vty_server *srv)
+{
+	struct access *acc = srv_access(srv);
+	int n = acc ? access_max_vty(acc, srv->max_vty) : srv->max_vty;
+
+	return n > VTY_MAX_SLOTS ? VTY_MAX_SLOTS : n;
+}
+
 static int slot_take(struct vty_server *srv)
 {
-	for (int i = 0; i < srv->max_vty; i++) {
+	int max = cur_max_vty(srv);
+
+	for (int i = 0; i < max; i++) {
 		if (!srv->slot_used[i]) {
 			srv->slot_used[i] = true;
 			srv->n_slots++;
@@ -1073,7 +1114,7 @@ static void conn_refuse(struct vty_server *srv, int fd, const char *peer)
 	struct vty_conn *c;
 
 	srv->n_refused++;
-	log_info("vty: refusing %s: all %d VTY lines are in use", peer, srv->max_vty);
+	log_info("vty: refusing %s: all %d VTY lines are in use", peer, cur_max_vty(srv));
 	if (srv->n_lingering >= VTY_MAX_LINGERING) {
 		(void)!send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
@@ -1086,8 +1127,31 @@ static void conn_refuse(struct vty_server *srv, int fd, const char *peer)
 	conn_settle(c);
 }
 
-static void conn_open(struct vty_server *srv, int fd, const char *peer)
+/* Refused by the line's `acl inbound` or `protocol inbound`: closed at
+ * once, without a prompt (and without a line: it is given back). */
+static void conn_refuse_line(struct vty_server *srv, int fd, const char *peer, int slot,
+			     const char *why)
 {
+	char addr[64];
+
+	snprintf(addr, sizeof(addr), "%s", peer);
+	if (strrchr(addr, ':'))
+		*strrchr(addr, ':') = '\0';
+	srv->n_refused++;
+	srv->slot_used[slot] = false;
+	srv->n_slots--;
+	log_info("vty: refusing %s on VTY %d: %s", peer, slot, why);
+	evlog(EV_WARNING, "SHELL", "LOGINFAILED",
+	      "Failed to login. (Ip=%s, UserName=**, Times=1, AccessType=TELNET, "
+	      "Reason=%s, Line=VTY %d, VpnName=)", addr, why, slot);
+	close(fd);
+}
+
+static void conn_open(struct vty_server *srv, int fd, const char *peer,
+		      const struct sockaddr *sa)
+{
+	struct access *acc = srv_access(srv);
+	struct access_line ln;
 	static const struct lineedit_ops ops = {
 		.write = le_write,
 		.on_line = le_on_line,
@@ -1101,6 +1165,18 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 	if (slot < 0) {
 		conn_refuse(srv, fd, peer);
 		return;
+	}
+	if (acc) {
+		access_line(acc, (unsigned)slot, &ln);
+		if (!ln.telnet) {
+			conn_refuse_line(srv, fd, peer, slot, "telnet is not an inbound protocol "
+					 "of the line");
+			return;
+		}
+		if (!access_acl_permits(acc, ln.acl, sa)) {
+			conn_refuse_line(srv, fd, peer, slot, "refused by the inbound ACL");
+			return;
+		}
 	}
 	c = conn_new(srv, fd, peer);
 	c->slot = slot;
@@ -1117,8 +1193,10 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 		peer_address(c, addr, sizeof(addr));
 		login_set_origin(c->login, c->name, addr);
 	}
+	if (acc)
+		login_set_access(c->login, acc, &ln);
 	c->last_input_us = loop_now_us();
-	c->idle_us = srv->idle_us;
+	c->idle_us = acc && ln.idle_set ? ln.idle_us : srv->idle_us;
 	if (c->idle_us)
 		c->idle_timer = loop_timer_add(srv->loop, c->idle_us, on_idle, c);
 	log_info("%s: connection from %s", c->name, peer);
@@ -1127,7 +1205,10 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer)
 	telnet_negotiate(c->telnet, TELNET_WILL, TELNET_TELOPT_SGA);
 	telnet_negotiate(c->telnet, TELNET_DO, TELNET_TELOPT_NAWS);
 	term_puts(c, "\r\n");
-	login_prompt_show(c);
+	if (login_user(c->login))
+		session_start(c);      /* `authentication-mode none` */
+	else
+		login_prompt_show(c);
 	conn_settle(c);
 }
 
@@ -1190,7 +1271,7 @@ static void on_listen_fd(struct loop *loop, int lfd, short revents, void *arg)
 		srv->n_accepted++;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		peer_name(&ss, peer, sizeof(peer));
-		conn_open(srv, fd, peer);
+		conn_open(srv, fd, peer, (const struct sockaddr *)&ss);
 	}
 }
 

@@ -4,11 +4,15 @@
  * Each connection gets a telnet state (libtelnet: the server offers WILL
  * ECHO, WILL SGA and asks DO NAWS, refuses everything else), a line editor,
  * the login dialogue and, once logged in, a cli_session named "VTY n" (the
- * lowest free n below cli.max_vty, at most VTY_MAX_SLOTS).  A session that
- * waits for cfgd or ntpd keeps its typeahead and holds no other session up.  Output is queued per connection and
- * flushed when the socket is writable; a queue over VTY_MAX_OUTQ drops the
- * connection.  Extra connections beyond max_vty get an error line and are
- * closed; idle sessions are closed after the idle timeout (10 minutes).
+ * lowest free n below `user-interface maximum-vty`, else cli.max_vty, at
+ * most VTY_MAX_SLOTS).  A session that waits for cfgd or ntpd keeps its
+ * typeahead and holds no other session up.  Output is queued per connection
+ * and flushed when the socket is writable; a queue over VTY_MAX_OUTQ drops
+ * the connection.  Extra connections beyond the maximum get an error line
+ * and are closed; a connection the line's `protocol inbound` or `acl ACL
+ * inbound` refuses is closed before any prompt (access.h).  Idle sessions
+ * are closed after the line's idle-timeout (default 10 minutes), fixed at
+ * login: a later change applies to the sessions after it.
  */
 #ifndef MERIDIAN_VTY_H
 #define MERIDIAN_VTY_H
@@ -27,7 +31,8 @@ struct vty_server;
 #define VTY_IDLE_TIMEOUT_US (10ULL * 60 * 1000000)
 
 /* A server with no listening socket yet.  loop, bs and be must outlive it;
- * max_vty and the users come from bs->cli. */
+ * max_vty and the users come from bs->cli until the configuration (access.h)
+ * says otherwise. */
 struct vty_server *vty_server_new(struct loop *loop, const struct bootstrap *bs,
 				  struct cli_backend *be);
 /* Close every connection (their sessions too) and the listening sockets. */

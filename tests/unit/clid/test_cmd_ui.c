@@ -240,7 +240,7 @@ Test(cmd_ui, pipes)
 	cr_assert_str_eq(cmd_printed(), "  STRING<1-255>  Regular expression\r\n");
 	cli_help(s, "display current-configuration | count ");
 	cr_assert_str_eq(cmd_printed(), "  |     Matching output\r\n  <cr>\r\n");
-	cli_help(s, "display users ");
+	cli_help(s, "display users all ");
 	cr_assert_str_eq(cmd_printed(), "  |     Matching output\r\n  <cr>\r\n");
 	cli_help(s, "display bogus | ");
 	cr_assert_str_eq(cmd_printed(), cmd_caret(8 + 8, "Unrecognized command"));
