@@ -272,7 +272,7 @@ static int h_rule(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	const char *num = cmd_view_acl(ctx);
 	bool v6 = view_is_v6(ctx);
-	uint32_t id;
+	uint32_t id = 0;
 	char idtxt[16];
 
 	if (!num)
