@@ -10,11 +10,18 @@
 #include "cfgd.h"
 #include "daemon.h"
 #include "log.h"
+#include "secret.h"
 
 static int cfgd_start(struct daemon *d, char *err, size_t errlen)
 {
-	struct cfgd *c = cfgd_new(d->loop, d->zctx, &d->bs, err, errlen);
+	struct cfgd *c;
 
+	/* The device key that seals the configuration's secrets (common/secret.c),
+	 * created at the device's first start by whichever daemon comes first;
+	 * before the configuration is read, which it converts. */
+	if (secret_start(d->bs.state_dir, err, errlen) < 0)
+		return -EIO;
+	c = cfgd_new(d->loop, d->zctx, &d->bs, err, errlen);
 	if (!c)
 		return -EIO;
 	d->state = c;

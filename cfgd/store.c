@@ -25,7 +25,25 @@
 #include "journal.h"
 #include "log.h"
 #include "pbconf.h"
+#include "secret.h"
 #include "store.h"
+
+/* Earlier versions kept secrets (NTP keys) in clear in these files (and
+ * showed them as Base64): seal them under the device key as they are read
+ * (common/secret.c), so running holds sealed texts only.  >0 when some
+ * were converted (the caller rewrites the file), 0, or -errno with err. */
+static int seal_secrets(Config *cfg, ProtobufCAllocator *alloc, const char *path, char *err,
+			size_t errlen)
+{
+	int rc = secret_seal_config_alloc(cfg, secret_device_key(), alloc);
+
+	if (rc < 0)
+		snprintf(err, errlen, "%s: cannot encrypt its secrets: %s", path,
+			 secret_strerror(rc));
+	else if (rc > 0)
+		log_info("%s: %d secret(s) converted to the encrypted form", path, rc);
+	return rc;
+}
 
 /* "cannot read the KIND configuration PATH: why" without naming PATH twice
  * (pbconf's messages usually start with it). */
@@ -140,8 +158,18 @@ int store_load(const struct bootstrap *bs, ProtobufCAllocator *alloc, RunningFil
 		return -ENAMETOOLONG;
 	}
 	rc = load_checkpoint(path, alloc, out, err, errlen);
-	if (rc == 0)
+	if (rc == 0) {
 		*origin = STORE_CHECKPOINT;
+		rc = seal_secrets((*out)->config, alloc, path, err, errlen);
+		if (rc > 0 && (rc = store_save_checkpoint(bs, (*out)->commit_id, (*out)->config)) < 0)
+			snprintf(err, errlen, "cannot rewrite the checkpoint %s: %s", path,
+				 strerror(-rc));
+		if (rc < 0) {
+			running_file__free_unpacked(*out, alloc);
+			*out = NULL;
+			return rc;
+		}
+	}
 	if (rc != -ENOENT)
 		return rc;
 	if (store_running_path(bs, path, sizeof(path)) < 0) {
@@ -156,6 +184,14 @@ int store_load(const struct bootstrap *bs, ProtobufCAllocator *alloc, RunningFil
 			log_warn("%s: the commit history and a trial of the earlier store are "
 				 "not carried over", path);
 		*origin = STORE_LEGACY;
+		/* persist_load writes the checkpoint that replaces this file. */
+		rc = seal_secrets((*out)->config, NULL, path, err, errlen);
+		if (rc < 0) {
+			running_file__free_unpacked(*out, NULL);
+			*out = NULL;
+			return rc;
+		}
+		rc = 0;
 	}
 	if (rc != -ENOENT)
 		return rc;
@@ -195,6 +231,15 @@ int store_load_startup(const struct bootstrap *bs, Config **out, char *err, size
 	}
 	*out = config_dup((Config *)m);
 	protobuf_c_message_free_unpacked(m, NULL);
+	rc = seal_secrets(*out, NULL, path, err, errlen);
+	if (rc > 0 && (rc = store_save_startup(bs, *out)) < 0)
+		snprintf(err, errlen, "cannot rewrite the startup configuration %s: %s", path,
+			 strerror(-rc));
+	if (rc < 0) {
+		config__free_unpacked(*out, NULL);
+		*out = NULL;
+		return rc;
+	}
 	return 0;
 }
 

@@ -4,8 +4,11 @@
  *
  * Ranges and rules (VRP where the manuals say, ours where they do not):
  *   authentication key  id 1..4294967295 (decimal, no leading zeros);
- *                       mode md5 or hmac-sha256; key 1..255 printable
- *                       characters without spaces; a key marked reliable
+ *                       mode md5 or hmac-sha256; key sealed by clid
+ *                       (common/secret.c: "%^%#...%^%#", well formed and,
+ *                       once cfgd holds the device key, sealed under it; cfgd
+ *                       never opens it, clid checked the clear text); a key
+ *                       marked reliable
  *                       must exist (have a mode and a key).  Sentences
  *                       never repeat the key itself.
  *   access              each level names a basic ACL, 2000..2999, of IPv4
@@ -36,6 +39,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "secret.h"
 #include "validate.h"
 
 /* A canonical decimal (no sign, no leading zero) within lo..hi. */
@@ -65,18 +69,6 @@ static bool quad(const char *s)
 	return s && inet_pton(AF_INET, s, &a) == 1;
 }
 
-static bool key_text_ok(const char *k)
-{
-	size_t n = strlen(k);
-
-	if (n == 0 || n > 255)
-		return false;
-	for (; *k; k++)
-		if (!isgraph((unsigned char)*k))
-			return false;
-	return true;
-}
-
 static void check_keys(const Ntp *ntp, struct validate_list *l)
 {
 	for (size_t i = 0; i < ntp->n_authentication_key; i++) {
@@ -95,9 +87,12 @@ static void check_keys(const Ntp *ntp, struct validate_list *l)
 		if (!k->mode || (strcmp(k->mode, "md5") && strcmp(k->mode, "hmac-sha256")))
 			validate_add(l, "The authentication mode of key %s must be md5 or "
 			    "hmac-sha256.", id);
-		if (!k->key || !key_text_ok(k->key))
-			validate_add(l, "The authentication key %s must be 1 to 255 printable "
-			    "characters without spaces.", id);
+		if (!k->key || !secret_is_sealed(k->key, NULL))
+			validate_add(l, "The authentication key %s is not an encrypted key "
+			    "(%%^%%#...%%^%%#): enter it again.", id);
+		else if (!secret_is_sealed(k->key, secret_device_key()))
+			validate_add(l, "The authentication key %s was encrypted under another "
+			    "device's key: enter it again in plain text.", id);
 	}
 }
 

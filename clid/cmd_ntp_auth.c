@@ -14,14 +14,16 @@
  *   ntp-service in-interface disable      (interface view)
  *
  * Keys.  A key is typed in plain text (`... md5 MyKey`), or after `cipher`
- * either in plain text or in the form this device displays.  We cannot
- * produce Huawei's cipher text (it is encrypted with a device secret), so
- * the displayed form is our own: "%^%#" + base64 of the key + "%^%#".  It is
- * an ENCODING, not encryption: it keeps keys from being read at a glance on
- * a screen and makes `display current-configuration` paste back to the same
- * key, nothing more.  Keys are stored in plain text in the configuration
- * (protect the running and startup files).  A VRP cipher text pasted here
- * does not decode and is refused ("Wrong parameter").
+ * in plain text, in the sealed form this device displays, or in the Base64
+ * form earlier versions displayed.  clid seals it here, under the device
+ * key (common/secret.c: AES-256-GCM, "%^%#...%^%#"), so the clear key
+ * never leaves this process: cfgd stores, journals and publishes only the
+ * sealed text, `display current-configuration` shows it as stored, and
+ * ntpd opens it to sign.  A sealed text pasted back is kept as it is once
+ * it opens under this device's key; one sealed on another device (or
+ * altered) is refused with the reason; the old Base64 form is decoded and
+ * sealed.  A VRP cipher text does not decode and is refused ("Wrong
+ * parameter").
  *
  * Re-entering a key replaces its mode and text and keeps its `reliable`
  * mark; `undo ntp-service authentication-keyid K` removes the key and the
@@ -31,14 +33,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <nettle/base64.h>
-
 #include "cmd.h"
 #include "cmd_ntp_auth.h"
 #include "log.h"
+#include "secret.h"
 
-#define KEY_MAX 255
-#define CIPHER_MARK "%^%#"
+#define KEY_MAX SECRET_CLEAR_MAX
 
 static const struct cmd_kwhelp auth_kw[] = {
 	{ "ntp-service", "Specify NTP (Network Time Protocol) configuration information" },
@@ -48,7 +48,7 @@ static const struct cmd_kwhelp auth_kw[] = {
 	{ "authentication-mode", "Specify the authentication mode" },
 	{ "md5", "MD5 authentication (RFC 5905)" },
 	{ "hmac-sha256", "HMAC-SHA256 authentication" },
-	{ "cipher", "The key is given (and displayed) in encoded form" },
+	{ "cipher", "The key is given (and displayed) in encrypted form" },
 	{ "reliable", "Specify a reliable (trusted) key" },
 	{ "access", "Specify NTP access control" },
 	{ "ipv6", "Specify an IPv6 ACL" },
@@ -70,7 +70,7 @@ static const struct cmd_kwhelp auth_kw[] = {
 static const struct cmd_param auth_params[] = {
 	{ "key-id", GP_INT, 1, 4294967295u, "Authentication key ID" },
 	{ "password", GP_STRING, 1, 392,
-	  "The key: 1 to 255 characters in plain text, or its encoded form after cipher" },
+	  "The key: 1 to 255 characters in plain text, or its encrypted form after cipher" },
 	{ "acl-number", GP_INT, 2000, 2999, "Basic ACL number" },
 	{ "acl6-number", GP_INT, 2000, 2999, "Basic IPv6 ACL number" },
 	{ "number", GP_INT, 0, 100, "Maximum number of dynamic sessions" },
@@ -79,20 +79,7 @@ static const struct cmd_param auth_params[] = {
 	{ NULL, 0, 0, 0, NULL },
 };
 
-/* ---- key encoding ---- */
-
-int ntp_key_encode(const char *key, char *buf, size_t len)
-{
-	size_t n = strlen(key), m = 2 * strlen(CIPHER_MARK) + BASE64_ENCODE_RAW_LENGTH(n);
-
-	if (m + 1 > len)
-		return -ENOBUFS;
-	memcpy(buf, CIPHER_MARK, 4);
-	base64_encode_raw(buf + 4, n, (const uint8_t *)key);
-	memcpy(buf + 4 + BASE64_ENCODE_RAW_LENGTH(n), CIPHER_MARK, 4);
-	buf[m] = '\0';
-	return 0;
-}
+/* ---- keys ---- */
 
 static bool key_ok(const char *k, size_t n)
 {
@@ -104,26 +91,37 @@ static bool key_ok(const char *k, size_t n)
 	return true;
 }
 
-int ntp_key_decode(const char *text, char *buf, size_t len)
+/* The sealed text for a `cipher` or plain key argument into sealed, or
+ * -1 with the error shown. */
+static int key_seal(struct cmd_ctx *ctx, const struct cmd_args *a, char *sealed, size_t len)
 {
-	size_t n = strlen(text), out = 0;
-	struct base64_decode_ctx d;
-	uint8_t tmp[BASE64_DECODE_LENGTH(400) + 1];
+	const char *pw = cmd_arg(a, "password");
+	char key[SECRET_CLEAR_MAX + 1];
+	int rc;
 
-	if (n < 8 || strncmp(text, CIPHER_MARK, 4) || strcmp(text + n - 4, CIPHER_MARK)) {
-		if (!key_ok(text, n) || n + 1 > len)
-			return -EINVAL;
-		memcpy(buf, text, n + 1);
+	if (cmd_has(a, "cipher") && secret_is_sealed(pw, NULL)) {
+		rc = secret_open(secret_device_key(), pw, key, sizeof(key));
+		if (rc == 0 && !key_ok(key, strlen(key)))
+			rc = -EBADMSG;
+		explicit_bzero(key, sizeof(key));
+		if (rc < 0)
+			return cmd_error(ctx, "The key cannot be used: %s. Enter it in plain "
+					 "text.", secret_strerror(rc));
+		snprintf(sealed, len, "%s", pw);
 		return 0;
 	}
-	if (n - 8 > 400)
-		return -EINVAL;
-	base64_decode_init(&d);
-	if (!base64_decode_update(&d, &out, tmp, n - 8, text + 4) || !base64_decode_final(&d) ||
-	    !key_ok((const char *)tmp, out) || out + 1 > len)
-		return -EINVAL;
-	memcpy(buf, tmp, out);
-	buf[out] = '\0';
+	if (cmd_has(a, "cipher") && !strncmp(pw, SECRET_MARK, strlen(SECRET_MARK))) {
+		if (secret_legacy_decode(pw, key, sizeof(key)) < 0)
+			return cmd_error_at(ctx, cmd_arg_tok(a, "password"), GRAM_WRONG_PARAM);
+	} else {
+		if (!key_ok(pw, strlen(pw)))
+			return cmd_error_at(ctx, cmd_arg_tok(a, "password"), GRAM_WRONG_PARAM);
+		snprintf(key, sizeof(key), "%s", pw);
+	}
+	rc = secret_seal(secret_device_key(), key, sealed, len);
+	explicit_bzero(key, sizeof(key));
+	if (rc < 0)
+		return cmd_error(ctx, "The key cannot be stored: %s.", secret_strerror(rc));
 	return 0;
 }
 
@@ -160,28 +158,19 @@ static int h_auth_enable(struct cmd_ctx *ctx, const struct cmd_args *a)
 static int h_auth_key(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	uint32_t id = cmd_arg_u32(a, "key-id", 0);
-	char idtxt[16], key[KEY_MAX + 1];
-	const char *pw;
+	char idtxt[16], sealed[SECRET_SEALED_SIZE];
 
 	snprintf(idtxt, sizeof(idtxt), "%u", id);
 	if (a->undo) {
 		cmd_edit_delete(ctx, "ntp", "authentication_key", idtxt, NULL);
 		return 0;
 	}
-	pw = cmd_arg(a, "password");
-	if (cmd_has(a, "cipher")) {
-		if (ntp_key_decode(pw, key, sizeof(key)) < 0)
-			return cmd_error_at(ctx, cmd_arg_tok(a, "password"), GRAM_WRONG_PARAM);
-	} else {
-		if (strlen(pw) > KEY_MAX || !key_ok(pw, strlen(pw)))
-			return cmd_error_at(ctx, cmd_arg_tok(a, "password"), GRAM_WRONG_PARAM);
-		snprintf(key, sizeof(key), "%s", pw);
-	}
+	if (key_seal(ctx, a, sealed, sizeof(sealed)) < 0)
+		return -1;
 	Config *c = frag_new();
 	NtpKey *k = frag_key(c, id);
 	k->mode = xstrdup(cmd_has(a, "hmac-sha256") ? "hmac-sha256" : "md5");
-	k->key = xstrdup(key);
-	explicit_bzero(key, sizeof(key));
+	k->key = xstrdup(sealed);
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -423,12 +412,12 @@ void cmd_ntp_auth_render(const Config *c, struct sbuf *out)
 		sbuf_puts(out, "ntp-service authentication enable\r\n");
 	for (size_t i = 0; i < n->n_authentication_key; i++) {
 		const NtpKey *k = n->authentication_key[i];
-		char enc[2 * 4 + BASE64_ENCODE_RAW_LENGTH(KEY_MAX) + 1];
 
-		if (!k->keyid || !k->mode || !k->key || ntp_key_encode(k->key, enc, sizeof(enc)) < 0)
+		/* Only a sealed text is ever shown (cfgd stores nothing else). */
+		if (!k->keyid || !k->mode || !k->key || !secret_is_sealed(k->key, NULL))
 			continue;
 		sbuf_printf(out, "ntp-service authentication-keyid %s authentication-mode %s "
-			    "cipher %s\r\n", k->keyid, k->mode, enc);
+			    "cipher %s\r\n", k->keyid, k->mode, k->key);
 	}
 	for (size_t i = 0; i < n->n_authentication_key; i++) {
 		const NtpKey *k = n->authentication_key[i];

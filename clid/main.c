@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "log.h"
+#include "secret.h"
 #include "vty.h"
 
 struct clid {
@@ -23,10 +24,15 @@ struct clid {
 
 static int clid_start(struct daemon *d, char *err, size_t errlen)
 {
-	struct clid *c = xcalloc(1, sizeof(*c));
+	struct clid *c;
 	const char *addr;
 	int port, r;
 
+	/* The device key that seals the configuration's secrets (common/secret.c),
+	 * created at the device's first start by whichever daemon comes first. */
+	if (secret_start(d->bs.state_dir, err, errlen) < 0)
+		return -EIO;
+	c = xcalloc(1, sizeof(*c));
 	c->be = cli_backend_new(d->zctx, d->loop, &d->bs);
 	if (!c->be) {
 		r = errno ? errno : EIO;

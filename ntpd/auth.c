@@ -5,7 +5,9 @@
  *
  * Keys live in one array rebuilt at each reconciliation (a handful of keys:
  * a linear search per packet is cheaper than anything cleverer).  Nothing
- * here allocates per packet.
+ * here allocates per packet.  The configuration holds each key sealed under
+ * the device key (common/secret.c); it is opened here, when the table is
+ * rebuilt, and the clear copy lives only in that table (wiped when it is).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "auth.h"
 #include "log.h"
 #include "ntpd.h"
+#include "secret.h"
 
 size_t auth_digest_len(enum auth_type t)
 {
@@ -96,6 +99,8 @@ void auth_free(struct auth_keys *a)
 {
 	if (!a)
 		return;
+	if (a->v)
+		explicit_bzero(a->v, a->n * sizeof(*a->v));
 	free(a->v);
 	free(a);
 }
@@ -114,6 +119,28 @@ static bool parse_keyid(const char *s, uint32_t *out)
 	return true;
 }
 
+/* The clear key of nk (sealed by clid, common/secret.c) into k: whether
+ * it opened.  A key that does not open under this device's key is left
+ * out, as an unknown key, and logged by id only (never its text). */
+static bool open_key(const NtpKey *nk, struct auth_key *k)
+{
+	char clear[SECRET_CLEAR_MAX + 1];
+	size_t len;
+	int rc = secret_open(secret_device_key(), nk->key, clear, sizeof(clear));
+
+	len = rc == 0 ? strlen(clear) : 0;
+	if (rc < 0 || len == 0 || len > AUTH_KEY_MAX) {
+		explicit_bzero(clear, sizeof(clear));
+		log_warn("authentication key %s is not used: %s", nk->keyid,
+			 rc < 0 ? secret_strerror(rc) : "its length is out of range");
+		return false;
+	}
+	memcpy(k->key, clear, len);
+	k->len = len;
+	explicit_bzero(clear, sizeof(clear));
+	return true;
+}
+
 void auth_apply(struct ntpd *core, const Ntp *ntp)
 {
 	struct auth_keys *a = core->auth;
@@ -121,6 +148,8 @@ void auth_apply(struct ntpd *core, const Ntp *ntp)
 
 	if (!a)
 		a = core->auth = xcalloc(1, sizeof(*a));
+	if (a->v)
+		explicit_bzero(a->v, a->n * sizeof(*a->v));
 	free(a->v);
 	a->v = NULL;
 	a->n = 0;
@@ -130,7 +159,6 @@ void auth_apply(struct ntpd *core, const Ntp *ntp)
 	for (size_t i = 0; i < n; i++) {
 		const NtpKey *nk = ntp->authentication_key[i];
 		struct auth_key *k = &a->v[a->n];
-		size_t len;
 
 		if (!nk || !parse_keyid(nk->keyid, &k->id) || !nk->mode || !nk->key)
 			continue;
@@ -140,11 +168,8 @@ void auth_apply(struct ntpd *core, const Ntp *ntp)
 			k->type = AUTH_HMAC_SHA256;
 		else
 			continue;
-		len = strlen(nk->key);
-		if (len == 0 || len > AUTH_KEY_MAX)
+		if (!open_key(nk, k))
 			continue;
-		memcpy(k->key, nk->key, len);
-		k->len = len;
 		k->trusted = nk->has_reliable && nk->reliable;
 		a->n++;
 	}

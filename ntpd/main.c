@@ -11,13 +11,19 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "secret.h"
 #include "ntpd.h"
 
 static int ntpd_start(struct daemon *d, char *err, size_t errlen)
 {
-	struct ntpd *core = ntpd_new(d->loop, d->zctx, &d->bs);
+	struct ntpd *core;
 	int r;
 
+	/* The device key that opens the configuration's keys (common/secret.c),
+	 * created at the device's first start by whichever daemon comes first. */
+	if (secret_start(d->bs.state_dir, err, errlen) < 0)
+		return -EIO;
+	core = ntpd_new(d->loop, d->zctx, &d->bs);
 	if (!core) {
 		r = errno ? errno : EIO;
 		snprintf(err, errlen, "NTP core: %s", strerror(r));

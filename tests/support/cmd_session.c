@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd_session.h"
+#include "testutil.h"
 #include "log.h"
 #include "pbtext.h"
 
@@ -166,6 +167,7 @@ void cmd_fake_edit_text(struct sbuf *log, const Edit *e)
 void cmd_fake_setup_ifs(cmd_fake_hook hook, bool dirty, const char *const *ifs, size_t n)
 {
 	memset(&cmd_fake, 0, sizeof(cmd_fake));
+	cmd_fake.keydir = test_device_key();
 	cmd_fake.hook = hook;
 	cmd_fake.dirty = dirty;
 	snprintf(cmd_fake.sysname, sizeof(cmd_fake.sysname), "HUAWEI");
@@ -186,6 +188,8 @@ void cmd_fake_teardown(void)
 	cli_backend_free(cmd_fake.be);
 	sbuf_free(&cmd_fake.out);
 	sbuf_free(&cmd_fake.log);
+	test_device_key_free(cmd_fake.keydir);
+	cmd_fake.keydir = NULL;
 }
 
 const char *cmd_take(struct sbuf *b)

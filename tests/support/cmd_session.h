@@ -52,6 +52,7 @@ struct cmd_fake_held {
 };
 
 struct cmd_fake_state {
+	char *keydir;             /* the device key's STATE_DIR (test_device_key) */
 	struct sbuf out;          /* what the sessions printed */
 	struct sbuf log;          /* the edits, as the test's hook records them */
 	struct cli_backend *be;

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "loop.h"
+#include "secret.h"
 #include "testutil.h"
 
 struct tu_wait {
@@ -74,4 +76,23 @@ void write_file(const char *path, const char *text)
 		fputs(text, f);
 		fclose(f);
 	}
+}
+
+char *test_device_key(void)
+{
+	char *dir = tmpdir_new();
+	int rc;
+
+	if (!dir)
+		fatal("test_device_key: no temporary directory");
+	rc = secret_init(dir);
+	if (rc < 0)
+		fatal("test_device_key: %s", secret_strerror(rc));
+	return dir;
+}
+
+void test_device_key_free(char *dir)
+{
+	secret_fini();
+	tmpdir_free(dir);
 }

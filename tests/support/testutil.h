@@ -22,6 +22,13 @@ typedef bool (*tu_pred)(void *arg);
  * NULL: then it only runs the loop for timeout_ms). */
 bool run_until(struct loop *loop, tu_pred pred, void *arg, int timeout_ms);
 
+/* A process device key for tests that seal or open secrets
+ * (common/secret.c): secret_init() on a fresh temporary STATE_DIR, whose
+ * path is returned (free it with test_device_key_free(), which also
+ * forgets the key).  Aborts the test on failure. */
+char *test_device_key(void);
+void test_device_key_free(char *dir);
+
 /* A fresh directory under /tmp (malloc'd path), or NULL. */
 char *tmpdir_new(void);
 /* Remove dir and everything below it, and free the path (NULL is fine). */

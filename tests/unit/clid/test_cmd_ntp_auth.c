@@ -11,7 +11,10 @@
  *    `display current-configuration`, and the rendered text typed into a
  *    fresh session renders the same text again (round trip, keys included,
  *    through their `cipher` form);
- *  - the key encoding and its refusals.
+ *  - keys are sealed under the device key (common/secret.c) whatever form
+ *    they are typed in, never shown in clear; the old Base64 form is
+ *    converted; a text sealed under another device's key or altered is
+ *    refused with the reason.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include "cmd_session.h"
 #include "edit.h"
 #include "log.h"
+#include "secret.h"
 
 static Config *CAND;
 
@@ -272,8 +276,8 @@ static const char *const expected =
 	"#\r\n"
 	"ntp-service server disable\r\n"
 	"ntp-service authentication enable\r\n"
-	"ntp-service authentication-keyid 1 authentication-mode md5 cipher %^%#TWVyaWRpYW4tS2V5MQ==%^%#\r\n"
-	"ntp-service authentication-keyid 4294967295 authentication-mode hmac-sha256 cipher %^%#czNjcjN0JV4lI3g=%^%#\r\n"
+	"ntp-service authentication-keyid 1 authentication-mode md5 cipher SEALED\r\n"
+	"ntp-service authentication-keyid 4294967295 authentication-mode hmac-sha256 cipher SEALED\r\n"
 	"ntp-service reliable authentication-keyid 1\r\n"
 	"ntp-service access peer 2001 ipv6 2000\r\n"
 	"ntp-service access synchronization 2000\r\n"
@@ -315,6 +319,45 @@ static void replay(struct cli_session *s, const char *text)
 	free(copy);
 }
 
+/* A copy of text with each sealed key text replaced by "SEALED", after
+ * checking it opens under this device's key (malloc'd). */
+static char *mask_sealed(const char *text)
+{
+	char *out = xmalloc(strlen(text) + 1), *o = out;
+	const char *p = text;
+
+	while (*p) {
+		const char *end;
+
+		if (strncmp(p, "cipher %^%#", 11) || !(end = strstr(p + 11, "%^%#"))) {
+			*o++ = *p++;
+			continue;
+		}
+		char sealed[SECRET_SEALED_SIZE], clear[SECRET_CLEAR_MAX + 1];
+		size_t n = (size_t)(end + 4 - (p + 7));
+
+		cr_assert_lt(n, sizeof(sealed));
+		memcpy(sealed, p + 7, n);
+		sealed[n] = '\0';
+		cr_assert_eq(secret_open(secret_device_key(), sealed, clear, sizeof(clear)), 0, "%s",
+			     sealed);
+		o += sprintf(o, "cipher SEALED");
+		p = end + 4;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The clear text of a stored key. */
+static const char *opened(const char *sealed)
+{
+	static char clear[SECRET_CLEAR_MAX + 1];
+
+	cr_assert_eq(secret_open(secret_device_key(), sealed, clear, sizeof(clear)), 0, "%s",
+		     sealed);
+	return clear;
+}
+
 Test(auth_cli, render_and_round_trip)
 {
 	struct cli_session *s = cmd_session_new("VTY 0");
@@ -323,17 +366,22 @@ Test(auth_cli, render_and_round_trip)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		run(s, commands[i]);
 	first = render();
-	cr_assert_str_eq(first, expected);
-	cr_assert_str_eq(CAND->ntp->authentication_key[1]->key, "s3cr3t%^%#x");
+	char *masked = mask_sealed(first);
+	cr_assert_str_eq(masked, expected);
+	free(masked);
+	cr_assert_null(strstr(first, "Meridian-Key1"));
+	cr_assert_null(strstr(first, "s3cr3t"));
+	cr_assert_str_eq(opened(CAND->ntp->authentication_key[1]->key), "s3cr3t%^%#x");
 	cli_session_free(s);
 
+	/* Typed back, the sealed texts are kept as they are. */
 	config__free_unpacked(CAND, NULL);
 	CAND = config_new_empty();
 	s = cmd_session_new("VTY 1");
 	replay(s, first);
 	second = render();
 	cr_assert_str_eq(second, first);
-	cr_assert_str_eq(CAND->ntp->authentication_key[0]->key, "Meridian-Key1");
+	cr_assert_str_eq(opened(CAND->ntp->authentication_key[0]->key), "Meridian-Key1");
 
 	/* Undo forms. */
 	run(s, "undo ntp-service reliable authentication-keyid 1");
@@ -348,9 +396,11 @@ Test(auth_cli, render_and_round_trip)
 	run(s, "undo ntp-service server disable");
 	run(s, "undo ntp-service authentication enable");
 	free(second);
-	second = render();
+	masked = render();
+	second = mask_sealed(masked);
+	free(masked);
 	cr_assert(strstr(second, "ntp-service authentication-keyid 1 authentication-mode md5 "
-			 "cipher %^%#TWVyaWRpYW4tS2V5MQ==%^%#\r\n"
+			 "cipher SEALED\r\n"
 			 "ntp-service access peer 2001\r\n"
 			 "ntp-service access limited ipv6 2002\r\n"
 			 "ntp-service unicast-server 10.0.1.31 authentication-keyid 1\r\n"
@@ -399,20 +449,45 @@ Test(auth_cli, key_errors)
 	cli_session_free(s);
 }
 
-Test(auth_cli, key_encoding)
+Test(auth_cli, key_forms)
 {
-	char enc[600], dec[300];
+	struct cli_session *s = cmd_session_new("VTY 0");
+	struct secret_key other;
+	uint8_t raw[32];
+	char foreign[SECRET_SEALED_SIZE], line[600], *text;
+	const char *key;
 
-	cr_assert_eq(ntp_key_encode("abc", enc, sizeof(enc)), 0);
-	cr_assert_str_eq(enc, "%^%#YWJj%^%#");
-	cr_assert_eq(ntp_key_decode(enc, dec, sizeof(dec)), 0);
-	cr_assert_str_eq(dec, "abc");
-	cr_assert_eq(ntp_key_decode("plain-key", dec, sizeof(dec)), 0);
-	cr_assert_str_eq(dec, "plain-key");
-	/* Decodes to bytes that are no key (a space, a control character). */
-	cr_assert_eq(ntp_key_encode("a b", enc, sizeof(enc)), 0);
-	cr_assert_eq(ntp_key_decode(enc, dec, sizeof(dec)), -EINVAL);
-	cr_assert_eq(ntp_key_decode("%^%#AA==%^%#", dec, sizeof(dec)), -EINVAL);
-	cr_assert_eq(ntp_key_decode("%^%#%^%#", dec, sizeof(dec)), -EINVAL);
-	cr_assert_eq(ntp_key_encode("abc", enc, 8), -ENOBUFS);
+	run(s, "system-view");
+	/* Earlier versions' Base64 form: converted. */
+	run(s, "ntp-service authentication-keyid 1 authentication-mode md5 cipher "
+	    "%^%#TWVyaWRpYW4tS2V5MQ==%^%#");
+	key = CAND->ntp->authentication_key[0]->key;
+	cr_assert(secret_is_sealed(key, secret_device_key()), "%s", key);
+	cr_assert_str_eq(opened(key), "Meridian-Key1");
+	text = render();
+	cr_assert_null(strstr(text, "TWVyaWRpYW4tS2V5MQ"));
+	cr_assert_null(strstr(text, "Meridian-Key1"));
+	free(text);
+
+	/* Sealed on another device: refused, saying why. */
+	memset(raw, 0x5a, sizeof(raw));
+	secret_key_from(&other, raw);
+	cr_assert_eq(secret_seal(&other, "Other-Key", foreign, sizeof(foreign)), 0);
+	snprintf(line, sizeof(line), "ntp-service authentication-keyid 2 authentication-mode md5 "
+		 "cipher %s", foreign);
+	cli_exec(s, line);
+	const char *out = take();
+	cr_assert(strstr(out, "Error: The key cannot be used: it was encrypted under another "
+			 "device's key."), "%s", out);
+
+	/* Altered: refused. */
+	cr_assert_eq(secret_seal(secret_device_key(), "Mine", foreign, sizeof(foreign)), 0);
+	foreign[10] = foreign[10] == 'A' ? 'B' : 'A';
+	snprintf(line, sizeof(line), "ntp-service authentication-keyid 2 authentication-mode md5 "
+		 "cipher %s", foreign);
+	cli_exec(s, line);
+	out = take();
+	cr_assert(strstr(out, "Error: The key cannot be used: "), "%s", out);
+	cr_assert_eq(CAND->ntp->n_authentication_key, 1);
+	cli_session_free(s);
 }
