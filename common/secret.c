@@ -336,6 +336,7 @@ struct seal_walk {
 	const struct secret_key *key;
 	ProtobufCAllocator *alloc;
 	int converted;
+	int foreign;
 	int err;
 };
 
@@ -345,8 +346,13 @@ static void seal_field(char **slot, struct seal_walk *w)
 	size_t n;
 	int rc;
 
-	if (!*slot || secret_is_sealed(*slot, NULL))
+	if (!*slot)
 		return;
+	if (secret_is_sealed(*slot, NULL)) {
+		if (w->key && !secret_is_sealed(*slot, w->key))
+			w->foreign++;
+		return;
+	}
 	if (secret_legacy_decode(*slot, clear, sizeof(clear)) < 0)
 		snprintf(clear, sizeof(clear), "%s", *slot);
 	rc = secret_seal(w->key, clear, sealed, sizeof(sealed));
@@ -401,18 +407,20 @@ static void seal_walk(ProtobufCMessage *m, const char *path, struct seal_walk *w
 	}
 }
 
-int secret_seal_config_alloc(Config *cfg, const struct secret_key *key, ProtobufCAllocator *alloc)
+int secret_seal_config_alloc(Config *cfg, const struct secret_key *key, ProtobufCAllocator *alloc,
+			     int *foreign)
 {
-	struct seal_walk w = { key, alloc, 0, 0 };
+	struct seal_walk w = { key, alloc, 0, 0, 0 };
 
-	if (!cfg)
-		return 0;
-	for (size_t i = 0; secret_paths[i]; i++)
-		seal_walk(&cfg->base, secret_paths[i], &w);
+	if (cfg)
+		for (size_t i = 0; secret_paths[i]; i++)
+			seal_walk(&cfg->base, secret_paths[i], &w);
+	if (foreign)
+		*foreign = w.foreign;
 	return w.err ? w.err : w.converted;
 }
 
 int secret_seal_config(Config *cfg, const struct secret_key *key)
 {
-	return secret_seal_config_alloc(cfg, key, NULL);
+	return secret_seal_config_alloc(cfg, key, NULL, NULL);
 }

@@ -70,7 +70,10 @@ extern const char *const secret_paths[];
  * (even a foreign one: validation refuses it by name).  Returns how many
  * were converted, or -errno (-ENOKEY; cfg unchanged for that secret). */
 int secret_seal_config(Config *cfg, const struct secret_key *key);
-/* The same, new strings from alloc (NULL: malloc) and old ones freed to it. */
-int secret_seal_config_alloc(Config *cfg, const struct secret_key *key, ProtobufCAllocator *alloc);
+/* The same, new strings from alloc (NULL: malloc) and old ones freed to
+ * it; *foreign (if not NULL) counts the sealed texts found that were sealed
+ * under another key (they cannot be opened here). */
+int secret_seal_config_alloc(Config *cfg, const struct secret_key *key, ProtobufCAllocator *alloc,
+			     int *foreign);
 
 #endif

@@ -7,6 +7,8 @@
 #include <errno.h>
 
 #include "cfgd_fixtures.h"
+#include "secret.h"
+#include "testutil.h"
 #include "validate.h"
 
 VALIDATE_SUITE(vauth);
@@ -21,44 +23,75 @@ static void pending(const char *text, const char *want)
 	"ntp = { authentication_key = ( { keyid = \"" id "\"; mode = \"" mode "\"; key = \"" \
 	key "\"; " extra " } ); };"
 
+/* text with each "@" replaced by sealed (a static buffer). */
+static const char *with_key(const char *text, const char *sealed)
+{
+	static char out[2048];
+	char *o = out;
+
+	for (const char *p = text; *p && o < out + sizeof(out) - SECRET_SEALED_SIZE; p++)
+		if (*p == '@')
+			o += snprintf(o, SECRET_SEALED_SIZE, "%s", sealed);
+		else
+			*o++ = *p;
+	*o = '\0';
+	return out;
+}
+
+/* Keys arrive sealed by clid (common/secret.c); cfgd checks the form and,
+ * holding the device key, that it was sealed under it. */
 Test(vauth, keys)
 {
-	ok(KEY("1", "md5", "secret", ""));
-	ok(KEY("4294967295", "hmac-sha256", "s3cr3t!", "reliable = true;"));
+	char *keydir = test_device_key();
+	char mine[SECRET_SEALED_SIZE], foreign[SECRET_SEALED_SIZE], longest[SECRET_SEALED_SIZE];
+	char clear[SECRET_CLEAR_MAX + 1];
+	struct secret_key other;
+	uint8_t raw[32];
+
+	memset(raw, 0x33, sizeof(raw));
+	secret_key_from(&other, raw);
+	cr_assert_eq(secret_seal(secret_device_key(), "secret", mine, sizeof(mine)), 0);
+	cr_assert_eq(secret_seal(&other, "secret", foreign, sizeof(foreign)), 0);
+	memset(clear, 'k', SECRET_CLEAR_MAX);
+	clear[SECRET_CLEAR_MAX] = '\0';
+	cr_assert_eq(secret_seal(secret_device_key(), clear, longest, sizeof(longest)), 0);
+
+	ok(with_key(KEY("1", "md5", "@", ""), mine));
+	ok(with_key(KEY("4294967295", "hmac-sha256", "@", "reliable = true;"), longest));
 	ok("ntp = { authentication_enable = true; };");
-	refused(KEY("0", "md5", "x", ""),
+	refused(with_key(KEY("0", "md5", "@", ""), mine),
 		"The authentication key ID 0 is invalid: it must be 1 to 4294967295.");
-	refused(KEY("4294967296", "md5", "x", ""),
+	refused(with_key(KEY("4294967296", "md5", "@", ""), mine),
 		"The authentication key ID 4294967296 is invalid: it must be 1 to 4294967295.");
-	refused(KEY("01", "md5", "x", ""),
+	refused(with_key(KEY("01", "md5", "@", ""), mine),
 		"The authentication key ID 01 is invalid: it must be 1 to 4294967295.");
-	refused(KEY("1", "sha1", "x", ""),
+	refused(with_key(KEY("1", "sha1", "@", ""), mine),
 		"The authentication mode of key 1 must be md5 or hmac-sha256.");
-	refused(KEY("1", "md5", "two words", ""),
-		"The authentication key 1 must be 1 to 255 printable characters without spaces.");
+	/* In clear, or in the Base64 form of earlier versions: never stored. */
+	refused(KEY("1", "md5", "secret", ""),
+		"The authentication key 1 is not an encrypted key (%^%#...%^%#): enter it again.");
+	refused(KEY("1", "md5", "%^%#SHVhd2VpQDEyMw==%^%#", ""),
+		"The authentication key 1 is not an encrypted key (%^%#...%^%#): enter it again.");
 	refused(KEY("1", "md5", "", ""),
-		"The authentication key 1 must be 1 to 255 printable characters without spaces.");
+		"The authentication key 1 is not an encrypted key (%^%#...%^%#): enter it again.");
+	refused(with_key(KEY("1", "md5", "@", ""), foreign),
+		"The authentication key 1 was encrypted under another device's key: enter it "
+		"again in plain text.");
 	/* reliable on a key that was never configured */
 	refused("ntp = { authentication_key = ( { keyid = \"5\"; reliable = true; } ); };",
 		"The authentication key 5 does not exist.");
-
-	char text[600];
-	char key[300];
-
-	memset(key, 'k', 256);
-	key[256] = '\0';
-	snprintf(text, sizeof(text), KEY("1", "md5", "%s", ""), key);
-	refused(text, "The authentication key 1 must be 1 to 255 printable characters without "
-		"spaces.");
-	key[255] = '\0';
-	snprintf(text, sizeof(text), KEY("1", "md5", "%s", ""), key);
-	ok(text);
+	test_device_key_free(keydir);
 }
 
 Test(vauth, server_key_reference)
 {
-	ok("ntp = { authentication_key = ( { keyid = \"7\"; mode = \"md5\"; key = \"k\"; } );"
-	   " unicast_server = ( { address = \"10.0.1.31\"; authentication_keyid = 7; } ); };");
+	char *keydir = test_device_key();
+	char sealed[SECRET_SEALED_SIZE];
+
+	cr_assert_eq(secret_seal(secret_device_key(), "k", sealed, sizeof(sealed)), 0);
+	ok(with_key("ntp = { authentication_key = ( { keyid = \"7\"; mode = \"md5\"; "
+		    "key = \"@\"; } ); unicast_server = ( { address = \"10.0.1.31\"; "
+		    "authentication_keyid = 7; } ); };", sealed));
 	/* Without authentication enable the key id is inert. */
 	ok("ntp = { unicast_server = ( { address = \"10.0.1.31\"; authentication_keyid = 7; } ); };");
 	pending("ntp = { authentication_enable = true; unicast_server = ( { address = \"10.0.1.31\";"
@@ -67,6 +100,7 @@ Test(vauth, server_key_reference)
 	pending("ntp = { authentication_enable = true; unicast_peer = ( { address = \"10.0.1.32\";"
 		" authentication_keyid = 8; } ); };",
 		"The authentication key 8 of NTP peer 10.0.1.32 does not exist.");
+	test_device_key_free(keydir);
 }
 
 #define ACL(num, rules) "acl = ( { number = \"" num "\"; rule = ( " rules " ); } );"

@@ -26,6 +26,8 @@
 #include "loop.h"
 #include "ntpd.h"
 #include "ntpd_rig.h"
+#include "secret.h"
+#include "testutil.h"
 
 static void hex(const char *h, uint8_t *out, size_t n)
 {
@@ -136,6 +138,7 @@ Test(auth, check_outcomes)
 /* ---- through the daemon core ---- */
 
 struct fx {
+	char *keydir;             /* the process's device key (test_device_key) */
 	struct bootstrap bs;
 	struct loop *loop;
 	struct ntpd *core;
@@ -154,9 +157,15 @@ static void fx_init(struct fx *f, bool enable, uint32_t server_keyid)
 	NtpAssociation na = NTP_ASSOCIATION__INIT;
 	NtpAssociation *list[1] = { &na };
 	NtpRefclockMaster rm = NTP_REFCLOCK_MASTER__INIT;
+	char s1[SECRET_SEALED_SIZE], s2[SECRET_SEALED_SIZE], s3[SECRET_SEALED_SIZE];
 
 	memset(f, 0, sizeof(*f));
 	log_init("test_auth", LOG_LVL_WARN);
+	/* The configuration holds keys sealed, as clid stores them. */
+	f->keydir = test_device_key();
+	cr_assert_eq(secret_seal(secret_device_key(), "secret1", s1, sizeof(s1)), 0);
+	cr_assert_eq(secret_seal(secret_device_key(), "secret2", s2, sizeof(s2)), 0);
+	cr_assert_eq(secret_seal(secret_device_key(), "secret3", s3, sizeof(s3)), 0);
 	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
 	f->core = ntpd_new(f->loop, NULL, &f->bs);
@@ -166,15 +175,15 @@ static void fx_init(struct fx *f, bool enable, uint32_t server_keyid)
 
 	k1.keyid = "1";
 	k1.mode = "md5";
-	k1.key = "secret1";
+	k1.key = s1;
 	k1.has_reliable = k1.reliable = true;
 	k2.keyid = "2";
 	k2.mode = "hmac-sha256";
-	k2.key = "secret2";
+	k2.key = s2;
 	k2.has_reliable = k2.reliable = true;
 	k3.keyid = "3";
 	k3.mode = "md5";
-	k3.key = "secret3";
+	k3.key = s3;
 	ntp.authentication_key = keys;
 	ntp.n_authentication_key = 3;
 	ntp.has_authentication_enable = true;
@@ -199,6 +208,7 @@ static void fx_fini(struct fx *f)
 	ntpd_free(f->core);
 	loop_free(f->loop);
 	bootstrap_free(&f->bs);
+	test_device_key_free(f->keydir);
 }
 
 static int input(struct fx *f, const uint8_t *buf, size_t len, uint16_t sport, uint8_t *reply,
@@ -378,5 +388,47 @@ Test(auth, missing_key_is_an_operational_error)
 	cr_assert_eq(n, 1);
 	cr_assert(strstr(errs[0], "authentication key 5 is not configured"), "%s", errs[0]);
 	free(errs[0]);
+	fx_fini(&f);
+}
+
+/* Keys come sealed (common/secret.c): ntpd opens them under its device key;
+ * one sealed under another device's key, altered, or in clear is left out. */
+Test(auth, sealed_keys_opened)
+{
+	struct fx f;
+	struct secret_key other;
+	uint8_t raw[32];
+	char mine[SECRET_SEALED_SIZE], foreign[SECRET_SEALED_SIZE], altered[SECRET_SEALED_SIZE];
+	Ntp ntp = NTP__INIT;
+	NtpKey k1 = NTP_KEY__INIT, k2 = NTP_KEY__INIT, k3 = NTP_KEY__INIT, k4 = NTP_KEY__INIT;
+	NtpKey *keys[4] = { &k1, &k2, &k3, &k4 };
+	const struct auth_key *k;
+
+	fx_init(&f, true, 0);
+	memset(raw, 0x77, sizeof(raw));
+	secret_key_from(&other, raw);
+	cr_assert_eq(secret_seal(secret_device_key(), "Mine-Key", mine, sizeof(mine)), 0);
+	cr_assert_eq(secret_seal(&other, "Other-Key", foreign, sizeof(foreign)), 0);
+	cr_assert_eq(secret_seal(secret_device_key(), "Mine-Key", altered, sizeof(altered)), 0);
+	altered[20] = altered[20] == 'A' ? 'B' : 'A';
+	k1.keyid = "1";
+	k1.key = mine;
+	k2.keyid = "2";
+	k2.key = foreign;
+	k3.keyid = "3";
+	k3.key = altered;
+	k4.keyid = "4";
+	k4.key = "Clear-Key";
+	k1.mode = k2.mode = k3.mode = k4.mode = "md5";
+	ntp.authentication_key = keys;
+	ntp.n_authentication_key = 4;
+	auth_apply(f.core, &ntp);
+	k = auth_find(f.core->auth, 1);
+	cr_assert_not_null(k);
+	cr_assert_eq(k->len, strlen("Mine-Key"));
+	cr_assert_eq(memcmp(k->key, "Mine-Key", k->len), 0);
+	cr_assert_null(auth_find(f.core->auth, 2));
+	cr_assert_null(auth_find(f.core->auth, 3));
+	cr_assert_null(auth_find(f.core->auth, 4));
 	fx_fini(&f);
 }

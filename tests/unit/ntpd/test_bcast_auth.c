@@ -34,6 +34,8 @@
 #include "loop.h"
 #include "ntpd.h"
 #include "ntpd_rig.h"
+#include "secret.h"
+#include "testutil.h"
 #include "port.h"
 
 #define DEADLINE_S 45.0
@@ -46,6 +48,7 @@ struct dev {
 };
 
 struct world {
+	char *keydir;             /* the process's device key (test_device_key) */
 	struct loop *loop;
 	struct dev s, c;
 	double start, last_bcast;
@@ -102,20 +105,24 @@ static int apply(struct dev *d, const struct dcfg *dc, char **errs)
 	Interface *ins[1] = { &in };
 	NtpBroadcastServer bs = NTP_BROADCAST_SERVER__INIT;
 	NtpMulticastServer ms = NTP_MULTICAST_SERVER__INIT;
-	char *own[8];
+	char *own[8], s1[SECRET_SEALED_SIZE], s3[SECRET_SEALED_SIZE], s7[SECRET_SEALED_SIZE];
 	size_t nk = 0;
 	int n;
 
+	/* The configuration holds keys sealed, as clid stores them. */
+	cr_assert_eq(secret_seal(secret_device_key(), "secret1", s1, sizeof(s1)), 0);
+	cr_assert_eq(secret_seal(secret_device_key(), "secret3", s3, sizeof(s3)), 0);
+	cr_assert_eq(secret_seal(secret_device_key(), "secret7", s7, sizeof(s7)), 0);
 	k1.keyid = "1";
 	k1.mode = "md5";
-	k1.key = "secret1";
+	k1.key = s1;
 	k1.has_reliable = k1.reliable = true;
 	k3.keyid = "3";
 	k3.mode = "md5";
-	k3.key = "secret3";
+	k3.key = s3;
 	k7.keyid = "7";
 	k7.mode = "md5";
-	k7.key = "secret7";
+	k7.key = s7;
 	k7.has_reliable = k7.reliable = true;
 	if (!dc->drop_key1)
 		keys[nk++] = &k1;
@@ -163,6 +170,7 @@ static void world_init(struct world *w, bool client_auth)
 
 	memset(w, 0, sizeof(*w));
 	w->rfd = -1;
+	w->keydir = test_device_key();
 	log_init("test_bcast_auth", getenv("NTPD_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 	w->loop = loop_new();
 	dev_init(w, &w->s, "LoopBack0", "127.0.0.1", 0.0, 0.0);
@@ -181,6 +189,7 @@ static void world_free(struct world *w)
 	loop_free(w->loop);
 	bootstrap_free(&w->s.bs);
 	bootstrap_free(&w->c.bs);
+	test_device_key_free(w->keydir);
 }
 
 /* How a test broadcast is signed. */
