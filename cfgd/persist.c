@@ -62,6 +62,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pbreflect.h"
+#include "secret.h"
 #include "store.h"
 
 #define CKPT_EVERY 64
@@ -632,6 +633,29 @@ static int on_frame(const uint8_t *payload, size_t len, void *arg, char *err, si
 	return 0;
 }
 
+/* Secrets an earlier version journalled in clear (store.c converted the
+ * checkpoint and startup files as it read them): sealed in running now,
+ * so they are published and checkpointed sealed; until the next
+ * checkpoint a restart converts them again (with a new nonce), and the
+ * old records leave the journal when compaction drops them.  Secrets
+ * sealed on another device's key are named: nothing here can open them. */
+static int seal_loaded_secrets(struct cfgd *d, char *err, size_t errlen)
+{
+	int foreign = 0, n = secret_seal_tree(d->run, secret_device_key(), &foreign);
+
+	if (n < 0) {
+		snprintf(err, errlen, "cannot encrypt the journal's secrets: %s",
+			 secret_strerror(n));
+		return n;
+	}
+	if (n > 0)
+		log_info("journal: %d secret(s) converted to the encrypted form", n);
+	if (foreign)
+		log_warn("running configuration: %d secret(s) were encrypted under another "
+			 "device's key and cannot be used here: enter them again", foreign);
+	return 0;
+}
+
 int persist_load(struct cfgd *d, char *err, size_t errlen)
 {
 	/* The checkpoint's messages become the tree's nodes' own (ct_adopt),
@@ -692,6 +716,9 @@ int persist_load(struct cfgd *d, char *err, size_t errlen)
 		else if (origin == STORE_LEGACY)
 			store_remove_legacy(d->bs);
 	}
+	if (rc < 0)
+		return rc;
+	rc = seal_loaded_secrets(d, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (d->rf->commit_id != d->ckpt_id)

@@ -30,19 +30,16 @@
 
 /* Earlier versions kept secrets (NTP keys) in clear in these files (and
  * showed them as Base64): seal them under the device key as they are read
- * (common/secret.c), so running holds sealed texts only; a secret sealed
- * on another device (a file copied from it) is kept and named in a
- * warning (ntpd cannot use it, and validation refuses it once edited).
- * >0 when some were converted (the caller rewrites the file), 0, or
- * -errno with err. */
+ * (common/secret.c) and rewrite the file, so that neither running nor
+ * these files hold a clear secret (persist_load does the same for the
+ * journal's records).  A secret sealed on another device (a file copied
+ * from it) is kept: persist_load names it.  >0 when some were converted
+ * (the caller rewrites the file), 0, or -errno with err. */
 static int seal_secrets(Config *cfg, ProtobufCAllocator *alloc, const char *path, char *err,
 			size_t errlen)
 {
-	int foreign = 0, rc = secret_seal_config_alloc(cfg, secret_device_key(), alloc, &foreign);
+	int rc = secret_seal_config_alloc(cfg, secret_device_key(), alloc, NULL);
 
-	if (foreign)
-		log_warn("%s: %d secret(s) were encrypted under another device's key and cannot "
-			 "be used here: enter them again", path, foreign);
 	if (rc < 0)
 		snprintf(err, errlen, "%s: cannot encrypt its secrets: %s", path,
 			 secret_strerror(rc));

@@ -49,6 +49,7 @@
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
+#include "cfgtree.h"
 #include "fileio.h"
 #include "log.h"
 #include "secret.h"
@@ -423,4 +424,63 @@ int secret_seal_config_alloc(Config *cfg, const struct secret_key *key, Protobuf
 int secret_seal_config(Config *cfg, const struct secret_key *key)
 {
 	return secret_seal_config_alloc(cfg, key, NULL, NULL);
+}
+
+/* The same walk over a running tree (cfgtree.h): the secret's node gets a
+ * fresh own with the sealed text (its old own may be an arena's). */
+static void seal_tree_walk(struct ct_node *n, const char *path, struct seal_walk *w)
+{
+	const char *dot = strchr(path, '.');
+	size_t len = dot ? (size_t)(dot - path) : strlen(path);
+	const ProtobufCFieldDescriptor *f;
+	char name[64];
+
+	if (!n || len >= sizeof(name))
+		return;
+	memcpy(name, path, len);
+	name[len] = '\0';
+	f = protobuf_c_message_descriptor_get_field_by_name(n->desc, name);
+	if (!f)
+		fatal("secret path component %s unknown", name);
+	if (!dot) {
+		char **slot;
+		ProtobufCMessage *own;
+		int before = w->converted;
+
+		if (!n->own || f->type != PROTOBUF_C_TYPE_STRING)
+			return;
+		slot = (char **)((char *)n->own + f->offset);
+		if (!*slot || secret_is_sealed(*slot, NULL)) {
+			if (*slot && w->key && !secret_is_sealed(*slot, w->key))
+				w->foreign++;
+			return;
+		}
+		own = ct_own_of(n->own);
+		seal_field((char **)((char *)own + f->offset), w);
+		if (w->converted == before) {
+			protobuf_c_message_free_unpacked(own, NULL);
+			return;
+		}
+		explicit_bzero(*slot, strlen(*slot));
+		ct_set_own(n, own);
+		return;
+	}
+	if (!ct_child_field(f))
+		fatal("secret path component %s is not a child", name);
+	if (f->label == PROTOBUF_C_LABEL_REPEATED)
+		for (struct ct_node *c = ct_first(n, f); c; c = c->next)
+			seal_tree_walk(c, dot + 1, w);
+	else
+		seal_tree_walk(ct_child(n, f, NULL), dot + 1, w);
+}
+
+int secret_seal_tree(struct ct_node *root, const struct secret_key *key, int *foreign)
+{
+	struct seal_walk w = { key, NULL, 0, 0, 0 };
+
+	for (size_t i = 0; secret_paths[i]; i++)
+		seal_tree_walk(root, secret_paths[i], &w);
+	if (foreign)
+		*foreign = w.foreign;
+	return w.err ? w.err : w.converted;
 }

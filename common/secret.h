@@ -76,4 +76,9 @@ int secret_seal_config(Config *cfg, const struct secret_key *key);
 int secret_seal_config_alloc(Config *cfg, const struct secret_key *key, ProtobufCAllocator *alloc,
 			     int *foreign);
 
+/* The same over a running tree (common/cfgtree.h) whose root is a Config:
+ * a converted secret's node gets a new own (malloc'd). */
+struct ct_node;
+int secret_seal_tree(struct ct_node *root, const struct secret_key *key, int *foreign);
+
 #endif

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cfgtree.h"
 #include "log.h"
 #include "secret.h"
 #include "testutil.h"
@@ -192,4 +193,53 @@ Test(secret, seal_config)
 	free(k1.key);
 	free(k2.key);
 	free(k3.key);
+}
+
+/* The same over a running tree (what cfgd's journal replay built). */
+Test(secret, seal_tree)
+{
+	struct secret_key k = fixed_key(5), other = fixed_key(6);
+	char foreign[SECRET_SEALED_SIZE], clear[SECRET_CLEAR_MAX + 1];
+	Ntp ntp = NTP__INIT;
+	NtpKey k1 = NTP_KEY__INIT, k2 = NTP_KEY__INIT, k3 = NTP_KEY__INIT;
+	NtpKey *keys[] = { &k1, &k2, &k3 };
+	Config cfg = CONFIG__INIT;
+	struct ct_node *root = ct_root_new(&config__descriptor);
+	const ProtobufCFieldDescriptor *f;
+	Config *out;
+	int nforeign = 0;
+
+	cr_assert_eq(secret_seal(&other, "elsewhere", foreign, sizeof(foreign)), 0);
+	k1.keyid = "1";
+	k1.mode = "md5";
+	k1.key = "Meridian1";
+	k2.keyid = "2";
+	k2.key = "%^%#SHVhd2VpQDEyMw==%^%#";
+	k3.keyid = "3";
+	k3.key = foreign;
+	ntp.authentication_key = keys;
+	ntp.n_authentication_key = 3;
+	cfg.ntp = &ntp;
+	ct_load(root, &cfg.base, 7);
+
+	cr_assert_eq(secret_seal_tree(root, &k, &nforeign), 2);
+	cr_assert_eq(nforeign, 1);
+	out = (Config *)ct_materialize(root);
+	cr_assert_eq(out->ntp->n_authentication_key, 3);
+	cr_assert_eq(secret_open(&k, out->ntp->authentication_key[0]->key, clear, sizeof(clear)), 0);
+	cr_assert_str_eq(clear, "Meridian1");
+	cr_assert_str_eq(out->ntp->authentication_key[0]->mode, "md5");
+	cr_assert_eq(secret_open(&k, out->ntp->authentication_key[1]->key, clear, sizeof(clear)), 0);
+	cr_assert_str_eq(clear, "Huawei@123");
+	cr_assert_str_eq(out->ntp->authentication_key[2]->key, foreign);
+	config__free_unpacked(out, NULL);
+	cr_assert_eq(secret_seal_tree(root, &k, NULL), 0);
+	f = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor, "ntp");
+	cr_assert_not_null(ct_child(root, f, NULL));
+	ct_free(root);
+
+	/* An empty tree, and no key at all. */
+	root = ct_root_new(&config__descriptor);
+	cr_assert_eq(secret_seal_tree(root, NULL, NULL), 0);
+	ct_free(root);
 }
