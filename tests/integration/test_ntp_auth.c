@@ -7,7 +7,8 @@
  *     text: DeviceC drops its requests (its "authentication failed" count
  *     grows), DeviceD stays unsynchronized and its clock never moves.
  *  2. DeviceD gets the right text: it synchronizes to DeviceC (stratum 3).
- *     DeviceC's configuration shows the key only in its encoded form.
+ *     DeviceC's configuration shows the key only sealed (common/secret.c),
+ *     neither in clear nor in the Base64 earlier versions showed.
  *  3. DeviceC denies DeviceD with ACL 2000 (`access synchronization 2000`,
  *     rule 5 deny DeviceD) and `kod-enable`: DeviceD's association receives
  *     KoD DENY and stops ("denied"), DeviceC counts the refusals.
@@ -169,6 +170,7 @@ Test(ntp_auth, key_and_acl, .fini = lab_down, .timeout = 360)
 	cr_assert(strstr(out, "ntp-service authentication-keyid 1 authentication-mode md5 "
 			 "cipher %^%#"), "%s", out);
 	cr_assert_null(strstr(out, "Meridian-Key1"), "the key shows in plain text:\n%s", out);
+	cr_assert_null(strstr(out, "TWVyaWRpYW4tS2V5MQ"), "the key shows in Base64:\n%s", out);
 	free(out);
 	out = NULL;
 
