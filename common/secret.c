@@ -67,7 +67,13 @@
  */
 const char *const secret_paths[] = {
 	"ntp.authentication_key.key",
-	/* user-interface `set authentication password cipher`: its path goes here. */
+	/*
+	 * PLACE FOR THE NEXT SECRET: the user-interface `set authentication
+	 * password cipher` field (added in parallel) goes here, as its path of
+	 * Config field names; its command seals with secret_seal() and the
+	 * login opens with secret_open(), as clid/cmd_ntp_auth.c and
+	 * ntpd/auth.c do for NTP keys.
+	 */
 	NULL,
 };
 
