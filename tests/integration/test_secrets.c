@@ -14,7 +14,13 @@
  *     on DeviceD (another device key) it is refused with the reason, and
  *     DeviceD's files hold nothing of it either.
  *
- * One Test: the steps build on each other.  Every wait has a deadline.
+ * A second Test upgrades a device: DeviceC's startup.conf holds its NTP key
+ * in clear, as earlier versions wrote it; after a cold start the key is
+ * sealed in running and in the rewritten files, and ntpd uses it: DeviceD,
+ * with the same key, synchronizes to DeviceC through authenticated
+ * packets.
+ *
+ * Every wait has a deadline.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -23,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "fileio.h"
 #include "lab.h"
 
 #define PLAIN_KEY "Secret-Key-42"
@@ -148,5 +156,137 @@ Test(secrets, keys_never_in_clear, .fini = lab_down, .timeout = 300)
 
 	lab_vty_close(vc);
 	lab_vty_close(vd);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* ---- an upgrade: a startup.conf with the key in clear ---------------------- */
+
+#define OLD_KEY "Upgrade-Key-9"
+
+static const char *const old_c[] = {
+	"system-view",
+	"sysname DeviceC",
+	"interface GigabitEthernet0/1/0",
+	"undo shutdown",
+	"ip address 10.0.1.31 255.255.255.0",
+	"quit",
+	"ntp-service refclock-master 2",
+	"ntp-service authentication enable",
+	"ntp-service authentication-keyid 1 authentication-mode md5 " OLD_KEY,
+	"ntp-service reliable authentication-keyid 1",
+	"commit",
+	"quit",
+	NULL,
+};
+
+static const char *const client_d[] = {
+	"system-view",
+	"sysname DeviceD",
+	"interface GigabitEthernet0/1/0",
+	"undo shutdown",
+	"ip address 10.0.1.32 255.255.255.0",
+	"quit",
+	"ntp-service authentication enable",
+	"ntp-service authentication-keyid 1 authentication-mode md5 " OLD_KEY,
+	"ntp-service reliable authentication-keyid 1",
+	"ntp-service unicast-server 10.0.1.31 authentication-keyid 1",
+	"commit",
+	NULL,
+};
+
+/* Replace the first occurrence of from by to in the file at path. */
+static void file_replace(const char *path, const char *from, const char *to)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(fileio_read(path, &buf, &len), 0, "%s", path);
+	/* fileio_read does not end the buffer with a NUL (whatever its header
+	 * says): a string of it. */
+	char *text = strndup((char *)buf, len), *at = strstr(text, from);
+
+	free(buf);
+	cr_assert_not_null(at, "%s has no %s", path, from);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fwrite(text, 1, (size_t)(at - text), f);
+	fputs(to, f);
+	fputs(at + strlen(from), f);
+	fclose(f);
+	free(text);
+}
+
+Test(secrets, clear_startup_key_converted_and_used, .fini = lab_down, .timeout = 300)
+{
+	static const char *const order[] = { "clid", "ntpd", "ifmgrd", "cfgd" };
+	char *out = NULL, *sealed, path[600];
+	bool ok;
+
+	lab_require_root();
+	cr_assert_eq(lab_up("DeviceC:0:0", "DeviceD:0.2:0", NULL), 0, "the lab did not come up");
+	struct vty *vc = lab_vty("DeviceC", 20000);
+	cr_assert(vc, "no VTY session");
+	lab_lines(vc, "DeviceC", old_c);
+	cr_assert_eq(lab_cmd(vc, "DeviceC", "save", &out), 0);
+	free(out);
+	cr_assert_eq(lab_cmd(vc, "DeviceC", "y", &out), 0);
+	free(out);
+	cr_assert_eq(lab_cmd(vc, "DeviceC", "display current-configuration", &out), 0);
+	sealed = sealed_of(out);
+	free(out);
+	lab_vty_close(vc);
+
+	/* What an earlier version left: the key in clear in startup.conf, and
+	 * a cold start (RUN_DIR's configuration files gone). */
+	for (size_t i = 0; i < 4; i++)
+		cr_assert_eq(lab_script("stop", "DeviceC", order[i], NULL), 0, "%s did not stop",
+			     order[i]);
+	snprintf(path, sizeof(path), "%s/state/startup.conf", lab_dev("DeviceC")->dir);
+	file_replace(path, sealed, OLD_KEY);
+	free(sealed);
+	static const char *const run_files[] = { "checkpoint", "journal", "candidates" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", lab_dev("DeviceC")->run_dir, run_files[i]);
+		(void)unlink(path);
+	}
+	for (size_t i = 4; i-- > 0;)
+		cr_assert_eq(lab_script("start", "DeviceC", order[i], NULL), 0, "%s did not start",
+			     order[i]);
+
+	/* DeviceD, with the same key, synchronizes: DeviceC's ntpd opened the
+	 * converted key and signs with it. */
+	struct vty *vd = lab_vty("DeviceD", 20000);
+	cr_assert(vd, "no VTY session");
+	lab_lines(vd, "DeviceD", client_d);
+	static const char *const want_sync[] = {
+		"clock status: synchronized", "clock stratum: 3", "reference clock ID: 10.0.1.31",
+		NULL,
+	};
+	double t0 = lab_now();
+	ok = lab_wait_output(vd, "display ntp-service status", want_sync, 60000, &out);
+	cr_assert(ok, "DeviceD did not synchronize with the converted key:\n%s", out ? out : "");
+	free(out);
+	lab_note("secrets: DeviceD synchronized %.1f s after its commit, with DeviceC's "
+		 "converted key", lab_now() - t0);
+	lab_vty_close(vd);
+
+	vc = lab_vty("DeviceC", 20000);
+	cr_assert(vc, "no VTY session after the restart");
+	cr_assert_eq(lab_cmd(vc, "DeviceC", "display current-configuration", &out), 0);
+	cr_assert(strstr(out, "authentication-mode md5 cipher %^%#"), "%s", out);
+	cr_assert_null(strstr(out, OLD_KEY), "%s", out);
+	free(out);
+	lab_vty_close(vc);
+	/* Neither startup.conf (rewritten) nor the new checkpoint holds it. */
+	snprintf(path, sizeof(path), "%s/state/startup.conf", lab_dev("DeviceC")->dir);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	cr_assert_eq(fileio_read(path, &buf, &len), 0);
+	cr_assert_null(memmem(buf, len, OLD_KEY, strlen(OLD_KEY)), "startup.conf still holds it");
+	free(buf);
+	snprintf(path, sizeof(path), "%s/checkpoint", lab_dev("DeviceC")->run_dir);
+	cr_assert_eq(fileio_read(path, &buf, &len), 0);
+	cr_assert_null(memmem(buf, len, OLD_KEY, strlen(OLD_KEY)), "the checkpoint holds it");
+	free(buf);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
