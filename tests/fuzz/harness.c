@@ -24,11 +24,15 @@
 #include "loop.h"
 #include "ntpd.h"
 #include "port.h"
+#include "secret.h"
 
 #define OFFSET 0.4
 
 struct harness {
 	bool ready;
+	/* Keys 1-3 sealed under the process's device key, as a device's
+	 * configuration holds them (common/secret.c). */
+	char sealed[3][SECRET_SEALED_SIZE];
 	struct bootstrap bs;
 	struct loop *loop;
 	double true_time;
@@ -67,11 +71,29 @@ static uint16_t harness_port(void)
 	return p > 0 ? (uint16_t)p : 20123;
 }
 
+/* A device key made in a temporary STATE_DIR that goes at once (the key
+ * stays loaded), and the cores' keys sealed under it. */
+static void seal_keys(void)
+{
+	static const char *const clear[3] = { "meridian", "meridian-sha", "unreliable" };
+	char dir[] = "/tmp/meridian-fuzz-XXXXXX", path[64];
+
+	if (!mkdtemp(dir) || secret_init(dir) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/" SECRET_KEY_FILE, dir);
+	unlink(path);
+	rmdir(dir);
+	for (int i = 0; i < 3; i++)
+		if (secret_seal(secret_device_key(), clear[i], H.sealed[i], sizeof(H.sealed[i])) < 0)
+			abort();
+}
+
 static void harness_init(void)
 {
 	if (H.ready)
 		return;
 	log_init("fuzz_ntpd", LOG_LVL_ERR);
+	seal_keys();
 	bootstrap_defaults(&H.bs);
 	H.bs.clock.type = BS_CLOCK_VIRTUAL;
 	H.bs.ntp.port = harness_port();
@@ -141,17 +163,17 @@ static struct ntpd *core_new(void)
 	peer.authentication_keyid = 2;
 	k1.keyid = "1";
 	k1.mode = "md5";
-	k1.key = "meridian";
+	k1.key = H.sealed[0];
 	k1.has_reliable = true;
 	k1.reliable = true;
 	k2.keyid = "2";
 	k2.mode = "hmac-sha256";
-	k2.key = "meridian-sha";
+	k2.key = H.sealed[1];
 	k2.has_reliable = true;
 	k2.reliable = true;
 	k3.keyid = "3";
 	k3.mode = "md5";
-	k3.key = "unreliable";
+	k3.key = H.sealed[2];
 	/* 127.0.0.0-7 may peer; everyone else may only ask the time, at a
 	 * limited rate (discard defaults), and gets KoDs. */
 	acl_peer.number = "2000";
