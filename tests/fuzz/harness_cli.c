@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "cli.h"
 #include "fake_backend.h"
 #include "harness_cli.h"
 #include "log.h"
+#include "secret.h"
 
 struct out {
 	char *buf;
@@ -76,11 +78,28 @@ static void on_output(void *arg, const char *buf, size_t len)
 	o->buf[o->len] = '\0';
 }
 
+/* A device key, so that key commands reach the sealing code as on a
+ * device: made in a temporary STATE_DIR that goes at once (the key stays
+ * loaded). */
+static void device_key(void)
+{
+	char dir[] = "/tmp/meridian-fuzz-XXXXXX", path[64];
+
+	if (secret_device_key())
+		return;
+	if (!mkdtemp(dir) || secret_init(dir) < 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/" SECRET_KEY_FILE, dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void harness_init(void)
 {
 	if (H.be)
 		return;
 	log_init("fuzz_cli", LOG_LVL_ERR);
+	device_key();
 	H.be = fake_backend_new();
 }
 
