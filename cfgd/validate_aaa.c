@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "secret.h"
 #include "validate.h"
 
 #define AAA_NAME_MAX 64
@@ -67,9 +68,12 @@ static void check_line(const VtyLine *v, struct validate_list *l)
 	if (v->authentication_mode && !one_of(v->authentication_mode, modes))
 		validate_add(l, "The authentication mode \"%s\" of VTY %s is not aaa, password "
 			     "or none.", v->authentication_mode, n);
-	if (v->password_cipher && (!v->password_cipher[0] || strlen(v->password_cipher) > 128))
-		validate_add(l, "The authentication password of VTY %s must be 1 to 128 "
-			     "characters.", n);
+	if (v->password_cipher && !secret_is_sealed(v->password_cipher, NULL))
+		validate_add(l, "The authentication password of VTY %s is not an encrypted "
+			     "password (%%^%%#...%%^%%#): enter it again.", n);
+	else if (v->password_cipher && !secret_is_sealed(v->password_cipher, secret_device_key()))
+		validate_add(l, "The authentication password of VTY %s was encrypted under "
+			     "another device's key: enter it again in plain text.", n);
 	if (v->has_idle_timeout_min && v->idle_timeout_min > 35791)
 		validate_add(l, "The idle-timeout %u of VTY %s is out of range (0 to 35791 "
 			     "minutes).", v->idle_timeout_min, n);

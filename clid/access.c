@@ -22,6 +22,7 @@
 #include "bootstrap.h"
 #include "cfgsub.h"
 #include "log.h"
+#include "secret.h"
 
 struct wrong_pw {
 	struct wrong_pw *next;
@@ -283,9 +284,19 @@ static bool ct_streq(const char *x, const char *y)
 	return diff == 0;
 }
 
+/* The line's password is sealed (common/secret.h): opened here, compared,
+ * wiped. */
 bool access_line_password_ok(const struct access_line *ln, const char *pw)
 {
-	return ln->password && ln->password[0] && ct_streq(pw, ln->password);
+	char clear[SECRET_CLEAR_MAX + 1];
+	bool ok;
+
+	if (!ln->password || !ln->password[0] ||
+	    secret_open(secret_device_key(), ln->password, clear, sizeof(clear)) < 0)
+		return false;
+	ok = ct_streq(pw, clear);
+	explicit_bzero(clear, sizeof(clear));
+	return ok;
 }
 
 bool access_check_hash(const char *password, const char *hash)

@@ -93,26 +93,7 @@ static bool key_ok(const char *k, size_t n)
 	return true;
 }
 
-/*
- * The earlier versions' encoding ("%^%#" base64 "%^%#"), kept only for the
- * user-interface line password (clid/cmd_ui.c), which is not sealed yet:
- * to seal it, add its path to secret_paths (common/secret.c), seal it in
- * cmd_ui.c as key_seal() does here, open it where access.c compares it,
- * check its form in cfgd/validate_aaa.c, and remove these two.
- */
-int ntp_key_encode(const char *key, char *buf, size_t len)
-{
-	size_t n = strlen(key), m = 2 * strlen(SECRET_MARK) + BASE64_ENCODE_RAW_LENGTH(n);
-
-	if (m + 1 > len)
-		return -ENOBUFS;
-	memcpy(buf, SECRET_MARK, 4);
-	base64_encode_raw(buf + 4, n, (const uint8_t *)key);
-	memcpy(buf + 4 + BASE64_ENCODE_RAW_LENGTH(n), SECRET_MARK, 4);
-	buf[m] = '\0';
-	return 0;
-}
-
+/* See cmd_ntp_auth.h (the line password of cmd_ui.c uses it too). */
 int ntp_key_decode(const char *text, char *buf, size_t len)
 {
 	size_t n = strlen(text);

@@ -18,12 +18,9 @@ void cmd_ntp_auth_render(const Config *c, struct sbuf *out);
 /* The interface-view lines (" ntp-service in-interface disable"). */
 void cmd_ntp_auth_render_interface(const Interface *ifc, struct sbuf *out);
 
-/* The earlier versions' Base64 `cipher` form, for the user-interface line
- * password only (clid/cmd_ui.c) until it is sealed as NTP keys are (see
- * cmd_ntp_auth.c): encode: 0 or -ENOBUFS; decode: the "%^%#...%^%#" form
- * decoded, else the text itself, 0 or -EINVAL when it is no 1..255
- * printable characters without spaces. */
-int ntp_key_encode(const char *key, char *buf, size_t len);
+/* A secret as typed, to seal: the earlier versions' Base64 `cipher` form
+ * ("%^%#...%^%#") decoded, else the text itself; 0, or -EINVAL when the
+ * result is no 1..255 printable characters without spaces. */
 int ntp_key_decode(const char *text, char *buf, size_t len);
 
 #endif

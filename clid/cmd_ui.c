@@ -38,6 +38,7 @@
 #include "cmd.h"
 #include "cmd_ntp_auth.h"
 #include "log.h"
+#include "secret.h"
 
 #define UI_VTY_MAX 63   /* clid's highest VTY line (VTY_MAX_SLOTS - 1) */
 #define UI_MAXIMUM_VTY 21   /* VRP8's highest `user-interface maximum-vty` */
@@ -182,13 +183,41 @@ static int h_auth_mode(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 static void fill_password(VtyLine *v, const struct cmd_args *a)
 {
-	/* cmd_arg "password-value" was decoded into the args by h_password. */
+	/* cmd_arg "password-value" was sealed into the args by h_password. */
 	v->password_cipher = xstrdup(cmd_arg(a, "password-value"));
+}
+
+/* The sealed text (common/secret.h) of the password typed: plain, the
+ * earlier Base64 cipher form, or a sealed text of this device (kept as it
+ * is); a foreign or altered sealed text is refused with the reason. */
+static int password_seal(struct cmd_ctx *ctx, const struct cmd_args *a, char *sealed,
+			 size_t len)
+{
+	const char *typed = cmd_arg(a, "password-value");
+	char clear[SECRET_CLEAR_MAX + 1];
+	int rc;
+
+	if (secret_is_sealed(typed, NULL)) {
+		rc = secret_open(secret_device_key(), typed, clear, sizeof(clear));
+		explicit_bzero(clear, sizeof(clear));
+		if (rc < 0)
+			return cmd_error(ctx, "The password cannot be used: %s. Enter it in plain "
+					 "text.", secret_strerror(rc));
+		snprintf(sealed, len, "%s", typed);
+		return 0;
+	}
+	if (ntp_key_decode(typed, clear, sizeof(clear)) < 0)
+		return cmd_error_at(ctx, cmd_arg_tok(a, "password-value"), GRAM_WRONG_PARAM);
+	rc = secret_seal(secret_device_key(), clear, sealed, len);
+	explicit_bzero(clear, sizeof(clear));
+	if (rc < 0)
+		return cmd_error(ctx, "The password cannot be stored: %s.", secret_strerror(rc));
+	return 0;
 }
 
 static int h_password(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
-	char pw[UI_PASSWORD_MAX + 1];
+	char sealed[SECRET_SEALED_SIZE];
 	struct cmd_args dec = *a;
 	struct cmd_arg *v;
 
@@ -196,17 +225,16 @@ static int h_password(struct cmd_ctx *ctx, const struct cmd_args *a)
 		delete_lines(ctx, "password_cipher", NULL);
 		return 0;
 	}
-	if (ntp_key_decode(cmd_arg(a, "password-value"), pw, sizeof(pw)) < 0)
-		return cmd_error_at(ctx, cmd_arg_tok(a, "password-value"), GRAM_WRONG_PARAM);
-	/* The same arguments with the decoded password. */
+	if (password_seal(ctx, a, sealed, sizeof(sealed)) < 0)
+		return -1;
+	/* The same arguments with the sealed password. */
 	v = xcalloc(a->n, sizeof(*v));
 	memcpy(v, a->v, a->n * sizeof(*v));
 	for (size_t i = 0; i < a->n; i++)
 		if (v[i].name && !strcmp(v[i].name, "password-value"))
-			v[i].value = pw;
+			v[i].value = sealed;
 	dec.v = v;
 	set_lines(ctx, &dec, fill_password);
-	explicit_bzero(pw, sizeof(pw));
 	free(v);
 	return 0;
 }
@@ -374,12 +402,8 @@ static void render_block(unsigned first, unsigned last, const VtyLine *v, struct
 		sbuf_printf(out, " authentication-mode %s\r\n", v->authentication_mode);
 	if (v->has_privilege)
 		sbuf_printf(out, " user privilege level %u\r\n", v->privilege);
-	if (v->password_cipher) {
-		char enc[2 * 4 + 4 * ((UI_PASSWORD_MAX + 2) / 3) + 1];
-
-		if (ntp_key_encode(v->password_cipher, enc, sizeof(enc)) == 0)
-			sbuf_printf(out, " set authentication password cipher %s\r\n", enc);
-	}
+	if (v->password_cipher && secret_is_sealed(v->password_cipher, NULL))
+		sbuf_printf(out, " set authentication password cipher %s\r\n", v->password_cipher);
 	if (v->has_idle_timeout_min)
 		sbuf_printf(out, " idle-timeout %u %u\r\n", v->idle_timeout_min,
 			    v->has_idle_timeout_sec ? v->idle_timeout_sec : 0);

@@ -67,15 +67,7 @@
  */
 const char *const secret_paths[] = {
 	"ntp.authentication_key.key",
-	/*
-	 * PLACE FOR THE NEXT SECRET: the user-interface line password,
-	 * "user_interface.vty.password_cipher" (VtyLine, `set authentication
-	 * password cipher`), goes here once clid/cmd_ui.c seals it with
-	 * secret_seal() and clid/access.c opens it with secret_open() to
-	 * compare, as clid/cmd_ntp_auth.c and ntpd/auth.c do for NTP keys (and
-	 * cfgd/validate_aaa.c checks its form as validate_auth.c does).  Adding
-	 * the path alone would seal it on load where the login compares clear.
-	 */
+	"user_interface.vty.password_cipher",   /* `set authentication password cipher` */
 	NULL,
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bootstrap.h"
+#include "secret.h"
 #include "validate.h"
 
 static char buf[2048];
@@ -111,7 +112,17 @@ Test(aaa_validate, lines)
 	v.protocol_inbound = "all";
 	v.has_acl_inbound = true;
 	v.acl_inbound = 2999;
-	v.password_cipher = "pw";
+	/* A sealed text under some key (no device key here: its form is what
+	 * cfgd checks). */
+	{
+		static char sealed[SECRET_SEALED_SIZE];
+		struct secret_key k;
+		uint8_t raw[32] = { 7 };
+
+		secret_key_from(&k, raw);
+		cr_assert_eq(secret_seal(&k, "pw", sealed, sizeof(sealed)), 0);
+		v.password_cipher = sealed;
+	}
 	v.has_privilege = true;
 	v.privilege = 15;
 	cr_assert_str_eq(problems(&c), "");
@@ -129,7 +140,8 @@ Test(aaa_validate, lines)
 	cr_assert_str_eq(problems(&c),
 			 "The maximum number of VTY user interfaces 22 is out of range (0 to 21).|"
 			 "The authentication mode \"radius\" of VTY 3 is not aaa, password or none.|"
-			 "The authentication password of VTY 3 must be 1 to 128 characters.|"
+			 "The authentication password of VTY 3 is not an encrypted password "
+			 "(%^%#...%^%#): enter it again.|"
 			 "The idle-timeout 35792 of VTY 3 is out of range (0 to 35791 minutes).|"
 			 "The idle-timeout seconds 60 of VTY 3 are out of range (0 to 59).|"
 			 "The inbound protocol \"ftp\" of VTY 3 is not telnet, ssh or all.|"

@@ -17,6 +17,8 @@
 #include "bootstrap.h"
 #include "evlog.h"
 #include "login.h"
+#include "secret.h"
+#include "testutil.h"
 
 #define MIN_US (60ULL * 1000000)
 
@@ -38,8 +40,11 @@ static Acl *aclp[1];
 static AclRule rules[3];
 static AclRule *rulep[3];
 
+static char *keydir;
+
 static void setup(void)
 {
+	keydir = test_device_key();
 	memset(&bs, 0, sizeof(bs));
 	users[0].name = "boot";
 	users[0].password_hash = access_hash_password("boot@123");
@@ -76,6 +81,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	test_device_key_free(keydir);
 	access_free(acc);
 	free(users[0].password_hash);
 	for (int i = 0; i < 3; i++)
@@ -280,6 +286,7 @@ Test(access, login_levels_and_modes)
 {
 	struct access_line ln;
 	struct login *l;
+	char sealed[SECRET_SEALED_SIZE];
 
 	with_users(3);
 	access_line(acc, 0, &ln);
@@ -291,7 +298,8 @@ Test(access, login_levels_and_modes)
 	login_free(l);
 	/* authentication-mode password: only the line's password. */
 	ln.mode = ACCESS_AUTH_PASSWORD;
-	ln.password = "Line#pw1";
+	cr_assert_eq(secret_seal(secret_device_key(), "Line#pw1", sealed, sizeof(sealed)), 0);
+	ln.password = sealed;   /* as the configuration holds it */
 	l = login_new(&bs, sink, NULL);
 	login_set_access(l, acc, &ln);
 	cr_assert_str_eq(login_prompt(l), "Password:");

@@ -17,6 +17,7 @@
 #include "access.h"
 #include "cmd_aaa.h"
 #include "cmd_session.h"
+#include "secret.h"
 
 static Config *running;
 
@@ -37,6 +38,8 @@ static LocalAaaUserPolicy pol = LOCAL_AAA_USER_POLICY__INIT;
 static UserInterface ui = USER_INTERFACE__INIT;
 static VtyLine lines[3];
 static VtyLine *linep[3] = { &lines[0], &lines[1], &lines[2] };
+
+static char sealed_pw[SECRET_SEALED_SIZE];
 
 static void setup(void)
 {
@@ -66,7 +69,6 @@ static void setup(void)
 	for (int i = 0; i < 2; i++) {
 		lines[i].number = i ? "1" : "0";
 		lines[i].authentication_mode = "password";
-		lines[i].password_cipher = "Huawei@123";
 		lines[i].has_idle_timeout_min = lines[i].has_idle_timeout_sec = true;
 		lines[i].idle_timeout_min = 5;
 		lines[i].idle_timeout_sec = 30;
@@ -85,9 +87,38 @@ static void setup(void)
 	cfg.user_interface = &ui;
 	running = &cfg;
 	cmd_fake_setup(hook, false);
+	/* The line password as cfgd holds it: sealed under the device key. */
+	cr_assert_eq(secret_seal(secret_device_key(), "Huawei@123", sealed_pw, sizeof(sealed_pw)), 0);
+	for (int i = 0; i < 2; i++)
+		lines[i].password_cipher = sealed_pw;
 }
 
 TestSuite(cmd_aaa, .init = setup, .fini = cmd_fake_teardown);
+
+/* The line runs and sends cfgd the password of VTY 3 and 4 sealed under
+ * this device's key, opening to Huawei@123. */
+static void expect_sealed_pw(struct cli_session *s, const char *line)
+{
+	const char *edits, *p;
+	char sealed[SECRET_SEALED_SIZE], clear[64];
+	size_t n;
+
+	cmd_edits();
+	cli_exec(s, line);
+	edits = cmd_edits();
+	cr_assert_null(strstr(edits, "Huawei@123"), "%s", edits);
+	p = strstr(edits, "password_cipher: \"");
+	cr_assert_not_null(p, "%s", edits);
+	p += strlen("password_cipher: \"");
+	n = strcspn(p, "\"");
+	cr_assert_lt(n, sizeof(sealed));
+	memcpy(sealed, p, n);
+	sealed[n] = '\0';
+	cr_assert(secret_is_sealed(sealed, secret_device_key()), "%s", sealed);
+	cr_assert_eq(secret_open(secret_device_key(), sealed, clear, sizeof(clear)), 0);
+	cr_assert_str_eq(clear, "Huawei@123");
+	cr_assert_not_null(strstr(p + n, "number: \"4\" password_cipher: \"%^%#"), "%s", edits);
+}
 
 /* The hash in a "SET aaa {local_user {name: ... password_hash: "..."}}" edit. */
 static char *edit_hash(const char *edits)
@@ -282,13 +313,16 @@ Test(cmd_aaa, ui_login_settings)
 	cmd_run(s, "undo authentication-mode",
 		"DELETE user_interface/vty/3/authentication_mode\n"
 		"DELETE user_interface/vty/4/authentication_mode\n", "");
-	cmd_run(s, "set authentication password cipher Huawei@123",
-		"SET user_interface {vty {number: \"3\" password_cipher: \"Huawei@123\"} "
-		"vty {number: \"4\" password_cipher: \"Huawei@123\"}}\n", "");
-	/* The cipher form decodes to the same password. */
-	cmd_run(s, "set authentication password cipher %^%#SHVhd2VpQDEyMw==%^%#",
-		"SET user_interface {vty {number: \"3\" password_cipher: \"Huawei@123\"} "
-		"vty {number: \"4\" password_cipher: \"Huawei@123\"}}\n", "");
+	/* Plain, the earlier Base64 cipher form and a sealed text of this
+	 * device all go to cfgd sealed, opening to the same password. */
+	expect_sealed_pw(s, "set authentication password cipher Huawei@123");
+	expect_sealed_pw(s, "set authentication password cipher %^%#SHVhd2VpQDEyMw==%^%#");
+	{
+		char line[SECRET_SEALED_SIZE + 64];
+
+		snprintf(line, sizeof(line), "set authentication password cipher %s", sealed_pw);
+		expect_sealed_pw(s, line);
+	}
 	cmd_run(s, "idle-timeout 0 0",
 		"SET user_interface {vty {number: \"3\" idle_timeout_min: 0 idle_timeout_sec: 0} "
 		"vty {number: \"4\" idle_timeout_min: 0 idle_timeout_sec: 0}}\n", "");
@@ -334,15 +368,19 @@ Test(cmd_aaa, ui_rendering_and_display)
 	struct cli_session *s = cmd_session_new("VTY 1");
 	struct sbuf b = { 0 };
 
+	char want[1024];
+
 	cmd_ui_render(running, &b);
-	cr_assert_str_eq(b.buf,
-			 "#\r\nuser-interface maximum-vty 3\r\n"
-			 "#\r\nuser-interface vty 0 1\r\n acl 2001 inbound\r\n"
-			 " authentication-mode password\r\n"
-			 " set authentication password cipher %^%#SHVhd2VpQDEyMw==%^%#\r\n"
-			 " idle-timeout 5 30\r\n protocol inbound telnet\r\n"
-			 "#\r\nuser-interface vty 2\r\n authentication-mode none\r\n"
-			 " user privilege level 2\r\n");
+	snprintf(want, sizeof(want),
+		 "#\r\nuser-interface maximum-vty 3\r\n"
+		 "#\r\nuser-interface vty 0 1\r\n acl 2001 inbound\r\n"
+		 " authentication-mode password\r\n"
+		 " set authentication password cipher %s\r\n"
+		 " idle-timeout 5 30\r\n protocol inbound telnet\r\n"
+		 "#\r\nuser-interface vty 2\r\n authentication-mode none\r\n"
+		 " user privilege level 2\r\n", sealed_pw);
+	cr_assert_str_eq(b.buf, want);
+	cr_assert_null(strstr(b.buf, "Huawei@123"));
 	sbuf_free(&b);
 	cmd_printed();
 	cli_exec(s, "display user-interface");

@@ -195,6 +195,31 @@ Test(secret, seal_config)
 	free(k3.key);
 }
 
+/* The VTY line password (`set authentication password cipher`) of an
+ * earlier version, clear in running or startup, is sealed on load too. */
+Test(secret, seal_config_line_password)
+{
+	struct secret_key k = fixed_key(5);
+	char clear[SECRET_CLEAR_MAX + 1];
+	UserInterface ui = USER_INTERFACE__INIT;
+	VtyLine l0 = VTY_LINE__INIT, l1 = VTY_LINE__INIT;
+	VtyLine *lines[] = { &l0, &l1 };
+	Config cfg = CONFIG__INIT;
+
+	l0.number = "0";
+	l0.password_cipher = xstrdup("Line#pw1");
+	l1.number = "1";   /* no password: nothing to do */
+	ui.vty = lines;
+	ui.n_vty = 2;
+	cfg.user_interface = &ui;
+	cr_assert_eq(secret_seal_config(&cfg, &k), 1);
+	cr_assert(secret_is_sealed(l0.password_cipher, &k));
+	cr_assert_eq(secret_open(&k, l0.password_cipher, clear, sizeof(clear)), 0);
+	cr_assert_str_eq(clear, "Line#pw1");
+	cr_assert_null(l1.password_cipher);
+	free(l0.password_cipher);
+}
+
 /* The same over a running tree (what cfgd's journal replay built). */
 Test(secret, seal_tree)
 {
