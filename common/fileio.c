@@ -105,6 +105,7 @@ int fileio_read_fd(int fd, uint8_t **out, size_t *len)
 			break;
 		got += (size_t)r;
 	}
+	buf[got] = '\0';
 	*out = buf;
 	*len = got;
 	return 0;
