@@ -477,10 +477,11 @@ static bool level_allows(unsigned level, const struct cmd_entry *e)
 	       !strcmp(e->syntax, "return") || !strncmp(e->syntax, "screen-length ", 14);
 }
 
-/* A password typed in a command (`local-user ... irreversible-cipher PW`,
- * `set authentication password cipher PW`: parameter "password-value")
- * is kept in the session's history as "******", so `display
- * history-command` never shows it. */
+/* A password or key typed in a command (`local-user ... irreversible-cipher
+ * PW`, `set authentication password cipher PW`: parameter
+ * "password-value"; an NTP authentication key: parameter "password") is
+ * kept in the session's history as "******", so `display history-command`
+ * never shows it. */
 static void history_mask_password(struct cli_session *s, const struct gram_tokens *t,
 				  const struct cmd_args *a)
 {
@@ -488,7 +489,8 @@ static void history_mask_password(struct cli_session *s, const struct gram_token
 	size_t tok, len;
 
 	for (size_t i = 0; i < a->n; i++) {
-		if (!a->v[i].name || strcmp(a->v[i].name, "password-value") || a->v[i].keyword)
+		if (!a->v[i].name || a->v[i].keyword ||
+		    (strcmp(a->v[i].name, "password-value") && strcmp(a->v[i].name, "password")))
 			continue;
 		tok = a->v[i].tok;
 		if (s->hist.len == 0 || tok >= t->n)

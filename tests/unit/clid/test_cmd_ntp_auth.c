@@ -83,6 +83,23 @@ static char *render(void)
 	return r;
 }
 
+/* A key typed in clear is kept in the session's history as "******". */
+Test(auth_cli, key_masked_in_history)
+{
+	struct cli_session *s = cmd_session_new("VTY 0");
+	const char *out;
+
+	run(s, "system-view");
+	run(s, "ntp-service authentication-keyid 1 authentication-mode md5 Meridian-Key1");
+	cmd_printed();
+	cli_exec(s, "display history-command");
+	out = cmd_printed();
+	cr_assert(strstr(out, "  ntp-service authentication-keyid 1 authentication-mode md5 "
+			 "******\r\n"), "%s", out);
+	cr_assert_null(strstr(out, "Meridian-Key1"), "%s", out);
+	cli_session_free(s);
+}
+
 Test(auth_cli, acl_view)
 {
 	struct cli_session *s = cmd_session_new("VTY 0");
