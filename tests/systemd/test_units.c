@@ -9,7 +9,10 @@
  *  - `systemd-analyze verify` accepts copies of the units whose ExecStart
  *    points at the binaries of this build (verify checks they exist) and
  *    prints nothing: an unknown key is only a warning with exit status 0,
- *    so any output is a failure.
+ *    so any output is a failure;
+ *  - `systemd-analyze security` on each unit is printed (stderr), and each
+ *    unit's overall exposure is at or below that of chrony's packaged unit
+ *    on this machine (Debian's chrony, which the interop tests use).
  *
  * Paths come from the environment set by tests/systemd/meson.build.
  */
@@ -141,6 +144,12 @@ Test(systemd, policy_and_least_privilege)
 		expect(t, d, "RuntimeDirectory", "meridian");
 		expect(t, d, "RuntimeDirectoryPreserve", "yes");
 		expect(t, d, "StateDirectory", "meridian");
+		/* One user for the four: they share RUN_DIR's sockets and files. */
+		expect(t, d, "User", "meridian");
+		expect(t, d, "Group", "meridian");
+		expect(t, d, "UMask", "0007");
+		expect(t, d, "RuntimeDirectoryMode", "0750");
+		expect(t, d, "StateDirectoryMode", "0750");
 		expect(t, d, "CapabilityBoundingSet", caps[i]);
 		expect(t, d, "AmbientCapabilities", caps[i]);
 		expect(t, d, "NoNewPrivileges", "yes");
@@ -222,4 +231,74 @@ Test(systemd, analyze_verify)
 	/* (cr_log_warn would turn the run's exit status into a failure.) */
 	if (missing[0])
 		fprintf(stderr, "# not verified, not built in this configuration:%s\n", missing);
+}
+
+/* The overall exposure `systemd-analyze security` printed for unit, or -1. */
+static double exposure_of(const char *out)
+{
+	const char *p = strstr(out, "Overall exposure level for ");
+
+	if (!p || !(p = strstr(p, ": ")))
+		return -1;
+	return strtod(p + 2, NULL);
+}
+
+/* Run `systemd-analyze security --offline` on the unit file at path, print
+ * its table to stderr as TAP comments and return the overall exposure. */
+static double security_of(const char *dir, const char *unit)
+{
+	static char out[65536];
+	char cmd[2048];
+	double e;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && SYSTEMD_LOG_COLOR=0 SYSTEMD_COLORS=0 systemd-analyze security "
+		 "--offline=true --no-pager './%s' 2>&1", dir, unit);
+	rc = run(cmd, out, sizeof(out));
+	for (const char *p = out; *p;) {
+		const char *eol = strchr(p, '\n');
+		int ll = eol ? (int)(eol - p) : (int)strlen(p);
+
+		fprintf(stderr, "# %.*s\n", ll, p);
+		p = eol ? eol + 1 : p + ll;
+	}
+	cr_assert_eq(rc, 0, "systemd-analyze security %s failed (%d):\n%s", unit, rc, out);
+	e = exposure_of(out);
+	cr_assert(e >= 0, "no overall exposure for %s in:\n%s", unit, out);
+	return e;
+}
+
+Test(systemd, security_exposure_at_most_chronys)
+{
+	static const char *const chrony_units[] = {
+		"/lib/systemd/system/chrony.service", "/usr/lib/systemd/system/chrony.service",
+	};
+	const char *dir = env_or_skip("MERIDIAN_UNITS_TEST");
+	const char *chrony = NULL;
+	char chrony_dir[1024];
+	double ref;
+
+	if (system("command -v systemd-analyze >/dev/null 2>&1") != 0)
+		cr_skip_test("systemd-analyze is not installed (Debian: apt-get install systemd)");
+	for (size_t i = 0; i < sizeof(chrony_units) / sizeof(chrony_units[0]); i++)
+		if (access(chrony_units[i], R_OK) == 0) {
+			chrony = chrony_units[i];
+			break;
+		}
+	if (!chrony)
+		cr_skip_test("no chrony.service to compare with (scripts/deps installs chrony)");
+	snprintf(chrony_dir, sizeof(chrony_dir), "%.*s", (int)(strrchr(chrony, '/') - chrony),
+		 chrony);
+	ref = security_of(chrony_dir, "chrony.service");
+	for (size_t i = 0; i < N_DAEMONS; i++) {
+		char unit[64];
+		double e;
+
+		snprintf(unit, sizeof(unit), "meridian-%s.service", daemons[i]);
+		e = security_of(dir, unit);
+		fprintf(stderr, "# exposure: %s %.1f, chrony.service %.1f\n", unit, e, ref);
+		cr_expect_leq(e, ref, "%s: exposure %.1f is above chrony.service's %.1f", unit, e,
+			      ref);
+	}
 }
