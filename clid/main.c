@@ -3,8 +3,8 @@
  *
  * The command engine's backend (to reach cfgd and ntpd) and the telnet
  * server on cli.address:cli.port (plus the IPv6 wildcard when listening on
- * 0.0.0.0), on the common daemon skeleton (daemon.h): READY=1 once
- * listening.
+ * 0.0.0.0), and the SSH server on cli.ssh_port when set (ssh.h), on the
+ * common daemon skeleton (daemon.h): READY=1 once listening.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,11 +15,13 @@
 #include "daemon.h"
 #include "log.h"
 #include "secret.h"
+#include "ssh.h"
 #include "vty.h"
 
 struct clid {
 	struct cli_backend *be;
 	struct vty_server *srv;
+	struct ssh_server *ssh;
 };
 
 static int clid_start(struct daemon *d, char *err, size_t errlen)
@@ -43,9 +45,25 @@ static int clid_start(struct daemon *d, char *err, size_t errlen)
 	c->srv = vty_server_new(d->loop, &d->bs, c->be);
 	addr = d->bs.cli.address && d->bs.cli.address[0] ? d->bs.cli.address : "0.0.0.0";
 	port = d->bs.cli.port > 0 ? d->bs.cli.port : 23;
+	/* SSH first (its host keys may take a moment to create): once telnet
+	 * listens, both do. */
+	if (d->bs.cli.ssh_port > 0) {
+		c->ssh = ssh_server_new(d->loop, &d->bs, c->be, c->srv, err, errlen);
+		r = c->ssh ? ssh_server_listen(c->ssh, addr, d->bs.cli.ssh_port, err, errlen)
+			   : -EIO;
+		if (r < 0) {
+			ssh_server_free(c->ssh);
+			vty_server_free(c->srv);
+			cli_backend_free(c->be);
+			free(c);
+			return r;
+		}
+		log_info("listening for SSH on %s port %d", addr, ssh_server_port(c->ssh));
+	}
 	r = vty_server_listen(c->srv, addr, port);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot listen on %s port %d: %s", addr, port, strerror(-r));
+		ssh_server_free(c->ssh);
 		vty_server_free(c->srv);
 		cli_backend_free(c->be);
 		free(c);
@@ -65,6 +83,7 @@ static void clid_stop(struct daemon *d)
 {
 	struct clid *c = d->state;
 
+	ssh_server_free(c->ssh);
 	vty_server_free(c->srv);
 	cli_backend_free(c->be);
 	free(c);

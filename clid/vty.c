@@ -100,7 +100,9 @@ struct vty_conn {
 	bool dead;                      /* free at the next safe point */
 	bool pending_nl;                /* engine output must start on a fresh line */
 
-	telnet_t *telnet;
+	telnet_t *telnet;               /* NULL on a raw (SSH) connection */
+	bool raw;                       /* bytes as they are: an SSH channel's bridge */
+	uint64_t id;                    /* vty_server_set_size()'s handle */
 	struct lineedit *le;
 	struct login *login;            /* while logging in */
 	struct cli_session *sess;       /* once logged in */
@@ -157,6 +159,7 @@ struct vty_server {
 	size_t n_lingering;             /* connections closing */
 	uint64_t idle_us;
 	uint64_t accept_timer;
+	uint64_t next_id;
 	struct vty_conn *conns;
 	/* Counters for what went wrong, shown in debug logs. */
 	unsigned long n_accepted, n_refused, n_overflow, n_telnet_errors, n_bad_naws;
@@ -265,8 +268,11 @@ static void outq_flush(struct vty_conn *c)
 /* Text to the terminal, through telnet (IAC doubling). */
 static void term_write(struct vty_conn *c, const char *buf, size_t len)
 {
-	if (c->telnet && !c->dead) {
-		telnet_send(c->telnet, buf, len);
+	if ((c->telnet || c->raw) && !c->dead) {
+		if (c->raw)
+			outq_append(c, buf, len);
+		else
+			telnet_send(c->telnet, buf, len);
 		/* Output of a line still running (ping's replies, written as
 		 * ifmgrd's answers come) leaves now, not when the line ends. */
 		if (c->fd >= 0)
@@ -290,8 +296,9 @@ static void logout_event(const struct vty_conn *c)
 	if (strrchr(addr, ':'))
 		*strrchr(addr, ':') = '\0';
 	evlog(EV_NOTICE, "SHELL", "LOGOUT",
-	      "The user succeeded in logging out of %s. (UserType=Telnet, UserName=%s, "
-	      "RemoteIp=%s, VpnName=)", c->name, c->user[0] ? c->user : "**",
+	      "The user succeeded in logging out of %s. (UserType=%s, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", c->name, c->raw ? "SSH" : "Telnet",
+	      c->user[0] ? c->user : "**",
 	      addr[0] ? addr : "**");
 }
 
@@ -680,11 +687,11 @@ static void peer_address(const struct vty_conn *c, char *buf, size_t len)
 		*strrchr(buf, ':') = '\0';
 }
 
-static void session_start(struct vty_conn *c)
+/* The session of `user` at `level` (the login dialogue, if any, is over). */
+static void session_open(struct vty_conn *c, const char *who, unsigned level)
 {
 	struct vty_server *srv = c->srv;
-	char *user = xstrdup(login_user(c->login));
-	unsigned level = login_level(c->login);
+	char *user = xstrdup(who);
 
 	login_free(c->login);
 	c->login = NULL;
@@ -709,6 +716,14 @@ static void session_start(struct vty_conn *c)
 		c->opening = true;   /* sess_done() goes on */
 	else
 		session_ready(c);
+}
+
+static void session_start(struct vty_conn *c)
+{
+	char *user = xstrdup(login_user(c->login));
+
+	session_open(c, user, login_level(c->login));
+	free(user);
 }
 
 static void login_prompt_show(struct vty_conn *c)
@@ -966,7 +981,10 @@ static void conn_process_input(struct vty_conn *c)
 
 		if (n > VTY_FEED_SLICE)
 			n = VTY_FEED_SLICE;
-		telnet_recv(c->telnet, c->inbuf + c->in_off, n);
+		if (c->raw)
+			ahead_add_input(c, c->inbuf + c->in_off, n);
+		else
+			telnet_recv(c->telnet, c->inbuf + c->in_off, n);
 		c->in_off += n;
 		conn_pump(c);
 	}
@@ -1210,6 +1228,67 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer,
 	else
 		login_prompt_show(c);
 	conn_settle(c);
+}
+
+uint64_t vty_server_adopt(struct vty_server *srv, int fd, const char *peer,
+			  const struct sockaddr *sa, const char *user, unsigned level)
+{
+	struct access *acc = srv_access(srv);
+	struct access_line ln;
+	static const struct lineedit_ops ops = {
+		.write = le_write,
+		.on_line = le_on_line,
+		.on_help = le_on_help,
+		.on_complete = le_on_complete,
+		.on_cancel = le_on_cancel,
+	};
+	int slot = slot_take(srv);
+	struct vty_conn *c;
+
+	if (slot < 0) {
+		conn_refuse(srv, fd, peer);
+		return 0;
+	}
+	if (acc) {
+		access_line(acc, (unsigned)slot, &ln);
+		if (!ln.ssh) {
+			conn_refuse_line(srv, fd, peer, slot, "ssh is not an inbound protocol "
+					 "of the line");
+			return 0;
+		}
+		if (!access_acl_permits(acc, ln.acl, sa)) {
+			conn_refuse_line(srv, fd, peer, slot, "refused by the inbound ACL");
+			return 0;
+		}
+	}
+	c = conn_new(srv, fd, peer);
+	c->raw = true;
+	c->id = ++srv->next_id;
+	c->slot = slot;
+	snprintf(c->name, sizeof(c->name), "VTY %d", slot);
+	c->le = lineedit_new(&ops, c);
+	c->pager = pager_new(PAGER_MAX_PENDING, pager_out, pager_room, c);
+	c->last_input_us = loop_now_us();
+	c->idle_us = acc && ln.idle_set ? ln.idle_us : srv->idle_us;
+	if (c->idle_us)
+		c->idle_timer = loop_timer_add(srv->loop, c->idle_us, on_idle, c);
+	log_info("%s: SSH session of %s from %s", c->name, user, peer);
+	session_open(c, user, level);
+	conn_settle(c);
+	return c->id;
+}
+
+void vty_server_set_size(struct vty_server *srv, uint64_t id, int width, int height)
+{
+	for (struct vty_conn *c = srv->conns; c; c = c->next) {
+		if (c->id == id && id != 0) {
+			if (width > 0 && width <= 0xffff)
+				c->width = width;
+			if (height > 0 && height <= 0xffff)
+				c->height = height;
+			return;
+		}
+	}
 }
 
 static void peer_name(const struct sockaddr_storage *ss, char *buf, size_t len)

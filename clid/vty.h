@@ -23,6 +23,7 @@
 struct bootstrap;
 struct cli_backend;
 struct loop;
+struct sockaddr;
 struct vty_server;
 
 #define VTY_MAX_OUTQ (1024 * 1024)
@@ -48,6 +49,20 @@ int vty_server_port(const struct vty_server *srv);
 /* Idle timeout in microseconds for connections opened after the call;
  * 0 disables it.  Default VTY_IDLE_TIMEOUT_US. */
 void vty_server_set_idle_timeout(struct vty_server *srv, uint64_t usec);
+
+/* A VTY session on one end of a byte stream (a socketpair that ssh.c
+ * bridges to an SSH channel): `user` at privilege `level` is already
+ * authenticated, so no login dialogue; the bytes are the terminal's as
+ * they are (no telnet).  It takes a VTY line like a telnet connection and
+ * obeys the line's `protocol inbound` (ssh) and `acl inbound`.  fd is
+ * taken (non-blocking) and closed when the session ends.  Returns the
+ * session's id for vty_server_set_size(), or 0 when it was refused (fd
+ * then closed or closing after an error line). */
+uint64_t vty_server_adopt(struct vty_server *srv, int fd, const char *peer,
+			  const struct sockaddr *sa, const char *user, unsigned level);
+/* The terminal size of session id (an SSH pty-req or window-change, as
+ * NAWS for telnet); an id that is gone is ignored. */
+void vty_server_set_size(struct vty_server *srv, uint64_t id, int width, int height);
 
 /* Connections holding a VTY line (logging in or logged in). */
 size_t vty_server_sessions(const struct vty_server *srv);
