@@ -544,8 +544,7 @@ static void on_listen(struct loop *loop, int fd, short revents, void *arg)
 /* ---- server ---- */
 
 struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
-				  struct cli_backend *be, struct vty_server *vty,
-				  char *err, size_t errlen)
+				  struct cli_backend *be, struct vty_server *vty)
 {
 	struct ssh_server *srv = xcalloc(1, sizeof(*srv));
 
@@ -557,11 +556,6 @@ struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
 	srv->port = -1;
 	if (!be)
 		srv->own_acc = access_new(bs);
-	if (ssh_hostkeys_ensure(bs->state_dir, srv->key_ed25519, srv->key_rsa,
-				sizeof(srv->key_rsa), err, errlen) < 0) {
-		ssh_server_free(srv);
-		return NULL;
-	}
 	return srv;
 }
 
@@ -571,10 +565,7 @@ void ssh_server_free(struct ssh_server *srv)
 		return;
 	while (srv->conns)
 		conn_free(srv->conns);
-	if (srv->lfd >= 0)
-		loop_del_fd(srv->loop, srv->lfd);
-	if (srv->bind)
-		ssh_bind_free(srv->bind);   /* closes lfd */
+	ssh_server_stop(srv);
 	if (srv->own_acc)
 		access_free(srv->own_acc);
 	free(srv);
@@ -592,6 +583,14 @@ int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 		return -EALREADY;
 	if (port < 0 || port > 65535)
 		return -EINVAL;
+	if (!srv->key_rsa[0]) {
+		r = ssh_hostkeys_ensure(srv->bs->state_dir, srv->key_ed25519, srv->key_rsa,
+					sizeof(srv->key_rsa), err, errlen);
+		if (r < 0) {
+			srv->key_rsa[0] = '\0';
+			return r;
+		}
+	}
 	srv->bind = ssh_bind_new();
 	if (!srv->bind)
 		fatal("ssh: out of memory");
@@ -623,6 +622,36 @@ int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 		return r;
 	}
 	return 0;
+}
+
+void ssh_server_stop(struct ssh_server *srv)
+{
+	if (!srv->bind)
+		return;
+	loop_del_fd(srv->loop, srv->lfd);
+	ssh_bind_free(srv->bind);   /* closes lfd */
+	srv->bind = NULL;
+	srv->lfd = -1;
+	srv->port = -1;
+}
+
+int ssh_server_set(struct ssh_server *srv, bool on, const char *address, int port)
+{
+	char err[256];
+	int r;
+
+	if (srv->bind && (!on || port != srv->port)) {
+		log_info("ssh: no longer listening on port %d", srv->port);
+		ssh_server_stop(srv);
+	}
+	if (!on || srv->bind)
+		return 0;
+	r = ssh_server_listen(srv, address, port, err, sizeof(err));
+	if (r < 0)
+		log_warn("%s", err);
+	else
+		log_info("listening for SSH on %s port %d", address, srv->port);
+	return r;
 }
 
 int ssh_server_port(const struct ssh_server *srv)

@@ -14,6 +14,7 @@
 #ifndef MERIDIAN_SSH_H
 #define MERIDIAN_SSH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct bootstrap;
@@ -38,18 +39,23 @@ struct vty_server;
 int ssh_hostkeys_ensure(const char *dir, char *ed25519, char *rsa, size_t len,
 			char *err, size_t errlen);
 
-/* A server whose sessions are vty's (loop, bs, be and vty outlive it; be
- * may be NULL: the bootstrap users only).  Host keys are made ready in
- * bs->state_dir.  NULL with a sentence in err. */
+/* A server, not listening yet, whose sessions are vty's (loop, bs, be and
+ * vty outlive it; be may be NULL: the bootstrap users only). */
 struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
-				  struct cli_backend *be, struct vty_server *vty,
-				  char *err, size_t errlen);
+				  struct cli_backend *be, struct vty_server *vty);
 /* Disconnect every client and stop listening. */
 void ssh_server_free(struct ssh_server *srv);
-/* Listen on address (IPv4 or IPv6 literal) and port (0: ephemeral).  Once
- * only.  0 or -errno with a sentence in err. */
+/* Listen on address (IPv4 or IPv6 literal) and port (0: ephemeral), after
+ * making the host keys ready in bs->state_dir (the first time).  -EALREADY
+ * while listening.  0 or -errno with a sentence in err. */
 int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 		      char *err, size_t errlen);
+/* Stop listening (connected clients stay). */
+void ssh_server_stop(struct ssh_server *srv);
+/* Listen on port when on (moving if listening elsewhere), else stop: the
+ * configuration's `stelnet server enable` and `ssh server port`.  A
+ * failure is logged; 0 or -errno. */
+int ssh_server_set(struct ssh_server *srv, bool on, const char *address, int port);
 /* The bound port, or -1. */
 int ssh_server_port(const struct ssh_server *srv);
 /* SSH connections now. */

@@ -160,6 +160,7 @@ struct vty_server {
 	uint64_t idle_us;
 	uint64_t accept_timer;
 	uint64_t next_id;
+	bool telnet_off;                /* `undo telnet server enable` */
 	struct vty_conn *conns;
 	/* Counters for what went wrong, shown in debug logs. */
 	unsigned long n_accepted, n_refused, n_overflow, n_telnet_errors, n_bad_naws;
@@ -1348,8 +1349,14 @@ static void on_listen_fd(struct loop *loop, int lfd, short revents, void *arg)
 			return;
 		}
 		srv->n_accepted++;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		peer_name(&ss, peer, sizeof(peer));
+		if (srv->telnet_off) {
+			srv->n_refused++;
+			log_info("vty: refusing %s: the telnet server is disabled", peer);
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		conn_open(srv, fd, peer, (const struct sockaddr *)&ss);
 	}
 }
@@ -1449,6 +1456,14 @@ int vty_server_listen(struct vty_server *srv, const char *address, int port)
 int vty_server_port(const struct vty_server *srv)
 {
 	return srv->port;
+}
+
+void vty_server_set_telnet(struct vty_server *srv, bool on)
+{
+	if (srv->telnet_off == !on)
+		return;
+	srv->telnet_off = !on;
+	log_info("vty: the telnet server is %s", on ? "enabled" : "disabled");
 }
 
 void vty_server_set_idle_timeout(struct vty_server *srv, uint64_t usec)

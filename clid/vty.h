@@ -17,6 +17,7 @@
 #ifndef MERIDIAN_VTY_H
 #define MERIDIAN_VTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,11 @@ void vty_server_free(struct vty_server *srv);
 int vty_server_listen(struct vty_server *srv, const char *address, int port);
 /* The port the first listening socket is bound to, or -1. */
 int vty_server_port(const struct vty_server *srv);
+
+/* `telnet server enable` (the default) or its undo: a disabled server
+ * accepts and closes new telnet connections at once; sessions stay, and
+ * vty_server_adopt() is not concerned. */
+void vty_server_set_telnet(struct vty_server *srv, bool on);
 
 /* Idle timeout in microseconds for connections opened after the call;
  * 0 disables it.  Default VTY_IDLE_TIMEOUT_US. */

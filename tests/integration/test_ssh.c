@@ -10,6 +10,9 @@
  * commit, the running configuration), that two clients are served at
  * once, that a wrong password is refused, and that ssh-keyscan sees the
  * ed25519 and RSA host keys of the files under STATE_DIR (mode 0600).
+ * Without cli.ssh_port, `stelnet server enable` and `ssh server port`
+ * start SSH from the configuration, and `undo telnet server enable` stops
+ * new telnet sessions.
  * Every wait has a deadline; clients still there at teardown are killed.
  */
 #include <criterion/criterion.h>
@@ -60,7 +63,8 @@ static void teardown(void)
 	lab_down();
 }
 
-static void term_open(struct term *t, const char *dev, const char *password)
+static void term_open_port(struct term *t, const char *dev, const char *password,
+			   const char *port)
 {
 	const struct lab_device *d = lab_dev(dev);
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
@@ -76,10 +80,15 @@ static void term_open(struct term *t, const char *dev, const char *password)
 		       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
 		       "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
 		       "-o", "NumberOfPasswordPrompts=1",
-		       "-p", "22", LAB_USER "@127.0.0.1", (char *)NULL);
+		       "-p", port, LAB_USER "@127.0.0.1", (char *)NULL);
 		_exit(127);
 	}
 	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void term_open(struct term *t, const char *dev, const char *password)
+{
+	term_open_port(t, dev, password, "22");
 }
 
 /* Read the terminal until `needle` appears past what earlier calls
@@ -249,5 +258,68 @@ Test(ssh, host_keys, .fini = teardown, .timeout = 120)
 		free(pub);
 	}
 	free(scan);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+Test(ssh, from_the_configuration, .fini = teardown, .timeout = 240)
+{
+	static const char *const enable[] = {
+		"system-view", "stelnet server enable", "ssh server port 2222", "commit", NULL,
+	};
+	static const char *const want[] = {
+		"stelnet server enable", "ssh server port 2222", "undo telnet server enable", NULL,
+	};
+	struct term *a = &terms[0];
+	struct vty *v;
+
+	lab_require_root();
+	if (access("/usr/bin/ssh", X_OK) != 0 || access("/usr/bin/sshpass", X_OK) != 0)
+		cr_skip_test("OpenSSH's client or sshpass is not installed (scripts/deps)");
+	unsetenv("LAB_SSH_PORT");
+	cr_assert_eq(lab_up("DeviceC", NULL), 0, "the lab did not come up");
+	v = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v);
+	lab_lines(v, "DeviceC", enable);
+
+	/* clid follows the commit: the listener comes (host keys first). */
+	double deadline = lab_now() + 30;
+	for (;;) {
+		term_open_port(a, "DeviceC", LAB_PASSWORD, "2222");
+		if (term_expect(a, "<HUAWEI>", 5000))
+			break;
+		term_close(a);
+		cr_assert(lab_now() < deadline, "no SSH session on port 2222:\n%s", a->screen);
+		lab_pause_ms(200);
+	}
+
+	/* Telnet off: a new telnet session is refused, the SSH one goes on. */
+	type(a, "system-view\r");
+	expect(a, "[~HUAWEI]");
+	type(a, "undo telnet server enable\r");
+	expect(a, "[*HUAWEI]");
+	type(a, "commit\r");
+	expect(a, "[~HUAWEI]");
+	struct vty *v2 = NULL;
+	for (deadline = lab_now() + 20; lab_now() < deadline; lab_pause_ms(200)) {
+		v2 = lab_vty("DeviceC", 1000);
+		if (!v2)
+			break;
+		lab_vty_close(v2);
+	}
+	cr_assert_null(v2, "telnet still logs in after undo telnet server enable");
+	lab_expect_output(v, "DeviceC", "display current-configuration", want);
+
+	/* And back on. */
+	type(a, "telnet server enable\r");
+	expect(a, "[*HUAWEI]");
+	type(a, "commit\r");
+	expect(a, "[~HUAWEI]");
+	v2 = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v2, "telnet does not come back");
+	lab_vty_close(v2);
+	lab_vty_close(v);
+	type(a, "return\r");
+	type(a, "quit\r");
+	cr_expect_eq(term_wait_exit(a), 0, "the client did not end cleanly:\n%s", a->screen);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
