@@ -5,7 +5,9 @@
  *   ssh server port P  (22, 1025..55535)   undo ssh server port
  *   telnet server enable                   undo telnet server enable
  *
- * and their lines in `display current-configuration`.  VRP8's commands
+ * and their lines in `display current-configuration`; `display ssh server
+ * status` and `display ssh server session` show the server itself
+ * (ssh.c), when the backend has one.  VRP8's commands
  * (../shared/reference/vrp-operator.md); clid follows them (main.c through
  * access.c): SSH listens while `stelnet server enable` says so (absent:
  * while the bootstrap's cli.ssh_port is set), on the configured port;
@@ -16,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "backend.h"
 #include "cli_int.h"
 #include "cmd.h"
 #include "log.h"
+#include "ssh.h"
 
 static const struct cmd_kwhelp ssh_kw[] = {
 	{ "stelnet", "STelnet protocol" },
@@ -27,6 +31,9 @@ static const struct cmd_kwhelp ssh_kw[] = {
 	{ "ssh", "SSH protocol" },
 	{ "port", "Set the port number of the SSH server" },
 	{ "telnet", "Telnet protocol" },
+	{ "display", "Display information" },
+	{ "status", "Display the status of the SSH server" },
+	{ "session", "Display the sessions of the SSH server" },
 	{ NULL, NULL },
 };
 
@@ -90,6 +97,22 @@ static int h_telnet(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+static int h_display(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	struct ssh_server *srv = ctx->s->be->ssh;
+	struct sbuf b = { 0 };
+
+	if (!srv)
+		return cmd_error(ctx, "The SSH server is not available.");
+	if (cmd_has(a, "status"))
+		ssh_server_render_status(srv, &b);
+	else
+		ssh_server_render_sessions(srv, &b);
+	cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	return 0;
+}
+
 void cmd_ssh_render(const Config *c, struct sbuf *out)
 {
 	const Ssh *s = c ? c->ssh : NULL;
@@ -115,5 +138,6 @@ const struct cmd_entry cmd_ssh_entries[] = {
 	  ssh_kw, h_ssh_port },
 	{ CLI_V_SYSTEM, "telnet server enable", "undo telnet server enable", NULL, ssh_kw,
 	  h_telnet },
+	{ CLI_V_ALL, "display ssh server { status | session }", NULL, NULL, ssh_kw, h_display },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "backend.h"
 #include "cli.h"
 #include "daemon.h"
 #include "log.h"
@@ -83,6 +84,7 @@ static int clid_start(struct daemon *d, char *err, size_t errlen)
 		}
 		log_info("listening for SSH on %s port %d", addr, ssh_server_port(c->ssh));
 	}
+	c->be->ssh = c->ssh;      /* display ssh server */
 	access_on_change(cli_backend_access(c->be), clid_follow, c);
 	r = vty_server_listen(c->srv, addr, port);
 	if (r < 0) {

@@ -43,6 +43,7 @@
 #include "access.h"
 #include "bootstrap.h"
 #include "cli.h"
+#include "cmd.h"
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
@@ -69,6 +70,7 @@ struct ssh_conn {
 	int width, height;
 	uint64_t vty_id;
 	uint64_t grace_timer;
+	uint64_t last_input_us;         /* for display ssh server session */
 	char peer[64];                  /* "addr:port" */
 	char addr[64];                  /* "addr" */
 	struct sockaddr_storage sa;
@@ -280,6 +282,7 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
 	struct ssh_conn *c = arg;
 	ssize_t n;
 
+	c->last_input_us = loop_now_us();
 	if (c->bridge < 0)
 		return (int)len;        /* no shell (yet): dropped */
 	n = write(c->bridge, data, len);
@@ -662,4 +665,71 @@ int ssh_server_port(const struct ssh_server *srv)
 size_t ssh_server_conns(const struct ssh_server *srv)
 {
 	return srv->n_conns;
+}
+
+/* ---- displays ---- */
+
+void ssh_server_render_status(const struct ssh_server *srv, struct sbuf *out)
+{
+	static const char fmt[] = " %-43s: %s\r\n";
+	char port[16];
+
+	snprintf(port, sizeof(port), "%d", srv->port >= 0 ? srv->port : 22);
+	sbuf_printf(out, fmt, "SSH Version", "2.0");
+	sbuf_printf(out, " %-43s: %llu\r\n", "SSH authentication timeout (Seconds)",
+		    (unsigned long long)(SSH_LOGIN_GRACE_US / 1000000));
+	sbuf_printf(out, " %-43s: %d\r\n", "SSH authentication retries (Times)",
+		    SSH_MAX_AUTH_FAILURES);
+	sbuf_printf(out, fmt, "SSH server key generating interval (Hours)", "0");
+	sbuf_printf(out, fmt, "SSH version 1.x compatibility", "Disable");
+	sbuf_printf(out, fmt, "SFTP IPv4 server", "Disable");
+	sbuf_printf(out, fmt, "STELNET IPv4 server", srv->bind ? "Enable" : "Disable");
+	sbuf_printf(out, fmt, "SCP IPv4 server", "Disable");
+	sbuf_printf(out, fmt, "SSH server port", port);
+	sbuf_printf(out, " %-43s: %zu\r\n", "SSH connections", srv->n_conns);
+	sbuf_printf(out, " %-43s: %lu\r\n", "SSH authentication failures",
+		    srv->n_auth_failed);
+}
+
+void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out)
+{
+	static const char rule[] =
+		" --------------------------------------------------------------------------------\r\n";
+	static const char fmt[] = " %-30s: %s\r\n";
+	uint64_t now = loop_now_us();
+	unsigned n = 0;
+
+	for (const struct ssh_conn *c = srv->conns; c; c = c->next) {
+		char conn[16] = "-", idle[24], port[16];
+		uint64_t s;
+		int line;
+
+		if (!c->authed || c->dead)
+			continue;
+		line = c->vty_id ? vty_server_line(srv->vty, c->vty_id) : -1;
+		if (line >= 0)
+			snprintf(conn, sizeof(conn), "VTY %d", line);
+		s = (now - (c->last_input_us ? c->last_input_us : now)) / 1000000;
+		snprintf(idle, sizeof(idle), "%02llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+		snprintf(port, sizeof(port), "%d", srv->port >= 0 ? srv->port : 22);
+		if (n == 0)
+			sbuf_puts(out, rule);
+		sbuf_printf(out, " Session %u:\r\n", ++n);
+		sbuf_printf(out, fmt, "Conn", conn);
+		sbuf_printf(out, fmt, "Version", "2.0");
+		sbuf_printf(out, fmt, "State", c->bridge >= 0 ? "started" : "authenticated");
+		sbuf_printf(out, fmt, "Username", c->user);
+		sbuf_printf(out, " %-30s: %d\r\n", "Retry", c->failures + 1);
+		sbuf_printf(out, fmt, "CTOS Cipher", ssh_get_cipher_in(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "STOC Cipher", ssh_get_cipher_out(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "CTOS Hmac", ssh_get_hmac_in(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "STOC Hmac", ssh_get_hmac_out(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "Kex", ssh_get_kex_algo(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "Service Type", "stelnet");
+		sbuf_printf(out, fmt, "Authentication Type", "password");
+		sbuf_printf(out, fmt, "Connection Port Number", port);
+		sbuf_printf(out, fmt, "Idle Time", idle);
+		sbuf_puts(out, rule);
+	}
 }

@@ -20,6 +20,7 @@
 struct bootstrap;
 struct cli_backend;
 struct loop;
+struct sbuf;
 struct ssh_server;
 struct vty_server;
 
@@ -56,6 +57,12 @@ void ssh_server_stop(struct ssh_server *srv);
  * configuration's `stelnet server enable` and `ssh server port`.  A
  * failure is logged; 0 or -errno. */
 int ssh_server_set(struct ssh_server *srv, bool on, const char *address, int port);
+/* `display ssh server status`: VRP's fields ("STELNET IPv4 server" says
+ * whether it listens) and our counters. */
+void ssh_server_render_status(const struct ssh_server *srv, struct sbuf *out);
+/* `display ssh server session`: a block per authenticated client
+ * (nothing when there is none). */
+void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out);
 /* The bound port, or -1. */
 int ssh_server_port(const struct ssh_server *srv);
 /* SSH connections now. */

@@ -1279,6 +1279,14 @@ uint64_t vty_server_adopt(struct vty_server *srv, int fd, const char *peer,
 	return c->id;
 }
 
+int vty_server_line(const struct vty_server *srv, uint64_t id)
+{
+	for (const struct vty_conn *c = srv->conns; c; c = c->next)
+		if (c->id == id && id != 0)
+			return c->slot;
+	return -1;
+}
+
 void vty_server_set_size(struct vty_server *srv, uint64_t id, int width, int height)
 {
 	for (struct vty_conn *c = srv->conns; c; c = c->next) {

@@ -66,6 +66,8 @@ void vty_server_set_idle_timeout(struct vty_server *srv, uint64_t usec);
  * then closed or closing after an error line). */
 uint64_t vty_server_adopt(struct vty_server *srv, int fd, const char *peer,
 			  const struct sockaddr *sa, const char *user, unsigned level);
+/* The VTY line number of session id, -1 when it holds none (closing or gone). */
+int vty_server_line(const struct vty_server *srv, uint64_t id);
 /* The terminal size of session id (an SSH pty-req or window-change, as
  * NAWS for telnet); an id that is gone is ignored. */
 void vty_server_set_size(struct vty_server *srv, uint64_t id, int width, int height);

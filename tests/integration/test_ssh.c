@@ -188,6 +188,21 @@ Test(ssh, operator_session, .fini = teardown, .timeout = 240)
 	type(b, "display users\r");
 	expect(b, "VTY 0");
 	expect(b, "VTY 1");
+	type(b, "display ssh server session\r");
+	expect(b, "Session 1:");
+	expect(b, "Conn                          : VTY 1");
+	expect(b, "Username                      : admin");
+	expect(b, "Session 2:");
+	expect(b, "Conn                          : VTY 0");
+	/* Two sessions are more than the 24 rows of the pty: the pager stops. */
+	expect(b, "---- More ----");
+	type(b, " ");
+	expect(b, "Service Type                  : stelnet");
+	expect(b, "<DeviceC>");
+	type(b, "display ssh server status\r");
+	expect(b, "STELNET IPv4 server                        : Enable");
+	expect(b, "SSH server port                            : 22");
+	expect(b, "<DeviceC>");
 	type(b, "quit\r");
 	int rc = term_wait_exit(b);
 	cr_assert_eq(rc, 0, "the second client did not end cleanly (%d):\n%s", rc, b->screen);
