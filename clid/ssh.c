@@ -285,7 +285,7 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
 	c->last_input_us = loop_now_us();
 	if (c->bridge < 0)
 		return (int)len;        /* no shell (yet): dropped */
-	n = write(c->bridge, data, len);
+	n = send(c->bridge, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : (int)len;
 	return (int)n;
