@@ -166,6 +166,7 @@ struct cmd_user {
 	const char *line;     /* "VTY 0" */
 	const char *user;
 	const char *peer;     /* address it connected from, "" if unknown */
+	bool ssh;             /* over SSH (else telnet) */
 	uint64_t idle_s;      /* since its last input */
 	bool self;            /* the asking session */
 	unsigned level;       /* its privilege level */

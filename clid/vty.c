@@ -710,6 +710,7 @@ static void session_open(struct vty_conn *c, const char *who, unsigned level)
 	char addr[sizeof(c->peer)];
 	peer_address(c, addr, sizeof(addr));
 	cli_session_set_peer(c->sess, addr);
+	cli_session_set_ssh(c->sess, c->raw);
 	cli_session_read_settings(c->sess);
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);

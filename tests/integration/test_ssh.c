@@ -186,8 +186,9 @@ Test(ssh, operator_session, .fini = teardown, .timeout = 240)
 	expect(b, "sysname DeviceC");
 	expect(b, "<DeviceC>");
 	type(b, "display users\r");
-	expect(b, "VTY 0");
-	expect(b, "VTY 1");
+	expect(b, "VTY 0    00:00:");
+	expect(b, "SSH    127.0.0.1");
+	expect(b, "VTY 1    00:00:00 SSH");
 	type(b, "display ssh server session\r");
 	expect(b, "Session 1:");
 	expect(b, "Conn                          : VTY 1");
