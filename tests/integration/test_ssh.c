@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -208,9 +209,24 @@ Test(ssh, operator_session, .fini = teardown, .timeout = 240)
 	int rc = term_wait_exit(b);
 	cr_assert_eq(rc, 0, "the second client did not end cleanly (%d):\n%s", rc, b->screen);
 
-	/* The first is still served; quit from user view ends it. */
+	/* The first is still served; a smaller window (window-change, as
+	 * NAWS) makes the pager stop sooner. */
 	type(a, "return\r");
 	expect(a, "<DeviceC>");
+	struct winsize ws = { .ws_row = 6, .ws_col = 80 };
+	cr_assert_eq(ioctl(a->fd, TIOCSWINSZ, &ws), 0);
+	kill(a->pid, SIGWINCH);
+	double deadline = lab_now() + 10;
+	bool paged = false;
+	while (!paged && lab_now() < deadline) {
+		/* The window-change may still be on its way: ask until it shows. */
+		type(a, "display ssh server status\r");
+		paged = term_expect(a, "---- More ----", 2000);
+		if (paged)
+			type(a, "q");
+		expect(a, "<DeviceC>");
+	}
+	cr_assert(paged, "the pager did not follow the window's 6 rows");
 	type(a, "quit\r");
 	rc = term_wait_exit(a);
 	cr_assert_eq(rc, 0, "the client did not end cleanly (%d):\n%s", rc, a->screen);
@@ -337,5 +353,33 @@ Test(ssh, from_the_configuration, .fini = teardown, .timeout = 240)
 	type(a, "return\r");
 	type(a, "quit\r");
 	cr_expect_eq(term_wait_exit(a), 0, "the client did not end cleanly:\n%s", a->screen);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+Test(ssh, refused_by_protocol_inbound, .fini = teardown, .timeout = 120)
+{
+	static const char *const telnet_only[] = {
+		"system-view", "user-interface vty 0 4", "protocol inbound telnet", "commit", NULL,
+	};
+	struct term *a = &terms[0];
+	struct vty *v;
+
+	lab_with_ssh();
+	v = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v);
+	lab_lines(v, "DeviceC", telnet_only);
+	/* clid follows the commit at once, but the subscription is
+	 * asynchronous: retry until the session is refused. */
+	double deadline = lab_now() + 20;
+	for (;;) {
+		term_open(a, "DeviceC", LAB_PASSWORD);
+		bool prompt = term_expect(a, "<HUAWEI>", 5000);
+		int rc = term_wait_exit(a);
+		term_close(a);
+		if (!prompt && rc >= 0)
+			break;
+		cr_assert(lab_now() < deadline, "SSH still logs in under protocol inbound telnet");
+	}
+	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
