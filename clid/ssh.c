@@ -15,8 +15,11 @@
  *
  * The shell is a VTY session (vty_server_adopt) on one end of a
  * socketpair; the other end is ours.  Keys typed go from the channel's data
- * callback into the socketpair (what it does not take stays in libssh's
- * channel buffer); the VTY's output is read from the socketpair only while
+ * callback into the socketpair; what it does not take stays in libssh's
+ * channel buffer (the channel's window closes on the client) and is read
+ * back with ssh_channel_read_nonblocking() once the socketpair is
+ * writable, so a pasted block larger than the socket buffer waits instead
+ * of being lost.  The VTY's output is read from the socketpair only while
  * the channel's window is open and libssh has no output waiting, so a
  * client that stops reading slows the VTY down as a telnet client's TCP
  * window does.  When the VTY ends the session (quit, idle timeout) the
@@ -52,6 +55,7 @@
 
 #define SSH_BRIDGE_CHUNK 4096
 #define SSH_CLOSE_LINGER_US (5ULL * 1000000)
+#define SSH_BRIDGE_SNDBUF 4096
 
 struct ssh_conn {
 	struct ssh_server *srv;
@@ -71,6 +75,9 @@ struct ssh_conn {
 	uint64_t vty_id;
 	uint64_t grace_timer;
 	uint64_t last_input_us;         /* for display ssh server session */
+	bool in_blocked;                /* the bridge was full: libssh keeps typed bytes */
+	char inpend[SSH_BRIDGE_CHUNK];  /* typed bytes taken from libssh, not yet sent */
+	size_t inpend_off, inpend_len;
 	char peer[64];                  /* "addr:port" */
 	char addr[64];                  /* "addr" */
 	struct sockaddr_storage sa;
@@ -218,8 +225,9 @@ static void conn_settle(struct ssh_conn *c)
 	loop_mod_fd(c->srv->loop, c->fd, POLLIN | ((flags & SSH_WRITE_PENDING) ? POLLOUT : 0));
 	if (c->bridge >= 0)
 		loop_mod_fd(c->srv->loop, c->bridge,
-			    c->chan && !c->closing && !(flags & SSH_WRITE_PENDING) &&
-			    ssh_channel_window_size(c->chan) > 0 ? POLLIN : 0);
+			    (c->chan && !c->closing && !(flags & SSH_WRITE_PENDING) &&
+			     ssh_channel_window_size(c->chan) > 0 ? POLLIN : 0) |
+			    (c->in_blocked ? POLLOUT : 0));
 }
 
 static void on_grace(struct loop *loop, void *arg);
@@ -249,6 +257,40 @@ static void conn_end_shell(struct ssh_conn *c)
 }
 
 /* VTY output to the channel, as much as the window takes. */
+/* The bridge has room again: what libssh kept of the typed bytes goes on,
+ * through inpend (taken from libssh, not yet sent), in order. */
+static void bridge_push_input(struct ssh_conn *c)
+{
+	while (c->in_blocked && c->chan && c->bridge >= 0) {
+		ssize_t k;
+
+		if (c->inpend_off == c->inpend_len) {
+			int n = ssh_channel_read_nonblocking(c->chan, c->inpend, sizeof(c->inpend), 0);
+
+			if (n <= 0) {
+				c->in_blocked = false;   /* libssh holds no more */
+				break;
+			}
+			c->inpend_off = 0;
+			c->inpend_len = (size_t)n;
+		}
+		k = send(c->bridge, c->inpend + c->inpend_off, c->inpend_len - c->inpend_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			c->in_blocked = false;   /* the VTY has gone: its EOF follows */
+			c->inpend_off = c->inpend_len = 0;
+			break;
+		}
+		c->inpend_off += (size_t)k;
+	}
+	if (c->inpend_off == c->inpend_len) {
+		explicit_bzero(c->inpend, sizeof(c->inpend));
+		c->inpend_off = c->inpend_len = 0;
+	}
+}
+
 static void on_bridge(struct loop *loop, int fd, short revents, void *arg)
 {
 	struct ssh_conn *c = arg;
@@ -256,7 +298,17 @@ static void on_bridge(struct loop *loop, int fd, short revents, void *arg)
 	uint32_t room = c->chan ? ssh_channel_window_size(c->chan) : 0;
 	ssize_t n;
 
+	if (revents & POLLOUT)
+		bridge_push_input(c);
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)) || c->dead || c->bridge < 0) {
+		conn_settle(c);
+		return;
+	}
 	if (room == 0) {
+		/* A VTY that has gone while the client reads nothing would
+		 * wake us for ever (POLLHUP is level-triggered): end it. */
+		if (revents & (POLLHUP | POLLERR))
+			conn_end_shell(c);
 		conn_settle(c);
 		return;
 	}
@@ -285,9 +337,18 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
 	c->last_input_us = loop_now_us();
 	if (c->bridge < 0)
 		return (int)len;        /* no shell (yet): dropped */
+	if (c->in_blocked)
+		return 0;               /* bytes wait before these: bridge_push_input() */
 	n = send(c->bridge, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (n < 0)
-		return (errno == EAGAIN || errno == EINTR) ? 0 : (int)len;
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return (int)len;    /* the VTY has gone: its EOF follows */
+		n = 0;
+	}
+	/* What the bridge did not take stays in libssh's channel buffer (its
+	 * window shrinks, the client slows down) until the bridge has room. */
+	if ((uint32_t)n < len)
+		c->in_blocked = true;
 	return (int)n;
 }
 
@@ -342,6 +403,10 @@ static int on_shell(ssh_session s, ssh_channel ch, void *arg)
 		return SSH_ERROR;
 	}
 	c->bridge = sv[0];
+	/* Typed bytes wait in libssh, not in a large socket buffer: the
+	 * client's window closes soon when the VTY does not read (busy). */
+	(void)setsockopt(c->bridge, SOL_SOCKET, SO_SNDBUF, &(int){ SSH_BRIDGE_SNDBUF },
+			 sizeof(int));
 	if (loop_add_fd(srv->loop, c->bridge, POLLIN, on_bridge, c) < 0)
 		fatal("ssh: cannot watch fd %d", c->bridge);
 	c->vty_id = vty_server_adopt(srv->vty, sv[1], c->peer, (struct sockaddr *)&c->sa,
@@ -520,6 +585,10 @@ static void on_listen(struct loop *loop, int fd, short revents, void *arg)
 	c->srv = srv;
 	c->sess = s;
 	c->fd = ssh_get_fd(s);
+	/* libssh writes when it has output, not when poll said so: a socket
+	 * left blocking would stop the daemon on a client that reads nothing. */
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
 	c->bridge = -1;
 	c->width = 80;
 	c->height = 24;

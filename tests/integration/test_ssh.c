@@ -133,6 +133,35 @@ static void type(struct term *t, const char *keys)
 		cr_assert_eq(write(t->fd, k, 1), 1);
 }
 
+/* Paste text at the terminal in one go (as a terminal's paste does),
+ * reading the screen meanwhile so that neither side blocks. */
+static void paste(struct term *t, const char *text)
+{
+	size_t off = 0, len = strlen(text);
+	double deadline = lab_now() + TERM_TIMEOUT_MS / 1000.0;
+
+	while (off < len) {
+		struct pollfd p = { .fd = t->fd, .events = POLLIN | POLLOUT };
+
+		cr_assert(lab_now() < deadline, "the paste did not go through (%zu of %zu)", off,
+			  len);
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if ((p.revents & POLLIN) && t->len + 1 < sizeof(t->screen)) {
+			ssize_t n = read(t->fd, t->screen + t->len, sizeof(t->screen) - 1 - t->len);
+
+			if (n > 0)
+				t->len += (size_t)n;
+		}
+		if (p.revents & POLLOUT) {
+			ssize_t n = write(t->fd, text + off, len - off);
+
+			if (n > 0)
+				off += (size_t)n;
+		}
+	}
+}
+
 /* The client's exit status, waiting up to 10 s; -1 if it is still there. */
 static int term_wait_exit(struct term *t)
 {
@@ -177,6 +206,23 @@ Test(ssh, operator_session, .fini = teardown, .timeout = 240)
 	expect(a, "INTEGER<1-15>  Stratum of the local clock");
 	type(a, "\x15" "sysname DeviceC\r");
 	expect(a, "[*HUAWEI]");
+	type(a, "commit\r");
+	expect(a, "[~DeviceC]");
+
+	/* A pasted block: every line runs, in order (the edits pipelined).
+	 * It is larger than the bridge's socket buffer (SSH_BRIDGE_SNDBUF):
+	 * the rest waits in libssh and follows when the VTY has read. */
+	char *block = malloc(1000 * 24 + 1);
+	cr_assert_not_null(block);
+	block[0] = '\0';
+	for (int i = 0; i < 1000; i++)
+		sprintf(block + strlen(block), "sysname Paste%d\r", i);
+	strcat(block, "sysname DeviceC\r");
+	paste(a, block);
+	free(block);
+	expect(a, "sysname Paste999");
+	expect(a, "[*DeviceC]");   /* the prompt names the running sysname */
+	expect(a, "sysname DeviceC");
 	type(a, "commit\r");
 	expect(a, "[~DeviceC]");
 
