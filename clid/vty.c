@@ -48,6 +48,12 @@
  * output waits (at most VTY_MONITOR_DEFER bytes, the rest counted) and is
  * shown before the next prompt, never over a page or its More.
  *
+ * An SSH session (vty_server_adopt) is a raw connection: its fd is one end
+ * of ssh.c's socketpair, bytes are the terminal's as they are (no
+ * libtelnet), the user is already authenticated, and ssh.c reports the
+ * window size (vty_server_set_size) as NAWS would.  Everything else above
+ * holds for it unchanged.
+ *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
  * discarding input until EOF or a short linger) -> freed.

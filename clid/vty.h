@@ -12,7 +12,9 @@
  * and are closed; a connection the line's `protocol inbound` or `acl ACL
  * inbound` refuses is closed before any prompt (access.h).  Idle sessions
  * are closed after the line's idle-timeout (default 10 minutes), fixed at
- * login: a later change applies to the sessions after it.
+ * login: a later change applies to the sessions after it.  SSH sessions
+ * (ssh.h) are the same connections on a socketpair, without telnet and
+ * without the login dialogue (vty_server_adopt).
  */
 #ifndef MERIDIAN_VTY_H
 #define MERIDIAN_VTY_H
