@@ -523,6 +523,7 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 	validate_if6(cfg, out);                   /* validate_if6.c */
 	check_user_interface(cfg->user_interface, out);
 	validate_aaa(cfg, out);                   /* validate_aaa.c */
+	validate_ssh(cfg, out);                   /* validate_ssh.c */
 	if (phase == VALIDATE_COMMIT)
 		check_commit(cfg, bs, out);
 }

@@ -57,6 +57,9 @@ bool validate_if6_global_unicast(const struct in6_addr *a);
  * login settings (ranges, modes, crypt(3) hashes only).  Appends to out. */
 void validate_aaa(const Config *cfg, struct validate_list *out);
 
+/* validate_ssh.c: `ssh server port`'s range.  Appends to out. */
+void validate_ssh(const Config *cfg, struct validate_list *out);
+
 /* The first problem of `after` that `before` does not have: -EINVAL with the
  * sentence in err, or 0. */
 int validate_change(const Config *before, const Config *after, const struct bootstrap *bs,

@@ -2,9 +2,9 @@
  * access.c: clid's copy of the access configuration and the login decision
  * (see access.h).
  *
- * The copy is a Config holding only aaa, user_interface and acl, replaced
- * whole at each apply (these subtrees are small: a few users, at most 64
- * lines).  The wrong-password counters are a short list keyed by user
+ * The copy is a Config holding only aaa, user_interface, acl, ssh and
+ * telnet, replaced whole at each apply (these subtrees are small: a few
+ * users, at most 64 lines).  The wrong-password counters are a short list keyed by user
  * name, holding only names that are users (a stranger's guesses at names
  * cost no memory), and survive configuration changes: a user deleted and
  * configured again keeps its block.
@@ -37,6 +37,8 @@ struct access {
 	Config *cfg;
 	struct cfgsub *sub;
 	struct wrong_pw *wrong;
+	access_change_fn on_change;
+	void *on_change_arg;
 };
 
 static Config empty_config = CONFIG__INIT;
@@ -78,6 +80,8 @@ void access_set_config(struct access *a, const Config *cfg)
 		part.user_interface = cfg->user_interface;
 		part.n_acl = cfg->n_acl;
 		part.acl = cfg->acl;
+		part.ssh = cfg->ssh;
+		part.telnet = cfg->telnet;
 	}
 	len = config__get_packed_size(&part);
 	buf = xmalloc(len ? len : 1);
@@ -102,13 +106,24 @@ static int on_config(const Config *cfg, uint64_t commit_id, char **errs, int max
 	(void)commit_id;
 	(void)errs;
 	(void)max_errs;
-	access_set_config(arg, cfg);
+	struct access *a = arg;
+
+	access_set_config(a, cfg);
+	if (a->on_change)
+		a->on_change(a->on_change_arg);
 	return 0;
+}
+
+void access_on_change(struct access *a, access_change_fn fn, void *arg)
+{
+	a->on_change = fn;
+	a->on_change_arg = arg;
 }
 
 int access_follow(struct access *a, struct loop *loop, void *zctx)
 {
-	static const char *const subtrees[] = { "aaa", "user_interface", "acl", NULL };
+	static const char *const subtrees[] = { "aaa", "user_interface", "acl", "ssh", "telnet",
+						NULL };
 
 	a->sub = cfgsub_new(loop, zctx, a->bs, "clid", subtrees, on_config, a);
 	return a->sub ? 0 : -EIO;

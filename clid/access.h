@@ -70,10 +70,15 @@ struct access *access_new(const struct bootstrap *bs);
 void access_free(struct access *a);
 /* Follow cfgd's running configuration (the real clid).  0 or -errno. */
 int access_follow(struct access *a, struct loop *loop, void *zctx);
-/* Replace the copy with cfg's aaa, user_interface and acl (cfg borrowed;
- * NULL: nothing configured). */
+/* Replace the copy with cfg's aaa, user_interface, acl, ssh and telnet
+ * (cfg borrowed; NULL: nothing configured). */
 void access_set_config(struct access *a, const Config *cfg);
-/* The copy (only aaa, user_interface and acl are filled), never NULL. */
+/* Call fn(arg) after each configuration that access_follow() applies
+ * (main.c starts and stops the SSH and telnet servers with it). */
+typedef void (*access_change_fn)(void *arg);
+void access_on_change(struct access *a, access_change_fn fn, void *arg);
+/* The copy (only aaa, user_interface, acl, ssh and telnet are filled),
+ * never NULL. */
 const Config *access_config(const struct access *a);
 
 /* The settings of VTY line n. */

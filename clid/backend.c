@@ -283,6 +283,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_ping_entries,
 	cmd_ui_entries,
 	cmd_aaa_entries,
+	cmd_ssh_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,

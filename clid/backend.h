@@ -70,6 +70,7 @@ struct cli_backend {
 	char owner[64];                 /* SessionOpen.owner of this process's sessions */
 	struct logbuf *logbuf;          /* display logbuffer, terminal monitor (cmd_log.c) */
 	struct access *access;          /* who may log in (access.h), NULL: bootstrap users */
+	struct ssh_server *ssh;         /* display ssh server (cmd_ssh.c), NULL: none */
 };
 
 /* A backend on custom ops.  ifnames (copied) lists the known interfaces, or

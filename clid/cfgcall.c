@@ -1156,6 +1156,11 @@ void cli_session_set_peer(struct cli_session *s, const char *addr)
 	snprintf(s->peer, sizeof(s->peer), "%s", addr ? addr : "");
 }
 
+void cli_session_set_ssh(struct cli_session *s, bool ssh)
+{
+	s->ssh = ssh;
+}
+
 size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max)
 {
 	uint64_t now = cli_mono_s();
@@ -1165,6 +1170,7 @@ size_t cmd_users(const struct cmd_ctx *ctx, struct cmd_user *v, size_t max)
 		v[n].line = o->line;
 		v[n].user = o->user;
 		v[n].peer = o->peer;
+		v[n].ssh = o->ssh;
 		v[n].idle_s = now - o->last_input_s;
 		v[n].self = o == ctx->s;
 		v[n].level = o->level;

@@ -104,6 +104,8 @@ bool cli_ended(const struct cli_session *s);
 void cli_session_free(struct cli_session *s);
 /* The address the session's user connected from (`display users`). */
 void cli_session_set_peer(struct cli_session *s, const char *addr);
+/* The session came over SSH, not telnet (`display users` says SSH). */
+void cli_session_set_ssh(struct cli_session *s, bool ssh);
 
 /* Read the settings of the session's VTY line from the running
  * configuration (the configured screen-length), without making the session

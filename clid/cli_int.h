@@ -50,6 +50,7 @@ struct cli_session {
 	enum cli_view ask_target;  /* ASK_LEAVE: the view to go to */
 	bool ended;
 	char peer[64];             /* where the user is, "" if unknown */
+	bool ssh;                  /* over SSH (else telnet) */
 	uint64_t last_input_s;     /* monotonic seconds of the last line, '?' or TAB */
 	struct line_history hist;  /* the lines run, for display history-command (cli.c) */
 	struct cli_tab {           /* TAB cycling (cli.c): the candidates of the word */

@@ -166,6 +166,7 @@ struct cmd_user {
 	const char *line;     /* "VTY 0" */
 	const char *user;
 	const char *peer;     /* address it connected from, "" if unknown */
+	bool ssh;             /* over SSH (else telnet) */
 	uint64_t idle_s;      /* since its last input */
 	bool self;            /* the asking session */
 	unsigned level;       /* its privilege level */
@@ -180,6 +181,7 @@ extern const struct cmd_entry cmd_ntp_entries[];
 extern const struct cmd_entry cmd_config_entries[];
 extern const struct cmd_entry cmd_log_entries[];
 extern const struct cmd_entry cmd_ui_entries[];
+extern const struct cmd_entry cmd_ssh_entries[];
 
 /* ---- rendering (each feature renders its part, "\r\n" line ends) ---- */
 void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf *out);
@@ -187,6 +189,8 @@ void cmd_ntp_render(const Config *c, struct sbuf *out);
 void cmd_interface_render(const Interface *ifc, struct sbuf *out);
 /* The user-interface blocks ("#" before each; nothing when none is set). */
 void cmd_ui_render(const Config *c, struct sbuf *out);
+/* cmd_ssh.c: the telnet/stelnet server lines ("#" first; nothing when none is set). */
+void cmd_ssh_render(const Config *c, struct sbuf *out);
 /* The whole configuration as `display current-configuration` prints it:
  * "#"-separated blocks (system, NTP, each interface), then "#" and "return". */
 void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf *out);

@@ -113,6 +113,7 @@ void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf
 		sbuf_puts(out, "#\r\n");
 		cmd_interface_render(c->interface[i], out);
 	}
+	cmd_ssh_render(c, out);
 	cmd_ui_render(c, out);
 	sbuf_puts(out, "#\r\nreturn\r\n");
 }

@@ -130,7 +130,7 @@ static int h_display_users(struct cmd_ctx *ctx, const struct cmd_args *a)
 		snprintf(delay, sizeof(delay), "%02u:%02u:%02u", (unsigned)(idle / 3600),
 			 (unsigned)(idle / 60 % 60), (unsigned)(idle % 60));
 		sbuf_printf(&b, "%c %-12s %-8s %-6s %-19s %-15s %s\r\n", u[i].self ? '+' : ' ',
-			    intf, delay, "TEL", u[i].peer[0] ? u[i].peer : "-", "pass", "no");
+			    intf, delay, u[i].ssh ? "SSH" : "TEL", u[i].peer[0] ? u[i].peer : "-", "pass", "no");
 		sbuf_printf(&b, "  Username : %s\r\n", u[i].user);
 	}
 	cmd_write(ctx, b.buf, b.len);

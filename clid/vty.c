@@ -48,6 +48,12 @@
  * output waits (at most VTY_MONITOR_DEFER bytes, the rest counted) and is
  * shown before the next prompt, never over a page or its More.
  *
+ * An SSH session (vty_server_adopt) is a raw connection: its fd is one end
+ * of ssh.c's socketpair, bytes are the terminal's as they are (no
+ * libtelnet), the user is already authenticated, and ssh.c reports the
+ * window size (vty_server_set_size) as NAWS would.  Everything else above
+ * holds for it unchanged.
+ *
  * Connection life: OPEN (login, then session) -> CLOSING (flushing, input
  * ignored; the VTY line is already free) -> DRAINING (write side shut,
  * discarding input until EOF or a short linger) -> freed.
@@ -100,7 +106,9 @@ struct vty_conn {
 	bool dead;                      /* free at the next safe point */
 	bool pending_nl;                /* engine output must start on a fresh line */
 
-	telnet_t *telnet;
+	telnet_t *telnet;               /* NULL on a raw (SSH) connection */
+	bool raw;                       /* bytes as they are: an SSH channel's bridge */
+	uint64_t id;                    /* vty_server_set_size()'s handle */
 	struct lineedit *le;
 	struct login *login;            /* while logging in */
 	struct cli_session *sess;       /* once logged in */
@@ -157,6 +165,8 @@ struct vty_server {
 	size_t n_lingering;             /* connections closing */
 	uint64_t idle_us;
 	uint64_t accept_timer;
+	uint64_t next_id;
+	bool telnet_off;                /* `undo telnet server enable` */
 	struct vty_conn *conns;
 	/* Counters for what went wrong, shown in debug logs. */
 	unsigned long n_accepted, n_refused, n_overflow, n_telnet_errors, n_bad_naws;
@@ -265,8 +275,11 @@ static void outq_flush(struct vty_conn *c)
 /* Text to the terminal, through telnet (IAC doubling). */
 static void term_write(struct vty_conn *c, const char *buf, size_t len)
 {
-	if (c->telnet && !c->dead) {
-		telnet_send(c->telnet, buf, len);
+	if ((c->telnet || c->raw) && !c->dead) {
+		if (c->raw)
+			outq_append(c, buf, len);
+		else
+			telnet_send(c->telnet, buf, len);
 		/* Output of a line still running (ping's replies, written as
 		 * ifmgrd's answers come) leaves now, not when the line ends. */
 		if (c->fd >= 0)
@@ -290,8 +303,9 @@ static void logout_event(const struct vty_conn *c)
 	if (strrchr(addr, ':'))
 		*strrchr(addr, ':') = '\0';
 	evlog(EV_NOTICE, "SHELL", "LOGOUT",
-	      "The user succeeded in logging out of %s. (UserType=Telnet, UserName=%s, "
-	      "RemoteIp=%s, VpnName=)", c->name, c->user[0] ? c->user : "**",
+	      "The user succeeded in logging out of %s. (UserType=%s, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", c->name, c->raw ? "SSH" : "Telnet",
+	      c->user[0] ? c->user : "**",
 	      addr[0] ? addr : "**");
 }
 
@@ -680,11 +694,11 @@ static void peer_address(const struct vty_conn *c, char *buf, size_t len)
 		*strrchr(buf, ':') = '\0';
 }
 
-static void session_start(struct vty_conn *c)
+/* The session of `user` at `level` (the login dialogue, if any, is over). */
+static void session_open(struct vty_conn *c, const char *who, unsigned level)
 {
 	struct vty_server *srv = c->srv;
-	char *user = xstrdup(login_user(c->login));
-	unsigned level = login_level(c->login);
+	char *user = xstrdup(who);
 
 	login_free(c->login);
 	c->login = NULL;
@@ -702,6 +716,7 @@ static void session_start(struct vty_conn *c)
 	char addr[sizeof(c->peer)];
 	peer_address(c, addr, sizeof(addr));
 	cli_session_set_peer(c->sess, addr);
+	cli_session_set_ssh(c->sess, c->raw);
 	cli_session_read_settings(c->sess);
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	free(user);
@@ -709,6 +724,14 @@ static void session_start(struct vty_conn *c)
 		c->opening = true;   /* sess_done() goes on */
 	else
 		session_ready(c);
+}
+
+static void session_start(struct vty_conn *c)
+{
+	char *user = xstrdup(login_user(c->login));
+
+	session_open(c, user, login_level(c->login));
+	free(user);
 }
 
 static void login_prompt_show(struct vty_conn *c)
@@ -966,7 +989,10 @@ static void conn_process_input(struct vty_conn *c)
 
 		if (n > VTY_FEED_SLICE)
 			n = VTY_FEED_SLICE;
-		telnet_recv(c->telnet, c->inbuf + c->in_off, n);
+		if (c->raw)
+			ahead_add_input(c, c->inbuf + c->in_off, n);
+		else
+			telnet_recv(c->telnet, c->inbuf + c->in_off, n);
 		c->in_off += n;
 		conn_pump(c);
 	}
@@ -1212,6 +1238,75 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer,
 	conn_settle(c);
 }
 
+uint64_t vty_server_adopt(struct vty_server *srv, int fd, const char *peer,
+			  const struct sockaddr *sa, const char *user, unsigned level)
+{
+	struct access *acc = srv_access(srv);
+	struct access_line ln;
+	static const struct lineedit_ops ops = {
+		.write = le_write,
+		.on_line = le_on_line,
+		.on_help = le_on_help,
+		.on_complete = le_on_complete,
+		.on_cancel = le_on_cancel,
+	};
+	int slot = slot_take(srv);
+	struct vty_conn *c;
+
+	if (slot < 0) {
+		conn_refuse(srv, fd, peer);
+		return 0;
+	}
+	if (acc) {
+		access_line(acc, (unsigned)slot, &ln);
+		if (!ln.ssh) {
+			conn_refuse_line(srv, fd, peer, slot, "ssh is not an inbound protocol "
+					 "of the line");
+			return 0;
+		}
+		if (!access_acl_permits(acc, ln.acl, sa)) {
+			conn_refuse_line(srv, fd, peer, slot, "refused by the inbound ACL");
+			return 0;
+		}
+	}
+	c = conn_new(srv, fd, peer);
+	c->raw = true;
+	c->id = ++srv->next_id;
+	c->slot = slot;
+	snprintf(c->name, sizeof(c->name), "VTY %d", slot);
+	c->le = lineedit_new(&ops, c);
+	c->pager = pager_new(PAGER_MAX_PENDING, pager_out, pager_room, c);
+	c->last_input_us = loop_now_us();
+	c->idle_us = acc && ln.idle_set ? ln.idle_us : srv->idle_us;
+	if (c->idle_us)
+		c->idle_timer = loop_timer_add(srv->loop, c->idle_us, on_idle, c);
+	log_info("%s: SSH session of %s from %s", c->name, user, peer);
+	session_open(c, user, level);
+	conn_settle(c);
+	return c->id;
+}
+
+int vty_server_line(const struct vty_server *srv, uint64_t id)
+{
+	for (const struct vty_conn *c = srv->conns; c; c = c->next)
+		if (c->id == id && id != 0)
+			return c->slot;
+	return -1;
+}
+
+void vty_server_set_size(struct vty_server *srv, uint64_t id, int width, int height)
+{
+	for (struct vty_conn *c = srv->conns; c; c = c->next) {
+		if (c->id == id && id != 0) {
+			if (width > 0 && width <= 0xffff)
+				c->width = width;
+			if (height > 0 && height <= 0xffff)
+				c->height = height;
+			return;
+		}
+	}
+}
+
 static void peer_name(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN] = "?";
@@ -1269,8 +1364,14 @@ static void on_listen_fd(struct loop *loop, int lfd, short revents, void *arg)
 			return;
 		}
 		srv->n_accepted++;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		peer_name(&ss, peer, sizeof(peer));
+		if (srv->telnet_off) {
+			srv->n_refused++;
+			log_info("vty: refusing %s: the telnet server is disabled", peer);
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		conn_open(srv, fd, peer, (const struct sockaddr *)&ss);
 	}
 }
@@ -1370,6 +1471,14 @@ int vty_server_listen(struct vty_server *srv, const char *address, int port)
 int vty_server_port(const struct vty_server *srv)
 {
 	return srv->port;
+}
+
+void vty_server_set_telnet(struct vty_server *srv, bool on)
+{
+	if (srv->telnet_off == !on)
+		return;
+	srv->telnet_off = !on;
+	log_info("vty: the telnet server is %s", on ? "enabled" : "disabled");
 }
 
 void vty_server_set_idle_timeout(struct vty_server *srv, uint64_t usec)

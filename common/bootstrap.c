@@ -251,6 +251,8 @@ static int parse_cli(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *
 			r = want_nonempty_string(ctx, s, key, &bs->cli.address);
 		} else if (strcmp(n, "max_vty") == 0) {
 			r = want_int(ctx, s, key, 1, 64, &bs->cli.max_vty);
+		} else if (strcmp(n, "ssh_port") == 0) {
+			r = want_int(ctx, s, key, 0, 65535, &bs->cli.ssh_port);
 		} else if (strcmp(n, "users") == 0) {
 			int len;
 

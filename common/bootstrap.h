@@ -14,6 +14,7 @@
  *   log_level = "info";                 error | warning | info | debug
  *   sysname   = "HUAWEI";               factory sysname before any commit
  *   cli = { port = 23; address = "0.0.0.0"; max_vty = 5;      (1..64)
+ *           ssh_port = 22;                   SSH (STelnet) port, 0: none (default)
  *           users = ( { name = "admin"; password = "$y$..."; } ); };  crypt(3) hashes
  *   interfaces = ( { name = "GigabitEthernet0/1/0"; netdev = "eth0"; } );
  *   clock = { type = "system";          system | virtual
@@ -54,6 +55,7 @@ struct bootstrap {
 		int port;
 		char *address;
 		int max_vty;
+		int ssh_port;   /* 0: no SSH listener */
 		struct bs_user *users;
 		size_t n_users;
 	} cli;

@@ -147,3 +147,26 @@ Test(aaa_validate, lines)
 			 "The inbound protocol \"ftp\" of VTY 3 is not telnet, ssh or all.|"
 			 "The inbound ACL 3000 of VTY 3 is not a basic ACL (2000 to 2999).");
 }
+
+static const char *ssh_port_problems(uint32_t port)
+{
+	Config c = CONFIG__INIT;
+	Ssh ssh = SSH__INIT;
+
+	ssh.has_port = true;
+	ssh.port = port;
+	c.ssh = &ssh;
+	return problems(&c);
+}
+
+/* cfgd/validate_ssh.c: VRP's SSH ports, 22 or 1025..55535. */
+Test(aaa_validate, ssh_server_port)
+{
+	cr_assert_str_eq(ssh_port_problems(22), "");
+	cr_assert_str_eq(ssh_port_problems(1025), "");
+	cr_assert_str_eq(ssh_port_problems(55535), "");
+	cr_assert_str_eq(ssh_port_problems(23),
+			 "The SSH server port 23 is out of range (22 or 1025 to 55535).");
+	cr_assert_str_eq(ssh_port_problems(55536),
+			 "The SSH server port 55536 is out of range (22 or 1025 to 55535).");
+}

@@ -109,6 +109,12 @@ void cli_session_set_peer(struct cli_session *s, const char *addr)
 	(void)addr;
 }
 
+void cli_session_set_ssh(struct cli_session *s, bool ssh)
+{
+	(void)s;
+	(void)ssh;
+}
+
 void cli_session_set_level(struct cli_session *s, unsigned level)
 {
 	(void)s;

@@ -38,6 +38,7 @@ Test(bootstrap, defaults)
 	cr_assert_eq(bs.cli.port, 23);
 	cr_assert_str_eq(bs.cli.address, "0.0.0.0");
 	cr_assert_eq(bs.cli.max_vty, 5);
+	cr_assert_eq(bs.cli.ssh_port, 0);
 	cr_assert_eq(bs.clock.type, BS_CLOCK_SYSTEM);
 	cr_assert_float_eq(bs.clock.tick_hz, 64.0029, 1e-9);
 	cr_assert_eq(bs.ntp.port, 123);
@@ -73,7 +74,7 @@ Test(bootstrap, full_file)
 		   "state_dir = \"/tmp/state-c\";\n"
 		   "log_level = \"debug\";\n"
 		   "sysname = \"DeviceC\";\n"
-		   "cli = { port = 2323; address = \"127.0.0.1\"; max_vty = 15;\n"
+		   "cli = { port = 2323; address = \"127.0.0.1\"; max_vty = 15; ssh_port = 2222;\n"
 		   "        users = ( { name = \"admin\"; password = \"$y$j9T$abc\"; },\n"
 		   "                  { name = \"ops\"; password = \"\"; } ); };\n"
 		   "interfaces = ( { name = \"GigabitEthernet0/1/0\"; netdev = \"veth-c0\"; },\n"
@@ -90,6 +91,7 @@ Test(bootstrap, full_file)
 	cr_assert_eq(bs.cli.port, 2323);
 	cr_assert_str_eq(bs.cli.address, "127.0.0.1");
 	cr_assert_eq(bs.cli.max_vty, 15);
+	cr_assert_eq(bs.cli.ssh_port, 2222);
 	cr_assert_eq(bs.cli.n_users, 2);
 	cr_assert_str_eq(bs.cli.users[0].name, "admin");
 	cr_assert_str_eq(bs.cli.users[0].password_hash, "$y$j9T$abc");
@@ -156,6 +158,7 @@ Test(bootstrap, ranges)
 	expect_error("cli = { port = 0; };\n", 1, "key 'cli.port': must be 1..65535");
 	expect_error("cli = { port = 70000; };\n", 1, "key 'cli.port': must be 1..65535");
 	expect_error("\ncli = { max_vty = 65; };\n", 2, "key 'cli.max_vty': must be 1..64");
+	expect_error("cli = { ssh_port = 65536; };\n", 1, "key 'cli.ssh_port': must be 0..65535");
 	expect_error("ntp = { port = -1; };\n", 1, "key 'ntp.port'");
 	expect_error("clock = { type = \"atomic\"; };\n", 1, "key 'clock.type'");
 	expect_error("clock = { offset = 1e7; };\n", 1, "key 'clock.offset'");

@@ -1,0 +1,804 @@
+/*
+ * ssh.c: clid's SSH server (see ssh.h).
+ *
+ * libssh does the protocol; we only drive it from the loop.  The listening
+ * socket is an ssh_bind in non-blocking mode whose fd the loop watches.
+ * Each accepted session is non-blocking and, once the key exchange is
+ * done, alone in an ssh_event of its own: when its socket is readable (or
+ * writable while libssh holds output, ssh_get_poll_flags()'s
+ * SSH_WRITE_PENDING) the key exchange is
+ * pushed on (ssh_handle_key_exchange() until it stops saying SSH_AGAIN),
+ * then ssh_event_dopoll(ev, 0) runs the server and channel callbacks:
+ * password authentication, one session channel, pty-req, shell,
+ * window-change, data.  Callbacks never free what they run in: they mark
+ * the connection dead and the loop callback that called libssh frees it.
+ *
+ * The shell is a VTY session (vty_server_adopt) on one end of a
+ * socketpair; the other end is ours.  Keys typed go from the channel's data
+ * callback into the socketpair; what it does not take stays in libssh's
+ * channel buffer (the channel's window closes on the client) and is read
+ * back with ssh_channel_read_nonblocking() once the socketpair is
+ * writable, so a pasted block larger than the socket buffer waits instead
+ * of being lost.  The VTY's output is read from the socketpair only while
+ * the channel's window is open and libssh has no output waiting, so a
+ * client that stops reading slows the VTY down as a telnet client's TCP
+ * window does.  When the VTY ends the session (quit, idle timeout) the
+ * socketpair says EOF and the channel is closed (exit status 0); when the
+ * client goes, the socketpair is closed and the VTY frees the session.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "bootstrap.h"
+#include "cli.h"
+#include "cmd.h"
+#include "evlog.h"
+#include "log.h"
+#include "loop.h"
+#include "ssh.h"
+#include "vty.h"
+
+#define SSH_BRIDGE_CHUNK 4096
+#define SSH_CLOSE_LINGER_US (5ULL * 1000000)
+#define SSH_BRIDGE_SNDBUF 4096
+
+struct ssh_conn {
+	struct ssh_server *srv;
+	struct ssh_conn *next, *prev;
+	ssh_session sess;
+	ssh_event ev;
+	ssh_channel chan;
+	struct ssh_server_callbacks_struct scb;
+	struct ssh_channel_callbacks_struct ccb;
+	int fd;                         /* the session's socket (libssh's) */
+	int bridge;                     /* our end of the VTY's socketpair, -1 */
+	bool kex_done, authed, dead, closing;
+	int failures;
+	char user[64];
+	unsigned level;
+	int width, height;
+	uint64_t vty_id;
+	uint64_t grace_timer;
+	uint64_t last_input_us;         /* for display ssh server session */
+	bool in_blocked;                /* the bridge was full: libssh keeps typed bytes */
+	char inpend[SSH_BRIDGE_CHUNK];  /* typed bytes taken from libssh, not yet sent */
+	size_t inpend_off, inpend_len;
+	char peer[64];                  /* "addr:port" */
+	char addr[64];                  /* "addr" */
+	struct sockaddr_storage sa;
+};
+
+struct ssh_server {
+	struct loop *loop;
+	const struct bootstrap *bs;
+	struct cli_backend *be;
+	struct vty_server *vty;
+	struct access *own_acc;         /* without a backend: bootstrap users */
+	ssh_bind bind;
+	int lfd;
+	int port;
+	size_t n_conns;
+	struct ssh_conn *conns;
+	char key_ed25519[PATH_MAX], key_rsa[PATH_MAX];
+	unsigned long n_accepted, n_refused, n_auth_failed;
+};
+
+static bool ssh_inited;
+
+/* ---- host keys ---- */
+
+static int hostkey_make(const char *path, enum ssh_keytypes_e type, int bits,
+			char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	ssh_key key = NULL;
+	mode_t old;
+	int r;
+
+	if (access(path, F_OK) == 0)
+		return 0;
+	if (errno != ENOENT) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	if (ssh_pki_generate(type, bits, &key) != SSH_OK) {
+		snprintf(err, errlen, "cannot generate the host key %s", path);
+		return -EIO;
+	}
+	unlink(tmp);
+	/* libssh creates the file with fopen(): the umask makes it 0600. */
+	old = umask(077);
+	r = ssh_pki_export_privkey_file(key, NULL, NULL, NULL, tmp);
+	umask(old);
+	ssh_key_free(key);
+	if (r != SSH_OK) {
+		unlink(tmp);
+		snprintf(err, errlen, "cannot write the host key %s", tmp);
+		return -EIO;
+	}
+	if (chmod(tmp, 0600) < 0 || rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	log_info("ssh: created the host key %s", path);
+	return 0;
+}
+
+int ssh_hostkeys_ensure(const char *dir, char *ed25519, char *rsa, size_t len,
+			char *err, size_t errlen)
+{
+	int r;
+
+	if (!ssh_inited) {
+		if (ssh_init() != 0) {
+			snprintf(err, errlen, "libssh: initialisation failed");
+			return -EIO;
+		}
+		ssh_inited = true;
+	}
+	if (snprintf(ed25519, len, "%s/%s", dir, SSH_HOSTKEY_ED25519) >= (int)len ||
+	    snprintf(rsa, len, "%s/%s", dir, SSH_HOSTKEY_RSA) >= (int)len) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(-r));
+		return r;
+	}
+	r = hostkey_make(ed25519, SSH_KEYTYPE_ED25519, 0, err, errlen);
+	if (r == 0)
+		r = hostkey_make(rsa, SSH_KEYTYPE_RSA, SSH_RSA_BITS, err, errlen);
+	return r;
+}
+
+/* ---- connections ---- */
+
+static struct access *srv_access(struct ssh_server *srv)
+{
+	return srv->be ? cli_backend_access(srv->be) : srv->own_acc;
+}
+
+static void conn_free(struct ssh_conn *c)
+{
+	struct ssh_server *srv = c->srv;
+
+	if (c->grace_timer)
+		loop_timer_cancel(srv->loop, c->grace_timer);
+	if (c->bridge >= 0) {
+		loop_del_fd(srv->loop, c->bridge);
+		close(c->bridge);
+	}
+	loop_del_fd(srv->loop, c->fd);
+	if (c->ev) {
+		ssh_event_remove_session(c->ev, c->sess);
+		ssh_event_free(c->ev);
+	}
+	if (c->authed)
+		log_info("ssh: %s (%s) disconnected", c->user, c->peer);
+	ssh_disconnect(c->sess);
+	ssh_free(c->sess);      /* frees the channel too */
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->n_conns--;
+	free(c);
+}
+
+/* Free a dead connection, else poll for what libssh and the bridge need. */
+static void conn_settle(struct ssh_conn *c)
+{
+	int flags;
+
+	if (!c->dead && (ssh_get_status(c->sess) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
+		c->dead = true;
+	flags = c->dead ? 0 : ssh_get_poll_flags(c->sess);
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
+	loop_mod_fd(c->srv->loop, c->fd, POLLIN | ((flags & SSH_WRITE_PENDING) ? POLLOUT : 0));
+	if (c->bridge >= 0)
+		loop_mod_fd(c->srv->loop, c->bridge,
+			    (c->chan && !c->closing && !(flags & SSH_WRITE_PENDING) &&
+			     ssh_channel_window_size(c->chan) > 0 ? POLLIN : 0) |
+			    (c->in_blocked ? POLLOUT : 0));
+}
+
+static void on_grace(struct loop *loop, void *arg);
+
+/* The VTY is done (or its end failed): close the channel, then the
+ * connection once that is written. */
+static void conn_end_shell(struct ssh_conn *c)
+{
+	if (c->bridge >= 0) {
+		loop_del_fd(c->srv->loop, c->bridge);
+		close(c->bridge);
+		c->bridge = -1;
+	}
+	if (c->chan && !c->closing) {
+		ssh_channel_request_send_exit_status(c->chan, 0);
+		ssh_channel_send_eof(c->chan);
+		ssh_channel_close(c->chan);
+	}
+	/* The client answers with its own close (on_chan_close) and goes;
+	 * one that does not is dropped after SSH_CLOSE_LINGER_US. */
+	if (!c->closing) {
+		c->closing = true;
+		if (c->grace_timer)
+			loop_timer_cancel(c->srv->loop, c->grace_timer);
+		c->grace_timer = loop_timer_add(c->srv->loop, SSH_CLOSE_LINGER_US, on_grace, c);
+	}
+}
+
+/* VTY output to the channel, as much as the window takes. */
+/* The bridge has room again: what libssh kept of the typed bytes goes on,
+ * through inpend (taken from libssh, not yet sent), in order. */
+static void bridge_push_input(struct ssh_conn *c)
+{
+	while (c->in_blocked && c->chan && c->bridge >= 0) {
+		ssize_t k;
+
+		if (c->inpend_off == c->inpend_len) {
+			int n = ssh_channel_read_nonblocking(c->chan, c->inpend, sizeof(c->inpend), 0);
+
+			if (n <= 0) {
+				c->in_blocked = false;   /* libssh holds no more */
+				break;
+			}
+			c->inpend_off = 0;
+			c->inpend_len = (size_t)n;
+		}
+		k = send(c->bridge, c->inpend + c->inpend_off, c->inpend_len - c->inpend_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			c->in_blocked = false;   /* the VTY has gone: its EOF follows */
+			c->inpend_off = c->inpend_len = 0;
+			break;
+		}
+		c->inpend_off += (size_t)k;
+	}
+	if (c->inpend_off == c->inpend_len) {
+		explicit_bzero(c->inpend, sizeof(c->inpend));
+		c->inpend_off = c->inpend_len = 0;
+	}
+}
+
+static void on_bridge(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct ssh_conn *c = arg;
+	char buf[SSH_BRIDGE_CHUNK];
+	uint32_t room = c->chan ? ssh_channel_window_size(c->chan) : 0;
+	ssize_t n;
+
+	if (revents & POLLOUT)
+		bridge_push_input(c);
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)) || c->dead || c->bridge < 0) {
+		conn_settle(c);
+		return;
+	}
+	if (room == 0) {
+		/* A VTY that has gone while the client reads nothing would
+		 * wake us for ever (POLLHUP is level-triggered): end it. */
+		if (revents & (POLLHUP | POLLERR))
+			conn_end_shell(c);
+		conn_settle(c);
+		return;
+	}
+	n = read(fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		conn_settle(c);
+		return;
+	}
+	if (n <= 0) {
+		conn_end_shell(c);
+	} else if (ssh_channel_write(c->chan, buf, (uint32_t)n) != n) {
+		/* The window was checked: anything else is a dead session. */
+		log_debug("ssh: %s: channel write failed: %s", c->peer, ssh_get_error(c->sess));
+		c->dead = true;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	conn_settle(c);
+}
+
+static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
+			int is_stderr, void *arg)
+{
+	struct ssh_conn *c = arg;
+	ssize_t n;
+
+	c->last_input_us = loop_now_us();
+	if (c->bridge < 0)
+		return (int)len;        /* no shell (yet): dropped */
+	if (c->in_blocked)
+		return 0;               /* bytes wait before these: bridge_push_input() */
+	n = send(c->bridge, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return (int)len;    /* the VTY has gone: its EOF follows */
+		n = 0;
+	}
+	/* What the bridge did not take stays in libssh's channel buffer (its
+	 * window shrinks, the client slows down) until the bridge has room. */
+	if ((uint32_t)n < len)
+		c->in_blocked = true;
+	return (int)n;
+}
+
+static void on_chan_eof(ssh_session s, ssh_channel ch, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	/* The client will type no more: the VTY sees EOF and ends. */
+	if (c->bridge >= 0)
+		shutdown(c->bridge, SHUT_WR);
+}
+
+static void on_chan_close(ssh_session s, ssh_channel ch, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	c->dead = true;
+}
+
+static int on_pty(ssh_session s, ssh_channel ch, const char *term, int width, int height,
+		  int pxw, int pxh, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	c->width = width;
+	c->height = height;
+	return SSH_OK;
+}
+
+static int on_window_change(ssh_session s, ssh_channel ch, int width, int height,
+			    int pxw, int pxh, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	c->width = width;
+	c->height = height;
+	if (c->vty_id)
+		vty_server_set_size(c->srv->vty, c->vty_id, width, height);
+	return SSH_OK;
+}
+
+static int on_shell(ssh_session s, ssh_channel ch, void *arg)
+{
+	struct ssh_conn *c = arg;
+	struct ssh_server *srv = c->srv;
+	int sv[2];
+
+	if (c->bridge >= 0 || c->closing)
+		return SSH_ERROR;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_warn("ssh: %s: socketpair: %s", c->peer, strerror(errno));
+		return SSH_ERROR;
+	}
+	c->bridge = sv[0];
+	/* Typed bytes wait in libssh, not in a large socket buffer: the
+	 * client's window closes soon when the VTY does not read (busy). */
+	(void)setsockopt(c->bridge, SOL_SOCKET, SO_SNDBUF, &(int){ SSH_BRIDGE_SNDBUF },
+			 sizeof(int));
+	if (loop_add_fd(srv->loop, c->bridge, POLLIN, on_bridge, c) < 0)
+		fatal("ssh: cannot watch fd %d", c->bridge);
+	c->vty_id = vty_server_adopt(srv->vty, sv[1], c->peer, (struct sockaddr *)&c->sa,
+				     c->user, c->level);
+	if (c->vty_id)
+		vty_server_set_size(srv->vty, c->vty_id, c->width, c->height);
+	return SSH_OK;
+}
+
+static ssh_channel on_channel_open(ssh_session s, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	if (!c->authed || c->chan)
+		return NULL;
+	c->chan = ssh_channel_new(s);
+	if (!c->chan)
+		return NULL;
+	ssh_callbacks_init(&c->ccb);
+	c->ccb.userdata = c;
+	c->ccb.channel_data_function = on_chan_data;
+	c->ccb.channel_eof_function = on_chan_eof;
+	c->ccb.channel_close_function = on_chan_close;
+	c->ccb.channel_pty_request_function = on_pty;
+	c->ccb.channel_pty_window_change_function = on_window_change;
+	c->ccb.channel_shell_request_function = on_shell;
+	ssh_set_channel_callbacks(c->chan, &c->ccb);
+	return c->chan;
+}
+
+static int on_auth_password(ssh_session s, const char *user, const char *password, void *arg)
+{
+	struct ssh_conn *c = arg;
+	struct access *acc = srv_access(c->srv);
+	enum access_verdict v;
+	bool blocked_now = false, known;
+	unsigned level = 0;
+
+	if (c->authed || c->dead)
+		return SSH_AUTH_DENIED;
+	v = access_authenticate(acc, user, password, ACCESS_SVC_SSH, loop_now_us(), &level,
+				&blocked_now);
+	if (v == ACCESS_OK) {
+		c->authed = true;
+		c->level = level;
+		snprintf(c->user, sizeof(c->user), "%s", user);
+		if (c->grace_timer) {
+			loop_timer_cancel(c->srv->loop, c->grace_timer);
+			c->grace_timer = 0;
+		}
+		evlog(EV_NOTICE, "SSH", "LOGIN",
+		      "The user succeeded in logging in. (UserType=SSH, UserName=%s, "
+		      "RemoteIp=%s, VpnName=)", user, c->addr);
+		log_info("ssh: %s logged in from %s (level %u)", user, c->peer, level);
+		return SSH_AUTH_SUCCESS;
+	}
+	known = access_user_known(acc, user);
+	c->failures++;
+	c->srv->n_auth_failed++;
+	evlog(EV_WARNING, "SSH", "LOGINFAILED",
+	      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=SSH, Reason=%s, "
+	      "VpnName=)", c->addr, known ? user : "**", c->failures,
+	      v == ACCESS_REJECTED ? "wrong user name or password" :
+	      v == ACCESS_BLOCKED ? "the user is blocked" :
+	      v == ACCESS_STATE_BLOCK ? "the user state is block" :
+	      "the service type is not allowed");
+	if (blocked_now)
+		evlog(EV_WARNING, "AAA", "USERBLOCK",
+		      "The user was blocked after too many wrong passwords. (UserName=%s, "
+		      "Line=SSH, Ip=%s)", user, c->addr);
+	if (c->failures >= SSH_MAX_AUTH_FAILURES)
+		c->dead = true;
+	return SSH_AUTH_DENIED;
+}
+
+/* Push the key exchange on, then run whatever libssh has for us. */
+static void conn_run(struct ssh_conn *c)
+{
+	if (!c->kex_done) {
+		int r = ssh_handle_key_exchange(c->sess);
+
+		if (r == SSH_OK) {
+			/* The session's poll handle exists once the exchange
+			 * is under way: it moves to an event of its own. */
+			c->kex_done = true;
+			c->ev = ssh_event_new();
+			if (!c->ev)
+				fatal("ssh: out of memory");
+			if (ssh_event_add_session(c->ev, c->sess) != SSH_OK) {
+				log_warn("ssh: %s: cannot poll the session", c->peer);
+				ssh_event_free(c->ev);
+				c->ev = NULL;
+				c->dead = true;
+				return;
+			}
+		} else if (r != SSH_AGAIN) {
+			log_debug("ssh: %s: key exchange: %s", c->peer, ssh_get_error(c->sess));
+			c->dead = true;
+			return;
+		}
+	}
+	if (c->kex_done && !c->dead && ssh_event_dopoll(c->ev, 0) == SSH_ERROR &&
+	    (ssh_get_status(c->sess) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
+		c->dead = true;
+}
+
+static void on_conn_fd(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	conn_run(c);
+	conn_settle(c);
+}
+
+static void on_grace(struct loop *loop, void *arg)
+{
+	struct ssh_conn *c = arg;
+
+	c->grace_timer = 0;
+	if (c->closing)
+		log_debug("ssh: %s did not close its channel, disconnecting", c->peer);
+	else if (!c->authed)
+		log_info("ssh: %s did not authenticate in time, disconnecting", c->peer);
+	else
+		return;
+	c->dead = true;
+	conn_settle(c);
+}
+
+static void peer_names(struct ssh_conn *c)
+{
+	socklen_t sl = sizeof(c->sa);
+	char a[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (getpeername(c->fd, (struct sockaddr *)&c->sa, &sl) < 0) {
+		memset(&c->sa, 0, sizeof(c->sa));
+	} else if (c->sa.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&c->sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+		port = ntohs(sin->sin_port);
+	} else if (c->sa.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&c->sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+		port = ntohs(sin6->sin6_port);
+	}
+	snprintf(c->addr, sizeof(c->addr), "%s", a);
+	snprintf(c->peer, sizeof(c->peer), "%s:%d", a, port);
+}
+
+static void on_listen(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct ssh_server *srv = arg;
+	ssh_session s = ssh_new();
+	struct ssh_conn *c;
+
+	if (!s)
+		fatal("ssh: out of memory");
+	if (ssh_bind_accept(srv->bind, s) != SSH_OK) {
+		/* Nothing there after all (EAGAIN), or the peer went. */
+		log_debug("ssh: accept: %s", ssh_get_error(srv->bind));
+		ssh_free(s);
+		return;
+	}
+	srv->n_accepted++;
+	if (srv->n_conns >= SSH_MAX_CONNS) {
+		srv->n_refused++;
+		log_info("ssh: refusing a connection: %d already", SSH_MAX_CONNS);
+		ssh_disconnect(s);
+		ssh_free(s);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->srv = srv;
+	c->sess = s;
+	c->fd = ssh_get_fd(s);
+	/* libssh writes when it has output, not when poll said so: a socket
+	 * left blocking would stop the daemon on a client that reads nothing. */
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	c->bridge = -1;
+	c->width = 80;
+	c->height = 24;
+	peer_names(c);
+	ssh_set_blocking(s, 0);
+	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PASSWORD);
+	ssh_callbacks_init(&c->scb);
+	c->scb.userdata = c;
+	c->scb.auth_password_function = on_auth_password;
+	c->scb.channel_open_request_session_function = on_channel_open;
+	ssh_set_server_callbacks(s, &c->scb);
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+	if (loop_add_fd(loop, c->fd, POLLIN, on_conn_fd, c) < 0)
+		fatal("ssh: cannot watch fd %d", c->fd);
+	c->grace_timer = loop_timer_add(loop, SSH_LOGIN_GRACE_US, on_grace, c);
+	log_debug("ssh: connection from %s", c->peer);
+	conn_run(c);
+	conn_settle(c);
+}
+
+/* ---- server ---- */
+
+struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
+				  struct cli_backend *be, struct vty_server *vty)
+{
+	struct ssh_server *srv = xcalloc(1, sizeof(*srv));
+
+	srv->loop = loop;
+	srv->bs = bs;
+	srv->be = be;
+	srv->vty = vty;
+	srv->lfd = -1;
+	srv->port = -1;
+	if (!be)
+		srv->own_acc = access_new(bs);
+	return srv;
+}
+
+void ssh_server_free(struct ssh_server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->conns)
+		conn_free(srv->conns);
+	ssh_server_stop(srv);
+	if (srv->own_acc)
+		access_free(srv->own_acc);
+	free(srv);
+}
+
+int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
+		      char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	unsigned int uport = (unsigned int)port;
+	int r;
+
+	if (srv->bind)
+		return -EALREADY;
+	if (port < 0 || port > 65535)
+		return -EINVAL;
+	if (!srv->key_rsa[0]) {
+		r = ssh_hostkeys_ensure(srv->bs->state_dir, srv->key_ed25519, srv->key_rsa,
+					sizeof(srv->key_rsa), err, errlen);
+		if (r < 0) {
+			srv->key_rsa[0] = '\0';
+			return r;
+		}
+	}
+	srv->bind = ssh_bind_new();
+	if (!srv->bind)
+		fatal("ssh: out of memory");
+	if (ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_BINDADDR, address) < 0 ||
+	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_BINDPORT, &uport) < 0 ||
+	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_ed25519) < 0 ||
+	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_rsa) < 0 ||
+	    ssh_bind_listen(srv->bind) < 0) {
+		snprintf(err, errlen, "ssh: cannot listen on %s port %d: %s", address, port,
+			 ssh_get_error(srv->bind));
+		ssh_bind_free(srv->bind);
+		srv->bind = NULL;
+		return -EADDRNOTAVAIL;
+	}
+	ssh_bind_set_blocking(srv->bind, 0);
+	srv->lfd = ssh_bind_get_fd(srv->bind);
+	fcntl(srv->lfd, F_SETFL, fcntl(srv->lfd, F_GETFL) | O_NONBLOCK);
+	fcntl(srv->lfd, F_SETFD, FD_CLOEXEC);
+	if (getsockname(srv->lfd, (struct sockaddr *)&ss, &sl) == 0)
+		srv->port = ntohs(ss.ss_family == AF_INET ?
+				  ((struct sockaddr_in *)&ss)->sin_port :
+				  ((struct sockaddr_in6 *)&ss)->sin6_port);
+	r = loop_add_fd(srv->loop, srv->lfd, POLLIN, on_listen, srv);
+	if (r < 0) {
+		snprintf(err, errlen, "ssh: cannot watch the listening socket: %s", strerror(-r));
+		srv->lfd = -1;
+		ssh_bind_free(srv->bind);
+		srv->bind = NULL;
+		return r;
+	}
+	return 0;
+}
+
+void ssh_server_stop(struct ssh_server *srv)
+{
+	if (!srv->bind)
+		return;
+	loop_del_fd(srv->loop, srv->lfd);
+	ssh_bind_free(srv->bind);   /* closes lfd */
+	srv->bind = NULL;
+	srv->lfd = -1;
+	srv->port = -1;
+}
+
+int ssh_server_set(struct ssh_server *srv, bool on, const char *address, int port)
+{
+	char err[256];
+	int r;
+
+	if (srv->bind && (!on || port != srv->port)) {
+		log_info("ssh: no longer listening on port %d", srv->port);
+		ssh_server_stop(srv);
+	}
+	if (!on || srv->bind)
+		return 0;
+	r = ssh_server_listen(srv, address, port, err, sizeof(err));
+	if (r < 0)
+		log_warn("%s", err);
+	else
+		log_info("listening for SSH on %s port %d", address, srv->port);
+	return r;
+}
+
+int ssh_server_port(const struct ssh_server *srv)
+{
+	return srv->port;
+}
+
+size_t ssh_server_conns(const struct ssh_server *srv)
+{
+	return srv->n_conns;
+}
+
+/* ---- displays ---- */
+
+void ssh_server_render_status(const struct ssh_server *srv, struct sbuf *out)
+{
+	static const char fmt[] = " %-43s: %s\r\n";
+	char port[16];
+
+	snprintf(port, sizeof(port), "%d", srv->port >= 0 ? srv->port : 22);
+	sbuf_printf(out, fmt, "SSH Version", "2.0");
+	sbuf_printf(out, " %-43s: %llu\r\n", "SSH authentication timeout (Seconds)",
+		    (unsigned long long)(SSH_LOGIN_GRACE_US / 1000000));
+	sbuf_printf(out, " %-43s: %d\r\n", "SSH authentication retries (Times)",
+		    SSH_MAX_AUTH_FAILURES);
+	sbuf_printf(out, fmt, "SSH server key generating interval (Hours)", "0");
+	sbuf_printf(out, fmt, "SSH version 1.x compatibility", "Disable");
+	sbuf_printf(out, fmt, "SFTP IPv4 server", "Disable");
+	sbuf_printf(out, fmt, "STELNET IPv4 server", srv->bind ? "Enable" : "Disable");
+	sbuf_printf(out, fmt, "SCP IPv4 server", "Disable");
+	sbuf_printf(out, fmt, "SSH server port", port);
+	sbuf_printf(out, " %-43s: %zu\r\n", "SSH connections", srv->n_conns);
+	sbuf_printf(out, " %-43s: %lu\r\n", "SSH authentication failures",
+		    srv->n_auth_failed);
+}
+
+void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out)
+{
+	static const char rule[] =
+		" --------------------------------------------------------------------------------\r\n";
+	static const char fmt[] = " %-30s: %s\r\n";
+	uint64_t now = loop_now_us();
+	unsigned n = 0;
+
+	for (const struct ssh_conn *c = srv->conns; c; c = c->next) {
+		char conn[16] = "-", idle[24], port[16];
+		uint64_t s;
+		int line;
+
+		if (!c->authed || c->dead)
+			continue;
+		line = c->vty_id ? vty_server_line(srv->vty, c->vty_id) : -1;
+		if (line >= 0)
+			snprintf(conn, sizeof(conn), "VTY %d", line);
+		s = (now - (c->last_input_us ? c->last_input_us : now)) / 1000000;
+		snprintf(idle, sizeof(idle), "%02llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+		snprintf(port, sizeof(port), "%d", srv->port >= 0 ? srv->port : 22);
+		if (n == 0)
+			sbuf_puts(out, rule);
+		sbuf_printf(out, " Session %u:\r\n", ++n);
+		sbuf_printf(out, fmt, "Conn", conn);
+		sbuf_printf(out, fmt, "Version", "2.0");
+		sbuf_printf(out, fmt, "State", c->bridge >= 0 ? "started" : "authenticated");
+		sbuf_printf(out, fmt, "Username", c->user);
+		sbuf_printf(out, " %-30s: %d\r\n", "Retry", c->failures + 1);
+		sbuf_printf(out, fmt, "CTOS Cipher", ssh_get_cipher_in(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "STOC Cipher", ssh_get_cipher_out(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "CTOS Hmac", ssh_get_hmac_in(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "STOC Hmac", ssh_get_hmac_out(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "Kex", ssh_get_kex_algo(c->sess) ?: "-");
+		sbuf_printf(out, fmt, "Service Type", "stelnet");
+		sbuf_printf(out, fmt, "Authentication Type", "password");
+		sbuf_printf(out, fmt, "Connection Port Number", port);
+		sbuf_printf(out, fmt, "Idle Time", idle);
+		sbuf_puts(out, rule);
+	}
+}

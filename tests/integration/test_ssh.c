@@ -1,0 +1,431 @@
+/*
+ * test_ssh.c: an operator at Debian's OpenSSH client logged into a lab
+ * device's SSH (STelnet) server.
+ *
+ * The lab is brought up with LAB_SSH_PORT=22 (cli.ssh_port).  Each client
+ * runs under forkpty() inside the device's namespace (`ip netns exec NS
+ * sshpass -p PASSWORD ssh ... admin@127.0.0.1`), so ssh asks for a pty and
+ * a shell as from a person's terminal; the test types and reads the
+ * screen.  It checks the session is the VTY engine's (prompts, `?`, a
+ * commit, the running configuration), that two clients are served at
+ * once, that a wrong password is refused, and that ssh-keyscan sees the
+ * ed25519 and RSA host keys of the files under STATE_DIR (mode 0600).
+ * Without cli.ssh_port, `stelnet server enable` and `ssh server port`
+ * start SSH from the configuration, and `undo telnet server enable` stops
+ * new telnet sessions.
+ * Every wait has a deadline; clients still there at teardown are killed.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+#define TERM_TIMEOUT_MS 20000
+#define N_TERMS 2
+
+struct term {
+	pid_t pid;
+	int fd;
+	char screen[1 << 16];
+	size_t len, seen;
+};
+
+static struct term terms[N_TERMS] = { { .pid = -1, .fd = -1 }, { .pid = -1, .fd = -1 } };
+
+static void term_close(struct term *t)
+{
+	if (t->pid > 0) {
+		int st;
+
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, &st, 0);
+		t->pid = -1;
+	}
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < N_TERMS; i++)
+		term_close(&terms[i]);
+	lab_down();
+}
+
+static void term_open_port(struct term *t, const char *dev, const char *password,
+			   const char *port)
+{
+	const struct lab_device *d = lab_dev(dev);
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+	cr_assert_not_null(d);
+	t->len = t->seen = 0;
+	t->pid = forkpty(&t->fd, NULL, NULL, &ws);
+	cr_assert_geq(t->pid, 0, "forkpty: %s", strerror(errno));
+	if (t->pid == 0) {
+		setenv("TERM", "vt100", 1);
+		execlp("ip", "ip", "netns", "exec", d->ns, "sshpass", "-p", password, "ssh",
+		       "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+		       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		       "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+		       "-o", "NumberOfPasswordPrompts=1",
+		       "-p", port, LAB_USER "@127.0.0.1", (char *)NULL);
+		_exit(127);
+	}
+	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void term_open(struct term *t, const char *dev, const char *password)
+{
+	term_open_port(t, dev, password, "22");
+}
+
+/* Read the terminal until `needle` appears past what earlier calls
+ * consumed, or the deadline; true when found. */
+static bool term_expect(struct term *t, const char *needle, int timeout_ms)
+{
+	double deadline = lab_now() + timeout_ms / 1000.0;
+
+	for (;;) {
+		char *at;
+
+		t->screen[t->len] = '\0';
+		at = strstr(t->screen + t->seen, needle);
+		if (at) {
+			t->seen = (size_t)(at - t->screen) + strlen(needle);
+			return true;
+		}
+		double left = deadline - lab_now();
+		if (left <= 0 || t->len + 1 >= sizeof(t->screen))
+			return false;
+		struct pollfd p = { .fd = t->fd, .events = POLLIN };
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		ssize_t n = read(t->fd, t->screen + t->len, sizeof(t->screen) - 1 - t->len);
+		if (n <= 0 && errno != EAGAIN && errno != EINTR)
+			return false;   /* the client has gone (EIO on the pty) */
+		if (n > 0)
+			t->len += (size_t)n;
+	}
+}
+
+static void expect(struct term *t, const char *needle)
+{
+	cr_assert(term_expect(t, needle, TERM_TIMEOUT_MS),
+		  "the terminal did not show '%s'; it shows:\n%s", needle, t->screen + t->seen);
+}
+
+static void type(struct term *t, const char *keys)
+{
+	for (const char *k = keys; *k; k++)
+		cr_assert_eq(write(t->fd, k, 1), 1);
+}
+
+/* Paste text at the terminal in one go (as a terminal's paste does),
+ * reading the screen meanwhile so that neither side blocks. */
+static void paste(struct term *t, const char *text)
+{
+	size_t off = 0, len = strlen(text);
+	double deadline = lab_now() + TERM_TIMEOUT_MS / 1000.0;
+
+	while (off < len) {
+		struct pollfd p = { .fd = t->fd, .events = POLLIN | POLLOUT };
+
+		cr_assert(lab_now() < deadline, "the paste did not go through (%zu of %zu)", off,
+			  len);
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if ((p.revents & POLLIN) && t->len + 1 < sizeof(t->screen)) {
+			ssize_t n = read(t->fd, t->screen + t->len, sizeof(t->screen) - 1 - t->len);
+
+			if (n > 0)
+				t->len += (size_t)n;
+		}
+		if (p.revents & POLLOUT) {
+			ssize_t n = write(t->fd, text + off, len - off);
+
+			if (n > 0)
+				off += (size_t)n;
+		}
+	}
+}
+
+/* The client's exit status, waiting up to 10 s; -1 if it is still there. */
+static int term_wait_exit(struct term *t)
+{
+	int st = 0;
+	pid_t r = 0;
+
+	for (double deadline = lab_now() + 10; r == 0 && lab_now() < deadline;
+	     lab_pause_ms(100))
+		r = waitpid(t->pid, &st, WNOHANG);
+	if (r != t->pid)
+		return -1;
+	t->pid = -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void lab_with_ssh(void)
+{
+	lab_require_root();
+	if (access("/usr/bin/ssh", X_OK) != 0 || access("/usr/bin/sshpass", X_OK) != 0)
+		cr_skip_test("OpenSSH's client or sshpass is not installed (scripts/deps)");
+	setenv("LAB_SSH_PORT", "22", 1);
+	cr_assert_eq(lab_up("DeviceC", NULL), 0, "the lab did not come up");
+}
+
+Test(ssh, operator_session, .fini = teardown, .timeout = 240)
+{
+	struct term *a = &terms[0], *b = &terms[1];
+
+	lab_with_ssh();
+	term_open(a, "DeviceC", LAB_PASSWORD);
+	expect(a, "<HUAWEI>");
+
+	/* The VTY engine: display, `?`, TAB, a view, a commit. */
+	type(a, "display version\r");
+	expect(a, "Meridian software, Version");
+	expect(a, "<HUAWEI>");
+	type(a, "sys\t");
+	expect(a, "system-view");
+	type(a, "\r");
+	expect(a, "[~HUAWEI]");
+	type(a, "ntp-service refclock-master ?");
+	expect(a, "INTEGER<1-15>  Stratum of the local clock");
+	type(a, "\x15" "sysname DeviceC\r");
+	expect(a, "[*HUAWEI]");
+	type(a, "commit\r");
+	expect(a, "[~DeviceC]");
+
+	/* A pasted block: every line runs, in order (the edits pipelined).
+	 * It is larger than the bridge's socket buffer (SSH_BRIDGE_SNDBUF):
+	 * the rest waits in libssh and follows when the VTY has read. */
+	char *block = malloc(1000 * 24 + 1);
+	cr_assert_not_null(block);
+	block[0] = '\0';
+	for (int i = 0; i < 1000; i++)
+		sprintf(block + strlen(block), "sysname Paste%d\r", i);
+	strcat(block, "sysname DeviceC\r");
+	paste(a, block);
+	free(block);
+	expect(a, "sysname Paste999");
+	expect(a, "[*DeviceC]");   /* the prompt names the running sysname */
+	expect(a, "sysname DeviceC");
+	type(a, "commit\r");
+	expect(a, "[~DeviceC]");
+
+	/* A second client while the first is connected sees the commit. */
+	term_open(b, "DeviceC", LAB_PASSWORD);
+	expect(b, "<DeviceC>");
+	type(b, "display current-configuration\r");
+	expect(b, "sysname DeviceC");
+	expect(b, "<DeviceC>");
+	type(b, "display users\r");
+	expect(b, "VTY 0    00:00:");
+	expect(b, "SSH    127.0.0.1");
+	expect(b, "VTY 1    00:00:00 SSH");
+	type(b, "display ssh server session\r");
+	expect(b, "Session 1:");
+	expect(b, "Conn                          : VTY 1");
+	expect(b, "Username                      : admin");
+	expect(b, "Session 2:");
+	expect(b, "Conn                          : VTY 0");
+	/* Two sessions are more than the 24 rows of the pty: the pager stops. */
+	expect(b, "---- More ----");
+	type(b, " ");
+	expect(b, "Service Type                  : stelnet");
+	expect(b, "<DeviceC>");
+	type(b, "display ssh server status\r");
+	expect(b, "STELNET IPv4 server                        : Enable");
+	expect(b, "SSH server port                            : 22");
+	expect(b, "<DeviceC>");
+	type(b, "quit\r");
+	int rc = term_wait_exit(b);
+	cr_assert_eq(rc, 0, "the second client did not end cleanly (%d):\n%s", rc, b->screen);
+
+	/* The first is still served; a smaller window (window-change, as
+	 * NAWS) makes the pager stop sooner. */
+	type(a, "return\r");
+	expect(a, "<DeviceC>");
+	struct winsize ws = { .ws_row = 6, .ws_col = 80 };
+	cr_assert_eq(ioctl(a->fd, TIOCSWINSZ, &ws), 0);
+	kill(a->pid, SIGWINCH);
+	double deadline = lab_now() + 10;
+	bool paged = false;
+	while (!paged && lab_now() < deadline) {
+		/* The window-change may still be on its way: ask until it shows. */
+		type(a, "display ssh server status\r");
+		paged = term_expect(a, "---- More ----", 2000);
+		if (paged)
+			type(a, "q");
+		expect(a, "<DeviceC>");
+	}
+	cr_assert(paged, "the pager did not follow the window's 6 rows");
+	type(a, "quit\r");
+	rc = term_wait_exit(a);
+	cr_assert_eq(rc, 0, "the client did not end cleanly (%d):\n%s", rc, a->screen);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+Test(ssh, wrong_password_refused, .fini = teardown, .timeout = 120)
+{
+	struct term *a = &terms[0];
+
+	lab_with_ssh();
+	term_open(a, "DeviceC", "not-the-password");
+	expect(a, "Permission denied");
+	cr_assert_neq(term_wait_exit(a), 0, "ssh succeeded with a wrong password");
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* The public key (type and base64) of a private key file, from ssh-keygen. */
+static char *public_key(const char *path)
+{
+	const char *argv[] = { "ssh-keygen", "-y", "-f", path, NULL };
+	char *out = NULL, *sp;
+
+	int rc = lab_run(NULL, "keygen", argv, 10000, &out);
+	if (rc != 0)
+		free(out);
+	cr_assert_eq(rc, 0, "ssh-keygen -y %s", path);
+	/* "ssh-ed25519 AAAA... comment": keep the first two words. */
+	sp = strchr(out, ' ');
+	cr_assert_not_null(sp);
+	sp = strpbrk(sp + 1, " \n");
+	if (sp)
+		*sp = '\0';
+	return out;
+}
+
+Test(ssh, host_keys, .fini = teardown, .timeout = 120)
+{
+	static const char *const names[] = { "ssh_host_ed25519_key", "ssh_host_rsa_key" };
+	const struct lab_device *d;
+	char *scan = NULL;
+
+	lab_with_ssh();
+	d = lab_dev("DeviceC");
+	const char *argv[] = { "ssh-keyscan", "-t", "ed25519,rsa", "-p", "22", "127.0.0.1",
+			       NULL };
+	int rc = lab_run(d->ns, "keyscan", argv, 20000, &scan);
+	if (rc != 0)
+		free(scan);
+	cr_assert_eq(rc, 0, "ssh-keyscan failed");
+	for (size_t i = 0; i < 2; i++) {
+		char path[512];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/state/%s", d->dir, names[i]);
+		cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
+		cr_expect_eq(st.st_mode & 0777, 0600, "%s has mode %o", path, st.st_mode & 0777);
+		char *pub = public_key(path);
+		cr_expect_not_null(strstr(scan, pub), "ssh-keyscan does not show %s:\n%s", pub,
+				   scan);
+		free(pub);
+	}
+	free(scan);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+Test(ssh, from_the_configuration, .fini = teardown, .timeout = 240)
+{
+	static const char *const enable[] = {
+		"system-view", "stelnet server enable", "ssh server port 2222", "commit", NULL,
+	};
+	static const char *const want[] = {
+		"stelnet server enable", "ssh server port 2222", "undo telnet server enable", NULL,
+	};
+	struct term *a = &terms[0];
+	struct vty *v;
+
+	lab_require_root();
+	if (access("/usr/bin/ssh", X_OK) != 0 || access("/usr/bin/sshpass", X_OK) != 0)
+		cr_skip_test("OpenSSH's client or sshpass is not installed (scripts/deps)");
+	unsetenv("LAB_SSH_PORT");
+	cr_assert_eq(lab_up("DeviceC", NULL), 0, "the lab did not come up");
+	v = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v);
+	lab_lines(v, "DeviceC", enable);
+
+	/* clid follows the commit: the listener comes (host keys first). */
+	double deadline = lab_now() + 30;
+	for (;;) {
+		term_open_port(a, "DeviceC", LAB_PASSWORD, "2222");
+		if (term_expect(a, "<HUAWEI>", 5000))
+			break;
+		term_close(a);
+		cr_assert(lab_now() < deadline, "no SSH session on port 2222:\n%s", a->screen);
+		lab_pause_ms(200);
+	}
+
+	/* Telnet off: a new telnet session is refused, the SSH one goes on. */
+	type(a, "system-view\r");
+	expect(a, "[~HUAWEI]");
+	type(a, "undo telnet server enable\r");
+	expect(a, "[*HUAWEI]");
+	type(a, "commit\r");
+	expect(a, "[~HUAWEI]");
+	struct vty *v2 = NULL;
+	for (deadline = lab_now() + 20; lab_now() < deadline; lab_pause_ms(200)) {
+		v2 = lab_vty("DeviceC", 1000);
+		if (!v2)
+			break;
+		lab_vty_close(v2);
+	}
+	cr_assert_null(v2, "telnet still logs in after undo telnet server enable");
+	lab_expect_output(v, "DeviceC", "display current-configuration", want);
+
+	/* And back on. */
+	type(a, "telnet server enable\r");
+	expect(a, "[*HUAWEI]");
+	type(a, "commit\r");
+	expect(a, "[~HUAWEI]");
+	v2 = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v2, "telnet does not come back");
+	lab_vty_close(v2);
+	lab_vty_close(v);
+	type(a, "return\r");
+	type(a, "quit\r");
+	cr_expect_eq(term_wait_exit(a), 0, "the client did not end cleanly:\n%s", a->screen);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+Test(ssh, refused_by_protocol_inbound, .fini = teardown, .timeout = 120)
+{
+	static const char *const telnet_only[] = {
+		"system-view", "user-interface vty 0 4", "protocol inbound telnet", "commit", NULL,
+	};
+	struct term *a = &terms[0];
+	struct vty *v;
+
+	lab_with_ssh();
+	v = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v);
+	lab_lines(v, "DeviceC", telnet_only);
+	/* clid follows the commit at once, but the subscription is
+	 * asynchronous: retry until the session is refused. */
+	double deadline = lab_now() + 20;
+	for (;;) {
+		term_open(a, "DeviceC", LAB_PASSWORD);
+		bool prompt = term_expect(a, "<HUAWEI>", 5000);
+		int rc = term_wait_exit(a);
+		term_close(a);
+		if (!prompt && rc >= 0)
+			break;
+		cr_assert(lab_now() < deadline, "SSH still logs in under protocol inbound telnet");
+	}
+	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
