@@ -182,6 +182,12 @@ static void check_interface_ntp(const Interface *ifc, const char *name, struct v
 		    "address.", mc->group, name);
 }
 
+/* A name the bootstrap maps, or a LoopBack (which needs no mapping). */
+static bool interface_exists(const struct bootstrap *bs, const char *name)
+{
+	return bootstrap_interface(bs, name) != NULL || bootstrap_is_loopback(name);
+}
+
 static void check_interfaces(const Config *c, const struct bootstrap *bs, struct validate_list *l)
 {
 	for (size_t i = 0; i < c->n_interface; i++) {
@@ -190,7 +196,7 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 		const Ipv4Address *ad = ifc->address;
 		uint32_t a;
 
-		if (bootstrap_interface(bs, name) == NULL)
+		if (!interface_exists(bs, name))
 			validate_add(l, "The interface %s does not exist.", name);
 		for (size_t k = 0; k < i; k++)
 			if (c->interface[k]->name && strcasecmp(c->interface[k]->name, name) == 0)
@@ -417,7 +423,7 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 		snprintf(what, sizeof(what), "NTP %s %s", kind, addr);
 		check_vpn(as->vpn_instance, what, l);
 	}
-	if (as->source_interface && bootstrap_interface(bs, as->source_interface) == NULL)
+	if (as->source_interface && !interface_exists(bs, as->source_interface))
 		validate_add(l, "The source interface %s of NTP %s %s does not exist.",
 		    as->source_interface, kind, addr);
 }
@@ -454,15 +460,13 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 			validate_add(l, "The stratum of the local reference clock must be 1 to "
 			    "15.");
 	}
-	if (ntp->server_source_interface &&
-	    bootstrap_interface(bs, ntp->server_source_interface) == NULL)
+	if (ntp->server_source_interface && !interface_exists(bs, ntp->server_source_interface))
 		validate_add(l, "The NTP server source interface %s does not exist.",
 		    ntp->server_source_interface);
-	if (ntp->source_interface && bootstrap_interface(bs, ntp->source_interface) == NULL)
+	if (ntp->source_interface && !interface_exists(bs, ntp->source_interface))
 		validate_add(l, "The NTP source interface %s does not exist.",
 		    ntp->source_interface);
-	if (ntp->ipv6_source_interface &&
-	    bootstrap_interface(bs, ntp->ipv6_source_interface) == NULL)
+	if (ntp->ipv6_source_interface && !interface_exists(bs, ntp->ipv6_source_interface))
 		validate_add(l, "The NTP IPv6 source interface %s does not exist.",
 		    ntp->ipv6_source_interface);
 	check_srcif_vpn(ntp->source_interface, ntp->source_interface_vpn_instance, "", l);
@@ -555,6 +559,10 @@ static void canon(char **name, const struct bootstrap *bs)
 {
 	const struct bs_interface *bi;
 
+	if (*name && bootstrap_is_loopback(*name)) {
+		memcpy(*name, "LoopBack", 8);   /* the type's own spelling */
+		return;
+	}
 	if (*name == NULL || (bi = bootstrap_interface(bs, *name)) == NULL)
 		return;
 	if (strcmp(*name, bi->name) != 0) {

@@ -2,8 +2,9 @@
  * cmd_interface.c: entering an interface's view and its settings (address,
  * shutdown, description), with each interface's block of configuration text.
  *
- * Interfaces are those of the bootstrap file; entering the view of one
- * creates nothing, so no edit is sent until a setting changes.
+ * Interfaces are those of the bootstrap file, and LoopBack 0-1023, which
+ * need no mapping (their addresses go on the kernel's lo); entering the
+ * view of one creates nothing, so no edit is sent until a setting changes.
  *
  * IPv6 (VRP): `ipv6 enable`, `ipv6 address { X LEN | X/LEN }` (several per
  * interface; cfgd caps them at 16), `undo ipv6 address [ X LEN | X/LEN ]`
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bootstrap.h"
 #include "cmd.h"
 #include "cmd_ntp_auth.h"
 #include "cmd_ntp_bcast.h"
@@ -76,7 +78,7 @@ static int h_interface(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 	if (r <= 0)
 		return -1;
-	if (!cmd_interface_known(ctx, name)) {
+	if (!bootstrap_is_loopback(name) && !cmd_interface_known(ctx, name)) {
 		size_t tok = cmd_has(a, "interface-name") ? cmd_arg_tok(a, "interface-name")
 			     : cmd_arg_tok(a, "interface-number");
 		return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);

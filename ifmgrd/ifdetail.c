@@ -100,6 +100,8 @@ IfDetails *ifmgrd_details(struct ifmgrd *im, const char *name)
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		if (name && strcasecmp(name, im->ifs[i].bs->name) != 0)
 			continue;
+		if (im->ifs[i].loopback && !im->ifs[i].configured)
+			continue;
 		ds->interface[ds->n_interface++] = detail_new(im, &im->ifs[i]);
 	}
 	if (name && ds->n_interface == 0) {

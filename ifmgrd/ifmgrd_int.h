@@ -21,9 +21,13 @@ struct bus_peer;
  * (called after every batch of kernel events). */
 void ifmgrd_note_changes(struct ifmgrd *im);
 
-/* One bootstrap interface. */
+/* One bootstrap interface, or one LoopBack (no mapping: its addresses go
+ * on the kernel's lo, which every LoopBack entry observes). */
 struct ifm_if {
 	const struct bs_interface *bs;
+	struct bs_interface *own;   /* an unmapped LoopBack's name and netdev, else NULL */
+	bool loopback;          /* a LoopBack, mapped or not: always up */
+	bool configured;        /* shown: mapped, or a LoopBack still configured */
 	struct ifs_desired want;
 	struct ifs_observed have;
 	char cfg_err[256];      /* the configuration's problem, "" if none */

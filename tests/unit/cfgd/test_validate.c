@@ -54,6 +54,24 @@ Test(validate, interface_names)
 		"The description of interface LoopBack0 must be 1 to 242 characters.");
 }
 
+/* LoopBack 0-1023 need no bootstrap mapping (LoopBack0 has one in the
+ * fixture, LoopBack7 none); other types do. */
+Test(validate, loopbacks_without_mapping)
+{
+	ok("interface = ( { name = \"LoopBack7\"; address = { address = \"192.0.2.7\"; "
+	   "prefix_len = 32; }; } );");
+	ok("interface = ( { name = \"LoopBack1023\"; } );");
+	ok("ntp = { source_interface = \"LoopBack7\"; };");
+	ok("ntp = { unicast_server = ( { address = \"10.0.1.31\"; source_interface = "
+	   "\"LoopBack7\"; } ); };");
+	refused("interface = ( { name = \"LoopBack1024\"; } );",
+		"The interface LoopBack1024 does not exist.");
+	refused("interface = ( { name = \"Vlanif10\"; } );",
+		"The interface Vlanif10 does not exist.");
+	refused("ntp = { source_interface = \"Vlanif10\"; };",
+		"The NTP source interface Vlanif10 does not exist.");
+}
+
 Test(validate, interface_addresses)
 {
 	ok(IFADDR("10.0.1.31", 24));
@@ -179,8 +197,8 @@ Test(validate, ntp_global)
 		"The stratum of the local reference clock must be 1 to 15.");
 	refused("ntp = { server_source_interface = \"GigabitEthernet0/3/0\"; };",
 		"The NTP server source interface GigabitEthernet0/3/0 does not exist.");
-	refused("ntp = { source_interface = \"LoopBack9\"; };",
-		"The NTP source interface LoopBack9 does not exist.");
+	refused("ntp = { source_interface = \"Vlanif9\"; };",
+		"The NTP source interface Vlanif9 does not exist.");
 	/* A VPN instance on the global source interfaces: none exists. */
 	refused("ntp = { source_interface = \"LoopBack0\"; "
 		"source_interface_vpn_instance = \"blue\"; };",
@@ -232,5 +250,12 @@ Test(validate, canonical_interface_names)
 	cr_assert_str_eq(c->interface[0]->name, "GigabitEthernet0/1/0");
 	cr_assert_str_eq(c->ntp->server_source_interface, "GigabitEthernet0/2/0");
 	cr_assert_str_eq(c->ntp->unicast_server[0]->source_interface, "LoopBack0");
+	cfg_free(c);
+
+	/* An unmapped LoopBack takes the type's own spelling. */
+	c = cfg("interface = ( { name = \"LOOPBACK7\"; } ); ntp = { source_interface = \"loopback7\"; };");
+	validate_canonicalize(c, &td.bs);
+	cr_assert_str_eq(c->interface[0]->name, "LoopBack7");
+	cr_assert_str_eq(c->ntp->source_interface, "LoopBack7");
 	cfg_free(c);
 }

@@ -1,0 +1,169 @@
+/*
+ * test_loopback.c: LoopBack interfaces in ifmgrd, against a real kernel in
+ * a private network namespace (needs root; CI runs as root).  A LoopBack
+ * has no bootstrap mapping: its addresses go on the namespace's lo, which
+ * is set up and never down; each LoopBack keeps its own addresses there,
+ * and one that is undone takes its addresses with it while 127.0.0.1 and
+ * the other LoopBacks' stay.
+ */
+#include <criterion/criterion.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+
+#include "cfgsub.h"
+#include "cfgtree.h"
+#include "ifmgrd.h"
+#include "ifmgrd_rig.h"
+#include "log.h"
+#include "netns.h"
+#include "testutil.h"
+
+/* Whether lo has ip/plen. */
+static bool lo_has(const char *ip, unsigned plen)
+{
+	struct ifaddrs *ifa, *p;
+	bool has = false;
+
+	cr_assert_eq(getifaddrs(&ifa), 0);
+	for (p = ifa; p; p = p->ifa_next) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)p->ifa_addr;
+		struct sockaddr_in *mask = (struct sockaddr_in *)p->ifa_netmask;
+		char buf[INET_ADDRSTRLEN];
+
+		if (!sin || sin->sin_family != AF_INET || strcmp(p->ifa_name, "lo") != 0)
+			continue;
+		inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
+		if (strcmp(buf, ip) == 0 && mask &&
+		    (unsigned)__builtin_popcount(mask->sin_addr.s_addr) == plen)
+			has = true;
+	}
+	freeifaddrs(ifa);
+	return has;
+}
+
+/* A configuration of LoopBacks: names[i] with addrs[i]/32 (NULL: none),
+ * each with `shutdown` (a LoopBack ignores it). */
+static Config *loopbacks(const char *const *names, const char *const *addrs, size_t n)
+{
+	Config *c = xmalloc(sizeof(*c));
+
+	config__init(c);
+	c->interface = xcalloc(n + 1, sizeof(*c->interface));
+	for (size_t i = 0; i < n; i++) {
+		Interface *itf = xmalloc(sizeof(*itf));
+
+		interface__init(itf);
+		itf->name = xstrdup(names[i]);
+		itf->has_shutdown = true;
+		itf->shutdown = true;
+		if (addrs[i]) {
+			itf->address = xmalloc(sizeof(*itf->address));
+			ipv4_address__init(itf->address);
+			itf->address->address = xstrdup(addrs[i]);
+			itf->address->prefix_len = 32;
+		}
+		c->interface[c->n_interface++] = itf;
+	}
+	return c;
+}
+
+/* A commit that changed interface `name`, the tree after it being c. */
+static int commit(struct ifmgrd *im, const Config *c, const char *name)
+{
+	struct ct_node *tree = ct_root_new(&config__descriptor);
+	char *path[2] = { "interface", (char *)name };
+	struct cfgsub_change ch = { .path = path, .n_path = 2 };
+	char *errs[8];
+	int n;
+
+	ct_load(tree, &c->base, 1);
+	ch.removed = ct_lookup(tree, path, 2, NULL) == NULL;
+	n = ifmgrd_apply_objects(im, tree, &ch, 1, errs, 8);
+	for (int i = 0; i < n; i++)
+		free(errs[i]);   /* GigabitEthernet0/1/0 has no netdev: not ours here */
+	ct_free(tree);
+	return n;
+}
+
+struct want {
+	struct test_sub *ts;
+	const char *on[3];      /* on lo and published as a LoopBack's primary */
+	const char *names[3];
+	const char *off[3];     /* not on lo */
+	const char *gone;       /* a LoopBack no longer published */
+};
+
+static bool converged(void *arg)
+{
+	const struct want *w = arg;
+
+	if (!lo_has("127.0.0.1", 8) || !(nl_kernel_flags("lo") & IFF_UP))
+		return false;
+	for (size_t i = 0; i < 3 && w->on[i]; i++) {
+		const IfState *st = test_sub_find(w->ts, w->names[i]);
+
+		if (!lo_has(w->on[i], 32) || !st || strcmp(st->primary_ipv4, w->on[i]) != 0 ||
+		    !st->admin_up || !st->oper_up)
+			return false;
+	}
+	for (size_t i = 0; i < 3 && w->off[i]; i++)
+		if (lo_has(w->off[i], 32))
+			return false;
+	return !w->gone || !test_sub_find(w->ts, w->gone);
+}
+
+Test(loopback, addresses_on_lo)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0" };
+	static const char *const netdevs[] = { "mrd0" };
+	static const char *const lbs[] = { "LoopBack0", "LoopBack1" };
+	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2" };
+	struct nl_rig r;
+	Config *cfg;
+	char *errs[8];
+	int n;
+
+	nl_enter_namespace();   /* its lo is down: a LoopBack brings it up */
+	log_init("test_loopback", LOG_LVL_DEBUG);
+	nl_rig_start(&r, names, netdevs, 1);
+
+	/* A snapshot with two LoopBacks, shut down (ignored): both on lo. */
+	cfg = loopbacks(lbs, addrs, 2);
+	n = ifmgrd_apply_config(r.im, cfg, errs, 8);
+	for (int i = 0; i < n; i++)
+		free(errs[i]);   /* GigabitEthernet0/1/0 has no netdev: not ours here */
+	struct want w = { &r.ts, { "192.0.2.1", "192.0.2.2" }, { "LoopBack0", "LoopBack1" } };
+	cr_assert(run_until(r.loop, converged, &w, 5000), "LoopBack addresses not on lo");
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+
+	/* LoopBack1 undone: its address leaves lo, LoopBack0's stays. */
+	cfg = loopbacks(lbs, addrs, 1);
+	commit(r.im, cfg, "LoopBack1");
+	struct want w1 = { &r.ts, { "192.0.2.1" }, { "LoopBack0" }, { "192.0.2.2" },
+			   "LoopBack1" };
+	cr_assert(run_until(r.loop, converged, &w1, 5000), "undone LoopBack's address stays");
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+
+	/* A new LoopBack in a commit, and LoopBack0's address changed. */
+	static const char *const addrs2[] = { "192.0.2.9", "192.0.2.2" };
+	cfg = loopbacks(lbs, addrs2, 2);
+	commit(r.im, cfg, "LoopBack1");
+	commit(r.im, cfg, "LoopBack0");
+	struct want w2 = { &r.ts, { "192.0.2.9", "192.0.2.2" }, { "LoopBack0", "LoopBack1" },
+			   { "192.0.2.1" } };
+	cr_assert(run_until(r.loop, converged, &w2, 5000), "LoopBack changes not programmed");
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+
+	/* Everything undone: lo keeps only its own. */
+	cfg = loopbacks(lbs, addrs2, 0);
+	n = ifmgrd_apply_config(r.im, cfg, errs, 8);
+	for (int i = 0; i < n; i++)
+		free(errs[i]);
+	struct want w3 = { &r.ts, { NULL }, { NULL }, { "192.0.2.9", "192.0.2.2" }, "LoopBack0" };
+	cr_assert(run_until(r.loop, converged, &w3, 5000), "undone LoopBacks' addresses stay");
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+	nl_rig_stop(&r);
+}
