@@ -9,7 +9,10 @@
  *   interface address unicast host address: not 0/8, 127/8, 224/4 (multicast)
  *                     or 240/4 (incl. 255.255.255.255), not the network or
  *                     broadcast address of its own subnet unless /31 or /32;
- *                     mask length 1..32; no two interfaces in overlapping subnets
+ *                     mask length 1..32; no two addresses in overlapping
+ *                     subnets (on two interfaces, or a sub address and
+ *                     another address of its own); sub addresses (at most
+ *                     VALIDATE_SUB_MAX) only with a primary
  *   interface IPv6    `ipv6 enable`, `ipv6 address`: see validate_if6.c
  *   NTP association   IPv4 literal that is a unicast host address: not 0/8,
  *                     224/4, 240/4, 127.127/16 (the local reference clock),
@@ -182,6 +185,94 @@ static void check_interface_ntp(const Interface *ifc, const char *name, struct v
 		    "address.", mc->group, name);
 }
 
+#define VALIDATE_SUB_MAX 255    /* IPv4 sub addresses per interface (VRP's) */
+
+/* One IPv4 address, primary or sub: its checks on its own. */
+static void check_v4_address(const Ipv4Address *ad, const char *name, struct validate_list *l)
+{
+	uint32_t a;
+
+	if (!parse_v4(ad->address, &a)) {
+		validate_add(l, "The address %s of interface %s is not a valid IPv4 "
+		    "address.", ad->address ? ad->address : "", name);
+		return;
+	}
+	if (ad->prefix_len < 1 || ad->prefix_len > 32) {
+		validate_add(l, "The address %s/%u of interface %s has an invalid mask "
+		    "length: it must be 1 to 32.", ad->address, ad->prefix_len, name);
+		return;
+	}
+	if (!v4_unicast(a) || (a >> 24) == 127) {
+		validate_add(l, "The address %s of interface %s is not a valid unicast "
+		    "host address.", ad->address, name);
+		return;
+	}
+	if (ad->prefix_len < 31) {
+		uint32_t m = mask_of(ad->prefix_len);
+
+		if ((a & ~m) == 0)
+			validate_add(l, "The address %s/%u of interface %s is the "
+			    "network address of its subnet.", ad->address, ad->prefix_len,
+			    name);
+		else if ((a & ~m) == ~m)
+			validate_add(l, "The address %s/%u of interface %s is the "
+			    "broadcast address of its subnet.", ad->address, ad->prefix_len,
+			    name);
+	}
+}
+
+/* Every well-formed IPv4 address of the interfaces, primaries and subs, in
+ * configuration order. */
+struct v4_entry {
+	const Ipv4Address *ad;
+	const char *name;
+	uint32_t a;
+};
+
+static void v4_collect(const Interface *ifc, const Ipv4Address *ad, struct v4_entry **v,
+		       size_t *n)
+{
+	uint32_t a;
+
+	if (!ad || !parse_v4(ad->address, &a) || ad->prefix_len < 1 || ad->prefix_len > 32)
+		return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].ad = ad;
+	(*v)[*n].name = ifc->name ? ifc->name : "";
+	(*v)[*n].a = a;
+	(*n)++;
+}
+
+/* Overlapping subnets, between interfaces or on one (a sub address in its
+ * primary's subnet): each pair once, the later address first. */
+static void check_overlaps(const Config *c, struct validate_list *l)
+{
+	struct v4_entry *v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_interface; i++) {
+		v4_collect(c->interface[i], c->interface[i]->address, &v, &n);
+		for (size_t k = 0; k < c->interface[i]->n_sub_address; k++)
+			v4_collect(c->interface[i], c->interface[i]->sub_address[k], &v, &n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct v4_entry *x = &v[i];
+
+		for (size_t k = 0; k < i; k++) {
+			const struct v4_entry *y = &v[k];
+			uint32_t m = mask_of(x->ad->prefix_len < y->ad->prefix_len ?
+					     x->ad->prefix_len : y->ad->prefix_len);
+
+			if ((x->a & m) == (y->a & m))
+				validate_add(l, "The address %s/%u of interface %s overlaps with "
+				    "the address %s/%u of interface %s.", x->ad->address,
+				    x->ad->prefix_len, x->name, y->ad->address,
+				    y->ad->prefix_len, y->name);
+		}
+	}
+	free(v);
+}
+
 /* A name the bootstrap maps, or a LoopBack (which needs no mapping). */
 static bool interface_exists(const struct bootstrap *bs, const char *name)
 {
@@ -194,7 +285,6 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 		const Interface *ifc = c->interface[i];
 		const char *name = ifc->name ? ifc->name : "";
 		const Ipv4Address *ad = ifc->address;
-		uint32_t a;
 
 		if (!interface_exists(bs, name))
 			validate_add(l, "The interface %s does not exist.", name);
@@ -206,60 +296,18 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 			validate_add(l, "The description of interface %s must be 1 to 242 "
 			    "characters.", name);
 		check_interface_ntp(ifc, name, l);
-		if (ad == NULL)
-			continue;
-		if (!parse_v4(ad->address, &a)) {
-			validate_add(l, "The address %s of interface %s is not a valid IPv4 "
-			    "address.", ad->address ? ad->address : "", name);
-			continue;
-		}
-		if (ad->prefix_len < 1 || ad->prefix_len > 32) {
-			validate_add(l, "The address %s/%u of interface %s has an invalid mask "
-			    "length: it must be 1 to 32.", ad->address, ad->prefix_len, name);
-			continue;
-		}
-		if (!v4_unicast(a) || (a >> 24) == 127) {
-			validate_add(l, "The address %s of interface %s is not a valid unicast "
-			    "host address.", ad->address, name);
-			continue;
-		}
-		if (ad->prefix_len < 31) {
-			uint32_t m = mask_of(ad->prefix_len);
-
-			if ((a & ~m) == 0)
-				validate_add(l, "The address %s/%u of interface %s is the "
-				    "network address of its subnet.", ad->address, ad->prefix_len,
-				    name);
-			else if ((a & ~m) == ~m)
-				validate_add(l, "The address %s/%u of interface %s is the "
-				    "broadcast address of its subnet.", ad->address, ad->prefix_len,
-				    name);
-		}
+		if (ad)
+			check_v4_address(ad, name, l);
+		for (size_t k = 0; k < ifc->n_sub_address; k++)
+			check_v4_address(ifc->sub_address[k], name, l);
+		if (ifc->n_sub_address > VALIDATE_SUB_MAX)
+			validate_add(l, "The interface %s has more than %d sub addresses.", name,
+			    VALIDATE_SUB_MAX);
+		if (ifc->n_sub_address > 0 && ad == NULL)
+			validate_add(l, "The interface %s has sub addresses but no primary "
+			    "address.", name);
 	}
-	/* Overlapping subnets: report each pair once, the later interface first. */
-	for (size_t i = 0; i < c->n_interface; i++) {
-		const Interface *x = c->interface[i];
-		uint32_t a, b;
-
-		if (!x->address || !parse_v4(x->address->address, &a) ||
-		    x->address->prefix_len < 1 || x->address->prefix_len > 32)
-			continue;
-		for (size_t k = 0; k < i; k++) {
-			const Interface *y = c->interface[k];
-			uint32_t m;
-
-			if (!y->address || !parse_v4(y->address->address, &b) ||
-			    y->address->prefix_len < 1 || y->address->prefix_len > 32)
-				continue;
-			m = mask_of(x->address->prefix_len < y->address->prefix_len ?
-				    x->address->prefix_len : y->address->prefix_len);
-			if ((a & m) == (b & m))
-				validate_add(l, "The address %s/%u of interface %s overlaps with "
-				    "the address %s/%u of interface %s.", x->address->address,
-				    x->address->prefix_len, x->name, y->address->address,
-				    y->address->prefix_len, y->name);
-		}
-	}
+	check_overlaps(c, l);
 }
 
 /* RFC 1123 host name: labels of letters, digits and '-', 1..63 each, not

@@ -6,6 +6,12 @@
  * need no mapping (their addresses go on the kernel's lo); entering the
  * view of one creates nothing, so no edit is sent until a setting changes.
  *
+ * IPv4: `ip address A { MASK | LEN } [ sub ]`, one primary and up to 255 sub
+ * addresses (cfgd checks them); `undo ip address` removes them all, `undo ip
+ * address A MASK [ sub ]` the one named, which must exist (a primary only
+ * once its subs are gone: the kernel deletes secondaries with it).  The two
+ * refusals are our sentences; VRP's manuals do not give its own.
+ *
  * IPv6 (VRP): `ipv6 enable`, `ipv6 address { X LEN | X/LEN }` (several per
  * interface; cfgd caps them at 16), `undo ipv6 address [ X LEN | X/LEN ]`
  * (no argument: all).  Addresses are stored as canonical inet_ntop text
@@ -34,6 +40,7 @@ static const struct cmd_kwhelp if_kw[] = {
 	{ "address", "Set the IP address of an interface" },
 	{ "shutdown", "Shut down the interface" },
 	{ "description", "Set the description of the interface" },
+	{ "sub", "Indicate a subordinate address" },
 	{ NULL, NULL },
 };
 
@@ -99,21 +106,88 @@ static uint32_t mask_len(const char *mask)
 	return n;
 }
 
+/* The address (and prefix length) typed, as stored. */
+static Ipv4Address *typed_address(const struct cmd_args *a)
+{
+	Ipv4Address *ad = xmalloc(sizeof(*ad));
+
+	ipv4_address__init(ad);
+	ad->address = xstrdup(cmd_arg(a, "ip-address"));
+	ad->prefix_len = cmd_has(a, "mask") ? mask_len(cmd_arg(a, "mask"))
+			 : cmd_arg_u32(a, "mask-length", 32);
+	return ad;
+}
+
+static bool same_address(const Ipv4Address *x, const Ipv4Address *y)
+{
+	return x && y && x->address && y->address && strcmp(x->address, y->address) == 0 &&
+	       x->prefix_len == y->prefix_len;
+}
+
+/* `undo ip address A MASK [ sub ]`: that address must be the interface's
+ * (primary, or one of its subs); a primary goes only once its subs are
+ * gone, as the kernel would take them with it. */
+static int undo_one_address(struct cmd_ctx *ctx, const struct cmd_args *a, const char *ifname)
+{
+	Ipv4Address *want = typed_address(a);
+	bool sub = cmd_has(a, "sub"), found = false, has_subs = false;
+	const Interface *ifc = NULL;
+	Config *c;
+
+	if (cmd_get_config(ctx, true, &c) < 0) {
+		ipv4_address__free_unpacked(want, NULL);
+		return -1;
+	}
+	for (size_t i = 0; c && i < c->n_interface; i++)
+		if (c->interface[i]->name && !strcasecmp(c->interface[i]->name, ifname))
+			ifc = c->interface[i];
+	if (ifc && sub) {
+		for (size_t i = 0; i < ifc->n_sub_address; i++)
+			found |= same_address(ifc->sub_address[i], want);
+	} else if (ifc) {
+		found = same_address(ifc->address, want);
+		has_subs = ifc->n_sub_address > 0;
+	}
+	if (c)
+		config__free_unpacked(c, NULL);
+	if (!found) {
+		ipv4_address__free_unpacked(want, NULL);
+		return cmd_error(ctx, "The address does not exist.");
+	}
+	if (has_subs) {
+		ipv4_address__free_unpacked(want, NULL);
+		return cmd_error(ctx, "Please delete the sub addresses of the interface first.");
+	}
+	if (sub)
+		cmd_edit_delete(ctx, "interface", ifname, "sub_address", want->address, NULL);
+	else
+		cmd_edit_delete(ctx, "interface", ifname, "address", NULL);
+	ipv4_address__free_unpacked(want, NULL);
+	return 0;
+}
+
 static int h_ip_address(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	const char *ifname = cmd_view_ifname(ctx);
 
-	if (a->undo) {
+	if (a->undo && !cmd_has(a, "ip-address")) {
+		/* VRP: all of the interface's addresses. */
+		cmd_edit_delete(ctx, "interface", ifname, "sub_address", NULL);
 		cmd_edit_delete(ctx, "interface", ifname, "address", NULL);
 		return 0;
 	}
+	if (a->undo)
+		return undo_one_address(ctx, a, ifname);
 	Config *c = frag_new();
 	Interface *ifc = frag_interface(c, ifname);
-	ifc->address = xmalloc(sizeof(*ifc->address));
-	ipv4_address__init(ifc->address);
-	ifc->address->address = xstrdup(cmd_arg(a, "ip-address"));
-	ifc->address->prefix_len = cmd_has(a, "mask") ? mask_len(cmd_arg(a, "mask"))
-				   : cmd_arg_u32(a, "mask-length", 32);
+
+	if (cmd_has(a, "sub")) {
+		ifc->sub_address = xmalloc(sizeof(*ifc->sub_address));
+		ifc->sub_address[0] = typed_address(a);
+		ifc->n_sub_address = 1;
+	} else {
+		ifc->address = typed_address(a);
+	}
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -254,8 +328,9 @@ static int h_ipv6_address(struct cmd_ctx *ctx, const struct cmd_args *a)
 const struct cmd_entry cmd_interface_entries[] = {
 	{ CLI_V_SYSTEM, "interface { interface-name | interface-type interface-number }", NULL,
 	  interface_params, if_kw, h_interface },
-	{ CLI_V_IF, "ip address ip-address { mask | mask-length }",
-	  "undo ip address [ ip-address { mask | mask-length } ]", ip_params, if_kw, h_ip_address },
+	{ CLI_V_IF, "ip address ip-address { mask | mask-length } [ sub ]",
+	  "undo ip address [ ip-address { mask | mask-length } [ sub ] ]", ip_params, if_kw,
+	  h_ip_address },
 	{ CLI_V_IF, "shutdown", "undo shutdown", NULL, if_kw, h_shutdown },
 	{ CLI_V_IF, "description text", "undo description", desc_params, if_kw, h_description },
 	{ CLI_V_IF, "ipv6 enable", "undo ipv6 enable", NULL, if6_kw, h_ipv6_enable },
@@ -285,6 +360,12 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 		char mask[16];
 		mask_text(ifc->address->prefix_len, mask, sizeof(mask));
 		sbuf_printf(out, " ip address %s %s\r\n", ifc->address->address, mask);
+	}
+	for (size_t i = 0; i < ifc->n_sub_address; i++) {
+		char mask[16];
+
+		mask_text(ifc->sub_address[i]->prefix_len, mask, sizeof(mask));
+		sbuf_printf(out, " ip address %s %s sub\r\n", ifc->sub_address[i]->address, mask);
 	}
 	for (size_t i = 0; i < ifc->n_ipv6_address; i++) {
 		const Ipv6Address *e = ifc->ipv6_address[i];

@@ -163,9 +163,15 @@ static bool lo_addr_of_other(const struct ifmgrd *im, const struct ifm_if *self,
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		const struct ifm_if *o = &im->ifs[i];
 
-		if (o != self && o->loopback && o->want.has_addr &&
-		    o->want.addr.s_addr == a->local.s_addr && o->want.plen == a->plen)
+		if (o == self || !o->loopback)
+			continue;
+		if (o->want.has_addr && o->want.addr.s_addr == a->local.s_addr &&
+		    o->want.plen == a->plen)
 			return true;
+		for (size_t k = 0; k < o->want.n_sub; k++)
+			if (o->want.sub[k].addr.s_addr == a->local.s_addr &&
+			    o->want.sub[k].plen == a->plen)
+				return true;
 	}
 	return false;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -97,12 +98,37 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 		out->addr = a;
 		out->plen = (uint8_t)itf->address->prefix_len;
 	}
+	/* A bad sub address is skipped (cfgd refuses it anyway), as an IPv6 one. */
+	for (size_t i = 0; i < itf->n_sub_address && out->n_sub < IFS_MAX_SUB; i++) {
+		const Ipv4Address *sa = itf->sub_address[i];
+		struct in_addr a;
+
+		if (!sa || !sa->address || inet_pton(AF_INET, sa->address, &a) != 1 ||
+		    sa->prefix_len < 1 || sa->prefix_len > 32) {
+			snprintf(err, errlen, "%s: invalid sub address '%s'", name,
+				 sa && sa->address ? sa->address : "");
+			rc = -EINVAL;
+			continue;
+		}
+		out->sub[out->n_sub].addr = a;
+		out->sub[out->n_sub].plen = (uint8_t)sa->prefix_len;
+		out->n_sub++;
+	}
 	return rc;
 }
 
 static bool addr_is_wanted(const struct ifs_desired *want, const struct ifs_addr *a)
 {
 	return want->has_addr && a->local.s_addr == want->addr.s_addr && a->plen == want->plen;
+}
+
+/* The index of the sub address a is, or -1. */
+static ssize_t sub_wanted(const struct ifs_desired *want, const struct ifs_addr *a)
+{
+	for (size_t i = 0; i < want->n_sub; i++)
+		if (a->local.s_addr == want->sub[i].addr.s_addr && a->plen == want->sub[i].plen)
+			return (ssize_t)i;
+	return -1;
 }
 
 static void plan_push(struct ifs_plan *plan, enum ifs_action_kind kind, const struct ifs_addr *a)
@@ -195,7 +221,7 @@ static void plan_ipv6(const char *name, const struct ifs_desired *want,
 size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
 		const struct ifs_observed *obs, struct ifs_plan *plan)
 {
-	bool have_wanted = false;
+	bool have_wanted = false, have_sub[IFS_MAX_SUB] = { false };
 
 	plan->n = 0;
 	plan->err[0] = '\0';
@@ -207,8 +233,14 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 	for (size_t i = 0; i < obs->n_addrs; i++) {
 		const struct ifs_addr *a = &obs->addrs[i];
 
+		ssize_t k;
+
 		if (addr_is_wanted(want, a)) {
 			have_wanted = true;
+			continue;
+		}
+		if ((k = sub_wanted(want, a)) >= 0) {
+			have_sub[k] = true;
 			continue;
 		}
 		if (a->scope == RT_SCOPE_HOST)
@@ -221,6 +253,15 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 			.scope = RT_SCOPE_UNIVERSE,
 		};
 		plan_push(plan, IFS_ADD_ADDR, &a);
+	}
+	for (size_t k = 0; k < want->n_sub; k++) {
+		struct ifs_addr a = {
+			.local = want->sub[k].addr, .peer = want->sub[k].addr,
+			.plen = want->sub[k].plen, .scope = RT_SCOPE_UNIVERSE,
+		};
+
+		if (!have_sub[k])
+			plan_push(plan, IFS_ADD_ADDR, &a);
 	}
 	plan_ipv6(name, want, obs, plan);
 	if (want->admin_up && !(obs->flags & IFF_UP))

@@ -15,10 +15,13 @@
  *
  * Rules of the plan (level-triggered and idempotent: planning against the
  * state the plan produces yields no action):
- *  - IPv4 addresses on the netdev other than the configured one are deleted
+ *  - IPv4 addresses on the netdev other than the configured ones are deleted
  *    first (the configured one with another prefix length counts as other);
  *    host-scope addresses (127.0.0.1 on a loopback) are never touched;
- *  - then the configured address is added if missing;
+ *  - then the configured address is added if missing, then the sub
+ *    addresses (`ip address ... sub`; cfgd keeps them out of each other's
+ *    subnets, so the kernel holds each as the primary of its own subnet and
+ *    deleting one never takes another with it);
  *  - then IFF_UP is set or cleared.
  * Deleting first avoids the new address becoming a secondary of the old
  * primary, which the kernel would delete along with it.
@@ -74,6 +77,14 @@ struct ifs_addr6 {
 	uint32_t flags;         /* IFA_F_* (IFA_FLAGS, else ifa_flags) */
 };
 
+/* IPv4 sub addresses per interface: cfgd refuses more (VRP's 255). */
+#define IFS_MAX_SUB 255
+
+struct ifs_sub {
+	struct in_addr addr;
+	uint8_t plen;
+};
+
 /* IPv6 addresses per interface: cfgd refuses more (VALIDATE_IF6_MAX). */
 #define IFS_MAX_ADDR6 16
 
@@ -82,6 +93,8 @@ struct ifs_desired {
 	bool has_addr;
 	struct in_addr addr;
 	uint8_t plen;
+	struct ifs_sub sub[IFS_MAX_SUB];         /* `ip address ... sub`, in order */
+	size_t n_sub;
 	bool ipv6_enable;
 	struct ifs_addr6 addr6[IFS_MAX_ADDR6];   /* in configuration order */
 	size_t n_addr6;                          /* 0 unless ipv6_enable */

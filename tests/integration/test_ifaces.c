@@ -6,6 +6,8 @@
  *  - `interface loopback 0` (any case, two words) enters LoopBack0, which
  *    needs no mapping; its address goes on the device's lo and
  *    `display ip interface brief` shows it up, with the spoofing protocol;
+ *  - a primary and a sub address on GigabitEthernet0/1/0, shown in
+ *    `display current-configuration` as VRP writes them;
  *  - interface names typed in another form or case are stored and shown
  *    in the manuals' canonical form (`ge 0/1/0` -> GigabitEthernet0/1/0).
  */
@@ -17,7 +19,9 @@
 
 static const char *const conf[] = {
 	"system-view", "sysname DeviceC", "interface loopback 0",
-	"ip address 192.0.2.1 255.255.255.255", "quit",
+	"ip address 192.0.2.1 255.255.255.255", "quit", "interface GigabitEthernet0/1/0",
+	"undo shutdown", "ip address 10.0.1.31 24", "ip address 10.0.2.31 255.255.255.0 sub",
+	"quit",
 	"ntp-service source-interface ge 0/1/0", "commit", "return", NULL,
 };
 
@@ -41,6 +45,8 @@ Test(ifaces, loopback_and_canonical_names, .fini = lab_down, .timeout = 280)
 
 	static const char *const want_cfg[] = {
 		"ntp-service source-interface GigabitEthernet0/1/0\n",
+		"interface GigabitEthernet0/1/0\n undo shutdown\n ip address 10.0.1.31 255.255.255.0\n"
+		" ip address 10.0.2.31 255.255.255.0 sub\n",
 		"interface LoopBack0\n ip address 192.0.2.1 255.255.255.255\n", NULL,
 	};
 	lab_expect_output(v, "DeviceC", "display current-configuration", want_cfg);

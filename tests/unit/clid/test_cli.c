@@ -276,6 +276,7 @@ Test(cli, interface_view)
 	    "SET interface {name: \"GigabitEthernet0/1/0\" address {address: \"10.0.1.31\" "
 	    "prefix_len: 24}}\n", "");
 	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo ip address",
+	    "DELETE interface/GigabitEthernet0/1/0/sub_address\n"
 	    "DELETE interface/GigabitEthernet0/1/0/address\n", "");
 	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "shutdown",
 	    "SET interface {name: \"GigabitEthernet0/1/0\" shutdown: true}\n", "");

@@ -4,7 +4,8 @@
  * has no bootstrap mapping: its addresses go on the namespace's lo, which
  * is set up and never down; each LoopBack keeps its own addresses there,
  * and one that is undone takes its addresses with it while 127.0.0.1 and
- * the other LoopBacks' stay.
+ * the other LoopBacks' stay.  Also sub addresses (`ip address ... sub`),
+ * on a dummy netdev and on a LoopBack.
  */
 #include <criterion/criterion.h>
 #include <net/if.h>
@@ -17,12 +18,21 @@
 #include "cfgtree.h"
 #include "ifmgrd.h"
 #include "ifmgrd_rig.h"
+#include "netlink.h"
 #include "log.h"
 #include "netns.h"
 #include "testutil.h"
 
+static bool dev_has(const char *dev, const char *ip, unsigned plen);
+
 /* Whether lo has ip/plen. */
 static bool lo_has(const char *ip, unsigned plen)
+{
+	return dev_has("lo", ip, plen);
+}
+
+/* Whether netdev dev has ip/plen. */
+static bool dev_has(const char *dev, const char *ip, unsigned plen)
 {
 	struct ifaddrs *ifa, *p;
 	bool has = false;
@@ -33,7 +43,7 @@ static bool lo_has(const char *ip, unsigned plen)
 		struct sockaddr_in *mask = (struct sockaddr_in *)p->ifa_netmask;
 		char buf[INET_ADDRSTRLEN];
 
-		if (!sin || sin->sin_family != AF_INET || strcmp(p->ifa_name, "lo") != 0)
+		if (!sin || sin->sin_family != AF_INET || strcmp(p->ifa_name, dev) != 0)
 			continue;
 		inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
 		if (strcmp(buf, ip) == 0 && mask &&
@@ -164,6 +174,96 @@ Test(loopback, addresses_on_lo)
 		free(errs[i]);
 	struct want w3 = { &r.ts, { NULL }, { NULL }, { "192.0.2.9", "192.0.2.2" }, "LoopBack0" };
 	cr_assert(run_until(r.loop, converged, &w3, 5000), "undone LoopBacks' addresses stay");
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+	nl_rig_stop(&r);
+}
+
+/* --- sub addresses ------------------------------------------------------ */
+
+static void add_sub(Interface *itf, const char *ip, unsigned plen)
+{
+	Ipv4Address *a = xmalloc(sizeof(*a));
+
+	ipv4_address__init(a);
+	a->address = xstrdup(ip);
+	a->prefix_len = plen;
+	itf->sub_address = xrealloc(itf->sub_address,
+				    (itf->n_sub_address + 1) * sizeof(*itf->sub_address));
+	itf->sub_address[itf->n_sub_address++] = a;
+}
+
+struct subs {
+	const char *dev;
+	const char *on[4], *off[4];
+	unsigned on_plen[4];
+};
+
+static bool subs_converged(void *arg)
+{
+	const struct subs *w = arg;
+
+	for (size_t i = 0; i < 4 && w->on[i]; i++)
+		if (!dev_has(w->dev, w->on[i], w->on_plen[i]))
+			return false;
+	for (size_t i = 0; i < 4 && w->off[i]; i++)
+		if (dev_has(w->dev, w->off[i], 24) || dev_has(w->dev, w->off[i], 32))
+			return false;
+	return true;
+}
+
+Test(loopback, sub_addresses)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0" };
+	static const char *const netdevs[] = { "mrd0" };
+	static const char *const lbs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
+	static const char *const addrs[] = { "10.0.1.1", "192.0.2.1" };
+	struct nl_rig r;
+	Config *cfg;
+
+	nl_enter_namespace();
+	if (nl_new_dummy("mrd0") != 0)
+		nl_new_veth("mrd0");
+	log_init("test_loopback", LOG_LVL_DEBUG);
+	nl_rig_start(&r, names, netdevs, 1);
+
+	/* The snapshot first (as cfgsub gives it), then commits: a primary and
+	 * two subs on the netdev, one sub on a LoopBack. */
+	cfg = loopbacks(lbs, addrs, 0);
+	ifmgrd_apply_config(r.im, cfg, NULL, 0);
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+	cfg = loopbacks(lbs, addrs, 2);
+	cfg->interface[0]->address->prefix_len = 24;
+	add_sub(cfg->interface[0], "10.0.2.1", 24);
+	add_sub(cfg->interface[0], "10.0.3.1", 25);
+	add_sub(cfg->interface[1], "192.0.2.2", 32);
+	commit(r.im, cfg, "GigabitEthernet0/1/0");
+	commit(r.im, cfg, "LoopBack0");
+	struct subs w = { "mrd0", { "10.0.1.1", "10.0.2.1", "10.0.3.1" }, { NULL },
+			  { 24, 24, 25 } };
+	cr_assert(run_until(r.loop, subs_converged, &w, 5000), "sub addresses not programmed");
+	struct subs wl = { "lo", { "192.0.2.1", "192.0.2.2" }, { NULL }, { 32, 32 } };
+	cr_assert(run_until(r.loop, subs_converged, &wl, 5000), "LoopBack sub not on lo");
+
+	/* Deleted behind ifmgrd's back: put back. */
+	{
+		struct rtnl *other = rtnl_open(NULL, NULL);
+		struct ifs_addr a = { .plen = 24 };
+
+		cr_assert_not_null(other);
+		inet_pton(AF_INET, "10.0.2.1", &a.local);
+		a.peer = a.local;
+		cr_assert_eq(rtnl_addr_del(other, (int)if_nametoindex("mrd0"), &a), 0);
+		rtnl_close(other);
+	}
+	cr_assert(run_until(r.loop, subs_converged, &w, 5000), "deleted sub not restored");
+
+	/* One sub undone: it alone leaves. */
+	ipv4_address__free_unpacked(cfg->interface[0]->sub_address[0], NULL);
+	cfg->interface[0]->sub_address[0] = cfg->interface[0]->sub_address[1];
+	cfg->interface[0]->n_sub_address = 1;
+	commit(r.im, cfg, "GigabitEthernet0/1/0");
+	struct subs w2 = { "mrd0", { "10.0.1.1", "10.0.3.1" }, { "10.0.2.1" }, { 24, 25 } };
+	cr_assert(run_until(r.loop, subs_converged, &w2, 5000), "undone sub stays");
 	protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	nl_rig_stop(&r);
 }
