@@ -13,6 +13,7 @@
  *                     subnets (on two interfaces, or a sub address and
  *                     another address of its own); sub addresses (at most
  *                     VALIDATE_SUB_MAX) only with a primary
+ *   interface MTU     46..9600 (VRP's Ethernet range), none on a LoopBack
  *   interface IPv6    `ipv6 enable`, `ipv6 address`: see validate_if6.c
  *   NTP association   IPv4 literal that is a unicast host address: not 0/8,
  *                     224/4, 240/4, 127.127/16 (the local reference clock),
@@ -186,6 +187,8 @@ static void check_interface_ntp(const Interface *ifc, const char *name, struct v
 }
 
 #define VALIDATE_SUB_MAX 255    /* IPv4 sub addresses per interface (VRP's) */
+#define VALIDATE_MTU_MIN 46     /* `mtu` of an Ethernet interface (VRP's range) */
+#define VALIDATE_MTU_MAX 9600
 
 /* One IPv4 address, primary or sub: its checks on its own. */
 static void check_v4_address(const Ipv4Address *ad, const char *name, struct validate_list *l)
@@ -303,6 +306,11 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 		if (ifc->n_sub_address > VALIDATE_SUB_MAX)
 			validate_add(l, "The interface %s has more than %d sub addresses.", name,
 			    VALIDATE_SUB_MAX);
+		if (ifc->has_mtu && bootstrap_is_loopback(name))
+			validate_add(l, "The MTU of LoopBack interface %s cannot be set.", name);
+		else if (ifc->has_mtu && (ifc->mtu < VALIDATE_MTU_MIN || ifc->mtu > VALIDATE_MTU_MAX))
+			validate_add(l, "The MTU of interface %s must be %d to %d.", name,
+			    VALIDATE_MTU_MIN, VALIDATE_MTU_MAX);
 		if (ifc->n_sub_address > 0 && ad == NULL)
 			validate_add(l, "The interface %s has sub addresses but no primary "
 			    "address.", name);

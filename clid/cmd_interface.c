@@ -12,6 +12,9 @@
  * once its subs are gone: the kernel deletes secondaries with it).  The two
  * refusals are our sentences; VRP's manuals do not give its own.
  *
+ * `mtu N` (46..9600, VRP's Ethernet range; `undo mtu`: its default 1500)
+ * is set on the netdev by ifmgrd; cfgd refuses it on a LoopBack.
+ *
  * IPv6 (VRP): `ipv6 enable`, `ipv6 address { X LEN | X/LEN }` (several per
  * interface; cfgd caps them at 16), `undo ipv6 address [ X LEN | X/LEN ]`
  * (no argument: all).  Addresses are stored as canonical inet_ntop text
@@ -41,6 +44,7 @@ static const struct cmd_kwhelp if_kw[] = {
 	{ "shutdown", "Shut down the interface" },
 	{ "description", "Set the description of the interface" },
 	{ "sub", "Indicate a subordinate address" },
+	{ "mtu", "Set the maximum transmission unit of the interface" },
 	{ NULL, NULL },
 };
 
@@ -70,6 +74,11 @@ static const struct cmd_param ipv6_params[] = {
 	{ "prefix-length", GP_INT, 1, 128, "Prefix length" },
 	{ "ipv6-address/prefix-length", GP_STRING, 4, 43,
 	  "IPv6 address and prefix length (X:X::X:X/M)" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+static const struct cmd_param mtu_params[] = {
+	{ "mtu-value", GP_INT, 46, 9600, "Maximum transmission unit, in bytes" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -203,6 +212,23 @@ static int h_shutdown(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+static int h_mtu(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *ifname = cmd_view_ifname(ctx);
+
+	if (a->undo) {
+		cmd_edit_delete(ctx, "interface", ifname, "mtu", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	Interface *ifc = frag_interface(c, ifname);
+
+	ifc->has_mtu = true;
+	ifc->mtu = cmd_arg_u32(a, "mtu-value", 1500);
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
 static int h_description(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	const char *ifname = cmd_view_ifname(ctx);
@@ -332,6 +358,7 @@ const struct cmd_entry cmd_interface_entries[] = {
 	  "undo ip address [ ip-address { mask | mask-length } [ sub ] ]", ip_params, if_kw,
 	  h_ip_address },
 	{ CLI_V_IF, "shutdown", "undo shutdown", NULL, if_kw, h_shutdown },
+	{ CLI_V_IF, "mtu mtu-value", "undo mtu", mtu_params, if_kw, h_mtu },
 	{ CLI_V_IF, "description text", "undo description", desc_params, if_kw, h_description },
 	{ CLI_V_IF, "ipv6 enable", "undo ipv6 enable", NULL, if6_kw, h_ipv6_enable },
 	{ CLI_V_IF, "ipv6 address { ipv6-address prefix-length | ipv6-address/prefix-length }",
@@ -354,6 +381,8 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 		sbuf_printf(out, " description %s\r\n", ifc->description);
 	if (ifc->has_shutdown)
 		sbuf_puts(out, ifc->shutdown ? " shutdown\r\n" : " undo shutdown\r\n");
+	if (ifc->has_mtu)
+		sbuf_printf(out, " mtu %u\r\n", ifc->mtu);
 	if (ifc->has_ipv6_enable && ifc->ipv6_enable)
 		sbuf_puts(out, " ipv6 enable\r\n");
 	if (ifc->address) {

@@ -70,6 +70,8 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 		ifp->have.present = true;
 		ifp->have.ifindex = ev->ifindex;
 		ifp->have.flags = ev->flags;
+		if (ev->mtu)
+			ifp->have.mtu = ev->mtu;
 		break;
 	case RTNL_DELLINK:
 		if (by_index) {
@@ -117,8 +119,10 @@ static void desire(struct ifm_if *ifp, const Config *cfg)
 {
 	ifs_desired_from_config(cfg, ifp->bs->name, &ifp->want, ifp->cfg_err,
 				sizeof(ifp->cfg_err));
-	if (ifp->loopback)
+	if (ifp->loopback) {
 		ifp->want.admin_up = true;
+		ifp->want.mtu = 0;      /* lo's own; cfgd refuses `mtu` on a LoopBack */
+	}
 }
 
 /* A LoopBack the bootstrap does not map (one it maps is one of its entries). */
@@ -296,6 +300,14 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		else
 			log_info("%s: added %s to %s (duplicate address detection runs)",
 				 ifp->bs->name, addr, ifp->bs->netdev);
+		break;
+	case IFS_SET_MTU:
+		r = rtnl_link_set_mtu(im->nl, ifp->have.ifindex, a->mtu);
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot set the MTU of %s to %u: %s", ifp->bs->name,
+				 ifp->bs->netdev, a->mtu, strerror(-r));
+		else
+			log_info("%s: MTU of %s set to %u", ifp->bs->name, ifp->bs->netdev, a->mtu);
 		break;
 	case IFS_LINK_UP:
 	case IFS_LINK_DOWN:

@@ -21,6 +21,7 @@ static void desired_factory(struct ifs_desired *out)
 	memset(out, 0, sizeof(*out));
 	out->admin_up = false;
 	out->has_addr = false;
+	out->mtu = IFS_DEFAULT_MTU;
 }
 
 /* `ipv6 enable` and the configured addresses, in order.  A bad entry (cfgd
@@ -79,6 +80,8 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 		return 0;
 	/* Absent `shutdown` is the factory state: administratively down. */
 	out->admin_up = itf->has_shutdown ? !itf->shutdown : false;
+	if (itf->has_mtu)
+		out->mtu = itf->mtu;
 	if (desired_ipv6(itf, name, out, err, errlen) < 0)
 		rc = -EINVAL;
 	if (itf->address) {
@@ -264,6 +267,12 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 			plan_push(plan, IFS_ADD_ADDR, &a);
 	}
 	plan_ipv6(name, want, obs, plan);
+	if (want->mtu && obs->mtu && want->mtu != obs->mtu && plan->n < IFS_MAX_ACTIONS) {
+		memset(&plan->actions[plan->n], 0, sizeof(plan->actions[plan->n]));
+		plan->actions[plan->n].kind = IFS_SET_MTU;
+		plan->actions[plan->n].mtu = want->mtu;
+		plan->n++;
+	}
 	if (want->admin_up && !(obs->flags & IFF_UP))
 		plan_push(plan, IFS_LINK_UP, NULL);
 	else if (!want->admin_up && (obs->flags & IFF_UP))
@@ -288,6 +297,7 @@ void ifs_obs_clear(struct ifs_observed *obs)
 	obs->present = false;
 	obs->ifindex = 0;
 	obs->flags = 0;
+	obs->mtu = 0;
 	obs->n_addrs = 0;
 	obs->n_addrs6 = 0;
 }

@@ -8,7 +8,9 @@
  *    address the interface does not have, and of all;
  *  - cfgd's refusals reach the operator: a sub address without a primary,
  *    a sub in its primary's subnet, subnets overlapping another interface's;
- *  - a LoopBack needs no mapping and takes a /32.
+ *  - a LoopBack needs no mapping and takes a /32;
+ *  - `mtu N` in VRP's range (caret outside it), rendered after undo
+ *    shutdown, refused on a LoopBack, `undo mtu`.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -185,5 +187,27 @@ Test(ipv4_cli, loopback_without_mapping)
 	cr_assert_str_eq(text, "#\r\nsysname HUAWEI\r\n#\r\ninterface LoopBack7\r\n"
 			 " ip address 192.0.2.7 255.255.255.255\r\n#\r\nreturn\r\n");
 	free(text);
+	cli_session_free(s);
+}
+
+Test(ipv4_cli, mtu)
+{
+	struct cli_session *s = cmd_session_in("GigabitEthernet0/1/0");
+	char *text;
+
+	cmd_run(s, "undo shutdown", SET_GE("shutdown: false"), "");
+	cmd_run(s, "mtu 1400", SET_GE("mtu: 1400"), "");
+	cmd_run(s, "mtu 45", "", cmd_caret(strlen("[*HUAWEI-GigabitEthernet0/1/0]") + 4,
+					   "Wrong parameter"));
+	cmd_run(s, "mtu 9601", "", cmd_caret(strlen("[*HUAWEI-GigabitEthernet0/1/0]") + 4,
+					     "Wrong parameter"));
+	text = render();
+	cr_assert_str_eq(text, "#\r\nsysname HUAWEI\r\n#\r\ninterface GigabitEthernet0/1/0\r\n"
+			 " undo shutdown\r\n mtu 1400\r\n#\r\nreturn\r\n");
+	free(text);
+	cmd_run(s, "undo mtu", "DELETE " GE "/mtu\n", "");
+	cli_exec(s, "interface LoopBack0");
+	cmd_run(s, "mtu 1400", "SET interface {name: \"LoopBack0\" mtu: 1400}\n",
+		"Error: The MTU of LoopBack interface LoopBack0 cannot be set.\r\n");
 	cli_session_free(s);
 }

@@ -5,10 +5,14 @@
  * is set up and never down; each LoopBack keeps its own addresses there,
  * and one that is undone takes its addresses with it while 127.0.0.1 and
  * the other LoopBacks' stay.  Also sub addresses (`ip address ... sub`),
- * on a dummy netdev and on a LoopBack.
+ * on a dummy netdev and on a LoopBack, and `mtu` set on a netdev (lo's is
+ * never touched).
  */
 #include <criterion/criterion.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <ifaddrs.h>
@@ -264,6 +268,75 @@ Test(loopback, sub_addresses)
 	commit(r.im, cfg, "GigabitEthernet0/1/0");
 	struct subs w2 = { "mrd0", { "10.0.1.1", "10.0.3.1" }, { "10.0.2.1" }, { 24, 25 } };
 	cr_assert(run_until(r.loop, subs_converged, &w2, 5000), "undone sub stays");
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+	nl_rig_stop(&r);
+}
+
+/* --- mtu ------------------------------------------------------------------ */
+
+static int kernel_mtu(const char *dev)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), r;
+
+	cr_assert_geq(fd, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	r = ioctl(fd, SIOCGIFMTU, &ifr);
+	close(fd);
+	return r < 0 ? -1 : ifr.ifr_mtu;
+}
+
+struct mtus {
+	int mrd0, lo;
+};
+
+static bool mtus_are(void *arg)
+{
+	const struct mtus *m = arg;
+
+	return kernel_mtu("mrd0") == m->mrd0 && kernel_mtu("lo") == m->lo;
+}
+
+Test(loopback, mtu)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0" };
+	static const char *const netdevs[] = { "mrd0" };
+	static const char *const ifs[] = { "GigabitEthernet0/1/0", "LoopBack0" };
+	static const char *const addrs[] = { NULL, "192.0.2.1" };
+	struct nl_rig r;
+	Config *cfg;
+	int lo_mtu;
+
+	nl_enter_namespace();
+	if (nl_new_dummy("mrd0") != 0)
+		nl_new_veth("mrd0");
+	lo_mtu = kernel_mtu("lo");
+	log_init("test_loopback", LOG_LVL_DEBUG);
+	nl_rig_start(&r, names, netdevs, 1);
+
+	cfg = loopbacks(ifs, addrs, 2);
+	ifmgrd_apply_config(r.im, cfg, NULL, 0);
+	cfg->interface[0]->has_mtu = true;
+	cfg->interface[0]->mtu = 1400;
+	commit(r.im, cfg, "GigabitEthernet0/1/0");
+	struct mtus m = { 1400, lo_mtu };
+	cr_assert(run_until(r.loop, mtus_are, &m, 5000), "mtu not set: %d", kernel_mtu("mrd0"));
+
+	/* Changed behind ifmgrd's back: put back, as an address is. */
+	{
+		struct rtnl *other = rtnl_open(NULL, NULL);
+
+		cr_assert_not_null(other);
+		cr_assert_eq(rtnl_link_set_mtu(other, (int)if_nametoindex("mrd0"), 1300), 0);
+		rtnl_close(other);
+	}
+	cr_assert(run_until(r.loop, mtus_are, &m, 5000), "mtu not restored");
+
+	/* undo mtu: VRP's default. */
+	cfg->interface[0]->has_mtu = false;
+	commit(r.im, cfg, "GigabitEthernet0/1/0");
+	m.mrd0 = 1500;
+	cr_assert(run_until(r.loop, mtus_are, &m, 5000), "default mtu not restored");
 	protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	nl_rig_stop(&r);
 }
