@@ -49,7 +49,7 @@ static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 
 	if_detail__init(d);
 	d->state = xmalloc(sizeof(*d->state));
-	ifs_state_fill(d->state, ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have);
+	ifmgrd_fill_state(ifp, d->state);
 	d->has_last_change = ifp->last_change != 0;
 	d->last_change = ifp->last_change;
 	if (!ifp->have.present)

@@ -390,6 +390,20 @@ static void reconcile(struct ifmgrd *im)
 		retry_later(im);
 }
 
+void ifmgrd_fill_state(const struct ifm_if *ifp, IfState *st)
+{
+	struct ifs_observed own;
+
+	if (!ifp->loopback) {
+		ifs_state_fill(st, ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have);
+		return;
+	}
+	ifs_obs_own(&ifp->want, &ifp->have, &own);
+	ifs_state_fill(st, ifp->bs->name, ifp->bs->netdev, &ifp->want, &own);
+	free(own.addrs);
+	free(own.addrs6);
+}
+
 IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
 {
 	IfStates *st = xmalloc(sizeof(*st));
@@ -404,8 +418,7 @@ IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
 		if (ifp->loopback && !ifp->configured)
 			continue;
 		st->interface[st->n_interface] = xmalloc(sizeof(IfState));
-		ifs_state_fill(st->interface[st->n_interface], ifp->bs->name, ifp->bs->netdev,
-			       &ifp->want, &ifp->have);
+		ifmgrd_fill_state(ifp, st->interface[st->n_interface]);
 		st->n_interface++;
 	}
 	if (name && st->n_interface == 0) {

@@ -36,6 +36,10 @@ struct ifm_if {
 	int shown;              /* what changes it: present, IFF_UP, running; -1 unseen */
 };
 
+/* ifmgrd.c: fill st with what is shown of ifp (a LoopBack: only its own
+ * addresses of lo). */
+void ifmgrd_fill_state(const struct ifm_if *ifp, IfState *st);
+
 struct ifmgrd {
 	struct loop *loop;
 	void *zctx;

@@ -280,6 +280,21 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 	return plan->n;
 }
 
+void ifs_obs_own(const struct ifs_desired *want, const struct ifs_observed *obs,
+		 struct ifs_observed *out)
+{
+	*out = *obs;
+	out->addrs = xcalloc(obs->n_addrs + 1, sizeof(*out->addrs));
+	out->addrs6 = xcalloc(obs->n_addrs6 + 1, sizeof(*out->addrs6));
+	out->n_addrs = out->n_addrs6 = 0;
+	for (size_t i = 0; i < obs->n_addrs; i++)
+		if (addr_is_wanted(want, &obs->addrs[i]) || sub_wanted(want, &obs->addrs[i]) >= 0)
+			out->addrs[out->n_addrs++] = obs->addrs[i];
+	for (size_t i = 0; i < obs->n_addrs6; i++)
+		if (addr6_wanted(want, &obs->addrs6[i]))
+			out->addrs6[out->n_addrs6++] = obs->addrs6[i];
+}
+
 void ifs_obs_init(struct ifs_observed *obs)
 {
 	memset(obs, 0, sizeof(*obs));

@@ -148,6 +148,12 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
 		const struct ifs_observed *obs, struct ifs_plan *plan);
 
+/* obs less the addresses want does not configure (a LoopBack's share of
+ * lo, which the other LoopBacks' addresses are on too).  Free out->addrs
+ * and out->addrs6 after. */
+void ifs_obs_own(const struct ifs_desired *want, const struct ifs_observed *obs,
+		 struct ifs_observed *out);
+
 /* Observed-state bookkeeping fed by kernel events. */
 void ifs_obs_init(struct ifs_observed *obs);
 void ifs_obs_free(struct ifs_observed *obs);

@@ -119,8 +119,9 @@ static bool converged(void *arg)
 	for (size_t i = 0; i < 3 && w->on[i]; i++) {
 		const IfState *st = test_sub_find(w->ts, w->names[i]);
 
+		/* Each shows its own address only, not the other's on lo. */
 		if (!lo_has(w->on[i], 32) || !st || strcmp(st->primary_ipv4, w->on[i]) != 0 ||
-		    !st->admin_up || !st->oper_up)
+		    !st->admin_up || !st->oper_up || st->n_sub_ipv4 != 0)
 			return false;
 	}
 	for (size_t i = 0; i < 3 && w->off[i]; i++)
