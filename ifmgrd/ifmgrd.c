@@ -39,6 +39,9 @@
 #include "probe.h"
 #include "ifmgrd_int.h"
 
+/* Plans in a row for one interface before the others get their turn. */
+#define IFMGRD_MAX_PASSES 64
+
 static void publish(struct ifmgrd *im);
 static void reconcile(struct ifmgrd *im);
 
@@ -337,31 +340,61 @@ static void set_error(struct ifm_if *ifp, const char *err)
 
 /* Plan one interface against the kernel and program the difference;
  * false when a change failed. */
+/* An address change the kernel acknowledged, recorded at once in every
+ * entry observing that netdev (the LoopBacks share lo), as its event will
+ * be: a plan cut at IFS_MAX_ACTIONS goes on from there without waiting for
+ * the events (which a flood may have dropped). */
+static void note_acked(struct ifmgrd *im, int ifindex, const struct ifs_action *a)
+{
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		struct ifs_observed *h = &im->ifs[i].have;
+
+		if (!h->present || h->ifindex != ifindex)
+			continue;
+		if (a->kind == IFS_DEL_ADDR)
+			ifs_obs_addr_del(h, &a->addr);
+		else if (a->kind == IFS_ADD_ADDR)
+			ifs_obs_addr_add(h, &a->addr);
+		else if (a->kind == IFS_DEL_ADDR6)
+			ifs_obs_addr6_del(h, &a->addr6);
+	}
+}
+
+/* Plan one interface against the kernel and program the difference, plan
+ * after plan while one is cut at IFS_MAX_ACTIONS (a netdev with thousands
+ * of foreign addresses); false when a change failed. */
 static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
 {
 	struct ifs_plan plan;
 	char err[256] = "";
 	bool ok = true;
 
-	if (ifp->loopback) {
-		struct ifs_observed view;
+	for (int pass = 0; pass < IFMGRD_MAX_PASSES; pass++) {
+		if (ifp->loopback) {
+			struct ifs_observed view;
 
-		loopback_view(im, ifp, &view);
-		ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &view, &plan);
-		free(view.addrs);
-		free(view.addrs6);
-	} else {
-		ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
-	}
-	snprintf(err, sizeof(err), "%s", plan.err);
-	for (size_t k = 0; k < plan.n; k++) {
-		char e[256];
-
-		if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
-			if (!err[0])
-				snprintf(err, sizeof(err), "%s", e);
-			ok = false;
+			loopback_view(im, ifp, &view);
+			ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &view, &plan);
+			free(view.addrs);
+			free(view.addrs6);
+		} else {
+			ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
 		}
+		if (pass == 0)
+			snprintf(err, sizeof(err), "%s", plan.err);
+		for (size_t k = 0; k < plan.n; k++) {
+			char e[256];
+
+			if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
+				if (!err[0])
+					snprintf(err, sizeof(err), "%s", e);
+				ok = false;
+			} else {
+				note_acked(im, ifp->have.ifindex, &plan.actions[k]);
+			}
+		}
+		if (!ok || plan.n < IFS_MAX_ACTIONS)
+			break;
 	}
 	set_error(ifp, err);
 	return ok;

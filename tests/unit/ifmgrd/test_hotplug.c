@@ -8,6 +8,10 @@
  * created: everything is programmed.  It is deleted: published down again.
  * It is created anew (a new ifindex): programmed again, with no change of
  * configuration.
+ *
+ * And a flood of kernel events that overflows ifmgrd's event socket
+ * (ENOBUFS): it takes a fresh dump and its picture is the kernel's again,
+ * the foreign addresses removed and its own put back.
  */
 #include <criterion/criterion.h>
 #include <net/if.h>
@@ -18,8 +22,11 @@
 #include <unistd.h>
 #include <ifaddrs.h>
 #include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 
 #include "ifmgrd.h"
+#include "ifmgrd_int.h"
+#include "netlink.h"
 #include "ifmgrd_rig.h"
 #include "log.h"
 #include "netns.h"
@@ -145,6 +152,84 @@ Test(hotplug, netdev_comes_goes_and_comes_back)
 	w.ifindex_not = first;
 	cr_assert(run_until(r.loop, reached, &w, 5000), "recreated netdev not programmed");
 
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+	nl_rig_stop(&r);
+}
+
+/* --- ENOBUFS ------------------------------------------------------------- */
+
+struct clean {
+	struct ifmgrd *im;
+	struct test_sub *ts;
+};
+
+/* Only 10.0.1.1 and 10.0.2.1 on hp0, as published, after a resync. */
+static bool clean(void *arg)
+{
+	const struct clean *c = arg;
+	const IfState *st = test_sub_find(c->ts, "GigabitEthernet0/1/0");
+	struct ifaddrs *ifa, *p;
+	int n = 0;
+
+	if (ifmgrd_resyncs(c->im) == 0 || !st || strcmp(st->primary_ipv4, "10.0.1.1") != 0 ||
+	    st->n_sub_ipv4 != 1 || strcmp(st->sub_ipv4[0], "10.0.2.1/24") != 0)
+		return false;
+	cr_assert_eq(getifaddrs(&ifa), 0);
+	for (p = ifa; p; p = p->ifa_next)
+		if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET &&
+		    strcmp(p->ifa_name, "hp0") == 0)
+			n++;
+	freeifaddrs(ifa);
+	return n == 2 && has_addr("hp0", "10.0.1.1") && has_addr("hp0", "10.0.2.1");
+}
+
+Test(hotplug, event_overflow_takes_a_fresh_dump, .timeout = 60)
+{
+	static const char *const names[] = { "GigabitEthernet0/1/0" };
+	static const char *const netdevs[] = { "hp0" };
+	struct nl_rig r;
+	Config *cfg = config();
+	struct rtnl *other;
+	int small = 4096, ifindex;
+
+	nl_enter_namespace();
+	if (nl_new_dummy("hp0") != 0)
+		nl_new_veth("hp0");
+	log_init("test_hotplug", LOG_LVL_INFO);
+	nl_rig_start(&r, names, netdevs, 1);
+	ifmgrd_apply_config(r.im, cfg, NULL, 0);
+	struct state w = { &r.ts, true, -1 };
+	cr_assert(run_until(r.loop, reached, &w, 5000), "not programmed");
+	cr_assert_eq(ifmgrd_resyncs(r.im), 0);
+
+	/* A small buffer, and while ifmgrd does not read: its own primary
+	 * removed and 2,000 foreign addresses added. */
+	cr_assert_eq(setsockopt(r.im->nl_fd, SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
+	other = rtnl_open(NULL, NULL);
+	cr_assert_not_null(other);
+	ifindex = (int)if_nametoindex("hp0");
+	{
+		struct ifs_addr a = { .plen = 24 };
+
+		inet_pton(AF_INET, "10.0.1.1", &a.local);
+		a.peer = a.local;
+		cr_assert_eq(rtnl_addr_del(other, ifindex, &a), 0);
+	}
+	for (int i = 0; i < 2000; i++) {
+		struct ifs_addr a = { .plen = 32, .scope = RT_SCOPE_UNIVERSE };
+		char ip[INET_ADDRSTRLEN];
+
+		snprintf(ip, sizeof(ip), "10.9.%d.%d", i / 250, i % 250 + 1);
+		inet_pton(AF_INET, ip, &a.local);
+		a.peer = a.local;
+		cr_assert_eq(rtnl_addr_add(other, ifindex, &a), 0, "%s", ip);
+	}
+	rtnl_close(other);
+
+	struct clean c = { r.im, &r.ts };
+	cr_assert(run_until(r.loop, clean, &c, 30000),
+		  "no fresh dump, or a wrong picture after it (resyncs %llu)",
+		  (unsigned long long)ifmgrd_resyncs(r.im));
 	protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	nl_rig_stop(&r);
 }
