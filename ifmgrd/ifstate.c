@@ -137,7 +137,7 @@ static ssize_t sub_wanted(const struct ifs_desired *want, const struct ifs_addr 
 static void plan_push(struct ifs_plan *plan, enum ifs_action_kind kind, const struct ifs_addr *a)
 {
 	if (plan->n >= IFS_MAX_ACTIONS)
-		return;   /* the rest is done by the next pass, triggered by the events */
+		return;   /* the rest by the next plan (ifmgrd plans again at once) */
 	memset(&plan->actions[plan->n], 0, sizeof(plan->actions[plan->n]));
 	plan->actions[plan->n].kind = kind;
 	if (a)
