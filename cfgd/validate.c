@@ -9,7 +9,11 @@
  *   interface address unicast host address: not 0/8, 127/8, 224/4 (multicast)
  *                     or 240/4 (incl. 255.255.255.255), not the network or
  *                     broadcast address of its own subnet unless /31 or /32;
- *                     mask length 1..32; no two interfaces in overlapping subnets
+ *                     mask length 1..32; no two addresses in overlapping
+ *                     subnets (on two interfaces, or a sub address and
+ *                     another address of its own); sub addresses (at most
+ *                     VALIDATE_SUB_MAX) only with a primary
+ *   interface MTU     46..9600 (VRP's Ethernet range), none on a LoopBack
  *   interface IPv6    `ipv6 enable`, `ipv6 address`: see validate_if6.c
  *   NTP association   IPv4 literal that is a unicast host address: not 0/8,
  *                     224/4, 240/4, 127.127/16 (the local reference clock),
@@ -182,15 +186,158 @@ static void check_interface_ntp(const Interface *ifc, const char *name, struct v
 		    "address.", mc->group, name);
 }
 
+#define VALIDATE_SUB_MAX 255    /* IPv4 sub addresses per interface (VRP's) */
+#define VALIDATE_MTU_MIN 46     /* `mtu` of an Ethernet interface (VRP's range) */
+#define VALIDATE_MTU_MAX 9600
+
+/* One IPv4 address, primary or sub: its checks on its own. */
+static void check_v4_address(const Ipv4Address *ad, const char *name, struct validate_list *l)
+{
+	uint32_t a;
+
+	if (!parse_v4(ad->address, &a)) {
+		validate_add(l, "The address %s of interface %s is not a valid IPv4 "
+		    "address.", ad->address ? ad->address : "", name);
+		return;
+	}
+	if (ad->prefix_len < 1 || ad->prefix_len > 32) {
+		validate_add(l, "The address %s/%u of interface %s has an invalid mask "
+		    "length: it must be 1 to 32.", ad->address, ad->prefix_len, name);
+		return;
+	}
+	if (!v4_unicast(a) || (a >> 24) == 127) {
+		validate_add(l, "The address %s of interface %s is not a valid unicast "
+		    "host address.", ad->address, name);
+		return;
+	}
+	if (ad->prefix_len < 31) {
+		uint32_t m = mask_of(ad->prefix_len);
+
+		if ((a & ~m) == 0)
+			validate_add(l, "The address %s/%u of interface %s is the "
+			    "network address of its subnet.", ad->address, ad->prefix_len,
+			    name);
+		else if ((a & ~m) == ~m)
+			validate_add(l, "The address %s/%u of interface %s is the "
+			    "broadcast address of its subnet.", ad->address, ad->prefix_len,
+			    name);
+	}
+}
+
+/* Every well-formed IPv4 address of the interfaces, primaries and subs, with
+ * its position in configuration order. */
+struct v4_entry {
+	const Ipv4Address *ad;
+	const char *name;
+	uint32_t net, last;     /* the subnet's first and last address */
+	size_t order;
+};
+
+static void v4_collect(const Interface *ifc, const Ipv4Address *ad, struct v4_entry **v,
+		       size_t *n, size_t *cap)
+{
+	uint32_t a, m;
+
+	if (!ad || !parse_v4(ad->address, &a) || ad->prefix_len < 1 || ad->prefix_len > 32)
+		return;
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	m = mask_of(ad->prefix_len);
+	(*v)[*n] = (struct v4_entry){ ad, ifc->name ? ifc->name : "", a & m, (a & m) | ~m, *n };
+	(*n)++;
+}
+
+/* By subnet: first address, then the wider subnet first, then config order. */
+static int by_subnet(const void *x, const void *y)
+{
+	const struct v4_entry *a = x, *b = y;
+
+	if (a->net != b->net)
+		return a->net < b->net ? -1 : 1;
+	if (a->ad->prefix_len != b->ad->prefix_len)
+		return a->ad->prefix_len < b->ad->prefix_len ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+struct v4_pair {
+	const struct v4_entry *later, *earlier;
+};
+
+static int by_order(const void *x, const void *y)
+{
+	const struct v4_pair *a = x, *b = y;
+
+	if (a->later->order != b->later->order)
+		return a->later->order < b->later->order ? -1 : 1;
+	return a->earlier->order < b->earlier->order ? -1 : a->earlier->order > b->earlier->order;
+}
+
+/* Overlapping subnets, between interfaces or on one (a sub address in its
+ * primary's subnet): each pair once, the later address first, in
+ * configuration order.  Two CIDR subnets overlap only when one holds the
+ * other, so after sorting by subnet the ones holding an address's subnet
+ * are the stack of nested subnets still open there: O(n log n) plus the
+ * pairs, which a paste of thousands of interfaces needs on every edit. */
+static void check_overlaps(const Config *c, struct validate_list *l)
+{
+	struct v4_entry *v = NULL, **stack;
+	struct v4_pair *pairs = NULL;
+	size_t n = 0, cap = 0, depth = 0, np = 0, pcap = 0;
+
+	for (size_t i = 0; i < c->n_interface; i++) {
+		v4_collect(c->interface[i], c->interface[i]->address, &v, &n, &cap);
+		for (size_t k = 0; k < c->interface[i]->n_sub_address; k++)
+			v4_collect(c->interface[i], c->interface[i]->sub_address[k], &v, &n, &cap);
+	}
+	if (n < 2) {
+		free(v);
+		return;
+	}
+	qsort(v, n, sizeof(*v), by_subnet);
+	stack = xcalloc(n, sizeof(*stack));
+	for (size_t i = 0; i < n; i++) {
+		while (depth > 0 && stack[depth - 1]->last < v[i].net)
+			depth--;
+		for (size_t k = 0; k < depth; k++) {
+			if (np == pcap) {
+				pcap = pcap ? 2 * pcap : 16;
+				pairs = xrealloc(pairs, pcap * sizeof(*pairs));
+			}
+			pairs[np].later = stack[k]->order > v[i].order ? stack[k] : &v[i];
+			pairs[np].earlier = stack[k]->order > v[i].order ? &v[i] : stack[k];
+			np++;
+		}
+		stack[depth++] = &v[i];
+	}
+	if (np > 1)
+		qsort(pairs, np, sizeof(*pairs), by_order);
+	for (size_t i = 0; i < np; i++)
+		validate_add(l, "The address %s/%u of interface %s overlaps with the address "
+		    "%s/%u of interface %s.", pairs[i].later->ad->address,
+		    pairs[i].later->ad->prefix_len, pairs[i].later->name,
+		    pairs[i].earlier->ad->address, pairs[i].earlier->ad->prefix_len,
+		    pairs[i].earlier->name);
+	free(pairs);
+	free(stack);
+	free(v);
+}
+
+/* A name the bootstrap maps, or a LoopBack (which needs no mapping). */
+static bool interface_exists(const struct bootstrap *bs, const char *name)
+{
+	return bootstrap_interface(bs, name) != NULL || bootstrap_is_loopback(name);
+}
+
 static void check_interfaces(const Config *c, const struct bootstrap *bs, struct validate_list *l)
 {
 	for (size_t i = 0; i < c->n_interface; i++) {
 		const Interface *ifc = c->interface[i];
 		const char *name = ifc->name ? ifc->name : "";
 		const Ipv4Address *ad = ifc->address;
-		uint32_t a;
 
-		if (bootstrap_interface(bs, name) == NULL)
+		if (!interface_exists(bs, name))
 			validate_add(l, "The interface %s does not exist.", name);
 		for (size_t k = 0; k < i; k++)
 			if (c->interface[k]->name && strcasecmp(c->interface[k]->name, name) == 0)
@@ -200,60 +347,23 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 			validate_add(l, "The description of interface %s must be 1 to 242 "
 			    "characters.", name);
 		check_interface_ntp(ifc, name, l);
-		if (ad == NULL)
-			continue;
-		if (!parse_v4(ad->address, &a)) {
-			validate_add(l, "The address %s of interface %s is not a valid IPv4 "
-			    "address.", ad->address ? ad->address : "", name);
-			continue;
-		}
-		if (ad->prefix_len < 1 || ad->prefix_len > 32) {
-			validate_add(l, "The address %s/%u of interface %s has an invalid mask "
-			    "length: it must be 1 to 32.", ad->address, ad->prefix_len, name);
-			continue;
-		}
-		if (!v4_unicast(a) || (a >> 24) == 127) {
-			validate_add(l, "The address %s of interface %s is not a valid unicast "
-			    "host address.", ad->address, name);
-			continue;
-		}
-		if (ad->prefix_len < 31) {
-			uint32_t m = mask_of(ad->prefix_len);
-
-			if ((a & ~m) == 0)
-				validate_add(l, "The address %s/%u of interface %s is the "
-				    "network address of its subnet.", ad->address, ad->prefix_len,
-				    name);
-			else if ((a & ~m) == ~m)
-				validate_add(l, "The address %s/%u of interface %s is the "
-				    "broadcast address of its subnet.", ad->address, ad->prefix_len,
-				    name);
-		}
+		if (ad)
+			check_v4_address(ad, name, l);
+		for (size_t k = 0; k < ifc->n_sub_address; k++)
+			check_v4_address(ifc->sub_address[k], name, l);
+		if (ifc->n_sub_address > VALIDATE_SUB_MAX)
+			validate_add(l, "The interface %s has more than %d sub addresses.", name,
+			    VALIDATE_SUB_MAX);
+		if (ifc->has_mtu && bootstrap_is_loopback(name))
+			validate_add(l, "The MTU of LoopBack interface %s cannot be set.", name);
+		else if (ifc->has_mtu && (ifc->mtu < VALIDATE_MTU_MIN || ifc->mtu > VALIDATE_MTU_MAX))
+			validate_add(l, "The MTU of interface %s must be %d to %d.", name,
+			    VALIDATE_MTU_MIN, VALIDATE_MTU_MAX);
+		if (ifc->n_sub_address > 0 && ad == NULL)
+			validate_add(l, "The interface %s has sub addresses but no primary "
+			    "address.", name);
 	}
-	/* Overlapping subnets: report each pair once, the later interface first. */
-	for (size_t i = 0; i < c->n_interface; i++) {
-		const Interface *x = c->interface[i];
-		uint32_t a, b;
-
-		if (!x->address || !parse_v4(x->address->address, &a) ||
-		    x->address->prefix_len < 1 || x->address->prefix_len > 32)
-			continue;
-		for (size_t k = 0; k < i; k++) {
-			const Interface *y = c->interface[k];
-			uint32_t m;
-
-			if (!y->address || !parse_v4(y->address->address, &b) ||
-			    y->address->prefix_len < 1 || y->address->prefix_len > 32)
-				continue;
-			m = mask_of(x->address->prefix_len < y->address->prefix_len ?
-				    x->address->prefix_len : y->address->prefix_len);
-			if ((a & m) == (b & m))
-				validate_add(l, "The address %s/%u of interface %s overlaps with "
-				    "the address %s/%u of interface %s.", x->address->address,
-				    x->address->prefix_len, x->name, y->address->address,
-				    y->address->prefix_len, y->name);
-		}
-	}
+	check_overlaps(c, l);
 }
 
 /* RFC 1123 host name: labels of letters, digits and '-', 1..63 each, not
@@ -417,7 +527,7 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 		snprintf(what, sizeof(what), "NTP %s %s", kind, addr);
 		check_vpn(as->vpn_instance, what, l);
 	}
-	if (as->source_interface && bootstrap_interface(bs, as->source_interface) == NULL)
+	if (as->source_interface && !interface_exists(bs, as->source_interface))
 		validate_add(l, "The source interface %s of NTP %s %s does not exist.",
 		    as->source_interface, kind, addr);
 }
@@ -454,15 +564,13 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 			validate_add(l, "The stratum of the local reference clock must be 1 to "
 			    "15.");
 	}
-	if (ntp->server_source_interface &&
-	    bootstrap_interface(bs, ntp->server_source_interface) == NULL)
+	if (ntp->server_source_interface && !interface_exists(bs, ntp->server_source_interface))
 		validate_add(l, "The NTP server source interface %s does not exist.",
 		    ntp->server_source_interface);
-	if (ntp->source_interface && bootstrap_interface(bs, ntp->source_interface) == NULL)
+	if (ntp->source_interface && !interface_exists(bs, ntp->source_interface))
 		validate_add(l, "The NTP source interface %s does not exist.",
 		    ntp->source_interface);
-	if (ntp->ipv6_source_interface &&
-	    bootstrap_interface(bs, ntp->ipv6_source_interface) == NULL)
+	if (ntp->ipv6_source_interface && !interface_exists(bs, ntp->ipv6_source_interface))
 		validate_add(l, "The NTP IPv6 source interface %s does not exist.",
 		    ntp->ipv6_source_interface);
 	check_srcif_vpn(ntp->source_interface, ntp->source_interface_vpn_instance, "", l);
@@ -556,6 +664,10 @@ static void canon(char **name, const struct bootstrap *bs)
 {
 	const struct bs_interface *bi;
 
+	if (*name && bootstrap_is_loopback(*name)) {
+		memcpy(*name, "LoopBack", 8);   /* the type's own spelling */
+		return;
+	}
 	if (*name == NULL || (bi = bootstrap_interface(bs, *name)) == NULL)
 		return;
 	if (strcmp(*name, bi->name) != 0) {

@@ -39,6 +39,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bootstrap.h"
 #include "cmd.h"
 #include "cmd_ifdisp.h"
 #include "log.h"
@@ -331,7 +332,7 @@ static int h_interface(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 	if (named < 0)
 		return -1;
-	if (named && !cmd_interface_known(ctx, name)) {
+	if (named && !bootstrap_is_loopback(name) && !cmd_interface_known(ctx, name)) {
 		size_t tok = cmd_has(a, "interface-name") ? cmd_arg_tok(a, "interface-name")
 			     : cmd_arg_tok(a, "interface-number");
 		return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);

@@ -2,8 +2,18 @@
  * cmd_interface.c: entering an interface's view and its settings (address,
  * shutdown, description), with each interface's block of configuration text.
  *
- * Interfaces are those of the bootstrap file; entering the view of one
- * creates nothing, so no edit is sent until a setting changes.
+ * Interfaces are those of the bootstrap file, and LoopBack 0-1023, which
+ * need no mapping (their addresses go on the kernel's lo); entering the
+ * view of one creates nothing, so no edit is sent until a setting changes.
+ *
+ * IPv4: `ip address A { MASK | LEN } [ sub ]`, one primary and up to 255 sub
+ * addresses (cfgd checks them); `undo ip address` removes them all, `undo ip
+ * address A MASK [ sub ]` the one named, which must exist (a primary only
+ * once its subs are gone: the kernel deletes secondaries with it).  The two
+ * refusals are our sentences; VRP's manuals do not give its own.
+ *
+ * `mtu N` (46..9600, VRP's Ethernet range; `undo mtu`: its default 1500)
+ * is set on the netdev by ifmgrd; cfgd refuses it on a LoopBack.
  *
  * IPv6 (VRP): `ipv6 enable`, `ipv6 address { X LEN | X/LEN }` (several per
  * interface; cfgd caps them at 16), `undo ipv6 address [ X LEN | X/LEN ]`
@@ -21,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bootstrap.h"
 #include "cmd.h"
 #include "cmd_ntp_auth.h"
 #include "cmd_ntp_bcast.h"
@@ -32,6 +43,8 @@ static const struct cmd_kwhelp if_kw[] = {
 	{ "address", "Set the IP address of an interface" },
 	{ "shutdown", "Shut down the interface" },
 	{ "description", "Set the description of the interface" },
+	{ "sub", "Indicate a subordinate address" },
+	{ "mtu", "Set the maximum transmission unit of the interface" },
 	{ NULL, NULL },
 };
 
@@ -64,6 +77,11 @@ static const struct cmd_param ipv6_params[] = {
 	{ NULL, 0, 0, 0, NULL },
 };
 
+static const struct cmd_param mtu_params[] = {
+	{ "mtu-value", GP_INT, 46, 9600, "Maximum transmission unit, in bytes" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
 static const struct cmd_param desc_params[] = {
 	{ "text", GP_TEXT, 1, 242, "Description of the interface" },
 	{ NULL, 0, 0, 0, NULL },
@@ -76,7 +94,7 @@ static int h_interface(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 	if (r <= 0)
 		return -1;
-	if (!cmd_interface_known(ctx, name)) {
+	if (!bootstrap_is_loopback(name) && !cmd_interface_known(ctx, name)) {
 		size_t tok = cmd_has(a, "interface-name") ? cmd_arg_tok(a, "interface-name")
 			     : cmd_arg_tok(a, "interface-number");
 		return cmd_error_at(ctx, tok, GRAM_WRONG_PARAM);
@@ -97,21 +115,88 @@ static uint32_t mask_len(const char *mask)
 	return n;
 }
 
+/* The address (and prefix length) typed, as stored. */
+static Ipv4Address *typed_address(const struct cmd_args *a)
+{
+	Ipv4Address *ad = xmalloc(sizeof(*ad));
+
+	ipv4_address__init(ad);
+	ad->address = xstrdup(cmd_arg(a, "ip-address"));
+	ad->prefix_len = cmd_has(a, "mask") ? mask_len(cmd_arg(a, "mask"))
+			 : cmd_arg_u32(a, "mask-length", 32);
+	return ad;
+}
+
+static bool same_address(const Ipv4Address *x, const Ipv4Address *y)
+{
+	return x && y && x->address && y->address && strcmp(x->address, y->address) == 0 &&
+	       x->prefix_len == y->prefix_len;
+}
+
+/* `undo ip address A MASK [ sub ]`: that address must be the interface's
+ * (primary, or one of its subs); a primary goes only once its subs are
+ * gone, as the kernel would take them with it. */
+static int undo_one_address(struct cmd_ctx *ctx, const struct cmd_args *a, const char *ifname)
+{
+	Ipv4Address *want = typed_address(a);
+	bool sub = cmd_has(a, "sub"), found = false, has_subs = false;
+	const Interface *ifc = NULL;
+	Config *c;
+
+	if (cmd_get_config(ctx, true, &c) < 0) {
+		ipv4_address__free_unpacked(want, NULL);
+		return -1;
+	}
+	for (size_t i = 0; c && i < c->n_interface; i++)
+		if (c->interface[i]->name && !strcasecmp(c->interface[i]->name, ifname))
+			ifc = c->interface[i];
+	if (ifc && sub) {
+		for (size_t i = 0; i < ifc->n_sub_address; i++)
+			found |= same_address(ifc->sub_address[i], want);
+	} else if (ifc) {
+		found = same_address(ifc->address, want);
+		has_subs = ifc->n_sub_address > 0;
+	}
+	if (c)
+		config__free_unpacked(c, NULL);
+	if (!found) {
+		ipv4_address__free_unpacked(want, NULL);
+		return cmd_error(ctx, "The address does not exist.");
+	}
+	if (has_subs) {
+		ipv4_address__free_unpacked(want, NULL);
+		return cmd_error(ctx, "Please delete the sub addresses of the interface first.");
+	}
+	if (sub)
+		cmd_edit_delete(ctx, "interface", ifname, "sub_address", want->address, NULL);
+	else
+		cmd_edit_delete(ctx, "interface", ifname, "address", NULL);
+	ipv4_address__free_unpacked(want, NULL);
+	return 0;
+}
+
 static int h_ip_address(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	const char *ifname = cmd_view_ifname(ctx);
 
-	if (a->undo) {
+	if (a->undo && !cmd_has(a, "ip-address")) {
+		/* VRP: all of the interface's addresses. */
+		cmd_edit_delete(ctx, "interface", ifname, "sub_address", NULL);
 		cmd_edit_delete(ctx, "interface", ifname, "address", NULL);
 		return 0;
 	}
+	if (a->undo)
+		return undo_one_address(ctx, a, ifname);
 	Config *c = frag_new();
 	Interface *ifc = frag_interface(c, ifname);
-	ifc->address = xmalloc(sizeof(*ifc->address));
-	ipv4_address__init(ifc->address);
-	ifc->address->address = xstrdup(cmd_arg(a, "ip-address"));
-	ifc->address->prefix_len = cmd_has(a, "mask") ? mask_len(cmd_arg(a, "mask"))
-				   : cmd_arg_u32(a, "mask-length", 32);
+
+	if (cmd_has(a, "sub")) {
+		ifc->sub_address = xmalloc(sizeof(*ifc->sub_address));
+		ifc->sub_address[0] = typed_address(a);
+		ifc->n_sub_address = 1;
+	} else {
+		ifc->address = typed_address(a);
+	}
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -123,6 +208,23 @@ static int h_shutdown(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 	ifc->has_shutdown = true;
 	ifc->shutdown = !a->undo;
+	cmd_edit_set(ctx, c);
+	return 0;
+}
+
+static int h_mtu(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	const char *ifname = cmd_view_ifname(ctx);
+
+	if (a->undo) {
+		cmd_edit_delete(ctx, "interface", ifname, "mtu", NULL);
+		return 0;
+	}
+	Config *c = frag_new();
+	Interface *ifc = frag_interface(c, ifname);
+
+	ifc->has_mtu = true;
+	ifc->mtu = cmd_arg_u32(a, "mtu-value", 1500);
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -252,9 +354,11 @@ static int h_ipv6_address(struct cmd_ctx *ctx, const struct cmd_args *a)
 const struct cmd_entry cmd_interface_entries[] = {
 	{ CLI_V_SYSTEM, "interface { interface-name | interface-type interface-number }", NULL,
 	  interface_params, if_kw, h_interface },
-	{ CLI_V_IF, "ip address ip-address { mask | mask-length }",
-	  "undo ip address [ ip-address { mask | mask-length } ]", ip_params, if_kw, h_ip_address },
+	{ CLI_V_IF, "ip address ip-address { mask | mask-length } [ sub ]",
+	  "undo ip address [ ip-address { mask | mask-length } [ sub ] ]", ip_params, if_kw,
+	  h_ip_address },
 	{ CLI_V_IF, "shutdown", "undo shutdown", NULL, if_kw, h_shutdown },
+	{ CLI_V_IF, "mtu mtu-value", "undo mtu", mtu_params, if_kw, h_mtu },
 	{ CLI_V_IF, "description text", "undo description", desc_params, if_kw, h_description },
 	{ CLI_V_IF, "ipv6 enable", "undo ipv6 enable", NULL, if6_kw, h_ipv6_enable },
 	{ CLI_V_IF, "ipv6 address { ipv6-address prefix-length | ipv6-address/prefix-length }",
@@ -277,12 +381,20 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 		sbuf_printf(out, " description %s\r\n", ifc->description);
 	if (ifc->has_shutdown)
 		sbuf_puts(out, ifc->shutdown ? " shutdown\r\n" : " undo shutdown\r\n");
+	if (ifc->has_mtu)
+		sbuf_printf(out, " mtu %u\r\n", ifc->mtu);
 	if (ifc->has_ipv6_enable && ifc->ipv6_enable)
 		sbuf_puts(out, " ipv6 enable\r\n");
 	if (ifc->address) {
 		char mask[16];
 		mask_text(ifc->address->prefix_len, mask, sizeof(mask));
 		sbuf_printf(out, " ip address %s %s\r\n", ifc->address->address, mask);
+	}
+	for (size_t i = 0; i < ifc->n_sub_address; i++) {
+		char mask[16];
+
+		mask_text(ifc->sub_address[i]->prefix_len, mask, sizeof(mask));
+		sbuf_printf(out, " ip address %s %s sub\r\n", ifc->sub_address[i]->address, mask);
 	}
 	for (size_t i = 0; i < ifc->n_ipv6_address; i++) {
 		const Ipv6Address *e = ifc->ipv6_address[i];

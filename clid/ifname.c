@@ -16,6 +16,7 @@
 
 const struct iftype ifname_types[] = {
 	{ "GigabitEthernet", "GE", "GigabitEthernet interface", IFNAME_NUM_SLOT, 0, 0 },
+	{ "XGigabitEthernet", "XGE", "XGigabitEthernet interface", IFNAME_NUM_SLOT, 0, 0 },
 	{ "Eth-Trunk", NULL, "Ethernet trunk interface", IFNAME_NUM_INT, 0, 511 },
 	{ "LoopBack", NULL, "LoopBack interface", IFNAME_NUM_INT, 0, 1023 },
 	{ "Vlanif", NULL, "Vlan interface", IFNAME_NUM_INT, 1, 4094 },

@@ -2,10 +2,10 @@
  * ifname.h: logical interface names as the CLI accepts and prints them.
  *
  * Accepted: a whole name "GigabitEthernet0/1/0", any case, with the type
- * written in full, as its alias ("GE0/1/0") or as a unique prefix
+ * written in full, as its alias ("GE0/1/0", "XGE0/0/1") or as a unique prefix
  * ("gig0/1/0"); or the type and the number as two words ("ge 0/1/0").
  * Canonical form: the type's own spelling followed by the normalised
- * number, "GigabitEthernet0/1/0", "LoopBack0", "Vlanif10", "Eth-Trunk1".
+ * number, "GigabitEthernet0/1/0", "XGigabitEthernet0/0/1", "LoopBack0", "Vlanif10", "Eth-Trunk1".
  */
 #ifndef MERIDIAN_CLID_IFNAME_H
 #define MERIDIAN_CLID_IFNAME_H

@@ -496,6 +496,25 @@ const struct bs_interface *bootstrap_interface(const struct bootstrap *bs, const
 	return NULL;
 }
 
+bool bootstrap_is_loopback(const char *name)
+{
+	static const char type[] = "LoopBack";
+	const char *num;
+	unsigned long n = 0;
+
+	if (!name || strncasecmp(name, type, sizeof(type) - 1) != 0)
+		return false;
+	num = name + sizeof(type) - 1;
+	if (num[0] == '\0' || (num[0] == '0' && num[1] != '\0'))
+		return false;
+	for (const char *p = num; *p; p++) {
+		if (*p < '0' || *p > '9' || p - num >= 4)
+			return false;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	return n <= BS_LOOPBACK_MAX;
+}
+
 int bootstrap_endpoint(const struct bootstrap *bs, const char *daemon, const char *kind,
 		       char *buf, size_t len)
 {

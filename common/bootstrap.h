@@ -84,6 +84,13 @@ void bootstrap_free(struct bootstrap *bs);
 /* The interface entry with this logical name (case-insensitive), or NULL. */
 const struct bs_interface *bootstrap_interface(const struct bootstrap *bs, const char *name);
 
+/* LoopBack interfaces exist without a mapping: "LoopBackN" (any case, N
+ * 0..1023, no leading zeros) has its addresses on the kernel's loopback
+ * netdev and is always up.  True for such a name. */
+#define BS_LOOPBACK_NETDEV "lo"
+#define BS_LOOPBACK_MAX 1023
+bool bootstrap_is_loopback(const char *name);
+
 /* ipc endpoint of a daemon's socket: kind is "ctl" or "pub".
  * "ipc://RUN_DIR/DAEMON.KIND" into buf.  0 or -ENAMETOOLONG. */
 int bootstrap_endpoint(const struct bootstrap *bs, const char *daemon, const char *kind,

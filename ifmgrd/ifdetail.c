@@ -49,7 +49,7 @@ static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 
 	if_detail__init(d);
 	d->state = xmalloc(sizeof(*d->state));
-	ifs_state_fill(d->state, ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have);
+	ifmgrd_fill_state(ifp, d->state);
 	d->has_last_change = ifp->last_change != 0;
 	d->last_change = ifp->last_change;
 	if (!ifp->have.present)
@@ -99,6 +99,8 @@ IfDetails *ifmgrd_details(struct ifmgrd *im, const char *name)
 	ds->interface = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*ds->interface));
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		if (name && strcasecmp(name, im->ifs[i].bs->name) != 0)
+			continue;
+		if (im->ifs[i].loopback && !im->ifs[i].configured)
 			continue;
 		ds->interface[ds->n_interface++] = detail_new(im, &im->ifs[i]);
 	}

@@ -11,6 +11,11 @@
  * IFA_F_TENTATIVE.  A commit (ifmgrd_apply_objects) plans again only the
  * interfaces it changed, read from the subscription's tree; a snapshot
  * (ifmgrd_apply_config) plans them all.
+ *
+ * LoopBacks have no bootstrap mapping: the first configuration naming one
+ * adds an entry on lo (kept, unshown, once undone: it then removes what it
+ * left).  All of them observe lo; each plans against lo less the addresses
+ * the other LoopBacks want, and lo is never set down.
  */
 #include <errno.h>
 #include <poll.h>
@@ -34,73 +39,183 @@
 #include "probe.h"
 #include "ifmgrd_int.h"
 
+/* Plans in a row for one interface before the others get their turn. */
+#define IFMGRD_MAX_PASSES 64
+
 static void publish(struct ifmgrd *im);
 static void reconcile(struct ifmgrd *im);
 
-static struct ifm_if *find_by_ifindex(struct ifmgrd *im, int ifindex)
+/* One kernel event as seen by one entry.  Entries are matched by netdev name
+ * on link messages and by ifindex on the others; the LoopBacks all observe
+ * lo, so an event may concern several entries. */
+static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 {
-	for (size_t i = 0; i < im->n_ifs; i++)
-		if (im->ifs[i].have.present && im->ifs[i].have.ifindex == ifindex)
-			return &im->ifs[i];
-	return NULL;
-}
-
-static struct ifm_if *find_by_netdev(struct ifmgrd *im, const char *netdev)
-{
-	if (!netdev)
-		return NULL;
-	for (size_t i = 0; i < im->n_ifs; i++)
-		if (strcmp(im->ifs[i].bs->netdev, netdev) == 0)
-			return &im->ifs[i];
-	return NULL;
-}
-
-static void on_event(const struct rtnl_event *ev, void *arg)
-{
-	struct ifmgrd *im = arg;
-	struct ifm_if *by_index = find_by_ifindex(im, ev->ifindex), *by_name;
+	bool by_index = ifp->have.present && ifp->have.ifindex == ev->ifindex;
+	bool by_name;
 
 	switch (ev->type) {
 	case RTNL_NEWLINK:
 		/* The kernel always names the link; without a name, trust the index. */
-		by_name = ev->ifname ? find_by_netdev(im, ev->ifname) : by_index;
-		if (by_index && by_index != by_name) {
+		by_name = ev->ifname ? strcmp(ifp->bs->netdev, ev->ifname) == 0 : by_index;
+		if (by_index && !by_name) {
 			/* Renamed away from the netdev name we manage. */
-			log_info("%s: netdev %s renamed to %s", by_index->bs->name,
-				 by_index->bs->netdev, ev->ifname ? ev->ifname : "?");
-			ifs_obs_clear(&by_index->have);
+			log_info("%s: netdev %s renamed to %s", ifp->bs->name, ifp->bs->netdev,
+				 ev->ifname ? ev->ifname : "?");
+			ifs_obs_clear(&ifp->have);
 		}
 		if (!by_name)
 			break;
-		if (by_name->have.present && by_name->have.ifindex != ev->ifindex)
-			ifs_obs_clear(&by_name->have);   /* recreated: a new ifindex */
-		if (!by_name->have.present)
-			log_info("%s: netdev %s present (ifindex %d)", by_name->bs->name,
-				 by_name->bs->netdev, ev->ifindex);
-		by_name->have.present = true;
-		by_name->have.ifindex = ev->ifindex;
-		by_name->have.flags = ev->flags;
+		if (ifp->have.present && ifp->have.ifindex != ev->ifindex)
+			ifs_obs_clear(&ifp->have);   /* recreated: a new ifindex */
+		if (!ifp->have.present)
+			log_info("%s: netdev %s present (ifindex %d)", ifp->bs->name,
+				 ifp->bs->netdev, ev->ifindex);
+		ifp->have.present = true;
+		ifp->have.ifindex = ev->ifindex;
+		ifp->have.flags = ev->flags;
+		if (ev->mtu)
+			ifp->have.mtu = ev->mtu;
 		break;
 	case RTNL_DELLINK:
 		if (by_index) {
-			log_info("%s: netdev %s removed", by_index->bs->name, by_index->bs->netdev);
-			ifs_obs_clear(&by_index->have);
+			log_info("%s: netdev %s removed", ifp->bs->name, ifp->bs->netdev);
+			ifs_obs_clear(&ifp->have);
 		}
 		break;
 	case RTNL_NEWADDR:
 		/* IPv6: DAD finishing (or failing) is an RTM_NEWADDR with new flags. */
 		if (by_index && ev->family == AF_INET6)
-			ifs_obs_addr6_add(&by_index->have, &ev->addr6);
+			ifs_obs_addr6_add(&ifp->have, &ev->addr6);
 		else if (by_index)
-			ifs_obs_addr_add(&by_index->have, &ev->addr);
+			ifs_obs_addr_add(&ifp->have, &ev->addr);
 		break;
 	case RTNL_DELADDR:
 		if (by_index && ev->family == AF_INET6)
-			ifs_obs_addr6_del(&by_index->have, &ev->addr6);
+			ifs_obs_addr6_del(&ifp->have, &ev->addr6);
 		else if (by_index)
-			ifs_obs_addr_del(&by_index->have, &ev->addr);
+			ifs_obs_addr_del(&ifp->have, &ev->addr);
 		break;
 	}
+}
+
+static void on_event(const struct rtnl_event *ev, void *arg)
+{
+	struct ifmgrd *im = arg;
+
+	for (size_t i = 0; i < im->n_ifs; i++)
+		on_event_if(&im->ifs[i], ev);
+}
+
+/* The configuration's entry for name, or NULL. */
+static const Interface *config_interface(const Config *cfg, const char *name)
+{
+	for (size_t i = 0; cfg && i < cfg->n_interface; i++)
+		if (cfg->interface[i] && cfg->interface[i]->name &&
+		    strcasecmp(cfg->interface[i]->name, name) == 0)
+			return cfg->interface[i];
+	return NULL;
+}
+
+/* The desired state of one entry from cfg; a LoopBack is always up (lo is
+ * never set down, whatever the configuration says). */
+static void desire(struct ifm_if *ifp, const Config *cfg)
+{
+	ifs_desired_from_config(cfg, ifp->bs->name, &ifp->want, ifp->cfg_err,
+				sizeof(ifp->cfg_err));
+	if (ifp->loopback) {
+		ifp->want.admin_up = true;
+		ifp->want.mtu = 0;      /* lo's own; cfgd refuses `mtu` on a LoopBack */
+	}
+}
+
+/* A LoopBack the bootstrap does not map (one it maps is one of its entries). */
+static bool unmapped_loopback(const struct ifmgrd *im, const char *name)
+{
+	return bootstrap_is_loopback(name) && !bootstrap_interface(im->bs, name);
+}
+
+/* The entry of LoopBack name; with create, a new one when there is none
+ * (*created set: it observes nothing until the caller's fresh dump).  NULL
+ * when absent and not created. */
+static struct ifm_if *loopback_entry(struct ifmgrd *im, const char *name, bool create,
+				     bool *created)
+{
+	struct ifm_if *ifp;
+
+	for (size_t i = 0; i < im->n_ifs; i++)
+		if (im->ifs[i].own && strcasecmp(im->ifs[i].bs->name, name) == 0)
+			return &im->ifs[i];
+	if (!create)
+		return NULL;
+	im->ifs = xrealloc(im->ifs, (im->n_ifs + 1) * sizeof(*im->ifs));
+	ifp = &im->ifs[im->n_ifs++];
+	memset(ifp, 0, sizeof(*ifp));
+	ifp->own = xmalloc(sizeof(*ifp->own));
+	ifp->own->name = xstrdup(name);
+	ifp->own->netdev = xstrdup(BS_LOOPBACK_NETDEV);
+	ifp->bs = ifp->own;
+	ifp->loopback = true;
+	ifp->shown = -1;
+	ifs_obs_init(&ifp->have);
+	desire(ifp, NULL);
+	log_info("%s: a LoopBack, on netdev %s", name, BS_LOOPBACK_NETDEV);
+	*created = true;
+	return ifp;
+}
+
+/* Does another configured LoopBack than self want this address on lo? */
+static bool lo_addr_of_other(const struct ifmgrd *im, const struct ifm_if *self,
+			     const struct ifs_addr *a)
+{
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		const struct ifm_if *o = &im->ifs[i];
+
+		if (o == self || !o->loopback)
+			continue;
+		if (o->want.has_addr && o->want.addr.s_addr == a->local.s_addr &&
+		    o->want.plen == a->plen)
+			return true;
+		for (size_t k = 0; k < o->want.n_sub; k++)
+			if (o->want.sub[k].addr.s_addr == a->local.s_addr &&
+			    o->want.sub[k].plen == a->plen)
+				return true;
+	}
+	return false;
+}
+
+static bool lo_addr6_of_other(const struct ifmgrd *im, const struct ifm_if *self,
+			      const struct ifs_addr6 *a)
+{
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		const struct ifm_if *o = &im->ifs[i];
+
+		for (size_t k = 0; o != self && o->loopback && k < o->want.n_addr6; k++)
+			if (o->want.addr6[k].plen == a->plen &&
+			    memcmp(&o->want.addr6[k].addr, &a->addr, sizeof(a->addr)) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* What one LoopBack plans against: lo as observed, less the addresses
+ * another LoopBack wants.  So each keeps its own addresses, and those none
+ * wants (left by an undone one) are removed by whichever plans first.
+ * Free out->addrs and out->addrs6 after. */
+static void loopback_view(const struct ifmgrd *im, const struct ifm_if *self,
+			  struct ifs_observed *out)
+{
+	const struct ifs_observed *h = &self->have;
+
+	*out = *h;
+	out->addrs = xcalloc(h->n_addrs + 1, sizeof(*out->addrs));
+	out->addrs6 = xcalloc(h->n_addrs6 + 1, sizeof(*out->addrs6));
+	out->n_addrs = out->n_addrs6 = 0;
+	for (size_t i = 0; i < h->n_addrs; i++)
+		if (!lo_addr_of_other(im, self, &h->addrs[i]))
+			out->addrs[out->n_addrs++] = h->addrs[i];
+	for (size_t i = 0; i < h->n_addrs6; i++)
+		if (!lo_addr6_of_other(im, self, &h->addrs6[i]))
+			out->addrs6[out->n_addrs6++] = h->addrs6[i];
 }
 
 static int resync(struct ifmgrd *im)
@@ -189,6 +304,14 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: added %s to %s (duplicate address detection runs)",
 				 ifp->bs->name, addr, ifp->bs->netdev);
 		break;
+	case IFS_SET_MTU:
+		r = rtnl_link_set_mtu(im->nl, ifp->have.ifindex, a->mtu);
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot set the MTU of %s to %u: %s", ifp->bs->name,
+				 ifp->bs->netdev, a->mtu, strerror(-r));
+		else
+			log_info("%s: MTU of %s set to %u", ifp->bs->name, ifp->bs->netdev, a->mtu);
+		break;
 	case IFS_LINK_UP:
 	case IFS_LINK_DOWN:
 		r = rtnl_link_set_up(im->nl, ifp->have.ifindex, a->kind == IFS_LINK_UP);
@@ -217,22 +340,61 @@ static void set_error(struct ifm_if *ifp, const char *err)
 
 /* Plan one interface against the kernel and program the difference;
  * false when a change failed. */
+/* An address change the kernel acknowledged, recorded at once in every
+ * entry observing that netdev (the LoopBacks share lo), as its event will
+ * be: a plan cut at IFS_MAX_ACTIONS goes on from there without waiting for
+ * the events (which a flood may have dropped). */
+static void note_acked(struct ifmgrd *im, int ifindex, const struct ifs_action *a)
+{
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		struct ifs_observed *h = &im->ifs[i].have;
+
+		if (!h->present || h->ifindex != ifindex)
+			continue;
+		if (a->kind == IFS_DEL_ADDR)
+			ifs_obs_addr_del(h, &a->addr);
+		else if (a->kind == IFS_ADD_ADDR)
+			ifs_obs_addr_add(h, &a->addr);
+		else if (a->kind == IFS_DEL_ADDR6)
+			ifs_obs_addr6_del(h, &a->addr6);
+	}
+}
+
+/* Plan one interface against the kernel and program the difference, plan
+ * after plan while one is cut at IFS_MAX_ACTIONS (a netdev with thousands
+ * of foreign addresses); false when a change failed. */
 static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
 {
 	struct ifs_plan plan;
 	char err[256] = "";
 	bool ok = true;
 
-	ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
-	snprintf(err, sizeof(err), "%s", plan.err);
-	for (size_t k = 0; k < plan.n; k++) {
-		char e[256];
+	for (int pass = 0; pass < IFMGRD_MAX_PASSES; pass++) {
+		if (ifp->loopback) {
+			struct ifs_observed view;
 
-		if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
-			if (!err[0])
-				snprintf(err, sizeof(err), "%s", e);
-			ok = false;
+			loopback_view(im, ifp, &view);
+			ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &view, &plan);
+			free(view.addrs);
+			free(view.addrs6);
+		} else {
+			ifs_plan(ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have, &plan);
 		}
+		if (pass == 0)
+			snprintf(err, sizeof(err), "%s", plan.err);
+		for (size_t k = 0; k < plan.n; k++) {
+			char e[256];
+
+			if (execute(im, ifp, &plan.actions[k], e, sizeof(e)) < 0) {
+				if (!err[0])
+					snprintf(err, sizeof(err), "%s", e);
+				ok = false;
+			} else {
+				note_acked(im, ifp->have.ifindex, &plan.actions[k]);
+			}
+		}
+		if (!ok || plan.n < IFS_MAX_ACTIONS)
+			break;
 	}
 	set_error(ifp, err);
 	return ok;
@@ -261,6 +423,20 @@ static void reconcile(struct ifmgrd *im)
 		retry_later(im);
 }
 
+void ifmgrd_fill_state(const struct ifm_if *ifp, IfState *st)
+{
+	struct ifs_observed own;
+
+	if (!ifp->loopback) {
+		ifs_state_fill(st, ifp->bs->name, ifp->bs->netdev, &ifp->want, &ifp->have);
+		return;
+	}
+	ifs_obs_own(&ifp->want, &ifp->have, &own);
+	ifs_state_fill(st, ifp->bs->name, ifp->bs->netdev, &ifp->want, &own);
+	free(own.addrs);
+	free(own.addrs6);
+}
+
 IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
 {
 	IfStates *st = xmalloc(sizeof(*st));
@@ -272,9 +448,10 @@ IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
 
 		if (name && strcasecmp(name, ifp->bs->name) != 0)
 			continue;
+		if (ifp->loopback && !ifp->configured)
+			continue;
 		st->interface[st->n_interface] = xmalloc(sizeof(IfState));
-		ifs_state_fill(st->interface[st->n_interface], ifp->bs->name, ifp->bs->netdev,
-			       &ifp->want, &ifp->have);
+		ifmgrd_fill_state(ifp, st->interface[st->n_interface]);
 		st->n_interface++;
 	}
 	if (name && st->n_interface == 0) {
@@ -364,21 +541,33 @@ static int collect_errs(const struct ifmgrd *im, char **errs, int max_errs)
 
 int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs)
 {
+	bool created = false;
+
 	for (size_t i = 0; i < im->n_unmapped; i++)
 		free(im->unmapped[i]);
 	free(im->unmapped);
 	im->unmapped = NULL;
 	im->n_unmapped = 0;
+	for (size_t i = 0; cfg && i < cfg->n_interface; i++) {
+		const Interface *itf = cfg->interface[i];
+
+		if (itf && itf->name && unmapped_loopback(im, itf->name))
+			loopback_entry(im, itf->name, true, &created);
+	}
+	if (created)
+		resync(im);   /* the new LoopBacks observe lo too */
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		struct ifm_if *ifp = &im->ifs[i];
 
-		ifs_desired_from_config(cfg, ifp->bs->name, &ifp->want, ifp->cfg_err,
-					sizeof(ifp->cfg_err));
+		desire(ifp, cfg);
+		if (ifp->own)
+			ifp->configured = config_interface(cfg, ifp->bs->name) != NULL;
 	}
 	for (size_t i = 0; cfg && i < cfg->n_interface; i++) {
 		const Interface *itf = cfg->interface[i];
 
-		if (!itf || !itf->name || bootstrap_interface(im->bs, itf->name))
+		if (!itf || !itf->name || bootstrap_interface(im->bs, itf->name) ||
+		    bootstrap_is_loopback(itf->name))
 			continue;
 		im->unmapped = xrealloc(im->unmapped, (im->n_unmapped + 1) * sizeof(char *));
 		im->unmapped[im->n_unmapped++] =
@@ -404,8 +593,24 @@ static size_t unmapped_find(const struct ifmgrd *im, const char *name)
 int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			 const struct cfgsub_change *ch, size_t n_ch, char **errs, int max_errs)
 {
-	bool *dirty = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*dirty)), failed = false;
+	bool *dirty, failed = false, created = false;
 
+	/* LoopBacks first: a new one gets an entry before the others are marked. */
+	for (size_t i = 0; i < n_ch; i++) {
+		struct ifm_if *ifp;
+		bool exists;
+
+		if (ch[i].n_path < 2 || strcmp(ch[i].path[0], "interface") != 0 ||
+		    !unmapped_loopback(im, ch[i].path[1]))
+			continue;
+		exists = ct_lookup(tree, ch[i].path, 2, NULL) != NULL;
+		ifp = loopback_entry(im, ch[i].path[1], exists, &created);
+		if (ifp)
+			ifp->configured = exists;
+	}
+	if (created)
+		resync(im);
+	dirty = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*dirty));
 	for (size_t i = 0; i < n_ch; i++) {
 		const char *name;
 		size_t k;
@@ -418,7 +623,7 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 				break;
 		if (k < im->n_ifs) {
 			dirty[k] = true;
-		} else if (!bootstrap_interface(im->bs, name)) {
+		} else if (!bootstrap_interface(im->bs, name) && !bootstrap_is_loopback(name)) {
 			bool exists = ct_lookup(tree, ch[i].path, 2, NULL) != NULL;
 			size_t u = unmapped_find(im, name);
 
@@ -449,8 +654,7 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			itf = (Interface *)ct_materialize(node);
 		one.interface = &itf;
 		one.n_interface = itf ? 1 : 0;
-		ifs_desired_from_config(&one, ifp->bs->name, &ifp->want, ifp->cfg_err,
-					sizeof(ifp->cfg_err));
+		desire(ifp, &one);
 		if (itf)
 			protobuf_c_message_free_unpacked(&itf->base, NULL);
 		if (!reconcile_if(im, ifp))
@@ -525,9 +729,11 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 	im->ifs = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*im->ifs));
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		im->ifs[i].bs = &bs->interfaces[i];
+		im->ifs[i].loopback = bootstrap_is_loopback(bs->interfaces[i].name);
+		im->ifs[i].configured = true;   /* a mapped interface is always shown */
 		im->ifs[i].shown = -1;
 		ifs_obs_init(&im->ifs[i].have);
-		ifs_desired_from_config(NULL, bs->interfaces[i].name, &im->ifs[i].want, NULL, 0);
+		desire(&im->ifs[i], NULL);
 	}
 
 	im->probes = probe_engine_new(loop);
@@ -591,8 +797,14 @@ void ifmgrd_free(struct ifmgrd *im)
 	if (im->nl_fd >= 0)
 		loop_del_fd(im->loop, im->nl_fd);
 	rtnl_close(im->nl);
-	for (size_t i = 0; i < im->n_ifs; i++)
+	for (size_t i = 0; i < im->n_ifs; i++) {
 		ifs_obs_free(&im->ifs[i].have);
+		if (im->ifs[i].own) {
+			free(im->ifs[i].own->name);
+			free(im->ifs[i].own->netdev);
+			free(im->ifs[i].own);
+		}
+	}
 	free(im->ifs);
 	for (size_t i = 0; i < im->n_unmapped; i++)
 		free(im->unmapped[i]);

@@ -21,9 +21,13 @@ struct bus_peer;
  * (called after every batch of kernel events). */
 void ifmgrd_note_changes(struct ifmgrd *im);
 
-/* One bootstrap interface. */
+/* One bootstrap interface, or one LoopBack (no mapping: its addresses go
+ * on the kernel's lo, which every LoopBack entry observes). */
 struct ifm_if {
 	const struct bs_interface *bs;
+	struct bs_interface *own;   /* an unmapped LoopBack's name and netdev, else NULL */
+	bool loopback;          /* a LoopBack, mapped or not: always up */
+	bool configured;        /* shown: mapped, or a LoopBack still configured */
 	struct ifs_desired want;
 	struct ifs_observed have;
 	char cfg_err[256];      /* the configuration's problem, "" if none */
@@ -31,6 +35,10 @@ struct ifm_if {
 	int64_t last_change;    /* unix s of the last change of `shown` (ifdetail.c) */
 	int shown;              /* what changes it: present, IFF_UP, running; -1 unseen */
 };
+
+/* ifmgrd.c: fill st with what is shown of ifp (a LoopBack: only its own
+ * addresses of lo). */
+void ifmgrd_fill_state(const struct ifm_if *ifp, IfState *st);
 
 struct ifmgrd {
 	struct loop *loop;

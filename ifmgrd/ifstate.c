@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -20,6 +21,7 @@ static void desired_factory(struct ifs_desired *out)
 	memset(out, 0, sizeof(*out));
 	out->admin_up = false;
 	out->has_addr = false;
+	out->mtu = IFS_DEFAULT_MTU;
 }
 
 /* `ipv6 enable` and the configured addresses, in order.  A bad entry (cfgd
@@ -78,6 +80,8 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 		return 0;
 	/* Absent `shutdown` is the factory state: administratively down. */
 	out->admin_up = itf->has_shutdown ? !itf->shutdown : false;
+	if (itf->has_mtu)
+		out->mtu = itf->mtu;
 	if (desired_ipv6(itf, name, out, err, errlen) < 0)
 		rc = -EINVAL;
 	if (itf->address) {
@@ -97,6 +101,22 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 		out->addr = a;
 		out->plen = (uint8_t)itf->address->prefix_len;
 	}
+	/* A bad sub address is skipped (cfgd refuses it anyway), as an IPv6 one. */
+	for (size_t i = 0; i < itf->n_sub_address && out->n_sub < IFS_MAX_SUB; i++) {
+		const Ipv4Address *sa = itf->sub_address[i];
+		struct in_addr a;
+
+		if (!sa || !sa->address || inet_pton(AF_INET, sa->address, &a) != 1 ||
+		    sa->prefix_len < 1 || sa->prefix_len > 32) {
+			snprintf(err, errlen, "%s: invalid sub address '%s'", name,
+				 sa && sa->address ? sa->address : "");
+			rc = -EINVAL;
+			continue;
+		}
+		out->sub[out->n_sub].addr = a;
+		out->sub[out->n_sub].plen = (uint8_t)sa->prefix_len;
+		out->n_sub++;
+	}
 	return rc;
 }
 
@@ -105,10 +125,19 @@ static bool addr_is_wanted(const struct ifs_desired *want, const struct ifs_addr
 	return want->has_addr && a->local.s_addr == want->addr.s_addr && a->plen == want->plen;
 }
 
+/* The index of the sub address a is, or -1. */
+static ssize_t sub_wanted(const struct ifs_desired *want, const struct ifs_addr *a)
+{
+	for (size_t i = 0; i < want->n_sub; i++)
+		if (a->local.s_addr == want->sub[i].addr.s_addr && a->plen == want->sub[i].plen)
+			return (ssize_t)i;
+	return -1;
+}
+
 static void plan_push(struct ifs_plan *plan, enum ifs_action_kind kind, const struct ifs_addr *a)
 {
 	if (plan->n >= IFS_MAX_ACTIONS)
-		return;   /* the rest is done by the next pass, triggered by the events */
+		return;   /* the rest by the next plan (ifmgrd plans again at once) */
 	memset(&plan->actions[plan->n], 0, sizeof(plan->actions[plan->n]));
 	plan->actions[plan->n].kind = kind;
 	if (a)
@@ -195,7 +224,7 @@ static void plan_ipv6(const char *name, const struct ifs_desired *want,
 size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
 		const struct ifs_observed *obs, struct ifs_plan *plan)
 {
-	bool have_wanted = false;
+	bool have_wanted = false, have_sub[IFS_MAX_SUB] = { false };
 
 	plan->n = 0;
 	plan->err[0] = '\0';
@@ -207,8 +236,14 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 	for (size_t i = 0; i < obs->n_addrs; i++) {
 		const struct ifs_addr *a = &obs->addrs[i];
 
+		ssize_t k;
+
 		if (addr_is_wanted(want, a)) {
 			have_wanted = true;
+			continue;
+		}
+		if ((k = sub_wanted(want, a)) >= 0) {
+			have_sub[k] = true;
 			continue;
 		}
 		if (a->scope == RT_SCOPE_HOST)
@@ -222,12 +257,42 @@ size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *
 		};
 		plan_push(plan, IFS_ADD_ADDR, &a);
 	}
+	for (size_t k = 0; k < want->n_sub; k++) {
+		struct ifs_addr a = {
+			.local = want->sub[k].addr, .peer = want->sub[k].addr,
+			.plen = want->sub[k].plen, .scope = RT_SCOPE_UNIVERSE,
+		};
+
+		if (!have_sub[k])
+			plan_push(plan, IFS_ADD_ADDR, &a);
+	}
 	plan_ipv6(name, want, obs, plan);
+	if (want->mtu && obs->mtu && want->mtu != obs->mtu && plan->n < IFS_MAX_ACTIONS) {
+		memset(&plan->actions[plan->n], 0, sizeof(plan->actions[plan->n]));
+		plan->actions[plan->n].kind = IFS_SET_MTU;
+		plan->actions[plan->n].mtu = want->mtu;
+		plan->n++;
+	}
 	if (want->admin_up && !(obs->flags & IFF_UP))
 		plan_push(plan, IFS_LINK_UP, NULL);
 	else if (!want->admin_up && (obs->flags & IFF_UP))
 		plan_push(plan, IFS_LINK_DOWN, NULL);
 	return plan->n;
+}
+
+void ifs_obs_own(const struct ifs_desired *want, const struct ifs_observed *obs,
+		 struct ifs_observed *out)
+{
+	*out = *obs;
+	out->addrs = xcalloc(obs->n_addrs + 1, sizeof(*out->addrs));
+	out->addrs6 = xcalloc(obs->n_addrs6 + 1, sizeof(*out->addrs6));
+	out->n_addrs = out->n_addrs6 = 0;
+	for (size_t i = 0; i < obs->n_addrs; i++)
+		if (addr_is_wanted(want, &obs->addrs[i]) || sub_wanted(want, &obs->addrs[i]) >= 0)
+			out->addrs[out->n_addrs++] = obs->addrs[i];
+	for (size_t i = 0; i < obs->n_addrs6; i++)
+		if (addr6_wanted(want, &obs->addrs6[i]))
+			out->addrs6[out->n_addrs6++] = obs->addrs6[i];
 }
 
 void ifs_obs_init(struct ifs_observed *obs)
@@ -247,6 +312,7 @@ void ifs_obs_clear(struct ifs_observed *obs)
 	obs->present = false;
 	obs->ifindex = 0;
 	obs->flags = 0;
+	obs->mtu = 0;
 	obs->n_addrs = 0;
 	obs->n_addrs6 = 0;
 }

@@ -15,10 +15,15 @@
  *
  * Rules of the plan (level-triggered and idempotent: planning against the
  * state the plan produces yields no action):
- *  - IPv4 addresses on the netdev other than the configured one are deleted
+ *  - IPv4 addresses on the netdev other than the configured ones are deleted
  *    first (the configured one with another prefix length counts as other);
  *    host-scope addresses (127.0.0.1 on a loopback) are never touched;
- *  - then the configured address is added if missing;
+ *  - then the configured address is added if missing, then the sub
+ *    addresses (`ip address ... sub`; cfgd keeps them out of each other's
+ *    subnets, so the kernel holds each as the primary of its own subnet and
+ *    deleting one never takes another with it);
+ *  - then the MTU is set when the netdev reports another (`mtu N`, else
+ *    VRP's default 1500; an unknown observed MTU, 0, is left alone);
  *  - then IFF_UP is set or cleared.
  * Deleting first avoids the new address becoming a secondary of the old
  * primary, which the kernel would delete along with it.
@@ -74,6 +79,17 @@ struct ifs_addr6 {
 	uint32_t flags;         /* IFA_F_* (IFA_FLAGS, else ifa_flags) */
 };
 
+/* VRP's MTU when `mtu` is not configured. */
+#define IFS_DEFAULT_MTU 1500
+
+/* IPv4 sub addresses per interface: cfgd refuses more (VRP's 255). */
+#define IFS_MAX_SUB 255
+
+struct ifs_sub {
+	struct in_addr addr;
+	uint8_t plen;
+};
+
 /* IPv6 addresses per interface: cfgd refuses more (VALIDATE_IF6_MAX). */
 #define IFS_MAX_ADDR6 16
 
@@ -82,6 +98,9 @@ struct ifs_desired {
 	bool has_addr;
 	struct in_addr addr;
 	uint8_t plen;
+	struct ifs_sub sub[IFS_MAX_SUB];         /* `ip address ... sub`, in order */
+	size_t n_sub;
+	uint32_t mtu;           /* `mtu N`, else IFS_DEFAULT_MTU; 0: leave the netdev's */
 	bool ipv6_enable;
 	struct ifs_addr6 addr6[IFS_MAX_ADDR6];   /* in configuration order */
 	size_t n_addr6;                          /* 0 unless ipv6_enable */
@@ -91,6 +110,7 @@ struct ifs_observed {
 	bool present;           /* the netdev exists in the kernel */
 	int ifindex;
 	unsigned flags;         /* IFF_* from the last RTM_NEWLINK */
+	uint32_t mtu;           /* IFLA_MTU from the last RTM_NEWLINK, 0 unknown */
 	struct ifs_addr *addrs; /* IPv4 only, in kernel order */
 	size_t n_addrs;
 	struct ifs_addr6 *addrs6; /* IPv6, in kernel order */
@@ -98,12 +118,13 @@ struct ifs_observed {
 };
 
 enum ifs_action_kind { IFS_DEL_ADDR, IFS_ADD_ADDR, IFS_LINK_UP, IFS_LINK_DOWN,
-		       IFS_DEL_ADDR6, IFS_ADD_ADDR6 };
+		       IFS_DEL_ADDR6, IFS_ADD_ADDR6, IFS_SET_MTU };
 
 struct ifs_action {
 	enum ifs_action_kind kind;
 	struct ifs_addr addr;   /* for the IPv4 address actions */
 	struct ifs_addr6 addr6; /* for the IPv6 address actions */
+	uint32_t mtu;           /* for IFS_SET_MTU */
 };
 
 #define IFS_MAX_ACTIONS 64
@@ -126,6 +147,12 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
  * number of actions. */
 size_t ifs_plan(const char *name, const char *netdev, const struct ifs_desired *want,
 		const struct ifs_observed *obs, struct ifs_plan *plan);
+
+/* obs less the addresses want does not configure (a LoopBack's share of
+ * lo, which the other LoopBacks' addresses are on too).  Free out->addrs
+ * and out->addrs6 after. */
+void ifs_obs_own(const struct ifs_desired *want, const struct ifs_observed *obs,
+		 struct ifs_observed *out);
 
 /* Observed-state bookkeeping fed by kernel events. */
 void ifs_obs_init(struct ifs_observed *obs);

@@ -36,6 +36,7 @@ struct rtnl {
 
 struct link_attrs {
 	const char *ifname;
+	uint32_t mtu;
 };
 
 static int link_attr_cb(const struct nlattr *attr, void *data)
@@ -48,6 +49,10 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
 			return MNL_CB_ERROR;
 		la->ifname = mnl_attr_get_str(attr);
+	} else if (mnl_attr_get_type(attr) == IFLA_MTU) {
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		la->mtu = mnl_attr_get_u32(attr);
 	}
 	return MNL_CB_OK;
 }
@@ -125,6 +130,7 @@ int rtnl_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev)
 		ev->ifindex = ifi->ifi_index;
 		ev->flags = ifi->ifi_flags;
 		ev->ifname = la.ifname;
+		ev->mtu = la.mtu;
 		return ev->ifindex > 0 ? 1 : -EBADMSG;
 	}
 	case RTM_NEWADDR:
@@ -329,6 +335,18 @@ int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	ifi->ifi_change = IFF_UP;
+	return cmd_transact(nl, nlh, ack_cb);
+}
+
+int rtnl_link_set_mtu(struct rtnl *nl, int ifindex, uint32_t mtu)
+{
+	char req[256];
+	struct nlmsghdr *nlh = put_header(nl, req, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	return cmd_transact(nl, nlh, ack_cb);
 }
 

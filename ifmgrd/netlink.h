@@ -28,6 +28,7 @@ struct rtnl_event {
 	enum rtnl_event_type type;
 	int ifindex;
 	unsigned flags;         /* links: IFF_* */
+	uint32_t mtu;           /* links: IFLA_MTU, 0 if absent */
 	const char *ifname;     /* links: IFLA_IFNAME, NULL if absent; valid during the callback */
 	int family;             /* addresses: AF_INET (addr) or AF_INET6 (addr6) */
 	struct ifs_addr addr;   /* IPv4 addresses */
@@ -52,6 +53,7 @@ int rtnl_read_events(struct rtnl *nl);
 
 /* Changes, each acknowledged by the kernel.  0 or -errno (EPERM, ENODEV...). */
 int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up);
+int rtnl_link_set_mtu(struct rtnl *nl, int ifindex, uint32_t mtu);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
 /* IPv6: added with no lifetime (a static address, IFA_F_PERMANENT) and

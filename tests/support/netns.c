@@ -64,6 +64,19 @@ struct nlmsghdr *nl_newlink_msg(char *buf, const char *name, const char *kind,
 	return nlh;
 }
 
+int nl_del_link(const char *name)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_request(nlh);
+}
+
 int nl_new_dummy(const char *name)
 {
 	char buf[1024];

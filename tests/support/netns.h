@@ -35,6 +35,9 @@ int nl_new_dummy(const char *name);
  * peer is up, so IPv6 DAD runs on it); fails the test if it cannot. */
 void nl_new_veth(const char *name);
 
+/* Delete netdev `name` (a veth takes its peer with it): 0 or -errno. */
+int nl_del_link(const char *name);
+
 /* The kernel's IFF_* flags of `name` (SIOCGIFFLAGS), 0 if it has none. */
 unsigned nl_kernel_flags(const char *name);
 

@@ -3,6 +3,8 @@
  * sentence, "introduced problems" and interface name canonicalisation.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "cfgd_fixtures.h"
 #include "validate.h"
@@ -54,6 +56,24 @@ Test(validate, interface_names)
 		"The description of interface LoopBack0 must be 1 to 242 characters.");
 }
 
+/* LoopBack 0-1023 need no bootstrap mapping (LoopBack0 has one in the
+ * fixture, LoopBack7 none); other types do. */
+Test(validate, loopbacks_without_mapping)
+{
+	ok("interface = ( { name = \"LoopBack7\"; address = { address = \"192.0.2.7\"; "
+	   "prefix_len = 32; }; } );");
+	ok("interface = ( { name = \"LoopBack1023\"; } );");
+	ok("ntp = { source_interface = \"LoopBack7\"; };");
+	ok("ntp = { unicast_server = ( { address = \"10.0.1.31\"; source_interface = "
+	   "\"LoopBack7\"; } ); };");
+	refused("interface = ( { name = \"LoopBack1024\"; } );",
+		"The interface LoopBack1024 does not exist.");
+	refused("interface = ( { name = \"Vlanif10\"; } );",
+		"The interface Vlanif10 does not exist.");
+	refused("ntp = { source_interface = \"Vlanif10\"; };",
+		"The NTP source interface Vlanif10 does not exist.");
+}
+
 Test(validate, interface_addresses)
 {
 	ok(IFADDR("10.0.1.31", 24));
@@ -96,6 +116,68 @@ Test(validate, overlapping_subnets)
 		" { name = \"GigabitEthernet0/2/0\"; address = { address = \"10.0.0.1\"; prefix_len = 16; }; } );",
 		"The address 10.0.0.1/16 of interface GigabitEthernet0/2/0 overlaps with the address "
 		"10.0.1.31/24 of interface GigabitEthernet0/1/0.");
+}
+
+#define LB(n, a, p) "{ name = \"LoopBack" #n "\"; address = { address = \"" a "\"; prefix_len = " #p "; }; }"
+
+/* Nested, equal and adjacent subnets; a sub address against its own
+ * interface's primary. */
+Test(validate, overlaps_by_subnet)
+{
+	ok("interface = ( " LB(1, "10.0.0.1", 25) ", " LB(2, "10.0.0.129", 25) ", "
+	   LB(3, "10.0.1.1", 32) " );");
+	refused("interface = ( " LB(1, "10.0.0.1", 25) ", " LB(2, "10.0.0.129", 25) ", "
+		LB(3, "10.0.0.200", 32) " );",
+		"The address 10.0.0.200/32 of interface LoopBack3 overlaps with the address "
+		"10.0.0.129/25 of interface LoopBack2.");
+	/* The first pair in configuration order is the sentence shown. */
+	refused("interface = ( " LB(1, "10.9.9.9", 32) ", " LB(2, "10.0.0.1", 8) ", "
+		LB(3, "10.1.0.1", 16) " );",
+		"The address 10.0.0.1/8 of interface LoopBack2 overlaps with the address "
+		"10.9.9.9/32 of interface LoopBack1.");
+	refused("interface = ( { name = \"GigabitEthernet0/1/0\"; address = { address = "
+		"\"10.0.1.31\"; prefix_len = 24; }; sub_address = ( { address = \"10.0.2.31\"; "
+		"prefix_len = 24; }, { address = \"10.0.1.99\"; prefix_len = 24; } ); } );",
+		"The address 10.0.1.99/24 of interface GigabitEthernet0/1/0 overlaps with the "
+		"address 10.0.1.31/24 of interface GigabitEthernet0/1/0.");
+	refused("interface = ( { name = \"GigabitEthernet0/1/0\"; sub_address = ( { address = "
+		"\"10.0.2.31\"; prefix_len = 24; } ); } );",
+		"The interface GigabitEthernet0/1/0 has sub addresses but no primary address.");
+}
+
+/* 1,024 LoopBacks and 255 subs: the check is by subnet, not by pair; the
+ * time is printed. */
+Test(validate, overlaps_at_scale)
+{
+	size_t cap = 1u << 20, len = 0;
+	char *text = xmalloc(cap);
+	Config *c;
+	struct validate_list l = { 0 };
+	struct timespec t0, t1;
+
+	len += (size_t)snprintf(text + len, cap - len, "interface = ( { name = "
+				"\"GigabitEthernet0/1/0\"; address = { address = \"172.16.0.1\"; "
+				"prefix_len = 24; }; sub_address = (");
+	for (int i = 1; i <= 255; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s { address = \"172.17.%d.1\"; "
+					"prefix_len = 24; }", i > 1 ? "," : "", i);
+	len += (size_t)snprintf(text + len, cap - len, " ); }");
+	for (int i = 0; i < 1024; i++)
+		len += (size_t)snprintf(text + len, cap - len, ", { name = \"LoopBack%d\"; "
+					"address = { address = \"10.%d.%d.1\"; prefix_len = 32; }; }",
+					i, i / 256, i % 256);
+	snprintf(text + len, cap - len, " );");
+	c = cfg(text);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	validate_config(c, &td.bs, VALIDATE_EDIT, &l);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_eq(l.n, 0, "%s", l.n ? l.msg[0] : "");
+	fprintf(stderr, "validate: 1,024 LoopBacks and 256 addresses on one interface in "
+		"%.2f ms\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	validate_list_free(&l);
+	cfg_free(c);
+	free(text);
 }
 
 Test(validate, ntp_server_addresses)
@@ -179,8 +261,8 @@ Test(validate, ntp_global)
 		"The stratum of the local reference clock must be 1 to 15.");
 	refused("ntp = { server_source_interface = \"GigabitEthernet0/3/0\"; };",
 		"The NTP server source interface GigabitEthernet0/3/0 does not exist.");
-	refused("ntp = { source_interface = \"LoopBack9\"; };",
-		"The NTP source interface LoopBack9 does not exist.");
+	refused("ntp = { source_interface = \"Vlanif9\"; };",
+		"The NTP source interface Vlanif9 does not exist.");
 	/* A VPN instance on the global source interfaces: none exists. */
 	refused("ntp = { source_interface = \"LoopBack0\"; "
 		"source_interface_vpn_instance = \"blue\"; };",
@@ -232,5 +314,12 @@ Test(validate, canonical_interface_names)
 	cr_assert_str_eq(c->interface[0]->name, "GigabitEthernet0/1/0");
 	cr_assert_str_eq(c->ntp->server_source_interface, "GigabitEthernet0/2/0");
 	cr_assert_str_eq(c->ntp->unicast_server[0]->source_interface, "LoopBack0");
+	cfg_free(c);
+
+	/* An unmapped LoopBack takes the type's own spelling. */
+	c = cfg("interface = ( { name = \"LOOPBACK7\"; } ); ntp = { source_interface = \"loopback7\"; };");
+	validate_canonicalize(c, &td.bs);
+	cr_assert_str_eq(c->interface[0]->name, "LoopBack7");
+	cr_assert_str_eq(c->ntp->source_interface, "LoopBack7");
 	cfg_free(c);
 }

@@ -18,8 +18,8 @@ Test(validate_assoc, ipv6_source_interface)
 	Config *c;
 
 	ok("ntp = { ipv6_source_interface = \"LoopBack0\"; };");
-	refused("ntp = { ipv6_source_interface = \"LoopBack9\"; };",
-		"The NTP IPv6 source interface LoopBack9 does not exist.");
+	refused("ntp = { ipv6_source_interface = \"Vlanif9\"; };",
+		"The NTP IPv6 source interface Vlanif9 does not exist.");
 	c = cfg("ntp = { ipv6_source_interface = \"loopback0\"; };");
 	validate_canonicalize(c, &td.bs);
 	cr_assert_str_eq(c->ntp->ipv6_source_interface, "LoopBack0");

@@ -276,6 +276,7 @@ Test(cli, interface_view)
 	    "SET interface {name: \"GigabitEthernet0/1/0\" address {address: \"10.0.1.31\" "
 	    "prefix_len: 24}}\n", "");
 	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "undo ip address",
+	    "DELETE interface/GigabitEthernet0/1/0/sub_address\n"
 	    "DELETE interface/GigabitEthernet0/1/0/address\n", "");
 	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "shutdown",
 	    "SET interface {name: \"GigabitEthernet0/1/0\" shutdown: true}\n", "");
@@ -294,6 +295,18 @@ Test(cli, interface_view)
 	cli_exec(s, "quit");
 	run(s, "[*HUAWEI]", "interface LoopBack 0", "", "");
 	cli_exec(s, "quit");
+	/* A LoopBack needs no mapping: any case and either form, canonical. */
+	run(s, "[*HUAWEI]", "interface loopback 5", "", "");
+	run(s, "[*HUAWEI-LoopBack5]", "ip address 192.0.2.5 32",
+	    "SET interface {name: \"LoopBack5\" address {address: \"192.0.2.5\" prefix_len: 32}}\n",
+	    "");
+	cli_exec(s, "quit");
+	run(s, "[*HUAWEI]", "interface LOOPBACK1023", "", "");
+	cli_exec(s, "quit");
+	run(s, "[*HUAWEI]", "interface LoopBack1024", "", cmd_caret(9 + 10, "Wrong parameter"));
+	/* Other types do need one. */
+	run(s, "[*HUAWEI]", "interface Vlanif10", "", cmd_caret(9 + 10, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "interface xge 0/0/1", "", cmd_caret(9 + 14, "Wrong parameter"));
 	/* Not in the bootstrap. */
 	run(s, "[*HUAWEI]", "interface GigabitEthernet0/1/7", "",
 	    cmd_caret(9 + 10, "Wrong parameter"));

@@ -360,7 +360,7 @@ Test(grammar, help_after_space)
 	gram_help_clear(&h);
 
 	h = help(CLI_VIEW_SYSTEM, "ntp-service unicast-server 1.1.1.1 source-interface ");
-	cr_assert_str_eq(names(&h), "Eth-Trunk|GigabitEthernet|LoopBack|Vlanif|");
+	cr_assert_str_eq(names(&h), "Eth-Trunk|GigabitEthernet|LoopBack|Vlanif|XGigabitEthernet|");
 	gram_help_clear(&h);
 
 	h = help(CLI_VIEW_SYSTEM, "sysname ");

@@ -26,6 +26,31 @@ Test(ifname, whole_names)
 	canon_is("LoopBack1023", "LoopBack1023");
 	canon_is("vlanif10", "Vlanif10");
 	canon_is("eth-trunk1", "Eth-Trunk1");
+	canon_is("XGigabitEthernet0/0/1", "XGigabitEthernet0/0/1");
+	canon_is("xgigabitethernet0/0/1", "XGigabitEthernet0/0/1");
+	canon_is("XGE0/0/1", "XGigabitEthernet0/0/1");
+	canon_is("xge0/0/1", "XGigabitEthernet0/0/1");
+	canon_is("LOOPBACK0", "LoopBack0");
+	canon_is("VLANIF10", "Vlanif10");
+}
+
+/* The type word alone must not swallow a neighbour's: "ge" is
+ * GigabitEthernet's alias, not a prefix of XGigabitEthernet's. */
+Test(ifname, xge_and_ge_apart)
+{
+	char buf[64];
+
+	cr_assert_eq(ifname_join("GIGABITETHERNET", "0/1/0", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "GigabitEthernet0/1/0");
+	cr_assert_eq(ifname_join("xge", "0/0/1", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "XGigabitEthernet0/0/1");
+	cr_assert_eq(ifname_join("x", "0/0/1", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "XGigabitEthernet0/0/1");
+	cr_assert_eq(ifname_join("loopback", "0", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "LoopBack0");
+	cr_assert_eq(ifname_join("Vlanif", "10", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "Vlanif10");
+	cr_assert_eq(ifname_join("xge", "1", buf, sizeof(buf)), -EINVAL);
 }
 
 Test(ifname, two_words)
@@ -63,7 +88,7 @@ Test(ifname, types)
 	cr_assert_str_eq(t->name, "GigabitEthernet");
 	cr_assert_eq(ifname_type_lookup("LOOP", &t), 0);
 	cr_assert_str_eq(t->name, "LoopBack");
-	cr_assert_eq(ifname_type_lookup("x", &t), -ENOENT);
+	cr_assert_eq(ifname_type_lookup("q", &t), -ENOENT);
 	cr_assert(ifname_number_form("0/1/0"));
 	cr_assert(ifname_number_form("10"));
 	cr_assert_not(ifname_number_form("0/1"));

@@ -261,3 +261,20 @@ Test(bootstrap, string_groups)
 		     " { name = \"a\"; password = \"\"; } ); };\n", 2,
 		     "key 'cli.users[1].name': duplicate user 'a'");
 }
+
+/* LoopBack N needs no mapping: the names it covers, and those it does not. */
+Test(bootstrap, loopback_names)
+{
+	cr_assert(bootstrap_is_loopback("LoopBack0"));
+	cr_assert(bootstrap_is_loopback("loopback0"));
+	cr_assert(bootstrap_is_loopback("LOOPBACK1023"));
+	cr_assert(bootstrap_is_loopback("LoopBack10"));
+	cr_assert_not(bootstrap_is_loopback("LoopBack"));
+	cr_assert_not(bootstrap_is_loopback("LoopBack1024"));
+	cr_assert_not(bootstrap_is_loopback("LoopBack01"));
+	cr_assert_not(bootstrap_is_loopback("LoopBack 0"));
+	cr_assert_not(bootstrap_is_loopback("LoopBack0/1/0"));
+	cr_assert_not(bootstrap_is_loopback("LoopBack99999"));
+	cr_assert_not(bootstrap_is_loopback("GigabitEthernet0/1/0"));
+	cr_assert_not(bootstrap_is_loopback(NULL));
+}
