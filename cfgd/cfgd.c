@@ -79,11 +79,15 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	log_info("session epoch %" PRIu32 ": session ids from %" PRIu64, d->sessions.ids.epoch,
 		 (uint64_t)d->sessions.ids.epoch << 32 | 1);
 	d->ctl = daemon_bind_server(loop, zctx, bs, "cfgd", "ctl", ctl_request, d, err, errlen);
-	if (d->ctl == NULL)
+	if (d->ctl == NULL) {
+		rc = -errno;
 		goto fail;
+	}
 	d->pub = daemon_bind_pub(loop, zctx, bs, "cfgd", "pub", "cfg", err, errlen);
-	if (d->pub == NULL)
+	if (d->pub == NULL) {
+		rc = -errno;
 		goto fail;
+	}
 	clone_pub_set_state_fn(d->pub, running_state, d);
 	clone_pub_start(d->pub, d->rf->commit_id);
 	d->evlog = evlog_open(loop, zctx, bs, "cfgd", EVLOG_CID_CFGD);
@@ -96,6 +100,7 @@ struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 	return d;
 fail:
 	cfgd_free(d);
+	errno = rc < 0 ? -rc : EIO;
 	return NULL;
 }
 

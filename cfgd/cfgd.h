@@ -24,8 +24,9 @@ struct cfgd;
 #define CFGD_SUB_ALIVE_MS 3000
 
 /* Start cfgd in loop.  bs is borrowed and must outlive the cfgd.  NULL with
- * a sentence in err (a checkpoint or journal that cannot be read, a socket that
- * cannot be bound). */
+ * errno set and a sentence in err (a checkpoint or journal that cannot be
+ * read, a socket that cannot be bound), as every daemon core's constructor
+ * (daemon.h). */
 struct cfgd *cfgd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
 		      char *err, size_t errlen);
 /* Close the sockets and free everything; commits still waiting for applies

@@ -126,7 +126,7 @@ int access_follow(struct access *a, struct loop *loop, void *zctx)
 						NULL };
 
 	a->sub = cfgsub_new(loop, zctx, a->bs, "clid", subtrees, on_config, a);
-	return a->sub ? 0 : -EIO;
+	return a->sub ? 0 : errno ? -errno : -EIO;
 }
 
 /* ---- lines ---- */

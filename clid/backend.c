@@ -314,29 +314,39 @@ struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void 
 	return be;
 }
 
-struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs)
+struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs,
+				    char *err, size_t errlen)
 {
 	struct bus_arg *ba = xcalloc(1, sizeof(*ba));
-	const char **names = xcalloc(bs->n_interfaces ? bs->n_interfaces : 1, sizeof(*names));
+	const char **names;
 	struct cli_backend *be;
+	int r;
 
 	ba->zctx = zctx;
 	ba->loop = loop;
 	ba->calls_tail = &ba->calls;
 	for (int d = 0; d < CLI_DAEMON_COUNT; d++) {
 		if (bootstrap_endpoint(bs, daemon_name[d], "ctl", ba->ep[d], sizeof(ba->ep[d])) < 0) {
-			free(ba);
-			free(names);
+			snprintf(err, errlen, "run_dir too long for a socket path: %s", bs->run_dir);
+			bus_free(ba);
 			errno = ENAMETOOLONG;
 			return NULL;
 		}
 	}
 	for (int d = 0; d < CLI_DAEMON_COUNT; d++) {
 		ba->cli[d] = bus_client_new(zctx, ba->ep[d]);
-		if (!ba->cli[d] || bus_client_attach(ba->cli[d], loop, on_reply, ba) < 0 ||
-		    bus_client_on_disconnect(ba->cli[d], on_disconnect, ba) < 0)
-			fatal("clid: cannot connect to %s", ba->ep[d]);
+		r = !ba->cli[d] ? -(errno ? errno : EIO)
+		    : bus_client_attach(ba->cli[d], loop, on_reply, ba);
+		if (r == 0)
+			r = bus_client_on_disconnect(ba->cli[d], on_disconnect, ba);
+		if (r < 0) {
+			snprintf(err, errlen, "cannot connect to %s: %s", ba->ep[d], strerror(-r));
+			bus_free(ba);
+			errno = -r;
+			return NULL;
+		}
 	}
+	names = xcalloc(bs->n_interfaces ? bs->n_interfaces : 1, sizeof(*names));
 	for (size_t i = 0; i < bs->n_interfaces; i++)
 		names[i] = bs->interfaces[i].name;
 	be = cli_backend_new_ops(&bus_ops, ba, bs->sysname, names, bs->n_interfaces);
@@ -346,8 +356,13 @@ struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct 
 		 (long long)time(NULL));
 	reset_sessions(ba, be->owner);
 	be->access = access_new(bs);
-	if (access_follow(be->access, loop, zctx) < 0)
-		fatal("clid: cannot follow the access configuration");
+	r = access_follow(be->access, loop, zctx);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot follow the access configuration: %s", strerror(-r));
+		cli_backend_free(be);
+		errno = -r;
+		return NULL;
+	}
 	if (cli_log_start(be, loop, zctx, bs) < 0)
 		log_warn("clid: cannot follow the daemons' events: display logbuffer shows "
 			 "clid's own only");

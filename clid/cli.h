@@ -62,8 +62,10 @@ enum cli_status { CLI_ENDED = 0, CLI_DONE = 1, CLI_BUSY = 2 };
 
 /* What the engine needs from the process: the zmq context, the loop and
  * bootstrap, to reach cfgd and ntpd.  One per clid process; sessions share
- * it. */
-struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs);
+ * it.  NULL with errno set and a sentence in err, as every daemon core's
+ * constructor (daemon.h). */
+struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs,
+				    char *err, size_t errlen);
 void cli_backend_free(struct cli_backend *be);
 
 /* Open a session for an authenticated user on line `line` (e.g. "VTY 0"):

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "secret.h"
 
 static void on_stop_signal(struct loop *loop, int signo, void *arg)
 {
@@ -103,7 +104,9 @@ int daemon_main(int argc, char **argv, const struct daemon_ops *ops)
 	}
 
 	err[0] = '\0';
-	r = ops->start(&d, err, sizeof(err));
+	r = ops->device_key ? secret_start(d.bs.state_dir, err, sizeof(err)) : 0;
+	if (r == 0)
+		r = ops->start(&d, err, sizeof(err));
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s", strerror(-r));

@@ -2,15 +2,23 @@
  * daemon.h: the life of a Meridian daemon process, written once.
  *
  * Each main.c names its daemon and gives a start and a stop function;
- * daemon_main() does the rest in this order: read the bootstrap file (-f,
- * -d; exit status 2 when it is bad, which the units exclude from
- * restarts), ignore SIGPIPE, create the loop and block SIGTERM and SIGINT
- * into it (before any ZeroMQ socket exists, so ZeroMQ's threads inherit
- * the mask and a signal can only arrive through the loop's signalfd),
- * create the ZeroMQ context, start, READY=1, run the loop (petting the
- * systemd watchdog from a loop timer when the unit asks for it), STOPPING=1,
- * stop, and finalise in reverse.  A start that fails is logged once, told
- * to systemd as STATUS=, and ends the process with exit status 1.
+ * daemon_main() does the rest in this order: read the command line and the
+ * bootstrap file (-f, -d, --help, --version; exit status 2 when either is
+ * bad, which the units exclude from restarts), ignore SIGPIPE, create the
+ * loop and block SIGTERM and SIGINT into it (before any ZeroMQ socket
+ * exists, so ZeroMQ's threads inherit the mask and a signal can only
+ * arrive through the loop's signalfd), create the ZeroMQ context, load the
+ * device key when the daemon uses one, start, READY=1, run the loop
+ * (petting the systemd watchdog from a loop timer when the unit asks for
+ * it), STOPPING=1, stop, and finalise in reverse.  A start that fails is
+ * logged once, told to systemd as STATUS=, and ends the process with exit
+ * status 1.
+ *
+ * Failures are reported one way on the way up: each daemon's core
+ * constructor (cfgd_new, clid_new and cli_backend_new, ifmgrd_new,
+ * ntpd_new) returns NULL with errno set and one sentence in err (err may be
+ * NULL when errlen is 0), logs nothing about it, and has undone its own
+ * work; start passes that on as -errno, and daemon_main() says it once.
  *
  * The watchdog: when WATCHDOG_USEC is set for this process
  * (sd_watchdog_enabled), WATCHDOG=1 is sent from a timer of the daemon's
@@ -23,6 +31,7 @@
 #ifndef MERIDIAN_DAEMON_H
 #define MERIDIAN_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +53,10 @@ struct daemon {
 
 struct daemon_ops {
 	const char *name;
+	/* Load (or, at the device's first start, create) the device key of
+	 * STATE_DIR before start: the daemon seals or opens secrets
+	 * (secret.h). */
+	bool device_key;
 	/* Start the daemon's modules on d->loop and d->zctx, keeping what stop
 	 * needs in d->state.  0, or a negative errno with a sentence in err;
 	 * a start that fails has undone its own work (stop is not called). */

@@ -715,10 +715,10 @@ static void on_ctl(struct bus_server *srv, const struct bus_peer *peer, const ui
 	ifmgrd_ctl_clear(&out);
 }
 
-struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap *bs)
+struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
+			  char *err, size_t errlen)
 {
 	struct ifmgrd *im = xcalloc(1, sizeof(*im));
-	char err[1024];
 	int r, e;
 
 	im->loop = loop;
@@ -739,14 +739,14 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 	im->probes = probe_engine_new(loop);
 	im->nl = rtnl_open(on_event, im);
 	if (!im->nl) {
-		e = errno;
-		log_err("cannot open rtnetlink: %s", strerror(e));
+		e = errno ? errno : EIO;
+		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(e));
 		goto fail;
 	}
 	r = rtnl_dump(im->nl);
 	if (r < 0) {
 		e = -r;
-		log_err("rtnetlink dump failed: %s", strerror(e));
+		snprintf(err, errlen, "rtnetlink dump failed: %s", strerror(e));
 		goto fail;
 	}
 	im->nl_fd = rtnl_event_fd(im->nl);
@@ -754,19 +754,18 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 	if (r < 0) {
 		e = -r;
 		im->nl_fd = -1;
+		snprintf(err, errlen, "cannot watch rtnetlink: %s", strerror(e));
 		goto fail;
 	}
 
-	im->pub = daemon_bind_pub(loop, zctx, bs, "ifmgrd", "pub", "if", err, sizeof(err));
+	im->pub = daemon_bind_pub(loop, zctx, bs, "ifmgrd", "pub", "if", err, errlen);
 	if (!im->pub) {
 		e = errno;
-		log_err("%s", err);
 		goto fail;
 	}
-	im->ctl = daemon_bind_server(loop, zctx, bs, "ifmgrd", "ctl", on_ctl, im, err, sizeof(err));
+	im->ctl = daemon_bind_server(loop, zctx, bs, "ifmgrd", "ctl", on_ctl, im, err, errlen);
 	if (!im->ctl) {
 		e = errno;
-		log_err("%s", err);
 		goto fail;
 	}
 	im->evlog = evlog_open(loop, zctx, bs, "ifmgrd", EVLOG_CID_IFMGRD);

@@ -34,8 +34,10 @@ struct cfgsub_change;
 
 /* Open netlink, take the initial dump, bind the pub and ctl sockets of
  * bootstrap_endpoint(bs, "ifmgrd", ...).  bs must outlive the core.
- * NULL with errno set on failure (logged). */
-struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap *bs);
+ * NULL with errno set and a sentence in err on failure, as every daemon
+ * core's constructor (daemon.h); nothing is logged. */
+struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
+			  char *err, size_t errlen);
 void ifmgrd_free(struct ifmgrd *im);
 
 /* Subscribe to cfgd's "interface" subtree (the daemon does; tests apply

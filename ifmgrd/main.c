@@ -15,14 +15,11 @@
 
 static int ifmgrd_start(struct daemon *d, char *err, size_t errlen)
 {
-	struct ifmgrd *im = ifmgrd_new(d->loop, d->zctx, &d->bs);
+	struct ifmgrd *im = ifmgrd_new(d->loop, d->zctx, &d->bs, err, errlen);
 	int r;
 
-	if (!im) {
-		r = errno ? errno : EIO;
-		snprintf(err, errlen, "interface manager: %s", strerror(r));
-		return -r;
-	}
+	if (!im)
+		return -errno;
 	r = ifmgrd_subscribe(im);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot subscribe to cfgd: %s", strerror(-r));
@@ -41,7 +38,9 @@ static void ifmgrd_stop(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static const struct daemon_ops ops = { "ifmgrd", ifmgrd_start, ifmgrd_stop };
+	static const struct daemon_ops ops = {
+		.name = "ifmgrd", .start = ifmgrd_start, .stop = ifmgrd_stop,
+	};
 
 	return daemon_main(argc, argv, &ops);
 }

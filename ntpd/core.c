@@ -9,6 +9,7 @@
  * reverse.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -78,13 +79,14 @@ static int64_t evlog_clock(void *arg)
 }
 
 struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct bootstrap *bs,
-				 struct ntp_clock *clock)
+				 struct ntp_clock *clock, char *err, size_t errlen)
 {
 	struct ntpd *core;
 	char pub[256], ctl[256];
-	int n;
+	int e;
 
 	if (!clock) {
+		snprintf(err, errlen, "no clock");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -101,7 +103,7 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 	if (!zctx)
 		return core;
 
-	if (ctl_init(core) < 0)
+	if (ctl_init(core, err, errlen) < 0)
 		goto fail;
 	core->evlog = evlog_open(loop, zctx, bs, "ntpd", EVLOG_CID_NTPD);
 	if (core->evlog)
@@ -110,13 +112,14 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 		log_warn("no event log for display logbuffer: %s", strerror(errno));
 	if (bootstrap_endpoint(bs, "ifmgrd", "pub", pub, sizeof(pub)) < 0 ||
 	    bootstrap_endpoint(bs, "ifmgrd", "ctl", ctl, sizeof(ctl)) < 0) {
+		snprintf(err, errlen, "run_dir too long for a socket path: %s", bs->run_dir);
 		errno = ENAMETOOLONG;
 		goto fail;
 	}
 	core->ifsub = clone_sub_new(loop, zctx, pub, ctl, "if", CLONE_HEARTBEAT_MS, on_ifstates,
 				    core);
 	if (!core->ifsub) {
-		log_err("cannot subscribe to ifmgrd: %s", strerror(errno));
+		snprintf(err, errlen, "cannot subscribe to ifmgrd: %s", strerror(errno));
 		goto fail;
 	}
 	/* acl, acl6: ntp-service access; interface: ntp-service in-interface
@@ -125,7 +128,7 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 				  (const char *const[]){ "ntp", "acl", "acl6", "interface", NULL },
 				  on_config, core);
 	if (!core->cfgsub) {
-		log_err("cannot subscribe to cfgd: %s", strerror(errno));
+		snprintf(err, errlen, "cannot subscribe to cfgd: %s", strerror(errno));
 		goto fail;
 	}
 	/* A commit's ACL objects are read from cfgsub's tree, not handed
@@ -133,13 +136,14 @@ struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct boo
 	cfgsub_set_by_path(core->cfgsub, (const char *const[]){ "acl", "acl6", NULL });
 	return core;
 fail:
-	n = errno;
+	e = errno ? errno : EIO;
 	ntpd_free(core);
-	errno = n;
+	errno = e;
 	return NULL;
 }
 
-struct ntpd *ntpd_new(struct loop *loop, void *zctx, const struct bootstrap *bs)
+struct ntpd *ntpd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
+		      char *err, size_t errlen)
 {
 	struct ntp_clock *clock;
 
@@ -149,12 +153,12 @@ struct ntpd *ntpd_new(struct loop *loop, void *zctx, const struct bootstrap *bs)
 	else
 		clock = ntp_clock_new_system();
 	if (!clock) {
-		log_err("cannot create the %s clock",
-			bs->clock.type == BS_CLOCK_VIRTUAL ? "virtual" : "system");
+		snprintf(err, errlen, "cannot create the %s clock",
+			 bs->clock.type == BS_CLOCK_VIRTUAL ? "virtual" : "system");
 		errno = ENODEV;
 		return NULL;
 	}
-	return ntpd_new_with_clock(loop, zctx, bs, clock);
+	return ntpd_new_with_clock(loop, zctx, bs, clock, err, errlen);
 }
 
 void ntpd_free(struct ntpd *core)

@@ -614,20 +614,11 @@ static void on_request(struct bus_server *srv, const struct bus_peer *peer, cons
 	ctl_reply_free(r);
 }
 
-int ctl_init(struct ntpd *core)
+int ctl_init(struct ntpd *core, char *err, size_t errlen)
 {
-	char err[1024];
-
 	core->ctl = daemon_bind_server(core->loop, core->zctx, core->bs, "ntpd", "ctl", on_request,
-				       core, err, sizeof(err));
-	if (!core->ctl) {
-		int e = errno;
-
-		log_err("%s", err);
-		errno = e;
-		return -e;
-	}
-	return 0;
+				       core, err, errlen);
+	return core->ctl ? 0 : -errno;
 }
 
 void ctl_fini(struct ntpd *core)

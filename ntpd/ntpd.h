@@ -316,11 +316,13 @@ struct ntpd_rx {
 /* Build the daemon core on `loop`.  The clock comes from bs->clock (virtual
  * or system).  With zctx, also the ctl socket, the cfgd subscription and the
  * ifmgrd subscription; with zctx NULL none of them (tests).  bs must outlive
- * the core.  NULL with errno on failure. */
-struct ntpd *ntpd_new(struct loop *loop, void *zctx, const struct bootstrap *bs);
+ * the core.  NULL with errno set and a sentence in err on failure, as
+ * every daemon core's constructor (daemon.h); nothing is logged. */
+struct ntpd *ntpd_new(struct loop *loop, void *zctx, const struct bootstrap *bs,
+		      char *err, size_t errlen);
 /* The same with a clock of the caller's (ownership passes to the core). */
 struct ntpd *ntpd_new_with_clock(struct loop *loop, void *zctx, const struct bootstrap *bs,
-				 struct ntp_clock *clock);
+				 struct ntp_clock *clock, char *err, size_t errlen);
 void ntpd_free(struct ntpd *core);
 double ntpd_mono(void);
 /* Uniform random number in [0, 1). */
@@ -522,7 +524,8 @@ void sock_detach(struct ntp_sock *s);
 
 /* ---- ctl.c ------------------------------------------------------------ */
 
-int ctl_init(struct ntpd *core);
+/* Bind the ctl socket.  0, or -errno (errno set) with a sentence in err. */
+int ctl_init(struct ntpd *core, char *err, size_t errlen);
 void ctl_fini(struct ntpd *core);
 /* Fill st (initialised here; strings point into the core, valid until it
  * changes). */

@@ -237,7 +237,7 @@ static int run_one(unsigned n_rules, unsigned n_acls, enum mode mode, int commit
 	if (bootstrap_endpoint(&bs, "cfgd", "ctl", ep, sizeof(ep)) < 0 ||
 	    !(b.ctl = bus_server_new(b.loop, zctx, ep, on_request, &b)))
 		return -1;
-	b.core = ntpd_new(b.loop, NULL, &bs);
+	b.core = ntpd_new(b.loop, NULL, &bs, NULL, 0);
 	if (!b.core)
 		return -1;
 	b.cs = cfgsub_new(b.loop, zctx, &bs, "ntpd",

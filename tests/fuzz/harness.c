@@ -143,7 +143,7 @@ static struct ntpd *core_new(void)
 	clock = ntp_clock_new_simulated(&H.true_time, OFFSET, 0, 0, 1, -20);
 	if (!clock)
 		abort();
-	core = ntpd_new_with_clock(H.loop, NULL, &H.bs, clock);
+	core = ntpd_new_with_clock(H.loop, NULL, &H.bs, clock, NULL, 0);
 	if (!core)
 		abort();
 	srv.address = "127.0.0.1";

@@ -114,11 +114,13 @@ struct nlmsghdr *nl_addr_msg(char *buf, uint16_t type, int family, unsigned plen
 void nl_rig_start(struct nl_rig *r, const char *const *names, const char *const *netdevs,
 		  size_t n)
 {
+	char err[1024];
+
 	test_bootstrap(&r->bs, names, netdevs, n);
 	r->loop = loop_new();
 	r->zctx = zmq_ctx_new();
-	r->im = ifmgrd_new(r->loop, r->zctx, &r->bs);
-	cr_assert_not_null(r->im, "ifmgrd_new: %s", strerror(errno));
+	r->im = ifmgrd_new(r->loop, r->zctx, &r->bs, err, sizeof(err));
+	cr_assert_not_null(r->im, "ifmgrd_new: %s", err);
 	test_sub_start(&r->ts, r->loop, r->zctx, &r->bs);
 }
 
@@ -134,11 +136,13 @@ void nl_rig_stop(struct nl_rig *r)
 void im_fixture_start(struct im_fixture *f, const char *const *names,
 		      const char *const *netdevs, size_t n)
 {
+	char err[1024];
+
 	test_bootstrap(&f->bs, names, netdevs, n);
 	f->loop = loop_new();
 	f->zctx = zmq_ctx_new();
-	f->im = ifmgrd_new(f->loop, f->zctx, &f->bs);
-	cr_assert_not_null(f->im, "ifmgrd_new: %s", strerror(errno));
+	f->im = ifmgrd_new(f->loop, f->zctx, &f->bs, err, sizeof(err));
+	cr_assert_not_null(f->im, "ifmgrd_new: %s", err);
 }
 
 void im_fixture_stop(struct im_fixture *f)

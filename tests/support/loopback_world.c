@@ -23,7 +23,7 @@ void wdev_init(struct loop *loop, struct wdev *d, const char *addr, uint16_t por
 	ntpd_rig_bootstrap(&d->bs, offset, 0);
 	d->bs.ntp.port = port;
 	snprintf(d->addr, sizeof(d->addr), "%s", addr);
-	d->core = ntpd_new(loop, NULL, &d->bs);
+	d->core = ntpd_new(loop, NULL, &d->bs, NULL, 0);
 	cr_assert_not_null(d->core);
 	ntpd_rig_iface_up(d->core, "LoopBack0", d->addr, 0);
 }

@@ -24,8 +24,8 @@ void pair_init(struct pair *f)
 	 * loopback is down, too. */
 	f->bs_s.ntp.port = free_udp_port("::");
 	f->bs_c.ntp.port = free_udp_port("::");
-	f->s = ntpd_new(f->loop, NULL, &f->bs_s);
-	f->c = ntpd_new(f->loop, NULL, &f->bs_c);
+	f->s = ntpd_new(f->loop, NULL, &f->bs_s, NULL, 0);
+	f->c = ntpd_new(f->loop, NULL, &f->bs_c, NULL, 0);
 	cr_assert_not_null(f->s);
 	cr_assert_not_null(f->c);
 }

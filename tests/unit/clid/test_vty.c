@@ -70,7 +70,8 @@ static void fake_print(struct cli_session *s, const char *text)
 	s->out(s->arg, text, strlen(text));
 }
 
-struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs)
+struct cli_backend *cli_backend_new(void *zctx, struct loop *loop, const struct bootstrap *bs,
+				    char *err, size_t errlen)
 {
 	struct cli_backend *be = calloc(1, sizeof(struct cli_backend));
 
@@ -387,7 +388,7 @@ static void server_start(uint64_t idle_us)
 	S.bs.cli.n_users = 1;
 	S.bs.cli.max_vty = 5;
 	S.loop = loop_new();
-	S.be = cli_backend_new(NULL, S.loop, &S.bs);
+	S.be = cli_backend_new(NULL, S.loop, &S.bs, NULL, 0);
 	S.srv = vty_server_new(S.loop, &S.bs, S.be);
 	if (idle_us)
 		vty_server_set_idle_timeout(S.srv, idle_us);

@@ -205,7 +205,7 @@ static void nothing_to_stop(struct daemon *d)
 
 Test(daemon, watchdog_pets_only_while_the_loop_turns, .timeout = 30)
 {
-	static const struct daemon_ops ops = { "testd", blocking_start, nothing_to_stop };
+	static const struct daemon_ops ops = { .name = "testd", .start = blocking_start, .stop = nothing_to_stop };
 	struct rig r;
 	ssize_t ready, blocked, unblocked, stopping;
 	size_t before = 0, after = 0;
@@ -257,7 +257,7 @@ Test(daemon, watchdog_pets_only_while_the_loop_turns, .timeout = 30)
 
 Test(daemon, no_watchdog_unless_asked_for_this_pid, .timeout = 30)
 {
-	static const struct daemon_ops ops = { "testd", quick_start, nothing_to_stop };
+	static const struct daemon_ops ops = { .name = "testd", .start = quick_start, .stop = nothing_to_stop };
 	struct rig r;
 
 	rig_init(&r, NULL);
@@ -275,7 +275,7 @@ Test(daemon, no_watchdog_unless_asked_for_this_pid, .timeout = 30)
 
 Test(daemon, a_failed_start_says_why_and_exits_1, .timeout = 30)
 {
-	static const struct daemon_ops ops = { "testd", failing_start, nothing_to_stop };
+	static const struct daemon_ops ops = { .name = "testd", .start = failing_start, .stop = nothing_to_stop };
 	struct rig r;
 
 	rig_init(&r, NULL);
@@ -287,7 +287,7 @@ Test(daemon, a_failed_start_says_why_and_exits_1, .timeout = 30)
 
 Test(daemon, a_bad_bootstrap_file_exits_2, .timeout = 30)
 {
-	static const struct daemon_ops ops = { "testd", quick_start, nothing_to_stop };
+	static const struct daemon_ops ops = { .name = "testd", .start = quick_start, .stop = nothing_to_stop };
 	struct rig r;
 
 	rig_init(&r, "no_such_key = 1;\n");

@@ -145,6 +145,7 @@ Test(ifdetail, veth_mac_and_mtu)
 {
 	struct im_fixture f;
 	struct ifmgrd_ctl_reply out;
+	char err[1024];
 	static const char *const n2[] = { "GigabitEthernet0/1/0" };
 	static const char *const d2[] = { "vt0" };
 
@@ -153,8 +154,8 @@ Test(ifdetail, veth_mac_and_mtu)
 	test_bootstrap(&f.bs, n2, d2, 1);
 	f.loop = loop_new();
 	f.zctx = zmq_ctx_new();
-	f.im = ifmgrd_new(f.loop, f.zctx, &f.bs);
-	cr_assert_not_null(f.im);
+	f.im = ifmgrd_new(f.loop, f.zctx, &f.bs, err, sizeof(err));
+	cr_assert_not_null(f.im, "ifmgrd_new: %s", err);
 	ask(&f, NULL, &out);
 	cr_assert(out.reply.details->interface[0]->has_last_change);
 	cr_assert_eq(out.reply.details->interface[0]->mac.len, 6, "a veth has a MAC");

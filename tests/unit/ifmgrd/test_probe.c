@@ -367,13 +367,14 @@ Test(probe, over_ctl)
 	uint8_t *buf;
 	size_t len;
 	uint64_t id;
+	char err[1024];
 
 	lo_up();
 	test_bootstrap(&bs, names, netdevs, 1);
 	loop = loop_new();
 	zctx = zmq_ctx_new();
-	im = ifmgrd_new(loop, zctx, &bs);
-	cr_assert_not_null(im);
+	im = ifmgrd_new(loop, zctx, &bs, err, sizeof(err));
+	cr_assert_not_null(im, "ifmgrd_new: %s", err);
 	ps.host = "127.0.0.1";
 	ps.interface = "loopback0";
 	req.req_case = IF_REQUEST__REQ_PROBE_START;

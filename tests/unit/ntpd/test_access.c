@@ -234,7 +234,7 @@ static void core_init(struct fx *f)
 	log_init("test_access", LOG_LVL_WARN);
 	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
-	f->core = ntpd_new(f->loop, NULL, &f->bs);
+	f->core = ntpd_new(f->loop, NULL, &f->bs, NULL, 0);
 	cr_assert_not_null(f->core);
 	f->me = ip("127.0.0.1");
 	f->client = ip("127.0.0.9");

@@ -150,7 +150,7 @@ static void node_init(struct world *w, struct node *n, const char *addr, double 
 	snprintf(n->addr, sizeof(n->addr), "%s", addr);
 	ntpd_rig_bootstrap(&n->bs, offset, ppm);
 	n->bs.ntp.port = free_udp_port(addr);
-	n->core = ntpd_new(w->loop, NULL, &n->bs);
+	n->core = ntpd_new(w->loop, NULL, &n->bs, NULL, 0);
 	cr_assert_not_null(n->core);
 	ntpd_rig_iface_up(n->core, "LoopBack0", n->addr, 0);
 }

@@ -168,7 +168,7 @@ static void fx_init(struct fx *f, bool enable, uint32_t server_keyid)
 	cr_assert_eq(secret_seal(secret_device_key(), "secret3", s3, sizeof(s3)), 0);
 	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
-	f->core = ntpd_new(f->loop, NULL, &f->bs);
+	f->core = ntpd_new(f->loop, NULL, &f->bs, NULL, 0);
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.1", &f->me);
 	inet_pton(AF_INET, "127.0.0.9", &f->peer);

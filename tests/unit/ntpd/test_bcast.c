@@ -49,7 +49,7 @@ static void dev_init(struct world *w, struct dev *d, const char *ifname, const c
 		     double offset, double ppm)
 {
 	ntpd_rig_bootstrap(&d->bs, offset, ppm);
-	d->core = ntpd_new(w->loop, NULL, &d->bs);
+	d->core = ntpd_new(w->loop, NULL, &d->bs, NULL, 0);
 	cr_assert_not_null(d->core);
 	ntpd_rig_iface_up(d->core, ifname, addr, IFINDEX);
 }

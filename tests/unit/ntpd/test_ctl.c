@@ -37,7 +37,7 @@ static void fx_init(struct fx *f, bool master)
 	ntpd_rig_bootstrap(&f->bs, 0.25, 0);
 	f->bs.clock.tick_hz = 64.0029;
 	f->loop = loop_new();
-	f->core = ntpd_new(f->loop, NULL, &f->bs);
+	f->core = ntpd_new(f->loop, NULL, &f->bs, NULL, 0);
 	cr_assert_not_null(f->core);
 	if (master) {
 		rm.has_stratum = true;

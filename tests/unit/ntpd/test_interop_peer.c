@@ -58,7 +58,7 @@ static void fx_init(struct fx *f)
 	ntpd_rig_bootstrap(&f->bs, OUR_OFFSET, 0);
 	f->port = f->bs.ntp.port;
 	f->loop = loop_new();
-	f->core = ntpd_new(f->loop, NULL, &f->bs);
+	f->core = ntpd_new(f->loop, NULL, &f->bs, NULL, 0);
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.2", &f->me);
 	inet_pton(AF_INET, "127.0.0.1", &f->peer);

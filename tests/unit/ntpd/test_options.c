@@ -71,8 +71,8 @@ static void fx_init(struct fx *f)
 	f->loop = loop_new();
 	ntpd_rig_bootstrap(&f->bs_s, 0, 0);
 	ntpd_rig_bootstrap(&f->bs_c, 0, 0);
-	f->s = ntpd_new(f->loop, NULL, &f->bs_s);
-	f->c = ntpd_new(f->loop, NULL, &f->bs_c);
+	f->s = ntpd_new(f->loop, NULL, &f->bs_s, NULL, 0);
+	f->c = ntpd_new(f->loop, NULL, &f->bs_c, NULL, 0);
 	cr_assert_not_null(f->s);
 	cr_assert_not_null(f->c);
 	rm.has_stratum = true;

@@ -30,7 +30,7 @@ static void fx_init(struct fx *f, int local_stratum)
 	log_init("test_server", LOG_LVL_WARN);
 	ntpd_rig_bootstrap(&f->bs, 0, 0);
 	f->loop = loop_new();
-	f->core = ntpd_new(f->loop, NULL, &f->bs);
+	f->core = ntpd_new(f->loop, NULL, &f->bs, NULL, 0);
 	cr_assert_not_null(f->core);
 	inet_pton(AF_INET, "127.0.0.1", &f->me);
 	inet_pton(AF_INET, "127.0.0.9", &f->client);
