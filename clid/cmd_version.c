@@ -33,6 +33,7 @@
 #include "cmd_version.h"
 #include "identity.h"
 #include "log.h"
+#include "version.h"
 
 static const struct cmd_kwhelp version_kw[] = {
 	{ "display", "Display information" },
@@ -133,7 +134,7 @@ static int h_display_version(struct cmd_ctx *ctx, const struct cmd_args *a)
 		tz = cfg->system->clock_timezone;
 	now = d[3].id ? device_now(ctx) : real_now();
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	version_fmt(identity_version(), (uint64_t)boot.tv_sec, d, 4, now, tz, &b);
+	version_fmt(meridian_version(), (uint64_t)boot.tv_sec, d, 4, now, tz, &b);
 	cmd_write(ctx, b.buf, b.len);
 	sbuf_free(&b);
 	for (size_t i = 1; i < 4; i++)

@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <systemd/sd-daemon.h>
 
 #include "bootstrap.h"
 #include "log.h"
+#include "version.h"
 
 struct bs_ctx {
 	const char *path;
@@ -435,6 +437,41 @@ static int parse_root(struct bs_ctx *ctx, config_setting_t *root, struct bootstr
 	return 0;
 }
 
+/* What a syntax error's line holds, for the message: " at key 'NAME'
+ * (TEXT)" when the line starts with a setting's name, " (TEXT)" otherwise,
+ * "" when the line cannot be read (past the end of the file).  libconfig
+ * reports the line where it noticed the error, the same one or the next. */
+static void syntax_context(const char *file, int line, char *out, size_t len)
+{
+	char buf[512], *p, *e;
+	FILE *f = fopen(file, "re");
+	int n = 0;
+	size_t k;
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f) && ++n < line)
+		;
+	fclose(f);
+	if (n != line)
+		return;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	for (p = buf; *p == ' ' || *p == '\t'; p++)
+		;
+	for (e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		;
+	*e = '\0';
+	if (!*p)
+		return;
+	k = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-*");
+	e = p + k + strspn(p + k, " \t");
+	if (k > 0 && k < 64 && (*e == '=' || *e == ':'))
+		snprintf(out, len, " at key '%.*s' (%.80s)", (int)k, p, p);
+	else
+		snprintf(out, len, " (%.80s)", p);
+}
+
 int bootstrap_load(const char *path, struct bootstrap *bs, char *err, size_t errlen)
 {
 	struct bs_ctx ctx = { .path = path, .err = err, .errlen = errlen };
@@ -468,10 +505,12 @@ int bootstrap_load(const char *path, struct bootstrap *bs, char *err, size_t err
 	}
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
 		const char *file = config_error_file(&cfg);
+		char where[256];
 
+		syntax_context(file ? file : path, config_error_line(&cfg), where, sizeof(where));
 		if (err && errlen)
-			snprintf(err, errlen, "%s:%d: %s", file ? file : path,
-				 config_error_line(&cfg), config_error_text(&cfg));
+			snprintf(err, errlen, "%s:%d: %s%s", file ? file : path,
+				 config_error_line(&cfg), config_error_text(&cfg), where);
 		r = -EINVAL;
 	} else {
 		r = parse_root(&ctx, config_root_setting(&cfg), bs);
@@ -526,23 +565,33 @@ int bootstrap_endpoint(const struct bootstrap *bs, const char *daemon, const cha
 	return 0;
 }
 
-static void usage(FILE *out, const char *ident)
+static void usage(FILE *out, const char *prog)
 {
 	fprintf(out, "usage: %s [-d] [-f BOOTSTRAP_FILE]\n"
-		"  -f FILE  bootstrap file (default %s)\n"
-		"  -d       debug logging\n"
-		"  -h       this help\n", ident, BOOTSTRAP_DEFAULT_PATH);
+		"  -f FILE        bootstrap file (default %s)\n"
+		"  -d             debug logging\n"
+		"  -h, --help     this help\n"
+		"  -V, --version  the version, as `display version` shows it\n",
+		prog, BOOTSTRAP_DEFAULT_PATH);
 }
 
 void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootstrap *bs)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *path = BOOTSTRAP_DEFAULT_PATH;
-	char err[1024];
+	char err[1024], prog[96];
 	int debug = 0, c;
 
+	/* The program's name, as log.c names it in the journal. */
+	snprintf(prog, sizeof(prog), "%s%s", strncmp(ident, "meridian", 8) ? "meridian-" : "",
+		 ident);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt(argc, argv, "f:dh")) != -1) {
+	while ((c = getopt_long(argc, argv, "f:dhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			path = optarg;
@@ -551,20 +600,25 @@ void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootst
 			debug = 1;
 			break;
 		case 'h':
-			usage(stdout, ident);
+			usage(stdout, prog);
+			exit(0);
+		case 'V':
+			version_print(stdout, prog);
 			exit(0);
 		default:
 			if (optopt == 'f')
-				fprintf(stderr, "%s: option -f needs a file name\n", ident);
+				fprintf(stderr, "%s: option -f needs a file name\n", prog);
+			else if (optopt)
+				fprintf(stderr, "%s: unknown option -%c\n", prog, optopt);
 			else
-				fprintf(stderr, "%s: unknown option -%c\n", ident, optopt);
-			usage(stderr, ident);
+				fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+			usage(stderr, prog);
 			exit(2);
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", ident, argv[optind]);
-		usage(stderr, ident);
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		usage(stderr, prog);
 		exit(2);
 	}
 	/* The identity (and, under systemd, the journal) before the file is
@@ -572,9 +626,10 @@ void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootst
 	log_init(ident, LOG_LVL_INFO);
 	if (bootstrap_load(path, bs, err, sizeof(err)) < 0) {
 		if (log_to_journal())
-			log_err("%s", err);
+			log_final(LOG_LVL_ERR, "%s", err);
 		else
 			fprintf(stderr, "%s: %s\n", ident, err);
+		sd_notifyf(0, "STATUS=bad bootstrap file: %s", err);
 		exit(2);
 	}
 	log_init(ident, debug ? LOG_LVL_DEBUG : bs->log_level);

@@ -98,7 +98,9 @@ int bootstrap_endpoint(const struct bootstrap *bs, const char *daemon, const cha
 
 /* Common daemon start: parse `-f FILE` and `-d` (debug) from argv, load the
  * file, init logging with `ident` and the device's name (log.h: stderr, or
- * the journal under systemd).  Exits 2 with a message on error. */
+ * the journal under systemd).  Exits 2 with a message on error (under
+ * systemd also told as STATUS=, which `systemctl status` shows); `-h`,
+ * `--help`, `-V` and `--version` print on stdout and exit 0. */
 void bootstrap_from_args(int argc, char **argv, const char *ident, struct bootstrap *bs);
 
 #endif

@@ -64,7 +64,7 @@ static void watchdog_stop(struct daemon *d)
  * line (`systemctl status` shows it). */
 static void start_failed(const char *what)
 {
-	log_err("cannot start: %s", what);
+	log_final(LOG_LVL_ERR, "cannot start: %s", what);
 	sd_notifyf(0, "STATUS=cannot start: %s", what);
 }
 

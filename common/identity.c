@@ -16,21 +16,7 @@
 #include <unistd.h>
 
 #include "identity.h"
-#include "meridian_version.h"
-
-const char *identity_version(void)
-{
-	static char buf[128];
-
-	if (!buf[0]) {
-		if (MERIDIAN_GIT_DESCRIBE[0])
-			snprintf(buf, sizeof(buf), "%s (git %s)", MERIDIAN_PROJECT_VERSION,
-				 MERIDIAN_GIT_DESCRIBE);
-		else
-			snprintf(buf, sizeof(buf), "%s", MERIDIAN_PROJECT_VERSION);
-	}
-	return buf;
-}
+#include "version.h"
 
 static double clock_s(clockid_t id)
 {
@@ -90,5 +76,5 @@ void identity_fill(DaemonIdentity *id, const char *name)
 	id->uptime = up;
 	id->has_start_time = true;
 	id->start_time = (int64_t)(clock_s(CLOCK_REALTIME) - up);
-	id->version = (char *)identity_version();
+	id->version = (char *)meridian_version();
 }

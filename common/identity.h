@@ -7,10 +7,6 @@
 
 #include "bus.pb-c.h"
 
-/* Meridian's version as built: "0.1.0", or "0.1.0 (git 25bb549-dirty)"
- * when built from a git checkout.  A static string. */
-const char *identity_version(void);
-
 /* Fill id (initialised here) for the daemon `name` (a string that outlives
  * id: the strings are borrowed, nothing is allocated): pid, the process's
  * start time and uptime, the version. */

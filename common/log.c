@@ -232,6 +232,36 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void log_vfinal(enum log_level level, const char *fmt, va_list ap)
+{
+	char msg[LOG_MSG_MAX];
+
+	if (!journal_fn) {
+		log_vmsg(level, fmt, ap);
+		return;
+	}
+	if (level < LOG_LVL_ERR)
+		level = LOG_LVL_ERR;
+	if (level > LOG_LVL_DEBUG)
+		level = LOG_LVL_DEBUG;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "<%d>%s\n", level_priority[level], msg);
+	fflush(stderr);
+}
+
+void log_final(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	if (level > log_level)
+		return;
+	va_start(ap, fmt);
+	log_vfinal(level, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
 noreturn void fatal(const char *fmt, ...)
 {
 	va_list ap;
@@ -240,7 +270,7 @@ noreturn void fatal(const char *fmt, ...)
 	/* Always shown, whatever the level. */
 	if (log_level < LOG_LVL_ERR)
 		log_level = LOG_LVL_ERR;
-	log_vmsg(LOG_LVL_ERR, fmt, ap);
+	log_vfinal(LOG_LVL_ERR, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

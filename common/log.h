@@ -79,6 +79,14 @@ struct log_fields {
 void log_fields_build(struct log_fields *f, int priority, const char *message_id,
 		      const char *msg);
 
+/* A message the process exits right after (a failed start): as log_msg(),
+ * but under the journal a line on stderr with the "<N>" prefix the
+ * journal's stream reads as its priority.  The stream's unit is known from
+ * its connection, while an entry sent by a process that is gone by the
+ * time journald reads it may lack _SYSTEMD_UNIT, and then neither
+ * `journalctl -u` nor `systemctl status` shows it. */
+void log_final(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #define log_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)

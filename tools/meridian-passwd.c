@@ -3,6 +3,7 @@
  * for the `cli.users` entries of the bootstrap file.
  *
  *   meridian-passwd [PASSWORD]      (without an argument: the first line of stdin)
+ *   meridian-passwd --help | --version
  *
  * The hash method is libxcrypt's preferred one (yescrypt, "$y$...").
  */
@@ -11,13 +12,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "version.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: meridian-passwd [PASSWORD]\n"
+		   "       meridian-passwd --help | --version\n"
+		   "Prints a crypt(3) hash of PASSWORD (else of stdin's first line) for the\n"
+		   "bootstrap file's cli.users.\n");
+}
+
 int main(int argc, char **argv)
 {
 	char buf[1024];
 	const char *pw;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--help") == 0)) {
-		fprintf(stderr, "usage: meridian-passwd [PASSWORD]\n");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		version_print(stdout, "meridian-passwd");
+		return 0;
+	}
+	if (argc > 2) {
+		usage(stderr);
 		return 2;
 	}
 	if (argc == 2) {

@@ -4,6 +4,7 @@
  *
  *   meridian-vty [--netns NAME] [--host ADDR] [--port N] --user U --password P
  *                [--timeout S] [--echo] [--strict] [FILE|-]
+ *   meridian-vty --help | --version
  *
  * Each input line is sent once the previous one has been answered by a
  * prompt.  --echo also prints the login dialogue (banner, Username:,
@@ -18,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "version.h"
 #include "vtyclient.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: meridian-vty [--netns NAME] [--host ADDR] [--port N] --user U "
-		   "--password P [--timeout S] [--echo] [--strict] [FILE|-]\n");
+		   "--password P [--timeout S] [--echo] [--strict] [FILE|-]\n"
+		   "       meridian-vty --help | --version\n");
 }
 
 static bool has_error_line(const char *out)
@@ -50,6 +53,7 @@ int main(int argc, char **argv)
 		{ "echo", no_argument, NULL, 'e' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *netns = NULL, *host = "127.0.0.1", *user = NULL, *password = NULL;
@@ -58,7 +62,7 @@ int main(int argc, char **argv)
 	bool echo = false, strict = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:H:p:u:P:t:esh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:H:p:u:P:t:eshV", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n': netns = optarg; break;
@@ -82,6 +86,7 @@ int main(int argc, char **argv)
 		case 'e': echo = true; break;
 		case 's': strict = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': version_print(stdout, "meridian-vty"); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

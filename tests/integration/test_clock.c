@@ -15,7 +15,9 @@
  *  - once DeviceD is synchronized to DeviceC, `clock datetime` is refused
  *    with ntpd's sentence and the clock stays where NTP keeps it;
  *  - `display version` lists the four daemons with the pids of their pid
- *    files, and, with ifmgrd killed, shows it as not running at once.
+ *    files, and, with ifmgrd killed, shows it as not running at once; its
+ *    version is what each daemon's --version prints (one source: meson's
+ *    project version).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -174,6 +176,24 @@ Test(clock, display_set_refuse_version, .fini = lab_down, .timeout = 240)
 		cr_assert(strstr(out, want), "no '%s' in:\n%s", want + 1, out);
 	}
 	cr_assert(!strstr(out, "not running"), "%s", out);
+	for (size_t i = 0; i < 4; i++) {
+		char cmd[700], line[512], want[600], *v;
+		const char *root = getenv("MERIDIAN_BUILD_ROOT");
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "%s/%s/meridian-%s --version", root ? root : "build",
+			 daemons[i], daemons[i]);
+		p = popen(cmd, "r");
+		cr_assert_not_null(p, "%s", cmd);
+		cr_assert_not_null(fgets(line, sizeof(line), p), "%s printed nothing", cmd);
+		cr_assert_eq(pclose(p), 0, "%s failed", cmd);
+		line[strcspn(line, "\n")] = '\0';
+		v = strstr(line, " (Meridian) ");
+		cr_assert_not_null(v, "%s: %s", cmd, line);
+		snprintf(want, sizeof(want), "Meridian software, Version %s\n",
+			 v + strlen(" (Meridian) "));
+		cr_assert(strstr(out, want), "no '%s' (from %s) in:\n%s", want, cmd, out);
+	}
 	free(out);
 	cr_assert_eq(lab_kill("DeviceD", "ifmgrd"), 0);
 	double t0 = lab_now();

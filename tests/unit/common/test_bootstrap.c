@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bootstrap.h"
@@ -178,9 +179,13 @@ Test(bootstrap, lists)
 	expect_error("cli = { users = ( { password = \"x\"; } ); };\n", 1, "missing 'name'");
 }
 
+/* A syntax error names the file, the line and the key the line starts
+ * with, and quotes the line. */
 Test(bootstrap, syntax_error)
 {
-	expect_error("cli = {\n port = ;\n};\n", 2, "syntax error");
+	expect_error("cli = {\n port = ;\n};\n", 2, "syntax error at key 'port' (port = ;)");
+	expect_error("log_level = \"info;\n", 2, "syntax error");
+	expect_error("device = \"a\";\n  ) stray\n", 2, "syntax error () stray)");
 }
 
 Test(bootstrap, missing_file)
@@ -277,4 +282,96 @@ Test(bootstrap, loopback_names)
 	cr_assert_not(bootstrap_is_loopback("LoopBack99999"));
 	cr_assert_not(bootstrap_is_loopback("GigabitEthernet0/1/0"));
 	cr_assert_not(bootstrap_is_loopback(NULL));
+}
+
+/* bs's settings that have defaults equal those of bootstrap_defaults(). */
+static void expect_defaults(const struct bootstrap *bs, const char *what)
+{
+	struct bootstrap d;
+
+	bootstrap_defaults(&d);
+	cr_assert_str_eq(bs->run_dir, d.run_dir, "%s: run_dir", what);
+	cr_assert_str_eq(bs->state_dir, d.state_dir, "%s: state_dir", what);
+	cr_assert_eq(bs->log_level, d.log_level, "%s: log_level", what);
+	cr_assert_str_eq(bs->sysname, d.sysname, "%s: sysname", what);
+	cr_assert_eq(bs->cli.port, d.cli.port, "%s: cli.port", what);
+	cr_assert_str_eq(bs->cli.address, d.cli.address, "%s: cli.address", what);
+	cr_assert_eq(bs->cli.max_vty, d.cli.max_vty, "%s: cli.max_vty", what);
+	cr_assert_eq(bs->cli.ssh_port, d.cli.ssh_port, "%s: cli.ssh_port", what);
+	cr_assert_eq(bs->clock.type, d.clock.type, "%s: clock.type", what);
+	cr_assert_float_eq(bs->clock.offset, d.clock.offset, 1e-12, "%s: clock.offset", what);
+	cr_assert_float_eq(bs->clock.frequency_ppm, d.clock.frequency_ppm, 1e-12,
+			   "%s: clock.frequency", what);
+	cr_assert_float_eq(bs->clock.noise, d.clock.noise, 1e-12, "%s: clock.noise", what);
+	cr_assert_float_eq(bs->clock.tick_hz, d.clock.tick_hz, 1e-9, "%s: clock.tick_hz", what);
+	cr_assert_eq(bs->ntp.port, d.ntp.port, "%s: ntp.port", what);
+	bootstrap_free(&d);
+}
+
+/* The packaged conffile (doc/meridian.conf, /etc/meridian/meridian.conf):
+ * as shipped it sets nothing; with its commented settings uncommented it
+ * is a valid file whose values are the defaults, so the comments tell the
+ * truth.  A commented setting is a line "#KEY..." or "#  KEY..." (inside a
+ * group); "# Prose" stays a comment. */
+Test(bootstrap, packaged_file_holds_the_defaults)
+{
+	const char *src = getenv("MERIDIAN_SOURCE_ROOT");
+	char conf[1024], line[1024], err[512];
+	struct bootstrap bs;
+	FILE *in, *out;
+	int settings = 0;
+
+	if (!src)
+		cr_skip_test("MERIDIAN_SOURCE_ROOT is not set: run through meson test");
+	snprintf(conf, sizeof(conf), "%s/doc/meridian.conf", src);
+	cr_assert_eq(bootstrap_load(conf, &bs, err, sizeof(err)), 0, "%s", err);
+	expect_defaults(&bs, "as shipped");
+	cr_assert_null(bs.device);
+	cr_assert_eq(bs.cli.n_users, 0);
+	cr_assert_eq(bs.n_interfaces, 0);
+	bootstrap_free(&bs);
+
+	in = fopen(conf, "re");
+	cr_assert_not_null(in, "%s", conf);
+	out = fopen(path, "we");
+	cr_assert_not_null(out);
+	while (fgets(line, sizeof(line), in)) {
+		if (line[0] == '#' && (line[1] != ' ' || strncmp(line, "#  ", 3) == 0) &&
+		    line[1] != '\n') {
+			fputs(line + 1, out);
+			settings++;
+		} else {
+			fputs(line, out);
+		}
+	}
+	fclose(in);
+	fclose(out);
+	cr_assert_gt(settings, 20, "only %d commented settings", settings);
+	/* Every key bootstrap.c reads is there (a new key needs its line). */
+	static const char *const keys[] = {
+		"device", "run_dir", "state_dir", "log_level", "sysname", "cli", "port",
+		"address", "max_vty", "ssh_port", "users", "interfaces", "clock", "type",
+		"offset", "frequency", "noise", "tick_hz", "ntp",
+	};
+	char *text = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "re");
+
+	cr_assert_not_null(f);
+	cr_assert_gt(getdelim(&text, &cap, '\0', f), 0);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char needle[64];
+
+		snprintf(needle, sizeof(needle), "%s = ", keys[i]);
+		cr_assert_not_null(strstr(text, needle), "no '%s' setting in %s", keys[i], conf);
+	}
+	free(text);
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), 0, "uncommented: %s", err);
+	expect_defaults(&bs, "uncommented");
+	/* The examples: a device name, a user, an interface. */
+	cr_assert_not_null(bs.device);
+	cr_assert_eq(bs.cli.n_users, 1);
+	cr_assert_eq(bs.n_interfaces, 1);
+	bootstrap_free(&bs);
 }

@@ -6,6 +6,7 @@
  *  - the fields of an entry (MESSAGE, PRIORITY per level, SYSLOG_IDENTIFIER,
  *    MERIDIAN_DEVICE, MESSAGE_ID), through a fake sink, with nothing on
  *    stderr meanwhile, and stderr's lines unchanged without the journal;
+ *  - log_final(): a line with its "<N>" prefix on the journal's stream;
  *  - the NTP events' stable MESSAGE_IDs (evlog.c, msgid.h);
  *  - where a journald runs (`systemctl is-system-running`), an entry read
  *    back with journalctl; skipped otherwise.
@@ -263,6 +264,32 @@ Test(journal, stderr_lines_unchanged_and_refused_entries_fall_back)
 	snprintf(want, sizeof(want), "cfgd[%ld]: WARNING: one 1\ncfgd[%ld]: ERROR: two\n",
 		 (long)getpid(), (long)getpid());
 	cr_assert_str_eq(err, want);
+	free(err);
+}
+
+/* The last words of a failed start go through the journal's stream, with
+ * the "<N>" priority prefix (the stream knows its unit even once the
+ * process is gone); without the journal, the usual line. */
+Test(journal, final_messages_through_the_stream)
+{
+	static struct sink s;
+	struct stderr_file sf;
+	char *err, want[256];
+
+	unsetenv("JOURNAL_STREAM");
+	log_init("cfgd", LOG_LVL_INFO);
+	stderr_to_file(&sf);
+	log_final(LOG_LVL_ERR, "cannot start: %s", "no");
+	log_use_journal(fake_send, &s);
+	log_final(LOG_LVL_ERR, "bad file %d", 2);
+	log_final(LOG_LVL_WARN, "w");
+	log_final(LOG_LVL_DEBUG, "not at info");
+	log_use_stderr();
+	err = stderr_restore(&sf);
+	snprintf(want, sizeof(want), "cfgd[%ld]: ERROR: cannot start: no\n<3>bad file 2\n<4>w\n",
+		 (long)getpid());
+	cr_assert_str_eq(err, want);
+	cr_assert_eq(s.n, 0, "log_final sent %d entries by datagram", s.n);
 	free(err);
 }
 
