@@ -50,6 +50,7 @@
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
+#include "pubkey.h"
 #include "ssh.h"
 #include "vty.h"
 
@@ -71,6 +72,7 @@ struct ssh_conn {
 	int failures;
 	char user[64];
 	unsigned level;
+	const char *auth_type;          /* "password", "rsa", "ecc" once authed */
 	int width, height;
 	uint64_t vty_id;
 	uint64_t grace_timer;
@@ -437,48 +439,108 @@ static ssh_channel on_channel_open(ssh_session s, void *arg)
 	return c->chan;
 }
 
-static int on_auth_password(ssh_session s, const char *user, const char *password, void *arg)
+static void auth_granted(struct ssh_conn *c, const char *user, unsigned level,
+			 const char *how)
 {
-	struct ssh_conn *c = arg;
-	struct access *acc = srv_access(c->srv);
-	enum access_verdict v;
-	bool blocked_now = false, known;
-	unsigned level = 0;
-
-	if (c->authed || c->dead)
-		return SSH_AUTH_DENIED;
-	v = access_authenticate(acc, user, password, ACCESS_SVC_SSH, loop_now_us(), &level,
-				&blocked_now);
-	if (v == ACCESS_OK) {
-		c->authed = true;
-		c->level = level;
-		snprintf(c->user, sizeof(c->user), "%s", user);
-		if (c->grace_timer) {
-			loop_timer_cancel(c->srv->loop, c->grace_timer);
-			c->grace_timer = 0;
-		}
-		evlog(EV_NOTICE, "SSH", "LOGIN",
-		      "The user succeeded in logging in. (UserType=SSH, UserName=%s, "
-		      "RemoteIp=%s, VpnName=)", user, c->addr);
-		log_info("ssh: %s logged in from %s (level %u)", user, c->peer, level);
-		return SSH_AUTH_SUCCESS;
+	c->authed = true;
+	c->level = level;
+	c->auth_type = how;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	if (c->grace_timer) {
+		loop_timer_cancel(c->srv->loop, c->grace_timer);
+		c->grace_timer = 0;
 	}
-	known = access_user_known(acc, user);
+	evlog(EV_NOTICE, "SSH", "LOGIN",
+	      "The user succeeded in logging in. (UserType=SSH, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", user, c->addr);
+	log_info("ssh: %s logged in from %s by %s (level %u)", user, c->peer, how, level);
+}
+
+/* A refused login: logged, counted; the connection goes after
+ * SSH_MAX_AUTH_FAILURES. */
+static void auth_failed(struct ssh_conn *c, const char *user, enum access_verdict v,
+			const char *wrong)
+{
+	bool known = access_user_known(srv_access(c->srv), user);
+
 	c->failures++;
 	c->srv->n_auth_failed++;
 	evlog(EV_WARNING, "SSH", "LOGINFAILED",
 	      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=SSH, Reason=%s, "
 	      "VpnName=)", c->addr, known ? user : "**", c->failures,
-	      v == ACCESS_REJECTED ? "wrong user name or password" :
+	      v == ACCESS_REJECTED ? wrong :
 	      v == ACCESS_BLOCKED ? "the user is blocked" :
 	      v == ACCESS_STATE_BLOCK ? "the user state is block" :
 	      "the service type is not allowed");
+	if (c->failures >= SSH_MAX_AUTH_FAILURES)
+		c->dead = true;
+}
+
+static int on_auth_password(ssh_session s, const char *user, const char *password, void *arg)
+{
+	struct ssh_conn *c = arg;
+	struct access *acc = srv_access(c->srv);
+	enum access_verdict v;
+	bool blocked_now = false;
+	unsigned level = 0;
+
+	if (c->authed || c->dead)
+		return SSH_AUTH_DENIED;
+	if (!access_ssh_password_allowed(acc, user)) {
+		/* `ssh user U authentication-type rsa|ecc`: a key only. */
+		v = ACCESS_REJECTED;
+	} else {
+		v = access_authenticate(acc, user, password, ACCESS_SVC_SSH, loop_now_us(), &level,
+					&blocked_now);
+	}
+	if (v == ACCESS_OK) {
+		auth_granted(c, user, level, "password");
+		return SSH_AUTH_SUCCESS;
+	}
+	auth_failed(c, user, v, "wrong user name or password");
 	if (blocked_now)
 		evlog(EV_WARNING, "AAA", "USERBLOCK",
 		      "The user was blocked after too many wrong passwords. (UserName=%s, "
 		      "Line=SSH, Ip=%s)", user, c->addr);
-	if (c->failures >= SSH_MAX_AUTH_FAILURES)
-		c->dead = true;
+	return SSH_AUTH_DENIED;
+}
+
+/* A public key offered (state NONE: may it be used?) or proved (VALID:
+ * libssh checked the signature).  A probe that is refused is not a
+ * failure: clients offer every key they hold in turn. */
+static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *pubkey,
+			  char state, void *arg)
+{
+	struct ssh_conn *c = arg;
+	struct access *acc = srv_access(c->srv);
+	enum ssh_keytypes_e t = ssh_key_type(pubkey);
+	enum pubkey_kind kind = t == SSH_KEYTYPE_RSA ? PUBKEY_RSA : PUBKEY_ECC;
+	enum access_verdict v;
+	uint8_t blob[PUBKEY_BLOB_MAX];
+	char *b64 = NULL, err[160];
+	size_t len;
+	unsigned level = 0;
+	int r;
+
+	if (c->authed || c->dead)
+		return SSH_AUTH_DENIED;
+	if ((t != SSH_KEYTYPE_RSA && t != SSH_KEYTYPE_ECDSA_P256 && t != SSH_KEYTYPE_ECDSA_P384 &&
+	     t != SSH_KEYTYPE_ECDSA_P521 && t != SSH_KEYTYPE_ED25519) ||
+	    ssh_pki_export_pubkey_base64(pubkey, &b64) != SSH_OK)
+		return SSH_AUTH_DENIED;
+	/* The wire form, through its base64 (libssh exports no blob). */
+	r = pubkey_blob(kind, true, b64, blob, &len, err, sizeof(err));
+	ssh_string_free_char(b64);
+	if (r < 0)
+		return SSH_AUTH_DENIED;
+	v = access_authenticate_key(acc, user, kind, blob, len, loop_now_us(), &level);
+	if (state == SSH_PUBLICKEY_STATE_NONE)
+		return v == ACCESS_OK ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
+	if (state == SSH_PUBLICKEY_STATE_VALID && v == ACCESS_OK) {
+		auth_granted(c, user, level, kind == PUBKEY_RSA ? "rsa" : "ecc");
+		return SSH_AUTH_SUCCESS;
+	}
+	auth_failed(c, user, v == ACCESS_OK ? ACCESS_REJECTED : v, "wrong public key");
 	return SSH_AUTH_DENIED;
 }
 
@@ -594,10 +656,11 @@ static void on_listen(struct loop *loop, int fd, short revents, void *arg)
 	c->height = 24;
 	peer_names(c);
 	ssh_set_blocking(s, 0);
-	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PASSWORD);
+	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
 	ssh_callbacks_init(&c->scb);
 	c->scb.userdata = c;
 	c->scb.auth_password_function = on_auth_password;
+	c->scb.auth_pubkey_function = on_auth_pubkey;
 	c->scb.channel_open_request_session_function = on_channel_open;
 	ssh_set_server_callbacks(s, &c->scb);
 	c->next = srv->conns;
@@ -796,7 +859,7 @@ void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out)
 		sbuf_printf(out, fmt, "STOC Hmac", ssh_get_hmac_out(c->sess) ?: "-");
 		sbuf_printf(out, fmt, "Kex", ssh_get_kex_algo(c->sess) ?: "-");
 		sbuf_printf(out, fmt, "Service Type", "stelnet");
-		sbuf_printf(out, fmt, "Authentication Type", "password");
+		sbuf_printf(out, fmt, "Authentication Type", c->auth_type ?: "password");
 		sbuf_printf(out, fmt, "Connection Port Number", port);
 		sbuf_printf(out, fmt, "Idle Time", idle);
 		sbuf_puts(out, rule);

@@ -18,6 +18,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <nettle/base64.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "pubkey.h"
 
 #define TERM_TIMEOUT_MS 20000
 #define N_TERMS 2
@@ -90,6 +92,29 @@ static void term_open_port(struct term *t, const char *dev, const char *password
 static void term_open(struct term *t, const char *dev, const char *password)
 {
 	term_open_port(t, dev, password, "22");
+}
+
+/* ssh with the private key file `key` only (no password asked). */
+static void term_open_key(struct term *t, const char *dev, const char *key)
+{
+	const struct lab_device *d = lab_dev(dev);
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+	cr_assert_not_null(d);
+	t->len = t->seen = 0;
+	t->pid = forkpty(&t->fd, NULL, NULL, &ws);
+	cr_assert_geq(t->pid, 0, "forkpty: %s", strerror(errno));
+	if (t->pid == 0) {
+		setenv("TERM", "vt100", 1);
+		execlp("ip", "ip", "netns", "exec", d->ns, "ssh",
+		       "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+		       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		       "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+		       "-o", "PreferredAuthentications=publickey", "-i", key,
+		       "-p", "22", LAB_USER "@127.0.0.1", (char *)NULL);
+		_exit(127);
+	}
+	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) | O_NONBLOCK);
 }
 
 /* Read the terminal until `needle` appears past what earlier calls
@@ -427,5 +452,169 @@ Test(ssh, refused_by_protocol_inbound, .fini = teardown, .timeout = 120)
 		cr_assert(lab_now() < deadline, "SSH still logs in under protocol inbound telnet");
 	}
 	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* A fresh key pair made by ssh-keygen in the lab's directory: the private
+ * key's path into path, the public key line (malloc'd) returned. */
+static char *make_key(const char *type, const char *bits, const char *name, char *path,
+		      size_t len)
+{
+	char pub[600], *line;
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", lab_dir(), name);
+	const char *argv[] = { "ssh-keygen", "-q", "-t", type, "-b", bits, "-N", "",
+			       "-C", "op@pc", "-f", path, NULL };
+	cr_assert_eq(lab_run(NULL, "keygen", argv, 30000, NULL), 0, "ssh-keygen -t %s", type);
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	f = fopen(pub, "r");
+	cr_assert_not_null(f, "%s: %s", pub, strerror(errno));
+	line = calloc(1, 4096);
+	cr_assert(fgets(line, 4096, f));
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+/* The curve point of an ecdsa key line as VRP's hex (words of 8). */
+static char *ecdsa_point_hex(const char *line)
+{
+	struct base64_decode_ctx d;
+	const char *b64 = strchr(line, ' ') + 1;
+	size_t n = strcspn(b64, " "), len = 512;
+	uint8_t raw[512];
+	char *hex = calloc(1, 1024);
+
+	base64_decode_init(&d);
+	cr_assert(base64_decode_update(&d, &len, raw, n, b64) && base64_decode_final(&d));
+	/* string type (19), string curve (8), string point: the point last. */
+	cr_assert_gt(len, 4 + 19 + 4 + 8 + 4);
+	size_t off = 4 + 19 + 4 + 8 + 4;
+	for (size_t i = off, k = 0; i < len; i++, k++)
+		sprintf(hex + strlen(hex), "%s%02X", k && k % 4 == 0 ? " " : "", raw[i]);
+	return hex;
+}
+
+/* Log in with a key: the prompt, and display ssh server session names
+ * the authentication; then quit. */
+static void key_login(struct term *t, const char *key, const char *how)
+{
+	char want[64];
+
+	term_open_key(t, "DeviceC", key);
+	expect(t, "<HUAWEI>");
+	type(t, "display ssh server session | include Authentication\r");
+	snprintf(want, sizeof(want), "Authentication Type           : %s", how);
+	expect(t, want);
+	expect(t, "<HUAWEI>");
+	type(t, "quit\r");
+	cr_assert_eq(term_wait_exit(t), 0, "the key session did not end cleanly:\n%s", t->screen);
+	term_close(t);
+}
+
+static void key_refused(struct term *t, const char *key)
+{
+	term_open_key(t, "DeviceC", key);
+	expect(t, "Permission denied");
+	cr_assert_neq(term_wait_exit(t), 0, "ssh logged in with a key it should not");
+	term_close(t);
+}
+
+Test(ssh, public_key_logins, .fini = teardown, .timeout = 300)
+{
+	char ed[512], ec[512], rsa[512], l1[512], l2[512];
+	struct term *a = &terms[0];
+	struct vty *v;
+
+	lab_with_ssh();
+	char *ed_line = make_key("ed25519", "256", "id_ed25519", ed, sizeof(ed));
+	char *ec_line = make_key("ecdsa", "256", "id_ecdsa", ec, sizeof(ec));
+	char *rsa_line = make_key("rsa", "2048", "id_rsa", rsa, sizeof(rsa));
+	char *ec_hex = ecdsa_point_hex(ec_line);
+	/* The RSA line is pasted over two lines, as a terminal wraps it. */
+	snprintf(l1, sizeof(l1), "%.200s", rsa_line);
+	snprintf(l2, sizeof(l2), "%s", rsa_line + strlen(l1));
+	const char *const keys[] = {
+		"system-view",
+		"ecc peer-public-key edkey encoding-type openssh", "public-key-code begin",
+		ed_line, "public-key-code end", "peer-public-key end",
+		"ecc peer-public-key eckey", "public-key-code begin", ec_hex,
+		"public-key-code end", "peer-public-key end",
+		"rsa peer-public-key rsakey encoding-type openssh", "public-key-code begin",
+		l1, l2, "public-key-code end", "peer-public-key end",
+		"ssh user admin", "ssh user admin authentication-type all",
+		"ssh user admin assign ecc-key edkey", "ssh user admin assign rsa-key rsakey",
+		"commit", NULL,
+	};
+	const char *const want[] = {
+		"ecc peer-public-key edkey encoding-type openssh", " public-key-code begin",
+		" peer-public-key end", "ecc peer-public-key eckey", "rsa peer-public-key rsakey",
+		"ssh user admin assign ecc-key edkey", "ssh user admin authentication-type all",
+		NULL,
+	};
+
+	v = lab_vty("DeviceC", 20000);
+	cr_assert_not_null(v);
+	lab_lines(v, "DeviceC", keys);
+	lab_expect_output(v, "DeviceC", "display current-configuration", want);
+
+	/* A key that is not one is refused when typed. */
+	const char *const bad[] = { "ecc peer-public-key bad", "public-key-code begin",
+				    "04ABCD", NULL };
+	char *out = NULL;
+	lab_lines(v, "DeviceC", bad);
+	cr_assert_eq(lab_cmd(v, "DeviceC", "public-key-code end", &out), 0);
+	cr_assert(out && strstr(out, "Error: The ECC public key is not a point"), "%s", out);
+	free(out);
+	const char *const leave[] = { "peer-public-key end", NULL };
+	lab_lines(v, "DeviceC", leave);
+
+	/* clid follows the commit asynchronously: the first login may wait. */
+	double deadline = lab_now() + 20;
+	for (;;) {
+		term_open_key(a, "DeviceC", ed);
+		bool in = term_expect(a, "<HUAWEI>", 5000);
+		term_close(a);
+		if (in)
+			break;
+		cr_assert(lab_now() < deadline, "the ed25519 key does not log in:\n%s", a->screen);
+		lab_pause_ms(200);
+	}
+	key_login(a, ed, "ecc");
+	key_login(a, rsa, "rsa");
+	key_refused(a, ec);        /* not the one assigned */
+
+	/* The ecdsa key (typed as hex) assigned instead; rsa only. */
+	const char *const swap[] = { "ssh user admin assign ecc-key eckey",
+				     "ssh user admin authentication-type ecc", "commit", NULL };
+	lab_lines(v, "DeviceC", swap);
+	for (deadline = lab_now() + 20;;) {
+		term_open_key(a, "DeviceC", ec);
+		bool in = term_expect(a, "<HUAWEI>", 5000);
+		term_close(a);
+		if (in)
+			break;
+		cr_assert(lab_now() < deadline, "the ecdsa key does not log in:\n%s", a->screen);
+		lab_pause_ms(200);
+	}
+	key_login(a, ec, "ecc");
+	key_refused(a, ed);
+	key_refused(a, rsa);       /* authentication-type ecc: no RSA */
+	term_open(a, "DeviceC", LAB_PASSWORD);
+	expect(a, "Permission denied");   /* nor a password */
+	cr_assert_neq(term_wait_exit(a), 0);
+	term_close(a);
+
+	/* An assigned key can not go (refused as the edit arrives). */
+	cr_assert_eq(lab_cmd(v, "DeviceC", "undo ecc peer-public-key eckey", &out), 0);
+	cr_assert(out && strstr(out, "The ECC public key eckey assigned to SSH user admin does "
+			       "not exist"), "%s", out);
+	free(out);
+	lab_vty_close(v);
+	free(ed_line);
+	free(ec_line);
+	free(rsa_line);
+	free(ec_hex);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
