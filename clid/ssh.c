@@ -1,8 +1,14 @@
 /*
  * ssh.c: clid's SSH server (see ssh.h).
  *
- * libssh does the protocol; we only drive it from the loop.  The listening
- * socket is an ssh_bind in non-blocking mode whose fd the loop watches.
+ * libssh does the protocol; we only drive it from the loop.  We listen
+ * ourselves (vty_tcp_listen: IPv4, and IPv6 beside the IPv4 wildcard, as
+ * telnet) and hand each accepted socket to libssh (ssh_bind_accept_fd);
+ * the ssh_bind only holds the host keys and the algorithms, modern ones
+ * only (ssh.h), so that a client offering only weak ones fails the key
+ * exchange, which is logged with what it offered (kex_failed).  Public
+ * keys are checked by access.c against `ssh user` and the peer public keys
+ * of the configuration.
  * Each accepted session is non-blocking and, once the key exchange is
  * done, alone in an ssh_event of its own: when its socket is readable (or
  * writable while libssh holds output, ssh_get_poll_flags()'s
@@ -91,13 +97,15 @@ struct ssh_server {
 	struct cli_backend *be;
 	struct vty_server *vty;
 	struct access *own_acc;         /* without a backend: bootstrap users */
-	ssh_bind bind;
-	int lfd;
+	ssh_bind bind;                  /* host keys and algorithms; we listen ourselves */
+	int lfd[2];                     /* IPv4 and (listening on 0.0.0.0) IPv6 */
+	size_t n_lfd;
+	bool v4, v6;
 	int port;
 	size_t n_conns;
 	struct ssh_conn *conns;
 	char key_ed25519[PATH_MAX], key_rsa[PATH_MAX];
-	unsigned long n_accepted, n_refused, n_auth_failed;
+	unsigned long n_accepted, n_refused, n_auth_failed, n_weak_refused;
 };
 
 static bool ssh_inited;
@@ -544,6 +552,28 @@ static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct
 	return SSH_AUTH_DENIED;
 }
 
+/* The key exchange failed.  A client with no algorithm in common (one
+ * that offers only weak ones) is named with what it offered (libssh's
+ * error says "no match for method M: server [...], client [...]"); a
+ * client that just went (ssh-keyscan, a scanner) is not worth a warning. */
+static void kex_failed(struct ssh_conn *c)
+{
+	const char *e = ssh_get_error(c->sess);
+	const char *banner = ssh_get_clientbanner(c->sess);
+	const char *m = e ? strstr(e, "no match for method") : NULL;
+
+	if (!m) {
+		log_debug("ssh: %s: key exchange: %s", c->peer, e ? e : "?");
+		return;
+	}
+	c->srv->n_weak_refused++;
+	log_warn("ssh: refusing %s (%s): it offers no algorithm allowed here: %s", c->peer,
+		 banner ? banner : "no banner", m);
+	evlog(EV_WARNING, "SSH", "KEXFAILED",
+	      "The SSH client offers no allowed algorithm. (Ip=%s, Client=%s, Reason=%s)",
+	      c->addr, banner ? banner : "-", m);
+}
+
 /* Push the key exchange on, then run whatever libssh has for us. */
 static void conn_run(struct ssh_conn *c)
 {
@@ -565,7 +595,7 @@ static void conn_run(struct ssh_conn *c)
 				return;
 			}
 		} else if (r != SSH_AGAIN) {
-			log_debug("ssh: %s: key exchange: %s", c->peer, ssh_get_error(c->sess));
+			kex_failed(c);
 			c->dead = true;
 			return;
 		}
@@ -621,36 +651,32 @@ static void peer_names(struct ssh_conn *c)
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", a, port);
 }
 
-static void on_listen(struct loop *loop, int fd, short revents, void *arg)
+/* A connection accepted (fd): a libssh session on it, or closed. */
+static void conn_accept(struct ssh_server *srv, int fd)
 {
-	struct ssh_server *srv = arg;
-	ssh_session s = ssh_new();
+	ssh_session s;
 	struct ssh_conn *c;
 
-	if (!s)
-		fatal("ssh: out of memory");
-	if (ssh_bind_accept(srv->bind, s) != SSH_OK) {
-		/* Nothing there after all (EAGAIN), or the peer went. */
-		log_debug("ssh: accept: %s", ssh_get_error(srv->bind));
-		ssh_free(s);
-		return;
-	}
 	srv->n_accepted++;
 	if (srv->n_conns >= SSH_MAX_CONNS) {
 		srv->n_refused++;
 		log_info("ssh: refusing a connection: %d already", SSH_MAX_CONNS);
-		ssh_disconnect(s);
+		close(fd);
+		return;
+	}
+	s = ssh_new();
+	if (!s)
+		fatal("ssh: out of memory");
+	if (ssh_bind_accept_fd(srv->bind, s, fd) != SSH_OK) {
+		log_warn("ssh: cannot start a session: %s", ssh_get_error(srv->bind));
 		ssh_free(s);
+		close(fd);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->srv = srv;
 	c->sess = s;
-	c->fd = ssh_get_fd(s);
-	/* libssh writes when it has output, not when poll said so: a socket
-	 * left blocking would stop the daemon on a client that reads nothing. */
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	c->fd = fd;
 	c->bridge = -1;
 	c->width = 80;
 	c->height = 24;
@@ -668,12 +694,30 @@ static void on_listen(struct loop *loop, int fd, short revents, void *arg)
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->n_conns++;
-	if (loop_add_fd(loop, c->fd, POLLIN, on_conn_fd, c) < 0)
+	if (loop_add_fd(srv->loop, c->fd, POLLIN, on_conn_fd, c) < 0)
 		fatal("ssh: cannot watch fd %d", c->fd);
-	c->grace_timer = loop_timer_add(loop, SSH_LOGIN_GRACE_US, on_grace, c);
+	c->grace_timer = loop_timer_add(srv->loop, SSH_LOGIN_GRACE_US, on_grace, c);
 	log_debug("ssh: connection from %s", c->peer);
 	conn_run(c);
 	conn_settle(c);
+}
+
+static void on_listen(struct loop *loop, int lfd, short revents, void *arg)
+{
+	struct ssh_server *srv = arg;
+
+	for (int i = 0; i < SSH_ACCEPT_BURST; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("ssh: accept: %s", strerror(errno));
+			return;
+		}
+		conn_accept(srv, fd);
+	}
 }
 
 /* ---- server ---- */
@@ -687,7 +731,6 @@ struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
 	srv->bs = bs;
 	srv->be = be;
 	srv->vty = vty;
-	srv->lfd = -1;
 	srv->port = -1;
 	if (!be)
 		srv->own_acc = access_new(bs);
@@ -701,23 +744,36 @@ void ssh_server_free(struct ssh_server *srv)
 	while (srv->conns)
 		conn_free(srv->conns);
 	ssh_server_stop(srv);
+	if (srv->bind)
+		ssh_bind_free(srv->bind);
 	if (srv->own_acc)
 		access_free(srv->own_acc);
 	free(srv);
 }
 
-int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
-		      char *err, size_t errlen)
+/* The algorithms offered: only modern ones (no SHA-1 key exchange or
+ * signatures, no CBC, no DSA); a client with nothing in common is refused
+ * at the key exchange with a log line naming what it offered. */
+static const struct {
+	enum ssh_bind_options_e opt;
+	const char *list;
+} ssh_algorithms[] = {
+	{ SSH_BIND_OPTIONS_KEY_EXCHANGE, SSH_KEX_ALGORITHMS },
+	{ SSH_BIND_OPTIONS_CIPHERS_C_S, SSH_CIPHERS },
+	{ SSH_BIND_OPTIONS_CIPHERS_S_C, SSH_CIPHERS },
+	{ SSH_BIND_OPTIONS_HMAC_C_S, SSH_MACS },
+	{ SSH_BIND_OPTIONS_HMAC_S_C, SSH_MACS },
+	{ SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, SSH_HOSTKEY_ALGORITHMS },
+	{ SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, SSH_PUBKEY_ALGORITHMS },
+};
+
+/* The ssh_bind that holds the host keys and algorithms (made once). */
+static int bind_make(struct ssh_server *srv, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	unsigned int uport = (unsigned int)port;
 	int r;
 
 	if (srv->bind)
-		return -EALREADY;
-	if (port < 0 || port > 65535)
-		return -EINVAL;
+		return 0;
 	if (!srv->key_rsa[0]) {
 		r = ssh_hostkeys_ensure(srv->bs->state_dir, srv->key_ed25519, srv->key_rsa,
 					sizeof(srv->key_rsa), err, errlen);
@@ -729,44 +785,80 @@ int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 	srv->bind = ssh_bind_new();
 	if (!srv->bind)
 		fatal("ssh: out of memory");
-	if (ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_BINDADDR, address) < 0 ||
-	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_BINDPORT, &uport) < 0 ||
-	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_ed25519) < 0 ||
-	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_rsa) < 0 ||
-	    ssh_bind_listen(srv->bind) < 0) {
-		snprintf(err, errlen, "ssh: cannot listen on %s port %d: %s", address, port,
-			 ssh_get_error(srv->bind));
-		ssh_bind_free(srv->bind);
-		srv->bind = NULL;
-		return -EADDRNOTAVAIL;
+	if (ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_ed25519) < 0 ||
+	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_rsa) < 0) {
+		snprintf(err, errlen, "ssh: cannot load the host keys: %s", ssh_get_error(srv->bind));
+		goto fail;
 	}
-	ssh_bind_set_blocking(srv->bind, 0);
-	srv->lfd = ssh_bind_get_fd(srv->bind);
-	fcntl(srv->lfd, F_SETFL, fcntl(srv->lfd, F_GETFL) | O_NONBLOCK);
-	fcntl(srv->lfd, F_SETFD, FD_CLOEXEC);
-	if (getsockname(srv->lfd, (struct sockaddr *)&ss, &sl) == 0)
-		srv->port = ntohs(ss.ss_family == AF_INET ?
-				  ((struct sockaddr_in *)&ss)->sin_port :
-				  ((struct sockaddr_in6 *)&ss)->sin6_port);
-	r = loop_add_fd(srv->loop, srv->lfd, POLLIN, on_listen, srv);
+	for (size_t i = 0; i < sizeof(ssh_algorithms) / sizeof(ssh_algorithms[0]); i++) {
+		if (ssh_bind_options_set(srv->bind, ssh_algorithms[i].opt,
+					 ssh_algorithms[i].list) < 0) {
+			snprintf(err, errlen, "ssh: libssh refuses the algorithms %s: %s",
+				 ssh_algorithms[i].list, ssh_get_error(srv->bind));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	ssh_bind_free(srv->bind);
+	srv->bind = NULL;
+	return -EINVAL;
+}
+
+static int listen_on(struct ssh_server *srv, const char *address, int port, bool *fam)
+{
+	int bound, fd = vty_tcp_listen(address, port, VTY_LISTEN_BACKLOG, &bound);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = loop_add_fd(srv->loop, fd, POLLIN, on_listen, srv);
 	if (r < 0) {
-		snprintf(err, errlen, "ssh: cannot watch the listening socket: %s", strerror(-r));
-		srv->lfd = -1;
-		ssh_bind_free(srv->bind);
-		srv->bind = NULL;
+		close(fd);
 		return r;
+	}
+	srv->lfd[srv->n_lfd++] = fd;
+	*fam = true;
+	if (srv->port < 0)
+		srv->port = bound;
+	return 0;
+}
+
+int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
+		      char *err, size_t errlen)
+{
+	int r;
+
+	if (srv->n_lfd)
+		return -EALREADY;
+	if (port < 0 || port > 65535)
+		return -EINVAL;
+	r = bind_make(srv, err, errlen);
+	if (r < 0)
+		return r;
+	r = listen_on(srv, address, port, strchr(address, ':') ? &srv->v6 : &srv->v4);
+	if (r < 0) {
+		snprintf(err, errlen, "ssh: cannot listen on %s port %d: %s", address, port,
+			 strerror(-r));
+		return r;
+	}
+	/* As telnet (main.c): the IPv4 wildcard brings the IPv6 one. */
+	if (!strcmp(address, "0.0.0.0")) {
+		r = listen_on(srv, "::", srv->port, &srv->v6);
+		if (r < 0)
+			log_debug("ssh: no IPv6 listener on port %d: %s", srv->port, strerror(-r));
 	}
 	return 0;
 }
 
 void ssh_server_stop(struct ssh_server *srv)
 {
-	if (!srv->bind)
-		return;
-	loop_del_fd(srv->loop, srv->lfd);
-	ssh_bind_free(srv->bind);   /* closes lfd */
-	srv->bind = NULL;
-	srv->lfd = -1;
+	for (size_t i = 0; i < srv->n_lfd; i++) {
+		loop_del_fd(srv->loop, srv->lfd[i]);
+		close(srv->lfd[i]);
+	}
+	srv->n_lfd = 0;
+	srv->v4 = srv->v6 = false;
 	srv->port = -1;
 }
 
@@ -775,11 +867,11 @@ int ssh_server_set(struct ssh_server *srv, bool on, const char *address, int por
 	char err[256];
 	int r;
 
-	if (srv->bind && (!on || port != srv->port)) {
+	if (srv->n_lfd && (!on || port != srv->port)) {
 		log_info("ssh: no longer listening on port %d", srv->port);
 		ssh_server_stop(srv);
 	}
-	if (!on || srv->bind)
+	if (!on || srv->n_lfd)
 		return 0;
 	r = ssh_server_listen(srv, address, port, err, sizeof(err));
 	if (r < 0)
@@ -815,12 +907,15 @@ void ssh_server_render_status(const struct ssh_server *srv, struct sbuf *out)
 	sbuf_printf(out, fmt, "SSH server key generating interval (Hours)", "0");
 	sbuf_printf(out, fmt, "SSH version 1.x compatibility", "Disable");
 	sbuf_printf(out, fmt, "SFTP IPv4 server", "Disable");
-	sbuf_printf(out, fmt, "STELNET IPv4 server", srv->bind ? "Enable" : "Disable");
+	sbuf_printf(out, fmt, "STELNET IPv4 server", srv->v4 ? "Enable" : "Disable");
+	sbuf_printf(out, fmt, "STELNET IPv6 server", srv->v6 ? "Enable" : "Disable");
 	sbuf_printf(out, fmt, "SCP IPv4 server", "Disable");
 	sbuf_printf(out, fmt, "SSH server port", port);
 	sbuf_printf(out, " %-43s: %zu\r\n", "SSH connections", srv->n_conns);
 	sbuf_printf(out, " %-43s: %lu\r\n", "SSH authentication failures",
 		    srv->n_auth_failed);
+	sbuf_printf(out, " %-43s: %lu\r\n", "SSH refused for weak algorithms",
+		    srv->n_weak_refused);
 }
 
 void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out)

@@ -33,6 +33,21 @@ struct vty_server;
 #define SSH_MAX_AUTH_FAILURES 3
 /* Connections at once (authenticated or not). */
 #define SSH_MAX_CONNS 32
+/* Connections accepted per wake-up of the listening socket. */
+#define SSH_ACCEPT_BURST 32
+
+/* The algorithms offered (names as OpenSSH and libssh spell them). */
+#define SSH_KEX_ALGORITHMS "curve25519-sha256,curve25519-sha256@libssh.org," \
+	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
+	"diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," \
+	"diffie-hellman-group14-sha256"
+#define SSH_CIPHERS "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com," \
+	"aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr"
+#define SSH_MACS "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com," \
+	"hmac-sha2-256,hmac-sha2-512"
+#define SSH_HOSTKEY_ALGORITHMS "ssh-ed25519,rsa-sha2-512,rsa-sha2-256"
+#define SSH_PUBKEY_ALGORITHMS "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
+	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 /* Make sure both host keys exist in dir (created 0600 when missing, through
  * a temporary file and rename); their paths go to ed25519/rsa (len bytes
@@ -46,8 +61,9 @@ struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
 				  struct cli_backend *be, struct vty_server *vty);
 /* Disconnect every client and stop listening. */
 void ssh_server_free(struct ssh_server *srv);
-/* Listen on address (IPv4 or IPv6 literal) and port (0: ephemeral), after
- * making the host keys ready in bs->state_dir (the first time).  -EALREADY
+/* Listen on address (IPv4 or IPv6 literal; 0.0.0.0 brings the IPv6
+ * wildcard too, as telnet) and port (0: ephemeral), after making the host
+ * keys ready in bs->state_dir (the first time).  -EALREADY
  * while listening.  0 or -errno with a sentence in err. */
 int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 		      char *err, size_t errlen);

@@ -1411,14 +1411,12 @@ void vty_server_free(struct vty_server *srv)
 	free(srv);
 }
 
-int vty_server_listen(struct vty_server *srv, const char *address, int port)
+int vty_tcp_listen(const char *address, int port, int backlog, int *bound_port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, one = 1, r;
 
-	if (srv->n_lfd >= VTY_MAX_LISTEN)
-		return -ENOSPC;
 	if (port < 0 || port > 65535)
 		return -EINVAL;
 	memset(&ss, 0, sizeof(ss));
@@ -1444,7 +1442,7 @@ int vty_server_listen(struct vty_server *srv, const char *address, int port)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    (ss.ss_family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-	    bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 16) < 0) {
+	    bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, backlog) < 0) {
 		r = -errno;
 		close(fd);
 		return r;
@@ -1455,15 +1453,27 @@ int vty_server_listen(struct vty_server *srv, const char *address, int port)
 		close(fd);
 		return r;
 	}
+	*bound_port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+			    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+int vty_server_listen(struct vty_server *srv, const char *address, int port)
+{
+	int fd, r, bound;
+
+	if (srv->n_lfd >= VTY_MAX_LISTEN)
+		return -ENOSPC;
+	fd = vty_tcp_listen(address, port, VTY_LISTEN_BACKLOG, &bound);
+	if (fd < 0)
+		return fd;
 	r = loop_add_fd(srv->loop, fd, POLLIN, on_listen_fd, srv);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
 	if (srv->n_lfd == 0)
-		srv->port = ntohs(ss.ss_family == AF_INET ?
-				  ((struct sockaddr_in *)&ss)->sin_port :
-				  ((struct sockaddr_in6 *)&ss)->sin6_port);
+		srv->port = bound;
 	srv->lfd[srv->n_lfd++] = fd;
 	return 0;
 }

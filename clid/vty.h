@@ -32,6 +32,8 @@ struct vty_server;
 #define VTY_MAX_OUTQ (1024 * 1024)
 #define VTY_DEFAULT_MAX 5
 #define VTY_MAX_SLOTS 64
+/* The listen(2) backlog of the telnet and SSH sockets. */
+#define VTY_LISTEN_BACKLOG 64
 #define VTY_IDLE_TIMEOUT_US (10ULL * 60 * 1000000)
 
 /* A server with no listening socket yet.  loop, bs and be must outlive it;
@@ -42,6 +44,11 @@ struct vty_server *vty_server_new(struct loop *loop, const struct bootstrap *bs,
 /* Close every connection (their sessions too) and the listening sockets. */
 void vty_server_free(struct vty_server *srv);
 
+/* A listening TCP socket (non-blocking, close-on-exec, SO_REUSEADDR; an
+ * IPv6 one IPV6_V6ONLY) on address (an IPv4 or IPv6 literal) and port (0:
+ * ephemeral), the port bound in *bound_port: the fd, or -errno.  The
+ * telnet and SSH servers both listen with it. */
+int vty_tcp_listen(const char *address, int port, int backlog, int *bound_port);
 /* Listen on address (IPv4 or IPv6 literal) and TCP port; port 0 picks an
  * ephemeral port (see vty_server_port).  May be called more than once (up to
  * 4 sockets; an IPv6 socket is IPV6_V6ONLY).  0 or -errno. */

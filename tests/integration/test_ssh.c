@@ -12,7 +12,10 @@
  * ed25519 and RSA host keys of the files under STATE_DIR (mode 0600).
  * Without cli.ssh_port, `stelnet server enable` and `ssh server port`
  * start SSH from the configuration, and `undo telnet server enable` stops
- * new telnet sessions.
+ * new telnet sessions.  Public keys (ed25519 and RSA in OpenSSH encoding,
+ * ecdsa as VRP's hex) log in through `ssh user` and the peer-public-key
+ * views; SSH also listens on ::1; a client offering only weak algorithms
+ * is refused and logged; SSH sessions count against maximum-vty.
  * Every wait has a deadline; clients still there at teardown are killed.
  */
 #include <criterion/criterion.h>
@@ -66,8 +69,8 @@ static void teardown(void)
 	lab_down();
 }
 
-static void term_open_port(struct term *t, const char *dev, const char *password,
-			   const char *port)
+static void term_open_host(struct term *t, const char *dev, const char *password,
+			   const char *port, const char *host)
 {
 	const struct lab_device *d = lab_dev(dev);
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
@@ -83,10 +86,16 @@ static void term_open_port(struct term *t, const char *dev, const char *password
 		       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
 		       "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
 		       "-o", "NumberOfPasswordPrompts=1",
-		       "-p", port, LAB_USER "@127.0.0.1", (char *)NULL);
+		       "-p", port, "-l", LAB_USER, host, (char *)NULL);
 		_exit(127);
 	}
 	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void term_open_port(struct term *t, const char *dev, const char *password,
+			   const char *port)
+{
+	term_open_host(t, dev, password, port, "127.0.0.1");
 }
 
 static void term_open(struct term *t, const char *dev, const char *password)
@@ -616,5 +625,128 @@ Test(ssh, public_key_logins, .fini = teardown, .timeout = 300)
 	free(ec_line);
 	free(rsa_line);
 	free(ec_hex);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* Whether the device's clid.log holds every needle, waiting up to 10 s. */
+static bool clid_log_has(const char *dev, const char *const needles[])
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/clid.log", lab_dev(dev)->dir);
+	for (double deadline = lab_now() + 10; lab_now() < deadline; lab_pause_ms(100)) {
+		FILE *f = fopen(path, "r");
+		char *text = calloc(1, 1 << 20);
+		size_t n = f ? fread(text, 1, (1 << 20) - 1, f) : 0;
+		bool all = n > 0;
+
+		if (f)
+			fclose(f);
+		for (size_t i = 0; all && needles[i]; i++)
+			all = strstr(text, needles[i]) != NULL;
+		free(text);
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+Test(ssh, ipv6_and_weak_algorithms, .fini = teardown, .timeout = 180)
+{
+	static const struct {
+		const char *opt, *val, *client_says, *logged;
+	} weak[] = {
+		{ "-o", "KexAlgorithms=diffie-hellman-group1-sha1", "no matching key exchange",
+		  "client [diffie-hellman-group1-sha1" },
+		{ "-c", "3des-cbc", "no matching cipher", "client [3des-cbc" },
+		{ "-o", "HostKeyAlgorithms=ssh-dss", "no matching host key type",
+		  "client [ssh-dss" },
+	};
+	struct term *a = &terms[0];
+	const struct lab_device *d;
+
+	lab_with_ssh();
+	d = lab_dev("DeviceC");
+
+	/* SSH listens on IPv6 as telnet does (cli.address 0.0.0.0). */
+	term_open_host(a, "DeviceC", LAB_PASSWORD, "22", "::1");
+	expect(a, "<HUAWEI>");
+	type(a, "display ssh server status\r");
+	expect(a, "STELNET IPv4 server                        : Enable");
+	expect(a, "STELNET IPv6 server                        : Enable");
+	expect(a, "<HUAWEI>");
+	type(a, "display users\r");
+	expect(a, "SSH    ::1");
+	expect(a, "<HUAWEI>");
+	type(a, "quit\r");
+	cr_assert_eq(term_wait_exit(a), 0, "the IPv6 client did not end cleanly:\n%s", a->screen);
+
+	/* A client offering only weak algorithms is refused, and the log
+	 * names it and what it offered. */
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		const char *argv[] = { "ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+				       "-o", "StrictHostKeyChecking=no",
+				       "-o", "UserKnownHostsFile=/dev/null",
+				       weak[i].opt, weak[i].val, "-p", "22",
+				       "-l", LAB_USER, "127.0.0.1", "true", NULL };
+		char *out = NULL;
+		int rc = lab_run(d->ns, "weak", argv, 20000, &out);
+
+		cr_expect_neq(rc, 0, "ssh %s %s was let in", weak[i].opt, weak[i].val);
+		cr_expect(out && strstr(out, weak[i].client_says), "ssh %s %s says:\n%s",
+			  weak[i].opt, weak[i].val, out ? out : "");
+		free(out);
+		const char *const logged[] = { "refusing 127.0.0.1:", "SSH-2.0-OpenSSH",
+					       weak[i].logged, NULL };
+		cr_expect(clid_log_has("DeviceC", logged), "clid.log does not say it refused "
+			  "the client offering %s", weak[i].val);
+	}
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+Test(ssh, session_limit, .fini = teardown, .timeout = 180)
+{
+	static const char *const two[] = {
+		"system-view", "user-interface maximum-vty 2", "commit", NULL,
+	};
+	struct term *a = &terms[0], *b = &terms[1];
+	struct vty *v, *v2;
+
+	lab_with_ssh();
+	v = lab_vty("DeviceC", 20000);        /* telnet: VTY 0 */
+	cr_assert_not_null(v);
+	lab_lines(v, "DeviceC", two);
+	term_open(a, "DeviceC", LAB_PASSWORD);   /* SSH: VTY 1 */
+	expect(a, "<HUAWEI>");
+
+	/* A third session, SSH or telnet, finds no line (clid follows the
+	 * commit asynchronously: retry until it is refused). */
+	double deadline = lab_now() + 20;
+	for (;;) {
+		term_open(b, "DeviceC", LAB_PASSWORD);
+		bool full = term_expect(b, "The number of VTY users has reached the maximum",
+					5000);
+		term_wait_exit(b);
+		term_close(b);
+		if (full)
+			break;
+		cr_assert(lab_now() < deadline, "a third session got a line:\n%s", b->screen);
+		lab_pause_ms(200);
+	}
+	v2 = lab_vty("DeviceC", 3000);
+	cr_assert_null(v2, "telnet got a line past maximum-vty 2 with an SSH session on one");
+
+	/* The SSH session leaves: its line is free again. */
+	type(a, "quit\r");
+	cr_assert_eq(term_wait_exit(a), 0);
+	term_close(a);
+	term_open(b, "DeviceC", LAB_PASSWORD);
+	expect(b, "<HUAWEI>");
+	type(b, "display users\r");
+	expect(b, "VTY 1");
+	expect(b, "<HUAWEI>");
+	type(b, "quit\r");
+	cr_assert_eq(term_wait_exit(b), 0);
+	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
