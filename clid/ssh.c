@@ -83,6 +83,7 @@ struct ssh_conn {
 	uint64_t vty_id;
 	uint64_t grace_timer;
 	uint64_t last_input_us;         /* for display ssh server session */
+	uint64_t opened_us;             /* when it was accepted */
 	bool in_blocked;                /* the bridge was full: libssh keeps typed bytes */
 	char inpend[SSH_BRIDGE_CHUNK];  /* typed bytes taken from libssh, not yet sent */
 	size_t inpend_off, inpend_len;
@@ -106,6 +107,7 @@ struct ssh_server {
 	struct ssh_conn *conns;
 	char key_ed25519[PATH_MAX], key_rsa[PATH_MAX];
 	unsigned long n_accepted, n_refused, n_auth_failed, n_weak_refused;
+	unsigned long n_flood_refused, n_evicted;
 };
 
 static bool ssh_inited;
@@ -651,13 +653,74 @@ static void peer_names(struct ssh_conn *c)
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", a, port);
 }
 
-/* A connection accepted (fd): a libssh session on it, or closed. */
-static void conn_accept(struct ssh_server *srv, int fd)
+/* Connections that never authenticate must not keep others out: one
+ * address has at most SSH_PREAUTH_PER_SOURCE connections not yet
+ * authenticated (more are closed as they come, before libssh sees them);
+ * past SSH_MAX_PREAUTH unauthenticated connections in all, a new one
+ * takes the place of the oldest from the address holding most (as
+ * OpenSSH's MaxStartups drops unauthenticated connections); each has
+ * SSH_LOGIN_GRACE_US to authenticate.  Authenticated sessions are never
+ * dropped for a newcomer. */
+static unsigned preauth_from(const struct ssh_server *srv, const char *addr)
 {
+	unsigned n = 0;
+
+	for (const struct ssh_conn *c = srv->conns; c; c = c->next)
+		if (!c->authed && !c->dead && !strcmp(c->addr, addr))
+			n++;
+	return n;
+}
+
+static void preauth_evict(struct ssh_server *srv)
+{
+	struct ssh_conn *victim = NULL;
+	unsigned most = 0;
+
+	for (struct ssh_conn *c = srv->conns; c; c = c->next) {
+		unsigned n;
+
+		if (c->authed || c->dead)
+			continue;
+		n = preauth_from(srv, c->addr);
+		if (n > most || (n == most && victim && c->opened_us < victim->opened_us)) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (!victim)
+		return;
+	srv->n_evicted++;
+	log_info("ssh: %s has not authenticated, its place goes to a new connection",
+		 victim->peer);
+	conn_free(victim);
+}
+
+/* A connection accepted (fd): a libssh session on it, or closed. */
+static void conn_accept(struct ssh_server *srv, int fd, const struct sockaddr_storage *ss)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
 	ssh_session s;
 	struct ssh_conn *c;
+	size_t preauth = 0;
 
 	srv->n_accepted++;
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, addr, sizeof(addr));
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, addr,
+			  sizeof(addr));
+	if (preauth_from(srv, addr) >= SSH_PREAUTH_PER_SOURCE) {
+		if (srv->n_flood_refused++ % 100 == 0)
+			log_warn("ssh: refusing %s: %d connections from it are not authenticated "
+				 "(%lu refused so)", addr, SSH_PREAUTH_PER_SOURCE,
+				 srv->n_flood_refused);
+		close(fd);
+		return;
+	}
+	for (const struct ssh_conn *k = srv->conns; k; k = k->next)
+		preauth += !k->authed && !k->dead;
+	if (preauth >= SSH_MAX_PREAUTH)
+		preauth_evict(srv);
 	if (srv->n_conns >= SSH_MAX_CONNS) {
 		srv->n_refused++;
 		log_info("ssh: refusing a connection: %d already", SSH_MAX_CONNS);
@@ -680,6 +743,7 @@ static void conn_accept(struct ssh_server *srv, int fd)
 	c->bridge = -1;
 	c->width = 80;
 	c->height = 24;
+	c->opened_us = loop_now_us();
 	peer_names(c);
 	ssh_set_blocking(s, 0);
 	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
@@ -707,7 +771,9 @@ static void on_listen(struct loop *loop, int lfd, short revents, void *arg)
 	struct ssh_server *srv = arg;
 
 	for (int i = 0; i < SSH_ACCEPT_BURST; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -716,7 +782,7 @@ static void on_listen(struct loop *loop, int lfd, short revents, void *arg)
 				log_warn("ssh: accept: %s", strerror(errno));
 			return;
 		}
-		conn_accept(srv, fd);
+		conn_accept(srv, fd, &ss);
 	}
 }
 

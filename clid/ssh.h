@@ -33,6 +33,9 @@ struct vty_server;
 #define SSH_MAX_AUTH_FAILURES 3
 /* Connections at once (authenticated or not). */
 #define SSH_MAX_CONNS 32
+/* Connections not yet authenticated: from one address, and in all. */
+#define SSH_PREAUTH_PER_SOURCE 3
+#define SSH_MAX_PREAUTH 16
 /* Connections accepted per wake-up of the listening socket. */
 #define SSH_ACCEPT_BURST 32
 

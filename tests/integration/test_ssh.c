@@ -28,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -747,6 +750,88 @@ Test(ssh, session_limit, .fini = teardown, .timeout = 180)
 	expect(b, "<HUAWEI>");
 	type(b, "quit\r");
 	cr_assert_eq(term_wait_exit(b), 0);
+	lab_vty_close(v);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* n connections to 127.0.0.1:port from 127.0.0.first .. first+srcs-1 in
+ * turn, made inside the device's namespace and never finished by us
+ * (non-blocking connects; the handshake completes or not, as the server's
+ * backlog allows).  With `hello`, each says it once it is connected: an
+ * SSH banner, and then nothing more.  The fds go to fds[]. */
+static void flood(const char *dev, int port, int n, int first, int srcs, const char *hello,
+		  int *fds)
+{
+	int ns = lab_netns_enter(dev);
+
+	cr_assert_geq(ns, 0);
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_in src = { .sin_family = AF_INET };
+		struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(port) };
+		char a[32];
+
+		snprintf(a, sizeof(a), "127.0.0.%d", first + i % srcs);
+		inet_pton(AF_INET, a, &src.sin_addr);
+		inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		cr_assert_geq(fds[i], 0, "socket: %s", strerror(errno));
+		cr_assert_eq(bind(fds[i], (struct sockaddr *)&src, sizeof(src)), 0, "bind %s: %s", a,
+			     strerror(errno));
+		int r = connect(fds[i], (struct sockaddr *)&dst, sizeof(dst));
+		cr_assert(r == 0 || errno == EINPROGRESS, "connect: %s", strerror(errno));
+	}
+	lab_netns_leave(ns);
+	if (!hello)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLOUT };
+
+		if (poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT))
+			(void)!write(fds[i], hello, strlen(hello));
+	}
+}
+
+/* 1,000 telnet connections that never log in and 100 SSH connections that
+ * never authenticate, from ten addresses each: a legitimate telnet login
+ * and a legitimate SSH login still get in within a second. */
+Test(ssh, login_floods, .fini = teardown, .timeout = 240)
+{
+	static int tfds[1000], sfds[100];
+	struct term *a = &terms[0];
+
+	lab_with_ssh();
+	/* Warm up: the first SSH login of a device loads its host keys. */
+	term_open(a, "DeviceC", LAB_PASSWORD);
+	expect(a, "<HUAWEI>");
+	type(a, "quit\r");
+	term_wait_exit(a);
+	term_close(a);
+
+	flood("DeviceC", 23, 1000, 2, 10, NULL, tfds);
+	flood("DeviceC", 22, 100, 20, 10, "SSH-2.0-flood\r\n", sfds);
+
+	double t0 = lab_now();
+	struct vty *v = lab_vty("DeviceC", 5000);
+	double took = lab_now() - t0;
+	cr_assert_not_null(v, "no telnet login under the flood");
+	lab_note("telnet login under the flood: %.3f s", took);
+	cr_expect_lt(took, 1.0, "the telnet login took %.3f s under the flood", took);
+	lab_expect_output(v, "DeviceC", "display users",
+			  (const char *const[]){ "127.0.0.1", NULL });
+
+	t0 = lab_now();
+	term_open(a, "DeviceC", LAB_PASSWORD);
+	expect(a, "<HUAWEI>");
+	took = lab_now() - t0;
+	lab_note("SSH login under the flood: %.3f s", took);
+	cr_expect_lt(took, 1.0, "the SSH login took %.3f s under the flood", took);
+	type(a, "quit\r");
+	cr_expect_eq(term_wait_exit(a), 0);
+
+	for (size_t i = 0; i < 1000; i++)
+		close(tfds[i]);
+	for (size_t i = 0; i < 100; i++)
+		close(sfds[i]);
 	lab_vty_close(v);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
