@@ -4,7 +4,8 @@
  *
  * A client authenticates with a password, checked by access.c exactly as
  * a telnet login is (local users, else the bootstrap's users; service-type
- * ssh; the wrong-password block), then asks for a pty and a shell: the
+ * ssh; the wrong-password block), or with a public key that `ssh user`
+ * assigns it (access_authenticate_key), then asks for a pty and a shell: the
  * shell is a VTY session of vty.c's engine (views, prompts, `?`, TAB,
  * paging), bridged to the SSH channel through a socketpair
  * (vty_server_adopt); pty-req and window-change set its size like NAWS.
