@@ -2,7 +2,7 @@
  * ssh.c: clid's SSH server (see ssh.h).
  *
  * libssh does the protocol; we only drive it from the loop.  We listen
- * ourselves (vty_tcp_listen: IPv4, and IPv6 beside the IPv4 wildcard, as
+ * ourselves (tcp_listen: IPv4, and IPv6 beside the IPv4 wildcard, as
  * telnet) and hand each accepted socket to libssh (ssh_bind_accept_fd);
  * the ssh_bind only holds the host keys and the algorithms, modern ones
  * only (ssh.h), so that a client offering only weak ones fails the key
@@ -58,6 +58,7 @@
 #include "loop.h"
 #include "pubkey.h"
 #include "ssh.h"
+#include "tcp.h"
 #include "vty.h"
 
 #define SSH_BRIDGE_CHUNK 4096
@@ -633,24 +634,12 @@ static void on_grace(struct loop *loop, void *arg)
 static void peer_names(struct ssh_conn *c)
 {
 	socklen_t sl = sizeof(c->sa);
-	char a[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
 
-	if (getpeername(c->fd, (struct sockaddr *)&c->sa, &sl) < 0) {
+	if (getpeername(c->fd, (struct sockaddr *)&c->sa, &sl) < 0)
 		memset(&c->sa, 0, sizeof(c->sa));
-	} else if (c->sa.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&c->sa;
-
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		port = ntohs(sin->sin_port);
-	} else if (c->sa.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&c->sa;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		port = ntohs(sin6->sin6_port);
-	}
-	snprintf(c->addr, sizeof(c->addr), "%s", a);
-	snprintf(c->peer, sizeof(c->peer), "%s:%d", a, port);
+	tcp_addr_name(&c->sa, c->addr, sizeof(c->addr), &port);
+	snprintf(c->peer, sizeof(c->peer), "%.46s:%d", c->addr, port);
 }
 
 /* Connections that never authenticate must not keep others out: one
@@ -698,17 +687,14 @@ static void preauth_evict(struct ssh_server *srv)
 /* A connection accepted (fd): a libssh session on it, or closed. */
 static void conn_accept(struct ssh_server *srv, int fd, const struct sockaddr_storage *ss)
 {
-	char addr[INET6_ADDRSTRLEN] = "?";
+	char addr[INET6_ADDRSTRLEN];
 	ssh_session s;
 	struct ssh_conn *c;
 	size_t preauth = 0;
+	int port;
 
 	srv->n_accepted++;
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, addr, sizeof(addr));
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, addr,
-			  sizeof(addr));
+	tcp_addr_name(ss, addr, sizeof(addr), &port);
 	if (preauth_from(srv, addr) >= SSH_PREAUTH_PER_SOURCE) {
 		if (srv->n_flood_refused++ % 100 == 0)
 			log_warn("ssh: refusing %s: %d connections from it are not authenticated "
@@ -873,7 +859,7 @@ fail:
 
 static int listen_on(struct ssh_server *srv, const char *address, int port, bool *fam)
 {
-	int bound, fd = vty_tcp_listen(address, port, VTY_LISTEN_BACKLOG, &bound);
+	int bound, fd = tcp_listen(address, port, VTY_LISTEN_BACKLOG, &bound);
 	int r;
 
 	if (fd < 0)

@@ -36,7 +36,7 @@ struct vty_server;
 #define VTY_PREAUTH_PER_SOURCE 3
 /* The login prompt waits this long for a login. */
 #define VTY_LOGIN_TIMEOUT_US (60ULL * 1000000)
-/* The listen(2) backlog of the telnet and SSH sockets: deep enough that a
+/* The listen(2) backlog (tcp_listen) of the telnet and SSH sockets: deep enough that a
  * burst of connections (a flood) does not make the kernel drop a
  * legitimate client's SYN (its retry comes a second later); clid drains
  * the queue at once, closing what the per-address limit refuses. */
@@ -51,11 +51,6 @@ struct vty_server *vty_server_new(struct loop *loop, const struct bootstrap *bs,
 /* Close every connection (their sessions too) and the listening sockets. */
 void vty_server_free(struct vty_server *srv);
 
-/* A listening TCP socket (non-blocking, close-on-exec, SO_REUSEADDR; an
- * IPv6 one IPV6_V6ONLY) on address (an IPv4 or IPv6 literal) and port (0:
- * ephemeral), the port bound in *bound_port: the fd, or -errno.  The
- * telnet and SSH servers both listen with it. */
-int vty_tcp_listen(const char *address, int port, int backlog, int *bound_port);
 /* Listen on address (IPv4 or IPv6 literal) and TCP port; port 0 picks an
  * ephemeral port (see vty_server_port).  May be called more than once (up to
  * 4 sockets; an IPv6 socket is IPV6_V6ONLY).  0 or -errno. */
