@@ -21,7 +21,8 @@
  * and an absent `ssh user` mean the password; all takes either.  VRP8's
  * password-rsa and password-ecc (both at once) are not taken.
  *
- * and their lines in `display current-configuration`; `display ssh server
+ * and their lines in `display current-configuration`; `display ssh
+ * user-information` the SSH users; `display ssh server
  * status` and `display ssh server session` show the server itself
  * (ssh.c), when the backend has one.  VRP8's commands
  * (../shared/reference/vrp-operator.md); clid follows them (main.c through
@@ -57,6 +58,7 @@ static const struct cmd_kwhelp ssh_kw[] = {
 	{ "status", "Display the status of the SSH server" },
 	{ "session", "Display the sessions of the SSH server" },
 	{ "user", "SSH user" },
+	{ "user-information", "Display the SSH users" },
 	{ "authentication-type", "Specify the authentication type of an SSH user" },
 	{ "password", "Password authentication" },
 	{ "rsa", "RSA" },
@@ -288,6 +290,48 @@ static int h_pk_end(struct cmd_ctx *ctx, const struct cmd_args *a)
 	return 0;
 }
 
+/* `display ssh user-information [ user-name ]`: the NE40E's layout (its
+ * SFTP example: a block per `ssh user`, a rule above and below, a total);
+ * Sftp-directory "-" (no SFTP here), Service-type stelnet.  The key shown
+ * is the one the authentication-type uses (rsa, else ecc). */
+static int h_display_users(struct cmd_ctx *ctx, const struct cmd_args *a)
+{
+	static const char *const fields[] = { "ssh", NULL };
+	static const char rule[] = " ----------------------------------------------------\r\n";
+	static const char fmt[] = " %-24s: %s\r\n";
+	const char *only = cmd_arg(a, "user-name");
+	struct sbuf b = { 0 };
+	size_t total = 0, printed = 0;
+	Config *c;
+
+	if (cmd_get_running_fields(ctx, fields, &c) < 0)
+		return -1;
+	sbuf_puts(&b, rule);
+	for (size_t i = 0; c->ssh && i < c->ssh->n_user; i++) {
+		const SshUser *u = c->ssh->user[i];
+		const char *type = u->authentication_type ? u->authentication_type : "password";
+		bool ecc = !strcmp(type, "ecc") || (!u->rsa_key && u->ecc_key);
+		const char *key = ecc ? u->ecc_key : u->rsa_key;
+
+		total++;
+		if (only && strcmp(only, u->name))
+			continue;
+		sbuf_printf(&b, "%s", printed++ ? "\r\n" : "");
+		sbuf_printf(&b, fmt, "Username", u->name);
+		sbuf_printf(&b, fmt, "Authentication-type", type);
+		sbuf_printf(&b, fmt, "User-public-key-name", key ? key : "");
+		sbuf_printf(&b, fmt, "User-public-key-type", !key ? "-" : ecc ? "ECC" : "RSA");
+		sbuf_printf(&b, fmt, "Sftp-directory", "-");
+		sbuf_printf(&b, fmt, "Service-type", "stelnet");
+	}
+	sbuf_puts(&b, rule);
+	sbuf_printf(&b, " Total %zu, %zu printed\r\n", total, printed);
+	cmd_write(ctx, b.buf, b.len);
+	sbuf_free(&b);
+	config__free_unpacked(c, NULL);
+	return 0;
+}
+
 static int h_display(struct cmd_ctx *ctx, const struct cmd_args *a)
 {
 	struct ssh_server *srv = ctx->s->be->ssh;
@@ -377,6 +421,8 @@ const struct cmd_entry cmd_ssh_entries[] = {
 	{ CLI_V_SYSTEM, "telnet server enable", "undo telnet server enable", NULL, ssh_kw,
 	  h_telnet },
 	{ CLI_V_ALL, "display ssh server { status | session }", NULL, NULL, ssh_kw, h_display },
+	{ CLI_V_ALL, "display ssh user-information [ user-name ]", NULL, ssh_params, ssh_kw,
+	  h_display_users },
 	{ CLI_V_SYSTEM, "ssh user user-name", "undo ssh user user-name", ssh_params, ssh_kw,
 	  h_ssh_user },
 	{ CLI_V_SYSTEM, "ssh user user-name authentication-type { password | rsa | ecc | all }",

@@ -77,6 +77,7 @@ struct ssh_conn {
 	int bridge;                     /* our end of the VTY's socketpair, -1 */
 	bool kex_done, authed, dead, closing;
 	int failures;
+	int key_offers;                 /* public keys offered (on_auth_pubkey) */
 	char user[64];
 	unsigned level;
 	const char *auth_type;          /* "password", "rsa", "ecc" once authed */
@@ -535,6 +536,14 @@ static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct
 
 	if (c->authed || c->dead)
 		return SSH_AUTH_DENIED;
+	if (++c->key_offers > SSH_MAX_KEY_OFFERS) {
+		/* Offers are free to make, not free to check: a client that
+		 * keeps offering keys goes. */
+		log_info("ssh: %s offered more than %d keys, disconnecting", c->peer,
+			 SSH_MAX_KEY_OFFERS);
+		c->dead = true;
+		return SSH_AUTH_DENIED;
+	}
 	if ((t != SSH_KEYTYPE_RSA && t != SSH_KEYTYPE_ECDSA_P256 && t != SSH_KEYTYPE_ECDSA_P384 &&
 	     t != SSH_KEYTYPE_ECDSA_P521 && t != SSH_KEYTYPE_ED25519) ||
 	    ssh_pki_export_pubkey_base64(pubkey, &b64) != SSH_OK)

@@ -32,6 +32,9 @@ struct vty_server;
 #define SSH_LOGIN_GRACE_US (60ULL * 1000000)
 /* Password attempts per connection (as LOGIN_MAX_FAILURES for telnet). */
 #define SSH_MAX_AUTH_FAILURES 3
+/* Public keys a connection may offer (OpenSSH's client offers each key it
+ * holds in turn, then signs with the one accepted). */
+#define SSH_MAX_KEY_OFFERS 20
 /* Connections at once (authenticated or not). */
 #define SSH_MAX_CONNS 32
 /* Connections not yet authenticated: from one address, and in all. */

@@ -570,6 +570,12 @@ Test(ssh, public_key_logins, .fini = teardown, .timeout = 300)
 	cr_assert_not_null(v);
 	lab_lines(v, "DeviceC", keys);
 	lab_expect_output(v, "DeviceC", "display current-configuration", want);
+	lab_expect_output(v, "DeviceC", "display ssh user-information admin",
+			  (const char *const[]){ "Username                : admin",
+						 "Authentication-type     : all",
+						 "User-public-key-name    : rsakey",
+						 "User-public-key-type    : RSA",
+						 "Total 1, 1 printed", NULL });
 
 	/* A key that is not one is refused when typed. */
 	const char *const bad[] = { "ecc peer-public-key bad", "public-key-code begin",
