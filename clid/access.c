@@ -22,6 +22,7 @@
 #include "bootstrap.h"
 #include "cfgsub.h"
 #include "log.h"
+#include "pubkey.h"
 #include "secret.h"
 
 struct wrong_pw {
@@ -447,13 +448,40 @@ static const char *decoy_hash(const struct access *a)
 	return NULL;
 }
 
+/* A user who proved who they are: the local user's state and service
+ * types decide (the bootstrap's users, lu NULL, administer the device). */
+static enum access_verdict grant(const LocalUser *lu, enum access_service svc,
+				 unsigned *level)
+{
+	bool svc_ok = true;
+
+	if (!lu) {
+		*level = 15;
+		return ACCESS_OK;
+	}
+	if (lu->has_blocked && lu->blocked)
+		return ACCESS_STATE_BLOCK;
+	switch (svc) {
+	case ACCESS_SVC_TELNET: svc_ok = lu->has_service_telnet && lu->service_telnet; break;
+	case ACCESS_SVC_SSH: svc_ok = lu->has_service_ssh && lu->service_ssh; break;
+	case ACCESS_SVC_TERMINAL:
+		svc_ok = lu->has_service_terminal && lu->service_terminal;
+		break;
+	}
+	if (!svc_ok)
+		return ACCESS_SERVICE;
+	*level = lu->has_privilege ? lu->privilege : 0;
+	return ACCESS_OK;
+}
+
 enum access_verdict access_authenticate(struct access *a, const char *user,
 					const char *password, enum access_service svc,
 					uint64_t now_us, unsigned *level, bool *blocked_now)
 {
 	const char *hash = NULL;
 	const LocalUser *lu = NULL;
-	bool known, pw_ok, svc_ok = true;
+	enum access_verdict v;
+	bool known, pw_ok;
 
 	*level = 0;
 	*blocked_now = false;
@@ -475,22 +503,77 @@ enum access_verdict access_authenticate(struct access *a, const char *user,
 		*blocked_now = count_wrong(a, user, now_us);
 		return *blocked_now ? ACCESS_BLOCKED : ACCESS_REJECTED;
 	}
-	if (lu) {
-		if (lu->has_blocked && lu->blocked)
-			return ACCESS_STATE_BLOCK;
-		switch (svc) {
-		case ACCESS_SVC_TELNET: svc_ok = lu->has_service_telnet && lu->service_telnet; break;
-		case ACCESS_SVC_SSH: svc_ok = lu->has_service_ssh && lu->service_ssh; break;
-		case ACCESS_SVC_TERMINAL:
-			svc_ok = lu->has_service_terminal && lu->service_terminal;
-			break;
-		}
-		if (!svc_ok)
-			return ACCESS_SERVICE;
-		*level = lu->has_privilege ? lu->privilege : 0;
-	} else {
-		*level = 15;   /* the bootstrap's users administer the device */
+	v = grant(lu, svc, level);
+	if (v == ACCESS_OK)
+		forget_wrong(a, user);
+	return v;
+}
+
+/* The configured `ssh user` of this name, or NULL. */
+static const SshUser *ssh_user(const struct access *a, const char *name)
+{
+	const Ssh *s = access_config(a)->ssh;
+
+	for (size_t i = 0; s && i < s->n_user; i++)
+		if (!strcmp(s->user[i]->name, name))
+			return s->user[i];
+	return NULL;
+}
+
+static const PeerPublicKey *peer_key(const struct access *a, enum pubkey_kind kind,
+				     const char *name)
+{
+	const Ssh *s = access_config(a)->ssh;
+	PeerPublicKey *const *k = !s ? NULL : kind == PUBKEY_RSA ? s->rsa_peer_key : s->ecc_peer_key;
+	size_t n = !s ? 0 : kind == PUBKEY_RSA ? s->n_rsa_peer_key : s->n_ecc_peer_key;
+
+	for (size_t i = 0; name && i < n; i++)
+		if (!strcmp(k[i]->name, name))
+			return k[i];
+	return NULL;
+}
+
+static bool auth_type_is(const SshUser *u, const char *t)
+{
+	return u && u->authentication_type && !strcmp(u->authentication_type, t);
+}
+
+bool access_ssh_password_allowed(const struct access *a, const char *user)
+{
+	const SshUser *u = ssh_user(a, user);
+
+	return !u || !u->authentication_type || auth_type_is(u, "password") ||
+	       auth_type_is(u, "all");
+}
+
+enum access_verdict access_authenticate_key(struct access *a, const char *user,
+					    enum pubkey_kind kind, const uint8_t *blob,
+					    size_t len, uint64_t now_us, unsigned *level)
+{
+	const SshUser *u = ssh_user(a, user);
+	const PeerPublicKey *k;
+	const LocalUser *lu = NULL;
+	uint8_t want[PUBKEY_BLOB_MAX];
+	size_t wlen;
+	char err[160];
+
+	*level = 0;
+	if (!u || !(auth_type_is(u, kind == PUBKEY_RSA ? "rsa" : "ecc") || auth_type_is(u, "all")))
+		return ACCESS_REJECTED;
+	k = peer_key(a, kind, kind == PUBKEY_RSA ? u->rsa_key : u->ecc_key);
+	if (!k || !k->code ||
+	    pubkey_blob(kind, k->has_openssh && k->openssh, k->code, want, &wlen, err,
+			sizeof(err)) < 0 ||
+	    wlen != len || memcmp(want, blob, len) != 0)
+		return ACCESS_REJECTED;
+	if (access_local_users(a)) {
+		lu = local_user(a, user);
+		if (!lu)
+			return ACCESS_REJECTED;
+	} else if (!bs_user(a, user)) {
+		return ACCESS_REJECTED;
 	}
-	forget_wrong(a, user);
-	return ACCESS_OK;
+	if (access_user_blocked(a, user, now_us))
+		return ACCESS_BLOCKED;
+	return grant(lu, ACCESS_SVC_SSH, level);
 }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.pb-c.h"
+#include "pubkey.h"
 
 struct bootstrap;
 struct loop;
@@ -102,6 +103,18 @@ bool access_acl_permits(const struct access *a, uint32_t acl, const struct socka
 enum access_verdict access_authenticate(struct access *a, const char *user,
 					const char *password, enum access_service svc,
 					uint64_t now_us, unsigned *level, bool *blocked_now);
+/* A public key offered over SSH by `user` (kind: its algorithm, blob: its
+ * wire form): ACCESS_OK with *level when the user's `ssh user`
+ * authentication-type is that kind's (rsa, ecc) or all and the key
+ * assigned to it is this one, and the user may log in (a local user:
+ * state and service-type ssh; the first boot: a bootstrap user).  Nothing
+ * is counted towards a block (a client offers keys in turn). */
+enum access_verdict access_authenticate_key(struct access *a, const char *user,
+					    enum pubkey_kind kind, const uint8_t *blob,
+					    size_t len, uint64_t now_us, unsigned *level);
+/* Whether `user` may use a password over SSH: no `ssh user` of that name,
+ * or its authentication-type is password or all. */
+bool access_ssh_password_allowed(const struct access *a, const char *user);
 /* True when `user` names a user who may log in now (configured local
  * users, else the bootstrap's). */
 bool access_user_known(const struct access *a, const char *user);

@@ -340,6 +340,14 @@ void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifna
 	case CLI_VIEW_AAA:
 		snprintf(buf, len, "[%c%s-aaa]", mark, s->sysname);
 		break;
+	case CLI_VIEW_PKEY:
+		snprintf(buf, len, "[%c%s-%s-public-key]", mark, s->sysname,
+			 s->pk.ecc ? "ecc" : "rsa");
+		break;
+	case CLI_VIEW_PKEY_CODE:
+		snprintf(buf, len, "[%c%s-%s-public-key-%s-key-code]", mark, s->sysname,
+			 s->pk.ecc ? "ecc" : "rsa", s->pk.ecc ? "ecc" : "rsa");
+		break;
 	}
 }
 
@@ -408,7 +416,7 @@ static bool is_undo(const char *w)
 static int parent_view(enum cli_view v)
 {
 	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
-	       v == CLI_VIEW_UI || v == CLI_VIEW_AAA ? CLI_VIEW_SYSTEM : -1;
+	       v == CLI_VIEW_UI || v == CLI_VIEW_AAA || v == CLI_VIEW_PKEY ? CLI_VIEW_SYSTEM : -1;
 }
 
 /* A first word that may be `display` (pipes are for display commands). */
@@ -463,6 +471,10 @@ static void tab_forget(struct cli_session *s)
 void cli_input_free(struct cli_session *s)
 {
 	tab_forget(s);
+	if (s->pk.code)
+		explicit_bzero(s->pk.code, s->pk.len);
+	free(s->pk.code);
+	s->pk.code = NULL;
 	line_history_clear(&s->hist);
 }
 
@@ -531,6 +543,12 @@ void cli_run_line(struct cli_session *s, const char *line)
 		return;
 	}
 	gram_tokenize(line, &t);
+	if (s->view == CLI_VIEW_PKEY_CODE && t.n > 0 && !cmd_ssh_is_code_end(t.word[0])) {
+		/* Key text between public-key-code begin and end (cmd_ssh.c). */
+		gram_tokens_free(&t);
+		cmd_ssh_code_line(s, line);
+		return;
+	}
 	if (t.n == 0 || t.word[0][0] == '#') {
 		gram_tokens_free(&t);
 		return;

@@ -61,6 +61,12 @@ struct cli_session {
 	} tab;
 	struct cli_session *next;  /* be->sessions */
 	bool monitor;              /* `terminal monitor` (cmd_log.c) */
+	struct cli_pkey {          /* the peer-public-key views (cmd_ssh.c) */
+		bool ecc, openssh;
+		char name[48];
+		char *code;        /* the key text typed so far, NULL: none */
+		size_t len;
+	} pk;
 	cli_async_fn async;        /* the front end's asynchronous output */
 
 	/* The job and its wait (cfgcall.c). */
@@ -102,6 +108,10 @@ void cli_out_raw(struct cli_session *s, const char *buf, size_t len);
 void cli_out_str(struct cli_session *s, const char *str);
 void cli_out_fmt(struct cli_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_set_view(struct cli_session *s, enum cli_view v, const char *ifname);
+/* The peer-public-key code view (cmd_ssh.c): whether a first word is
+ * `public-key-code` (or a prefix of it), and a line of key text to keep. */
+bool cmd_ssh_is_code_end(const char *word);
+void cmd_ssh_code_line(struct cli_session *s, const char *line);
 /* The body of a line (in the session's coroutine). */
 void cli_run_line(struct cli_session *s, const char *line);
 uint64_t cli_mono_s(void);

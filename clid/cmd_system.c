@@ -53,6 +53,8 @@ static int h_quit(struct cmd_ctx *ctx, const struct cmd_args *a)
 	case CLI_VIEW_ACL6:
 	case CLI_VIEW_UI:
 	case CLI_VIEW_AAA:
+	case CLI_VIEW_PKEY:
+	case CLI_VIEW_PKEY_CODE:
 	case CLI_VIEW_COUNT:
 		cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
 		break;

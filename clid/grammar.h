@@ -25,7 +25,8 @@
 #include <stdint.h>
 
 enum cli_view { CLI_VIEW_USER = 0, CLI_VIEW_SYSTEM, CLI_VIEW_INTERFACE, CLI_VIEW_ACL,
-		CLI_VIEW_ACL6, CLI_VIEW_UI, CLI_VIEW_AAA, CLI_VIEW_COUNT };
+		CLI_VIEW_ACL6, CLI_VIEW_UI, CLI_VIEW_AAA, CLI_VIEW_PKEY, CLI_VIEW_PKEY_CODE,
+		CLI_VIEW_COUNT };
 #define CLI_V_USER   (1u << CLI_VIEW_USER)
 #define CLI_V_SYSTEM (1u << CLI_VIEW_SYSTEM)
 #define CLI_V_IF     (1u << CLI_VIEW_INTERFACE)
@@ -33,8 +34,14 @@ enum cli_view { CLI_VIEW_USER = 0, CLI_VIEW_SYSTEM, CLI_VIEW_INTERFACE, CLI_VIEW
 #define CLI_V_ACL6   (1u << CLI_VIEW_ACL6)    /* basic IPv6 ACL view, [~sysname-acl6-basic-2000] */
 #define CLI_V_UI     (1u << CLI_VIEW_UI)      /* user-interface view, [~sysname-ui-vty0-4] */
 #define CLI_V_AAA    (1u << CLI_VIEW_AAA)     /* aaa view, [~sysname-aaa] */
+/* `rsa|ecc peer-public-key K` view, [~sysname-rsa-public-key] */
+#define CLI_V_PKEY   (1u << CLI_VIEW_PKEY)
+/* its `public-key-code begin` view, [~sysname-rsa-public-key-rsa-key-code]:
+ * every line but `public-key-code end` is key text (cli.c) */
+#define CLI_V_PKEY_CODE (1u << CLI_VIEW_PKEY_CODE)
 /* The views of system-view and below, where the candidate is edited. */
-#define CLI_V_CONFIG (CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL | CLI_V_ACL6 | CLI_V_UI | CLI_V_AAA)
+#define CLI_V_CONFIG (CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL | CLI_V_ACL6 | CLI_V_UI | CLI_V_AAA | \
+		      CLI_V_PKEY)
 #define CLI_V_ALL    (CLI_V_USER | CLI_V_CONFIG)
 
 enum gram_ptype {

@@ -1,8 +1,14 @@
 /*
  * ssh.c: clid's SSH server (see ssh.h).
  *
- * libssh does the protocol; we only drive it from the loop.  The listening
- * socket is an ssh_bind in non-blocking mode whose fd the loop watches.
+ * libssh does the protocol; we only drive it from the loop.  We listen
+ * ourselves (tcp_listen: IPv4, and IPv6 beside the IPv4 wildcard, as
+ * telnet) and hand each accepted socket to libssh (ssh_bind_accept_fd);
+ * the ssh_bind only holds the host keys and the algorithms, modern ones
+ * only (ssh.h), so that a client offering only weak ones fails the key
+ * exchange, which is logged with what it offered (kex_failed).  Public
+ * keys are checked by access.c against `ssh user` and the peer public keys
+ * of the configuration.
  * Each accepted session is non-blocking and, once the key exchange is
  * done, alone in an ssh_event of its own: when its socket is readable (or
  * writable while libssh holds output, ssh_get_poll_flags()'s
@@ -50,7 +56,9 @@
 #include "evlog.h"
 #include "log.h"
 #include "loop.h"
+#include "pubkey.h"
 #include "ssh.h"
+#include "tcp.h"
 #include "vty.h"
 
 #define SSH_BRIDGE_CHUNK 4096
@@ -69,12 +77,15 @@ struct ssh_conn {
 	int bridge;                     /* our end of the VTY's socketpair, -1 */
 	bool kex_done, authed, dead, closing;
 	int failures;
+	int key_offers;                 /* public keys offered (on_auth_pubkey) */
 	char user[64];
 	unsigned level;
+	const char *auth_type;          /* "password", "rsa", "ecc" once authed */
 	int width, height;
 	uint64_t vty_id;
 	uint64_t grace_timer;
 	uint64_t last_input_us;         /* for display ssh server session */
+	uint64_t opened_us;             /* when it was accepted */
 	bool in_blocked;                /* the bridge was full: libssh keeps typed bytes */
 	char inpend[SSH_BRIDGE_CHUNK];  /* typed bytes taken from libssh, not yet sent */
 	size_t inpend_off, inpend_len;
@@ -89,13 +100,16 @@ struct ssh_server {
 	struct cli_backend *be;
 	struct vty_server *vty;
 	struct access *own_acc;         /* without a backend: bootstrap users */
-	ssh_bind bind;
-	int lfd;
+	ssh_bind bind;                  /* host keys and algorithms; we listen ourselves */
+	int lfd[2];                     /* IPv4 and (listening on 0.0.0.0) IPv6 */
+	size_t n_lfd;
+	bool v4, v6;
 	int port;
 	size_t n_conns;
 	struct ssh_conn *conns;
 	char key_ed25519[PATH_MAX], key_rsa[PATH_MAX];
-	unsigned long n_accepted, n_refused, n_auth_failed;
+	unsigned long n_accepted, n_refused, n_auth_failed, n_weak_refused;
+	unsigned long n_flood_refused, n_evicted;
 };
 
 static bool ssh_inited;
@@ -437,49 +451,139 @@ static ssh_channel on_channel_open(ssh_session s, void *arg)
 	return c->chan;
 }
 
-static int on_auth_password(ssh_session s, const char *user, const char *password, void *arg)
+static void auth_granted(struct ssh_conn *c, const char *user, unsigned level,
+			 const char *how)
 {
-	struct ssh_conn *c = arg;
-	struct access *acc = srv_access(c->srv);
-	enum access_verdict v;
-	bool blocked_now = false, known;
-	unsigned level = 0;
-
-	if (c->authed || c->dead)
-		return SSH_AUTH_DENIED;
-	v = access_authenticate(acc, user, password, ACCESS_SVC_SSH, loop_now_us(), &level,
-				&blocked_now);
-	if (v == ACCESS_OK) {
-		c->authed = true;
-		c->level = level;
-		snprintf(c->user, sizeof(c->user), "%s", user);
-		if (c->grace_timer) {
-			loop_timer_cancel(c->srv->loop, c->grace_timer);
-			c->grace_timer = 0;
-		}
-		evlog(EV_NOTICE, "SSH", "LOGIN",
-		      "The user succeeded in logging in. (UserType=SSH, UserName=%s, "
-		      "RemoteIp=%s, VpnName=)", user, c->addr);
-		log_info("ssh: %s logged in from %s (level %u)", user, c->peer, level);
-		return SSH_AUTH_SUCCESS;
+	c->authed = true;
+	c->level = level;
+	c->auth_type = how;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	if (c->grace_timer) {
+		loop_timer_cancel(c->srv->loop, c->grace_timer);
+		c->grace_timer = 0;
 	}
-	known = access_user_known(acc, user);
+	evlog(EV_NOTICE, "SSH", "LOGIN",
+	      "The user succeeded in logging in. (UserType=SSH, UserName=%s, "
+	      "RemoteIp=%s, VpnName=)", user, c->addr);
+	log_info("ssh: %s logged in from %s by %s (level %u)", user, c->peer, how, level);
+}
+
+/* A refused login: logged, counted; the connection goes after
+ * SSH_MAX_AUTH_FAILURES. */
+static void auth_failed(struct ssh_conn *c, const char *user, enum access_verdict v,
+			const char *wrong)
+{
+	bool known = access_user_known(srv_access(c->srv), user);
+
 	c->failures++;
 	c->srv->n_auth_failed++;
 	evlog(EV_WARNING, "SSH", "LOGINFAILED",
 	      "Failed to login. (Ip=%s, UserName=%s, Times=%d, AccessType=SSH, Reason=%s, "
 	      "VpnName=)", c->addr, known ? user : "**", c->failures,
-	      v == ACCESS_REJECTED ? "wrong user name or password" :
+	      v == ACCESS_REJECTED ? wrong :
 	      v == ACCESS_BLOCKED ? "the user is blocked" :
 	      v == ACCESS_STATE_BLOCK ? "the user state is block" :
 	      "the service type is not allowed");
+	if (c->failures >= SSH_MAX_AUTH_FAILURES)
+		c->dead = true;
+}
+
+static int on_auth_password(ssh_session s, const char *user, const char *password, void *arg)
+{
+	struct ssh_conn *c = arg;
+	struct access *acc = srv_access(c->srv);
+	enum access_verdict v;
+	bool blocked_now = false;
+	unsigned level = 0;
+
+	if (c->authed || c->dead)
+		return SSH_AUTH_DENIED;
+	if (!access_ssh_password_allowed(acc, user)) {
+		/* `ssh user U authentication-type rsa|ecc`: a key only. */
+		v = ACCESS_REJECTED;
+	} else {
+		v = access_authenticate(acc, user, password, ACCESS_SVC_SSH, loop_now_us(), &level,
+					&blocked_now);
+	}
+	if (v == ACCESS_OK) {
+		auth_granted(c, user, level, "password");
+		return SSH_AUTH_SUCCESS;
+	}
+	auth_failed(c, user, v, "wrong user name or password");
 	if (blocked_now)
 		evlog(EV_WARNING, "AAA", "USERBLOCK",
 		      "The user was blocked after too many wrong passwords. (UserName=%s, "
 		      "Line=SSH, Ip=%s)", user, c->addr);
-	if (c->failures >= SSH_MAX_AUTH_FAILURES)
-		c->dead = true;
 	return SSH_AUTH_DENIED;
+}
+
+/* A public key offered (state NONE: may it be used?) or proved (VALID:
+ * libssh checked the signature).  A probe that is refused is not a
+ * failure: clients offer every key they hold in turn. */
+static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *pubkey,
+			  char state, void *arg)
+{
+	struct ssh_conn *c = arg;
+	struct access *acc = srv_access(c->srv);
+	enum ssh_keytypes_e t = ssh_key_type(pubkey);
+	enum pubkey_kind kind = t == SSH_KEYTYPE_RSA ? PUBKEY_RSA : PUBKEY_ECC;
+	enum access_verdict v;
+	uint8_t blob[PUBKEY_BLOB_MAX];
+	char *b64 = NULL, err[160];
+	size_t len;
+	unsigned level = 0;
+	int r;
+
+	if (c->authed || c->dead)
+		return SSH_AUTH_DENIED;
+	if (++c->key_offers > SSH_MAX_KEY_OFFERS) {
+		/* Offers are free to make, not free to check: a client that
+		 * keeps offering keys goes. */
+		log_info("ssh: %s offered more than %d keys, disconnecting", c->peer,
+			 SSH_MAX_KEY_OFFERS);
+		c->dead = true;
+		return SSH_AUTH_DENIED;
+	}
+	if ((t != SSH_KEYTYPE_RSA && t != SSH_KEYTYPE_ECDSA_P256 && t != SSH_KEYTYPE_ECDSA_P384 &&
+	     t != SSH_KEYTYPE_ECDSA_P521 && t != SSH_KEYTYPE_ED25519) ||
+	    ssh_pki_export_pubkey_base64(pubkey, &b64) != SSH_OK)
+		return SSH_AUTH_DENIED;
+	/* The wire form, through its base64 (libssh exports no blob). */
+	r = pubkey_blob(kind, true, b64, blob, &len, err, sizeof(err));
+	ssh_string_free_char(b64);
+	if (r < 0)
+		return SSH_AUTH_DENIED;
+	v = access_authenticate_key(acc, user, kind, blob, len, loop_now_us(), &level);
+	if (state == SSH_PUBLICKEY_STATE_NONE)
+		return v == ACCESS_OK ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
+	if (state == SSH_PUBLICKEY_STATE_VALID && v == ACCESS_OK) {
+		auth_granted(c, user, level, kind == PUBKEY_RSA ? "rsa" : "ecc");
+		return SSH_AUTH_SUCCESS;
+	}
+	auth_failed(c, user, v == ACCESS_OK ? ACCESS_REJECTED : v, "wrong public key");
+	return SSH_AUTH_DENIED;
+}
+
+/* The key exchange failed.  A client with no algorithm in common (one
+ * that offers only weak ones) is named with what it offered (libssh's
+ * error says "no match for method M: server [...], client [...]"); a
+ * client that just went (ssh-keyscan, a scanner) is not worth a warning. */
+static void kex_failed(struct ssh_conn *c)
+{
+	const char *e = ssh_get_error(c->sess);
+	const char *banner = ssh_get_clientbanner(c->sess);
+	const char *m = e ? strstr(e, "no match for method") : NULL;
+
+	if (!m) {
+		log_debug("ssh: %s: key exchange: %s", c->peer, e ? e : "?");
+		return;
+	}
+	c->srv->n_weak_refused++;
+	log_warn("ssh: refusing %s (%s): it offers no algorithm allowed here: %s", c->peer,
+		 banner ? banner : "no banner", m);
+	evlog(EV_WARNING, "SSH", "KEXFAILED",
+	      "The SSH client offers no allowed algorithm. (Ip=%s, Client=%s, Reason=%s)",
+	      c->addr, banner ? banner : "-", m);
 }
 
 /* Push the key exchange on, then run whatever libssh has for us. */
@@ -503,7 +607,7 @@ static void conn_run(struct ssh_conn *c)
 				return;
 			}
 		} else if (r != SSH_AGAIN) {
-			log_debug("ssh: %s: key exchange: %s", c->peer, ssh_get_error(c->sess));
+			kex_failed(c);
 			c->dead = true;
 			return;
 		}
@@ -539,65 +643,109 @@ static void on_grace(struct loop *loop, void *arg)
 static void peer_names(struct ssh_conn *c)
 {
 	socklen_t sl = sizeof(c->sa);
-	char a[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
 
-	if (getpeername(c->fd, (struct sockaddr *)&c->sa, &sl) < 0) {
+	if (getpeername(c->fd, (struct sockaddr *)&c->sa, &sl) < 0)
 		memset(&c->sa, 0, sizeof(c->sa));
-	} else if (c->sa.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&c->sa;
-
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		port = ntohs(sin->sin_port);
-	} else if (c->sa.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&c->sa;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		port = ntohs(sin6->sin6_port);
-	}
-	snprintf(c->addr, sizeof(c->addr), "%s", a);
-	snprintf(c->peer, sizeof(c->peer), "%s:%d", a, port);
+	tcp_addr_name(&c->sa, c->addr, sizeof(c->addr), &port);
+	snprintf(c->peer, sizeof(c->peer), "%.46s:%d", c->addr, port);
 }
 
-static void on_listen(struct loop *loop, int fd, short revents, void *arg)
+/* Connections that never authenticate must not keep others out: one
+ * address has at most SSH_PREAUTH_PER_SOURCE connections not yet
+ * authenticated (more are closed as they come, before libssh sees them);
+ * past SSH_MAX_PREAUTH unauthenticated connections in all, a new one
+ * takes the place of the oldest from the address holding most (as
+ * OpenSSH's MaxStartups drops unauthenticated connections); each has
+ * SSH_LOGIN_GRACE_US to authenticate.  Authenticated sessions are never
+ * dropped for a newcomer. */
+static unsigned preauth_from(const struct ssh_server *srv, const char *addr)
 {
-	struct ssh_server *srv = arg;
-	ssh_session s = ssh_new();
-	struct ssh_conn *c;
+	unsigned n = 0;
 
-	if (!s)
-		fatal("ssh: out of memory");
-	if (ssh_bind_accept(srv->bind, s) != SSH_OK) {
-		/* Nothing there after all (EAGAIN), or the peer went. */
-		log_debug("ssh: accept: %s", ssh_get_error(srv->bind));
-		ssh_free(s);
+	for (const struct ssh_conn *c = srv->conns; c; c = c->next)
+		if (!c->authed && !c->dead && !strcmp(c->addr, addr))
+			n++;
+	return n;
+}
+
+static void preauth_evict(struct ssh_server *srv)
+{
+	struct ssh_conn *victim = NULL;
+	unsigned most = 0;
+
+	for (struct ssh_conn *c = srv->conns; c; c = c->next) {
+		unsigned n;
+
+		if (c->authed || c->dead)
+			continue;
+		n = preauth_from(srv, c->addr);
+		if (n > most || (n == most && victim && c->opened_us < victim->opened_us)) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (!victim)
+		return;
+	srv->n_evicted++;
+	log_info("ssh: %s has not authenticated, its place goes to a new connection",
+		 victim->peer);
+	conn_free(victim);
+}
+
+/* A connection accepted (fd): a libssh session on it, or closed. */
+static void conn_accept(struct ssh_server *srv, int fd, const struct sockaddr_storage *ss)
+{
+	char addr[INET6_ADDRSTRLEN];
+	ssh_session s;
+	struct ssh_conn *c;
+	size_t preauth = 0;
+	int port;
+
+	srv->n_accepted++;
+	tcp_addr_name(ss, addr, sizeof(addr), &port);
+	if (preauth_from(srv, addr) >= SSH_PREAUTH_PER_SOURCE) {
+		if (srv->n_flood_refused++ % 100 == 0)
+			log_warn("ssh: refusing %s: %d connections from it are not authenticated "
+				 "(%lu refused so)", addr, SSH_PREAUTH_PER_SOURCE,
+				 srv->n_flood_refused);
+		close(fd);
 		return;
 	}
-	srv->n_accepted++;
+	for (const struct ssh_conn *k = srv->conns; k; k = k->next)
+		preauth += !k->authed && !k->dead;
+	if (preauth >= SSH_MAX_PREAUTH)
+		preauth_evict(srv);
 	if (srv->n_conns >= SSH_MAX_CONNS) {
 		srv->n_refused++;
 		log_info("ssh: refusing a connection: %d already", SSH_MAX_CONNS);
-		ssh_disconnect(s);
+		close(fd);
+		return;
+	}
+	s = ssh_new();
+	if (!s)
+		fatal("ssh: out of memory");
+	if (ssh_bind_accept_fd(srv->bind, s, fd) != SSH_OK) {
+		log_warn("ssh: cannot start a session: %s", ssh_get_error(srv->bind));
 		ssh_free(s);
+		close(fd);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->srv = srv;
 	c->sess = s;
-	c->fd = ssh_get_fd(s);
-	/* libssh writes when it has output, not when poll said so: a socket
-	 * left blocking would stop the daemon on a client that reads nothing. */
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+	c->fd = fd;
 	c->bridge = -1;
 	c->width = 80;
 	c->height = 24;
+	c->opened_us = loop_now_us();
 	peer_names(c);
 	ssh_set_blocking(s, 0);
-	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PASSWORD);
+	ssh_set_auth_methods(s, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
 	ssh_callbacks_init(&c->scb);
 	c->scb.userdata = c;
 	c->scb.auth_password_function = on_auth_password;
+	c->scb.auth_pubkey_function = on_auth_pubkey;
 	c->scb.channel_open_request_session_function = on_channel_open;
 	ssh_set_server_callbacks(s, &c->scb);
 	c->next = srv->conns;
@@ -605,12 +753,32 @@ static void on_listen(struct loop *loop, int fd, short revents, void *arg)
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->n_conns++;
-	if (loop_add_fd(loop, c->fd, POLLIN, on_conn_fd, c) < 0)
+	if (loop_add_fd(srv->loop, c->fd, POLLIN, on_conn_fd, c) < 0)
 		fatal("ssh: cannot watch fd %d", c->fd);
-	c->grace_timer = loop_timer_add(loop, SSH_LOGIN_GRACE_US, on_grace, c);
+	c->grace_timer = loop_timer_add(srv->loop, SSH_LOGIN_GRACE_US, on_grace, c);
 	log_debug("ssh: connection from %s", c->peer);
 	conn_run(c);
 	conn_settle(c);
+}
+
+static void on_listen(struct loop *loop, int lfd, short revents, void *arg)
+{
+	struct ssh_server *srv = arg;
+
+	for (int i = 0; i < SSH_ACCEPT_BURST; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("ssh: accept: %s", strerror(errno));
+			return;
+		}
+		conn_accept(srv, fd, &ss);
+	}
 }
 
 /* ---- server ---- */
@@ -624,7 +792,6 @@ struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
 	srv->bs = bs;
 	srv->be = be;
 	srv->vty = vty;
-	srv->lfd = -1;
 	srv->port = -1;
 	if (!be)
 		srv->own_acc = access_new(bs);
@@ -638,23 +805,36 @@ void ssh_server_free(struct ssh_server *srv)
 	while (srv->conns)
 		conn_free(srv->conns);
 	ssh_server_stop(srv);
+	if (srv->bind)
+		ssh_bind_free(srv->bind);
 	if (srv->own_acc)
 		access_free(srv->own_acc);
 	free(srv);
 }
 
-int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
-		      char *err, size_t errlen)
+/* The algorithms offered: only modern ones (no SHA-1 key exchange or
+ * signatures, no CBC, no DSA); a client with nothing in common is refused
+ * at the key exchange with a log line naming what it offered. */
+static const struct {
+	enum ssh_bind_options_e opt;
+	const char *list;
+} ssh_algorithms[] = {
+	{ SSH_BIND_OPTIONS_KEY_EXCHANGE, SSH_KEX_ALGORITHMS },
+	{ SSH_BIND_OPTIONS_CIPHERS_C_S, SSH_CIPHERS },
+	{ SSH_BIND_OPTIONS_CIPHERS_S_C, SSH_CIPHERS },
+	{ SSH_BIND_OPTIONS_HMAC_C_S, SSH_MACS },
+	{ SSH_BIND_OPTIONS_HMAC_S_C, SSH_MACS },
+	{ SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, SSH_HOSTKEY_ALGORITHMS },
+	{ SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, SSH_PUBKEY_ALGORITHMS },
+};
+
+/* The ssh_bind that holds the host keys and algorithms (made once). */
+static int bind_make(struct ssh_server *srv, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	unsigned int uport = (unsigned int)port;
 	int r;
 
 	if (srv->bind)
-		return -EALREADY;
-	if (port < 0 || port > 65535)
-		return -EINVAL;
+		return 0;
 	if (!srv->key_rsa[0]) {
 		r = ssh_hostkeys_ensure(srv->bs->state_dir, srv->key_ed25519, srv->key_rsa,
 					sizeof(srv->key_rsa), err, errlen);
@@ -666,44 +846,80 @@ int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 	srv->bind = ssh_bind_new();
 	if (!srv->bind)
 		fatal("ssh: out of memory");
-	if (ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_BINDADDR, address) < 0 ||
-	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_BINDPORT, &uport) < 0 ||
-	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_ed25519) < 0 ||
-	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_rsa) < 0 ||
-	    ssh_bind_listen(srv->bind) < 0) {
-		snprintf(err, errlen, "ssh: cannot listen on %s port %d: %s", address, port,
-			 ssh_get_error(srv->bind));
-		ssh_bind_free(srv->bind);
-		srv->bind = NULL;
-		return -EADDRNOTAVAIL;
+	if (ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_ed25519) < 0 ||
+	    ssh_bind_options_set(srv->bind, SSH_BIND_OPTIONS_HOSTKEY, srv->key_rsa) < 0) {
+		snprintf(err, errlen, "ssh: cannot load the host keys: %s", ssh_get_error(srv->bind));
+		goto fail;
 	}
-	ssh_bind_set_blocking(srv->bind, 0);
-	srv->lfd = ssh_bind_get_fd(srv->bind);
-	fcntl(srv->lfd, F_SETFL, fcntl(srv->lfd, F_GETFL) | O_NONBLOCK);
-	fcntl(srv->lfd, F_SETFD, FD_CLOEXEC);
-	if (getsockname(srv->lfd, (struct sockaddr *)&ss, &sl) == 0)
-		srv->port = ntohs(ss.ss_family == AF_INET ?
-				  ((struct sockaddr_in *)&ss)->sin_port :
-				  ((struct sockaddr_in6 *)&ss)->sin6_port);
-	r = loop_add_fd(srv->loop, srv->lfd, POLLIN, on_listen, srv);
+	for (size_t i = 0; i < sizeof(ssh_algorithms) / sizeof(ssh_algorithms[0]); i++) {
+		if (ssh_bind_options_set(srv->bind, ssh_algorithms[i].opt,
+					 ssh_algorithms[i].list) < 0) {
+			snprintf(err, errlen, "ssh: libssh refuses the algorithms %s: %s",
+				 ssh_algorithms[i].list, ssh_get_error(srv->bind));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	ssh_bind_free(srv->bind);
+	srv->bind = NULL;
+	return -EINVAL;
+}
+
+static int listen_on(struct ssh_server *srv, const char *address, int port, bool *fam)
+{
+	int bound, fd = tcp_listen(address, port, VTY_LISTEN_BACKLOG, &bound);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = loop_add_fd(srv->loop, fd, POLLIN, on_listen, srv);
 	if (r < 0) {
-		snprintf(err, errlen, "ssh: cannot watch the listening socket: %s", strerror(-r));
-		srv->lfd = -1;
-		ssh_bind_free(srv->bind);
-		srv->bind = NULL;
+		close(fd);
 		return r;
+	}
+	srv->lfd[srv->n_lfd++] = fd;
+	*fam = true;
+	if (srv->port < 0)
+		srv->port = bound;
+	return 0;
+}
+
+int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
+		      char *err, size_t errlen)
+{
+	int r;
+
+	if (srv->n_lfd)
+		return -EALREADY;
+	if (port < 0 || port > 65535)
+		return -EINVAL;
+	r = bind_make(srv, err, errlen);
+	if (r < 0)
+		return r;
+	r = listen_on(srv, address, port, strchr(address, ':') ? &srv->v6 : &srv->v4);
+	if (r < 0) {
+		snprintf(err, errlen, "ssh: cannot listen on %s port %d: %s", address, port,
+			 strerror(-r));
+		return r;
+	}
+	/* As telnet (main.c): the IPv4 wildcard brings the IPv6 one. */
+	if (!strcmp(address, "0.0.0.0")) {
+		r = listen_on(srv, "::", srv->port, &srv->v6);
+		if (r < 0)
+			log_debug("ssh: no IPv6 listener on port %d: %s", srv->port, strerror(-r));
 	}
 	return 0;
 }
 
 void ssh_server_stop(struct ssh_server *srv)
 {
-	if (!srv->bind)
-		return;
-	loop_del_fd(srv->loop, srv->lfd);
-	ssh_bind_free(srv->bind);   /* closes lfd */
-	srv->bind = NULL;
-	srv->lfd = -1;
+	for (size_t i = 0; i < srv->n_lfd; i++) {
+		loop_del_fd(srv->loop, srv->lfd[i]);
+		close(srv->lfd[i]);
+	}
+	srv->n_lfd = 0;
+	srv->v4 = srv->v6 = false;
 	srv->port = -1;
 }
 
@@ -712,11 +928,11 @@ int ssh_server_set(struct ssh_server *srv, bool on, const char *address, int por
 	char err[256];
 	int r;
 
-	if (srv->bind && (!on || port != srv->port)) {
+	if (srv->n_lfd && (!on || port != srv->port)) {
 		log_info("ssh: no longer listening on port %d", srv->port);
 		ssh_server_stop(srv);
 	}
-	if (!on || srv->bind)
+	if (!on || srv->n_lfd)
 		return 0;
 	r = ssh_server_listen(srv, address, port, err, sizeof(err));
 	if (r < 0)
@@ -752,12 +968,15 @@ void ssh_server_render_status(const struct ssh_server *srv, struct sbuf *out)
 	sbuf_printf(out, fmt, "SSH server key generating interval (Hours)", "0");
 	sbuf_printf(out, fmt, "SSH version 1.x compatibility", "Disable");
 	sbuf_printf(out, fmt, "SFTP IPv4 server", "Disable");
-	sbuf_printf(out, fmt, "STELNET IPv4 server", srv->bind ? "Enable" : "Disable");
+	sbuf_printf(out, fmt, "STELNET IPv4 server", srv->v4 ? "Enable" : "Disable");
+	sbuf_printf(out, fmt, "STELNET IPv6 server", srv->v6 ? "Enable" : "Disable");
 	sbuf_printf(out, fmt, "SCP IPv4 server", "Disable");
 	sbuf_printf(out, fmt, "SSH server port", port);
 	sbuf_printf(out, " %-43s: %zu\r\n", "SSH connections", srv->n_conns);
 	sbuf_printf(out, " %-43s: %lu\r\n", "SSH authentication failures",
 		    srv->n_auth_failed);
+	sbuf_printf(out, " %-43s: %lu\r\n", "SSH refused for weak algorithms",
+		    srv->n_weak_refused);
 }
 
 void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out)
@@ -796,7 +1015,7 @@ void ssh_server_render_sessions(const struct ssh_server *srv, struct sbuf *out)
 		sbuf_printf(out, fmt, "STOC Hmac", ssh_get_hmac_out(c->sess) ?: "-");
 		sbuf_printf(out, fmt, "Kex", ssh_get_kex_algo(c->sess) ?: "-");
 		sbuf_printf(out, fmt, "Service Type", "stelnet");
-		sbuf_printf(out, fmt, "Authentication Type", "password");
+		sbuf_printf(out, fmt, "Authentication Type", c->auth_type ?: "password");
 		sbuf_printf(out, fmt, "Connection Port Number", port);
 		sbuf_printf(out, fmt, "Idle Time", idle);
 		sbuf_puts(out, rule);

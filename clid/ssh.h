@@ -4,7 +4,8 @@
  *
  * A client authenticates with a password, checked by access.c exactly as
  * a telnet login is (local users, else the bootstrap's users; service-type
- * ssh; the wrong-password block), then asks for a pty and a shell: the
+ * ssh; the wrong-password block), or with a public key that `ssh user`
+ * assigns it (access_authenticate_key), then asks for a pty and a shell: the
  * shell is a VTY session of vty.c's engine (views, prompts, `?`, TAB,
  * paging), bridged to the SSH channel through a socketpair
  * (vty_server_adopt); pty-req and window-change set its size like NAWS.
@@ -31,8 +32,29 @@ struct vty_server;
 #define SSH_LOGIN_GRACE_US (60ULL * 1000000)
 /* Password attempts per connection (as LOGIN_MAX_FAILURES for telnet). */
 #define SSH_MAX_AUTH_FAILURES 3
+/* Public keys a connection may offer (OpenSSH's client offers each key it
+ * holds in turn, then signs with the one accepted). */
+#define SSH_MAX_KEY_OFFERS 20
 /* Connections at once (authenticated or not). */
 #define SSH_MAX_CONNS 32
+/* Connections not yet authenticated: from one address, and in all. */
+#define SSH_PREAUTH_PER_SOURCE 3
+#define SSH_MAX_PREAUTH 16
+/* Connections accepted per wake-up of the listening socket. */
+#define SSH_ACCEPT_BURST 32
+
+/* The algorithms offered (names as OpenSSH and libssh spell them). */
+#define SSH_KEX_ALGORITHMS "curve25519-sha256,curve25519-sha256@libssh.org," \
+	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," \
+	"diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," \
+	"diffie-hellman-group14-sha256"
+#define SSH_CIPHERS "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com," \
+	"aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr"
+#define SSH_MACS "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com," \
+	"hmac-sha2-256,hmac-sha2-512"
+#define SSH_HOSTKEY_ALGORITHMS "ssh-ed25519,rsa-sha2-512,rsa-sha2-256"
+#define SSH_PUBKEY_ALGORITHMS "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
+	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
 /* Make sure both host keys exist in dir (created 0600 when missing, through
  * a temporary file and rename); their paths go to ed25519/rsa (len bytes
@@ -46,8 +68,9 @@ struct ssh_server *ssh_server_new(struct loop *loop, const struct bootstrap *bs,
 				  struct cli_backend *be, struct vty_server *vty);
 /* Disconnect every client and stop listening. */
 void ssh_server_free(struct ssh_server *srv);
-/* Listen on address (IPv4 or IPv6 literal) and port (0: ephemeral), after
- * making the host keys ready in bs->state_dir (the first time).  -EALREADY
+/* Listen on address (IPv4 or IPv6 literal; 0.0.0.0 brings the IPv6
+ * wildcard too, as telnet) and port (0: ephemeral), after making the host
+ * keys ready in bs->state_dir (the first time).  -EALREADY
  * while listening.  0 or -errno with a sentence in err. */
 int ssh_server_listen(struct ssh_server *srv, const char *address, int port,
 		      char *err, size_t errlen);

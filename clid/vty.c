@@ -80,6 +80,7 @@
 #include "login.h"
 #include "loop.h"
 #include "pager.h"
+#include "tcp.h"
 #include "vty.h"
 
 #define VTY_READ_CHUNK 512
@@ -148,6 +149,8 @@ struct vty_conn {
 	uint64_t last_input_us;
 	uint64_t idle_us;
 	uint64_t idle_timer;
+	uint64_t login_timer;           /* VTY_LOGIN_TIMEOUT_US while logging in */
+	uint64_t opened_us;             /* when it was accepted */
 	uint64_t linger_timer;
 	int width, height;
 };
@@ -170,6 +173,7 @@ struct vty_server {
 	struct vty_conn *conns;
 	/* Counters for what went wrong, shown in debug logs. */
 	unsigned long n_accepted, n_refused, n_overflow, n_telnet_errors, n_bad_naws;
+	unsigned long n_flood_refused, n_evicted;
 };
 
 static const telnet_telopt_t vty_telopts[] = {
@@ -354,6 +358,8 @@ static void conn_free(struct vty_conn *c)
 	}
 	if (c->idle_timer)
 		loop_timer_cancel(srv->loop, c->idle_timer);
+	if (c->login_timer)
+		loop_timer_cancel(srv->loop, c->login_timer);
 	if (c->linger_timer) {
 		loop_timer_cancel(srv->loop, c->linger_timer);
 		srv->n_lingering--;
@@ -702,6 +708,10 @@ static void session_open(struct vty_conn *c, const char *who, unsigned level)
 
 	login_free(c->login);
 	c->login = NULL;
+	if (c->login_timer) {
+		loop_timer_cancel(srv->loop, c->login_timer);
+		c->login_timer = 0;
+	}
 	c->sess = cli_session_new(srv->be, user, c->name, cli_out, c);
 	if (!c->sess) {
 		log_warn("%s (%s): no CLI session for user %s", c->name, c->peer, user);
@@ -1080,7 +1090,87 @@ static void on_idle(struct loop *loop, void *arg)
 	conn_settle(c);
 }
 
-/* ---- accepting ---- */
+/* Still at the login prompt after VTY_LOGIN_TIMEOUT_US: closed. */
+static void on_login_timeout(struct loop *loop, void *arg)
+{
+	struct vty_conn *c = arg;
+
+	c->login_timer = 0;
+	if (c->state != CONN_OPEN || !c->login)
+		return;
+	log_info("%s (%s): no login in %llu s, closing", c->name, c->peer,
+		 (unsigned long long)(VTY_LOGIN_TIMEOUT_US / 1000000));
+	term_puts(c, "\r\nInfo: The login timed out.\r\n");
+	conn_begin_close(c);
+	conn_settle(c);
+}
+
+/* ---- accepting ----
+ *
+ * Connections that never log in must not keep others out (a flood of
+ * them, or a scanner): one address holds at most VTY_PREAUTH_PER_SOURCE
+ * connections at the login prompt (more are closed as they come, before
+ * anything is allocated); when every line is taken and some are at the
+ * login prompt, a new connection takes the line of the oldest of those
+ * from the address holding most of them (as OpenSSH's MaxStartups drops
+ * the unauthenticated to let others in); and the login prompt waits
+ * VTY_LOGIN_TIMEOUT_US at most.  A line of a logged-in session is never
+ * taken.
+ */
+
+static bool conn_preauth(const struct vty_conn *c)
+{
+	return c->login && c->state == CONN_OPEN && c->slot >= 0 && !c->dead;
+}
+
+/* The address part of a "addr:port" peer name equals addr. */
+static bool peer_is(const char *peer, const char *addr)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n = colon ? (size_t)(colon - peer) : strlen(peer);
+
+	return strlen(addr) == n && !strncmp(peer, addr, n);
+}
+
+static unsigned preauth_from(const struct vty_server *srv, const char *addr)
+{
+	unsigned n = 0;
+
+	for (const struct vty_conn *c = srv->conns; c; c = c->next)
+		if (conn_preauth(c) && peer_is(c->peer, addr))
+			n++;
+	return n;
+}
+
+/* Free the line of the oldest connection at the login prompt from the
+ * address holding most of them: true when one was taken. */
+static bool preauth_evict(struct vty_server *srv)
+{
+	struct vty_conn *victim = NULL;
+	unsigned most = 0;
+
+	for (struct vty_conn *c = srv->conns; c; c = c->next) {
+		char addr[sizeof(c->peer)];
+		unsigned n;
+
+		if (!conn_preauth(c))
+			continue;
+		peer_address(c, addr, sizeof(addr));
+		n = preauth_from(srv, addr);
+		if (n > most || (n == most && victim && c->opened_us < victim->opened_us)) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (!victim)
+		return false;
+	srv->n_evicted++;
+	log_info("%s (%s): not logged in, its line goes to a new connection", victim->name,
+		 victim->peer);
+	conn_free(victim);
+	return true;
+}
+
 
 /* The access configuration (NULL: none, the bootstrap's users only). */
 static struct access *srv_access(const struct vty_server *srv)
@@ -1188,6 +1278,8 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer,
 	int slot = slot_take(srv);
 	struct vty_conn *c;
 
+	if (slot < 0 && preauth_evict(srv))
+		slot = slot_take(srv);
 	if (slot < 0) {
 		conn_refuse(srv, fd, peer);
 		return;
@@ -1206,6 +1298,7 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer,
 	}
 	c = conn_new(srv, fd, peer);
 	c->slot = slot;
+	c->opened_us = loop_now_us();
 	snprintf(c->name, sizeof(c->name), "VTY %d", slot);
 	c->telnet = telnet_init(vty_telopts, on_telnet, 0, c);
 	if (!c->telnet)
@@ -1231,10 +1324,12 @@ static void conn_open(struct vty_server *srv, int fd, const char *peer,
 	telnet_negotiate(c->telnet, TELNET_WILL, TELNET_TELOPT_SGA);
 	telnet_negotiate(c->telnet, TELNET_DO, TELNET_TELOPT_NAWS);
 	term_puts(c, "\r\n");
-	if (login_user(c->login))
+	if (login_user(c->login)) {
 		session_start(c);      /* `authentication-mode none` */
-	else
+	} else {
+		c->login_timer = loop_timer_add(srv->loop, VTY_LOGIN_TIMEOUT_US, on_login_timeout, c);
 		login_prompt_show(c);
+	}
 	conn_settle(c);
 }
 
@@ -1253,6 +1348,8 @@ uint64_t vty_server_adopt(struct vty_server *srv, int fd, const char *peer,
 	int slot = slot_take(srv);
 	struct vty_conn *c;
 
+	if (slot < 0 && preauth_evict(srv))
+		slot = slot_take(srv);   /* an authenticated SSH user before a login prompt */
 	if (slot < 0) {
 		conn_refuse(srv, fd, peer);
 		return 0;
@@ -1309,20 +1406,10 @@ void vty_server_set_size(struct vty_server *srv, uint64_t id, int width, int hei
 
 static void peer_name(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
+	char addr[INET6_ADDRSTRLEN];
+	int port;
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
-		port = ntohs(sin->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
-		port = ntohs(sin6->sin6_port);
-	}
+	tcp_addr_name(ss, addr, sizeof(addr), &port);
 	snprintf(buf, len, "%s:%d", addr, port);
 }
 
@@ -1371,6 +1458,21 @@ static void on_listen_fd(struct loop *loop, int lfd, short revents, void *arg)
 			close(fd);
 			continue;
 		}
+		{
+			char addr[sizeof(peer)];
+
+			snprintf(addr, sizeof(addr), "%s", peer);
+			*strrchr(addr, ':') = '\0';
+			if (preauth_from(srv, addr) >= VTY_PREAUTH_PER_SOURCE) {
+				/* Logged once in a while: a flood would fill the log. */
+				if (srv->n_flood_refused++ % 100 == 0)
+					log_warn("vty: refusing %s: %d connections from it are at "
+						 "the login prompt (%lu refused so)", peer,
+						 VTY_PREAUTH_PER_SOURCE, srv->n_flood_refused);
+				close(fd);
+				continue;
+			}
+		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		conn_open(srv, fd, peer, (const struct sockaddr *)&ss);
 	}
@@ -1413,57 +1515,20 @@ void vty_server_free(struct vty_server *srv)
 
 int vty_server_listen(struct vty_server *srv, const char *address, int port)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, one = 1, r;
+	int fd, r, bound;
 
 	if (srv->n_lfd >= VTY_MAX_LISTEN)
 		return -ENOSPC;
-	if (port < 0 || port > 65535)
-		return -EINVAL;
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, address, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		sl = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, address,
-			     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		sl = sizeof(*sin6);
-	} else {
-		return -EINVAL;
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = tcp_listen(address, port, VTY_LISTEN_BACKLOG, &bound);
 	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    (ss.ss_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-	    bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 16) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	sl = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+		return fd;
 	r = loop_add_fd(srv->loop, fd, POLLIN, on_listen_fd, srv);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
 	if (srv->n_lfd == 0)
-		srv->port = ntohs(ss.ss_family == AF_INET ?
-				  ((struct sockaddr_in *)&ss)->sin_port :
-				  ((struct sockaddr_in6 *)&ss)->sin6_port);
+		srv->port = bound;
 	srv->lfd[srv->n_lfd++] = fd;
 	return 0;
 }

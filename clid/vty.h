@@ -32,6 +32,15 @@ struct vty_server;
 #define VTY_MAX_OUTQ (1024 * 1024)
 #define VTY_DEFAULT_MAX 5
 #define VTY_MAX_SLOTS 64
+/* Connections at the login prompt from one address, at most. */
+#define VTY_PREAUTH_PER_SOURCE 3
+/* The login prompt waits this long for a login. */
+#define VTY_LOGIN_TIMEOUT_US (60ULL * 1000000)
+/* The listen(2) backlog (tcp_listen) of the telnet and SSH sockets: deep enough that a
+ * burst of connections (a flood) does not make the kernel drop a
+ * legitimate client's SYN (its retry comes a second later); clid drains
+ * the queue at once, closing what the per-address limit refuses. */
+#define VTY_LISTEN_BACKLOG 1024
 #define VTY_IDLE_TIMEOUT_US (10ULL * 60 * 1000000)
 
 /* A server with no listening socket yet.  loop, bs and be must outlive it;

@@ -9,6 +9,9 @@
  * it: the harness finds that socket among its own fds by its addresses).
  * Loopback TCP delivers within the sender's system call, so three quiet
  * turns in a row mean the server has nothing left to do.
+ *
+ * fuzz_login_one() (the login path) drives the same server with a login
+ * dialogue cut into fields, or checks an SSH public key's text.
  */
 #include <arpa/inet.h>
 #include <crypt.h>
@@ -24,12 +27,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "bootstrap.h"
 #include "cli.h"
 #include "fake_backend.h"
 #include "harness_vty.h"
 #include "log.h"
 #include "loop.h"
+#include "pubkey.h"
 #include "vty.h"
 
 #define SLICE 256                /* input bytes written per turn */
@@ -363,6 +368,118 @@ int fuzz_vty_one(const uint8_t *data, size_t size, char *why, size_t whylen)
 	rc = session(data, size, why, whylen);
 	close(H.p.cfd);
 	/* Let the server see the close (a connection that ended wrongly). */
+	if (rc < 0)
+		pump("", 0, "close", why + strlen(why), 0);
+	return rc;
+}
+
+/* ---- the login path ---- */
+
+struct fuzz_login_stats fuzz_login_stats;
+
+/* Whether the bytes of want appear in hay in order (not necessarily
+ * together). */
+static bool subsequence(const uint8_t *hay, size_t n, const char *want)
+{
+	for (size_t i = 0; i < n && *want; i++)
+		if (hay[i] == (uint8_t)*want)
+			want++;
+	return *want == '\0';
+}
+
+static int login_key(const uint8_t *data, size_t size, char *why, size_t whylen)
+{
+	enum pubkey_kind kind = data[0] & 1 ? PUBKEY_ECC : PUBKEY_RSA;
+	bool openssh = data[0] & 2;
+	static uint8_t a[PUBKEY_BLOB_MAX], b[PUBKEY_BLOB_MAX];
+	char *text = xmalloc(size), *norm = NULL, err[160];
+	size_t na = 0, nb = 0;
+	int ra, rn;
+
+	memcpy(text, data + 1, size - 1);
+	text[size - 1] = '\0';
+	fuzz_login_stats.keys++;
+	ra = pubkey_blob(kind, openssh, text, a, &na, err, sizeof(err));
+	rn = pubkey_normalise(kind, openssh, text, &norm, err, sizeof(err));
+	free(text);
+	if ((ra == 0) != (rn == 0)) {
+		free(norm);
+		return fail(why, whylen, "the key parses (%d) but does not normalise (%d), or "
+			    "the other way round", ra, rn);
+	}
+	if (ra < 0)
+		return 0;
+	fuzz_login_stats.keys_ok++;
+	if (na > PUBKEY_BLOB_MAX)
+		return fail(why, whylen, "a wire form of %zu bytes", na);
+	ra = pubkey_blob(kind, openssh, norm, b, &nb, err, sizeof(err));
+	free(norm);
+	if (ra < 0)
+		return fail(why, whylen, "the stored form of a key does not parse: %s", err);
+	if (na != nb || memcmp(a, b, na) != 0)
+		return fail(why, whylen, "the stored form of a key is another key");
+	return 0;
+}
+
+static int login_dialogue(const uint8_t *in, size_t len, char *why, size_t whylen)
+{
+	const uint8_t *at = in, *end = in + len;
+	uint8_t line[2048];
+	int field = 0;
+
+	if (pump("", 0, "greeting", why, whylen) < 0)
+		return -1;
+	while (at <= end && field < FUZZ_LOGIN_FIELDS && !H.p.eof) {
+		const uint8_t *nl = memchr(at, '\n', (size_t)(end - at));
+		size_t n = (size_t)((nl ? nl : end) - at);
+
+		if (n > sizeof(line) - 2)
+			n = sizeof(line) - 2;
+		memcpy(line, at, n);
+		if (field > 0) {      /* field 0: raw bytes before the first line */
+			line[n++] = '\r';
+			line[n++] = '\n';
+		}
+		if (pump(line, n, field == 0 ? "telnet options" : "login line", why, whylen) < 0)
+			return -1;
+		field++;
+		if (!nl)
+			break;
+		at = nl + 1;
+	}
+	/* The engine's list of open sessions says whether one opened (the
+	 * screen can not: a user name may be "<HUAWEI>"). */
+	if (H.be->sessions) {
+		fuzz_login_stats.sessions++;
+		if (!subsequence(in, len, FUZZ_VTY_USER) || !subsequence(in, len, FUZZ_VTY_PASSWORD))
+			return fail(why, whylen, "a session opened without the user's password");
+	} else {
+		fuzz_login_stats.refused++;
+	}
+	shutdown(H.p.cfd, SHUT_WR);
+	if (pump("", 0, "close", why, whylen) < 0)
+		return -1;
+	if (H.p.tn != TN_DATA)
+		return fail(why, whylen, "the server's telnet stream ends inside a command");
+	if (vty_server_sessions(H.srv) != 0)
+		return fail(why, whylen, "%zu VTY lines still held after the client closed",
+			    vty_server_sessions(H.srv));
+	return 0;
+}
+
+int fuzz_login_one(const uint8_t *data, size_t size, char *why, size_t whylen)
+{
+	int rc;
+
+	fuzz_login_stats.inputs++;
+	if (size > 0 && (data[0] & 0x80))
+		return login_key(data, size, why, whylen);
+	harness_init();
+	fake_backend_reset(H.be);
+	if (connect_client(why, whylen) < 0)
+		return -1;
+	rc = login_dialogue(size ? data + 1 : data, size ? size - 1 : 0, why, whylen);
+	close(H.p.cfd);
 	if (rc < 0)
 		pump("", 0, "close", why + strlen(why), 0);
 	return rc;

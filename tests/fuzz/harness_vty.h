@@ -58,6 +58,33 @@ extern struct fuzz_vty_stats fuzz_vty_stats;
 
 /* Run one input.  0, or -1 with a sentence in why (a broken invariant). */
 int fuzz_vty_one(const uint8_t *data, size_t size, char *why, size_t whylen);
+
+/*
+ * The login path (fuzz_login.c, run-smoke --target login; replayed by
+ * test_fuzz_login.c), on the same server.  One input is a mode byte and
+ * then:
+ *  - mode bit 7 clear: a telnet login.  The bytes up to the first '\n' go
+ *    before anything else (option negotiation, IAC commands, NAWS: what a
+ *    client sends before the Username: prompt is answered), then each
+ *    further '\n'-separated field is typed as a line (CR LF added): user
+ *    name, password, user name, ... (at most FUZZ_LOGIN_FIELDS fields),
+ *    each after the server has gone quiet.  Checked, besides the telnet
+ *    invariants above: a session (in the engine's list of sessions) only
+ *    when the input holds the right user name and password (as
+ *    subsequences: the line editor may delete, never invent), and no VTY
+ *    line held after the client closes.
+ *  - mode bit 7 set: the text of an SSH client's public key as the peer
+ *    public-key views take it (common/pubkey.h; bit 0: ECC, else RSA; bit
+ *    1: OpenSSH encoding, else hex).  Checked: a key that parses keeps the
+ *    same wire form through its stored (normalised) form, and a wire form
+ *    never exceeds PUBKEY_BLOB_MAX.
+ */
+#define FUZZ_LOGIN_FIELDS 8
+struct fuzz_login_stats {
+	uint64_t inputs, sessions, refused, keys, keys_ok;
+};
+extern struct fuzz_login_stats fuzz_login_stats;
+int fuzz_login_one(const uint8_t *data, size_t size, char *why, size_t whylen);
 /* Free the server, backend and loop kept between inputs. */
 void fuzz_vty_cleanup(void);
 

@@ -12,8 +12,13 @@
  * a Y/N question answered and one interrupted with Ctrl-C, a line longer
  * than the engine takes, and `quit`.
  *
- *   mkcorpus_vty DIR      (made if missing; the build runs it into
- *                          BUILD/tests/fuzz/corpus-vty)
+ *   mkcorpus_vty DIR [LOGIN_DIR]   (made if missing; the build runs it
+ *                          into BUILD/tests/fuzz/corpus-vty and corpus-login)
+ *
+ * LOGIN_DIR gets the seeds of the login target (harness_vty.h,
+ * fuzz_login_one): login dialogues cut into fields, with telnet options
+ * before them, and SSH public keys' text in both encodings (keys made with
+ * ssh-keygen, as in tests/unit/common/test_pubkey.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,15 +63,53 @@ static void seed(const char *dir, const char *name, char mode, const char *s, si
 /* String literals with NULs inside: their size, not strlen. */
 #define SEED(dir, name, mode, lit) seed(dir, name, mode, lit, sizeof(lit) - 1)
 
+#define ED_KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGE/7O7tMsmD9LN0QSgEPrh67hTq0YC4yzXdc5LnjuIf"
+#define EC_HEX "04D27F24 F1D63CB0 1CC6A77D EAD58FA9 BFCD4959\n1E655F5B 0F8A4F40 7B5C6B64 " \
+	"0A882AFE 5AC1A267\n2B8AB4DE EC09DE29 D82253DD D38AD861 67E12240\n02C3A928 72"
+#define RSA_KEY "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC+kxflRtT9iOOwFzPBEZ17RAML3Quk6d0BB5kgx" \
+	"7rkGaqbnP4yTn2EwQzm/qVsg4gGh5Ni6S+LlKdHdAsrzfIRdVpAkyK0bW0lGpgax/XYiKER/64pvQM+Wmqe\n" \
+	"ejST62miFCs3AP0rzHtXGK4BN5TI+L8qW+cdlCqcJgGSYb55qw== op@pc"
+#define RSA_HEX "30818902818100BE9317E546D4FD88E3B01733C1119D7B44030BDD0BA4E9DD01079920C7BA" \
+	"E419AA9B9CFE324E7D84C10CE6FEA56C838806879362E92F8B94A747740B2BCDF211755A409322B46D6D" \
+	"251A981AC7F5D888A111FFAE29BD033E5A6A9E7A3493EB69A2142B3700FD2BCC7B5718AE013794C8F8BF" \
+	"2A5BE71D942A9C26019261BE79AB0203010001"
+
+static void login_seeds(const char *d)
+{
+	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
+		perror(d);
+		bad = 1;
+		return;
+	}
+	SEED(d, "right", 0, "\n" FUZZ_VTY_USER "\n" FUZZ_VTY_PASSWORD);
+	SEED(d, "options-first", 0, IAC DO ECHO IAC DO SGA IAC WILL NAWS IAC SB NAWS
+	     "\x00\x50\x00\x18" IAC SE IAC WILL TTYPE IAC DONT ECHO "\n" FUZZ_VTY_USER "\n"
+	     FUZZ_VTY_PASSWORD);
+	SEED(d, "unfinished-sb", 0, IAC SB NAWS "\x00\x50\n" FUZZ_VTY_USER "\n" FUZZ_VTY_PASSWORD);
+	SEED(d, "wrong-thrice", 0, "\nroot\nx\n" FUZZ_VTY_USER "\nwrong\n" FUZZ_VTY_USER "\n");
+	SEED(d, "edited", 0, "\n" FUZZ_VTY_USER "x\x7f\n" FUZZ_VTY_PASSWORD "!\x08");
+	SEED(d, "iac-in-name", 0, "\nad" IAC IAC "min\n" IAC NOP FUZZ_VTY_PASSWORD IAC AYT);
+	SEED(d, "controls", 0, IAC IP "\nadm\x03\n\x15" FUZZ_VTY_USER "\n\x04\x17\x1b[A\n?\t");
+	SEED(d, "empty-fields", 0, "\n\n\n\n\n\n\n\n");
+	SEED(d, "nul-cr", 0, "\n" FUZZ_VTY_USER "\r\0\n" FUZZ_VTY_PASSWORD "\r");
+	SEED(d, "key-ed25519", (char)0x83, ED_KEY " op@pc");
+	SEED(d, "key-rsa-openssh", (char)0x82, RSA_KEY);
+	SEED(d, "key-rsa-hex", (char)0x80, RSA_HEX);
+	SEED(d, "key-ecc-hex", (char)0x81, EC_HEX);
+	SEED(d, "key-garbage", (char)0x81, "04 zz\n" IAC);
+}
+
 int main(int argc, char **argv)
 {
 	static char longline[700];
 	const char *d;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mkcorpus_vty DIR\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: mkcorpus_vty DIR [LOGIN_DIR]\n");
 		return 2;
 	}
+	if (argc == 3)
+		login_seeds(argv[2]);
 	d = argv[1];
 	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
 		perror(d);

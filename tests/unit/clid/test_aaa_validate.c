@@ -2,7 +2,7 @@
  * test_aaa_validate.c: cfgd's checks of the access configuration
  * (cfgd/validate_aaa.c): local user names, crypt(3) hashes only, levels
  * 0..15, the wrong-password policy's ranges, maximum-vty 0..21 and the VTY
- * lines' login settings.
+ * lines' login settings; and of the SSH settings (cfgd/validate_ssh.c).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -169,4 +169,48 @@ Test(aaa_validate, ssh_server_port)
 			 "The SSH server port 23 is out of range (22 or 1025 to 55535).");
 	cr_assert_str_eq(ssh_port_problems(55536),
 			 "The SSH server port 55536 is out of range (22 or 1025 to 55535).");
+}
+
+/* cfgd/validate_ssh.c: peer public keys parse as their kind; an ssh
+ * user's authentication-type is VRP's and its keys exist. */
+Test(aaa_validate, ssh_users_and_keys)
+{
+	Config c = CONFIG__INIT;
+	Ssh ssh = SSH__INIT;
+	SshUser u = SSH_USER__INIT, *up[1] = { &u };
+	PeerPublicKey k = PEER_PUBLIC_KEY__INIT, *kp[1] = { &k };
+
+	k.name = "k1";
+	k.has_openssh = k.openssh = true;
+	k.code = "AAAAC3NzaC1lZDI1NTE5AAAAIGE/7O7tMsmD9LN0QSgEPrh67hTq0YC4yzXdc5LnjuIf";
+	ssh.n_ecc_peer_key = 1;
+	ssh.ecc_peer_key = kp;
+	u.name = "bob";
+	u.ecc_key = "k1";
+	u.authentication_type = "ecc";
+	ssh.n_user = 1;
+	ssh.user = up;
+	c.ssh = &ssh;
+	cr_assert_str_eq(problems(&c), "");
+	u.authentication_type = "password-ecc";
+	u.rsa_key = "k1";
+	cr_assert_str_eq(problems(&c),
+			 "The authentication type \"password-ecc\" of SSH user bob is not password, "
+			 "rsa, ecc or all.|"
+			 "The RSA public key k1 assigned to SSH user bob does not exist.");
+	u.authentication_type = NULL;
+	u.rsa_key = NULL;
+	/* The same key as an RSA key, or garbled. */
+	ssh.n_ecc_peer_key = 0;
+	ssh.n_rsa_peer_key = 1;
+	ssh.rsa_peer_key = kp;
+	cr_assert_str_eq(problems(&c),
+			 "The RSA public key k1: The public key is not an OpenSSH RSA (ssh-rsa) "
+			 "public key.|"
+			 "The ECC public key k1 assigned to SSH user bob does not exist.");
+	ssh.n_user = 0;
+	k.openssh = false;
+	k.code = "3082";
+	cr_assert_str_eq(problems(&c),
+			 "The RSA public key k1: The RSA public key is not a PKCS#1 RSAPublicKey.");
 }

@@ -4,7 +4,7 @@
  * configured), privilege levels, service types, `state block`, the
  * wrong-password policy counted across dialogues with a fake clock (the
  * block and its expiry), the VTY line settings, `acl ACL inbound`
- * matching, and the crypt(3) helpers.
+ * matching, the crypt(3) helpers, and SSH public keys (`ssh user`).
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -454,4 +454,78 @@ Test(access, hashes)
 	cr_assert_not(access_check_hash("S3cret!", "S3cret!"));   /* not a hash */
 	cr_assert_not(access_check_hash("S3cret!", NULL));
 	free(h);
+}
+
+/* `ssh user` and the peer public keys: a key logs in only as the user it
+ * is assigned to, under an authentication-type that takes its kind, and
+ * the user's state, service-type and level still apply. */
+Test(access, public_keys)
+{
+	static const char ed[] = "AAAAC3NzaC1lZDI1NTE5AAAAIGE/7O7tMsmD9LN0QSgEPrh67hTq0YC4yzXdc5LnjuIf";
+	Ssh ssh = SSH__INIT;
+	SshUser su = SSH_USER__INIT, *sup[1] = { &su };
+	PeerPublicKey k = PEER_PUBLIC_KEY__INIT, *kp[1] = { &k };
+	uint8_t blob[PUBKEY_BLOB_MAX], other[PUBKEY_BLOB_MAX];
+	size_t len, olen;
+	char err[160];
+	unsigned level;
+
+	cr_assert_eq(pubkey_blob(PUBKEY_ECC, true, ed, blob, &len, err, sizeof(err)), 0);
+	memcpy(other, blob, len);
+	other[len - 1] ^= 1;
+	olen = len;
+	k.name = "k1";
+	k.has_openssh = k.openssh = true;
+	k.code = (char *)ed;
+	ssh.n_ecc_peer_key = 1;
+	ssh.ecc_peer_key = kp;
+	su.name = "bob";
+	su.ecc_key = "k1";
+	ssh.n_user = 1;
+	ssh.user = sup;
+	cfg.ssh = &ssh;
+	with_users(3);
+
+	/* No authentication-type: password only. */
+	cr_assert(access_ssh_password_allowed(acc, "bob"));
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_REJECTED);
+	su.authentication_type = "ecc";
+	access_set_config(acc, &cfg);
+	cr_assert_not(access_ssh_password_allowed(acc, "bob"));
+	cr_assert(access_ssh_password_allowed(acc, "alice"));      /* no ssh user */
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_OK);
+	cr_assert_eq(level, 15);
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, other, olen, 0, &level),
+		     ACCESS_REJECTED);
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_RSA, blob, len, 0, &level),
+		     ACCESS_REJECTED);
+	cr_assert_eq(access_authenticate_key(acc, "alice", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_REJECTED);
+	su.authentication_type = "rsa";
+	access_set_config(acc, &cfg);
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_REJECTED);
+	su.authentication_type = "all";
+	access_set_config(acc, &cfg);
+	cr_assert(access_ssh_password_allowed(acc, "bob"));
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_OK);
+	/* The local user decides the rest: no service-type ssh, state block. */
+	lu[1].service_ssh = false;
+	access_set_config(acc, &cfg);
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_SERVICE);
+	lu[1].service_ssh = true;
+	lu[1].has_blocked = lu[1].blocked = true;
+	access_set_config(acc, &cfg);
+	cr_assert_eq(access_authenticate_key(acc, "bob", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_STATE_BLOCK);
+	/* An ssh user who is not a local user can not log in with a key. */
+	su.name = "dave";
+	access_set_config(acc, &cfg);
+	cr_assert_eq(access_authenticate_key(acc, "dave", PUBKEY_ECC, blob, len, 0, &level),
+		     ACCESS_REJECTED);
+	cfg.ssh = NULL;
 }

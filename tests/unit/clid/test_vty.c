@@ -433,17 +433,27 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static struct client *client_connect(void)
+/* A client from 127.0.0.`src` (every 127/8 address is the loopback's). */
+static struct client *client_connect_from(int src)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)S.port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	from.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)src);
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(c->fd, 0);
+	cr_assert_eq(bind(c->fd, (struct sockaddr *)&from, sizeof(from)), 0, "bind: %s",
+		     strerror(errno));
 	cr_assert_eq(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)), 0, "connect: %s",
 		     strerror(errno));
 	return c;
+}
+
+static struct client *client_connect(void)
+{
+	return client_connect_from(1);
 }
 
 static void client_close(struct client *c)
@@ -747,7 +757,7 @@ Test(vty, max_vty_refuses_sixth)
 	server_start(0);
 	for (int i = 0; i < 5; i++) {
 		c[i] = client_connect();
-		client_expect(c[i], "Username:");
+		client_login(c[i]);
 	}
 	extra = client_connect();
 	client_expect(extra, "Error: The number of VTY users has reached the maximum.");
@@ -763,6 +773,49 @@ Test(vty, max_vty_refuses_sixth)
 	client_expect(c[2], "fake exec [x] by admin on VTY 2");
 	for (int i = 0; i < 5; i++)
 		client_close(c[i]);
+	server_stop();
+}
+
+/* Connections left at the login prompt do not keep others out: an
+ * address holds VTY_PREAUTH_PER_SOURCE of them at most (the next is closed
+ * at once), and when the lines are full a newcomer takes the line of the
+ * oldest one from the address holding most; a logged-in session keeps its
+ * line. */
+Test(vty, idle_logins_make_room)
+{
+	struct client *a[VTY_PREAUTH_PER_SOURCE], *more, *b[2], *in, *fresh;
+
+	server_start(0);
+	in = client_connect_from(9);
+	client_login(in);                              /* VTY 0, logged in */
+	for (int i = 0; i < VTY_PREAUTH_PER_SOURCE; i++) {
+		a[i] = client_connect_from(2);         /* VTY 1..3 */
+		client_expect(a[i], "Username:");
+	}
+	more = client_connect_from(2);
+	client_expect_eof(more);
+	cr_assert_null(memmem(more->buf, more->len, "Username:", 9),
+		       "a 4th idle login from one address");
+	client_close(more);
+	b[0] = client_connect_from(3);                 /* VTY 4: the lines are full */
+	client_expect(b[0], "Username:");
+	b[1] = client_connect_from(3);                 /* takes a[0]'s line */
+	client_expect(b[1], "Username:");
+	client_expect_eof(a[0]);
+	client_login(b[1]);
+	client_sends(b[1], "x\r\n");
+	client_expect(b[1], "fake exec [x] by admin on VTY 1");
+	client_sends(in, "y\r\n");
+	client_expect(in, "fake exec [y] by admin on VTY 0");
+	fresh = client_connect_from(4);                /* takes a[1]'s */
+	client_expect(fresh, "Username:");
+	client_expect_eof(a[1]);
+	client_close(fresh);
+	for (int i = 0; i < VTY_PREAUTH_PER_SOURCE; i++)
+		client_close(a[i]);
+	client_close(b[0]);
+	client_close(b[1]);
+	client_close(in);
 	server_stop();
 }
 
