@@ -230,15 +230,38 @@ static int resync(struct ifmgrd *im)
 	return r;
 }
 
+/* Say what netlink skipped since the last time (counts in rtnl_stats). */
+static void note_skipped(struct ifmgrd *im)
+{
+	const struct rtnl_stats *st = rtnl_stats(im->nl);
+
+	if (st->malformed != im->said.malformed)
+		log_warn("netlink: %llu malformed message(s) skipped (%llu in all)",
+			 (unsigned long long)(st->malformed - im->said.malformed),
+			 (unsigned long long)st->malformed);
+	if (st->unexpected != im->said.unexpected)
+		log_warn("netlink: %llu message(s) of an unexpected type skipped (%llu in all)",
+			 (unsigned long long)(st->unexpected - im->said.unexpected),
+			 (unsigned long long)st->unexpected);
+	if (st->truncated != im->said.truncated)
+		log_warn("netlink: %llu truncated datagram(s) skipped (%llu in all)",
+			 (unsigned long long)(st->truncated - im->said.truncated),
+			 (unsigned long long)st->truncated);
+	im->said = *st;
+}
+
 static void on_netlink(struct loop *loop, int fd, short revents, void *arg)
 {
 	struct ifmgrd *im = arg;
 	int r = rtnl_read_events(im->nl);
 
-	if (r == -ENOBUFS) {
+	note_skipped(im);
+	if (r == -ENOBUFS || r == -EMSGSIZE) {
 		im->resyncs++;
-		log_warn("netlink: the kernel dropped events; taking a fresh dump");
+		log_warn("netlink: %s; taking a fresh dump", r == -ENOBUFS ?
+			 "the kernel dropped events" : "a datagram did not fit the buffer");
 		resync(im);
+		note_skipped(im);
 	} else if (r < 0) {
 		log_warn("netlink: reading events failed: %s", strerror(-r));
 	}
@@ -749,6 +772,7 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		log_err("rtnetlink dump failed: %s", strerror(e));
 		goto fail;
 	}
+	note_skipped(im);
 	im->nl_fd = rtnl_event_fd(im->nl);
 	r = loop_add_fd(loop, im->nl_fd, POLLIN, on_netlink, im);
 	if (r < 0) {
@@ -821,4 +845,9 @@ uint64_t ifmgrd_bad_requests(const struct ifmgrd *im)
 uint64_t ifmgrd_resyncs(const struct ifmgrd *im)
 {
 	return im->resyncs;
+}
+
+struct rtnl_stats ifmgrd_netlink_skipped(const struct ifmgrd *im)
+{
+	return *rtnl_stats(im->nl);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "ifmgrd.h"
 #include "ifstate.h"
+#include "netlink.h"
 
 struct bs_interface;
 struct rtnl;
@@ -62,6 +63,7 @@ struct ifmgrd {
 	const struct bus_peer *ctl_peer;   /* who asks, while on_ctl runs (NULL otherwise) */
 	uint64_t bad_requests;
 	uint64_t resyncs;
+	struct rtnl_stats said;   /* netlink's skipped messages as last logged */
 };
 
 #endif
