@@ -773,6 +773,11 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		goto fail;
 	}
 	note_skipped(im);
+	for (size_t i = 0; i < im->n_ifs; i++)
+		if (!im->ifs[i].have.present)
+			log_warn("%s: the bootstrap file maps it to netdev %s, which does not exist: "
+				 "it stays down until %s appears", im->ifs[i].bs->name,
+				 im->ifs[i].bs->netdev, im->ifs[i].bs->netdev);
 	im->nl_fd = rtnl_event_fd(im->nl);
 	r = loop_add_fd(loop, im->nl_fd, POLLIN, on_netlink, im);
 	if (r < 0) {

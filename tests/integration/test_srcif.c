@@ -12,7 +12,7 @@
  *    veth, so eth0 loses its carrier): within 100 ms of ifmgrd's
  *    publication the association says why it is unreachable, in `display
  *    ntp-service sessions` and in the unsynchronized reason of `display
- *    ntp-service status`;
+ *    ntp-service status`, and `display interface` says why it is DOWN;
  *  - the link up again: the association polls at once and DeviceD is
  *    synchronized again, with no configuration change.
  *
@@ -301,6 +301,13 @@ Test(srcif, follows_address_and_link, .fini = lab_down, .timeout = 400)
 	};
 	ok = lab_wait_output(vd, "display ntp-service status", unsync, 5000, &out);
 	cr_assert(ok, "no reason in the status:\n%s", out ? out : "");
+	free(out);
+	static const char *const ifdown[] = {
+		IFNAME " current state : DOWN", "Line protocol current state : DOWN",
+		"Down reason : netdev eth0 has no carrier", NULL,
+	};
+	ok = lab_wait_output(vd, "display interface " IFNAME, ifdown, 5000, &out);
+	cr_assert(ok, "display interface does not say why it is down:\n%s", out ? out : "");
 	free(out);
 
 	/* 4. Up again: it polls at once and synchronizes, nothing typed. */
