@@ -91,27 +91,105 @@ static void list_remove(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, 
 static int msg_merge(ProtobufCMessage *dst, const ProtobufCMessage *src, bool keep_key,
 		     char *err, size_t errlen);
 
+/* dst's elements sorted by key, for merging many elements at once (a
+ * paste of thousands of interfaces): index i of dst's list in v[k].i. */
+struct key_index {
+	struct { const char *key; size_t i; } *v;
+	size_t n;
+};
+
+static int key_index_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	return strcasecmp(x, y);
+}
+
+static void key_index_build(struct key_index *ix, const ProtobufCMessage *m,
+			    const ProtobufCFieldDescriptor *f)
+{
+	size_t n = PBR_CMEMBER(m, f->quantifier_offset, size_t);
+	ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
+
+	ix->v = xcalloc(n ? n : 1, sizeof(*ix->v));
+	ix->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = pbr_elem_key(arr[i]);
+
+		if (k) {
+			ix->v[ix->n].key = k;
+			ix->v[ix->n++].i = i;
+		}
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), key_index_cmp);
+}
+
+/* The first element of dst with key (list_find's answer): in the index for
+ * the elements it holds, else among those appended since it was built. */
+static long key_index_find(const struct key_index *ix, size_t indexed, const ProtobufCMessage *m,
+			   const ProtobufCFieldDescriptor *f, const char *key)
+{
+	size_t lo = 0, hi = ix->n, n = PBR_CMEMBER(m, f->quantifier_offset, size_t);
+	ProtobufCMessage *const *arr = PBR_CMEMBER(m, f->offset, ProtobufCMessage *const *);
+	long best = -1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcasecmp(ix->v[mid].key, key);
+
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			if (c == 0 && (best < 0 || ix->v[mid].i < (size_t)best))
+				best = (long)ix->v[mid].i;
+			hi = mid;
+		}
+	}
+	for (size_t k = lo; best >= 0 && k < ix->n && strcasecmp(ix->v[k].key, key) == 0; k++)
+		if ((long)ix->v[k].i < best)
+			best = (long)ix->v[k].i;
+	if (best >= 0)
+		return best;
+	for (size_t i = indexed; i < n; i++) {
+		const char *k = pbr_elem_key(arr[i]);
+
+		if (k && strcasecmp(k, key) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Above this many elements to merge, dst's keys are indexed first. */
+#define LIST_MERGE_INDEX_MIN 8
+
 static int list_merge(ProtobufCMessage *dst, const ProtobufCMessage *src,
 		      const ProtobufCFieldDescriptor *f, char *err, size_t errlen)
 {
 	size_t n = PBR_CMEMBER(src, f->quantifier_offset, size_t);
 	ProtobufCMessage *const *items = PBR_CMEMBER(src, f->offset, ProtobufCMessage *const *);
+	struct key_index ix = { NULL, 0 };
+	size_t indexed = PBR_CMEMBER(dst, f->quantifier_offset, size_t);
 
+	if (n > LIST_MERGE_INDEX_MIN)
+		key_index_build(&ix, dst, f);
 	for (size_t i = 0; i < n; i++) {
 		const char *key = pbr_elem_key(items[i]);
 		long at;
 
 		if (key == NULL || *key == '\0') {
 			snprintf(err, errlen, "An element of '%s' has no key.", f->name);
+			free(ix.v);
 			return -EINVAL;
 		}
-		at = list_find(dst, f, key);
+		at = ix.v ? key_index_find(&ix, indexed, dst, f, key) : list_find(dst, f, key);
 		if (at >= 0) {
 			ProtobufCMessage **arr = PBR_MEMBER(dst, f->offset, ProtobufCMessage **);
 			int rc = msg_merge(arr[at], items[i], true, err, errlen);
 
-			if (rc < 0)
+			if (rc < 0) {
+				free(ix.v);
 				return rc;
+			}
 		} else {
 			size_t *cnt = &PBR_MEMBER(dst, f->quantifier_offset, size_t);
 			ProtobufCMessage **arr = PBR_MEMBER(dst, f->offset, ProtobufCMessage **);
@@ -122,6 +200,7 @@ static int list_merge(ProtobufCMessage *dst, const ProtobufCMessage *src,
 			PBR_MEMBER(dst, f->offset, ProtobufCMessage **) = arr;
 		}
 	}
+	free(ix.v);
 	return 0;
 }
 

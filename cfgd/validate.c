@@ -330,8 +330,35 @@ static bool interface_exists(const struct bootstrap *bs, const char *name)
 	return bootstrap_interface(bs, name) != NULL || bootstrap_is_loopback(name);
 }
 
+static int itf_name_cmp(const void *a, const void *b)
+{
+	const Interface *x = *(const Interface *const *)a, *y = *(const Interface *const *)b;
+	int c = strcasecmp(x->name ? x->name : "", y->name ? y->name : "");
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Names configured more than once, by sorting (thousands of interfaces):
+ * one message for each further entry, as a pairwise scan gave. */
+static void check_interface_dups(const Config *c, struct validate_list *l)
+{
+	const Interface **v;
+
+	if (c->n_interface < 2)
+		return;
+	v = xcalloc(c->n_interface, sizeof(*v));
+	memcpy(v, c->interface, c->n_interface * sizeof(*v));
+	qsort(v, c->n_interface, sizeof(*v), itf_name_cmp);
+	for (size_t i = 1; i < c->n_interface; i++)
+		if (v[i]->name && v[i - 1]->name && strcasecmp(v[i]->name, v[i - 1]->name) == 0)
+			validate_add(l, "The interface %s is configured more than once.",
+			    v[i]->name);
+	free(v);
+}
+
 static void check_interfaces(const Config *c, const struct bootstrap *bs, struct validate_list *l)
 {
+	check_interface_dups(c, l);
 	for (size_t i = 0; i < c->n_interface; i++) {
 		const Interface *ifc = c->interface[i];
 		const char *name = ifc->name ? ifc->name : "";
@@ -339,10 +366,6 @@ static void check_interfaces(const Config *c, const struct bootstrap *bs, struct
 
 		if (!interface_exists(bs, name))
 			validate_add(l, "The interface %s does not exist.", name);
-		for (size_t k = 0; k < i; k++)
-			if (c->interface[k]->name && strcasecmp(c->interface[k]->name, name) == 0)
-				validate_add(l, "The interface %s is configured more than once.",
-				    name);
 		if (ifc->description && (ifc->description[0] == '\0' || strlen(ifc->description) > 242))
 			validate_add(l, "The description of interface %s must be 1 to 242 "
 			    "characters.", name);

@@ -29,7 +29,8 @@
  *    by "[IPv6 Address] X" per global address (or the link-local one,
  *    or "Unassigned").
  *  - `display interface IF`: VRP8's displayInterface lines that Meridian
- *    can fill truthfully (state, line protocol, last physical change,
+ *    can fill truthfully (state, line protocol, Meridian's "Down reason"
+ *    line when DOWN without `shutdown`, last physical change,
  *    description, MTU, addresses, MAC, the counters in VRP8's two-column
  *    form); times are UTC, as the NTP displays print them.
  */
@@ -225,6 +226,11 @@ void ifdisp_fmt_interface(const IfDetail *d, const char *description, int64_t no
 		    !st->admin_up ? "Administratively DOWN" : s.phy_up ? "UP" : "DOWN", st->ifindex);
 	sbuf_printf(out, "Line protocol current state : %s\r\n",
 		    !s.protocol_up ? "DOWN" : is_loopback(st->name) ? "UP (spoofing)" : "UP");
+	/* Not in the manuals (vrp-operator.md section 2 gives only the two
+	 * state lines): Meridian's line saying why an interface the
+	 * configuration wants up is DOWN. */
+	if (!s.phy_up && d->down_reason && d->down_reason[0])
+		sbuf_printf(out, "Down reason : %s\r\n", d->down_reason);
 	if (d->has_last_change && d->last_change > 0) {
 		fmt_time(d->last_change, when, sizeof(when));
 		sbuf_printf(out, "Last physical %s time %s: %s\r\n", s.phy_up ? "up" : "down",

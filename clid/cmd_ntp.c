@@ -586,6 +586,15 @@ static unsigned poll_secs(int32_t poll)
 	return poll <= 0 ? 1 : poll > 31 ? 0x80000000u : 1u << poll;
 }
 
+/* Not in the manuals' layout (they give no reason): one more line, only
+ * while the association cannot be reached, saying why (its source
+ * interface is down, ...), as the status says why it is unsynchronized. */
+static void fmt_unreachable(const NtpSession *s, struct sbuf *out)
+{
+	if (s->unreachable && s->unreachable[0])
+		sbuf_printf(out, " unreachable reason: %s\r\n", s->unreachable);
+}
+
 void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf *out)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -609,6 +618,7 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 			sbuf_printf(out, " offset: %.4f ms\r\n", nz(s->offset * 1e3, 5e-5));
 			sbuf_printf(out, " delay: %.2f ms\r\n", nz(s->delay * 1e3, 5e-3));
 			sbuf_printf(out, " disper: %.2f ms\r\n", nz(s->dispersion * 1e3, 5e-3));
+			fmt_unreachable(s, out);
 			continue;
 		}
 		/* Host mode 6 is a broadcast/multicast client (RFC 5905 M_BCLN). */
@@ -654,5 +664,6 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 		if (s->source && strncmp(s->source, "127.127.", 8) == 0)
 			sbuf_printf(out, " reference clock status: %s\r\n",
 				    s->reach == 255 ? "normal" : "abnormal");
+		fmt_unreachable(s, out);
 	}
 }

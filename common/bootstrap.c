@@ -87,6 +87,7 @@ void bootstrap_free(struct bootstrap *bs)
 		free(bs->interfaces[i].netdev);
 	}
 	free(bs->interfaces);
+	free(bs->by_name);
 	memset(bs, 0, sizeof(*bs));
 }
 
@@ -295,9 +296,55 @@ static int parse_interface(struct bs_ctx *ctx, config_setting_t *g, size_t idx,
 	return parse_string_group(ctx, g, "interfaces", idx, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
+static int by_name_cmp(const void *a, const void *b)
+{
+	const struct bs_interface *x = *(const struct bs_interface *const *)a;
+	const struct bs_interface *y = *(const struct bs_interface *const *)b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c ? c : (x > y) - (x < y);   /* equal names: file order */
+}
+
+static int by_netdev_cmp(const void *a, const void *b)
+{
+	const struct bs_interface *x = *(const struct bs_interface *const *)a;
+	const struct bs_interface *y = *(const struct bs_interface *const *)b;
+	int c = strcmp(x->netdev, y->netdev);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* The first entry (in file order) whose name (netdev) an earlier one has
+ * already, found by sorting (a switch maps thousands): its index, or -1;
+ * *earlier the first one of them. */
+static int first_duplicate(const struct bs_interface **v, size_t n, const struct bs_interface *base,
+			   int (*cmp)(const void *, const void *), bool by_netdev,
+			   const struct bs_interface **earlier)
+{
+	int found = -1;
+
+	qsort(v, n, sizeof(*v), cmp);
+	for (size_t i = 1; i < n; i++) {
+		const struct bs_interface *a = v[i - 1], *b = v[i];
+		size_t first = i - 1;
+
+		if (by_netdev ? strcmp(a->netdev, b->netdev) : strcasecmp(a->name, b->name))
+			continue;
+		while (first > 0 && !(by_netdev ? strcmp(v[first - 1]->netdev, b->netdev) :
+				      strcasecmp(v[first - 1]->name, b->name)))
+			first--;
+		if (found < 0 || b - base < found) {
+			found = (int)(b - base);
+			*earlier = v[first];
+		}
+	}
+	return found;
+}
+
 static int parse_interfaces(struct bs_ctx *ctx, config_setting_t *l, struct bootstrap *bs)
 {
-	int len, r;
+	const struct bs_interface **v, *earlier = NULL;
+	int len, r, dn, dd;
 
 	if ((r = want_list(ctx, l, "interfaces")) < 0)
 		return r;
@@ -310,17 +357,28 @@ static int parse_interfaces(struct bs_ctx *ctx, config_setting_t *l, struct boot
 		r = parse_interface(ctx, g, (size_t)j, &bs->interfaces[j]);
 		if (r < 0)
 			return r;
-		for (int k = 0; k < j; k++) {
-			if (strcasecmp(bs->interfaces[k].name, bs->interfaces[j].name) == 0)
-				return bs_error(ctx, g,
-						"key 'interfaces[%d].name': duplicate interface '%s'",
-						j, bs->interfaces[j].name);
-			if (strcmp(bs->interfaces[k].netdev, bs->interfaces[j].netdev) == 0)
-				return bs_error(ctx, g,
-						"key 'interfaces[%d].netdev': netdev '%s' already mapped to '%s'",
-						j, bs->interfaces[j].netdev, bs->interfaces[k].name);
-		}
 	}
+	/* Duplicates, by sorting: the first in file order is reported. */
+	v = xcalloc((size_t)len + 1, sizeof(*v));
+	for (int j = 0; j < len; j++)
+		v[j] = &bs->interfaces[j];
+	dd = first_duplicate(v, (size_t)len, bs->interfaces, by_netdev_cmp, true, &earlier);
+	const struct bs_interface *dd_earlier = earlier;
+	dn = first_duplicate(v, (size_t)len, bs->interfaces, by_name_cmp, false, &earlier);
+	if (dn >= 0 && (dd < 0 || dn <= dd)) {
+		free(v);
+		return bs_error(ctx, config_setting_get_elem(l, (unsigned)dn),
+				"key 'interfaces[%d].name': duplicate interface '%s'", dn,
+				bs->interfaces[dn].name);
+	}
+	if (dd >= 0) {
+		free(v);
+		return bs_error(ctx, config_setting_get_elem(l, (unsigned)dd),
+				"key 'interfaces[%d].netdev': netdev '%s' already mapped to '%s'", dd,
+				bs->interfaces[dd].netdev, dd_earlier->name);
+	}
+	/* v is sorted by name now: bootstrap_interface's index. */
+	bs->by_name = v;
 	return 0;
 }
 
@@ -529,6 +587,22 @@ const struct bs_interface *bootstrap_interface(const struct bootstrap *bs, const
 {
 	if (!bs || !name)
 		return NULL;
+	if (bs->by_name) {
+		size_t lo = 0, hi = bs->n_interfaces;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcasecmp(bs->by_name[mid]->name, name);
+
+			if (c == 0)
+				return bs->by_name[mid];
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < bs->n_interfaces; i++)
 		if (strcasecmp(bs->interfaces[i].name, name) == 0)
 			return &bs->interfaces[i];

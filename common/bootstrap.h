@@ -61,6 +61,10 @@ struct bootstrap {
 	} cli;
 	struct bs_interface *interfaces;
 	size_t n_interfaces;
+	/* interfaces sorted by name (case-insensitive), made by bootstrap_load
+	 * for bootstrap_interface; NULL (a bootstrap built by hand): searched
+	 * in order. */
+	const struct bs_interface **by_name;
 	struct {
 		enum bs_clock_type type;
 		double offset;
@@ -81,7 +85,8 @@ int bootstrap_load(const char *path, struct bootstrap *bs, char *err, size_t err
 void bootstrap_defaults(struct bootstrap *bs);
 void bootstrap_free(struct bootstrap *bs);
 
-/* The interface entry with this logical name (case-insensitive), or NULL. */
+/* The interface entry with this logical name (case-insensitive), or NULL
+ * (O(log n) for a loaded file). */
 const struct bs_interface *bootstrap_interface(const struct bootstrap *bs, const char *name);
 
 /* LoopBack interfaces exist without a mapping: "LoopBackN" (any case, N

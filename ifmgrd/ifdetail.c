@@ -7,7 +7,9 @@
  * asks, over the command socket that answers at once.  The last change
  * time is ifmgrd's own: the wall-clock second at which it saw the netdev's
  * physical state (present, IFF_UP, IFF_RUNNING) last change, or first saw
- * it, since the kernel keeps no such time.
+ * it, since the kernel keeps no such time.  So is the reason of a DOWN the
+ * configuration did not ask for (down_reason): the netdev the bootstrap
+ * file maps it to does not exist (yet), is down, or has no carrier.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -41,6 +43,25 @@ void ifmgrd_note_changes(struct ifmgrd *im)
 	}
 }
 
+/* Why ifp is down when the configuration wants it up, as a sentence (the
+ * wording of the reconcile errors), or NULL: up, administratively down
+ * (the state says so), or a LoopBack (always up). */
+static char *down_reason(const struct ifm_if *ifp)
+{
+	const struct ifs_observed *h = &ifp->have;
+
+	if (ifp->loopback || !ifp->want.admin_up)
+		return NULL;
+	if (!h->present)
+		return xasprintf("netdev %s does not exist", ifp->bs->netdev);
+	if (!(h->flags & IFF_UP))
+		return ifp->err[0] ? xasprintf("netdev %s is down: %s", ifp->bs->netdev, ifp->err)
+				   : xasprintf("netdev %s is down", ifp->bs->netdev);
+	if (!(h->flags & IFF_RUNNING))
+		return xasprintf("netdev %s has no carrier", ifp->bs->netdev);
+	return NULL;
+}
+
 static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 {
 	IfDetail *d = xmalloc(sizeof(*d));
@@ -52,6 +73,7 @@ static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 	ifmgrd_fill_state(ifp, d->state);
 	d->has_last_change = ifp->last_change != 0;
 	d->last_change = ifp->last_change;
+	d->down_reason = down_reason(ifp);
 	if (!ifp->have.present)
 		return d;
 	r = rtnl_link_info(im->nl, ifp->have.ifindex, &li);
@@ -123,6 +145,7 @@ void ifmgrd_details_free(IfDetails *ds)
 			free(d->state);
 		}
 		free(d->mac.data);
+		free(d->down_reason);
 		free(d->counters);
 		free(d);
 	}

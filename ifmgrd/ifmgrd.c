@@ -48,7 +48,16 @@ static void reconcile(struct ifmgrd *im);
 /* One kernel event as seen by one entry.  Entries are matched by netdev name
  * on link messages and by ifindex on the others; the LoopBacks all observe
  * lo, so an event may concern several entries. */
-static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
+uint32_t ifmgrd_name_hash(const char *name)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev, uint32_t name_hash)
 {
 	bool by_index = ifp->have.present && ifp->have.ifindex == ev->ifindex;
 	bool by_name;
@@ -56,7 +65,10 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 	switch (ev->type) {
 	case RTNL_NEWLINK:
 		/* The kernel always names the link; without a name, trust the index. */
-		by_name = ev->ifname ? strcmp(ifp->bs->netdev, ev->ifname) == 0 : by_index;
+		by_name = ev->ifname ? ifp->netdev_hash == name_hash &&
+				       strcmp(ifp->bs->netdev, ev->ifname) == 0 : by_index;
+		if (by_index || by_name)
+			ifp->dirty = true;
 		if (by_index && !by_name) {
 			/* Renamed away from the netdev name we manage. */
 			log_info("%s: netdev %s renamed to %s", ifp->bs->name, ifp->bs->netdev,
@@ -78,11 +90,13 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 		break;
 	case RTNL_DELLINK:
 		if (by_index) {
+			ifp->dirty = true;
 			log_info("%s: netdev %s removed", ifp->bs->name, ifp->bs->netdev);
 			ifs_obs_clear(&ifp->have);
 		}
 		break;
 	case RTNL_NEWADDR:
+		ifp->dirty |= by_index;
 		/* IPv6: DAD finishing (or failing) is an RTM_NEWADDR with new flags. */
 		if (by_index && ev->family == AF_INET6)
 			ifs_obs_addr6_add(&ifp->have, &ev->addr6);
@@ -90,6 +104,7 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 			ifs_obs_addr_add(&ifp->have, &ev->addr);
 		break;
 	case RTNL_DELADDR:
+		ifp->dirty |= by_index;
 		if (by_index && ev->family == AF_INET6)
 			ifs_obs_addr6_del(&ifp->have, &ev->addr6);
 		else if (by_index)
@@ -101,9 +116,10 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 static void on_event(const struct rtnl_event *ev, void *arg)
 {
 	struct ifmgrd *im = arg;
+	uint32_t h = ev->ifname ? ifmgrd_name_hash(ev->ifname) : 0;
 
 	for (size_t i = 0; i < im->n_ifs; i++)
-		on_event_if(&im->ifs[i], ev);
+		on_event_if(&im->ifs[i], ev, h);
 }
 
 /* The configuration's entry for name, or NULL. */
@@ -156,6 +172,7 @@ static struct ifm_if *loopback_entry(struct ifmgrd *im, const char *name, bool c
 	ifp->bs = ifp->own;
 	ifp->loopback = true;
 	ifp->shown = -1;
+	ifp->netdev_hash = ifmgrd_name_hash(ifp->own->netdev);
 	ifs_obs_init(&ifp->have);
 	desire(ifp, NULL);
 	log_info("%s: a LoopBack, on netdev %s", name, BS_LOOPBACK_NETDEV);
@@ -218,10 +235,13 @@ static void loopback_view(const struct ifmgrd *im, const struct ifm_if *self,
 			out->addrs6[out->n_addrs6++] = h->addrs6[i];
 }
 
+static void reconcile_dirty(struct ifmgrd *im);
+
 static int resync(struct ifmgrd *im)
 {
 	int r;
 
+	im->need_resync = false;
 	for (size_t i = 0; i < im->n_ifs; i++)
 		ifs_obs_clear(&im->ifs[i].have);
 	r = rtnl_dump(im->nl);
@@ -230,19 +250,45 @@ static int resync(struct ifmgrd *im)
 	return r;
 }
 
+/* Say what netlink skipped since the last time (counts in rtnl_stats). */
+static void note_skipped(struct ifmgrd *im)
+{
+	const struct rtnl_stats *st = rtnl_stats(im->nl);
+
+	if (st->malformed != im->said.malformed)
+		log_warn("netlink: %llu malformed message(s) skipped (%llu in all)",
+			 (unsigned long long)(st->malformed - im->said.malformed),
+			 (unsigned long long)st->malformed);
+	if (st->unexpected != im->said.unexpected)
+		log_warn("netlink: %llu message(s) of an unexpected type skipped (%llu in all)",
+			 (unsigned long long)(st->unexpected - im->said.unexpected),
+			 (unsigned long long)st->unexpected);
+	if (st->truncated != im->said.truncated)
+		log_warn("netlink: %llu truncated datagram(s) skipped (%llu in all)",
+			 (unsigned long long)(st->truncated - im->said.truncated),
+			 (unsigned long long)st->truncated);
+	im->said = *st;
+}
+
 static void on_netlink(struct loop *loop, int fd, short revents, void *arg)
 {
 	struct ifmgrd *im = arg;
 	int r = rtnl_read_events(im->nl);
 
-	if (r == -ENOBUFS) {
+	note_skipped(im);
+	if (r == -ENOBUFS || r == -EMSGSIZE) {
 		im->resyncs++;
-		log_warn("netlink: the kernel dropped events; taking a fresh dump");
+		log_warn("netlink: %s; taking a fresh dump", r == -ENOBUFS ?
+			 "the kernel dropped events" : "a datagram did not fit the buffer");
 		resync(im);
+		note_skipped(im);
 	} else if (r < 0) {
 		log_warn("netlink: reading events failed: %s", strerror(-r));
 	}
-	reconcile(im);
+	if (r == -ENOBUFS || r == -EMSGSIZE)
+		reconcile(im);
+	else
+		reconcile_dirty(im);
 	publish(im);
 }
 
@@ -407,20 +453,73 @@ static void retry_later(struct ifmgrd *im)
 						 on_retry, im);
 }
 
-/* Level-triggered: plan every interface against the kernel and program the
- * difference.  Failed changes are retried on the next kernel event and by a
- * timer; a missing netdev waits for its RTM_NEWLINK. */
-static void reconcile(struct ifmgrd *im)
+/* Level-triggered: plan every interface (only: those kernel events
+ * concerned) against the kernel and program the difference.  Failed
+ * changes are retried by a timer, which plans them all; a missing netdev
+ * waits for its RTM_NEWLINK.  A batch of events costs what it concerns,
+ * not the number of interfaces (a switch has thousands). */
+/* Interfaces programmed between two drains of the event socket. */
+#define IFMGRD_DRAIN_EVERY 32
+
+/* Read the kernel's events in the middle of a long apply (thousands of
+ * interfaces programmed in one commit), so that they do not overflow the
+ * event socket; what they concern is planned after (after_apply).  Lost
+ * ones (ENOBUFS) make the apply end with a fresh dump. */
+static void drain_events(struct ifmgrd *im)
+{
+	int r = rtnl_read_events(im->nl);
+
+	note_skipped(im);
+	if (r == -ENOBUFS || r == -EMSGSIZE)
+		im->need_resync = true;
+}
+
+/* drain: an apply's pass, which reads the events every
+ * IFMGRD_DRAIN_EVERY interfaces (a pass over events already read does
+ * not). */
+static void reconcile_some(struct ifmgrd *im, bool only_dirty, bool drain)
 {
 	bool failed = false;
+	size_t done = 0;
 
-	if (!im->have_config)
-		return;
-	for (size_t i = 0; i < im->n_ifs; i++)
-		if (!reconcile_if(im, &im->ifs[i]))
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		struct ifm_if *ifp = &im->ifs[i];
+
+		if (only_dirty && !ifp->dirty)
+			continue;
+		ifp->dirty = false;
+		if (im->have_config && !reconcile_if(im, ifp))
 			failed = true;
+		if (drain && ++done % IFMGRD_DRAIN_EVERY == 0)
+			drain_events(im);
+	}
 	if (failed)
 		retry_later(im);
+}
+
+static void reconcile(struct ifmgrd *im)
+{
+	reconcile_some(im, false, false);
+}
+
+static void reconcile_dirty(struct ifmgrd *im)
+{
+	reconcile_some(im, true, false);
+}
+
+/* After an apply: a fresh dump if events were lost meanwhile, then plan
+ * what the events read meanwhile concerned. */
+static void after_apply(struct ifmgrd *im)
+{
+	if (im->need_resync) {
+		im->resyncs++;
+		log_warn("netlink: the kernel dropped events during the apply; taking a fresh dump");
+		resync(im);
+		note_skipped(im);
+		reconcile(im);
+	} else {
+		reconcile_dirty(im);
+	}
 }
 
 void ifmgrd_fill_state(const struct ifm_if *ifp, IfState *st)
@@ -479,17 +578,22 @@ static void note_link_changes(const struct ifmgrd *im, const IfStates *st)
 {
 	IfStates *old = im->last_state ? if_states__unpack(NULL, im->last_len, im->last_state)
 					: NULL;
+	size_t next = 0;
 
 	if (!old)
 		return;
 	for (size_t i = 0; i < st->n_interface; i++) {
 		const IfState *now = st->interface[i];
 
-		for (size_t k = 0; k < old->n_interface; k++) {
+		/* Both lists are in the entries' order: the one after the last
+		 * match is the likely one (a linear pass, not a square). */
+		for (size_t j = 0; j < old->n_interface; j++) {
+			size_t k = (next + j) % old->n_interface;
 			const IfState *was = old->interface[k];
 
 			if (strcmp(was->name, now->name) != 0)
 				continue;
+			next = k + 1;
 			if ((was->has_oper_up && was->oper_up) != (now->has_oper_up && now->oper_up))
 				evlog(EV_WARNING, "IFNET", "IF_STATE",
 				      "Interface %s has turned into %s state.", now->name,
@@ -574,7 +678,8 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 			xasprintf("%s: no netdev mapped to it in the bootstrap file", itf->name);
 	}
 	im->have_config = true;
-	reconcile(im);
+	reconcile_some(im, false, true);
+	after_apply(im);
 	publish(im);
 	return collect_errs(im, errs, max_errs);
 }
@@ -594,6 +699,7 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			 const struct cfgsub_change *ch, size_t n_ch, char **errs, int max_errs)
 {
 	bool *dirty, failed = false, created = false;
+	size_t done = 0;
 
 	/* LoopBacks first: a new one gets an entry before the others are marked. */
 	for (size_t i = 0; i < n_ch; i++) {
@@ -659,10 +765,13 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			protobuf_c_message_free_unpacked(&itf->base, NULL);
 		if (!reconcile_if(im, ifp))
 			failed = true;
+		if (++done % IFMGRD_DRAIN_EVERY == 0)
+			drain_events(im);
 	}
 	free(dirty);
 	if (failed)
 		retry_later(im);
+	after_apply(im);
 	publish(im);
 	return collect_errs(im, errs, max_errs);
 }
@@ -732,6 +841,7 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		im->ifs[i].loopback = bootstrap_is_loopback(bs->interfaces[i].name);
 		im->ifs[i].configured = true;   /* a mapped interface is always shown */
 		im->ifs[i].shown = -1;
+		im->ifs[i].netdev_hash = ifmgrd_name_hash(bs->interfaces[i].netdev);
 		ifs_obs_init(&im->ifs[i].have);
 		desire(&im->ifs[i], NULL);
 	}
@@ -749,6 +859,12 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		snprintf(err, errlen, "rtnetlink dump failed: %s", strerror(e));
 		goto fail;
 	}
+	note_skipped(im);
+	for (size_t i = 0; i < im->n_ifs; i++)
+		if (!im->ifs[i].have.present)
+			log_warn("%s: the bootstrap file maps it to netdev %s, which does not exist: "
+				 "it stays down until %s appears", im->ifs[i].bs->name,
+				 im->ifs[i].bs->netdev, im->ifs[i].bs->netdev);
 	im->nl_fd = rtnl_event_fd(im->nl);
 	r = loop_add_fd(loop, im->nl_fd, POLLIN, on_netlink, im);
 	if (r < 0) {
@@ -820,4 +936,9 @@ uint64_t ifmgrd_bad_requests(const struct ifmgrd *im)
 uint64_t ifmgrd_resyncs(const struct ifmgrd *im)
 {
 	return im->resyncs;
+}
+
+struct rtnl_stats ifmgrd_netlink_skipped(const struct ifmgrd *im)
+{
+	return *rtnl_stats(im->nl);
 }

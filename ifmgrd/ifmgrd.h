@@ -23,6 +23,7 @@
 #include "config.pb-c.h"
 #include "ifmgr.pb-c.h"
 #include "bus.pb-c.h"
+#include "netlink.h"
 
 struct loop;
 struct bootstrap;
@@ -95,5 +96,8 @@ void ifmgrd_ctl_clear(struct ifmgrd_ctl_reply *out);
 /* Counters. */
 uint64_t ifmgrd_bad_requests(const struct ifmgrd *im);
 uint64_t ifmgrd_resyncs(const struct ifmgrd *im);
+/* The netlink messages skipped so far (malformed, unexpected, truncated:
+ * netlink.h); each is logged with the running count when it happens. */
+struct rtnl_stats ifmgrd_netlink_skipped(const struct ifmgrd *im);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "ifmgrd.h"
 #include "ifstate.h"
+#include "netlink.h"
 
 struct bs_interface;
 struct rtnl;
@@ -34,7 +35,13 @@ struct ifm_if {
 	char err[256];          /* the last reconcile problem, "" if none */
 	int64_t last_change;    /* unix s of the last change of `shown` (ifdetail.c) */
 	int shown;              /* what changes it: present, IFF_UP, running; -1 unseen */
+	uint32_t netdev_hash;   /* of bs->netdev (ifmgrd_name_hash): events match it first */
+	bool dirty;             /* a kernel event concerned it since it was last planned */
 };
+
+/* A hash of a netdev name, so that a link event is matched against
+ * thousands of entries by an integer first. */
+uint32_t ifmgrd_name_hash(const char *name);
 
 /* ifmgrd.c: fill st with what is shown of ifp (a LoopBack: only its own
  * addresses of lo). */
@@ -58,10 +65,12 @@ struct ifmgrd {
 	uint8_t *last_state;    /* the packed IfStates published last */
 	size_t last_len;
 	uint64_t retry_timer;
+	bool need_resync;       /* events were lost while draining them mid-apply */
 	struct probe_engine *probes;    /* ping and tracert (probe.c) */
 	const struct bus_peer *ctl_peer;   /* who asks, while on_ctl runs (NULL otherwise) */
 	uint64_t bad_requests;
 	uint64_t resyncs;
+	struct rtnl_stats said;   /* netlink's skipped messages as last logged */
 };
 
 #endif

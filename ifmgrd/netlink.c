@@ -3,10 +3,14 @@
  *
  * Requests carry their own sequence number and are matched with
  * mnl_cb_run(seq, portid); the event socket accepts any sequence (seq 0).
- * Every attribute is type- and length-checked before use.
+ * Every attribute is type- and length-checked before use; a message that
+ * fails, one of a type neither socket should carry, and bytes at the end of
+ * a datagram that are no whole message are skipped and counted
+ * (rtnl_stats), the rest of their datagram still read.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,7 @@ struct rtnl {
 	char *buf;                 /* MNL_SOCKET_BUFFER_SIZE */
 	size_t buflen;
 	struct rtnl_link_info *info;   /* rtnl_link_info's answer, while it waits */
+	struct rtnl_stats stats;
 };
 
 struct link_attrs {
@@ -173,17 +178,60 @@ int rtnl_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev)
 	}
 }
 
+/* One message of a dump or of the event socket: reported, ignored (a
+ * bridge port's link message, an address family we do not follow), or
+ * skipped and counted (malformed; a type neither carries). */
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rtnl *nl = data;
 	struct rtnl_event ev;
-	int r = rtnl_parse(nlh, &ev);
+	int r;
 
-	if (r < 0)
-		log_debug("netlink: malformed message type %u dropped", nlh->nlmsg_type);
-	else if (r > 0)
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		break;
+	case NLMSG_NOOP:
+	case NLMSG_DONE:
+		return MNL_CB_OK;
+	default:
+		nl->stats.unexpected++;
+		log_debug("netlink: unexpected message type %u (%u bytes) skipped",
+			  nlh->nlmsg_type, nlh->nlmsg_len);
+		return MNL_CB_OK;
+	}
+	r = rtnl_parse(nlh, &ev);
+	if (r < 0) {
+		nl->stats.malformed++;
+		log_debug("netlink: malformed message type %u (%u bytes) skipped",
+			  nlh->nlmsg_type, nlh->nlmsg_len);
+	} else if (r > 0) {
 		nl->cb(&ev, nl->arg);
+	}
 	return MNL_CB_OK;
+}
+
+void rtnl_feed(struct rtnl *nl, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int rest = len > INT_MAX ? INT_MAX : (int)len;
+
+	/* Each message stands alone: a bad one never stops the others. */
+	while (mnl_nlmsg_ok(nlh, rest)) {
+		msg_cb(nlh, nl);
+		nlh = mnl_nlmsg_next(nlh, &rest);
+	}
+	if (rest > 0) {
+		nl->stats.truncated++;
+		log_debug("netlink: %d bytes that are no whole message skipped", rest);
+	}
+}
+
+const struct rtnl_stats *rtnl_stats(const struct rtnl *nl)
+{
+	return &nl->stats;
 }
 
 struct rtnl *rtnl_open(rtnl_event_cb cb, void *arg)
@@ -312,10 +360,15 @@ int rtnl_read_events(struct rtnl *nl)
 				return 0;
 			if (errno == EINTR)
 				continue;
+			if (errno == ENOSPC) {
+				/* libmnl's word for MSG_TRUNC: a datagram larger
+				 * than the buffer, its events lost. */
+				nl->stats.truncated++;
+				return -EMSGSIZE;
+			}
 			return -errno;   /* ENOBUFS: events were lost */
 		}
-		/* Errors in event batches are ignored: each message stands alone. */
-		mnl_cb_run(nl->buf, (size_t)n, 0, 0, msg_cb, nl);
+		rtnl_feed(nl, nl->buf, (size_t)n);
 	}
 }
 

@@ -47,8 +47,9 @@ int rtnl_event_fd(const struct rtnl *nl);
  * 0 or -errno (a kernel without IPv6 is not an error). */
 int rtnl_dump(struct rtnl *nl);
 /* Read every pending event.  0 when drained; -ENOBUFS when the kernel
- * dropped events (the caller must forget its view and rtnl_dump again);
- * another -errno on failure. */
+ * dropped events, -EMSGSIZE when a datagram did not fit the buffer (either
+ * way the caller must forget its view and rtnl_dump again); another -errno
+ * on failure. */
 int rtnl_read_events(struct rtnl *nl);
 
 /* Changes, each acknowledged by the kernel.  0 or -errno (EPERM, ENODEV...). */
@@ -74,6 +75,21 @@ struct rtnl_link_info {
 /* Read netdev `ifindex` (RTM_GETLINK, answered at once).  0 with *out
  * filled, or -errno (-ENODEV when it is gone) with *out zeroed. */
 int rtnl_link_info(struct rtnl *nl, int ifindex, struct rtnl_link_info *out);
+
+/* What was skipped, since rtnl_open. */
+struct rtnl_stats {
+	uint64_t malformed;     /* a link or address message failing its checks */
+	uint64_t unexpected;    /* a type neither socket carries (NLMSG_ERROR on the
+				 * event socket, RTM_NEWROUTE, ...) */
+	uint64_t truncated;     /* the end of a datagram cut inside a message, or a
+				 * datagram larger than the buffer */
+};
+const struct rtnl_stats *rtnl_stats(const struct rtnl *nl);
+
+/* Run one datagram of event messages (as the event socket delivers them)
+ * through the callback, skipping and counting what is malformed,
+ * unexpected or cut short; what follows a bad message is still read. */
+void rtnl_feed(struct rtnl *nl, const void *buf, size_t len);
 
 /* Decode one rtnetlink message into *ev.  1 if it is a reported event,
  * 0 if it is ignored (other type or family), -EBADMSG if malformed. */

@@ -31,6 +31,14 @@
  *    association; when the interface goes away or its ifindex changes, the
  *    wanted key changes and the association is replaced, like any other
  *    change of address;
+ *  - an association whose source interface (its own, else `ntp-service
+ *    [ipv6] source-interface`) is absent, down (ifmgrd's oper state) or
+ *    without an address of its family sends nothing (never from the
+ *    wildcard instead) and says why (assoc_set_down: sessions, the
+ *    unsynchronized reason); it is no candidate meanwhile.  Each IfStates
+ *    from ifmgrd reconciles at once, so a new primary address moves the
+ *    sockets as soon as it is published, and an interface that comes back
+ *    makes its associations poll again within 0.5 s;
  *  - a domain name is resolved without blocking the loop (resolve.c): its
  *    association appears at the reconciliation that follows the answer,
  *    keyed by the address (a new address after a re-resolution replaces
@@ -260,6 +268,45 @@ static bool scope_linklocal(struct ntpd *core, const Ntp *ntp, const NtpAssociat
 	return false;
 }
 
+/* The interface an association's packets leave by, or NULL when none is
+ * named: its own source-interface, else `ntp-service [ipv6]
+ * source-interface` of its family (for a link-local address the ipv6 one,
+ * as scope_linklocal chose). */
+static const char *assoc_via(const Ntp *ntp, const struct want *w)
+{
+	if (w->o.srcif[0])
+		return w->o.srcif;
+	if (w->addr.family == AF_INET6)
+		return ntp->ipv6_source_interface && *ntp->ipv6_source_interface &&
+		       !ntp->ipv6_source_interface_vpn_instance ? ntp->ipv6_source_interface : NULL;
+	return ntp->source_interface && *ntp->source_interface &&
+	       !ntp->source_interface_vpn_instance ? ntp->source_interface : NULL;
+}
+
+/* Why packets cannot leave by interface name now (into buf; "" when they
+ * can): ifmgrd does not report it, its netdev is absent, it is down (the
+ * kernel's oper state: admin down or no carrier), or it has no usable
+ * address of the family (ll: a link-local one).  The manuals print no such
+ * reason; these sentences are Meridian's, shown by `display ntp-service
+ * sessions` and in the unsynchronized reason of the status. */
+static void if_down_why(const struct ntpd *core, const char *name, int family, bool ll,
+			char *buf, size_t len)
+{
+	const struct ntpd_if *nif = if_find(core, name);
+
+	buf[0] = '\0';
+	if (!nif)
+		snprintf(buf, len, "source-interface %s is not present", name);
+	else if (nif->absent)
+		snprintf(buf, len, "source-interface %s is down (its netdev is absent)", name);
+	else if (!nif->up)
+		snprintf(buf, len, "source-interface %s is down", name);
+	else if (ll ? !naddr_isset(&nif->ll6) :
+		 family == AF_INET6 ? !naddr_isset(&nif->addr6) : !nif->addr)
+		snprintf(buf, len, "source-interface %s has no %s address", name,
+			 ll ? "link-local IPv6" : family == AF_INET6 ? "IPv6" : "IPv4");
+}
+
 static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 {
 	size_t n_srv = ntp ? ntp->n_unicast_server : 0, n_peer = ntp ? ntp->n_unicast_peer : 0;
@@ -359,6 +406,8 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		int family = w[j].addr.family;
 		struct naddr src;
 		struct assoc *p = NULL;
+		const char *via;
+		char down[sizeof(p->down)];
 
 		if (naddr_isset(&w[j].ll_src))
 			src = w[j].ll_src;
@@ -381,8 +430,19 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		}
 		if (!p)
 			p = assoc_new(core, &w[j].addr, &w[j].o, false);
+		/* Through a named interface that cannot be used now: no socket
+		 * (never the wildcard instead), and the reason is shown; it
+		 * polls again at once when the interface comes back. */
+		via = assoc_via(ntp, &w[j]);
+		down[0] = '\0';
+		if (via)
+			if_down_why(core, via, family, naddr_isset(&w[j].ll_src), down,
+				    sizeof(down));
+		if (!naddr_eq(&p->src_addr, &src))   /* moved: the old address is not ours */
+			memset(&p->dst_addr, 0, sizeof(p->dst_addr));
 		p->src_addr = src;
-		p->sock = send_sock(core, &src, family, e);
+		p->sock = down[0] ? NULL : send_sock(core, &src, family, e);
+		assoc_set_down(p, down);
 	}
 	free(w);
 	resolve_sweep(core);
@@ -687,7 +747,10 @@ void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
 			if (is->has_ifindex && is->ifindex && is->ipv6_link_local &&
 			    naddr_parse(is->ipv6_link_local, &a) == 0 && naddr_is_linklocal(&a))
 				nif->ll6 = naddr_scoped(&a, is->ifindex);
-			core->ifs[core->n_ifs].up = is->has_oper_up && is->oper_up;
+			/* ifmgrd always sets both; a state without them says
+			 * nothing, so it is not taken as down. */
+			core->ifs[core->n_ifs].up = !is->has_oper_up || is->oper_up;
+			core->ifs[core->n_ifs].absent = is->has_ifindex && !is->ifindex;
 			core->ifs[core->n_ifs].ifindex = is->has_ifindex ? is->ifindex : 0;
 			core->n_ifs++;
 		}

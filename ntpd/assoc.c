@@ -66,6 +66,7 @@
  */
 #include <arpa/inet.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,7 +314,9 @@ bool assoc_fit(const struct assoc *p, double now, const char **why)
 {
 	const char *w = NULL;
 
-	if (p->denied)
+	if (p->down[0])
+		w = p->down;
+	else if (p->denied)
 		w = "denied";
 	else if (!p->have_update || !assoc_enough_samples(p, now))
 		w = "too few samples";
@@ -617,6 +620,23 @@ void assoc_remobilize(struct assoc *p)
 	assoc_schedule(p, 0.1 + 0.4 * ntpd_random(p->core));
 }
 
+void assoc_set_down(struct assoc *p, const char *why)
+{
+	if (strcmp(p->down, why) == 0)
+		return;
+	snprintf(p->down, sizeof(p->down), "%s", why);
+	if (why[0]) {
+		log_warn("association %s unreachable: %s", p->addr_text, why);
+		p->fit = p->truechimer = p->survivor = false;
+		return;
+	}
+	log_info("association %s: its source interface is usable again", p->addr_text);
+	p->unreach = 0;
+	p->backoff = 0;
+	if (p->opts.hmode != NTP_MODE_PASSIVE && !p->denied && !p->preempted)
+		assoc_schedule(p, 0.1 + 0.4 * ntpd_random(p->core));
+}
+
 double assoc_poll(struct assoc *p)
 {
 	struct ntpd *core = p->core;
@@ -634,7 +654,7 @@ double assoc_poll(struct assoc *p)
 		burst_start(p);
 	n = assoc_prepare(p, core->txbuf, sizeof(core->txbuf));
 	p->in_burst = false;
-	if (n > 0) {
+	if (n > 0 && !p->down[0]) {   /* down: nothing to send from, said already */
 		if (!p->sock || sock_send(p->sock, core->txbuf, (size_t)n, &p->addr, p->opts.port,
 					  NULL) < 0)
 			p->cnt.tx_err++;

@@ -194,6 +194,8 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 	ss->jitter = p->jitter;
 	ss->has_leap = true;
 	ss->leap = (uint32_t)p->leap;
+	if (p->down[0])
+		ss->unreachable = xstrdup(p->down);
 	if (!verbose)
 		return ss;
 	ss->has_local_mode = ss->has_peer_mode = ss->has_peer_poll = true;
@@ -520,6 +522,7 @@ static void session_free(NtpSession *ss)
 	free(ss->local);
 	free(ss->refid_text);
 	free(ss->peer_interface);
+	free(ss->unreachable);
 	free(ss->status);   /* the strings are literals */
 	for (size_t i = 0; i < ss->n_filter; i++)
 		free(ss->filter[i]);

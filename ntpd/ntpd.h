@@ -116,6 +116,8 @@ struct assoc {
 	struct naddr src_addr;    /* configured source address (unset: the socket's) */
 	struct ntp_sock *sock;    /* NULL: nothing to send from */
 	struct naddr dst_addr;    /* our address on the last packet from the peer */
+	char down[128];           /* why it cannot be reached now (its source interface is
+				   * down or has no address; apply.c), "" when it can */
 
 	/* Header of the last packet that passed the protocol tests. */
 	int leap, version, pmode, stratum, ppoll, precision;
@@ -246,7 +248,8 @@ struct ntpd_if {
 	struct naddr addr6;       /* first usable global IPv6 (IfState.ipv6[0]), unset none */
 	struct naddr ll6;         /* usable link-local IPv6 (IfState.ipv6_link_local), its
 				   * scope the ifindex; unset none */
-	bool up;
+	bool up;                  /* oper state (IfState.oper_up; true when not said) */
+	bool absent;              /* ifmgrd says its netdev is absent (ifindex 0) */
 	uint32_t ifindex;         /* kernel ifindex, 0 while absent */
 };
 
@@ -455,6 +458,11 @@ bool assoc_expired(const struct assoc *p, double now);
 double assoc_poll(struct assoc *p);
 /* preempt: a demobilized association polls again (soon). */
 void assoc_remobilize(struct assoc *p);
+/* Why p cannot be reached now ("" when it can: its source interface is
+ * usable again).  While set, p sends nothing and is no candidate (fit says
+ * why); when it clears, p polls again within 0.5 s with its unreachability
+ * backoff forgotten.  Logged on each change. */
+void assoc_set_down(struct assoc *p, const char *why);
 
 /* ---- system.c --------------------------------------------------------- */
 

@@ -33,7 +33,7 @@
  *   and a line "cfgd restart to ready: MEDIAN ms [MIN-MAX] ..." on stderr.  Exit 1 when cfgd exits or does not
  *   answer within --timeout-ms (10000).
  *
- * Build (tests/bench/config does): cc -I BUILD/proto cfgdready.c
+ * Build (tests/bench/config does): cc -I BUILD/proto cfgdready.c benchctl.c
  * BUILD/proto/libmproto.a -lprotobuf-c -lzmq.
  */
 #ifndef _GNU_SOURCE
@@ -54,168 +54,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cfgd.pb-c.h"
-#include "config.pb-c.h"
+#include "benchctl.h"
 
 #define CHUNK 1000
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("cfgdready: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (p == NULL)
-		die("out of memory");
-	return p;
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
-	va_end(ap);
-	return s;
-}
-
-/* A DEALER to the ctl endpoint of run_dir, reconnecting every ms. */
-static void *ctl_socket(void *zctx, const char *run_dir)
-{
-	void *s = zmq_socket(zctx, ZMQ_DEALER);
-	int zero = 0, one = 1;
-	char *ep = xasprintf("ipc://%s/cfgd.ctl", run_dir);
-
-	if (s == NULL)
-		die("zmq_socket: %s", zmq_strerror(errno));
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &one, sizeof(one));
-	if (zmq_connect(s, ep) < 0)
-		die("connect %s: %s", ep, zmq_strerror(errno));
-	free(ep);
-	return s;
-}
-
-/* Send req as the bus frames it ([id][message]). */
-static void send_req(void *s, uint64_t id, const CfgRequest *req)
-{
-	size_t len = protobuf_c_message_get_packed_size(&req->base);
-	uint8_t *buf = xcalloc(1, len);
-
-	protobuf_c_message_pack(&req->base, buf);
-	if (zmq_send(s, &id, sizeof(id), ZMQ_SNDMORE) < 0 || zmq_send(s, buf, len, 0) < 0)
-		die("send: %s", zmq_strerror(errno));
-	free(buf);
-}
-
-/* The reply to request id within timeout_ms, or NULL. */
-static CfgReply *recv_reply(void *s, uint64_t id, int timeout_ms)
-{
-	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000u;
-
-	for (;;) {
-		zmq_pollitem_t it = { .socket = s, .events = ZMQ_POLLIN };
-		int64_t left = (int64_t)(deadline - now_us()) / 1000;
-		zmq_msg_t idm, body;
-		CfgReply *r = NULL;
-		bool mine;
-
-		if ((int64_t)(deadline - now_us()) <= 0)
-			return NULL;
-		if (zmq_poll(&it, 1, left < 1 ? 1 : (long)left) <= 0)
-			continue;
-		zmq_msg_init(&idm);
-		zmq_msg_init(&body);
-		if (zmq_msg_recv(&idm, s, 0) < 0 || !zmq_msg_more(&idm) ||
-		    zmq_msg_recv(&body, s, 0) < 0)
-			die("recv: %s", zmq_strerror(errno));
-		mine = zmq_msg_size(&idm) == sizeof(id) && memcmp(zmq_msg_data(&idm), &id, sizeof(id)) == 0;
-		if (mine)
-			r = cfg_reply__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
-		zmq_msg_close(&idm);
-		zmq_msg_close(&body);
-		if (mine) {
-			if (r == NULL)
-				die("an undecodable reply");
-			return r;
-		}
-	}
-}
-
-static CfgReply *call(void *s, const CfgRequest *req, int timeout_ms)
-{
-	static uint64_t next_id = 1;
-	uint64_t id = next_id++;
-	CfgReply *r;
-
-	send_req(s, id, req);
-	r = recv_reply(s, id, timeout_ms);
-	if (r == NULL)
-		die("no answer from cfgd within %d ms", timeout_ms);
-	return r;
-}
-
-static void call_ok(void *s, const CfgRequest *req, const char *what)
-{
-	CfgReply *r = call(s, req, 600000);
-
-	if (r->status != 0)
-		die("%s: %s (%d)", what, r->error ? r->error : "?", r->status);
-	cfg_reply__free_unpacked(r, NULL);
-}
-
-/* ---- fill ---- */
-
-static void commit_now(void *s, uint64_t session)
-{
-	CfgRequest req = CFG_REQUEST__INIT;
-	CommitRequest c = COMMIT_REQUEST__INIT;
-
-	c.session = session;
-	req.req_case = CFG_REQUEST__REQ_COMMIT;
-	req.commit = &c;
-	call_ok(s, &req, "commit");
-}
-
-/* One edit request: SET of value at the root. */
-static void edit_root(void *s, uint64_t session, Config *value)
-{
-	CfgRequest req = CFG_REQUEST__INIT;
-	EditRequest er = EDIT_REQUEST__INIT;
-	Edit e = EDIT__INIT, *ev[1] = { &e };
-
-	e.op = EDIT__OP__SET;
-	e.value = value;
-	er.session = session;
-	er.n_edit = 1;
-	er.edit = ev;
-	req.req_case = CFG_REQUEST__REQ_EDIT;
-	req.edit = &er;
-	call_ok(s, &req, "edit");
-}
 
 /* Rules from..to-1 of acl 2000 as one SET. */
 static void edit_rules(void *s, uint64_t session, unsigned from, unsigned to)
@@ -267,36 +108,18 @@ static int fill(const char *run_dir, unsigned rules, unsigned commits)
 {
 	void *zctx = zmq_ctx_new();
 	void *s = ctl_socket(zctx, run_dir);
-	CfgRequest req = CFG_REQUEST__INIT;
-	SessionOpen so = SESSION_OPEN__INIT;
-	SessionClose sc = SESSION_CLOSE__INIT;
-	CfgReply *r;
-	uint64_t session, t0 = now_us(), t1;
-
-	so.user = "bench";
-	so.line = "cfgdready";
-	so.owner = "cfgdready";
-	req.req_case = CFG_REQUEST__REQ_SESSION_OPEN;
-	req.session_open = &so;
-	r = call(s, &req, 10000);
-	if (r->status != 0 || r->state == NULL)
-		die("session open: %s", r->error ? r->error : "?");
-	session = r->state->session;
-	cfg_reply__free_unpacked(r, NULL);
+	uint64_t session = session_open(s, "cfgdready"), t0 = now_us(), t1;
 
 	for (unsigned i = 1; i <= rules; i += CHUNK)
 		edit_rules(s, session, i, i + CHUNK <= rules + 1 ? i + CHUNK : rules + 1);
 	t1 = now_us();
-	commit_now(s, session);
+	cfg_reply__free_unpacked(commit_now(s, session), NULL);
 	t1 = now_us() - t1;
 	for (unsigned i = 0; i < commits; i++) {
 		edit_server(s, session, i);
-		commit_now(s, session);
+		cfg_reply__free_unpacked(commit_now(s, session), NULL);
 	}
-	sc.session = session;
-	req.req_case = CFG_REQUEST__REQ_SESSION_CLOSE;
-	req.session_close = &sc;
-	call_ok(s, &req, "session close");
+	session_close(s, session);
 	printf("fill_s=%.3f commit_s=%.3f\n", (now_us() - t0) / 1e6, t1 / 1e6);
 	zmq_close(s);
 	zmq_ctx_term(zctx);
@@ -464,6 +287,7 @@ int main(int argc, char **argv)
 	}
 	if (run_dir == NULL)
 		usage();
+	bench_prog = "cfgdready";
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(argv[1], "fill") == 0 && rules > 0)
 		return fill(run_dir, rules, commits);

@@ -628,7 +628,8 @@ int lab_link_local(const char *dev, const char *ifname, char *buf, size_t len, i
 	return r;
 }
 
-int lab_ntp_status(const char *dev, NtpReply **out)
+/* One NtpRequest to dev's ntpd: 0 with *out, or -errno. */
+static int ntp_call(const char *dev, NtpRequest *req, NtpReply **out)
 {
 	*out = NULL;
 	const struct lab_device *d = lab_dev(dev);
@@ -640,17 +641,33 @@ int lab_ntp_status(const char *dev, NtpReply **out)
 	struct bus_client *cli = bus_client_new(zctx, ep);
 	if (!cli)
 		return -EIO;
-	NtpRequest req = NTP_REQUEST__INIT;
-	NtpStatusRequest sr = NTP_STATUS_REQUEST__INIT;
-	req.req_case = NTP_REQUEST__REQ_STATUS;
-	req.status = &sr;
 	ProtobufCMessage *reply = NULL;
-	int r = bus_client_call(cli, &req.base, &ntp_reply__descriptor, 3000, &reply);
+	int r = bus_client_call(cli, &req->base, &ntp_reply__descriptor, 3000, &reply);
 	bus_client_free(cli);
 	if (r < 0)
 		return r;
 	*out = (NtpReply *)reply;
 	return 0;
+}
+
+int lab_ntp_status(const char *dev, NtpReply **out)
+{
+	NtpRequest req = NTP_REQUEST__INIT;
+	NtpStatusRequest sr = NTP_STATUS_REQUEST__INIT;
+
+	req.req_case = NTP_REQUEST__REQ_STATUS;
+	req.status = &sr;
+	return ntp_call(dev, &req, out);
+}
+
+int lab_ntp_sessions(const char *dev, NtpReply **out)
+{
+	NtpRequest req = NTP_REQUEST__INIT;
+	NtpSessionsRequest sr = NTP_SESSIONS_REQUEST__INIT;
+
+	req.req_case = NTP_REQUEST__REQ_SESSIONS;
+	req.sessions = &sr;
+	return ntp_call(dev, &req, out);
 }
 
 int lab_script(const char *verb, ...)

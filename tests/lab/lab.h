@@ -84,6 +84,8 @@ int lab_link_local(const char *dev, const char *ifname, char *buf, size_t len,
 /* ntpd's system status of the device, straight from its ctl socket.
  * 0 with *out to free with ntp_reply__free_unpacked(), or -errno. */
 int lab_ntp_status(const char *dev, NtpReply **out);
+/* ntpd's sessions (NtpReply.sessions, not verbose), the same way. */
+int lab_ntp_sessions(const char *dev, NtpReply **out);
 
 /* The lab's ZeroMQ context (created on first use, terminated by lab_down). */
 void *lab_zctx(void);

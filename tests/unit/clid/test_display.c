@@ -207,4 +207,16 @@ Test(display, sessions)
 	cr_assert(strstr(b.buf, " local mode: unspec, local poll: 1024, current poll: 16\r\n"),
 		  "%s", b.buf);
 	sbuf_free(&b);
+
+	/* Unreachable through a source interface that is down: one more line
+	 * at the end of the block, in both forms (Meridian's, not VRP's). */
+	s.unreachable = "source-interface GigabitEthernet0/1/0 is down";
+	ntp_fmt_sessions(v, 1, false, &b);
+	cr_assert(strstr(b.buf, " disper: 25.42 ms\r\n unreachable reason: source-interface "
+			 "GigabitEthernet0/1/0 is down\r\n"), "%s", b.buf);
+	sbuf_free(&b);
+	ntp_fmt_sessions(v, 1, true, &b);
+	cr_assert(strstr(b.buf, " unreachable reason: source-interface GigabitEthernet0/1/0 is "
+			 "down\r\n"), "%s", b.buf);
+	sbuf_free(&b);
 }

@@ -226,6 +226,31 @@ Test(ifdisp, interface_full)
 	cr_assert(strstr(t, "    Input:                   0 packets,"), "%s", t);
 }
 
+/* DOWN though configured up: Meridian's reason line under the states;
+ * administratively DOWN needs none (and ifmgrd gives none). */
+Test(ifdisp, interface_down_says_why)
+{
+	struct sbuf b = { 0 };
+	const char *t;
+
+	fixtures();
+	st_ge.ifindex = 0;
+	st_ge.oper_up = false;
+	st_ge.primary_ipv4 = "";
+	d_ge.has_mtu = d_ge.has_mac = false;
+	d_ge.counters = NULL;
+	d_ge.down_reason = "netdev veth0 does not exist";
+	ifdisp_fmt_interface(&d_ge, NULL, 1796621400, &b);
+	t = cmd_take(&b);
+	cr_assert(strstr(t, "GigabitEthernet0/1/0 current state : DOWN (ifindex: 0)\r\n"
+			 "Line protocol current state : DOWN\r\n"
+			 "Down reason : netdev veth0 does not exist\r\n"), "%s", t);
+	st_ge.oper_up = true;   /* stale: up now, no reason shown */
+	ifdisp_fmt_interface(&d_ge, NULL, 1796621400, &b);
+	t = cmd_take(&b);
+	cr_assert_null(strstr(t, "Down reason"), "%s", t);
+}
+
 /* ---- the commands, over a fake backend ---- */
 
 static bool ifmgrd_down;

@@ -4,8 +4,9 @@
  *
  * GigabitEthernet0/1/0 is configured (undo shutdown, an address, a sub
  * address, mtu) before its veth exists: it is published down, with no
- * ifindex, and the reconcile error names the missing netdev.  The veth is
- * created: everything is programmed.  It is deleted: published down again.
+ * ifindex, and the reconcile error and `display interface`'s down reason
+ * name the missing netdev.  The veth is created: everything is programmed
+ * (down for want of a carrier, said so, until its peer is up).  It is deleted: published down again.
  * It is created anew (a new ifindex): programmed again, with no change of
  * configuration.
  *
@@ -85,6 +86,37 @@ static bool reached(void *arg)
 	       (nl_kernel_flags("hp0") & IFF_UP);
 }
 
+/* display interface's reason for hp0's DOWN, asked as clid asks (NULL:
+ * none). */
+static void expect_reason(struct ifmgrd *im, const char *want)
+{
+	IfDetails *ds = ifmgrd_details(im, "GigabitEthernet0/1/0");
+	const char *got;
+
+	cr_assert(ds && ds->n_interface == 1);
+	got = ds->interface[0]->down_reason;
+	if (want)
+		cr_assert(got && strcmp(got, want) == 0, "down reason \"%s\", not \"%s\"",
+			  got ? got : "(none)", want);
+	else
+		cr_assert(!got || !got[0], "a down reason while up: %s", got);
+	ifmgrd_details_free(ds);
+}
+
+static bool carrier(void *arg)
+{
+	const IfState *st = test_sub_find(arg, "GigabitEthernet0/1/0");
+
+	return st && st->oper_up;
+}
+
+static bool no_carrier(void *arg)
+{
+	const IfState *st = test_sub_find(arg, "GigabitEthernet0/1/0");
+
+	return st && st->ifindex && !st->oper_up;
+}
+
 static Config *config(void)
 {
 	Config *c = xmalloc(sizeof(*c));
@@ -134,12 +166,20 @@ Test(hotplug, netdev_comes_goes_and_comes_back)
 	free(errs[0]);
 	struct state w = { &r.ts, false, -1 };
 	cr_assert(run_until(r.loop, reached, &w, 5000), "not published down");
+	expect_reason(r.im, "netdev hp0 does not exist");
 
-	/* It appears: programmed at once. */
+	/* It appears: programmed at once; up without a carrier until the
+	 * other end of the veth is up. */
 	nl_new_veth("hp0");
 	w.present = true;
 	cr_assert(run_until(r.loop, reached, &w, 5000), "new netdev not programmed");
 	first = (int)if_nametoindex("hp0");
+	/* The kernel drops IFF_RUNNING when its link watch runs (up to 1 s). */
+	cr_assert(run_until(r.loop, no_carrier, &r.ts, 5000), "a carrier without its peer");
+	expect_reason(r.im, "netdev hp0 has no carrier");
+	nl_set_up("hp0p");
+	cr_assert(run_until(r.loop, carrier, &r.ts, 5000), "no carrier with its peer up");
+	expect_reason(r.im, NULL);
 
 	/* It goes: published down. */
 	cr_assert_eq(nl_del_link("hp0"), 0);

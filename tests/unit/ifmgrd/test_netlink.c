@@ -6,7 +6,9 @@
  * The kernel's state is checked independently of ifmgrd's own code
  * (getifaddrs and SIOCGIFFLAGS), and the published IfStates through a Clone
  * subscriber, as ntpd or clid would see them; the links' up and down
- * events for `display logbuffer` through evlog's listener.
+ * events for `display logbuffer` through evlog's listener.  rtnl_parse and
+ * rtnl_feed also get hand-built messages: malformed ones, types the event
+ * socket never carries and a datagram cut short are skipped and counted.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -468,4 +470,85 @@ Test(netlink, parse_defensively)
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	cr_assert_eq(rtnl_parse(nlh, &ev), 0);
+}
+
+struct fed {
+	int links, addrs;
+};
+
+static void count_event(const struct rtnl_event *ev, void *arg)
+{
+	struct fed *f = arg;
+
+	if (ev->type == RTNL_NEWLINK)
+		f->links++;
+	else if (ev->type == RTNL_NEWADDR)
+		f->addrs++;
+}
+
+/* One datagram of events as the event socket would deliver it, with a
+ * malformed address message, two types the socket never carries and a
+ * message cut short at the end: the good ones are reported, the others
+ * skipped and counted, and nothing after a bad one is lost. */
+Test(netlink, bad_messages_skipped_and_counted)
+{
+	static char buf[4096] __attribute__((aligned(4)));
+	struct rtnl *nl;
+	struct fed f = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct in_addr a;
+	const struct rtnl_stats *st;
+	size_t len = 0;
+
+	nl = rtnl_open(count_event, &f);
+	if (!nl)
+		cr_skip_test("no rtnetlink socket here: %s", strerror(errno));
+
+	/* 1. A good address. */
+	nlh = nl_addr_msg(buf + len, RTM_NEWADDR, AF_INET, 24, 4, NULL);
+	inet_pton(AF_INET, "10.0.1.2", &a);
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
+	len += NLMSG_ALIGN(nlh->nlmsg_len);
+	/* 2. Malformed: an address of two bytes. */
+	nlh = nl_addr_msg(buf + len, RTM_NEWADDR, AF_INET, 24, 4, NULL);
+	mnl_attr_put_u16(nlh, IFA_LOCAL, 7);
+	len += NLMSG_ALIGN(nlh->nlmsg_len);
+	/* 3, 4. Unexpected: a route, and an error on the event socket. */
+	nlh = mnl_nlmsg_put_header(buf + len);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg));
+	len += NLMSG_ALIGN(nlh->nlmsg_len);
+	nlh = mnl_nlmsg_put_header(buf + len);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nlmsgerr));
+	len += NLMSG_ALIGN(nlh->nlmsg_len);
+	/* 5. A good link after them. */
+	nlh = mnl_nlmsg_put_header(buf + len);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 9;
+	ifi->ifi_flags = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	len += NLMSG_ALIGN(nlh->nlmsg_len);
+	/* 6. A header announcing more than the datagram holds. */
+	nlh = mnl_nlmsg_put_header(buf + len);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_len = 200;
+	len += sizeof(*nlh) + 8;
+
+	rtnl_feed(nl, buf, len);
+	st = rtnl_stats(nl);
+	cr_assert_eq(f.addrs, 1);
+	cr_assert_eq(f.links, 1, "the link after the bad messages was lost");
+	cr_assert_eq(st->malformed, 1);
+	cr_assert_eq(st->unexpected, 2);
+	cr_assert_eq(st->truncated, 1);
+
+	/* A header too short to be one, alone: truncated, nothing reported. */
+	memset(buf, 0, sizeof(buf));
+	rtnl_feed(nl, buf, 10);
+	cr_assert_eq(st->truncated, 2);
+	cr_assert_eq(f.addrs + f.links, 2);
+	rtnl_close(nl);
 }

@@ -6,7 +6,8 @@
  * per-association and global source-interface (the datagram's source
  * address), domain names (test resolver and the real getaddrinfo_a on
  * "localhost", failure, retry, re-resolution to a new address), dynamic
- * passive expiry, priority in selection, and the packet statistics.
+ * passive expiry, priority in selection, the packet statistics, and
+ * source-interface following its interface (address, down, absent, back).
  *
  * Two cores in one process: S (refclock-master 2, "the server", INADDR_ANY
  * on its own port) and C (the client under test).  Polls are driven by
@@ -688,5 +689,122 @@ Test(options, packet_statistics)
 		*heap = r;
 		ctl_reply_free(heap);
 	}
+	fx_fini(&f);
+}
+
+/* C's LoopBack1 as ifmgrd would publish it (LoopBack2 unchanged): primary
+ * addr, oper state up, ifindex (0: its netdev is absent). */
+static void set_lo1(struct ntpd *core, const char *addr, bool up, unsigned ifindex)
+{
+	IfStates st = IF_STATES__INIT;
+	IfState l1 = IF_STATE__INIT, l2 = IF_STATE__INIT;
+	IfState *list[2] = { &l1, &l2 };
+
+	l1.name = "LoopBack1";
+	l1.primary_ipv4 = (char *)addr;
+	l1.has_oper_up = l1.has_ifindex = true;
+	l1.oper_up = up;
+	l1.ifindex = ifindex;
+	l2.name = "LoopBack2";
+	l2.primary_ipv4 = "127.0.0.6";
+	st.n_interface = 2;
+	st.interface = list;
+	ntpd_apply_ifstates(core, &st);
+}
+
+/* The socket of C bound to addr, or NULL. */
+static struct ntp_sock *sock_on(struct ntpd *core, const char *addr)
+{
+	for (int i = 0; i < core->n_socks; i++)
+		if (core->socks[i]->addr.family == AF_INET &&
+		    core->socks[i]->addr.v4.s_addr == ip(addr))
+			return core->socks[i];
+	return NULL;
+}
+
+/* source-interface follows the interface: a new primary address moves the
+ * association's socket in the same reconciliation (the old one is closed);
+ * down or absent, it sends nothing, says why (its own reason, fit's and
+ * the system's unsynchronized reason) and never falls back to the
+ * wildcard; back up, it polls within 0.5 s with no configuration change. */
+Test(options, source_interface_follows_address_and_state)
+{
+	struct fx f;
+	NtpAssociation a;
+	NtpAssociation *list[1] = { &a };
+	const char *why = NULL;
+	struct assoc *p;
+	uint64_t before;
+
+	fx_init(&f);
+	na_init(&f, &a, "127.0.0.1");
+	a.source_interface = "LoopBack1";
+	set_lo1(f.c, "127.0.0.5", true, 7);
+	cr_assert_eq(apply_c(&f, list, 1, NULL, 0, NULL), 0);
+	p = find(f.c, "127.0.0.1");
+	cr_assert_eq(p->sock->addr.v4.s_addr, ip("127.0.0.5"));
+
+	/* A new primary address: the socket moves at once. */
+	set_lo1(f.c, "127.0.0.7", true, 7);
+	cr_assert_eq(find(f.c, "127.0.0.1"), p, "the association was recreated");
+	cr_assert_not_null(p->sock);
+	cr_assert_eq(p->sock->addr.v4.s_addr, ip("127.0.0.7"));
+	cr_assert_null(sock_on(f.c, "127.0.0.5"), "the old socket is still open");
+	for (uint8_t junk[64]; recv(f.s->socks[0]->fd, junk, sizeof(junk), MSG_DONTWAIT) > 0;)
+		;
+	assoc_poll(p);
+	cr_assert_eq(datagram_source(&f), ip("127.0.0.7"));
+	exchange(&f, p, NULL);
+	cr_assert_eq(p->reach & 1, 1);
+
+	/* Down: nothing is sent, and every display says why. */
+	set_lo1(f.c, "127.0.0.7", false, 7);
+	cr_assert_null(p->sock);
+	cr_assert_str_eq(p->down, "source-interface LoopBack1 is down");
+	cr_assert_not(assoc_fit(p, ntpd_mono(), &why));
+	cr_assert_str_eq(why, "source-interface LoopBack1 is down");
+	cr_assert_not(f.c->sys.synced);
+	cr_assert(strstr(f.c->sys.unsync_reason, "127.0.0.1 source-interface LoopBack1 is down"),
+		  "unsynchronized reason: %s", f.c->sys.unsync_reason);
+	before = sent(p);
+	assoc_poll(p);
+	cr_assert_eq(sent(p), before, "sent while its interface is down");
+	cr_assert_null(sock_on(f.c, "127.0.0.7"));
+
+	/* Its netdev gone: said so. */
+	set_lo1(f.c, "", false, 0);
+	cr_assert_str_eq(p->down, "source-interface LoopBack1 is down (its netdev is absent)");
+	/* Up without an address yet. */
+	set_lo1(f.c, "", true, 9);
+	cr_assert_str_eq(p->down, "source-interface LoopBack1 has no IPv4 address");
+	cr_assert_null(p->sock, "no address: it must not fall back to the wildcard");
+
+	/* Back: the same association polls again within 0.5 s. */
+	set_lo1(f.c, "127.0.0.7", true, 9);
+	cr_assert_eq(find(f.c, "127.0.0.1"), p);
+	cr_assert_str_eq(p->down, "");
+	cr_assert_eq(p->sock->addr.v4.s_addr, ip("127.0.0.7"));
+	cr_assert_leq(p->next_poll - ntpd_mono(), 0.5);
+	fx_fini(&f);
+}
+
+/* The global `ntp-service source-interface` is followed the same way. */
+Test(options, global_source_interface_down_is_said)
+{
+	struct fx f;
+	NtpAssociation b;
+	NtpAssociation *list[1] = { &b };
+	struct assoc *p;
+
+	fx_init(&f);
+	na_init(&f, &b, "127.0.0.3");
+	set_lo1(f.c, "127.0.0.5", false, 7);
+	cr_assert_eq(apply_c(&f, list, 1, NULL, 0, "LoopBack1"), 0);
+	p = find(f.c, "127.0.0.3");
+	cr_assert_null(p->sock);
+	cr_assert_str_eq(p->down, "source-interface LoopBack1 is down");
+	set_lo1(f.c, "127.0.0.5", true, 7);
+	cr_assert_str_eq(p->down, "");
+	cr_assert_eq(p->sock->addr.v4.s_addr, ip("127.0.0.5"));
 	fx_fini(&f);
 }
