@@ -37,6 +37,7 @@
 #include "loop.h"
 #include "netlink.h"
 #include "probe.h"
+#include "vrf.h"
 #include "ifmgrd_int.h"
 
 /* Plans in a row for one interface before the others get their turn. */
@@ -45,16 +46,27 @@
 static void publish(struct ifmgrd *im);
 static void reconcile(struct ifmgrd *im);
 
-/* One kernel event as seen by one entry.  Entries are matched by netdev name
- * on link messages and by ifindex on the others; the LoopBacks all observe
- * lo, so an event may concern several entries. */
-static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
+/* The namespace entry an interface belongs in (its VPN instance's; NULL
+ * while the instance has none). */
+static struct ifm_ns *want_ns(const struct ifmgrd *im, const struct ifm_if *ifp)
 {
-	bool by_index = ifp->have.present && ifp->have.ifindex == ev->ifindex;
+	return ifp->want.vpn[0] ? ifm_ns_of(im, ifp->want.vpn) : im->ns[0];
+}
+
+/* One kernel event of namespace ns as seen by one entry.  Entries are
+ * matched by netdev name on link messages and by ifindex (in the namespace
+ * they were seen in) on the others; the LoopBacks all observe the lo of
+ * their instance's namespace, so an event may concern several entries. */
+static void on_event_if(const struct ifmgrd *im, struct ifm_if *ifp, struct ifm_ns *ns,
+			const struct rtnl_event *ev)
+{
+	bool by_index = ifp->at == ns && ifp->have.present && ifp->have.ifindex == ev->ifindex;
 	bool by_name;
 
 	switch (ev->type) {
 	case RTNL_NEWLINK:
+		if (ifp->loopback && want_ns(im, ifp) != ns)
+			break;        /* another namespace's lo */
 		/* The kernel always names the link; without a name, trust the index. */
 		by_name = ev->ifname ? strcmp(ifp->bs->netdev, ev->ifname) == 0 : by_index;
 		if (by_index && !by_name) {
@@ -65,21 +77,26 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 		}
 		if (!by_name)
 			break;
-		if (ifp->have.present && ifp->have.ifindex != ev->ifindex)
-			ifs_obs_clear(&ifp->have);   /* recreated: a new ifindex */
+		if (ifp->have.present && (ifp->have.ifindex != ev->ifindex || ifp->at != ns))
+			ifs_obs_clear(&ifp->have);   /* recreated (a new ifindex), or moved */
 		if (!ifp->have.present)
-			log_info("%s: netdev %s present (ifindex %d)", ifp->bs->name,
-				 ifp->bs->netdev, ev->ifindex);
+			log_info("%s: netdev %s present (ifindex %d%s%s)", ifp->bs->name,
+				 ifp->bs->netdev, ev->ifindex, ns->vpn[0] ? ", VPN instance " : "",
+				 ns->vpn);
+		ifp->at = ns;
 		ifp->have.present = true;
 		ifp->have.ifindex = ev->ifindex;
 		ifp->have.flags = ev->flags;
+		ifp->have.master = ev->master;
 		if (ev->mtu)
 			ifp->have.mtu = ev->mtu;
 		break;
 	case RTNL_DELLINK:
 		if (by_index) {
-			log_info("%s: netdev %s removed", ifp->bs->name, ifp->bs->netdev);
+			log_info("%s: netdev %s removed%s%s", ifp->bs->name, ifp->bs->netdev,
+				 ns->vpn[0] ? " from VPN instance " : "", ns->vpn);
 			ifs_obs_clear(&ifp->have);
+			ifp->at = NULL;
 		}
 		break;
 	case RTNL_NEWADDR:
@@ -98,12 +115,13 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev)
 	}
 }
 
-static void on_event(const struct rtnl_event *ev, void *arg)
+void ifmgrd_on_event(const struct rtnl_event *ev, void *arg)
 {
-	struct ifmgrd *im = arg;
+	struct ifm_ns *ns = arg;
+	struct ifmgrd *im = ns->im;
 
 	for (size_t i = 0; i < im->n_ifs; i++)
-		on_event_if(&im->ifs[i], ev);
+		on_event_if(im, &im->ifs[i], ns, ev);
 }
 
 /* The configuration's entry for name, or NULL. */
@@ -117,11 +135,20 @@ static const Interface *config_interface(const Config *cfg, const char *name)
 }
 
 /* The desired state of one entry from cfg; a LoopBack is always up (lo is
- * never set down, whatever the configuration says). */
-static void desire(struct ifm_if *ifp, const Config *cfg)
+ * never set down, whatever the configuration says), and one whose VPN
+ * instance changed observes another namespace's lo from the next dump. */
+static void desire(struct ifmgrd *im, struct ifm_if *ifp, const Config *cfg)
 {
+	char vpn[sizeof(ifp->want.vpn)];
+
+	snprintf(vpn, sizeof(vpn), "%s", ifp->want.vpn);
 	ifs_desired_from_config(cfg, ifp->bs->name, &ifp->want, ifp->cfg_err,
 				sizeof(ifp->cfg_err));
+	if (ifp->loopback && strcasecmp(vpn, ifp->want.vpn) != 0) {
+		ifs_obs_clear(&ifp->have);
+		ifp->at = NULL;
+		im->need_dump = true;
+	}
 	if (ifp->loopback) {
 		ifp->want.admin_up = true;
 		ifp->want.mtu = 0;      /* lo's own; cfgd refuses `mtu` on a LoopBack */
@@ -157,7 +184,7 @@ static struct ifm_if *loopback_entry(struct ifmgrd *im, const char *name, bool c
 	ifp->loopback = true;
 	ifp->shown = -1;
 	ifs_obs_init(&ifp->have);
-	desire(ifp, NULL);
+	desire(im, ifp, NULL);
 	log_info("%s: a LoopBack, on netdev %s", name, BS_LOOPBACK_NETDEV);
 	*created = true;
 	return ifp;
@@ -170,8 +197,8 @@ static bool lo_addr_of_other(const struct ifmgrd *im, const struct ifm_if *self,
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		const struct ifm_if *o = &im->ifs[i];
 
-		if (o == self || !o->loopback)
-			continue;
+		if (o == self || !o->loopback || strcasecmp(o->want.vpn, self->want.vpn) != 0)
+			continue;     /* each namespace has its own lo */
 		if (o->want.has_addr && o->want.addr.s_addr == a->local.s_addr &&
 		    o->want.plen == a->plen)
 			return true;
@@ -189,6 +216,8 @@ static bool lo_addr6_of_other(const struct ifmgrd *im, const struct ifm_if *self
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		const struct ifm_if *o = &im->ifs[i];
 
+		if (strcasecmp(o->want.vpn, self->want.vpn) != 0)
+			continue;
 		for (size_t k = 0; o != self && o->loopback && k < o->want.n_addr6; k++)
 			if (o->want.addr6[k].plen == a->plen &&
 			    memcmp(&o->want.addr6[k].addr, &a->addr, sizeof(a->addr)) == 0)
@@ -220,20 +249,19 @@ static void loopback_view(const struct ifmgrd *im, const struct ifm_if *self,
 
 static int resync(struct ifmgrd *im)
 {
-	int r;
-
-	for (size_t i = 0; i < im->n_ifs; i++)
+	for (size_t i = 0; i < im->n_ifs; i++) {
 		ifs_obs_clear(&im->ifs[i].have);
-	r = rtnl_dump(im->nl);
-	if (r < 0)
-		log_warn("netlink dump failed: %s", strerror(-r));
-	return r;
+		im->ifs[i].at = NULL;
+	}
+	im->need_dump = false;
+	return ifm_vpn_dump(im);   /* every namespace's */
 }
 
-static void on_netlink(struct loop *loop, int fd, short revents, void *arg)
+void ifmgrd_on_netlink(struct loop *loop, int fd, short revents, void *arg)
 {
-	struct ifmgrd *im = arg;
-	int r = rtnl_read_events(im->nl);
+	struct ifm_ns *ns = arg;
+	struct ifmgrd *im = ns->im;
+	int r = rtnl_read_events(ns->nl);
 
 	if (r == -ENOBUFS) {
 		im->resyncs++;
@@ -251,6 +279,8 @@ static void on_retry(struct loop *loop, void *arg)
 	struct ifmgrd *im = arg;
 
 	im->retry_timer = 0;
+	if (ifm_vpn_retry(im))
+		resync(im);
 	reconcile(im);
 	publish(im);
 }
@@ -260,6 +290,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		   char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 4];
+	struct rtnl *nl = ifp->at && ifp->at->nl ? ifp->at->nl : im->nl;
 	int r = 0;
 
 	if (a->kind == IFS_DEL_ADDR6 || a->kind == IFS_ADD_ADDR6)
@@ -268,7 +299,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		ifs_addr_format(&a->addr, addr, sizeof(addr));
 	switch (a->kind) {
 	case IFS_DEL_ADDR:
-		r = rtnl_addr_del(im->nl, ifp->have.ifindex, &a->addr);
+		r = rtnl_addr_del(nl, ifp->have.ifindex, &a->addr);
 		if (r == -EADDRNOTAVAIL)
 			r = 0;   /* already gone (a secondary deleted with its primary) */
 		if (r < 0)
@@ -278,7 +309,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: removed %s from %s", ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_ADD_ADDR:
-		r = rtnl_addr_add(im->nl, ifp->have.ifindex, &a->addr);
+		r = rtnl_addr_add(nl, ifp->have.ifindex, &a->addr);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot add %s to %s: %s", ifp->bs->name, addr,
 				 ifp->bs->netdev, strerror(-r));
@@ -286,7 +317,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: added %s to %s", ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_DEL_ADDR6:
-		r = rtnl_addr6_del(im->nl, ifp->have.ifindex, &a->addr6);
+		r = rtnl_addr6_del(nl, ifp->have.ifindex, &a->addr6);
 		if (r == -EADDRNOTAVAIL)
 			r = 0;   /* already gone (flushed by a link down) */
 		if (r < 0)
@@ -296,7 +327,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: removed %s from %s", ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_ADD_ADDR6:
-		r = rtnl_addr6_add(im->nl, ifp->have.ifindex, &a->addr6);
+		r = rtnl_addr6_add(nl, ifp->have.ifindex, &a->addr6);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot add %s to %s: %s", ifp->bs->name, addr,
 				 ifp->bs->netdev, strerror(-r));
@@ -305,7 +336,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 				 ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_SET_MTU:
-		r = rtnl_link_set_mtu(im->nl, ifp->have.ifindex, a->mtu);
+		r = rtnl_link_set_mtu(nl, ifp->have.ifindex, a->mtu);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot set the MTU of %s to %u: %s", ifp->bs->name,
 				 ifp->bs->netdev, a->mtu, strerror(-r));
@@ -314,7 +345,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		break;
 	case IFS_LINK_UP:
 	case IFS_LINK_DOWN:
-		r = rtnl_link_set_up(im->nl, ifp->have.ifindex, a->kind == IFS_LINK_UP);
+		r = rtnl_link_set_up(nl, ifp->have.ifindex, a->kind == IFS_LINK_UP);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot set %s %s: %s", ifp->bs->name,
 				 ifp->bs->netdev, a->kind == IFS_LINK_UP ? "up" : "down",
@@ -344,12 +375,13 @@ static void set_error(struct ifm_if *ifp, const char *err)
  * entry observing that netdev (the LoopBacks share lo), as its event will
  * be: a plan cut at IFS_MAX_ACTIONS goes on from there without waiting for
  * the events (which a flood may have dropped). */
-static void note_acked(struct ifmgrd *im, int ifindex, const struct ifs_action *a)
+static void note_acked(struct ifmgrd *im, const struct ifm_ns *ns, int ifindex,
+		       const struct ifs_action *a)
 {
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		struct ifs_observed *h = &im->ifs[i].have;
 
-		if (!h->present || h->ifindex != ifindex)
+		if (!h->present || h->ifindex != ifindex || im->ifs[i].at != ns)
 			continue;
 		if (a->kind == IFS_DEL_ADDR)
 			ifs_obs_addr_del(h, &a->addr);
@@ -363,12 +395,75 @@ static void note_acked(struct ifmgrd *im, int ifindex, const struct ifs_action *
 /* Plan one interface against the kernel and program the difference, plan
  * after plan while one is cut at IFS_MAX_ACTIONS (a netdev with thousands
  * of foreign addresses); false when a change failed. */
+/* A VRF device of ours. */
+static bool our_vrf(const struct ifmgrd *im, int ifindex)
+{
+	for (size_t i = 1; ifindex > 0 && i < im->n_ns; i++)
+		if (im->ns[i]->vrf && im->ns[i]->vrf_ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/* Put the netdev where its VPN instance is: moved into the instance's
+ * namespace (or back), or enslaved to its VRF device (or released).  1
+ * when it is there (plan its settings), 0 when it is on its way or cannot
+ * be placed yet, -1 on a failed change; the sentence in err. */
+static int place(struct ifmgrd *im, struct ifm_if *ifp, char *err, size_t errlen)
+{
+	struct ifm_ns *want = want_ns(im, ifp), *home;
+	int master, r;
+
+	if (!want || want->err[0] || !want->nl) {
+		snprintf(err, errlen, "%s: VPN instance %s has no kernel object yet%s%s",
+			 ifp->bs->name, ifp->want.vpn, want && want->err[0] ? ": " : "",
+			 want ? want->err : "");
+		return 0;
+	}
+	if (ifp->loopback)
+		return ifp->at == want || !ifp->have.present;
+	home = want->vrf ? im->ns[0] : want;
+	if (!ifp->have.present || !ifp->at)
+		return 1;     /* the plan says the netdev is missing */
+	if (ifp->at != home) {
+		r = rtnl_link_set_netns(ifp->at->nl, ifp->have.ifindex, home->fd);
+		if (r < 0) {
+			snprintf(err, errlen, "%s: cannot move %s into %s%s: %s", ifp->bs->name,
+				 ifp->bs->netdev, home->netns[0] ? "network namespace " :
+				 "ifmgrd's network namespace", home->netns, strerror(-r));
+			return -1;
+		}
+		log_info("%s: %s moved into %s%s", ifp->bs->name, ifp->bs->netdev,
+			 home->netns[0] ? "network namespace " : "ifmgrd's network namespace",
+			 home->netns);
+		ifs_obs_clear(&ifp->have);   /* its RTM_NEWLINK there brings it back */
+		ifp->at = NULL;
+		return 0;
+	}
+	master = want->vrf ? want->vrf_ifindex : 0;
+	if (ifp->have.master != master && (master || our_vrf(im, ifp->have.master))) {
+		r = vrf_enslave(im->nl, ifp->have.ifindex, master);
+		if (r < 0) {
+			snprintf(err, errlen, "%s: cannot %s %s: %s", ifp->bs->name,
+				 master ? "enslave it to VRF device" : "release it from its VRF",
+				 want->vrf_dev, strerror(-r));
+			return -1;
+		}
+		ifp->have.master = master;
+	}
+	return 1;
+}
+
 static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
 {
 	struct ifs_plan plan;
 	char err[256] = "";
 	bool ok = true;
+	int placed = place(im, ifp, err, sizeof(err));
 
+	if (placed <= 0) {
+		set_error(ifp, err);
+		return placed == 0;
+	}
 	for (int pass = 0; pass < IFMGRD_MAX_PASSES; pass++) {
 		if (ifp->loopback) {
 			struct ifs_observed view;
@@ -390,7 +485,7 @@ static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
 					snprintf(err, sizeof(err), "%s", e);
 				ok = false;
 			} else {
-				note_acked(im, ifp->have.ifindex, &plan.actions[k]);
+				note_acked(im, ifp->at, ifp->have.ifindex, &plan.actions[k]);
 			}
 		}
 		if (!ok || plan.n < IFS_MAX_ACTIONS)
@@ -416,10 +511,13 @@ static void reconcile(struct ifmgrd *im)
 
 	if (!im->have_config)
 		return;
+	if (im->need_dump)
+		resync(im);
 	for (size_t i = 0; i < im->n_ifs; i++)
 		if (!reconcile_if(im, &im->ifs[i]))
 			failed = true;
-	if (failed)
+	ifm_vpn_gc(im);
+	if (failed || ifm_vpn_failed(im))
 		retry_later(im);
 }
 
@@ -458,6 +556,8 @@ IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
 		ifmgrd_states_free(st);
 		return NULL;
 	}
+	if (!name)
+		ifm_vpn_fill(im, st);
 	return st;
 }
 
@@ -470,6 +570,7 @@ void ifmgrd_states_free(IfStates *st)
 		free(st->interface[i]);
 	}
 	free(st->interface);
+	ifm_vpn_free_states(st);
 	free(st);
 }
 
@@ -526,7 +627,7 @@ static void publish(struct ifmgrd *im)
  * for cfgd. */
 static int collect_errs(const struct ifmgrd *im, char **errs, int max_errs)
 {
-	int n = 0;
+	int n = ifm_vpn_errs(im, errs, max_errs);
 
 	for (size_t i = 0; i < im->n_unmapped && n < max_errs; i++)
 		errs[n++] = xstrdup(im->unmapped[i]);
@@ -542,7 +643,13 @@ static int collect_errs(const struct ifmgrd *im, char **errs, int max_errs)
 int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs)
 {
 	bool created = false;
+	char **names = xcalloc(cfg && cfg->n_vpn_instance ? cfg->n_vpn_instance : 1,
+			       sizeof(*names));
 
+	for (size_t i = 0; cfg && i < cfg->n_vpn_instance; i++)
+		names[i] = cfg->vpn_instance[i]->name ? cfg->vpn_instance[i]->name : "";
+	created = ifm_vpn_sync(im, names, cfg ? cfg->n_vpn_instance : 0);
+	free(names);
 	for (size_t i = 0; i < im->n_unmapped; i++)
 		free(im->unmapped[i]);
 	free(im->unmapped);
@@ -559,7 +666,7 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		struct ifm_if *ifp = &im->ifs[i];
 
-		desire(ifp, cfg);
+		desire(im, ifp, cfg);
 		if (ifp->own)
 			ifp->configured = config_interface(cfg, ifp->bs->name) != NULL;
 	}
@@ -595,6 +702,24 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 {
 	bool *dirty, failed = false, created = false;
 
+	/* The VPN instances first: the interfaces bound to them go there. */
+	for (size_t i = 0; i < n_ch; i++) {
+		const ProtobufCFieldDescriptor *f;
+		char **names = NULL;
+		size_t n = 0;
+
+		if (ch[i].n_path < 1 || strcmp(ch[i].path[0], "vpn_instance") != 0)
+			continue;
+		f = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+								    "vpn_instance");
+		for (const struct ct_node *k = ct_first(tree, f); k; k = k->next) {
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = k->key;
+		}
+		created = ifm_vpn_sync(im, names, n);
+		free(names);
+		break;
+	}
 	/* LoopBacks first: a new one gets an entry before the others are marked. */
 	for (size_t i = 0; i < n_ch; i++) {
 		struct ifm_if *ifp;
@@ -654,14 +779,20 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			itf = (Interface *)ct_materialize(node);
 		one.interface = &itf;
 		one.n_interface = itf ? 1 : 0;
-		desire(ifp, &one);
+		desire(im, ifp, &one);
 		if (itf)
 			protobuf_c_message_free_unpacked(&itf->base, NULL);
 		if (!reconcile_if(im, ifp))
 			failed = true;
 	}
 	free(dirty);
-	if (failed)
+	if (im->need_dump) {
+		/* A LoopBack changed instance: plan them all on a fresh view. */
+		resync(im);
+		reconcile(im);
+	}
+	ifm_vpn_gc(im);
+	if (failed || ifm_vpn_failed(im))
 		retry_later(im);
 	publish(im);
 	return collect_errs(im, errs, max_errs);
@@ -683,7 +814,7 @@ static int on_config(const Config *cfg, uint64_t commit_id, char **errs, int max
 
 int ifmgrd_subscribe(struct ifmgrd *im)
 {
-	static const char *const subtrees[] = { "interface", NULL };
+	static const char *const subtrees[] = { "interface", "vpn_instance", NULL };
 
 	if (im->sub)
 		return 0;
@@ -733,11 +864,14 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		im->ifs[i].configured = true;   /* a mapped interface is always shown */
 		im->ifs[i].shown = -1;
 		ifs_obs_init(&im->ifs[i].have);
-		desire(&im->ifs[i], NULL);
+		desire(im, &im->ifs[i], NULL);
 	}
 
 	im->probes = probe_engine_new(loop);
-	im->nl = rtnl_open(on_event, im);
+	if (ifm_ns_init(im) < 0)
+		log_warn("cannot open ifmgrd's own network namespace: %s", strerror(errno));
+	im->nl = rtnl_open(ifmgrd_on_event, im->ns[0]);
+	im->ns[0]->nl = im->nl;
 	if (!im->nl) {
 		e = errno;
 		log_err("cannot open rtnetlink: %s", strerror(e));
@@ -750,7 +884,7 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		goto fail;
 	}
 	im->nl_fd = rtnl_event_fd(im->nl);
-	r = loop_add_fd(loop, im->nl_fd, POLLIN, on_netlink, im);
+	r = loop_add_fd(loop, im->nl_fd, POLLIN, ifmgrd_on_netlink, im->ns[0]);
 	if (r < 0) {
 		e = -r;
 		im->nl_fd = -1;
@@ -796,6 +930,7 @@ void ifmgrd_free(struct ifmgrd *im)
 		clone_pub_free(im->pub);
 	if (im->nl_fd >= 0)
 		loop_del_fd(im->loop, im->nl_fd);
+	ifm_ns_free_all(im);
 	rtnl_close(im->nl);
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		ifs_obs_free(&im->ifs[i].have);
