@@ -657,6 +657,12 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 		if (i > 0)
 			sbuf_puts(out, "\r\n");
 		sbuf_printf(out, " clock source: %s\r\n", s->source ? s->source : "");
+		/* Huawei's manuals show no VPN field (vrp-ntp.md's references);
+		 * H3C's print the instance after the source: so does this line,
+		 * in VRP's lower-case "key: value" style, only for an
+		 * association in a VPN instance. */
+		if (s->vpn_instance && s->vpn_instance[0])
+			sbuf_printf(out, " vpn-instance: %s\r\n", s->vpn_instance);
 		sbuf_printf(out, " clock stratum: %u\r\n", s->stratum);
 		sbuf_puts(out, " clock status:");
 		for (size_t k = 0; k < s->n_status; k++)

@@ -735,7 +735,7 @@ int bcast_input(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_pa
 	c = cli_find(core->bcast, rx->ifindex, rx->dst.v4.s_addr);
 	if (!c || sys_is_local_refid(core, rx->src.v4.s_addr))
 		return ntpd_drop(core, NTPD_DROP_MODE5, rx);
-	p = ntpd_assoc_find(core, &rx->src, 0);
+	p = ntpd_assoc_find_in(core, RX_VPN(rx), &rx->src, 0);
 	if (p && !p->bc_state)
 		return ntpd_drop(core, NTPD_DROP_MODE5, rx);         /* a configured association has it */
 	/* Authentication before the packet creates or touches anything. */
