@@ -18,7 +18,8 @@
  * its own server through its own instance (strata 2 and 3), and the client
  * synchronized.  `display ntp-service sessions` names each one's instance;
  * `display current-configuration` and `display ip interface brief` show
- * the instances.
+ * the instances.  A second lab: broadcast mode with both ends in one
+ * instance.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -146,6 +147,52 @@ Test(vpn, two_instances_same_subnet, .fini = lab_down, .timeout = 400)
 
 	lab_vty_close(a);
 	lab_vty_close(b);
+	lab_vty_close(c);
+	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
+}
+
+/* Broadcast mode inside an instance: a broadcast server and a broadcast
+ * client whose interfaces are both bound to instance vx (on the lab's
+ * bridge): the client hears the broadcasts in vx, calibrates with client
+ * exchanges from vx and synchronizes; its association is vx's. */
+static const char *const conf_bserver[] = {
+	"system-view", "sysname BcServer", "ip vpn-instance vx", "quit",
+	"interface GigabitEthernet0/1/0", "ip binding vpn-instance vx", "undo shutdown",
+	"ip address 10.0.1.31 255.255.255.0", "ntp-service broadcast-server", "quit",
+	"ntp-service refclock-master 2", "commit", "return", NULL,
+};
+
+static const char *const conf_bclient[] = {
+	"system-view", "sysname BcClient", "ip vpn-instance vx", "quit",
+	"interface GigabitEthernet0/1/0", "ip binding vpn-instance vx", "undo shutdown",
+	"ip address 10.0.1.32 255.255.255.0", "ntp-service broadcast-client", "quit",
+	"commit", "return", NULL,
+};
+
+Test(vpn, broadcast_in_an_instance, .fini = lab_down, .timeout = 400)
+{
+	char *out = NULL;
+	bool ok;
+
+	lab_require_root();
+	cr_assert_eq(lab_up("BcServer", "BcClient:0.3", NULL), 0, "the lab did not come up");
+	struct vty *s = lab_vty("BcServer", 20000), *c = lab_vty("BcClient", 20000);
+	cr_assert(s && c, "no VTY session");
+	lab_lines(s, "BcServer", conf_bserver);
+	lab_lines(c, "BcClient", conf_bclient);
+
+	static const char *const want[] = { "clock status: synchronized", "clock stratum: 3",
+					    "reference clock ID: 10.0.1.31", NULL };
+	ok = lab_wait_output(c, "display ntp-service status", want, 90000, &out);
+	cr_assert(ok, "the broadcast client is not synchronized:\n%s", out ? out : "");
+	free(out);
+	out = NULL;
+	static const char *const want_s[] = { "clock source: 10.0.1.31", "vpn-instance: vx",
+					      NULL };
+	ok = lab_wait_output(c, "display ntp-service sessions", want_s, 10000, &out);
+	cr_expect(ok, "the association is not vx's:\n%s", out ? out : "");
+	free(out);
+	lab_vty_close(s);
 	lab_vty_close(c);
 	cr_expect_eq(lab_finish(), 0, "sanitizer reports in the daemons' logs");
 }
