@@ -222,9 +222,10 @@ static struct ntp_sock *send_sock(struct ntpd *core, const struct naddr *src, in
 		char txt[NADDR_STRLEN];
 		const struct ntpd_vpn *v = vpn_find(core, vpn);
 
-		if (err == -ENONET)
+		if (err == -ENONET || (v && v->netns[0] && v->nsfd < 0))
 			err_add(e, "VPN instance %s has no kernel object%s%s", vpn,
-				v && v->err[0] ? ": " : " yet", v ? v->err : "");
+				v && v->err[0] ? ": " : v ? " ntpd can open" : " yet",
+				v ? v->err : "");
 		else
 			err_add(e, "cannot open UDP %s port %u%s%s: %s",
 				naddr_str(&a, txt, sizeof(txt)), core->port,

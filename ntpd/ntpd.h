@@ -259,7 +259,7 @@ struct ntpd_vpn {
 	char netns[64];           /* namespace backend: /run/netns/NETNS, else "" */
 	char vrf_dev[16];         /* VRF backend: bound with SO_BINDTODEVICE, else "" */
 	int nsfd;                 /* the namespace, opened once; -1 none */
-	char err[200];            /* why it cannot be used, "" */
+	char err[200];            /* ifmgrd's reason it has no kernel object, "" */
 };
 
 #define NTPD_MAX_ERRS 16

@@ -41,6 +41,25 @@ const char *vpn_of_if(const struct ntpd *core, const char *ifname)
 	return "";
 }
 
+/* Open v's namespace if it has one and ifmgrd reports it ready: 0 or
+ * -errno (logged; tried again at the next socket wanted there). */
+static int ns_open(struct ntpd_vpn *v)
+{
+	if (!v->netns[0] || v->err[0] || v->nsfd >= 0)
+		return v->nsfd >= 0 || !v->netns[0] ? 0 : -ENONET;
+	v->nsfd = netns_open(v->netns);
+	if (v->nsfd < 0) {
+		int r = v->nsfd;
+
+		log_warn("VPN instance %s: cannot open network namespace %s: %s%s", v->name,
+			 v->netns, strerror(-r),
+			 r == -EINVAL ? " (not visible in ntpd's mount namespace?)" : "");
+		return r;
+	}
+	log_info("VPN instance %s: network namespace %s", v->name, v->netns);
+	return 0;
+}
+
 void vpn_apply_states(struct ntpd *core, const IfStates *st)
 {
 	size_t n = st ? st->n_vpn : 0;
@@ -60,16 +79,8 @@ void vpn_apply_states(struct ntpd *core, const IfStates *st)
 		if (old && !strcmp(old->netns, v[i].netns) && old->nsfd >= 0) {
 			v[i].nsfd = old->nsfd;      /* the same namespace: keep it */
 			old->nsfd = -1;
-		} else if (v[i].netns[0] && !v[i].err[0]) {
-			v[i].nsfd = netns_open(v[i].netns);
-			if (v[i].nsfd < 0) {
-				snprintf(v[i].err, sizeof(v[i].err), "cannot open network namespace "
-					 "%s: %s", v[i].netns, strerror(-v[i].nsfd));
-				log_warn("VPN instance %s: %s", v[i].name, v[i].err);
-			} else {
-				log_info("VPN instance %s: network namespace %s", v[i].name,
-					 v[i].netns);
-			}
+		} else {
+			ns_open(&v[i]);
 		}
 	}
 	vpn_free(core);
@@ -101,14 +112,16 @@ static int open_in_ns(void *p)
 
 int vpn_sock_open(struct ntpd *core, const char *vpn, const struct naddr *addr, uint16_t port)
 {
-	const struct ntpd_vpn *v = vpn_find(core, vpn);
+	struct ntpd_vpn *v = (struct ntpd_vpn *)vpn_find(core, vpn);
 	struct open_arg oa = { addr, port };
+	int r;
 
 	if (!v || v->err[0])
 		return -ENONET;
 	if (v->vrf_dev[0])
 		return sock_open_fd(addr, port, v->vrf_dev);
-	if (v->nsfd < 0)
-		return -ENONET;
+	r = ns_open(v);
+	if (r < 0)
+		return r;
 	return netns_run(v->nsfd, open_in_ns, &oa);
 }
