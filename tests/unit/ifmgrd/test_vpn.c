@@ -7,7 +7,8 @@
  *  - two instances, each with an interface bound to it and the same
  *    address 10.0.1.1/24: each netdev is moved into its instance's
  *    namespace and programmed there, the instances are published with
- *    their namespaces, the interfaces with their instance;
+ *    their namespaces, the interfaces with their instance; a LoopBack
+ *    bound to one has its address on that namespace's lo;
  *  - an interface unbound and its instance undone: the netdev comes back
  *    to ifmgrd's namespace (programmed there) and the namespace goes;
  *  - an instance the bootstrap maps to a namespace that does not exist:
@@ -92,7 +93,7 @@ static bool in_ns(const char *name, const char *dev, const char *ip)
 	return q.found;
 }
 
-static Interface *iface(const char *name, const char *vpn)
+static Interface *iface(const char *name, const char *vpn, const char *addr, unsigned plen)
 {
 	Interface *itf = xmalloc(sizeof(*itf));
 	Ipv4Address *a = xmalloc(sizeof(*a));
@@ -102,8 +103,8 @@ static Interface *iface(const char *name, const char *vpn)
 	itf->name = xstrdup(name);
 	itf->has_shutdown = true;
 	itf->shutdown = false;
-	a->address = xstrdup("10.0.1.1");
-	a->prefix_len = 24;
+	a->address = xstrdup(addr);
+	a->prefix_len = plen;
 	itf->address = a;
 	if (vpn)
 		itf->vpn_instance = xstrdup(vpn);
@@ -116,9 +117,11 @@ static Config *config(const char *vpn1, const char *vpn2)
 	const char *v[2] = { vpn1, vpn2 };
 
 	config__init(c);
-	c->interface = xcalloc(2, sizeof(*c->interface));
-	c->interface[c->n_interface++] = iface(GE1, vpn1);
-	c->interface[c->n_interface++] = iface(GE2, vpn2);
+	c->interface = xcalloc(3, sizeof(*c->interface));
+	c->interface[c->n_interface++] = iface(GE1, vpn1, "10.0.1.1", 24);
+	c->interface[c->n_interface++] = iface(GE2, vpn2, "10.0.1.1", 24);
+	if (vpn1)
+		c->interface[c->n_interface++] = iface("LoopBack5", vpn1, "192.0.2.5", 32);
 	c->vpn_instance = xcalloc(2, sizeof(*c->vpn_instance));
 	for (int i = 0; i < 2; i++) {
 		VpnInstance *vi;
@@ -161,7 +164,8 @@ static bool reached(void *arg)
 	if (w->step == 0)
 		return vb && !strcmp(vb->netns, nsb) && !strcmp(a->vpn_instance, "va") &&
 		       !strcmp(b->vpn_instance, "vb") && in_ns(nsa, "vp0", "10.0.1.1") &&
-		       in_ns(nsb, "vp1", "10.0.1.1") && if_nametoindex("vp0") == 0;
+		       in_ns(nsb, "vp1", "10.0.1.1") && if_nametoindex("vp0") == 0 &&
+		       in_ns(nsa, "lo", "192.0.2.5") && !in_ns("", "lo", "192.0.2.5");
 	return !vb && !b->vpn_instance && in_ns("", "vp1", "10.0.1.1") &&
 	       in_ns(nsa, "vp0", "10.0.1.1") && netns_open(nsb) == -ENOENT;
 }
