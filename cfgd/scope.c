@@ -81,11 +81,17 @@ void scope_add(struct scope *sc, char *const *comp, size_t n)
 	} else if (strcmp(top, "interface") == 0) {
 		mark1(sc, "interface", SCOPE_WHOLE);
 		mark1(sc, "ntp", SCOPE_WHOLE);
+		mark1(sc, "vpn_instance", SCOPE_WHOLE);
 	} else if (strcmp(top, "ntp") == 0) {
 		mark1(sc, "ntp", SCOPE_WHOLE);
 		mark1(sc, "interface", SCOPE_WHOLE);
 		mark1(sc, "acl", SCOPE_HEAD);
 		mark1(sc, "acl6", SCOPE_HEAD);
+		mark1(sc, "vpn_instance", SCOPE_WHOLE);
+	} else if (strcmp(top, "vpn_instance") == 0) {
+		mark1(sc, "vpn_instance", SCOPE_WHOLE);
+		mark1(sc, "interface", SCOPE_WHOLE);
+		mark1(sc, "ntp", SCOPE_WHOLE);
 	} else if (strcmp(top, "acl") == 0 || strcmp(top, "acl6") == 0) {
 		if (n <= 2) {
 			mark(sc, comp, n, SCOPE_HEAD);

@@ -11,10 +11,14 @@
  * a whole-configuration check would make, at the cost of the scope:
  *
  *   system ...                 the system subtree
- *   interface ...              every interface, and the NTP subtree
+ *   interface ...              every interface, the NTP subtree
  *                              (addresses and sources refer to interfaces)
- *   ntp ...                    the NTP subtree, every interface, and the
- *                              heads (own fields) of every ACL and IPv6 ACL
+ *                              and the VPN instances (bindings refer to them)
+ *   ntp ...                    the NTP subtree, every interface, the heads
+ *                              (own fields) of every ACL and IPv6 ACL, and
+ *                              the VPN instances
+ *   vpn_instance ...           the VPN instances, every interface and the
+ *                              NTP subtree (which refer to instances)
  *   acl N / acl6 N             that ACL's head, and the NTP subtree (access
  *                              levels refer to ACL numbers)
  *   acl N rule R ...           that ACL's head and that rule

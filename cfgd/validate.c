@@ -10,8 +10,10 @@
  *                     or 240/4 (incl. 255.255.255.255), not the network or
  *                     broadcast address of its own subnet unless /31 or /32;
  *                     mask length 1..32; no two addresses in overlapping
- *                     subnets (on two interfaces, or a sub address and
- *                     another address of its own); sub addresses (at most
+ *                     subnets in one VPN instance (on two interfaces, or a
+ *                     sub address and another address of its own; the
+ *                     same subnet in two instances is allowed); sub
+ *                     addresses (at most
  *                     VALIDATE_SUB_MAX) only with a primary
  *   interface MTU     46..9600 (VRP's Ethernet range), none on a LoopBack
  *   interface IPv6    `ipv6 enable`, `ipv6 address`: see validate_if6.c
@@ -28,13 +30,13 @@
  *                     1..4294967295; minpoll and maxpoll 3..17 with
  *                     minpoll <= maxpoll (absent ones count as their
  *                     defaults 6 and 10); port 1..65535; burst/iburst only
- *                     for servers; a VPN instance that exists (none can be
- *                     configured yet: `ip vpn-instance` is a later feature,
- *                     so one named here is refused as VRP refuses an
- *                     unknown instance, rather than used as the public
- *                     network); a source interface that exists
- *   global source     the interfaces exist; a VPN instance on one is
- *   interfaces        refused like the associations' above
+ *                     for servers; one in Ntp.vpn names a VPN instance
+ *                     that exists (validate_vpn.c), one in the public
+ *                     lists none; a source interface that exists, in the
+ *                     association's instance (or the public network)
+ *   global source     the interfaces exist; with `vpn-instance V` the
+ *   interfaces        interface is bound to V (validate_vpn.c)
+ *   VPN instances     see validate_vpn.c
  *   refclock master   127.127.1.u with u 0..3; stratum 1..15
  *   unsync polling    max_poll_interval 1..17 (log2 s; ntpd defaults to 1, 2 s),
  *                     dec_step 1..16
@@ -229,6 +231,7 @@ static void check_v4_address(const Ipv4Address *ad, const char *name, struct val
 struct v4_entry {
 	const Ipv4Address *ad;
 	const char *name;
+	const char *vpn;        /* the interface's VPN instance, "" for the public network */
 	uint32_t net, last;     /* the subnet's first and last address */
 	size_t order;
 };
@@ -245,15 +248,21 @@ static void v4_collect(const Interface *ifc, const Ipv4Address *ad, struct v4_en
 		*v = xrealloc(*v, *cap * sizeof(**v));
 	}
 	m = mask_of(ad->prefix_len);
-	(*v)[*n] = (struct v4_entry){ ad, ifc->name ? ifc->name : "", a & m, (a & m) | ~m, *n };
+	(*v)[*n] = (struct v4_entry){ ad, ifc->name ? ifc->name : "",
+				      ifc->vpn_instance ? ifc->vpn_instance : "", a & m,
+				      (a & m) | ~m, *n };
 	(*n)++;
 }
 
-/* By subnet: first address, then the wider subnet first, then config order. */
+/* By VPN instance, then by subnet: first address, then the wider subnet
+ * first, then config order. */
 static int by_subnet(const void *x, const void *y)
 {
 	const struct v4_entry *a = x, *b = y;
+	int r = strcasecmp(a->vpn, b->vpn);
 
+	if (r != 0)
+		return r;
 	if (a->net != b->net)
 		return a->net < b->net ? -1 : 1;
 	if (a->ad->prefix_len != b->ad->prefix_len)
@@ -274,12 +283,13 @@ static int by_order(const void *x, const void *y)
 	return a->earlier->order < b->earlier->order ? -1 : a->earlier->order > b->earlier->order;
 }
 
-/* Overlapping subnets, between interfaces or on one (a sub address in its
- * primary's subnet): each pair once, the later address first, in
- * configuration order.  Two CIDR subnets overlap only when one holds the
- * other, so after sorting by subnet the ones holding an address's subnet
- * are the stack of nested subnets still open there: O(n log n) plus the
- * pairs, which a paste of thousands of interfaces needs on every edit. */
+/* Overlapping subnets in one VPN instance, between interfaces or on one (a
+ * sub address in its primary's subnet): each pair once, the later address
+ * first, in configuration order.  Two CIDR subnets overlap only when one
+ * holds the other, so after sorting by instance and subnet the ones holding
+ * an address's subnet are the stack of nested subnets still open there
+ * (emptied where the instance changes): O(n log n) plus the pairs, which a
+ * paste of thousands of interfaces needs on every edit. */
 static void check_overlaps(const Config *c, struct validate_list *l)
 {
 	struct v4_entry *v = NULL, **stack;
@@ -298,6 +308,8 @@ static void check_overlaps(const Config *c, struct validate_list *l)
 	qsort(v, n, sizeof(*v), by_subnet);
 	stack = xcalloc(n, sizeof(*stack));
 	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcasecmp(v[i - 1].vpn, v[i].vpn) != 0)
+			depth = 0;
 		while (depth > 0 && stack[depth - 1]->last < v[i].net)
 			depth--;
 		for (size_t k = 0; k < depth; k++) {
@@ -427,7 +439,7 @@ static bool nonempty(const char *s)
 }
 
 static void check_assoc_address(const Config *c, const NtpAssociation *as, const char *kind,
-				struct validate_list *l)
+				const char *vpn, struct validate_list *l)
 {
 	const char *addr = as->address ? as->address : "";
 	uint32_t a;
@@ -468,10 +480,13 @@ static void check_assoc_address(const Config *c, const NtpAssociation *as, const
 	}
 	for (size_t i = 0; i < c->n_interface; i++) {
 		const Ipv4Address *ad = c->interface[i]->address;
+		const char *ivpn = c->interface[i]->vpn_instance;
 		uint32_t b, m;
 
 		if (!ad || !parse_v4(ad->address, &b) || ad->prefix_len < 1 || ad->prefix_len >= 31)
 			continue;
+		if (strcasecmp(ivpn ? ivpn : "", vpn ? vpn : "") != 0)
+			continue;     /* another instance's subnet */
 		m = mask_of(ad->prefix_len);
 		if ((a & m) != (b & m))
 			continue;
@@ -484,19 +499,10 @@ static void check_assoc_address(const Config *c, const NtpAssociation *as, const
 	}
 }
 
-/* A VPN instance named by `what` ("NTP server 10.0.1.31"): none can exist
- * yet (no `ip vpn-instance`), and the kernel here has no VRF. */
-static void check_vpn(const char *vpn, const char *what, struct validate_list *l)
-{
-	if (vpn[0] == '\0' || strlen(vpn) > 31)
-		validate_add(l, "The VPN instance name of %s must be 1 to 31 characters.", what);
-	else
-		validate_add(l, "The VPN instance %s of %s does not exist.", vpn, what);
-}
-
-/* `ntp-service [ ipv6 ] source-interface IF vpn-instance V`. */
-static void check_srcif_vpn(const char *ifname, const char *vpn, const char *family,
-			    struct validate_list *l)
+/* `ntp-service [ ipv6 ] source-interface IF vpn-instance V`: V exists and
+ * IF is bound to it. */
+static void check_srcif_vpn(const Config *c, const char *ifname, const char *vpn,
+			    const char *family, struct validate_list *l)
 {
 	char what[128];
 
@@ -508,11 +514,16 @@ static void check_srcif_vpn(const char *ifname, const char *vpn, const char *fam
 		return;
 	}
 	snprintf(what, sizeof(what), "the NTP %ssource interface %s", family, ifname);
-	check_vpn(vpn, what, l);
+	if (validate_vpn_ref(c, vpn, what, l) &&
+	    strcasecmp(validate_vpn_of_interface(c, ifname), vpn) != 0)
+		validate_add(l, "The NTP %ssource interface %s is not bound to VPN instance %s.",
+		    family, ifname, vpn);
 }
 
+/* One server or peer; vpn: the instance of its list (NULL: the public
+ * network's lists). */
 static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAssociation *as,
-			bool server, struct validate_list *l)
+			bool server, const char *vpn, struct validate_list *l)
 {
 	const char *kind = server ? "server" : "peer";
 	const char *addr = as->address ? as->address : "";
@@ -520,7 +531,7 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 	uint32_t maxp = as->has_maxpoll ? as->maxpoll : NTP_DEFAULT_MAXPOLL;
 	bool polls_ok = true;
 
-	check_assoc_address(c, as, kind, l);
+	check_assoc_address(c, as, kind, vpn, l);
 	if (as->has_version && (as->version < 1 || as->version > 4))
 		validate_add(l, "The NTP version of %s %s must be 1 to 4.", kind, addr);
 	if (as->has_authentication_keyid && as->authentication_keyid == 0)
@@ -544,24 +555,26 @@ static void check_assoc(const Config *c, const struct bootstrap *bs, const NtpAs
 	if (!server && ((as->has_burst && as->burst) || (as->has_iburst && as->iburst)))
 		validate_add(l, "The burst and iburst options apply only to NTP servers, not to "
 		    "peer %s.", addr);
-	if (as->vpn_instance) {
-		char what[320];
-
-		snprintf(what, sizeof(what), "NTP %s %s", kind, addr);
-		check_vpn(as->vpn_instance, what, l);
-	}
+	if (as->vpn_instance && (!vpn || strcasecmp(as->vpn_instance, vpn) != 0))
+		validate_add(l, "The NTP %s %s names VPN instance %s outside that instance's "
+		    "list.", kind, addr, as->vpn_instance);
 	if (as->source_interface && !interface_exists(bs, as->source_interface))
 		validate_add(l, "The source interface %s of NTP %s %s does not exist.",
 		    as->source_interface, kind, addr);
+	else if (as->source_interface &&
+		 strcasecmp(validate_vpn_of_interface(c, as->source_interface), vpn ? vpn : "") != 0)
+		validate_add(l, "The source interface %s of NTP %s %s is not in %s%s.",
+		    as->source_interface, kind, addr, vpn ? "VPN instance " : "the public network",
+		    vpn ? vpn : "");
 }
 
-static void check_assoc_list(const Config *c, const struct bootstrap *bs, NtpAssociation **v,
-			     size_t n, bool server, struct validate_list *l)
+void validate_assoc_list(const Config *c, const struct bootstrap *bs, NtpAssociation **v,
+			 size_t n, bool server, const char *vpn, struct validate_list *l)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *addr = v[i]->address ? v[i]->address : "";
 
-		check_assoc(c, bs, v[i], server, l);
+		check_assoc(c, bs, v[i], server, vpn, l);
 		for (size_t k = 0; k < i; k++)
 			if (v[k]->address && strcasecmp(v[k]->address, addr) == 0)
 				validate_add(l, "The NTP %s %s is configured more than once.",
@@ -596,11 +609,11 @@ static void check_ntp(const Config *c, const struct bootstrap *bs, struct valida
 	if (ntp->ipv6_source_interface && !interface_exists(bs, ntp->ipv6_source_interface))
 		validate_add(l, "The NTP IPv6 source interface %s does not exist.",
 		    ntp->ipv6_source_interface);
-	check_srcif_vpn(ntp->source_interface, ntp->source_interface_vpn_instance, "", l);
-	check_srcif_vpn(ntp->ipv6_source_interface, ntp->ipv6_source_interface_vpn_instance,
+	check_srcif_vpn(c, ntp->source_interface, ntp->source_interface_vpn_instance, "", l);
+	check_srcif_vpn(c, ntp->ipv6_source_interface, ntp->ipv6_source_interface_vpn_instance,
 			"IPv6 ", l);
-	check_assoc_list(c, bs, ntp->unicast_server, ntp->n_unicast_server, true, l);
-	check_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, l);
+	validate_assoc_list(c, bs, ntp->unicast_server, ntp->n_unicast_server, true, NULL, l);
+	validate_assoc_list(c, bs, ntp->unicast_peer, ntp->n_unicast_peer, false, NULL, l);
 	if (ntp->unsync) {
 		if (ntp->unsync->has_max_poll_interval &&
 		    (ntp->unsync->max_poll_interval < 1 || ntp->unsync->max_poll_interval > 17))
@@ -655,6 +668,7 @@ void validate_config(const Config *cfg, const struct bootstrap *bs, enum validat
 	check_user_interface(cfg->user_interface, out);
 	validate_aaa(cfg, out);                   /* validate_aaa.c */
 	validate_ssh(cfg, out);                   /* validate_ssh.c */
+	validate_vpn(cfg, bs, out);               /* validate_vpn.c */
 	if (phase == VALIDATE_COMMIT)
 		check_commit(cfg, bs, out);
 }
@@ -714,4 +728,12 @@ void validate_canonicalize(Config *cfg, const struct bootstrap *bs)
 		canon(&cfg->ntp->unicast_server[i]->source_interface, bs);
 	for (size_t i = 0; i < cfg->ntp->n_unicast_peer; i++)
 		canon(&cfg->ntp->unicast_peer[i]->source_interface, bs);
+	for (size_t v = 0; v < cfg->ntp->n_vpn; v++) {
+		const NtpVpn *nv = cfg->ntp->vpn[v];
+
+		for (size_t i = 0; i < nv->n_unicast_server; i++)
+			canon(&nv->unicast_server[i]->source_interface, bs);
+		for (size_t i = 0; i < nv->n_unicast_peer; i++)
+			canon(&nv->unicast_peer[i]->source_interface, bs);
+	}
 }

@@ -60,6 +60,23 @@ void validate_aaa(const Config *cfg, struct validate_list *out);
 /* validate_ssh.c: `ssh server port`'s range.  Appends to out. */
 void validate_ssh(const Config *cfg, struct validate_list *out);
 
+/* validate_vpn.c: `ip vpn-instance` (names, route distinguishers), the
+ * interfaces' bindings and the NTP servers and peers of each instance
+ * (Ntp.vpn).  Appends to out. */
+void validate_vpn(const Config *cfg, const struct bootstrap *bs, struct validate_list *out);
+/* Whether VPN instance vpn exists in c; if not, a sentence naming `what`
+ * ("interface GigabitEthernet0/1/0") is appended to l. */
+bool validate_vpn_ref(const Config *c, const char *vpn, const char *what,
+		      struct validate_list *l);
+/* A route distinguisher in one of VRP's forms (see validate_vpn.c). */
+bool validate_route_distinguisher(const char *rd);
+/* The VPN instance interface ifname is bound to in c, "" for none. */
+const char *validate_vpn_of_interface(const Config *c, const char *ifname);
+/* validate.c: the checks of a list of servers (server) or peers in VPN
+ * instance vpn (NULL: the public network). */
+void validate_assoc_list(const Config *c, const struct bootstrap *bs, NtpAssociation **v,
+			 size_t n, bool server, const char *vpn, struct validate_list *l);
+
 /* The first problem of `after` that `before` does not have: -EINVAL with the
  * sentence in err, or 0. */
 int validate_change(const Config *before, const Config *after, const struct bootstrap *bs,

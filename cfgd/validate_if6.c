@@ -126,6 +126,9 @@ static void check_pairs(const Config *c, size_t i, struct validate_list *l)
 
 			if (!y || !y->name)
 				continue;
+			if (strcasecmp(x->vpn_instance ? x->vpn_instance : "",
+				       y->vpn_instance ? y->vpn_instance : "") != 0)
+				continue;   /* VPN instances are address spaces of their own */
 			for (size_t q = 0; q < y->n_ipv6_address; q++) {
 				const Ipv6Address *ey = y->ipv6_address[q];
 				struct in6_addr b;

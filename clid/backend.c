@@ -284,6 +284,7 @@ static const struct cmd_entry *const feature_tables[] = {
 	cmd_ui_entries,
 	cmd_aaa_entries,
 	cmd_ssh_entries,
+	cmd_vpn_entries,
 };
 
 struct cli_backend *cli_backend_new_ops(const struct cli_backend_ops *ops, void *arg,

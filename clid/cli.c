@@ -240,14 +240,30 @@ const char *cmd_view_ui(const struct cmd_ctx *ctx)
 	return ctx->s->view == CLI_VIEW_UI ? ctx->s->ifname : NULL;
 }
 
+const char *cmd_view_vpn(const struct cmd_ctx *ctx)
+{
+	enum cli_view v = ctx->s->view;
+
+	return v == CLI_VIEW_VPN || v == CLI_VIEW_VPN_AF4 || v == CLI_VIEW_VPN_AF6
+	       ? ctx->s->ifname : NULL;
+}
+
 void cli_set_view(struct cli_session *s, enum cli_view v, const char *ifname)
 {
+	char name[sizeof(s->ifname)];
+
+	/* ifname may be s->ifname itself (a VPN instance's address family
+	 * view and back). */
+	snprintf(name, sizeof(name), "%s", ifname ? ifname : "");
+	ifname = name;
 	s->view = v;
 	/* ifname: the interface of the interface view, the number of an ACL
-	 * view, the VTY lines ("0-4") of the user-interface view. */
+	 * view, the VTY lines ("0-4") of the user-interface view, the VPN
+	 * instance of its views. */
 	snprintf(s->ifname, sizeof(s->ifname), "%s",
 		 (v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
-		  v == CLI_VIEW_UI) && ifname
+		  v == CLI_VIEW_UI || v == CLI_VIEW_VPN || v == CLI_VIEW_VPN_AF4 ||
+		  v == CLI_VIEW_VPN_AF6) && ifname
 		 ? ifname : "");
 }
 
@@ -348,6 +364,14 @@ void cli_prompt_view(struct cli_session *s, enum cli_view view, const char *ifna
 		snprintf(buf, len, "[%c%s-%s-public-key-%s-key-code]", mark, s->sysname,
 			 s->pk.ecc ? "ecc" : "rsa", s->pk.ecc ? "ecc" : "rsa");
 		break;
+	case CLI_VIEW_VPN:
+		snprintf(buf, len, "[%c%s-vpn-instance-%s]", mark, s->sysname, ifname);
+		break;
+	case CLI_VIEW_VPN_AF4:
+	case CLI_VIEW_VPN_AF6:
+		snprintf(buf, len, "[%c%s-vpn-instance-%s-af-ipv%c]", mark, s->sysname, ifname,
+			 view == CLI_VIEW_VPN_AF4 ? '4' : '6');
+		break;
 	}
 }
 
@@ -415,8 +439,11 @@ static bool is_undo(const char *w)
 
 static int parent_view(enum cli_view v)
 {
+	if (v == CLI_VIEW_VPN_AF4 || v == CLI_VIEW_VPN_AF6)
+		return CLI_VIEW_VPN;
 	return v == CLI_VIEW_INTERFACE || v == CLI_VIEW_ACL || v == CLI_VIEW_ACL6 ||
-	       v == CLI_VIEW_UI || v == CLI_VIEW_AAA || v == CLI_VIEW_PKEY ? CLI_VIEW_SYSTEM : -1;
+	       v == CLI_VIEW_UI || v == CLI_VIEW_AAA || v == CLI_VIEW_PKEY || v == CLI_VIEW_VPN ?
+		       CLI_VIEW_SYSTEM : -1;
 }
 
 /* A first word that may be `display` (pipes are for display commands). */

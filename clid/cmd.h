@@ -86,6 +86,9 @@ const char *cmd_view_ifname(const struct cmd_ctx *ctx);
 const char *cmd_view_acl(const struct cmd_ctx *ctx);
 /* The VTY lines of the user-interface view ("0-4", "3"), or NULL. */
 const char *cmd_view_ui(const struct cmd_ctx *ctx);
+/* The VPN instance of the VPN instance view or of its address families'
+ * views, or NULL. */
+const char *cmd_view_vpn(const struct cmd_ctx *ctx);
 /* Move to a view (ifname for the interface view, the ACL number for the
  * ACL view, the lines for the user-interface view). */
 void cmd_set_view(struct cmd_ctx *ctx, enum cli_view v, const char *ifname);
@@ -182,6 +185,7 @@ extern const struct cmd_entry cmd_config_entries[];
 extern const struct cmd_entry cmd_log_entries[];
 extern const struct cmd_entry cmd_ui_entries[];
 extern const struct cmd_entry cmd_ssh_entries[];
+extern const struct cmd_entry cmd_vpn_entries[];
 
 /* ---- rendering (each feature renders its part, "\r\n" line ends) ---- */
 void cmd_system_render(const Config *c, const char *default_sysname, struct sbuf *out);
@@ -191,6 +195,8 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out);
 void cmd_ui_render(const Config *c, struct sbuf *out);
 /* cmd_ssh.c: the telnet/stelnet server lines ("#" first; nothing when none is set). */
 void cmd_ssh_render(const Config *c, struct sbuf *out);
+/* cmd_vpn.c: the `ip vpn-instance` blocks ("#" before each). */
+void cmd_vpn_render(const Config *c, struct sbuf *out);
 /* The whole configuration as `display current-configuration` prints it:
  * "#"-separated blocks (system, NTP, each interface), then "#" and "return". */
 void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf *out);

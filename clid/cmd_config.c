@@ -102,6 +102,7 @@ void cmd_render_config(const Config *c, const char *default_sysname, struct sbuf
 	cmd_system_render(c, default_sysname, out);
 	cmd_acl_render(c, out);           /* "#" + a block per ACL */
 	cmd_aaa_render(c, out);           /* "#" + the aaa block */
+	cmd_vpn_render(c, out);           /* "#" + a block per VPN instance */
 	cmd_ntp_auth_render(c, &ntp);     /* authentication and access first */
 	cmd_ntp_render(c, &ntp);
 	if (ntp.len) {

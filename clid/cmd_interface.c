@@ -383,6 +383,8 @@ void cmd_interface_render(const Interface *ifc, struct sbuf *out)
 		sbuf_puts(out, ifc->shutdown ? " shutdown\r\n" : " undo shutdown\r\n");
 	if (ifc->has_mtu)
 		sbuf_printf(out, " mtu %u\r\n", ifc->mtu);
+	if (ifc->vpn_instance)   /* before the addresses: binding removes them */
+		sbuf_printf(out, " ip binding vpn-instance %s\r\n", ifc->vpn_instance);
 	if (ifc->has_ipv6_enable && ifc->ipv6_enable)
 		sbuf_puts(out, " ipv6 enable\r\n");
 	if (ifc->address) {

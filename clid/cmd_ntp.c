@@ -162,6 +162,40 @@ static void set_flag(protobuf_c_boolean *has, protobuf_c_boolean *field,
 	}
 }
 
+/* `undo ntp-service unicast-server ADDR vpn-instance V`: that instance's
+ * association; the instance's element goes with its last one. */
+static int undo_vpn_assoc(struct cmd_ctx *ctx, const char *list, const char *vpn,
+			  const char *addr)
+{
+	size_t left = 0;
+	Config *c;
+
+	if (cmd_get_config(ctx, true, &c) < 0)
+		return -1;
+	for (size_t i = 0; c && c->ntp && i < c->ntp->n_vpn; i++) {
+		const NtpVpn *nv = c->ntp->vpn[i];
+
+		NtpAssociation *const *v = !strcmp(list, "unicast_server") ? nv->unicast_server
+					   : nv->unicast_peer;
+		size_t nl = !strcmp(list, "unicast_server") ? nv->n_unicast_server
+			    : nv->n_unicast_peer;
+
+		if (!nv->name || strcasecmp(nv->name, vpn) != 0)
+			continue;
+		left = nv->n_unicast_server + nv->n_unicast_peer;
+		for (size_t k = 0; k < nl; k++)
+			if (v[k]->address && !strcasecmp(v[k]->address, addr))
+				left--;
+	}
+	if (c)
+		config__free_unpacked(c, NULL);
+	if (left == 0)
+		cmd_edit_delete(ctx, "ntp", "vpn", vpn, NULL);
+	else
+		cmd_edit_delete(ctx, "ntp", "vpn", vpn, list, addr, NULL);
+	return 0;
+}
+
 /* unicast-server and unicast-peer: kind is the list's field name. */
 static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const char *list,
 			 const char *name_param)
@@ -185,13 +219,18 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 		if (looks_numeric(addr))
 			return cmd_error_at(ctx, cmd_arg_tok(a, name_param), GRAM_WRONG_PARAM);
 	}
+	/* One VPN instance: before the address or among the options. */
+	if (cmd_has(a, "vpn-instance-name") && cmd_has(a, "vpn-name"))
+		return cmd_error_at(ctx, cmd_arg_tok(a, "vpn-name") - 1, GRAM_WRONG_PARAM);
+	const char *vpn = cmd_has(a, "vpn-instance-name") ? cmd_arg(a, "vpn-instance-name")
+			  : cmd_arg(a, "vpn-name");
+
+	if (a->undo && vpn)
+		return undo_vpn_assoc(ctx, list, vpn, addr);
 	if (a->undo) {
 		cmd_edit_delete(ctx, "ntp", list, addr, NULL);
 		return 0;
 	}
-	/* One VPN instance: before the address or among the options. */
-	if (cmd_has(a, "vpn-instance-name") && cmd_has(a, "vpn-name"))
-		return cmd_error_at(ctx, cmd_arg_tok(a, "vpn-name") - 1, GRAM_WRONG_PARAM);
 	r = cmd_arg_ifname(ctx, a, ifname, sizeof(ifname));
 	if (r < 0)
 		return -1;
@@ -205,10 +244,8 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 		as->has_domain = true;
 		as->domain = true;
 	}
-	if (cmd_has(a, "vpn-instance-name"))
-		as->vpn_instance = xstrdup(cmd_arg(a, "vpn-instance-name"));
-	else if (cmd_has(a, "vpn-name"))
-		as->vpn_instance = xstrdup(cmd_arg(a, "vpn-name"));
+	if (vpn)
+		as->vpn_instance = xstrdup(vpn);
 	set_u32(&as->has_version, &as->version, a, "number");
 	set_u32(&as->has_authentication_keyid, &as->authentication_keyid, a, "key-id");
 	if (r > 0)
@@ -227,10 +264,27 @@ static int assoc_handler(struct cmd_ctx *ctx, const struct cmd_args *a, const ch
 	NtpAssociation ***vec = !strcmp(list, "unicast_server") ? &ntp->unicast_server
 				: &ntp->unicast_peer;
 	size_t *n = !strcmp(list, "unicast_server") ? &ntp->n_unicast_server : &ntp->n_unicast_peer;
+
+	if (vpn) {
+		/* An instance's servers and peers are a list of their own
+		 * (proto/config.proto, NtpVpn). */
+		NtpVpn *nv = xmalloc(sizeof(*nv));
+
+		ntp_vpn__init(nv);
+		nv->name = xstrdup(vpn);
+		ntp->vpn = xmalloc(sizeof(*ntp->vpn));
+		ntp->vpn[0] = nv;
+		ntp->n_vpn = 1;
+		vec = !strcmp(list, "unicast_server") ? &nv->unicast_server : &nv->unicast_peer;
+		n = !strcmp(list, "unicast_server") ? &nv->n_unicast_server : &nv->n_unicast_peer;
+	}
 	*vec = xmalloc(sizeof(**vec));
 	(*vec)[0] = as;
 	*n = 1;
-	cmd_edit_delete(ctx, "ntp", list, addr, NULL);
+	if (vpn)
+		cmd_edit_delete(ctx, "ntp", "vpn", vpn, list, addr, NULL);
+	else
+		cmd_edit_delete(ctx, "ntp", list, addr, NULL);
 	cmd_edit_set(ctx, c);
 	return 0;
 }
@@ -499,6 +553,14 @@ void cmd_ntp_render(const Config *c, struct sbuf *out)
 		render_assoc(out, "unicast-server", n->unicast_server[i]);
 	for (size_t i = 0; i < n->n_unicast_peer; i++)
 		render_assoc(out, "unicast-peer", n->unicast_peer[i]);
+	for (size_t v = 0; v < n->n_vpn; v++) {
+		const NtpVpn *nv = n->vpn[v];
+
+		for (size_t i = 0; i < nv->n_unicast_server; i++)
+			render_assoc(out, "unicast-server", nv->unicast_server[i]);
+		for (size_t i = 0; i < nv->n_unicast_peer; i++)
+			render_assoc(out, "unicast-peer", nv->unicast_peer[i]);
+	}
 	if (n->server_source_interface) {
 		char sp[80];
 		ifname_spaced_lower(n->server_source_interface, sp, sizeof(sp));
@@ -604,6 +666,12 @@ void ntp_fmt_sessions(NtpSession *const *v, size_t n, bool verbose, struct sbuf 
 		if (i > 0)
 			sbuf_puts(out, "\r\n");
 		sbuf_printf(out, " clock source: %s\r\n", s->source ? s->source : "");
+		/* Huawei's manuals show no VPN field (vrp-ntp.md's references);
+		 * H3C's print the instance after the source: so does this line,
+		 * in VRP's lower-case "key: value" style, only for an
+		 * association in a VPN instance. */
+		if (s->vpn_instance && s->vpn_instance[0])
+			sbuf_printf(out, " vpn-instance: %s\r\n", s->vpn_instance);
 		sbuf_printf(out, " clock stratum: %u\r\n", s->stratum);
 		sbuf_puts(out, " clock status:");
 		for (size_t k = 0; k < s->n_status; k++)

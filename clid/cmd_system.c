@@ -55,8 +55,14 @@ static int h_quit(struct cmd_ctx *ctx, const struct cmd_args *a)
 	case CLI_VIEW_AAA:
 	case CLI_VIEW_PKEY:
 	case CLI_VIEW_PKEY_CODE:
+	case CLI_VIEW_VPN:
 	case CLI_VIEW_COUNT:
 		cmd_set_view(ctx, CLI_VIEW_SYSTEM, NULL);
+		break;
+	case CLI_VIEW_VPN_AF4:
+	case CLI_VIEW_VPN_AF6:
+		/* An address family's view goes back to its instance's. */
+		cmd_set_view(ctx, CLI_VIEW_VPN, cmd_view_vpn(ctx));
 		break;
 	}
 	return 0;

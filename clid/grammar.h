@@ -26,7 +26,7 @@
 
 enum cli_view { CLI_VIEW_USER = 0, CLI_VIEW_SYSTEM, CLI_VIEW_INTERFACE, CLI_VIEW_ACL,
 		CLI_VIEW_ACL6, CLI_VIEW_UI, CLI_VIEW_AAA, CLI_VIEW_PKEY, CLI_VIEW_PKEY_CODE,
-		CLI_VIEW_COUNT };
+		CLI_VIEW_VPN, CLI_VIEW_VPN_AF4, CLI_VIEW_VPN_AF6, CLI_VIEW_COUNT };
 #define CLI_V_USER   (1u << CLI_VIEW_USER)
 #define CLI_V_SYSTEM (1u << CLI_VIEW_SYSTEM)
 #define CLI_V_IF     (1u << CLI_VIEW_INTERFACE)
@@ -39,9 +39,12 @@ enum cli_view { CLI_VIEW_USER = 0, CLI_VIEW_SYSTEM, CLI_VIEW_INTERFACE, CLI_VIEW
 /* its `public-key-code begin` view, [~sysname-rsa-public-key-rsa-key-code]:
  * every line but `public-key-code end` is key text (cli.c) */
 #define CLI_V_PKEY_CODE (1u << CLI_VIEW_PKEY_CODE)
+#define CLI_V_VPN    (1u << CLI_VIEW_VPN)     /* [~sysname-vpn-instance-vrf1] */
+#define CLI_V_VPN_AF4 (1u << CLI_VIEW_VPN_AF4) /* [~sysname-vpn-instance-vrf1-af-ipv4] */
+#define CLI_V_VPN_AF6 (1u << CLI_VIEW_VPN_AF6) /* [~sysname-vpn-instance-vrf1-af-ipv6] */
 /* The views of system-view and below, where the candidate is edited. */
 #define CLI_V_CONFIG (CLI_V_SYSTEM | CLI_V_IF | CLI_V_ACL | CLI_V_ACL6 | CLI_V_UI | CLI_V_AAA | \
-		      CLI_V_PKEY)
+		      CLI_V_PKEY | CLI_V_VPN | CLI_V_VPN_AF4 | CLI_V_VPN_AF6)
 #define CLI_V_ALL    (CLI_V_USER | CLI_V_CONFIG)
 
 enum gram_ptype {

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,12 @@ void bootstrap_free(struct bootstrap *bs)
 	}
 	free(bs->interfaces);
 	free(bs->by_name);
+	free(bs->vpn.netns_prefix);
+	for (size_t i = 0; i < bs->vpn.n_instances; i++) {
+		free(bs->vpn.instances[i].name);
+		free(bs->vpn.instances[i].netns);
+	}
+	free(bs->vpn.instances);
 	memset(bs, 0, sizeof(*bs));
 }
 
@@ -454,6 +461,89 @@ static int parse_ntp(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *
 	return 0;
 }
 
+/* vpn = { backend = "auto" | "netns" | "vrf"; netns_prefix = "P";
+ *         instances = ( { name = "V"; netns = "NS"; }, ... ); } */
+static int parse_vpn(struct bs_ctx *ctx, config_setting_t *g, struct bootstrap *bs)
+{
+	char key[128];
+	int r;
+
+	if ((r = want_group(ctx, g, "vpn")) < 0)
+		return r;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *n = config_setting_name(s);
+
+		KEY(key, "vpn.", n);
+		if (strcmp(n, "backend") == 0) {
+			char *t = NULL;
+
+			r = want_string(ctx, s, key, &t);
+			if (r == 0 && strcmp(t, "auto") == 0)
+				bs->vpn.backend = BS_VPN_AUTO;
+			else if (r == 0 && strcmp(t, "netns") == 0)
+				bs->vpn.backend = BS_VPN_NETNS;
+			else if (r == 0 && strcmp(t, "vrf") == 0)
+				bs->vpn.backend = BS_VPN_VRF;
+			else if (r == 0)
+				r = bs_error(ctx, s, "key '%s': must be \"auto\", \"netns\" or \"vrf\"",
+					     key);
+			free(t);
+		} else if (strcmp(n, "netns_prefix") == 0) {
+			r = want_nonempty_string(ctx, s, key, &bs->vpn.netns_prefix);
+			if (r == 0 && (strchr(bs->vpn.netns_prefix, '/') ||
+				       strlen(bs->vpn.netns_prefix) > 31))
+				r = bs_error(ctx, s, "key '%s': at most 31 characters, no '/'", key);
+		} else if (strcmp(n, "instances") == 0) {
+			int len;
+
+			if ((r = want_list(ctx, s, "vpn.instances")) < 0)
+				return r;
+			len = config_setting_length(s);
+			bs->vpn.instances = xcalloc((size_t)len + 1, sizeof(*bs->vpn.instances));
+			for (int j = 0; j < len && r == 0; j++) {
+				struct bs_vpn *v = &bs->vpn.instances[j];
+				const struct bs_string_key keys[] = {
+					{ "name", true, &v->name },
+					{ "netns", true, &v->netns },
+				};
+
+				bs->vpn.n_instances = (size_t)j + 1;
+				r = parse_string_group(ctx, config_setting_get_elem(s, (unsigned)j),
+						       "vpn.instances", (size_t)j, keys, 2);
+				if (r == 0 && strchr(v->netns, '/'))
+					r = bs_error(ctx, config_setting_get_elem(s, (unsigned)j),
+						     "key 'vpn.instances[%d].netns': a name under "
+						     "/run/netns, no '/'", j);
+			}
+		} else {
+			r = bs_error(ctx, s, "unknown key '%s'", key);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool bootstrap_vpn_netns(const struct bootstrap *bs, const char *vpn, char *buf, size_t len)
+{
+	uint32_t h = 2166136261u;     /* FNV-1a of run_dir: one device's prefix */
+
+	for (size_t i = 0; i < bs->vpn.n_instances; i++)
+		if (strcmp(bs->vpn.instances[i].name, vpn) == 0) {
+			snprintf(buf, len, "%s", bs->vpn.instances[i].netns);
+			return true;
+		}
+	if (bs->vpn.netns_prefix) {
+		snprintf(buf, len, "%s%s", bs->vpn.netns_prefix, vpn);
+		return false;
+	}
+	for (const char *p = bs->run_dir ? bs->run_dir : ""; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	snprintf(buf, len, "mrd%08x-%s", h, vpn);
+	return false;
+}
+
 static int parse_root(struct bs_ctx *ctx, config_setting_t *root, struct bootstrap *bs)
 {
 	int r = 0;
@@ -486,6 +576,8 @@ static int parse_root(struct bs_ctx *ctx, config_setting_t *root, struct bootstr
 			r = parse_clock(ctx, s, bs);
 		} else if (strcmp(n, "ntp") == 0) {
 			r = parse_ntp(ctx, s, bs);
+		} else if (strcmp(n, "vpn") == 0) {
+			r = parse_vpn(ctx, s, bs);
 		} else {
 			r = bs_error(ctx, s, "unknown key '%s'", n);
 		}

@@ -27,6 +27,7 @@
 #ifndef MERIDIAN_BOOTSTRAP_H
 #define MERIDIAN_BOOTSTRAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "log.h"
 
@@ -43,6 +44,18 @@ struct bs_interface {
 };
 
 enum bs_clock_type { BS_CLOCK_SYSTEM = 0, BS_CLOCK_VIRTUAL };
+
+/* The kernel object of a VPN instance (ifmgrd/vpn.c): a VRF device where
+ * the kernel has VRF, else a network namespace (auto), or one forced. */
+enum bs_vpn_backend { BS_VPN_AUTO = 0, BS_VPN_NETNS, BS_VPN_VRF };
+
+/* `vpn.instances`: an instance mapped to a network namespace that exists
+ * already (made by the operator, `ip netns add`); ifmgrd uses it and never
+ * creates nor removes it. */
+struct bs_vpn {
+	char *name;     /* the VPN instance */
+	char *netns;    /* /run/netns/NETNS */
+};
 
 struct bootstrap {
 	char *path;
@@ -75,7 +88,19 @@ struct bootstrap {
 	struct {
 		int port;
 	} ntp;
+	struct {
+		enum bs_vpn_backend backend;
+		char *netns_prefix;   /* namespaces ifmgrd makes: PREFIX + instance;
+				       * NULL: "mrd" + a hash of run_dir + "-" */
+		struct bs_vpn *instances;
+		size_t n_instances;
+	} vpn;
 };
+
+/* The network namespace of VPN instance `vpn` under the namespace backend
+ * (the bootstrap's mapping, else the prefix's name) into buf; whether the
+ * bootstrap maps it (then ifmgrd neither makes nor removes it). */
+bool bootstrap_vpn_netns(const struct bootstrap *bs, const char *vpn, char *buf, size_t len);
 
 /* Fill *bs with defaults, then read `path`.  0, or a negative errno with a
  * sentence in err ("FILE:LINE: key 'cli.port': must be 1..65535"); *bs is

@@ -76,7 +76,7 @@ static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 	d->down_reason = down_reason(ifp);
 	if (!ifp->have.present)
 		return d;
-	r = rtnl_link_info(im->nl, ifp->have.ifindex, &li);
+	r = rtnl_link_info(ifp->at && ifp->at->nl ? ifp->at->nl : im->nl, ifp->have.ifindex, &li);
 	if (r < 0) {
 		log_debug("%s: cannot read netdev %s: %s", ifp->bs->name, ifp->bs->netdev,
 			  strerror(-r));

@@ -37,6 +37,7 @@
 #include "loop.h"
 #include "netlink.h"
 #include "probe.h"
+#include "vrf.h"
 #include "ifmgrd_int.h"
 
 /* Plans in a row for one interface before the others get their turn. */
@@ -45,9 +46,7 @@
 static void publish(struct ifmgrd *im);
 static void reconcile(struct ifmgrd *im);
 
-/* One kernel event as seen by one entry.  Entries are matched by netdev name
- * on link messages and by ifindex on the others; the LoopBacks all observe
- * lo, so an event may concern several entries. */
+/* FNV-1a of a netdev name: events are matched to entries by it first. */
 uint32_t ifmgrd_name_hash(const char *name)
 {
 	uint32_t h = 2166136261u;   /* FNV-1a */
@@ -57,13 +56,27 @@ uint32_t ifmgrd_name_hash(const char *name)
 	return h;
 }
 
-static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev, uint32_t name_hash)
+/* The namespace entry an interface belongs in (its VPN instance's; NULL
+ * while the instance has none). */
+static struct ifm_ns *want_ns(const struct ifmgrd *im, const struct ifm_if *ifp)
 {
-	bool by_index = ifp->have.present && ifp->have.ifindex == ev->ifindex;
+	return ifp->want.vpn[0] ? ifm_ns_of(im, ifp->want.vpn) : im->ns[0];
+}
+
+/* One kernel event of namespace ns as seen by one entry.  Entries are
+ * matched by netdev name on link messages and by ifindex (in the namespace
+ * they were seen in) on the others; the LoopBacks all observe the lo of
+ * their instance's namespace, so an event may concern several entries. */
+static void on_event_if(const struct ifmgrd *im, struct ifm_if *ifp, struct ifm_ns *ns,
+			const struct rtnl_event *ev, uint32_t name_hash)
+{
+	bool by_index = ifp->at == ns && ifp->have.present && ifp->have.ifindex == ev->ifindex;
 	bool by_name;
 
 	switch (ev->type) {
 	case RTNL_NEWLINK:
+		if (ifp->loopback && want_ns(im, ifp) != ns)
+			break;        /* another namespace's lo */
 		/* The kernel always names the link; without a name, trust the index. */
 		by_name = ev->ifname ? ifp->netdev_hash == name_hash &&
 				       strcmp(ifp->bs->netdev, ev->ifname) == 0 : by_index;
@@ -77,22 +90,27 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev, uint32_
 		}
 		if (!by_name)
 			break;
-		if (ifp->have.present && ifp->have.ifindex != ev->ifindex)
-			ifs_obs_clear(&ifp->have);   /* recreated: a new ifindex */
+		if (ifp->have.present && (ifp->have.ifindex != ev->ifindex || ifp->at != ns))
+			ifs_obs_clear(&ifp->have);   /* recreated (a new ifindex), or moved */
 		if (!ifp->have.present)
-			log_info("%s: netdev %s present (ifindex %d)", ifp->bs->name,
-				 ifp->bs->netdev, ev->ifindex);
+			log_info("%s: netdev %s present (ifindex %d%s%s)", ifp->bs->name,
+				 ifp->bs->netdev, ev->ifindex, ns->vpn[0] ? ", VPN instance " : "",
+				 ns->vpn);
+		ifp->at = ns;
 		ifp->have.present = true;
 		ifp->have.ifindex = ev->ifindex;
 		ifp->have.flags = ev->flags;
+		ifp->have.master = ev->master;
 		if (ev->mtu)
 			ifp->have.mtu = ev->mtu;
 		break;
 	case RTNL_DELLINK:
 		if (by_index) {
 			ifp->dirty = true;
-			log_info("%s: netdev %s removed", ifp->bs->name, ifp->bs->netdev);
+			log_info("%s: netdev %s removed%s%s", ifp->bs->name, ifp->bs->netdev,
+				 ns->vpn[0] ? " from VPN instance " : "", ns->vpn);
 			ifs_obs_clear(&ifp->have);
+			ifp->at = NULL;
 		}
 		break;
 	case RTNL_NEWADDR:
@@ -113,13 +131,14 @@ static void on_event_if(struct ifm_if *ifp, const struct rtnl_event *ev, uint32_
 	}
 }
 
-static void on_event(const struct rtnl_event *ev, void *arg)
+void ifmgrd_on_event(const struct rtnl_event *ev, void *arg)
 {
-	struct ifmgrd *im = arg;
+	struct ifm_ns *ns = arg;
+	struct ifmgrd *im = ns->im;
 	uint32_t h = ev->ifname ? ifmgrd_name_hash(ev->ifname) : 0;
 
 	for (size_t i = 0; i < im->n_ifs; i++)
-		on_event_if(&im->ifs[i], ev, h);
+		on_event_if(im, &im->ifs[i], ns, ev, h);
 }
 
 /* The configuration's entry for name, or NULL. */
@@ -133,11 +152,20 @@ static const Interface *config_interface(const Config *cfg, const char *name)
 }
 
 /* The desired state of one entry from cfg; a LoopBack is always up (lo is
- * never set down, whatever the configuration says). */
-static void desire(struct ifm_if *ifp, const Config *cfg)
+ * never set down, whatever the configuration says), and one whose VPN
+ * instance changed observes another namespace's lo from the next dump. */
+static void desire(struct ifmgrd *im, struct ifm_if *ifp, const Config *cfg)
 {
+	char vpn[sizeof(ifp->want.vpn)];
+
+	snprintf(vpn, sizeof(vpn), "%s", ifp->want.vpn);
 	ifs_desired_from_config(cfg, ifp->bs->name, &ifp->want, ifp->cfg_err,
 				sizeof(ifp->cfg_err));
+	if (ifp->loopback && strcasecmp(vpn, ifp->want.vpn) != 0) {
+		ifs_obs_clear(&ifp->have);
+		ifp->at = NULL;
+		im->need_dump = true;
+	}
 	if (ifp->loopback) {
 		ifp->want.admin_up = true;
 		ifp->want.mtu = 0;      /* lo's own; cfgd refuses `mtu` on a LoopBack */
@@ -174,7 +202,7 @@ static struct ifm_if *loopback_entry(struct ifmgrd *im, const char *name, bool c
 	ifp->shown = -1;
 	ifp->netdev_hash = ifmgrd_name_hash(ifp->own->netdev);
 	ifs_obs_init(&ifp->have);
-	desire(ifp, NULL);
+	desire(im, ifp, NULL);
 	log_info("%s: a LoopBack, on netdev %s", name, BS_LOOPBACK_NETDEV);
 	*created = true;
 	return ifp;
@@ -187,8 +215,8 @@ static bool lo_addr_of_other(const struct ifmgrd *im, const struct ifm_if *self,
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		const struct ifm_if *o = &im->ifs[i];
 
-		if (o == self || !o->loopback)
-			continue;
+		if (o == self || !o->loopback || strcasecmp(o->want.vpn, self->want.vpn) != 0)
+			continue;     /* each namespace has its own lo */
 		if (o->want.has_addr && o->want.addr.s_addr == a->local.s_addr &&
 		    o->want.plen == a->plen)
 			return true;
@@ -206,6 +234,8 @@ static bool lo_addr6_of_other(const struct ifmgrd *im, const struct ifm_if *self
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		const struct ifm_if *o = &im->ifs[i];
 
+		if (strcasecmp(o->want.vpn, self->want.vpn) != 0)
+			continue;
 		for (size_t k = 0; o != self && o->loopback && k < o->want.n_addr6; k++)
 			if (o->want.addr6[k].plen == a->plen &&
 			    memcmp(&o->want.addr6[k].addr, &a->addr, sizeof(a->addr)) == 0)
@@ -239,15 +269,13 @@ static void reconcile_dirty(struct ifmgrd *im);
 
 static int resync(struct ifmgrd *im)
 {
-	int r;
-
 	im->need_resync = false;
-	for (size_t i = 0; i < im->n_ifs; i++)
+	for (size_t i = 0; i < im->n_ifs; i++) {
 		ifs_obs_clear(&im->ifs[i].have);
-	r = rtnl_dump(im->nl);
-	if (r < 0)
-		log_warn("netlink dump failed: %s", strerror(-r));
-	return r;
+		im->ifs[i].at = NULL;
+	}
+	im->need_dump = false;
+	return ifm_vpn_dump(im);   /* every namespace's */
 }
 
 /* Say what netlink skipped since the last time (counts in rtnl_stats). */
@@ -270,10 +298,11 @@ static void note_skipped(struct ifmgrd *im)
 	im->said = *st;
 }
 
-static void on_netlink(struct loop *loop, int fd, short revents, void *arg)
+void ifmgrd_on_netlink(struct loop *loop, int fd, short revents, void *arg)
 {
-	struct ifmgrd *im = arg;
-	int r = rtnl_read_events(im->nl);
+	struct ifm_ns *ns = arg;
+	struct ifmgrd *im = ns->im;
+	int r = rtnl_read_events(ns->nl);
 
 	note_skipped(im);
 	if (r == -ENOBUFS || r == -EMSGSIZE) {
@@ -297,6 +326,8 @@ static void on_retry(struct loop *loop, void *arg)
 	struct ifmgrd *im = arg;
 
 	im->retry_timer = 0;
+	if (ifm_vpn_retry(im))
+		resync(im);
 	reconcile(im);
 	publish(im);
 }
@@ -306,6 +337,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		   char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 4];
+	struct rtnl *nl = ifp->at && ifp->at->nl ? ifp->at->nl : im->nl;
 	int r = 0;
 
 	if (a->kind == IFS_DEL_ADDR6 || a->kind == IFS_ADD_ADDR6)
@@ -314,7 +346,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		ifs_addr_format(&a->addr, addr, sizeof(addr));
 	switch (a->kind) {
 	case IFS_DEL_ADDR:
-		r = rtnl_addr_del(im->nl, ifp->have.ifindex, &a->addr);
+		r = rtnl_addr_del(nl, ifp->have.ifindex, &a->addr);
 		if (r == -EADDRNOTAVAIL)
 			r = 0;   /* already gone (a secondary deleted with its primary) */
 		if (r < 0)
@@ -324,7 +356,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: removed %s from %s", ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_ADD_ADDR:
-		r = rtnl_addr_add(im->nl, ifp->have.ifindex, &a->addr);
+		r = rtnl_addr_add(nl, ifp->have.ifindex, &a->addr);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot add %s to %s: %s", ifp->bs->name, addr,
 				 ifp->bs->netdev, strerror(-r));
@@ -332,7 +364,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: added %s to %s", ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_DEL_ADDR6:
-		r = rtnl_addr6_del(im->nl, ifp->have.ifindex, &a->addr6);
+		r = rtnl_addr6_del(nl, ifp->have.ifindex, &a->addr6);
 		if (r == -EADDRNOTAVAIL)
 			r = 0;   /* already gone (flushed by a link down) */
 		if (r < 0)
@@ -342,7 +374,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 			log_info("%s: removed %s from %s", ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_ADD_ADDR6:
-		r = rtnl_addr6_add(im->nl, ifp->have.ifindex, &a->addr6);
+		r = rtnl_addr6_add(nl, ifp->have.ifindex, &a->addr6);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot add %s to %s: %s", ifp->bs->name, addr,
 				 ifp->bs->netdev, strerror(-r));
@@ -351,7 +383,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 				 ifp->bs->name, addr, ifp->bs->netdev);
 		break;
 	case IFS_SET_MTU:
-		r = rtnl_link_set_mtu(im->nl, ifp->have.ifindex, a->mtu);
+		r = rtnl_link_set_mtu(nl, ifp->have.ifindex, a->mtu);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot set the MTU of %s to %u: %s", ifp->bs->name,
 				 ifp->bs->netdev, a->mtu, strerror(-r));
@@ -360,7 +392,7 @@ static int execute(struct ifmgrd *im, struct ifm_if *ifp, const struct ifs_actio
 		break;
 	case IFS_LINK_UP:
 	case IFS_LINK_DOWN:
-		r = rtnl_link_set_up(im->nl, ifp->have.ifindex, a->kind == IFS_LINK_UP);
+		r = rtnl_link_set_up(nl, ifp->have.ifindex, a->kind == IFS_LINK_UP);
 		if (r < 0)
 			snprintf(err, errlen, "%s: cannot set %s %s: %s", ifp->bs->name,
 				 ifp->bs->netdev, a->kind == IFS_LINK_UP ? "up" : "down",
@@ -390,12 +422,13 @@ static void set_error(struct ifm_if *ifp, const char *err)
  * entry observing that netdev (the LoopBacks share lo), as its event will
  * be: a plan cut at IFS_MAX_ACTIONS goes on from there without waiting for
  * the events (which a flood may have dropped). */
-static void note_acked(struct ifmgrd *im, int ifindex, const struct ifs_action *a)
+static void note_acked(struct ifmgrd *im, const struct ifm_ns *ns, int ifindex,
+		       const struct ifs_action *a)
 {
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		struct ifs_observed *h = &im->ifs[i].have;
 
-		if (!h->present || h->ifindex != ifindex)
+		if (!h->present || h->ifindex != ifindex || im->ifs[i].at != ns)
 			continue;
 		if (a->kind == IFS_DEL_ADDR)
 			ifs_obs_addr_del(h, &a->addr);
@@ -409,12 +442,75 @@ static void note_acked(struct ifmgrd *im, int ifindex, const struct ifs_action *
 /* Plan one interface against the kernel and program the difference, plan
  * after plan while one is cut at IFS_MAX_ACTIONS (a netdev with thousands
  * of foreign addresses); false when a change failed. */
+/* A VRF device of ours. */
+static bool our_vrf(const struct ifmgrd *im, int ifindex)
+{
+	for (size_t i = 1; ifindex > 0 && i < im->n_ns; i++)
+		if (im->ns[i]->vrf && im->ns[i]->vrf_ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/* Put the netdev where its VPN instance is: moved into the instance's
+ * namespace (or back), or enslaved to its VRF device (or released).  1
+ * when it is there (plan its settings), 0 when it is on its way or cannot
+ * be placed yet, -1 on a failed change; the sentence in err. */
+static int place(struct ifmgrd *im, struct ifm_if *ifp, char *err, size_t errlen)
+{
+	struct ifm_ns *want = want_ns(im, ifp), *home;
+	int master, r;
+
+	if (!want || want->err[0] || !want->nl) {
+		snprintf(err, errlen, "%s: VPN instance %s has no kernel object yet%s%s",
+			 ifp->bs->name, ifp->want.vpn, want && want->err[0] ? ": " : "",
+			 want ? want->err : "");
+		return 0;
+	}
+	if (ifp->loopback)
+		return ifp->at == want || !ifp->have.present;
+	home = want->vrf ? im->ns[0] : want;
+	if (!ifp->have.present || !ifp->at)
+		return 1;     /* the plan says the netdev is missing */
+	if (ifp->at != home) {
+		r = rtnl_link_set_netns(ifp->at->nl, ifp->have.ifindex, home->fd);
+		if (r < 0) {
+			snprintf(err, errlen, "%s: cannot move %s into %s%s: %s", ifp->bs->name,
+				 ifp->bs->netdev, home->netns[0] ? "network namespace " :
+				 "ifmgrd's network namespace", home->netns, strerror(-r));
+			return -1;
+		}
+		log_info("%s: %s moved into %s%s", ifp->bs->name, ifp->bs->netdev,
+			 home->netns[0] ? "network namespace " : "ifmgrd's network namespace",
+			 home->netns);
+		ifs_obs_clear(&ifp->have);   /* its RTM_NEWLINK there brings it back */
+		ifp->at = NULL;
+		return 0;
+	}
+	master = want->vrf ? want->vrf_ifindex : 0;
+	if (ifp->have.master != master && (master || our_vrf(im, ifp->have.master))) {
+		r = vrf_enslave(im->nl, ifp->have.ifindex, master);
+		if (r < 0) {
+			snprintf(err, errlen, "%s: cannot %s %s: %s", ifp->bs->name,
+				 master ? "enslave it to VRF device" : "release it from its VRF",
+				 want->vrf_dev, strerror(-r));
+			return -1;
+		}
+		ifp->have.master = master;
+	}
+	return 1;
+}
+
 static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
 {
 	struct ifs_plan plan;
 	char err[256] = "";
 	bool ok = true;
+	int placed = place(im, ifp, err, sizeof(err));
 
+	if (placed <= 0) {
+		set_error(ifp, err);
+		return placed == 0;
+	}
 	for (int pass = 0; pass < IFMGRD_MAX_PASSES; pass++) {
 		if (ifp->loopback) {
 			struct ifs_observed view;
@@ -436,7 +532,7 @@ static bool reconcile_if(struct ifmgrd *im, struct ifm_if *ifp)
 					snprintf(err, sizeof(err), "%s", e);
 				ok = false;
 			} else {
-				note_acked(im, ifp->have.ifindex, &plan.actions[k]);
+				note_acked(im, ifp->at, ifp->have.ifindex, &plan.actions[k]);
 			}
 		}
 		if (!ok || plan.n < IFS_MAX_ACTIONS)
@@ -482,6 +578,10 @@ static void reconcile_some(struct ifmgrd *im, bool only_dirty, bool drain)
 	bool failed = false;
 	size_t done = 0;
 
+	if (im->have_config && im->need_dump) {
+		resync(im);   /* a LoopBack changed instance: all of them, on a fresh view */
+		only_dirty = false;
+	}
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		struct ifm_if *ifp = &im->ifs[i];
 
@@ -493,7 +593,10 @@ static void reconcile_some(struct ifmgrd *im, bool only_dirty, bool drain)
 		if (drain && ++done % IFMGRD_DRAIN_EVERY == 0)
 			drain_events(im);
 	}
-	if (failed)
+	if (!im->have_config)
+		return;
+	ifm_vpn_gc(im);
+	if (failed || ifm_vpn_failed(im))
 		retry_later(im);
 }
 
@@ -557,6 +660,8 @@ IfStates *ifmgrd_states(const struct ifmgrd *im, const char *name)
 		ifmgrd_states_free(st);
 		return NULL;
 	}
+	if (!name)
+		ifm_vpn_fill(im, st);
 	return st;
 }
 
@@ -569,6 +674,7 @@ void ifmgrd_states_free(IfStates *st)
 		free(st->interface[i]);
 	}
 	free(st->interface);
+	ifm_vpn_free_states(st);
 	free(st);
 }
 
@@ -630,7 +736,7 @@ static void publish(struct ifmgrd *im)
  * for cfgd. */
 static int collect_errs(const struct ifmgrd *im, char **errs, int max_errs)
 {
-	int n = 0;
+	int n = ifm_vpn_errs(im, errs, max_errs);
 
 	for (size_t i = 0; i < im->n_unmapped && n < max_errs; i++)
 		errs[n++] = xstrdup(im->unmapped[i]);
@@ -646,7 +752,13 @@ static int collect_errs(const struct ifmgrd *im, char **errs, int max_errs)
 int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int max_errs)
 {
 	bool created = false;
+	char **names = xcalloc(cfg && cfg->n_vpn_instance ? cfg->n_vpn_instance : 1,
+			       sizeof(*names));
 
+	for (size_t i = 0; cfg && i < cfg->n_vpn_instance; i++)
+		names[i] = cfg->vpn_instance[i]->name ? cfg->vpn_instance[i]->name : "";
+	created = ifm_vpn_sync(im, names, cfg ? cfg->n_vpn_instance : 0);
+	free(names);
 	for (size_t i = 0; i < im->n_unmapped; i++)
 		free(im->unmapped[i]);
 	free(im->unmapped);
@@ -663,7 +775,7 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		struct ifm_if *ifp = &im->ifs[i];
 
-		desire(ifp, cfg);
+		desire(im, ifp, cfg);
 		if (ifp->own)
 			ifp->configured = config_interface(cfg, ifp->bs->name) != NULL;
 	}
@@ -701,6 +813,24 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 	bool *dirty, failed = false, created = false;
 	size_t done = 0;
 
+	/* The VPN instances first: the interfaces bound to them go there. */
+	for (size_t i = 0; i < n_ch; i++) {
+		const ProtobufCFieldDescriptor *f;
+		char **names = NULL;
+		size_t n = 0;
+
+		if (ch[i].n_path < 1 || strcmp(ch[i].path[0], "vpn_instance") != 0)
+			continue;
+		f = protobuf_c_message_descriptor_get_field_by_name(&config__descriptor,
+								    "vpn_instance");
+		for (const struct ct_node *k = ct_first(tree, f); k; k = k->next) {
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = k->key;
+		}
+		created = ifm_vpn_sync(im, names, n);
+		free(names);
+		break;
+	}
 	/* LoopBacks first: a new one gets an entry before the others are marked. */
 	for (size_t i = 0; i < n_ch; i++) {
 		struct ifm_if *ifp;
@@ -760,7 +890,7 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			itf = (Interface *)ct_materialize(node);
 		one.interface = &itf;
 		one.n_interface = itf ? 1 : 0;
-		desire(ifp, &one);
+		desire(im, ifp, &one);
 		if (itf)
 			protobuf_c_message_free_unpacked(&itf->base, NULL);
 		if (!reconcile_if(im, ifp))
@@ -769,7 +899,13 @@ int ifmgrd_apply_objects(struct ifmgrd *im, const struct ct_node *tree,
 			drain_events(im);
 	}
 	free(dirty);
-	if (failed)
+	if (im->need_dump) {
+		/* A LoopBack changed instance: plan them all on a fresh view. */
+		resync(im);
+		reconcile(im);
+	}
+	ifm_vpn_gc(im);
+	if (failed || ifm_vpn_failed(im))
 		retry_later(im);
 	after_apply(im);
 	publish(im);
@@ -792,7 +928,7 @@ static int on_config(const Config *cfg, uint64_t commit_id, char **errs, int max
 
 int ifmgrd_subscribe(struct ifmgrd *im)
 {
-	static const char *const subtrees[] = { "interface", NULL };
+	static const char *const subtrees[] = { "interface", "vpn_instance", NULL };
 
 	if (im->sub)
 		return 0;
@@ -843,11 +979,14 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		im->ifs[i].shown = -1;
 		im->ifs[i].netdev_hash = ifmgrd_name_hash(bs->interfaces[i].netdev);
 		ifs_obs_init(&im->ifs[i].have);
-		desire(&im->ifs[i], NULL);
+		desire(im, &im->ifs[i], NULL);
 	}
 
 	im->probes = probe_engine_new(loop);
-	im->nl = rtnl_open(on_event, im);
+	if (ifm_ns_init(im) < 0)
+		log_warn("cannot open ifmgrd's own network namespace: %s", strerror(errno));
+	im->nl = rtnl_open(ifmgrd_on_event, im->ns[0]);
+	im->ns[0]->nl = im->nl;
 	if (!im->nl) {
 		e = errno ? errno : EIO;
 		snprintf(err, errlen, "cannot open rtnetlink: %s", strerror(e));
@@ -866,7 +1005,7 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 				 "it stays down until %s appears", im->ifs[i].bs->name,
 				 im->ifs[i].bs->netdev, im->ifs[i].bs->netdev);
 	im->nl_fd = rtnl_event_fd(im->nl);
-	r = loop_add_fd(loop, im->nl_fd, POLLIN, on_netlink, im);
+	r = loop_add_fd(loop, im->nl_fd, POLLIN, ifmgrd_on_netlink, im->ns[0]);
 	if (r < 0) {
 		e = -r;
 		im->nl_fd = -1;
@@ -911,6 +1050,7 @@ void ifmgrd_free(struct ifmgrd *im)
 		clone_pub_free(im->pub);
 	if (im->nl_fd >= 0)
 		loop_del_fd(im->loop, im->nl_fd);
+	ifm_ns_free_all(im);
 	rtnl_close(im->nl);
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		ifs_obs_free(&im->ifs[i].have);

@@ -22,6 +22,49 @@ struct bus_peer;
  * (called after every batch of kernel events). */
 void ifmgrd_note_changes(struct ifmgrd *im);
 
+/* A network namespace netdevs live in (vpn.c): [0] ifmgrd's own, then one
+ * per configured VPN instance.  Under the VRF backend an instance's entry
+ * names its VRF device and its netdevs stay in [0]'s namespace. */
+struct ifm_ns {
+	struct ifmgrd *im;
+	char vpn[32];           /* the VPN instance, "" for [0] */
+	char netns[64];         /* /run/netns name (namespace backend), else "" */
+	bool owned;             /* made by ifmgrd: removed with the instance */
+	bool vrf;               /* the VRF backend */
+	char vrf_dev[16];
+	int vrf_ifindex;
+	int fd;                 /* the namespace, -1 none */
+	struct rtnl *nl;        /* rtnetlink inside it ([0] and VRFs: im->nl) */
+	int nl_fd;              /* its event socket in the loop ([0]: im->nl_fd), -1 none */
+	bool configured;        /* in the configuration */
+	char err[256];          /* why the instance has no kernel object, "" */
+};
+
+/* vpn.c (see the top of that file). */
+int ifm_ns_init(struct ifmgrd *im);
+void ifm_ns_free_all(struct ifmgrd *im);
+/* The entry of VPN instance vpn ("" or NULL: [0]), or NULL. */
+struct ifm_ns *ifm_ns_of(const struct ifmgrd *im, const char *vpn);
+/* The configured instances are names[0..n): entries and kernel objects
+ * for the new ones; true when a kernel object was made (the caller dumps). */
+bool ifm_vpn_sync(struct ifmgrd *im, char *const *names, size_t n);
+/* Try the failed kernel objects again; true when one was made. */
+bool ifm_vpn_retry(struct ifmgrd *im);
+bool ifm_vpn_failed(const struct ifmgrd *im);
+/* Remove the instances no longer configured that hold none of our netdevs. */
+void ifm_vpn_gc(struct ifmgrd *im);
+/* Dump every namespace's links and addresses through the callbacks. */
+int ifm_vpn_dump(struct ifmgrd *im);
+int ifm_vpn_errs(const struct ifmgrd *im, char **errs, int max_errs);
+/* IfStates.vpn, and freeing it (the rest is ifmgrd_states_free's). */
+void ifm_vpn_fill(const struct ifmgrd *im, IfStates *st);
+void ifm_vpn_free_states(IfStates *st);
+/* ifmgrd.c: the rtnetlink callback (arg: the struct ifm_ns) and the
+ * loop's handler of a namespace's event socket. */
+struct rtnl_event;
+void ifmgrd_on_event(const struct rtnl_event *ev, void *arg);
+void ifmgrd_on_netlink(struct loop *loop, int fd, short revents, void *arg);
+
 /* One bootstrap interface, or one LoopBack (no mapping: its addresses go
  * on the kernel's lo, which every LoopBack entry observes). */
 struct ifm_if {
@@ -31,6 +74,7 @@ struct ifm_if {
 	bool configured;        /* shown: mapped, or a LoopBack still configured */
 	struct ifs_desired want;
 	struct ifs_observed have;
+	struct ifm_ns *at;      /* where the netdev was seen (NULL: nowhere) */
 	char cfg_err[256];      /* the configuration's problem, "" if none */
 	char err[256];          /* the last reconcile problem, "" if none */
 	int64_t last_change;    /* unix s of the last change of `shown` (ifdetail.c) */
@@ -59,7 +103,10 @@ struct ifmgrd {
 	struct cfgsub *sub;
 	struct ifm_if *ifs;
 	size_t n_ifs;
+	struct ifm_ns **ns;     /* [0] ifmgrd's namespace, then the VPN instances (vpn.c) */
+	size_t n_ns;
 	bool have_config;       /* nothing is programmed before the first one */
+	bool need_dump;         /* a LoopBack changed namespace: dump them all again */
 	char **unmapped;        /* configured interfaces with no bootstrap netdev */
 	size_t n_unmapped;
 	uint8_t *last_state;    /* the packed IfStates published last */

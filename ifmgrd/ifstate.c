@@ -82,6 +82,8 @@ int ifs_desired_from_config(const Config *cfg, const char *name, struct ifs_desi
 	out->admin_up = itf->has_shutdown ? !itf->shutdown : false;
 	if (itf->has_mtu)
 		out->mtu = itf->mtu;
+	if (itf->vpn_instance)
+		snprintf(out->vpn, sizeof(out->vpn), "%s", itf->vpn_instance);
 	if (desired_ipv6(itf, name, out, err, errlen) < 0)
 		rc = -EINVAL;
 	if (itf->address) {
@@ -313,6 +315,7 @@ void ifs_obs_clear(struct ifs_observed *obs)
 	obs->ifindex = 0;
 	obs->flags = 0;
 	obs->mtu = 0;
+	obs->master = 0;
 	obs->n_addrs = 0;
 	obs->n_addrs6 = 0;
 }
@@ -491,6 +494,8 @@ void ifs_state_fill(IfState *st, const char *name, const char *netdev,
 		}
 	}
 	fill_ipv6(st, want, obs);
+	if (want->vpn[0])
+		st->vpn_instance = xstrdup(want->vpn);
 }
 
 void ifs_state_clear(IfState *st)
@@ -505,5 +510,6 @@ void ifs_state_clear(IfState *st)
 		free(st->ipv6[i]);
 	free(st->ipv6);
 	free(st->ipv6_link_local);
+	free(st->vpn_instance);
 	if_state__init(st);
 }

@@ -104,6 +104,7 @@ struct ifs_desired {
 	bool ipv6_enable;
 	struct ifs_addr6 addr6[IFS_MAX_ADDR6];   /* in configuration order */
 	size_t n_addr6;                          /* 0 unless ipv6_enable */
+	char vpn[32];           /* `ip binding vpn-instance`, "" for the public network */
 };
 
 struct ifs_observed {
@@ -111,6 +112,7 @@ struct ifs_observed {
 	int ifindex;
 	unsigned flags;         /* IFF_* from the last RTM_NEWLINK */
 	uint32_t mtu;           /* IFLA_MTU from the last RTM_NEWLINK, 0 unknown */
+	int master;             /* IFLA_MASTER (a VRF device), 0 none */
 	struct ifs_addr *addrs; /* IPv4 only, in kernel order */
 	size_t n_addrs;
 	struct ifs_addr6 *addrs6; /* IPv6, in kernel order */

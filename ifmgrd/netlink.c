@@ -42,6 +42,7 @@ struct rtnl {
 struct link_attrs {
 	const char *ifname;
 	uint32_t mtu;
+	uint32_t master;
 };
 
 static int link_attr_cb(const struct nlattr *attr, void *data)
@@ -58,6 +59,10 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		la->mtu = mnl_attr_get_u32(attr);
+	} else if (mnl_attr_get_type(attr) == IFLA_MASTER) {
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		la->master = mnl_attr_get_u32(attr);
 	}
 	return MNL_CB_OK;
 }
@@ -136,6 +141,7 @@ int rtnl_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev)
 		ev->flags = ifi->ifi_flags;
 		ev->ifname = la.ifname;
 		ev->mtu = la.mtu;
+		ev->master = (int)la.master;
 		return ev->ifindex > 0 ? 1 : -EBADMSG;
 	}
 	case RTM_NEWADDR:
@@ -388,6 +394,25 @@ int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	ifi->ifi_change = IFF_UP;
+	return cmd_transact(nl, nlh, ack_cb);
+}
+
+int rtnl_request(struct rtnl *nl, struct nlmsghdr *nlh)
+{
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	return cmd_transact(nl, nlh, ack_cb);
+}
+
+int rtnl_link_set_netns(struct rtnl *nl, int ifindex, int nsfd)
+{
+	char req[256];
+	struct nlmsghdr *nlh = put_header(nl, req, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
 	return cmd_transact(nl, nlh, ack_cb);
 }
 

@@ -29,6 +29,7 @@ struct rtnl_event {
 	int ifindex;
 	unsigned flags;         /* links: IFF_* */
 	uint32_t mtu;           /* links: IFLA_MTU, 0 if absent */
+	int master;             /* links: IFLA_MASTER (a bridge, a VRF), 0 if none */
 	const char *ifname;     /* links: IFLA_IFNAME, NULL if absent; valid during the callback */
 	int family;             /* addresses: AF_INET (addr) or AF_INET6 (addr6) */
 	struct ifs_addr addr;   /* IPv4 addresses */
@@ -55,6 +56,12 @@ int rtnl_read_events(struct rtnl *nl);
 /* Changes, each acknowledged by the kernel.  0 or -errno (EPERM, ENODEV...). */
 int rtnl_link_set_up(struct rtnl *nl, int ifindex, bool up);
 int rtnl_link_set_mtu(struct rtnl *nl, int ifindex, uint32_t mtu);
+/* Move netdev ifindex into the network namespace nsfd (IFLA_NET_NS_FD): the
+ * kernel takes its addresses away and sets it down there. */
+int rtnl_link_set_netns(struct rtnl *nl, int ifindex, int nsfd);
+/* Send a request built elsewhere (vrf.c) with the next sequence number
+ * and NLM_F_ACK, and wait for the kernel's answer.  0 or -errno. */
+int rtnl_request(struct rtnl *nl, struct nlmsghdr *nlh);
 int rtnl_addr_add(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
 int rtnl_addr_del(struct rtnl *nl, int ifindex, const struct ifs_addr *a);
 /* IPv6: added with no lifetime (a static address, IFA_F_PERMANENT) and

@@ -43,6 +43,13 @@
  *    association appears at the reconciliation that follows the answer,
  *    keyed by the address (a new address after a re-resolution replaces
  *    it); a failed resolution is an operational error, retried;
+ *  - VPN instances (vpn.c): an instance's servers and peers (Ntp.vpn) are
+ *    associations keyed by address and instance, sending from sockets of
+ *    their instance; each instance whose kernel object ifmgrd reports gets
+ *    serving wildcard sockets (or, with `ntp-service server
+ *    source-interface` on an interface bound to it, its address there);
+ *    `ntp-service source-interface` is the source of the associations of
+ *    its interface's instance;
  *  - refclock-master and the unsynchronized polling policy.
  * Nothing is vetoed: what cannot be done (a source-interface without an
  * address yet, a domain name, a bind error) becomes an error string for
@@ -205,24 +212,32 @@ static void opts_from(struct ntpd *core, const NtpAssociation *na, int hmode,
 	snprintf(o->srcif, sizeof(o->srcif), "%s", na->source_interface ? na->source_interface : "");
 }
 
-/* The socket client/peer packets of the family leave by, from src (unset:
- * the serving socket, or the wildcard); NULL with an error. */
+/* The socket client/peer packets of the family leave by in instance vpn
+ * ("" the public network), from src (unset: the serving socket, or the
+ * wildcard); NULL with an error. */
 static struct ntp_sock *send_sock(struct ntpd *core, const struct naddr *src, int family,
-				  struct errs *e)
+				  const char *vpn, struct errs *e)
 {
 	struct ntp_sock *srv = family == AF_INET6 ? core->server_sock6 : core->server_sock;
 	struct naddr a = naddr_isset(src) ? *src : naddr_any(family);
 	struct ntp_sock *s;
 	int err;
 
-	if (!naddr_isset(src) && srv)
+	if (!naddr_isset(src) && srv && strcmp(srv->vpn, vpn) == 0)
 		return srv;
-	s = sock_want(core, &a, core->server_any && naddr_is_any(&a), &err);
+	s = sock_want_vpn(core, &a, core->server_any && naddr_is_any(&a), vpn, &err);
 	if (!s) {
 		char txt[NADDR_STRLEN];
+		const struct ntpd_vpn *v = vpn_find(core, vpn);
 
-		err_add(e, "cannot open UDP %s port %u: %s", naddr_str(&a, txt, sizeof(txt)),
-			core->port, strerror(-err));
+		if (err == -ENONET || (v && v->netns[0] && v->nsfd < 0))
+			err_add(e, "VPN instance %s has no kernel object%s%s", vpn,
+				v && v->err[0] ? ": " : v ? " ntpd can open" : " yet",
+				v ? v->err : "");
+		else
+			err_add(e, "cannot open UDP %s port %u%s%s: %s",
+				naddr_str(&a, txt, sizeof(txt)), core->port,
+				vpn[0] ? " in VPN instance " : "", vpn, strerror(-err));
 	}
 	return s;
 }
@@ -307,19 +322,53 @@ static void if_down_why(const struct ntpd *core, const char *name, int family, b
 			 ll ? "link-local IPv6" : family == AF_INET6 ? "IPv6" : "IPv4");
 }
 
+/* The configured servers and peers, the public network's then each
+ * instance's, with the instance of each ("" public). */
+struct conf_assoc {
+	const NtpAssociation *na;
+	int hmode;
+	const char *vpn;
+};
+
+static struct conf_assoc *conf_assocs(const Ntp *ntp, size_t *n)
+{
+	size_t cap = ntp ? ntp->n_unicast_server + ntp->n_unicast_peer : 0, k = 0;
+	struct conf_assoc *v;
+
+	for (size_t i = 0; ntp && i < ntp->n_vpn; i++)
+		cap += ntp->vpn[i]->n_unicast_server + ntp->vpn[i]->n_unicast_peer;
+	v = xcalloc(cap + 1, sizeof(*v));
+	for (size_t i = 0; ntp && i < ntp->n_unicast_server; i++)
+		v[k++] = (struct conf_assoc){ ntp->unicast_server[i], NTP_MODE_CLIENT, "" };
+	for (size_t i = 0; ntp && i < ntp->n_unicast_peer; i++)
+		v[k++] = (struct conf_assoc){ ntp->unicast_peer[i], NTP_MODE_ACTIVE, "" };
+	for (size_t i = 0; ntp && i < ntp->n_vpn; i++) {
+		const NtpVpn *nv = ntp->vpn[i];
+		const char *vpn = nv->name ? nv->name : "";
+
+		for (size_t j = 0; j < nv->n_unicast_server; j++)
+			v[k++] = (struct conf_assoc){ nv->unicast_server[j], NTP_MODE_CLIENT, vpn };
+		for (size_t j = 0; j < nv->n_unicast_peer; j++)
+			v[k++] = (struct conf_assoc){ nv->unicast_peer[j], NTP_MODE_ACTIVE, vpn };
+	}
+	*n = k;
+	return v;
+}
+
 static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 {
-	size_t n_srv = ntp ? ntp->n_unicast_server : 0, n_peer = ntp ? ntp->n_unicast_peer : 0;
-	size_t nw = 0;
-	struct want *w = xcalloc(n_srv + n_peer + 1, sizeof(*w));
+	size_t n_conf, nw = 0;
+	struct conf_assoc *conf = conf_assocs(ntp, &n_conf);
+	struct want *w = xcalloc(n_conf + 1, sizeof(*w));
 	bool said6 = false;
+	/* `ntp-service source-interface` serves its interface's instance. */
+	const char *global_vpn = ntp ? vpn_of_if(core, ntp->source_interface) : "";
 
 	resolve_mark_unused(core);
 
-	for (size_t i = 0; i < n_srv + n_peer; i++) {
-		const NtpAssociation *na = i < n_srv ? ntp->unicast_server[i] :
-					   ntp->unicast_peer[i - n_srv];
-		int hmode = i < n_srv ? NTP_MODE_CLIENT : NTP_MODE_ACTIVE;
+	for (size_t i = 0; i < n_conf; i++) {
+		const NtpAssociation *na = conf[i].na;
+		int hmode = conf[i].hmode;
 		const char *kind = hmode == NTP_MODE_CLIENT ? "unicast-server" : "unicast-peer";
 		const char *host = "";
 		bool v6 = na && na->has_ipv6 && na->ipv6;
@@ -328,13 +377,6 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 
 		if (!na || !na->address)
 			continue;
-		if (na->vpn_instance && *na->vpn_instance) {
-			/* cfgd refuses these (no VPN instance exists yet); never
-			 * run one on the public network. */
-			err_add(e, "%s %s: vpn-instance %s is not supported, not started", kind,
-				na->address, na->vpn_instance);
-			continue;
-		}
 		memset(&ll_src, 0, sizeof(ll_src));
 		if (naddr_parse(na->address, &a) < 0 || (v6 && a.family != AF_INET6)) {
 			int r;
@@ -364,6 +406,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		w[nw].addr = a;
 		w[nw].ll_src = ll_src;
 		opts_from(core, na, hmode, &w[nw].o);
+		snprintf(w[nw].o.vpn, sizeof(w[nw].o.vpn), "%s", conf[i].vpn);
 		snprintf(w[nw].o.host, sizeof(w[nw].o.host), "%s", host);
 		for (size_t j = 0; j < nw; j++)
 			if (naddr_eq(&w[j].addr, &w[nw].addr) && strcmp(w[j].o.vpn, w[nw].o.vpn) == 0)
@@ -374,6 +417,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		}
 		nw++;
 	}
+	free(conf);
 
 	/* Drop what is no longer wanted or changed; keep the rest. */
 	for (struct assoc *p = core->assocs, *next; p; p = next) {
@@ -393,7 +437,8 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 			bool named = false;
 
 			for (size_t j = 0; j < nw; j++)
-				named = named || naddr_eq(&w[j].addr, &p->addr);
+				named = named || (naddr_eq(&w[j].addr, &p->addr) &&
+						  strcmp(w[j].o.vpn, p->opts.vpn) == 0);
 			keep = !named && p->sock && p->sock->used;
 		}
 		if (!keep) {
@@ -419,8 +464,10 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 			said6 = true;
 			src = resolve_if(core, ntp->ipv6_source_interface, AF_INET6,
 					 "ipv6 source-interface", e);
-		} else {
+		} else if (strcmp(w[j].o.vpn, global_vpn) == 0) {
 			src = family == AF_INET6 ? core->global_src6 : core->global_src;
+		} else {
+			src = naddr_any(AF_UNSPEC);   /* another instance's source */
 		}
 		if (w[j].matched) {
 			for (p = core->assocs; p; p = p->next)
@@ -441,7 +488,7 @@ static void reconcile_assocs(struct ntpd *core, const Ntp *ntp, struct errs *e)
 		if (!naddr_eq(&p->src_addr, &src))   /* moved: the old address is not ours */
 			memset(&p->dst_addr, 0, sizeof(p->dst_addr));
 		p->src_addr = src;
-		p->sock = down[0] ? NULL : send_sock(core, &src, family, e);
+		p->sock = down[0] ? NULL : send_sock(core, &src, family, w[j].o.vpn, e);
 		assoc_set_down(p, down);
 	}
 	free(w);
@@ -508,18 +555,19 @@ static void reconcile(struct ntpd *core, struct errs *e)
 		    !cfg_if_has_addr(core, ifn, AF_INET6))
 			resolve_if(core, ifn, AF_INET, "server source-interface", e);
 		if (naddr_isset(&a)) {
-			core->server_sock = sock_want(core, &a, true, &err);
+			core->server_sock = sock_want_vpn(core, &a, true, vpn_of_if(core, ifn), &err);
 			if (!core->server_sock)
 				err_add(e, "cannot listen on %s: %s", ifn, strerror(-err));
 		}
 		if (naddr_isset(&a6)) {
-			core->server_sock6 = sock_want(core, &a6, true, &err);
+			core->server_sock6 = sock_want_vpn(core, &a6, true, vpn_of_if(core, ifn),
+							   &err);
 			if (!core->server_sock6)
 				err_add(e, "cannot listen on %s (IPv6): %s", ifn, strerror(-err));
 		}
 		/* Its link-local address too (no pointer kept: IPv6 associations
 		 * without a source leave by server_sock6, a global address). */
-		if (naddr_isset(&ll) && !sock_want(core, &ll, true, &err))
+		if (naddr_isset(&ll) && !sock_want_vpn(core, &ll, true, vpn_of_if(core, ifn), &err))
 			err_add(e, "cannot listen on %s (link-local): %s", ifn, strerror(-err));
 	} else {
 		struct naddr any = naddr_any(AF_INET), any6 = naddr_any(AF_INET6);
@@ -535,26 +583,32 @@ static void reconcile(struct ntpd *core, struct errs *e)
 		else if (!core->server_sock6)
 			err_add(e, "cannot listen on UDP port %u (IPv6): %s", core->port,
 				strerror(-err));
+		/* And in every VPN instance: answers arrive and leave there. */
+		for (size_t i = 0; i < core->n_vpns; i++) {
+			const struct ntpd_vpn *v = &core->vpns[i];
+
+			if (v->err[0])
+				continue;    /* ifmgrd's commit warning says why */
+			if (!sock_want_vpn(core, &any, true, v->name, &err))
+				err_add(e, "cannot listen on UDP port %u in VPN instance %s: %s",
+					core->port, v->name, strerror(-err));
+			if (!sock_want_vpn(core, &any6, true, v->name, &err) &&
+			    err != -EAFNOSUPPORT)
+				err_add(e, "cannot listen on UDP port %u (IPv6) in VPN instance "
+					"%s: %s", core->port, v->name, strerror(-err));
+		}
 	}
 	core->global_src = naddr_any(AF_UNSPEC);
 	core->global_src6 = naddr_any(AF_UNSPEC);
-	/* A VPN instance on them is refused by cfgd (none can exist yet):
-	 * never source packets for it from the public network. */
-	if (ntp && ntp->source_interface_vpn_instance)
-		err_add(e, "source-interface %s: vpn-instance %s is not supported, not used",
-			ntp->source_interface ? ntp->source_interface : "",
-			ntp->source_interface_vpn_instance);
-	else if (ntp && ntp->source_interface && *ntp->source_interface)
+	/* With `vpn-instance V` the interface is bound to V (cfgd checks it):
+	 * its address is a source of V's associations (reconcile_assocs). */
+	if (ntp && ntp->source_interface && *ntp->source_interface)
 		core->global_src = resolve_if(core, ntp->source_interface, AF_INET,
 					      "source-interface", e);
 	/* Its problem, if any, is said by the associations that use it
 	 * (reconcile_assocs): the interface may have only a link-local
 	 * address, for link-local servers. */
-	if (ntp && ntp->ipv6_source_interface_vpn_instance)
-		err_add(e, "ipv6 source-interface %s: vpn-instance %s is not supported, not used",
-			ntp->ipv6_source_interface ? ntp->ipv6_source_interface : "",
-			ntp->ipv6_source_interface_vpn_instance);
-	else if (ntp && ntp->ipv6_source_interface && *ntp->ipv6_source_interface)
+	if (ntp && ntp->ipv6_source_interface && *ntp->ipv6_source_interface)
 		core->global_src6 = ntpd_if_naddr(core, ntp->ipv6_source_interface, AF_INET6);
 
 	/* Keys and access control before the associations that use them. */
@@ -751,9 +805,12 @@ void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
 			 * nothing, so it is not taken as down. */
 			core->ifs[core->n_ifs].up = !is->has_oper_up || is->oper_up;
 			core->ifs[core->n_ifs].absent = is->has_ifindex && !is->ifindex;
+			snprintf(nif->vpn, sizeof(nif->vpn), "%s",
+				 is->vpn_instance ? is->vpn_instance : "");
 			core->ifs[core->n_ifs].ifindex = is->has_ifindex ? is->ifindex : 0;
 			core->n_ifs++;
 		}
 	}
+	vpn_apply_states(core, st);
 	run_reconcile(core, NULL, 0, &n);
 }

@@ -171,12 +171,19 @@ struct naddr assoc_local_addr(const struct assoc *p)
 	return naddr_any(AF_UNSPEC);
 }
 
-struct assoc *ntpd_assoc_find(struct ntpd *core, const struct naddr *addr, uint16_t port)
+struct assoc *ntpd_assoc_find_in(struct ntpd *core, const char *vpn, const struct naddr *addr,
+				 uint16_t port)
 {
 	for (struct assoc *p = core->assocs; p; p = p->next)
-		if (naddr_eq(&p->addr, addr) && (port == 0 || p->opts.port == port))
+		if (naddr_eq(&p->addr, addr) && (port == 0 || p->opts.port == port) &&
+		    strcmp(p->opts.vpn, vpn ? vpn : "") == 0)
 			return p;
 	return NULL;
+}
+
+struct assoc *ntpd_assoc_find(struct ntpd *core, const struct naddr *addr, uint16_t port)
+{
+	return ntpd_assoc_find_in(core, "", addr, port);
 }
 
 int assoc_local_poll(const struct assoc *p)

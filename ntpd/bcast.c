@@ -52,6 +52,13 @@
  * server's intervals without a packet (assoc_expired) and goes when its
  * interface stops listening.
  *
+ * VPN INSTANCES (vpn.c).  On an interface bound to an instance the server's
+ * socket and the client's receive and calibration sockets are that
+ * instance's (opened in its namespace, or bound to its VRF device); a
+ * client is found by instance, interface index (an index of the
+ * instance's namespace) and group, and its associations are the
+ * instance's.
+ *
  * AUTHENTICATION (policy in auth.h).  With `ntp-service authentication
  * enable`, a server with `authentication-keyid K` appends a MAC with K to
  * every mode 5 packet; a K that is not configured or not reliable is
@@ -86,6 +93,7 @@
 #include "bcast.h"
 #include "log.h"
 #include "loop.h"
+#include "named_netns.h"
 
 struct bcast_srv {
 	struct ntpd *core;
@@ -106,6 +114,7 @@ struct bcast_srv {
 
 struct bcast_cli {
 	char ifname[64];
+	char vpn[32];             /* the interface's VPN instance, "" public */
 	bool multicast;
 	uint32_t group;           /* 255.255.255.255 for broadcast (wire order) */
 	uint32_t ifindex, addr;
@@ -114,6 +123,7 @@ struct bcast_cli {
 
 struct bcast_rsock {
 	uint32_t bound;           /* 255.255.255.255 or a group */
+	char vpn[32];             /* the VPN instance it listens in, "" public */
 	uint32_t joined[BCAST_MAX];  /* multicast: ifindexes joined, ascending */
 	int n_joined;
 	struct ntp_sock *s;
@@ -313,7 +323,7 @@ static void srv_want(struct ntpd *core, const Interface *in, bool multicast, str
 	{
 		struct naddr a = naddr_v4(b->addr);
 
-		b->sock = sock_want(core, &a, false, &err);
+		b->sock = sock_want_vpn(core, &a, false, vpn_of_if(core, in->name), &err);
 	}
 	if (!b->sock) {
 		err_add(e, "%s on %s: cannot open a UDP socket: %s", what, in->name,
@@ -327,27 +337,57 @@ static void srv_want(struct ntpd *core, const Interface *in, bool multicast, str
 
 /* ---- client sockets --------------------------------------------------- */
 
-static int rsock_open(struct ntpd *core, struct bcast_rsock *r, const char *ifnames[],
-		      struct errs *e)
+struct rsock_arg {
+	const struct bcast_rsock *r;
+	uint16_t port;
+	const char *bind_dev;     /* a VRF device, or NULL */
+};
+
+/* The receive socket, bound (in the caller's thread's namespace): fd or
+ * -errno. */
+static int rsock_fd(void *p)
 {
+	const struct rsock_arg *ra = p;
 	struct sockaddr_in sa;
-	bool multicast = r->bound != htonl(INADDR_BROADCAST);
+	bool multicast = ra->r->bound != htonl(INADDR_BROADCAST);
 	int fd, one = 1, zero = 0, err;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	if ((ra->bind_dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ra->bind_dev,
+					(socklen_t)strlen(ra->bind_dev)) < 0) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
 	    (multicast && setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) < 0))
 		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = r->bound;
-	sa.sin_port = htons(core->port);
+	sa.sin_addr.s_addr = ra->r->bound;
+	sa.sin_port = htons(ra->port);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+static int rsock_open(struct ntpd *core, struct bcast_rsock *r, const char *ifnames[],
+		      struct errs *e)
+{
+	const struct ntpd_vpn *v = r->vpn[0] ? vpn_find(core, r->vpn) : NULL;
+	struct rsock_arg ra = { r, core->port, v && v->vrf_dev[0] ? v->vrf_dev : NULL };
+	bool multicast = r->bound != htonl(INADDR_BROADCAST);
+	int fd, err;
+
+	if (r->vpn[0] && (!v || v->err[0] || (!v->vrf_dev[0] && v->nsfd < 0)))
+		return -ENONET;
+	fd = netns_run(v && !v->vrf_dev[0] ? v->nsfd : -1, rsock_fd, &ra);
+	if (fd < 0)
+		return fd;
 	for (int i = 0; multicast && i < r->n_joined; i++) {
 		struct ip_mreqn m;
 		char g[INET_ADDRSTRLEN];
@@ -365,11 +405,8 @@ static int rsock_open(struct ntpd *core, struct bcast_rsock *r, const char *ifna
 	if (!r->s)
 		return err;
 	r->s->bcast = true;
+	snprintf(r->s->vpn, sizeof(r->s->vpn), "%s", r->vpn);
 	return 0;
-fail:
-	err = -errno;
-	close(fd);
-	return err;
 }
 
 static void rsock_free(struct bcast_rsock *r)
@@ -397,12 +434,14 @@ static void reconcile_rsocks(struct ntpd *core, struct errs *e)
 			continue;
 		memset(&want, 0, sizeof(want));
 		want.bound = c->group;
-		/* Every client of the same group, once, ascending ifindex. */
+		snprintf(want.vpn, sizeof(want.vpn), "%s", c->vpn);
+		/* Every client of the same group in the same instance, once,
+		 * ascending ifindex. */
 		for (int k = 0; k < bc->n_cli; k++) {
 			const struct bcast_cli *o = &bc->cli[k];
 			int j;
 
-			if (o->group != c->group || !o->ifindex)
+			if (o->group != c->group || !o->ifindex || strcmp(o->vpn, c->vpn) != 0)
 				continue;
 			if (k < i) {
 				done = true;
@@ -421,7 +460,7 @@ static void reconcile_rsocks(struct ntpd *core, struct errs *e)
 		if (done)
 			continue;
 		for (int k = 0; k < bc->n_rs; k++)
-			if (bc->rs[k]->bound == want.bound)
+			if (bc->rs[k]->bound == want.bound && !strcmp(bc->rs[k]->vpn, want.vpn))
 				r = bc->rs[k];
 		if (r && (r->n_joined != want.n_joined ||
 			  memcmp(r->joined, want.joined, sizeof(want.joined[0]) * (size_t)want.n_joined))) {
@@ -495,6 +534,7 @@ static void cli_want(struct ntpd *core, const Interface *in, bool multicast, str
 	c->group = g.s_addr;
 	c->ifindex = nif ? nif->ifindex : 0;
 	c->addr = nif ? nif->addr : 0;
+	snprintf(c->vpn, sizeof(c->vpn), "%s", vpn_of_if(core, in->name));
 	if (!c->addr || !c->ifindex) {
 		if (cfg_if_has_addr(in))
 			log_info("%s on %s: waiting for its address from ifmgrd", what, in->name);
@@ -505,18 +545,19 @@ static void cli_want(struct ntpd *core, const Interface *in, bool multicast, str
 	{
 		struct naddr a = naddr_v4(c->addr);
 
-		c->usock = sock_want(core, &a, false, &err);
+		c->usock = sock_want_vpn(core, &a, false, c->vpn, &err);
 	}
 	if (!c->usock)
 		err_add(e, "%s on %s: cannot open a UDP socket: %s", what, in->name,
 			strerror(-err));
 }
 
-static const struct bcast_cli *cli_find(const struct ntpd_bcast *bc, uint32_t ifindex,
-					uint32_t group)
+static const struct bcast_cli *cli_find(const struct ntpd_bcast *bc, const char *vpn,
+					uint32_t ifindex, uint32_t group)
 {
 	for (int i = 0; bc && i < bc->n_cli; i++)
-		if (bc->cli[i].ifindex && bc->cli[i].ifindex == ifindex && bc->cli[i].group == group)
+		if (bc->cli[i].ifindex && bc->cli[i].ifindex == ifindex &&
+		    bc->cli[i].group == group && !strcmp(bc->cli[i].vpn, vpn))
 			return &bc->cli[i];
 	return NULL;
 }
@@ -569,7 +610,7 @@ int bcast_reconcile(struct ntpd *core, char **errs, int max_errs)
 		next = p->next;
 		if (!p->bc_state)
 			continue;
-		c = cli_find(bc, (uint32_t)p->bc_ifindex, p->bc_group);
+		c = cli_find(bc, p->opts.vpn, (uint32_t)p->bc_ifindex, p->bc_group);
 		if (c && c->usock && core->auth && core->auth->enabled &&
 		    (!p->opts.keyid || auth_key_problem(core, p->opts.keyid))) {
 			log_info("broadcast client association %s removed: its key %u is not "
@@ -619,6 +660,7 @@ static struct assoc *bclient_new(struct ntpd *core, const struct bcast_cli *c,
 	o.maxpoll = NTP_DEF_MAXPOLL;
 	o.port = rx->src_port;
 	snprintf(o.srcif, sizeof(o.srcif), "%s", c->ifname);
+	snprintf(o.vpn, sizeof(o.vpn), "%s", c->vpn);
 	p = assoc_new(core, &rx->src, &o, true);
 	p->bc_state = BCAST_CALIBRATING;
 	p->bc_ifindex = (int)c->ifindex;
@@ -732,10 +774,10 @@ int bcast_input(struct ntpd *core, const struct ntpd_rx *rx, const struct ntp_pa
 	/* Broadcast and multicast are IPv4 (the VRP commands have no IPv6 form). */
 	if (rx->dst.family != AF_INET || rx->src.family != AF_INET)
 		return ntpd_drop(core, NTPD_DROP_MODE5, rx);
-	c = cli_find(core->bcast, rx->ifindex, rx->dst.v4.s_addr);
+	c = cli_find(core->bcast, RX_VPN(rx), rx->ifindex, rx->dst.v4.s_addr);
 	if (!c || sys_is_local_refid(core, rx->src.v4.s_addr))
 		return ntpd_drop(core, NTPD_DROP_MODE5, rx);
-	p = ntpd_assoc_find(core, &rx->src, 0);
+	p = ntpd_assoc_find_in(core, RX_VPN(rx), &rx->src, 0);
 	if (p && !p->bc_state)
 		return ntpd_drop(core, NTPD_DROP_MODE5, rx);         /* a configured association has it */
 	/* Authentication before the packet creates or touches anything. */

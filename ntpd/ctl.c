@@ -160,6 +160,8 @@ static NtpSession *session_of(struct ntpd *core, struct assoc *p, bool verbose, 
 
 	ntp_session__init(ss);
 	ss->source = xstrdup(p->addr_text);
+	if (p->opts.vpn[0])
+		ss->vpn_instance = xstrdup(p->opts.vpn);
 	if (!naddr_isset(&local))
 		local = naddr_any(p->addr.family);
 	ss->local = xstrdup(naddr_str(&local, buf, sizeof(buf)));
@@ -523,6 +525,7 @@ static void session_free(NtpSession *ss)
 	free(ss->refid_text);
 	free(ss->peer_interface);
 	free(ss->unreachable);
+	free(ss->vpn_instance);
 	free(ss->status);   /* the strings are literals */
 	for (size_t i = 0; i < ss->n_filter; i++)
 		free(ss->filter[i]);

@@ -39,7 +39,7 @@ struct clone_sub;
 struct bus_server;
 
 #define NTPD_FAST_SAMPLES   4     /* valid samples in the last 8 polls to be selectable */
-#define NTPD_MAX_SOCKS      16
+#define NTPD_MAX_SOCKS      64
 #define NTPD_MAX_DYNAMIC    100   /* VRP max-dynamic-sessions default */
 #define NTPD_DEF_LOCAL_STRATUM 8
 #define NTPD_DEF_UNSYNC_POLL 1    /* log2 s: 2 s while unsynchronized */
@@ -167,6 +167,7 @@ struct assoc {
 struct ntp_sock {
 	struct ntpd *core;
 	int fd;
+	char vpn[32];             /* its VPN instance (vpn.c), "" for the public network */
 	struct naddr addr;        /* bound address (a wildcard: any of its family) */
 	bool serves;              /* answers clients / accepts symmetric peers */
 	bool used;                /* mark during reconciliation */
@@ -251,6 +252,17 @@ struct ntpd_if {
 	bool up;                  /* oper state (IfState.oper_up; true when not said) */
 	bool absent;              /* ifmgrd says its netdev is absent (ifindex 0) */
 	uint32_t ifindex;         /* kernel ifindex, 0 while absent */
+	char vpn[32];             /* IfState.vpn_instance, "" for the public network */
+};
+
+/* A VPN instance's kernel object as ifmgrd publishes it (IfStates.vpn):
+ * where its sockets are opened (vpn.c). */
+struct ntpd_vpn {
+	char name[32];
+	char netns[64];           /* namespace backend: /run/netns/NETNS, else "" */
+	char vrf_dev[16];         /* VRF backend: bound with SO_BINDTODEVICE, else "" */
+	int nsfd;                 /* the namespace, opened once; -1 none */
+	char err[200];            /* ifmgrd's reason it has no kernel object, "" */
 };
 
 #define NTPD_MAX_ERRS 16
@@ -285,6 +297,8 @@ struct ntpd {
 
 	struct ntpd_if *ifs;
 	size_t n_ifs;
+	struct ntpd_vpn *vpns;    /* the VPN instances ifmgrd reports (vpn.c) */
+	size_t n_vpns;
 	Config *cfg;              /* owned copy of the last configuration (acl and acl6
 				   * emptied once commits deliver them by path) */
 	char *op_errs[NTPD_MAX_ERRS];  /* problems found by the last reconciliation */
@@ -313,6 +327,9 @@ struct ntpd_rx {
 	bool serving;             /* the address is one we serve */
 	uint32_t ifindex;         /* interface it arrived on (IP(V6)_PKTINFO), 0 unknown */
 };
+
+/* The VPN instance a datagram arrived in ("" the public network). */
+#define RX_VPN(rx) ((rx)->sock ? (rx)->sock->vpn : "")
 
 /* ---- core.c ----------------------------------------------------------- */
 
@@ -414,6 +431,10 @@ void assoc_free(struct assoc *p);
  * unset when there is none of these. */
 struct naddr assoc_local_addr(const struct assoc *p);
 struct assoc *ntpd_assoc_find(struct ntpd *core, const struct naddr *addr, uint16_t port);
+/* The same in VPN instance vpn ("" the public network; ntpd_assoc_find is
+ * this with ""). */
+struct assoc *ntpd_assoc_find_in(struct ntpd *core, const char *vpn, const struct naddr *addr,
+				 uint16_t port);
 /* Process a decoded packet from the peer (RFC 5905 receive + packet
  * tests + clock filter).  Counts the outcome and returns it. */
 enum assoc_result assoc_receive(struct assoc *p, const struct ntp_packet *pkt, uint64_t rx_ts,
@@ -515,6 +536,26 @@ void sock_mark_unused(struct ntpd *core);
  * IPv6 socket is IPV6_V6ONLY) on core->port, opened if needed, marked
  * used.  NULL with a negative errno in *err on failure. */
 struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool serves, int *err);
+/* The same in VPN instance vpn ("": sock_want), the socket opened in the
+ * instance's namespace or bound to its VRF device (vpn.c). */
+struct ntp_sock *sock_want_vpn(struct ntpd *core, const struct naddr *addr, bool serves,
+			       const char *vpn, int *err);
+/* A UDP socket bound to addr:port with ntpd's options (bind_dev: bound to
+ * that device first, SO_BINDTODEVICE; NULL none): the fd or -errno. */
+int sock_open_fd(const struct naddr *addr, uint16_t port, const char *bind_dev);
+
+/* ---- vpn.c ------------------------------------------------------------ */
+
+/* Take the VPN instances of an ifmgrd update (namespaces opened once). */
+void vpn_apply_states(struct ntpd *core, const IfStates *st);
+void vpn_free(struct ntpd *core);
+/* The instance named vpn, or NULL. */
+const struct ntpd_vpn *vpn_find(const struct ntpd *core, const char *vpn);
+/* A socket for addr:port in instance vpn: the fd, or -errno (-ENONET: the
+ * instance has no kernel object, ifmgrd says why). */
+int vpn_sock_open(struct ntpd *core, const char *vpn, const struct naddr *addr, uint16_t port);
+/* The VPN instance of an interface ifmgrd reports, "" if none or unknown. */
+const char *vpn_of_if(const struct ntpd *core, const char *ifname);
 /* Close the sockets not marked used. */
 void sock_sweep(struct ntpd *core);
 void sock_close_all(struct ntpd *core);

@@ -27,6 +27,7 @@
  * assoc_receive() sees them, so a forged packet never touches its state.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "access.h"
@@ -128,6 +129,7 @@ static int new_passive(struct ntpd *core, const struct ntpd_rx *rx, const struct
 	o.minpoll = NTP_DEF_MINPOLL;
 	o.maxpoll = NTP_MAXPOLL;
 	o.port = rx->src_port;
+	snprintf(o.vpn, sizeof(o.vpn), "%s", RX_VPN(rx));
 	p = assoc_new(core, &rx->src, &o, true);
 	p->sock = rx->sock;
 	if (rx->sock && !naddr_is_any(&rx->sock->addr))
@@ -149,7 +151,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 
 	NTPD_COUNT(core, rx->src.family, received, 1);
 	if (ntp_packet_decode(rx->buf, rx->len, &pkt) < 0) {
-		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
+		p = ntpd_assoc_find_in(core, RX_VPN(rx), &rx->src, rx->src_port);
 		if (p)
 			p->cnt.rej[ASSOC_R_MALFORMED]++;
 		return ntpd_drop(core, NTPD_DROP_MALFORMED, rx);
@@ -185,7 +187,7 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		return n > 0 ? n : 0;
 	case NTP_MODE_SERVER:
 	case NTP_MODE_PASSIVE:
-		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
+		p = ntpd_assoc_find_in(core, RX_VPN(rx), &rx->src, rx->src_port);
 		if (!p || (pkt.mode == NTP_MODE_SERVER && p->opts.hmode != NTP_MODE_CLIENT) ||
 		    (pkt.mode == NTP_MODE_PASSIVE && p->opts.hmode != NTP_MODE_ACTIVE))
 			return ntpd_drop(core, NTPD_DROP_NO_ASSOC, rx);
@@ -198,9 +200,9 @@ int ntpd_input(struct ntpd *core, const struct ntpd_rx *rx, uint8_t *reply, size
 		n = screen_request(core, rx, &pkt, reply, reply_len, &keyid, &stop);
 		if (stop)
 			return n > 0 ? n : 0;
-		p = ntpd_assoc_find(core, &rx->src, rx->src_port);
+		p = ntpd_assoc_find_in(core, RX_VPN(rx), &rx->src, rx->src_port);
 		if (!p)
-			p = ntpd_assoc_find(core, &rx->src, 0);
+			p = ntpd_assoc_find_in(core, RX_VPN(rx), &rx->src, 0);
 		if (!p)
 			return new_passive(core, rx, &pkt, keyid, reply, reply_len);
 		if (p->opts.hmode == NTP_MODE_CLIENT)

@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +52,7 @@ void sock_mark_unused(struct ntpd *core)
 		core->socks[i]->used = false;
 }
 
-static int sock_open(const struct naddr *addr, uint16_t port)
+int sock_open_fd(const struct naddr *addr, uint16_t port, const char *bind_dev)
 {
 	struct sockaddr_storage sa;
 	socklen_t salen = naddr_to_sockaddr(addr, port, &sa);
@@ -62,6 +63,9 @@ static int sock_open(const struct naddr *addr, uint16_t port)
 	fd = socket(addr->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (bind_dev && *bind_dev &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_dev, (socklen_t)strlen(bind_dev)) < 0)
+		goto fail;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
 		goto fail;
@@ -84,13 +88,20 @@ fail:
 
 struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool serves, int *err)
 {
+	return sock_want_vpn(core, addr, serves, "", err);
+}
+
+struct ntp_sock *sock_want_vpn(struct ntpd *core, const struct naddr *addr, bool serves,
+			       const char *vpn, int *err)
+{
 	struct ntp_sock *s;
 	int fd, r;
 
 	*err = 0;
+	vpn = vpn ? vpn : "";
 	for (int i = 0; i < core->n_socks; i++) {
 		s = core->socks[i];
-		if (naddr_eq(&s->addr, addr)) {
+		if (naddr_eq(&s->addr, addr) && strcmp(s->vpn, vpn) == 0) {
 			if (!s->used)
 				s->serves = serves;
 			else
@@ -103,7 +114,8 @@ struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool ser
 		*err = -EMFILE;
 		return NULL;
 	}
-	fd = sock_open(addr, core->port);
+	fd = vpn[0] ? vpn_sock_open(core, vpn, addr, core->port)
+		    : sock_open_fd(addr, core->port, NULL);
 	if (fd < 0) {
 		*err = fd;
 		return NULL;
@@ -111,6 +123,7 @@ struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool ser
 	s = xcalloc(1, sizeof(*s));
 	s->core = core;
 	s->fd = fd;
+	snprintf(s->vpn, sizeof(s->vpn), "%s", vpn);
 	s->addr = *addr;
 	s->serves = serves;
 	s->used = true;
@@ -125,9 +138,10 @@ struct ntp_sock *sock_want(struct ntpd *core, const struct naddr *addr, bool ser
 	{
 		char txt[NADDR_LOGLEN];
 
-		log_info("listening on %s%s%s:%u%s", addr->family == AF_INET6 ? "[" : "",
+		log_info("listening on %s%s%s:%u%s%s%s", addr->family == AF_INET6 ? "[" : "",
 			 naddr_log_str(addr, txt, sizeof(txt)), addr->family == AF_INET6 ? "]" : "",
-			 core->port, serves ? " (serving)" : "");
+			 core->port, serves ? " (serving)" : "", vpn[0] ? " in VPN instance " : "",
+			 vpn);
 	}
 	return s;
 }

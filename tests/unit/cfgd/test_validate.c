@@ -234,13 +234,11 @@ Test(validate, ntp_association_options)
 		"The burst and iburst options apply only to NTP servers, not to peer 10.0.1.32.");
 	refused(SERVER("source_interface = \"Vlanif10\";"),
 		"The source interface Vlanif10 of NTP server 10.0.1.31 does not exist.");
-	refused(SERVER("vpn_instance = \"\";"),
-		"The VPN instance name of NTP server 10.0.1.31 must be 1 to 31 characters.");
-	/* No VPN instance can be configured yet: any name is unknown. */
+	/* An instance's associations are in Ntp.vpn (test_validate_vpn.c). */
 	refused(SERVER("vpn_instance = \"mgmt\";"),
-		"The VPN instance mgmt of NTP server 10.0.1.31 does not exist.");
+		"The NTP server 10.0.1.31 names VPN instance mgmt outside that instance's list.");
 	refused(PEER("vpn_instance = \"blue\";"),
-		"The VPN instance blue of NTP peer 10.0.1.32 does not exist.");
+		"The NTP peer 10.0.1.32 names VPN instance blue outside that instance's list.");
 }
 
 Test(validate, ntp_global)
@@ -263,14 +261,10 @@ Test(validate, ntp_global)
 		"The NTP server source interface GigabitEthernet0/3/0 does not exist.");
 	refused("ntp = { source_interface = \"Vlanif9\"; };",
 		"The NTP source interface Vlanif9 does not exist.");
-	/* A VPN instance on the global source interfaces: none exists. */
+	/* A VPN instance on the global source interfaces: it must exist. */
 	refused("ntp = { source_interface = \"LoopBack0\"; "
 		"source_interface_vpn_instance = \"blue\"; };",
 		"The VPN instance blue of the NTP source interface LoopBack0 does not exist.");
-	refused("ntp = { ipv6_source_interface = \"GigabitEthernet0/1/0\"; "
-		"ipv6_source_interface_vpn_instance = \"\"; };",
-		"The VPN instance name of the NTP IPv6 source interface GigabitEthernet0/1/0 "
-		"must be 1 to 31 characters.");
 	refused("ntp = { ipv6_source_interface_vpn_instance = \"blue\"; };",
 		"The VPN instance blue of the NTP IPv6 source interface is given without a "
 		"source interface.");

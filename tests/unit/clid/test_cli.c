@@ -194,7 +194,7 @@ static struct cli_session *open_session(void)
 static void run(struct cli_session *s, const char *prompt, const char *line,
 		const char *want_edits, const char *output)
 {
-	cr_assert_str_eq(cli_prompt(s), prompt, "before '%s'", line);
+	cr_assert_str_eq(cli_prompt(s), prompt, "before '%s' (%s)", line, cli_prompt(s));
 	cmd_run(s, line, want_edits, output);
 }
 
@@ -243,11 +243,12 @@ Test(cli, seed_device_d_and_e)
 	run(s, "[*DeviceD]", "ntp-service unicast-server vpn-instance v1 ntp.example.org version 4 "
 	    "iburst source-interface ge 0/1/0 port 1123 preferred minpoll 4 maxpoll 12 "
 	    "authentication-keyid 9 priority burst preempt",
-	    "DELETE ntp/unicast_server/ntp.example.org\n"
-	    "SET ntp {unicast_server {address: \"ntp.example.org\" vpn_instance: \"v1\" version: 4 "
+	    "DELETE ntp/vpn/v1/unicast_server/ntp.example.org\n"
+	    "SET ntp {vpn {name: \"v1\" unicast_server {address: \"ntp.example.org\" "
+	    "vpn_instance: \"v1\" version: 4 "
 	    "authentication_keyid: 9 source_interface: \"GigabitEthernet0/1/0\" preferred: true "
 	    "priority: true minpoll: 4 maxpoll: 12 burst: true iburst: true preempt: true "
-	    "port: 1123 domain: true}}\n", "");
+	    "port: 1123 domain: true}}}\n", "");
 	run(s, "[*DeviceD]", "undo ntp-service unicast-server 10.0.1.31",
 	    "DELETE ntp/unicast_server/10.0.1.31\n", "");
 	run(s, "[*DeviceD]", "ntp-service source-interface LoopBack0",
@@ -851,5 +852,41 @@ Test(cli, display_help_texts)
 	cli_help(s, "commit ");
 	out = cmd_printed();
 	cr_assert(strstr(out, "  label        Specify a label for the commit\r\n"), "%s", out);
+	cli_session_free(s);
+}
+
+/* VRP8's VPN instance views (vrp-operator.md section 9), the binding's
+ * edits and Info line, and an instance's NTP server. */
+Test(cli, vpn_instance_views)
+{
+	struct cli_session *s = open_session();
+
+	cli_exec(s, "sys");
+	run(s, "[~HUAWEI]", "ip vpn-instance vrf1", "SET vpn_instance {name: \"vrf1\"}\n", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1]", "ipv4-family",
+	    "SET vpn_instance {name: \"vrf1\" ipv4_family: true}\n", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1-af-ipv4]", "route-distinguisher 100:1",
+	    "SET vpn_instance {name: \"vrf1\" ipv4_route_distinguisher: \"100:1\"}\n", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1-af-ipv4]", "undo route-distinguisher",
+	    "DELETE vpn_instance/vrf1/ipv4_route_distinguisher\n", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1-af-ipv4]", "quit", "", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1]", "ipv6-family",
+	    "SET vpn_instance {name: \"vrf1\" ipv6_family: true}\n", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1-af-ipv6]", "quit", "", "");
+	run(s, "[*HUAWEI-vpn-instance-vrf1]", "undo ipv6-family",
+	    "DELETE vpn_instance/vrf1/ipv6_route_distinguisher\n"
+	    "DELETE vpn_instance/vrf1/ipv6_family\n", "");
+	/* A system-view command runs from the instance's view (upper view). */
+	run(s, "[*HUAWEI-vpn-instance-vrf1]", "interface ge 0/1/0", "", "");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "ip binding vpn-instance vrf1",
+	    "SET interface {name: \"GigabitEthernet0/1/0\" vpn_instance: \"vrf1\"}\n",
+	    "Info: All IPv4 and IPv6 related configurations on this interface are removed.\r\n");
+	run(s, "[*HUAWEI-GigabitEthernet0/1/0]", "quit", "", "");
+	run(s, "[*HUAWEI]", "ntp-service unicast-server 10.0.1.31 vpn-instance vrf1",
+	    "DELETE ntp/vpn/vrf1/unicast_server/10.0.1.31\n"
+	    "SET ntp {vpn {name: \"vrf1\" unicast_server {address: \"10.0.1.31\" "
+	    "vpn_instance: \"vrf1\"}}}\n", "");
+	run(s, "[*HUAWEI]", "ip vpn-instance _public_", "", cmd_caret(9 + 16, "Wrong parameter"));
+	run(s, "[*HUAWEI]", "undo ip vpn-instance vrf1", "DELETE vpn_instance/vrf1\n", "");
 	cli_session_free(s);
 }

@@ -102,11 +102,12 @@ static void round_trip(const char *line, const char *rendered)
 Test(ntpopt, server_every_option_both_spellings)
 {
 	const char *want =
-		"DELETE ntp/unicast_server/10.0.1.31\n"
-		"SET ntp {unicast_server {address: \"10.0.1.31\" vpn_instance: \"v1\" version: 4 "
+		"DELETE ntp/vpn/v1/unicast_server/10.0.1.31\n"
+		"SET ntp {vpn {name: \"v1\" unicast_server {address: \"10.0.1.31\" "
+		"vpn_instance: \"v1\" version: 4 "
 		"authentication_keyid: 7 source_interface: \"GigabitEthernet0/1/0\" preferred: true "
 		"priority: true minpoll: 4 maxpoll: 12 burst: true iburst: true preempt: true "
-		"port: 1123}}\n";
+		"port: 1123}}}\n";
 
 	run("ntp-service unicast-server vpn-instance v1 10.0.1.31 version 4 authentication-keyid 7 "
 	    "source-interface GigabitEthernet 0/1/0 preferred priority minpoll 4 maxpoll 12 burst "
@@ -121,8 +122,13 @@ Test(ntpopt, server_every_option_both_spellings)
 	run("ntp-service unicast-server vpn-instance v1 10.0.1.31 vpn-instance v2", "",
 	    cmd_caret(9 + 53, "Wrong parameter"));
 	run("ntp-service unicast-peer 10.0.1.32 vpn-instance v1",
-	    "DELETE ntp/unicast_peer/10.0.1.32\n"
-	    "SET ntp {unicast_peer {address: \"10.0.1.32\" vpn_instance: \"v1\"}}\n", "");
+	    "DELETE ntp/vpn/v1/unicast_peer/10.0.1.32\n"
+	    "SET ntp {vpn {name: \"v1\" unicast_peer {address: \"10.0.1.32\" "
+	    "vpn_instance: \"v1\"}}}\n", "");
+	/* The undo with the instance: that instance's association (here the
+	 * candidate has none, so the instance's element goes). */
+	run("undo ntp-service unicast-server 10.0.1.31 vpn-instance v1", "DELETE ntp/vpn/v1\n",
+	    "");
 	run("undo ntp unicast-server 10.0.1.31", "DELETE ntp/unicast_server/10.0.1.31\n", "");
 	run("undo ntp-service unicast-server 10.0.1.31", "DELETE ntp/unicast_server/10.0.1.31\n", "");
 }

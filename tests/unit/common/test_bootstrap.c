@@ -351,7 +351,8 @@ Test(bootstrap, packaged_file_holds_the_defaults)
 	static const char *const keys[] = {
 		"device", "run_dir", "state_dir", "log_level", "sysname", "cli", "port",
 		"address", "max_vty", "ssh_port", "users", "interfaces", "clock", "type",
-		"offset", "frequency", "noise", "tick_hz", "ntp",
+		"offset", "frequency", "noise", "tick_hz", "ntp", "vpn", "backend",
+		"netns_prefix", "instances", "netns",
 	};
 	char *text = NULL;
 	size_t cap = 0;
@@ -374,4 +375,37 @@ Test(bootstrap, packaged_file_holds_the_defaults)
 	cr_assert_eq(bs.cli.n_users, 1);
 	cr_assert_eq(bs.n_interfaces, 1);
 	bootstrap_free(&bs);
+}
+
+/* `vpn`: the backend, the namespaces' prefix, instances mapped to
+ * namespaces the operator made; the name of an instance's namespace. */
+Test(bootstrap, vpn)
+{
+	struct bootstrap bs;
+	char err[512], ns[64];
+
+	write_file(path, "run_dir = \"/run/x\";\n"
+		   "vpn = { backend = \"netns\"; netns_prefix = \"lab1-\";\n"
+		   "  instances = ( { name = \"blue\"; netns = \"ops-blue\"; } ); };\n");
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bs.vpn.backend, BS_VPN_NETNS);
+	cr_assert(bootstrap_vpn_netns(&bs, "blue", ns, sizeof(ns)), "blue is mapped");
+	cr_assert_str_eq(ns, "ops-blue");
+	cr_assert_not(bootstrap_vpn_netns(&bs, "red", ns, sizeof(ns)));
+	cr_assert_str_eq(ns, "lab1-red");
+	bootstrap_free(&bs);
+
+	/* No prefix: one of its own per run_dir, so two devices never share. */
+	write_file(path, "run_dir = \"/run/x\";\n");
+	cr_assert_eq(bootstrap_load(path, &bs, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bs.vpn.backend, BS_VPN_AUTO);
+	bootstrap_vpn_netns(&bs, "red", ns, sizeof(ns));
+	cr_assert_eq(strncmp(ns, "mrd", 3), 0, "%s", ns);
+	cr_assert_str_eq(ns + strlen(ns) - 4, "-red");
+	bootstrap_free(&bs);
+
+	expect_error("vpn = {\n backend = \"vlan\"; };\n", 2, "key 'vpn.backend'");
+	expect_error("vpn = { netns_prefix = \"a/b\"; };\n", 1, "key 'vpn.netns_prefix'");
+	expect_error("vpn = { instances = ( { name = \"blue\"; } ); };\n", 1, "missing 'netns'");
+	expect_error("vpn = { mode = 1; };\n", 1, "unknown key 'vpn.mode'");
 }

@@ -475,41 +475,77 @@ static bool wait_assoc(struct fx *f, const char *addr, double deadline)
 	return w.ok;
 }
 
-/* cfgd refuses a vpn-instance (no VPN instance exists yet); should one
- * reach ntpd, it is reported and never run on the public network. */
+/* An instance's server (Ntp.vpn) while ifmgrd reports no kernel object for
+ * the instance: reported, and never run on the public network. */
 Test(options, vpn_instance_is_never_the_public_network)
 {
 	struct fx f;
+	Config cfg = CONFIG__INIT;
+	Ntp ntp = NTP__INIT;
+	NtpVpn nv = NTP_VPN__INIT;
 	NtpAssociation a;
 	NtpAssociation *list[1] = { &a };
+	NtpVpn *vl[1] = { &nv };
+	char *errs[4];
+	struct assoc *p;
+	int n;
 
 	fx_init(&f);
 	na_init(&f, &a, "127.0.0.1");
 	a.vpn_instance = "blue";
-	cr_assert_eq(apply_c(&f, list, 1, NULL, 0, NULL), 1);
-	cr_assert_eq(f.c->n_assocs, 0);
+	nv.name = "blue";
+	nv.unicast_server = list;
+	nv.n_unicast_server = 1;
+	ntp.vpn = vl;
+	ntp.n_vpn = 1;
+	cfg.ntp = &ntp;
+	n = ntpd_apply_config(f.c, &cfg, errs, 4);
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(errs[0], "VPN instance blue has no kernel object"), "%s", errs[0]);
+	free(errs[0]);
+	cr_assert_null(find(f.c, "127.0.0.1"));
+	p = ntpd_assoc_find_in(f.c, "blue", NADDR_V4P(ip("127.0.0.1")), 0);
+	cr_assert_not_null(p);
+	cr_assert_null(p->sock, "an instance's association sends from the public network");
 	fx_fini(&f);
 }
 
-/* cfgd refuses a VPN instance on the global source interface; should one
- * arrive, the interface is not used for the public network either. */
+/* `ntp-service source-interface` on an interface bound to an instance is
+ * the source of that instance's associations, not of the public ones. */
 Test(options, source_interface_in_a_vpn_instance_is_not_used)
 {
 	struct fx f;
 	Config cfg = CONFIG__INIT;
 	Ntp ntp = NTP__INIT;
+	IfState is = IF_STATE__INIT;
+	IfState *isl[1] = { &is };
+	IfStates st = IF_STATES__INIT;
+	NtpAssociation a;
+	NtpAssociation *list[1] = { &a };
 	char *errs[4];
+	struct assoc *p;
 	int n;
 
 	fx_init(&f);
+	is.name = "LoopBack2";
+	is.primary_ipv4 = "127.0.0.5";
+	is.vpn_instance = "blue";
+	st.interface = isl;
+	st.n_interface = 1;
+	ntpd_apply_ifstates(f.c, &st);
+	na_init(&f, &a, "127.0.0.1");
 	ntp.source_interface = "LoopBack2";
 	ntp.source_interface_vpn_instance = "blue";
+	ntp.unicast_server = list;
+	ntp.n_unicast_server = 1;
 	cfg.ntp = &ntp;
 	n = ntpd_apply_config(f.c, &cfg, errs, 4);
-	cr_assert_eq(n, 1);
-	cr_assert(strstr(errs[0], "vpn-instance blue is not supported"), "%s", errs[0]);
-	free(errs[0]);
-	cr_assert_eq(f.c->global_src.family, AF_UNSPEC);
+	for (int i = 0; i < n; i++)
+		free(errs[i]);
+	cr_assert_eq(n, 0);
+	p = find(f.c, "127.0.0.1");
+	cr_assert_not_null(p);
+	cr_assert_eq(p->src_addr.family, AF_UNSPEC, "the public server uses the instance's source");
 	fx_fini(&f);
 }
 
