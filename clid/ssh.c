@@ -651,14 +651,14 @@ static void peer_names(struct ssh_conn *c)
 	snprintf(c->peer, sizeof(c->peer), "%.46s:%d", c->addr, port);
 }
 
-/* Connections that never authenticate must not keep others out: one
- * address has at most SSH_PREAUTH_PER_SOURCE connections not yet
- * authenticated (more are closed as they come, before libssh sees them);
- * past SSH_MAX_PREAUTH unauthenticated connections in all, a new one
- * takes the place of the oldest from the address holding most (as
- * OpenSSH's MaxStartups drops unauthenticated connections); each has
- * SSH_LOGIN_GRACE_US to authenticate.  Authenticated sessions are never
- * dropped for a newcomer. */
+/* Connections that never authenticate must not keep others out.  Up to
+ * SSH_MAX_PREAUTH unauthenticated connections are taken from anyone; past
+ * that, a connection from an address that already has
+ * SSH_PREAUTH_PER_SOURCE of them is closed as it comes (before libssh sees
+ * it), and any other takes the place of the oldest unauthenticated
+ * connection from the address holding most (as OpenSSH's MaxStartups drops
+ * unauthenticated connections).  Each has SSH_LOGIN_GRACE_US to
+ * authenticate.  Authenticated sessions are never dropped for a newcomer. */
 static unsigned preauth_from(const struct ssh_server *srv, const char *addr)
 {
 	unsigned n = 0;
@@ -704,16 +704,16 @@ static void conn_accept(struct ssh_server *srv, int fd, const struct sockaddr_st
 
 	srv->n_accepted++;
 	tcp_addr_name(ss, addr, sizeof(addr), &port);
-	if (preauth_from(srv, addr) >= SSH_PREAUTH_PER_SOURCE) {
+	for (const struct ssh_conn *k = srv->conns; k; k = k->next)
+		preauth += !k->authed && !k->dead;
+	if (preauth >= SSH_MAX_PREAUTH && preauth_from(srv, addr) >= SSH_PREAUTH_PER_SOURCE) {
 		if (srv->n_flood_refused++ % 100 == 0)
-			log_warn("ssh: refusing %s: %d connections from it are not authenticated "
-				 "(%lu refused so)", addr, SSH_PREAUTH_PER_SOURCE,
-				 srv->n_flood_refused);
+			log_warn("ssh: refusing %s: %d connections are not authenticated, %d of them "
+				 "from it (%lu refused so)", addr, SSH_MAX_PREAUTH,
+				 SSH_PREAUTH_PER_SOURCE, srv->n_flood_refused);
 		close(fd);
 		return;
 	}
-	for (const struct ssh_conn *k = srv->conns; k; k = k->next)
-		preauth += !k->authed && !k->dead;
 	if (preauth >= SSH_MAX_PREAUTH)
 		preauth_evict(srv);
 	if (srv->n_conns >= SSH_MAX_CONNS) {

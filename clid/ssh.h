@@ -37,7 +37,8 @@ struct vty_server;
 #define SSH_MAX_KEY_OFFERS 20
 /* Connections at once (authenticated or not). */
 #define SSH_MAX_CONNS 32
-/* Connections not yet authenticated: from one address, and in all. */
+/* Connections not yet authenticated: in all before the limits below
+ * apply, and from one address past that (ssh.c, conn_accept). */
 #define SSH_PREAUTH_PER_SOURCE 3
 #define SSH_MAX_PREAUTH 16
 /* Connections accepted per wake-up of the listening socket. */

@@ -1108,14 +1108,14 @@ static void on_login_timeout(struct loop *loop, void *arg)
 /* ---- accepting ----
  *
  * Connections that never log in must not keep others out (a flood of
- * them, or a scanner): one address holds at most VTY_PREAUTH_PER_SOURCE
- * connections at the login prompt (more are closed as they come, before
- * anything is allocated); when every line is taken and some are at the
- * login prompt, a new connection takes the line of the oldest of those
- * from the address holding most of them (as OpenSSH's MaxStartups drops
- * the unauthenticated to let others in); and the login prompt waits
- * VTY_LOGIN_TIMEOUT_US at most.  A line of a logged-in session is never
- * taken.
+ * them, or a scanner).  While lines are free, every connection gets one.
+ * When every line is taken, a connection from an address that already
+ * holds VTY_PREAUTH_PER_SOURCE connections at the login prompt is closed as
+ * it comes (before anything is allocated), and any other takes the line of
+ * the oldest connection at the login prompt from the address holding most
+ * of them (as OpenSSH's MaxStartups drops the unauthenticated to let
+ * others in).  The login prompt waits VTY_LOGIN_TIMEOUT_US at most.  A
+ * line of a logged-in session is never taken.
  */
 
 static bool conn_preauth(const struct vty_conn *c)
@@ -1463,11 +1463,13 @@ static void on_listen_fd(struct loop *loop, int lfd, short revents, void *arg)
 
 			snprintf(addr, sizeof(addr), "%s", peer);
 			*strrchr(addr, ':') = '\0';
-			if (preauth_from(srv, addr) >= VTY_PREAUTH_PER_SOURCE) {
+			if ((int)srv->n_slots >= cur_max_vty(srv) &&
+			    preauth_from(srv, addr) >= VTY_PREAUTH_PER_SOURCE) {
 				/* Logged once in a while: a flood would fill the log. */
 				if (srv->n_flood_refused++ % 100 == 0)
-					log_warn("vty: refusing %s: %d connections from it are at "
-						 "the login prompt (%lu refused so)", peer,
+					log_warn("vty: refusing %s: the lines are taken and %d "
+						 "connections from it are at the login prompt "
+						 "(%lu refused so)", peer,
 						 VTY_PREAUTH_PER_SOURCE, srv->n_flood_refused);
 				close(fd);
 				continue;

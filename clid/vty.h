@@ -32,7 +32,8 @@ struct vty_server;
 #define VTY_MAX_OUTQ (1024 * 1024)
 #define VTY_DEFAULT_MAX 5
 #define VTY_MAX_SLOTS 64
-/* Connections at the login prompt from one address, at most. */
+/* Connections at the login prompt from one address, at most, once every
+ * line is taken (vty.c, "accepting"). */
 #define VTY_PREAUTH_PER_SOURCE 3
 /* The login prompt waits this long for a login. */
 #define VTY_LOGIN_TIMEOUT_US (60ULL * 1000000)

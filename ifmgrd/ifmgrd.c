@@ -6,7 +6,11 @@
  * sets the desired state; reconcile() plans and executes the difference
  * over rtnetlink and publish() sends IfStates when the packed bytes change.
  * A kernel that dropped events (ENOBUFS) makes ifmgrd forget its view and
- * take a full dump again.  IPv6 addresses follow the same path (rules in
+ * take a full dump again.  At scale (thousands of interfaces): a batch of
+ * events plans only the entries it concerned (matched by a hash of the
+ * netdev name first), and an apply that programs many reads the events
+ * every IFMGRD_DRAIN_EVERY interfaces so that they do not overflow the
+ * socket (tests/bench/ifaces-4096).  IPv6 addresses follow the same path (rules in
  * ifstate.h): added with DAD, published once the kernel clears
  * IFA_F_TENTATIVE.  A commit (ifmgrd_apply_objects) plans again only the
  * interfaces it changed, read from the subscription's tree; a snapshot
@@ -549,11 +553,6 @@ static void retry_later(struct ifmgrd *im)
 						 on_retry, im);
 }
 
-/* Level-triggered: plan every interface (only: those kernel events
- * concerned) against the kernel and program the difference.  Failed
- * changes are retried by a timer, which plans them all; a missing netdev
- * waits for its RTM_NEWLINK.  A batch of events costs what it concerns,
- * not the number of interfaces (a switch has thousands). */
 /* Interfaces programmed between two drains of the event socket. */
 #define IFMGRD_DRAIN_EVERY 32
 
@@ -570,9 +569,13 @@ static void drain_events(struct ifmgrd *im)
 		im->need_resync = true;
 }
 
-/* drain: an apply's pass, which reads the events every
- * IFMGRD_DRAIN_EVERY interfaces (a pass over events already read does
- * not). */
+/* Level-triggered: plan every interface (only_dirty: those kernel events
+ * concerned) against the kernel and program the difference.  Failed
+ * changes are retried by a timer, which plans them all; a missing netdev
+ * waits for its RTM_NEWLINK.  A batch of events costs what it concerns,
+ * not the number of interfaces (a switch has thousands).  drain: an
+ * apply's pass, which reads the events every IFMGRD_DRAIN_EVERY
+ * interfaces (a pass over events already read does not). */
 static void reconcile_some(struct ifmgrd *im, bool only_dirty, bool drain)
 {
 	bool failed = false;

@@ -776,11 +776,11 @@ Test(vty, max_vty_refuses_sixth)
 	server_stop();
 }
 
-/* Connections left at the login prompt do not keep others out: an
- * address holds VTY_PREAUTH_PER_SOURCE of them at most (the next is closed
- * at once), and when the lines are full a newcomer takes the line of the
- * oldest one from the address holding most; a logged-in session keeps its
- * line. */
+/* Connections left at the login prompt do not keep others out: while
+ * lines are free everyone gets one; once they are taken, an address
+ * holding VTY_PREAUTH_PER_SOURCE of them is refused at once, and a
+ * newcomer from elsewhere takes the line of the oldest one from the
+ * address holding most; a logged-in session keeps its line. */
 Test(vty, idle_logins_make_room)
 {
 	struct client *a[VTY_PREAUTH_PER_SOURCE], *more, *b[2], *in, *fresh;
@@ -792,13 +792,13 @@ Test(vty, idle_logins_make_room)
 		a[i] = client_connect_from(2);         /* VTY 1..3 */
 		client_expect(a[i], "Username:");
 	}
+	b[0] = client_connect_from(3);                 /* VTY 4: the lines are full */
+	client_expect(b[0], "Username:");
 	more = client_connect_from(2);
 	client_expect_eof(more);
 	cr_assert_null(memmem(more->buf, more->len, "Username:", 9),
-		       "a 4th idle login from one address");
+		       "a 4th idle login from one address while the lines are full");
 	client_close(more);
-	b[0] = client_connect_from(3);                 /* VTY 4: the lines are full */
-	client_expect(b[0], "Username:");
 	b[1] = client_connect_from(3);                 /* takes a[0]'s line */
 	client_expect(b[1], "Username:");
 	client_expect_eof(a[0]);

@@ -270,6 +270,12 @@ Test(hotplug, event_overflow_takes_a_fresh_dump, .timeout = 60)
 	cr_assert(run_until(r.loop, clean, &c, 30000),
 		  "no fresh dump, or a wrong picture after it (resyncs %llu)",
 		  (unsigned long long)ifmgrd_resyncs(r.im));
+	/* Thousands of real messages, none taken for a bad one. */
+	struct rtnl_stats sk = ifmgrd_netlink_skipped(r.im);
+	cr_assert_eq(sk.malformed + sk.unexpected + sk.truncated, 0,
+		     "real kernel messages skipped: %llu malformed, %llu unexpected, %llu truncated",
+		     (unsigned long long)sk.malformed, (unsigned long long)sk.unexpected,
+		     (unsigned long long)sk.truncated);
 	protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	nl_rig_stop(&r);
 }
