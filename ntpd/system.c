@@ -50,12 +50,13 @@ static double sys_precision_s(const struct ntpd *core)
  * Meridian logs the way back under the same name at level 4, with the
  * mirrored sentence (VRP8's log for it was not found), and a new source as
  * VRP5's NTP/4/PEER_SELE. */
-static void sys_announce(const struct ntp_system *s, const char *src)
+static void sys_announce(const struct ntp_system *s, const char *src, const char *vpn)
 {
 	if (!s->synced)
 		evlog(EV_WARNING, "NTP", "NTP_SYNCHRONIZE_STATUS",
 		      "NTP state changed from unsynchronized to synchronized. "
-		      "(SynchronizationSourceAddress = %s , VpnInstance = , Reason = )", src);
+		      "(SynchronizationSourceAddress = %s , VpnInstance = %s, Reason = )", src,
+		      vpn);
 	else
 		evlog(EV_WARNING, "NTP", "PEER_SELE", "The peer selected by the system is %s.", src);
 }
@@ -64,9 +65,10 @@ static void sys_set_unsync(struct ntpd *core, const char *why)
 {
 	struct ntp_system *s = &core->sys;
 	bool was = s->synced;
-	char prev[sizeof(s->refid_text)];
+	char prev[sizeof(s->refid_text)], vpn[sizeof(s->peer->opts.vpn)];
 
 	snprintf(prev, sizeof(prev), "%s", s->on_local ? s->local_addr : s->refid_text);
+	snprintf(vpn, sizeof(vpn), "%s", s->peer && !s->on_local ? s->peer->opts.vpn : "");
 
 	s->synced = false;
 	s->on_local = false;
@@ -83,8 +85,8 @@ static void sys_set_unsync(struct ntpd *core, const char *why)
 		log_warn("clock not synchronized: %s", why);
 		evlog(EV_CRIT, "NTP", "NTP_SYNCHRONIZE_STATUS",
 		      "NTP state changed from synchronized to unsynchronized. "
-		      "(SynchronizationSourceAddress = %s , VpnInstance = , Reason = %s)", prev,
-		      s->unsync_reason);
+		      "(SynchronizationSourceAddress = %s , VpnInstance = %s, Reason = %s)", prev,
+		      vpn, s->unsync_reason);
 		for (struct assoc *p = core->assocs; p; p = p->next)
 			assoc_hurry(p);
 	}
@@ -173,7 +175,7 @@ static void sys_use_local(struct ntpd *core)
 	if (!s->on_local) {
 		log_info("synchronized to the local clock %s, stratum %d", s->local_addr,
 			 s->local_stratum);
-		sys_announce(s, s->local_addr);
+		sys_announce(s, s->local_addr, "");
 	}
 	s->synced = true;
 	s->on_local = true;
@@ -247,7 +249,7 @@ static void sys_clock_update(struct ntpd *core, struct assoc *p, double offset, 
 		return;
 	if (!s->synced || s->on_local || s->peer != p) {
 		log_info("synchronized to %s, stratum %d", p->addr_text, p->stratum + 1);
-		sys_announce(s, p->addr_text);
+		sys_announce(s, p->addr_text, p->opts.vpn);
 	}
 	s->synced = true;
 	s->on_local = false;
@@ -343,7 +345,7 @@ void sys_select(struct ntpd *core)
 		else if (s->synced && !s->on_local && s->peer != p && s->disc.state != NTP_DISC_NSET) {
 			/* A new system peer without a new sample: adopt its variables. */
 			ntp_discipline_source_changed(&s->disc);
-			sys_announce(s, p->addr_text);
+			sys_announce(s, p->addr_text, p->opts.vpn);
 			s->peer = p;
 			s->stratum = p->stratum + 1;
 			s->refid = naddr_refid(&p->addr);

@@ -126,6 +126,14 @@ Test(vpn, two_instances_same_subnet, .fini = lab_down, .timeout = 400)
 	cr_assert(ok, "the client is not synchronized:\n%s", out ? out : "");
 	free(out);
 	out = NULL;
+	/* The log names the source's instance (VRP's VpnInstance field). */
+	static const char *const want_log[] = { "NTP state changed from unsynchronized to "
+						"synchronized. (SynchronizationSourceAddress = "
+						"10.0.1.31 , VpnInstance = v", NULL };
+	ok = lab_wait_output(c, "display logbuffer", want_log, 10000, &out);
+	cr_expect(ok, "no VpnInstance in the log:\n%s", out ? out : "");
+	free(out);
+	out = NULL;
 
 	static const char *const want_cfg[] = {
 		"ip vpn-instance va\n ipv4-family\n  route-distinguisher 100:1\n",
