@@ -177,7 +177,7 @@ Test(clock, display_set_refuse_version, .fini = lab_down, .timeout = 240)
 	}
 	cr_assert(!strstr(out, "not running"), "%s", out);
 	for (size_t i = 0; i < 4; i++) {
-		char cmd[700], line[512], want[600], *v;
+		char cmd[700], vline[512], want[600], *v;
 		const char *root = getenv("MERIDIAN_BUILD_ROOT");
 		FILE *p;
 
@@ -185,11 +185,11 @@ Test(clock, display_set_refuse_version, .fini = lab_down, .timeout = 240)
 			 daemons[i], daemons[i]);
 		p = popen(cmd, "r");
 		cr_assert_not_null(p, "%s", cmd);
-		cr_assert_not_null(fgets(line, sizeof(line), p), "%s printed nothing", cmd);
+		cr_assert_not_null(fgets(vline, sizeof(vline), p), "%s printed nothing", cmd);
 		cr_assert_eq(pclose(p), 0, "%s failed", cmd);
-		line[strcspn(line, "\n")] = '\0';
-		v = strstr(line, " (Meridian) ");
-		cr_assert_not_null(v, "%s: %s", cmd, line);
+		vline[strcspn(vline, "\n")] = '\0';
+		v = strstr(vline, " (Meridian) ");
+		cr_assert_not_null(v, "%s: %s", cmd, vline);
 		snprintf(want, sizeof(want), "Meridian software, Version %s\n",
 			 v + strlen(" (Meridian) "));
 		cr_assert(strstr(out, want), "no '%s' (from %s) in:\n%s", want, cmd, out);
