@@ -21,6 +21,11 @@
  * watched like any other fd.  loop_free() drains the signalfd and unblocks
  * the signals it blocked.
  *
+ * A callback that runs for LOOP_SLOW_US or longer is logged with where its
+ * code is (the object and the offset, for addr2line): nothing in a loop may
+ * block (DESIGN.md), and a stall shows as a peer's timeout far away, so the
+ * loop names it where it happens, as FRR's "SLOW THREAD" warnings do.
+ *
  * fd events are given as poll(2) bits (POLLIN, POLLOUT, POLLPRI); an error,
  * hangup or invalid fd reaches the callback as POLLERR | POLLHUP.
  *
@@ -40,6 +45,10 @@
  * be read (its context terminated) is logged and not called; a socket
  * closed while registered (ppoll says POLLNVAL) is logged and dropped.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* dladdr */
+#endif
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -118,6 +127,28 @@ uint64_t loop_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* A callback this long blocked the loop: say so, and where. */
+#define LOOP_SLOW_US 500000u
+
+/* fn (a callback, as an address: GNU C converts function pointers to
+ * void *) started at t0: logged when it ran LOOP_SLOW_US or longer. */
+static void note_slow(const char *what, const void *fn, uint64_t t0)
+{
+	uint64_t d = loop_now_us() - t0;
+	Dl_info di;
+
+	if (d < LOOP_SLOW_US)
+		return;
+	if (dladdr(fn, &di) && di.dli_fname)
+		log_warn("loop: %s callback %s%s%s+0x%lx ran for %llu ms, blocking the loop",
+			 what, di.dli_sname ? di.dli_sname : "", di.dli_sname ? " in " : "",
+			 di.dli_fname, (unsigned long)((const char *)fn - (const char *)di.dli_fbase),
+			 (unsigned long long)(d / 1000));
+	else
+		log_warn("loop: %s callback %p ran for %llu ms, blocking the loop", what, fn,
+			 (unsigned long long)(d / 1000));
 }
 
 struct loop *loop_new(void)
@@ -395,8 +426,12 @@ static void run_timers(struct loop *loop)
 		struct timer t = loop->due[i];
 
 		loop->due[i].cb = NULL;
-		if (t.cb)
+		if (t.cb) {
+			uint64_t t0 = loop_now_us();
+
 			t.cb(loop, t.arg);
+			note_slow("timer", (const void *)t.cb, t0);
+		}
 	}
 	/* Timers not run because the loop stopped: put them back. */
 	for (size_t i = 0; i < loop->n_due; i++) {
@@ -515,6 +550,7 @@ static int loop_iterate(struct loop *loop)
 	size_t n = loop->n_regs;
 	struct timespec ts;
 	const struct timespec *timeout;
+	uint64_t t0;
 	int rc;
 
 	if (n > loop->cap_items) {
@@ -567,11 +603,15 @@ static int loop_iterate(struct loop *loop)
 				continue;
 			r->zready = false;
 			zsock_used = true;
+			t0 = loop_now_us();
 			r->zsock_cb(loop, r->zsock, r->arg);
+			note_slow("ZeroMQ socket", (const void *)r->zsock_cb, t0);
 		} else if (rev) {
 			if (rev & (POLLERR | POLLHUP | POLLNVAL))
 				rev = (short)((rev & ~POLLNVAL) | POLLERR | POLLHUP);
+			t0 = loop_now_us();
 			r->fd_cb(loop, r->fd, rev, r->arg);
+			note_slow("fd", (const void *)r->fd_cb, t0);
 		}
 	}
 	loop->dispatching--;

@@ -12,6 +12,8 @@
  * file maps it to does not exist (yet), is down, or has no carrier.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +22,7 @@
 
 #include "bootstrap.h"
 #include "log.h"
+#include "loop.h"
 #include "netlink.h"
 #include "ifmgrd_int.h"
 
@@ -62,7 +65,13 @@ static char *down_reason(const struct ifm_if *ifp)
 	return NULL;
 }
 
-static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
+/* The time one answer may spend reading counters: the kernel answers at
+ * once unless its rtnl lock is contended (namespaces torn down elsewhere
+ * on the machine); past this, the rest are shown without counters rather
+ * than the loop blocking past the asker's timeout (clid's is 2 s). */
+#define IFDETAIL_BUDGET_US 300000u
+
+static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp, bool read_kernel)
 {
 	IfDetail *d = xmalloc(sizeof(*d));
 	struct rtnl_link_info li;
@@ -74,7 +83,7 @@ static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 	d->has_last_change = ifp->last_change != 0;
 	d->last_change = ifp->last_change;
 	d->down_reason = down_reason(ifp);
-	if (!ifp->have.present)
+	if (!ifp->have.present || !read_kernel)
 		return d;
 	r = rtnl_link_info(ifp->at && ifp->at->nl ? ifp->at->nl : im->nl, ifp->have.ifindex, &li);
 	if (r < 0) {
@@ -116,6 +125,7 @@ static IfDetail *detail_new(struct ifmgrd *im, const struct ifm_if *ifp)
 IfDetails *ifmgrd_details(struct ifmgrd *im, const char *name)
 {
 	IfDetails *ds = xmalloc(sizeof(*ds));
+	uint64_t t0 = loop_now_us();
 
 	if_details__init(ds);
 	ds->interface = xcalloc(im->n_ifs ? im->n_ifs : 1, sizeof(*ds->interface));
@@ -124,7 +134,8 @@ IfDetails *ifmgrd_details(struct ifmgrd *im, const char *name)
 			continue;
 		if (im->ifs[i].loopback && !im->ifs[i].configured)
 			continue;
-		ds->interface[ds->n_interface++] = detail_new(im, &im->ifs[i]);
+		ds->interface[ds->n_interface++] =
+			detail_new(im, &im->ifs[i], loop_now_us() - t0 < IFDETAIL_BUDGET_US);
 	}
 	if (name && ds->n_interface == 0) {
 		ifmgrd_details_free(ds);

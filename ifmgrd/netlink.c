@@ -307,6 +307,16 @@ static int cmd_transact(struct rtnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb)
 				continue;
 			return -errno;
 		}
+		/* An answer to an earlier request that timed out (SO_RCVTIMEO)
+		 * arrives late: skipped, or every later request on this socket
+		 * would read its predecessor's answer. */
+		if ((size_t)n >= sizeof(struct nlmsghdr) &&
+		    ((const struct nlmsghdr *)nl->buf)->nlmsg_seq != seq &&
+		    ((const struct nlmsghdr *)nl->buf)->nlmsg_seq != 0) {
+			log_debug("netlink: a late answer (seq %u) skipped",
+				  ((const struct nlmsghdr *)nl->buf)->nlmsg_seq);
+			continue;
+		}
 		r = mnl_cb_run(nl->buf, (size_t)n, seq, nl->cmd_portid, cb, nl);
 		if (r == MNL_CB_ERROR)
 			return errno ? -errno : -EIO;
