@@ -761,6 +761,7 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 	for (size_t i = 0; cfg && i < cfg->n_vpn_instance; i++)
 		names[i] = cfg->vpn_instance[i]->name ? cfg->vpn_instance[i]->name : "";
 	created = ifm_vpn_sync(im, names, cfg ? cfg->n_vpn_instance : 0);
+	created |= ifm_vpn_adopt(im);    /* what an earlier run left */
 	free(names);
 	for (size_t i = 0; i < im->n_unmapped; i++)
 		free(im->unmapped[i]);
@@ -792,6 +793,13 @@ int ifmgrd_apply_config(struct ifmgrd *im, const Config *cfg, char **errs, int m
 		im->unmapped[im->n_unmapped++] =
 			xasprintf("%s: no netdev mapped to it in the bootstrap file", itf->name);
 	}
+	/* Missing netdevs are said once the instances' namespaces (where a
+	 * restarted ifmgrd finds those it moved) have been looked in. */
+	for (size_t i = 0; i < im->n_ifs && !im->have_config; i++)
+		if (!im->ifs[i].have.present && !im->ifs[i].own)
+			log_warn("%s: the bootstrap file maps it to netdev %s, which does not exist: "
+				 "it stays down until %s appears", im->ifs[i].bs->name,
+				 im->ifs[i].bs->netdev, im->ifs[i].bs->netdev);
 	im->have_config = true;
 	reconcile_some(im, false, true);
 	after_apply(im);
@@ -1002,11 +1010,6 @@ struct ifmgrd *ifmgrd_new(struct loop *loop, void *zctx, const struct bootstrap 
 		goto fail;
 	}
 	note_skipped(im);
-	for (size_t i = 0; i < im->n_ifs; i++)
-		if (!im->ifs[i].have.present)
-			log_warn("%s: the bootstrap file maps it to netdev %s, which does not exist: "
-				 "it stays down until %s appears", im->ifs[i].bs->name,
-				 im->ifs[i].bs->netdev, im->ifs[i].bs->netdev);
 	im->nl_fd = rtnl_event_fd(im->nl);
 	r = loop_add_fd(loop, im->nl_fd, POLLIN, ifmgrd_on_netlink, im->ns[0]);
 	if (r < 0) {

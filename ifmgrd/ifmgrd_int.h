@@ -48,6 +48,11 @@ struct ifm_ns *ifm_ns_of(const struct ifmgrd *im, const char *vpn);
 /* The configured instances are names[0..n): entries and kernel objects
  * for the new ones; true when a kernel object was made (the caller dumps). */
 bool ifm_vpn_sync(struct ifmgrd *im, char *const *names, size_t n);
+/* Entries for the namespaces with ifmgrd's prefix under /run/netns that
+ * no configured instance has (left by an earlier run): not configured, so
+ * their netdevs are moved home and they are removed.  True when one was
+ * found (the caller dumps). */
+bool ifm_vpn_adopt(struct ifmgrd *im);
 /* Try the failed kernel objects again; true when one was made. */
 bool ifm_vpn_retry(struct ifmgrd *im);
 bool ifm_vpn_failed(const struct ifmgrd *im);

@@ -22,7 +22,16 @@
  * instance's error (commit warnings, IfStates.vpn).  An instance undone is
  * taken down only after the reconciliation moved its netdevs out: a veth
  * in a namespace that goes is destroyed with it.
+ *
+ * The namespaces outlive ifmgrd (a restart finds them, with their netdevs,
+ * and carries on).  Those the configuration no longer names when a
+ * configuration arrives (an instance undone while ifmgrd was down, cfgd
+ * back with another running) are found by their prefix under /run/netns
+ * (ifm_vpn_adopt) and taken as undone instances: dumped, so the netdevs
+ * we manage inside are seen there, the netdevs moved home, the namespace
+ * removed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -100,7 +109,7 @@ static int netns_attach(struct ifm_ns *ns, bool mapped)
 	}
 	if (fd < 0) {
 		snprintf(ns->err, sizeof(ns->err), "VPN instance %s: network namespace %s%s %s",
-			 ns->vpn, ns->netns, mapped ? " (bootstrap vpn.instances)" : "",
+			 ns->vpn, ns->netns, mapped && !ns->owned ? " (bootstrap vpn.instances)" : "",
 			 fd == -ENOENT ? "does not exist"
 			 : fd == -EINVAL ? "is not a network namespace here" : strerror(-fd));
 		return fd;
@@ -235,6 +244,68 @@ bool ifm_vpn_sync(struct ifmgrd *im, char *const *names, size_t n)
 		ns->configured = true;
 	}
 	return made;
+}
+
+/* A namespace of the bootstrap's vpn.instances: never ours to remove. */
+static bool netns_mapped(const struct bootstrap *bs, const char *name)
+{
+	for (size_t i = 0; i < bs->vpn.n_instances; i++)
+		if (bs->vpn.instances[i].netns && strcmp(bs->vpn.instances[i].netns, name) == 0)
+			return true;
+	return false;
+}
+
+bool ifm_vpn_adopt(struct ifmgrd *im)
+{
+	char prefix[sizeof(im->ns[0]->netns)];
+	bool found = false;
+	struct dirent *e;
+	size_t plen;
+	DIR *d;
+
+	if (im->bs->vpn.backend == BS_VPN_VRF)
+		return false;
+	/* The instance "" is never configured: its name is the bare prefix. */
+	if (bootstrap_vpn_netns(im->bs, "", prefix, sizeof(prefix)) || !prefix[0])
+		return false;
+	plen = strlen(prefix);
+	d = opendir(NETNS_RUN_DIR);
+	if (!d)
+		return false;
+	while ((e = readdir(d))) {
+		const char *vpn = e->d_name + plen;
+		struct ifm_ns *ns;
+
+		if (strncmp(e->d_name, prefix, plen) != 0 || !vpn[0] ||
+		    strlen(vpn) >= sizeof(ns->vpn) || strlen(e->d_name) >= sizeof(ns->netns) ||
+		    netns_mapped(im->bs, e->d_name))
+			continue;
+		ns = ifm_ns_of(im, vpn);
+		if (ns && (!strcmp(ns->netns, e->d_name) || ns->vrf))
+			continue;     /* configured, and attached (or being) already */
+		if (ns)
+			continue;     /* the same instance under another name: left alone */
+		ns = xcalloc(1, sizeof(*ns));
+		ns->im = im;
+		ns->fd = ns->nl_fd = -1;
+		snprintf(ns->vpn, sizeof(ns->vpn), "%s", vpn);
+		snprintf(ns->netns, sizeof(ns->netns), "%.*s", (int)sizeof(ns->netns) - 1, e->d_name);
+		ns->owned = true;
+		if (netns_attach(ns, true) < 0) {
+			log_warn("%s (left by an earlier run)", ns->err);
+			ns_detach(ns);
+			free(ns);
+			continue;
+		}
+		log_info("VPN instance %s: network namespace %s, left by an earlier run, is no "
+			 "longer configured: its netdevs come back and it is removed", vpn,
+			 e->d_name);
+		im->ns = xrealloc(im->ns, (im->n_ns + 1) * sizeof(*im->ns));
+		im->ns[im->n_ns++] = ns;
+		found = true;
+	}
+	closedir(d);
+	return found;
 }
 
 bool ifm_vpn_retry(struct ifmgrd *im)

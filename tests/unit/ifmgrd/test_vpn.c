@@ -11,6 +11,9 @@
  *    bound to one has its address on that namespace's lo;
  *  - an interface unbound and its instance undone: the netdev comes back
  *    to ifmgrd's namespace (programmed there) and the namespace goes;
+ *  - ifmgrd restarted: an instance still configured is adopted with the
+ *    netdev inside its namespace; one undone while ifmgrd was down has its
+ *    namespace (found by the prefix) removed, the netdev back home;
  *  - an instance the bootstrap maps to a namespace that does not exist:
  *    the commit's error says so, and the interface bound to it waits.
  *
@@ -170,6 +173,19 @@ static bool reached(void *arg)
 	       in_ns(nsa, "vp0", "10.0.1.1") && netns_open(nsb) == -ENOENT;
 }
 
+/* Both netdevs home with their addresses, va's namespace gone. */
+static bool all_home(void *arg)
+{
+	const struct want *w = arg;
+	const IfState *a = test_sub_find(w->ts, GE1), *b = test_sub_find(w->ts, GE2);
+	char nsa[64];
+
+	snprintf(nsa, sizeof(nsa), "%sva", prefix);
+	return a && b && a->primary_ipv4 && !strcmp(a->primary_ipv4, "10.0.1.1") && a->oper_up &&
+	       !a->vpn_instance && in_ns("", "vp0", "10.0.1.1") && in_ns("", "vp1", "10.0.1.1") &&
+	       netns_open(nsa) == -ENOENT;
+}
+
 Test(vpn, netns_backend)
 {
 	static const char *const names[] = { GE1, GE2 };
@@ -207,6 +223,35 @@ Test(vpn, netns_backend)
 	config__free_unpacked(cfg, NULL);
 	w.step = 1;
 	cr_assert(run_until(r.loop, reached, &w, 8000), "vp1 not back, or vb's namespace left");
+
+	/* ifmgrd restarted with the same configuration: it finds vp0 in va's
+	 * namespace (not missing) and keeps both. */
+	nl_rig_stop(&r);
+	nl_rig_start(&r, names, netdevs, 2);
+	r.bs.vpn.backend = BS_VPN_NETNS;
+	r.bs.vpn.netns_prefix = xstrdup(prefix);
+	cfg = config("va", NULL);
+	n = ifmgrd_apply_config(r.im, cfg, errs, 4);
+	for (int i = 0; i < n; i++)
+		cr_log_info("apply: %s", errs[i]), free(errs[i]);
+	config__free_unpacked(cfg, NULL);
+	w.ts = &r.ts;
+	cr_assert(run_until(r.loop, reached, &w, 8000), "va not adopted after a restart");
+
+	/* va undone while ifmgrd was down: the next one brings vp0 home with
+	 * its address and removes the namespace it finds with its prefix. */
+	nl_rig_stop(&r);
+	nl_rig_start(&r, names, netdevs, 2);
+	r.bs.vpn.backend = BS_VPN_NETNS;
+	r.bs.vpn.netns_prefix = xstrdup(prefix);
+	cfg = config(NULL, NULL);
+	n = ifmgrd_apply_config(r.im, cfg, errs, 4);
+	for (int i = 0; i < n; i++)
+		cr_log_info("apply: %s", errs[i]), free(errs[i]);
+	config__free_unpacked(cfg, NULL);
+	w.ts = &r.ts;
+	cr_assert(run_until(r.loop, all_home, &w, 8000),
+		  "vp0 not back home, or the stale namespace of va left");
 
 	/* A mapping to a namespace that does not exist: said at the commit. */
 	r.bs.vpn.instances = xcalloc(1, sizeof(*r.bs.vpn.instances));
