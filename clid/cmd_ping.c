@@ -20,6 +20,8 @@
  *    other than port unreachable ends the trace, marked "!H", "!N", ...
  *    after the time as traceroute marks it.
  *  - times are whole milliseconds rounded up (ping_ms).
+ * `-vpn-instance NAME` (both commands, as VRP8 has it) sends and listens
+ * in that instance: ifmgrd opens the socket there (ifmgrd/probe.c).
  * HOST is a numeric address: Meridian has no DNS client, so a name gets
  * "Error: Unknown host NAME." at once (the manuals give no text for it).
  * An address that does not answer, or has no route, times out probe by
@@ -53,6 +55,7 @@ static const struct cmd_kwhelp ping_kw[] = {
 	{ "-m", "Set the maximum TTL" },
 	{ "-q", "Set the number of probe packets sent each time" },
 	{ "-w", "Set the timeout in milliseconds to wait for each reply" },
+	{ "-vpn-instance", "Set VPN instance" },
 	{ NULL, NULL },
 };
 
@@ -65,6 +68,7 @@ static const struct cmd_param ping_params[] = {
 	{ "interface-name", GP_IFNAME, 0, 0, "Interface name" },
 	{ "interface-type", GP_IFTYPE, 0, 0, "Interface type" },
 	{ "interface-number", GP_IFNUM, 0, 0, "Interface number" },
+	{ "vpn-instance-name", GP_STRING, 1, 31, "VPN instance name" },
 	{ "host", GP_STRING, 1, 255, "IP address or host name of a remote system" },
 	{ NULL, 0, 0, 0, NULL },
 };
@@ -75,6 +79,7 @@ static const struct cmd_param tracert_params[] = {
 	{ "max-ttl", GP_INT, 1, 255, "Maximum TTL" },
 	{ "nqueries", GP_INT, 1, 65535, "Number of probe packets sent each time" },
 	{ "timeout", GP_INT, 1, 65535, "Timeout in milliseconds" },
+	{ "vpn-instance-name", GP_STRING, 1, 31, "VPN instance name" },
 	{ "host", GP_STRING, 1, 255, "IP address or host name of a remote system" },
 	{ NULL, 0, 0, 0, NULL },
 };
@@ -348,6 +353,7 @@ static int h_ping(struct cmd_ctx *ctx, const struct cmd_args *a)
 	}
 	ps.host = r.addr;
 	ps.interface = named ? ifname : NULL;
+	ps.vpn_instance = (char *)cmd_arg(a, "vpn-instance-name");
 	ps.has_count = ps.has_size = ps.has_timeout_ms = true;
 	ps.count = cmd_arg_u32(a, "count", 5);
 	ps.size = cmd_arg_u32(a, "packetsize", 56);
@@ -381,6 +387,7 @@ static int h_tracert(struct cmd_ctx *ctx, const struct cmd_args *a)
 	if (host_addr(ctx, a, false, r.addr, sizeof(r.addr)) < 0)
 		return -1;
 	ps.host = r.addr;
+	ps.vpn_instance = (char *)cmd_arg(a, "vpn-instance-name");
 	ps.has_tracert = ps.has_first_ttl = ps.has_max_ttl = ps.has_probes = true;
 	ps.has_timeout_ms = true;
 	ps.tracert = true;
@@ -404,12 +411,15 @@ static int h_tracert(struct cmd_ctx *ctx, const struct cmd_args *a)
 
 const struct cmd_entry cmd_ping_entries[] = {
 	{ CLI_V_ALL, "ping [ -a source-ip-address | -c count | -s packetsize | -t timeout | "
-	  "-i { interface-name | interface-type interface-number } ] * host", NULL, ping_params,
+	  "-i { interface-name | interface-type interface-number } | "
+	  "-vpn-instance vpn-instance-name ] * host", NULL, ping_params,
 	  ping_kw, h_ping },
 	{ CLI_V_ALL, "ping ipv6 [ -a source-ipv6-address | -c count | -s packetsize | "
-	  "-t timeout | -i { interface-name | interface-type interface-number } ] * host", NULL,
+	  "-t timeout | -i { interface-name | interface-type interface-number } | "
+	  "-vpn-instance vpn-instance-name ] * host", NULL,
 	  ping_params, ping_kw, h_ping },
 	{ CLI_V_ALL, "tracert [ -a source-ip-address | -f first-ttl | -m max-ttl | -q nqueries | "
-	  "-w timeout ] * host", NULL, tracert_params, ping_kw, h_tracert },
+	  "-w timeout | -vpn-instance vpn-instance-name ] * host", NULL, tracert_params, ping_kw,
+	  h_tracert },
 	{ 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -39,9 +39,25 @@ static void probe_start_answer(struct ifmgrd *im, const ProbeStart *ps,
 			       struct ifmgrd_ctl_reply *out)
 {
 	const char *netdev = NULL;
+	const struct ifm_ns *ns = NULL;
 	char err[160];
 	uint64_t id;
 	int r;
+
+	if (ps->vpn_instance && ps->vpn_instance[0]) {
+		ns = ifm_ns_of(im, ps->vpn_instance);
+		if (!ns || !ns->configured) {
+			fail(im, out, -ENOENT, "The VPN instance %s does not exist.",
+			     ps->vpn_instance);
+			return;
+		}
+		if (ns->err[0] || (!ns->vrf && ns->fd < 0)) {
+			snprintf(err, sizeof(err), "The VPN instance %s is not ready: %.100s",
+				 ps->vpn_instance, ns->err[0] ? ns->err : "no kernel object yet");
+			fail(im, out, -EAGAIN, "%s", err);
+			return;
+		}
+	}
 
 	if (ps->interface && ps->interface[0]) {
 		for (size_t i = 0; i < im->n_ifs && !netdev; i++)
@@ -52,7 +68,10 @@ static void probe_start_answer(struct ifmgrd *im, const ProbeStart *ps,
 			return;
 		}
 	}
-	r = probe_start(im->probes, ps, netdev, &id, err, sizeof(err));
+	if (!netdev && ns && ns->vrf)
+		netdev = ns->vrf_dev;      /* the VRF backend: bound to the instance */
+	r = probe_start_in(im->probes, ps, netdev, ns && !ns->vrf ? ns->fd : -1, &id, err,
+			   sizeof(err));
 	if (r < 0) {
 		fail(im, out, r, "%s", err);
 		return;

@@ -7,7 +7,9 @@
  * the one outstanding probe (ping: the echo sequence, and the identifier
  * on a raw socket; tracert: the destination port the ICMP error quotes),
  * so a reply that comes after its timeout is dropped as VRP drops it.
- * Every datagram read is length-checked before use.
+ * Every datagram read is length-checked before use.  `-vpn-instance`: the
+ * socket is opened inside the instance's namespace (netns_run, a
+ * short-lived thread) or bound to its VRF device, as ntpd opens its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "named_netns.h"
 #include "probe.h"
 
 #define TRACERT_PORT   33434
@@ -613,9 +616,31 @@ fail:
 	return -errno;
 }
 
+struct open_arg {
+	struct probe *p;
+	char *err;
+	size_t errlen;
+};
+
+/* In the instance's namespace (netns_run): the socket is made there and
+ * keeps it. */
+static int open_in_ns(void *arg)
+{
+	struct open_arg *oa = arg;
+
+	return open_socket(oa->p, oa->err, oa->errlen);
+}
+
 int probe_start(struct probe_engine *pe, const ProbeStart *req, const char *netdev,
 		uint64_t *id, char *err, size_t errlen)
 {
+	return probe_start_in(pe, req, netdev, -1, id, err, errlen);
+}
+
+int probe_start_in(struct probe_engine *pe, const ProbeStart *req, const char *netdev, int nsfd,
+		   uint64_t *id, char *err, size_t errlen)
+{
+	struct open_arg oa;
 	struct probe *p;
 	int fam, r;
 
@@ -649,8 +674,12 @@ int probe_start(struct probe_engine *pe, const ProbeStart *req, const char *netd
 		free(p);
 		return -EINVAL;
 	}
-	r = open_socket(p, err, errlen);
+	oa = (struct open_arg){ p, err, errlen };
+	err[0] = '\0';
+	r = netns_run(nsfd, open_in_ns, &oa);
 	if (r < 0) {
+		if (!err[0])
+			snprintf(err, errlen, "Cannot enter the VPN instance: %s.", strerror(-r));
 		free(p);
 		return r;
 	}

@@ -55,6 +55,11 @@ void probe_engine_free(struct probe_engine *pe);
  * that is not this device's, too many probes, a socket refused). */
 int probe_start(struct probe_engine *pe, const ProbeStart *req, const char *netdev,
 		uint64_t *id, char *err, size_t errlen);
+/* The same with the socket opened inside network namespace nsfd (a VPN
+ * instance's, common/named_netns.h; -1: ifmgrd's own); netdev is then the
+ * netdev to bind to there (`-i`, or a VRF instance's device). */
+int probe_start_in(struct probe_engine *pe, const ProbeStart *req, const char *netdev, int nsfd,
+		   uint64_t *id, char *err, size_t errlen);
 
 /* Fill *st (initialised here; free with probe_status_clear) with probe
  * id's counts and its events from index next on.  A probe whose last

@@ -18,7 +18,8 @@
  * its own server through its own instance (strata 2 and 3), and the client
  * synchronized.  `display ntp-service sessions` names each one's instance;
  * `display current-configuration` and `display ip interface brief` show
- * the instances.  A second lab: broadcast mode with both ends in one
+ * the instances; `ping` and `tracert -vpn-instance` reach each instance's
+ * server.  A second lab: broadcast mode with both ends in one
  * instance.
  */
 #include <criterion/criterion.h>
@@ -151,6 +152,30 @@ Test(vpn, two_instances_same_subnet, .fini = lab_down, .timeout = 400)
 	};
 	ok = lab_wait_output(c, "display ip interface brief", want_brief, 10000, &out);
 	cr_expect(ok, "the interfaces' instances not shown:\n%s", out ? out : "");
+	free(out);
+	out = NULL;
+
+	/* ping and tracert in an instance (VRP's `-vpn-instance`): each
+	 * instance's 10.0.1.31 answers; the public network has no route. */
+	cr_assert_eq(lab_cmd(c, "Client", "ping -vpn-instance va -c 2 10.0.1.31", &out), 0);
+	cr_expect(out && strstr(out, "    Reply from 10.0.1.31: bytes=56 Sequence=") &&
+		  strstr(out, "    2 packet(s) received\n"), "no answer in va:\n%s",
+		  out ? out : "");
+	free(out);
+	out = NULL;
+	cr_assert_eq(lab_cmd(c, "Client", "ping -c 1 -t 300 10.0.1.31", &out), 0);
+	cr_expect(out && strstr(out, "    0 packet(s) received\n"),
+		  "answered outside the instances:\n%s", out ? out : "");
+	free(out);
+	out = NULL;
+	cr_assert_eq(lab_cmd(c, "Client", "tracert -vpn-instance vb -w 1000 10.0.1.31", &out), 0);
+	cr_expect(out && strstr(out, "press CTRL_C to break\n 1 10.0.1.31 "),
+		  "tracert in vb:\n%s", out ? out : "");
+	free(out);
+	out = NULL;
+	cr_assert_eq(lab_cmd(c, "Client", "ping -vpn-instance nosuch 10.0.1.31", &out), 0);
+	cr_expect(out && strstr(out, "Error: The VPN instance nosuch does not exist."),
+		  "an unknown instance:\n%s", out ? out : "");
 	free(out);
 
 	lab_vty_close(a);
