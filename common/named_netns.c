@@ -96,33 +96,75 @@ static int child_delete(const char *path)
 	return unlink(path) < 0 ? errno : 0;
 }
 
-/* Run op in a forked child (only system calls there: the parent may have
- * threads) and wait for it: 0 or -errno. */
-static int in_child(const char *name, int (*op)(const char *path))
+/* Start op in a forked child (only system calls there: the parent may
+ * have threads), which writes its result (an errno, 0) to a pipe and
+ * exits: 0 with *nop filled, or -errno. */
+static int child_start(const char *name, int (*op)(const char *path), struct netns_op *nop)
 {
 	char path[sizeof(NETNS_RUN_DIR) + NETNS_NAME_MAX + 1];
-	int status;
+	int p[2];
 	pid_t pid;
 
 	if (!name_ok(name))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	if (pid == 0)
-		_exit(op(path) & 0xff);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status))
-		return -ECHILD;
-	return -WEXITSTATUS(status);
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		unsigned char r = (unsigned char)(op(path) & 0xff);
+
+		(void)!write(p[1], &r, 1);
+		_exit(r);
+	}
+	close(p[1]);
+	nop->pid = pid;
+	nop->fd = p[0];
+	return 0;
+}
+
+int netns_op_finish(struct netns_op *nop)
+{
+	unsigned char r = ECHILD;
+	ssize_t n;
+	int status;
+
+	do
+		n = read(nop->fd, &r, 1);
+	while (n < 0 && errno == EINTR);
+	close(nop->fd);
+	nop->fd = -1;
+	/* The child has written its result, or died: it is gone or going. */
+	while (waitpid(nop->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	nop->pid = 0;
+	return n == 1 ? -(int)r : -ECHILD;
+}
+
+/* Run op in a forked child and wait for it: 0 or -errno. */
+static int in_child(const char *name, int (*op)(const char *path))
+{
+	struct netns_op nop;
+	int r = child_start(name, op, &nop);
+
+	return r < 0 ? r : netns_op_finish(&nop);
 }
 
 int netns_create(const char *name)
 {
 	return in_child(name, child_create);
+}
+
+int netns_create_start(const char *name, struct netns_op *nop)
+{
+	return child_start(name, child_create, nop);
 }
 
 int netns_delete(const char *name)

@@ -20,6 +20,8 @@
 #ifndef MERIDIAN_NAMED_NETNS_H
 #define MERIDIAN_NAMED_NETNS_H
 
+#include <sys/types.h>
+
 #define NETNS_RUN_DIR "/run/netns"
 #define NETNS_NAME_MAX 64
 
@@ -32,6 +34,18 @@ int netns_open(const char *name);
 /* Create namespace NAME as `ip netns add NAME` does: 0, -EEXIST when the
  * file exists already, -EINVAL for a bad name, another -errno. */
 int netns_create(const char *name);
+
+/* Creating a namespace runs every network subsystem's set-up in the
+ * kernel, which can wait on its global locks while other namespaces are
+ * torn down: a daemon's loop starts it (netns_create_start), watches fd
+ * for POLLIN and then collects the outcome (netns_op_finish: what
+ * netns_create would have returned; it reaps the child). */
+struct netns_op {
+	pid_t pid;
+	int fd;      /* readable once the child is done */
+};
+int netns_create_start(const char *name, struct netns_op *op);
+int netns_op_finish(struct netns_op *op);
 
 /* Remove namespace NAME (unmount and unlink, as `ip netns del`): 0,
  * -ENOENT, or another -errno.  The namespace itself lives on while a

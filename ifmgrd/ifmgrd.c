@@ -325,6 +325,12 @@ void ifmgrd_on_netlink(struct loop *loop, int fd, short revents, void *arg)
 	publish(im);
 }
 
+void ifmgrd_vpn_made(struct ifmgrd *im)
+{
+	reconcile(im);
+	publish(im);
+}
+
 static void on_retry(struct loop *loop, void *arg)
 {
 	struct ifmgrd *im = arg;
@@ -464,6 +470,10 @@ static int place(struct ifmgrd *im, struct ifm_if *ifp, char *err, size_t errlen
 	struct ifm_ns *want = want_ns(im, ifp), *home;
 	int master, r;
 
+	if (want && want->making) {
+		err[0] = '\0';     /* on its way: planned again once it is made */
+		return 0;
+	}
 	if (!want || want->err[0] || !want->nl) {
 		snprintf(err, errlen, "%s: VPN instance %s has no kernel object yet%s%s",
 			 ifp->bs->name, ifp->want.vpn, want && want->err[0] ? ": " : "",

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "ifmgrd.h"
 #include "ifstate.h"
+#include "named_netns.h"
 #include "netlink.h"
 
 struct bs_interface;
@@ -38,6 +39,8 @@ struct ifm_ns {
 	int nl_fd;              /* its event socket in the loop ([0]: im->nl_fd), -1 none */
 	bool configured;        /* in the configuration */
 	char err[256];          /* why the instance has no kernel object, "" */
+	bool making;            /* its namespace being created (mk: the child) */
+	struct netns_op mk;
 };
 
 /* vpn.c (see the top of that file). */
@@ -69,6 +72,9 @@ void ifm_vpn_free_states(IfStates *st);
 struct rtnl_event;
 void ifmgrd_on_event(const struct rtnl_event *ev, void *arg);
 void ifmgrd_on_netlink(struct loop *loop, int fd, short revents, void *arg);
+/* ifmgrd.c: an instance's kernel object was made (or failed) out of a
+ * commit's turn: plan again and publish. */
+void ifmgrd_vpn_made(struct ifmgrd *im);
 
 /* One bootstrap interface, or one LoopBack (no mapping: its addresses go
  * on the kernel's lo, which every LoopBack entry observes). */

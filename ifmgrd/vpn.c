@@ -9,7 +9,9 @@
  *    a namespace the operator made; a missing one is reported, never made)
  *    or PREFIX + instance (vpn.netns_prefix, default "mrd" + a hash of
  *    run_dir + "-"), made when the instance is committed and removed when
- *    it is undone.  ifmgrd opens an rtnetlink pair inside it (in a
+ *    it is undone.  It is made by a child the loop watches (the kernel's
+ *    set-up of a namespace can wait on its global locks: the loop never
+ *    waits for it); the interfaces bound to it are placed once it is.  ifmgrd opens an rtnetlink pair inside it (in a
  *    short-lived thread, common/named_netns.c), sets its lo up, and the
  *    interfaces bound to the instance have their netdevs moved into it
  *    (ifmgrd.c); each namespace's events come on its own socket.
@@ -91,14 +93,44 @@ static int open_in_ns(void *p)
 	return 0;
 }
 
-/* The namespace of ns (its name set): opened, made if it is ours to make. */
+static int netns_attach_fd(struct ifm_ns *ns, bool mapped, int fd);
+
+/* The namespace's creation ended (the child's pipe is readable): attach
+ * it, and have the interfaces planned again. */
+static void on_made(struct loop *loop, int fd, short revents, void *arg)
+{
+	struct ifm_ns *ns = arg;
+	int r;
+
+	loop_del_fd(loop, ns->mk.fd);
+	r = netns_op_finish(&ns->mk);
+	ns->making = false;
+	if (r < 0 && r != -EEXIST) {
+		snprintf(ns->err, sizeof(ns->err), "VPN instance %s: cannot create network "
+			 "namespace %s: %s", ns->vpn, ns->netns, strerror(-r));
+	} else {
+		log_info("VPN instance %s: network namespace %s created", ns->vpn, ns->netns);
+		netns_attach_fd(ns, false, netns_open(ns->netns));
+	}
+	if (ns->err[0])
+		log_warn("%s", ns->err);
+	ifmgrd_vpn_made(ns->im);
+}
+
+/* The namespace of ns (its name set): opened, or its creation started
+ * if it is ours to make (0: ns->making until on_made). */
 static int netns_attach(struct ifm_ns *ns, bool mapped)
 {
-	struct open_arg oa = { ns, NULL };
 	int fd = netns_open(ns->netns), r;
 
 	if (fd == -ENOENT && !mapped) {
-		r = netns_create(ns->netns);
+		r = netns_create_start(ns->netns, &ns->mk);
+		if (r == 0 && loop_add_fd(ns->im->loop, ns->mk.fd, POLLIN, on_made, ns) == 0) {
+			ns->making = true;
+			return 0;
+		}
+		if (r == 0)
+			r = netns_op_finish(&ns->mk);   /* not watched: waited for */
 		if (r < 0 && r != -EEXIST) {
 			snprintf(ns->err, sizeof(ns->err), "VPN instance %s: cannot create network "
 				 "namespace %s: %s", ns->vpn, ns->netns, strerror(-r));
@@ -107,6 +139,15 @@ static int netns_attach(struct ifm_ns *ns, bool mapped)
 		log_info("VPN instance %s: network namespace %s created", ns->vpn, ns->netns);
 		fd = netns_open(ns->netns);
 	}
+	return netns_attach_fd(ns, mapped, fd);
+}
+
+/* The rest of netns_attach, with the namespace opened (fd) or not (-errno). */
+static int netns_attach_fd(struct ifm_ns *ns, bool mapped, int fd)
+{
+	struct open_arg oa = { ns, NULL };
+	int r;
+
 	if (fd < 0) {
 		snprintf(ns->err, sizeof(ns->err), "VPN instance %s: network namespace %s%s %s",
 			 ns->vpn, ns->netns, mapped && !ns->owned ? " (bootstrap vpn.instances)" : "",
@@ -188,6 +229,13 @@ static int ns_attach(struct ifm_ns *ns)
 static void ns_detach(struct ifm_ns *ns)
 {
 	struct ifmgrd *im = ns->im;
+
+	if (ns->making) {
+		/* Undone or stopping while it is made: the child is short-lived. */
+		loop_del_fd(im->loop, ns->mk.fd);
+		(void)netns_op_finish(&ns->mk);
+		ns->making = false;
+	}
 
 	if (ns->nl_fd >= 0)
 		loop_del_fd(im->loop, ns->nl_fd);
@@ -409,7 +457,11 @@ void ifm_vpn_fill(const struct ifmgrd *im, IfStates *st)
 		v->vrf_device = xstrdup(ns->vrf ? ns->vrf_dev : "");
 		v->has_vrf_ifindex = ns->vrf;
 		v->vrf_ifindex = ns->vrf ? (uint32_t)ns->vrf_ifindex : 0;
-		v->error = xstrdup(ns->err);
+		/* Not ready while it is made: users (ntpd) wait for the next
+		 * publication rather than open a namespace not there yet. */
+		v->error = ns->making ? xasprintf("VPN instance %s: network namespace %s is "
+						  "being created", ns->vpn, ns->netns)
+				      : xstrdup(ns->err);
 		st->vpn[n++] = v;
 	}
 	st->n_vpn = n;
