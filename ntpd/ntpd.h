@@ -554,6 +554,12 @@ const struct ntpd_vpn *vpn_find(const struct ntpd *core, const char *vpn);
 /* A socket for addr:port in instance vpn: the fd, or -errno (-ENONET: the
  * instance has no kernel object, ifmgrd says why). */
 int vpn_sock_open(struct ntpd *core, const char *vpn, const struct naddr *addr, uint16_t port);
+/* Call fn(arg, bind_dev) where instance vpn's sockets are made: inside its
+ * namespace (bind_dev NULL), or with its VRF device to bind to; "" or
+ * NULL: here.  fn's result, or -ENONET (the instance not ready) or
+ * another -errno of entering it. */
+int vpn_run(struct ntpd *core, const char *vpn, int (*fn)(void *arg, const char *bind_dev),
+	    void *arg);
 /* The VPN instance of an interface ifmgrd reports, "" if none or unknown. */
 const char *vpn_of_if(const struct ntpd *core, const char *ifname);
 /* Close the sockets not marked used. */

@@ -18,7 +18,10 @@
  * hop is asked on the system peer's configured port, later hops on our own
  * NTP port (bootstrap ntp.port, 123 on a device).  The socket is of the
  * target's family; when the walk goes from an IPv6 system peer to an IPv4
- * reference id it is reopened on the IPv4 wildcard.
+ * reference id it is reopened on the IPv4 wildcard.  A system peer in a
+ * VPN instance is walked in that instance: the socket is made where the
+ * instance's sockets are (ntpd/vpn.c), as the later hops, named by
+ * reference ids in that instance's address space, are reached from there.
  *
  * Offsets: hop 0 shows the system offset (this device against its
  * reference, as VRP); a remote hop shows the offset of that server's clock
@@ -54,6 +57,7 @@ struct ntpd_trace {
 	NtpReply *reply;
 	int fd;
 	int fd_family;            /* AF_INET or AF_INET6 */
+	char vpn[64];             /* the system peer's VPN instance, "" for none */
 	struct naddr target;
 	uint16_t port;
 	uint64_t xmt;             /* transmit timestamp of the request in flight */
@@ -303,9 +307,11 @@ static void done_now(struct loop *loop, void *arg)
 	trace_finish(t, s->synced ? s->refid_text : "none", "");
 }
 
-/* An ephemeral socket of src's family, bound to src (a wildcard: any). */
-static int open_sock(struct ntpd_trace *t, const struct naddr *src)
+/* The socket, made where the walk's instance makes its sockets
+ * (vpn_run): the fd or -errno. */
+static int make_sock(void *arg, const char *bind_dev)
 {
+	const struct naddr *src = arg;
 	struct sockaddr_storage sa;
 	socklen_t salen = naddr_to_sockaddr(src, 0, &sa);
 	int fd, one = 1, r;
@@ -315,6 +321,12 @@ static int open_sock(struct ntpd_trace *t, const struct naddr *src)
 	fd = socket(src->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (bind_dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_dev,
+				   (socklen_t)strlen(bind_dev)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	if (src->family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	/* The kernel's receive time: a busy loop does not skew the offset. */
@@ -330,6 +342,18 @@ static int open_sock(struct ntpd_trace *t, const struct naddr *src)
 			return r;
 		}
 	}
+	return fd;
+}
+
+/* An ephemeral socket of src's family, bound to src (a wildcard: any),
+ * in the system peer's VPN instance (t->vpn). */
+static int open_sock(struct ntpd_trace *t, const struct naddr *src)
+{
+	struct naddr a = *src;
+	int fd = vpn_run(t->core, t->vpn, make_sock, &a), r;
+
+	if (fd < 0)
+		return fd;
 	r = loop_add_fd(t->core->loop, fd, POLLIN, trace_rx, t);
 	if (r < 0) {
 		close(fd);
@@ -356,6 +380,8 @@ int trace_start(struct ntpd *core, ntpd_trace_cb cb, void *arg)
 	t->cb = cb;
 	t->arg = arg;
 	t->fd = -1;
+	if (p)
+		snprintf(t->vpn, sizeof(t->vpn), "%s", p->opts.vpn);
 	t->reply = xcalloc(1, sizeof(*t->reply));
 	ntp_reply__init(t->reply);
 	t->reply->has_status = true;

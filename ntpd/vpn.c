@@ -125,3 +125,34 @@ int vpn_sock_open(struct ntpd *core, const char *vpn, const struct naddr *addr, 
 		return r;
 	return netns_run(v->nsfd, open_in_ns, &oa);
 }
+
+struct run_arg {
+	int (*fn)(void *arg, const char *bind_dev);
+	void *arg;
+};
+
+static int run_in_ns(void *p)
+{
+	const struct run_arg *ra = p;
+
+	return ra->fn(ra->arg, NULL);
+}
+
+int vpn_run(struct ntpd *core, const char *vpn, int (*fn)(void *arg, const char *bind_dev),
+	    void *arg)
+{
+	struct ntpd_vpn *v = (struct ntpd_vpn *)vpn_find(core, vpn);
+	struct run_arg ra = { fn, arg };
+	int r;
+
+	if (!vpn || !vpn[0])
+		return fn(arg, NULL);
+	if (!v || v->err[0])
+		return -ENONET;
+	if (v->vrf_dev[0])
+		return fn(arg, v->vrf_dev);
+	r = ns_open(v);
+	if (r < 0)
+		return r;
+	return netns_run(v->nsfd, run_in_ns, &ra);
+}

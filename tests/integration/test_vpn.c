@@ -19,7 +19,7 @@
  * synchronized.  `display ntp-service sessions` names each one's instance;
  * `display current-configuration` and `display ip interface brief` show
  * the instances; `ping` and `tracert -vpn-instance` reach each instance's
- * server.  A second lab: broadcast mode with both ends in one
+ * server; `display ntp-service trace` walks in the system peer's instance.  A second lab: broadcast mode with both ends in one
  * instance.
  */
 #include <criterion/criterion.h>
@@ -125,6 +125,16 @@ Test(vpn, two_instances_same_subnet, .fini = lab_down, .timeout = 400)
 						 "clock stratum: 3", NULL };
 	ok = lab_wait_output(c, "display ntp-service status", want_sync, 60000, &out);
 	cr_assert(ok, "the client is not synchronized:\n%s", out ? out : "");
+	free(out);
+	out = NULL;
+	/* The trace walks from the system peer's instance (va: SrvA, stratum
+	 * 2 on its local clock). */
+	static const char *const want_trace[] = {
+		" server 127.0.0.1,stratum 3, offset ", " server 10.0.1.31,stratum 2, offset ",
+		" refid LOCAL(0)", NULL,
+	};
+	ok = lab_wait_output(c, "display ntp-service trace", want_trace, 20000, &out);
+	cr_expect(ok, "the trace does not walk in va:\n%s", out ? out : "");
 	free(out);
 	out = NULL;
 	/* The log names the source's instance (VRP's VpnInstance field). */
