@@ -488,14 +488,25 @@ const char *lab_tool(const char *name)
 {
 	static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin",
 					    "/usr/local/sbin", "/usr/local/bin" };
-	static char path[8][128];
-	static int next;
-	char *p = path[next++ % 8];
+	/* One path per tool for the process's life: callers keep the pointer
+	 * (a ring of buffers once handed one caller's tool to another). */
+	static struct { char name[32]; char path[128]; } found[32];
+	static size_t n_found;
+	char p[128];
 
+	for (size_t i = 0; i < n_found; i++)
+		if (strcmp(found[i].name, name) == 0)
+			return found[i].path;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(p, sizeof(path[0]), "%s/%s", dirs[i], name);
-		if (access(p, X_OK) == 0)
-			return p;
+		snprintf(p, sizeof(p), "%s/%s", dirs[i], name);
+		if (access(p, X_OK) != 0)
+			continue;
+		if (n_found == sizeof(found) / sizeof(found[0]) ||
+		    strlen(name) >= sizeof(found[0].name))
+			return NULL;
+		snprintf(found[n_found].name, sizeof(found[0].name), "%s", name);
+		snprintf(found[n_found].path, sizeof(found[0].path), "%s", p);
+		return found[n_found++].path;
 	}
 	return NULL;
 }
