@@ -98,8 +98,8 @@ pid_t lab_pid(const char *dev, const char *daemon);
  * -ESRCH when it has no pid file, -ETIMEDOUT when it is still there. */
 int lab_kill(const char *dev, const char *daemon);
 
-/* The path of a program in the usual system directories, or NULL (up to
- * eight results stay valid at once). */
+/* The path of a program in the usual system directories, or NULL; the
+ * string stays valid for the life of the process. */
 const char *lab_tool(const char *name);
 /* Run argv with a deadline, inside network namespace ns (`ip netns exec`;
  * NULL: here); stdout and stderr together in *out (malloc'd; out may be
