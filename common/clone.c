@@ -265,6 +265,18 @@ void clone_pub_update(struct clone_pub *pub, const ProtobufCMessage *state)
 	clone_pub_set(pub, state, pub->seq + 1);
 }
 
+void clone_pub_update_packed(struct clone_pub *pub, const uint8_t *state, size_t len)
+{
+	uint8_t *buf = xmalloc(len ? len : 1);
+
+	memcpy(buf, state, len);
+	free(pub->state);
+	pub->state = buf;
+	pub->len = len;
+	pub->seq++;
+	pub_send(pub, true, NULL, 0);
+}
+
 uint64_t clone_pub_seq(const struct clone_pub *pub)
 {
 	return pub->seq;

@@ -47,6 +47,8 @@ typedef const ProtobufCMessage *(*clone_state_fn)(void *arg);
 void clone_pub_set_state_fn(struct clone_pub *pub, clone_state_fn fn, void *arg);
 /* Publish state with the next sequence number. */
 void clone_pub_update(struct clone_pub *pub, const ProtobufCMessage *state);
+/* The same, with the state already packed (copied). */
+void clone_pub_update_packed(struct clone_pub *pub, const uint8_t *state, size_t len);
 uint64_t clone_pub_seq(const struct clone_pub *pub);
 uint64_t clone_pub_epoch(const struct clone_pub *pub);
 /* Fill *out (initialised here) with the current snapshot; its state points

@@ -692,57 +692,45 @@ void ifmgrd_states_free(IfStates *st)
 }
 
 /* display logbuffer: an interface whose link went up or down since the
- * last state published (VRP's IFNET/4/IF_STATE).  None at start. */
-static void note_link_changes(const struct ifmgrd *im, const IfStates *st)
+ * last state published (VRP's IFNET/4/IF_STATE).  None at start.  Told by
+ * each entry's cache (pubcache.c) of what it last published. */
+static void note_link_changes(struct ifmgrd *im)
 {
-	IfStates *old = im->last_state ? if_states__unpack(NULL, im->last_len, im->last_state)
-					: NULL;
-	size_t next = 0;
+	for (size_t i = 0; i < im->n_ifs; i++) {
+		struct ifm_if *ifp = &im->ifs[i];
+		struct ifm_pubc *c = &ifp->pub;
 
-	if (!old)
-		return;
-	for (size_t i = 0; i < st->n_interface; i++) {
-		const IfState *now = st->interface[i];
-
-		/* Both lists are in the entries' order: the one after the last
-		 * match is the likely one (a linear pass, not a square). */
-		for (size_t j = 0; j < old->n_interface; j++) {
-			size_t k = (next + j) % old->n_interface;
-			const IfState *was = old->interface[k];
-
-			if (strcmp(was->name, now->name) != 0)
-				continue;
-			next = k + 1;
-			if ((was->has_oper_up && was->oper_up) != (now->has_oper_up && now->oper_up))
-				evlog(EV_WARNING, "IFNET", "IF_STATE",
-				      "Interface %s has turned into %s state.", now->name,
-				      now->has_oper_up && now->oper_up ? "UP" : "DOWN");
-			break;
+		if (!ifmgrd_pub_shown(ifp)) {
+			c->published = false;
+			continue;
 		}
+		if (im->last_state && c->published && c->published_up != c->oper_up)
+			evlog(EV_WARNING, "IFNET", "IF_STATE",
+			      "Interface %s has turned into %s state.", ifp->bs->name,
+			      c->oper_up ? "UP" : "DOWN");
+		c->published = true;
+		c->published_up = c->oper_up;
 	}
-	if_states__free_unpacked(old, NULL);
 }
 
+/* IfStates is packed from the entries' cached states (pubcache.c): only
+ * those that changed are filled again. */
 static void publish(struct ifmgrd *im)
 {
-	IfStates *st;
 	size_t len;
 	uint8_t *packed;
 
 	ifmgrd_note_changes(im);
-	st = ifmgrd_states(im, NULL);
-	packed = bus_pack(&st->base, &len);
-
+	packed = ifmgrd_pack_states(im, &len);
 	if (!im->last_state || len != im->last_len || memcmp(packed, im->last_state, len) != 0) {
-		note_link_changes(im, st);
-		clone_pub_update(im->pub, &st->base);
+		note_link_changes(im);
+		clone_pub_update_packed(im->pub, packed, len);
 		free(im->last_state);
 		im->last_state = packed;
 		im->last_len = len;
 	} else {
 		free(packed);
 	}
-	ifmgrd_states_free(st);
 }
 
 /* The configuration's and the last reconciliation's problems, as copies
@@ -1070,6 +1058,7 @@ void ifmgrd_free(struct ifmgrd *im)
 	rtnl_close(im->nl);
 	for (size_t i = 0; i < im->n_ifs; i++) {
 		ifs_obs_free(&im->ifs[i].have);
+		ifmgrd_pubc_free(&im->ifs[i].pub);
 		if (im->ifs[i].own) {
 			free(im->ifs[i].own->name);
 			free(im->ifs[i].own->netdev);

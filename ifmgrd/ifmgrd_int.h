@@ -76,6 +76,18 @@ void ifmgrd_on_netlink(struct loop *loop, int fd, short revents, void *arg);
  * commit's turn: plan again and publish. */
 void ifmgrd_vpn_made(struct ifmgrd *im);
 
+/* publish()'s copy of an entry's IfState (pubcache.c). */
+struct ifm_pubc {
+	uint8_t *key;           /* what it was filled from */
+	size_t key_len;
+	uint8_t *bytes;         /* the packed IfState */
+	size_t len;
+	bool oper_up;           /* of that state */
+	bool published;         /* in the IfStates published last, with oper_up */
+	bool published_up;
+	uint64_t fills;         /* times filled and packed (tests) */
+};
+
 /* One bootstrap interface, or one LoopBack (no mapping: its addresses go
  * on the kernel's lo, which every LoopBack entry observes). */
 struct ifm_if {
@@ -92,6 +104,7 @@ struct ifm_if {
 	int shown;              /* what changes it: present, IFF_UP, running; -1 unseen */
 	uint32_t netdev_hash;   /* of bs->netdev (ifmgrd_name_hash): events match it first */
 	bool dirty;             /* a kernel event concerned it since it was last planned */
+	struct ifm_pubc pub;
 };
 
 /* A hash of a netdev name, so that a link event is matched against
@@ -101,6 +114,12 @@ uint32_t ifmgrd_name_hash(const char *name);
 /* ifmgrd.c: fill st with what is shown of ifp (a LoopBack: only its own
  * addresses of lo). */
 void ifmgrd_fill_state(const struct ifm_if *ifp, IfState *st);
+/* pubcache.c: is ifp in the published IfStates; the packed IfStates (the
+ * bytes ifmgrd_states(im, NULL) packs to), refilling only the entries
+ * whose state changed; freeing an entry's cache. */
+bool ifmgrd_pub_shown(const struct ifm_if *ifp);
+uint8_t *ifmgrd_pack_states(struct ifmgrd *im, size_t *len);
+void ifmgrd_pubc_free(struct ifm_pubc *c);
 
 struct ifmgrd {
 	struct loop *loop;

@@ -91,25 +91,65 @@ static void err_add(struct errs *e, const char *fmt, ...)
 		e->v[e->n++] = xstrdup(buf);
 }
 
-/* The interface of that logical name ifmgrd reports, or NULL. */
-static const struct ntpd_if *if_find(const struct ntpd *core, const char *name)
+/* FNV-1a of the name in lower case (names are ASCII, compared with
+ * strcasecmp). */
+static uint32_t if_name_hash(const char *name)
 {
-	for (size_t i = 0; name && *name && i < core->n_ifs; i++)
-		if (strcasecmp(core->ifs[i].name, name) == 0)
-			return &core->ifs[i];
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		h ^= (uint32_t)(*p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Index core->ifs by name: open addressing, linear probing, at most half
+ * full; the first of equal names is found first, as a linear search would. */
+static void if_index(struct ntpd *core)
+{
+	size_t cap = 16;
+
+	free(core->if_slots);
+	while (cap < core->n_ifs * 2)
+		cap *= 2;
+	core->if_slots = xcalloc(cap, sizeof(*core->if_slots));
+	core->n_if_slots = cap;
+	for (size_t i = 0; i < core->n_ifs; i++) {
+		size_t k = if_name_hash(core->ifs[i].name) & (cap - 1);
+
+		while (core->if_slots[k])
+			k = (k + 1) & (cap - 1);
+		core->if_slots[k] = (uint32_t)i + 1;
+	}
+}
+
+const struct ntpd_if *ntpd_if_find(const struct ntpd *core, const char *name)
+{
+	size_t k;
+
+	if (!name || !*name || !core->n_if_slots)
+		return NULL;
+	k = if_name_hash(name) & (core->n_if_slots - 1);
+	for (; core->if_slots[k]; k = (k + 1) & (core->n_if_slots - 1)) {
+		const struct ntpd_if *nif = &core->ifs[core->if_slots[k] - 1];
+
+		if (strcasecmp(nif->name, name) == 0)
+			return nif;
+	}
 	return NULL;
 }
 
 uint32_t ntpd_if_addr(const struct ntpd *core, const char *name)
 {
-	const struct ntpd_if *nif = if_find(core, name);
+	const struct ntpd_if *nif = ntpd_if_find(core, name);
 
 	return nif ? nif->addr : 0;
 }
 
 struct naddr ntpd_if_naddr(const struct ntpd *core, const char *name, int family)
 {
-	const struct ntpd_if *nif = if_find(core, name);
+	const struct ntpd_if *nif = ntpd_if_find(core, name);
 	struct naddr none = { .family = AF_UNSPEC };
 
 	if (!nif)
@@ -122,7 +162,7 @@ struct naddr ntpd_if_naddr(const struct ntpd *core, const char *name, int family
 /* The usable link-local address of an interface (scoped), unset if none. */
 static struct naddr if_ll6(const struct ntpd *core, const char *name)
 {
-	const struct ntpd_if *nif = if_find(core, name);
+	const struct ntpd_if *nif = ntpd_if_find(core, name);
 	struct naddr none = { .family = AF_UNSPEC };
 
 	return nif ? nif->ll6 : none;
@@ -307,7 +347,7 @@ static const char *assoc_via(const Ntp *ntp, const struct want *w)
 static void if_down_why(const struct ntpd *core, const char *name, int family, bool ll,
 			char *buf, size_t len)
 {
-	const struct ntpd_if *nif = if_find(core, name);
+	const struct ntpd_if *nif = ntpd_if_find(core, name);
 
 	buf[0] = '\0';
 	if (!nif)
@@ -811,6 +851,7 @@ void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st)
 			core->n_ifs++;
 		}
 	}
+	if_index(core);
 	vpn_apply_states(core, st);
 	run_reconcile(core, NULL, 0, &n);
 }

@@ -157,14 +157,6 @@ static void err_add(struct errs *e, const char *fmt, ...)
 		e->v[e->n++] = xstrdup(buf);
 }
 
-static const struct ntpd_if *find_if(const struct ntpd *core, const char *name)
-{
-	for (size_t i = 0; i < core->n_ifs; i++)
-		if (strcasecmp(core->ifs[i].name, name) == 0)
-			return &core->ifs[i];
-	return NULL;
-}
-
 static bool cfg_if_has_addr(const Interface *in)
 {
 	return in->address && in->address->address && *in->address->address;
@@ -256,7 +248,7 @@ static void srv_want(struct ntpd *core, const Interface *in, bool multicast, str
 	const NtpBroadcastServer *bsc = in->ntp_broadcast_server;
 	const NtpMulticastServer *msc = in->ntp_multicast_server;
 	const char *what = multicast ? "multicast-server" : "broadcast-server";
-	const struct ntpd_if *nif = find_if(core, in->name);
+	const struct ntpd_if *nif = ntpd_if_find(core, in->name);
 	struct bcast_srv *b = NULL;
 	struct in_addr g;
 	uint32_t ver = 3, port = core->port, keyid = 0;
@@ -507,7 +499,7 @@ static void cli_want(struct ntpd *core, const Interface *in, bool multicast, str
 {
 	struct ntpd_bcast *bc = core->bcast;
 	const char *what = multicast ? "multicast-client" : "broadcast-client";
-	const struct ntpd_if *nif = find_if(core, in->name);
+	const struct ntpd_if *nif = ntpd_if_find(core, in->name);
 	struct bcast_cli *c;
 	struct in_addr g;
 	int err;

@@ -183,6 +183,7 @@ void ntpd_free(struct ntpd *core)
 	for (size_t i = 0; i < core->n_ifs; i++)
 		free(core->ifs[i].name);
 	free(core->ifs);
+	free(core->if_slots);
 	vpn_free(core);
 	if (core->cfg)
 		config__free_unpacked(core->cfg, NULL);

@@ -297,6 +297,8 @@ struct ntpd {
 
 	struct ntpd_if *ifs;
 	size_t n_ifs;
+	uint32_t *if_slots;       /* ifs by name (case-insensitive): index + 1, 0 empty */
+	size_t n_if_slots;        /* a power of two, 0 none */
 	struct ntpd_vpn *vpns;    /* the VPN instances ifmgrd reports (vpn.c) */
 	size_t n_vpns;
 	Config *cfg;              /* owned copy of the last configuration (acl and acl6
@@ -374,6 +376,9 @@ int ntpd_apply_objects(struct ntpd *core, const Config *cfg, const struct ct_nod
 /* Replace the interface table (borrowed) and reconcile again. */
 void ntpd_apply_ifstates(struct ntpd *core, const IfStates *st);
 /* Primary address of a logical interface, 0 if unknown or without one. */
+/* The interface of that logical name ifmgrd reports (case-insensitive,
+ * through a hash of the names), or NULL. */
+const struct ntpd_if *ntpd_if_find(const struct ntpd *core, const char *name);
 uint32_t ntpd_if_addr(const struct ntpd *core, const char *name);
 /* The address of a logical interface in a family (AF_INET: the primary
  * address, AF_INET6: the first usable global one); unset if none. */

@@ -35,10 +35,9 @@ const struct ntpd_vpn *vpn_find(const struct ntpd *core, const char *vpn)
 
 const char *vpn_of_if(const struct ntpd *core, const char *ifname)
 {
-	for (size_t i = 0; ifname && i < core->n_ifs; i++)
-		if (!strcasecmp(core->ifs[i].name, ifname))
-			return core->ifs[i].vpn;
-	return "";
+	const struct ntpd_if *nif = ntpd_if_find(core, ifname);
+
+	return nif ? nif->vpn : "";
 }
 
 /* Open v's namespace if it has one and ifmgrd reports it ready: 0 or
