@@ -20,6 +20,7 @@
 #define SCOPE_WHOLE 1u     /* flags of a path node: take its subtree */
 #define SCOPE_HEAD  2u     /* take it (and its ancestors) without its subtree */
 #define SCOPE_ITF   4u     /* an interface: taken whole, in the list's order */
+#define SCOPE_SUB_MAX 64   /* more subnets touched: every interface instead */
 
 /* An IPv4 subnet, its first and last address. */
 struct subnet {
@@ -292,8 +293,10 @@ void scope_expand(struct scope *sc, const struct cand *c, const struct ct_node *
 	}
 	if (!any)
 		return;
-	if (sc->v6) {
-		/* validate_if6.c pairs IPv6 prefixes across interfaces. */
+	if (sc->v6 || sc->n_sub > SCOPE_SUB_MAX) {
+		/* validate_if6.c pairs IPv6 prefixes across interfaces; and a
+		 * paste of many would cost each subnet by each interface here,
+		 * more than check_overlaps' sort of them all. */
 		mark1(sc, "interface", SCOPE_WHOLE);
 		return;
 	}

@@ -19,7 +19,9 @@
  *                              subtree (addresses and sources refer to
  *                              interfaces) and the VPN instances (bindings
  *                              refer to them); every interface when X has
- *                              IPv6 addresses (validate_if6.c pairs them).
+ *                              IPv6 addresses (validate_if6.c pairs them)
+ *                              or the change touches more than 64 subnets
+ *                              (a paste: the walk would cost more).
  *                              Keys compare without case, so no other
  *                              interface can share X's name.
  *   interface (the list)       every interface, NTP, the VPN instances
