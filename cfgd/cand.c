@@ -755,6 +755,29 @@ static void copy_elem(const struct ct_node *rc, struct ct_node *oc, void *arg)
 		copy_subtree(h, rc, oc);
 }
 
+struct copy_if {
+	struct ct_node *out;
+	const ProtobufCFieldDescriptor *f;
+	cand_pick_fn *pick;
+	void *arg;
+};
+
+static void copy_elem_if(const struct ct_node *rc, struct ct_node *oc, void *arg)
+{
+	const struct copy_if *ci = arg;
+
+	if (ci->pick(rc, oc, ci->arg))
+		copy_subtree(copy_head(ci->out, ci->f, rc, oc), rc, oc);
+}
+
+void cand_copy_list_if(struct ct_node *out, const struct cand *c, const struct ct_node *running,
+		       const ProtobufCFieldDescriptor *f, cand_pick_fn *pick, void *arg)
+{
+	struct copy_if ci = { out, f, pick, arg };
+
+	view_list(running, c ? c->ov : NULL, f, copy_elem_if, &ci);
+}
+
 void cand_copy_into(struct ct_node *out, const struct cand *c, const struct ct_node *running,
 		    char *const *comp, size_t n, bool subtree)
 {

@@ -86,6 +86,14 @@ Config *cand_materialize(const struct cand *c, const struct ct_node *running);
  * list's heads), with their subtrees when subtree is set. */
 void cand_copy_into(struct ct_node *out, const struct cand *c, const struct ct_node *running,
 		    char *const *comp, size_t n, bool subtree);
+/* Copy into out, each with everything below it, the elements of the
+ * top-level keyed list f that pick accepts, in the order the candidate (c
+ * NULL: running) lists them.  pick sees an element's running node (NULL
+ * when new) and overlay node (NULL when the candidate leaves it as
+ * running has it). */
+typedef bool cand_pick_fn(const struct ct_node *r, const struct ct_node *o, void *arg);
+void cand_copy_list_if(struct ct_node *out, const struct cand *c, const struct ct_node *running,
+		       const ProtobufCFieldDescriptor *f, cand_pick_fn *pick, void *arg);
 
 /* The first object the candidate changed that running changed too since
  * the candidate touched it: 0 when there is none, else the commit that

@@ -338,6 +338,7 @@ static int validate_cand(struct cfgd *d, const struct cand *c, char *err, size_t
 	int rc;
 
 	cand_changes(c, d->run, scope_of_change, sc);
+	scope_expand(sc, c, d->run);
 	before = scope_materialize(sc, NULL, d->run);
 	after = scope_materialize(sc, c, d->run);
 	rc = validate_change(before, after, d->bs, VALIDATE_COMMIT, err, errlen);

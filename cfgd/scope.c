@@ -6,6 +6,9 @@
  * paste, so they are kept in a tree of their own (cfgtree) where adding
  * one twice costs nothing.
  */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +19,22 @@
 
 #define SCOPE_WHOLE 1u     /* flags of a path node: take its subtree */
 #define SCOPE_HEAD  2u     /* take it (and its ancestors) without its subtree */
+#define SCOPE_ITF   4u     /* an interface: taken whole, in the list's order */
+#define SCOPE_SUB_MAX 64   /* more subnets touched: every interface instead */
+
+/* An IPv4 subnet, its first and last address. */
+struct subnet {
+	uint32_t net, last;
+};
 
 struct scope {
 	struct ct_node *paths;   /* a tree of the paths (state CT_NONE, no own) */
+	/* The IPv4 subnets the touched interfaces have in any state seen
+	 * (running, the candidate, the fragments): the interfaces whose
+	 * subnets overlap one of them join the scope (scope_expand). */
+	struct subnet *sub;
+	size_t n_sub, cap_sub;
+	bool v6;                 /* one has IPv6 addresses: every interface */
 };
 
 struct scope *scope_new(void)
@@ -34,6 +50,7 @@ void scope_free(struct scope *sc)
 	if (sc == NULL)
 		return;
 	ct_free(sc->paths);
+	free(sc->sub);
 	free(sc);
 }
 
@@ -79,7 +96,10 @@ void scope_add(struct scope *sc, char *const *comp, size_t n)
 	if (strcmp(top, "system") == 0) {
 		mark1(sc, "system", SCOPE_WHOLE);
 	} else if (strcmp(top, "interface") == 0) {
-		mark1(sc, "interface", SCOPE_WHOLE);
+		if (n < 2)
+			mark1(sc, "interface", SCOPE_WHOLE);
+		else
+			mark(sc, comp, 2, SCOPE_ITF);
 		mark1(sc, "ntp", SCOPE_WHOLE);
 		mark1(sc, "vpn_instance", SCOPE_WHOLE);
 	} else if (strcmp(top, "ntp") == 0) {
@@ -141,12 +161,153 @@ static void add_nodes(struct scope *sc, const ProtobufCMessage *m, char **prefix
 	}
 }
 
+/* The subnet of an IPv4 address, false when it has none. */
+static bool subnet_of(const Ipv4Address *ad, struct subnet *out)
+{
+	struct in_addr a;
+	uint32_t h, m;
+
+	if (ad == NULL || ad->address == NULL || ad->prefix_len < 1 || ad->prefix_len > 32 ||
+	    inet_pton(AF_INET, ad->address, &a) != 1)
+		return false;
+	h = ntohl(a.s_addr);
+	m = ad->prefix_len >= 32 ? 0xffffffffu : ~((1u << (32 - ad->prefix_len)) - 1);
+	*out = (struct subnet){ h & m, (h & m) | ~m };
+	return true;
+}
+
+static void note_subnet(struct scope *sc, const Ipv4Address *ad)
+{
+	struct subnet s;
+
+	if (!subnet_of(ad, &s))
+		return;
+	if (sc->n_sub == sc->cap_sub) {
+		sc->cap_sub = sc->cap_sub ? 2 * sc->cap_sub : 8;
+		sc->sub = xrealloc(sc->sub, sc->cap_sub * sizeof(*sc->sub));
+	}
+	sc->sub[sc->n_sub++] = s;
+}
+
 void scope_add_fragment(struct scope *sc, const Config *frag)
 {
 	char *prefix[MAX_DEPTH];
 
-	if (frag)
-		add_nodes(sc, &frag->base, prefix, 0);
+	if (frag == NULL)
+		return;
+	add_nodes(sc, &frag->base, prefix, 0);
+	for (size_t i = 0; i < frag->n_interface; i++) {
+		const Interface *ifc = frag->interface[i];
+
+		note_subnet(sc, ifc->address);
+		for (size_t k = 0; k < ifc->n_sub_address; k++)
+			note_subnet(sc, ifc->sub_address[k]);
+		if (ifc->n_ipv6_address > 0)
+			sc->v6 = true;
+	}
+}
+
+static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d,
+						   const char *name)
+{
+	return protobuf_c_message_descriptor_get_field_by_name(d, name);
+}
+
+/* The IPv4 addresses of interface node x (running or overlay): each own
+ * found, to fn. */
+static void each_v4(const struct ct_node *x, void (*fn)(const Ipv4Address *, void *), void *arg)
+{
+	const struct ct_node *a;
+
+	if (x == NULL)
+		return;
+	a = ct_child(x, field_named(&interface__descriptor, "address"), NULL);
+	if (a && a->own)
+		fn((const Ipv4Address *)a->own, arg);
+	for (a = ct_first(x, field_named(&interface__descriptor, "sub_address")); a; a = a->next)
+		if (a->own)
+			fn((const Ipv4Address *)a->own, arg);
+}
+
+static void note_v4(const Ipv4Address *ad, void *arg)
+{
+	note_subnet(arg, ad);
+}
+
+struct overlap {
+	const struct scope *sc;
+	bool hit;
+};
+
+static void test_v4(const Ipv4Address *ad, void *arg)
+{
+	struct overlap *ov = arg;
+	struct subnet s;
+
+	if (ov->hit || !subnet_of(ad, &s))
+		return;
+	for (size_t i = 0; i < ov->sc->n_sub && !ov->hit; i++)
+		ov->hit = !(s.last < ov->sc->sub[i].net || s.net > ov->sc->sub[i].last);
+}
+
+/* Whether an IPv4 subnet of interface node x overlaps a noted one. */
+static bool overlaps(const struct scope *sc, const struct ct_node *x)
+{
+	struct overlap ov = { sc, false };
+
+	each_v4(x, test_v4, &ov);
+	return ov.hit;
+}
+
+static void mark_key(struct scope *sc, const ProtobufCFieldDescriptor *f, const char *key)
+{
+	struct ct_node *k = ct_child(sc->paths, f, key);
+
+	if (k == NULL)
+		k = ct_child_add(sc->paths, f, key);
+	k->flags |= SCOPE_ITF;
+}
+
+void scope_expand(struct scope *sc, const struct cand *c, const struct ct_node *running)
+{
+	const ProtobufCFieldDescriptor *fi = field_named(&config__descriptor, "interface");
+	const ProtobufCFieldDescriptor *f6 = field_named(&interface__descriptor, "ipv6_address");
+	const struct ct_node *o = c ? c->ov : NULL;
+	bool any = false;
+
+	for (const struct ct_node *k = ct_first(sc->paths, fi); k; k = k->next) {
+		const struct ct_node *x[2];
+
+		if (k->key == NULL && (k->flags & SCOPE_WHOLE))
+			return;               /* every interface already */
+		if (k->key == NULL || !(k->flags & SCOPE_ITF))
+			continue;
+		any = true;
+		x[0] = running ? ct_child(running, fi, k->key) : NULL;
+		x[1] = o ? ct_child(o, fi, k->key) : NULL;
+		for (int i = 0; i < 2; i++) {
+			each_v4(x[i], note_v4, sc);
+			if (x[i] && ct_first(x[i], f6))
+				sc->v6 = true;
+		}
+	}
+	if (!any)
+		return;
+	if (sc->v6 || sc->n_sub > SCOPE_SUB_MAX) {
+		/* validate_if6.c pairs IPv6 prefixes across interfaces; and a
+		 * paste of many would cost each subnet by each interface here,
+		 * more than check_overlaps' sort of them all. */
+		mark1(sc, "interface", SCOPE_WHOLE);
+		return;
+	}
+	if (sc->n_sub == 0)
+		return;
+	for (const struct ct_node *r = running ? ct_first(running, fi) : NULL; r; r = r->next)
+		if (overlaps(sc, r))
+			mark_key(sc, fi, r->key);
+	for (const struct ct_node *x = o ? ct_first(o, fi) : NULL; x; x = x->next)
+		if (x->key && overlaps(sc, x))
+			mark_key(sc, fi, x->key);
 }
 
 /* Copy what path node p (at depth, path in prefix) asks for, then below. */
@@ -180,14 +341,35 @@ static void copy_marked(const struct ct_node *p, char **prefix, size_t depth, st
 	}
 }
 
+static bool picked(const struct ct_node *r, const struct ct_node *o, void *arg)
+{
+	const struct ct_node *k = ct_child(arg, (r ? r : o)->field, (r ? r : o)->key);
+
+	return k && (k->flags & SCOPE_ITF);
+}
+
 Config *scope_materialize(const struct scope *sc, const struct cand *c,
 			  const struct ct_node *running)
 {
+	const ProtobufCFieldDescriptor *fi = field_named(&config__descriptor, "interface");
 	struct ct_node *out = ct_root_new(&config__descriptor);
 	char *prefix[MAX_DEPTH];
+	bool itf = false;
 	Config *cfg;
 
 	copy_marked(sc->paths, prefix, 0, out, c, running);
+	for (const struct ct_node *k = ct_first(sc->paths, fi); k; k = k->next) {
+		if (k->key == NULL && (k->flags & SCOPE_WHOLE)) {
+			itf = false;          /* all of them are in already */
+			break;
+		}
+		if (k->key && (k->flags & SCOPE_ITF))
+			itf = true;
+	}
+	/* The touched interfaces and their partners, in the list's order
+	 * (check_overlaps names the later address of a pair first). */
+	if (itf)
+		cand_copy_list_if(out, c, running, fi, picked, sc->paths);
 	cfg = (Config *)ct_materialize(out);
 	ct_free(out);
 	return cfg;

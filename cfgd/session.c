@@ -431,6 +431,7 @@ int session_edit(struct session *s, Edit *const *edits, size_t n, const struct c
 		else
 			scope_add_fragment(sc, canon[i]->value);
 	}
+	scope_expand(sc, &s->cand, running);
 	before = scope_materialize(sc, &s->cand, running);
 	work = config_dup(before);
 	for (size_t i = 0; i < n && rc == 0; i++) {
