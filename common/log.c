@@ -154,12 +154,15 @@ static bool journal_write(int priority, const char *message_id, const char *msg)
 	return journal_fn(f.iov, f.n, journal_arg) >= 0;
 }
 
+/* A level the tables (level_tags, level_priority) have. */
+static enum log_level clamp_level(enum log_level level)
+{
+	return level < LOG_LVL_ERR ? LOG_LVL_ERR : level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : level;
+}
+
 void log_set_level(enum log_level level)
 {
-	if (level < LOG_LVL_ERR)
-		level = LOG_LVL_ERR;
-	if (level > LOG_LVL_DEBUG)
-		level = LOG_LVL_DEBUG;
+	level = clamp_level(level);
 	log_level = level;
 }
 
@@ -197,10 +200,7 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
 	if (level > log_level)
 		return;
-	if (level < LOG_LVL_ERR)
-		level = LOG_LVL_ERR;
-	if (level > LOG_LVL_DEBUG)
-		level = LOG_LVL_DEBUG;
+	level = clamp_level(level);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (!journal_fn || !journal_write(level_priority[level], NULL, msg))
 		fprintf(stderr, "%s[%ld]: %s: %s\n", log_ident, (long)getpid(), level_tags[level],
@@ -240,10 +240,7 @@ static void log_vfinal(enum log_level level, const char *fmt, va_list ap)
 		log_vmsg(level, fmt, ap);
 		return;
 	}
-	if (level < LOG_LVL_ERR)
-		level = LOG_LVL_ERR;
-	if (level > LOG_LVL_DEBUG)
-		level = LOG_LVL_DEBUG;
+	level = clamp_level(level);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "<%d>%s\n", level_priority[level], msg);
 	fflush(stderr);
